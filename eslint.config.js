@@ -1,0 +1,53 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeIo = ['node:*', 'fs', 'net', 'http', 'http2', 'child_process', 'worker_threads', 'timers'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'proto/gen/**', 'coverage/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // The consensus core is pure and deterministic: no clocks, no randomness, no I/O.
+    files: ['raft/**/*.ts'],
+    ignores: ['raft/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'raft/ is deterministic: time comes from tick().' },
+        { name: 'setTimeout', message: 'raft/ has no timers: time comes from tick().' },
+        { name: 'setInterval', message: 'raft/ has no timers: time comes from tick().' },
+        { name: 'setImmediate', message: 'raft/ has no timers.' },
+        { name: 'process', message: 'raft/ does no I/O.' },
+        { name: 'performance', message: 'raft/ is deterministic.' },
+        { name: 'fetch', message: 'raft/ does no I/O.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use the injected seeded PRNG.' },
+        { object: 'Date', property: 'now', message: 'raft/ is deterministic.' },
+      ],
+      'no-restricted-imports': ['error', { patterns: [{ group: nodeIo, message: 'raft/ does no I/O.' }] }],
+    },
+  },
+  {
+    files: ['*.js', '*.cjs', '*.config.ts'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+);

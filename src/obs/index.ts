@@ -1,0 +1,1 @@
+export { createLogger, silentLogger, jsonSafe, type Logger, type LoggerConfig } from './logger.js';
