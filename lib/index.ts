@@ -10,3 +10,4 @@ export { Prng } from './prng.js';
 export { BoundedQueue } from './bounded-queue.js';
 export { errorCodes, isErrorCode, isRetriable, type ErrorCode, type GrpcStatusName } from './error-code.js';
 export { RaftlogError, CorruptionError, type RaftlogErrorOptions } from './raftlog-error.js';
+export * from './record-batch/index.js';

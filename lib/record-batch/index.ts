@@ -1,0 +1,17 @@
+export { crc32c } from './crc32c.js';
+export {
+  attributeBits,
+  compression,
+  defaultRecordBatchLimits,
+  noProducerEpoch,
+  noProducerId,
+  noSequence,
+  recordBatchHeaderBytes,
+  recordBatchMagic,
+  type DecodedRecord,
+  type RecordBatchLimits,
+  type RecordHeader,
+  type RecordInput,
+} from './format.js';
+export { encodeRecordBatch, type EncodeRecordBatchOptions } from './encode.js';
+export { RecordBatchView, decodeRecords, splitRecordBatches } from './record-batch-view.js';

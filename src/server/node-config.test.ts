@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { envName, loadNodeConfig } from './node-config.js';
+
+const peers = '1=127.0.0.1:9091,2=127.0.0.1:9092,3=127.0.0.1:9093';
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('node configuration', () => {
+  it('takes flags, fills defaults and derives advertise from listen', () => {
+    const config = loadNodeConfig({ id: '2', listen: '127.0.0.1:9092', peers, dataDir: '/tmp/x' }, {});
+    expect(config.id).toBe(2);
+    expect(config.advertise).toBe('127.0.0.1:9092');
+    expect(config.peers.get(3)).toBe('127.0.0.1:9093');
+    expect(config.tickMs).toBe(50);
+    expect(config.electionTimeoutTicks).toBe(10);
+  });
+
+  it('lets flags beat env and env beat the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftlog-config-'));
+    dirs.push(dir);
+    const file = join(dir, 'node.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        id: 1,
+        listen: '127.0.0.1:1',
+        dataDir: '/a',
+        tickMs: 20,
+        peers: { 1: '127.0.0.1:1' },
+      }),
+    );
+    const env = { [envName('config')]: file, [envName('tickMs')]: '30', [envName('dataDir')]: '/b' };
+    const config = loadNodeConfig({ dataDir: '/c' }, env);
+    expect(envName('tickMs')).toBe('RAFTLOG_TICK_MS');
+    expect(config.tickMs).toBe(30);
+    expect(config.dataDir).toBe('/c');
+    expect(config.peers.get(1)).toBe('127.0.0.1:1');
+  });
+
+  it('reports every problem at once with a clear code', () => {
+    let caught: unknown;
+    try {
+      loadNodeConfig({ id: 'x', listen: 'nope', peers: '1=a:1,garbage', tickMs: '-5' }, {});
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const message = (caught as Error).message;
+    expect(message).toMatch(/id must be an integer/);
+    expect(message).toMatch(/listen must be HOST:PORT/);
+    expect(message).toMatch(/"garbage" is not ID=HOST:PORT/);
+    expect(message).toMatch(/dataDir is required/);
+    expect(message).toMatch(/tickMs must be an integer/);
+  });
+
+  it('requires this node among its peers and a heartbeat shorter than the election timeout', () => {
+    expect(() =>
+      loadNodeConfig(
+        { id: '4', listen: '127.0.0.1:1', peers, dataDir: '/d', heartbeatIntervalTicks: 10 },
+        {},
+      ),
+    ).toThrow(/include this node's id 4[\s\S]*heartbeatIntervalTicks must be smaller/);
+  });
+
+  it('rejects unknown settings in a config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftlog-config-'));
+    dirs.push(dir);
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, JSON.stringify({ id: 1, colour: 'blue' }));
+    expect(() => loadNodeConfig({ config: file }, {})).toThrow(/unknown setting "colour"/);
+  });
+});

@@ -1,0 +1,11 @@
+export * from './kv/index.js';
+export { StorageBatch } from './storage-batch.js';
+export { RaftLogStore, type RaftLogState } from './raft-log-store.js';
+export { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
+export {
+  PartitionStore,
+  type PartitionInfo,
+  type PartitionStoreOptions,
+  type ReadResult,
+} from './partition-store.js';
+export { keyspace, type Keyspace } from './keys.js';

@@ -1,0 +1,207 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  CorruptionError,
+  encodeRecordBatch,
+  partitionId,
+  Prng,
+  RaftlogError,
+  RecordBatchView,
+} from '../lib/index.js';
+import { CountingKvStore, KvWriteBatch, RocksKvStore } from './kv/index.js';
+import { partitionBatchKey } from './keys.js';
+import { PartitionStore } from './partition-store.js';
+import { StorageBatch } from './storage-batch.js';
+import { tempRocks } from './test-helpers.js';
+
+const p0 = partitionId(0);
+const p1 = partitionId(1);
+
+/** A batch of `count` records at `base`, record i stamped `ts + i`. */
+function batchAt(base: number, count: number, ts: number, valueBytes = 10): Uint8Array {
+  const records = Array.from({ length: count }, (_, i) => ({
+    value: new Uint8Array(valueBytes).fill(i),
+    timestamp: ts + i,
+  }));
+  return new RecordBatchView(encodeRecordBatch({ records })).withBaseOffset(base).bytes;
+}
+
+describe('PartitionStore', () => {
+  let rocks: Awaited<ReturnType<typeof tempRocks>>;
+  let kv: CountingKvStore;
+  let store: PartitionStore;
+
+  beforeEach(async () => {
+    rocks = await tempRocks();
+    kv = new CountingKvStore(rocks.kv);
+    store = new PartitionStore(kv);
+    await store.load(p0);
+    await store.load(p1);
+  });
+  afterEach(() => rocks.cleanup());
+
+  async function append(partition = p0, ...batches: Uint8Array[]) {
+    const b = new StorageBatch();
+    store.append(b, partition, batches);
+    await b.commit(kv);
+  }
+
+  /** Appends `n` batches of 5 records each (offsets 0..5n-1), timestamps 1000 + 10 * offset. */
+  async function fill(n: number, partition = p0) {
+    const batches = Array.from({ length: n }, (_, i) => batchAt(i * 5, 5, 1000 + 50 * i));
+    await append(partition, ...batches);
+    return batches;
+  }
+
+  it('stores batches as is and reads many per call up to bytesMax', async () => {
+    const batches = await fill(10);
+    const size = batches[0]!.length;
+    expect(await store.info(p0)).toEqual({
+      logStartOffset: 0,
+      nextOffset: 50,
+      sizeBytes: size * 10,
+      maxTimestamp: 1000 + 450 + 4,
+    });
+    const all = await store.read(p0, 0, 1 << 20);
+    expect(all.batches.length).toBe(10);
+    all.batches.forEach((b, i) => expect(b).toEqual(batches[i]));
+    const some = await store.read(p0, 12, size * 3);
+    expect(some.batches.map((b) => new RecordBatchView(b).baseOffset)).toEqual([10, 15, 20]);
+    expect(some.sizeBytes).toBe(size * 3);
+    const one = await store.read(p0, 49, 1);
+    expect(one.batches.map((b) => new RecordBatchView(b).baseOffset)).toEqual([45]);
+    expect((await store.read(p0, 50, 100)).batches).toEqual([]);
+    await expect(store.read(p0, 51, 100)).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
+    expect((await store.read(p1, 0, 100)).batches).toEqual([]);
+  });
+
+  it('rejects offset gaps and malformed batches on append', async () => {
+    await fill(2);
+    expect(() => store.append(new StorageBatch(), p0, [batchAt(11, 1, 0)])).toThrow(RaftlogError);
+    const bad = batchAt(10, 1, 0);
+    bad[bad.length - 1]! ^= 1;
+    expect(() => store.append(new StorageBatch(), p0, [bad])).toThrow(
+      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+    );
+    expect(() => store.append(new StorageBatch(), p0, [new Uint8Array(10)])).toThrow(
+      expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+    );
+    expect((await store.info(p0)).nextOffset).toBe(10);
+  });
+
+  it('never serves a batch with a flipped byte', async () => {
+    const batches = await fill(3);
+    const key = partitionBatchKey(p0, 5);
+    const flipped = Uint8Array.from(batches[1]!);
+    flipped[40]! ^= 0x10;
+    await rocks.kv.write(new KvWriteBatch().put(key, flipped), { sync: true });
+    await expect(store.read(p0, 0, 1 << 20)).rejects.toBeInstanceOf(CorruptionError);
+    await expect(store.read(p0, 7, 1)).rejects.toBeInstanceOf(CorruptionError);
+    expect((await store.read(p0, 0, 1)).batches.length).toBe(1);
+    // A valid batch under the wrong key is corruption too.
+    await rocks.kv.write(new KvWriteBatch().put(key, batches[2]!), { sync: true });
+    await expect(store.read(p0, 5, 1)).rejects.toBeInstanceOf(CorruptionError);
+    await rocks.kv.write(new KvWriteBatch().put(key, Uint8Array.of(1, 2, 3)), { sync: true });
+    await expect(store.read(p0, 5, 1)).rejects.toBeInstanceOf(CorruptionError);
+  });
+
+  it('finds offsets by timestamp with one seek on the time index', async () => {
+    await fill(10);
+    expect(await store.offsetForTimestamp(p0, 0)).toEqual({ offset: 0, timestamp: 1000 });
+    expect(await store.offsetForTimestamp(p0, 1052)).toEqual({ offset: 7, timestamp: 1052 });
+    expect(await store.offsetForTimestamp(p0, 1060)).toEqual({ offset: 10, timestamp: 1100 });
+    expect(await store.offsetForTimestamp(p0, 1454)).toEqual({ offset: 49, timestamp: 1454 });
+    expect(await store.offsetForTimestamp(p0, 1455)).toBeUndefined();
+    // An older batch after a newer one adds no index entry; lookups still land on the first match.
+    await append(p0, batchAt(50, 1, 500));
+    expect(await store.offsetForTimestamp(p0, 400)).toEqual({ offset: 0, timestamp: 1000 });
+  });
+
+  it('deletes before an offset, keeps the byte count, and clamps lookups to the log start', async () => {
+    const batches = await fill(10);
+    const size = batches[0]!.length;
+    let b = new StorageBatch();
+    await store.deleteBefore(b, p0, 12);
+    await b.commit(kv);
+    expect(await store.info(p0)).toMatchObject({ logStartOffset: 12, nextOffset: 50, sizeBytes: size * 8 });
+    expect(await rocks.kv.get(partitionBatchKey(p0, 5))).toBeUndefined();
+    expect(await rocks.kv.get(partitionBatchKey(p0, 10))).toBeDefined();
+    await expect(store.read(p0, 11, 1)).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
+    expect(new RecordBatchView((await store.read(p0, 12, 1)).batches[0]!).baseOffset).toBe(10);
+    expect(await store.offsetForTimestamp(p0, 0)).toEqual({ offset: 12, timestamp: 1102 });
+    expect(await store.retentionCutoffByTime(p0, 1200)).toBe(20);
+    expect(await store.retentionCutoffByTime(p0, 0)).toBe(12);
+    expect(await store.retentionCutoffByTime(p0, 99_999)).toBe(50);
+    expect(await store.retentionCutoffByBytes(p0, size * 8)).toBe(12);
+    expect(await store.retentionCutoffByBytes(p0, size * 3 + 1)).toBe(35);
+    b = new StorageBatch();
+    await store.deleteBefore(b, p0, await store.retentionCutoffByBytes(p0, size * 3));
+    await b.commit(kv);
+    expect(await store.info(p0)).toMatchObject({ logStartOffset: 35, sizeBytes: size * 3 });
+    b = new StorageBatch();
+    await store.deleteBefore(b, p0, 50);
+    await b.commit(kv);
+    expect(await store.info(p0)).toMatchObject({ logStartOffset: 50, nextOffset: 50, sizeBytes: 0 });
+    expect(await store.offsetForTimestamp(p0, 0)).toBeUndefined();
+    await append(p0, batchAt(50, 2, 5000));
+    expect((await store.read(p0, 50, 1 << 20)).batches.length).toBe(1);
+  });
+
+  it('truncates after a batch boundary and recomputes the maximum timestamp', async () => {
+    const batches = await fill(10);
+    const b = new StorageBatch();
+    await expect(store.truncateAfter(b, p0, 21)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await store.truncateAfter(b, p0, 24);
+    await b.commit(kv);
+    expect(await store.info(p0)).toEqual({
+      logStartOffset: 0,
+      nextOffset: 25,
+      sizeBytes: batches[0]!.length * 5,
+      maxTimestamp: 1204,
+    });
+    expect(await store.offsetForTimestamp(p0, 1300)).toBeUndefined();
+    await append(p0, batchAt(25, 1, 9000));
+    expect(await store.offsetForTimestamp(p0, 1300)).toEqual({ offset: 25, timestamp: 9000 });
+  });
+
+  it('survives a reopen', async () => {
+    await fill(4);
+    await fill(2, p1);
+    await rocks.kv.close();
+    rocks.kv = await RocksKvStore.open(`${rocks.dir}/db`);
+    const again = new PartitionStore(rocks.kv);
+    expect((await again.info(p0)).nextOffset).toBe(20);
+    expect((await again.info(p1)).nextOffset).toBe(10);
+    expect((await again.read(p0, 17, 1 << 20)).batches.length).toBe(1);
+  });
+
+  it('reads any offset among 100,000 batches with a seek, not a scan', async () => {
+    const template = new RecordBatchView(
+      encodeRecordBatch({ records: [{ value: new Uint8Array(16) }, { value: null }], timestamp: 1 }),
+    );
+    const n = 100_000;
+    const perWrite = 20_000;
+    for (let start = 0; start < n; start += perWrite) {
+      const b = new StorageBatch();
+      const chunk = Array.from(
+        { length: perWrite },
+        (_, i) => template.withBaseOffset((start + i) * 2).bytes,
+      );
+      store.append(b, p1, chunk);
+      await b.commit(kv, { sync: start + perWrite >= n });
+    }
+    expect((await store.info(p1)).nextOffset).toBe(2 * n);
+    const prng = new Prng(7);
+    for (let i = 0; i < 200; i++) {
+      const offset = prng.intBetween(0, 2 * n - 1);
+      kv.reset();
+      const res = await store.read(p1, offset, 1);
+      expect(new RecordBatchView(res.batches[0]!).baseOffset).toBe(offset - (offset % 2));
+      expect(kv.counts.iteratorSteps).toBeLessThanOrEqual(3);
+      expect(kv.counts.keysRead).toBe(0);
+    }
+    kv.reset();
+    const several = await store.read(p1, 150_001, template.sizeBytes * 4);
+    expect(several.batches.length).toBe(4);
+    expect(kv.counts.iteratorSteps).toBeLessThanOrEqual(6);
+  }, 60_000);
+});

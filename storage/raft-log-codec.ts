@@ -1,0 +1,96 @@
+import type { LogIndex, NodeId, Term } from '../lib/index.js';
+import type { ConfState, Entry, EntryType, HardState, SnapshotMetadata } from '../raft/log-types.js';
+import { crcBytes, ValueReader as Reader, ValueWriter as Writer } from './value-codec.js';
+
+const entryTypes: readonly EntryType[] = ['normal', 'conf-change'];
+
+export const entryOverheadBytes = 1 + 1 + 8 + crcBytes;
+
+export function encodeEntry(e: Entry): Uint8Array {
+  return new Writer(1 + 8 + e.data.length).u8(entryTypes.indexOf(e.type)).u64(e.term).raw(e.data).finish();
+}
+
+/** `index` comes from the key. `data` is a view into `bytes`. */
+export function decodeEntry(bytes: Uint8Array, index: LogIndex): Entry {
+  const r = new Reader(bytes, `raft entry ${index}`);
+  const type = entryTypes[r.u8()];
+  if (type === undefined) throw r.corrupt('unknown entry type');
+  const term = r.u64() as Term;
+  return { term, index, type, data: r.rest() };
+}
+
+export function encodeHardState(hs: HardState): Uint8Array {
+  return new Writer(24).u64(hs.term).u64(hs.vote).u64(hs.commit).finish();
+}
+
+export function decodeHardState(bytes: Uint8Array): HardState {
+  const r = new Reader(bytes, 'hard state');
+  const hs = { term: r.u64() as Term, vote: r.u64() as NodeId | 0, commit: r.u64() as LogIndex };
+  r.done();
+  return hs;
+}
+
+function confStateBytes(cs: ConfState): number {
+  return (
+    1 +
+    4 * 4 +
+    8 * (cs.voters.length + cs.votersOutgoing.length + cs.learners.length + cs.learnersNext.length)
+  );
+}
+
+export function encodeSnapshotMetadata(m: SnapshotMetadata): Uint8Array {
+  const cs = m.confState;
+  return new Writer(16 + confStateBytes(cs))
+    .u64(m.index)
+    .u64(m.term)
+    .u8(cs.autoLeave ? 1 : 0)
+    .ids(cs.voters)
+    .ids(cs.votersOutgoing)
+    .ids(cs.learners)
+    .ids(cs.learnersNext)
+    .finish();
+}
+
+export function decodeSnapshotMetadata(bytes: Uint8Array): SnapshotMetadata {
+  const r = new Reader(bytes, 'snapshot metadata');
+  const index = r.u64() as LogIndex;
+  const term = r.u64() as Term;
+  const autoLeave = r.u8();
+  if (autoLeave > 1) throw r.corrupt('autoLeave is not a boolean');
+  const ids = () => r.ids() as NodeId[];
+  const confState: ConfState = {
+    autoLeave: autoLeave === 1,
+    voters: ids(),
+    votersOutgoing: ids(),
+    learners: ids(),
+    learnersNext: ids(),
+  };
+  r.done();
+  return { index, term, confState };
+}
+
+export function encodeSnapshotData(data: Uint8Array): Uint8Array {
+  return new Writer(data.length).raw(data).finish();
+}
+
+export function decodeSnapshotData(bytes: Uint8Array): Uint8Array {
+  return new Reader(bytes, 'snapshot data').rest();
+}
+
+/** Where the log starts after compaction, and the term of the entry just before it. */
+export interface LogState {
+  readonly firstIndex: LogIndex;
+  readonly prevTerm: Term;
+}
+
+export function encodeLogState(s: LogState): Uint8Array {
+  return new Writer(16).u64(s.firstIndex).u64(s.prevTerm).finish();
+}
+
+export function decodeLogState(bytes: Uint8Array): LogState {
+  const r = new Reader(bytes, 'log state');
+  const s = { firstIndex: r.u64() as LogIndex, prevTerm: r.u64() as Term };
+  r.done();
+  if (s.firstIndex < 1) throw r.corrupt('firstIndex below 1');
+  return s;
+}

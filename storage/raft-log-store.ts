@@ -1,0 +1,326 @@
+import { CorruptionError, RaftlogError, type GroupId, type LogIndex, type Term } from '../lib/index.js';
+import type { Entry, HardState, Snapshot, SnapshotMetadata } from '../raft/log-types.js';
+import { firstInRange, withIterator, type KvStore } from './kv/index.js';
+import {
+  decodeRaftEntryKey,
+  raftEntryKey,
+  raftEntryRange,
+  raftHardStateKey,
+  raftLogStateKey,
+  raftSnapshotDataKey,
+  raftSnapshotMetaKey,
+} from './keys.js';
+import {
+  decodeEntry,
+  decodeHardState,
+  decodeLogState,
+  decodeSnapshotData,
+  decodeSnapshotMetadata,
+  encodeEntry,
+  encodeHardState,
+  encodeLogState,
+  encodeSnapshotData,
+  encodeSnapshotMetadata,
+  entryOverheadBytes,
+} from './raft-log-codec.js';
+import { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
+import type { StorageBatch } from './storage-batch.js';
+
+export interface RaftLogState {
+  readonly hardState: HardState;
+  readonly snapshot: SnapshotMetadata | undefined;
+  /** The first stored entry; entries below it are compacted. */
+  readonly firstIndex: LogIndex;
+  /** The last stored entry, or firstIndex - 1 when the log is empty. */
+  readonly lastIndex: LogIndex;
+  /** Term of the entry at firstIndex - 1 (the compaction point), 0 at the start of time. */
+  readonly prevTerm: Term;
+}
+
+interface GroupState {
+  readonly firstIndex: number;
+  readonly lastIndex: number;
+  readonly prevTerm: number;
+  readonly snapshotIndex: number;
+  readonly version: number;
+}
+
+interface StagedGroup {
+  state: GroupState;
+  readonly baseVersion: number;
+  /** Terms of entries appended in this batch, for lookups before it is written. */
+  readonly stagedTerms: Map<number, number>;
+}
+
+const emptyHardState: HardState = { term: 0 as Term, vote: 0, commit: 0 as LogIndex };
+const entriesHighWaterMarkBytes = 1024 * 1024;
+
+/**
+ * The Raft logs of every group on a node, over one KvStore. Writes are staged into a StorageBatch so
+ * all groups of a ready cycle share one engine write and one fsync. Reads see only committed batches.
+ * A group must be loaded (`load`) before its first write, so its bounds are known without reads.
+ */
+export class RaftLogStore {
+  private readonly groups = new Map<number, GroupState>();
+  private readonly staged = new WeakMap<StorageBatch, Map<number, StagedGroup>>();
+
+  constructor(private readonly kv: KvStore) {}
+
+  /** Reads a group's durable state (an empty log for a group never written) and caches its bounds. */
+  async load(group: GroupId): Promise<RaftLogState> {
+    const [hsBytes, metaBytes, logBytes] = await this.kv.getMany([
+      raftHardStateKey(group),
+      raftSnapshotMetaKey(group),
+      raftLogStateKey(group),
+    ]);
+    const hardState = hsBytes === undefined ? emptyHardState : decodeHardState(hsBytes);
+    const snapshot = metaBytes === undefined ? undefined : decodeSnapshotMetadata(metaBytes);
+    const log = logBytes === undefined ? { firstIndex: 1, prevTerm: 0 } : decodeLogState(logBytes);
+    const last = await firstInRange(this.kv, { ...raftEntryRange(group), reverse: true, keysOnly: true });
+    const lastIndex = last === undefined ? log.firstIndex - 1 : decodeRaftEntryKey(last.key).index;
+    if (lastIndex < log.firstIndex - 1) {
+      throw new CorruptionError(
+        `group ${group}: last entry ${lastIndex} is below the first index ${log.firstIndex}`,
+      );
+    }
+    const previous = this.groups.get(group);
+    this.groups.set(group, {
+      firstIndex: log.firstIndex,
+      lastIndex,
+      prevTerm: log.prevTerm,
+      snapshotIndex: snapshot?.index ?? 0,
+      version: (previous?.version ?? 0) + 1,
+    });
+    return {
+      hardState,
+      snapshot,
+      firstIndex: log.firstIndex as LogIndex,
+      lastIndex: lastIndex as LogIndex,
+      prevTerm: log.prevTerm as Term,
+    };
+  }
+
+  /** Bounds of a loaded group, as of the last committed batch. */
+  bounds(group: GroupId): { firstIndex: LogIndex; lastIndex: LogIndex } {
+    const s = this.state(group);
+    return { firstIndex: s.firstIndex as LogIndex, lastIndex: s.lastIndex as LogIndex };
+  }
+
+  /** Forgets a group's cached bounds (after it is removed from this node). */
+  unload(group: GroupId): void {
+    this.groups.delete(group);
+  }
+
+  /**
+   * Stages entries. A suffix that conflicts with them (every stored index above the last new one)
+   * is deleted; entries at or below the compaction point are already committed and are skipped.
+   */
+  appendEntries(batch: StorageBatch, group: GroupId, entries: readonly Entry[]): void {
+    const first = entries[0];
+    if (first === undefined) return;
+    checkContiguous(group, entries);
+    const g = this.stage(batch, group);
+    if (first.index > g.state.lastIndex + 1) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `group ${group}: append at ${first.index} leaves a gap after the last entry ${g.state.lastIndex}`,
+      );
+    }
+    const last = entries[entries.length - 1]!;
+    const kept = entries.filter((e) => e.index >= g.state.firstIndex);
+    if (kept.length === 0) return;
+    for (const e of kept) {
+      batch.kv.put(raftEntryKey(group, e.index), encodeEntry(e));
+      g.stagedTerms.set(e.index, e.term);
+    }
+    if (last.index < g.state.lastIndex) {
+      batch.kv.delRange(raftEntryKey(group, last.index + 1), raftEntryRange(group).lt);
+      for (const i of g.stagedTerms.keys()) if (i > last.index) g.stagedTerms.delete(i);
+    }
+    g.state = { ...g.state, lastIndex: last.index };
+  }
+
+  setHardState(batch: StorageBatch, group: GroupId, hardState: HardState): void {
+    this.stage(batch, group);
+    batch.kv.put(raftHardStateKey(group), encodeHardState(hardState));
+  }
+
+  /**
+   * Stages a snapshot. If the log holds the snapshot's last entry with the same term, the log is
+   * kept (compact it separately with `compactPrefix`); otherwise the whole log is discarded and
+   * restarts after the snapshot (Raft's InstallSnapshot rule).
+   */
+  async setSnapshot(batch: StorageBatch, group: GroupId, snapshot: Snapshot): Promise<void> {
+    const g = this.stage(batch, group);
+    const { index, term } = snapshot.metadata;
+    if (index < g.state.snapshotIndex) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `group ${group}: snapshot at ${index} is older than ${g.state.snapshotIndex}`,
+      );
+    }
+    const agrees =
+      index >= g.state.firstIndex - 1 &&
+      index <= g.state.lastIndex &&
+      (await this.stagedTerm(g, group, index)) === term;
+    batch.assertOpen();
+    if (!agrees) {
+      const range = raftEntryRange(group);
+      batch.kv.delRange(range.gte, range.lt);
+      g.stagedTerms.clear();
+      g.state = { ...g.state, firstIndex: index + 1, lastIndex: index, prevTerm: term };
+      batch.kv.put(
+        raftLogStateKey(group),
+        encodeLogState({ firstIndex: (index + 1) as LogIndex, prevTerm: term }),
+      );
+    }
+    g.state = { ...g.state, snapshotIndex: index };
+    batch.kv.put(raftSnapshotMetaKey(group), encodeSnapshotMetadata(snapshot.metadata));
+    batch.kv.put(raftSnapshotDataKey(group), encodeSnapshotData(snapshot.data));
+  }
+
+  /**
+   * Stages the deletion of every entry up to and including `index`. The caller compacts only what is
+   * applied and durable elsewhere (a snapshot or the state machine's own keys).
+   */
+  async compactPrefix(batch: StorageBatch, group: GroupId, index: LogIndex): Promise<void> {
+    const g = this.stage(batch, group);
+    if (index < g.state.firstIndex) return;
+    if (index > g.state.lastIndex) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `group ${group}: cannot compact to ${index} beyond the last entry ${g.state.lastIndex}`,
+      );
+    }
+    const prevTerm = await this.stagedTerm(g, group, index);
+    batch.assertOpen();
+    batch.kv.delRange(raftEntryKey(group, g.state.firstIndex), raftEntryKey(group, index + 1));
+    for (const i of g.stagedTerms.keys()) if (i <= index) g.stagedTerms.delete(i);
+    g.state = { ...g.state, firstIndex: index + 1, prevTerm };
+    batch.kv.put(
+      raftLogStateKey(group),
+      encodeLogState({ firstIndex: (index + 1) as LogIndex, prevTerm: prevTerm as Term }),
+    );
+  }
+
+  /** Term of the entry at `index` (or of the compaction point just below the first entry). */
+  async term(group: GroupId, index: LogIndex): Promise<Term> {
+    const s = this.state(group);
+    if (index === s.firstIndex - 1) return s.prevTerm as Term;
+    if (index < s.firstIndex) throw new LogCompactedError(group, index, s.firstIndex);
+    if (index > s.lastIndex) throw new LogUnavailableError(group, index, s.lastIndex);
+    const bytes = await this.kv.get(raftEntryKey(group, index));
+    if (bytes === undefined) throw new CorruptionError(`group ${group}: entry ${index} is missing`);
+    return decodeEntry(bytes, index).term;
+  }
+
+  /**
+   * Entries in [lo, hi), stopping once their encoded size would pass `bytesMax` — but always at
+   * least one, so a single large entry cannot stall replication.
+   */
+  async entries(group: GroupId, lo: LogIndex, hi: LogIndex, bytesMax: number): Promise<Entry[]> {
+    const s = this.state(group);
+    if (lo < s.firstIndex) throw new LogCompactedError(group, lo, s.firstIndex);
+    if (hi > s.lastIndex + 1) throw new LogUnavailableError(group, hi - 1, s.lastIndex);
+    if (lo >= hi) return [];
+    const range = {
+      gte: raftEntryKey(group, lo),
+      lt: raftEntryKey(group, hi),
+      highWaterMarkBytes: Math.min(bytesMax, entriesHighWaterMarkBytes),
+    };
+    return withIterator(this.kv, range, async (it) => {
+      const out: Entry[] = [];
+      let bytes = 0;
+      for (let kv = await it.next(); kv !== undefined; kv = await it.next()) {
+        const index = (lo + out.length) as LogIndex;
+        if (decodeRaftEntryKey(kv.key).index !== index)
+          throw new CorruptionError(`group ${group}: entry ${index} is missing`);
+        bytes += kv.value.length - entryOverheadBytes;
+        if (out.length > 0 && bytes > bytesMax) break;
+        out.push(decodeEntry(kv.value, index));
+      }
+      if (out.length === 0 || (out.length < hi - lo && bytes <= bytesMax)) {
+        throw new CorruptionError(`group ${group}: entry ${lo + out.length} is missing`);
+      }
+      return out;
+    });
+  }
+
+  async snapshot(group: GroupId): Promise<Snapshot | undefined> {
+    const [meta, data] = await this.kv.getMany([raftSnapshotMetaKey(group), raftSnapshotDataKey(group)]);
+    if (meta === undefined) return undefined;
+    if (data === undefined) throw new CorruptionError(`group ${group}: snapshot data is missing`);
+    return { metadata: decodeSnapshotMetadata(meta), data: decodeSnapshotData(data) };
+  }
+
+  /** Stages the removal of everything stored for a group. */
+  deleteGroup(batch: StorageBatch, group: GroupId): void {
+    const g = this.stage(batch, group);
+    const range = raftEntryRange(group);
+    batch.kv.delRange(range.gte, range.lt);
+    for (const key of [
+      raftHardStateKey(group),
+      raftSnapshotMetaKey(group),
+      raftSnapshotDataKey(group),
+      raftLogStateKey(group),
+    ]) {
+      batch.kv.del(key);
+    }
+    g.stagedTerms.clear();
+    g.state = { ...g.state, firstIndex: 1, lastIndex: 0, prevTerm: 0, snapshotIndex: 0 };
+  }
+
+  private state(group: GroupId): GroupState {
+    const s = this.groups.get(group);
+    if (s === undefined) throw new RaftlogError('INTERNAL', `raft group ${group} is not loaded`);
+    return s;
+  }
+
+  private async stagedTerm(g: StagedGroup, group: GroupId, index: number): Promise<number> {
+    const staged = g.stagedTerms.get(index);
+    if (staged !== undefined) return staged;
+    if (index === g.state.firstIndex - 1) return g.state.prevTerm;
+    return this.term(group, index as LogIndex);
+  }
+
+  /** The group's state as this batch will leave it, registered for the check and cache update. */
+  private stage(batch: StorageBatch, group: GroupId): StagedGroup {
+    batch.assertOpen();
+    let groups = this.staged.get(batch);
+    if (groups === undefined) {
+      groups = new Map();
+      this.staged.set(batch, groups);
+      const staged = groups;
+      batch.beforeWrite(() => {
+        for (const [id, g] of staged) {
+          if (this.groups.get(id)?.version !== g.baseVersion) {
+            throw new RaftlogError('INTERNAL', `raft group ${id} changed while this batch was built`);
+          }
+        }
+      });
+      batch.afterWrite(() => {
+        for (const [id, g] of staged) this.groups.set(id, { ...g.state, version: g.baseVersion + 1 });
+      });
+    }
+    let g = groups.get(group);
+    if (g === undefined) {
+      const base = this.state(group);
+      g = { state: base, baseVersion: base.version, stagedTerms: new Map() };
+      groups.set(group, g);
+    }
+    return g;
+  }
+}
+
+function checkContiguous(group: GroupId, entries: readonly Entry[]): void {
+  for (let i = 1; i < entries.length; i++) {
+    const prev = entries[i - 1]!;
+    const e = entries[i]!;
+    if (e.index !== prev.index + 1 || e.term < prev.term) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `group ${group}: entries must have consecutive indexes and non-decreasing terms (at ${e.index})`,
+      );
+    }
+  }
+}
