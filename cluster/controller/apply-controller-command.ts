@@ -1,0 +1,415 @@
+import {
+  assert,
+  assertNever,
+  groupId,
+  nodeId,
+  partitionId,
+  producerId,
+  RaftlogError,
+  type ErrorCode,
+  type NodeId,
+} from '../../lib/index.js';
+import {
+  controllerLimits as limits,
+  firstPartitionGroupId,
+  groupIdMax,
+  nodeIdMax,
+  producerEpochMax,
+  type ApplyContext,
+  type ControllerCommand,
+  type ControllerOutput,
+  type ControllerResult,
+  type ControllerState,
+  type PartitionAssignment,
+  type TopicInfo,
+} from './controller-types.js';
+import { nodeLoads, placePartitions } from './placement.js';
+import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
+
+type Command<T extends ControllerCommand['type']> = Extract<ControllerCommand, { type: T }>;
+
+interface Outcome {
+  readonly state: ControllerState;
+  readonly result: ControllerResult;
+}
+
+export function initialControllerState(): ControllerState {
+  return {
+    appliedIndex: 0,
+    nodes: new Map(),
+    topics: new Map(),
+    transactionalIds: new Map(),
+    nextGroupId: firstPartitionGroupId,
+    nextProducerId: 0,
+    placementCursor: 0,
+  };
+}
+
+/** Rejections travel as RaftlogError up to apply, which turns them into a result. */
+function reject(code: ErrorCode, message: string): never {
+  throw new RaftlogError(code, message);
+}
+
+function ok(state: ControllerState, output: ControllerOutput = { type: 'done' }): Outcome {
+  return { state, result: { ok: true, output } };
+}
+
+function requireInteger(value: unknown, min: number, max: number, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    reject('INVALID_ARGUMENT', `${what} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+function requireNodeId(value: unknown): NodeId {
+  return nodeId(requireInteger(value, 1, nodeIdMax, 'node id'));
+}
+
+function requireTopic(state: ControllerState, name: string): TopicInfo {
+  const topic = state.topics.get(name);
+  if (topic === undefined) reject('TOPIC_NOT_FOUND', `topic '${name}' does not exist`);
+  return topic;
+}
+
+function requirePartition(topic: TopicInfo, partition: unknown): PartitionAssignment {
+  const p = requireInteger(partition, 0, limits.partitionsPerTopicMax - 1, 'partition');
+  const assignment = topic.partitions[p];
+  if (assignment === undefined) {
+    reject('PARTITION_NOT_FOUND', `topic '${topic.name}' has no partition ${p}`);
+  }
+  return assignment;
+}
+
+function liveNodeIds(state: ControllerState): NodeId[] {
+  return [...state.nodes.values()]
+    .filter((n) => n.alive)
+    .map((n) => n.id)
+    .sort((a, b) => a - b);
+}
+
+function totalPartitions(state: ControllerState): number {
+  let total = 0;
+  for (const t of state.topics.values()) total += t.partitions.length;
+  return total;
+}
+
+function withTopic(state: ControllerState, topic: TopicInfo): ControllerState {
+  return { ...state, topics: new Map(state.topics).set(topic.name, topic) };
+}
+
+/**
+ * Creates `count` new partition assignments, numbered from `firstPartition`, placed over the live
+ * nodes and given fresh group ids.
+ */
+function placeNew(
+  state: ControllerState,
+  firstPartition: number,
+  count: number,
+  replicationFactor: number,
+): { assignments: PartitionAssignment[]; state: ControllerState } {
+  const live = liveNodeIds(state);
+  if (replicationFactor > live.length) {
+    reject(
+      'NOT_ENOUGH_REPLICAS',
+      `replication factor ${replicationFactor} needs that many live nodes, ${live.length} are alive`,
+    );
+  }
+  if (totalPartitions(state) + count > limits.partitionsTotalMax) {
+    reject('RESOURCE_EXHAUSTED', `the cluster may hold at most ${limits.partitionsTotalMax} partitions`);
+  }
+  if (state.nextGroupId + count - 1 > groupIdMax) reject('RESOURCE_EXHAUSTED', 'group ids are exhausted');
+  const placed = placePartitions(
+    live,
+    nodeLoads(state.topics.values()),
+    state.placementCursor,
+    count,
+    replicationFactor,
+  );
+  const assignments = placed.replicaSets.map((replicas, i) => ({
+    partition: partitionId(firstPartition + i),
+    groupId: groupId(state.nextGroupId + i),
+    replicas,
+    targetReplicas: null,
+  }));
+  return {
+    assignments,
+    state: { ...state, nextGroupId: state.nextGroupId + count, placementCursor: placed.cursor },
+  };
+}
+
+function createTopic(state: ControllerState, c: Command<'create-topic'>, ctx: ApplyContext): Outcome {
+  const invalidName = validateTopicName(c.name);
+  if (invalidName !== undefined) reject(invalidName.code, invalidName.message);
+  if (state.topics.has(c.name)) reject('TOPIC_ALREADY_EXISTS', `topic '${c.name}' already exists`);
+  if (state.topics.size >= limits.topicsMax) {
+    reject('RESOURCE_EXHAUSTED', `the cluster may hold at most ${limits.topicsMax} topics`);
+  }
+  const partitions = requireInteger(c.partitions, 1, limits.partitionsPerTopicMax, 'partitions');
+  const rf = requireInteger(c.replicationFactor, 1, limits.replicationFactorMax, 'replication factor');
+  const resolved = resolveTopicConfig(defaultTopicConfig, c.config);
+  if ('rejection' in resolved) reject(resolved.rejection.code, resolved.rejection.message);
+  const placed = placeNew(state, 0, partitions, rf);
+  const topic: TopicInfo = {
+    name: c.name,
+    replicationFactor: rf,
+    config: resolved.config,
+    partitions: placed.assignments,
+    createdAtMs: ctx.timestampMs,
+  };
+  return ok(withTopic(placed.state, topic), { type: 'topic', topic });
+}
+
+function updateTopicConfig(state: ControllerState, c: Command<'update-topic-config'>): Outcome {
+  const topic = requireTopic(state, c.name);
+  const resolved = resolveTopicConfig(topic.config, c.config);
+  if ('rejection' in resolved) reject(resolved.rejection.code, resolved.rejection.message);
+  const updated = { ...topic, config: resolved.config };
+  return ok(withTopic(state, updated), { type: 'topic', topic: updated });
+}
+
+function addPartitions(state: ControllerState, c: Command<'add-partitions'>): Outcome {
+  const topic = requireTopic(state, c.name);
+  const total = requireInteger(c.partitions, 1, limits.partitionsPerTopicMax, 'partitions');
+  const current = topic.partitions.length;
+  if (total <= current) {
+    reject('INVALID_ARGUMENT', `topic '${c.name}' has ${current} partitions; partitions can only grow`);
+  }
+  const placed = placeNew(state, current, total - current, topic.replicationFactor);
+  const updated = { ...topic, partitions: [...topic.partitions, ...placed.assignments] };
+  return ok(withTopic(placed.state, updated), { type: 'topic', topic: updated });
+}
+
+function deleteTopic(state: ControllerState, c: Command<'delete-topic'>): Outcome {
+  const topic = requireTopic(state, c.name);
+  const topics = new Map(state.topics);
+  topics.delete(c.name);
+  return ok(
+    { ...state, topics },
+    { type: 'topic-deleted', groupIds: topic.partitions.map((p) => p.groupId) },
+  );
+}
+
+function withAssignment(state: ControllerState, topic: TopicInfo, assignment: PartitionAssignment): Outcome {
+  const partitions = topic.partitions.map((p) => (p.partition === assignment.partition ? assignment : p));
+  return ok(withTopic(state, { ...topic, partitions }), {
+    type: 'assignment',
+    topic: topic.name,
+    assignment,
+  });
+}
+
+function startReassignment(
+  state: ControllerState,
+  c: Command<'add-replica'> | Command<'remove-replica'>,
+): Outcome {
+  const topic = requireTopic(state, c.topic);
+  const assignment = requirePartition(topic, c.partition);
+  const node = requireNodeId(c.nodeId);
+  if (assignment.targetReplicas !== null) {
+    reject(
+      'INVALID_ARGUMENT',
+      `partition ${c.topic}/${assignment.partition} is already moving to [${assignment.targetReplicas.join(', ')}]`,
+    );
+  }
+  const has = assignment.replicas.includes(node);
+  let target: NodeId[];
+  if (c.type === 'add-replica') {
+    if (has) reject('INVALID_ARGUMENT', `node ${node} already replicates ${c.topic}/${assignment.partition}`);
+    if (state.nodes.get(node)?.alive !== true) {
+      reject('INVALID_ARGUMENT', `node ${node} is not a registered live node`);
+    }
+    if (assignment.replicas.length >= limits.replicationFactorMax) {
+      reject('INVALID_ARGUMENT', `a partition has at most ${limits.replicationFactorMax} replicas`);
+    }
+    target = [...assignment.replicas, node];
+  } else {
+    if (!has)
+      reject('INVALID_ARGUMENT', `node ${node} does not replicate ${c.topic}/${assignment.partition}`);
+    if (assignment.replicas.length === 1) reject('INVALID_ARGUMENT', 'cannot remove the last replica');
+    target = assignment.replicas.filter((r) => r !== node);
+  }
+  return withAssignment(state, topic, { ...assignment, targetReplicas: target });
+}
+
+function sameMembers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function completeReassignment(state: ControllerState, c: Command<'complete-reassignment'>): Outcome {
+  const topic = requireTopic(state, c.topic);
+  const assignment = requirePartition(topic, c.partition);
+  const target = assignment.targetReplicas;
+  // A late or repeated report must not complete a different, newer reassignment.
+  if (target === null || !Array.isArray(c.replicas) || !sameMembers(target, c.replicas)) {
+    reject(
+      'INVALID_ARGUMENT',
+      `partition ${c.topic}/${assignment.partition} is not moving to [${String(c.replicas)}]`,
+    );
+  }
+  return withAssignment(state, topic, { ...assignment, replicas: target, targetReplicas: null });
+}
+
+function registerNode(state: ControllerState, c: Command<'register-node'>, ctx: ApplyContext): Outcome {
+  const id = requireNodeId(c.nodeId);
+  if (typeof c.address !== 'string' || c.address.length === 0 || c.address.length > limits.addressCharsMax) {
+    reject('INVALID_ARGUMENT', `node address must be 1 to ${limits.addressCharsMax} characters`);
+  }
+  const old = state.nodes.get(id);
+  if (old === undefined && state.nodes.size >= limits.nodesMax) {
+    reject('RESOURCE_EXHAUSTED', `the cluster may hold at most ${limits.nodesMax} nodes`);
+  }
+  const node = {
+    id,
+    address: c.address,
+    alive: true,
+    registeredAtMs: old?.registeredAtMs ?? ctx.timestampMs,
+    statusChangedAtMs: old?.alive === true ? old.statusChangedAtMs : ctx.timestampMs,
+  };
+  return ok({ ...state, nodes: new Map(state.nodes).set(id, node) });
+}
+
+function setNodeAlive(state: ControllerState, c: Command<'set-node-alive'>, ctx: ApplyContext): Outcome {
+  const id = requireNodeId(c.nodeId);
+  const old = state.nodes.get(id);
+  if (old === undefined) reject('INVALID_ARGUMENT', `node ${id} is not registered`);
+  if (typeof c.alive !== 'boolean') reject('INVALID_ARGUMENT', 'alive must be a boolean');
+  if (old.alive === c.alive) return ok(state);
+  const node = { ...old, alive: c.alive, statusChangedAtMs: ctx.timestampMs };
+  return ok({ ...state, nodes: new Map(state.nodes).set(id, node) });
+}
+
+function unregisterNode(state: ControllerState, c: Command<'unregister-node'>): Outcome {
+  const id = requireNodeId(c.nodeId);
+  if (!state.nodes.has(id)) reject('INVALID_ARGUMENT', `node ${id} is not registered`);
+  const load = nodeLoads(state.topics.values()).get(id);
+  if (load !== undefined) {
+    reject('INVALID_ARGUMENT', `node ${id} still holds ${load.replicas} replicas; move them first`);
+  }
+  const nodes = new Map(state.nodes);
+  nodes.delete(id);
+  return ok({ ...state, nodes });
+}
+
+function allocateProducerIds(state: ControllerState, c: Command<'allocate-producer-ids'>): Outcome {
+  const count = requireInteger(c.count, 1, limits.producerIdBlockSizeMax, 'producer id block size');
+  if (state.nextProducerId + count > Number.MAX_SAFE_INTEGER)
+    reject('RESOURCE_EXHAUSTED', 'producer ids are exhausted');
+  const first = producerId(state.nextProducerId);
+  return ok(
+    { ...state, nextProducerId: state.nextProducerId + count },
+    { type: 'producer-ids', firstProducerId: first, count },
+  );
+}
+
+function initTransactionalId(
+  state: ControllerState,
+  c: Command<'init-transactional-id'>,
+  ctx: ApplyContext,
+): Outcome {
+  const txnId = c.transactionalId;
+  if (typeof txnId !== 'string' || txnId.length === 0 || txnId.length > limits.transactionalIdCharsMax) {
+    reject('INVALID_ARGUMENT', `transactional id must be 1 to ${limits.transactionalIdCharsMax} characters`);
+  }
+  const timeoutMs = requireInteger(
+    c.transactionTimeoutMs,
+    limits.transactionTimeoutMsMin,
+    limits.transactionTimeoutMsMax,
+    'transaction timeout (ms)',
+  );
+  const old = state.transactionalIds.get(txnId);
+  if (old === undefined && state.transactionalIds.size >= limits.transactionalIdsMax) {
+    reject('RESOURCE_EXHAUSTED', `at most ${limits.transactionalIdsMax} transactional ids may exist`);
+  }
+  let next = state;
+  let pid = old?.producerId;
+  let epoch = old === undefined ? 0 : old.epoch + 1;
+  // A fresh producer id once the int16 epoch runs out: the old id stays fenced at its last epoch.
+  if (pid === undefined || epoch > producerEpochMax) {
+    pid = producerId(state.nextProducerId);
+    epoch = 0;
+    next = { ...state, nextProducerId: state.nextProducerId + 1 };
+  }
+  const info = {
+    transactionalId: txnId,
+    producerId: pid,
+    epoch,
+    transactionTimeoutMs: timeoutMs,
+    updatedAtMs: ctx.timestampMs,
+  };
+  return ok(
+    { ...next, transactionalIds: new Map(next.transactionalIds).set(txnId, info) },
+    { type: 'producer-epoch', producerId: pid, epoch },
+  );
+}
+
+function expireTransactionalIds(
+  state: ControllerState,
+  c: Command<'expire-transactional-ids'>,
+  ctx: ApplyContext,
+): Outcome {
+  const idleMs = requireInteger(c.idleMsMin, 0, Number.MAX_SAFE_INTEGER, 'idleMsMin');
+  const kept = new Map(
+    [...state.transactionalIds].filter(([, info]) => ctx.timestampMs - info.updatedAtMs < idleMs),
+  );
+  const count = state.transactionalIds.size - kept.size;
+  return ok(count === 0 ? state : { ...state, transactionalIds: kept }, { type: 'expired', count });
+}
+
+function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContext): Outcome {
+  switch (c.type) {
+    case 'register-node':
+      return registerNode(state, c, ctx);
+    case 'set-node-alive':
+      return setNodeAlive(state, c, ctx);
+    case 'unregister-node':
+      return unregisterNode(state, c);
+    case 'create-topic':
+      return createTopic(state, c, ctx);
+    case 'update-topic-config':
+      return updateTopicConfig(state, c);
+    case 'add-partitions':
+      return addPartitions(state, c);
+    case 'delete-topic':
+      return deleteTopic(state, c);
+    case 'add-replica':
+    case 'remove-replica':
+      return startReassignment(state, c);
+    case 'complete-reassignment':
+      return completeReassignment(state, c);
+    case 'allocate-producer-ids':
+      return allocateProducerIds(state, c);
+    case 'init-transactional-id':
+      return initTransactionalId(state, c, ctx);
+    case 'expire-transactional-ids':
+      return expireTransactionalIds(state, c, ctx);
+    default:
+      return assertNever(c, 'controller command');
+  }
+}
+
+/**
+ * Applies one committed controller command. Every replica computes the same state and result: the
+ * command and the leader's timestamp are the only inputs. A rejected command changes nothing but
+ * `appliedIndex`.
+ */
+export function applyControllerCommand(
+  state: ControllerState,
+  command: ControllerCommand,
+  ctx: ApplyContext,
+): Outcome {
+  assert(
+    Number.isSafeInteger(ctx.index) && ctx.index > state.appliedIndex,
+    `controller entry ${ctx.index} applied after ${state.appliedIndex}`,
+  );
+  assert(Number.isSafeInteger(ctx.timestampMs), `timestamp ${ctx.timestampMs} is not an integer`);
+  let outcome: Outcome;
+  try {
+    outcome = dispatch(state, command, ctx);
+  } catch (error) {
+    if (!(error instanceof RaftlogError)) throw error;
+    outcome = { state, result: { ok: false, code: error.code, message: error.message } };
+  }
+  return { state: { ...outcome.state, appliedIndex: ctx.index }, result: outcome.result };
+}
+
+export type { Outcome as ControllerApplyOutcome };

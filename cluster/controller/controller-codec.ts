@@ -1,0 +1,232 @@
+import { groupId, nodeId, partitionId, producerId, RaftlogError } from '../../lib/index.js';
+import type {
+  ControllerCommand,
+  ControllerCommandType,
+  ControllerState,
+  NodeInfo,
+  PartitionAssignment,
+  TopicInfo,
+  TransactionalIdInfo,
+} from './controller-types.js';
+import {
+  asArray,
+  asBoolean,
+  asInt,
+  asIntArray,
+  asObject,
+  asString,
+  corrupt,
+  decodeVersionedJson,
+  encodeVersionedJson,
+} from './json-shape.js';
+import type { TopicConfig, TopicConfigInput } from './topic-config.js';
+
+/**
+ * Controller entries and snapshots are a version byte followed by JSON: the controller sees a few
+ * commands a second at most, and readable bytes are worth more here than compactness. A new layout
+ * gets a new version byte; decoders reject versions they do not know.
+ */
+export const controllerEntryVersion = 1;
+export const controllerSnapshotVersion = 1;
+
+export interface ControllerEntry {
+  /** Stamped by the leader when it proposes, so every replica applies the same time. */
+  readonly timestampMs: number;
+  readonly command: ControllerCommand;
+}
+
+type FieldKind = 'int' | 'string' | 'boolean' | 'int[]' | 'config';
+
+const commandFields = {
+  'register-node': { nodeId: 'int', address: 'string' },
+  'set-node-alive': { nodeId: 'int', alive: 'boolean' },
+  'unregister-node': { nodeId: 'int' },
+  'create-topic': { name: 'string', partitions: 'int', replicationFactor: 'int', config: 'config' },
+  'update-topic-config': { name: 'string', config: 'config' },
+  'add-partitions': { name: 'string', partitions: 'int' },
+  'delete-topic': { name: 'string' },
+  'add-replica': { topic: 'string', partition: 'int', nodeId: 'int' },
+  'remove-replica': { topic: 'string', partition: 'int', nodeId: 'int' },
+  'complete-reassignment': { topic: 'string', partition: 'int', replicas: 'int[]' },
+  'allocate-producer-ids': { count: 'int' },
+  'init-transactional-id': { transactionalId: 'string', transactionTimeoutMs: 'int' },
+  'expire-transactional-ids': { idleMsMin: 'int' },
+} as const satisfies Record<ControllerCommandType, Record<string, FieldKind>>;
+
+function isCommandType(type: string): type is ControllerCommandType {
+  return Object.hasOwn(commandFields, type);
+}
+
+function decodeConfigInput(value: unknown, path: string): TopicConfigInput {
+  const o = asObject(value, path);
+  const input: { -readonly [K in keyof TopicConfig]?: TopicConfig[K] } = {};
+  if (o.retentionMs !== undefined) input.retentionMs = asInt(o.retentionMs, `${path}.retentionMs`);
+  if (o.retentionBytes !== undefined)
+    input.retentionBytes = asInt(o.retentionBytes, `${path}.retentionBytes`);
+  if (o.maxMessageBytes !== undefined) {
+    input.maxMessageBytes = asInt(o.maxMessageBytes, `${path}.maxMessageBytes`);
+  }
+  if (o.cleanupPolicy !== undefined) {
+    const policy = asString(o.cleanupPolicy, `${path}.cleanupPolicy`);
+    if (policy !== 'delete' && policy !== 'compact')
+      throw corrupt(`${path}.cleanupPolicy`, "'delete' or 'compact'");
+    input.cleanupPolicy = policy;
+  }
+  return input;
+}
+
+function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
+  switch (kind) {
+    case 'int':
+      return asInt(value, path);
+    case 'string':
+      return asString(value, path);
+    case 'boolean':
+      return asBoolean(value, path);
+    case 'int[]':
+      return asIntArray(value, path);
+    case 'config':
+      return decodeConfigInput(value, path);
+  }
+}
+
+/** Rebuilds the command from known fields only, so stray fields never reach the state machine. */
+export function decodeControllerCommand(value: unknown): ControllerCommand {
+  const o = asObject(value, 'command');
+  const type = asString(o.type, 'command.type');
+  if (!isCommandType(type)) throw new RaftlogError('CORRUPT_MESSAGE', `unknown controller command '${type}'`);
+  const command: Record<string, unknown> = { type };
+  for (const [field, kind] of Object.entries(commandFields[type] as Record<string, FieldKind>)) {
+    command[field] = decodeField(kind, o[field], `command.${field}`);
+  }
+  return command as unknown as ControllerCommand;
+}
+
+export function encodeControllerEntry(entry: ControllerEntry): Uint8Array {
+  return encodeVersionedJson(controllerEntryVersion, {
+    timestampMs: entry.timestampMs,
+    command: entry.command,
+  });
+}
+
+/** Throws CORRUPT_MESSAGE on anything that is not an entry this version wrote. */
+export function decodeControllerEntry(bytes: Uint8Array): ControllerEntry {
+  const o = asObject(decodeVersionedJson(bytes, controllerEntryVersion, 'controller entry'), 'entry');
+  return {
+    timestampMs: asInt(o.timestampMs, 'entry.timestampMs'),
+    command: decodeControllerCommand(o.command),
+  };
+}
+
+// Maps are written as arrays sorted by key, so two replicas with the same state write the same bytes
+// no matter in which order their maps were filled (a restored replica fills them in sorted order).
+const byKey = <K extends number | string>(a: [K, unknown], b: [K, unknown]) =>
+  a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+
+function sortedValues<K extends number | string, V>(map: ReadonlyMap<K, V>): V[] {
+  return [...map].sort(byKey).map(([, v]) => v);
+}
+
+export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
+  return encodeVersionedJson(controllerSnapshotVersion, {
+    appliedIndex: state.appliedIndex,
+    nextGroupId: state.nextGroupId,
+    nextProducerId: state.nextProducerId,
+    placementCursor: state.placementCursor,
+    nodes: sortedValues(state.nodes),
+    topics: sortedValues(state.topics),
+    transactionalIds: sortedValues(state.transactionalIds),
+  });
+}
+
+function decodeNode(value: unknown, path: string): NodeInfo {
+  const o = asObject(value, path);
+  return {
+    id: nodeId(asInt(o.id, `${path}.id`)),
+    address: asString(o.address, `${path}.address`),
+    alive: asBoolean(o.alive, `${path}.alive`),
+    registeredAtMs: asInt(o.registeredAtMs, `${path}.registeredAtMs`),
+    statusChangedAtMs: asInt(o.statusChangedAtMs, `${path}.statusChangedAtMs`),
+  };
+}
+
+function decodeAssignment(value: unknown, path: string): PartitionAssignment {
+  const o = asObject(value, path);
+  return {
+    partition: partitionId(asInt(o.partition, `${path}.partition`)),
+    groupId: groupId(asInt(o.groupId, `${path}.groupId`)),
+    replicas: asIntArray(o.replicas, `${path}.replicas`).map(nodeId),
+    targetReplicas:
+      o.targetReplicas === null ? null : asIntArray(o.targetReplicas, `${path}.targetReplicas`).map(nodeId),
+  };
+}
+
+function decodeTopic(value: unknown, path: string): TopicInfo {
+  const o = asObject(value, path);
+  const c = decodeConfigInput(o.config, `${path}.config`);
+  if (
+    c.retentionMs === undefined ||
+    c.retentionBytes === undefined ||
+    c.cleanupPolicy === undefined ||
+    c.maxMessageBytes === undefined
+  ) {
+    throw corrupt(`${path}.config`, 'a complete topic config');
+  }
+  return {
+    name: asString(o.name, `${path}.name`),
+    replicationFactor: asInt(o.replicationFactor, `${path}.replicationFactor`),
+    config: {
+      retentionMs: c.retentionMs,
+      retentionBytes: c.retentionBytes,
+      cleanupPolicy: c.cleanupPolicy,
+      maxMessageBytes: c.maxMessageBytes,
+    },
+    partitions: asArray(o.partitions, `${path}.partitions`).map((p, i) =>
+      decodeAssignment(p, `${path}.partitions[${i}]`),
+    ),
+    createdAtMs: asInt(o.createdAtMs, `${path}.createdAtMs`),
+  };
+}
+
+function decodeTransactionalId(value: unknown, path: string): TransactionalIdInfo {
+  const o = asObject(value, path);
+  return {
+    transactionalId: asString(o.transactionalId, `${path}.transactionalId`),
+    producerId: producerId(asInt(o.producerId, `${path}.producerId`)),
+    epoch: asInt(o.epoch, `${path}.epoch`),
+    transactionTimeoutMs: asInt(o.transactionTimeoutMs, `${path}.transactionTimeoutMs`),
+    updatedAtMs: asInt(o.updatedAtMs, `${path}.updatedAtMs`),
+  };
+}
+
+function nonNegative(value: number, path: string): number {
+  if (value < 0) throw corrupt(path, 'non-negative');
+  return value;
+}
+
+/** Throws CORRUPT_MESSAGE on anything that is not a snapshot this version wrote. */
+export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
+  const o = asObject(
+    decodeVersionedJson(bytes, controllerSnapshotVersion, 'controller snapshot'),
+    'snapshot',
+  );
+  try {
+    const nodes = asArray(o.nodes, 'nodes').map((n, i) => decodeNode(n, `nodes[${i}]`));
+    const topics = asArray(o.topics, 'topics').map((t, i) => decodeTopic(t, `topics[${i}]`));
+    const txnIds = asArray(o.transactionalIds, 'transactionalIds').map((t, i) =>
+      decodeTransactionalId(t, `transactionalIds[${i}]`),
+    );
+    return {
+      appliedIndex: nonNegative(asInt(o.appliedIndex, 'appliedIndex'), 'appliedIndex'),
+      nextGroupId: nonNegative(asInt(o.nextGroupId, 'nextGroupId'), 'nextGroupId'),
+      nextProducerId: nonNegative(asInt(o.nextProducerId, 'nextProducerId'), 'nextProducerId'),
+      placementCursor: nonNegative(asInt(o.placementCursor, 'placementCursor'), 'placementCursor'),
+      nodes: new Map(nodes.map((n) => [n.id, n])),
+      topics: new Map(topics.map((t) => [t.name, t])),
+      transactionalIds: new Map(txnIds.map((t) => [t.transactionalId, t])),
+    };
+  } catch (error) {
+    // The branded-id constructors assert non-negative integers; in a snapshot that is corruption.
+    throw RaftlogError.from(error, 'CORRUPT_MESSAGE');
+  }
+}

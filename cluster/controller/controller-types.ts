@@ -1,0 +1,163 @@
+import type { ErrorCode, GroupId, NodeId, PartitionId, ProducerId } from '../../lib/index.js';
+import type { TopicConfig, TopicConfigInput } from './topic-config.js';
+
+export interface NodeInfo {
+  readonly id: NodeId;
+  /** host:port peers and clients dial. */
+  readonly address: string;
+  /** As last reported to the controller (the host reports liveness; the controller does not probe). */
+  readonly alive: boolean;
+  readonly registeredAtMs: number;
+  readonly statusChangedAtMs: number;
+}
+
+export interface PartitionAssignment {
+  readonly partition: PartitionId;
+  /** The Raft group replicating this partition; allocated once, never reused after deletion. */
+  readonly groupId: GroupId;
+  /** Current voters; the first is the preferred leader. */
+  readonly replicas: readonly NodeId[];
+  /** Where a pending reassignment is heading (the host runs the joint consensus), or null. */
+  readonly targetReplicas: readonly NodeId[] | null;
+}
+
+export interface TopicInfo {
+  readonly name: string;
+  readonly replicationFactor: number;
+  readonly config: TopicConfig;
+  readonly partitions: readonly PartitionAssignment[];
+  readonly createdAtMs: number;
+}
+
+export interface TransactionalIdInfo {
+  readonly transactionalId: string;
+  readonly producerId: ProducerId;
+  readonly epoch: number;
+  readonly transactionTimeoutMs: number;
+  readonly updatedAtMs: number;
+}
+
+/**
+ * Cluster metadata as every controller replica holds it. Treated as immutable: applying a command
+ * returns a new state that shares whatever did not change.
+ */
+export interface ControllerState {
+  /** Raft index of the last applied entry (0 before any). */
+  readonly appliedIndex: number;
+  readonly nodes: ReadonlyMap<NodeId, NodeInfo>;
+  readonly topics: ReadonlyMap<string, TopicInfo>;
+  readonly transactionalIds: ReadonlyMap<string, TransactionalIdInfo>;
+  /** The next partition group id; only ever grows. */
+  readonly nextGroupId: number;
+  /** The next producer id to hand out (in blocks or to a transactional id); only ever grows. */
+  readonly nextProducerId: number;
+  /** Rotating start of placement, so successive topics do not all begin on the same node. */
+  readonly placementCursor: number;
+}
+
+export type ControllerCommand =
+  | { readonly type: 'register-node'; readonly nodeId: number; readonly address: string }
+  | { readonly type: 'set-node-alive'; readonly nodeId: number; readonly alive: boolean }
+  | { readonly type: 'unregister-node'; readonly nodeId: number }
+  | {
+      readonly type: 'create-topic';
+      readonly name: string;
+      readonly partitions: number;
+      readonly replicationFactor: number;
+      readonly config: TopicConfigInput;
+    }
+  | { readonly type: 'update-topic-config'; readonly name: string; readonly config: TopicConfigInput }
+  /** Grows a topic to `partitions` partitions in total. */
+  | { readonly type: 'add-partitions'; readonly name: string; readonly partitions: number }
+  | { readonly type: 'delete-topic'; readonly name: string }
+  | {
+      readonly type: 'add-replica';
+      readonly topic: string;
+      readonly partition: number;
+      readonly nodeId: number;
+    }
+  | {
+      readonly type: 'remove-replica';
+      readonly topic: string;
+      readonly partition: number;
+      readonly nodeId: number;
+    }
+  /** The host reports that the joint consensus towards `replicas` (the current target) finished. */
+  | {
+      readonly type: 'complete-reassignment';
+      readonly topic: string;
+      readonly partition: number;
+      readonly replicas: readonly number[];
+    }
+  | { readonly type: 'allocate-producer-ids'; readonly count: number }
+  | {
+      readonly type: 'init-transactional-id';
+      readonly transactionalId: string;
+      readonly transactionTimeoutMs: number;
+    }
+  /** Forgets transactional ids not initialized for `idleMsMin` (measured on command timestamps). */
+  | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number };
+
+export type ControllerCommandType = ControllerCommand['type'];
+
+export type ControllerOutput =
+  | { readonly type: 'done' }
+  | { readonly type: 'topic'; readonly topic: TopicInfo }
+  | { readonly type: 'topic-deleted'; readonly groupIds: readonly GroupId[] }
+  | { readonly type: 'assignment'; readonly topic: string; readonly assignment: PartitionAssignment }
+  | { readonly type: 'producer-ids'; readonly firstProducerId: ProducerId; readonly count: number }
+  | { readonly type: 'producer-epoch'; readonly producerId: ProducerId; readonly epoch: number }
+  | { readonly type: 'expired'; readonly count: number };
+
+export type ControllerResult =
+  | { readonly ok: true; readonly output: ControllerOutput }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+/** Supplied by the host with each committed entry: its index and the timestamp the leader stamped. */
+export interface ApplyContext {
+  readonly index: number;
+  readonly timestampMs: number;
+}
+
+export interface ControllerLimits {
+  readonly nodesMax: number;
+  readonly topicsMax: number;
+  readonly partitionsPerTopicMax: number;
+  readonly partitionsTotalMax: number;
+  readonly replicationFactorMax: number;
+  readonly producerIdBlockSizeMax: number;
+  readonly transactionalIdsMax: number;
+  readonly transactionalIdCharsMax: number;
+  readonly transactionTimeoutMsMin: number;
+  readonly transactionTimeoutMsMax: number;
+  readonly addressCharsMax: number;
+}
+
+/**
+ * Fixed in code rather than configured per node: every replica must reject the same commands, so the
+ * limits cannot differ between them.
+ */
+export const controllerLimits: ControllerLimits = {
+  nodesMax: 1_000,
+  topicsMax: 10_000,
+  partitionsPerTopicMax: 10_000,
+  partitionsTotalMax: 100_000,
+  replicationFactorMax: 7,
+  producerIdBlockSizeMax: 100_000,
+  transactionalIdsMax: 1_000_000,
+  transactionalIdCharsMax: 255,
+  transactionTimeoutMsMin: 1_000,
+  transactionTimeoutMsMax: 15 * 60 * 1000,
+  addressCharsMax: 255,
+};
+
+/** Group 0 is the controller's own Raft group; partition groups start at 1. */
+export const controllerGroupIdValue = 0;
+export const firstPartitionGroupId = 1;
+/** Group ids travel as u32 in storage keys. */
+export const groupIdMax = 0xffff_ffff;
+/** Node ids are positive (0 means "no vote" in Raft) and travel as u32. */
+export const nodeIdMax = 0xffff_ffff;
+/** Producer epochs are int16 in the RecordBatch header. */
+export const producerEpochMax = 0x7fff;
+export const producerIdBlockSizeDefault = 1000;

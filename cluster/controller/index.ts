@@ -1,0 +1,46 @@
+export {
+  controllerGroupIdValue,
+  controllerLimits,
+  firstPartitionGroupId,
+  producerEpochMax,
+  producerIdBlockSizeDefault,
+  type ApplyContext,
+  type ControllerCommand,
+  type ControllerCommandType,
+  type ControllerLimits,
+  type ControllerOutput,
+  type ControllerResult,
+  type ControllerState,
+  type NodeInfo,
+  type PartitionAssignment,
+  type TopicInfo,
+  type TransactionalIdInfo,
+} from './controller-types.js';
+export {
+  defaultTopicConfig,
+  resolveTopicConfig,
+  topicConfigBounds,
+  topicNameCharsMax,
+  validateTopicName,
+  type CleanupPolicy,
+  type TopicConfig,
+  type TopicConfigInput,
+} from './topic-config.js';
+export {
+  applyControllerCommand,
+  initialControllerState,
+  type ControllerApplyOutcome,
+} from './apply-controller-command.js';
+export { applyControllerEntry } from './apply-controller-entry.js';
+export {
+  controllerEntryVersion,
+  controllerSnapshotVersion,
+  decodeControllerCommand,
+  decodeControllerEntry,
+  decodeControllerSnapshot,
+  encodeControllerEntry,
+  encodeControllerSnapshot,
+  type ControllerEntry,
+} from './controller-codec.js';
+export { nodeLoads, placePartitions, type NodeLoad, type PlacementResult } from './placement.js';
+export { reconcile, type PartitionGroupSpec, type ReconcilePlan } from './reconcile.js';

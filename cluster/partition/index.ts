@@ -1,0 +1,28 @@
+export {
+  defaultPartitionLimits,
+  partitionLimitsMax,
+  type AbortedTransaction,
+  type Acks,
+  type ApplyContext,
+  type PartitionCommand,
+  type PartitionEntry,
+  type PartitionLimits,
+  type PartitionResult,
+} from './partition-types.js';
+export { PartitionStateMachine, type PartitionStateData } from './partition-state-machine.js';
+export { applyPartitionEntry } from './apply-partition-entry.js';
+export {
+  appendHeaderBytes,
+  decodePartitionEntry,
+  encodePartitionEntry,
+  partitionCommandTypes,
+} from './partition-command-codec.js';
+export {
+  decodePartitionSnapshot,
+  encodePartitionSnapshot,
+  partitionSnapshotVersion,
+} from './partition-snapshot-codec.js';
+export { encodeMarkerBatch, readMarkerType, type MarkerInput, type MarkerType } from './control-record.js';
+export { validateAppendBatch } from './validate-append-batch.js';
+export { lastSequenceOf, nextSequence, sequenceMax } from './sequence.js';
+export type { BatchMetadata, ProducerEntry } from './producer-state.js';

@@ -1,0 +1,50 @@
+import { RaftlogError } from '../../lib/index.js';
+import { BinaryReader, BinaryWriter } from './binary.js';
+import type { Acks, PartitionEntry } from './partition-types.js';
+
+/**
+ * Raft entry data of a partition group: one command-type byte, the leader's timestamp, the fields,
+ * and for an append the batch bytes last and unframed. Encoding copies the batch once (into the
+ * entry); decoding returns a view of it. A new layout takes a new command-type byte.
+ */
+export const partitionCommandTypes = { append: 1, setLogStartOffset: 2 } as const;
+
+const acksCodes: Record<Acks, number> = { none: 0, leader: 1, quorum: 2 };
+const acksByCode: readonly Acks[] = ['none', 'leader', 'quorum'];
+export const appendHeaderBytes = 1 + 1 + 8;
+
+export function encodePartitionEntry(entry: PartitionEntry): Uint8Array {
+  const c = entry.command;
+  switch (c.type) {
+    case 'append':
+      return new BinaryWriter(appendHeaderBytes + c.batch.length)
+        .u8(partitionCommandTypes.append)
+        .u8(acksCodes[c.acks])
+        .i64(entry.timestampMs)
+        .raw(c.batch).bytes;
+    case 'set-log-start-offset':
+      return new BinaryWriter(1 + 8 + 8)
+        .u8(partitionCommandTypes.setLogStartOffset)
+        .i64(entry.timestampMs)
+        .i64(c.logStartOffset).bytes;
+  }
+}
+
+/** Throws CORRUPT_MESSAGE on bytes this version did not write. */
+export function decodePartitionEntry(data: Uint8Array): PartitionEntry {
+  const r = new BinaryReader(data, 'partition entry');
+  const type = r.u8();
+  if (type === partitionCommandTypes.append) {
+    const acks = acksByCode[r.u8()];
+    if (acks === undefined) throw r.corrupt('unknown acks');
+    const timestampMs = r.i64();
+    return { timestampMs, command: { type: 'append', acks, batch: r.rest() } };
+  }
+  if (type === partitionCommandTypes.setLogStartOffset) {
+    const timestampMs = r.i64();
+    const logStartOffset = r.u64();
+    r.done();
+    return { timestampMs, command: { type: 'set-log-start-offset', logStartOffset } };
+  }
+  throw new RaftlogError('CORRUPT_MESSAGE', `partition entry: unknown command type ${type}`);
+}

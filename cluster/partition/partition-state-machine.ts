@@ -1,0 +1,345 @@
+import { assert, assertNever, RaftlogError, RecordBatchView, type ErrorCode } from '../../lib/index.js';
+import { readMarkerType } from './control-record.js';
+import {
+  defaultPartitionLimits,
+  partitionLimitsMax,
+  type AbortedTransaction,
+  type ApplyContext,
+  type PartitionCommand,
+  type PartitionLimits,
+  type PartitionResult,
+} from './partition-types.js';
+import {
+  bumpEpoch,
+  checkSequence,
+  newProducerEntry,
+  recordBatch,
+  type ProducerEntry,
+} from './producer-state.js';
+import { lastSequenceOf } from './sequence.js';
+
+/** Rejections travel as RaftlogError up to apply, which turns them into a result. */
+function reject(code: ErrorCode, message: string): never {
+  throw new RaftlogError(code, message);
+}
+
+const noBytes = new Uint8Array(0);
+
+/** Everything a snapshot holds; the state machine is rebuilt from exactly this. */
+export interface PartitionStateData {
+  readonly limits: PartitionLimits;
+  readonly appliedIndex: number;
+  readonly logStartOffset: number;
+  readonly nextOffset: number;
+  readonly lastTimestampMs: number;
+  /** In least-recently-active-first order. */
+  readonly producers: readonly ProducerEntry[];
+  /** In marker order (ascending lastOffset). */
+  readonly aborted: readonly AbortedTransaction[];
+}
+
+export function validatePartitionLimits(limits: PartitionLimits): void {
+  for (const key of ['dedupHorizonBatches', 'producersMax', 'openTransactionsMax'] as const) {
+    const value = limits[key];
+    if (!Number.isSafeInteger(value) || value < 1 || value > partitionLimitsMax[key]) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `${key} must be an integer in [1, ${partitionLimitsMax[key]}]`,
+      );
+    }
+  }
+}
+
+/**
+ * The state every replica of a partition computes from the committed entries of its Raft group:
+ * offsets, per-producer idempotence state, open transactions and aborted ranges. Deterministic:
+ * the only inputs are the entries and the leader's timestamps in them. Mutated in place for speed;
+ * if storing what an apply returned fails, the node must restart from its last snapshot and replay.
+ */
+export class PartitionStateMachine {
+  readonly limits: PartitionLimits;
+  private appliedIndexValue: number;
+  private logStart: number;
+  private next: number;
+  private lastTimestamp: number;
+  /** Map order is recency: an entry is re-inserted on every batch, so the first one is the idlest. */
+  private readonly producers = new Map<number, ProducerEntry>();
+  /** Producer id to first offset; insertion order is first-offset order, so the first is the oldest. */
+  private readonly openTxns = new Map<number, number>();
+  private readonly aborted: AbortedTransaction[];
+
+  constructor(limits: Partial<PartitionLimits> = {}) {
+    this.limits = { ...defaultPartitionLimits, ...limits };
+    validatePartitionLimits(this.limits);
+    this.appliedIndexValue = 0;
+    this.logStart = 0;
+    this.next = 0;
+    this.lastTimestamp = -1;
+    this.aborted = [];
+  }
+
+  static fromData(data: PartitionStateData): PartitionStateMachine {
+    const sm = new PartitionStateMachine(data.limits);
+    sm.appliedIndexValue = data.appliedIndex;
+    sm.logStart = data.logStartOffset;
+    sm.next = data.nextOffset;
+    sm.lastTimestamp = data.lastTimestampMs;
+    for (const p of data.producers) sm.producers.set(p.producerId, { ...p, batches: [...p.batches] });
+    const open = data.producers.filter((p) => p.openTxnFirstOffset >= 0);
+    open.sort((a, b) => a.openTxnFirstOffset - b.openTxnFirstOffset);
+    for (const p of open) sm.openTxns.set(p.producerId, p.openTxnFirstOffset);
+    sm.aborted.push(...data.aborted);
+    return sm;
+  }
+
+  /** The state as plain data for a snapshot; it shares the live entries, so encode it before the next apply. */
+  toData(): PartitionStateData {
+    return {
+      limits: this.limits,
+      appliedIndex: this.appliedIndexValue,
+      logStartOffset: this.logStart,
+      nextOffset: this.next,
+      lastTimestampMs: this.lastTimestamp,
+      producers: [...this.producers.values()],
+      aborted: this.aborted,
+    };
+  }
+
+  get appliedIndex(): number {
+    return this.appliedIndexValue;
+  }
+  get logStartOffset(): number {
+    return this.logStart;
+  }
+  get nextOffset(): number {
+    return this.next;
+  }
+  /** Only committed entries are applied, so everything applied is replicated: HWM = next offset. */
+  get highWatermark(): number {
+    return this.next;
+  }
+  /** read_committed readers stop here: the first offset of the oldest open transaction, or the HWM. */
+  get lastStableOffset(): number {
+    for (const first of this.openTxns.values()) return first;
+    return this.next;
+  }
+  get producerCount(): number {
+    return this.producers.size;
+  }
+  get openTransactionCount(): number {
+    return this.openTxns.size;
+  }
+
+  producer(producerId: number): Readonly<Omit<ProducerEntry, 'batches'>> | undefined {
+    const p = this.producers.get(producerId);
+    return p === undefined ? undefined : { ...p };
+  }
+
+  /** Aborted transactions overlapping [fromOffset, toOffset), for a read_committed fetch. */
+  abortedTransactions(fromOffset: number, toOffset: number): AbortedTransaction[] {
+    let lo = 0;
+    let hi = this.aborted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.aborted[mid]!.lastOffset < fromOffset) lo = mid + 1;
+      else hi = mid;
+    }
+    const found: AbortedTransaction[] = [];
+    for (let i = lo; i < this.aborted.length; i++) {
+      const a = this.aborted[i]!;
+      if (a.firstOffset < toOffset) found.push(a);
+    }
+    return found;
+  }
+
+  /**
+   * Records an entry that carries no partition command (the empty entry of a new leader, a
+   * configuration change, data that does not decode) so the applied index keeps up with the log.
+   */
+  skip(index: number): void {
+    assert(
+      Number.isSafeInteger(index) && index > this.appliedIndexValue,
+      `partition entry ${index} applied after ${this.appliedIndexValue}`,
+    );
+    this.appliedIndexValue = index;
+  }
+
+  apply(command: PartitionCommand, ctx: ApplyContext): PartitionResult {
+    assert(Number.isSafeInteger(ctx.timestampMs), `timestamp ${ctx.timestampMs} is not an integer`);
+    this.skip(ctx.index);
+    try {
+      switch (command.type) {
+        case 'append':
+          return this.append(command.batch, ctx.timestampMs);
+        case 'set-log-start-offset':
+          return this.setLogStartOffset(command.logStartOffset);
+        default:
+          return assertNever(command, 'partition command');
+      }
+    } catch (error) {
+      if (error instanceof RaftlogError) return { ok: false, code: error.code, message: error.message };
+      throw error;
+    }
+  }
+
+  private parse(bytes: Uint8Array): RecordBatchView {
+    let batch: RecordBatchView;
+    try {
+      batch = new RecordBatchView(bytes);
+    } catch (error) {
+      const { code, message } = RaftlogError.from(error, 'CORRUPT_MESSAGE');
+      reject(code, message);
+    }
+    const count = batch.recordCount;
+    if (count === 0) reject('CORRUPT_MESSAGE', 'an appended batch must hold at least one record');
+    // Produced batches are dense; a gap would make offsets here disagree with the stored batch.
+    if (batch.lastOffsetDelta !== count - 1) {
+      reject('CORRUPT_MESSAGE', `lastOffsetDelta ${batch.lastOffsetDelta} does not match ${count} records`);
+    }
+    return batch;
+  }
+
+  private append(bytes: Uint8Array, timestampMs: number): PartitionResult {
+    const batch = this.parse(bytes);
+    const pid = batch.producerId;
+    if (batch.isControl) return this.appendMarker(batch, timestampMs);
+    if (pid < 0) {
+      if (batch.isTransactional) reject('INVALID_ARGUMENT', 'a transactional batch needs a producer id');
+      return this.commit(batch, timestampMs);
+    }
+    const epoch = batch.producerEpoch;
+    const baseSequence = batch.baseSequence;
+    if (epoch < 0 || baseSequence < 0) {
+      reject('INVALID_ARGUMENT', `producer ${pid} sent epoch ${epoch} and sequence ${baseSequence}`);
+    }
+    const lastSequence = lastSequenceOf(baseSequence, batch.recordCount);
+    const entry = this.producers.get(pid);
+    const decision = checkSequence(entry, epoch, baseSequence, lastSequence);
+    if (decision.kind === 'reject') reject(decision.code, decision.message);
+    if (decision.kind === 'duplicate') {
+      const { baseOffset } = decision.original;
+      const lastOffset = baseOffset + batch.recordCount - 1;
+      return {
+        ok: true,
+        type: 'appended',
+        baseOffset,
+        lastOffset,
+        logAppendTimeMs: -1,
+        duplicate: true,
+        batch: noBytes,
+      };
+    }
+    const openFirst = entry?.openTxnFirstOffset ?? -1;
+    if (entry !== undefined && epoch > entry.epoch && openFirst >= 0) {
+      reject(
+        'INVALID_TXN_STATE',
+        `producer ${pid} has a transaction of epoch ${entry.epoch} awaiting its marker`,
+      );
+    }
+    if (batch.isTransactional && openFirst < 0 && this.openTxns.size >= this.limits.openTransactionsMax) {
+      reject('RESOURCE_EXHAUSTED', `partition has ${this.openTxns.size} open transactions, the most allowed`);
+    }
+    if (!batch.isTransactional && openFirst >= 0) {
+      reject('INVALID_TXN_STATE', `producer ${pid} sent a non-transactional batch inside a transaction`);
+    }
+    const target = entry ?? this.admitProducer(pid, epoch, timestampMs);
+    if (epoch > target.epoch) bumpEpoch(target, epoch);
+    const baseOffset = this.next;
+    if (batch.isTransactional && openFirst < 0) {
+      target.openTxnFirstOffset = baseOffset;
+      this.openTxns.set(pid, baseOffset);
+    }
+    recordBatch(target, { baseSequence, lastSequence, baseOffset }, this.limits.dedupHorizonBatches);
+    this.touch(target, timestampMs);
+    return this.commit(batch, timestampMs);
+  }
+
+  private appendMarker(batch: RecordBatchView, timestampMs: number): PartitionResult {
+    const pid = batch.producerId;
+    const epoch = batch.producerEpoch;
+    if (pid < 0 || epoch < 0 || !batch.isTransactional) {
+      reject(
+        'INVALID_ARGUMENT',
+        'a transaction marker needs a producer id, an epoch and the transactional bit',
+      );
+    }
+    let marker: ReturnType<typeof readMarkerType>;
+    try {
+      marker = readMarkerType(batch);
+    } catch (error) {
+      const { code, message } = RaftlogError.from(error, 'CORRUPT_MESSAGE');
+      reject(code, message);
+    }
+    const entry = this.producers.get(pid);
+    if (entry !== undefined && epoch < entry.epoch) {
+      reject('PRODUCER_FENCED', `marker epoch ${epoch} is older than producer ${pid}'s epoch ${entry.epoch}`);
+    }
+    const target = entry ?? this.admitProducer(pid, epoch, timestampMs);
+    const markerOffset = this.next;
+    const first = target.openTxnFirstOffset;
+    if (first >= 0) {
+      this.openTxns.delete(pid);
+      target.openTxnFirstOffset = -1;
+      if (marker === 'abort')
+        this.aborted.push({ producerId: pid, firstOffset: first, lastOffset: markerOffset });
+    }
+    // A coordinator that aborts on a timeout bumps the epoch: the old producer is fenced from here on.
+    if (epoch > target.epoch) bumpEpoch(target, epoch);
+    this.touch(target, timestampMs);
+    return this.commit(batch, timestampMs);
+  }
+
+  /** Adds a producer, forgetting the idlest one without an open transaction if the table is full. */
+  private admitProducer(pid: number, epoch: number, timestampMs: number): ProducerEntry {
+    if (this.producers.size >= this.limits.producersMax) {
+      let victim: number | undefined;
+      for (const p of this.producers.values()) {
+        if (p.openTxnFirstOffset < 0) {
+          victim = p.producerId;
+          break;
+        }
+      }
+      if (victim === undefined)
+        reject('RESOURCE_EXHAUSTED', 'every tracked producer has an open transaction');
+      this.producers.delete(victim);
+    }
+    const entry = newProducerEntry(pid, epoch, timestampMs);
+    this.producers.set(pid, entry);
+    return entry;
+  }
+
+  private touch(entry: ProducerEntry, timestampMs: number): void {
+    entry.lastTimestampMs = timestampMs;
+    this.producers.delete(entry.producerId);
+    this.producers.set(entry.producerId, entry);
+  }
+
+  private commit(batch: RecordBatchView, timestampMs: number): PartitionResult {
+    const baseOffset = this.next;
+    const lastOffset = baseOffset + batch.recordCount - 1;
+    this.next = lastOffset + 1;
+    this.lastTimestamp = timestampMs;
+    return {
+      ok: true,
+      type: 'appended',
+      baseOffset,
+      lastOffset,
+      logAppendTimeMs: timestampMs,
+      duplicate: false,
+      batch: batch.bytes,
+    };
+  }
+
+  private setLogStartOffset(offset: number): PartitionResult {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.next) {
+      reject('OFFSET_OUT_OF_RANGE', `log start offset ${offset} is outside [0, ${this.next}]`);
+    }
+    if (offset > this.logStart) {
+      this.logStart = offset;
+      let drop = 0;
+      while (drop < this.aborted.length && this.aborted[drop]!.lastOffset < offset) drop++;
+      this.aborted.splice(0, drop);
+    }
+    return { ok: true, type: 'log-start-offset', logStartOffset: this.logStart };
+  }
+}

@@ -1,0 +1,68 @@
+import type { ErrorCode } from '../../lib/index.js';
+
+/** What the producer asked to wait for; carried through the log so any replica can answer for it. */
+export type Acks = 'none' | 'leader' | 'quorum';
+
+export type PartitionCommand =
+  /** `batch` is an encoded RecordBatch; its baseOffset field is ignored (the state machine assigns one). */
+  | { readonly type: 'append'; readonly acks: Acks; readonly batch: Uint8Array }
+  /** Retention or a delete-records request moved the log start; older aborted ranges can go. */
+  | { readonly type: 'set-log-start-offset'; readonly logStartOffset: number };
+
+export interface PartitionEntry {
+  /** Stamped by the leader when it proposes: the log-append time of the batch on every replica. */
+  readonly timestampMs: number;
+  readonly command: PartitionCommand;
+}
+
+export interface ApplyContext {
+  readonly index: number;
+  readonly timestampMs: number;
+}
+
+export type PartitionResult =
+  | {
+      readonly ok: true;
+      readonly type: 'appended';
+      readonly baseOffset: number;
+      readonly lastOffset: number;
+      /** The leader's timestamp of this append; -1 for a duplicate (its first append time is not kept). */
+      readonly logAppendTimeMs: number;
+      /** True when the batch was already in the log: nothing new to store, the offsets are the original ones. */
+      readonly duplicate: boolean;
+      /** The batch bytes to store at `baseOffset` (a view into the entry; empty for a duplicate). */
+      readonly batch: Uint8Array;
+    }
+  | { readonly ok: true; readonly type: 'log-start-offset'; readonly logStartOffset: number }
+  | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
+export interface AbortedTransaction {
+  readonly producerId: number;
+  readonly firstOffset: number;
+  /** The offset of the abort marker: read_committed readers skip this producer's batches up to it. */
+  readonly lastOffset: number;
+}
+
+/**
+ * Part of the replicated state (kept in snapshots), not per-node settings: replicas with different
+ * horizons would answer the same retried batch differently.
+ */
+export interface PartitionLimits {
+  /** Recent batches remembered per producer to answer retries with their original offsets. */
+  readonly dedupHorizonBatches: number;
+  /** Producers tracked; the least recently active one without an open transaction is forgotten beyond it. */
+  readonly producersMax: number;
+  readonly openTransactionsMax: number;
+}
+
+export const defaultPartitionLimits: PartitionLimits = {
+  dedupHorizonBatches: 1000,
+  producersMax: 1000,
+  openTransactionsMax: 500,
+};
+
+export const partitionLimitsMax: PartitionLimits = {
+  dedupHorizonBatches: 100_000,
+  producersMax: 100_000,
+  openTransactionsMax: 100_000,
+};
