@@ -22,6 +22,12 @@ export class MemoryRaftStorage implements RaftStorage {
   };
   private ents: Entry[] = [{ term: 0 as Term, index: 0 as LogIndex, type: 'normal', data: new Uint8Array() }];
 
+  /** Gives a brand-new log its first configuration (the voters a new cluster starts with). */
+  bootstrap(confState: ConfState): void {
+    assert(this.lastIndex() === 0 && this.snap.metadata.index === 0, 'bootstrap of a log that is not empty');
+    this.snap = { ...this.snap, metadata: { ...this.snap.metadata, confState } };
+  }
+
   initialState(): { hardState: HardState; confState: ConfState } {
     return { hardState: this.hardState, confState: this.snap.metadata.confState };
   }

@@ -1,0 +1,1 @@
+export { TestNetwork, storageWith, entry, ids, type TestNode, type TestOptions } from './test-network.js';
