@@ -89,8 +89,8 @@ describe('leader election', () => {
       [1, storageWith([1, 2, 3, 4, 5], [1], { term: 1 })],
       [2, storageWith([1, 2, 3, 4, 5], [1], { term: 1 })],
       [3, storageWith([1, 2, 3, 4, 5], [2], { term: 2 })],
-      [4, storageWith([1, 2, 3, 4, 5], [], { term: 2, vote: 3 as NodeId })],
-      [5, storageWith([1, 2, 3, 4, 5], [], { term: 2, vote: 3 as NodeId })],
+      [4, storageWith([1, 2, 3, 4, 5], [], { term: 2, vote: 3 })],
+      [5, storageWith([1, 2, 3, 4, 5], [], { term: 2, vote: 3 })],
     ]);
     const net = new TestNetwork(storages);
     net.campaign(1);

@@ -115,7 +115,6 @@ export class Raft {
     this.role = 'leader';
     this.leader = this.id;
     this.uncommittedBytes = 0;
-    for (const [id, p] of this.progress) if (id !== this.id) p.recentActive = true;
     // Conservatively treat any conf change in the log as pending until it is applied.
     this.pendingConfIndex = this.log.lastIndex();
     this.appendEntries([{ type: 'normal', data: empty }]);

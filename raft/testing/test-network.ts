@@ -1,7 +1,7 @@
 import { Prng, type LogIndex, type NodeId, type Term } from '../../lib/index.js';
 import type { RaftConfig } from '../config.js';
 import { decodeConfChange } from '../conf-change.js';
-import type { ConfState, Entry, HardState } from '../log-types.js';
+import type { ConfState, Entry } from '../log-types.js';
 import { MemoryRaftStorage } from '../memory-raft-storage.js';
 import type { Message } from '../message.js';
 import { RawNode } from '../raw-node.js';
@@ -26,7 +26,7 @@ export const ids = (...n: number[]): NodeId[] => n as NodeId[];
 export function storageWith(
   voters: readonly number[],
   terms: readonly number[] = [],
-  hard: Partial<HardState> = {},
+  hard: { term?: number; vote?: number; commit?: number } = {},
 ): MemoryRaftStorage {
   const s = new MemoryRaftStorage();
   const confState: ConfState = {
@@ -40,7 +40,7 @@ export function storageWith(
   s.append(terms.map((t, i) => entry(i + 1, t)));
   s.setHardState({
     term: (hard.term ?? terms[terms.length - 1] ?? 0) as Term,
-    vote: hard.vote ?? 0,
+    vote: (hard.vote ?? 0) as NodeId | 0,
     commit: (hard.commit ?? 0) as LogIndex,
   });
   return s;
@@ -182,7 +182,7 @@ export class TestNetwork {
   logTerms(id: number): number[] {
     const s = this.node(id).storage;
     const out: number[] = [];
-    for (let i = s.firstIndex(); i <= s.lastIndex(); i++) out.push(s.term(i as LogIndex));
+    for (let i = s.firstIndex(); i <= s.lastIndex(); i++) out.push(s.term(i));
     return out;
   }
 }

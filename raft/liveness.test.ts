@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { TestNetwork } from './testing/index.js';
+
+describe('pre-vote, check-quorum and stickiness', () => {
+  function rejoin(preVote: boolean) {
+    const net = TestNetwork.of(3, { preVote, checkQuorum: true });
+    net.campaign(1);
+    net.isolate(3);
+    for (let i = 0; i < 3; i++) net.propose(1, `e${i}`);
+    // n3 times out alone (only n3 ticks, so the leader stays live for n2).
+    net.tick(3, 25);
+    net.heal();
+    net.tickAll(3);
+    return net;
+  }
+
+  it('without pre-vote a rejoining node disrupts the leader with its inflated term (R5)', () => {
+    const net = rejoin(false);
+    expect(net.status(3).term).toBeGreaterThan(1);
+    expect(net.status(1).term).toBeGreaterThan(1);
+  });
+
+  it('with pre-vote a rejoining node changes no term and the leader keeps leading (R5)', () => {
+    const net = rejoin(true);
+    expect([1, 2, 3].map((id) => net.status(id).term)).toEqual([1, 1, 1]);
+    expect(net.status(1).role).toBe('leader');
+    expect(net.status(3)).toMatchObject({ role: 'follower', leader: 1, lastIndex: 4 });
+  });
+
+  it('a leader that hears from no quorum for a whole election timeout steps down (R6)', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true, electionTimeoutTicks: 5 });
+    net.campaign(1);
+    net.isolate(1);
+    // The followers answered the election's appends, so the first check still sees them active;
+    // the one after it, at most 2E ticks later, does not.
+    net.tick(1, 5);
+    expect(net.status(1).role).toBe('leader');
+    net.tick(1, 5);
+    expect(net.status(1).role).toBe('follower');
+    expect(() => net.propose(1)).toThrow(expect.objectContaining({ code: 'NOT_LEADER' }));
+  });
+
+  it('a leader that hears from a quorum every tick stays leader (R6)', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true, electionTimeoutTicks: 5 });
+    net.campaign(1);
+    net.tick(1, 20);
+    expect(net.status(1).role).toBe('leader');
+  });
+
+  it('followers that heard from a live leader refuse a disruptive candidate (stickiness, R7)', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true });
+    net.campaign(1);
+    net.campaign(3);
+    expect(net.status(1)).toMatchObject({ role: 'leader', term: 1 });
+    expect(net.status(3).role).not.toBe('leader');
+    // Once n2 has not heard from the leader for an election timeout, n3 can win.
+    net.isolate(1);
+    net.tick(2, 10);
+    net.campaign(3);
+    expect(net.status(3).role).toBe('leader');
+  });
+
+  it('frees a stuck candidate whose term ran ahead (R7)', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true });
+    net.campaign(1);
+    net.isolate(3);
+    net.campaign(3);
+    net.campaign(3);
+    expect(net.status(3)).toMatchObject({ role: 'candidate', term: 3 });
+    net.heal();
+    // The leader's heartbeat of term 1 reaches n3, whose answer carries term 3: the leader steps down.
+    net.tick(1, 1);
+    expect(net.status(1).term).toBe(3);
+    expect(net.status(1).role).toBe('follower');
+    net.tickAll(40);
+    const leaders = [1, 2, 3].filter((id) => net.status(id).role === 'leader');
+    expect(leaders).toHaveLength(1);
+  });
+});
