@@ -52,6 +52,10 @@ export default tseslint.config(
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   {
+    files: ['*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     files: ['*.js', '*.cjs', '*.config.ts'],
     extends: [tseslint.configs.disableTypeChecked],
   },
