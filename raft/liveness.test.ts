@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TestNetwork } from './testing/index.js';
+import type { LogIndex, NodeId, Term } from '../lib/index.js';
+import { storageWith, TestNetwork } from './testing/index.js';
 
 describe('pre-vote, check-quorum and stickiness', () => {
   function rejoin(preVote: boolean) {
@@ -75,5 +76,34 @@ describe('pre-vote, check-quorum and stickiness', () => {
     net.tickAll(40);
     const leaders = [1, 2, 3].filter((id) => net.status(id).role === 'leader');
     expect(leaders).toHaveLength(1);
+  });
+
+  it('a refused higher-term vote does not restart the election timer (a stale candidate cannot hold others off)', () => {
+    const net = new TestNetwork(
+      new Map([
+        [1, storageWith([1, 2, 3], [1, 1], { term: 1 })],
+        [2, storageWith([1, 2, 3], [1], { term: 1 })],
+      ]),
+      { electionTimeoutTicks: 10 },
+    );
+    net.drop = () => true;
+    net.tick(1, 9);
+    // n2's log is behind n1's: n1 moves to term 5 but refuses, and keeps its clock running.
+    net.node(1).raw.step({
+      type: 'vote',
+      from: 2 as NodeId,
+      to: 1 as NodeId,
+      term: 5 as Term,
+      logTerm: 1 as Term,
+      index: 1 as LogIndex,
+      entries: [],
+      commit: 0 as LogIndex,
+      reject: false,
+      rejectHint: 0 as LogIndex,
+    });
+    expect(net.status(1)).toMatchObject({ term: 5, role: 'follower' });
+    net.tick(1, 10);
+    expect(net.status(1).role).toBe('candidate');
+    expect(net.status(1).term).toBe(6);
   });
 });

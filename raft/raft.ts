@@ -260,7 +260,16 @@ export class Raft {
     if (m.type === 'pre-vote') return true;
     if (m.type === 'pre-vote-response' && !m.reject) return true;
     const fromLeader = m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot';
+    const keepTimer = m.type === 'vote' && this.role !== 'leader';
+    const [elapsed, timeout] = [this.electionElapsed, this.randomizedElectionTimeout];
     this.becomeFollower(m.term, fromLeader ? m.from : none);
+    if (keepTimer) {
+      // Raft resets the election timer only for a live leader or a granted vote (§5.2). A vote we
+      // may refuse must not restart our clock, or a candidate with a stale log that keeps raising
+      // the term would hold off every node that could win.
+      this.electionElapsed = elapsed;
+      this.randomizedElectionTimeout = timeout;
+    }
     return true;
   }
 
