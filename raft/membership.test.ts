@@ -132,4 +132,28 @@ describe('membership changes', () => {
     net.tickAll(30);
     expect([2, 3].filter((id) => net.status(id).role === 'leader')).toHaveLength(1);
   });
+
+  it('leaves an automatic joint configuration once a leadership transfer that held it back is over', () => {
+    const net = TestNetwork.of(3, { electionTimeoutTicks: 10 });
+    addEmptyNode(net, 4, [1, 2, 3]);
+    net.campaign(1);
+    net.drop = (m) => m.type === 'append-response';
+    net.node(1).raw.proposeConfChange({
+      changes: [
+        { type: 'add-voter', nodeId: 4 as NodeId },
+        { type: 'remove-node', nodeId: 3 as NodeId },
+      ],
+      transition: 'auto',
+    });
+    net.settle();
+    net.isolate(3);
+    net.node(1).raw.transferLeader(3 as NodeId);
+    net.drop = () => false;
+    net.tick(1, 1);
+    expect(net.status(1).confState.votersOutgoing).not.toEqual([]);
+    net.tick(1, 12);
+    expect(net.status(1)).toMatchObject({ role: 'leader' });
+    expect(net.status(1).confState.votersOutgoing).toEqual([]);
+    expect([...net.status(1).confState.voters].sort()).toEqual([1, 2, 4]);
+  });
 });

@@ -155,6 +155,8 @@ export class Raft {
       }
       if (this.leadTransferee !== none) this.leadTransferee = none;
     }
+    // A transfer may have held the automatic leave back: retry it once the transfer is over.
+    this.maybeAutoLeave();
     if (this.heartbeatElapsed >= this.config.heartbeatIntervalTicks) {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat(this.readOnly.lastContext());
