@@ -3,136 +3,190 @@ import {
   credentials,
   Metadata,
   type CallOptions as GrpcCallOptions,
+  type ChannelCredentials,
   type ChannelOptions,
   type ClientDuplexStream,
-  type ServiceError,
+  type ClientWritableStream,
+  type MethodDefinition,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../lib/index.js';
+import { readBounded } from './bounded-reader.js';
+import { messageBytesMaxDefault } from './server.js';
 import { createServiceDefinition } from './service-definition.js';
 import type { AnyService, BidiCall, CallOptions, ServiceClient } from './service-types.js';
-import { fromServiceError } from './status-mapping.js';
+import { fromServiceError, isServiceError } from './status-mapping.js';
+import { waitForDrain } from './wait-for-drain.js';
 
 export interface ClientOptions {
-  /** Largest message this client sends or accepts, in bytes. */
-  messageBytesMax?: number;
-  channelOptions?: ChannelOptions;
+  /** Largest request sent, in bytes. */
+  readonly sendMessageBytesMax?: number;
+  /** Largest response accepted, in bytes. */
+  readonly receiveMessageBytesMax?: number;
+  /** Responses held by a streaming call before it is paused. */
+  readonly responseQueueItems?: number;
+  /** Defaults to insecure (loopback and in-cluster traffic). */
+  readonly credentials?: ChannelCredentials;
+  readonly channelOptions?: ChannelOptions;
 }
 
-/** A typed client for one service at one address (insecure: loopback and in-cluster use). */
+type Def = MethodDefinition<unknown, unknown>;
+type Ctx = { client: Client; def: Def; queueItems: number };
+
+/** A typed client for one service at one address; errors arrive as RaftlogError. */
 export function createClient<S extends AnyService>(
   service: S,
   address: string,
   options: ClientOptions = {},
 ): ServiceClient<S> {
-  const limit = options.messageBytesMax ?? 16 * 1024 * 1024;
-  const client = new Client(address, credentials.createInsecure(), {
-    'grpc.max_send_message_length': limit,
-    'grpc.max_receive_message_length': limit,
+  const client = new Client(address, options.credentials ?? credentials.createInsecure(), {
+    'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
+    'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
     ...options.channelOptions,
   });
   const definition = createServiceDefinition(service);
   const out: Record<string, unknown> = { close: () => client.close() };
   for (const method of service.methods) {
-    const def = definition[method.localName];
-    if (def === undefined) continue;
-    out[method.localName] = bindMethod(
-      client,
-      method,
-      def.path,
-      def.requestSerialize,
-      def.responseDeserialize,
-    );
+    const def = definition[method.localName] as Def;
+    out[method.localName] = bindMethod(method, { client, def, queueItems: options.responseQueueItems ?? 64 });
   }
   return out as ServiceClient<S>;
 }
 
-function bindMethod(
-  client: Client,
-  method: DescMethod,
-  path: string,
-  serialize: (value: unknown) => Buffer,
-  deserialize: (frame: Buffer) => unknown,
-): unknown {
+function bindMethod(method: DescMethod, ctx: Ctx): unknown {
   switch (method.methodKind) {
     case 'unary':
-      return (request: unknown, options: CallOptions = {}) =>
-        new Promise((resolve, reject) => {
-          const call = client.makeUnaryRequest(
-            path,
-            serialize,
-            deserialize,
-            request,
-            new Metadata(),
-            grpcOptions(options),
-            (error, response) => (error ? reject(fromServiceError(error)) : resolve(response)),
-          );
-          linkSignal(options.signal, () => call.cancel());
-        });
+      return (request: unknown, options: CallOptions = {}) => unary(ctx, request, options);
     case 'server_streaming':
-      return (request: unknown, options: CallOptions = {}) => {
-        const call = client.makeServerStreamRequest(
-          path,
-          serialize,
-          deserialize,
-          request,
-          new Metadata(),
-          grpcOptions(options),
-        );
-        linkSignal(options.signal, () => call.cancel());
-        return mapErrors(call as AsyncIterable<unknown>);
-      };
+      return (request: unknown, options: CallOptions = {}) => serverStream(ctx, request, options);
     case 'bidi_streaming':
-      return (options: CallOptions = {}) => {
-        const call = client.makeBidiStreamRequest(
-          path,
-          serialize,
-          deserialize,
-          new Metadata(),
-          grpcOptions(options),
-        );
-        linkSignal(options.signal, () => call.cancel());
-        return bidiCall(call);
-      };
+      return (options: CallOptions = {}) => bidi(ctx, options);
     case 'client_streaming':
-      return () => {
-        throw new RaftlogError('UNIMPLEMENTED', `client streaming is not used: ${path}`);
-      };
+      return (requests: AsyncIterable<unknown>, options: CallOptions = {}) =>
+        clientStream(ctx, requests, options);
   }
 }
 
-function bidiCall(call: ClientDuplexStream<unknown, unknown>): BidiCall<unknown, unknown> {
+function unary({ client, def }: Ctx, request: unknown, options: CallOptions): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const call = client.makeUnaryRequest(
+      def.path,
+      def.requestSerialize,
+      def.responseDeserialize,
+      request,
+      toMetadata(options.metadata),
+      grpcOptions(options),
+      (error, response) => (error ? reject(fromServiceError(error)) : resolve(response)),
+    );
+    linkSignal(options.signal, () => call.cancel());
+  });
+}
+
+function serverStream({ client, def, queueItems }: Ctx, request: unknown, options: CallOptions) {
+  const call = client.makeServerStreamRequest(
+    def.path,
+    def.requestSerialize,
+    def.responseDeserialize,
+    request,
+    toMetadata(options.metadata),
+    grpcOptions(options),
+  );
+  linkSignal(options.signal, () => call.cancel());
+  return cancelOnExit(readBounded(call, { capacityItems: queueItems, mapError: toRaftlogError }), () =>
+    call.cancel(),
+  );
+}
+
+function bidi({ client, def, queueItems }: Ctx, options: CallOptions): BidiCall<unknown, unknown> {
+  const call = client.makeBidiStreamRequest(
+    def.path,
+    def.requestSerialize,
+    def.responseDeserialize,
+    toMetadata(options.metadata),
+    grpcOptions(options),
+  );
+  let ended: RaftlogError | undefined;
+  const cancel = (): void => {
+    ended ??= new RaftlogError('CANCELLED', 'the call was cancelled');
+    call.cancel();
+  };
+  call.on('error', (error) => (ended ??= toRaftlogError(error)));
+  call.once('status', () => (ended ??= new RaftlogError('CANCELLED', 'the server ended the call')));
+  linkSignal(options.signal, cancel);
+  const responses = readBounded(call, { capacityItems: queueItems, mapError: toRaftlogError });
   return {
-    send: (request) =>
-      new Promise((resolve, reject) => {
-        if (call.write(request)) return resolve();
-        const onError = (error: ServiceError): void => reject(fromServiceError(error));
-        call.once('error', onError);
-        call.once('drain', () => {
-          call.off('error', onError);
-          resolve();
-        });
-      }),
+    send: async (request) => {
+      if (ended !== undefined) throw ended;
+      await send(call, request);
+    },
     end: () => call.end(),
-    cancel: () => call.cancel(),
-    responses: mapErrors(call as AsyncIterable<unknown>),
+    cancel,
+    responses: cancelOnExit(responses, cancel),
   };
 }
 
-async function* mapErrors(source: AsyncIterable<unknown>): AsyncIterable<unknown> {
-  try {
-    yield* source;
-  } catch (error) {
-    throw isServiceError(error) ? fromServiceError(error) : RaftlogError.from(error);
-  }
+function clientStream(
+  { client, def }: Ctx,
+  requests: AsyncIterable<unknown>,
+  options: CallOptions,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const call = client.makeClientStreamRequest(
+      def.path,
+      def.requestSerialize,
+      def.responseDeserialize,
+      toMetadata(options.metadata),
+      grpcOptions(options),
+      (error, response) => (error ? reject(fromServiceError(error)) : resolve(response)),
+    );
+    linkSignal(options.signal, () => call.cancel());
+    void (async () => {
+      for await (const request of requests) await send(call, request);
+      call.end();
+    })().catch(() => call.cancel());
+  });
 }
 
-function isServiceError(error: unknown): error is ServiceError {
-  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number';
+/** Resolves once grpc-js takes the message; while its buffer is full, waits for 'drain'. */
+async function send(
+  call: ClientDuplexStream<unknown, unknown> | ClientWritableStream<unknown>,
+  request: unknown,
+) {
+  if (call.destroyed || call.writableEnded) throw new RaftlogError('CANCELLED', 'the call has ended');
+  if (!call.write(request)) await waitForDrain(call);
+}
+
+/** Leaving a `for await` early (break, throw) cancels the call instead of leaving it open. */
+function cancelOnExit<T>(source: AsyncIterable<T>, cancel: () => void): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let finished = false;
+      try {
+        yield* source;
+        finished = true;
+      } finally {
+        if (!finished) cancel();
+      }
+    },
+  };
+}
+
+function toRaftlogError(error: unknown): RaftlogError {
+  return isServiceError(error) ? fromServiceError(error) : RaftlogError.from(error);
+}
+
+function toMetadata(init: CallOptions['metadata']): Metadata {
+  if (init instanceof Metadata) return init;
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(init ?? {})) metadata.set(key, value);
+  return metadata;
 }
 
 function grpcOptions(options: CallOptions): GrpcCallOptions {
-  return options.timeoutMs === undefined ? {} : { deadline: Date.now() + options.timeoutMs };
+  const limits: number[] = [];
+  if (options.timeoutMs !== undefined) limits.push(Date.now() + options.timeoutMs);
+  if (options.deadline !== undefined) limits.push(Number(options.deadline));
+  return limits.length === 0 ? {} : { deadline: Math.min(...limits) };
 }
 
 function linkSignal(signal: AbortSignal | undefined, cancel: () => void): void {

@@ -1,13 +1,15 @@
-export { createServer, listen, type ServerOptions } from './server.js';
-export { implementService } from './server-adapter.js';
+export { createServer, listen, shutdown, messageBytesMaxDefault, type ServerOptions } from './server.js';
+export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';
 export { createServiceDefinition, methodPath } from './service-definition.js';
-export type { CallContext } from './call-context.js';
+export type { CallContext } from './context.js';
 export type { BidiCall, CallOptions, Handler, ServiceClient, ServiceImpl } from './service-types.js';
 export {
   errorCodeHeader,
   leaderHintHeader,
   retriableHeader,
   fromServiceError,
+  toServiceError,
   toStatus,
 } from './status-mapping.js';
+export { HealthStatusBoard, ServingStatus } from './health.js';

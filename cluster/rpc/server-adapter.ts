@@ -1,115 +1,127 @@
-import {
-  status,
-  type sendUnaryData,
-  type Server,
-  type ServerDuplexStream,
-  type ServerUnaryCall,
-  type ServerWritableStream,
-  type ServiceError,
-  type UntypedServiceImplementation,
+import type {
+  sendUnaryData,
+  Server,
+  ServerDuplexStream,
+  ServerReadableStream,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedHandleCall,
+  UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../lib/index.js';
-import { callContext, type CallContext } from './call-context.js';
-import { createServiceDefinition } from './service-definition.js';
+import { readBounded } from './bounded-reader.js';
+import { callContext, type CallContext } from './context.js';
+import { createServiceDefinition, methodPath } from './service-definition.js';
 import type { AnyService, ServiceImpl } from './service-types.js';
-import { toStatus } from './status-mapping.js';
+import { toServiceError } from './status-mapping.js';
+import { waitForDrain } from './wait-for-drain.js';
+
+export interface ImplementOptions {
+  /** Requests a streaming handler has not taken yet before the call is paused. */
+  readonly requestQueueItems?: number;
+  /** Sees every error a handler throws that is not a RaftlogError (the client only gets INTERNAL). */
+  readonly onInternalError?: (error: unknown, path: string) => void;
+}
 
 type AnyHandler = (input: unknown, context: CallContext) => unknown;
+type Hooks = Required<ImplementOptions>;
 
 /** Registers typed handlers for a service; methods without a handler answer UNIMPLEMENTED. */
 export function implementService<S extends AnyService>(
   server: Server,
   service: S,
   impl: ServiceImpl<S>,
+  options: ImplementOptions = {},
 ): void {
+  const hooks: Hooks = { requestQueueItems: 64, onInternalError: () => {}, ...options };
   const handlers: UntypedServiceImplementation = {};
   for (const method of service.methods) {
     const handler = (impl as Record<string, AnyHandler | undefined>)[method.localName];
     handlers[method.localName] =
-      handler === undefined ? unimplemented(method) : adapt(method, handler.bind(impl));
+      handler === undefined ? unimplemented(method) : adapt(method, handler.bind(impl), hooks);
   }
   server.addService(createServiceDefinition(service), handlers);
 }
 
-function adapt(method: DescMethod, handler: AnyHandler): UntypedServiceImplementation[string] {
+function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHandleCall {
+  const path = methodPath(method);
+  const fail = (error: unknown) => {
+    if (!(error instanceof RaftlogError)) hooks.onInternalError(error, path);
+    return toServiceError(error);
+  };
+  const requests = (call: ServerReadableStream<unknown, unknown>, signal: AbortSignal) =>
+    readBounded(call, {
+      capacityItems: hooks.requestQueueItems,
+      mapError: (e) => RaftlogError.from(e),
+      signal,
+    });
   switch (method.methodKind) {
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = callContext(call);
-        Promise.resolve()
-          .then(() => handler(call.request, context))
-          .then(
-            (response) => callback(null, response),
-            (error: unknown) => callback(toServiceError(error)),
-          )
-          .finally(done);
+        respond(() => handler(call.request, context), callback, fail, done);
+      };
+    case 'client_streaming':
+      return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
+        const { context, done } = callContext(call);
+        respond(() => handler(requests(call, context.signal), context), callback, fail, done);
       };
     case 'server_streaming':
       return (call: ServerWritableStream<unknown, unknown>) => {
         const { context, done } = callContext(call);
-        void pipeOut(call, () => handler(call.request, context) as AsyncIterable<unknown>, context).finally(
-          done,
-        );
+        const responses = () => handler(call.request, context) as AsyncIterable<unknown>;
+        void pipeOut(call, responses, context.signal, fail).finally(done);
       };
     case 'bidi_streaming':
       return (call: ServerDuplexStream<unknown, unknown>) => {
         const { context, done } = callContext(call);
-        // Reading through the stream's iterator keeps grpc-js flow control: a slow handler pauses the
-        // call once its bounded read buffer is full. The end of the requests must not destroy the
-        // call, whose responses may still be flowing.
-        const requests = call.iterator({ destroyOnReturn: false }) as AsyncIterable<unknown>;
-        void pipeOut(call, () => handler(requests, context) as AsyncIterable<unknown>, context).finally(done);
+        const responses = () => handler(requests(call, context.signal), context) as AsyncIterable<unknown>;
+        void pipeOut(call, responses, context.signal, fail).finally(done);
       };
-    case 'client_streaming':
-      return unimplemented(method);
   }
 }
 
+function respond(
+  run: () => unknown,
+  callback: sendUnaryData<unknown>,
+  fail: (error: unknown) => Error,
+  done: () => void,
+): void {
+  Promise.resolve()
+    .then(run)
+    .then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(fail(error)),
+    )
+    .finally(done);
+}
+
+/** Writes responses as the handler yields them, waiting for 'drain' whenever grpc-js says its buffer is full. */
 async function pipeOut(
   call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
   responses: () => AsyncIterable<unknown>,
-  context: CallContext,
+  signal: AbortSignal,
+  fail: (error: unknown) => Error,
 ): Promise<void> {
   try {
     for await (const response of responses()) {
-      if (context.signal.aborted) return;
-      if (!call.write(response)) await drained(call, context.signal);
+      if (signal.aborted) return;
+      if (!call.write(response)) await waitForDrain(call, signal);
     }
-    if (!context.signal.aborted) call.end();
+    if (!signal.aborted) call.end();
   } catch (error) {
-    if (!context.signal.aborted) call.emit('error', toServiceError(error));
+    if (!signal.aborted) call.emit('error', fail(error));
   }
 }
 
-function drained(call: NodeJS.EventEmitter, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const finish = (): void => {
-      call.off('drain', finish);
-      signal.removeEventListener('abort', finish);
-      resolve();
-    };
-    call.once('drain', finish);
-    signal.addEventListener('abort', finish, { once: true });
-  });
-}
-
-function unimplemented(method: DescMethod): UntypedServiceImplementation[string] {
+function unimplemented(method: DescMethod): UntypedHandleCall {
   const error = new RaftlogError(
     'UNIMPLEMENTED',
     `${method.parent.typeName}.${method.name} is not implemented`,
   );
-  return (call: { emit(event: 'error', e: ServiceError): boolean }, callback?: sendUnaryData<unknown>) => {
+  return (call: NodeJS.EventEmitter, callback?: sendUnaryData<unknown>) => {
     if (typeof callback === 'function') callback(toServiceError(error));
     else call.emit('error', toServiceError(error));
   };
-}
-
-function toServiceError(error: unknown): ServiceError {
-  const s = toStatus(error);
-  return Object.assign(new Error(s.details ?? 'error'), {
-    code: s.code ?? status.INTERNAL,
-    details: s.details ?? 'error',
-    metadata: s.metadata,
-  }) as ServiceError;
 }

@@ -1,20 +1,41 @@
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
+
+export const messageBytesMaxDefault = 16 * 1024 * 1024;
 
 export interface ServerOptions {
-  /** Largest message the server accepts or sends, in bytes; larger ones fail with RESOURCE_EXHAUSTED. */
-  messageBytesMax?: number;
+  /** Largest request accepted, in bytes; grpc-js refuses larger ones with RESOURCE_EXHAUSTED. */
+  readonly receiveMessageBytesMax?: number;
+  /** Largest response sent, in bytes. */
+  readonly sendMessageBytesMax?: number;
+  /** Anything else grpc-js understands (keepalive, concurrent streams...). */
+  readonly channelOptions?: ChannelOptions;
 }
 
 export function createServer(options: ServerOptions = {}): Server {
-  const limit = options.messageBytesMax ?? 16 * 1024 * 1024;
-  return new Server({ 'grpc.max_receive_message_length': limit, 'grpc.max_send_message_length': limit });
+  return new Server({
+    'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
+    'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
+    ...options.channelOptions,
+  });
 }
 
-/** Binds insecurely (loopback and in-cluster traffic) and resolves with the bound port. */
+/** Binds without TLS (loopback and in-cluster traffic) and resolves with the bound port. */
 export function listen(server: Server, address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) =>
       error ? reject(error) : resolve(port),
     );
+  });
+}
+
+/** Stops accepting calls and waits for the running ones, then forces whatever is left after graceMs. */
+export function shutdown(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.forceShutdown(), graceMs);
+    force.unref();
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
   });
 }

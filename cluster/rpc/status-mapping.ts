@@ -6,12 +6,12 @@ export const retriableHeader = 'raftlog-retriable';
 export const leaderHintHeader = 'raftlog-leader-hint';
 
 /** The status a failed call ends with: our code travels in metadata, the gRPC status beside it. */
-export function toStatus(error: unknown): Partial<StatusObject> {
+export function toStatus(error: unknown): StatusObject {
   const metadata = new Metadata();
   if (!(error instanceof RaftlogError)) {
     metadata.set(errorCodeHeader, 'INTERNAL');
     metadata.set(retriableHeader, 'false');
-    // Unknown errors stay in the server log; the client learns only that one happened.
+    // Unknown errors stay in the server's log; the client learns only that one happened.
     return { code: status.INTERNAL, details: 'internal error', metadata };
   }
   metadata.set(errorCodeHeader, error.code);
@@ -20,23 +20,54 @@ export function toStatus(error: unknown): Partial<StatusObject> {
   return { code: status[errorCodes[error.code].grpc], details: error.message, metadata };
 }
 
-const fromGrpcStatus: Partial<Record<status, ErrorCode>> = {
+export function toServiceError(error: unknown): ServiceError {
+  const s = toStatus(error);
+  return Object.assign(new Error(s.details), s);
+}
+
+/**
+ * For statuses that did not come from a raftlog handler (grpc-js itself, a proxy, another server).
+ * Codes without a raftlog meaning become UNKNOWN rather than a guess.
+ */
+const fromGrpcStatus: Record<status, ErrorCode> = {
+  [status.OK]: 'INTERNAL',
   [status.CANCELLED]: 'CANCELLED',
+  [status.UNKNOWN]: 'UNKNOWN',
   [status.INVALID_ARGUMENT]: 'INVALID_ARGUMENT',
   [status.DEADLINE_EXCEEDED]: 'TIMEOUT',
-  [status.NOT_FOUND]: 'INVALID_ARGUMENT',
+  [status.NOT_FOUND]: 'UNKNOWN',
+  [status.ALREADY_EXISTS]: 'UNKNOWN',
+  [status.PERMISSION_DENIED]: 'UNKNOWN',
   [status.RESOURCE_EXHAUSTED]: 'RESOURCE_EXHAUSTED',
+  [status.FAILED_PRECONDITION]: 'UNKNOWN',
+  [status.ABORTED]: 'UNKNOWN',
+  [status.OUT_OF_RANGE]: 'UNKNOWN',
   [status.UNIMPLEMENTED]: 'UNIMPLEMENTED',
+  [status.INTERNAL]: 'INTERNAL',
   [status.UNAVAILABLE]: 'UNAVAILABLE',
   [status.DATA_LOSS]: 'CORRUPTION',
-  [status.INTERNAL]: 'INTERNAL',
+  [status.UNAUTHENTICATED]: 'UNKNOWN',
 };
+
+/** grpc-js's own size limit: resending the same message cannot help, unlike other exhaustion. */
+const sizeLimitDetails = /larger than max/i;
 
 /** A failed call as the client sees it: our code when the server sent one, else the status mapped. */
 export function fromServiceError(error: ServiceError): RaftlogError {
   const sent = String(error.metadata?.get(errorCodeHeader)[0] ?? '');
-  const code: ErrorCode = isErrorCode(sent) ? sent : (fromGrpcStatus[error.code] ?? 'UNKNOWN');
+  const code: ErrorCode = isErrorCode(sent) ? sent : mapStatus(error);
   const hint = error.metadata?.get(leaderHintHeader)[0];
   const options = hint === undefined ? { cause: error } : { cause: error, leaderHint: String(hint) };
   return new RaftlogError(code, error.details || error.message, options);
+}
+
+function mapStatus(error: ServiceError): ErrorCode {
+  if (error.code === status.RESOURCE_EXHAUSTED && sizeLimitDetails.test(error.details)) {
+    return 'MESSAGE_TOO_LARGE';
+  }
+  return fromGrpcStatus[error.code] ?? 'UNKNOWN';
+}
+
+export function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && typeof (error as Partial<ServiceError>).code === 'number';
 }

@@ -4,75 +4,58 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { TopicPartition } from "./common_pb.js";
-import { file_raftlog_v1_common } from "./common_pb.js";
 import type { ErrorDetail } from "./errors_pb.js";
 import { file_raftlog_v1_errors } from "./errors_pb.js";
+import type { TopicConfig, TopicPartition } from "./topic_pb.js";
+import { file_raftlog_v1_topic } from "./topic_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file raftlog/v1/admin.proto.
  */
 export const file_raftlog_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxItQBCgtUb3BpY0NvbmZpZxIZCgxyZXRlbnRpb25fbXMYASABKANIAIgBARIcCg9yZXRlbnRpb25fYnl0ZXMYAiABKANIAYgBARIxCg5jbGVhbnVwX3BvbGljeRgDIAEoDjIZLnJhZnRsb2cudjEuQ2xlYW51cFBvbGljeRIeChFtYXhfbWVzc2FnZV9ieXRlcxgEIAEoDUgCiAEBQg8KDV9yZXRlbnRpb25fbXNCEgoQX3JldGVudGlvbl9ieXRlc0IUChJfbWF4X21lc3NhZ2VfYnl0ZXMiewoSQ3JlYXRlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0SJwoGY29uZmlnGAQgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyJCChNDcmVhdGVUb3BpY1Jlc3BvbnNlEisKBXRvcGljGAEgASgLMhwucmFmdGxvZy52MS5Ub3BpY0Rlc2NyaXB0aW9uIiIKEkRlbGV0ZVRvcGljUmVxdWVzdBIMCgRuYW1lGAEgASgJIhUKE0RlbGV0ZVRvcGljUmVzcG9uc2UiEwoRTGlzdFRvcGljc1JlcXVlc3QiQgoSTGlzdFRvcGljc1Jlc3BvbnNlEiwKBnRvcGljcxgBIAMoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiIkChREZXNjcmliZVRvcGljUmVxdWVzdBIMCgRuYW1lGAEgASgJIkQKFURlc2NyaWJlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiKwAQoQVG9waWNEZXNjcmlwdGlvbhIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0SGgoScmVwbGljYXRpb25fZmFjdG9yGAMgASgNEicKBmNvbmZpZxgEIAEoCzIXLnJhZnRsb2cudjEuVG9waWNDb25maWcSNQoQcGFydGl0aW9uX3N0YXR1cxgFIAMoCzIbLnJhZnRsb2cudjEuUGFydGl0aW9uU3RhdHVzIhYKFENsdXN0ZXJTdGF0dXNSZXF1ZXN0IjMKEENvbnRyb2xsZXJTdGF0dXMSEQoJbGVhZGVyX2lkGAEgASgNEgwKBHRlcm0YAiABKAQiOAoKTm9kZVN0YXR1cxIKCgJpZBgBIAEoDRIPCgdhZGRyZXNzGAIgASgJEg0KBWFsaXZlGAMgASgIIqUBCg9QYXJ0aXRpb25TdGF0dXMSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhEKCWxlYWRlcl9pZBgDIAEoDRIMCgR0ZXJtGAQgASgEEhAKCHJlcGxpY2FzGAUgAygNEg8KB2luX3N5bmMYBiADKA0SFAoMY29tbWl0X2luZGV4GAcgASgEEhYKDmhpZ2hfd2F0ZXJtYXJrGAggASgEIrUBChVDbHVzdGVyU3RhdHVzUmVzcG9uc2USMAoKY29udHJvbGxlchgBIAEoCzIcLnJhZnRsb2cudjEuQ29udHJvbGxlclN0YXR1cxIlCgVub2RlcxgCIAMoCzIWLnJhZnRsb2cudjEuTm9kZVN0YXR1cxIvCgpwYXJ0aXRpb25zGAMgAygLMhsucmFmdGxvZy52MS5QYXJ0aXRpb25TdGF0dXMSEgoKY2x1c3Rlcl9pZBgEIAEoCSJiChlUcmFuc2ZlckxlYWRlcnNoaXBSZXF1ZXN0Ei0KCXBhcnRpdGlvbhgBIAEoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24SFgoOdGFyZ2V0X25vZGVfaWQYAiABKA0iHAoaVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2UiUwoRQWRkUmVwbGljYVJlcXVlc3QSLQoJcGFydGl0aW9uGAEgASgLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbhIPCgdub2RlX2lkGAIgASgNIhQKEkFkZFJlcGxpY2FSZXNwb25zZSJWChRSZW1vdmVSZXBsaWNhUmVxdWVzdBItCglwYXJ0aXRpb24YASABKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEg8KB25vZGVfaWQYAiABKA0iFwoVUmVtb3ZlUmVwbGljYVJlc3BvbnNlIhMKEUxpc3RHcm91cHNSZXF1ZXN0IicKEkxpc3RHcm91cHNSZXNwb25zZRIRCglncm91cF9pZHMYASADKAkiKgoVRGVzY3JpYmVHcm91cHNSZXF1ZXN0EhEKCWdyb3VwX2lkcxgBIAMoCSKQAQoQR3JvdXBEZXNjcmlwdGlvbhIQCghncm91cF9pZBgBIAEoCRINCgVzdGF0ZRgCIAEoCRISCgpnZW5lcmF0aW9uGAMgASgNEhIKCm1lbWJlcl9pZHMYBCADKAkSCwoDbGFnGAUgASgEEiYKBWVycm9yGAYgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJGChZEZXNjcmliZUdyb3Vwc1Jlc3BvbnNlEiwKBmdyb3VwcxgBIAMoCzIcLnJhZnRsb2cudjEuR3JvdXBEZXNjcmlwdGlvbipmCg1DbGVhbnVwUG9saWN5Eh4KGkNMRUFOVVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASGQoVQ0xFQU5VUF9QT0xJQ1lfREVMRVRFEAESGgoWQ0xFQU5VUF9QT0xJQ1lfQ09NUEFDVBACMtUGCgxBZG1pblNlcnZpY2USTgoLQ3JlYXRlVG9waWMSHi5yYWZ0bG9nLnYxLkNyZWF0ZVRvcGljUmVxdWVzdBofLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXNwb25zZRJOCgtEZWxldGVUb3BpYxIeLnJhZnRsb2cudjEuRGVsZXRlVG9waWNSZXF1ZXN0Gh8ucmFmdGxvZy52MS5EZWxldGVUb3BpY1Jlc3BvbnNlEksKCkxpc3RUb3BpY3MSHS5yYWZ0bG9nLnYxLkxpc3RUb3BpY3NSZXF1ZXN0Gh4ucmFmdGxvZy52MS5MaXN0VG9waWNzUmVzcG9uc2USVAoNRGVzY3JpYmVUb3BpYxIgLnJhZnRsb2cudjEuRGVzY3JpYmVUb3BpY1JlcXVlc3QaIS5yYWZ0bG9nLnYxLkRlc2NyaWJlVG9waWNSZXNwb25zZRJUCg1DbHVzdGVyU3RhdHVzEiAucmFmdGxvZy52MS5DbHVzdGVyU3RhdHVzUmVxdWVzdBohLnJhZnRsb2cudjEuQ2x1c3RlclN0YXR1c1Jlc3BvbnNlEmMKElRyYW5zZmVyTGVhZGVyc2hpcBIlLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBomLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USSwoKQWRkUmVwbGljYRIdLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlcXVlc3QaHi5yYWZ0bG9nLnYxLkFkZFJlcGxpY2FSZXNwb25zZRJUCg1SZW1vdmVSZXBsaWNhEiAucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVxdWVzdBohLnJhZnRsb2cudjEuUmVtb3ZlUmVwbGljYVJlc3BvbnNlEksKCkxpc3RHcm91cHMSHS5yYWZ0bG9nLnYxLkxpc3RHcm91cHNSZXF1ZXN0Gh4ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVzcG9uc2USVwoORGVzY3JpYmVHcm91cHMSIS5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVxdWVzdBoiLnJhZnRsb2cudjEuRGVzY3JpYmVHcm91cHNSZXNwb25zZWIGcHJvdG8z", [file_raftlog_v1_common, file_raftlog_v1_errors]);
+  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxIpIBChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEhUKDXZhbGlkYXRlX29ubHkYBSABKAgiQgoTQ3JlYXRlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiIiChJEZWxldGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCSIVChNEZWxldGVUb3BpY1Jlc3BvbnNlIi0KEUxpc3RUb3BpY3NSZXF1ZXN0EhgKEGluY2x1ZGVfaW50ZXJuYWwYASABKAgiTAoMVG9waWNTdW1tYXJ5EgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0iPgoSTGlzdFRvcGljc1Jlc3BvbnNlEigKBnRvcGljcxgBIAMoCzIYLnJhZnRsb2cudjEuVG9waWNTdW1tYXJ5IiQKFERlc2NyaWJlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkixwEKEFRvcGljRGVzY3JpcHRpb24SDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEjUKEHBhcnRpdGlvbl9zdGF0dXMYBSADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cxIVCg1jcmVhdGVkX2F0X21zGAYgASgDIkQKFURlc2NyaWJlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiJRChhVcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnIkQKGVVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USJwoGY29uZmlnGAEgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyI7ChdDcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0iGgoYQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlIjEKFkRlc2NyaWJlQ2x1c3RlclJlcXVlc3QSFwoPb21pdF9wYXJ0aXRpb25zGAEgASgIIlkKEENvbnRyb2xsZXJTdGF0dXMSEQoJbGVhZGVyX2lkGAEgASgNEgwKBHRlcm0YAiABKAQSFAoMY29tbWl0X2luZGV4GAMgASgEEg4KBnZvdGVycxgEIAMoDSJ+CgpOb2RlU3RhdHVzEg8KB25vZGVfaWQYASABKA0SDwoHYWRkcmVzcxgCIAEoCRINCgVhbGl2ZRgDIAEoCBIQCghyZXBsaWNhcxgEIAEoDRIPCgdsZWFkZXJzGAUgASgNEhwKFHN0YXR1c19jaGFuZ2VkX2F0X21zGAYgASgDIqcCCg9QYXJ0aXRpb25TdGF0dXMSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhAKCGdyb3VwX2lkGAMgASgEEhEKCWxlYWRlcl9pZBgEIAEoDRIMCgR0ZXJtGAUgASgEEhAKCHJlcGxpY2FzGAYgAygNEg8KB2luX3N5bmMYByADKA0SEAoIbGVhcm5lcnMYCCADKA0SFAoMY29tbWl0X2luZGV4GAkgASgEEhYKDmhpZ2hfd2F0ZXJtYXJrGAogASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYCyABKAMSGgoSbGFzdF9zdGFibGVfb2Zmc2V0GAwgASgDEiYKBWVycm9yGA0gASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCK3AQoXRGVzY3JpYmVDbHVzdGVyUmVzcG9uc2USEgoKY2x1c3Rlcl9pZBgBIAEoCRIwCgpjb250cm9sbGVyGAIgASgLMhwucmFmdGxvZy52MS5Db250cm9sbGVyU3RhdHVzEiUKBW5vZGVzGAMgAygLMhYucmFmdGxvZy52MS5Ob2RlU3RhdHVzEi8KCnBhcnRpdGlvbnMYBCADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cyJpChlUcmFuc2ZlckxlYWRlcnNoaXBSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRISCgpjb250cm9sbGVyGAMgASgIEhYKDnRhcmdldF9ub2RlX2lkGAQgASgNIj0KGlRyYW5zZmVyTGVhZGVyc2hpcFJlc3BvbnNlEhEKCWxlYWRlcl9pZBgBIAEoDRIMCgR0ZXJtGAIgASgEIkYKEUFkZFJlcGxpY2FSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNIhQKEkFkZFJlcGxpY2FSZXNwb25zZSJJChRSZW1vdmVSZXBsaWNhUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDwoHbm9kZV9pZBgDIAEoDSIXChVSZW1vdmVSZXBsaWNhUmVzcG9uc2UiMgoOQWRkTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDRIPCgdhZGRyZXNzGAIgASgJIhEKD0FkZE5vZGVSZXNwb25zZSIkChFSZW1vdmVOb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNIhQKElJlbW92ZU5vZGVSZXNwb25zZSITChFMaXN0R3JvdXBzUmVxdWVzdCJsCgxHcm91cExpc3RpbmcSEAoIZ3JvdXBfaWQYASABKAkSIwoEa2luZBgCIAEoDjIVLnJhZnRsb2cudjEuR3JvdXBLaW5kEiUKBXN0YXRlGAMgASgOMhYucmFmdGxvZy52MS5Hcm91cFN0YXRlIj4KEkxpc3RHcm91cHNSZXNwb25zZRIoCgZncm91cHMYASADKAsyGC5yYWZ0bG9nLnYxLkdyb3VwTGlzdGluZyIqChVEZXNjcmliZUdyb3Vwc1JlcXVlc3QSEQoJZ3JvdXBfaWRzGAEgAygJIngKC0dyb3VwTWVtYmVyEhEKCW1lbWJlcl9pZBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSEwoLY2xpZW50X2hvc3QYAyABKAkSLgoKYXNzaWdubWVudBgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24iqQEKFEdyb3VwUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIYChBjb21taXR0ZWRfb2Zmc2V0GAMgASgDEhYKDmhpZ2hfd2F0ZXJtYXJrGAQgASgDEgsKA2xhZxgFIAEoAxIRCglpbl9mbGlnaHQYBiABKA0SHQoVb2xkZXN0X3VuYWNrZWRfYWdlX21zGAcgASgDIpwCChBHcm91cERlc2NyaXB0aW9uEhAKCGdyb3VwX2lkGAEgASgJEiMKBGtpbmQYAiABKA4yFS5yYWZ0bG9nLnYxLkdyb3VwS2luZBIlCgVzdGF0ZRgDIAEoDjIWLnJhZnRsb2cudjEuR3JvdXBTdGF0ZRIVCg1nZW5lcmF0aW9uX2lkGAQgASgFEigKB21lbWJlcnMYBSADKAsyFy5yYWZ0bG9nLnYxLkdyb3VwTWVtYmVyEjQKCnBhcnRpdGlvbnMYBiADKAsyIC5yYWZ0bG9nLnYxLkdyb3VwUGFydGl0aW9uU3RhdHVzEgsKA2xhZxgHIAEoAxImCgVlcnJvchgIIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiRgoWRGVzY3JpYmVHcm91cHNSZXNwb25zZRIsCgZncm91cHMYASADKAsyHC5yYWZ0bG9nLnYxLkdyb3VwRGVzY3JpcHRpb24qVgoJR3JvdXBLaW5kEhoKFkdST1VQX0tJTkRfVU5TUEVDSUZJRUQQABIXChNHUk9VUF9LSU5EX0NPTlNVTUVSEAESFAoQR1JPVVBfS0lORF9RVUVVRRACKnUKCkdyb3VwU3RhdGUSGwoXR1JPVVBfU1RBVEVfVU5TUEVDSUZJRUQQABIVChFHUk9VUF9TVEFURV9FTVBUWRABEhsKF0dST1VQX1NUQVRFX1JFQkFMQU5DSU5HEAISFgoSR1JPVVBfU1RBVEVfU1RBQkxFEAMyrQkKDEFkbWluU2VydmljZRJOCgtDcmVhdGVUb3BpYxIeLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXF1ZXN0Gh8ucmFmdGxvZy52MS5DcmVhdGVUb3BpY1Jlc3BvbnNlEk4KC0RlbGV0ZVRvcGljEh4ucmFmdGxvZy52MS5EZWxldGVUb3BpY1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkRlbGV0ZVRvcGljUmVzcG9uc2USSwoKTGlzdFRvcGljcxIdLnJhZnRsb2cudjEuTGlzdFRvcGljc1JlcXVlc3QaHi5yYWZ0bG9nLnYxLkxpc3RUb3BpY3NSZXNwb25zZRJUCg1EZXNjcmliZVRvcGljEiAucmFmdGxvZy52MS5EZXNjcmliZVRvcGljUmVxdWVzdBohLnJhZnRsb2cudjEuRGVzY3JpYmVUb3BpY1Jlc3BvbnNlEmAKEVVwZGF0ZVRvcGljQ29uZmlnEiQucmFmdGxvZy52MS5VcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QaJS5yYWZ0bG9nLnYxLlVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USXQoQQ3JlYXRlUGFydGl0aW9ucxIjLnJhZnRsb2cudjEuQ3JlYXRlUGFydGl0aW9uc1JlcXVlc3QaJC5yYWZ0bG9nLnYxLkNyZWF0ZVBhcnRpdGlvbnNSZXNwb25zZRJaCg9EZXNjcmliZUNsdXN0ZXISIi5yYWZ0bG9nLnYxLkRlc2NyaWJlQ2x1c3RlclJlcXVlc3QaIy5yYWZ0bG9nLnYxLkRlc2NyaWJlQ2x1c3RlclJlc3BvbnNlEmMKElRyYW5zZmVyTGVhZGVyc2hpcBIlLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBomLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USSwoKQWRkUmVwbGljYRIdLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlcXVlc3QaHi5yYWZ0bG9nLnYxLkFkZFJlcGxpY2FSZXNwb25zZRJUCg1SZW1vdmVSZXBsaWNhEiAucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVxdWVzdBohLnJhZnRsb2cudjEuUmVtb3ZlUmVwbGljYVJlc3BvbnNlEkIKB0FkZE5vZGUSGi5yYWZ0bG9nLnYxLkFkZE5vZGVSZXF1ZXN0GhsucmFmdGxvZy52MS5BZGROb2RlUmVzcG9uc2USSwoKUmVtb3ZlTm9kZRIdLnJhZnRsb2cudjEuUmVtb3ZlTm9kZVJlcXVlc3QaHi5yYWZ0bG9nLnYxLlJlbW92ZU5vZGVSZXNwb25zZRJLCgpMaXN0R3JvdXBzEh0ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVxdWVzdBoeLnJhZnRsb2cudjEuTGlzdEdyb3Vwc1Jlc3BvbnNlElcKDkRlc2NyaWJlR3JvdXBzEiEucmFmdGxvZy52MS5EZXNjcmliZUdyb3Vwc1JlcXVlc3QaIi5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
 
 /**
- * Unset fields take the cluster defaults.
+ * Creates a topic.
  *
- * @generated from message raftlog.v1.TopicConfig
- */
-export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
-  /**
-   * @generated from field: optional int64 retention_ms = 1;
-   */
-  retentionMs?: bigint | undefined;
-
-  /**
-   * @generated from field: optional int64 retention_bytes = 2;
-   */
-  retentionBytes?: bigint | undefined;
-
-  /**
-   * @generated from field: raftlog.v1.CleanupPolicy cleanup_policy = 3;
-   */
-  cleanupPolicy: CleanupPolicy;
-
-  /**
-   * @generated from field: optional uint32 max_message_bytes = 4;
-   */
-  maxMessageBytes?: number | undefined;
-};
-
-/**
- * Describes the message raftlog.v1.TopicConfig.
- * Use `create(TopicConfigSchema)` to create a new message.
- */
-export const TopicConfigSchema: GenMessage<TopicConfig> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 0);
-
-/**
  * @generated from message raftlog.v1.CreateTopicRequest
  */
 export type CreateTopicRequest = Message<"raftlog.v1.CreateTopicRequest"> & {
   /**
+   * Name: 1 to 249 characters of [A-Za-z0-9._-], not "." or "..".
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
+   * Number of partitions (each its own Raft group), at least 1.
+   *
    * @generated from field: uint32 partitions = 2;
    */
   partitions: number;
 
   /**
+   * Replicas per partition, at most the number of live nodes; 0 = cluster default.
+   *
    * @generated from field: uint32 replication_factor = 3;
    */
   replicationFactor: number;
 
   /**
+   * Settings; unset fields take the cluster defaults.
+   *
    * @generated from field: raftlog.v1.TopicConfig config = 4;
    */
   config?: TopicConfig | undefined;
+
+  /**
+   * Check the request and placement without creating anything.
+   *
+   * @generated from field: bool validate_only = 5;
+   */
+  validateOnly: boolean;
 };
 
 /**
@@ -80,13 +63,17 @@ export type CreateTopicRequest = Message<"raftlog.v1.CreateTopicRequest"> & {
  * Use `create(CreateTopicRequestSchema)` to create a new message.
  */
 export const CreateTopicRequestSchema: GenMessage<CreateTopicRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 1);
+  messageDesc(file_raftlog_v1_admin, 0);
 
 /**
+ * The created topic.
+ *
  * @generated from message raftlog.v1.CreateTopicResponse
  */
 export type CreateTopicResponse = Message<"raftlog.v1.CreateTopicResponse"> & {
   /**
+   * As DescribeTopic would show it right after creation.
+   *
    * @generated from field: raftlog.v1.TopicDescription topic = 1;
    */
   topic?: TopicDescription | undefined;
@@ -97,13 +84,17 @@ export type CreateTopicResponse = Message<"raftlog.v1.CreateTopicResponse"> & {
  * Use `create(CreateTopicResponseSchema)` to create a new message.
  */
 export const CreateTopicResponseSchema: GenMessage<CreateTopicResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 2);
+  messageDesc(file_raftlog_v1_admin, 1);
 
 /**
+ * Deletes a topic.
+ *
  * @generated from message raftlog.v1.DeleteTopicRequest
  */
 export type DeleteTopicRequest = Message<"raftlog.v1.DeleteTopicRequest"> & {
   /**
+   * Topic name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -114,9 +105,11 @@ export type DeleteTopicRequest = Message<"raftlog.v1.DeleteTopicRequest"> & {
  * Use `create(DeleteTopicRequestSchema)` to create a new message.
  */
 export const DeleteTopicRequestSchema: GenMessage<DeleteTopicRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 3);
+  messageDesc(file_raftlog_v1_admin, 2);
 
 /**
+ * Empty on success.
+ *
  * @generated from message raftlog.v1.DeleteTopicResponse
  */
 export type DeleteTopicResponse = Message<"raftlog.v1.DeleteTopicResponse"> & {
@@ -127,12 +120,20 @@ export type DeleteTopicResponse = Message<"raftlog.v1.DeleteTopicResponse"> & {
  * Use `create(DeleteTopicResponseSchema)` to create a new message.
  */
 export const DeleteTopicResponseSchema: GenMessage<DeleteTopicResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 4);
+  messageDesc(file_raftlog_v1_admin, 3);
 
 /**
+ * Lists topics.
+ *
  * @generated from message raftlog.v1.ListTopicsRequest
  */
 export type ListTopicsRequest = Message<"raftlog.v1.ListTopicsRequest"> & {
+  /**
+   * Also list internal topics (names starting with "__").
+   *
+   * @generated from field: bool include_internal = 1;
+   */
+  includeInternal: boolean;
 };
 
 /**
@@ -140,16 +141,55 @@ export type ListTopicsRequest = Message<"raftlog.v1.ListTopicsRequest"> & {
  * Use `create(ListTopicsRequestSchema)` to create a new message.
  */
 export const ListTopicsRequestSchema: GenMessage<ListTopicsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 4);
+
+/**
+ * A topic in a listing.
+ *
+ * @generated from message raftlog.v1.TopicSummary
+ */
+export type TopicSummary = Message<"raftlog.v1.TopicSummary"> & {
+  /**
+   * Topic name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Partition count.
+   *
+   * @generated from field: uint32 partitions = 2;
+   */
+  partitions: number;
+
+  /**
+   * Replicas per partition.
+   *
+   * @generated from field: uint32 replication_factor = 3;
+   */
+  replicationFactor: number;
+};
+
+/**
+ * Describes the message raftlog.v1.TopicSummary.
+ * Use `create(TopicSummarySchema)` to create a new message.
+ */
+export const TopicSummarySchema: GenMessage<TopicSummary> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_admin, 5);
 
 /**
+ * All topics.
+ *
  * @generated from message raftlog.v1.ListTopicsResponse
  */
 export type ListTopicsResponse = Message<"raftlog.v1.ListTopicsResponse"> & {
   /**
-   * @generated from field: repeated raftlog.v1.TopicDescription topics = 1;
+   * Sorted by name.
+   *
+   * @generated from field: repeated raftlog.v1.TopicSummary topics = 1;
    */
-  topics: TopicDescription[];
+  topics: TopicSummary[];
 };
 
 /**
@@ -160,10 +200,14 @@ export const ListTopicsResponseSchema: GenMessage<ListTopicsResponse> = /*@__PUR
   messageDesc(file_raftlog_v1_admin, 6);
 
 /**
+ * Describes one topic.
+ *
  * @generated from message raftlog.v1.DescribeTopicRequest
  */
 export type DescribeTopicRequest = Message<"raftlog.v1.DescribeTopicRequest"> & {
   /**
+   * Topic name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
@@ -177,10 +221,70 @@ export const DescribeTopicRequestSchema: GenMessage<DescribeTopicRequest> = /*@_
   messageDesc(file_raftlog_v1_admin, 7);
 
 /**
+ * A topic in detail.
+ *
+ * @generated from message raftlog.v1.TopicDescription
+ */
+export type TopicDescription = Message<"raftlog.v1.TopicDescription"> & {
+  /**
+   * Topic name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Partition count.
+   *
+   * @generated from field: uint32 partitions = 2;
+   */
+  partitions: number;
+
+  /**
+   * Replicas per partition.
+   *
+   * @generated from field: uint32 replication_factor = 3;
+   */
+  replicationFactor: number;
+
+  /**
+   * Effective settings, defaults filled in.
+   *
+   * @generated from field: raftlog.v1.TopicConfig config = 4;
+   */
+  config?: TopicConfig | undefined;
+
+  /**
+   * Every partition's replication status.
+   *
+   * @generated from field: repeated raftlog.v1.PartitionStatus partition_status = 5;
+   */
+  partitionStatus: PartitionStatus[];
+
+  /**
+   * Creation time, ms since the Unix epoch.
+   *
+   * @generated from field: int64 created_at_ms = 6;
+   */
+  createdAtMs: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.TopicDescription.
+ * Use `create(TopicDescriptionSchema)` to create a new message.
+ */
+export const TopicDescriptionSchema: GenMessage<TopicDescription> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 8);
+
+/**
+ * The described topic.
+ *
  * @generated from message raftlog.v1.DescribeTopicResponse
  */
 export type DescribeTopicResponse = Message<"raftlog.v1.DescribeTopicResponse"> & {
   /**
+   * The topic.
+   *
    * @generated from field: raftlog.v1.TopicDescription topic = 1;
    */
   topic?: TopicDescription | undefined;
@@ -191,73 +295,154 @@ export type DescribeTopicResponse = Message<"raftlog.v1.DescribeTopicResponse"> 
  * Use `create(DescribeTopicResponseSchema)` to create a new message.
  */
 export const DescribeTopicResponseSchema: GenMessage<DescribeTopicResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 8);
+  messageDesc(file_raftlog_v1_admin, 9);
 
 /**
- * @generated from message raftlog.v1.TopicDescription
+ * Changes topic settings.
+ *
+ * @generated from message raftlog.v1.UpdateTopicConfigRequest
  */
-export type TopicDescription = Message<"raftlog.v1.TopicDescription"> & {
+export type UpdateTopicConfigRequest = Message<"raftlog.v1.UpdateTopicConfigRequest"> & {
   /**
+   * Topic name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * @generated from field: uint32 partitions = 2;
-   */
-  partitions: number;
-
-  /**
-   * @generated from field: uint32 replication_factor = 3;
-   */
-  replicationFactor: number;
-
-  /**
-   * @generated from field: raftlog.v1.TopicConfig config = 4;
+   * Settings to change; unset fields keep their current value.
+   *
+   * @generated from field: raftlog.v1.TopicConfig config = 2;
    */
   config?: TopicConfig | undefined;
-
-  /**
-   * @generated from field: repeated raftlog.v1.PartitionStatus partition_status = 5;
-   */
-  partitionStatus: PartitionStatus[];
 };
 
 /**
- * Describes the message raftlog.v1.TopicDescription.
- * Use `create(TopicDescriptionSchema)` to create a new message.
+ * Describes the message raftlog.v1.UpdateTopicConfigRequest.
+ * Use `create(UpdateTopicConfigRequestSchema)` to create a new message.
  */
-export const TopicDescriptionSchema: GenMessage<TopicDescription> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 9);
-
-/**
- * @generated from message raftlog.v1.ClusterStatusRequest
- */
-export type ClusterStatusRequest = Message<"raftlog.v1.ClusterStatusRequest"> & {
-};
-
-/**
- * Describes the message raftlog.v1.ClusterStatusRequest.
- * Use `create(ClusterStatusRequestSchema)` to create a new message.
- */
-export const ClusterStatusRequestSchema: GenMessage<ClusterStatusRequest> = /*@__PURE__*/
+export const UpdateTopicConfigRequestSchema: GenMessage<UpdateTopicConfigRequest> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_admin, 10);
 
 /**
+ * The topic after the change.
+ *
+ * @generated from message raftlog.v1.UpdateTopicConfigResponse
+ */
+export type UpdateTopicConfigResponse = Message<"raftlog.v1.UpdateTopicConfigResponse"> & {
+  /**
+   * Effective settings.
+   *
+   * @generated from field: raftlog.v1.TopicConfig config = 1;
+   */
+  config?: TopicConfig | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.UpdateTopicConfigResponse.
+ * Use `create(UpdateTopicConfigResponseSchema)` to create a new message.
+ */
+export const UpdateTopicConfigResponseSchema: GenMessage<UpdateTopicConfigResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 11);
+
+/**
+ * Adds partitions.
+ *
+ * @generated from message raftlog.v1.CreatePartitionsRequest
+ */
+export type CreatePartitionsRequest = Message<"raftlog.v1.CreatePartitionsRequest"> & {
+  /**
+   * Topic name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The new total partition count; must exceed the current one.
+   *
+   * @generated from field: uint32 partitions = 2;
+   */
+  partitions: number;
+};
+
+/**
+ * Describes the message raftlog.v1.CreatePartitionsRequest.
+ * Use `create(CreatePartitionsRequestSchema)` to create a new message.
+ */
+export const CreatePartitionsRequestSchema: GenMessage<CreatePartitionsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 12);
+
+/**
+ * Empty on success.
+ *
+ * @generated from message raftlog.v1.CreatePartitionsResponse
+ */
+export type CreatePartitionsResponse = Message<"raftlog.v1.CreatePartitionsResponse"> & {
+};
+
+/**
+ * Describes the message raftlog.v1.CreatePartitionsResponse.
+ * Use `create(CreatePartitionsResponseSchema)` to create a new message.
+ */
+export const CreatePartitionsResponseSchema: GenMessage<CreatePartitionsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 13);
+
+/**
+ * Asks for the whole cluster's status.
+ *
+ * @generated from message raftlog.v1.DescribeClusterRequest
+ */
+export type DescribeClusterRequest = Message<"raftlog.v1.DescribeClusterRequest"> & {
+  /**
+   * Leave out per-partition status (large clusters, quick checks).
+   *
+   * @generated from field: bool omit_partitions = 1;
+   */
+  omitPartitions: boolean;
+};
+
+/**
+ * Describes the message raftlog.v1.DescribeClusterRequest.
+ * Use `create(DescribeClusterRequestSchema)` to create a new message.
+ */
+export const DescribeClusterRequestSchema: GenMessage<DescribeClusterRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 14);
+
+/**
+ * The controller Raft group.
+ *
  * @generated from message raftlog.v1.ControllerStatus
  */
 export type ControllerStatus = Message<"raftlog.v1.ControllerStatus"> & {
   /**
-   * 0 when no leader is known.
+   * Node id of its leader; 0 when no leader is known.
    *
    * @generated from field: uint32 leader_id = 1;
    */
   leaderId: number;
 
   /**
+   * Current Raft term.
+   *
    * @generated from field: uint64 term = 2;
    */
   term: bigint;
+
+  /**
+   * Highest committed index of its log.
+   *
+   * @generated from field: uint64 commit_index = 3;
+   */
+  commitIndex: bigint;
+
+  /**
+   * Node ids of its voters.
+   *
+   * @generated from field: repeated uint32 voters = 4;
+   */
+  voters: number[];
 };
 
 /**
@@ -265,26 +450,55 @@ export type ControllerStatus = Message<"raftlog.v1.ControllerStatus"> & {
  * Use `create(ControllerStatusSchema)` to create a new message.
  */
 export const ControllerStatusSchema: GenMessage<ControllerStatus> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 11);
+  messageDesc(file_raftlog_v1_admin, 15);
 
 /**
+ * One node.
+ *
  * @generated from message raftlog.v1.NodeStatus
  */
 export type NodeStatus = Message<"raftlog.v1.NodeStatus"> & {
   /**
-   * @generated from field: uint32 id = 1;
+   * Node id.
+   *
+   * @generated from field: uint32 node_id = 1;
    */
-  id: number;
+  nodeId: number;
 
   /**
+   * Client address, host:port.
+   *
    * @generated from field: string address = 2;
    */
   address: string;
 
   /**
+   * Whether the controller hears from it.
+   *
    * @generated from field: bool alive = 3;
    */
   alive: boolean;
+
+  /**
+   * Replicas hosted on it.
+   *
+   * @generated from field: uint32 replicas = 4;
+   */
+  replicas: number;
+
+  /**
+   * Partitions it leads.
+   *
+   * @generated from field: uint32 leaders = 5;
+   */
+  leaders: number;
+
+  /**
+   * When `alive` last changed, ms since the Unix epoch.
+   *
+   * @generated from field: int64 status_changed_at_ms = 6;
+   */
+  statusChangedAtMs: bigint;
 };
 
 /**
@@ -292,51 +506,104 @@ export type NodeStatus = Message<"raftlog.v1.NodeStatus"> & {
  * Use `create(NodeStatusSchema)` to create a new message.
  */
 export const NodeStatusSchema: GenMessage<NodeStatus> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 12);
+  messageDesc(file_raftlog_v1_admin, 16);
 
 /**
+ * One partition's replication state.
+ *
  * @generated from message raftlog.v1.PartitionStatus
  */
 export type PartitionStatus = Message<"raftlog.v1.PartitionStatus"> & {
   /**
+   * Topic.
+   *
    * @generated from field: string topic = 1;
    */
   topic: string;
 
   /**
+   * Partition index.
+   *
    * @generated from field: uint32 partition = 2;
    */
   partition: number;
 
   /**
-   * @generated from field: uint32 leader_id = 3;
+   * Its Raft group id.
+   *
+   * @generated from field: uint64 group_id = 3;
+   */
+  groupId: bigint;
+
+  /**
+   * Leader node id; 0 when there is none.
+   *
+   * @generated from field: uint32 leader_id = 4;
    */
   leaderId: number;
 
   /**
-   * @generated from field: uint64 term = 4;
+   * Current Raft term.
+   *
+   * @generated from field: uint64 term = 5;
    */
   term: bigint;
 
   /**
-   * @generated from field: repeated uint32 replicas = 5;
+   * Voting replicas.
+   *
+   * @generated from field: repeated uint32 replicas = 6;
    */
   replicas: number[];
 
   /**
-   * @generated from field: repeated uint32 in_sync = 6;
+   * Replicas whose log is caught up with the leader's.
+   *
+   * @generated from field: repeated uint32 in_sync = 7;
    */
   inSync: number[];
 
   /**
-   * @generated from field: uint64 commit_index = 7;
+   * Replicas being added (learners) during a reassignment.
+   *
+   * @generated from field: repeated uint32 learners = 8;
+   */
+  learners: number[];
+
+  /**
+   * Raft commit index.
+   *
+   * @generated from field: uint64 commit_index = 9;
    */
   commitIndex: bigint;
 
   /**
-   * @generated from field: uint64 high_watermark = 8;
+   * Offset after the last committed record.
+   *
+   * @generated from field: int64 high_watermark = 10;
    */
   highWatermark: bigint;
+
+  /**
+   * Earliest offset still stored.
+   *
+   * @generated from field: int64 log_start_offset = 11;
+   */
+  logStartOffset: bigint;
+
+  /**
+   * Offset below which no transaction is open.
+   *
+   * @generated from field: int64 last_stable_offset = 12;
+   */
+  lastStableOffset: bigint;
+
+  /**
+   * Set when the status could not be obtained (e.g. LEADER_NOT_AVAILABLE).
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 13;
+   */
+  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -344,51 +611,81 @@ export type PartitionStatus = Message<"raftlog.v1.PartitionStatus"> & {
  * Use `create(PartitionStatusSchema)` to create a new message.
  */
 export const PartitionStatusSchema: GenMessage<PartitionStatus> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 13);
+  messageDesc(file_raftlog_v1_admin, 17);
 
 /**
- * @generated from message raftlog.v1.ClusterStatusResponse
+ * The cluster's status.
+ *
+ * @generated from message raftlog.v1.DescribeClusterResponse
  */
-export type ClusterStatusResponse = Message<"raftlog.v1.ClusterStatusResponse"> & {
+export type DescribeClusterResponse = Message<"raftlog.v1.DescribeClusterResponse"> & {
   /**
-   * @generated from field: raftlog.v1.ControllerStatus controller = 1;
+   * Cluster identity.
+   *
+   * @generated from field: string cluster_id = 1;
+   */
+  clusterId: string;
+
+  /**
+   * The controller group.
+   *
+   * @generated from field: raftlog.v1.ControllerStatus controller = 2;
    */
   controller?: ControllerStatus | undefined;
 
   /**
-   * @generated from field: repeated raftlog.v1.NodeStatus nodes = 2;
+   * All registered nodes.
+   *
+   * @generated from field: repeated raftlog.v1.NodeStatus nodes = 3;
    */
   nodes: NodeStatus[];
 
   /**
-   * @generated from field: repeated raftlog.v1.PartitionStatus partitions = 3;
+   * All partitions, unless omitted.
+   *
+   * @generated from field: repeated raftlog.v1.PartitionStatus partitions = 4;
    */
   partitions: PartitionStatus[];
-
-  /**
-   * @generated from field: string cluster_id = 4;
-   */
-  clusterId: string;
 };
 
 /**
- * Describes the message raftlog.v1.ClusterStatusResponse.
- * Use `create(ClusterStatusResponseSchema)` to create a new message.
+ * Describes the message raftlog.v1.DescribeClusterResponse.
+ * Use `create(DescribeClusterResponseSchema)` to create a new message.
  */
-export const ClusterStatusResponseSchema: GenMessage<ClusterStatusResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 14);
+export const DescribeClusterResponseSchema: GenMessage<DescribeClusterResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 18);
 
 /**
+ * Moves leadership.
+ *
  * @generated from message raftlog.v1.TransferLeadershipRequest
  */
 export type TransferLeadershipRequest = Message<"raftlog.v1.TransferLeadershipRequest"> & {
   /**
-   * @generated from field: raftlog.v1.TopicPartition partition = 1;
+   * Topic of the partition; empty together with controller = true.
+   *
+   * @generated from field: string topic = 1;
    */
-  partition?: TopicPartition | undefined;
+  topic: string;
 
   /**
-   * @generated from field: uint32 target_node_id = 2;
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Move the controller group's leadership instead of a partition's.
+   *
+   * @generated from field: bool controller = 3;
+   */
+  controller: boolean;
+
+  /**
+   * Node to lead; 0 lets the current leader pick the most caught-up replica.
+   *
+   * @generated from field: uint32 target_node_id = 4;
    */
   targetNodeId: number;
 };
@@ -398,12 +695,27 @@ export type TransferLeadershipRequest = Message<"raftlog.v1.TransferLeadershipRe
  * Use `create(TransferLeadershipRequestSchema)` to create a new message.
  */
 export const TransferLeadershipRequestSchema: GenMessage<TransferLeadershipRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 15);
+  messageDesc(file_raftlog_v1_admin, 19);
 
 /**
+ * Answered once the new leader is elected.
+ *
  * @generated from message raftlog.v1.TransferLeadershipResponse
  */
 export type TransferLeadershipResponse = Message<"raftlog.v1.TransferLeadershipResponse"> & {
+  /**
+   * The new leader.
+   *
+   * @generated from field: uint32 leader_id = 1;
+   */
+  leaderId: number;
+
+  /**
+   * Its term.
+   *
+   * @generated from field: uint64 term = 2;
+   */
+  term: bigint;
 };
 
 /**
@@ -411,19 +723,32 @@ export type TransferLeadershipResponse = Message<"raftlog.v1.TransferLeadershipR
  * Use `create(TransferLeadershipResponseSchema)` to create a new message.
  */
 export const TransferLeadershipResponseSchema: GenMessage<TransferLeadershipResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 16);
+  messageDesc(file_raftlog_v1_admin, 20);
 
 /**
+ * Adds a replica.
+ *
  * @generated from message raftlog.v1.AddReplicaRequest
  */
 export type AddReplicaRequest = Message<"raftlog.v1.AddReplicaRequest"> & {
   /**
-   * @generated from field: raftlog.v1.TopicPartition partition = 1;
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
    */
-  partition?: TopicPartition | undefined;
+  topic: string;
 
   /**
-   * @generated from field: uint32 node_id = 2;
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Node to host the new replica.
+   *
+   * @generated from field: uint32 node_id = 3;
    */
   nodeId: number;
 };
@@ -433,9 +758,11 @@ export type AddReplicaRequest = Message<"raftlog.v1.AddReplicaRequest"> & {
  * Use `create(AddReplicaRequestSchema)` to create a new message.
  */
 export const AddReplicaRequestSchema: GenMessage<AddReplicaRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 17);
+  messageDesc(file_raftlog_v1_admin, 21);
 
 /**
+ * Answered once the change is committed by the controller (catch-up continues in the background).
+ *
  * @generated from message raftlog.v1.AddReplicaResponse
  */
 export type AddReplicaResponse = Message<"raftlog.v1.AddReplicaResponse"> & {
@@ -446,19 +773,32 @@ export type AddReplicaResponse = Message<"raftlog.v1.AddReplicaResponse"> & {
  * Use `create(AddReplicaResponseSchema)` to create a new message.
  */
 export const AddReplicaResponseSchema: GenMessage<AddReplicaResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 18);
+  messageDesc(file_raftlog_v1_admin, 22);
 
 /**
+ * Removes a replica.
+ *
  * @generated from message raftlog.v1.RemoveReplicaRequest
  */
 export type RemoveReplicaRequest = Message<"raftlog.v1.RemoveReplicaRequest"> & {
   /**
-   * @generated from field: raftlog.v1.TopicPartition partition = 1;
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
    */
-  partition?: TopicPartition | undefined;
+  topic: string;
 
   /**
-   * @generated from field: uint32 node_id = 2;
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Node whose replica goes.
+   *
+   * @generated from field: uint32 node_id = 3;
    */
   nodeId: number;
 };
@@ -468,9 +808,11 @@ export type RemoveReplicaRequest = Message<"raftlog.v1.RemoveReplicaRequest"> & 
  * Use `create(RemoveReplicaRequestSchema)` to create a new message.
  */
 export const RemoveReplicaRequestSchema: GenMessage<RemoveReplicaRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 19);
+  messageDesc(file_raftlog_v1_admin, 23);
 
 /**
+ * Answered once the change is committed by the controller.
+ *
  * @generated from message raftlog.v1.RemoveReplicaResponse
  */
 export type RemoveReplicaResponse = Message<"raftlog.v1.RemoveReplicaResponse"> & {
@@ -481,9 +823,90 @@ export type RemoveReplicaResponse = Message<"raftlog.v1.RemoveReplicaResponse"> 
  * Use `create(RemoveReplicaResponseSchema)` to create a new message.
  */
 export const RemoveReplicaResponseSchema: GenMessage<RemoveReplicaResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 20);
+  messageDesc(file_raftlog_v1_admin, 24);
 
 /**
+ * Registers a node.
+ *
+ * @generated from message raftlog.v1.AddNodeRequest
+ */
+export type AddNodeRequest = Message<"raftlog.v1.AddNodeRequest"> & {
+  /**
+   * Its id, never 0.
+   *
+   * @generated from field: uint32 node_id = 1;
+   */
+  nodeId: number;
+
+  /**
+   * Its address, host:port.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+};
+
+/**
+ * Describes the message raftlog.v1.AddNodeRequest.
+ * Use `create(AddNodeRequestSchema)` to create a new message.
+ */
+export const AddNodeRequestSchema: GenMessage<AddNodeRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 25);
+
+/**
+ * Empty on success.
+ *
+ * @generated from message raftlog.v1.AddNodeResponse
+ */
+export type AddNodeResponse = Message<"raftlog.v1.AddNodeResponse"> & {
+};
+
+/**
+ * Describes the message raftlog.v1.AddNodeResponse.
+ * Use `create(AddNodeResponseSchema)` to create a new message.
+ */
+export const AddNodeResponseSchema: GenMessage<AddNodeResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 26);
+
+/**
+ * Decommissions a node.
+ *
+ * @generated from message raftlog.v1.RemoveNodeRequest
+ */
+export type RemoveNodeRequest = Message<"raftlog.v1.RemoveNodeRequest"> & {
+  /**
+   * Its id.
+   *
+   * @generated from field: uint32 node_id = 1;
+   */
+  nodeId: number;
+};
+
+/**
+ * Describes the message raftlog.v1.RemoveNodeRequest.
+ * Use `create(RemoveNodeRequestSchema)` to create a new message.
+ */
+export const RemoveNodeRequestSchema: GenMessage<RemoveNodeRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 27);
+
+/**
+ * Answered once its replicas have moved and it is unregistered.
+ *
+ * @generated from message raftlog.v1.RemoveNodeResponse
+ */
+export type RemoveNodeResponse = Message<"raftlog.v1.RemoveNodeResponse"> & {
+};
+
+/**
+ * Describes the message raftlog.v1.RemoveNodeResponse.
+ * Use `create(RemoveNodeResponseSchema)` to create a new message.
+ */
+export const RemoveNodeResponseSchema: GenMessage<RemoveNodeResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 28);
+
+/**
+ * Lists groups.
+ *
  * @generated from message raftlog.v1.ListGroupsRequest
  */
 export type ListGroupsRequest = Message<"raftlog.v1.ListGroupsRequest"> & {
@@ -494,16 +917,55 @@ export type ListGroupsRequest = Message<"raftlog.v1.ListGroupsRequest"> & {
  * Use `create(ListGroupsRequestSchema)` to create a new message.
  */
 export const ListGroupsRequestSchema: GenMessage<ListGroupsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 21);
+  messageDesc(file_raftlog_v1_admin, 29);
 
 /**
+ * A group in a listing.
+ *
+ * @generated from message raftlog.v1.GroupListing
+ */
+export type GroupListing = Message<"raftlog.v1.GroupListing"> & {
+  /**
+   * Group id (or queue name).
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * Consumer or queue group.
+   *
+   * @generated from field: raftlog.v1.GroupKind kind = 2;
+   */
+  kind: GroupKind;
+
+  /**
+   * Membership state.
+   *
+   * @generated from field: raftlog.v1.GroupState state = 3;
+   */
+  state: GroupState;
+};
+
+/**
+ * Describes the message raftlog.v1.GroupListing.
+ * Use `create(GroupListingSchema)` to create a new message.
+ */
+export const GroupListingSchema: GenMessage<GroupListing> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 30);
+
+/**
+ * All groups.
+ *
  * @generated from message raftlog.v1.ListGroupsResponse
  */
 export type ListGroupsResponse = Message<"raftlog.v1.ListGroupsResponse"> & {
   /**
-   * @generated from field: repeated string group_ids = 1;
+   * Sorted by id.
+   *
+   * @generated from field: repeated raftlog.v1.GroupListing groups = 1;
    */
-  groupIds: string[];
+  groups: GroupListing[];
 };
 
 /**
@@ -511,13 +973,17 @@ export type ListGroupsResponse = Message<"raftlog.v1.ListGroupsResponse"> & {
  * Use `create(ListGroupsResponseSchema)` to create a new message.
  */
 export const ListGroupsResponseSchema: GenMessage<ListGroupsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 22);
+  messageDesc(file_raftlog_v1_admin, 31);
 
 /**
+ * Describes groups.
+ *
  * @generated from message raftlog.v1.DescribeGroupsRequest
  */
 export type DescribeGroupsRequest = Message<"raftlog.v1.DescribeGroupsRequest"> & {
   /**
+   * Groups to describe.
+   *
    * @generated from field: repeated string group_ids = 1;
    */
   groupIds: string[];
@@ -528,43 +994,172 @@ export type DescribeGroupsRequest = Message<"raftlog.v1.DescribeGroupsRequest"> 
  * Use `create(DescribeGroupsRequestSchema)` to create a new message.
  */
 export const DescribeGroupsRequestSchema: GenMessage<DescribeGroupsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 23);
+  messageDesc(file_raftlog_v1_admin, 32);
 
 /**
+ * One member of a consumer group.
+ *
+ * @generated from message raftlog.v1.GroupMember
+ */
+export type GroupMember = Message<"raftlog.v1.GroupMember"> & {
+  /**
+   * Id given by JoinGroup.
+   *
+   * @generated from field: string member_id = 1;
+   */
+  memberId: string;
+
+  /**
+   * The client's self-chosen name.
+   *
+   * @generated from field: string client_id = 2;
+   */
+  clientId: string;
+
+  /**
+   * The client's address as the server saw it.
+   *
+   * @generated from field: string client_host = 3;
+   */
+  clientHost: string;
+
+  /**
+   * Its partitions in the current generation.
+   *
+   * @generated from field: repeated raftlog.v1.TopicPartition assignment = 4;
+   */
+  assignment: TopicPartition[];
+};
+
+/**
+ * Describes the message raftlog.v1.GroupMember.
+ * Use `create(GroupMemberSchema)` to create a new message.
+ */
+export const GroupMemberSchema: GenMessage<GroupMember> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 33);
+
+/**
+ * A group's progress on one partition.
+ *
+ * @generated from message raftlog.v1.GroupPartitionStatus
+ */
+export type GroupPartitionStatus = Message<"raftlog.v1.GroupPartitionStatus"> & {
+  /**
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Committed offset (consumer group) or lowest unacked offset (queue group); -1 when none.
+   *
+   * @generated from field: int64 committed_offset = 3;
+   */
+  committedOffset: bigint;
+
+  /**
+   * The partition's high watermark.
+   *
+   * @generated from field: int64 high_watermark = 4;
+   */
+  highWatermark: bigint;
+
+  /**
+   * Records not yet consumed (or acked).
+   *
+   * @generated from field: int64 lag = 5;
+   */
+  lag: bigint;
+
+  /**
+   * Queue groups: messages currently leased.
+   *
+   * @generated from field: uint32 in_flight = 6;
+   */
+  inFlight: number;
+
+  /**
+   * Queue groups: age of the oldest unacked message, ms.
+   *
+   * @generated from field: int64 oldest_unacked_age_ms = 7;
+   */
+  oldestUnackedAgeMs: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.GroupPartitionStatus.
+ * Use `create(GroupPartitionStatusSchema)` to create a new message.
+ */
+export const GroupPartitionStatusSchema: GenMessage<GroupPartitionStatus> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 34);
+
+/**
+ * One group in detail.
+ *
  * @generated from message raftlog.v1.GroupDescription
  */
 export type GroupDescription = Message<"raftlog.v1.GroupDescription"> & {
   /**
+   * Group id.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
-   * empty, rebalancing or stable
+   * Consumer or queue group.
    *
-   * @generated from field: string state = 2;
+   * @generated from field: raftlog.v1.GroupKind kind = 2;
    */
-  state: string;
+  kind: GroupKind;
 
   /**
-   * @generated from field: uint32 generation = 3;
-   */
-  generation: number;
-
-  /**
-   * @generated from field: repeated string member_ids = 4;
-   */
-  memberIds: string[];
-
-  /**
-   * Records behind the high watermark, summed over the group's partitions.
+   * Membership state.
    *
-   * @generated from field: uint64 lag = 5;
+   * @generated from field: raftlog.v1.GroupState state = 3;
+   */
+  state: GroupState;
+
+  /**
+   * Current generation (consumer groups).
+   *
+   * @generated from field: int32 generation_id = 4;
+   */
+  generationId: number;
+
+  /**
+   * Members (consumer groups).
+   *
+   * @generated from field: repeated raftlog.v1.GroupMember members = 5;
+   */
+  members: GroupMember[];
+
+  /**
+   * Progress per partition.
+   *
+   * @generated from field: repeated raftlog.v1.GroupPartitionStatus partitions = 6;
+   */
+  partitions: GroupPartitionStatus[];
+
+  /**
+   * Sum of lag over the partitions.
+   *
+   * @generated from field: int64 lag = 7;
    */
   lag: bigint;
 
   /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 6;
+   * Set when the group cannot be described (unknown group, coordinator moving).
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 8;
    */
   error?: ErrorDetail | undefined;
 };
@@ -574,13 +1169,17 @@ export type GroupDescription = Message<"raftlog.v1.GroupDescription"> & {
  * Use `create(GroupDescriptionSchema)` to create a new message.
  */
 export const GroupDescriptionSchema: GenMessage<GroupDescription> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 24);
+  messageDesc(file_raftlog_v1_admin, 35);
 
 /**
+ * Described groups.
+ *
  * @generated from message raftlog.v1.DescribeGroupsResponse
  */
 export type DescribeGroupsResponse = Message<"raftlog.v1.DescribeGroupsResponse"> & {
   /**
+   * One per requested group.
+   *
    * @generated from field: repeated raftlog.v1.GroupDescription groups = 1;
    */
   groups: GroupDescription[];
@@ -591,47 +1190,94 @@ export type DescribeGroupsResponse = Message<"raftlog.v1.DescribeGroupsResponse"
  * Use `create(DescribeGroupsResponseSchema)` to create a new message.
  */
 export const DescribeGroupsResponseSchema: GenMessage<DescribeGroupsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 25);
+  messageDesc(file_raftlog_v1_admin, 36);
 
 /**
- * @generated from enum raftlog.v1.CleanupPolicy
+ * How a group consumes.
+ *
+ * @generated from enum raftlog.v1.GroupKind
  */
-export enum CleanupPolicy {
+export enum GroupKind {
   /**
-   * Same as CLEANUP_POLICY_DELETE.
+   * Not known.
    *
-   * @generated from enum value: CLEANUP_POLICY_UNSPECIFIED = 0;
+   * @generated from enum value: GROUP_KIND_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * Old batches are deleted by retention time and bytes.
+   * Offset-based consumer group (JoinGroup / CommitOffsets).
    *
-   * @generated from enum value: CLEANUP_POLICY_DELETE = 1;
+   * @generated from enum value: GROUP_KIND_CONSUMER = 1;
    */
-  DELETE = 1,
+  CONSUMER = 1,
 
   /**
-   * Only the latest record per key is kept; a null value is a tombstone.
+   * Queue group (Lease / Ack).
    *
-   * @generated from enum value: CLEANUP_POLICY_COMPACT = 2;
+   * @generated from enum value: GROUP_KIND_QUEUE = 2;
    */
-  COMPACT = 2,
+  QUEUE = 2,
 }
 
 /**
- * Describes the enum raftlog.v1.CleanupPolicy.
+ * Describes the enum raftlog.v1.GroupKind.
  */
-export const CleanupPolicySchema: GenEnum<CleanupPolicy> = /*@__PURE__*/
+export const GroupKindSchema: GenEnum<GroupKind> = /*@__PURE__*/
   enumDesc(file_raftlog_v1_admin, 0);
 
 /**
- * Operating the cluster: topics, leadership, replicas, groups and status.
+ * A consumer group's membership state.
+ *
+ * @generated from enum raftlog.v1.GroupState
+ */
+export enum GroupState {
+  /**
+   * Not known, or a queue group.
+   *
+   * @generated from enum value: GROUP_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * No members.
+   *
+   * @generated from enum value: GROUP_STATE_EMPTY = 1;
+   */
+  EMPTY = 1,
+
+  /**
+   * Waiting for members to join or sync.
+   *
+   * @generated from enum value: GROUP_STATE_REBALANCING = 2;
+   */
+  REBALANCING = 2,
+
+  /**
+   * Every member has its assignment.
+   *
+   * @generated from enum value: GROUP_STATE_STABLE = 3;
+   */
+  STABLE = 3,
+}
+
+/**
+ * Describes the enum raftlog.v1.GroupState.
+ */
+export const GroupStateSchema: GenEnum<GroupState> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_admin, 1);
+
+/**
+ * Operating the cluster: topics, status, leadership, replicas, nodes and groups. Changes go through the
+ * controller Raft group; a node that does not lead it forwards the request or answers NOT_LEADER with
+ * the controller's address. Failures travel as a gRPC status with raftlog-error-code metadata.
  *
  * @generated from service raftlog.v1.AdminService
  */
 export const AdminService: GenService<{
   /**
+   * Creates a topic; its partitions are placed on nodes and their Raft groups started.
+   *
    * @generated from rpc raftlog.v1.AdminService.CreateTopic
    */
   createTopic: {
@@ -640,6 +1286,8 @@ export const AdminService: GenService<{
     output: typeof CreateTopicResponseSchema;
   },
   /**
+   * Deletes a topic and, asynchronously, its data on every replica.
+   *
    * @generated from rpc raftlog.v1.AdminService.DeleteTopic
    */
   deleteTopic: {
@@ -648,6 +1296,8 @@ export const AdminService: GenService<{
     output: typeof DeleteTopicResponseSchema;
   },
   /**
+   * Lists topics with their partition count and replication factor.
+   *
    * @generated from rpc raftlog.v1.AdminService.ListTopics
    */
   listTopics: {
@@ -656,6 +1306,8 @@ export const AdminService: GenService<{
     output: typeof ListTopicsResponseSchema;
   },
   /**
+   * One topic in detail: its settings and every partition's replication status.
+   *
    * @generated from rpc raftlog.v1.AdminService.DescribeTopic
    */
   describeTopic: {
@@ -664,17 +1316,37 @@ export const AdminService: GenService<{
     output: typeof DescribeTopicResponseSchema;
   },
   /**
-   * The controller, every node and every partition, as `raftlog status` prints them.
+   * Changes settings of an existing topic; unset fields keep their current value.
    *
-   * @generated from rpc raftlog.v1.AdminService.ClusterStatus
+   * @generated from rpc raftlog.v1.AdminService.UpdateTopicConfig
    */
-  clusterStatus: {
+  updateTopicConfig: {
     methodKind: "unary";
-    input: typeof ClusterStatusRequestSchema;
-    output: typeof ClusterStatusResponseSchema;
+    input: typeof UpdateTopicConfigRequestSchema;
+    output: typeof UpdateTopicConfigResponseSchema;
   },
   /**
-   * Moves a partition's leadership to another replica (Raft TimeoutNow).
+   * Raises a topic's partition count (never lowers it: keys would move).
+   *
+   * @generated from rpc raftlog.v1.AdminService.CreatePartitions
+   */
+  createPartitions: {
+    methodKind: "unary";
+    input: typeof CreatePartitionsRequestSchema;
+    output: typeof CreatePartitionsResponseSchema;
+  },
+  /**
+   * The controller, every node and every partition, as `raftlog status` prints them.
+   *
+   * @generated from rpc raftlog.v1.AdminService.DescribeCluster
+   */
+  describeCluster: {
+    methodKind: "unary";
+    input: typeof DescribeClusterRequestSchema;
+    output: typeof DescribeClusterResponseSchema;
+  },
+  /**
+   * Moves leadership of a partition (or of the controller group) to another replica (Raft TimeoutNow).
    *
    * @generated from rpc raftlog.v1.AdminService.TransferLeadership
    */
@@ -684,7 +1356,7 @@ export const AdminService: GenService<{
     output: typeof TransferLeadershipResponseSchema;
   },
   /**
-   * Adds or removes a replica of a partition through joint consensus (learner first, then voter).
+   * Adds a replica to a partition: it joins as a learner, catches up, then becomes a voter (joint consensus).
    *
    * @generated from rpc raftlog.v1.AdminService.AddReplica
    */
@@ -694,6 +1366,8 @@ export const AdminService: GenService<{
     output: typeof AddReplicaResponseSchema;
   },
   /**
+   * Removes a replica from a partition through joint consensus; leadership moves away first if needed.
+   *
    * @generated from rpc raftlog.v1.AdminService.RemoveReplica
    */
   removeReplica: {
@@ -702,6 +1376,28 @@ export const AdminService: GenService<{
     output: typeof RemoveReplicaResponseSchema;
   },
   /**
+   * Registers a node with the controller so replicas can be placed on it.
+   *
+   * @generated from rpc raftlog.v1.AdminService.AddNode
+   */
+  addNode: {
+    methodKind: "unary";
+    input: typeof AddNodeRequestSchema;
+    output: typeof AddNodeResponseSchema;
+  },
+  /**
+   * Decommissions a node: its replicas move to other nodes, then it is unregistered.
+   *
+   * @generated from rpc raftlog.v1.AdminService.RemoveNode
+   */
+  removeNode: {
+    methodKind: "unary";
+    input: typeof RemoveNodeRequestSchema;
+    output: typeof RemoveNodeResponseSchema;
+  },
+  /**
+   * Lists consumer groups and queue groups.
+   *
    * @generated from rpc raftlog.v1.AdminService.ListGroups
    */
   listGroups: {
@@ -710,6 +1406,8 @@ export const AdminService: GenService<{
     output: typeof ListGroupsResponseSchema;
   },
   /**
+   * Members, assignments, offsets and lag (or queue depth) of groups.
+   *
    * @generated from rpc raftlog.v1.AdminService.DescribeGroups
    */
   describeGroups: {

@@ -2,59 +2,77 @@
 // @generated from file raftlog/v1/broker.proto (package raftlog.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { NodeAddress, TopicPartition } from "./common_pb.js";
-import { file_raftlog_v1_common } from "./common_pb.js";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ErrorDetail } from "./errors_pb.js";
 import { file_raftlog_v1_errors } from "./errors_pb.js";
-import type { Acks, ConsumedRecord, IsolationLevel } from "./record_pb.js";
+import type { ConsumedRecord } from "./record_pb.js";
 import { file_raftlog_v1_record } from "./record_pb.js";
+import type { TopicPartition } from "./topic_pb.js";
+import { file_raftlog_v1_topic } from "./topic_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file raftlog/v1/broker.proto.
  */
 export const file_raftlog_v1_broker: GenFile = /*@__PURE__*/
-  fileDesc("ChdyYWZ0bG9nL3YxL2Jyb2tlci5wcm90bxIKcmFmdGxvZy52MSKMAQoOUHJvZHVjZVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg0KBWJhdGNoGAMgASgMEh4KBGFja3MYBCABKA4yEC5yYWZ0bG9nLnYxLkFja3MSFQoNdHJhbnNhY3Rpb25hbBgFIAEoCBISCgp0aW1lb3V0X21zGAYgASgNItoBCg9Qcm9kdWNlUmVzcG9uc2USEwoLYmFzZV9vZmZzZXQYASABKAQSGgoSbG9nX2FwcGVuZF90aW1lX21zGAIgASgDEhgKEHJlcGxpY2FzX2ZzeW5jZWQYAyABKA0SJwoNYWNrc19hY2hpZXZlZBgEIAEoDjIQLnJhZnRsb2cudjEuQWNrcxIRCglkdXBsaWNhdGUYBSABKAgSGAoQbG9nX3N0YXJ0X29mZnNldBgGIAEoBBImCgVlcnJvchgHIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiWwoUUHJvZHVjZVN0cmVhbVJlcXVlc3QSFgoOY29ycmVsYXRpb25faWQYASABKAQSKwoHcHJvZHVjZRgCIAEoCzIaLnJhZnRsb2cudjEuUHJvZHVjZVJlcXVlc3QiXQoVUHJvZHVjZVN0cmVhbVJlc3BvbnNlEhYKDmNvcnJlbGF0aW9uX2lkGAEgASgEEiwKB3Byb2R1Y2UYAiABKAsyGy5yYWZ0bG9nLnYxLlByb2R1Y2VSZXNwb25zZSKdAQoMRmV0Y2hSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAQSEQoJbWF4X2J5dGVzGAQgASgNEhMKC21heF93YWl0X21zGAUgASgNEjMKD2lzb2xhdGlvbl9sZXZlbBgGIAEoDjIaLnJhZnRsb2cudjEuSXNvbGF0aW9uTGV2ZWwiVAoSQWJvcnRlZFRyYW5zYWN0aW9uEhMKC3Byb2R1Y2VyX2lkGAEgASgEEhQKDGZpcnN0X29mZnNldBgCIAEoBBITCgtsYXN0X29mZnNldBgDIAEoBCLUAQoNRmV0Y2hSZXNwb25zZRIPCgdiYXRjaGVzGAEgAygMEhYKDmhpZ2hfd2F0ZXJtYXJrGAIgASgEEhoKEmxhc3Rfc3RhYmxlX29mZnNldBgDIAEoBBIYChBsb2dfc3RhcnRfb2Zmc2V0GAQgASgEEjwKFGFib3J0ZWRfdHJhbnNhY3Rpb25zGAUgAygLMh4ucmFmdGxvZy52MS5BYm9ydGVkVHJhbnNhY3Rpb24SJgoFZXJyb3IYBiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIj0KEkZldGNoU3RyZWFtUmVxdWVzdBInCgVmZXRjaBgBIAEoCzIYLnJhZnRsb2cudjEuRmV0Y2hSZXF1ZXN0Ij8KE0ZldGNoU3RyZWFtUmVzcG9uc2USKAoFZmV0Y2gYASABKAsyGS5yYWZ0bG9nLnYxLkZldGNoUmVzcG9uc2UiIQoPTWV0YWRhdGFSZXF1ZXN0Eg4KBnRvcGljcxgBIAMoCSJxChFQYXJ0aXRpb25NZXRhZGF0YRIRCglwYXJ0aXRpb24YASABKA0SEQoJbGVhZGVyX2lkGAIgASgNEhMKC2xlYWRlcl90ZXJtGAMgASgEEhAKCHJlcGxpY2FzGAQgAygNEg8KB2luX3N5bmMYBSADKA0ieAoNVG9waWNNZXRhZGF0YRIMCgRuYW1lGAEgASgJEjEKCnBhcnRpdGlvbnMYAiADKAsyHS5yYWZ0bG9nLnYxLlBhcnRpdGlvbk1ldGFkYXRhEiYKBWVycm9yGAMgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCKQAQoQTWV0YWRhdGFSZXNwb25zZRImCgVub2RlcxgBIAMoCzIXLnJhZnRsb2cudjEuTm9kZUFkZHJlc3MSKQoGdG9waWNzGAIgAygLMhkucmFmdGxvZy52MS5Ub3BpY01ldGFkYXRhEhUKDWNvbnRyb2xsZXJfaWQYAyABKA0SEgoKY2x1c3Rlcl9pZBgEIAEoCSJPChNJbml0UHJvZHVjZXJSZXF1ZXN0EhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSHgoWdHJhbnNhY3Rpb25fdGltZW91dF9tcxgCIAEoDSJrChRJbml0UHJvZHVjZXJSZXNwb25zZRITCgtwcm9kdWNlcl9pZBgBIAEoBBIWCg5wcm9kdWNlcl9lcG9jaBgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwikgEKGUFkZFBhcnRpdGlvbnNUb1R4blJlcXVlc3QSGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoBBIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIuCgpwYXJ0aXRpb25zGAQgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbiJEChpBZGRQYXJ0aXRpb25zVG9UeG5SZXNwb25zZRImCgVlcnJvchgBIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwicQoWQWRkT2Zmc2V0c1RvVHhuUmVxdWVzdBIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgEEhYKDnByb2R1Y2VyX2Vwb2NoGAMgASgNEhAKCGdyb3VwX2lkGAQgASgJIkEKF0FkZE9mZnNldHNUb1R4blJlc3BvbnNlEiYKBWVycm9yGAEgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJiCg9QYXJ0aXRpb25PZmZzZXQSLQoJcGFydGl0aW9uGAEgASgLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbhIOCgZvZmZzZXQYAiABKAQSEAoIbWV0YWRhdGEYAyABKAkinwEKFlR4bk9mZnNldENvbW1pdFJlcXVlc3QSGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoBBIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIQCghncm91cF9pZBgEIAEoCRIsCgdvZmZzZXRzGAUgAygLMhsucmFmdGxvZy52MS5QYXJ0aXRpb25PZmZzZXQiQQoXVHhuT2Zmc2V0Q29tbWl0UmVzcG9uc2USJgoFZXJyb3IYASABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsImYKDUVuZFR4blJlcXVlc3QSGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoBBIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIOCgZjb21taXQYBCABKAgiOAoORW5kVHhuUmVzcG9uc2USJgoFZXJyb3IYASABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIoEBChBKb2luR3JvdXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCRIOCgZ0b3BpY3MYAyADKAkSGgoSc2Vzc2lvbl90aW1lb3V0X21zGAQgASgNEhwKFHJlYmFsYW5jZV90aW1lb3V0X21zGAUgASgNIqYBChFKb2luR3JvdXBSZXNwb25zZRIRCgltZW1iZXJfaWQYASABKAkSEgoKZ2VuZXJhdGlvbhgCIAEoDRIYChBsZWFkZXJfbWVtYmVyX2lkGAMgASgJEigKB21lbWJlcnMYBCADKAsyFy5yYWZ0bG9nLnYxLkdyb3VwTWVtYmVyEiYKBWVycm9yGAUgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCIwCgtHcm91cE1lbWJlchIRCgltZW1iZXJfaWQYASABKAkSDgoGdG9waWNzGAIgAygJIlUKEE1lbWJlckFzc2lnbm1lbnQSEQoJbWVtYmVyX2lkGAEgASgJEi4KCnBhcnRpdGlvbnMYAiADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uIn4KEFN5bmNHcm91cFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJbWVtYmVyX2lkGAIgASgJEhIKCmdlbmVyYXRpb24YAyABKA0SMQoLYXNzaWdubWVudHMYBCADKAsyHC5yYWZ0bG9nLnYxLk1lbWJlckFzc2lnbm1lbnQiawoRU3luY0dyb3VwUmVzcG9uc2USLgoKcGFydGl0aW9ucxgBIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24SJgoFZXJyb3IYAiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIksKEEhlYXJ0YmVhdFJlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSEQoJbWVtYmVyX2lkGAIgASgJEhIKCmdlbmVyYXRpb24YAyABKA0iOwoRSGVhcnRiZWF0UmVzcG9uc2USJgoFZXJyb3IYASABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIjgKEUxlYXZlR3JvdXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCSI8ChJMZWF2ZUdyb3VwUmVzcG9uc2USJgoFZXJyb3IYASABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIn0KFENvbW1pdE9mZnNldHNSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCRISCgpnZW5lcmF0aW9uGAMgASgNEiwKB29mZnNldHMYBCADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvbk9mZnNldCI/ChVDb21taXRPZmZzZXRzUmVzcG9uc2USJgoFZXJyb3IYASABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIlcKE0ZldGNoT2Zmc2V0c1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSLgoKcGFydGl0aW9ucxgCIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24ibAoURmV0Y2hPZmZzZXRzUmVzcG9uc2USLAoHb2Zmc2V0cxgBIAMoCzIbLnJhZnRsb2cudjEuUGFydGl0aW9uT2Zmc2V0EiYKBWVycm9yGAIgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJyCgxMZWFzZVJlcXVlc3QSDQoFdG9waWMYASABKAkSDQoFcXVldWUYAiABKAkSFAoMbWF4X21lc3NhZ2VzGAMgASgNEh0KFXZpc2liaWxpdHlfdGltZW91dF9tcxgEIAEoDRIPCgd3YWl0X21zGAUgASgNIn8KDUxlYXNlZE1lc3NhZ2USEAoIbGVhc2VfaWQYASABKAkSKgoGcmVjb3JkGAIgASgLMhoucmFmdGxvZy52MS5Db25zdW1lZFJlY29yZBIWCg5kZWxpdmVyeV9jb3VudBgDIAEoDRIYChBsZWFzZV9leHBpcmVzX21zGAQgASgDImQKDUxlYXNlUmVzcG9uc2USKwoIbWVzc2FnZXMYASADKAsyGS5yYWZ0bG9nLnYxLkxlYXNlZE1lc3NhZ2USJgoFZXJyb3IYAiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIj0KCkFja1JlcXVlc3QSDQoFdG9waWMYASABKAkSDQoFcXVldWUYAiABKAkSEQoJbGVhc2VfaWRzGAMgAygJIjYKC0Fja1Jlc3BvbnNlEicKBmVycm9ycxgBIAMoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiUAoLTmFja1JlcXVlc3QSDQoFdG9waWMYASABKAkSDQoFcXVldWUYAiABKAkSEQoJbGVhc2VfaWRzGAMgAygJEhAKCGRlbGF5X21zGAQgASgNIjcKDE5hY2tSZXNwb25zZRInCgZlcnJvcnMYASADKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsImQKEkV4dGVuZExlYXNlUmVxdWVzdBINCgV0b3BpYxgBIAEoCRINCgVxdWV1ZRgCIAEoCRIRCglsZWFzZV9pZHMYAyADKAkSHQoVdmlzaWJpbGl0eV90aW1lb3V0X21zGAQgASgNIj4KE0V4dGVuZExlYXNlUmVzcG9uc2USJwoGZXJyb3JzGAEgAygLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbDKKDAoNQnJva2VyU2VydmljZRJCCgdQcm9kdWNlEhoucmFmdGxvZy52MS5Qcm9kdWNlUmVxdWVzdBobLnJhZnRsb2cudjEuUHJvZHVjZVJlc3BvbnNlElgKDVByb2R1Y2VTdHJlYW0SIC5yYWZ0bG9nLnYxLlByb2R1Y2VTdHJlYW1SZXF1ZXN0GiEucmFmdGxvZy52MS5Qcm9kdWNlU3RyZWFtUmVzcG9uc2UoATABEjwKBUZldGNoEhgucmFmdGxvZy52MS5GZXRjaFJlcXVlc3QaGS5yYWZ0bG9nLnYxLkZldGNoUmVzcG9uc2USUAoLRmV0Y2hTdHJlYW0SHi5yYWZ0bG9nLnYxLkZldGNoU3RyZWFtUmVxdWVzdBofLnJhZnRsb2cudjEuRmV0Y2hTdHJlYW1SZXNwb25zZTABEkUKCE1ldGFkYXRhEhsucmFmdGxvZy52MS5NZXRhZGF0YVJlcXVlc3QaHC5yYWZ0bG9nLnYxLk1ldGFkYXRhUmVzcG9uc2USUQoMSW5pdFByb2R1Y2VyEh8ucmFmdGxvZy52MS5Jbml0UHJvZHVjZXJSZXF1ZXN0GiAucmFmdGxvZy52MS5Jbml0UHJvZHVjZXJSZXNwb25zZRJjChJBZGRQYXJ0aXRpb25zVG9UeG4SJS5yYWZ0bG9nLnYxLkFkZFBhcnRpdGlvbnNUb1R4blJlcXVlc3QaJi5yYWZ0bG9nLnYxLkFkZFBhcnRpdGlvbnNUb1R4blJlc3BvbnNlEloKD0FkZE9mZnNldHNUb1R4bhIiLnJhZnRsb2cudjEuQWRkT2Zmc2V0c1RvVHhuUmVxdWVzdBojLnJhZnRsb2cudjEuQWRkT2Zmc2V0c1RvVHhuUmVzcG9uc2USWgoPVHhuT2Zmc2V0Q29tbWl0EiIucmFmdGxvZy52MS5UeG5PZmZzZXRDb21taXRSZXF1ZXN0GiMucmFmdGxvZy52MS5UeG5PZmZzZXRDb21taXRSZXNwb25zZRI/CgZFbmRUeG4SGS5yYWZ0bG9nLnYxLkVuZFR4blJlcXVlc3QaGi5yYWZ0bG9nLnYxLkVuZFR4blJlc3BvbnNlEkgKCUpvaW5Hcm91cBIcLnJhZnRsb2cudjEuSm9pbkdyb3VwUmVxdWVzdBodLnJhZnRsb2cudjEuSm9pbkdyb3VwUmVzcG9uc2USSAoJU3luY0dyb3VwEhwucmFmdGxvZy52MS5TeW5jR3JvdXBSZXF1ZXN0Gh0ucmFmdGxvZy52MS5TeW5jR3JvdXBSZXNwb25zZRJICglIZWFydGJlYXQSHC5yYWZ0bG9nLnYxLkhlYXJ0YmVhdFJlcXVlc3QaHS5yYWZ0bG9nLnYxLkhlYXJ0YmVhdFJlc3BvbnNlEksKCkxlYXZlR3JvdXASHS5yYWZ0bG9nLnYxLkxlYXZlR3JvdXBSZXF1ZXN0Gh4ucmFmdGxvZy52MS5MZWF2ZUdyb3VwUmVzcG9uc2USVAoNQ29tbWl0T2Zmc2V0cxIgLnJhZnRsb2cudjEuQ29tbWl0T2Zmc2V0c1JlcXVlc3QaIS5yYWZ0bG9nLnYxLkNvbW1pdE9mZnNldHNSZXNwb25zZRJRCgxGZXRjaE9mZnNldHMSHy5yYWZ0bG9nLnYxLkZldGNoT2Zmc2V0c1JlcXVlc3QaIC5yYWZ0bG9nLnYxLkZldGNoT2Zmc2V0c1Jlc3BvbnNlEjwKBUxlYXNlEhgucmFmdGxvZy52MS5MZWFzZVJlcXVlc3QaGS5yYWZ0bG9nLnYxLkxlYXNlUmVzcG9uc2USNgoDQWNrEhYucmFmdGxvZy52MS5BY2tSZXF1ZXN0GhcucmFmdGxvZy52MS5BY2tSZXNwb25zZRI5CgROYWNrEhcucmFmdGxvZy52MS5OYWNrUmVxdWVzdBoYLnJhZnRsb2cudjEuTmFja1Jlc3BvbnNlEk4KC0V4dGVuZExlYXNlEh4ucmFmdGxvZy52MS5FeHRlbmRMZWFzZVJlcXVlc3QaHy5yYWZ0bG9nLnYxLkV4dGVuZExlYXNlUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_common, file_raftlog_v1_errors, file_raftlog_v1_record]);
+  fileDesc("ChdyYWZ0bG9nL3YxL2Jyb2tlci5wcm90bxIKcmFmdGxvZy52MSKmAQoOUHJvZHVjZVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg0KBWJhdGNoGAMgASgMEh4KBGFja3MYBCABKA4yEC5yYWZ0bG9nLnYxLkFja3MSFQoNdHJhbnNhY3Rpb25hbBgFIAEoCBIYChB0cmFuc2FjdGlvbmFsX2lkGAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0iqQIKD1Byb2R1Y2VSZXNwb25zZRINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SEwoLYmFzZV9vZmZzZXQYAyABKAMSEwoLbGFzdF9vZmZzZXQYBCABKAMSGgoSbG9nX2FwcGVuZF90aW1lX21zGAUgASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYBiABKAMSJwoNYWNrc19hY2hpZXZlZBgHIAEoDjIQLnJhZnRsb2cudjEuQWNrcxIYChByZXBsaWNhc19mc3luY2VkGAggASgNEhYKDnJlcGxpY2FzX3RvdGFsGAkgASgNEhEKCWR1cGxpY2F0ZRgKIAEoCBImCgVlcnJvchgLIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiWwoUUHJvZHVjZVN0cmVhbVJlcXVlc3QSFgoOY29ycmVsYXRpb25faWQYASABKAQSKwoHcHJvZHVjZRgCIAEoCzIaLnJhZnRsb2cudjEuUHJvZHVjZVJlcXVlc3QiXAoVUHJvZHVjZVN0cmVhbVJlc3BvbnNlEhYKDmNvcnJlbGF0aW9uX2lkGAEgASgEEisKBnJlc3VsdBgCIAEoCzIbLnJhZnRsb2cudjEuUHJvZHVjZVJlc3BvbnNlIl8KDkZldGNoUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAMSGwoTcGFydGl0aW9uX21heF9ieXRlcxgEIAEoDSI/ChJBYm9ydGVkVHJhbnNhY3Rpb24SEwoLcHJvZHVjZXJfaWQYASABKAMSFAoMZmlyc3Rfb2Zmc2V0GAIgASgDIo4CChBGZXRjaGVkUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSFgoOaGlnaF93YXRlcm1hcmsYBCABKAMSGgoSbGFzdF9zdGFibGVfb2Zmc2V0GAUgASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYBiABKAMSPAoUYWJvcnRlZF90cmFuc2FjdGlvbnMYByADKAsyHi5yYWZ0bG9nLnYxLkFib3J0ZWRUcmFuc2FjdGlvbhIPCgdyZWNvcmRzGAggASgMEhMKC25leHRfb2Zmc2V0GAkgASgDIq4BCgxGZXRjaFJlcXVlc3QSLgoKcGFydGl0aW9ucxgBIAMoCzIaLnJhZnRsb2cudjEuRmV0Y2hQYXJ0aXRpb24SEQoJbWF4X2J5dGVzGAIgASgNEhEKCW1pbl9ieXRlcxgDIAEoDRITCgttYXhfd2FpdF9tcxgEIAEoDRIzCg9pc29sYXRpb25fbGV2ZWwYBSABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsIkEKDUZldGNoUmVzcG9uc2USMAoKcGFydGl0aW9ucxgBIAMoCzIcLnJhZnRsb2cudjEuRmV0Y2hlZFBhcnRpdGlvbiKrAQoSRmV0Y2hTdHJlYW1SZXF1ZXN0Ei4KCnBhcnRpdGlvbnMYASADKAsyGi5yYWZ0bG9nLnYxLkZldGNoUGFydGl0aW9uEhEKCW1heF9ieXRlcxgCIAEoDRIzCg9pc29sYXRpb25fbGV2ZWwYAyABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgEIAEoDSJHChNGZXRjaFN0cmVhbVJlc3BvbnNlEjAKCnBhcnRpdGlvbnMYASADKAsyHC5yYWZ0bG9nLnYxLkZldGNoZWRQYXJ0aXRpb24idAoUTGlzdE9mZnNldHNQYXJ0aXRpb24SDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEiQKBHNwZWMYAyABKA4yFi5yYWZ0bG9nLnYxLk9mZnNldFNwZWMSFAoMdGltZXN0YW1wX21zGAQgASgDIn8KEkxpc3RPZmZzZXRzUmVxdWVzdBI0CgpwYXJ0aXRpb25zGAEgAygLMiAucmFmdGxvZy52MS5MaXN0T2Zmc2V0c1BhcnRpdGlvbhIzCg9pc29sYXRpb25fbGV2ZWwYAiABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsIn4KDExpc3RlZE9mZnNldBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhQKDHRpbWVzdGFtcF9tcxgEIAEoAxImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiQAoTTGlzdE9mZnNldHNSZXNwb25zZRIpCgdvZmZzZXRzGAEgAygLMhgucmFmdGxvZy52MS5MaXN0ZWRPZmZzZXQiIQoPTWV0YWRhdGFSZXF1ZXN0Eg4KBnRvcGljcxgBIAMoCSI8CgpCcm9rZXJOb2RlEg8KB25vZGVfaWQYASABKA0SDwoHYWRkcmVzcxgCIAEoCRIMCgRyYWNrGAMgASgJIqIBChFQYXJ0aXRpb25NZXRhZGF0YRIRCglwYXJ0aXRpb24YASABKA0SEQoJbGVhZGVyX2lkGAIgASgNEhMKC2xlYWRlcl90ZXJtGAMgASgEEhAKCHJlcGxpY2FzGAQgAygNEhgKEGluX3N5bmNfcmVwbGljYXMYBSADKA0SJgoFZXJyb3IYBiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIngKDVRvcGljTWV0YWRhdGESDAoEbmFtZRgBIAEoCRImCgVlcnJvchgCIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSMQoKcGFydGl0aW9ucxgDIAMoCzIdLnJhZnRsb2cudjEuUGFydGl0aW9uTWV0YWRhdGEikQEKEE1ldGFkYXRhUmVzcG9uc2USEgoKY2x1c3Rlcl9pZBgBIAEoCRInCgdicm9rZXJzGAIgAygLMhYucmFmdGxvZy52MS5Ccm9rZXJOb2RlEhUKDWNvbnRyb2xsZXJfaWQYAyABKA0SKQoGdG9waWNzGAQgAygLMhkucmFmdGxvZy52MS5Ub3BpY01ldGFkYXRhIlAKFkZpbmRDb29yZGluYXRvclJlcXVlc3QSKQoEa2luZBgBIAEoDjIbLnJhZnRsb2cudjEuQ29vcmRpbmF0b3JLaW5kEgsKA2tleRgCIAEoCSI7ChdGaW5kQ29vcmRpbmF0b3JSZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkifAoTSW5pdFByb2R1Y2VyUmVxdWVzdBIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEh4KFnRyYW5zYWN0aW9uX3RpbWVvdXRfbXMYAiABKA0SEwoLcHJvZHVjZXJfaWQYAyABKAMSFgoOcHJvZHVjZXJfZXBvY2gYBCABKAUiQwoUSW5pdFByb2R1Y2VyUmVzcG9uc2USEwoLcHJvZHVjZXJfaWQYASABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAiABKA0iWwoPUGFydGl0aW9uUmVzdWx0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwikgEKGUFkZFBhcnRpdGlvbnNUb1R4blJlcXVlc3QSGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoAxIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIuCgpwYXJ0aXRpb25zGAQgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbiJKChpBZGRQYXJ0aXRpb25zVG9UeG5SZXNwb25zZRIsCgdyZXN1bHRzGAEgAygLMhsucmFmdGxvZy52MS5QYXJ0aXRpb25SZXN1bHQicQoWQWRkT2Zmc2V0c1RvVHhuUmVxdWVzdBIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEhYKDnByb2R1Y2VyX2Vwb2NoGAMgASgNEhAKCGdyb3VwX2lkGAQgASgJIhkKF0FkZE9mZnNldHNUb1R4blJlc3BvbnNlIlsKFU9mZnNldENvbW1pdFBhcnRpdGlvbhINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhAKCG1ldGFkYXRhGAQgASgJIs8BChZUeG5PZmZzZXRDb21taXRSZXF1ZXN0EhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAyABKA0SEAoIZ3JvdXBfaWQYBCABKAkSFQoNZ2VuZXJhdGlvbl9pZBgFIAEoBRIRCgltZW1iZXJfaWQYBiABKAkSMgoHb2Zmc2V0cxgHIAMoCzIhLnJhZnRsb2cudjEuT2Zmc2V0Q29tbWl0UGFydGl0aW9uIkcKF1R4bk9mZnNldENvbW1pdFJlc3BvbnNlEiwKB3Jlc3VsdHMYASADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblJlc3VsdCJmCg1FbmRUeG5SZXF1ZXN0EhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAyABKA0SDgoGY29tbWl0GAQgASgIIhAKDkVuZFR4blJlc3BvbnNlIrwBChBKb2luR3JvdXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCRIRCgljbGllbnRfaWQYAyABKAkSGgoSc2Vzc2lvbl90aW1lb3V0X21zGAQgASgNEhwKFHJlYmFsYW5jZV90aW1lb3V0X21zGAUgASgNEg4KBnRvcGljcxgGIAMoCRImCghhc3NpZ25vchgHIAEoDjIULnJhZnRsb2cudjEuQXNzaWdub3IidgoRSm9pbkdyb3VwUmVzcG9uc2USFQoNZ2VuZXJhdGlvbl9pZBgBIAEoBRIRCgltZW1iZXJfaWQYAiABKAkSDwoHbWVtYmVycxgDIAMoCRImCghhc3NpZ25vchgEIAEoDjIULnJhZnRsb2cudjEuQXNzaWdub3IiTgoQU3luY0dyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1nZW5lcmF0aW9uX2lkGAIgASgFEhEKCW1lbWJlcl9pZBgDIAEoCSJDChFTeW5jR3JvdXBSZXNwb25zZRIuCgphc3NpZ25tZW50GAEgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbiJOChBIZWFydGJlYXRSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhUKDWdlbmVyYXRpb25faWQYAiABKAUSEQoJbWVtYmVyX2lkGAMgASgJIhMKEUhlYXJ0YmVhdFJlc3BvbnNlIjgKEUxlYXZlR3JvdXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCSIUChJMZWF2ZUdyb3VwUmVzcG9uc2UihgEKFENvbW1pdE9mZnNldHNSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhUKDWdlbmVyYXRpb25faWQYAiABKAUSEQoJbWVtYmVyX2lkGAMgASgJEjIKB29mZnNldHMYBCADKAsyIS5yYWZ0bG9nLnYxLk9mZnNldENvbW1pdFBhcnRpdGlvbiJFChVDb21taXRPZmZzZXRzUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLnJhZnRsb2cudjEuUGFydGl0aW9uUmVzdWx0Im8KE0ZldGNoT2Zmc2V0c1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSLgoKcGFydGl0aW9ucxgCIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24SFgoOcmVxdWlyZV9zdGFibGUYAyABKAgifQoPQ29tbWl0dGVkT2Zmc2V0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAMSEAoIbWV0YWRhdGEYBCABKAkSJgoFZXJyb3IYBSABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIkQKFEZldGNoT2Zmc2V0c1Jlc3BvbnNlEiwKB29mZnNldHMYASADKAsyGy5yYWZ0bG9nLnYxLkNvbW1pdHRlZE9mZnNldCKbAQoMTGVhc2VSZXF1ZXN0Eg0KBXF1ZXVlGAEgASgJEg0KBXRvcGljGAIgASgJEhIKCnBhcnRpdGlvbnMYAyADKA0SEwoLY29uc3VtZXJfaWQYBCABKAkSFAoMbWF4X21lc3NhZ2VzGAUgASgNEh0KFXZpc2liaWxpdHlfdGltZW91dF9tcxgGIAEoDRIPCgd3YWl0X21zGAcgASgNIoMBCg1MZWFzZWRNZXNzYWdlEisKB21lc3NhZ2UYASABKAsyGi5yYWZ0bG9nLnYxLkNvbnN1bWVkUmVjb3JkEhAKCGxlYXNlX2lkGAIgASgEEhYKDmRlbGl2ZXJ5X2NvdW50GAMgASgNEhsKE2xlYXNlX2V4cGlyZXNfYXRfbXMYBCABKAMiPAoNTGVhc2VSZXNwb25zZRIrCghtZXNzYWdlcxgBIAMoCzIZLnJhZnRsb2cudjEuTGVhc2VkTWVzc2FnZSJOCghMZWFzZVJlZhINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhAKCGxlYXNlX2lkGAQgASgEIncKC0xlYXNlUmVzdWx0EiMKBWxlYXNlGAEgASgLMhQucmFmdGxvZy52MS5MZWFzZVJlZhImCgVlcnJvchgCIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSGwoTbGVhc2VfZXhwaXJlc19hdF9tcxgDIAEoAyJBCgpBY2tSZXF1ZXN0Eg0KBXF1ZXVlGAEgASgJEiQKBmxlYXNlcxgCIAMoCzIULnJhZnRsb2cudjEuTGVhc2VSZWYiNwoLQWNrUmVzcG9uc2USKAoHcmVzdWx0cxgBIAMoCzIXLnJhZnRsb2cudjEuTGVhc2VSZXN1bHQiVAoLTmFja1JlcXVlc3QSDQoFcXVldWUYASABKAkSJAoGbGVhc2VzGAIgAygLMhQucmFmdGxvZy52MS5MZWFzZVJlZhIQCghkZWxheV9tcxgDIAEoDSI4CgxOYWNrUmVzcG9uc2USKAoHcmVzdWx0cxgBIAMoCzIXLnJhZnRsb2cudjEuTGVhc2VSZXN1bHQiaAoSRXh0ZW5kTGVhc2VSZXF1ZXN0Eg0KBXF1ZXVlGAEgASgJEiQKBmxlYXNlcxgCIAMoCzIULnJhZnRsb2cudjEuTGVhc2VSZWYSHQoVdmlzaWJpbGl0eV90aW1lb3V0X21zGAMgASgNIj8KE0V4dGVuZExlYXNlUmVzcG9uc2USKAoHcmVzdWx0cxgBIAMoCzIXLnJhZnRsb2cudjEuTGVhc2VSZXN1bHQqTQoEQWNrcxIUChBBQ0tTX1VOU1BFQ0lGSUVEEAASDQoJQUNLU19OT05FEAESDwoLQUNLU19MRUFERVIQAhIPCgtBQ0tTX1FVT1JVTRADKnsKDklzb2xhdGlvbkxldmVsEh8KG0lTT0xBVElPTl9MRVZFTF9VTlNQRUNJRklFRBAAEiQKIElTT0xBVElPTl9MRVZFTF9SRUFEX1VOQ09NTUlUVEVEEAESIgoeSVNPTEFUSU9OX0xFVkVMX1JFQURfQ09NTUlUVEVEEAIqdgoKT2Zmc2V0U3BlYxIbChdPRkZTRVRfU1BFQ19VTlNQRUNJRklFRBAAEhgKFE9GRlNFVF9TUEVDX0VBUkxJRVNUEAESFgoST0ZGU0VUX1NQRUNfTEFURVNUEAISGQoVT0ZGU0VUX1NQRUNfVElNRVNUQU1QEAMqcQoPQ29vcmRpbmF0b3JLaW5kEiAKHENPT1JESU5BVE9SX0tJTkRfVU5TUEVDSUZJRUQQABIaChZDT09SRElOQVRPUl9LSU5EX0dST1VQEAESIAocQ09PUkRJTkFUT1JfS0lORF9UUkFOU0FDVElPThACKmcKCEFzc2lnbm9yEhgKFEFTU0lHTk9SX1VOU1BFQ0lGSUVEEAASEgoOQVNTSUdOT1JfUkFOR0UQARIYChRBU1NJR05PUl9ST1VORF9ST0JJThACEhMKD0FTU0lHTk9SX1NUSUNLWRADMrYNCg1Ccm9rZXJTZXJ2aWNlEkIKB1Byb2R1Y2USGi5yYWZ0bG9nLnYxLlByb2R1Y2VSZXF1ZXN0GhsucmFmdGxvZy52MS5Qcm9kdWNlUmVzcG9uc2USWAoNUHJvZHVjZVN0cmVhbRIgLnJhZnRsb2cudjEuUHJvZHVjZVN0cmVhbVJlcXVlc3QaIS5yYWZ0bG9nLnYxLlByb2R1Y2VTdHJlYW1SZXNwb25zZSgBMAESPAoFRmV0Y2gSGC5yYWZ0bG9nLnYxLkZldGNoUmVxdWVzdBoZLnJhZnRsb2cudjEuRmV0Y2hSZXNwb25zZRJQCgtGZXRjaFN0cmVhbRIeLnJhZnRsb2cudjEuRmV0Y2hTdHJlYW1SZXF1ZXN0Gh8ucmFmdGxvZy52MS5GZXRjaFN0cmVhbVJlc3BvbnNlMAESTgoLTGlzdE9mZnNldHMSHi5yYWZ0bG9nLnYxLkxpc3RPZmZzZXRzUmVxdWVzdBofLnJhZnRsb2cudjEuTGlzdE9mZnNldHNSZXNwb25zZRJFCghNZXRhZGF0YRIbLnJhZnRsb2cudjEuTWV0YWRhdGFSZXF1ZXN0GhwucmFmdGxvZy52MS5NZXRhZGF0YVJlc3BvbnNlEloKD0ZpbmRDb29yZGluYXRvchIiLnJhZnRsb2cudjEuRmluZENvb3JkaW5hdG9yUmVxdWVzdBojLnJhZnRsb2cudjEuRmluZENvb3JkaW5hdG9yUmVzcG9uc2USUQoMSW5pdFByb2R1Y2VyEh8ucmFmdGxvZy52MS5Jbml0UHJvZHVjZXJSZXF1ZXN0GiAucmFmdGxvZy52MS5Jbml0UHJvZHVjZXJSZXNwb25zZRJjChJBZGRQYXJ0aXRpb25zVG9UeG4SJS5yYWZ0bG9nLnYxLkFkZFBhcnRpdGlvbnNUb1R4blJlcXVlc3QaJi5yYWZ0bG9nLnYxLkFkZFBhcnRpdGlvbnNUb1R4blJlc3BvbnNlEloKD0FkZE9mZnNldHNUb1R4bhIiLnJhZnRsb2cudjEuQWRkT2Zmc2V0c1RvVHhuUmVxdWVzdBojLnJhZnRsb2cudjEuQWRkT2Zmc2V0c1RvVHhuUmVzcG9uc2USWgoPVHhuT2Zmc2V0Q29tbWl0EiIucmFmdGxvZy52MS5UeG5PZmZzZXRDb21taXRSZXF1ZXN0GiMucmFmdGxvZy52MS5UeG5PZmZzZXRDb21taXRSZXNwb25zZRI/CgZFbmRUeG4SGS5yYWZ0bG9nLnYxLkVuZFR4blJlcXVlc3QaGi5yYWZ0bG9nLnYxLkVuZFR4blJlc3BvbnNlEkgKCUpvaW5Hcm91cBIcLnJhZnRsb2cudjEuSm9pbkdyb3VwUmVxdWVzdBodLnJhZnRsb2cudjEuSm9pbkdyb3VwUmVzcG9uc2USSAoJU3luY0dyb3VwEhwucmFmdGxvZy52MS5TeW5jR3JvdXBSZXF1ZXN0Gh0ucmFmdGxvZy52MS5TeW5jR3JvdXBSZXNwb25zZRJICglIZWFydGJlYXQSHC5yYWZ0bG9nLnYxLkhlYXJ0YmVhdFJlcXVlc3QaHS5yYWZ0bG9nLnYxLkhlYXJ0YmVhdFJlc3BvbnNlEksKCkxlYXZlR3JvdXASHS5yYWZ0bG9nLnYxLkxlYXZlR3JvdXBSZXF1ZXN0Gh4ucmFmdGxvZy52MS5MZWF2ZUdyb3VwUmVzcG9uc2USVAoNQ29tbWl0T2Zmc2V0cxIgLnJhZnRsb2cudjEuQ29tbWl0T2Zmc2V0c1JlcXVlc3QaIS5yYWZ0bG9nLnYxLkNvbW1pdE9mZnNldHNSZXNwb25zZRJRCgxGZXRjaE9mZnNldHMSHy5yYWZ0bG9nLnYxLkZldGNoT2Zmc2V0c1JlcXVlc3QaIC5yYWZ0bG9nLnYxLkZldGNoT2Zmc2V0c1Jlc3BvbnNlEjwKBUxlYXNlEhgucmFmdGxvZy52MS5MZWFzZVJlcXVlc3QaGS5yYWZ0bG9nLnYxLkxlYXNlUmVzcG9uc2USNgoDQWNrEhYucmFmdGxvZy52MS5BY2tSZXF1ZXN0GhcucmFmdGxvZy52MS5BY2tSZXNwb25zZRI5CgROYWNrEhcucmFmdGxvZy52MS5OYWNrUmVxdWVzdBoYLnJhZnRsb2cudjEuTmFja1Jlc3BvbnNlEk4KC0V4dGVuZExlYXNlEh4ucmFmdGxvZy52MS5FeHRlbmRMZWFzZVJlcXVlc3QaHy5yYWZ0bG9nLnYxLkV4dGVuZExlYXNlUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_record, file_raftlog_v1_topic]);
 
 /**
+ * Appends one batch. The idempotence fields (producer id, epoch, base sequence) are not repeated here:
+ * they are in the batch header, which the partition checks on apply (OUT_OF_ORDER_SEQUENCE,
+ * PRODUCER_FENCED, or the original offsets for a duplicate).
+ *
  * @generated from message raftlog.v1.ProduceRequest
  */
 export type ProduceRequest = Message<"raftlog.v1.ProduceRequest"> & {
   /**
+   * Topic to append to.
+   *
    * @generated from field: string topic = 1;
    */
   topic: string;
 
   /**
+   * Partition index; the client chooses it (by key hash, round robin...).
+   *
    * @generated from field: uint32 partition = 2;
    */
   partition: number;
 
   /**
-   * One RecordBatch (see record.proto); base offset 0, the leader assigns it.
+   * One RecordBatch (see record.proto) with base_offset 0; the leader assigns the real one.
    *
    * @generated from field: bytes batch = 3;
    */
   batch: Uint8Array;
 
   /**
+   * Required durability; UNSPECIFIED means quorum.
+   *
    * @generated from field: raftlog.v1.Acks acks = 4;
    */
   acks: Acks;
 
   /**
-   * Set for batches of a transaction (must match the batch header's transactional bit).
+   * Must equal the batch header's transactional bit; the partition must have been added to the
+   * transaction with AddPartitionsToTxn first.
    *
    * @generated from field: bool transactional = 5;
    */
   transactional: boolean;
 
   /**
-   * Server-side budget; 0 uses the server default.
+   * The producer's transactional id when transactional is set.
    *
-   * @generated from field: uint32 timeout_ms = 6;
+   * @generated from field: string transactional_id = 6;
+   */
+  transactionalId: string;
+
+  /**
+   * How long the leader may wait for the requested durability before answering TIMEOUT; 0 = server default.
+   *
+   * @generated from field: uint32 timeout_ms = 7;
    */
   timeoutMs: number;
 };
@@ -67,53 +85,85 @@ export const ProduceRequestSchema: GenMessage<ProduceRequest> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_broker, 0);
 
 /**
+ * The outcome of one append.
+ *
  * @generated from message raftlog.v1.ProduceResponse
  */
 export type ProduceResponse = Message<"raftlog.v1.ProduceResponse"> & {
   /**
-   * Offset of the batch's first record (for a duplicate: the offset it was first written at).
+   * Echo of the request's topic.
    *
-   * @generated from field: uint64 base_offset = 1;
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Echo of the request's partition.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Offset of the batch's first record; for a duplicate, the offset the original append got.
+   *
+   * @generated from field: int64 base_offset = 3;
    */
   baseOffset: bigint;
 
   /**
-   * The leader's timestamp for the append, milliseconds since the epoch (-1 for a duplicate).
+   * Offset of the batch's last record.
    *
-   * @generated from field: int64 log_append_time_ms = 2;
+   * @generated from field: int64 last_offset = 4;
+   */
+  lastOffset: bigint;
+
+  /**
+   * When the leader appended the batch, in ms since the Unix epoch.
+   *
+   * @generated from field: int64 log_append_time_ms = 5;
    */
   logAppendTimeMs: bigint;
 
   /**
-   * Replicas that had fsynced the batch when the answer was sent, the leader included.
+   * Earliest offset still stored in the partition.
    *
-   * @generated from field: uint32 replicas_fsynced = 3;
-   */
-  replicasFsynced: number;
-
-  /**
-   * The durability actually reached; never less than requested unless error is set.
-   *
-   * @generated from field: raftlog.v1.Acks acks_achieved = 4;
-   */
-  acksAchieved: Acks;
-
-  /**
-   * True when the batch was a duplicate of one already written by this idempotent producer.
-   *
-   * @generated from field: bool duplicate = 5;
-   */
-  duplicate: boolean;
-
-  /**
-   * The partition's log start offset.
-   *
-   * @generated from field: uint64 log_start_offset = 6;
+   * @generated from field: int64 log_start_offset = 6;
    */
   logStartOffset: bigint;
 
   /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 7;
+   * The durability actually reached: never weaker than requested unless error is set.
+   *
+   * @generated from field: raftlog.v1.Acks acks_achieved = 7;
+   */
+  acksAchieved: Acks;
+
+  /**
+   * Replicas (leader included) known to have fsynced the batch when the response was sent.
+   *
+   * @generated from field: uint32 replicas_fsynced = 8;
+   */
+  replicasFsynced: number;
+
+  /**
+   * Replicas of the partition (voters) at that time.
+   *
+   * @generated from field: uint32 replicas_total = 9;
+   */
+  replicasTotal: number;
+
+  /**
+   * True when the batch was a retry of one already appended: nothing was written again.
+   *
+   * @generated from field: bool duplicate = 10;
+   */
+  duplicate: boolean;
+
+  /**
+   * Set on ProduceStream when this batch failed; unary Produce reports failures as a gRPC status.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 11;
    */
   error?: ErrorDetail | undefined;
 };
@@ -126,17 +176,21 @@ export const ProduceResponseSchema: GenMessage<ProduceResponse> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_broker, 1);
 
 /**
+ * One batch on a produce stream.
+ *
  * @generated from message raftlog.v1.ProduceStreamRequest
  */
 export type ProduceStreamRequest = Message<"raftlog.v1.ProduceStreamRequest"> & {
   /**
-   * Chosen by the client, echoed in the response.
+   * Chosen by the client, unique among its in-flight batches on this stream; echoed in the response.
    *
    * @generated from field: uint64 correlation_id = 1;
    */
   correlationId: bigint;
 
   /**
+   * The append itself.
+   *
    * @generated from field: raftlog.v1.ProduceRequest produce = 2;
    */
   produce?: ProduceRequest | undefined;
@@ -150,18 +204,26 @@ export const ProduceStreamRequestSchema: GenMessage<ProduceStreamRequest> = /*@_
   messageDesc(file_raftlog_v1_broker, 2);
 
 /**
+ * The result of one batch on a produce stream. Results for one partition arrive in request order;
+ * across partitions they may interleave. The server reads at most its configured number of in-flight
+ * batches per stream and stops reading beyond that, so a fast producer is slowed by flow control.
+ *
  * @generated from message raftlog.v1.ProduceStreamResponse
  */
 export type ProduceStreamResponse = Message<"raftlog.v1.ProduceStreamResponse"> & {
   /**
+   * The correlation_id of the request this answers.
+   *
    * @generated from field: uint64 correlation_id = 1;
    */
   correlationId: bigint;
 
   /**
-   * @generated from field: raftlog.v1.ProduceResponse produce = 2;
+   * The outcome; a failed batch has error set and does not close the stream.
+   *
+   * @generated from field: raftlog.v1.ProduceResponse result = 2;
    */
-  produce?: ProduceResponse | undefined;
+  result?: ProduceResponse | undefined;
 };
 
 /**
@@ -172,71 +234,66 @@ export const ProduceStreamResponseSchema: GenMessage<ProduceStreamResponse> = /*
   messageDesc(file_raftlog_v1_broker, 3);
 
 /**
- * @generated from message raftlog.v1.FetchRequest
+ * Where to read in one partition.
+ *
+ * @generated from message raftlog.v1.FetchPartition
  */
-export type FetchRequest = Message<"raftlog.v1.FetchRequest"> & {
+export type FetchPartition = Message<"raftlog.v1.FetchPartition"> & {
   /**
+   * Topic to read.
+   *
    * @generated from field: string topic = 1;
    */
   topic: string;
 
   /**
+   * Partition index.
+   *
    * @generated from field: uint32 partition = 2;
    */
   partition: number;
 
   /**
-   * @generated from field: uint64 offset = 3;
+   * First offset wanted; the response may start earlier (at the start of the batch holding it).
+   *
+   * @generated from field: int64 offset = 3;
    */
   offset: bigint;
 
   /**
-   * Bytes of batches to return at most (at least one batch is returned if any is available).
+   * Bytes limit for this partition; at least one whole batch is returned even if it is larger.
    *
-   * @generated from field: uint32 max_bytes = 4;
+   * @generated from field: uint32 partition_max_bytes = 4;
    */
-  maxBytes: number;
-
-  /**
-   * How long to wait for data when none is available; 0 answers at once.
-   *
-   * @generated from field: uint32 max_wait_ms = 5;
-   */
-  maxWaitMs: number;
-
-  /**
-   * @generated from field: raftlog.v1.IsolationLevel isolation_level = 6;
-   */
-  isolationLevel: IsolationLevel;
+  partitionMaxBytes: number;
 };
 
 /**
- * Describes the message raftlog.v1.FetchRequest.
- * Use `create(FetchRequestSchema)` to create a new message.
+ * Describes the message raftlog.v1.FetchPartition.
+ * Use `create(FetchPartitionSchema)` to create a new message.
  */
-export const FetchRequestSchema: GenMessage<FetchRequest> = /*@__PURE__*/
+export const FetchPartitionSchema: GenMessage<FetchPartition> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_broker, 4);
 
 /**
- * A range of offsets written by a transaction that was aborted.
+ * A transaction aborted in the fetched range: its batches from this producer are to be skipped.
  *
  * @generated from message raftlog.v1.AbortedTransaction
  */
 export type AbortedTransaction = Message<"raftlog.v1.AbortedTransaction"> & {
   /**
-   * @generated from field: uint64 producer_id = 1;
+   * The producer whose transaction aborted.
+   *
+   * @generated from field: int64 producer_id = 1;
    */
   producerId: bigint;
 
   /**
-   * @generated from field: uint64 first_offset = 2;
+   * Offset of the transaction's first batch in this partition.
+   *
+   * @generated from field: int64 first_offset = 2;
    */
   firstOffset: bigint;
-
-  /**
-   * @generated from field: uint64 last_offset = 3;
-   */
-  lastOffset: bigint;
 };
 
 /**
@@ -247,40 +304,143 @@ export const AbortedTransactionSchema: GenMessage<AbortedTransaction> = /*@__PUR
   messageDesc(file_raftlog_v1_broker, 5);
 
 /**
- * @generated from message raftlog.v1.FetchResponse
+ * The data and positions of one fetched partition.
+ *
+ * @generated from message raftlog.v1.FetchedPartition
  */
-export type FetchResponse = Message<"raftlog.v1.FetchResponse"> & {
+export type FetchedPartition = Message<"raftlog.v1.FetchedPartition"> & {
   /**
-   * Stored RecordBatches as they are (see record.proto); the first may start before the requested offset.
+   * Topic read.
    *
-   * @generated from field: repeated bytes batches = 1;
+   * @generated from field: string topic = 1;
    */
-  batches: Uint8Array[];
+  topic: string;
 
   /**
-   * @generated from field: uint64 high_watermark = 2;
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Set when this partition could not be read (NOT_LEADER, OFFSET_OUT_OF_RANGE...).
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 3;
+   */
+  error?: ErrorDetail | undefined;
+
+  /**
+   * Offset after the last committed record (end of what read_uncommitted consumers see).
+   *
+   * @generated from field: int64 high_watermark = 4;
    */
   highWatermark: bigint;
 
   /**
-   * @generated from field: uint64 last_stable_offset = 3;
+   * Offset below which no transaction is open (end of what read_committed consumers see).
+   *
+   * @generated from field: int64 last_stable_offset = 5;
    */
   lastStableOffset: bigint;
 
   /**
-   * @generated from field: uint64 log_start_offset = 4;
+   * Earliest offset still stored.
+   *
+   * @generated from field: int64 log_start_offset = 6;
    */
   logStartOffset: bigint;
 
   /**
-   * @generated from field: repeated raftlog.v1.AbortedTransaction aborted_transactions = 5;
+   * Aborted transactions overlapping the returned batches (read_committed only).
+   *
+   * @generated from field: repeated raftlog.v1.AbortedTransaction aborted_transactions = 7;
    */
   abortedTransactions: AbortedTransaction[];
 
   /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 6;
+   * Zero or more whole RecordBatches, concatenated, exactly as stored (see record.proto).
+   *
+   * @generated from field: bytes records = 8;
    */
-  error?: ErrorDetail | undefined;
+  records: Uint8Array;
+
+  /**
+   * Offset to fetch next from this partition.
+   *
+   * @generated from field: int64 next_offset = 9;
+   */
+  nextOffset: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.FetchedPartition.
+ * Use `create(FetchedPartitionSchema)` to create a new message.
+ */
+export const FetchedPartitionSchema: GenMessage<FetchedPartition> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 6);
+
+/**
+ * A bounded read of one or more partitions.
+ *
+ * @generated from message raftlog.v1.FetchRequest
+ */
+export type FetchRequest = Message<"raftlog.v1.FetchRequest"> & {
+  /**
+   * Partitions to read and where.
+   *
+   * @generated from field: repeated raftlog.v1.FetchPartition partitions = 1;
+   */
+  partitions: FetchPartition[];
+
+  /**
+   * Bytes limit for the whole response; 0 = server default.
+   *
+   * @generated from field: uint32 max_bytes = 2;
+   */
+  maxBytes: number;
+
+  /**
+   * Return as soon as this many bytes are available.
+   *
+   * @generated from field: uint32 min_bytes = 3;
+   */
+  minBytes: number;
+
+  /**
+   * Wait at most this long for min_bytes, in ms; 0 answers at once.
+   *
+   * @generated from field: uint32 max_wait_ms = 4;
+   */
+  maxWaitMs: number;
+
+  /**
+   * Which records are visible.
+   *
+   * @generated from field: raftlog.v1.IsolationLevel isolation_level = 5;
+   */
+  isolationLevel: IsolationLevel;
+};
+
+/**
+ * Describes the message raftlog.v1.FetchRequest.
+ * Use `create(FetchRequestSchema)` to create a new message.
+ */
+export const FetchRequestSchema: GenMessage<FetchRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 7);
+
+/**
+ * The result of a Fetch.
+ *
+ * @generated from message raftlog.v1.FetchResponse
+ */
+export type FetchResponse = Message<"raftlog.v1.FetchResponse"> & {
+  /**
+   * One entry per requested partition.
+   *
+   * @generated from field: repeated raftlog.v1.FetchedPartition partitions = 1;
+   */
+  partitions: FetchedPartition[];
 };
 
 /**
@@ -288,16 +448,41 @@ export type FetchResponse = Message<"raftlog.v1.FetchResponse"> & {
  * Use `create(FetchResponseSchema)` to create a new message.
  */
 export const FetchResponseSchema: GenMessage<FetchResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 6);
+  messageDesc(file_raftlog_v1_broker, 8);
 
 /**
+ * Opens a push subscription; the server tracks the next offset of each partition itself.
+ *
  * @generated from message raftlog.v1.FetchStreamRequest
  */
 export type FetchStreamRequest = Message<"raftlog.v1.FetchStreamRequest"> & {
   /**
-   * @generated from field: raftlog.v1.FetchRequest fetch = 1;
+   * Partitions to follow and where to start.
+   *
+   * @generated from field: repeated raftlog.v1.FetchPartition partitions = 1;
    */
-  fetch?: FetchRequest | undefined;
+  partitions: FetchPartition[];
+
+  /**
+   * Bytes limit per pushed response; 0 = server default.
+   *
+   * @generated from field: uint32 max_bytes = 2;
+   */
+  maxBytes: number;
+
+  /**
+   * Which records are visible.
+   *
+   * @generated from field: raftlog.v1.IsolationLevel isolation_level = 3;
+   */
+  isolationLevel: IsolationLevel;
+
+  /**
+   * Send an empty response (with fresh watermarks) after this much silence, in ms; 0 = never.
+   *
+   * @generated from field: uint32 heartbeat_interval_ms = 4;
+   */
+  heartbeatIntervalMs: number;
 };
 
 /**
@@ -305,16 +490,20 @@ export type FetchStreamRequest = Message<"raftlog.v1.FetchStreamRequest"> & {
  * Use `create(FetchStreamRequestSchema)` to create a new message.
  */
 export const FetchStreamRequestSchema: GenMessage<FetchStreamRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 7);
+  messageDesc(file_raftlog_v1_broker, 9);
 
 /**
+ * One push of a FetchStream; flow control of the stream bounds how far the server runs ahead.
+ *
  * @generated from message raftlog.v1.FetchStreamResponse
  */
 export type FetchStreamResponse = Message<"raftlog.v1.FetchStreamResponse"> & {
   /**
-   * @generated from field: raftlog.v1.FetchResponse fetch = 1;
+   * Partitions with new data or new watermarks since the previous push.
+   *
+   * @generated from field: repeated raftlog.v1.FetchedPartition partitions = 1;
    */
-  fetch?: FetchResponse | undefined;
+  partitions: FetchedPartition[];
 };
 
 /**
@@ -322,14 +511,156 @@ export type FetchStreamResponse = Message<"raftlog.v1.FetchStreamResponse"> & {
  * Use `create(FetchStreamResponseSchema)` to create a new message.
  */
 export const FetchStreamResponseSchema: GenMessage<FetchStreamResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 8);
+  messageDesc(file_raftlog_v1_broker, 10);
 
 /**
+ * One offset lookup.
+ *
+ * @generated from message raftlog.v1.ListOffsetsPartition
+ */
+export type ListOffsetsPartition = Message<"raftlog.v1.ListOffsetsPartition"> & {
+  /**
+   * Topic to query.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * What to look up.
+   *
+   * @generated from field: raftlog.v1.OffsetSpec spec = 3;
+   */
+  spec: OffsetSpec;
+
+  /**
+   * For OFFSET_SPEC_TIMESTAMP: ms since the Unix epoch.
+   *
+   * @generated from field: int64 timestamp_ms = 4;
+   */
+  timestampMs: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.ListOffsetsPartition.
+ * Use `create(ListOffsetsPartitionSchema)` to create a new message.
+ */
+export const ListOffsetsPartitionSchema: GenMessage<ListOffsetsPartition> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 11);
+
+/**
+ * Offset lookups, by position or by time.
+ *
+ * @generated from message raftlog.v1.ListOffsetsRequest
+ */
+export type ListOffsetsRequest = Message<"raftlog.v1.ListOffsetsRequest"> & {
+  /**
+   * Partitions and what to look up in each.
+   *
+   * @generated from field: repeated raftlog.v1.ListOffsetsPartition partitions = 1;
+   */
+  partitions: ListOffsetsPartition[];
+
+  /**
+   * Which records count (LATEST is the last stable offset under read_committed).
+   *
+   * @generated from field: raftlog.v1.IsolationLevel isolation_level = 2;
+   */
+  isolationLevel: IsolationLevel;
+};
+
+/**
+ * Describes the message raftlog.v1.ListOffsetsRequest.
+ * Use `create(ListOffsetsRequestSchema)` to create a new message.
+ */
+export const ListOffsetsRequestSchema: GenMessage<ListOffsetsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 12);
+
+/**
+ * The result of one offset lookup.
+ *
+ * @generated from message raftlog.v1.ListedOffset
+ */
+export type ListedOffset = Message<"raftlog.v1.ListedOffset"> & {
+  /**
+   * Topic queried.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * The offset found; -1 when no record is at or after the timestamp.
+   *
+   * @generated from field: int64 offset = 3;
+   */
+  offset: bigint;
+
+  /**
+   * Timestamp of the record at offset, for OFFSET_SPEC_TIMESTAMP.
+   *
+   * @generated from field: int64 timestamp_ms = 4;
+   */
+  timestampMs: bigint;
+
+  /**
+   * Set when the lookup failed for this partition.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 5;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.ListedOffset.
+ * Use `create(ListedOffsetSchema)` to create a new message.
+ */
+export const ListedOffsetSchema: GenMessage<ListedOffset> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 13);
+
+/**
+ * The results of ListOffsets.
+ *
+ * @generated from message raftlog.v1.ListOffsetsResponse
+ */
+export type ListOffsetsResponse = Message<"raftlog.v1.ListOffsetsResponse"> & {
+  /**
+   * One per requested partition.
+   *
+   * @generated from field: repeated raftlog.v1.ListedOffset offsets = 1;
+   */
+  offsets: ListedOffset[];
+};
+
+/**
+ * Describes the message raftlog.v1.ListOffsetsResponse.
+ * Use `create(ListOffsetsResponseSchema)` to create a new message.
+ */
+export const ListOffsetsResponseSchema: GenMessage<ListOffsetsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 14);
+
+/**
+ * Asks for cluster metadata.
+ *
  * @generated from message raftlog.v1.MetadataRequest
  */
 export type MetadataRequest = Message<"raftlog.v1.MetadataRequest"> & {
   /**
-   * Empty means every topic.
+   * Topics to describe; empty describes all of them.
    *
    * @generated from field: repeated string topics = 1;
    */
@@ -341,38 +672,90 @@ export type MetadataRequest = Message<"raftlog.v1.MetadataRequest"> & {
  * Use `create(MetadataRequestSchema)` to create a new message.
  */
 export const MetadataRequestSchema: GenMessage<MetadataRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 9);
+  messageDesc(file_raftlog_v1_broker, 15);
 
 /**
+ * A node as clients see it.
+ *
+ * @generated from message raftlog.v1.BrokerNode
+ */
+export type BrokerNode = Message<"raftlog.v1.BrokerNode"> & {
+  /**
+   * Stable node id.
+   *
+   * @generated from field: uint32 node_id = 1;
+   */
+  nodeId: number;
+
+  /**
+   * Client address, host:port.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+
+  /**
+   * Failure domain (zone, rack), empty if unset.
+   *
+   * @generated from field: string rack = 3;
+   */
+  rack: string;
+};
+
+/**
+ * Describes the message raftlog.v1.BrokerNode.
+ * Use `create(BrokerNodeSchema)` to create a new message.
+ */
+export const BrokerNodeSchema: GenMessage<BrokerNode> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 16);
+
+/**
+ * One partition of a topic as clients see it.
+ *
  * @generated from message raftlog.v1.PartitionMetadata
  */
 export type PartitionMetadata = Message<"raftlog.v1.PartitionMetadata"> & {
   /**
+   * Partition index.
+   *
    * @generated from field: uint32 partition = 1;
    */
   partition: number;
 
   /**
-   * 0 when no leader is known.
+   * Current leader's node id; 0 when there is none.
    *
    * @generated from field: uint32 leader_id = 2;
    */
   leaderId: number;
 
   /**
+   * Raft term of that leadership; increases on every change, so clients can discard older metadata.
+   *
    * @generated from field: uint64 leader_term = 3;
    */
   leaderTerm: bigint;
 
   /**
+   * Node ids of the voting replicas.
+   *
    * @generated from field: repeated uint32 replicas = 4;
    */
   replicas: number[];
 
   /**
-   * @generated from field: repeated uint32 in_sync = 5;
+   * Replicas caught up with the leader.
+   *
+   * @generated from field: repeated uint32 in_sync_replicas = 5;
    */
-  inSync: number[];
+  inSyncReplicas: number[];
+
+  /**
+   * Set when the partition is not usable now (LEADER_NOT_AVAILABLE).
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 6;
+   */
+  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -380,26 +763,34 @@ export type PartitionMetadata = Message<"raftlog.v1.PartitionMetadata"> & {
  * Use `create(PartitionMetadataSchema)` to create a new message.
  */
 export const PartitionMetadataSchema: GenMessage<PartitionMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 10);
+  messageDesc(file_raftlog_v1_broker, 17);
 
 /**
+ * One topic as clients see it.
+ *
  * @generated from message raftlog.v1.TopicMetadata
  */
 export type TopicMetadata = Message<"raftlog.v1.TopicMetadata"> & {
   /**
+   * Topic name.
+   *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * @generated from field: repeated raftlog.v1.PartitionMetadata partitions = 2;
-   */
-  partitions: PartitionMetadata[];
-
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 3;
+   * Set when the topic was requested but cannot be described (TOPIC_NOT_FOUND).
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 2;
    */
   error?: ErrorDetail | undefined;
+
+  /**
+   * Its partitions, by index.
+   *
+   * @generated from field: repeated raftlog.v1.PartitionMetadata partitions = 3;
+   */
+  partitions: PartitionMetadata[];
 };
 
 /**
@@ -407,31 +798,41 @@ export type TopicMetadata = Message<"raftlog.v1.TopicMetadata"> & {
  * Use `create(TopicMetadataSchema)` to create a new message.
  */
 export const TopicMetadataSchema: GenMessage<TopicMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 11);
+  messageDesc(file_raftlog_v1_broker, 18);
 
 /**
+ * Cluster metadata.
+ *
  * @generated from message raftlog.v1.MetadataResponse
  */
 export type MetadataResponse = Message<"raftlog.v1.MetadataResponse"> & {
   /**
-   * @generated from field: repeated raftlog.v1.NodeAddress nodes = 1;
+   * Identifies the cluster, so a client cannot mix two.
+   *
+   * @generated from field: string cluster_id = 1;
    */
-  nodes: NodeAddress[];
+  clusterId: string;
 
   /**
-   * @generated from field: repeated raftlog.v1.TopicMetadata topics = 2;
+   * All known nodes.
+   *
+   * @generated from field: repeated raftlog.v1.BrokerNode brokers = 2;
    */
-  topics: TopicMetadata[];
+  brokers: BrokerNode[];
 
   /**
+   * Node id of the controller group's leader; 0 when unknown.
+   *
    * @generated from field: uint32 controller_id = 3;
    */
   controllerId: number;
 
   /**
-   * @generated from field: string cluster_id = 4;
+   * Requested topics.
+   *
+   * @generated from field: repeated raftlog.v1.TopicMetadata topics = 4;
    */
-  clusterId: string;
+  topics: TopicMetadata[];
 };
 
 /**
@@ -439,23 +840,98 @@ export type MetadataResponse = Message<"raftlog.v1.MetadataResponse"> & {
  * Use `create(MetadataResponseSchema)` to create a new message.
  */
 export const MetadataResponseSchema: GenMessage<MetadataResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 12);
+  messageDesc(file_raftlog_v1_broker, 19);
 
 /**
+ * Which node coordinates a key.
+ *
+ * @generated from message raftlog.v1.FindCoordinatorRequest
+ */
+export type FindCoordinatorRequest = Message<"raftlog.v1.FindCoordinatorRequest"> & {
+  /**
+   * Kind of key.
+   *
+   * @generated from field: raftlog.v1.CoordinatorKind kind = 1;
+   */
+  kind: CoordinatorKind;
+
+  /**
+   * The group id or transactional id.
+   *
+   * @generated from field: string key = 2;
+   */
+  key: string;
+};
+
+/**
+ * Describes the message raftlog.v1.FindCoordinatorRequest.
+ * Use `create(FindCoordinatorRequestSchema)` to create a new message.
+ */
+export const FindCoordinatorRequestSchema: GenMessage<FindCoordinatorRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 20);
+
+/**
+ * The coordinator of a key.
+ *
+ * @generated from message raftlog.v1.FindCoordinatorResponse
+ */
+export type FindCoordinatorResponse = Message<"raftlog.v1.FindCoordinatorResponse"> & {
+  /**
+   * Its node id.
+   *
+   * @generated from field: uint32 node_id = 1;
+   */
+  nodeId: number;
+
+  /**
+   * Its client address, host:port.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+};
+
+/**
+ * Describes the message raftlog.v1.FindCoordinatorResponse.
+ * Use `create(FindCoordinatorResponseSchema)` to create a new message.
+ */
+export const FindCoordinatorResponseSchema: GenMessage<FindCoordinatorResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 21);
+
+/**
+ * Starts (or restarts) a producer session.
+ *
  * @generated from message raftlog.v1.InitProducerRequest
  */
 export type InitProducerRequest = Message<"raftlog.v1.InitProducerRequest"> & {
   /**
-   * Empty for an idempotent producer without transactions.
+   * Empty for an idempotent-only producer; otherwise the stable transactional id, whose epoch is bumped.
    *
    * @generated from field: string transactional_id = 1;
    */
   transactionalId: string;
 
   /**
+   * Abort an open transaction after this long, in ms; 0 = server default.
+   *
    * @generated from field: uint32 transaction_timeout_ms = 2;
    */
   transactionTimeoutMs: number;
+
+  /**
+   * When re-initializing after an error: the current id, so the epoch is bumped instead of a new id
+   * being allocated; -1 (or 0 with epoch -1) to start fresh.
+   *
+   * @generated from field: int64 producer_id = 3;
+   */
+  producerId: bigint;
+
+  /**
+   * The current epoch when re-initializing; -1 to start fresh.
+   *
+   * @generated from field: int32 producer_epoch = 4;
+   */
+  producerEpoch: number;
 };
 
 /**
@@ -463,26 +939,27 @@ export type InitProducerRequest = Message<"raftlog.v1.InitProducerRequest"> & {
  * Use `create(InitProducerRequestSchema)` to create a new message.
  */
 export const InitProducerRequestSchema: GenMessage<InitProducerRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 13);
+  messageDesc(file_raftlog_v1_broker, 22);
 
 /**
+ * The producer identity to put in every batch header.
+ *
  * @generated from message raftlog.v1.InitProducerResponse
  */
 export type InitProducerResponse = Message<"raftlog.v1.InitProducerResponse"> & {
   /**
-   * @generated from field: uint64 producer_id = 1;
+   * Producer id.
+   *
+   * @generated from field: int64 producer_id = 1;
    */
   producerId: bigint;
 
   /**
+   * Epoch, 0..32767 (an int16 in the batch header).
+   *
    * @generated from field: uint32 producer_epoch = 2;
    */
   producerEpoch: number;
-
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 3;
-   */
-  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -490,28 +967,73 @@ export type InitProducerResponse = Message<"raftlog.v1.InitProducerResponse"> & 
  * Use `create(InitProducerResponseSchema)` to create a new message.
  */
 export const InitProducerResponseSchema: GenMessage<InitProducerResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 14);
+  messageDesc(file_raftlog_v1_broker, 23);
 
 /**
+ * A per-partition outcome.
+ *
+ * @generated from message raftlog.v1.PartitionResult
+ */
+export type PartitionResult = Message<"raftlog.v1.PartitionResult"> & {
+  /**
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Unset on success.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 3;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.PartitionResult.
+ * Use `create(PartitionResultSchema)` to create a new message.
+ */
+export const PartitionResultSchema: GenMessage<PartitionResult> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 24);
+
+/**
+ * Adds partitions to the open transaction.
+ *
  * @generated from message raftlog.v1.AddPartitionsToTxnRequest
  */
 export type AddPartitionsToTxnRequest = Message<"raftlog.v1.AddPartitionsToTxnRequest"> & {
   /**
+   * The transactional id.
+   *
    * @generated from field: string transactional_id = 1;
    */
   transactionalId: string;
 
   /**
-   * @generated from field: uint64 producer_id = 2;
+   * From InitProducer.
+   *
+   * @generated from field: int64 producer_id = 2;
    */
   producerId: bigint;
 
   /**
+   * From InitProducer.
+   *
    * @generated from field: uint32 producer_epoch = 3;
    */
   producerEpoch: number;
 
   /**
+   * Partitions the transaction will write to.
+   *
    * @generated from field: repeated raftlog.v1.TopicPartition partitions = 4;
    */
   partitions: TopicPartition[];
@@ -522,16 +1044,20 @@ export type AddPartitionsToTxnRequest = Message<"raftlog.v1.AddPartitionsToTxnRe
  * Use `create(AddPartitionsToTxnRequestSchema)` to create a new message.
  */
 export const AddPartitionsToTxnRequestSchema: GenMessage<AddPartitionsToTxnRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 15);
+  messageDesc(file_raftlog_v1_broker, 25);
 
 /**
+ * Outcome per partition.
+ *
  * @generated from message raftlog.v1.AddPartitionsToTxnResponse
  */
 export type AddPartitionsToTxnResponse = Message<"raftlog.v1.AddPartitionsToTxnResponse"> & {
   /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 1;
+   * One per requested partition.
+   *
+   * @generated from field: repeated raftlog.v1.PartitionResult results = 1;
    */
-  error?: ErrorDetail | undefined;
+  results: PartitionResult[];
 };
 
 /**
@@ -539,28 +1065,38 @@ export type AddPartitionsToTxnResponse = Message<"raftlog.v1.AddPartitionsToTxnR
  * Use `create(AddPartitionsToTxnResponseSchema)` to create a new message.
  */
 export const AddPartitionsToTxnResponseSchema: GenMessage<AddPartitionsToTxnResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 16);
+  messageDesc(file_raftlog_v1_broker, 26);
 
 /**
+ * Adds a group's offsets to the open transaction.
+ *
  * @generated from message raftlog.v1.AddOffsetsToTxnRequest
  */
 export type AddOffsetsToTxnRequest = Message<"raftlog.v1.AddOffsetsToTxnRequest"> & {
   /**
+   * The transactional id.
+   *
    * @generated from field: string transactional_id = 1;
    */
   transactionalId: string;
 
   /**
-   * @generated from field: uint64 producer_id = 2;
+   * From InitProducer.
+   *
+   * @generated from field: int64 producer_id = 2;
    */
   producerId: bigint;
 
   /**
+   * From InitProducer.
+   *
    * @generated from field: uint32 producer_epoch = 3;
    */
   producerEpoch: number;
 
   /**
+   * The consumer group whose offsets TxnOffsetCommit will write.
+   *
    * @generated from field: string group_id = 4;
    */
   groupId: string;
@@ -571,16 +1107,14 @@ export type AddOffsetsToTxnRequest = Message<"raftlog.v1.AddOffsetsToTxnRequest"
  * Use `create(AddOffsetsToTxnRequestSchema)` to create a new message.
  */
 export const AddOffsetsToTxnRequestSchema: GenMessage<AddOffsetsToTxnRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 17);
+  messageDesc(file_raftlog_v1_broker, 27);
 
 /**
+ * Empty on success.
+ *
  * @generated from message raftlog.v1.AddOffsetsToTxnResponse
  */
 export type AddOffsetsToTxnResponse = Message<"raftlog.v1.AddOffsetsToTxnResponse"> & {
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 1;
-   */
-  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -588,65 +1122,104 @@ export type AddOffsetsToTxnResponse = Message<"raftlog.v1.AddOffsetsToTxnRespons
  * Use `create(AddOffsetsToTxnResponseSchema)` to create a new message.
  */
 export const AddOffsetsToTxnResponseSchema: GenMessage<AddOffsetsToTxnResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 18);
+  messageDesc(file_raftlog_v1_broker, 28);
 
 /**
- * @generated from message raftlog.v1.PartitionOffset
+ * An offset to commit for one partition.
+ *
+ * @generated from message raftlog.v1.OffsetCommitPartition
  */
-export type PartitionOffset = Message<"raftlog.v1.PartitionOffset"> & {
+export type OffsetCommitPartition = Message<"raftlog.v1.OffsetCommitPartition"> & {
   /**
-   * @generated from field: raftlog.v1.TopicPartition partition = 1;
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
    */
-  partition?: TopicPartition | undefined;
+  topic: string;
 
   /**
-   * The next offset to consume.
+   * Partition index.
    *
-   * @generated from field: uint64 offset = 2;
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * The next offset to consume (last processed + 1).
+   *
+   * @generated from field: int64 offset = 3;
    */
   offset: bigint;
 
   /**
-   * @generated from field: string metadata = 3;
+   * Free-form client data stored with the offset.
+   *
+   * @generated from field: string metadata = 4;
    */
   metadata: string;
 };
 
 /**
- * Describes the message raftlog.v1.PartitionOffset.
- * Use `create(PartitionOffsetSchema)` to create a new message.
+ * Describes the message raftlog.v1.OffsetCommitPartition.
+ * Use `create(OffsetCommitPartitionSchema)` to create a new message.
  */
-export const PartitionOffsetSchema: GenMessage<PartitionOffset> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 19);
+export const OffsetCommitPartitionSchema: GenMessage<OffsetCommitPartition> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 29);
 
 /**
+ * Commits offsets inside the transaction.
+ *
  * @generated from message raftlog.v1.TxnOffsetCommitRequest
  */
 export type TxnOffsetCommitRequest = Message<"raftlog.v1.TxnOffsetCommitRequest"> & {
   /**
+   * The transactional id.
+   *
    * @generated from field: string transactional_id = 1;
    */
   transactionalId: string;
 
   /**
-   * @generated from field: uint64 producer_id = 2;
+   * From InitProducer.
+   *
+   * @generated from field: int64 producer_id = 2;
    */
   producerId: bigint;
 
   /**
+   * From InitProducer.
+   *
    * @generated from field: uint32 producer_epoch = 3;
    */
   producerEpoch: number;
 
   /**
+   * The consumer group.
+   *
    * @generated from field: string group_id = 4;
    */
   groupId: string;
 
   /**
-   * @generated from field: repeated raftlog.v1.PartitionOffset offsets = 5;
+   * The consumer's generation, so a zombie consumer cannot commit; -1 skips the check.
+   *
+   * @generated from field: int32 generation_id = 5;
    */
-  offsets: PartitionOffset[];
+  generationId: number;
+
+  /**
+   * The consumer's member id; empty skips the check.
+   *
+   * @generated from field: string member_id = 6;
+   */
+  memberId: string;
+
+  /**
+   * Offsets to commit.
+   *
+   * @generated from field: repeated raftlog.v1.OffsetCommitPartition offsets = 7;
+   */
+  offsets: OffsetCommitPartition[];
 };
 
 /**
@@ -654,16 +1227,20 @@ export type TxnOffsetCommitRequest = Message<"raftlog.v1.TxnOffsetCommitRequest"
  * Use `create(TxnOffsetCommitRequestSchema)` to create a new message.
  */
 export const TxnOffsetCommitRequestSchema: GenMessage<TxnOffsetCommitRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 20);
+  messageDesc(file_raftlog_v1_broker, 30);
 
 /**
+ * Outcome per partition.
+ *
  * @generated from message raftlog.v1.TxnOffsetCommitResponse
  */
 export type TxnOffsetCommitResponse = Message<"raftlog.v1.TxnOffsetCommitResponse"> & {
   /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 1;
+   * One per committed partition.
+   *
+   * @generated from field: repeated raftlog.v1.PartitionResult results = 1;
    */
-  error?: ErrorDetail | undefined;
+  results: PartitionResult[];
 };
 
 /**
@@ -671,23 +1248,31 @@ export type TxnOffsetCommitResponse = Message<"raftlog.v1.TxnOffsetCommitRespons
  * Use `create(TxnOffsetCommitResponseSchema)` to create a new message.
  */
 export const TxnOffsetCommitResponseSchema: GenMessage<TxnOffsetCommitResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 21);
+  messageDesc(file_raftlog_v1_broker, 31);
 
 /**
+ * Ends the transaction.
+ *
  * @generated from message raftlog.v1.EndTxnRequest
  */
 export type EndTxnRequest = Message<"raftlog.v1.EndTxnRequest"> & {
   /**
+   * The transactional id.
+   *
    * @generated from field: string transactional_id = 1;
    */
   transactionalId: string;
 
   /**
-   * @generated from field: uint64 producer_id = 2;
+   * From InitProducer.
+   *
+   * @generated from field: int64 producer_id = 2;
    */
   producerId: bigint;
 
   /**
+   * From InitProducer.
+   *
    * @generated from field: uint32 producer_epoch = 3;
    */
   producerEpoch: number;
@@ -705,16 +1290,14 @@ export type EndTxnRequest = Message<"raftlog.v1.EndTxnRequest"> & {
  * Use `create(EndTxnRequestSchema)` to create a new message.
  */
 export const EndTxnRequestSchema: GenMessage<EndTxnRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 22);
+  messageDesc(file_raftlog_v1_broker, 32);
 
 /**
+ * Empty on success: the markers are written to all partitions of the transaction.
+ *
  * @generated from message raftlog.v1.EndTxnResponse
  */
 export type EndTxnResponse = Message<"raftlog.v1.EndTxnResponse"> & {
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 1;
-   */
-  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -722,38 +1305,62 @@ export type EndTxnResponse = Message<"raftlog.v1.EndTxnResponse"> & {
  * Use `create(EndTxnResponseSchema)` to create a new message.
  */
 export const EndTxnResponseSchema: GenMessage<EndTxnResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 23);
+  messageDesc(file_raftlog_v1_broker, 33);
 
 /**
+ * Joins a consumer group. Assignments are computed by the coordinator, so any gRPC client can consume.
+ *
  * @generated from message raftlog.v1.JoinGroupRequest
  */
 export type JoinGroupRequest = Message<"raftlog.v1.JoinGroupRequest"> & {
   /**
+   * The group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
-   * Empty on the first join; the server assigns one.
+   * Empty on the first join; the id returned earlier on a rejoin.
    *
    * @generated from field: string member_id = 2;
    */
   memberId: string;
 
   /**
-   * @generated from field: repeated string topics = 3;
+   * Client-chosen name for logs and DescribeGroups.
+   *
+   * @generated from field: string client_id = 3;
    */
-  topics: string[];
+  clientId: string;
 
   /**
+   * The member is removed after this long without a heartbeat, in ms.
+   *
    * @generated from field: uint32 session_timeout_ms = 4;
    */
   sessionTimeoutMs: number;
 
   /**
+   * How long the coordinator waits for all members to rejoin during a rebalance, in ms.
+   *
    * @generated from field: uint32 rebalance_timeout_ms = 5;
    */
   rebalanceTimeoutMs: number;
+
+  /**
+   * Topics this member subscribes to.
+   *
+   * @generated from field: repeated string topics = 6;
+   */
+  topics: string[];
+
+  /**
+   * Requested assignor; all members must agree.
+   *
+   * @generated from field: raftlog.v1.Assignor assignor = 7;
+   */
+  assignor: Assignor;
 };
 
 /**
@@ -761,38 +1368,41 @@ export type JoinGroupRequest = Message<"raftlog.v1.JoinGroupRequest"> & {
  * Use `create(JoinGroupRequestSchema)` to create a new message.
  */
 export const JoinGroupRequestSchema: GenMessage<JoinGroupRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 24);
+  messageDesc(file_raftlog_v1_broker, 34);
 
 /**
+ * Membership in a generation.
+ *
  * @generated from message raftlog.v1.JoinGroupResponse
  */
 export type JoinGroupResponse = Message<"raftlog.v1.JoinGroupResponse"> & {
   /**
-   * @generated from field: string member_id = 1;
+   * The group's generation; increases on every rebalance.
+   *
+   * @generated from field: int32 generation_id = 1;
+   */
+  generationId: number;
+
+  /**
+   * This member's id, to send in every later group call.
+   *
+   * @generated from field: string member_id = 2;
    */
   memberId: string;
 
   /**
-   * @generated from field: uint32 generation = 2;
-   */
-  generation: number;
-
-  /**
-   * @generated from field: string leader_member_id = 3;
-   */
-  leaderMemberId: string;
-
-  /**
-   * For the leader only: every member and its subscribed topics.
+   * Member ids of the generation.
    *
-   * @generated from field: repeated raftlog.v1.GroupMember members = 4;
+   * @generated from field: repeated string members = 3;
    */
-  members: GroupMember[];
+  members: string[];
 
   /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 5;
+   * Assignor in use.
+   *
+   * @generated from field: raftlog.v1.Assignor assignor = 4;
    */
-  error?: ErrorDetail | undefined;
+  assignor: Assignor;
 };
 
 /**
@@ -800,77 +1410,34 @@ export type JoinGroupResponse = Message<"raftlog.v1.JoinGroupResponse"> & {
  * Use `create(JoinGroupResponseSchema)` to create a new message.
  */
 export const JoinGroupResponseSchema: GenMessage<JoinGroupResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 25);
+  messageDesc(file_raftlog_v1_broker, 35);
 
 /**
- * @generated from message raftlog.v1.GroupMember
- */
-export type GroupMember = Message<"raftlog.v1.GroupMember"> & {
-  /**
-   * @generated from field: string member_id = 1;
-   */
-  memberId: string;
-
-  /**
-   * @generated from field: repeated string topics = 2;
-   */
-  topics: string[];
-};
-
-/**
- * Describes the message raftlog.v1.GroupMember.
- * Use `create(GroupMemberSchema)` to create a new message.
- */
-export const GroupMemberSchema: GenMessage<GroupMember> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 26);
-
-/**
- * @generated from message raftlog.v1.MemberAssignment
- */
-export type MemberAssignment = Message<"raftlog.v1.MemberAssignment"> & {
-  /**
-   * @generated from field: string member_id = 1;
-   */
-  memberId: string;
-
-  /**
-   * @generated from field: repeated raftlog.v1.TopicPartition partitions = 2;
-   */
-  partitions: TopicPartition[];
-};
-
-/**
- * Describes the message raftlog.v1.MemberAssignment.
- * Use `create(MemberAssignmentSchema)` to create a new message.
- */
-export const MemberAssignmentSchema: GenMessage<MemberAssignment> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 27);
-
-/**
+ * Asks for this member's assignment.
+ *
  * @generated from message raftlog.v1.SyncGroupRequest
  */
 export type SyncGroupRequest = Message<"raftlog.v1.SyncGroupRequest"> & {
   /**
+   * The group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
-   * @generated from field: string member_id = 2;
+   * From JoinGroup.
+   *
+   * @generated from field: int32 generation_id = 2;
+   */
+  generationId: number;
+
+  /**
+   * From JoinGroup.
+   *
+   * @generated from field: string member_id = 3;
    */
   memberId: string;
-
-  /**
-   * @generated from field: uint32 generation = 3;
-   */
-  generation: number;
-
-  /**
-   * Set by the group leader only.
-   *
-   * @generated from field: repeated raftlog.v1.MemberAssignment assignments = 4;
-   */
-  assignments: MemberAssignment[];
 };
 
 /**
@@ -878,21 +1445,20 @@ export type SyncGroupRequest = Message<"raftlog.v1.SyncGroupRequest"> & {
  * Use `create(SyncGroupRequestSchema)` to create a new message.
  */
 export const SyncGroupRequestSchema: GenMessage<SyncGroupRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 28);
+  messageDesc(file_raftlog_v1_broker, 36);
 
 /**
+ * This member's partitions for the generation.
+ *
  * @generated from message raftlog.v1.SyncGroupResponse
  */
 export type SyncGroupResponse = Message<"raftlog.v1.SyncGroupResponse"> & {
   /**
-   * @generated from field: repeated raftlog.v1.TopicPartition partitions = 1;
+   * Partitions to consume.
+   *
+   * @generated from field: repeated raftlog.v1.TopicPartition assignment = 1;
    */
-  partitions: TopicPartition[];
-
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 2;
-   */
-  error?: ErrorDetail | undefined;
+  assignment: TopicPartition[];
 };
 
 /**
@@ -900,26 +1466,34 @@ export type SyncGroupResponse = Message<"raftlog.v1.SyncGroupResponse"> & {
  * Use `create(SyncGroupResponseSchema)` to create a new message.
  */
 export const SyncGroupResponseSchema: GenMessage<SyncGroupResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 29);
+  messageDesc(file_raftlog_v1_broker, 37);
 
 /**
+ * Keeps a member alive.
+ *
  * @generated from message raftlog.v1.HeartbeatRequest
  */
 export type HeartbeatRequest = Message<"raftlog.v1.HeartbeatRequest"> & {
   /**
+   * The group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
-   * @generated from field: string member_id = 2;
+   * From JoinGroup.
+   *
+   * @generated from field: int32 generation_id = 2;
    */
-  memberId: string;
+  generationId: number;
 
   /**
-   * @generated from field: uint32 generation = 3;
+   * From JoinGroup.
+   *
+   * @generated from field: string member_id = 3;
    */
-  generation: number;
+  memberId: string;
 };
 
 /**
@@ -927,16 +1501,14 @@ export type HeartbeatRequest = Message<"raftlog.v1.HeartbeatRequest"> & {
  * Use `create(HeartbeatRequestSchema)` to create a new message.
  */
 export const HeartbeatRequestSchema: GenMessage<HeartbeatRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 30);
+  messageDesc(file_raftlog_v1_broker, 38);
 
 /**
+ * Empty when the generation is still current.
+ *
  * @generated from message raftlog.v1.HeartbeatResponse
  */
 export type HeartbeatResponse = Message<"raftlog.v1.HeartbeatResponse"> & {
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 1;
-   */
-  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -944,18 +1516,24 @@ export type HeartbeatResponse = Message<"raftlog.v1.HeartbeatResponse"> & {
  * Use `create(HeartbeatResponseSchema)` to create a new message.
  */
 export const HeartbeatResponseSchema: GenMessage<HeartbeatResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 31);
+  messageDesc(file_raftlog_v1_broker, 39);
 
 /**
+ * Leaves a group.
+ *
  * @generated from message raftlog.v1.LeaveGroupRequest
  */
 export type LeaveGroupRequest = Message<"raftlog.v1.LeaveGroupRequest"> & {
   /**
+   * The group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
+   * From JoinGroup.
+   *
    * @generated from field: string member_id = 2;
    */
   memberId: string;
@@ -966,16 +1544,14 @@ export type LeaveGroupRequest = Message<"raftlog.v1.LeaveGroupRequest"> & {
  * Use `create(LeaveGroupRequestSchema)` to create a new message.
  */
 export const LeaveGroupRequestSchema: GenMessage<LeaveGroupRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 32);
+  messageDesc(file_raftlog_v1_broker, 40);
 
 /**
+ * Empty on success.
+ *
  * @generated from message raftlog.v1.LeaveGroupResponse
  */
 export type LeaveGroupResponse = Message<"raftlog.v1.LeaveGroupResponse"> & {
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 1;
-   */
-  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -983,31 +1559,41 @@ export type LeaveGroupResponse = Message<"raftlog.v1.LeaveGroupResponse"> & {
  * Use `create(LeaveGroupResponseSchema)` to create a new message.
  */
 export const LeaveGroupResponseSchema: GenMessage<LeaveGroupResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 33);
+  messageDesc(file_raftlog_v1_broker, 41);
 
 /**
+ * Commits a group's offsets.
+ *
  * @generated from message raftlog.v1.CommitOffsetsRequest
  */
 export type CommitOffsetsRequest = Message<"raftlog.v1.CommitOffsetsRequest"> & {
   /**
+   * The group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
-   * @generated from field: string member_id = 2;
+   * The member's generation; -1 for consumers that assign partitions themselves.
+   *
+   * @generated from field: int32 generation_id = 2;
+   */
+  generationId: number;
+
+  /**
+   * The member id; empty with generation -1.
+   *
+   * @generated from field: string member_id = 3;
    */
   memberId: string;
 
   /**
-   * @generated from field: uint32 generation = 3;
+   * Offsets to commit.
+   *
+   * @generated from field: repeated raftlog.v1.OffsetCommitPartition offsets = 4;
    */
-  generation: number;
-
-  /**
-   * @generated from field: repeated raftlog.v1.PartitionOffset offsets = 4;
-   */
-  offsets: PartitionOffset[];
+  offsets: OffsetCommitPartition[];
 };
 
 /**
@@ -1015,16 +1601,20 @@ export type CommitOffsetsRequest = Message<"raftlog.v1.CommitOffsetsRequest"> & 
  * Use `create(CommitOffsetsRequestSchema)` to create a new message.
  */
 export const CommitOffsetsRequestSchema: GenMessage<CommitOffsetsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 34);
+  messageDesc(file_raftlog_v1_broker, 42);
 
 /**
+ * Outcome per partition.
+ *
  * @generated from message raftlog.v1.CommitOffsetsResponse
  */
 export type CommitOffsetsResponse = Message<"raftlog.v1.CommitOffsetsResponse"> & {
   /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 1;
+   * One per committed partition.
+   *
+   * @generated from field: repeated raftlog.v1.PartitionResult results = 1;
    */
-  error?: ErrorDetail | undefined;
+  results: PartitionResult[];
 };
 
 /**
@@ -1032,23 +1622,34 @@ export type CommitOffsetsResponse = Message<"raftlog.v1.CommitOffsetsResponse"> 
  * Use `create(CommitOffsetsResponseSchema)` to create a new message.
  */
 export const CommitOffsetsResponseSchema: GenMessage<CommitOffsetsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 35);
+  messageDesc(file_raftlog_v1_broker, 43);
 
 /**
+ * Reads a group's committed offsets.
+ *
  * @generated from message raftlog.v1.FetchOffsetsRequest
  */
 export type FetchOffsetsRequest = Message<"raftlog.v1.FetchOffsetsRequest"> & {
   /**
+   * The group.
+   *
    * @generated from field: string group_id = 1;
    */
   groupId: string;
 
   /**
-   * Empty means every partition the group has offsets for.
+   * Partitions to read; empty reads all partitions the group has offsets for.
    *
    * @generated from field: repeated raftlog.v1.TopicPartition partitions = 2;
    */
   partitions: TopicPartition[];
+
+  /**
+   * When true, offsets of an open transaction wait until it ends (read_committed semantics).
+   *
+   * @generated from field: bool require_stable = 3;
+   */
+  requireStable: boolean;
 };
 
 /**
@@ -1056,21 +1657,69 @@ export type FetchOffsetsRequest = Message<"raftlog.v1.FetchOffsetsRequest"> & {
  * Use `create(FetchOffsetsRequestSchema)` to create a new message.
  */
 export const FetchOffsetsRequestSchema: GenMessage<FetchOffsetsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 36);
+  messageDesc(file_raftlog_v1_broker, 44);
 
 /**
+ * One committed offset.
+ *
+ * @generated from message raftlog.v1.CommittedOffset
+ */
+export type CommittedOffset = Message<"raftlog.v1.CommittedOffset"> & {
+  /**
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * The committed offset; -1 when none.
+   *
+   * @generated from field: int64 offset = 3;
+   */
+  offset: bigint;
+
+  /**
+   * The metadata committed with it.
+   *
+   * @generated from field: string metadata = 4;
+   */
+  metadata: string;
+
+  /**
+   * Set when it could not be read.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 5;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.CommittedOffset.
+ * Use `create(CommittedOffsetSchema)` to create a new message.
+ */
+export const CommittedOffsetSchema: GenMessage<CommittedOffset> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 45);
+
+/**
+ * A group's committed offsets.
+ *
  * @generated from message raftlog.v1.FetchOffsetsResponse
  */
 export type FetchOffsetsResponse = Message<"raftlog.v1.FetchOffsetsResponse"> & {
   /**
-   * @generated from field: repeated raftlog.v1.PartitionOffset offsets = 1;
+   * One per partition.
+   *
+   * @generated from field: repeated raftlog.v1.CommittedOffset offsets = 1;
    */
-  offsets: PartitionOffset[];
-
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 2;
-   */
-  error?: ErrorDetail | undefined;
+  offsets: CommittedOffset[];
 };
 
 /**
@@ -1078,38 +1727,60 @@ export type FetchOffsetsResponse = Message<"raftlog.v1.FetchOffsetsResponse"> & 
  * Use `create(FetchOffsetsResponseSchema)` to create a new message.
  */
 export const FetchOffsetsResponseSchema: GenMessage<FetchOffsetsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 37);
+  messageDesc(file_raftlog_v1_broker, 46);
 
 /**
+ * Leases messages of a topic consumed as a queue. Lease state lives in each partition's Raft group.
+ *
  * @generated from message raftlog.v1.LeaseRequest
  */
 export type LeaseRequest = Message<"raftlog.v1.LeaseRequest"> & {
   /**
-   * @generated from field: string topic = 1;
-   */
-  topic: string;
-
-  /**
-   * Consumers of one queue share its leases; different queues on one topic are independent.
+   * The queue group: consumers sharing it share the messages; each queue group sees every message.
    *
-   * @generated from field: string queue = 2;
+   * @generated from field: string queue = 1;
    */
   queue: string;
 
   /**
-   * @generated from field: uint32 max_messages = 3;
+   * Topic to consume.
+   *
+   * @generated from field: string topic = 2;
+   */
+  topic: string;
+
+  /**
+   * Partitions to lease from; empty means any partition this node leads.
+   *
+   * @generated from field: repeated uint32 partitions = 3;
+   */
+  partitions: number[];
+
+  /**
+   * Consumer name for DescribeGroups and history.
+   *
+   * @generated from field: string consumer_id = 4;
+   */
+  consumerId: string;
+
+  /**
+   * Upper bound on messages returned (at least 1).
+   *
+   * @generated from field: uint32 max_messages = 5;
    */
   maxMessages: number;
 
   /**
-   * @generated from field: uint32 visibility_timeout_ms = 4;
+   * Lease duration, in ms; 0 uses the topic's queue_visibility_timeout_ms.
+   *
+   * @generated from field: uint32 visibility_timeout_ms = 6;
    */
   visibilityTimeoutMs: number;
 
   /**
-   * Long-poll wait when nothing is available.
+   * Wait up to this long for at least one message, in ms; 0 answers at once.
    *
-   * @generated from field: uint32 wait_ms = 5;
+   * @generated from field: uint32 wait_ms = 7;
    */
   waitMs: number;
 };
@@ -1119,37 +1790,41 @@ export type LeaseRequest = Message<"raftlog.v1.LeaseRequest"> & {
  * Use `create(LeaseRequestSchema)` to create a new message.
  */
 export const LeaseRequestSchema: GenMessage<LeaseRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 38);
+  messageDesc(file_raftlog_v1_broker, 47);
 
 /**
+ * One leased message.
+ *
  * @generated from message raftlog.v1.LeasedMessage
  */
 export type LeasedMessage = Message<"raftlog.v1.LeasedMessage"> & {
   /**
-   * Identifies the lease for ack, nack and extend.
+   * Where it is and what it says.
    *
-   * @generated from field: string lease_id = 1;
+   * @generated from field: raftlog.v1.ConsumedRecord message = 1;
    */
-  leaseId: string;
+  message?: ConsumedRecord | undefined;
 
   /**
-   * @generated from field: raftlog.v1.ConsumedRecord record = 2;
+   * Token proving this lease; an ack with an older token gets LEASE_EXPIRED or UNKNOWN_LEASE.
+   *
+   * @generated from field: uint64 lease_id = 2;
    */
-  record?: ConsumedRecord | undefined;
+  leaseId: bigint;
 
   /**
-   * 1 on the first delivery.
+   * How many times it has been delivered, this one included.
    *
    * @generated from field: uint32 delivery_count = 3;
    */
   deliveryCount: number;
 
   /**
-   * When the lease expires, milliseconds since the epoch.
+   * When the lease runs out, in ms since the Unix epoch.
    *
-   * @generated from field: int64 lease_expires_ms = 4;
+   * @generated from field: int64 lease_expires_at_ms = 4;
    */
-  leaseExpiresMs: bigint;
+  leaseExpiresAtMs: bigint;
 };
 
 /**
@@ -1157,21 +1832,20 @@ export type LeasedMessage = Message<"raftlog.v1.LeasedMessage"> & {
  * Use `create(LeasedMessageSchema)` to create a new message.
  */
 export const LeasedMessageSchema: GenMessage<LeasedMessage> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 39);
+  messageDesc(file_raftlog_v1_broker, 48);
 
 /**
+ * Leased messages.
+ *
  * @generated from message raftlog.v1.LeaseResponse
  */
 export type LeaseResponse = Message<"raftlog.v1.LeaseResponse"> & {
   /**
+   * Possibly empty when wait_ms passed.
+   *
    * @generated from field: repeated raftlog.v1.LeasedMessage messages = 1;
    */
   messages: LeasedMessage[];
-
-  /**
-   * @generated from field: raftlog.v1.ErrorDetail error = 2;
-   */
-  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -1179,26 +1853,104 @@ export type LeaseResponse = Message<"raftlog.v1.LeaseResponse"> & {
  * Use `create(LeaseResponseSchema)` to create a new message.
  */
 export const LeaseResponseSchema: GenMessage<LeaseResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 40);
+  messageDesc(file_raftlog_v1_broker, 49);
 
 /**
- * @generated from message raftlog.v1.AckRequest
+ * Identifies one lease.
+ *
+ * @generated from message raftlog.v1.LeaseRef
  */
-export type AckRequest = Message<"raftlog.v1.AckRequest"> & {
+export type LeaseRef = Message<"raftlog.v1.LeaseRef"> & {
   /**
+   * Topic.
+   *
    * @generated from field: string topic = 1;
    */
   topic: string;
 
   /**
-   * @generated from field: string queue = 2;
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * The message's offset.
+   *
+   * @generated from field: int64 offset = 3;
+   */
+  offset: bigint;
+
+  /**
+   * From LeasedMessage.
+   *
+   * @generated from field: uint64 lease_id = 4;
+   */
+  leaseId: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.LeaseRef.
+ * Use `create(LeaseRefSchema)` to create a new message.
+ */
+export const LeaseRefSchema: GenMessage<LeaseRef> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 50);
+
+/**
+ * The outcome for one lease.
+ *
+ * @generated from message raftlog.v1.LeaseResult
+ */
+export type LeaseResult = Message<"raftlog.v1.LeaseResult"> & {
+  /**
+   * The lease this answers.
+   *
+   * @generated from field: raftlog.v1.LeaseRef lease = 1;
+   */
+  lease?: LeaseRef | undefined;
+
+  /**
+   * Unset on success.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 2;
+   */
+  error?: ErrorDetail | undefined;
+
+  /**
+   * For ExtendLease: the new expiry in ms since the Unix epoch.
+   *
+   * @generated from field: int64 lease_expires_at_ms = 3;
+   */
+  leaseExpiresAtMs: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.LeaseResult.
+ * Use `create(LeaseResultSchema)` to create a new message.
+ */
+export const LeaseResultSchema: GenMessage<LeaseResult> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 51);
+
+/**
+ * Acknowledges leased messages.
+ *
+ * @generated from message raftlog.v1.AckRequest
+ */
+export type AckRequest = Message<"raftlog.v1.AckRequest"> & {
+  /**
+   * The queue group.
+   *
+   * @generated from field: string queue = 1;
    */
   queue: string;
 
   /**
-   * @generated from field: repeated string lease_ids = 3;
+   * Leases to acknowledge.
+   *
+   * @generated from field: repeated raftlog.v1.LeaseRef leases = 2;
    */
-  leaseIds: string[];
+  leases: LeaseRef[];
 };
 
 /**
@@ -1206,18 +1958,20 @@ export type AckRequest = Message<"raftlog.v1.AckRequest"> & {
  * Use `create(AckRequestSchema)` to create a new message.
  */
 export const AckRequestSchema: GenMessage<AckRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 41);
+  messageDesc(file_raftlog_v1_broker, 52);
 
 /**
+ * Outcome per lease.
+ *
  * @generated from message raftlog.v1.AckResponse
  */
 export type AckResponse = Message<"raftlog.v1.AckResponse"> & {
   /**
-   * One per lease id, in order; unset for success.
+   * One per requested lease.
    *
-   * @generated from field: repeated raftlog.v1.ErrorDetail errors = 1;
+   * @generated from field: repeated raftlog.v1.LeaseResult results = 1;
    */
-  errors: ErrorDetail[];
+  results: LeaseResult[];
 };
 
 /**
@@ -1225,31 +1979,32 @@ export type AckResponse = Message<"raftlog.v1.AckResponse"> & {
  * Use `create(AckResponseSchema)` to create a new message.
  */
 export const AckResponseSchema: GenMessage<AckResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 42);
+  messageDesc(file_raftlog_v1_broker, 53);
 
 /**
+ * Gives leased messages back.
+ *
  * @generated from message raftlog.v1.NackRequest
  */
 export type NackRequest = Message<"raftlog.v1.NackRequest"> & {
   /**
-   * @generated from field: string topic = 1;
-   */
-  topic: string;
-
-  /**
-   * @generated from field: string queue = 2;
+   * The queue group.
+   *
+   * @generated from field: string queue = 1;
    */
   queue: string;
 
   /**
-   * @generated from field: repeated string lease_ids = 3;
+   * Leases to release.
+   *
+   * @generated from field: repeated raftlog.v1.LeaseRef leases = 2;
    */
-  leaseIds: string[];
+  leases: LeaseRef[];
 
   /**
-   * Redeliver after this delay.
+   * Redeliver no sooner than this, in ms; 0 = at once.
    *
-   * @generated from field: uint32 delay_ms = 4;
+   * @generated from field: uint32 delay_ms = 3;
    */
   delayMs: number;
 };
@@ -1259,16 +2014,20 @@ export type NackRequest = Message<"raftlog.v1.NackRequest"> & {
  * Use `create(NackRequestSchema)` to create a new message.
  */
 export const NackRequestSchema: GenMessage<NackRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 43);
+  messageDesc(file_raftlog_v1_broker, 54);
 
 /**
+ * Outcome per lease.
+ *
  * @generated from message raftlog.v1.NackResponse
  */
 export type NackResponse = Message<"raftlog.v1.NackResponse"> & {
   /**
-   * @generated from field: repeated raftlog.v1.ErrorDetail errors = 1;
+   * One per requested lease.
+   *
+   * @generated from field: repeated raftlog.v1.LeaseResult results = 1;
    */
-  errors: ErrorDetail[];
+  results: LeaseResult[];
 };
 
 /**
@@ -1276,29 +2035,32 @@ export type NackResponse = Message<"raftlog.v1.NackResponse"> & {
  * Use `create(NackResponseSchema)` to create a new message.
  */
 export const NackResponseSchema: GenMessage<NackResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 44);
+  messageDesc(file_raftlog_v1_broker, 55);
 
 /**
+ * Extends leases.
+ *
  * @generated from message raftlog.v1.ExtendLeaseRequest
  */
 export type ExtendLeaseRequest = Message<"raftlog.v1.ExtendLeaseRequest"> & {
   /**
-   * @generated from field: string topic = 1;
-   */
-  topic: string;
-
-  /**
-   * @generated from field: string queue = 2;
+   * The queue group.
+   *
+   * @generated from field: string queue = 1;
    */
   queue: string;
 
   /**
-   * @generated from field: repeated string lease_ids = 3;
+   * Leases to extend.
+   *
+   * @generated from field: repeated raftlog.v1.LeaseRef leases = 2;
    */
-  leaseIds: string[];
+  leases: LeaseRef[];
 
   /**
-   * @generated from field: uint32 visibility_timeout_ms = 4;
+   * New visibility timeout counted from now, in ms.
+   *
+   * @generated from field: uint32 visibility_timeout_ms = 3;
    */
   visibilityTimeoutMs: number;
 };
@@ -1308,16 +2070,20 @@ export type ExtendLeaseRequest = Message<"raftlog.v1.ExtendLeaseRequest"> & {
  * Use `create(ExtendLeaseRequestSchema)` to create a new message.
  */
 export const ExtendLeaseRequestSchema: GenMessage<ExtendLeaseRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 45);
+  messageDesc(file_raftlog_v1_broker, 56);
 
 /**
+ * Outcome per lease, with the new expiry.
+ *
  * @generated from message raftlog.v1.ExtendLeaseResponse
  */
 export type ExtendLeaseResponse = Message<"raftlog.v1.ExtendLeaseResponse"> & {
   /**
-   * @generated from field: repeated raftlog.v1.ErrorDetail errors = 1;
+   * One per requested lease.
+   *
+   * @generated from field: repeated raftlog.v1.LeaseResult results = 1;
    */
-  errors: ErrorDetail[];
+  results: LeaseResult[];
 };
 
 /**
@@ -1325,18 +2091,212 @@ export type ExtendLeaseResponse = Message<"raftlog.v1.ExtendLeaseResponse"> & {
  * Use `create(ExtendLeaseResponseSchema)` to create a new message.
  */
 export const ExtendLeaseResponseSchema: GenMessage<ExtendLeaseResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_broker, 46);
+  messageDesc(file_raftlog_v1_broker, 57);
 
 /**
- * What producers and consumers call. Requests for a partition must reach its leader; a follower
- * answers NOT_LEADER with the leader's address in ErrorDetail.leader_hint and in the
- * raftlog-leader-hint metadata.
+ * How durable an append must be before the producer hears "ok".
+ *
+ * @generated from enum raftlog.v1.Acks
+ */
+export enum Acks {
+  /**
+   * The default, and the same as ACKS_QUORUM: proto3 sends 0 when a client sets nothing.
+   *
+   * @generated from enum value: ACKS_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Answer once the leader has received and validated the batch (not yet on any disk).
+   *
+   * @generated from enum value: ACKS_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * Answer once the batch is fsynced on the leader's disk.
+   *
+   * @generated from enum value: ACKS_LEADER = 2;
+   */
+  LEADER = 2,
+
+  /**
+   * Answer once the batch is committed: fsynced on a majority of the replicas.
+   *
+   * @generated from enum value: ACKS_QUORUM = 3;
+   */
+  QUORUM = 3,
+}
+
+/**
+ * Describes the enum raftlog.v1.Acks.
+ */
+export const AcksSchema: GenEnum<Acks> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_broker, 0);
+
+/**
+ * Which records a consumer may see.
+ *
+ * @generated from enum raftlog.v1.IsolationLevel
+ */
+export enum IsolationLevel {
+  /**
+   * Same as READ_UNCOMMITTED.
+   *
+   * @generated from enum value: ISOLATION_LEVEL_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Everything up to the high watermark, including open and aborted transactions.
+   *
+   * @generated from enum value: ISOLATION_LEVEL_READ_UNCOMMITTED = 1;
+   */
+  READ_UNCOMMITTED = 1,
+
+  /**
+   * Up to the last stable offset; batches of aborted transactions are listed so the client skips them.
+   *
+   * @generated from enum value: ISOLATION_LEVEL_READ_COMMITTED = 2;
+   */
+  READ_COMMITTED = 2,
+}
+
+/**
+ * Describes the enum raftlog.v1.IsolationLevel.
+ */
+export const IsolationLevelSchema: GenEnum<IsolationLevel> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_broker, 1);
+
+/**
+ * What offset to look up.
+ *
+ * @generated from enum raftlog.v1.OffsetSpec
+ */
+export enum OffsetSpec {
+  /**
+   * Same as LATEST.
+   *
+   * @generated from enum value: OFFSET_SPEC_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The log start offset.
+   *
+   * @generated from enum value: OFFSET_SPEC_EARLIEST = 1;
+   */
+  EARLIEST = 1,
+
+  /**
+   * The high watermark (the next offset to be written).
+   *
+   * @generated from enum value: OFFSET_SPEC_LATEST = 2;
+   */
+  LATEST = 2,
+
+  /**
+   * The first offset whose record timestamp is at or after timestamp_ms (a seek, not a scan).
+   *
+   * @generated from enum value: OFFSET_SPEC_TIMESTAMP = 3;
+   */
+  TIMESTAMP = 3,
+}
+
+/**
+ * Describes the enum raftlog.v1.OffsetSpec.
+ */
+export const OffsetSpecSchema: GenEnum<OffsetSpec> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_broker, 2);
+
+/**
+ * What a coordinator is looked up for.
+ *
+ * @generated from enum raftlog.v1.CoordinatorKind
+ */
+export enum CoordinatorKind {
+  /**
+   * Same as GROUP.
+   *
+   * @generated from enum value: COORDINATOR_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A consumer group id.
+   *
+   * @generated from enum value: COORDINATOR_KIND_GROUP = 1;
+   */
+  GROUP = 1,
+
+  /**
+   * A transactional id.
+   *
+   * @generated from enum value: COORDINATOR_KIND_TRANSACTION = 2;
+   */
+  TRANSACTION = 2,
+}
+
+/**
+ * Describes the enum raftlog.v1.CoordinatorKind.
+ */
+export const CoordinatorKindSchema: GenEnum<CoordinatorKind> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_broker, 3);
+
+/**
+ * How the coordinator spreads partitions over members.
+ *
+ * @generated from enum raftlog.v1.Assignor
+ */
+export enum Assignor {
+  /**
+   * Same as RANGE.
+   *
+   * @generated from enum value: ASSIGNOR_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Contiguous ranges of each topic's partitions per member.
+   *
+   * @generated from enum value: ASSIGNOR_RANGE = 1;
+   */
+  RANGE = 1,
+
+  /**
+   * Partitions dealt out one by one.
+   *
+   * @generated from enum value: ASSIGNOR_ROUND_ROBIN = 2;
+   */
+  ROUND_ROBIN = 2,
+
+  /**
+   * Like round robin, but keeps a member's previous partitions where possible.
+   *
+   * @generated from enum value: ASSIGNOR_STICKY = 3;
+   */
+  STICKY = 3,
+}
+
+/**
+ * Describes the enum raftlog.v1.Assignor.
+ */
+export const AssignorSchema: GenEnum<Assignor> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_broker, 4);
+
+/**
+ * The client-facing service: produce, fetch, metadata, idempotent and transactional producers,
+ * consumer groups and queue consumption. Requests about a partition must reach its leader; any other
+ * node answers NOT_LEADER with the leader's address in leader_hint (and `raftlog-leader-hint` metadata).
+ * Whole-call failures travel as a gRPC status carrying the metadata `raftlog-error-code` (an ErrorCode
+ * name without prefix), `raftlog-retriable` ("true"/"false") and `raftlog-leader-hint` (host:port);
+ * per-item failures inside a successful response travel as ErrorDetail.
  *
  * @generated from service raftlog.v1.BrokerService
  */
 export const BrokerService: GenService<{
   /**
-   * Appends one record batch to one partition.
+   * Appends one record batch to one partition and waits for the requested durability.
    *
    * @generated from rpc raftlog.v1.BrokerService.Produce
    */
@@ -1346,8 +2306,7 @@ export const BrokerService: GenService<{
     output: typeof ProduceResponseSchema;
   },
   /**
-   * A long-lived stream to one leader with many batches in flight; responses carry the request's
-   * correlation_id and may arrive out of order across partitions, in order within one partition.
+   * A long-lived stream to one leader with many batches in flight; results are matched by correlation_id.
    *
    * @generated from rpc raftlog.v1.BrokerService.ProduceStream
    */
@@ -1357,7 +2316,7 @@ export const BrokerService: GenService<{
     output: typeof ProduceStreamResponseSchema;
   },
   /**
-   * Reads stored batches from one partition, waiting up to max_wait_ms for data.
+   * Reads stored batches from one or more partitions, waiting up to max_wait_ms for min_bytes.
    *
    * @generated from rpc raftlog.v1.BrokerService.Fetch
    */
@@ -1367,7 +2326,7 @@ export const BrokerService: GenService<{
     output: typeof FetchResponseSchema;
   },
   /**
-   * A long poll: keeps sending batches as they are committed until the client cancels.
+   * Subscribes to partitions: the server pushes batches as they become readable (long poll as a stream).
    *
    * @generated from rpc raftlog.v1.BrokerService.FetchStream
    */
@@ -1377,7 +2336,17 @@ export const BrokerService: GenService<{
     output: typeof FetchStreamResponseSchema;
   },
   /**
-   * Brokers, topics, partitions and their leaders.
+   * Finds offsets by position or by timestamp (earliest, latest, first offset at or after a time).
+   *
+   * @generated from rpc raftlog.v1.BrokerService.ListOffsets
+   */
+  listOffsets: {
+    methodKind: "unary";
+    input: typeof ListOffsetsRequestSchema;
+    output: typeof ListOffsetsResponseSchema;
+  },
+  /**
+   * Nodes, topics, partitions and their leaders; clients cache it and refresh on NOT_LEADER.
    *
    * @generated from rpc raftlog.v1.BrokerService.Metadata
    */
@@ -1387,7 +2356,17 @@ export const BrokerService: GenService<{
     output: typeof MetadataResponseSchema;
   },
   /**
-   * Gets a producer id and epoch; with a transactional id, bumps the epoch and fences older producers.
+   * Finds the node that coordinates a consumer group or a transactional id.
+   *
+   * @generated from rpc raftlog.v1.BrokerService.FindCoordinator
+   */
+  findCoordinator: {
+    methodKind: "unary";
+    input: typeof FindCoordinatorRequestSchema;
+    output: typeof FindCoordinatorResponseSchema;
+  },
+  /**
+   * Obtains a producer id and epoch; with a transactional id, bumps the epoch and fences older instances.
    *
    * @generated from rpc raftlog.v1.BrokerService.InitProducer
    */
@@ -1397,7 +2376,7 @@ export const BrokerService: GenService<{
     output: typeof InitProducerResponseSchema;
   },
   /**
-   * Registers partitions in the producer's ongoing transaction.
+   * Registers partitions in the ongoing transaction before the producer writes to them.
    *
    * @generated from rpc raftlog.v1.BrokerService.AddPartitionsToTxn
    */
@@ -1407,7 +2386,7 @@ export const BrokerService: GenService<{
     output: typeof AddPartitionsToTxnResponseSchema;
   },
   /**
-   * Registers a consumer group's offsets partition in the ongoing transaction.
+   * Registers a consumer group's offsets partition in the transaction (consume-transform-produce).
    *
    * @generated from rpc raftlog.v1.BrokerService.AddOffsetsToTxn
    */
@@ -1417,7 +2396,7 @@ export const BrokerService: GenService<{
     output: typeof AddOffsetsToTxnResponseSchema;
   },
   /**
-   * Commits consumer offsets as part of the ongoing transaction.
+   * Commits consumer offsets as part of the transaction; they become visible only if it commits.
    *
    * @generated from rpc raftlog.v1.BrokerService.TxnOffsetCommit
    */
@@ -1427,7 +2406,7 @@ export const BrokerService: GenService<{
     output: typeof TxnOffsetCommitResponseSchema;
   },
   /**
-   * Commits or aborts the ongoing transaction (writes markers to every partition in it).
+   * Commits or aborts the transaction: the coordinator writes markers to every registered partition.
    *
    * @generated from rpc raftlog.v1.BrokerService.EndTxn
    */
@@ -1437,7 +2416,7 @@ export const BrokerService: GenService<{
     output: typeof EndTxnResponseSchema;
   },
   /**
-   * Consumer groups: join, get the assignment, stay alive, leave.
+   * Joins a consumer group (or rejoins after a rebalance) and gets a generation and a member id.
    *
    * @generated from rpc raftlog.v1.BrokerService.JoinGroup
    */
@@ -1447,6 +2426,8 @@ export const BrokerService: GenService<{
     output: typeof JoinGroupResponseSchema;
   },
   /**
+   * Gets this member's partition assignment for the current generation.
+   *
    * @generated from rpc raftlog.v1.BrokerService.SyncGroup
    */
   syncGroup: {
@@ -1455,6 +2436,8 @@ export const BrokerService: GenService<{
     output: typeof SyncGroupResponseSchema;
   },
   /**
+   * Keeps the member's session alive; answers REBALANCE_IN_PROGRESS when it must rejoin.
+   *
    * @generated from rpc raftlog.v1.BrokerService.Heartbeat
    */
   heartbeat: {
@@ -1463,6 +2446,8 @@ export const BrokerService: GenService<{
     output: typeof HeartbeatResponseSchema;
   },
   /**
+   * Leaves the group at once so its partitions are reassigned without waiting for the session timeout.
+   *
    * @generated from rpc raftlog.v1.BrokerService.LeaveGroup
    */
   leaveGroup: {
@@ -1471,7 +2456,7 @@ export const BrokerService: GenService<{
     output: typeof LeaveGroupResponseSchema;
   },
   /**
-   * Commits or reads a group's offsets.
+   * Commits consumed offsets for a group (replicated before the response).
    *
    * @generated from rpc raftlog.v1.BrokerService.CommitOffsets
    */
@@ -1481,6 +2466,8 @@ export const BrokerService: GenService<{
     output: typeof CommitOffsetsResponseSchema;
   },
   /**
+   * Reads a group's committed offsets.
+   *
    * @generated from rpc raftlog.v1.BrokerService.FetchOffsets
    */
   fetchOffsets: {
@@ -1489,7 +2476,7 @@ export const BrokerService: GenService<{
     output: typeof FetchOffsetsResponseSchema;
   },
   /**
-   * Queues on the log: lease messages for a visibility timeout, then ack, nack or extend.
+   * Queue consumption: leases up to max_messages for a visibility timeout, waiting up to wait_ms.
    *
    * @generated from rpc raftlog.v1.BrokerService.Lease
    */
@@ -1499,6 +2486,8 @@ export const BrokerService: GenService<{
     output: typeof LeaseResponseSchema;
   },
   /**
+   * Queue consumption: acknowledges leased messages; they are never delivered again.
+   *
    * @generated from rpc raftlog.v1.BrokerService.Ack
    */
   ack: {
@@ -1507,6 +2496,8 @@ export const BrokerService: GenService<{
     output: typeof AckResponseSchema;
   },
   /**
+   * Queue consumption: returns leased messages for redelivery after delay_ms.
+   *
    * @generated from rpc raftlog.v1.BrokerService.Nack
    */
   nack: {
@@ -1515,6 +2506,8 @@ export const BrokerService: GenService<{
     output: typeof NackResponseSchema;
   },
   /**
+   * Queue consumption: extends the visibility timeout of leased messages.
+   *
    * @generated from rpc raftlog.v1.BrokerService.ExtendLease
    */
   extendLease: {

@@ -13,28 +13,35 @@ export const file_raftlog_v1_errors: GenFile = /*@__PURE__*/
   fileDesc("ChdyYWZ0bG9nL3YxL2Vycm9ycy5wcm90bxIKcmFmdGxvZy52MSJrCgtFcnJvckRldGFpbBIjCgRjb2RlGAEgASgOMhUucmFmdGxvZy52MS5FcnJvckNvZGUSDwoHbWVzc2FnZRgCIAEoCRIRCglyZXRyaWFibGUYAyABKAgSEwoLbGVhZGVyX2hpbnQYBCABKAkqnwkKCUVycm9yQ29kZRIaChZFUlJPUl9DT0RFX1VOU1BFQ0lGSUVEEAASFgoSRVJST1JfQ09ERV9VTktOT1dOEAESHwobRVJST1JfQ09ERV9JTlZBTElEX0FSR1VNRU5UEAISIQodRVJST1JfQ09ERV9JTlZBTElEX1RPUElDX05BTUUQAxIgChxFUlJPUl9DT0RFX01FU1NBR0VfVE9PX0xBUkdFEAQSHgoaRVJST1JfQ09ERV9DT1JSVVBUX01FU1NBR0UQBRIeChpFUlJPUl9DT0RFX1RPUElDX05PVF9GT1VORBAGEiIKHkVSUk9SX0NPREVfUEFSVElUSU9OX05PVF9GT1VORBAHEiMKH0VSUk9SX0NPREVfVE9QSUNfQUxSRUFEWV9FWElTVFMQCBIZChVFUlJPUl9DT0RFX05PVF9MRUFERVIQCRIjCh9FUlJPUl9DT0RFX0xFQURFUl9OT1RfQVZBSUxBQkxFEAoSIgoeRVJST1JfQ09ERV9OT1RfRU5PVUdIX1JFUExJQ0FTEAsSGgoWRVJST1JfQ09ERV9TVEFMRV9FUE9DSBAMEh8KG0VSUk9SX0NPREVfUFJPUE9TQUxfRFJPUFBFRBANEhYKEkVSUk9SX0NPREVfVElNRU9VVBAOEhoKFkVSUk9SX0NPREVfVU5BVkFJTEFCTEUQDxIhCh1FUlJPUl9DT0RFX1JFU09VUkNFX0VYSEFVU1RFRBAQEhwKGEVSUk9SX0NPREVfU0hVVFRJTkdfRE9XThAREiIKHkVSUk9SX0NPREVfT0ZGU0VUX09VVF9PRl9SQU5HRRASEiQKIEVSUk9SX0NPREVfT1VUX09GX09SREVSX1NFUVVFTkNFEBMSHgoaRVJST1JfQ09ERV9QUk9EVUNFUl9GRU5DRUQQFBIiCh5FUlJPUl9DT0RFX1VOS05PV05fUFJPRFVDRVJfSUQQFRIgChxFUlJPUl9DT0RFX0lOVkFMSURfVFhOX1NUQVRFEBYSJgoiRVJST1JfQ09ERV9DT05DVVJSRU5UX1RSQU5TQUNUSU9OUxAXEiQKIEVSUk9SX0NPREVfVFJBTlNBQ1RJT05fVElNRURfT1VUEBgSHgoaRVJST1JfQ09ERV9OT1RfQ09PUkRJTkFUT1IQGRIoCiRFUlJPUl9DT0RFX0NPT1JESU5BVE9SX05PVF9BVkFJTEFCTEUQGhIkCiBFUlJPUl9DT0RFX1JFQkFMQU5DRV9JTl9QUk9HUkVTUxAbEiAKHEVSUk9SX0NPREVfVU5LTk9XTl9NRU1CRVJfSUQQHBIhCh1FUlJPUl9DT0RFX0lMTEVHQUxfR0VORVJBVElPThAdEhwKGEVSUk9SX0NPREVfTEVBU0VfRVhQSVJFRBAeEhwKGEVSUk9SX0NPREVfVU5LTk9XTl9MRUFTRRAfEhkKFUVSUk9SX0NPREVfQ09SUlVQVElPThAgEhgKFEVSUk9SX0NPREVfQ0FOQ0VMTEVEECESHAoYRVJST1JfQ09ERV9VTklNUExFTUVOVEVEECISFwoTRVJST1JfQ09ERV9JTlRFUk5BTBAjYgZwcm90bzM");
 
 /**
- * An error as it appears inside a response (for per-item results of batched calls).
+ * A per-item failure inside a response that reports several results (stream items, partitions, leases).
+ * Whole-call failures travel as a gRPC status with the same information in metadata instead.
  *
  * @generated from message raftlog.v1.ErrorDetail
  */
 export type ErrorDetail = Message<"raftlog.v1.ErrorDetail"> & {
   /**
+   * What went wrong.
+   *
    * @generated from field: raftlog.v1.ErrorCode code = 1;
    */
   code: ErrorCode;
 
   /**
+   * Human-readable explanation; not meant to be parsed.
+   *
    * @generated from field: string message = 2;
    */
   message: string;
 
   /**
+   * Whether sending the unchanged request again may succeed (mirrors the code's flag).
+   *
    * @generated from field: bool retriable = 3;
    */
   retriable: boolean;
 
   /**
-   * host:port of the partition leader, for NOT_LEADER.
+   * For NOT_LEADER and NOT_COORDINATOR: host:port of the node to ask instead, when known.
    *
    * @generated from field: string leader_hint = 4;
    */
@@ -49,259 +56,261 @@ export const ErrorDetailSchema: GenMessage<ErrorDetail> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_errors, 0);
 
 /**
- * The closed set of errors raftlog reports. A failed RPC carries the gRPC status given in each
- * comment plus the metadata "raftlog-error-code" (the name without the ERROR_CODE_ prefix),
- * "raftlog-retriable" and, for NOT_LEADER, "raftlog-leader-hint". Retriable means the same request
- * may succeed later, unchanged (after refreshing metadata for routing errors).
+ * The closed set of errors raftlog reports. The same names (without the ERROR_CODE_ prefix) travel in
+ * the `raftlog-error-code` metadata of a failed call and are the codes of lib/error-code.ts.
+ * "Retriable: yes" means the unchanged request may succeed later, possibly against another node after
+ * a metadata refresh.
  *
  * @generated from enum raftlog.v1.ErrorCode
  */
 export enum ErrorCode {
   /**
+   * Never sent; a zero value read from the wire means "no error".
+   *
    * @generated from enum value: ERROR_CODE_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
-   * An error the server could not classify. gRPC status UNKNOWN. Retriable: no.
+   * An error that fits no other code. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN = 1;
    */
   UNKNOWN = 1,
 
   /**
-   * The request is malformed or a field is out of range. gRPC status INVALID_ARGUMENT. Retriable: no.
+   * A request field is malformed or out of range. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_INVALID_ARGUMENT = 2;
    */
   INVALID_ARGUMENT = 2,
 
   /**
-   * A topic name is empty, too long or uses characters outside [a-zA-Z0-9._-]. gRPC status INVALID_ARGUMENT. Retriable: no.
+   * A topic name is empty, too long or uses characters outside [A-Za-z0-9._-]. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_INVALID_TOPIC_NAME = 3;
    */
   INVALID_TOPIC_NAME = 3,
 
   /**
-   * A record batch or message exceeds the configured size limit. gRPC status INVALID_ARGUMENT. Retriable: no.
+   * A batch, record or request exceeds the configured size limit. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_MESSAGE_TOO_LARGE = 4;
    */
   MESSAGE_TOO_LARGE = 4,
 
   /**
-   * A record batch failed its CRC32C check or could not be parsed. gRPC status INVALID_ARGUMENT. Retriable: no.
+   * A record batch fails its CRC32C or its framing is invalid. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_CORRUPT_MESSAGE = 5;
    */
   CORRUPT_MESSAGE = 5,
 
   /**
-   * The topic does not exist. gRPC status NOT_FOUND. Retriable: no.
+   * The topic does not exist. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_TOPIC_NOT_FOUND = 6;
    */
   TOPIC_NOT_FOUND = 6,
 
   /**
-   * The topic has no such partition. gRPC status NOT_FOUND. Retriable: no.
+   * The topic exists but has no partition with that index. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_PARTITION_NOT_FOUND = 7;
    */
   PARTITION_NOT_FOUND = 7,
 
   /**
-   * A topic with that name exists already. gRPC status ALREADY_EXISTS. Retriable: no.
+   * CreateTopic named a topic that already exists. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_TOPIC_ALREADY_EXISTS = 8;
    */
   TOPIC_ALREADY_EXISTS = 8,
 
   /**
-   * This node does not lead the partition; leader_hint names the node that does, when known. gRPC status FAILED_PRECONDITION. Retriable: yes.
+   * This node is not the leader of the partition; leader_hint names the leader when known. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_NOT_LEADER = 9;
    */
   NOT_LEADER = 9,
 
   /**
-   * The partition has no leader at the moment (an election is in progress). gRPC status UNAVAILABLE. Retriable: yes.
+   * The partition has no leader right now (an election is running). Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_LEADER_NOT_AVAILABLE = 10;
    */
   LEADER_NOT_AVAILABLE = 10,
 
   /**
-   * Too few replicas are reachable to meet the requested acks. gRPC status UNAVAILABLE. Retriable: yes.
+   * Fewer replicas are reachable than the requested acks need. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_NOT_ENOUGH_REPLICAS = 11;
    */
   NOT_ENOUGH_REPLICAS = 11,
 
   /**
-   * The request carries a leader epoch older than the current one. gRPC status FAILED_PRECONDITION. Retriable: yes.
+   * The request carried a leader term or epoch older than the node's. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_STALE_EPOCH = 12;
    */
   STALE_EPOCH = 12,
 
   /**
-   * The leader could not accept the write now (leadership transfer, uncommitted bytes full). gRPC status UNAVAILABLE. Retriable: yes.
+   * Raft dropped the proposal (leadership changed or the uncommitted budget is full). Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_PROPOSAL_DROPPED = 13;
    */
   PROPOSAL_DROPPED = 13,
 
   /**
-   * The deadline passed before the request completed; its outcome is unknown. gRPC status DEADLINE_EXCEEDED. Retriable: yes.
+   * The operation did not complete in time; it may or may not have taken effect. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_TIMEOUT = 14;
    */
   TIMEOUT = 14,
 
   /**
-   * The node is unreachable or not ready. gRPC status UNAVAILABLE. Retriable: yes.
+   * The node or a dependency cannot serve the request now. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_UNAVAILABLE = 15;
    */
   UNAVAILABLE = 15,
 
   /**
-   * A bounded queue, window or rate limit is full; back off and retry. gRPC status RESOURCE_EXHAUSTED. Retriable: yes.
+   * A queue, rate or memory limit is reached; back off. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_RESOURCE_EXHAUSTED = 16;
    */
   RESOURCE_EXHAUSTED = 16,
 
   /**
-   * The node is shutting down. gRPC status UNAVAILABLE. Retriable: yes.
+   * The node is shutting down gracefully. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_SHUTTING_DOWN = 17;
    */
   SHUTTING_DOWN = 17,
 
   /**
-   * The requested offset is before the log start or after the high watermark. gRPC status OUT_OF_RANGE. Retriable: no.
+   * The requested offset is below the log start or above the high watermark. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_OFFSET_OUT_OF_RANGE = 18;
    */
   OFFSET_OUT_OF_RANGE = 18,
 
   /**
-   * An idempotent batch skipped sequence numbers. gRPC status FAILED_PRECONDITION. Retriable: no.
+   * An idempotent producer's batch skips sequence numbers. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_OUT_OF_ORDER_SEQUENCE = 19;
    */
   OUT_OF_ORDER_SEQUENCE = 19,
 
   /**
-   * A newer producer epoch exists for this producer or transactional id. gRPC status FAILED_PRECONDITION. Retriable: no.
+   * A newer epoch of the same producer or transactional id exists; this one is a zombie. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_PRODUCER_FENCED = 20;
    */
   PRODUCER_FENCED = 20,
 
   /**
-   * The partition has no state for this producer id. gRPC status FAILED_PRECONDITION. Retriable: no.
+   * The producer id is unknown to the partition (expired or never initialized). Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN_PRODUCER_ID = 21;
    */
   UNKNOWN_PRODUCER_ID = 21,
 
   /**
-   * The transaction operation is not valid in the current transaction state. gRPC status FAILED_PRECONDITION. Retriable: no.
+   * The transactional request does not fit the transaction's current state. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_INVALID_TXN_STATE = 22;
    */
   INVALID_TXN_STATE = 22,
 
   /**
-   * A previous transaction of this producer is still completing. gRPC status ABORTED. Retriable: yes.
+   * Another transaction of the same transactional id is still completing. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_CONCURRENT_TRANSACTIONS = 23;
    */
   CONCURRENT_TRANSACTIONS = 23,
 
   /**
-   * The transaction was aborted because it ran past its timeout. gRPC status ABORTED. Retriable: no.
+   * The coordinator aborted the transaction after its timeout. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_TRANSACTION_TIMED_OUT = 24;
    */
   TRANSACTION_TIMED_OUT = 24,
 
   /**
-   * This node is not the coordinator for the group or transactional id. gRPC status FAILED_PRECONDITION. Retriable: yes.
+   * This node does not coordinate that group or transactional id; ask FindCoordinator. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_NOT_COORDINATOR = 25;
    */
   NOT_COORDINATOR = 25,
 
   /**
-   * The coordinator is being elected or loaded. gRPC status UNAVAILABLE. Retriable: yes.
+   * The coordinator is loading or has no leader yet. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_COORDINATOR_NOT_AVAILABLE = 26;
    */
   COORDINATOR_NOT_AVAILABLE = 26,
 
   /**
-   * The consumer group is rebalancing; rejoin. gRPC status ABORTED. Retriable: yes.
+   * The consumer group is rebalancing; rejoin. Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_REBALANCE_IN_PROGRESS = 27;
    */
   REBALANCE_IN_PROGRESS = 27,
 
   /**
-   * The consumer group does not know this member. gRPC status FAILED_PRECONDITION. Retriable: no.
+   * The group does not know this member id (expired session). Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN_MEMBER_ID = 28;
    */
   UNKNOWN_MEMBER_ID = 28,
 
   /**
-   * The member presented an old generation of the group. gRPC status FAILED_PRECONDITION. Retriable: no.
+   * The generation id is not the group's current one. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_ILLEGAL_GENERATION = 29;
    */
   ILLEGAL_GENERATION = 29,
 
   /**
-   * The queue lease ran past its visibility timeout; the message may have been redelivered. gRPC status FAILED_PRECONDITION. Retriable: no.
+   * The queue lease ran out before the ack, nack or extension arrived. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_LEASE_EXPIRED = 30;
    */
   LEASE_EXPIRED = 30,
 
   /**
-   * No such queue lease. gRPC status NOT_FOUND. Retriable: no.
+   * The lease id is not known (already acked or never issued). Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN_LEASE = 31;
    */
   UNKNOWN_LEASE = 31,
 
   /**
-   * Stored data failed its checksum; it is reported, never served. gRPC status DATA_LOSS. Retriable: no.
+   * Stored data failed its checksum; it is reported and never served. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_CORRUPTION = 32;
    */
   CORRUPTION = 32,
 
   /**
-   * The caller cancelled the request. gRPC status CANCELLED. Retriable: no.
+   * The caller cancelled the request. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_CANCELLED = 33;
    */
   CANCELLED = 33,
 
   /**
-   * The capability is not available in this version. gRPC status UNIMPLEMENTED. Retriable: no.
+   * The server does not implement this method. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNIMPLEMENTED = 34;
    */
   UNIMPLEMENTED = 34,
 
   /**
-   * An internal error; see the server logs. gRPC status INTERNAL. Retriable: no.
+   * A bug or invariant violation on the server. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_INTERNAL = 35;
    */

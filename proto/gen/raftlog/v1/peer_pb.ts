@@ -4,34 +4,56 @@
 
 import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { ErrorDetail } from "./errors_pb.js";
+import { file_raftlog_v1_errors } from "./errors_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file raftlog/v1/peer.proto.
  */
 export const file_raftlog_v1_peer: GenFile = /*@__PURE__*/
-  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiRAoMSGVsbG9SZXF1ZXN0Eg8KB25vZGVfaWQYASABKA0SEgoKY2x1c3Rlcl9pZBgCIAEoCRIPCgdhZGRyZXNzGAMgASgJIjQKDUhlbGxvUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJImEKC1JhZnRSZXF1ZXN0EhAKCHNlcXVlbmNlGAEgASgEEhQKDGZyb21fbm9kZV9pZBgCIAEoDRIqCghtZXNzYWdlcxgDIAMoCzIYLnJhZnRsb2cudjEuUmFmdEVudmVsb3BlIiAKDFJhZnRSZXNwb25zZRIQCghzZXF1ZW5jZRgBIAEoBCJKCgxSYWZ0RW52ZWxvcGUSEAoIZ3JvdXBfaWQYASABKAQSKAoHbWVzc2FnZRgCIAEoCzIXLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2UiXwoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSJwoEdHlwZRgDIAEoDjIZLnJhZnRsb2cudjEuUmFmdEVudHJ5VHlwZRIMCgRkYXRhGAQgASgMInUKDVJhZnRDb25mU3RhdGUSDgoGdm90ZXJzGAEgAygNEhcKD3ZvdGVyc19vdXRnb2luZxgCIAMoDRIQCghsZWFybmVycxgDIAMoDRIVCg1sZWFybmVyc19uZXh0GAQgAygNEhIKCmF1dG9fbGVhdmUYBSABKAgiYgoUUmFmdFNuYXBzaG90TWV0YWRhdGESDQoFaW5kZXgYASABKAQSDAoEdGVybRgCIAEoBBItCgpjb25mX3N0YXRlGAMgASgLMhkucmFmdGxvZy52MS5SYWZ0Q29uZlN0YXRlIogBChFSYWZ0U25hcHNob3RDaHVuaxIyCghtZXRhZGF0YRgBIAEoCzIgLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90TWV0YWRhdGESDgoGb2Zmc2V0GAIgASgEEhMKC3RvdGFsX2J5dGVzGAMgASgEEgwKBGRhdGEYBCABKAwSDAoEZG9uZRgFIAEoCCKgAgoLUmFmdE1lc3NhZ2USKQoEdHlwZRgBIAEoDjIbLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2VUeXBlEgwKBGZyb20YAiABKA0SCgoCdG8YAyABKA0SDAoEdGVybRgEIAEoBBIQCghsb2dfdGVybRgFIAEoBBINCgVpbmRleBgGIAEoBBImCgdlbnRyaWVzGAcgAygLMhUucmFmdGxvZy52MS5SYWZ0RW50cnkSDgoGY29tbWl0GAggASgEEg4KBnJlamVjdBgJIAEoCBITCgtyZWplY3RfaGludBgKIAEoBBIvCghzbmFwc2hvdBgLIAEoCzIdLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90Q2h1bmsSDwoHY29udGV4dBgMIAEoDCquBAoPUmFmdE1lc3NhZ2VUeXBlEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EEAESJQohUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EX1JFU1BPTlNFEAISHwobUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUEAMSKAokUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUX1JFU1BPTlNFEAQSGgoWUkFGVF9NRVNTQUdFX1RZUEVfVk9URRAFEiMKH1JBRlRfTUVTU0FHRV9UWVBFX1ZPVEVfUkVTUE9OU0UQBhIeChpSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URRAHEicKI1JBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFX1JFU1BPTlNFEAgSHgoaUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1QQCRInCiNSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVF9SRVNQT05TRRAKEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1RJTUVPVVRfTk9XEAsSIAocUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWBAMEikKJVJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVhfUkVTUE9OU0UQDRIlCiFSQUZUX01FU1NBR0VfVFlQRV9UUkFOU0ZFUl9MRUFERVIQDiptCg1SYWZ0RW50cnlUeXBlEh8KG1JBRlRfRU5UUllfVFlQRV9VTlNQRUNJRklFRBAAEhoKFlJBRlRfRU5UUllfVFlQRV9OT1JNQUwQARIfChtSQUZUX0VOVFJZX1RZUEVfQ09ORl9DSEFOR0UQAjKKAQoLUGVlclNlcnZpY2USPAoFSGVsbG8SGC5yYWZ0bG9nLnYxLkhlbGxvUmVxdWVzdBoZLnJhZnRsb2cudjEuSGVsbG9SZXNwb25zZRI9CgRSYWZ0EhcucmFmdGxvZy52MS5SYWZ0UmVxdWVzdBoYLnJhZnRsb2cudjEuUmFmdFJlc3BvbnNlKAEwAWIGcHJvdG8z");
+  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEieAoMSGVsbG9SZXF1ZXN0Eg8KB25vZGVfaWQYASABKA0SEgoKY2x1c3Rlcl9pZBgCIAEoCRIPCgdhZGRyZXNzGAMgASgJEhgKEHByb3RvY29sX3ZlcnNpb24YBCABKA0SGAoQZXhwZWN0ZWRfbm9kZV9pZBgFIAEoDSJOCg1IZWxsb1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKA0SEgoKY2x1c3Rlcl9pZBgCIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAMgASgNInQKC1JhZnRSZXF1ZXN0EhAKCHNlcXVlbmNlGAEgASgEEhQKDGZyb21fbm9kZV9pZBgCIAEoDRISCgp0b19ub2RlX2lkGAMgASgNEikKCG1lc3NhZ2VzGAQgAygLMhcucmFmdGxvZy52MS5SYWZ0TWVzc2FnZSKWAQoMUmFmdFJlc3BvbnNlEhYKDmFja2VkX3NlcXVlbmNlGAEgASgEEhUKDXdpbmRvd19mcmFtZXMYAiABKA0SFAoMd2luZG93X2J5dGVzGAMgASgEEhkKEXVua25vd25fZ3JvdXBfaWRzGAQgAygEEiYKBWVycm9yGAUgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJfCglSYWZ0RW50cnkSDAoEdGVybRgBIAEoBBINCgVpbmRleBgCIAEoBBInCgR0eXBlGAMgASgOMhkucmFmdGxvZy52MS5SYWZ0RW50cnlUeXBlEgwKBGRhdGEYBCABKAwidQoNUmFmdENvbmZTdGF0ZRIOCgZ2b3RlcnMYASADKA0SFwoPdm90ZXJzX291dGdvaW5nGAIgAygNEhAKCGxlYXJuZXJzGAMgAygNEhUKDWxlYXJuZXJzX25leHQYBCADKA0SEgoKYXV0b19sZWF2ZRgFIAEoCCJiChRSYWZ0U25hcHNob3RNZXRhZGF0YRINCgVpbmRleBgBIAEoBBIMCgR0ZXJtGAIgASgEEi0KCmNvbmZfc3RhdGUYAyABKAsyGS5yYWZ0bG9nLnYxLlJhZnRDb25mU3RhdGUiiAEKEVJhZnRTbmFwc2hvdENodW5rEjIKCG1ldGFkYXRhGAEgASgLMiAucmFmdGxvZy52MS5SYWZ0U25hcHNob3RNZXRhZGF0YRIOCgZvZmZzZXQYAiABKAQSEwoLdG90YWxfYnl0ZXMYAyABKAQSDAoEZGF0YRgEIAEoDBIMCgRkb25lGAUgASgIIrICCgtSYWZ0TWVzc2FnZRIQCghncm91cF9pZBgBIAEoBBIpCgR0eXBlGAIgASgOMhsucmFmdGxvZy52MS5SYWZ0TWVzc2FnZVR5cGUSDAoEZnJvbRgDIAEoDRIKCgJ0bxgEIAEoDRIMCgR0ZXJtGAUgASgEEhAKCGxvZ190ZXJtGAYgASgEEg0KBWluZGV4GAcgASgEEiYKB2VudHJpZXMYCCADKAsyFS5yYWZ0bG9nLnYxLlJhZnRFbnRyeRIOCgZjb21taXQYCSABKAQSDgoGcmVqZWN0GAogASgIEhMKC3JlamVjdF9oaW50GAsgASgEEi8KCHNuYXBzaG90GAwgASgLMh0ucmFmdGxvZy52MS5SYWZ0U25hcHNob3RDaHVuaxIPCgdjb250ZXh0GA0gASgMKq4ECg9SYWZ0TWVzc2FnZVR5cGUSIQodUkFGVF9NRVNTQUdFX1RZUEVfVU5TUEVDSUZJRUQQABIcChhSQUZUX01FU1NBR0VfVFlQRV9BUFBFTkQQARIlCiFSQUZUX01FU1NBR0VfVFlQRV9BUFBFTkRfUkVTUE9OU0UQAhIfChtSQUZUX01FU1NBR0VfVFlQRV9IRUFSVEJFQVQQAxIoCiRSQUZUX01FU1NBR0VfVFlQRV9IRUFSVEJFQVRfUkVTUE9OU0UQBBIaChZSQUZUX01FU1NBR0VfVFlQRV9WT1RFEAUSIwofUkFGVF9NRVNTQUdFX1RZUEVfVk9URV9SRVNQT05TRRAGEh4KGlJBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFEAcSJwojUkFGVF9NRVNTQUdFX1RZUEVfUFJFX1ZPVEVfUkVTUE9OU0UQCBIeChpSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVBAJEicKI1JBRlRfTUVTU0FHRV9UWVBFX1NOQVBTSE9UX1JFU1BPTlNFEAoSIQodUkFGVF9NRVNTQUdFX1RZUEVfVElNRU9VVF9OT1cQCxIgChxSQUZUX01FU1NBR0VfVFlQRV9SRUFEX0lOREVYEAwSKQolUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWF9SRVNQT05TRRANEiUKIVJBRlRfTUVTU0FHRV9UWVBFX1RSQU5TRkVSX0xFQURFUhAOKm0KDVJhZnRFbnRyeVR5cGUSHwobUkFGVF9FTlRSWV9UWVBFX1VOU1BFQ0lGSUVEEAASGgoWUkFGVF9FTlRSWV9UWVBFX05PUk1BTBABEh8KG1JBRlRfRU5UUllfVFlQRV9DT05GX0NIQU5HRRACMooBCgtQZWVyU2VydmljZRI8CgVIZWxsbxIYLnJhZnRsb2cudjEuSGVsbG9SZXF1ZXN0GhkucmFmdGxvZy52MS5IZWxsb1Jlc3BvbnNlEj0KBFJhZnQSFy5yYWZ0bG9nLnYxLlJhZnRSZXF1ZXN0GhgucmFmdGxvZy52MS5SYWZ0UmVzcG9uc2UoATABYgZwcm90bzM", [file_raftlog_v1_errors]);
 
 /**
+ * The caller's identity.
+ *
  * @generated from message raftlog.v1.HelloRequest
  */
 export type HelloRequest = Message<"raftlog.v1.HelloRequest"> & {
   /**
+   * The calling node's id.
+   *
    * @generated from field: uint32 node_id = 1;
    */
   nodeId: number;
 
   /**
+   * The cluster the caller belongs to; a mismatch is refused with INVALID_ARGUMENT.
+   *
    * @generated from field: string cluster_id = 2;
    */
   clusterId: string;
 
   /**
-   * host:port this node serves peers on.
+   * host:port the caller serves peers on, so the callee can dial back.
    *
    * @generated from field: string address = 3;
    */
   address: string;
+
+  /**
+   * Version of this protocol the caller speaks (currently 1).
+   *
+   * @generated from field: uint32 protocol_version = 4;
+   */
+  protocolVersion: number;
+
+  /**
+   * The node id the caller believes it is calling, to catch stale address books.
+   *
+   * @generated from field: uint32 expected_node_id = 5;
+   */
+  expectedNodeId: number;
 };
 
 /**
@@ -42,18 +64,31 @@ export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 0);
 
 /**
+ * The callee's identity.
+ *
  * @generated from message raftlog.v1.HelloResponse
  */
 export type HelloResponse = Message<"raftlog.v1.HelloResponse"> & {
   /**
+   * The called node's id.
+   *
    * @generated from field: uint32 node_id = 1;
    */
   nodeId: number;
 
   /**
+   * Its cluster id.
+   *
    * @generated from field: string cluster_id = 2;
    */
   clusterId: string;
+
+  /**
+   * Version of this protocol it speaks; the lower of both is used.
+   *
+   * @generated from field: uint32 protocol_version = 3;
+   */
+  protocolVersion: number;
 };
 
 /**
@@ -64,27 +99,38 @@ export const HelloResponseSchema: GenMessage<HelloResponse> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 1);
 
 /**
- * One frame of Raft messages.
+ * One frame on a Raft stream: messages of many groups, in the order the sender produced them.
  *
  * @generated from message raftlog.v1.RaftRequest
  */
 export type RaftRequest = Message<"raftlog.v1.RaftRequest"> & {
   /**
-   * Increases by one per frame on a stream; echoed in RaftResponse.
+   * Increases by one per frame on a stream, starting at 1; acknowledged in RaftResponse.
    *
    * @generated from field: uint64 sequence = 1;
    */
   sequence: bigint;
 
   /**
+   * Sending node; must match the Hello of this connection.
+   *
    * @generated from field: uint32 from_node_id = 2;
    */
   fromNodeId: number;
 
   /**
-   * @generated from field: repeated raftlog.v1.RaftEnvelope messages = 3;
+   * Receiving node; a frame meant for another node is refused.
+   *
+   * @generated from field: uint32 to_node_id = 3;
    */
-  messages: RaftEnvelope[];
+  toNodeId: number;
+
+  /**
+   * The messages, each tagged with its group.
+   *
+   * @generated from field: repeated raftlog.v1.RaftMessage messages = 4;
+   */
+  messages: RaftMessage[];
 };
 
 /**
@@ -95,15 +141,47 @@ export const RaftRequestSchema: GenMessage<RaftRequest> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 2);
 
 /**
- * Acknowledges a frame, for flow control.
+ * Flow control from the receiver of a Raft stream. The sender keeps at most window_frames frames and
+ * window_bytes bytes beyond acked_sequence outstanding, and drops (never queues without bound) what does
+ * not fit: Raft retransmits.
  *
  * @generated from message raftlog.v1.RaftResponse
  */
 export type RaftResponse = Message<"raftlog.v1.RaftResponse"> & {
   /**
-   * @generated from field: uint64 sequence = 1;
+   * Highest frame sequence the receiver has handed to its Raft groups.
+   *
+   * @generated from field: uint64 acked_sequence = 1;
    */
-  sequence: bigint;
+  ackedSequence: bigint;
+
+  /**
+   * How many frames may be outstanding past acked_sequence.
+   *
+   * @generated from field: uint32 window_frames = 2;
+   */
+  windowFrames: number;
+
+  /**
+   * How many bytes may be outstanding past acked_sequence.
+   *
+   * @generated from field: uint64 window_bytes = 3;
+   */
+  windowBytes: bigint;
+
+  /**
+   * Groups the receiver does not host (yet, or any more): the sender reports them unreachable.
+   *
+   * @generated from field: repeated uint64 unknown_group_ids = 4;
+   */
+  unknownGroupIds: bigint[];
+
+  /**
+   * Set when the receiver refuses the stream (wrong node or cluster); the stream then closes.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 5;
+   */
+  error?: ErrorDetail | undefined;
 };
 
 /**
@@ -114,51 +192,35 @@ export const RaftResponseSchema: GenMessage<RaftResponse> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 3);
 
 /**
- * One Raft message of one group.
+ * One Raft log entry.
  *
- * @generated from message raftlog.v1.RaftEnvelope
- */
-export type RaftEnvelope = Message<"raftlog.v1.RaftEnvelope"> & {
-  /**
-   * 0 is the controller group.
-   *
-   * @generated from field: uint64 group_id = 1;
-   */
-  groupId: bigint;
-
-  /**
-   * @generated from field: raftlog.v1.RaftMessage message = 2;
-   */
-  message?: RaftMessage | undefined;
-};
-
-/**
- * Describes the message raftlog.v1.RaftEnvelope.
- * Use `create(RaftEnvelopeSchema)` to create a new message.
- */
-export const RaftEnvelopeSchema: GenMessage<RaftEnvelope> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 4);
-
-/**
  * @generated from message raftlog.v1.RaftEntry
  */
 export type RaftEntry = Message<"raftlog.v1.RaftEntry"> & {
   /**
+   * Term in which the leader created it.
+   *
    * @generated from field: uint64 term = 1;
    */
   term: bigint;
 
   /**
+   * Its position in the log.
+   *
    * @generated from field: uint64 index = 2;
    */
   index: bigint;
 
   /**
+   * Command or membership change.
+   *
    * @generated from field: raftlog.v1.RaftEntryType type = 3;
    */
   type: RaftEntryType;
 
   /**
+   * The payload, opaque to Raft.
+   *
    * @generated from field: bytes data = 4;
    */
   data: Uint8Array;
@@ -169,33 +231,45 @@ export type RaftEntry = Message<"raftlog.v1.RaftEntry"> & {
  * Use `create(RaftEntrySchema)` to create a new message.
  */
 export const RaftEntrySchema: GenMessage<RaftEntry> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 5);
+  messageDesc(file_raftlog_v1_peer, 4);
 
 /**
+ * A group's membership.
+ *
  * @generated from message raftlog.v1.RaftConfState
  */
 export type RaftConfState = Message<"raftlog.v1.RaftConfState"> & {
   /**
+   * Voters of the (incoming) configuration.
+   *
    * @generated from field: repeated uint32 voters = 1;
    */
   voters: number[];
 
   /**
+   * Voters of the outgoing configuration; non-empty only during joint consensus.
+   *
    * @generated from field: repeated uint32 voters_outgoing = 2;
    */
   votersOutgoing: number[];
 
   /**
+   * Non-voting replicas catching up.
+   *
    * @generated from field: repeated uint32 learners = 3;
    */
   learners: number[];
 
   /**
+   * Learners that become voters when the joint configuration is left.
+   *
    * @generated from field: repeated uint32 learners_next = 4;
    */
   learnersNext: number[];
 
   /**
+   * Leave the joint configuration automatically once it is committed.
+   *
    * @generated from field: bool auto_leave = 5;
    */
   autoLeave: boolean;
@@ -206,23 +280,31 @@ export type RaftConfState = Message<"raftlog.v1.RaftConfState"> & {
  * Use `create(RaftConfStateSchema)` to create a new message.
  */
 export const RaftConfStateSchema: GenMessage<RaftConfState> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 6);
+  messageDesc(file_raftlog_v1_peer, 5);
 
 /**
+ * What a snapshot covers.
+ *
  * @generated from message raftlog.v1.RaftSnapshotMetadata
  */
 export type RaftSnapshotMetadata = Message<"raftlog.v1.RaftSnapshotMetadata"> & {
   /**
+   * Last log index included in the snapshot.
+   *
    * @generated from field: uint64 index = 1;
    */
   index: bigint;
 
   /**
+   * Term of that entry.
+   *
    * @generated from field: uint64 term = 2;
    */
   term: bigint;
 
   /**
+   * Membership as of index.
+   *
    * @generated from field: raftlog.v1.RaftConfState conf_state = 3;
    */
   confState?: RaftConfState | undefined;
@@ -233,35 +315,45 @@ export type RaftSnapshotMetadata = Message<"raftlog.v1.RaftSnapshotMetadata"> & 
  * Use `create(RaftSnapshotMetadataSchema)` to create a new message.
  */
 export const RaftSnapshotMetadataSchema: GenMessage<RaftSnapshotMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 7);
+  messageDesc(file_raftlog_v1_peer, 6);
 
 /**
- * One chunk of an InstallSnapshot: the receiver reassembles chunks in offset order.
+ * One chunk of an InstallSnapshot; the receiver reassembles chunks in offset order.
  *
  * @generated from message raftlog.v1.RaftSnapshotChunk
  */
 export type RaftSnapshotChunk = Message<"raftlog.v1.RaftSnapshotChunk"> & {
   /**
+   * The snapshot this chunk belongs to (repeated in every chunk, so any chunk identifies it).
+   *
    * @generated from field: raftlog.v1.RaftSnapshotMetadata metadata = 1;
    */
   metadata?: RaftSnapshotMetadata | undefined;
 
   /**
+   * Byte offset of data within the snapshot.
+   *
    * @generated from field: uint64 offset = 2;
    */
   offset: bigint;
 
   /**
+   * Size of the whole snapshot in bytes.
+   *
    * @generated from field: uint64 total_bytes = 3;
    */
   totalBytes: bigint;
 
   /**
+   * The bytes at offset.
+   *
    * @generated from field: bytes data = 4;
    */
   data: Uint8Array;
 
   /**
+   * True on the last chunk.
+   *
    * @generated from field: bool done = 5;
    */
   done: boolean;
@@ -272,71 +364,102 @@ export type RaftSnapshotChunk = Message<"raftlog.v1.RaftSnapshotChunk"> & {
  * Use `create(RaftSnapshotChunkSchema)` to create a new message.
  */
 export const RaftSnapshotChunkSchema: GenMessage<RaftSnapshotChunk> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 8);
+  messageDesc(file_raftlog_v1_peer, 7);
 
 /**
+ * One Raft message of one group (the fields of the consensus core's Message).
+ *
  * @generated from message raftlog.v1.RaftMessage
  */
 export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
   /**
-   * @generated from field: raftlog.v1.RaftMessageType type = 1;
+   * The Raft group: 0 is the controller group, others are partitions.
+   *
+   * @generated from field: uint64 group_id = 1;
+   */
+  groupId: bigint;
+
+  /**
+   * Message kind.
+   *
+   * @generated from field: raftlog.v1.RaftMessageType type = 2;
    */
   type: RaftMessageType;
 
   /**
-   * @generated from field: uint32 from = 2;
+   * Sending node.
+   *
+   * @generated from field: uint32 from = 3;
    */
   from: number;
 
   /**
-   * @generated from field: uint32 to = 3;
+   * Receiving node.
+   *
+   * @generated from field: uint32 to = 4;
    */
   to: number;
 
   /**
-   * @generated from field: uint64 term = 4;
+   * Sender's current term.
+   *
+   * @generated from field: uint64 term = 5;
    */
   term: bigint;
 
   /**
-   * @generated from field: uint64 log_term = 5;
+   * Term of the entry at index (appends: the entry before the first sent; votes: the last entry).
+   *
+   * @generated from field: uint64 log_term = 6;
    */
   logTerm: bigint;
 
   /**
-   * @generated from field: uint64 index = 6;
+   * Log index the message refers to (meaning depends on type).
+   *
+   * @generated from field: uint64 index = 7;
    */
   index: bigint;
 
   /**
-   * @generated from field: repeated raftlog.v1.RaftEntry entries = 7;
+   * Entries to append (APPEND only).
+   *
+   * @generated from field: repeated raftlog.v1.RaftEntry entries = 8;
    */
   entries: RaftEntry[];
 
   /**
-   * @generated from field: uint64 commit = 8;
+   * Sender's commit index.
+   *
+   * @generated from field: uint64 commit = 9;
    */
   commit: bigint;
 
   /**
-   * @generated from field: bool reject = 9;
+   * The request was refused.
+   *
+   * @generated from field: bool reject = 10;
    */
   reject: boolean;
 
   /**
-   * @generated from field: uint64 reject_hint = 10;
+   * On a refused append: the follower's suggestion where to retry (fast backtracking).
+   *
+   * @generated from field: uint64 reject_hint = 11;
    */
   rejectHint: bigint;
 
   /**
-   * @generated from field: raftlog.v1.RaftSnapshotChunk snapshot = 11;
+   * On SNAPSHOT: the chunk being sent.
+   *
+   * @generated from field: raftlog.v1.RaftSnapshotChunk snapshot = 12;
    */
   snapshot?: RaftSnapshotChunk | undefined;
 
   /**
-   * Opaque request context (ReadIndex).
+   * ReadIndex request context; on a vote, non-empty marks a leadership transfer.
    *
-   * @generated from field: bytes context = 12;
+   * @generated from field: bytes context = 13;
    */
   context: Uint8Array;
 };
@@ -346,83 +469,115 @@ export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
  * Use `create(RaftMessageSchema)` to create a new message.
  */
 export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 9);
+  messageDesc(file_raftlog_v1_peer, 8);
 
 /**
+ * Raft message kinds, as in the consensus core (raft/message.ts).
+ *
  * @generated from enum raftlog.v1.RaftMessageType
  */
 export enum RaftMessageType {
   /**
+   * Never sent.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
+   * Leader to follower: entries after (log_term, index), and the leader's commit.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_APPEND = 1;
    */
   APPEND = 1,
 
   /**
+   * Follower to leader: accepted up to index, or reject with reject_hint.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_APPEND_RESPONSE = 2;
    */
   APPEND_RESPONSE = 2,
 
   /**
+   * Leader to follower: liveness and commit.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_HEARTBEAT = 3;
    */
   HEARTBEAT = 3,
 
   /**
+   * Follower to leader.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_HEARTBEAT_RESPONSE = 4;
    */
   HEARTBEAT_RESPONSE = 4,
 
   /**
+   * Candidate asks for a vote, with its last (log_term, index).
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_VOTE = 5;
    */
   VOTE = 5,
 
   /**
+   * Vote granted unless reject.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_VOTE_RESPONSE = 6;
    */
   VOTE_RESPONSE = 6,
 
   /**
+   * Pre-candidate asks whether it would win, without raising terms.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_PRE_VOTE = 7;
    */
   PRE_VOTE = 7,
 
   /**
+   * Pre-vote granted unless reject.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_PRE_VOTE_RESPONSE = 8;
    */
   PRE_VOTE_RESPONSE = 8,
 
   /**
+   * Leader sends one snapshot chunk.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_SNAPSHOT = 9;
    */
   SNAPSHOT = 9,
 
   /**
+   * Follower acknowledges a chunk (index) or asks to restart (reject).
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_SNAPSHOT_RESPONSE = 10;
    */
   SNAPSHOT_RESPONSE = 10,
 
   /**
+   * Leader tells the transfer target to campaign at once.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_TIMEOUT_NOW = 11;
    */
   TIMEOUT_NOW = 11,
 
   /**
+   * Follower forwards a linearizable read request (context) to the leader.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_READ_INDEX = 12;
    */
   READ_INDEX = 12,
 
   /**
+   * Leader answers with the read index (index) for context.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_READ_INDEX_RESPONSE = 13;
    */
   READ_INDEX_RESPONSE = 13,
 
   /**
+   * Follower forwards a leadership transfer request to the leader.
+   *
    * @generated from enum value: RAFT_MESSAGE_TYPE_TRANSFER_LEADER = 14;
    */
   TRANSFER_LEADER = 14,
@@ -435,20 +590,28 @@ export const RaftMessageTypeSchema: GenEnum<RaftMessageType> = /*@__PURE__*/
   enumDesc(file_raftlog_v1_peer, 0);
 
 /**
+ * What a log entry holds.
+ *
  * @generated from enum raftlog.v1.RaftEntryType
  */
 export enum RaftEntryType {
   /**
+   * Never sent.
+   *
    * @generated from enum value: RAFT_ENTRY_TYPE_UNSPECIFIED = 0;
    */
   UNSPECIFIED = 0,
 
   /**
+   * A state-machine command (controller or partition), opaque to Raft.
+   *
    * @generated from enum value: RAFT_ENTRY_TYPE_NORMAL = 1;
    */
   NORMAL = 1,
 
   /**
+   * A membership change, in the consensus core's own encoding.
+   *
    * @generated from enum value: RAFT_ENTRY_TYPE_CONF_CHANGE = 2;
    */
   CONF_CHANGE = 2,
@@ -461,14 +624,16 @@ export const RaftEntryTypeSchema: GenEnum<RaftEntryType> = /*@__PURE__*/
   enumDesc(file_raftlog_v1_peer, 1);
 
 /**
- * Node to node. Each ordered pair of nodes keeps one Raft stream; every frame carries the messages
- * of many Raft groups, so heartbeats and appends of all partitions share one stream and one frame.
+ * Node to node. Each ordered pair of nodes (A to B) keeps one Raft stream, opened by A after a Hello:
+ * A's frames flow to B, B's RaftResponse acknowledgements flow back for flow control, and B's messages
+ * to A travel on B's own stream to A. Every frame carries the messages of many Raft groups, so the
+ * heartbeats and appends of all partitions share one stream, one frame and one HTTP/2 write.
  *
  * @generated from service raftlog.v1.PeerService
  */
 export const PeerService: GenService<{
   /**
-   * Identifies both ends before a stream is trusted.
+   * Identifies both ends (node id, cluster id, protocol version) before a Raft stream is trusted.
    *
    * @generated from rpc raftlog.v1.PeerService.Hello
    */
@@ -478,7 +643,7 @@ export const PeerService: GenService<{
     output: typeof HelloResponseSchema;
   },
   /**
-   * The sender streams RaftRequest frames; the receiver streams back RaftResponse acknowledgements for flow control.
+   * Carries Raft messages from the calling node to the called node; see RaftRequest and RaftResponse.
    *
    * @generated from rpc raftlog.v1.PeerService.Raft
    */

@@ -2,39 +2,45 @@
 // @generated from file raftlog/v1/record.proto (package raftlog.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file raftlog/v1/record.proto.
  */
 export const file_raftlog_v1_record: GenFile = /*@__PURE__*/
-  fileDesc("ChdyYWZ0bG9nL3YxL3JlY29yZC5wcm90bxIKcmFmdGxvZy52MSJlCgZSZWNvcmQSCwoDa2V5GAEgASgMEg0KBXZhbHVlGAIgASgMEikKB2hlYWRlcnMYAyADKAsyGC5yYWZ0bG9nLnYxLlJlY29yZEhlYWRlchIUCgx0aW1lc3RhbXBfbXMYBCABKAMiKgoMUmVjb3JkSGVhZGVyEgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoDCJmCg5Db25zdW1lZFJlY29yZBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgEEiIKBnJlY29yZBgEIAEoCzISLnJhZnRsb2cudjEuUmVjb3JkKnsKDklzb2xhdGlvbkxldmVsEh8KG0lTT0xBVElPTl9MRVZFTF9VTlNQRUNJRklFRBAAEiQKIElTT0xBVElPTl9MRVZFTF9SRUFEX1VOQ09NTUlUVEVEEAESIgoeSVNPTEFUSU9OX0xFVkVMX1JFQURfQ09NTUlUVEVEEAIqTQoEQWNrcxIUChBBQ0tTX1VOU1BFQ0lGSUVEEAASDQoJQUNLU19OT05FEAESDwoLQUNLU19MRUFERVIQAhIPCgtBQ0tTX1FVT1JVTRADYgZwcm90bzM");
+  fileDesc("ChdyYWZ0bG9nL3YxL3JlY29yZC5wcm90bxIKcmFmdGxvZy52MSKBAQoGUmVjb3JkEhAKA2tleRgBIAEoDEgAiAEBEhIKBXZhbHVlGAIgASgMSAGIAQESKQoHaGVhZGVycxgDIAMoCzIYLnJhZnRsb2cudjEuUmVjb3JkSGVhZGVyEhQKDHRpbWVzdGFtcF9tcxgEIAEoA0IGCgRfa2V5QggKBl92YWx1ZSI5CgxSZWNvcmRIZWFkZXISCwoDa2V5GAEgASgJEhIKBXZhbHVlGAIgASgMSACIAQFCCAoGX3ZhbHVlImYKDkNvbnN1bWVkUmVjb3JkEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAMSIgoGcmVjb3JkGAQgASgLMhIucmFmdGxvZy52MS5SZWNvcmRiBnByb3RvMw");
 
 /**
- * A single record, for simple clients that do not encode batches themselves.
+ * One record, decoded, for clients that do not handle the batch format (queues, CLI, grpcurl).
  *
  * @generated from message raftlog.v1.Record
  */
 export type Record = Message<"raftlog.v1.Record"> & {
   /**
-   * @generated from field: bytes key = 1;
+   * Partitioning and compaction key; absent means a null key (distinct from an empty key).
+   *
+   * @generated from field: optional bytes key = 1;
    */
-  key: Uint8Array;
+  key?: Uint8Array | undefined;
 
   /**
-   * @generated from field: bytes value = 2;
+   * Payload; absent means null, which on a compacted topic is a tombstone for the key.
+   *
+   * @generated from field: optional bytes value = 2;
    */
-  value: Uint8Array;
+  value?: Uint8Array | undefined;
 
   /**
+   * Application headers, in order; names may repeat.
+   *
    * @generated from field: repeated raftlog.v1.RecordHeader headers = 3;
    */
   headers: RecordHeader[];
 
   /**
-   * Milliseconds since the Unix epoch; 0 lets the broker stamp it.
+   * Creation time in ms since the Unix epoch; 0 lets the server use the append time.
    *
    * @generated from field: int64 timestamp_ms = 4;
    */
@@ -49,18 +55,24 @@ export const RecordSchema: GenMessage<Record> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_record, 0);
 
 /**
+ * One application header of a record.
+ *
  * @generated from message raftlog.v1.RecordHeader
  */
 export type RecordHeader = Message<"raftlog.v1.RecordHeader"> & {
   /**
+   * Header name (UTF-8).
+   *
    * @generated from field: string key = 1;
    */
   key: string;
 
   /**
-   * @generated from field: bytes value = 2;
+   * Header value; absent means null.
+   *
+   * @generated from field: optional bytes value = 2;
    */
-  value: Uint8Array;
+  value?: Uint8Array | undefined;
 };
 
 /**
@@ -71,27 +83,35 @@ export const RecordHeaderSchema: GenMessage<RecordHeader> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_record, 1);
 
 /**
- * A record as a consumer sees it, with its position.
+ * A record read back, with the position the log gave it.
  *
  * @generated from message raftlog.v1.ConsumedRecord
  */
 export type ConsumedRecord = Message<"raftlog.v1.ConsumedRecord"> & {
   /**
+   * Topic the record was read from.
+   *
    * @generated from field: string topic = 1;
    */
   topic: string;
 
   /**
+   * Partition index within the topic.
+   *
    * @generated from field: uint32 partition = 2;
    */
   partition: number;
 
   /**
-   * @generated from field: uint64 offset = 3;
+   * Offset assigned by the leader.
+   *
+   * @generated from field: int64 offset = 3;
    */
   offset: bigint;
 
   /**
+   * The record itself.
+   *
    * @generated from field: raftlog.v1.Record record = 4;
    */
   record?: Record | undefined;
@@ -103,79 +123,4 @@ export type ConsumedRecord = Message<"raftlog.v1.ConsumedRecord"> & {
  */
 export const ConsumedRecordSchema: GenMessage<ConsumedRecord> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_record, 2);
-
-/**
- * Which records a fetch may return.
- *
- * @generated from enum raftlog.v1.IsolationLevel
- */
-export enum IsolationLevel {
-  /**
-   * Same as ISOLATION_LEVEL_READ_UNCOMMITTED.
-   *
-   * @generated from enum value: ISOLATION_LEVEL_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * Up to the high watermark, including records of open and aborted transactions.
-   *
-   * @generated from enum value: ISOLATION_LEVEL_READ_UNCOMMITTED = 1;
-   */
-  READ_UNCOMMITTED = 1,
-
-  /**
-   * Up to the last stable offset; batches of aborted transactions are to be skipped.
-   *
-   * @generated from enum value: ISOLATION_LEVEL_READ_COMMITTED = 2;
-   */
-  READ_COMMITTED = 2,
-}
-
-/**
- * Describes the enum raftlog.v1.IsolationLevel.
- */
-export const IsolationLevelSchema: GenEnum<IsolationLevel> = /*@__PURE__*/
-  enumDesc(file_raftlog_v1_record, 0);
-
-/**
- * How much durability a produce waits for.
- *
- * @generated from enum raftlog.v1.Acks
- */
-export enum Acks {
-  /**
-   * The default: same as ACKS_QUORUM.
-   *
-   * @generated from enum value: ACKS_UNSPECIFIED = 0;
-   */
-  UNSPECIFIED = 0,
-
-  /**
-   * Answer once the leader received the batch (nothing is on disk yet).
-   *
-   * @generated from enum value: ACKS_NONE = 1;
-   */
-  NONE = 1,
-
-  /**
-   * Answer once the batch is fsynced on the leader.
-   *
-   * @generated from enum value: ACKS_LEADER = 2;
-   */
-  LEADER = 2,
-
-  /**
-   * Answer once the batch is committed: fsynced on a majority of the replicas.
-   *
-   * @generated from enum value: ACKS_QUORUM = 3;
-   */
-  QUORUM = 3,
-}
-
-/**
- * Describes the enum raftlog.v1.Acks.
- */
-export const AcksSchema: GenEnum<Acks> = /*@__PURE__*/
-  enumDesc(file_raftlog_v1_record, 1);
 

@@ -13,13 +13,14 @@ export const file_grpc_health_v1_health: GenFile = /*@__PURE__*/
   fileDesc("ChtncnBjL2hlYWx0aC92MS9oZWFsdGgucHJvdG8SDmdycGMuaGVhbHRoLnYxIiUKEkhlYWx0aENoZWNrUmVxdWVzdBIPCgdzZXJ2aWNlGAEgASgJIqkBChNIZWFsdGhDaGVja1Jlc3BvbnNlEkEKBnN0YXR1cxgBIAEoDjIxLmdycGMuaGVhbHRoLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UuU2VydmluZ1N0YXR1cyJPCg1TZXJ2aW5nU3RhdHVzEgsKB1VOS05PV04QABILCgdTRVJWSU5HEAESDwoLTk9UX1NFUlZJTkcQAhITCg9TRVJWSUNFX1VOS05PV04QAzKuAQoGSGVhbHRoElAKBUNoZWNrEiIuZ3JwYy5oZWFsdGgudjEuSGVhbHRoQ2hlY2tSZXF1ZXN0GiMuZ3JwYy5oZWFsdGgudjEuSGVhbHRoQ2hlY2tSZXNwb25zZRJSCgVXYXRjaBIiLmdycGMuaGVhbHRoLnYxLkhlYWx0aENoZWNrUmVxdWVzdBojLmdycGMuaGVhbHRoLnYxLkhlYWx0aENoZWNrUmVzcG9uc2UwAWIGcHJvdG8z");
 
 /**
- * The standard gRPC health checking protocol, so load balancers, Kubernetes probes and grpc-health-probe
- * can ask a node whether it serves. The empty service name asks about the node as a whole.
+ * Which service to ask about.
  *
  * @generated from message grpc.health.v1.HealthCheckRequest
  */
 export type HealthCheckRequest = Message<"grpc.health.v1.HealthCheckRequest"> & {
   /**
+   * A fully qualified service name (raftlog.v1.BrokerService), or empty for the whole node.
+   *
    * @generated from field: string service = 1;
    */
   service: string;
@@ -33,10 +34,14 @@ export const HealthCheckRequestSchema: GenMessage<HealthCheckRequest> = /*@__PUR
   messageDesc(file_grpc_health_v1_health, 0);
 
 /**
+ * The answer.
+ *
  * @generated from message grpc.health.v1.HealthCheckResponse
  */
 export type HealthCheckResponse = Message<"grpc.health.v1.HealthCheckResponse"> & {
   /**
+   * The status.
+   *
    * @generated from field: grpc.health.v1.HealthCheckResponse.ServingStatus status = 1;
    */
   status: HealthCheckResponse_ServingStatus;
@@ -50,25 +55,35 @@ export const HealthCheckResponseSchema: GenMessage<HealthCheckResponse> = /*@__P
   messageDesc(file_grpc_health_v1_health, 1);
 
 /**
+ * Whether the service serves.
+ *
  * @generated from enum grpc.health.v1.HealthCheckResponse.ServingStatus
  */
 export enum HealthCheckResponse_ServingStatus {
   /**
+   * Not known yet.
+   *
    * @generated from enum value: UNKNOWN = 0;
    */
   UNKNOWN = 0,
 
   /**
+   * Serving requests.
+   *
    * @generated from enum value: SERVING = 1;
    */
   SERVING = 1,
 
   /**
+   * Not serving (starting, shutting down, or unhealthy).
+   *
    * @generated from enum value: NOT_SERVING = 2;
    */
   NOT_SERVING = 2,
 
   /**
+   * The service name is not known to this server.
+   *
    * @generated from enum value: SERVICE_UNKNOWN = 3;
    */
   SERVICE_UNKNOWN = 3,
@@ -81,10 +96,14 @@ export const HealthCheckResponse_ServingStatusSchema: GenEnum<HealthCheckRespons
   enumDesc(file_grpc_health_v1_health, 1, 0);
 
 /**
+ * Health checking.
+ *
  * @generated from service grpc.health.v1.Health
  */
 export const Health: GenService<{
   /**
+   * The current status of one service.
+   *
    * @generated from rpc grpc.health.v1.Health.Check
    */
   check: {
@@ -93,6 +112,8 @@ export const Health: GenService<{
     output: typeof HealthCheckResponseSchema;
   },
   /**
+   * The current status, then every change, until the caller cancels.
+   *
    * @generated from rpc grpc.health.v1.Health.Watch
    */
   watch: {

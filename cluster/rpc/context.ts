@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { Deadline, Metadata } from '@grpc/grpc-js';
+import { RaftlogError } from '../../lib/index.js';
 
 type ServerSurfaceCall = EventEmitter & {
   metadata: Metadata;
@@ -13,18 +14,25 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** Milliseconds since the epoch, or Infinity without a deadline. */
   readonly deadlineMs: number;
+  /** The request metadata (headers) the client sent. */
   readonly metadata: Metadata;
+  /** The client's address as grpc-js reports it (127.0.0.1:54321). */
   readonly peer: string;
 }
 
+/**
+ * grpc-js emits 'cancelled' on cancel and disconnect; the deadline gets its own timer so the handler
+ * learns of it even when grpc-js only ends the HTTP/2 stream.
+ */
 export function callContext(call: ServerSurfaceCall): { context: CallContext; done: () => void } {
   const controller = new AbortController();
-  const abort = (): void => controller.abort(new Error('call cancelled'));
-  call.once('cancelled', abort);
+  const cancel = (): void => controller.abort(new RaftlogError('CANCELLED', 'the client cancelled the call'));
+  const expire = (): void => controller.abort(new RaftlogError('TIMEOUT', 'the call passed its deadline'));
+  call.once('cancelled', cancel);
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   const finite = Number.isFinite(deadlineMs);
-  const timer = finite ? setTimeout(abort, Math.max(0, deadlineMs - Date.now())) : undefined;
+  const timer = finite ? setTimeout(expire, Math.max(0, deadlineMs - Date.now())) : undefined;
   timer?.unref();
   const context: CallContext = {
     signal: controller.signal,
@@ -36,7 +44,7 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
     context,
     done: () => {
       clearTimeout(timer);
-      call.off('cancelled', abort);
+      call.off('cancelled', cancel);
     },
   };
 }

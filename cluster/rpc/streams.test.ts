@@ -1,0 +1,216 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { RaftlogError } from '../../lib/index.js';
+import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import { eventually, sleep, startService, stopAll } from './test-harness.js';
+
+afterEach(stopAll);
+
+const kib = new Uint8Array(1024);
+
+describe('streaming calls through the adapter over 127.0.0.1', () => {
+  it('streams from the server until the handler returns', async () => {
+    const { client } = await startService(BrokerService, {
+      async *fetchStream(req) {
+        const from = req.partitions[0]?.offset ?? 0n;
+        for (let i = 0n; i < 50n; i++) yield { partitions: [{ topic: 't', nextOffset: from + i }] };
+      },
+    });
+    const seen: bigint[] = [];
+    for await (const r of client.fetchStream({ partitions: [{ topic: 't', offset: 100n }] })) {
+      seen.push(r.partitions[0]!.nextOffset);
+    }
+    expect(seen).toHaveLength(50);
+    expect(seen[49]).toBe(149n);
+  });
+
+  it('delivers the messages sent before a failure, then the RaftlogError', async () => {
+    const { client } = await startService(BrokerService, {
+      async *fetchStream() {
+        yield { partitions: [{ topic: 'a' }] };
+        yield { partitions: [{ topic: 'b' }] };
+        throw new RaftlogError('NOT_LEADER', 'moved', { leaderHint: '127.0.0.3:1' });
+      },
+    });
+    const topics: string[] = [];
+    const failure = await (async () => {
+      for await (const r of client.fetchStream({})) topics.push(r.partitions[0]!.topic);
+    })().catch((e: unknown) => e);
+    expect(topics).toEqual(['a', 'b']);
+    expect(failure).toMatchObject({ code: 'NOT_LEADER', leaderHint: '127.0.0.3:1' });
+  });
+
+  it('runs a bidi stream with thousands of messages in order', async () => {
+    const { client } = await startService(BrokerService, {
+      async *produceStream(requests) {
+        for await (const r of requests) {
+          yield { correlationId: r.correlationId, result: { baseOffset: r.correlationId * 10n } };
+        }
+      },
+    });
+    const call = client.produceStream();
+    const n = 3000;
+    const sending = (async () => {
+      for (let i = 0; i < n; i++) await call.send({ correlationId: BigInt(i), produce: { batch: kib } });
+      call.end();
+    })();
+    let count = 0;
+    for await (const r of call.responses) {
+      expect(r.correlationId).toBe(BigInt(count));
+      expect(r.result!.baseOffset).toBe(BigInt(count) * 10n);
+      count++;
+    }
+    await sending;
+    expect(count).toBe(n);
+  });
+
+  it('bounds what a slow server handler leaves unread: the sender waits', async () => {
+    let consumed = 0;
+    const { client } = await startService(
+      PeerService,
+      {
+        async *raft(frames) {
+          for await (const f of frames) {
+            consumed++;
+            if (consumed % 50 === 0) await sleep(5);
+            if (f.sequence % 500n === 0n) yield { ackedSequence: f.sequence };
+          }
+        },
+      },
+      { implement: { requestQueueItems: 16 } },
+    );
+    const call = client.raft();
+    const n = 6000;
+    let sent = 0;
+    let aheadMax = 0;
+    for (let i = 1; i <= n; i++) {
+      await call.send({ sequence: BigInt(i), messages: [{ groupId: 1n, entries: [{ data: kib }] }] });
+      sent++;
+      aheadMax = Math.max(aheadMax, sent - consumed);
+    }
+    call.end();
+    const acks: bigint[] = [];
+    for await (const r of call.responses) acks.push(r.ackedSequence);
+    expect(consumed).toBe(n);
+    expect(acks).toHaveLength(12);
+    // HTTP/2 flow control holds about 1 MiB in flight; unbounded buffering would let the sender run all
+    // 6 MiB ahead of the handler.
+    expect(aheadMax).toBeLessThan(2048);
+  });
+
+  it('bounds what a slow client leaves unread: the server handler waits for drain', async () => {
+    let produced = 0;
+    const { client } = await startService(
+      BrokerService,
+      {
+        async *fetchStream() {
+          for (let i = 0; i < 6000; i++) {
+            produced++;
+            yield { partitions: [{ records: kib }] };
+          }
+        },
+      },
+      { client: { responseQueueItems: 16 } },
+    );
+    let received = 0;
+    let aheadMax = 0;
+    for await (const _ of client.fetchStream({})) {
+      received++;
+      aheadMax = Math.max(aheadMax, produced - received);
+      if (received % 50 === 0) await sleep(5);
+    }
+    expect(received).toBe(6000);
+    expect(aheadMax).toBeLessThan(2048);
+  });
+
+  it('propagates client cancellation to a server-streaming handler', async () => {
+    let aborted = false;
+    const { client } = await startService(BrokerService, {
+      async *fetchStream(_req, ctx) {
+        ctx.signal.addEventListener('abort', () => (aborted = true));
+        while (!ctx.signal.aborted) {
+          yield {};
+          await sleep(5);
+        }
+      },
+    });
+    const controller = new AbortController();
+    let received = 0;
+    const failure = await (async () => {
+      for await (const _ of client.fetchStream({}, { signal: controller.signal })) {
+        if (++received === 3) controller.abort();
+      }
+    })().catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'CANCELLED' });
+    await eventually(() => aborted);
+  });
+
+  it('cancels the call when the consumer leaves the loop early', async () => {
+    let aborted = false;
+    const { client } = await startService(BrokerService, {
+      async *fetchStream(_req, ctx) {
+        ctx.signal.addEventListener('abort', () => (aborted = true));
+        for (;;) {
+          yield {};
+          await sleep(5);
+        }
+      },
+    });
+    for await (const _ of client.fetchStream({})) break;
+    await eventually(() => aborted);
+  });
+
+  it('ends a bidi handler on cancel: its request iterable throws CANCELLED', async () => {
+    let handlerSaw: unknown;
+    const { client } = await startService(BrokerService, {
+      async *produceStream(requests, ctx) {
+        try {
+          for await (const r of requests) yield { correlationId: r.correlationId };
+        } catch (e) {
+          handlerSaw = e;
+          expect(ctx.signal.aborted).toBe(true);
+        }
+      },
+    });
+    const call = client.produceStream();
+    await call.send({ correlationId: 1n });
+    for await (const r of call.responses) {
+      expect(r.correlationId).toBe(1n);
+      break;
+    }
+    await eventually(() => handlerSaw !== undefined);
+    expect(handlerSaw).toMatchObject({ code: 'CANCELLED' });
+    await expect(call.send({ correlationId: 2n })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('fails a stream past its deadline with TIMEOUT', async () => {
+    const { client } = await startService(BrokerService, {
+      async *fetchStream(_req, ctx) {
+        while (!ctx.signal.aborted) {
+          yield {};
+          await sleep(10);
+        }
+      },
+    });
+    await expect(
+      (async () => {
+        for await (const _ of client.fetchStream({}, { timeoutMs: 100 }));
+      })(),
+    ).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('answers UNIMPLEMENTED on streams without a handler', async () => {
+    const { client } = await startService(BrokerService, {});
+    const call = client.produceStream();
+    await expect(
+      (async () => {
+        for await (const _ of call.responses);
+      })(),
+    ).rejects.toMatchObject({ code: 'UNIMPLEMENTED' });
+    await expect(
+      (async () => {
+        for await (const _ of client.fetchStream({}));
+      })(),
+    ).rejects.toMatchObject({ code: 'UNIMPLEMENTED' });
+  });
+});
