@@ -1,13 +1,15 @@
 import type { Readable } from 'node:stream';
 import { BoundedQueue } from '../../lib/index.js';
 
-export interface BoundedReaderOptions {
+export interface BoundedReaderOptions<T> {
   /** Messages held before the call is paused (grpc-js then stops reading and HTTP/2 pushes back). */
   readonly capacityItems: number;
   /** Turns an 'error' event into what the consumer sees, after the messages received before it. */
   readonly mapError: (error: unknown) => Error;
   /** Ends the iteration at once with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** An error for a message that must end the iteration (after the ones before it), else undefined. */
+  readonly reject?: (message: T) => Error | undefined;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface BoundedReaderOptions {
  * `capacityItems` (plus the stream's own small object buffer). Listeners attach at once, so an error
  * that arrives before the first `next()` is neither lost nor unhandled.
  */
-export function readBounded<T>(stream: Readable, options: BoundedReaderOptions): AsyncIterable<T> {
+export function readBounded<T>(stream: Readable, options: BoundedReaderOptions<T>): AsyncIterable<T> {
   const queue = new BoundedQueue<T>(options.capacityItems);
   const resumeAt = Math.floor(options.capacityItems / 2);
   let ended = false;
@@ -27,6 +29,13 @@ export function readBounded<T>(stream: Readable, options: BoundedReaderOptions):
     w?.();
   };
   const onData = (message: T): void => {
+    if (failure !== undefined) return;
+    const refused = options.reject?.(message);
+    if (refused !== undefined) {
+      failure = refused;
+      notify();
+      return;
+    }
     queue.push(message);
     if (queue.isFull()) stream.pause();
     notify();

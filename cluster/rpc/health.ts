@@ -3,7 +3,7 @@ import {
   type Health,
 } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { assert, RaftlogError } from '../../lib/index.js';
-import type { CallContext } from './context.js';
+import type { CallContext } from './call-context.js';
 import type { ServiceImpl } from './service-types.js';
 
 export { ServingStatus };

@@ -2,7 +2,7 @@ export { createServer, listen, shutdown, messageBytesMaxDefault, type ServerOpti
 export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';
 export { createServiceDefinition, methodPath } from './service-definition.js';
-export type { CallContext } from './context.js';
+export type { CallContext } from './call-context.js';
 export type { BidiCall, CallOptions, Handler, ServiceClient, ServiceImpl } from './service-types.js';
 export {
   errorCodeHeader,

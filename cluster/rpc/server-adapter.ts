@@ -1,5 +1,7 @@
 import type {
+  MethodDefinition,
   sendUnaryData,
+  ServiceDefinition,
   Server,
   ServerDuplexStream,
   ServerReadableStream,
@@ -11,7 +13,8 @@ import type {
 import type { DescMethod } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../lib/index.js';
 import { readBounded } from './bounded-reader.js';
-import { callContext, type CallContext } from './context.js';
+import { requestDeserializer, UndecodableRequest } from './codec.js';
+import { callContext, type CallContext } from './call-context.js';
 import { createServiceDefinition, methodPath } from './service-definition.js';
 import type { AnyService, ServiceImpl } from './service-types.js';
 import { toServiceError } from './status-mapping.js';
@@ -41,8 +44,22 @@ export function implementService<S extends AnyService>(
     handlers[method.localName] =
       handler === undefined ? unimplemented(method) : adapt(method, handler.bind(impl), hooks);
   }
-  server.addService(createServiceDefinition(service), handlers);
+  server.addService(serverDefinition(service), handlers);
 }
+
+/** The shared definition, but a request that does not decode reaches the adapter instead of grpc-js. */
+function serverDefinition(service: AnyService): ServiceDefinition {
+  const shared = createServiceDefinition(service);
+  const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
+  for (const method of service.methods) {
+    const def = shared[method.localName] as MethodDefinition<unknown, unknown>;
+    definition[method.localName] = { ...def, requestDeserialize: requestDeserializer(method.input) };
+  }
+  return definition;
+}
+
+const undecodable = (message: unknown): Error | undefined =>
+  message instanceof UndecodableRequest ? message.error : undefined;
 
 function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHandleCall {
   const path = methodPath(method);
@@ -54,13 +71,14 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
     readBounded(call, {
       capacityItems: hooks.requestQueueItems,
       mapError: (e) => RaftlogError.from(e),
+      reject: undecodable,
       signal,
     });
   switch (method.methodKind) {
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = callContext(call);
-        respond(() => handler(call.request, context), callback, fail, done);
+        respond(() => handler(decoded(call.request), context), callback, fail, done);
       };
     case 'client_streaming':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
@@ -70,7 +88,7 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
     case 'server_streaming':
       return (call: ServerWritableStream<unknown, unknown>) => {
         const { context, done } = callContext(call);
-        const responses = () => handler(call.request, context) as AsyncIterable<unknown>;
+        const responses = () => handler(decoded(call.request), context) as AsyncIterable<unknown>;
         void pipeOut(call, responses, context.signal, fail).finally(done);
       };
     case 'bidi_streaming':
@@ -80,6 +98,12 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
         void pipeOut(call, responses, context.signal, fail).finally(done);
       };
   }
+}
+
+/** Throws (inside the call's error path) the RaftlogError of a request that did not decode. */
+function decoded(request: unknown): unknown {
+  if (request instanceof UndecodableRequest) throw request.error;
+  return request;
 }
 
 function respond(

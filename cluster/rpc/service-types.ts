@@ -1,7 +1,7 @@
 import type { DescMessage, MessageInitShape, MessageShape } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type { Metadata } from '@grpc/grpc-js';
-import type { CallContext } from './context.js';
+import type { CallContext } from './call-context.js';
 
 export type AnyService = GenService<GenServiceMethods>;
 export type MethodsOf<S> = S extends GenService<infer M> ? M : never;

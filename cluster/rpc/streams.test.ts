@@ -1,6 +1,8 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../lib/index.js';
-import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { BrokerService, ProduceStreamRequestSchema } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { eventually, sleep, startService, stopAll } from './test-harness.js';
 
@@ -197,6 +199,47 @@ describe('streaming calls through the adapter over 127.0.0.1', () => {
         for await (const _ of client.fetchStream({}, { timeoutMs: 100 }));
       })(),
     ).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
+  it('ends a bidi call with INVALID_ARGUMENT at the first undecodable frame, after the good ones', async () => {
+    const seen: bigint[] = [];
+    const { client, address } = await startService(BrokerService, {
+      async *produceStream(requests) {
+        for await (const r of requests) {
+          seen.push(r.correlationId);
+          yield { correlationId: r.correlationId };
+        }
+      },
+    });
+    const raw = new Client(address, credentials.createInsecure());
+    try {
+      const call = raw.makeBidiStreamRequest(
+        '/raftlog.v1.BrokerService/ProduceStream',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        new Metadata(),
+      );
+      const ended = new Promise<ServiceError>((resolve) => call.on('error', resolve));
+      call.on('data', () => {});
+      call.write(
+        Buffer.from(
+          toBinary(ProduceStreamRequestSchema, create(ProduceStreamRequestSchema, { correlationId: 7n })),
+        ),
+      );
+      call.write(Buffer.from([0x0f, 1, 2, 3]));
+      const error = await ended;
+      expect(error.code).toBe(status.INVALID_ARGUMENT);
+      expect(error.metadata.get('raftlog-error-code')).toEqual(['INVALID_ARGUMENT']);
+      expect(seen).toEqual([7n]);
+    } finally {
+      raw.close();
+    }
+    const call = client.produceStream();
+    await call.send({ correlationId: 8n });
+    call.end();
+    const ids: bigint[] = [];
+    for await (const r of call.responses) ids.push(r.correlationId);
+    expect(ids).toEqual([8n]);
   });
 
   it('answers UNIMPLEMENTED on streams without a handler', async () => {

@@ -152,25 +152,28 @@ describe('unary calls through the adapter over 127.0.0.1', () => {
     });
     const raw = new Client(address, credentials.createInsecure());
     const send = (payload: Buffer) =>
-      new Promise<number>((resolve) =>
+      new Promise<ServiceError | null>((resolve) =>
         raw.makeUnaryRequest(
           '/raftlog.v1.BrokerService/Produce',
           (b: Buffer) => b,
           (b: Buffer) => b,
           payload,
           new Metadata(),
-          (e) => resolve(e === null ? status.OK : e.code),
+          (e) => resolve(e),
         ),
       );
     try {
       // Wire type 7 does not exist: this can never decode.
-      expect([status.INTERNAL, status.INVALID_ARGUMENT]).toContain(await send(Buffer.from([0x0f, 1, 2, 3])));
+      const refused = await send(Buffer.from([0x0f, 1, 2, 3]));
+      expect(refused?.code).toBe(status.INVALID_ARGUMENT);
+      expect(refused?.metadata.get('raftlog-error-code')).toEqual(['INVALID_ARGUMENT']);
+      expect(refused?.details).toMatch(/not a valid raftlog\.v1\.ProduceRequest/);
       const prng = new Prng(42);
       for (let i = 0; i < 30; i++) {
         const junk = Buffer.from(
           Array.from({ length: prng.intBetween(1, 200) }, () => prng.nextUint32() & 0xff),
         );
-        expect([status.OK, status.INTERNAL, status.INVALID_ARGUMENT]).toContain(await send(junk));
+        expect([undefined, status.INVALID_ARGUMENT]).toContain((await send(junk))?.code);
       }
     } finally {
       raw.close();

@@ -99,7 +99,8 @@ export const HelloResponseSchema: GenMessage<HelloResponse> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 1);
 
 /**
- * One frame on a Raft stream: messages of many groups, in the order the sender produced them.
+ * One frame on a Raft stream (a "Raft batch"): messages of many groups, in the order the sender
+ * produced them. It keeps the lint-standard request name rather than a name of its own.
  *
  * @generated from message raftlog.v1.RaftRequest
  */
