@@ -1,0 +1,150 @@
+import type { NodeId } from '../../lib/index.js';
+import type { TopicConfig, TopicConfigInput } from '../controller/index.js';
+import type { AbortedTransaction, Acks } from '../partition/index.js';
+
+/**
+ * What a running node offers to its gRPC services (src/server). Every method throws RaftlogError:
+ * NOT_LEADER carries the leader's client address as its hint, TOPIC_NOT_FOUND and
+ * PARTITION_NOT_FOUND name what is missing, TIMEOUT when the wanted durability was not reached in time.
+ */
+export interface NodeApi {
+  readonly nodeId: NodeId;
+  readonly clusterId: string;
+
+  /** Appends one RecordBatch (base offset 0) to a partition this node leads. */
+  produce(request: ProduceInput): Promise<ProduceOutcome>;
+  /** Reads stored batches from `offset` up to the visible end, at least one batch if any. */
+  fetch(request: FetchInput): Promise<FetchOutcome>;
+  /** Resolves when the partition's visible end passes `offset`, on abort, or after `timeoutMs`. */
+  waitForData(
+    topic: string,
+    partition: number,
+    offset: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<void>;
+  listOffset(request: ListOffsetInput): Promise<{ offset: number; timestampMs: number }>;
+  metadata(topics: readonly string[]): MetadataView;
+
+  createTopic(input: CreateTopicInput): Promise<TopicView>;
+  deleteTopic(name: string): Promise<void>;
+  listTopics(): readonly TopicView[];
+  describeTopic(name: string): TopicView;
+  updateTopicConfig(name: string, config: TopicConfigInput): Promise<TopicConfig>;
+  createPartitions(name: string, partitions: number): Promise<void>;
+  clusterStatus(options: { omitPartitions: boolean }): ClusterStatusView;
+  /** Moves leadership of a partition (or of the controller) to `targetNodeId` (0: any caught-up replica). */
+  transferLeadership(input: TransferInput): Promise<{ leaderId: NodeId; term: number }>;
+  addReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
+  removeReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
+}
+
+export interface ProduceInput {
+  readonly topic: string;
+  readonly partition: number;
+  readonly batch: Uint8Array;
+  readonly acks: Acks;
+  /** 0: the node's default. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ProduceOutcome {
+  /** -1 when acks=none answered before the offset was assigned. */
+  readonly baseOffset: number;
+  readonly lastOffset: number;
+  readonly logAppendTimeMs: number;
+  readonly logStartOffset: number;
+  readonly acksAchieved: Acks;
+  readonly replicasFsynced: number;
+  readonly replicasTotal: number;
+  readonly duplicate: boolean;
+}
+
+export interface FetchInput {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly bytesMax: number;
+  readonly isolation: 'read-uncommitted' | 'read-committed';
+}
+
+export interface FetchOutcome {
+  /** Whole stored RecordBatches, concatenated as stored. */
+  readonly records: Uint8Array;
+  readonly nextOffset: number;
+  readonly highWatermark: number;
+  readonly lastStableOffset: number;
+  readonly logStartOffset: number;
+  readonly abortedTransactions: readonly AbortedTransaction[];
+}
+
+export interface ListOffsetInput {
+  readonly topic: string;
+  readonly partition: number;
+  readonly spec: 'earliest' | 'latest' | 'timestamp';
+  readonly timestampMs: number;
+  readonly isolation: 'read-uncommitted' | 'read-committed';
+}
+
+export interface BrokerView {
+  readonly nodeId: NodeId;
+  readonly address: string;
+  readonly alive: boolean;
+}
+
+export interface PartitionView {
+  readonly topic: string;
+  readonly partition: number;
+  readonly groupId: number;
+  /** 0 when unknown to this node. */
+  readonly leaderId: NodeId | 0;
+  readonly term: number;
+  readonly replicas: readonly NodeId[];
+  readonly inSync: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  readonly commitIndex: number;
+  /** -1 when this node does not host the partition. */
+  readonly highWatermark: number;
+  readonly logStartOffset: number;
+  readonly lastStableOffset: number;
+}
+
+export interface TopicView {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly config: TopicConfig;
+  readonly createdAtMs: number;
+  readonly partitionViews: readonly PartitionView[];
+}
+
+export interface MetadataView {
+  readonly clusterId: string;
+  readonly brokers: readonly BrokerView[];
+  readonly controllerId: NodeId | 0;
+  /** Requested topics (all when none requested); a missing requested topic is `{name, missing: true}`. */
+  readonly topics: readonly (TopicView | { readonly name: string; readonly missing: true })[];
+}
+
+export interface ClusterStatusView {
+  readonly clusterId: string;
+  readonly controller: { leaderId: NodeId | 0; term: number; commitIndex: number; voters: readonly NodeId[] };
+  readonly nodes: readonly (BrokerView & { replicas: number; leaders: number; statusChangedAtMs: number })[];
+  readonly partitions: readonly PartitionView[];
+}
+
+export interface CreateTopicInput {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly config: TopicConfigInput;
+  readonly validateOnly: boolean;
+}
+
+export interface TransferInput {
+  readonly topic: string;
+  readonly partition: number;
+  readonly controller: boolean;
+  readonly targetNodeId: NodeId | 0;
+}
