@@ -117,3 +117,23 @@ describe('leader election', () => {
     expect(net.status(2)).toMatchObject({ role: 'follower', term: 7, leader: 1 });
   });
 });
+
+describe('fast failover after a refused connection', () => {
+  it('a follower that forgot its dead leader grants a pre-vote despite check-quorum stickiness', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true, preVote: true });
+    net.campaign(1);
+    net.isolate(1);
+    net.campaign(2);
+    expect(net.status(2).role).not.toBe('leader');
+    net.node(3).raw.forgetLeader();
+    net.campaign(2);
+    expect(net.status(2)).toMatchObject({ role: 'leader', term: 2 });
+  });
+
+  it('forgetting the leader changes nothing for a leader or a candidate', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true, preVote: true });
+    net.campaign(1);
+    net.node(1).raw.forgetLeader();
+    expect(net.status(1)).toMatchObject({ role: 'leader', leader: 1 });
+  });
+});

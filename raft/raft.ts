@@ -165,6 +165,14 @@ export class Raft {
 
   // ---- elections ----
 
+  /**
+   * Drops a leader this node knows is gone (its process refused a connection), so leader stickiness
+   * no longer refuses (pre-)votes. Safety is untouched: votes still require an up-to-date log.
+   */
+  forgetLeader(): void {
+    if (this.role === 'follower') this.leader = none;
+  }
+
   hup(transfer: boolean): void {
     if (this.role === 'leader' || !this.isVoter()) return;
     if (this.hasUnappliedConfChange()) return;

@@ -104,6 +104,11 @@ export class RawNode {
     else if (r.leader !== 0) r.msgs.push(local);
   }
 
+  /** See Raft.forgetLeader: lets a follower that saw its leader die vote (and win) at once. */
+  forgetLeader(): void {
+    this.raft.forgetLeader();
+  }
+
   reportUnreachable(peer: NodeId): void {
     const p = this.raft.role === 'leader' ? this.raft.progress.get(peer) : undefined;
     if (p?.state === 'replicate') p.becomeProbe();
