@@ -258,6 +258,16 @@ export class PartitionStore {
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
   }
 
+  /** Stages the removal of everything stored for a partition (it left this node, or its topic was deleted). */
+  deletePartition(batch: StorageBatch, partition: PartitionId): void {
+    batch.assertOpen();
+    for (const range of [partitionBatchRange(partition), partitionTimeIndexRange(partition)]) {
+      batch.kv.delRange(range.gte, range.lt);
+    }
+    batch.kv.del(partitionMetaKey(partition));
+    batch.afterWrite(() => this.partitions.delete(partition));
+  }
+
   /** The offset to pass to `deleteBefore` so at most `retentionBytesMax` stay (whole batches). */
   async retentionCutoffByBytes(partition: PartitionId, retentionBytesMax: number): Promise<number> {
     const info = await this.info(partition);

@@ -37,6 +37,8 @@ export interface NodeApi {
   transferLeadership(input: TransferInput): Promise<{ leaderId: NodeId; term: number }>;
   addReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
   removeReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
+  /** AddNode: registers a node (or its new client address) with the controller. */
+  registerNode(nodeId: NodeId, address: string): Promise<void>;
 }
 
 export interface ProduceInput {

@@ -1,0 +1,25 @@
+import type { Entry, Snapshot } from '../../raft/index.js';
+import type { StorageBatch } from '../../storage/index.js';
+
+/**
+ * What a Raft group replicates: the controller's metadata or one partition. The host calls it from
+ * its ready cycle, in log order, on every replica alike.
+ */
+export interface GroupStateMachine {
+  /** Applies one committed normal entry, staging its writes in `batch`; the result goes to the proposer. */
+  apply(entry: Entry, batch: StorageBatch): unknown;
+  /** Records an entry without a command (a new leader's empty entry, a membership change). */
+  skip(index: number): void;
+  /** Replaces the state by a snapshot's (on install, or on load when the log starts after one). */
+  restore(snapshot: Snapshot): void;
+  /** The applied state, for a snapshot at the applied index. */
+  snapshotData(): Uint8Array;
+  /**
+   * While true the host holds this group's Ready (nothing persisted, sent or applied), e.g. while a
+   * partition fetches record data a snapshot install skipped. Raft's in-flight window bounds what
+   * piles up meanwhile.
+   */
+  readonly blocked: boolean;
+  /** Runs after the batch holding applied entries is written, so readers can see them. */
+  afterApply(): void;
+}

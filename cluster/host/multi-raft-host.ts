@@ -1,0 +1,265 @@
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { assert, Prng, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import { RawNode, type ConfState, type Message, type Ready } from '../../raft/index.js';
+import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
+import type { GroupStateMachine } from './group-state-machine.js';
+import type { HostConfig } from './host-config.js';
+import { loadGroup } from './load-group.js';
+import { RaftGroup } from './raft-group.js';
+
+export interface GroupMessage {
+  readonly groupId: GroupId;
+  readonly message: Message;
+}
+
+/** The host's view of the peer transport. */
+export interface MessageSender {
+  send(to: NodeId, messages: readonly GroupMessage[]): void;
+  connectedPeers(): ReadonlySet<NodeId>;
+}
+
+interface Work {
+  readonly group: RaftGroup;
+  readonly rd: Ready;
+}
+
+/**
+ * Drives every Raft group of a node: one tick loop, and ready cycles in which all groups with work
+ * share one storage batch and one fsync, then send, then apply, then advance.
+ */
+export class MultiRaftHost {
+  private readonly groups = new Map<number, RaftGroup>();
+  private ticker: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private fatal: ((error: unknown) => void) | undefined;
+
+  constructor(
+    private readonly config: HostConfig,
+    private readonly kv: KvStore,
+    private readonly logs: RaftLogStore,
+    private readonly sender: MessageSender,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Called with the error when a ready cycle fails: the node can no longer make its state durable. */
+  onFatal(handler: (error: unknown) => void): void {
+    this.fatal = handler;
+  }
+
+  start(): void {
+    this.ticker = setInterval(() => this.tick(), this.config.tickMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    for (const g of this.groups.values()) g.failAll(new RaftlogError('SHUTTING_DOWN', 'node is stopping'));
+  }
+
+  group(id: GroupId): RaftGroup | undefined {
+    return this.groups.get(id);
+  }
+
+  groupIds(): GroupId[] {
+    return [...this.groups.keys()] as GroupId[];
+  }
+
+  /** Loads (or bootstraps, for a group new to this node) and starts a group. */
+  async addGroup(
+    id: GroupId,
+    sm: GroupStateMachine,
+    bootstrap: { confState: ConfState } | undefined,
+  ): Promise<RaftGroup> {
+    assert(!this.groups.has(id), `group ${id} is already running`);
+    const loaded = await loadGroup(
+      this.kv,
+      this.logs,
+      id,
+      bootstrap && { confState: bootstrap.confState, data: sm.snapshotData() },
+    );
+    if (loaded.snapshot) sm.restore(loaded.snapshot);
+    const raw = new RawNode({
+      id: this.config.nodeId,
+      storage: loaded.storage,
+      prng: new Prng(randomInt(2 ** 31)),
+      electionTimeoutTicks: this.config.electionTimeoutTicks,
+      heartbeatIntervalTicks: this.config.heartbeatIntervalTicks,
+      appendEntriesBytesMax: this.config.appendEntriesBytesMax,
+      inflightMessagesMax: this.config.inflightMessagesMax,
+      uncommittedBytesMax: this.config.uncommittedBytesMax,
+      snapshotChunkBytesMax: this.config.snapshotChunkBytesMax,
+      preVote: true,
+      checkQuorum: true,
+      readOnly: 'safe',
+      applied: loaded.applied,
+    });
+    const group = new RaftGroup(id, raw, loaded.storage, sm);
+    this.groups.set(id, group);
+    this.schedule();
+    return group;
+  }
+
+  /** Stops a group and deletes its Raft log (the state machine deletes its own data). */
+  async removeGroup(id: GroupId, deleteData: (batch: StorageBatch) => Promise<void>): Promise<void> {
+    const group = this.groups.get(id);
+    if (group === undefined) return;
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    this.groups.delete(id);
+    group.removed = true;
+    group.failAll(new RaftlogError('NOT_LEADER', `group ${id} left this node`));
+    const batch = new StorageBatch();
+    this.logs.deleteGroup(batch, id);
+    await deleteData(batch);
+    await batch.commit(this.kv, { sync: true });
+    this.logs.unload(id);
+  }
+
+  /** Inbound messages from a peer; messages for groups not hosted here are dropped (Raft retries). */
+  deliver(messages: readonly GroupMessage[]): void {
+    for (const { groupId, message } of messages) this.groups.get(groupId)?.raw.step(message);
+    this.schedule();
+  }
+
+  reportUnreachable(peer: NodeId, groupIds: readonly GroupId[]): void {
+    for (const id of groupIds) this.groups.get(id)?.raw.reportUnreachable(peer);
+  }
+
+  /**
+   * `peer`'s process refused a connection: it is gone, not just silent. Followers of its groups drop
+   * it as leader, and the lowest-id voter still reachable campaigns now instead of after a timeout.
+   */
+  peerRefused(peer: NodeId): void {
+    const reachable = this.sender.connectedPeers();
+    for (const g of this.groups.values()) {
+      const status = g.raw.status();
+      if (status.role === 'leader' || (status.leader !== peer && status.leader !== 0)) continue;
+      if (status.leader === peer) g.raw.forgetLeader();
+      const alive = status.confState.voters.filter(
+        (v) => v !== peer && (v === this.config.nodeId || reachable.has(v)),
+      );
+      if (alive.length > 0 && Math.min(...alive) === this.config.nodeId && status.role !== 'candidate') {
+        g.raw.campaign();
+      }
+    }
+    this.schedule();
+  }
+
+  campaign(id: GroupId): void {
+    this.groups.get(id)?.raw.campaign();
+    this.schedule();
+  }
+
+  schedule(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    setImmediate(() => void this.runCycles());
+  }
+
+  private tick(): void {
+    for (const g of this.groups.values()) g.raw.tick();
+    this.schedule();
+  }
+
+  private async runCycles(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.cycle();
+      } while (this.again && !this.stopped);
+    } catch (error) {
+      this.stopped = true;
+      if (this.ticker) clearInterval(this.ticker);
+      this.logger.fatal({ err: error }, 'ready cycle failed; the node stops making progress');
+      this.fatal?.(error);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async cycle(): Promise<void> {
+    const work: Work[] = [];
+    for (const group of this.groups.values()) {
+      if (!group.sm.blocked && group.raw.hasReady()) work.push({ group, rd: group.raw.ready() });
+    }
+    if (work.length === 0) return;
+    this.again = true;
+    const batch = new StorageBatch();
+    let sync = false;
+    for (const { group, rd } of work) {
+      if (rd.snapshot) await this.logs.setSnapshot(batch, group.id, rd.snapshot);
+      this.logs.appendEntries(batch, group.id, rd.entries);
+      if (rd.hardState) this.logs.setHardState(batch, group.id, rd.hardState);
+      sync ||= rd.mustSync;
+    }
+    const settle: (() => void)[] = [];
+    const snapshots: (() => void)[] = [];
+    for (const { group, rd } of work) {
+      if (rd.snapshot) group.sm.restore(rd.snapshot);
+      settle.push(...group.applyCommitted(rd.committedEntries, batch));
+      const snap = await this.maybeSnapshot(group, rd, batch);
+      if (snap) snapshots.push(snap);
+    }
+    if (!batch.isEmpty) await batch.commit(this.kv, { sync });
+    for (const { group, rd } of work) this.mirror(group, rd);
+    for (const s of snapshots) s();
+    this.send(work);
+    for (const { group, rd } of work) {
+      group.raw.advance();
+      group.markDurable(rd.entries);
+      if (rd.committedEntries.length > 0 || rd.snapshot) group.notifyApplied();
+    }
+    for (const s of settle) s();
+  }
+
+  private mirror(group: RaftGroup, rd: Ready): void {
+    if (rd.snapshot) group.storage.applySnapshot(rd.snapshot);
+    group.storage.append(rd.entries);
+    if (rd.hardState) group.storage.setHardState(rd.hardState);
+  }
+
+  private send(work: readonly Work[]): void {
+    const byPeer = new Map<NodeId, GroupMessage[]>();
+    for (const { group, rd } of work) {
+      for (const message of rd.messages) {
+        let list = byPeer.get(message.to);
+        if (list === undefined) byPeer.set(message.to, (list = []));
+        list.push({ groupId: group.id, message });
+      }
+    }
+    for (const [peer, list] of byPeer) this.sender.send(peer, list);
+  }
+
+  /**
+   * Snapshots a group's state at its applied index once enough entries piled up, in the same batch as
+   * the entries it covers, and compacts the log below it but for a trail kept for slow followers.
+   */
+  private async maybeSnapshot(
+    group: RaftGroup,
+    rd: Ready,
+    batch: StorageBatch,
+  ): Promise<(() => void) | undefined> {
+    const last = rd.committedEntries[rd.committedEntries.length - 1];
+    if (last === undefined) return undefined;
+    const applied = last.index;
+    if (applied - group.storage.firstIndex() < this.config.snapshotEntriesMin) return undefined;
+    const confState = group.confState;
+    const data = group.sm.snapshotData();
+    const term = last.term;
+    await this.logs.setSnapshot(batch, group.id, { metadata: { index: applied, term, confState }, data });
+    const compactTo = applied - this.config.compactionTrailEntries;
+    if (compactTo >= group.storage.firstIndex())
+      await this.logs.compactPrefix(batch, group.id, compactTo as typeof applied);
+    return () => {
+      group.storage.createSnapshot(applied, confState, data);
+      if (compactTo >= group.storage.firstIndex()) group.storage.compact(compactTo as typeof applied);
+    };
+  }
+}

@@ -1,0 +1,131 @@
+import { RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import {
+  decodeConfChange,
+  type ConfState,
+  type Entry,
+  type MemoryRaftStorage,
+  type RawNode,
+} from '../../raft/index.js';
+import type { StorageBatch } from '../../storage/index.js';
+import type { GroupStateMachine } from './group-state-machine.js';
+
+interface Waiter {
+  readonly term: number;
+  readonly resolve: (result: unknown) => void;
+  readonly reject: (error: RaftlogError) => void;
+}
+
+interface DurableWaiter {
+  readonly index: number;
+  readonly term: number;
+  readonly resolve: () => void;
+}
+
+/** A proposal's two milestones: on the leader's disk, and applied (committed on a quorum). */
+export interface Proposal {
+  readonly index: number;
+  readonly term: number;
+  readonly durable: Promise<void>;
+  readonly applied: Promise<unknown>;
+}
+
+/** One Raft group on this node: its RawNode, the in-memory mirror of its durable log, its state machine. */
+export class RaftGroup {
+  confState: ConfState;
+  removed = false;
+  private readonly waiters = new Map<number, Waiter>();
+  private durableWaiters: DurableWaiter[] = [];
+  private readonly appliedListeners = new Set<() => void>();
+
+  constructor(
+    readonly id: GroupId,
+    readonly raw: RawNode,
+    readonly storage: MemoryRaftStorage,
+    readonly sm: GroupStateMachine,
+  ) {
+    this.confState = storage.initialState().confState;
+  }
+
+  get leader(): NodeId | 0 {
+    return this.raw.status().leader;
+  }
+
+  isLeader(): boolean {
+    return this.raw.status().role === 'leader';
+  }
+
+  propose(data: Uint8Array): Proposal {
+    if (this.removed) throw new RaftlogError('NOT_LEADER', `group ${this.id} is not hosted here`);
+    const { index, term } = this.raw.propose(data);
+    const applied = new Promise<unknown>((resolve, reject) => {
+      this.waiters.set(index, { term, resolve, reject });
+    });
+    const durable = new Promise<void>((resolve) => {
+      this.durableWaiters.push({ index, term, resolve });
+    });
+    // A caller that only waits for durability must not see an unhandled rejection of `applied`.
+    applied.catch(() => undefined);
+    return { index, term, durable, applied };
+  }
+
+  /** Applies committed entries in order; conf changes go to Raft, the rest to the state machine. */
+  applyCommitted(entries: readonly Entry[], batch: StorageBatch): (() => void)[] {
+    const settle: (() => void)[] = [];
+    for (const entry of entries) {
+      const result = this.applyOne(entry, batch);
+      const waiter = this.waiters.get(entry.index);
+      if (waiter === undefined) continue;
+      this.waiters.delete(entry.index);
+      if (waiter.term === entry.term) settle.push(() => waiter.resolve(result));
+      else settle.push(() => waiter.reject(overwritten(this.id, entry.index)));
+    }
+    return settle;
+  }
+
+  /** Resolves the durable waiters of entries a Ready just persisted (a replaced entry too: `applied` fails). */
+  markDurable(entries: readonly Entry[]): void {
+    if (entries.length === 0 || this.durableWaiters.length === 0) return;
+    const first = (entries[0] as Entry).index;
+    const still: DurableWaiter[] = [];
+    for (const w of this.durableWaiters) {
+      if (entries[w.index - first] === undefined) still.push(w);
+      else w.resolve();
+    }
+    this.durableWaiters = still;
+  }
+
+  onApplied(listener: () => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
+  }
+
+  notifyApplied(): void {
+    this.sm.afterApply();
+    for (const l of this.appliedListeners) l();
+  }
+
+  /** Fails every pending proposal (the group is leaving this node or the node is stopping). */
+  failAll(error: RaftlogError): void {
+    for (const w of this.waiters.values()) w.reject(error);
+    this.waiters.clear();
+    for (const w of this.durableWaiters) w.resolve();
+    this.durableWaiters = [];
+  }
+
+  private applyOne(entry: Entry, batch: StorageBatch): unknown {
+    if (entry.type === 'conf-change') {
+      this.confState = this.raw.applyConfChange(decodeConfChange(entry.data));
+      this.sm.skip(entry.index);
+      return this.confState;
+    }
+    if (entry.data.byteLength === 0) {
+      this.sm.skip(entry.index);
+      return undefined;
+    }
+    return this.sm.apply(entry, batch);
+  }
+}
+
+function overwritten(group: GroupId, index: number): RaftlogError {
+  return new RaftlogError('NOT_LEADER', `group ${group}: the entry at ${index} was replaced by a new leader`);
+}

@@ -1,0 +1,510 @@
+import type { Logger } from 'pino';
+import {
+  RaftlogError,
+  splitRecordBatches,
+  type GroupId,
+  type NodeId,
+  type PartitionId,
+} from '../../lib/index.js';
+import type { ConfState, RaftStatus } from '../../raft/index.js';
+import { PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.js';
+import {
+  applyControllerCommand,
+  controllerGroupIdValue,
+  encodeControllerEntry,
+  reconcile,
+  type ControllerCommand,
+  type ControllerOutput,
+  type ControllerResult,
+  type ControllerState,
+  type PartitionAssignment,
+  type TopicConfig,
+  type TopicConfigInput,
+} from '../controller/index.js';
+import { hostDefaults, MultiRaftHost, type HostConfig } from '../host/index.js';
+import { PeerTransport } from '../transport/index.js';
+import { ControllerReplica } from './controller-replica.js';
+import type {
+  ClusterStatusView,
+  CreateTopicInput,
+  FetchInput,
+  FetchOutcome,
+  ListOffsetInput,
+  MetadataView,
+  NodeApi,
+  ProduceInput,
+  ProduceOutcome,
+  TopicView,
+  TransferInput,
+} from './node-api.js';
+import {
+  fetchLocal,
+  listOffsetLocal,
+  notLeader,
+  produceLocal,
+  waitLocal,
+  type LocalPartition,
+} from './partition-ops.js';
+import { PartitionReplica } from './partition-replica.js';
+import { PeerClients } from './peer-clients.js';
+import { brokerViews, topicView } from './views.js';
+
+export interface ClusterNodeOptions {
+  readonly nodeId: NodeId;
+  readonly clusterId: string;
+  /** The address clients are told to use. */
+  readonly advertise: string;
+  /** Every voter of the controller group, this node included: id → the address this node dials. */
+  readonly peers: ReadonlyMap<NodeId, string>;
+  readonly tickMs: number;
+  readonly electionTimeoutTicks: number;
+  readonly heartbeatIntervalTicks: number;
+  readonly host?: Partial<HostConfig>;
+  readonly kv: KvStore;
+  readonly logger: Logger;
+  /** The node can no longer persist: the process should exit. */
+  readonly onFatal: (error: unknown) => void;
+}
+
+const controllerGroup = controllerGroupIdValue as GroupId;
+const controllerTimeoutMs = 10_000;
+const dutiesIntervalMs = 500;
+/** A node the controller leader cannot reach for this long is marked not alive (placement skips it). */
+const nodeDeadAfterMs = 5_000;
+
+/** One raftlog node: the controller replica, the partition replicas assigned to it, and their host. */
+export class ClusterNode implements NodeApi {
+  readonly nodeId: NodeId;
+  readonly clusterId: string;
+  readonly transport: PeerTransport;
+  private readonly host: MultiRaftHost;
+  private readonly controller = new ControllerReplica();
+  private readonly partitions = new Map<number, LocalPartition>();
+  private readonly logs: RaftLogStore;
+  private readonly store: PartitionStore;
+  private readonly peerClients: PeerClients;
+  private readonly lastSeen = new Map<NodeId, number>();
+  private reconciling: Promise<void> = Promise.resolve();
+  private dutiesTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly options: ClusterNodeOptions) {
+    this.nodeId = options.nodeId;
+    this.clusterId = options.clusterId;
+    this.logs = new RaftLogStore(options.kv);
+    this.store = new PartitionStore(options.kv);
+    this.peerClients = new PeerClients();
+    const logger = options.logger;
+    this.transport = new PeerTransport({
+      nodeId: options.nodeId,
+      clusterId: options.clusterId,
+      advertiseAddress: options.peers.get(options.nodeId) ?? options.advertise,
+      peers: new Map([...options.peers].filter(([id]) => id !== options.nodeId)),
+      onMessages: (_from, messages) => this.host.deliver(messages),
+      onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
+      onPeerRefused: (peer) => this.host.peerRefused(peer),
+      logger,
+    });
+    const config: HostConfig = {
+      ...hostDefaults,
+      ...options.host,
+      nodeId: options.nodeId,
+      tickMs: options.tickMs,
+      electionTimeoutTicks: options.electionTimeoutTicks,
+      heartbeatIntervalTicks: options.heartbeatIntervalTicks,
+    };
+    this.host = new MultiRaftHost(config, options.kv, this.logs, this.transport, logger);
+    this.host.onFatal(options.onFatal);
+  }
+
+  async start(): Promise<void> {
+    const voters = [...this.options.peers.keys()].sort((a, b) => a - b);
+    this.controller.onChange(() => this.reconcileSoon());
+    const group = await this.host.addGroup(controllerGroup, this.controller, { confState: confOf(voters) });
+    this.transport.setGroupFilter((id) => this.host.group(id) !== undefined);
+    this.host.start();
+    if (group.raw.status().term === 0 && voters[0] === this.nodeId) this.host.campaign(controllerGroup);
+    this.dutiesTimer = setInterval(() => void this.duties(), dutiesIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.dutiesTimer) clearInterval(this.dutiesTimer);
+    await this.reconciling;
+    await this.host.stop();
+    await this.transport.close();
+    this.peerClients.close();
+  }
+
+  // ---- data path ----
+
+  produce(input: ProduceInput): Promise<ProduceOutcome> {
+    return produceLocal(this.leaderOf(input.topic, input.partition), input);
+  }
+
+  fetch(input: FetchInput): Promise<FetchOutcome> {
+    return fetchLocal(this.store, this.leaderOf(input.topic, input.partition), input);
+  }
+
+  waitForData(
+    topic: string,
+    partition: number,
+    offset: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return waitLocal(this.leaderOf(topic, partition), offset, timeoutMs, signal);
+  }
+
+  listOffset(input: ListOffsetInput): Promise<{ offset: number; timestampMs: number }> {
+    return listOffsetLocal(this.store, this.leaderOf(input.topic, input.partition), input);
+  }
+
+  metadata(topics: readonly string[]): MetadataView {
+    const state = this.controller.state;
+    const names = topics.length > 0 ? topics : [...state.topics.keys()].sort();
+    return {
+      clusterId: this.clusterId,
+      brokers: this.brokers(),
+      controllerId: this.host.group(controllerGroup)?.leader ?? 0,
+      topics: names.map((name) => {
+        const t = state.topics.get(name);
+        return t === undefined ? { name, missing: true as const } : this.topicView(name);
+      }),
+    };
+  }
+
+  // ---- admin ----
+
+  async createTopic(input: CreateTopicInput): Promise<TopicView> {
+    const command: ControllerCommand = {
+      type: 'create-topic',
+      name: input.name,
+      partitions: input.partitions,
+      replicationFactor: input.replicationFactor,
+      config: input.config,
+    };
+    if (input.validateOnly) {
+      const state = this.controller.state;
+      const { result } = applyControllerCommand(state, command, {
+        index: state.appliedIndex + 1,
+        timestampMs: Date.now(),
+      });
+      if (!result.ok) throw new RaftlogError(result.code, result.message);
+      if (result.output.type !== 'topic') throw new RaftlogError('INTERNAL', 'create-topic gave no topic');
+      return topicView(result.output.topic, () => undefined);
+    }
+    await this.proposeController(command);
+    return this.topicView(input.name);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.proposeController({ type: 'delete-topic', name });
+  }
+
+  listTopics(): readonly TopicView[] {
+    return [...this.controller.state.topics.keys()].sort().map((n) => this.topicView(n));
+  }
+
+  describeTopic(name: string): TopicView {
+    return this.topicView(name);
+  }
+
+  async updateTopicConfig(name: string, config: TopicConfigInput): Promise<TopicConfig> {
+    await this.proposeController({ type: 'update-topic-config', name, config });
+    return this.topicInfo(name).config;
+  }
+
+  async createPartitions(name: string, partitions: number): Promise<void> {
+    await this.proposeController({ type: 'add-partitions', name, partitions });
+  }
+
+  clusterStatus(options: { omitPartitions: boolean }): ClusterStatusView {
+    const state = this.controller.state;
+    const status = this.host.group(controllerGroup)?.raw.status();
+    const partitions = options.omitPartitions
+      ? []
+      : [...state.topics.keys()].sort().flatMap((n) => this.topicView(n).partitionViews);
+    const replicas = new Map<number, number>();
+    const leaders = new Map<number, number>();
+    for (const t of state.topics.values()) {
+      for (const p of t.partitions) for (const r of p.replicas) replicas.set(r, (replicas.get(r) ?? 0) + 1);
+    }
+    for (const p of partitions)
+      if (p.leaderId !== 0) leaders.set(p.leaderId, (leaders.get(p.leaderId) ?? 0) + 1);
+    const changedAt = (id: NodeId): number => state.nodes.get(id)?.statusChangedAtMs ?? 0;
+    return {
+      clusterId: this.clusterId,
+      controller: {
+        leaderId: status?.leader ?? 0,
+        term: status?.term ?? 0,
+        commitIndex: status?.commit ?? 0,
+        voters: status?.confState.voters ?? [],
+      },
+      nodes: this.brokers().map((b) => ({
+        ...b,
+        replicas: replicas.get(b.nodeId) ?? 0,
+        leaders: leaders.get(b.nodeId) ?? 0,
+        statusChangedAtMs: changedAt(b.nodeId),
+      })),
+      partitions,
+    };
+  }
+
+  async transferLeadership(input: TransferInput): Promise<{ leaderId: NodeId; term: number }> {
+    const { group } = input.controller
+      ? { group: this.host.group(controllerGroup) }
+      : this.leaderOf(input.topic, input.partition);
+    if (group === undefined) throw new RaftlogError('INTERNAL', 'the controller group is not running');
+    if (!group.isLeader()) throw notLeader(`group ${group.id}`, group.leader, this.addressOf(group.leader));
+    const target = input.targetNodeId !== 0 ? input.targetNodeId : bestFollower(group.raw.status());
+    if (target === undefined)
+      throw new RaftlogError('NOT_ENOUGH_REPLICAS', 'no follower to hand leadership to');
+    if (target === this.nodeId) return { leaderId: this.nodeId, term: group.raw.status().term };
+    group.raw.transferLeader(target);
+    this.host.schedule();
+    const deadline = Date.now() + this.options.tickMs * this.options.electionTimeoutTicks * 3;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, this.options.tickMs));
+      const s = group.raw.status();
+      if (s.leader === target) return { leaderId: target, term: s.term };
+    }
+    throw new RaftlogError('TIMEOUT', `leadership did not move to node ${target}`);
+  }
+
+  async addReplica(topic: string, partition: number, nodeId: NodeId): Promise<void> {
+    await this.proposeController({ type: 'add-replica', topic, partition, nodeId });
+  }
+
+  async removeReplica(topic: string, partition: number, nodeId: NodeId): Promise<void> {
+    await this.proposeController({ type: 'remove-replica', topic, partition, nodeId });
+  }
+
+  /** Registers (or re-addresses) a node; only the controller leader accepts it. */
+  async registerNode(nodeId: NodeId, address: string): Promise<void> {
+    await this.proposeController({ type: 'register-node', nodeId, address });
+  }
+
+  // ---- internals ----
+
+  private async proposeController(command: ControllerCommand): Promise<ControllerOutput> {
+    const group = this.host.group(controllerGroup);
+    if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
+    if (!group.isLeader()) throw notLeader('the controller', group.leader, this.addressOf(group.leader));
+    const proposal = group.propose(encodeControllerEntry({ timestampMs: Date.now(), command }));
+    this.host.schedule();
+    const result = (await withTimeout(proposal.applied, controllerTimeoutMs)) as ControllerResult;
+    if (!result.ok) throw new RaftlogError(result.code, result.message);
+    return result.output;
+  }
+
+  private topicInfo(name: string): NonNullable<ReturnType<ControllerState['topics']['get']>> {
+    const t = this.controller.state.topics.get(name);
+    if (t === undefined)
+      throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(name)} does not exist`);
+    return t;
+  }
+
+  private topicView(name: string): TopicView {
+    const view = topicView(this.topicInfo(name), (g) => this.partitions.get(g));
+    return {
+      ...view,
+      partitionViews: view.partitionViews.map((p) =>
+        p.leaderId === 0 ? { ...p, leaderId: guessLeader(p.replicas) } : p,
+      ),
+    };
+  }
+
+  private assignment(topic: string, partition: number): PartitionAssignment {
+    const a = this.topicInfo(topic).partitions[partition];
+    if (a === undefined)
+      throw new RaftlogError('PARTITION_NOT_FOUND', `topic ${topic} has no partition ${partition}`);
+    return a;
+  }
+
+  /** The local replica of a partition this node leads, or NOT_LEADER pointing at the leader. */
+  private leaderOf(topic: string, partition: number): LocalPartition {
+    const a = this.assignment(topic, partition);
+    const local = this.partitions.get(a.groupId);
+    const what = `${topic}/${partition}`;
+    if (local === undefined) {
+      const guess = a.replicas[0] ?? 0;
+      throw notLeader(what, guess, this.addressOf(guess));
+    }
+    if (!local.group.isLeader())
+      throw notLeader(what, local.group.leader, this.addressOf(local.group.leader));
+    return local;
+  }
+
+  private addressOf(id: NodeId | 0): string | undefined {
+    if (id === 0) return undefined;
+    return this.controller.state.nodes.get(id)?.address ?? this.options.peers.get(id);
+  }
+
+  private brokers(): ReturnType<typeof brokerViews> {
+    const registered = brokerViews(this.controller.state);
+    const known = new Set(registered.map((b) => b.nodeId));
+    const unregistered = [...this.options.peers]
+      .filter(([id]) => !known.has(id))
+      .map(([id, address]) => ({ nodeId: id, address, alive: true }));
+    return [...registered, ...unregistered].sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  private reconcileSoon(): void {
+    this.reconciling = this.reconciling
+      .then(() => this.reconcileNow())
+      .catch((error: unknown) => {
+        this.options.logger.error({ err: error }, 'reconciling partition groups failed');
+      });
+  }
+
+  private async reconcileNow(): Promise<void> {
+    if (this.stopping) return;
+    const state = this.controller.state;
+    const plan = reconcile(state, this.nodeId, [...this.partitions.keys()] as GroupId[]);
+    for (const spec of plan.create) {
+      const replica = new PartitionReplica(
+        spec.groupId as number as PartitionId,
+        this.options.kv,
+        this.store,
+        (from, to) => this.fetchRange(spec.groupId, from, to),
+        this.options.logger,
+      );
+      await replica.open();
+      replica.onUnblocked(() => this.host.schedule());
+      const bootstrap = spec.replicas.includes(this.nodeId)
+        ? { confState: confOf(spec.replicas) }
+        : undefined;
+      const group = await this.host.addGroup(spec.groupId, replica, bootstrap);
+      this.partitions.set(spec.groupId, { group, replica });
+      if (group.raw.status().term === 0 && spec.replicas[0] === this.nodeId) this.host.campaign(spec.groupId);
+    }
+    for (const id of plan.remove) {
+      this.partitions.delete(id);
+      await this.host.removeGroup(id, (batch) => {
+        this.store.deletePartition(batch, id as number as PartitionId);
+        return Promise.resolve();
+      });
+    }
+  }
+
+  /** Reads committed batches of a partition from its current leader, for a replica filling a gap. */
+  private async *fetchRange(
+    groupId: GroupId,
+    from: number,
+    to: number,
+  ): AsyncIterable<readonly Uint8Array[]> {
+    const where = this.findAssignment(groupId);
+    const leader = this.partitions.get(groupId)?.group.leader ?? 0;
+    const address = leader === 0 || leader === this.nodeId ? undefined : this.options.peers.get(leader);
+    if (where === undefined || address === undefined)
+      throw new RaftlogError('LEADER_NOT_AVAILABLE', `group ${groupId} has no leader to fill from`);
+    let offset = from;
+    while (offset < to) {
+      const response = await this.peerClients.broker(address).fetch(
+        {
+          partitions: [
+            {
+              topic: where.topic,
+              partition: where.partition,
+              offset: BigInt(offset),
+              partitionMaxBytes: 4 << 20,
+            },
+          ],
+          maxBytes: 8 << 20,
+        },
+        { timeoutMs: 10_000 },
+      );
+      const p = response.partitions[0];
+      if (p?.error) throw new RaftlogError('UNAVAILABLE', `fill fetch failed: ${p.error.message}`);
+      if (p === undefined || p.records.byteLength === 0)
+        throw new RaftlogError('UNAVAILABLE', 'fill fetch returned nothing');
+      const batches = splitRecordBatches(p.records).map((v) => v.bytes);
+      yield batches;
+      offset = Number(p.nextOffset);
+    }
+  }
+
+  private findAssignment(groupId: GroupId): { topic: string; partition: number } | undefined {
+    for (const t of this.controller.state.topics.values()) {
+      for (const p of t.partitions)
+        if (p.groupId === groupId) return { topic: t.name, partition: p.partition };
+    }
+    return undefined;
+  }
+
+  /** Periodic work: register this node with the controller; the controller leader tracks liveness. */
+  private async duties(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await this.registerSelf();
+      await this.trackLiveness();
+    } catch (error) {
+      this.options.logger.debug({ err: error }, 'controller duty deferred');
+    }
+  }
+
+  private async registerSelf(): Promise<void> {
+    const mine = this.controller.state.nodes.get(this.nodeId);
+    if (mine?.address === this.options.advertise) return;
+    const group = this.host.group(controllerGroup);
+    if (group === undefined || group.leader === 0) return;
+    if (group.isLeader()) {
+      await this.registerNode(this.nodeId, this.options.advertise);
+      return;
+    }
+    const address = this.options.peers.get(group.leader);
+    if (address === undefined) return;
+    await this.peerClients
+      .admin(address)
+      .addNode({ nodeId: this.nodeId, address: this.options.advertise }, { timeoutMs: 5_000 });
+  }
+
+  private async trackLiveness(): Promise<void> {
+    const group = this.host.group(controllerGroup);
+    if (group === undefined || !group.isLeader()) {
+      this.lastSeen.clear();
+      return;
+    }
+    const now = Date.now();
+    const connected = this.transport.connectedPeers();
+    for (const [id, node] of this.controller.state.nodes) {
+      if (id === this.nodeId || connected.has(id)) this.lastSeen.set(id, now);
+      const seen = this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
+      const alive = now - seen < nodeDeadAfterMs;
+      if (alive !== node.alive) await this.proposeController({ type: 'set-node-alive', nodeId: id, alive });
+    }
+  }
+}
+
+function confOf(voters: readonly NodeId[]): ConfState {
+  return { voters: [...voters], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
+}
+
+function guessLeader(replicas: readonly NodeId[]): NodeId | 0 {
+  return replicas[0] ?? 0;
+}
+
+function bestFollower(status: RaftStatus): NodeId | undefined {
+  let best: { id: NodeId; match: number } | undefined;
+  for (const [id, p] of status.progress ?? []) {
+    if (id === status.id || !status.confState.voters.includes(id)) continue;
+    if (best === undefined || p.match > best.match) best = { id, match: p.match };
+  }
+  return best?.id;
+}
+
+async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RaftlogError('TIMEOUT', `no result within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,52 @@
+import type { Entry, Snapshot } from '../../raft/index.js';
+import {
+  applyControllerEntry,
+  decodeControllerSnapshot,
+  encodeControllerSnapshot,
+  initialControllerState,
+  type ControllerResult,
+  type ControllerState,
+} from '../controller/index.js';
+import type { GroupStateMachine } from '../host/index.js';
+
+/** The controller group's state machine on this node: cluster metadata, and who wants to hear of changes. */
+export class ControllerReplica implements GroupStateMachine {
+  readonly blocked = false;
+  private current: ControllerState = initialControllerState();
+  private changed = false;
+  private readonly listeners = new Set<(state: ControllerState) => void>();
+
+  get state(): ControllerState {
+    return this.current;
+  }
+
+  apply(entry: Entry): ControllerResult {
+    const outcome = applyControllerEntry(this.current, entry.data, entry.index);
+    this.current = outcome.state;
+    this.changed = true;
+    return outcome.result;
+  }
+
+  skip(index: number): void {
+    this.current = { ...this.current, appliedIndex: index };
+  }
+
+  restore(snapshot: Snapshot): void {
+    this.current = decodeControllerSnapshot(snapshot.data);
+    this.changed = true;
+  }
+
+  snapshotData(): Uint8Array {
+    return encodeControllerSnapshot(this.current);
+  }
+
+  afterApply(): void {
+    if (!this.changed) return;
+    this.changed = false;
+    for (const l of this.listeners) l(this.current);
+  }
+
+  onChange(listener: (state: ControllerState) => void): void {
+    this.listeners.add(listener);
+  }
+}

@@ -1,0 +1,2 @@
+export { ClusterNode, type ClusterNodeOptions } from './cluster-node.js';
+export type * from './node-api.js';

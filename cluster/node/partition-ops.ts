@@ -1,0 +1,167 @@
+import { RaftlogError, RecordBatchView, type NodeId } from '../../lib/index.js';
+import type { PartitionStore } from '../../storage/index.js';
+import type { RaftGroup } from '../host/index.js';
+import { encodePartitionEntry, type Acks, type PartitionResult } from '../partition/index.js';
+import type { FetchInput, FetchOutcome, ListOffsetInput, ProduceInput, ProduceOutcome } from './node-api.js';
+import type { PartitionReplica } from './partition-replica.js';
+
+export interface LocalPartition {
+  readonly group: RaftGroup;
+  readonly replica: PartitionReplica;
+}
+
+const produceTimeoutMsDefault = 10_000;
+
+/** Appends a batch through the partition's Raft group and waits for the durability asked for. */
+export async function produceLocal(p: LocalPartition, input: ProduceInput): Promise<ProduceOutcome> {
+  const data = encodePartitionEntry({
+    timestampMs: Date.now(),
+    command: { type: 'append', acks: input.acks, batch: input.batch },
+  });
+  const proposal = p.group.propose(data);
+  const voters = p.group.confState.voters.length;
+  const pending = { baseOffset: -1, lastOffset: -1, logAppendTimeMs: -1, duplicate: false };
+  const base = { logStartOffset: p.replica.state.logStartOffset, replicasTotal: voters };
+  if (input.acks === 'none') return { ...pending, ...base, acksAchieved: 'none', replicasFsynced: 0 };
+  const timeoutMs = input.timeoutMs > 0 ? input.timeoutMs : produceTimeoutMsDefault;
+  if (input.acks === 'leader') {
+    await within(proposal.durable, timeoutMs, input.signal);
+    return { ...pending, ...base, acksAchieved: 'leader', replicasFsynced: 1 };
+  }
+  const result = (await within(proposal.applied, timeoutMs, input.signal)) as PartitionResult;
+  if (!result.ok) throw new RaftlogError(result.code, result.message);
+  if (result.type !== 'appended') throw new RaftlogError('INTERNAL', `unexpected result ${result.type}`);
+  return {
+    baseOffset: result.baseOffset,
+    lastOffset: result.lastOffset,
+    logAppendTimeMs: result.logAppendTimeMs,
+    duplicate: result.duplicate,
+    ...base,
+    acksAchieved: 'quorum' satisfies Acks,
+    replicasFsynced: fsyncedReplicas(p.group, proposal.index),
+  };
+}
+
+function fsyncedReplicas(group: RaftGroup, index: number): number {
+  const progress = group.raw.status().progress;
+  if (progress === undefined) return 1;
+  let n = 0;
+  for (const p of progress.values()) if (p.match >= index) n++;
+  return n;
+}
+
+/** Reads committed batches from the store; only applied (committed) data is ever stored. */
+export async function fetchLocal(
+  store: PartitionStore,
+  p: LocalPartition,
+  input: FetchInput,
+): Promise<FetchOutcome> {
+  const sm = p.replica.state;
+  const highWatermark = sm.highWatermark;
+  const lastStableOffset = sm.lastStableOffset;
+  const end = input.isolation === 'read-committed' ? lastStableOffset : highWatermark;
+  if (input.offset < sm.logStartOffset || input.offset > highWatermark) {
+    throw new RaftlogError(
+      'OFFSET_OUT_OF_RANGE',
+      `offset ${input.offset} is outside [${sm.logStartOffset}, ${highWatermark}]`,
+    );
+  }
+  const outcome = { highWatermark, lastStableOffset, logStartOffset: sm.logStartOffset };
+  if (input.offset >= end)
+    return { ...outcome, records: new Uint8Array(), nextOffset: input.offset, abortedTransactions: [] };
+  const read = await store.read(p.replica.partitionKey, input.offset, input.bytesMax);
+  const visible: Uint8Array[] = [];
+  let nextOffset = input.offset;
+  for (const b of read.batches) {
+    const view = new RecordBatchView(b);
+    if (view.baseOffset >= end) break;
+    visible.push(b);
+    nextOffset = view.nextOffset;
+  }
+  const aborted =
+    input.isolation === 'read-committed' ? sm.abortedTransactions(input.offset, nextOffset) : [];
+  return { ...outcome, records: concat(visible), nextOffset, abortedTransactions: aborted };
+}
+
+export async function listOffsetLocal(
+  store: PartitionStore,
+  p: LocalPartition,
+  input: ListOffsetInput,
+): Promise<{ offset: number; timestampMs: number }> {
+  const sm = p.replica.state;
+  if (input.spec === 'earliest') return { offset: sm.logStartOffset, timestampMs: -1 };
+  if (input.spec === 'latest') {
+    const offset = input.isolation === 'read-committed' ? sm.lastStableOffset : sm.highWatermark;
+    return { offset, timestampMs: -1 };
+  }
+  const hit = await store.offsetForTimestamp(p.replica.partitionKey, input.timestampMs);
+  return hit === undefined
+    ? { offset: -1, timestampMs: -1 }
+    : { offset: hit.offset, timestampMs: hit.timestamp };
+}
+
+/** Resolves once the partition's visible end passes `offset`, or on timeout or abort. */
+export function waitLocal(
+  p: LocalPartition,
+  offset: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      off();
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const off = p.group.onApplied(() => {
+      if (p.replica.state.highWatermark > offset) done();
+    });
+    const timer = setTimeout(done, timeoutMs);
+    signal.addEventListener('abort', done);
+    if (signal.aborted || p.replica.state.highWatermark > offset) done();
+  });
+}
+
+export function notLeader(what: string, leader: NodeId | 0, address: string | undefined): RaftlogError {
+  if (leader === 0 || address === undefined) {
+    return new RaftlogError('LEADER_NOT_AVAILABLE', `${what} has no leader right now`);
+  }
+  return new RaftlogError('NOT_LEADER', `${what} is led by node ${leader} at ${address}`, {
+    leaderHint: address,
+  });
+}
+
+async function within<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RaftlogError('TIMEOUT', `not durable within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    signal?.addEventListener('abort', () =>
+      reject(new RaftlogError('CANCELLED', 'the request was cancelled')),
+    );
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const size = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}

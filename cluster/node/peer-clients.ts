@@ -1,0 +1,27 @@
+import { createClient, type ServiceClient } from '../rpc/index.js';
+import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
+import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+
+/** gRPC clients to other nodes, one channel per address and service, reused across calls. */
+export class PeerClients {
+  private readonly admins = new Map<string, ServiceClient<typeof AdminService>>();
+  private readonly brokers = new Map<string, ServiceClient<typeof BrokerService>>();
+
+  admin(address: string): ServiceClient<typeof AdminService> {
+    let c = this.admins.get(address);
+    if (c === undefined) this.admins.set(address, (c = createClient(AdminService, address)));
+    return c;
+  }
+
+  broker(address: string): ServiceClient<typeof BrokerService> {
+    let c = this.brokers.get(address);
+    if (c === undefined) this.brokers.set(address, (c = createClient(BrokerService, address)));
+    return c;
+  }
+
+  close(): void {
+    for (const c of [...this.admins.values(), ...this.brokers.values()]) c.close();
+    this.admins.clear();
+    this.brokers.clear();
+  }
+}
