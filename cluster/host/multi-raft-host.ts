@@ -107,15 +107,51 @@ export class MultiRaftHost {
   async removeGroup(id: GroupId, deleteData: (batch: StorageBatch) => Promise<void>): Promise<void> {
     const group = this.groups.get(id);
     if (group === undefined) return;
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
-    this.groups.delete(id);
-    group.removed = true;
-    group.failAll(new RaftlogError('NOT_LEADER', `group ${id} left this node`));
-    const batch = new StorageBatch();
-    this.logs.deleteGroup(batch, id);
-    await deleteData(batch);
-    await batch.commit(this.kv, { sync: true });
-    this.logs.unload(id);
+    await this.exclusive(async () => {
+      this.groups.delete(id);
+      group.removed = true;
+      group.failAll(new RaftlogError('NOT_LEADER', `group ${id} left this node`));
+      const batch = new StorageBatch();
+      this.logs.deleteGroup(batch, id);
+      await deleteData(batch);
+      await batch.commit(this.kv, { sync: true });
+      this.logs.unload(id);
+    });
+  }
+
+  /**
+   * Snapshots a group at its applied index and compacts its whole log, so a replica joining from
+   * nothing starts from this snapshot (its configuration included) rather than from entries that
+   * predate the group's bootstrap configuration.
+   */
+  async snapshotNow(id: GroupId): Promise<void> {
+    await this.exclusive(async () => {
+      const group = this.groups.get(id);
+      if (group === undefined) return;
+      const applied = group.raw.status().applied;
+      if (applied <= group.storage.snapshot().metadata.index) return;
+      const confState = group.confState;
+      const data = group.sm.snapshotData();
+      const term = group.storage.term(applied);
+      const batch = new StorageBatch();
+      await this.logs.setSnapshot(batch, id, { metadata: { index: applied, term, confState }, data });
+      await this.logs.compactPrefix(batch, id, applied);
+      await batch.commit(this.kv, { sync: true });
+      group.storage.createSnapshot(applied, confState, data);
+      group.storage.compact(applied);
+    });
+  }
+
+  /** Runs `work` between ready cycles, holding new cycles off until it ends. */
+  private async exclusive(work: () => Promise<void>): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 2));
+    this.running = true;
+    try {
+      await work();
+    } finally {
+      this.running = false;
+      this.schedule();
+    }
   }
 
   /** Inbound messages from a peer; messages for groups not hosted here are dropped (Raft retries). */

@@ -47,6 +47,7 @@ import {
 } from './partition-ops.js';
 import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
+import { nextReassignmentStep } from './reassignment.js';
 import { brokerViews, topicView } from './views.js';
 
 export interface ClusterNodeOptions {
@@ -69,6 +70,8 @@ export interface ClusterNodeOptions {
 const controllerGroup = controllerGroupIdValue as GroupId;
 const controllerTimeoutMs = 10_000;
 const dutiesIntervalMs = 500;
+/** How long a stopping node waits for its leaderships to move. */
+const handOffMsMax = 3_000;
 /** A node the controller leader cannot reach for this long is marked not alive (placement skips it). */
 const nodeDeadAfterMs = 5_000;
 
@@ -131,9 +134,30 @@ export class ClusterNode implements NodeApi {
     this.stopping = true;
     if (this.dutiesTimer) clearInterval(this.dutiesTimer);
     await this.reconciling;
+    await this.handOffLeadership();
     await this.host.stop();
     await this.transport.close();
     this.peerClients.close();
+  }
+
+  /**
+   * Before stopping, asks a caught-up follower of every group this node leads to take over, so a
+   * rolling restart never leaves a partition without a leader for an election timeout.
+   */
+  private async handOffLeadership(): Promise<void> {
+    const deadline = Date.now() + handOffMsMax;
+    const led = () =>
+      this.host
+        .groupIds()
+        .map((id) => this.host.group(id))
+        .filter((g) => g?.isLeader() === true && g.confState.voters.length > 1);
+    for (const g of led()) {
+      const to = g === undefined ? undefined : bestFollower(g.raw.status());
+      if (g !== undefined && to !== undefined) g.raw.transferLeader(to);
+    }
+    this.host.schedule();
+    while (led().length > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, this.options.tickMs));
   }
 
   // ---- data path ----
@@ -439,9 +463,73 @@ export class ClusterNode implements NodeApi {
     try {
       await this.registerSelf();
       await this.trackLiveness();
+      await this.driveReassignments();
     } catch (error) {
       this.options.logger.debug({ err: error }, 'controller duty deferred');
     }
+  }
+
+  /** Records a finished replica move; only the controller leader accepts it. */
+  async completeReassignment(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void> {
+    await this.proposeController({ type: 'complete-reassignment', topic, partition, replicas });
+  }
+
+  /** As a partition leader, moves each partition with a reassignment target one step closer to it. */
+  private async driveReassignments(): Promise<void> {
+    for (const t of this.controller.state.topics.values()) {
+      for (const a of t.partitions) {
+        const local = this.partitions.get(a.groupId);
+        if (a.targetReplicas === null || local === undefined || !local.group.isLeader()) continue;
+        await this.reassignStep(t.name, a.partition, a.groupId, local, a.targetReplicas);
+      }
+    }
+  }
+
+  private async reassignStep(
+    topic: string,
+    partition: number,
+    groupId: GroupId,
+    local: LocalPartition,
+    target: readonly NodeId[],
+  ): Promise<void> {
+    const step = nextReassignmentStep(local.group.raw.status(), target);
+    this.options.logger.debug({ topic, partition, step: step.kind }, 'reassignment step');
+    switch (step.kind) {
+      case 'wait':
+        return;
+      case 'add-learners':
+        await this.host.snapshotNow(groupId);
+        local.group.raw.proposeConfChange(step.change);
+        break;
+      case 'transfer':
+        local.group.raw.transferLeader(step.to);
+        break;
+      case 'promote':
+        local.group.raw.proposeConfChange(step.change);
+        break;
+      case 'complete':
+        await this.reportReassignment(topic, partition, step.replicas);
+        return;
+    }
+    this.host.schedule();
+  }
+
+  private async reportReassignment(
+    topic: string,
+    partition: number,
+    replicas: readonly NodeId[],
+  ): Promise<void> {
+    const controller = this.host.group(controllerGroup);
+    if (controller === undefined || controller.leader === 0) return;
+    if (controller.isLeader()) {
+      await this.completeReassignment(topic, partition, replicas);
+      return;
+    }
+    const address = this.options.peers.get(controller.leader);
+    if (address === undefined) return;
+    await this.peerClients
+      .peer(address)
+      .completeReassignment({ topic, partition, replicas: [...replicas] }, { timeoutMs: 5_000 });
   }
 
   private async registerSelf(): Promise<void> {

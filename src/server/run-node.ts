@@ -69,7 +69,16 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const health = new HealthStatusBoard();
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
-  implementService(server, PeerService, node.transport.serviceHandlers(), { onInternalError });
+  const completeReassignment = async (req: { topic: string; partition: number; replicas: number[] }) => {
+    await node.completeReassignment(req.topic, req.partition, req.replicas as NodeId[]);
+    return {};
+  };
+  implementService(
+    server,
+    PeerService,
+    { ...node.transport.serviceHandlers(), completeReassignment },
+    { onInternalError },
+  );
   implementService(server, Health, health.impl(), { onInternalError });
   registerClientServices(server, node, { logger });
   const port = await listen(server, config.listen);

@@ -12,7 +12,57 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/peer.proto.
  */
 export const file_raftlog_v1_peer: GenFile = /*@__PURE__*/
-  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEieAoMSGVsbG9SZXF1ZXN0Eg8KB25vZGVfaWQYASABKA0SEgoKY2x1c3Rlcl9pZBgCIAEoCRIPCgdhZGRyZXNzGAMgASgJEhgKEHByb3RvY29sX3ZlcnNpb24YBCABKA0SGAoQZXhwZWN0ZWRfbm9kZV9pZBgFIAEoDSJOCg1IZWxsb1Jlc3BvbnNlEg8KB25vZGVfaWQYASABKA0SEgoKY2x1c3Rlcl9pZBgCIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAMgASgNInQKC1JhZnRSZXF1ZXN0EhAKCHNlcXVlbmNlGAEgASgEEhQKDGZyb21fbm9kZV9pZBgCIAEoDRISCgp0b19ub2RlX2lkGAMgASgNEikKCG1lc3NhZ2VzGAQgAygLMhcucmFmdGxvZy52MS5SYWZ0TWVzc2FnZSKWAQoMUmFmdFJlc3BvbnNlEhYKDmFja2VkX3NlcXVlbmNlGAEgASgEEhUKDXdpbmRvd19mcmFtZXMYAiABKA0SFAoMd2luZG93X2J5dGVzGAMgASgEEhkKEXVua25vd25fZ3JvdXBfaWRzGAQgAygEEiYKBWVycm9yGAUgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJfCglSYWZ0RW50cnkSDAoEdGVybRgBIAEoBBINCgVpbmRleBgCIAEoBBInCgR0eXBlGAMgASgOMhkucmFmdGxvZy52MS5SYWZ0RW50cnlUeXBlEgwKBGRhdGEYBCABKAwidQoNUmFmdENvbmZTdGF0ZRIOCgZ2b3RlcnMYASADKA0SFwoPdm90ZXJzX291dGdvaW5nGAIgAygNEhAKCGxlYXJuZXJzGAMgAygNEhUKDWxlYXJuZXJzX25leHQYBCADKA0SEgoKYXV0b19sZWF2ZRgFIAEoCCJiChRSYWZ0U25hcHNob3RNZXRhZGF0YRINCgVpbmRleBgBIAEoBBIMCgR0ZXJtGAIgASgEEi0KCmNvbmZfc3RhdGUYAyABKAsyGS5yYWZ0bG9nLnYxLlJhZnRDb25mU3RhdGUiiAEKEVJhZnRTbmFwc2hvdENodW5rEjIKCG1ldGFkYXRhGAEgASgLMiAucmFmdGxvZy52MS5SYWZ0U25hcHNob3RNZXRhZGF0YRIOCgZvZmZzZXQYAiABKAQSEwoLdG90YWxfYnl0ZXMYAyABKAQSDAoEZGF0YRgEIAEoDBIMCgRkb25lGAUgASgIIrICCgtSYWZ0TWVzc2FnZRIQCghncm91cF9pZBgBIAEoBBIpCgR0eXBlGAIgASgOMhsucmFmdGxvZy52MS5SYWZ0TWVzc2FnZVR5cGUSDAoEZnJvbRgDIAEoDRIKCgJ0bxgEIAEoDRIMCgR0ZXJtGAUgASgEEhAKCGxvZ190ZXJtGAYgASgEEg0KBWluZGV4GAcgASgEEiYKB2VudHJpZXMYCCADKAsyFS5yYWZ0bG9nLnYxLlJhZnRFbnRyeRIOCgZjb21taXQYCSABKAQSDgoGcmVqZWN0GAogASgIEhMKC3JlamVjdF9oaW50GAsgASgEEi8KCHNuYXBzaG90GAwgASgLMh0ucmFmdGxvZy52MS5SYWZ0U25hcHNob3RDaHVuaxIPCgdjb250ZXh0GA0gASgMKq4ECg9SYWZ0TWVzc2FnZVR5cGUSIQodUkFGVF9NRVNTQUdFX1RZUEVfVU5TUEVDSUZJRUQQABIcChhSQUZUX01FU1NBR0VfVFlQRV9BUFBFTkQQARIlCiFSQUZUX01FU1NBR0VfVFlQRV9BUFBFTkRfUkVTUE9OU0UQAhIfChtSQUZUX01FU1NBR0VfVFlQRV9IRUFSVEJFQVQQAxIoCiRSQUZUX01FU1NBR0VfVFlQRV9IRUFSVEJFQVRfUkVTUE9OU0UQBBIaChZSQUZUX01FU1NBR0VfVFlQRV9WT1RFEAUSIwofUkFGVF9NRVNTQUdFX1RZUEVfVk9URV9SRVNQT05TRRAGEh4KGlJBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFEAcSJwojUkFGVF9NRVNTQUdFX1RZUEVfUFJFX1ZPVEVfUkVTUE9OU0UQCBIeChpSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVBAJEicKI1JBRlRfTUVTU0FHRV9UWVBFX1NOQVBTSE9UX1JFU1BPTlNFEAoSIQodUkFGVF9NRVNTQUdFX1RZUEVfVElNRU9VVF9OT1cQCxIgChxSQUZUX01FU1NBR0VfVFlQRV9SRUFEX0lOREVYEAwSKQolUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWF9SRVNQT05TRRANEiUKIVJBRlRfTUVTU0FHRV9UWVBFX1RSQU5TRkVSX0xFQURFUhAOKm0KDVJhZnRFbnRyeVR5cGUSHwobUkFGVF9FTlRSWV9UWVBFX1VOU1BFQ0lGSUVEEAASGgoWUkFGVF9FTlRSWV9UWVBFX05PUk1BTBABEh8KG1JBRlRfRU5UUllfVFlQRV9DT05GX0NIQU5HRRACMooBCgtQZWVyU2VydmljZRI8CgVIZWxsbxIYLnJhZnRsb2cudjEuSGVsbG9SZXF1ZXN0GhkucmFmdGxvZy52MS5IZWxsb1Jlc3BvbnNlEj0KBFJhZnQSFy5yYWZ0bG9nLnYxLlJhZnRSZXF1ZXN0GhgucmFmdGxvZy52MS5SYWZ0UmVzcG9uc2UoATABYgZwcm90bzM", [file_raftlog_v1_errors]);
+  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiUQobQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghyZXBsaWNhcxgDIAMoDSIeChxDb21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlIngKDEhlbGxvUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAQgASgNEhgKEGV4cGVjdGVkX25vZGVfaWQYBSABKA0iTgoNSGVsbG9SZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgDIAEoDSJ0CgtSYWZ0UmVxdWVzdBIQCghzZXF1ZW5jZRgBIAEoBBIUCgxmcm9tX25vZGVfaWQYAiABKA0SEgoKdG9fbm9kZV9pZBgDIAEoDRIpCghtZXNzYWdlcxgEIAMoCzIXLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2UilgEKDFJhZnRSZXNwb25zZRIWCg5hY2tlZF9zZXF1ZW5jZRgBIAEoBBIVCg13aW5kb3dfZnJhbWVzGAIgASgNEhQKDHdpbmRvd19ieXRlcxgDIAEoBBIZChF1bmtub3duX2dyb3VwX2lkcxgEIAMoBBImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiXwoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSJwoEdHlwZRgDIAEoDjIZLnJhZnRsb2cudjEuUmFmdEVudHJ5VHlwZRIMCgRkYXRhGAQgASgMInUKDVJhZnRDb25mU3RhdGUSDgoGdm90ZXJzGAEgAygNEhcKD3ZvdGVyc19vdXRnb2luZxgCIAMoDRIQCghsZWFybmVycxgDIAMoDRIVCg1sZWFybmVyc19uZXh0GAQgAygNEhIKCmF1dG9fbGVhdmUYBSABKAgiYgoUUmFmdFNuYXBzaG90TWV0YWRhdGESDQoFaW5kZXgYASABKAQSDAoEdGVybRgCIAEoBBItCgpjb25mX3N0YXRlGAMgASgLMhkucmFmdGxvZy52MS5SYWZ0Q29uZlN0YXRlIogBChFSYWZ0U25hcHNob3RDaHVuaxIyCghtZXRhZGF0YRgBIAEoCzIgLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90TWV0YWRhdGESDgoGb2Zmc2V0GAIgASgEEhMKC3RvdGFsX2J5dGVzGAMgASgEEgwKBGRhdGEYBCABKAwSDAoEZG9uZRgFIAEoCCKyAgoLUmFmdE1lc3NhZ2USEAoIZ3JvdXBfaWQYASABKAQSKQoEdHlwZRgCIAEoDjIbLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2VUeXBlEgwKBGZyb20YAyABKA0SCgoCdG8YBCABKA0SDAoEdGVybRgFIAEoBBIQCghsb2dfdGVybRgGIAEoBBINCgVpbmRleBgHIAEoBBImCgdlbnRyaWVzGAggAygLMhUucmFmdGxvZy52MS5SYWZ0RW50cnkSDgoGY29tbWl0GAkgASgEEg4KBnJlamVjdBgKIAEoCBITCgtyZWplY3RfaGludBgLIAEoBBIvCghzbmFwc2hvdBgMIAEoCzIdLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90Q2h1bmsSDwoHY29udGV4dBgNIAEoDCquBAoPUmFmdE1lc3NhZ2VUeXBlEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EEAESJQohUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EX1JFU1BPTlNFEAISHwobUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUEAMSKAokUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUX1JFU1BPTlNFEAQSGgoWUkFGVF9NRVNTQUdFX1RZUEVfVk9URRAFEiMKH1JBRlRfTUVTU0FHRV9UWVBFX1ZPVEVfUkVTUE9OU0UQBhIeChpSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URRAHEicKI1JBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFX1JFU1BPTlNFEAgSHgoaUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1QQCRInCiNSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVF9SRVNQT05TRRAKEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1RJTUVPVVRfTk9XEAsSIAocUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWBAMEikKJVJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVhfUkVTUE9OU0UQDRIlCiFSQUZUX01FU1NBR0VfVFlQRV9UUkFOU0ZFUl9MRUFERVIQDiptCg1SYWZ0RW50cnlUeXBlEh8KG1JBRlRfRU5UUllfVFlQRV9VTlNQRUNJRklFRBAAEhoKFlJBRlRfRU5UUllfVFlQRV9OT1JNQUwQARIfChtSQUZUX0VOVFJZX1RZUEVfQ09ORl9DSEFOR0UQAjL1AQoLUGVlclNlcnZpY2USPAoFSGVsbG8SGC5yYWZ0bG9nLnYxLkhlbGxvUmVxdWVzdBoZLnJhZnRsb2cudjEuSGVsbG9SZXNwb25zZRI9CgRSYWZ0EhcucmFmdGxvZy52MS5SYWZ0UmVxdWVzdBoYLnJhZnRsb2cudjEuUmFmdFJlc3BvbnNlKAEwARJpChRDb21wbGV0ZVJlYXNzaWdubWVudBInLnJhZnRsb2cudjEuQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0GigucmFmdGxvZy52MS5Db21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors]);
+
+/**
+ * A finished replica move.
+ *
+ * @generated from message raftlog.v1.CompleteReassignmentRequest
+ */
+export type CompleteReassignmentRequest = Message<"raftlog.v1.CompleteReassignmentRequest"> & {
+  /**
+   * The partition's topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * The partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Its voters now, which must equal the recorded target.
+   *
+   * @generated from field: repeated uint32 replicas = 3;
+   */
+  replicas: number[];
+};
+
+/**
+ * Describes the message raftlog.v1.CompleteReassignmentRequest.
+ * Use `create(CompleteReassignmentRequestSchema)` to create a new message.
+ */
+export const CompleteReassignmentRequestSchema: GenMessage<CompleteReassignmentRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 0);
+
+/**
+ * The controller recorded the move.
+ *
+ * @generated from message raftlog.v1.CompleteReassignmentResponse
+ */
+export type CompleteReassignmentResponse = Message<"raftlog.v1.CompleteReassignmentResponse"> & {
+};
+
+/**
+ * Describes the message raftlog.v1.CompleteReassignmentResponse.
+ * Use `create(CompleteReassignmentResponseSchema)` to create a new message.
+ */
+export const CompleteReassignmentResponseSchema: GenMessage<CompleteReassignmentResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 1);
 
 /**
  * The caller's identity.
@@ -61,7 +111,7 @@ export type HelloRequest = Message<"raftlog.v1.HelloRequest"> & {
  * Use `create(HelloRequestSchema)` to create a new message.
  */
 export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 0);
+  messageDesc(file_raftlog_v1_peer, 2);
 
 /**
  * The callee's identity.
@@ -96,7 +146,7 @@ export type HelloResponse = Message<"raftlog.v1.HelloResponse"> & {
  * Use `create(HelloResponseSchema)` to create a new message.
  */
 export const HelloResponseSchema: GenMessage<HelloResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 1);
+  messageDesc(file_raftlog_v1_peer, 3);
 
 /**
  * One frame on a Raft stream (a "Raft batch"): messages of many groups, in the order the sender
@@ -139,7 +189,7 @@ export type RaftRequest = Message<"raftlog.v1.RaftRequest"> & {
  * Use `create(RaftRequestSchema)` to create a new message.
  */
 export const RaftRequestSchema: GenMessage<RaftRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 2);
+  messageDesc(file_raftlog_v1_peer, 4);
 
 /**
  * Flow control from the receiver of a Raft stream. The sender keeps at most window_frames frames and
@@ -190,7 +240,7 @@ export type RaftResponse = Message<"raftlog.v1.RaftResponse"> & {
  * Use `create(RaftResponseSchema)` to create a new message.
  */
 export const RaftResponseSchema: GenMessage<RaftResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 3);
+  messageDesc(file_raftlog_v1_peer, 5);
 
 /**
  * One Raft log entry.
@@ -232,7 +282,7 @@ export type RaftEntry = Message<"raftlog.v1.RaftEntry"> & {
  * Use `create(RaftEntrySchema)` to create a new message.
  */
 export const RaftEntrySchema: GenMessage<RaftEntry> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 4);
+  messageDesc(file_raftlog_v1_peer, 6);
 
 /**
  * A group's membership.
@@ -281,7 +331,7 @@ export type RaftConfState = Message<"raftlog.v1.RaftConfState"> & {
  * Use `create(RaftConfStateSchema)` to create a new message.
  */
 export const RaftConfStateSchema: GenMessage<RaftConfState> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 5);
+  messageDesc(file_raftlog_v1_peer, 7);
 
 /**
  * What a snapshot covers.
@@ -316,7 +366,7 @@ export type RaftSnapshotMetadata = Message<"raftlog.v1.RaftSnapshotMetadata"> & 
  * Use `create(RaftSnapshotMetadataSchema)` to create a new message.
  */
 export const RaftSnapshotMetadataSchema: GenMessage<RaftSnapshotMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 6);
+  messageDesc(file_raftlog_v1_peer, 8);
 
 /**
  * One chunk of an InstallSnapshot; the receiver reassembles chunks in offset order.
@@ -365,7 +415,7 @@ export type RaftSnapshotChunk = Message<"raftlog.v1.RaftSnapshotChunk"> & {
  * Use `create(RaftSnapshotChunkSchema)` to create a new message.
  */
 export const RaftSnapshotChunkSchema: GenMessage<RaftSnapshotChunk> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 7);
+  messageDesc(file_raftlog_v1_peer, 9);
 
 /**
  * One Raft message of one group (the fields of the consensus core's Message).
@@ -470,7 +520,7 @@ export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
  * Use `create(RaftMessageSchema)` to create a new message.
  */
 export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 8);
+  messageDesc(file_raftlog_v1_peer, 10);
 
 /**
  * Raft message kinds, as in the consensus core (raft/message.ts).
@@ -652,6 +702,17 @@ export const PeerService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof RaftRequestSchema;
     output: typeof RaftResponseSchema;
+  },
+  /**
+   * A partition's leader tells the controller leader that the partition's voters now equal the
+   * reassignment target, so the controller can record the move as complete.
+   *
+   * @generated from rpc raftlog.v1.PeerService.CompleteReassignment
+   */
+  completeReassignment: {
+    methodKind: "unary";
+    input: typeof CompleteReassignmentRequestSchema;
+    output: typeof CompleteReassignmentResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_raftlog_v1_peer, 0);
