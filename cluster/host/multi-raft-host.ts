@@ -30,6 +30,7 @@ interface Work {
  */
 export class MultiRaftHost {
   private readonly groups = new Map<number, RaftGroup>();
+  private readonly refusedAt = new Map<NodeId, number>();
   private ticker: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
@@ -169,6 +170,10 @@ export class MultiRaftHost {
    * it as leader, and the lowest-id voter still reachable campaigns now instead of after a timeout.
    */
   peerRefused(peer: NodeId): void {
+    // The transport reports every refused redial (tens a second); acting once per heartbeat is enough.
+    const now = Date.now();
+    if (now - (this.refusedAt.get(peer) ?? 0) < this.config.tickMs * this.config.heartbeatIntervalTicks) return;
+    this.refusedAt.set(peer, now);
     const reachable = this.sender.connectedPeers();
     for (const g of this.groups.values()) {
       const status = g.raw.status();

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import { nodeId, type GroupId, type NodeId } from '../../lib/index.js';
+import type { HelloRequest, PeerService, RaftRequest } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import type { CallContext, ServiceImpl } from '../rpc/index.js';
+import { checkHelloRequest, HelloBook, protocolVersion, type Identity } from './hello.js';
+import { InboundStream, refuse } from './inbound-stream.js';
+import type { TransportLimits } from './limits.js';
+import type { GroupMessage } from './types.js';
+
+export interface PeerServiceDeps {
+  readonly self: Identity;
+  readonly limits: TransportLimits;
+  readonly deliver: (from: NodeId, messages: readonly GroupMessage[]) => void;
+  readonly isHosted: (groupId: GroupId) => boolean;
+  readonly logger: Logger;
+}
+
+/** The receiving side of PeerService: Hello identifies the caller's connection, Raft streams into it. */
+export function peerServiceHandlers(deps: PeerServiceDeps): ServiceImpl<typeof PeerService> {
+  const book = new HelloBook();
+  return {
+    hello: (request, context) => hello(request, context, deps, book),
+    raft: (frames, context) => raftStream(frames, context, deps, book),
+  };
+}
+
+function hello(request: HelloRequest, context: CallContext, deps: PeerServiceDeps, book: HelloBook) {
+  const refusal = checkHelloRequest(request, deps.self);
+  if (refusal !== undefined) {
+    deps.logger.warn({ peer: context.peer, reason: refusal.message }, 'refused a peer hello');
+    return Promise.reject(refusal);
+  }
+  book.remember(context.peer, nodeId(request.nodeId));
+  const { nodeId: self, clusterId } = deps.self;
+  return Promise.resolve({ nodeId: self, clusterId, protocolVersion });
+}
+
+async function* raftStream(
+  frames: AsyncIterable<RaftRequest>,
+  context: CallContext,
+  deps: PeerServiceDeps,
+  book: HelloBook,
+) {
+  const from = book.lookup(context.peer);
+  if (from === undefined) {
+    yield refuse('no Hello on this connection');
+    return;
+  }
+  const { windowFrames, windowBytes } = deps.limits;
+  const stream = new InboundStream(from, { ...deps, self: deps.self.nodeId, windowFrames, windowBytes });
+  yield stream.greeting();
+  for await (const frame of frames) {
+    const response = stream.accept(frame);
+    if (response !== undefined) yield response;
+    if (response?.error !== undefined) {
+      deps.logger.warn({ peer: from, reason: response.error.message }, 'refused a raft stream');
+      return;
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { GroupId, NodeId } from '../../lib/index.js';
+import { messageBytesBound } from './message-size.js';
+import {
+  append,
+  cluster,
+  connectAll,
+  createNode,
+  eventually,
+  freePort,
+  heartbeat,
+  received,
+  serve,
+  sleep,
+  stopAll,
+  stopServing,
+} from './test-harness.js';
+
+afterEach(stopAll);
+
+describe('PeerTransport over 127.0.0.1', () => {
+  it('carries the messages of many groups between three nodes in few frames, in order', async () => {
+    const nodes = await cluster(3);
+    await connectAll(nodes);
+    const groups = 300;
+    for (let turn = 0; turn < 3; turn++) {
+      for (const from of nodes) {
+        for (const to of nodes) {
+          if (from === to) continue;
+          const batch = Array.from({ length: groups }, (_, g) => heartbeat(from.id, to.id, g, turn));
+          from.transport.send(to.id, batch.slice(0, groups / 2));
+          from.transport.send(to.id, batch.slice(groups / 2));
+        }
+      }
+      await sleep(20);
+    }
+    for (const to of nodes) {
+      for (const from of nodes) {
+        if (from === to) continue;
+        await eventually(() => received(to, from.id).length === 3 * groups);
+        const seen = received(to, from.id).map((m) => [m.message.commit, m.groupId]);
+        const sent = [0, 1, 2].flatMap((turn) => Array.from({ length: groups }, (_, g) => [turn, g]));
+        expect(seen).toEqual(sent);
+        // One frame per turn.
+        expect(to.frames.filter((f) => f.from === from.id).length).toBeLessThanOrEqual(3);
+      }
+      expect([...to.transport.connectedPeers()].sort()).toEqual(
+        nodes.filter((n) => n !== to).map((n) => n.id),
+      );
+    }
+  });
+
+  it('splits a turn into frames no larger than frameBytesMax', async () => {
+    const frameBytesMax = 64 * 1024;
+    const [a, b] = await cluster(2, { frameBytesMax });
+    await connectAll([a!, b!]);
+    const messages = Array.from({ length: 100 }, (_, g) => append(1, 2, g, 4000));
+    a!.transport.send(b!.id, messages);
+    await eventually(() => received(b!).length === 100);
+    expect(received(b!).map((m) => m.groupId)).toEqual(messages.map((m) => m.groupId));
+    const perFrame = Math.floor(frameBytesMax / messageBytesBound(messages[0]!.message));
+    expect(b!.frames.length).toBe(Math.ceil(100 / perFrame));
+    expect(received(b!)[99]!.message.entries[0]!.data.byteLength).toBe(4000);
+  });
+
+  it('reports a dead peer refused and unreachable at once, and resumes when it listens again', async () => {
+    const a = createNode(1, { limits: { reconnectDelayMsMin: 20, reconnectDelayMsMax: 1000 } });
+    const b = createNode(2);
+    const port = await freePort();
+    a.peers.set(b.id, `127.0.0.1:${port}`);
+    const started = performance.now();
+    a.transport.send(b.id, [heartbeat(1, 2, 7)]);
+    await eventually(() => a.refused.length > 0 && a.unreachable.length > 0, 1000);
+    const refusedMs = a.refused[0]!.atMs - started;
+    expect(refusedMs).toBeLessThan(200);
+    expect(a.unreachable[0]).toMatchObject({ peer: 2, groupIds: [7] });
+    await sleep(400); // long enough for any backoff to have grown
+    expect(a.refused.length).toBeGreaterThan(3);
+
+    const pump = setInterval(() => a.transport.send(b.id, [heartbeat(1, 2, 7)]), 10);
+    try {
+      await serve(b, port);
+      const listening = performance.now();
+      await eventually(() => received(b).length > 0, 2000);
+      const reconnectMs = performance.now() - listening;
+      console.info(
+        `refused after ${refusedMs.toFixed(0)} ms, reconnected ${reconnectMs.toFixed(0)} ms after listen`,
+      );
+      // Typically 45-100 ms here; the slack is for a loaded two-core machine (fresh TCP + HTTP/2 + Hello).
+      expect(reconnectMs).toBeLessThan(500);
+      expect(a.transport.connectedPeers().has(b.id)).toBe(true);
+    } finally {
+      clearInterval(pump);
+    }
+  });
+
+  it('notices a connected peer that dies within 200 ms', async () => {
+    const [a, b] = await cluster(2);
+    await connectAll([a!, b!]);
+    const killed = performance.now();
+    stopServing(b!);
+    await eventually(() => a!.refused.length > 0, 1000);
+    const detectMs = a!.refused[0]!.atMs - killed;
+    console.info(`a dead peer was refused ${detectMs.toFixed(0)} ms after it stopped`);
+    expect(detectMs).toBeLessThan(200);
+    expect(a!.transport.connectedPeers().has(b!.id)).toBe(false);
+  });
+
+  it('drops and reports what does not fit while the peer is away, never queueing more than the limit', async () => {
+    const limits = {
+      queueBytesMax: 64 * 1024,
+      queueFramesMax: 8,
+      frameBytesMax: 16 * 1024,
+      helloTimeoutMs: 300,
+    };
+    const a = createNode(1, { limits });
+    const b = createNode(2);
+    a.peers.set(b.id, '10.255.255.1:9'); // nothing answers: the Hello times out
+    let peak = 0;
+    for (let turn = 0; turn < 20; turn++) {
+      a.transport.send(
+        b.id,
+        Array.from({ length: 40 }, (_, g) => append(1, 2, g, 1000)),
+      );
+      peak = Math.max(peak, a.transport.queuedBytes(b.id));
+      await sleep(1);
+    }
+    expect(peak).toBeGreaterThan(0);
+    expect(peak).toBeLessThanOrEqual(limits.queueBytesMax);
+    expect(a.unreachable.length).toBeGreaterThan(0);
+    expect(a.refused).toHaveLength(0);
+  });
+
+  it('wrong cluster id: the Hello is refused and nothing is delivered', async () => {
+    const a = createNode(1, { clusterId: 'one' });
+    const b = createNode(2, { clusterId: 'two' });
+    await serve(b);
+    a.peers.set(b.id, b.address);
+    a.transport.send(b.id, [heartbeat(1, 2, 5)]);
+    await eventually(() => a.unreachable.length > 0);
+    await sleep(50);
+    expect(received(b)).toHaveLength(0);
+    expect(a.refused).toHaveLength(0);
+    expect(a.transport.connectedPeers().size).toBe(0);
+  });
+
+  it('a node at the address with another id is not trusted', async () => {
+    const a = createNode(1);
+    const b = createNode(2);
+    await serve(b);
+    a.peers.set(3 as NodeId, b.address);
+    a.transport.send(3 as NodeId, [heartbeat(1, 3, 5)]);
+    await eventually(() => a.unreachable.length > 0);
+    expect(received(b)).toHaveLength(0);
+  });
+
+  it('reports groups the receiver does not host as unreachable', async () => {
+    const [a, b] = await cluster(2);
+    b!.transport.setGroupFilter((g) => g !== 13);
+    a!.transport.send(b!.id, [heartbeat(1, 2, 12), heartbeat(1, 2, 13), heartbeat(1, 2, 14)]);
+    await eventually(() => a!.unreachable.some((u) => u.groupIds.includes(13 as GroupId)));
+    expect(received(b!).map((m) => m.groupId)).toEqual([12, 14]);
+  });
+
+  it('messages to a peer without an address are reported unreachable, not thrown', async () => {
+    const a = createNode(1);
+    a.transport.send(9 as NodeId, [heartbeat(1, 9, 4)]);
+    await eventually(() => a.unreachable.length === 1);
+    expect(a.unreachable[0]).toMatchObject({ peer: 9, groupIds: [4] });
+  });
+
+  it('close is idempotent and stops redialling', async () => {
+    const a = createNode(1);
+    a.peers.set(2 as NodeId, `127.0.0.1:${await freePort()}`);
+    a.transport.send(2 as NodeId, [heartbeat(1, 2, 1)]);
+    await eventually(() => a.refused.length > 0);
+    await a.transport.close();
+    await a.transport.close();
+    const count = a.refused.length;
+    await sleep(250);
+    expect(a.refused.length).toBe(count);
+  });
+});

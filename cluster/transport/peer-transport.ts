@@ -1,0 +1,101 @@
+import type { GroupId, NodeId } from '../../lib/index.js';
+import type { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import type { ServiceImpl } from '../rpc/index.js';
+import { resolveLimits, type TransportLimits } from './limits.js';
+import { PeerLink } from './peer-link.js';
+import { peerServiceHandlers } from './peer-service.js';
+import type { GroupMessage, PeerTransportOptions } from './types.js';
+
+/**
+ * Raft messages of many groups between nodes: one outbound stream per peer (opened on first send,
+ * redialled until closed), bounded queues that drop and report rather than grow, and the PeerService
+ * handlers for the inbound side. Callbacks never run inside `send`.
+ */
+export class PeerTransport {
+  private readonly limits: TransportLimits;
+  private readonly links = new Map<NodeId, PeerLink>();
+  private isHosted: (groupId: GroupId) => boolean = () => true;
+  private closed = false;
+
+  constructor(private readonly options: PeerTransportOptions) {
+    this.limits = resolveLimits(options.limits);
+  }
+
+  /** Queues messages for a peer; what one turn sends to one peer leaves in as few frames as fit. */
+  send(to: NodeId, messages: readonly GroupMessage[]): void {
+    if (this.closed || messages.length === 0) return;
+    const link = this.linkTo(to);
+    if (link !== undefined) {
+      link.send(messages);
+      return;
+    }
+    this.options.logger.warn({ peer: to }, 'no address for peer, messages dropped');
+    const groupIds = [...new Set(messages.map((m) => m.groupId))];
+    setImmediate(() => this.guard('onUnreachable', () => this.options.onUnreachable(to, groupIds)));
+  }
+
+  /** Handlers to register with implementService(server, PeerService, handlers, ...). */
+  serviceHandlers(): ServiceImpl<typeof PeerService> {
+    const { nodeId, clusterId, logger } = this.options;
+    return peerServiceHandlers({
+      self: { nodeId, clusterId },
+      limits: this.limits,
+      logger,
+      deliver: (from, messages) => this.guard('onMessages', () => this.options.onMessages(from, messages)),
+      isHosted: (groupId) => this.isHosted(groupId),
+    });
+  }
+
+  connectedPeers(): ReadonlySet<NodeId> {
+    const peers = new Set<NodeId>();
+    for (const [peer, link] of this.links) if (link.connected) peers.add(peer);
+    return peers;
+  }
+
+  /** Inbound messages for groups outside the filter are answered as unknown instead of delivered. */
+  setGroupFilter(isHosted: (groupId: GroupId) => boolean): void {
+    this.isHosted = isHosted;
+  }
+
+  /** Bytes queued for a peer and not yet written (for metrics and tests). */
+  queuedBytes(peer: NodeId): number {
+    return this.links.get(peer)?.queuedBytes ?? 0;
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    for (const link of this.links.values()) link.close();
+    this.links.clear();
+    return Promise.resolve();
+  }
+
+  private linkTo(peer: NodeId): PeerLink | undefined {
+    const existing = this.links.get(peer);
+    if (existing !== undefined) return existing;
+    const address = this.options.peers.get(peer);
+    if (address === undefined || peer === this.options.nodeId) return undefined;
+    const { nodeId, clusterId, advertiseAddress, logger } = this.options;
+    const link = new PeerLink({
+      self: { nodeId, clusterId },
+      advertiseAddress,
+      peer,
+      address,
+      limits: this.limits,
+      logger,
+      onUnreachable: (p, groupIds) =>
+        this.guard('onUnreachable', () => this.options.onUnreachable(p, groupIds)),
+      onPeerRefused: (p) => this.guard('onPeerRefused', () => this.options.onPeerRefused(p)),
+    });
+    this.links.set(peer, link);
+    return link;
+  }
+
+  /** A throwing callback is the host's bug: log it, but keep streams and timers consistent. */
+  private guard(callback: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.options.logger.error({ err: error, callback }, 'peer transport callback threw');
+    }
+  }
+}
