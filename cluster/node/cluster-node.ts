@@ -544,8 +544,8 @@ export class ClusterNode implements NodeApi {
     const address = this.options.peers.get(group.leader);
     if (address === undefined) return;
     await this.peerClients
-      .admin(address)
-      .addNode({ nodeId: this.nodeId, address: this.options.advertise }, { timeoutMs: 5_000 });
+      .peer(address)
+      .registerNode({ nodeId: this.nodeId, address: this.options.advertise }, { timeoutMs: 5_000 });
   }
 
   private async trackLiveness(): Promise<void> {

@@ -12,7 +12,50 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/peer.proto.
  */
 export const file_raftlog_v1_peer: GenFile = /*@__PURE__*/
-  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiUQobQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghyZXBsaWNhcxgDIAMoDSIeChxDb21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlIngKDEhlbGxvUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAQgASgNEhgKEGV4cGVjdGVkX25vZGVfaWQYBSABKA0iTgoNSGVsbG9SZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgDIAEoDSJ0CgtSYWZ0UmVxdWVzdBIQCghzZXF1ZW5jZRgBIAEoBBIUCgxmcm9tX25vZGVfaWQYAiABKA0SEgoKdG9fbm9kZV9pZBgDIAEoDRIpCghtZXNzYWdlcxgEIAMoCzIXLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2UilgEKDFJhZnRSZXNwb25zZRIWCg5hY2tlZF9zZXF1ZW5jZRgBIAEoBBIVCg13aW5kb3dfZnJhbWVzGAIgASgNEhQKDHdpbmRvd19ieXRlcxgDIAEoBBIZChF1bmtub3duX2dyb3VwX2lkcxgEIAMoBBImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiXwoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSJwoEdHlwZRgDIAEoDjIZLnJhZnRsb2cudjEuUmFmdEVudHJ5VHlwZRIMCgRkYXRhGAQgASgMInUKDVJhZnRDb25mU3RhdGUSDgoGdm90ZXJzGAEgAygNEhcKD3ZvdGVyc19vdXRnb2luZxgCIAMoDRIQCghsZWFybmVycxgDIAMoDRIVCg1sZWFybmVyc19uZXh0GAQgAygNEhIKCmF1dG9fbGVhdmUYBSABKAgiYgoUUmFmdFNuYXBzaG90TWV0YWRhdGESDQoFaW5kZXgYASABKAQSDAoEdGVybRgCIAEoBBItCgpjb25mX3N0YXRlGAMgASgLMhkucmFmdGxvZy52MS5SYWZ0Q29uZlN0YXRlIogBChFSYWZ0U25hcHNob3RDaHVuaxIyCghtZXRhZGF0YRgBIAEoCzIgLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90TWV0YWRhdGESDgoGb2Zmc2V0GAIgASgEEhMKC3RvdGFsX2J5dGVzGAMgASgEEgwKBGRhdGEYBCABKAwSDAoEZG9uZRgFIAEoCCKyAgoLUmFmdE1lc3NhZ2USEAoIZ3JvdXBfaWQYASABKAQSKQoEdHlwZRgCIAEoDjIbLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2VUeXBlEgwKBGZyb20YAyABKA0SCgoCdG8YBCABKA0SDAoEdGVybRgFIAEoBBIQCghsb2dfdGVybRgGIAEoBBINCgVpbmRleBgHIAEoBBImCgdlbnRyaWVzGAggAygLMhUucmFmdGxvZy52MS5SYWZ0RW50cnkSDgoGY29tbWl0GAkgASgEEg4KBnJlamVjdBgKIAEoCBITCgtyZWplY3RfaGludBgLIAEoBBIvCghzbmFwc2hvdBgMIAEoCzIdLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90Q2h1bmsSDwoHY29udGV4dBgNIAEoDCquBAoPUmFmdE1lc3NhZ2VUeXBlEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EEAESJQohUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EX1JFU1BPTlNFEAISHwobUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUEAMSKAokUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUX1JFU1BPTlNFEAQSGgoWUkFGVF9NRVNTQUdFX1RZUEVfVk9URRAFEiMKH1JBRlRfTUVTU0FHRV9UWVBFX1ZPVEVfUkVTUE9OU0UQBhIeChpSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URRAHEicKI1JBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFX1JFU1BPTlNFEAgSHgoaUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1QQCRInCiNSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVF9SRVNQT05TRRAKEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1RJTUVPVVRfTk9XEAsSIAocUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWBAMEikKJVJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVhfUkVTUE9OU0UQDRIlCiFSQUZUX01FU1NBR0VfVFlQRV9UUkFOU0ZFUl9MRUFERVIQDiptCg1SYWZ0RW50cnlUeXBlEh8KG1JBRlRfRU5UUllfVFlQRV9VTlNQRUNJRklFRBAAEhoKFlJBRlRfRU5UUllfVFlQRV9OT1JNQUwQARIfChtSQUZUX0VOVFJZX1RZUEVfQ09ORl9DSEFOR0UQAjL1AQoLUGVlclNlcnZpY2USPAoFSGVsbG8SGC5yYWZ0bG9nLnYxLkhlbGxvUmVxdWVzdBoZLnJhZnRsb2cudjEuSGVsbG9SZXNwb25zZRI9CgRSYWZ0EhcucmFmdGxvZy52MS5SYWZ0UmVxdWVzdBoYLnJhZnRsb2cudjEuUmFmdFJlc3BvbnNlKAEwARJpChRDb21wbGV0ZVJlYXNzaWdubWVudBInLnJhZnRsb2cudjEuQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0GigucmFmdGxvZy52MS5Db21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors]);
+  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiNwoTUmVnaXN0ZXJOb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkiFgoUUmVnaXN0ZXJOb2RlUmVzcG9uc2UiUQobQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghyZXBsaWNhcxgDIAMoDSIeChxDb21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlIngKDEhlbGxvUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAQgASgNEhgKEGV4cGVjdGVkX25vZGVfaWQYBSABKA0iTgoNSGVsbG9SZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgDIAEoDSJ0CgtSYWZ0UmVxdWVzdBIQCghzZXF1ZW5jZRgBIAEoBBIUCgxmcm9tX25vZGVfaWQYAiABKA0SEgoKdG9fbm9kZV9pZBgDIAEoDRIpCghtZXNzYWdlcxgEIAMoCzIXLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2UilgEKDFJhZnRSZXNwb25zZRIWCg5hY2tlZF9zZXF1ZW5jZRgBIAEoBBIVCg13aW5kb3dfZnJhbWVzGAIgASgNEhQKDHdpbmRvd19ieXRlcxgDIAEoBBIZChF1bmtub3duX2dyb3VwX2lkcxgEIAMoBBImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiXwoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSJwoEdHlwZRgDIAEoDjIZLnJhZnRsb2cudjEuUmFmdEVudHJ5VHlwZRIMCgRkYXRhGAQgASgMInUKDVJhZnRDb25mU3RhdGUSDgoGdm90ZXJzGAEgAygNEhcKD3ZvdGVyc19vdXRnb2luZxgCIAMoDRIQCghsZWFybmVycxgDIAMoDRIVCg1sZWFybmVyc19uZXh0GAQgAygNEhIKCmF1dG9fbGVhdmUYBSABKAgiYgoUUmFmdFNuYXBzaG90TWV0YWRhdGESDQoFaW5kZXgYASABKAQSDAoEdGVybRgCIAEoBBItCgpjb25mX3N0YXRlGAMgASgLMhkucmFmdGxvZy52MS5SYWZ0Q29uZlN0YXRlIogBChFSYWZ0U25hcHNob3RDaHVuaxIyCghtZXRhZGF0YRgBIAEoCzIgLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90TWV0YWRhdGESDgoGb2Zmc2V0GAIgASgEEhMKC3RvdGFsX2J5dGVzGAMgASgEEgwKBGRhdGEYBCABKAwSDAoEZG9uZRgFIAEoCCKyAgoLUmFmdE1lc3NhZ2USEAoIZ3JvdXBfaWQYASABKAQSKQoEdHlwZRgCIAEoDjIbLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2VUeXBlEgwKBGZyb20YAyABKA0SCgoCdG8YBCABKA0SDAoEdGVybRgFIAEoBBIQCghsb2dfdGVybRgGIAEoBBINCgVpbmRleBgHIAEoBBImCgdlbnRyaWVzGAggAygLMhUucmFmdGxvZy52MS5SYWZ0RW50cnkSDgoGY29tbWl0GAkgASgEEg4KBnJlamVjdBgKIAEoCBITCgtyZWplY3RfaGludBgLIAEoBBIvCghzbmFwc2hvdBgMIAEoCzIdLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90Q2h1bmsSDwoHY29udGV4dBgNIAEoDCquBAoPUmFmdE1lc3NhZ2VUeXBlEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EEAESJQohUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EX1JFU1BPTlNFEAISHwobUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUEAMSKAokUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUX1JFU1BPTlNFEAQSGgoWUkFGVF9NRVNTQUdFX1RZUEVfVk9URRAFEiMKH1JBRlRfTUVTU0FHRV9UWVBFX1ZPVEVfUkVTUE9OU0UQBhIeChpSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URRAHEicKI1JBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFX1JFU1BPTlNFEAgSHgoaUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1QQCRInCiNSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVF9SRVNQT05TRRAKEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1RJTUVPVVRfTk9XEAsSIAocUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWBAMEikKJVJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVhfUkVTUE9OU0UQDRIlCiFSQUZUX01FU1NBR0VfVFlQRV9UUkFOU0ZFUl9MRUFERVIQDiptCg1SYWZ0RW50cnlUeXBlEh8KG1JBRlRfRU5UUllfVFlQRV9VTlNQRUNJRklFRBAAEhoKFlJBRlRfRU5UUllfVFlQRV9OT1JNQUwQARIfChtSQUZUX0VOVFJZX1RZUEVfQ09ORl9DSEFOR0UQAjLIAgoLUGVlclNlcnZpY2USPAoFSGVsbG8SGC5yYWZ0bG9nLnYxLkhlbGxvUmVxdWVzdBoZLnJhZnRsb2cudjEuSGVsbG9SZXNwb25zZRI9CgRSYWZ0EhcucmFmdGxvZy52MS5SYWZ0UmVxdWVzdBoYLnJhZnRsb2cudjEuUmFmdFJlc3BvbnNlKAEwARJpChRDb21wbGV0ZVJlYXNzaWdubWVudBInLnJhZnRsb2cudjEuQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0GigucmFmdGxvZy52MS5Db21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlElEKDFJlZ2lzdGVyTm9kZRIfLnJhZnRsb2cudjEuUmVnaXN0ZXJOb2RlUmVxdWVzdBogLnJhZnRsb2cudjEuUmVnaXN0ZXJOb2RlUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors]);
+
+/**
+ * A node announcing itself.
+ *
+ * @generated from message raftlog.v1.RegisterNodeRequest
+ */
+export type RegisterNodeRequest = Message<"raftlog.v1.RegisterNodeRequest"> & {
+  /**
+   * Its id.
+   *
+   * @generated from field: uint32 node_id = 1;
+   */
+  nodeId: number;
+
+  /**
+   * The host:port clients should use to reach it.
+   *
+   * @generated from field: string address = 2;
+   */
+  address: string;
+};
+
+/**
+ * Describes the message raftlog.v1.RegisterNodeRequest.
+ * Use `create(RegisterNodeRequestSchema)` to create a new message.
+ */
+export const RegisterNodeRequestSchema: GenMessage<RegisterNodeRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 0);
+
+/**
+ * The controller recorded the node.
+ *
+ * @generated from message raftlog.v1.RegisterNodeResponse
+ */
+export type RegisterNodeResponse = Message<"raftlog.v1.RegisterNodeResponse"> & {
+};
+
+/**
+ * Describes the message raftlog.v1.RegisterNodeResponse.
+ * Use `create(RegisterNodeResponseSchema)` to create a new message.
+ */
+export const RegisterNodeResponseSchema: GenMessage<RegisterNodeResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 1);
 
 /**
  * A finished replica move.
@@ -47,7 +90,7 @@ export type CompleteReassignmentRequest = Message<"raftlog.v1.CompleteReassignme
  * Use `create(CompleteReassignmentRequestSchema)` to create a new message.
  */
 export const CompleteReassignmentRequestSchema: GenMessage<CompleteReassignmentRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 0);
+  messageDesc(file_raftlog_v1_peer, 2);
 
 /**
  * The controller recorded the move.
@@ -62,7 +105,7 @@ export type CompleteReassignmentResponse = Message<"raftlog.v1.CompleteReassignm
  * Use `create(CompleteReassignmentResponseSchema)` to create a new message.
  */
 export const CompleteReassignmentResponseSchema: GenMessage<CompleteReassignmentResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 1);
+  messageDesc(file_raftlog_v1_peer, 3);
 
 /**
  * The caller's identity.
@@ -111,7 +154,7 @@ export type HelloRequest = Message<"raftlog.v1.HelloRequest"> & {
  * Use `create(HelloRequestSchema)` to create a new message.
  */
 export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 2);
+  messageDesc(file_raftlog_v1_peer, 4);
 
 /**
  * The callee's identity.
@@ -146,7 +189,7 @@ export type HelloResponse = Message<"raftlog.v1.HelloResponse"> & {
  * Use `create(HelloResponseSchema)` to create a new message.
  */
 export const HelloResponseSchema: GenMessage<HelloResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 3);
+  messageDesc(file_raftlog_v1_peer, 5);
 
 /**
  * One frame on a Raft stream (a "Raft batch"): messages of many groups, in the order the sender
@@ -189,7 +232,7 @@ export type RaftRequest = Message<"raftlog.v1.RaftRequest"> & {
  * Use `create(RaftRequestSchema)` to create a new message.
  */
 export const RaftRequestSchema: GenMessage<RaftRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 4);
+  messageDesc(file_raftlog_v1_peer, 6);
 
 /**
  * Flow control from the receiver of a Raft stream. The sender keeps at most window_frames frames and
@@ -240,7 +283,7 @@ export type RaftResponse = Message<"raftlog.v1.RaftResponse"> & {
  * Use `create(RaftResponseSchema)` to create a new message.
  */
 export const RaftResponseSchema: GenMessage<RaftResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 5);
+  messageDesc(file_raftlog_v1_peer, 7);
 
 /**
  * One Raft log entry.
@@ -282,7 +325,7 @@ export type RaftEntry = Message<"raftlog.v1.RaftEntry"> & {
  * Use `create(RaftEntrySchema)` to create a new message.
  */
 export const RaftEntrySchema: GenMessage<RaftEntry> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 6);
+  messageDesc(file_raftlog_v1_peer, 8);
 
 /**
  * A group's membership.
@@ -331,7 +374,7 @@ export type RaftConfState = Message<"raftlog.v1.RaftConfState"> & {
  * Use `create(RaftConfStateSchema)` to create a new message.
  */
 export const RaftConfStateSchema: GenMessage<RaftConfState> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 7);
+  messageDesc(file_raftlog_v1_peer, 9);
 
 /**
  * What a snapshot covers.
@@ -366,7 +409,7 @@ export type RaftSnapshotMetadata = Message<"raftlog.v1.RaftSnapshotMetadata"> & 
  * Use `create(RaftSnapshotMetadataSchema)` to create a new message.
  */
 export const RaftSnapshotMetadataSchema: GenMessage<RaftSnapshotMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 8);
+  messageDesc(file_raftlog_v1_peer, 10);
 
 /**
  * One chunk of an InstallSnapshot; the receiver reassembles chunks in offset order.
@@ -415,7 +458,7 @@ export type RaftSnapshotChunk = Message<"raftlog.v1.RaftSnapshotChunk"> & {
  * Use `create(RaftSnapshotChunkSchema)` to create a new message.
  */
 export const RaftSnapshotChunkSchema: GenMessage<RaftSnapshotChunk> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 9);
+  messageDesc(file_raftlog_v1_peer, 11);
 
 /**
  * One Raft message of one group (the fields of the consensus core's Message).
@@ -520,7 +563,7 @@ export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
  * Use `create(RaftMessageSchema)` to create a new message.
  */
 export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 10);
+  messageDesc(file_raftlog_v1_peer, 12);
 
 /**
  * Raft message kinds, as in the consensus core (raft/message.ts).
@@ -713,6 +756,16 @@ export const PeerService: GenService<{
     methodKind: "unary";
     input: typeof CompleteReassignmentRequestSchema;
     output: typeof CompleteReassignmentResponseSchema;
+  },
+  /**
+   * A node asks the controller leader to record it (or its new client address) in the registry.
+   *
+   * @generated from rpc raftlog.v1.PeerService.RegisterNode
+   */
+  registerNode: {
+    methodKind: "unary";
+    input: typeof RegisterNodeRequestSchema;
+    output: typeof RegisterNodeResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_raftlog_v1_peer, 0);

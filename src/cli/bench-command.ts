@@ -1,0 +1,108 @@
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { RaftlogError } from '../../lib/index.js';
+import type { AcksMode } from '../client/index.js';
+import type { CliAdmin, CliContext, CliSession } from './cli-context.js';
+import { benchConsume, benchProduce, noProgress, type BenchResult, type Progress } from './bench-runner.js';
+import { withSession } from './global-options.js';
+import { acksMode, nonNegativeInt, positiveInt } from './option-parsers.js';
+
+interface BenchFlags {
+  topic: string;
+  recordBytes: number;
+  count: number;
+  acks: AcksMode;
+  concurrency: number;
+  oneAtATime?: boolean;
+  partitions: number;
+  replicas: number;
+  timeoutMs: number;
+}
+
+export function registerBenchCommand(program: Command, ctx: CliContext): void {
+  const bench = program
+    .command('bench')
+    .description('measure throughput and latency against a running cluster');
+  for (const mode of ['produce', 'consume'] as const) {
+    bench
+      .command(mode)
+      .requiredOption('--topic <name>', 'topic (created when missing)')
+      .option('--record-bytes <n>', 'value size', positiveInt, 1024)
+      .option('--count <n>', 'records', positiveInt, 100_000)
+      .option('--acks <mode>', 'quorum|leader|none', acksMode, 'quorum')
+      .option('--concurrency <n>', 'sends awaiting their ack at once', positiveInt, 1024)
+      .option('--one-at-a-time', 'await each ack before the next send (latency, not throughput)')
+      .option('--partitions <n>', 'partitions when the topic is created', positiveInt, 3)
+      .option('--replicas <n>', 'replicas when the topic is created (0: cluster default)', nonNegativeInt, 0)
+      .option('--timeout-ms <ms>', 'consume: stop after this long without a record', positiveInt, 10_000)
+      .action((o: BenchFlags, cmd: Command) =>
+        withSession(ctx, cmd, async (session, g) => {
+          await ensureTopic(session.admin, o);
+          const progress = g.json ? noProgress : progressBar(ctx, o.count);
+          const result =
+            mode === 'produce'
+              ? await runProduce(session, o, progress)
+              : await runConsume(session, o, progress);
+          ctx.io.out(g.json ? JSON.stringify(result) : describe(mode, result));
+          if (result.errors > 0) ctx.exitCode = 1;
+        }),
+      );
+  }
+}
+
+async function runProduce(session: CliSession, o: BenchFlags, progress: Progress) {
+  const single = o.oneAtATime === true;
+  const producer = session.producer({ acks: o.acks, lingerMs: single ? 0 : 5 });
+  try {
+    return await benchProduce(
+      (r) => producer.send(r),
+      { topic: o.topic, count: o.count, recordBytes: o.recordBytes, concurrency: single ? 1 : o.concurrency },
+      progress,
+    );
+  } finally {
+    await producer.close();
+  }
+}
+
+async function runConsume(session: CliSession, o: BenchFlags, progress: Progress) {
+  const consumer = session.consumer({ from: 'earliest' });
+  try {
+    await consumer.assignTopic(o.topic, 'earliest');
+    return await benchConsume(consumer, { count: o.count, idleTimeoutMs: o.timeoutMs }, progress);
+  } finally {
+    await consumer.close();
+  }
+}
+
+async function ensureTopic(admin: CliAdmin, o: BenchFlags): Promise<void> {
+  try {
+    await admin.describeTopic(o.topic);
+  } catch (error) {
+    if (!(error instanceof RaftlogError) || error.code !== 'TOPIC_NOT_FOUND') throw error;
+    await admin
+      .createTopic({ name: o.topic, partitions: o.partitions, replicas: o.replicas })
+      .catch((e: unknown) => {
+        if (!(e instanceof RaftlogError) || e.code !== 'TOPIC_ALREADY_EXISTS') throw e;
+      });
+  }
+}
+
+function progressBar(ctx: CliContext, total: number): Progress {
+  const stream = ctx.io.progressStream;
+  if (stream === undefined) return noProgress;
+  const bar = new SingleBar({
+    stream,
+    format: '{bar} {percentage}% | {value}/{total} records | {eta_formatted} left',
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  bar.start(total, 0);
+  return { increment: (n) => bar.increment(n), stop: () => bar.stop() };
+}
+
+function describe(mode: string, r: BenchResult): string {
+  return (
+    `${mode}: ${r.count} records, ${r.recordsPerSec} records/s, ${r.mbPerSec} MiB/s, ` +
+    `latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, ${r.errors} errors`
+  );
+}

@@ -1,0 +1,67 @@
+import type { RawSettings } from '../server/node-config.js';
+import type { LocalClusterOptions } from '../local/index.js';
+import type {
+  Admin,
+  ConsumerOptions,
+  ConsumerRecord,
+  ProducerOptions,
+  ProducerRecord,
+  RecordAck,
+  StartPosition,
+} from '../client/index.js';
+
+/** Where the command reads and writes; the process in main.ts, buffers in tests. */
+export interface CliIo {
+  /** One line of output (the newline is added). */
+  out(line: string): void;
+  err(line: string): void;
+  /** Raw text (commander's help). */
+  write(text: string): void;
+  stdinLines(): AsyncIterable<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where progress bars draw; undefined disables them. */
+  readonly progressStream: NodeJS.WritableStream | undefined;
+}
+
+export interface CliProducer {
+  send(record: ProducerRecord): Promise<RecordAck>;
+  close(): Promise<void>;
+}
+
+export interface CliConsumer extends AsyncIterable<ConsumerRecord> {
+  assign(partitions: readonly { topic: string; partition: number; from?: StartPosition }[]): void;
+  assignTopic(topic: string, from?: StartPosition): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+export type CliAdmin = Pick<
+  Admin,
+  'createTopic' | 'deleteTopic' | 'listTopics' | 'describeTopic' | 'clusterStatus'
+>;
+
+/** A connection to the cluster for one command. */
+export interface CliSession {
+  readonly admin: CliAdmin;
+  producer(options: ProducerOptions): CliProducer;
+  consumer(options: ConsumerOptions): CliConsumer;
+  close(): void;
+}
+
+/** What the commands call out to; the real ones in main.ts, fakes in tests. */
+export interface CliDeps {
+  connect(bootstrap: string): CliSession;
+  runNode(flags: RawSettings): Promise<void>;
+  runLocalCluster(options: LocalClusterOptions): Promise<void>;
+}
+
+export interface GlobalOptions {
+  readonly bootstrap: string;
+  readonly json: boolean;
+}
+
+/** Shared by every command of one run: its I/O, dependencies and the exit code it ends with. */
+export interface CliContext {
+  readonly io: CliIo;
+  readonly deps: CliDeps;
+  exitCode: number;
+}

@@ -1,0 +1,39 @@
+import type { ConsumerRecord } from '../client/index.js';
+
+export interface ConsumeLimits {
+  /** Stop after this many records. */
+  readonly max?: number;
+  /** Stop after this long without a new record. */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Pulls records until a limit is reached or the source ends; returns how many were handled. */
+export async function consumeRecords(
+  source: AsyncIterable<ConsumerRecord>,
+  limits: ConsumeLimits,
+  onRecord: (record: ConsumerRecord) => void,
+): Promise<number> {
+  const iterator = source[Symbol.asyncIterator]();
+  let count = 0;
+  while (limits.max === undefined || count < limits.max) {
+    const next = await nextWithin(iterator, limits.idleTimeoutMs);
+    if (next === 'idle' || next.done === true) break;
+    onRecord(next.value);
+    count++;
+  }
+  return count;
+}
+
+async function nextWithin<T>(
+  iterator: AsyncIterator<T>,
+  timeoutMs: number | undefined,
+): Promise<IteratorResult<T> | 'idle'> {
+  if (timeoutMs === undefined) return iterator.next();
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), timeoutMs)));
+  try {
+    return await Promise.race([iterator.next(), idle]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import type { CliContext, CliSession, GlobalOptions } from './cli-context.js';
+
+export function globals(command: Command): GlobalOptions {
+  const o = command.optsWithGlobals<{ bootstrap: string; json?: boolean }>();
+  return { bootstrap: o.bootstrap, json: o.json === true };
+}
+
+/** Runs `body` with a session that is closed however the body ends. */
+export async function withSession<T>(
+  ctx: CliContext,
+  command: Command,
+  body: (session: CliSession, g: GlobalOptions) => Promise<T>,
+): Promise<T> {
+  const g = globals(command);
+  const session = ctx.deps.connect(g.bootstrap);
+  try {
+    return await body(session, g);
+  } finally {
+    session.close();
+  }
+}

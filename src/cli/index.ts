@@ -1,0 +1,10 @@
+export { runCli } from './run-cli.js';
+export { buildProgram } from './program.js';
+export { connectSession } from './session.js';
+export { processIo } from './process-io.js';
+export { produceLines, type ProduceLinesOptions, type ProduceLinesResult } from './produce-lines.js';
+export { consumeRecords, type ConsumeLimits } from './consume-records.js';
+export { formatAck, formatRecord, statusJson, statusTable } from './output-format.js';
+export { formatError } from './cli-error.js';
+export { benchProduce, benchConsume, LatencyRecorder, type BenchResult } from './bench-runner.js';
+export type { CliDeps, CliIo, CliSession, CliProducer, CliConsumer, CliAdmin } from './cli-context.js';

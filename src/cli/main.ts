@@ -1,0 +1,11 @@
+import { runLocalCluster } from '../local/index.js';
+import { runNode } from '../server/run-node.js';
+import { processIo } from './process-io.js';
+import { runCli } from './run-cli.js';
+import { connectSession } from './session.js';
+
+process.exitCode = await runCli(process.argv.slice(2), processIo(), {
+  connect: connectSession,
+  runNode,
+  runLocalCluster,
+});

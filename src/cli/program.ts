@@ -1,0 +1,36 @@
+import { Command, Option } from 'commander';
+import { registerBenchCommand } from './bench-command.js';
+import type { CliContext } from './cli-context.js';
+import { registerDataCommands } from './data-commands.js';
+import { bootstrapList } from './option-parsers.js';
+import { registerServerCommands } from './server-commands.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerTopicCommands } from './topic-commands.js';
+
+/**
+ * The `raftlog` command tree. exitOverride and the output hooks are set before any subcommand is
+ * added because commander copies them into each subcommand when it is created.
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('raftlog')
+    .description('raftlog: a Raft-replicated partitioned log')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.write(s),
+      writeErr: (s) => ctx.io.write(s),
+      outputError: () => undefined,
+    })
+    .addOption(
+      new Option('--bootstrap <host:port,...>', 'nodes to reach the cluster through (env RAFTLOG_BOOTSTRAP)')
+        .argParser(bootstrapList)
+        .default(ctx.io.env['RAFTLOG_BOOTSTRAP'] ?? '127.0.0.1:9091'),
+    )
+    .option('--json', 'machine-readable output')
+    .showSuggestionAfterError(true);
+  registerServerCommands(program, ctx);
+  registerTopicCommands(program, ctx);
+  registerDataCommands(program, ctx);
+  registerStatusCommand(program, ctx);
+  registerBenchCommand(program, ctx);
+  return program;
+}

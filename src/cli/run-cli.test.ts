@@ -1,0 +1,296 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+import { RaftlogError } from '../../lib/index.js';
+import type { ClusterStatus, ConsumerRecord, ProducerRecord, RecordAck } from '../client/index.js';
+import type { CliAdmin, CliConsumer, CliDeps, CliIo, CliProducer, CliSession } from './cli-context.js';
+
+/** An in-memory CliIo that records what a command printed. */
+function memoryIo(
+  stdin: readonly string[] = [],
+  env: Record<string, string> = {},
+): CliIo & {
+  stdout: string[];
+  stderr: string[];
+  raw: string[];
+} {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const raw: string[] = [];
+  return {
+    stdout,
+    stderr,
+    raw,
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    write: (t) => raw.push(t),
+    stdinLines: async function* () {
+      yield* stdin;
+    },
+    env,
+    progressStream: undefined,
+  };
+}
+
+const sampleStatus: ClusterStatus = {
+  clusterId: 'c1',
+  controller: { leader: 1, term: 3, commitIndex: 40, voters: [1, 2, 3] },
+  nodes: [
+    { id: 1, address: '127.0.0.1:9091', alive: true, replicas: 1, leaders: 1 },
+    { id: 2, address: '127.0.0.1:9092', alive: false, replicas: 1, leaders: 0 },
+  ],
+  partitions: [
+    {
+      topic: 'orders',
+      partition: 0,
+      leader: 1,
+      term: 2,
+      replicas: [1, 2],
+      inSync: [1],
+      learners: [],
+      commitIndex: 17,
+      highWatermark: 9,
+      logStartOffset: 0,
+    },
+  ],
+};
+
+/** A session whose producer appends to an array and whose consumer replays given records. */
+function fakeSession(
+  records: ConsumerRecord[] = [],
+): CliSession & { sent: ProducerRecord[]; topics: string[] } {
+  const sent: ProducerRecord[] = [];
+  const topics: string[] = [];
+  const admin: CliAdmin = {
+    createTopic: async (t) => {
+      topics.push(t.name);
+      return {
+        name: t.name,
+        partitions: t.partitions,
+        replicationFactor: t.replicas ?? 3,
+        config: {},
+        partitionStatus: [],
+        createdAtMs: 0,
+      };
+    },
+    deleteTopic: async () => undefined,
+    listTopics: async () => [{ name: 'orders', partitions: 3, replicationFactor: 3 }],
+    describeTopic: async (name) => {
+      if (!topics.includes(name)) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${name} does not exist`);
+      return { name, partitions: 1, replicationFactor: 1, config: {}, partitionStatus: [], createdAtMs: 0 };
+    },
+    clusterStatus: async () => sampleStatus,
+  };
+  const producer: CliProducer = {
+    send: async (r): Promise<RecordAck> => {
+      if (r.value === 'fail') throw new RaftlogError('MESSAGE_TOO_LARGE', 'too big');
+      sent.push(r);
+      return { partition: r.partition ?? 0, offset: sent.length - 1 };
+    },
+    close: async () => undefined,
+  };
+  const consumer: CliConsumer = {
+    assign: () => undefined,
+    assignTopic: async () => [0],
+    close: async () => undefined,
+    async *[Symbol.asyncIterator]() {
+      yield* records;
+    },
+  };
+  return { sent, topics, admin, producer: () => producer, consumer: () => consumer, close: () => undefined };
+}
+
+function fakeDeps(session: CliSession = fakeSession()): CliDeps & { calls: unknown[] } {
+  const calls: unknown[] = [];
+  return {
+    calls,
+    connect: (bootstrap) => {
+      calls.push({ connect: bootstrap });
+      return session;
+    },
+    runNode: async (flags) => void calls.push({ runNode: flags }),
+    runLocalCluster: async (options) => void calls.push({ runLocalCluster: options }),
+  };
+}
+
+const utf8 = new TextEncoder();
+const record = (offset: number, value: string): ConsumerRecord => ({
+  topic: 't',
+  partition: 1,
+  offset,
+  key: utf8.encode('k'),
+  value: utf8.encode(value),
+  headers: [],
+  timestampMs: 1000 + offset,
+});
+
+describe('raftlog argument parsing', () => {
+  it('passes start flags to runNode as node-config settings', async () => {
+    const deps = fakeDeps();
+    const args = [
+      'start',
+      '--id',
+      '2',
+      '--listen',
+      '0.0.0.0:9092',
+      '--peers',
+      '1=a:1,2=b:2',
+      '--data',
+      '/d',
+      '--tick-ms',
+      '20',
+    ];
+    expect(await runCli(args, memoryIo(), deps)).toBe(0);
+    expect(deps.calls).toEqual([
+      { runNode: { id: '2', listen: '0.0.0.0:9092', peers: '1=a:1,2=b:2', dataDir: '/d', tickMs: '20' } },
+    ]);
+  });
+
+  it('runs cluster up with defaults and parsed numbers', async () => {
+    const deps = fakeDeps();
+    expect(await runCli(['cluster', 'up', '--nodes', '5'], memoryIo(), deps)).toBe(0);
+    expect(deps.calls).toEqual([
+      {
+        runLocalCluster: { nodes: 5, basePort: 9091, dataDir: './data', host: '127.0.0.1', logLevel: 'info' },
+      },
+    ]);
+  });
+
+  it.each([
+    [['cluster', 'up', '--nodes', 'three'], /--nodes/],
+    [['produce', 't', '--acks', 'all'], /quorum\|leader\|none/],
+    [['consume', 't', '--from', 'yesterday'], /earliest\|latest\|OFFSET/],
+    [['topic', 'create', 'x', '--partitions', '0'], /--partitions/],
+    [['--bootstrap', 'nohost', 'status'], /HOST:PORT/],
+    [['frobnicate'], /unknown command/],
+    [['bench', 'produce'], /--topic/],
+  ])('reports bad flags %j as INVALID_ARGUMENT with exit code 1', async (args, message) => {
+    const io = memoryIo();
+    expect(await runCli(args, io, fakeDeps())).toBe(1);
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(/^raftlog: INVALID_ARGUMENT: /);
+    expect(io.stderr[0]).toMatch(message);
+  });
+
+  it('takes --bootstrap from RAFTLOG_BOOTSTRAP unless given', async () => {
+    const deps = fakeDeps();
+    await runCli(['status'], memoryIo([], { RAFTLOG_BOOTSTRAP: '10.0.0.1:7000' }), deps);
+    await runCli(
+      ['--bootstrap', '10.0.0.2:7000', 'status'],
+      memoryIo([], { RAFTLOG_BOOTSTRAP: '10.0.0.1:7000' }),
+      deps,
+    );
+    await runCli(['status'], memoryIo(), deps);
+    expect(deps.calls).toEqual([
+      { connect: '10.0.0.1:7000' },
+      { connect: '10.0.0.2:7000' },
+      { connect: '127.0.0.1:9091' },
+    ]);
+  });
+
+  it('prints errors from the server as raftlog: CODE: message', async () => {
+    const io = memoryIo();
+    expect(await runCli(['topic', 'describe', 'nope'], io, fakeDeps())).toBe(1);
+    expect(io.stderr).toEqual(['raftlog: TOPIC_NOT_FOUND: topic nope does not exist']);
+  });
+
+  it('exits 0 on --help', async () => {
+    const io = memoryIo();
+    expect(await runCli(['--help'], io, fakeDeps())).toBe(0);
+    expect(io.raw.join('')).toMatch(/Usage: raftlog/);
+  });
+});
+
+describe('raftlog commands with a fake cluster', () => {
+  it('produce sends each line and prints acks; a failed record makes the exit code 1', async () => {
+    const session = fakeSession();
+    const io = memoryIo(['a', 'fail', 'c\r']);
+    expect(await runCli(['produce', 'orders', '--key', 'k1'], io, fakeDeps(session))).toBe(1);
+    expect(session.sent.map((r) => [r.topic, r.key, r.value])).toEqual([
+      ['orders', 'k1', 'a'],
+      ['orders', 'k1', 'c'],
+    ]);
+    expect(io.stdout).toEqual(['0:0', '0:1']);
+    expect(io.stderr).toEqual(['raftlog: MESSAGE_TOO_LARGE: line 2: too big']);
+  });
+
+  it('produce --json prints one object per record', async () => {
+    const io = memoryIo(['x', 'y']);
+    expect(await runCli(['--json', 'produce', 't', '--partition', '2'], io, fakeDeps())).toBe(0);
+    expect(io.stdout.map((l) => JSON.parse(l) as unknown)).toEqual([
+      { partition: 2, offset: 0 },
+      { partition: 2, offset: 1 },
+    ]);
+  });
+
+  it('consume prints values, or JSON objects, and stops at --max', async () => {
+    const records = [record(5, 'hello'), record(6, 'world'), record(7, 'more')];
+    let io = memoryIo();
+    expect(await runCli(['consume', 't', '--max', '2'], io, fakeDeps(fakeSession(records)))).toBe(0);
+    expect(io.stdout).toEqual(['hello', 'world']);
+    io = memoryIo();
+    await runCli(['consume', 't', '--json', '--timeout-ms', '50'], io, fakeDeps(fakeSession(records)));
+    expect(JSON.parse(io.stdout[0]!)).toEqual({
+      partition: 1,
+      offset: 5,
+      key: 'k',
+      value: 'hello',
+      timestamp: 1005,
+    });
+    expect(io.stdout).toHaveLength(3);
+  });
+
+  it('status --json has the documented shape', async () => {
+    const io = memoryIo();
+    await runCli(['status', '--json'], io, fakeDeps());
+    expect(JSON.parse(io.stdout[0]!)).toEqual({
+      controller: { leader: 1, term: 3 },
+      nodes: [
+        { id: 1, address: '127.0.0.1:9091', alive: true },
+        { id: 2, address: '127.0.0.1:9092', alive: false },
+      ],
+      partitions: [
+        {
+          topic: 'orders',
+          partition: 0,
+          leader: 1,
+          term: 2,
+          replicas: [1, 2],
+          inSync: [1],
+          commitIndex: 17,
+          highWatermark: 9,
+        },
+      ],
+    });
+  });
+
+  it('status prints a table', async () => {
+    const io = memoryIo();
+    await runCli(['status'], io, fakeDeps());
+    expect(io.stdout[0]).toBe('controller: leader 1, term 3');
+    expect(io.stdout.join('\n')).toMatch(/orders\s+0\s+1\s+2\s+1,2\s+1\s+17\s+9/);
+  });
+
+  it('bench produce creates the topic and prints the JSON summary', async () => {
+    const session = fakeSession();
+    const io = memoryIo();
+    const code = await runCli(
+      ['bench', 'produce', '--topic', 'b', '--count', '50', '--record-bytes', '10', '--json'],
+      io,
+      fakeDeps(session),
+    );
+    expect(code).toBe(0);
+    expect(session.topics).toEqual(['b']);
+    const result = JSON.parse(io.stdout[0]!) as Record<string, number>;
+    expect(Object.keys(result).sort()).toEqual([
+      'count',
+      'errors',
+      'mbPerSec',
+      'p50Ms',
+      'p999Ms',
+      'p99Ms',
+      'recordsPerSec',
+    ]);
+    expect(result['count']).toBe(50);
+    expect(result['errors']).toBe(0);
+  });
+});

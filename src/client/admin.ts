@@ -1,0 +1,140 @@
+import { RaftlogError } from '../../lib/index.js';
+import type { ServiceClient } from '../../cluster/rpc/index.js';
+import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
+import {
+  toClusterStatus,
+  toTopicDetails,
+  toTopicSummary,
+  toWireTopicConfig,
+  type ClusterStatus,
+  type TopicDetails,
+  type TopicSettings,
+  type TopicSummary,
+} from './admin-mapping.js';
+import type { RaftlogClient } from './raftlog-client.js';
+import { defaultRetryOptions } from './retry-policy.js';
+import { withRetry } from './with-retry.js';
+
+export interface AdminOptions {
+  /** Per call, retries included. */
+  readonly timeoutMs?: number;
+}
+
+export interface CreateTopicInput {
+  readonly name: string;
+  readonly partitions: number;
+  /** 0 or absent: the cluster default. */
+  readonly replicas?: number;
+  readonly config?: TopicSettings;
+}
+
+type AdminCall<T> = (admin: ServiceClient<typeof AdminService>, timeoutMs: number) => Promise<T>;
+
+/**
+ * Topic and cluster administration as plain objects. Any node accepts admin calls (it forwards to
+ * the controller or names it in NOT_LEADER); a call goes to the hinted node, or to the next known
+ * node when one is unreachable, and retries retriable errors until timeoutMs.
+ */
+export class Admin {
+  private readonly timeoutMs: number;
+  private preferred: string | undefined;
+
+  constructor(
+    private readonly client: Pick<RaftlogClient, 'admin' | 'addresses'>,
+    options: AdminOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  async createTopic(input: CreateTopicInput): Promise<TopicDetails> {
+    const r = await this.call((a, timeoutMs) =>
+      a.createTopic(
+        {
+          name: input.name,
+          partitions: input.partitions,
+          replicationFactor: input.replicas ?? 0,
+          ...(input.config === undefined ? {} : { config: toWireTopicConfig(input.config) }),
+        },
+        { timeoutMs },
+      ),
+    );
+    if (r.topic === undefined) throw new RaftlogError('INTERNAL', 'CreateTopic answered without the topic');
+    return toTopicDetails(r.topic);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.call((a, timeoutMs) => a.deleteTopic({ name }, { timeoutMs }));
+  }
+
+  async listTopics(options: { includeInternal?: boolean } = {}): Promise<TopicSummary[]> {
+    const r = await this.call((a, timeoutMs) =>
+      a.listTopics({ includeInternal: options.includeInternal ?? false }, { timeoutMs }),
+    );
+    return r.topics.map(toTopicSummary);
+  }
+
+  async describeTopic(name: string): Promise<TopicDetails> {
+    const r = await this.call((a, timeoutMs) => a.describeTopic({ name }, { timeoutMs }));
+    if (r.topic === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${name} does not exist`);
+    return toTopicDetails(r.topic);
+  }
+
+  async clusterStatus(options: { omitPartitions?: boolean } = {}): Promise<ClusterStatus> {
+    const r = await this.call((a, timeoutMs) =>
+      a.clusterStatus({ omitPartitions: options.omitPartitions ?? false }, { timeoutMs }),
+    );
+    return toClusterStatus(r);
+  }
+
+  /** Moves leadership of a partition, or of the controller when `topic` is undefined; 0 lets the leader pick. */
+  async transferLeadership(target: {
+    topic?: string;
+    partition?: number;
+    toNode?: number;
+  }): Promise<{ leader: number; term: number }> {
+    const r = await this.call((a, timeoutMs) =>
+      a.transferLeadership(
+        {
+          topic: target.topic ?? '',
+          partition: target.partition ?? 0,
+          controller: target.topic === undefined,
+          targetNodeId: target.toNode ?? 0,
+        },
+        { timeoutMs },
+      ),
+    );
+    return { leader: r.leaderId, term: Number(r.term) };
+  }
+
+  async addReplica(topic: string, partition: number, nodeId: number): Promise<void> {
+    await this.call((a, timeoutMs) => a.addReplica({ topic, partition, nodeId }, { timeoutMs }));
+  }
+
+  async removeReplica(topic: string, partition: number, nodeId: number): Promise<void> {
+    await this.call((a, timeoutMs) => a.removeReplica({ topic, partition, nodeId }, { timeoutMs }));
+  }
+
+  private call<T>(fn: AdminCall<T>): Promise<T> {
+    const deadlineMs = Date.now() + this.timeoutMs;
+    return withRetry(() => fn(this.client.admin(this.target()), Math.max(1, deadlineMs - Date.now())), {
+      deadlineMs,
+      retry: defaultRetryOptions,
+      onError: (e) => {
+        if (e.leaderHint !== undefined && e.leaderHint !== '') this.preferred = e.leaderHint;
+        else if (e.retriable) this.preferred = this.nextAddress();
+      },
+    });
+  }
+
+  private target(): string {
+    this.preferred ??= this.client.addresses()[0];
+    if (this.preferred === undefined) throw new RaftlogError('INVALID_ARGUMENT', 'no node address known');
+    return this.preferred;
+  }
+
+  private nextAddress(): string | undefined {
+    const all = this.client.addresses();
+    const at = this.preferred === undefined ? -1 : all.indexOf(this.preferred);
+    return all[(at + 1) % all.length];
+  }
+}

@@ -1,0 +1,65 @@
+import { Channel, credentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { createClient, messageBytesMaxDefault, type ServiceClient } from '../../cluster/rpc/index.js';
+import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
+import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+
+export interface ConnectionOptions {
+  readonly messageBytesMax?: number;
+  readonly credentials?: ChannelCredentials;
+}
+
+interface Connection {
+  readonly channel: Channel;
+  broker?: ServiceClient<typeof BrokerService>;
+  admin?: ServiceClient<typeof AdminService>;
+}
+
+/**
+ * One gRPC channel (one HTTP/2 connection) per broker address, shared by the Broker and Admin
+ * clients for that address, so a producer, a consumer and admin calls to one node share a socket.
+ */
+export class ConnectionPool {
+  private readonly connections = new Map<string, Connection>();
+
+  constructor(private readonly options: ConnectionOptions = {}) {}
+
+  broker(address: string): ServiceClient<typeof BrokerService> {
+    const c = this.connection(address);
+    c.broker ??= createClient(BrokerService, address, this.clientOptions(c.channel));
+    return c.broker;
+  }
+
+  admin(address: string): ServiceClient<typeof AdminService> {
+    const c = this.connection(address);
+    c.admin ??= createClient(AdminService, address, this.clientOptions(c.channel));
+    return c.admin;
+  }
+
+  close(): void {
+    for (const c of this.connections.values()) c.channel.close();
+    this.connections.clear();
+  }
+
+  private connection(address: string): Connection {
+    let c = this.connections.get(address);
+    if (c === undefined) {
+      const bytes = this.options.messageBytesMax ?? messageBytesMaxDefault;
+      const channel = new Channel(address, this.options.credentials ?? credentials.createInsecure(), {
+        'grpc.max_send_message_length': bytes,
+        'grpc.max_receive_message_length': bytes,
+      });
+      c = { channel };
+      this.connections.set(address, c);
+    }
+    return c;
+  }
+
+  private clientOptions(channel: Channel) {
+    const bytes = this.options.messageBytesMax ?? messageBytesMaxDefault;
+    return {
+      sendMessageBytesMax: bytes,
+      receiveMessageBytesMax: bytes,
+      channelOptions: { channelOverride: channel },
+    };
+  }
+}

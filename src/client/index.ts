@@ -1,0 +1,25 @@
+export { RaftlogClient, parseBootstrap, type RaftlogClientOptions } from './raftlog-client.js';
+export { Producer, type ProducerOptions, type ProducerClient } from './producer.js';
+export { Consumer, type ConsumerOptions, type ConsumerClient, type Assignment } from './consumer.js';
+export { Admin, type AdminOptions, type CreateTopicInput } from './admin.js';
+export type {
+  ClusterStatus,
+  NodeInfo,
+  PartitionStatus,
+  TopicDetails,
+  TopicSettings,
+  TopicSummary,
+} from './admin-mapping.js';
+export type { ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metadata.js';
+export { Partitioner, murmur2, fnv1a32, partitionForKey, type HashName } from './partitioner.js';
+export { backoffMs, decideRetry, defaultRetryOptions, type RetryOptions } from './retry-policy.js';
+export { decodeFetchedRecords } from './fetched-records.js';
+export type {
+  AcksMode,
+  ConsumerRecord,
+  ProducerRecord,
+  RecordAck,
+  RecordHeader,
+  StartPosition,
+  TopicPartitionRef,
+} from './types.js';

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { decodeRecords, RaftlogError } from '../../lib/index.js';
+import type { ProduceCall, ProduceResult, ProduceTransport } from './produce-transport.js';
+import { Producer, type ProducerClient } from './producer.js';
+
+/** A leader per partition that appends whatever it gets, failing calls on demand. */
+class FakeLog implements ProduceTransport {
+  readonly logs = new Map<number, string[]>();
+  readonly calls: { address: string; partition: number; records: number }[] = [];
+  failures: RaftlogError[] = [];
+  inFlight = 0;
+  inFlightMax = 0;
+
+  async produce(address: string, call: ProduceCall): Promise<ProduceResult> {
+    this.inFlight++;
+    this.inFlightMax = Math.max(this.inFlightMax, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, 1));
+      const failure = this.failures.shift();
+      if (failure !== undefined) throw failure;
+      const values = decodeRecords(call.batch).map((r) => new TextDecoder().decode(r.value ?? undefined));
+      this.calls.push({ address, partition: call.partition, records: values.length });
+      const log = this.logs.get(call.partition) ?? [];
+      this.logs.set(call.partition, log);
+      const baseOffset = log.length;
+      log.push(...values);
+      return { baseOffset, lastOffset: log.length - 1 };
+    } finally {
+      this.inFlight--;
+    }
+  }
+  close(): void {}
+}
+
+function fakeClient(partitions = 2): ProducerClient & { hints: string[] } {
+  const hints: string[] = [];
+  return {
+    hints,
+    partitionCount: async (topic: string) => {
+      if (topic !== 't') throw new RaftlogError('TOPIC_NOT_FOUND', topic);
+      return partitions;
+    },
+    leaderAddress: async () => hints.at(-1) ?? 'leader:1',
+    noteError: (_t: string, _p: number, e: RaftlogError) => {
+      if (e.leaderHint !== undefined) hints.push(e.leaderHint);
+    },
+    broker: () => {
+      throw new Error('not used');
+    },
+  };
+}
+
+const fast = { retry: { backoffBaseMs: 1, backoffMaxMs: 4 } };
+
+describe('Producer', () => {
+  it('batches records sent together and acks each with its own offset', async () => {
+    const log = new FakeLog();
+    const producer = new Producer(fakeClient(), { transport: log, lingerMs: 20, ...fast });
+    const acks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', partition: 0, value: `v${i}` })),
+    );
+    expect(acks.map((a) => a.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(log.calls).toEqual([{ address: 'leader:1', partition: 0, records: 10 }]);
+    await producer.close();
+  });
+
+  it('keeps per-partition order through retries, one batch in flight per partition', async () => {
+    const log = new FakeLog();
+    log.failures = [
+      new RaftlogError('NOT_LEADER', 'moved', { leaderHint: 'leader:2' }),
+      new RaftlogError('UNAVAILABLE', 'flaky'),
+    ];
+    const producer = new Producer(fakeClient(1), {
+      transport: log,
+      lingerMs: 0,
+      batchRecordsMax: 3,
+      ...fast,
+    });
+    const sends = Array.from({ length: 30 }, (_, i) => producer.send({ topic: 't', value: String(i) }));
+    const acks = await Promise.all(sends);
+    expect(acks.map((a) => a.offset)).toEqual([...Array(30).keys()]);
+    expect(log.logs.get(0)).toEqual(Array.from({ length: 30 }, (_, i) => String(i)));
+    expect(log.inFlightMax).toBe(1);
+    expect(log.calls.every((c) => c.address === 'leader:2')).toBe(true);
+    await producer.close();
+  });
+
+  it('sends batches of different partitions concurrently', async () => {
+    const log = new FakeLog();
+    const producer = new Producer(fakeClient(4), { transport: log, lingerMs: 0, ...fast });
+    await Promise.all([0, 1, 2, 3].map((p) => producer.send({ topic: 't', partition: p, value: 'x' })));
+    expect(log.inFlightMax).toBeGreaterThan(1);
+    await producer.close();
+  });
+
+  it('rejects the records of a batch that fails with a non-retriable error, and goes on', async () => {
+    const log = new FakeLog();
+    log.failures = [new RaftlogError('MESSAGE_TOO_LARGE', 'too big')];
+    const producer = new Producer(fakeClient(1), { transport: log, lingerMs: 0, ...fast });
+    const first = producer.send({ topic: 't', value: 'a' });
+    await expect(first).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+    await expect(producer.send({ topic: 't', value: 'b' })).resolves.toEqual({ partition: 0, offset: 0 });
+    await producer.close();
+  });
+
+  it('gives up on retriable errors at the delivery timeout', async () => {
+    const log = new FakeLog();
+    log.failures = Array.from({ length: 1000 }, () => new RaftlogError('LEADER_NOT_AVAILABLE', 'election'));
+    const producer = new Producer(fakeClient(1), { transport: log, deliveryTimeoutMs: 60, ...fast });
+    const started = Date.now();
+    await expect(producer.send({ topic: 't', value: 'a' })).rejects.toMatchObject({
+      code: 'LEADER_NOT_AVAILABLE',
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await producer.close();
+  });
+
+  it('rejects records for unknown topics and after close', async () => {
+    const producer = new Producer(fakeClient(), { transport: new FakeLog(), ...fast });
+    await expect(producer.send({ topic: 'nope', value: 'a' })).rejects.toMatchObject({
+      code: 'TOPIC_NOT_FOUND',
+    });
+    await producer.close();
+    await expect(producer.send({ topic: 't', value: 'a' })).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+
+  it('makes send() wait when bufferBytesMax is used up, and flush() drains without linger', async () => {
+    const log = new FakeLog();
+    const producer = new Producer(fakeClient(1), {
+      transport: log,
+      lingerMs: 60_000,
+      bufferBytesMax: 200,
+      ...fast,
+    });
+    const big = 'x'.repeat(100);
+    const a = producer.send({ topic: 't', value: big });
+    const b = producer.send({ topic: 't', value: big });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(log.calls).toHaveLength(0);
+    await producer.flush();
+    await expect(Promise.all([a, b])).resolves.toHaveLength(2);
+    expect(log.calls.map((c) => c.records)).toEqual([1, 1]);
+    await producer.close();
+  });
+});

@@ -1,0 +1,243 @@
+import { encodeRecordBatch, RaftlogError, type RecordInput } from '../../lib/index.js';
+import { Acks } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { BatchAccumulator, type PendingBatch } from './batch-accumulator.js';
+import { ByteBudget } from './byte-budget.js';
+import { toRaftlogError } from './errors.js';
+import { Partitioner, type HashName } from './partitioner.js';
+import { StreamProduceTransport, UnaryProduceTransport, type ProduceTransport } from './produce-transport.js';
+import type { RaftlogClient } from './raftlog-client.js';
+import { defaultRetryOptions, type RetryOptions } from './retry-policy.js';
+import type { AcksMode, ProducerRecord, RecordAck } from './types.js';
+import { withRetry } from './with-retry.js';
+
+export interface ProducerOptions {
+  readonly lingerMs?: number;
+  readonly batchBytesMax?: number;
+  readonly batchRecordsMax?: number;
+  readonly acks?: AcksMode;
+  /** A record fails once this long has passed since its batch was opened, retries included. */
+  readonly deliveryTimeoutMs?: number;
+  /** Per attempt; also what the leader may wait for the requested durability. */
+  readonly requestTimeoutMs?: number;
+  /** Bytes of records held (queued or in flight) before send() waits. */
+  readonly bufferBytesMax?: number;
+  readonly retry?: Partial<RetryOptions>;
+  /** 'stream' (default): one ProduceStream per leader; 'unary': one Produce call per batch. */
+  readonly transport?: 'stream' | 'unary' | ProduceTransport;
+  readonly hash?: HashName;
+}
+
+interface QueuedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly input: RecordInput;
+  readonly sizeBytes: number;
+  readonly resolve: (ack: RecordAck) => void;
+  readonly reject: (error: RaftlogError) => void;
+}
+
+/** What the producer needs from RaftlogClient (a fake in tests). */
+export type ProducerClient = Pick<RaftlogClient, 'partitionCount' | 'leaderAddress' | 'noteError' | 'broker'>;
+
+const acksWire: Record<AcksMode, Acks> = { none: Acks.NONE, leader: Acks.LEADER, quorum: Acks.QUORUM };
+const utf8 = new TextEncoder();
+/** Framing, varints and attributes per record, roughly; only used for memory accounting. */
+const recordOverheadBytes = 24;
+
+/**
+ * Batches records per partition and sends each batch, encoded once, to the partition's leader.
+ * At most one batch per partition is in flight: with retries and no producer ids, a second batch
+ * could overtake a retried first one, so this is what keeps a partition's records in send() order.
+ * Batches to different partitions of one leader share its stream and travel concurrently.
+ * Delivery is at least once: a retry after a lost answer may append a batch twice.
+ */
+export class Producer {
+  private readonly accumulator: BatchAccumulator<QueuedRecord>;
+  private readonly budget: ByteBudget;
+  private readonly partitioner: Partitioner;
+  private readonly transport: ProduceTransport;
+  private readonly acks: Acks;
+  private readonly deliveryTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly retry: RetryOptions;
+  private readonly inFlight = new Set<string>();
+  private readonly lingerTimers = new Map<string, NodeJS.Timeout>();
+  private admission: Promise<void> = Promise.resolve();
+  private unsettled = 0;
+  private idleWaiters: (() => void)[] = [];
+  private flushing = 0;
+  private closed = false;
+
+  constructor(
+    private readonly client: ProducerClient,
+    options: ProducerOptions = {},
+  ) {
+    this.accumulator = new BatchAccumulator(
+      {
+        lingerMs: options.lingerMs ?? 5,
+        batchBytesMax: options.batchBytesMax ?? 1024 * 1024,
+        batchRecordsMax: options.batchRecordsMax ?? 10_000,
+      },
+      (r) => r.sizeBytes,
+    );
+    this.budget = new ByteBudget(options.bufferBytesMax ?? 32 * 1024 * 1024);
+    this.partitioner = new Partitioner(options.hash);
+    this.transport = makeTransport(client, options.transport ?? 'stream');
+    this.acks = acksWire[options.acks ?? 'quorum'];
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 30_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.retry = { ...defaultRetryOptions, ...options.retry };
+  }
+
+  /** Resolves with the record's partition and offset once the requested durability is reached. */
+  async send(record: ProducerRecord): Promise<RecordAck> {
+    if (this.closed) throw new RaftlogError('CANCELLED', 'the producer is closed');
+    this.unsettled++;
+    let queued = false;
+    try {
+      const { partition, input, sizeBytes } = await this.admit(record);
+      queued = true;
+      return await new Promise<RecordAck>((resolve, reject) => {
+        const key = `${record.topic}/${partition}`;
+        this.accumulator.append(
+          key,
+          { topic: record.topic, partition, input, sizeBytes, resolve, reject },
+          Date.now(),
+        );
+        this.pump(key);
+      });
+    } finally {
+      if (!queued) this.settled(1);
+    }
+  }
+
+  /** Sends everything queued now, without waiting for linger, and waits for every outcome. */
+  async flush(): Promise<void> {
+    this.flushing++;
+    try {
+      for (const key of this.accumulator.keys()) this.pump(key);
+      while (this.unsettled > 0) {
+        await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+        for (const key of this.accumulator.keys()) this.pump(key);
+      }
+    } finally {
+      this.flushing--;
+    }
+  }
+
+  /** Refuses new records, delivers the queued ones, then closes the streams. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    this.transport.close();
+  }
+
+  /** Partition choice and buffer space, strictly in send() order so batches keep that order. */
+  private async admit(record: ProducerRecord) {
+    const previous = this.admission;
+    let done!: () => void;
+    this.admission = new Promise((resolve) => (done = resolve));
+    try {
+      await previous;
+      const key = toBytes(record.key ?? null);
+      const input: RecordInput = {
+        key,
+        value: toBytes(record.value),
+        timestamp: record.timestampMs ?? Date.now(),
+        ...(record.headers === undefined ? {} : { headers: record.headers }),
+      };
+      const count = await withRetry(() => this.client.partitionCount(record.topic), {
+        deadlineMs: Date.now() + this.deliveryTimeoutMs,
+        retry: this.retry,
+      });
+      const partition = this.partitioner.choose(record.topic, count, key, record.partition);
+      const sizeBytes = recordBytes(input);
+      await this.budget.acquire(sizeBytes);
+      return { partition, input, sizeBytes };
+    } finally {
+      done();
+    }
+  }
+
+  private pump(key: string): void {
+    if (this.inFlight.has(key)) return;
+    const batch = this.accumulator.drain(key, Date.now(), this.flushing > 0);
+    if (batch === undefined) {
+      this.armLinger(key);
+      return;
+    }
+    const first = batch.items[0]!;
+    this.partitioner.batchClosed(first.topic, first.partition);
+    this.inFlight.add(key);
+    void this.deliver(batch).finally(() => {
+      this.inFlight.delete(key);
+      this.pump(key);
+    });
+  }
+
+  private armLinger(key: string): void {
+    const readyAt = this.accumulator.readyAtMs(key);
+    if (readyAt === undefined || this.lingerTimers.has(key)) return;
+    const timer = setTimeout(
+      () => {
+        this.lingerTimers.delete(key);
+        this.pump(key);
+      },
+      Math.max(0, readyAt - Date.now()),
+    );
+    this.lingerTimers.set(key, timer);
+  }
+
+  private async deliver(batch: PendingBatch<QueuedRecord>): Promise<void> {
+    const { topic, partition } = batch.items[0]!;
+    try {
+      const bytes = encodeRecordBatch({ records: batch.items.map((r) => r.input) });
+      const deadlineMs = batch.createdAtMs + this.deliveryTimeoutMs;
+      const result = await withRetry(
+        async () => {
+          const address = await this.client.leaderAddress(topic, partition);
+          const timeoutMs = Math.max(1, Math.min(this.requestTimeoutMs, deadlineMs - Date.now()));
+          return this.transport.produce(address, {
+            topic,
+            partition,
+            batch: bytes,
+            acks: this.acks,
+            timeoutMs,
+          });
+        },
+        { deadlineMs, retry: this.retry, onError: (e) => this.client.noteError(topic, partition, e) },
+      );
+      batch.items.forEach((r, i) => r.resolve({ partition, offset: result.baseOffset + i }));
+    } catch (error) {
+      const e = toRaftlogError(error);
+      for (const r of batch.items) r.reject(e);
+    } finally {
+      this.budget.release(batch.sizeBytes);
+      this.settled(batch.items.length);
+    }
+  }
+
+  private settled(records: number): void {
+    this.unsettled -= records;
+    if (this.unsettled === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}
+
+function makeTransport(
+  client: ProducerClient,
+  choice: 'stream' | 'unary' | ProduceTransport,
+): ProduceTransport {
+  if (choice === 'stream') return new StreamProduceTransport(client);
+  if (choice === 'unary') return new UnaryProduceTransport(client);
+  return choice;
+}
+
+function toBytes(value: Uint8Array | string | null): Uint8Array | null {
+  return typeof value === 'string' ? utf8.encode(value) : value;
+}
+
+function recordBytes(input: RecordInput): number {
+  let n = recordOverheadBytes + (input.key?.length ?? 0) + (input.value?.length ?? 0);
+  for (const h of input.headers ?? []) n += h.key.length * 3 + (h.value?.length ?? 0) + 4;
+  return n;
+}

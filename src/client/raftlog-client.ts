@@ -1,0 +1,159 @@
+import { RaftlogError } from '../../lib/index.js';
+import type { ServiceClient } from '../../cluster/rpc/index.js';
+import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
+import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { leaderAddressOf, toClusterMetadata, type ClusterMetadata } from './cluster-metadata.js';
+import { ConnectionPool, type ConnectionOptions } from './connection-pool.js';
+import { signalsStaleLeader, toRaftlogError } from './errors.js';
+
+export interface RaftlogClientOptions extends ConnectionOptions {
+  /** HOST:PORT of one or more nodes, as an array or comma-separated. */
+  readonly bootstrap: string | readonly string[];
+  /** Per Metadata attempt. */
+  readonly metadataTimeoutMs?: number;
+  /** Metadata older than this is fetched again on next use, even without an error. */
+  readonly metadataMaxAgeMs?: number;
+}
+
+interface LeaderOverride {
+  readonly address: string;
+  /** The partition's leader term in the metadata when the hint arrived. */
+  readonly termSeen: number;
+}
+
+/**
+ * The shared core of producers, consumers and admin: a connection per node and a cached view of
+ * the cluster, refreshed when a call says the cached leader is wrong. A NOT_LEADER hint is used at
+ * once, until metadata with a newer term for that partition arrives.
+ */
+export class RaftlogClient {
+  readonly pool: ConnectionPool;
+  private readonly bootstrap: readonly string[];
+  private readonly metadataTimeoutMs: number;
+  private readonly metadataMaxAgeMs: number;
+  private current: ClusterMetadata | undefined;
+  private stale = true;
+  private refreshing: Promise<ClusterMetadata> | undefined;
+  private readonly overrides = new Map<string, LeaderOverride>();
+  private nextAddress = 0;
+
+  constructor(options: RaftlogClientOptions) {
+    this.bootstrap = parseBootstrap(options.bootstrap);
+    this.pool = new ConnectionPool(options);
+    this.metadataTimeoutMs = options.metadataTimeoutMs ?? 5_000;
+    this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
+  }
+
+  broker(address: string): ServiceClient<typeof BrokerService> {
+    return this.pool.broker(address);
+  }
+
+  admin(address: string): ServiceClient<typeof AdminService> {
+    return this.pool.admin(address);
+  }
+
+  /** Cached metadata, fetched first when missing, marked stale or too old. */
+  async metadata(): Promise<ClusterMetadata> {
+    const m = this.current;
+    if (m !== undefined && !this.stale && Date.now() - m.fetchedAtMs < this.metadataMaxAgeMs) return m;
+    return this.refreshMetadata();
+  }
+
+  /** One Metadata call at a time; callers arriving meanwhile share its result. */
+  refreshMetadata(): Promise<ClusterMetadata> {
+    this.refreshing ??= this.fetchMetadata().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** Partition count of a topic; TOPIC_NOT_FOUND once fresh metadata does not list it. */
+  async partitionCount(topic: string): Promise<number> {
+    let info = (await this.metadata()).topics.get(topic);
+    if (info === undefined) info = (await this.refreshMetadata()).topics.get(topic);
+    if (info === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${topic} does not exist`);
+    return info.partitions.length;
+  }
+
+  /** The address to send a partition's requests to; LEADER_NOT_AVAILABLE (retriable) when none is known. */
+  async leaderAddress(topic: string, partition: number): Promise<string> {
+    const hinted = this.overrides.get(`${topic}/${partition}`);
+    if (hinted !== undefined) return hinted.address;
+    const meta = await this.metadata();
+    const address = leaderAddressOf(meta, topic, partition);
+    if (address !== undefined) return address;
+    if (!meta.topics.has(topic)) {
+      await this.partitionCount(topic);
+    }
+    this.stale = true;
+    throw new RaftlogError('LEADER_NOT_AVAILABLE', `no leader known for ${topic}/${partition}`);
+  }
+
+  /** Learns from a failed partition call: follow a leader hint, or refetch metadata before the next call. */
+  noteError(topic: string, partition: number, error: RaftlogError): void {
+    if (!signalsStaleLeader(error)) return;
+    const key = `${topic}/${partition}`;
+    this.stale = true;
+    if (error.code === 'NOT_LEADER' && error.leaderHint !== undefined && error.leaderHint !== '') {
+      const termSeen = this.current?.topics.get(topic)?.partitions[partition]?.leaderTerm ?? 0;
+      this.overrides.set(key, { address: error.leaderHint, termSeen });
+    } else {
+      this.overrides.delete(key);
+    }
+  }
+
+  /** Any node that answers, for calls that any node serves (admin calls are forwarded to the controller). */
+  addresses(): string[] {
+    const known = this.current === undefined ? [] : [...this.current.brokers.values()];
+    return [...new Set([...known, ...this.bootstrap])];
+  }
+
+  close(): void {
+    this.pool.close();
+  }
+
+  private async fetchMetadata(): Promise<ClusterMetadata> {
+    const addresses = this.addresses();
+    let last: RaftlogError | undefined;
+    for (let i = 0; i < addresses.length; i++) {
+      const address = addresses[(this.nextAddress + i) % addresses.length]!;
+      try {
+        const response = await this.broker(address).metadata({}, { timeoutMs: this.metadataTimeoutMs });
+        this.nextAddress = (this.nextAddress + i) % addresses.length;
+        return this.install(toClusterMetadata(response, Date.now()));
+      } catch (error) {
+        last = toRaftlogError(error);
+      }
+    }
+    this.nextAddress++;
+    throw new RaftlogError(
+      'UNAVAILABLE',
+      `no node answered Metadata (${addresses.join(', ')}): ${last?.message}`,
+      {
+        cause: last,
+      },
+    );
+  }
+
+  private install(meta: ClusterMetadata): ClusterMetadata {
+    this.current = meta;
+    this.stale = false;
+    for (const [key, o] of this.overrides) {
+      const [topic, p] = splitKey(key);
+      const term = meta.topics.get(topic)?.partitions[p]?.leaderTerm ?? 0;
+      if (term > o.termSeen) this.overrides.delete(key);
+    }
+    return meta;
+  }
+}
+
+function splitKey(key: string): [string, number] {
+  const at = key.lastIndexOf('/');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
+
+export function parseBootstrap(bootstrap: string | readonly string[]): string[] {
+  const list = (typeof bootstrap === 'string' ? bootstrap.split(',') : [...bootstrap])
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  if (list.length === 0) throw new RaftlogError('INVALID_ARGUMENT', 'bootstrap needs at least one HOST:PORT');
+  return list;
+}

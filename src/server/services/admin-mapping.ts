@@ -1,0 +1,61 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { ClusterStatusView, PartitionView, TopicView } from '../../../cluster/node/node-api.js';
+import type {
+  ClusterStatusResponseSchema,
+  PartitionStatusSchema,
+  TopicDescriptionSchema,
+} from '../../../proto/gen/raftlog/v1/admin_pb.js';
+import { errorDetail, leaderNotAvailable } from './error-detail.js';
+import { int64 } from './proto-mapping.js';
+import { topicConfigToProto } from './topic-config-mapping.js';
+
+export function topicDescription(topic: TopicView): MessageInitShape<typeof TopicDescriptionSchema> {
+  return {
+    name: topic.name,
+    partitions: topic.partitions,
+    replicationFactor: topic.replicationFactor,
+    config: topicConfigToProto(topic.config),
+    partitionStatus: topic.partitionViews.map(partitionStatus),
+    createdAtMs: int64(topic.createdAtMs),
+  };
+}
+
+export function partitionStatus(p: PartitionView): MessageInitShape<typeof PartitionStatusSchema> {
+  return {
+    topic: p.topic,
+    partition: p.partition,
+    groupId: int64(p.groupId),
+    leaderId: p.leaderId,
+    term: int64(p.term),
+    replicas: [...p.replicas],
+    inSync: [...p.inSync],
+    learners: [...p.learners],
+    commitIndex: int64(p.commitIndex),
+    highWatermark: int64(p.highWatermark),
+    logStartOffset: int64(p.logStartOffset),
+    lastStableOffset: int64(p.lastStableOffset),
+    ...(p.leaderId === 0 ? { error: errorDetail(leaderNotAvailable(p)) } : {}),
+  };
+}
+
+export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof ClusterStatusResponseSchema> {
+  const c = view.controller;
+  return {
+    clusterId: view.clusterId,
+    controller: {
+      leaderId: c.leaderId,
+      term: int64(c.term),
+      commitIndex: int64(c.commitIndex),
+      voters: [...c.voters],
+    },
+    nodes: view.nodes.map((n) => ({
+      nodeId: n.nodeId,
+      address: n.address,
+      alive: n.alive,
+      replicas: n.replicas,
+      leaders: n.leaders,
+      statusChangedAtMs: int64(n.statusChangedAtMs),
+    })),
+    partitions: view.partitions.map(partitionStatus),
+  };
+}

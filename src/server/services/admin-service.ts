@@ -1,0 +1,122 @@
+import type { Server } from '@grpc/grpc-js';
+import { RaftlogError } from '../../../lib/index.js';
+import { controllerLimits } from '../../../cluster/controller/index.js';
+import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import {
+  AdminService,
+  type CreateTopicRequest,
+  type TransferLeadershipRequest,
+} from '../../../proto/gen/raftlog/v1/admin_pb.js';
+import { clusterStatus, topicDescription } from './admin-mapping.js';
+import type { ServiceDeps } from './service-deps.js';
+import { topicConfigFromProto, topicConfigToProto } from './topic-config-mapping.js';
+import { checkAddress, checkCount, checkNodeId, checkTopicName } from './validate-request.js';
+
+const internalTopicPrefix = '__';
+
+/**
+ * AdminService over the node's controller operations. RemoveNode and the group admin calls have no
+ * handler yet, so the adapter answers them UNIMPLEMENTED.
+ */
+export function adminService({ api }: ServiceDeps): ServiceImpl<typeof AdminService> {
+  return {
+    createTopic: async (request) => ({
+      topic: topicDescription(await api.createTopic(createTopicInput(request))),
+    }),
+    deleteTopic: async (request) => {
+      await api.deleteTopic(checkTopicName(request.name));
+      return {};
+    },
+    listTopics: (request) => {
+      const topics = api
+        .listTopics()
+        .filter((t) => request.includeInternal || !t.name.startsWith(internalTopicPrefix))
+        .map((t) => ({ name: t.name, partitions: t.partitions, replicationFactor: t.replicationFactor }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      return Promise.resolve({ topics });
+    },
+    describeTopic: (request) =>
+      Promise.resolve({ topic: topicDescription(api.describeTopic(checkTopicName(request.name))) }),
+    updateTopicConfig: async (request) => {
+      const name = checkTopicName(request.name);
+      if (request.config === undefined) throw new RaftlogError('INVALID_ARGUMENT', 'config is required');
+      const config = await api.updateTopicConfig(name, topicConfigFromProto(request.config));
+      return { config: topicConfigToProto(config) };
+    },
+    createPartitions: async (request) => {
+      const name = checkTopicName(request.name);
+      await api.createPartitions(
+        name,
+        checkCount(request.partitions, 'partitions', controllerLimits.partitionsPerTopicMax),
+      );
+      return {};
+    },
+    clusterStatus: (request) =>
+      Promise.resolve(clusterStatus(api.clusterStatus({ omitPartitions: request.omitPartitions }))),
+    transferLeadership: async (request) => {
+      const moved = await api.transferLeadership(transferInput(request));
+      return { leaderId: moved.leaderId, term: BigInt(moved.term) };
+    },
+    addReplica: async (request) => {
+      await api.addReplica(
+        checkTopicName(request.topic),
+        request.partition,
+        checkNodeId(request.nodeId, 'node_id'),
+      );
+      return {};
+    },
+    removeReplica: async (request) => {
+      await api.removeReplica(
+        checkTopicName(request.topic),
+        request.partition,
+        checkNodeId(request.nodeId, 'node_id'),
+      );
+      return {};
+    },
+    addNode: async (request) => {
+      await api.registerNode(checkNodeId(request.nodeId, 'node_id'), checkAddress(request.address));
+      return {};
+    },
+  };
+}
+
+export function registerAdminService(
+  server: Server,
+  deps: ServiceDeps,
+  onInternalError: (e: unknown, path: string) => void,
+): void {
+  implementService(server, AdminService, adminService(deps), { onInternalError });
+}
+
+function createTopicInput(request: CreateTopicRequest) {
+  const { partitionsPerTopicMax, replicationFactorMax } = controllerLimits;
+  if (request.replicationFactor > replicationFactorMax) {
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      `replication_factor must be at most ${replicationFactorMax}, got ${request.replicationFactor}`,
+    );
+  }
+  return {
+    name: checkTopicName(request.name),
+    partitions: checkCount(request.partitions, 'partitions', partitionsPerTopicMax),
+    replicationFactor: request.replicationFactor,
+    config: topicConfigFromProto(request.config),
+    validateOnly: request.validateOnly,
+  };
+}
+
+function transferInput(request: TransferLeadershipRequest) {
+  const targetNodeId = request.targetNodeId === 0 ? 0 : checkNodeId(request.targetNodeId, 'target_node_id');
+  if (request.controller) {
+    if (request.topic !== '' || request.partition !== 0) {
+      throw new RaftlogError('INVALID_ARGUMENT', 'a controller transfer names no topic or partition');
+    }
+    return { topic: '', partition: 0, controller: true, targetNodeId } as const;
+  }
+  return {
+    topic: checkTopicName(request.topic),
+    partition: request.partition,
+    controller: false,
+    targetNodeId,
+  } as const;
+}

@@ -1,0 +1,33 @@
+import type { Server } from '@grpc/grpc-js';
+import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import { fetch } from './fetch.js';
+import { fetchStream } from './fetch-stream.js';
+import { listOffsets } from './list-offsets.js';
+import { metadata } from './metadata.js';
+import { produceOne } from './produce.js';
+import { produceStream } from './produce-stream.js';
+import type { ServiceDeps } from './service-deps.js';
+
+/**
+ * BrokerService: produce, fetch, offsets and metadata. Transactions, consumer groups and queues have
+ * no handler yet, so the adapter answers them UNIMPLEMENTED.
+ */
+export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
+  return {
+    produce: (request, context) => produceOne(deps.api, deps.limits, request, context.signal),
+    produceStream: (requests, context) => produceStream(deps, requests, context),
+    fetch: (request, context) => fetch(deps, request, context),
+    fetchStream: (request, context) => fetchStream(deps, request, context),
+    listOffsets: (request) => listOffsets(deps, request),
+    metadata: (request) => Promise.resolve().then(() => metadata(deps, request)),
+  };
+}
+
+export function registerBrokerService(
+  server: Server,
+  deps: ServiceDeps,
+  onInternalError: (e: unknown, path: string) => void,
+): void {
+  implementService(server, BrokerService, brokerService(deps), { onInternalError });
+}

@@ -1,0 +1,109 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import type { FetchOutcome } from '../../../cluster/node/node-api.js';
+import type { CallContext } from '../../../cluster/rpc/index.js';
+import type {
+  FetchStreamRequest,
+  FetchStreamResponseSchema,
+} from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import { fetchedPartition, fetchRound, type FetchTarget, type PartitionRead } from './fetch-partitions.js';
+import { isolationFromProto } from './proto-mapping.js';
+import type { ServiceDeps } from './service-deps.js';
+import { responseBytesMax, validateFetchTargets } from './validate-fetch.js';
+import { waitForAnyData } from './wait-for-data.js';
+
+type Response = MessageInitShape<typeof FetchStreamResponseSchema>;
+
+interface Followed {
+  target: FetchTarget;
+  /** Watermarks last pushed, to push a partition again only when something moved. */
+  sent: string | undefined;
+}
+
+/**
+ * FetchStream: a long poll that never ends by itself. Each round reads all followed partitions
+ * (starting one further each round, so a busy partition cannot starve the others), pushes what has
+ * records or moved watermarks, and waits for data when nothing came back. A silent stream gets a
+ * heartbeat with every partition's watermarks. A partition that fails is pushed once with its error
+ * and no longer followed (the client re-subscribes where the error points); the stream ends when none
+ * is left. The adapter pulls the next push only after the previous one drained, which bounds buffering.
+ */
+export async function* fetchStream(
+  deps: ServiceDeps,
+  request: FetchStreamRequest,
+  context: CallContext,
+): AsyncGenerator<Response> {
+  const { limits } = deps;
+  const followed: Followed[] = validateFetchTargets(request.partitions, limits.fetchStreamPartitionsMax).map(
+    (target) => ({ target, sent: undefined }),
+  );
+  const bytesMax = responseBytesMax(request.maxBytes, limits);
+  const isolation = isolationFromProto(request.isolationLevel);
+  const heartbeatMs =
+    request.heartbeatIntervalMs === 0
+      ? 0
+      : Math.max(request.heartbeatIntervalMs, limits.fetchStreamHeartbeatMsMin);
+  let round = 0;
+  let pushedAt = Date.now();
+  while (followed.length > 0 && !context.signal.aborted) {
+    const order = rotate(followed, round++);
+    const reads = await fetchRound(
+      deps,
+      order.map((f) => f.target),
+      bytesMax,
+      isolation,
+    );
+    const heartbeatDue = heartbeatMs > 0 && Date.now() - pushedAt >= heartbeatMs;
+    const pushed = advance(order, reads, heartbeatDue);
+    removeFailed(followed, reads);
+    if (pushed.length > 0 && !context.signal.aborted) {
+      yield { partitions: pushed.map(fetchedPartition) };
+      pushedAt = Date.now();
+    }
+    if (reads.some(hasRecords) || followed.length === 0) continue;
+    const waitMs = heartbeatMs > 0 ? pushedAt + heartbeatMs - Date.now() : limits.fetchWaitMsMax;
+    const positions = followed.map((f) => f.target);
+    await waitForAnyData(deps.api, positions, waitMs, limits.fetchRepollMsMin, context.signal);
+  }
+}
+
+/** Moves each partition past what was read and picks what the next push carries. */
+function advance(
+  order: readonly Followed[],
+  reads: readonly PartitionRead[],
+  heartbeat: boolean,
+): PartitionRead[] {
+  const pushed: PartitionRead[] = [];
+  reads.forEach((read, i) => {
+    const f = order[i];
+    if (f === undefined || read.kind === 'skipped') return;
+    if (read.kind === 'failed') {
+      pushed.push(read);
+      return;
+    }
+    const marks = watermarks(read.outcome);
+    if (hasRecords(read) || marks !== f.sent || heartbeat) pushed.push(read);
+    f.sent = marks;
+    f.target = { ...f.target, offset: read.outcome.nextOffset };
+  });
+  return pushed;
+}
+
+function removeFailed(followed: Followed[], reads: readonly PartitionRead[]): void {
+  for (const read of reads) {
+    if (read.kind !== 'failed') continue;
+    const i = followed.findIndex(
+      (f) => f.target.topic === read.target.topic && f.target.partition === read.target.partition,
+    );
+    if (i >= 0) followed.splice(i, 1);
+  }
+}
+
+const hasRecords = (read: PartitionRead): boolean => read.kind === 'read' && read.outcome.records.length > 0;
+
+const watermarks = (o: FetchOutcome): string =>
+  `${o.highWatermark}/${o.lastStableOffset}/${o.logStartOffset}`;
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const start = by % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}

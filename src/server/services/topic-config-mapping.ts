@@ -1,0 +1,66 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { RaftlogError } from '../../../lib/index.js';
+import {
+  defaultTopicConfig,
+  resolveTopicConfig,
+  type CleanupPolicy as DomainCleanupPolicy,
+  type TopicConfig as DomainTopicConfig,
+  type TopicConfigInput,
+} from '../../../cluster/controller/index.js';
+import {
+  CleanupPolicy,
+  type TopicConfig,
+  type TopicConfigSchema,
+} from '../../../proto/gen/raftlog/v1/topic_pb.js';
+import { safeFromInt64 } from './proto-mapping.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Settings the contract names but the controller does not keep yet: refused, never silently dropped. */
+const unsupported = ['queueVisibilityTimeoutMs', 'queueMaxDeliveries', 'queueDeadLetterTopic'] as const;
+
+/**
+ * The set fields of a proto TopicConfig as a controller input, each checked against the controller's
+ * bounds here so a bad value is refused before it costs a Raft round trip.
+ */
+export function topicConfigFromProto(config: TopicConfig | undefined): TopicConfigInput {
+  const input: Mutable<TopicConfigInput> = {};
+  if (config === undefined) return input;
+  for (const field of unsupported) {
+    if (config[field] !== undefined) {
+      throw new RaftlogError('INVALID_ARGUMENT', `topic setting ${field} is not supported yet`);
+    }
+  }
+  if (config.retentionMs !== undefined) input.retentionMs = safeFromInt64(config.retentionMs, 'retention_ms');
+  if (config.retentionBytes !== undefined) {
+    input.retentionBytes = safeFromInt64(config.retentionBytes, 'retention_bytes');
+  }
+  if (config.maxMessageBytes !== undefined) input.maxMessageBytes = config.maxMessageBytes;
+  const policy = cleanupPolicyFromProto(config.cleanupPolicy);
+  if (policy !== undefined) input.cleanupPolicy = policy;
+  const resolved = resolveTopicConfig(defaultTopicConfig, input);
+  if ('rejection' in resolved) throw new RaftlogError(resolved.rejection.code, resolved.rejection.message);
+  return input;
+}
+
+function cleanupPolicyFromProto(policy: CleanupPolicy): DomainCleanupPolicy | undefined {
+  switch (policy) {
+    case CleanupPolicy.UNSPECIFIED:
+      return undefined;
+    case CleanupPolicy.DELETE:
+      return 'delete';
+    case CleanupPolicy.COMPACT:
+      return 'compact';
+    default:
+      throw new RaftlogError('INVALID_ARGUMENT', `unknown cleanup_policy value ${policy as number}`);
+  }
+}
+
+export function topicConfigToProto(config: DomainTopicConfig): MessageInitShape<typeof TopicConfigSchema> {
+  return {
+    retentionMs: BigInt(config.retentionMs),
+    retentionBytes: BigInt(config.retentionBytes),
+    cleanupPolicy: config.cleanupPolicy === 'compact' ? CleanupPolicy.COMPACT : CleanupPolicy.DELETE,
+    maxMessageBytes: config.maxMessageBytes,
+  };
+}
