@@ -69,6 +69,7 @@ export interface ClusterNodeOptions {
 
 const controllerGroup = controllerGroupIdValue as GroupId;
 const controllerTimeoutMs = 10_000;
+const replicationFactorDefault = 3;
 const dutiesIntervalMs = 500;
 /** How long a stopping node waits for its leaderships to move. */
 const handOffMsMax = 3_000;
@@ -205,7 +206,8 @@ export class ClusterNode implements NodeApi {
       type: 'create-topic',
       name: input.name,
       partitions: input.partitions,
-      replicationFactor: input.replicationFactor,
+      replicationFactor:
+        input.replicationFactor > 0 ? input.replicationFactor : this.defaultReplicationFactor(),
       config: input.config,
     };
     if (input.validateOnly) {
@@ -220,6 +222,12 @@ export class ClusterNode implements NodeApi {
     }
     await this.proposeController(command);
     return this.topicView(input.name);
+  }
+
+  /** Kafka's default.replication.factor is 1; a replicated log broker defaults to 3 where it can. */
+  private defaultReplicationFactor(): number {
+    const alive = [...this.controller.state.nodes.values()].filter((n) => n.alive).length;
+    return Math.max(1, Math.min(replicationFactorDefault, alive));
   }
 
   async deleteTopic(name: string): Promise<void> {

@@ -1,13 +1,77 @@
-export interface LocalClusterOptions {
-  readonly nodes: number;
-  readonly basePort: number;
-  readonly dataDir: string;
-  readonly host: string;
-  readonly logLevel: string;
-}
+import { LocalCluster, type LocalClusterOptions } from './local-cluster.js';
+
+export type { LocalClusterOptions } from './local-cluster.js';
+export { LocalCluster } from './local-cluster.js';
+export {
+  spawnNode,
+  stopNode,
+  startArgs,
+  describeExit,
+  type NodeSpec,
+  type NodeExit,
+  type SpawnedNode,
+} from './spawn-node.js';
+export { waitHealthy } from './wait-healthy.js';
+export { peersArg, clusterLayout, type NodeAddress } from './peers.js';
+export { currentLauncher, type Launcher } from './launcher.js';
+export { readClusterFile, clusterFilePath, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
 
 /** Starts one node process per node and runs until Ctrl-C, then stops them all. */
-export function runLocalCluster(options: LocalClusterOptions): Promise<void> {
-  void options;
-  return Promise.reject(new Error('the local cluster is not built yet'));
+export async function runLocalCluster(options: LocalClusterOptions): Promise<void> {
+  const cluster = new LocalCluster(options);
+  console.log(cluster.describe());
+  console.log('waiting for every node to answer its health check...');
+  const stopped = stopOnSignals(cluster);
+  const startedAt = Date.now();
+  try {
+    await Promise.race([cluster.waitReady(), cluster.allGone, stopped.requested]);
+  } catch (error) {
+    await cluster.stop();
+    stopped.dispose();
+    throw error;
+  }
+  if (!stopped.wasRequested()) {
+    console.log(`cluster ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+    console.log(cluster.usage());
+  }
+  await waitUntilStopped(cluster, stopped);
+}
+
+async function waitUntilStopped(cluster: LocalCluster, stopped: SignalWatch): Promise<void> {
+  try {
+    await Promise.race([stopped.requested, cluster.allGone]);
+    console.log('stopping every node...');
+  } finally {
+    await cluster.stop();
+    stopped.dispose();
+  }
+  console.log('all nodes stopped');
+}
+
+interface SignalWatch {
+  readonly requested: Promise<void>;
+  wasRequested(): boolean;
+  dispose(): void;
+}
+
+/** The first SIGINT or SIGTERM asks for a graceful stop; a second one kills the nodes at once. */
+function stopOnSignals(cluster: LocalCluster): SignalWatch {
+  let count = 0;
+  let request = (): void => {};
+  const requested = new Promise<void>((resolve) => (request = resolve));
+  const onSignal = (): void => {
+    count += 1;
+    if (count === 1) request();
+    else cluster.killNow();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    requested,
+    wasRequested: () => count > 0,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
 }

@@ -1,0 +1,151 @@
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { clusterFilePath, livePids, readClusterFile, writeClusterFile } from './cluster-file.js';
+import { currentLauncher, type Launcher } from './launcher.js';
+import { clusterLayout, peersArg } from './peers.js';
+import { describeExit, spawnNode, stopNode, type NodeExit, type SpawnedNode } from './spawn-node.js';
+import { waitHealthy } from './wait-healthy.js';
+
+export interface LocalClusterOptions {
+  readonly nodes: number;
+  readonly basePort: number;
+  readonly dataDir: string;
+  readonly host: string;
+  readonly logLevel: string;
+}
+
+interface Member {
+  readonly id: number;
+  readonly address: string;
+  readonly dataDir: string;
+  readonly logFile: string;
+  readonly process: SpawnedNode;
+}
+
+const readyTimeoutMs = 60_000;
+const stopGraceMs = 10_000;
+
+/** The processes of one `npm start`, from spawn to the last SIGKILL. */
+export class LocalCluster {
+  private readonly members: Member[];
+  private readonly dataDir: string;
+  private stopping = false;
+  private isReady = false;
+  private readonly ready = new AbortController();
+  private onAllGone: (error: Error) => void = () => {};
+  /** Rejects when every node has exited without being asked to. */
+  readonly allGone = new Promise<never>((_, reject) => (this.onAllGone = reject));
+
+  constructor(options: LocalClusterOptions, launcher: Launcher = currentLauncher()) {
+    this.dataDir = resolve(options.dataDir);
+    mkdirSync(this.dataDir, { recursive: true });
+    refuseIfRunning(this.dataDir);
+    const layout = clusterLayout(options.nodes, options.host, options.basePort);
+    const peers = peersArg(layout);
+    const env = { RAFTLOG_LOG_LEVEL: options.logLevel };
+    this.members = layout.map((node) => {
+      const dataDir = join(this.dataDir, `node-${node.id}`);
+      const logFile = join(this.dataDir, `node-${node.id}.log`);
+      const spawned = spawnNode({ ...node, peers, dataDir, logFile, env, launcher });
+      return { ...node, dataDir, logFile, process: spawned };
+    });
+    this.writeFile();
+    this.allGone.catch(() => {});
+    for (const member of this.members) void member.process.exited.then((exit) => this.exited(member, exit));
+  }
+
+  describe(): string {
+    const rows = this.members.map(
+      (m) => `  node ${m.id}  ${m.address}  pid ${m.process.pid}  log ${m.logFile}`,
+    );
+    return [
+      `raftlog: ${this.members.length} nodes, data under ${this.dataDir}`,
+      ...rows,
+      `cluster file: ${clusterFilePath(this.dataDir)}`,
+      `follow the logs: tail -f ${join(this.dataDir, 'node-*.log')}`,
+    ].join('\n');
+  }
+
+  usage(): string {
+    const addresses = this.members.map((m) => m.address).join(',');
+    return [
+      `nodes: ${addresses}`,
+      'try, in another terminal:',
+      '  raftlog status',
+      '  raftlog produce demo     (one record per line on stdin)',
+      '  raftlog consume demo',
+      'Ctrl-C stops every node.',
+    ].join('\n');
+  }
+
+  /** Resolves once every node answers its health check; rejects if one exits or the wait times out. */
+  async waitReady(timeoutMs = readyTimeoutMs): Promise<void> {
+    await Promise.all(this.members.map((m) => this.waitMember(m, timeoutMs)));
+    this.isReady = true;
+  }
+
+  /** SIGTERM to every node still running, SIGKILL to those still there after the grace period. */
+  async stop(graceMs = stopGraceMs): Promise<void> {
+    this.stopping = true;
+    this.ready.abort();
+    await Promise.all(this.members.map((m) => stopNode(m.process, graceMs)));
+    this.writeFile();
+  }
+
+  /** A second Ctrl-C does not wait for the grace period. */
+  killNow(): void {
+    for (const m of this.members) if (m.process.exit === undefined) m.process.child.kill('SIGKILL');
+  }
+
+  private async waitMember(member: Member, timeoutMs: number): Promise<void> {
+    const died = member.process.exited.then((exit) => {
+      throw new Error(
+        `node ${member.id} exited with ${describeExit(exit)} before it was ready; see ${member.logFile}`,
+      );
+    });
+    died.catch(() => {});
+    try {
+      await Promise.race([waitHealthy(member.address, timeoutMs, this.ready.signal), died]);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`node ${member.id} at ${member.address}: ${reason}; see ${member.logFile}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private exited(member: Member, exit: NodeExit): void {
+    this.writeFile();
+    // Before ready, waitReady reports the exit itself.
+    if (this.stopping || !this.isReady) return;
+    // Restarting silently would hide the crash the operator needs to see.
+    console.error(
+      `raftlog: node ${member.id} (pid ${member.process.pid}) exited unexpectedly with ${describeExit(exit)}; ` +
+        `it is not restarted. See ${member.logFile}`,
+    );
+    if (this.members.every((m) => m.process.exit !== undefined)) {
+      this.onAllGone(new Error('every node has exited'));
+    }
+  }
+
+  private writeFile(): void {
+    const nodes = this.members.map((m) => ({
+      id: m.id,
+      address: m.address,
+      ...(m.process.exit === undefined ? { pid: m.process.pid } : {}),
+      dataDir: m.dataDir,
+      logFile: m.logFile,
+    }));
+    writeClusterFile(this.dataDir, { nodes });
+  }
+}
+
+function refuseIfRunning(dataDir: string): void {
+  const pids = livePids(readClusterFile(dataDir));
+  if (pids.length > 0) {
+    throw new Error(
+      `${clusterFilePath(dataDir)} lists running processes (${pids.join(', ')}): a cluster already uses ` +
+        'this data directory. Stop it first, or delete the file if those pids are not raftlog nodes.',
+    );
+  }
+}

@@ -1,0 +1,16 @@
+export { startCluster, TestCluster, tsxLauncher, repoRoot, type ClusterOptions } from './test-cluster.js';
+export { TestNode } from './test-node.js';
+export { PartitionWriter, PartitionLedger, type AckedBatch, type WriterOptions } from './produce.js';
+export { readPartition, fromDetail, type ReadRecord } from './fetch.js';
+export { verifyPartition, type VerifySummary } from './verify.js';
+export {
+  waitForLeader,
+  createTopic,
+  clusterStatus,
+  transferLeadership,
+  waitInSync,
+  type Leader,
+} from './admin.js';
+export { ClientPool, sleep, type ClusterAccess } from './rpc.js';
+export { killAllTracked } from './cleanup.js';
+export { freePortRange } from './ports.js';
