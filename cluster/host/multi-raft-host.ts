@@ -172,7 +172,8 @@ export class MultiRaftHost {
   peerRefused(peer: NodeId): void {
     // The transport reports every refused redial (tens a second); acting once per heartbeat is enough.
     const now = Date.now();
-    if (now - (this.refusedAt.get(peer) ?? 0) < this.config.tickMs * this.config.heartbeatIntervalTicks) return;
+    if (now - (this.refusedAt.get(peer) ?? 0) < this.config.tickMs * this.config.heartbeatIntervalTicks)
+      return;
     this.refusedAt.set(peer, now);
     const reachable = this.sender.connectedPeers();
     for (const g of this.groups.values()) {

@@ -18,6 +18,10 @@ export interface NodeConfig {
   readonly heartbeatIntervalTicks: number;
   readonly messageBytesMax: number;
   readonly logLevel: string;
+  /** A group snapshots its state once this many entries are applied past its first log index. */
+  readonly snapshotEntriesMin: number;
+  /** Entries kept below a snapshot for followers slightly behind. */
+  readonly compactionTrailEntries: number;
 }
 
 type Setting = string | number | undefined;
@@ -29,6 +33,8 @@ const defaults = {
   heartbeatIntervalTicks: 2,
   messageBytesMax: 16 * 1024 * 1024,
   logLevel: 'info',
+  snapshotEntriesMin: 10_000,
+  compactionTrailEntries: 1_000,
 } as const;
 
 const settingNames = [
@@ -42,6 +48,8 @@ const settingNames = [
   'heartbeatIntervalTicks',
   'messageBytesMax',
   'logLevel',
+  'snapshotEntriesMin',
+  'compactionTrailEntries',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -121,6 +129,17 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push(`logLevel must be one of fatal|error|warn|info|debug|trace|silent, got "${logLevel}"`);
   }
+  const snapshotEntriesMin = integer(raw.snapshotEntriesMin, 'snapshotEntriesMin', 2, 10_000_000, problems);
+  const compactionTrailEntries = integer(
+    raw.compactionTrailEntries,
+    'compactionTrailEntries',
+    0,
+    10_000_000,
+    problems,
+  );
+  if (compactionTrailEntries >= snapshotEntriesMin) {
+    problems.push('compactionTrailEntries must be smaller than snapshotEntriesMin');
+  }
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -135,6 +154,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     heartbeatIntervalTicks,
     messageBytesMax,
     logLevel,
+    snapshotEntriesMin,
+    compactionTrailEntries,
   };
 }
 

@@ -55,6 +55,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     tickMs: config.tickMs,
     electionTimeoutTicks: config.electionTimeoutTicks,
     heartbeatIntervalTicks: config.heartbeatIntervalTicks,
+    host: {
+      snapshotEntriesMin: config.snapshotEntriesMin,
+      compactionTrailEntries: config.compactionTrailEntries,
+    },
     kv,
     logger,
     onFatal: (error) => {
@@ -69,6 +73,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const health = new HealthStatusBoard();
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
+  const registerNode = async (req: { nodeId: number; address: string }) => {
+    await node.registerNode(req.nodeId as NodeId, req.address);
+    return {};
+  };
   const completeReassignment = async (req: { topic: string; partition: number; replicas: number[] }) => {
     await node.completeReassignment(req.topic, req.partition, req.replicas as NodeId[]);
     return {};
@@ -76,7 +84,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   implementService(
     server,
     PeerService,
-    { ...node.transport.serviceHandlers(), completeReassignment },
+    { ...node.transport.serviceHandlers(), completeReassignment, registerNode },
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });
