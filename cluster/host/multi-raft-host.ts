@@ -19,6 +19,8 @@ export interface MessageSender {
   connectedPeers(): ReadonlySet<NodeId>;
 }
 
+const leaderTypes: ReadonlySet<Message['type']> = new Set(['append', 'heartbeat', 'snapshot']);
+
 interface Work {
   readonly group: RaftGroup;
   readonly rd: Ready;
@@ -98,7 +100,7 @@ export class MultiRaftHost {
       readOnly: 'safe',
       applied: loaded.applied,
     });
-    const group = new RaftGroup(id, raw, loaded.storage, sm);
+    const group = new RaftGroup(id, raw, loaded.storage, sm, () => this.schedule());
     this.groups.set(id, group);
     this.schedule();
     return group;
@@ -249,10 +251,13 @@ export class MultiRaftHost {
       const snap = await this.maybeSnapshot(group, rd, batch);
       if (snap) snapshots.push(snap);
     }
+    // Raft thesis 10.2.1: a leader's appends may travel while its own write is in progress, since its
+    // entry counts toward a commit only at advance(). Everything else (votes, responses) waits.
+    this.send(work, true);
     if (!batch.isEmpty) await batch.commit(this.kv, { sync });
     for (const { group, rd } of work) this.mirror(group, rd);
     for (const s of snapshots) s();
-    this.send(work);
+    this.send(work, false);
     for (const { group, rd } of work) {
       group.raw.advance();
       group.markDurable(rd.entries);
@@ -267,10 +272,11 @@ export class MultiRaftHost {
     if (rd.hardState) group.storage.setHardState(rd.hardState);
   }
 
-  private send(work: readonly Work[]): void {
+  private send(work: readonly Work[], early: boolean): void {
     const byPeer = new Map<NodeId, GroupMessage[]>();
     for (const { group, rd } of work) {
       for (const message of rd.messages) {
+        if (leaderTypes.has(message.type) !== early) continue;
         let list = byPeer.get(message.to);
         if (list === undefined) byPeer.set(message.to, (list = []));
         list.push({ groupId: group.id, message });

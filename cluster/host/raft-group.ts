@@ -42,6 +42,8 @@ export class RaftGroup {
     readonly raw: RawNode,
     readonly storage: MemoryRaftStorage,
     readonly sm: GroupStateMachine,
+    /** Asks the host for a ready cycle: a proposal must not wait for the next tick. */
+    private readonly wake: () => void,
   ) {
     this.confState = storage.initialState().confState;
   }
@@ -57,6 +59,7 @@ export class RaftGroup {
   propose(data: Uint8Array): Proposal {
     if (this.removed) throw new RaftlogError('NOT_LEADER', `group ${this.id} is not hosted here`);
     const { index, term } = this.raw.propose(data);
+    this.wake();
     const applied = new Promise<unknown>((resolve, reject) => {
       this.waiters.set(index, { term, resolve, reject });
     });
