@@ -11,10 +11,10 @@ import { PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.
 import {
   applyControllerCommand,
   controllerGroupIdValue,
+  decodeControllerEntry,
   encodeControllerEntry,
   reconcile,
   type ControllerCommand,
-  type ControllerOutput,
   type ControllerResult,
   type ControllerState,
   type PartitionAssignment,
@@ -312,22 +312,53 @@ export class ClusterNode implements NodeApi {
     await this.proposeController({ type: 'remove-replica', topic, partition, nodeId });
   }
 
-  /** Registers (or re-addresses) a node; only the controller leader accepts it. */
+  /** Registers (or re-addresses) a node with the controller. */
   async registerNode(nodeId: NodeId, address: string): Promise<void> {
     await this.proposeController({ type: 'register-node', nodeId, address });
   }
 
   // ---- internals ----
 
-  private async proposeController(command: ControllerCommand): Promise<ControllerOutput> {
+  /**
+   * Proposes a controller command here if this node leads the controller, else hands it to the
+   * leader; either way it returns once this node's own controller replica has applied it, so the
+   * caller reads its own write.
+   */
+  private async proposeController(command: ControllerCommand): Promise<void> {
+    const group = this.host.group(controllerGroup);
+    if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
+    if (group.isLeader()) {
+      await this.proposeControllerEntry(encodeControllerEntry({ timestampMs: Date.now(), command }));
+      return;
+    }
+    const address = group.leader === 0 ? undefined : this.options.peers.get(group.leader);
+    if (address === undefined) throw notLeader('the controller', 0, undefined);
+    const entry = encodeControllerEntry({ timestampMs: Date.now(), command });
+    const { index } = await this.peerClients
+      .peer(address)
+      .proposeControllerCommand({ entry }, { timeoutMs: controllerTimeoutMs });
+    await this.waitControllerApplied(Number(index));
+  }
+
+  /** On the controller leader: proposes an encoded command (restamped now) and waits for its result. */
+  async proposeControllerEntry(entry: Uint8Array): Promise<number> {
     const group = this.host.group(controllerGroup);
     if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
     if (!group.isLeader()) throw notLeader('the controller', group.leader, this.addressOf(group.leader));
+    const { command } = decodeControllerEntry(entry);
     const proposal = group.propose(encodeControllerEntry({ timestampMs: Date.now(), command }));
-    this.host.schedule();
     const result = (await withTimeout(proposal.applied, controllerTimeoutMs)) as ControllerResult;
     if (!result.ok) throw new RaftlogError(result.code, result.message);
-    return result.output;
+    return proposal.index;
+  }
+
+  private async waitControllerApplied(index: number): Promise<void> {
+    const deadline = Date.now() + controllerTimeoutMs;
+    while (this.controller.state.appliedIndex < index) {
+      if (Date.now() > deadline)
+        throw new RaftlogError('TIMEOUT', `controller entry ${index} not applied here yet`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   private topicInfo(name: string): NonNullable<ReturnType<ControllerState['topics']['get']>> {
@@ -477,7 +508,7 @@ export class ClusterNode implements NodeApi {
     }
   }
 
-  /** Records a finished replica move; only the controller leader accepts it. */
+  /** Records a finished replica move with the controller. */
   async completeReassignment(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void> {
     await this.proposeController({ type: 'complete-reassignment', topic, partition, replicas });
   }
@@ -527,33 +558,14 @@ export class ClusterNode implements NodeApi {
     partition: number,
     replicas: readonly NodeId[],
   ): Promise<void> {
-    const controller = this.host.group(controllerGroup);
-    if (controller === undefined || controller.leader === 0) return;
-    if (controller.isLeader()) {
-      await this.completeReassignment(topic, partition, replicas);
-      return;
-    }
-    const address = this.options.peers.get(controller.leader);
-    if (address === undefined) return;
-    await this.peerClients
-      .peer(address)
-      .completeReassignment({ topic, partition, replicas: [...replicas] }, { timeoutMs: 5_000 });
+    await this.completeReassignment(topic, partition, replicas);
   }
 
   private async registerSelf(): Promise<void> {
     const mine = this.controller.state.nodes.get(this.nodeId);
     if (mine?.address === this.options.advertise) return;
-    const group = this.host.group(controllerGroup);
-    if (group === undefined || group.leader === 0) return;
-    if (group.isLeader()) {
-      await this.registerNode(this.nodeId, this.options.advertise);
-      return;
-    }
-    const address = this.options.peers.get(group.leader);
-    if (address === undefined) return;
-    await this.peerClients
-      .peer(address)
-      .registerNode({ nodeId: this.nodeId, address: this.options.advertise }, { timeoutMs: 5_000 });
+    if ((this.host.group(controllerGroup)?.leader ?? 0) === 0) return;
+    await this.registerNode(this.nodeId, this.options.advertise);
   }
 
   private async trackLiveness(): Promise<void> {

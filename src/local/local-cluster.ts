@@ -68,12 +68,15 @@ export class LocalCluster {
 
   usage(): string {
     const addresses = this.members.map((m) => m.address).join(',');
+    const first = this.members[0]?.address ?? '';
+    const bootstrap = first === '127.0.0.1:9091' ? '' : ` --bootstrap ${first}`;
     return [
       `nodes: ${addresses}`,
-      'try, in another terminal:',
-      '  raftlog status',
-      '  raftlog produce demo     (one record per line on stdin)',
-      '  raftlog consume demo',
+      'try, in another terminal of this folder:',
+      `  npx raftlog${bootstrap} topic create demo --partitions 3 --replicas 3`,
+      `  seq 1 10 | npx raftlog${bootstrap} produce demo`,
+      `  npx raftlog${bootstrap} consume demo --max 10`,
+      `  npx raftlog${bootstrap} status`,
       'Ctrl-C stops every node.',
     ].join('\n');
   }

@@ -73,18 +73,13 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const health = new HealthStatusBoard();
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
-  const registerNode = async (req: { nodeId: number; address: string }) => {
-    await node.registerNode(req.nodeId as NodeId, req.address);
-    return {};
-  };
-  const completeReassignment = async (req: { topic: string; partition: number; replicas: number[] }) => {
-    await node.completeReassignment(req.topic, req.partition, req.replicas as NodeId[]);
-    return {};
-  };
+  const proposeControllerCommand = async (req: { entry: Uint8Array }) => ({
+    index: BigInt(await node.proposeControllerEntry(req.entry)),
+  });
   implementService(
     server,
     PeerService,
-    { ...node.transport.serviceHandlers(), completeReassignment, registerNode },
+    { ...node.transport.serviceHandlers(), proposeControllerCommand },
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });

@@ -12,100 +12,49 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/peer.proto.
  */
 export const file_raftlog_v1_peer: GenFile = /*@__PURE__*/
-  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiNwoTUmVnaXN0ZXJOb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkiFgoUUmVnaXN0ZXJOb2RlUmVzcG9uc2UiUQobQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghyZXBsaWNhcxgDIAMoDSIeChxDb21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlIngKDEhlbGxvUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAQgASgNEhgKEGV4cGVjdGVkX25vZGVfaWQYBSABKA0iTgoNSGVsbG9SZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgDIAEoDSJ0CgtSYWZ0UmVxdWVzdBIQCghzZXF1ZW5jZRgBIAEoBBIUCgxmcm9tX25vZGVfaWQYAiABKA0SEgoKdG9fbm9kZV9pZBgDIAEoDRIpCghtZXNzYWdlcxgEIAMoCzIXLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2UilgEKDFJhZnRSZXNwb25zZRIWCg5hY2tlZF9zZXF1ZW5jZRgBIAEoBBIVCg13aW5kb3dfZnJhbWVzGAIgASgNEhQKDHdpbmRvd19ieXRlcxgDIAEoBBIZChF1bmtub3duX2dyb3VwX2lkcxgEIAMoBBImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiXwoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSJwoEdHlwZRgDIAEoDjIZLnJhZnRsb2cudjEuUmFmdEVudHJ5VHlwZRIMCgRkYXRhGAQgASgMInUKDVJhZnRDb25mU3RhdGUSDgoGdm90ZXJzGAEgAygNEhcKD3ZvdGVyc19vdXRnb2luZxgCIAMoDRIQCghsZWFybmVycxgDIAMoDRIVCg1sZWFybmVyc19uZXh0GAQgAygNEhIKCmF1dG9fbGVhdmUYBSABKAgiYgoUUmFmdFNuYXBzaG90TWV0YWRhdGESDQoFaW5kZXgYASABKAQSDAoEdGVybRgCIAEoBBItCgpjb25mX3N0YXRlGAMgASgLMhkucmFmdGxvZy52MS5SYWZ0Q29uZlN0YXRlIogBChFSYWZ0U25hcHNob3RDaHVuaxIyCghtZXRhZGF0YRgBIAEoCzIgLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90TWV0YWRhdGESDgoGb2Zmc2V0GAIgASgEEhMKC3RvdGFsX2J5dGVzGAMgASgEEgwKBGRhdGEYBCABKAwSDAoEZG9uZRgFIAEoCCKyAgoLUmFmdE1lc3NhZ2USEAoIZ3JvdXBfaWQYASABKAQSKQoEdHlwZRgCIAEoDjIbLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2VUeXBlEgwKBGZyb20YAyABKA0SCgoCdG8YBCABKA0SDAoEdGVybRgFIAEoBBIQCghsb2dfdGVybRgGIAEoBBINCgVpbmRleBgHIAEoBBImCgdlbnRyaWVzGAggAygLMhUucmFmdGxvZy52MS5SYWZ0RW50cnkSDgoGY29tbWl0GAkgASgEEg4KBnJlamVjdBgKIAEoCBITCgtyZWplY3RfaGludBgLIAEoBBIvCghzbmFwc2hvdBgMIAEoCzIdLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90Q2h1bmsSDwoHY29udGV4dBgNIAEoDCquBAoPUmFmdE1lc3NhZ2VUeXBlEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EEAESJQohUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EX1JFU1BPTlNFEAISHwobUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUEAMSKAokUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUX1JFU1BPTlNFEAQSGgoWUkFGVF9NRVNTQUdFX1RZUEVfVk9URRAFEiMKH1JBRlRfTUVTU0FHRV9UWVBFX1ZPVEVfUkVTUE9OU0UQBhIeChpSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URRAHEicKI1JBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFX1JFU1BPTlNFEAgSHgoaUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1QQCRInCiNSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVF9SRVNQT05TRRAKEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1RJTUVPVVRfTk9XEAsSIAocUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWBAMEikKJVJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVhfUkVTUE9OU0UQDRIlCiFSQUZUX01FU1NBR0VfVFlQRV9UUkFOU0ZFUl9MRUFERVIQDiptCg1SYWZ0RW50cnlUeXBlEh8KG1JBRlRfRU5UUllfVFlQRV9VTlNQRUNJRklFRBAAEhoKFlJBRlRfRU5UUllfVFlQRV9OT1JNQUwQARIfChtSQUZUX0VOVFJZX1RZUEVfQ09ORl9DSEFOR0UQAjLIAgoLUGVlclNlcnZpY2USPAoFSGVsbG8SGC5yYWZ0bG9nLnYxLkhlbGxvUmVxdWVzdBoZLnJhZnRsb2cudjEuSGVsbG9SZXNwb25zZRI9CgRSYWZ0EhcucmFmdGxvZy52MS5SYWZ0UmVxdWVzdBoYLnJhZnRsb2cudjEuUmFmdFJlc3BvbnNlKAEwARJpChRDb21wbGV0ZVJlYXNzaWdubWVudBInLnJhZnRsb2cudjEuQ29tcGxldGVSZWFzc2lnbm1lbnRSZXF1ZXN0GigucmFmdGxvZy52MS5Db21wbGV0ZVJlYXNzaWdubWVudFJlc3BvbnNlElEKDFJlZ2lzdGVyTm9kZRIfLnJhZnRsb2cudjEuUmVnaXN0ZXJOb2RlUmVxdWVzdBogLnJhZnRsb2cudjEuUmVnaXN0ZXJOb2RlUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors]);
+  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiMAofUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kUmVxdWVzdBINCgVlbnRyeRgBIAEoDCIxCiBQcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRINCgVpbmRleBgBIAEoBCJ4CgxIZWxsb1JlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEg8KB2FkZHJlc3MYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoDRIYChBleHBlY3RlZF9ub2RlX2lkGAUgASgNIk4KDUhlbGxvUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEhgKEHByb3RvY29sX3ZlcnNpb24YAyABKA0idAoLUmFmdFJlcXVlc3QSEAoIc2VxdWVuY2UYASABKAQSFAoMZnJvbV9ub2RlX2lkGAIgASgNEhIKCnRvX25vZGVfaWQYAyABKA0SKQoIbWVzc2FnZXMYBCADKAsyFy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlIpYBCgxSYWZ0UmVzcG9uc2USFgoOYWNrZWRfc2VxdWVuY2UYASABKAQSFQoNd2luZG93X2ZyYW1lcxgCIAEoDRIUCgx3aW5kb3dfYnl0ZXMYAyABKAQSGQoRdW5rbm93bl9ncm91cF9pZHMYBCADKAQSJgoFZXJyb3IYBSABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIl8KCVJhZnRFbnRyeRIMCgR0ZXJtGAEgASgEEg0KBWluZGV4GAIgASgEEicKBHR5cGUYAyABKA4yGS5yYWZ0bG9nLnYxLlJhZnRFbnRyeVR5cGUSDAoEZGF0YRgEIAEoDCJ1Cg1SYWZ0Q29uZlN0YXRlEg4KBnZvdGVycxgBIAMoDRIXCg92b3RlcnNfb3V0Z29pbmcYAiADKA0SEAoIbGVhcm5lcnMYAyADKA0SFQoNbGVhcm5lcnNfbmV4dBgEIAMoDRISCgphdXRvX2xlYXZlGAUgASgIImIKFFJhZnRTbmFwc2hvdE1ldGFkYXRhEg0KBWluZGV4GAEgASgEEgwKBHRlcm0YAiABKAQSLQoKY29uZl9zdGF0ZRgDIAEoCzIZLnJhZnRsb2cudjEuUmFmdENvbmZTdGF0ZSKIAQoRUmFmdFNuYXBzaG90Q2h1bmsSMgoIbWV0YWRhdGEYASABKAsyIC5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdE1ldGFkYXRhEg4KBm9mZnNldBgCIAEoBBITCgt0b3RhbF9ieXRlcxgDIAEoBBIMCgRkYXRhGAQgASgMEgwKBGRvbmUYBSABKAgisgIKC1JhZnRNZXNzYWdlEhAKCGdyb3VwX2lkGAEgASgEEikKBHR5cGUYAiABKA4yGy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlVHlwZRIMCgRmcm9tGAMgASgNEgoKAnRvGAQgASgNEgwKBHRlcm0YBSABKAQSEAoIbG9nX3Rlcm0YBiABKAQSDQoFaW5kZXgYByABKAQSJgoHZW50cmllcxgIIAMoCzIVLnJhZnRsb2cudjEuUmFmdEVudHJ5Eg4KBmNvbW1pdBgJIAEoBBIOCgZyZWplY3QYCiABKAgSEwoLcmVqZWN0X2hpbnQYCyABKAQSLwoIc25hcHNob3QYDCABKAsyHS5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdENodW5rEg8KB2NvbnRleHQYDSABKAwqrgQKD1JhZnRNZXNzYWdlVHlwZRIhCh1SQUZUX01FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhwKGFJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORBABEiUKIVJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORF9SRVNQT05TRRACEh8KG1JBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVBADEigKJFJBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVF9SRVNQT05TRRAEEhoKFlJBRlRfTUVTU0FHRV9UWVBFX1ZPVEUQBRIjCh9SQUZUX01FU1NBR0VfVFlQRV9WT1RFX1JFU1BPTlNFEAYSHgoaUkFGVF9NRVNTQUdFX1RZUEVfUFJFX1ZPVEUQBxInCiNSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URV9SRVNQT05TRRAIEh4KGlJBRlRfTUVTU0FHRV9UWVBFX1NOQVBTSE9UEAkSJwojUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1RfUkVTUE9OU0UQChIhCh1SQUZUX01FU1NBR0VfVFlQRV9USU1FT1VUX05PVxALEiAKHFJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVgQDBIpCiVSQUZUX01FU1NBR0VfVFlQRV9SRUFEX0lOREVYX1JFU1BPTlNFEA0SJQohUkFGVF9NRVNTQUdFX1RZUEVfVFJBTlNGRVJfTEVBREVSEA4qbQoNUmFmdEVudHJ5VHlwZRIfChtSQUZUX0VOVFJZX1RZUEVfVU5TUEVDSUZJRUQQABIaChZSQUZUX0VOVFJZX1RZUEVfTk9STUFMEAESHwobUkFGVF9FTlRSWV9UWVBFX0NPTkZfQ0hBTkdFEAIygQIKC1BlZXJTZXJ2aWNlEjwKBUhlbGxvEhgucmFmdGxvZy52MS5IZWxsb1JlcXVlc3QaGS5yYWZ0bG9nLnYxLkhlbGxvUmVzcG9uc2USPQoEUmFmdBIXLnJhZnRsb2cudjEuUmFmdFJlcXVlc3QaGC5yYWZ0bG9nLnYxLlJhZnRSZXNwb25zZSgBMAESdQoYUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kEisucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXF1ZXN0GiwucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZWIGcHJvdG8z", [file_raftlog_v1_errors]);
 
 /**
- * A node announcing itself.
+ * A controller command to propose.
  *
- * @generated from message raftlog.v1.RegisterNodeRequest
+ * @generated from message raftlog.v1.ProposeControllerCommandRequest
  */
-export type RegisterNodeRequest = Message<"raftlog.v1.RegisterNodeRequest"> & {
+export type ProposeControllerCommandRequest = Message<"raftlog.v1.ProposeControllerCommandRequest"> & {
   /**
-   * Its id.
+   * The command as a controller log entry (version byte plus JSON); the leader restamps its time.
    *
-   * @generated from field: uint32 node_id = 1;
+   * @generated from field: bytes entry = 1;
    */
-  nodeId: number;
-
-  /**
-   * The host:port clients should use to reach it.
-   *
-   * @generated from field: string address = 2;
-   */
-  address: string;
+  entry: Uint8Array;
 };
 
 /**
- * Describes the message raftlog.v1.RegisterNodeRequest.
- * Use `create(RegisterNodeRequestSchema)` to create a new message.
+ * Describes the message raftlog.v1.ProposeControllerCommandRequest.
+ * Use `create(ProposeControllerCommandRequestSchema)` to create a new message.
  */
-export const RegisterNodeRequestSchema: GenMessage<RegisterNodeRequest> = /*@__PURE__*/
+export const ProposeControllerCommandRequestSchema: GenMessage<ProposeControllerCommandRequest> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 0);
 
 /**
- * The controller recorded the node.
+ * The command was committed and applied without error (a refusal comes back as a gRPC status).
  *
- * @generated from message raftlog.v1.RegisterNodeResponse
+ * @generated from message raftlog.v1.ProposeControllerCommandResponse
  */
-export type RegisterNodeResponse = Message<"raftlog.v1.RegisterNodeResponse"> & {
+export type ProposeControllerCommandResponse = Message<"raftlog.v1.ProposeControllerCommandResponse"> & {
+  /**
+   * Log index of the applied command, so the caller can wait for its own replica to reach it.
+   *
+   * @generated from field: uint64 index = 1;
+   */
+  index: bigint;
 };
 
 /**
- * Describes the message raftlog.v1.RegisterNodeResponse.
- * Use `create(RegisterNodeResponseSchema)` to create a new message.
+ * Describes the message raftlog.v1.ProposeControllerCommandResponse.
+ * Use `create(ProposeControllerCommandResponseSchema)` to create a new message.
  */
-export const RegisterNodeResponseSchema: GenMessage<RegisterNodeResponse> = /*@__PURE__*/
+export const ProposeControllerCommandResponseSchema: GenMessage<ProposeControllerCommandResponse> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 1);
-
-/**
- * A finished replica move.
- *
- * @generated from message raftlog.v1.CompleteReassignmentRequest
- */
-export type CompleteReassignmentRequest = Message<"raftlog.v1.CompleteReassignmentRequest"> & {
-  /**
-   * The partition's topic.
-   *
-   * @generated from field: string topic = 1;
-   */
-  topic: string;
-
-  /**
-   * The partition index.
-   *
-   * @generated from field: uint32 partition = 2;
-   */
-  partition: number;
-
-  /**
-   * Its voters now, which must equal the recorded target.
-   *
-   * @generated from field: repeated uint32 replicas = 3;
-   */
-  replicas: number[];
-};
-
-/**
- * Describes the message raftlog.v1.CompleteReassignmentRequest.
- * Use `create(CompleteReassignmentRequestSchema)` to create a new message.
- */
-export const CompleteReassignmentRequestSchema: GenMessage<CompleteReassignmentRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 2);
-
-/**
- * The controller recorded the move.
- *
- * @generated from message raftlog.v1.CompleteReassignmentResponse
- */
-export type CompleteReassignmentResponse = Message<"raftlog.v1.CompleteReassignmentResponse"> & {
-};
-
-/**
- * Describes the message raftlog.v1.CompleteReassignmentResponse.
- * Use `create(CompleteReassignmentResponseSchema)` to create a new message.
- */
-export const CompleteReassignmentResponseSchema: GenMessage<CompleteReassignmentResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 3);
 
 /**
  * The caller's identity.
@@ -154,7 +103,7 @@ export type HelloRequest = Message<"raftlog.v1.HelloRequest"> & {
  * Use `create(HelloRequestSchema)` to create a new message.
  */
 export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 4);
+  messageDesc(file_raftlog_v1_peer, 2);
 
 /**
  * The callee's identity.
@@ -189,7 +138,7 @@ export type HelloResponse = Message<"raftlog.v1.HelloResponse"> & {
  * Use `create(HelloResponseSchema)` to create a new message.
  */
 export const HelloResponseSchema: GenMessage<HelloResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 5);
+  messageDesc(file_raftlog_v1_peer, 3);
 
 /**
  * One frame on a Raft stream (a "Raft batch"): messages of many groups, in the order the sender
@@ -232,7 +181,7 @@ export type RaftRequest = Message<"raftlog.v1.RaftRequest"> & {
  * Use `create(RaftRequestSchema)` to create a new message.
  */
 export const RaftRequestSchema: GenMessage<RaftRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 6);
+  messageDesc(file_raftlog_v1_peer, 4);
 
 /**
  * Flow control from the receiver of a Raft stream. The sender keeps at most window_frames frames and
@@ -283,7 +232,7 @@ export type RaftResponse = Message<"raftlog.v1.RaftResponse"> & {
  * Use `create(RaftResponseSchema)` to create a new message.
  */
 export const RaftResponseSchema: GenMessage<RaftResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 7);
+  messageDesc(file_raftlog_v1_peer, 5);
 
 /**
  * One Raft log entry.
@@ -325,7 +274,7 @@ export type RaftEntry = Message<"raftlog.v1.RaftEntry"> & {
  * Use `create(RaftEntrySchema)` to create a new message.
  */
 export const RaftEntrySchema: GenMessage<RaftEntry> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 8);
+  messageDesc(file_raftlog_v1_peer, 6);
 
 /**
  * A group's membership.
@@ -374,7 +323,7 @@ export type RaftConfState = Message<"raftlog.v1.RaftConfState"> & {
  * Use `create(RaftConfStateSchema)` to create a new message.
  */
 export const RaftConfStateSchema: GenMessage<RaftConfState> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 9);
+  messageDesc(file_raftlog_v1_peer, 7);
 
 /**
  * What a snapshot covers.
@@ -409,7 +358,7 @@ export type RaftSnapshotMetadata = Message<"raftlog.v1.RaftSnapshotMetadata"> & 
  * Use `create(RaftSnapshotMetadataSchema)` to create a new message.
  */
 export const RaftSnapshotMetadataSchema: GenMessage<RaftSnapshotMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 10);
+  messageDesc(file_raftlog_v1_peer, 8);
 
 /**
  * One chunk of an InstallSnapshot; the receiver reassembles chunks in offset order.
@@ -458,7 +407,7 @@ export type RaftSnapshotChunk = Message<"raftlog.v1.RaftSnapshotChunk"> & {
  * Use `create(RaftSnapshotChunkSchema)` to create a new message.
  */
 export const RaftSnapshotChunkSchema: GenMessage<RaftSnapshotChunk> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 11);
+  messageDesc(file_raftlog_v1_peer, 9);
 
 /**
  * One Raft message of one group (the fields of the consensus core's Message).
@@ -563,7 +512,7 @@ export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
  * Use `create(RaftMessageSchema)` to create a new message.
  */
 export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 12);
+  messageDesc(file_raftlog_v1_peer, 10);
 
 /**
  * Raft message kinds, as in the consensus core (raft/message.ts).
@@ -747,25 +696,15 @@ export const PeerService: GenService<{
     output: typeof RaftResponseSchema;
   },
   /**
-   * A partition's leader tells the controller leader that the partition's voters now equal the
-   * reassignment target, so the controller can record the move as complete.
+   * A node that is not the controller leader hands a controller command (an admin request that
+   * reached it) to the leader, which proposes it and answers once it is applied.
    *
-   * @generated from rpc raftlog.v1.PeerService.CompleteReassignment
+   * @generated from rpc raftlog.v1.PeerService.ProposeControllerCommand
    */
-  completeReassignment: {
+  proposeControllerCommand: {
     methodKind: "unary";
-    input: typeof CompleteReassignmentRequestSchema;
-    output: typeof CompleteReassignmentResponseSchema;
-  },
-  /**
-   * A node asks the controller leader to record it (or its new client address) in the registry.
-   *
-   * @generated from rpc raftlog.v1.PeerService.RegisterNode
-   */
-  registerNode: {
-    methodKind: "unary";
-    input: typeof RegisterNodeRequestSchema;
-    output: typeof RegisterNodeResponseSchema;
+    input: typeof ProposeControllerCommandRequestSchema;
+    output: typeof ProposeControllerCommandResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_raftlog_v1_peer, 0);
