@@ -14,6 +14,10 @@ import {
 import type { RaftlogClient } from './raftlog-client.js';
 import { defaultRetryOptions } from './retry-policy.js';
 import { withRetry } from './with-retry.js';
+import { mergeClusterStatus } from './merge-cluster-status.js';
+
+/** A node that does not answer this fast is left out of the merged status. */
+const peerStatusTimeoutMs = 2_000;
 
 export interface AdminOptions {
   /** Per call, retries included. */
@@ -80,10 +84,26 @@ export class Admin {
   }
 
   async clusterStatus(options: { omitPartitions?: boolean } = {}): Promise<ClusterStatus> {
-    const r = await this.call((a, timeoutMs) =>
-      a.clusterStatus({ omitPartitions: options.omitPartitions ?? false }, { timeoutMs }),
+    const omitPartitions = options.omitPartitions ?? false;
+    const r = await this.call((a, timeoutMs) => a.clusterStatus({ omitPartitions }, { timeoutMs }));
+    if (omitPartitions) return toClusterStatus(r);
+    const answers = await Promise.all(
+      r.nodes
+        .filter((n) => n.alive)
+        .map(async (n) => {
+          const status = await this.client
+            .admin(n.address)
+            .clusterStatus({}, { timeoutMs: peerStatusTimeoutMs })
+            .catch(() => undefined);
+          return status === undefined ? undefined : { nodeId: n.nodeId, status };
+        }),
     );
-    return toClusterStatus(r);
+    return toClusterStatus(
+      mergeClusterStatus(
+        r,
+        answers.filter((a) => a !== undefined),
+      ),
+    );
   }
 
   /** Moves leadership of a partition, or of the controller when `topic` is undefined; 0 lets the leader pick. */
