@@ -13,6 +13,8 @@ export interface HostConfig {
   readonly snapshotEntriesMin: number;
   /** Entries kept below a snapshot so a follower slightly behind still catches up from the log. */
   readonly compactionTrailEntries: number;
+  /** Settled groups stop ticking (no heartbeats); node keepalives carry liveness instead. */
+  readonly quiesce: boolean;
 }
 
 export const hostDefaults: Omit<
@@ -25,4 +27,5 @@ export const hostDefaults: Omit<
   snapshotChunkBytesMax: 1024 * 1024,
   snapshotEntriesMin: 10_000,
   compactionTrailEntries: 1_000,
+  quiesce: true,
 };

@@ -1,11 +1,20 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import { assert, Prng, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import {
+  assert,
+  Prng,
+  RaftlogError,
+  type GroupId,
+  type LogIndex,
+  type NodeId,
+  type Term,
+} from '../../lib/index.js';
 import { RawNode, type ConfState, type Message, type Ready } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 import type { HostConfig } from './host-config.js';
 import { loadGroup } from './load-group.js';
+import { mayQuiesce } from './quiescence.js';
 import { RaftGroup } from './raft-group.js';
 
 export interface GroupMessage {
@@ -20,6 +29,25 @@ export interface MessageSender {
 }
 
 const leaderTypes: ReadonlySet<Message['type']> = new Set(['append', 'heartbeat', 'snapshot']);
+const heartbeatTypes: ReadonlySet<Message['type']> = new Set(['heartbeat', 'heartbeat-response']);
+
+/** A group id no controller ever assigns: frames for it only say "this node is alive". */
+export const keepaliveGroupId = 0xffff_ffff as GroupId;
+
+function keepalive(from: NodeId, to: NodeId): Message {
+  return {
+    type: 'heartbeat-response',
+    from,
+    to,
+    term: 0 as Term,
+    logTerm: 0 as Term,
+    index: 0 as LogIndex,
+    entries: [],
+    commit: 0 as LogIndex,
+    reject: false,
+    rejectHint: 0 as LogIndex,
+  };
+}
 
 interface Work {
   readonly group: RaftGroup;
@@ -33,6 +61,9 @@ interface Work {
 export class MultiRaftHost {
   private readonly groups = new Map<number, RaftGroup>();
   private readonly refusedAt = new Map<NodeId, number>();
+  private readonly heardAt = new Map<NodeId, number>();
+  private readonly sentAt = new Map<NodeId, number>();
+  private ticks = 0;
   private ticker: NodeJS.Timeout | undefined;
   private running = false;
   private again = false;
@@ -45,6 +76,8 @@ export class MultiRaftHost {
     private readonly logs: RaftLogStore,
     private readonly sender: MessageSender,
     private readonly logger: Logger,
+    /** Every other node, for keepalives. */
+    private readonly peers: readonly NodeId[],
   ) {}
 
   /** Called with the error when a ready cycle fails: the node can no longer make its state durable. */
@@ -158,9 +191,21 @@ export class MultiRaftHost {
   }
 
   /** Inbound messages from a peer; messages for groups not hosted here are dropped (Raft retries). */
-  deliver(messages: readonly GroupMessage[]): void {
-    for (const { groupId, message } of messages) this.groups.get(groupId)?.raw.step(message);
+  deliver(from: NodeId, messages: readonly GroupMessage[]): void {
+    this.heardAt.set(from, Date.now());
+    for (const { groupId, message } of messages) {
+      const group = this.groups.get(groupId);
+      if (group === undefined) continue;
+      if (!heartbeatTypes.has(message.type)) group.idleTicks = 0;
+      group.raw.step(message);
+    }
     this.schedule();
+  }
+
+  /** Whether any frame (a keepalive at least) came from `peer` within one election timeout. */
+  isAlive(peer: NodeId): boolean {
+    const heard = this.heardAt.get(peer);
+    return heard !== undefined && Date.now() - heard < this.config.tickMs * this.config.electionTimeoutTicks;
   }
 
   reportUnreachable(peer: NodeId, groupIds: readonly GroupId[]): void {
@@ -208,8 +253,30 @@ export class MultiRaftHost {
   }
 
   private tick(): void {
-    for (const g of this.groups.values()) g.raw.tick();
+    this.ticks++;
+    const idleTicksMin = 2 * this.config.heartbeatIntervalTicks + 1;
+    const alive = (peer: NodeId): boolean => this.isAlive(peer);
+    // A quiesced group is re-examined once per heartbeat interval, and at once when work arrives.
+    const recheck = this.ticks % this.config.heartbeatIntervalTicks === 0;
+    for (const g of this.groups.values()) {
+      g.idleTicks++;
+      if (!g.quiesced || recheck || g.idleTicks <= idleTicksMin) {
+        g.quiesced = this.config.quiesce && mayQuiesce(g.raw.status(), g.idleTicks, idleTicksMin, alive);
+      }
+      if (!g.quiesced) g.raw.tick();
+    }
+    if (this.ticks % this.config.heartbeatIntervalTicks === 0) this.sendKeepalives();
     this.schedule();
+  }
+
+  /** One tiny frame to every peer nothing was sent to lately, so quiesced followers know we live. */
+  private sendKeepalives(): void {
+    const since = Date.now() - this.config.tickMs * this.config.heartbeatIntervalTicks;
+    for (const peer of this.peers) {
+      if ((this.sentAt.get(peer) ?? 0) > since) continue;
+      this.sentAt.set(peer, Date.now());
+      this.sender.send(peer, [{ groupId: keepaliveGroupId, message: keepalive(this.config.nodeId, peer) }]);
+    }
   }
 
   private async runCycles(): Promise<void> {
@@ -259,6 +326,7 @@ export class MultiRaftHost {
     for (const s of snapshots) s();
     this.send(work, false);
     for (const { group, rd } of work) {
+      if (rd.entries.length > 0 || rd.committedEntries.length > 0 || rd.snapshot) group.idleTicks = 0;
       group.raw.advance();
       group.markDurable(rd.entries);
       if (rd.committedEntries.length > 0 || rd.snapshot) group.notifyApplied();
@@ -282,7 +350,11 @@ export class MultiRaftHost {
         list.push({ groupId: group.id, message });
       }
     }
-    for (const [peer, list] of byPeer) this.sender.send(peer, list);
+    const now = Date.now();
+    for (const [peer, list] of byPeer) {
+      this.sentAt.set(peer, now);
+      this.sender.send(peer, list);
+    }
   }
 
   /**

@@ -33,6 +33,9 @@ export interface Proposal {
 export class RaftGroup {
   confState: ConfState;
   removed = false;
+  /** Ticks since the group last saw work other than heartbeats (see quiescence.ts). */
+  idleTicks = 0;
+  quiesced = false;
   private readonly waiters = new Map<number, Waiter>();
   private durableWaiters: DurableWaiter[] = [];
   private readonly appliedListeners = new Set<() => void>();
@@ -59,6 +62,7 @@ export class RaftGroup {
   propose(data: Uint8Array): Proposal {
     if (this.removed) throw new RaftlogError('NOT_LEADER', `group ${this.id} is not hosted here`);
     const { index, term } = this.raw.propose(data);
+    this.idleTicks = 0;
     this.wake();
     const applied = new Promise<unknown>((resolve, reject) => {
       this.waiters.set(index, { term, resolve, reject });

@@ -21,7 +21,7 @@ import {
   type TopicConfig,
   type TopicConfigInput,
 } from '../controller/index.js';
-import { hostDefaults, MultiRaftHost, type HostConfig } from '../host/index.js';
+import { hostDefaults, keepaliveGroupId, MultiRaftHost, type HostConfig } from '../host/index.js';
 import { PeerTransport } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
@@ -104,7 +104,7 @@ export class ClusterNode implements NodeApi {
       clusterId: options.clusterId,
       advertiseAddress: options.peers.get(options.nodeId) ?? options.advertise,
       peers: new Map([...options.peers].filter(([id]) => id !== options.nodeId)),
-      onMessages: (_from, messages) => this.host.deliver(messages),
+      onMessages: (from, messages) => this.host.deliver(from, messages),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
       logger,
@@ -117,7 +117,14 @@ export class ClusterNode implements NodeApi {
       electionTimeoutTicks: options.electionTimeoutTicks,
       heartbeatIntervalTicks: options.heartbeatIntervalTicks,
     };
-    this.host = new MultiRaftHost(config, options.kv, this.logs, this.transport, logger);
+    this.host = new MultiRaftHost(
+      config,
+      options.kv,
+      this.logs,
+      this.transport,
+      logger,
+      [...options.peers.keys()].filter((id) => id !== options.nodeId),
+    );
     this.host.onFatal(options.onFatal);
   }
 
@@ -125,7 +132,7 @@ export class ClusterNode implements NodeApi {
     const voters = [...this.options.peers.keys()].sort((a, b) => a - b);
     this.controller.onChange(() => this.reconcileSoon());
     const group = await this.host.addGroup(controllerGroup, this.controller, { confState: confOf(voters) });
-    this.transport.setGroupFilter((id) => this.host.group(id) !== undefined);
+    this.transport.setGroupFilter((id) => id === keepaliveGroupId || this.host.group(id) !== undefined);
     this.host.start();
     if (group.raw.status().term === 0 && voters[0] === this.nodeId) this.host.campaign(controllerGroup);
     this.dutiesTimer = setInterval(() => void this.duties(), dutiesIntervalMs);

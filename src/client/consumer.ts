@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { RaftlogError } from '../../lib/index.js';
 import { IsolationLevel } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { AsyncChannel } from './async-channel.js';
@@ -34,7 +35,7 @@ export type ConsumerClient = FetcherClient & Pick<RaftlogClient, 'partitionCount
  */
 export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly channel: AsyncChannel<DecodedChunk>;
-  private readonly abort = new AbortController();
+  private readonly abort = abortControllerForMany();
   private readonly fetchers = new Map<string, PartitionFetcher>();
   private readonly running: Promise<void>[] = [];
 
@@ -102,4 +103,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.channel.close();
     await Promise.all(this.running);
   }
+}
+
+/** One signal watched by a fetcher per partition: more listeners than Node's leak warning expects. */
+function abortControllerForMany(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { LogIndex, NodeId, Term } from '../../lib/index.js';
+import type { ProgressState, RaftStatus } from '../../raft/index.js';
+import { mayQuiesce } from './quiescence.js';
+
+function status(role: RaftStatus['role'], over: Partial<RaftStatus> = {}, match = 10): RaftStatus {
+  const progress = new Map<NodeId, { match: number; next: number; state: ProgressState }>();
+  for (const id of [1, 2, 3]) progress.set(id as NodeId, { match, next: match + 1, state: 'replicate' });
+  return {
+    id: 1 as NodeId,
+    term: 3 as Term,
+    vote: 1 as NodeId,
+    role,
+    leader: (role === 'leader' ? 1 : 2) as NodeId,
+    commit: 10 as LogIndex,
+    applied: 10 as LogIndex,
+    lastIndex: 10 as LogIndex,
+    confState: {
+      voters: [1, 2, 3] as NodeId[],
+      votersOutgoing: [],
+      learners: [],
+      learnersNext: [],
+      autoLeave: false,
+    },
+    ...(role === 'leader' ? { progress } : {}),
+    ...over,
+  };
+}
+
+const everyoneAlive = (): boolean => true;
+
+describe('quiescing settled groups', () => {
+  it('a leader quiesces once every voter has every entry and it has been idle long enough', () => {
+    expect(mayQuiesce(status('leader'), 5, 5, everyoneAlive)).toBe(true);
+    expect(mayQuiesce(status('leader'), 4, 5, everyoneAlive)).toBe(false);
+    expect(mayQuiesce(status('leader', {}, 9), 5, 5, everyoneAlive)).toBe(false);
+  });
+
+  it('never with uncommitted or unapplied entries, a joint configuration or learners', () => {
+    expect(mayQuiesce(status('leader', { commit: 9 as LogIndex }), 9, 5, everyoneAlive)).toBe(false);
+    expect(mayQuiesce(status('follower', { applied: 9 as LogIndex }), 9, 5, everyoneAlive)).toBe(false);
+    const joint = {
+      voters: [1, 2] as NodeId[],
+      votersOutgoing: [1, 2, 3] as NodeId[],
+      learners: [],
+      learnersNext: [],
+      autoLeave: true,
+    };
+    expect(mayQuiesce(status('leader', { confState: joint }), 9, 5, everyoneAlive)).toBe(false);
+  });
+
+  it('a follower keeps ticking while its leader node is not alive, or when it knows no leader', () => {
+    expect(mayQuiesce(status('follower'), 9, 5, everyoneAlive)).toBe(true);
+    expect(mayQuiesce(status('follower'), 9, 5, (id) => id !== 2)).toBe(false);
+    expect(mayQuiesce(status('follower', { leader: 0 }), 9, 5, everyoneAlive)).toBe(false);
+    expect(mayQuiesce(status('pre-candidate'), 9, 5, everyoneAlive)).toBe(false);
+  });
+
+  it('a leader keeps heartbeating when a voter is not alive', () => {
+    expect(mayQuiesce(status('leader'), 9, 5, (id) => id !== 3)).toBe(false);
+  });
+});
