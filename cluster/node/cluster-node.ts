@@ -12,6 +12,7 @@ import {
   applyControllerCommand,
   controllerGroupIdValue,
   decodeControllerEntry,
+  type ControllerOutput,
   encodeControllerEntry,
   reconcile,
   type ControllerCommand,
@@ -29,6 +30,7 @@ import type {
   CreateTopicInput,
   FetchInput,
   FetchOutcome,
+  InitProducerInput,
   ListOffsetInput,
   MetadataView,
   NodeApi,
@@ -70,6 +72,8 @@ export interface ClusterNodeOptions {
 const controllerGroup = controllerGroupIdValue as GroupId;
 const controllerTimeoutMs = 10_000;
 const replicationFactorDefault = 3;
+/** Kafka's transaction.timeout.ms default. */
+const transactionTimeoutMsDefault = 60_000;
 const dutiesIntervalMs = 500;
 /** How long a stopping node waits for its leaderships to move. */
 const handOffMsMax = 3_000;
@@ -206,6 +210,24 @@ export class ClusterNode implements NodeApi {
     };
   }
 
+  async initProducer(input: InitProducerInput): Promise<{ producerId: number; epoch: number }> {
+    if (input.transactionalId === '') {
+      const output = await this.proposeController({ type: 'allocate-producer-ids', count: 1 });
+      if (output.type !== 'producer-ids')
+        throw new RaftlogError('INTERNAL', `unexpected output ${output.type}`);
+      return { producerId: output.firstProducerId, epoch: 0 };
+    }
+    const output = await this.proposeController({
+      type: 'init-transactional-id',
+      transactionalId: input.transactionalId,
+      transactionTimeoutMs:
+        input.transactionTimeoutMs > 0 ? input.transactionTimeoutMs : transactionTimeoutMsDefault,
+    });
+    if (output.type !== 'producer-epoch')
+      throw new RaftlogError('INTERNAL', `unexpected output ${output.type}`);
+    return { producerId: output.producerId, epoch: output.epoch };
+  }
+
   // ---- admin ----
 
   async createTopic(input: CreateTopicInput): Promise<TopicView> {
@@ -331,24 +353,22 @@ export class ClusterNode implements NodeApi {
    * leader; either way it returns once this node's own controller replica has applied it, so the
    * caller reads its own write.
    */
-  private async proposeController(command: ControllerCommand): Promise<void> {
+  private async proposeController(command: ControllerCommand): Promise<ControllerOutput> {
     const group = this.host.group(controllerGroup);
     if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
-    if (group.isLeader()) {
-      await this.proposeControllerEntry(encodeControllerEntry({ timestampMs: Date.now(), command }));
-      return;
-    }
+    const entry = encodeControllerEntry({ timestampMs: Date.now(), command });
+    if (group.isLeader()) return (await this.proposeControllerEntry(entry)).output;
     const address = group.leader === 0 ? undefined : this.options.peers.get(group.leader);
     if (address === undefined) throw notLeader('the controller', 0, undefined);
-    const entry = encodeControllerEntry({ timestampMs: Date.now(), command });
-    const { index } = await this.peerClients
+    const response = await this.peerClients
       .peer(address)
       .proposeControllerCommand({ entry }, { timeoutMs: controllerTimeoutMs });
-    await this.waitControllerApplied(Number(index));
+    await this.waitControllerApplied(Number(response.index));
+    return JSON.parse(response.outputJson) as ControllerOutput;
   }
 
   /** On the controller leader: proposes an encoded command (restamped now) and waits for its result. */
-  async proposeControllerEntry(entry: Uint8Array): Promise<number> {
+  async proposeControllerEntry(entry: Uint8Array): Promise<{ index: number; output: ControllerOutput }> {
     const group = this.host.group(controllerGroup);
     if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
     if (!group.isLeader()) throw notLeader('the controller', group.leader, this.addressOf(group.leader));
@@ -356,7 +376,7 @@ export class ClusterNode implements NodeApi {
     const proposal = group.propose(encodeControllerEntry({ timestampMs: Date.now(), command }));
     const result = (await withTimeout(proposal.applied, controllerTimeoutMs)) as ControllerResult;
     if (!result.ok) throw new RaftlogError(result.code, result.message);
-    return proposal.index;
+    return { index: proposal.index, output: result.output };
   }
 
   private async waitControllerApplied(index: number): Promise<void> {

@@ -25,6 +25,11 @@ export interface NodeApi {
   ): Promise<void>;
   listOffset(request: ListOffsetInput): Promise<{ offset: number; timestampMs: number }>;
   metadata(topics: readonly string[]): MetadataView;
+  /**
+   * A producer id for idempotent appends; with a transactional id, that id's producer with its epoch
+   * bumped (which fences any older producer using it).
+   */
+  initProducer(input: InitProducerInput): Promise<{ producerId: number; epoch: number }>;
 
   createTopic(input: CreateTopicInput): Promise<TopicView>;
   deleteTopic(name: string): Promise<void>;
@@ -49,6 +54,13 @@ export interface ProduceInput {
   /** 0: the node's default. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+}
+
+export interface InitProducerInput {
+  /** Empty for an idempotent-only producer. */
+  readonly transactionalId: string;
+  /** 0: the default. */
+  readonly transactionTimeoutMs: number;
 }
 
 export interface ProduceOutcome {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRecords, RaftlogError } from '../../lib/index.js';
+import { decodeRecords, RaftlogError, RecordBatchView } from '../../lib/index.js';
 import type { ProduceCall, ProduceResult, ProduceTransport } from './produce-transport.js';
 import { Producer, type ProducerClient } from './producer.js';
 
@@ -20,6 +20,8 @@ class FakeLog implements ProduceTransport {
       if (failure !== undefined) throw failure;
       const values = decodeRecords(call.batch).map((r) => new TextDecoder().decode(r.value ?? undefined));
       this.calls.push({ address, partition: call.partition, records: values.length });
+      const view = new RecordBatchView(call.batch);
+      this.ids.push([call.partition, view.producerId, view.baseSequence]);
       const log = this.logs.get(call.partition) ?? [];
       this.logs.set(call.partition, log);
       const baseOffset = log.length;
@@ -30,6 +32,7 @@ class FakeLog implements ProduceTransport {
     }
   }
   close(): void {}
+  readonly ids: [number, number, number][] = [];
 }
 
 function fakeClient(partitions = 2): ProducerClient & { hints: string[] } {
@@ -44,13 +47,37 @@ function fakeClient(partitions = 2): ProducerClient & { hints: string[] } {
     noteError: (_t: string, _p: number, e: RaftlogError) => {
       if (e.leaderHint !== undefined) hints.push(e.leaderHint);
     },
-    broker: () => {
-      throw new Error('not used');
-    },
+    addresses: () => ['leader:1'],
+    broker: () =>
+      ({
+        initProducer: async () => ({ producerId: 7n, producerEpoch: 0 }),
+      }) as unknown as ReturnType<ProducerClient['broker']>,
   };
 }
 
 const fast = { retry: { backoffBaseMs: 1, backoffMaxMs: 4 } };
+
+describe('idempotent Producer', () => {
+  it('stamps each batch with the producer id and the partition sequence, resent unchanged on retry', async () => {
+    const log = new FakeLog();
+    log.failures = [new RaftlogError('UNAVAILABLE', 'flaky')];
+    const producer = new Producer(fakeClient(2), {
+      transport: log,
+      lingerMs: 0,
+      batchRecordsMax: 2,
+      ...fast,
+    });
+    const sends = [0, 0, 0, 1, 1].map((p, i) => producer.send({ topic: 't', partition: p, value: `v${i}` }));
+    await Promise.all(sends);
+    // Each partition's batches carry contiguous sequences from 0, whatever the batch sizes.
+    for (const partition of [0, 1]) {
+      const sizes = log.calls.filter((c) => c.partition === partition).map((c) => c.records);
+      const expected = sizes.map((_, k) => sizes.slice(0, k).reduce((a, b) => a + b, 0));
+      expect(log.ids.filter(([p]) => p === partition)).toEqual(expected.map((seq) => [partition, 7, seq]));
+    }
+    await producer.close();
+  });
+});
 
 describe('Producer', () => {
   it('batches records sent together and acks each with its own offset', async () => {

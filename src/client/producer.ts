@@ -4,6 +4,7 @@ import { BatchAccumulator, type PendingBatch } from './batch-accumulator.js';
 import { ByteBudget } from './byte-budget.js';
 import { toRaftlogError } from './errors.js';
 import { Partitioner, type HashName } from './partitioner.js';
+import { ProducerIdentity, type BatchIdentity } from './producer-identity.js';
 import { StreamProduceTransport, UnaryProduceTransport, type ProduceTransport } from './produce-transport.js';
 import type { RaftlogClient } from './raftlog-client.js';
 import { defaultRetryOptions, type RetryOptions } from './retry-policy.js';
@@ -25,6 +26,8 @@ export interface ProducerOptions {
   /** 'stream' (default): one ProduceStream per leader; 'unary': one Produce call per batch. */
   readonly transport?: 'stream' | 'unary' | ProduceTransport;
   readonly hash?: HashName;
+  /** Producer id and sequence numbers, so retries never append a batch twice (default true). */
+  readonly idempotence?: boolean;
 }
 
 interface QueuedRecord {
@@ -37,7 +40,10 @@ interface QueuedRecord {
 }
 
 /** What the producer needs from RaftlogClient (a fake in tests). */
-export type ProducerClient = Pick<RaftlogClient, 'partitionCount' | 'leaderAddress' | 'noteError' | 'broker'>;
+export type ProducerClient = Pick<
+  RaftlogClient,
+  'partitionCount' | 'leaderAddress' | 'noteError' | 'broker' | 'addresses'
+>;
 
 const acksWire: Record<AcksMode, Acks> = { none: Acks.NONE, leader: Acks.LEADER, quorum: Acks.QUORUM };
 const utf8 = new TextEncoder();
@@ -46,10 +52,10 @@ const recordOverheadBytes = 24;
 
 /**
  * Batches records per partition and sends each batch, encoded once, to the partition's leader.
- * At most one batch per partition is in flight: with retries and no producer ids, a second batch
- * could overtake a retried first one, so this is what keeps a partition's records in send() order.
- * Batches to different partitions of one leader share its stream and travel concurrently.
- * Delivery is at least once: a retry after a lost answer may append a batch twice.
+ * At most one batch per partition is in flight, which keeps a partition's records in send() order
+ * through retries. Batches to different partitions of one leader share its stream and travel
+ * concurrently. With idempotence (the default) every batch carries the producer id and its
+ * sequence, so a retry after a lost answer is recognized and never appended twice.
  */
 export class Producer {
   private readonly accumulator: BatchAccumulator<QueuedRecord>;
@@ -67,6 +73,7 @@ export class Producer {
   private idleWaiters: (() => void)[] = [];
   private flushing = 0;
   private closed = false;
+  private readonly identity: ProducerIdentity | undefined;
 
   constructor(
     private readonly client: ProducerClient,
@@ -87,6 +94,10 @@ export class Producer {
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 30_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retry = { ...defaultRetryOptions, ...options.retry };
+    this.identity =
+      options.idempotence === false
+        ? undefined
+        : new ProducerIdentity(client, this.retry, this.requestTimeoutMs);
   }
 
   /** Resolves with the record's partition and offset once the requested durability is reached. */
@@ -190,8 +201,10 @@ export class Producer {
 
   private async deliver(batch: PendingBatch<QueuedRecord>): Promise<void> {
     const { topic, partition } = batch.items[0]!;
+    let id: BatchIdentity | undefined;
     try {
-      const bytes = encodeRecordBatch({ records: batch.items.map((r) => r.input) });
+      id = await this.identity?.forBatch(`${topic}/${partition}`, batch.items.length);
+      const bytes = encodeRecordBatch({ records: batch.items.map((r) => r.input), ...id });
       const deadlineMs = batch.createdAtMs + this.deliveryTimeoutMs;
       const result = await withRetry(
         async () => {
@@ -210,6 +223,7 @@ export class Producer {
       batch.items.forEach((r, i) => r.resolve({ partition, offset: result.baseOffset + i }));
     } catch (error) {
       const e = toRaftlogError(error);
+      if (id !== undefined) this.identity?.reset(id);
       for (const r of batch.items) r.reject(e);
     } finally {
       this.budget.release(batch.sizeBytes);

@@ -73,9 +73,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const health = new HealthStatusBoard();
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
-  const proposeControllerCommand = async (req: { entry: Uint8Array }) => ({
-    index: BigInt(await node.proposeControllerEntry(req.entry)),
-  });
+  const proposeControllerCommand = async (req: { entry: Uint8Array }) => {
+    const { index, output } = await node.proposeControllerEntry(req.entry);
+    return { index: BigInt(index), outputJson: JSON.stringify(output) };
+  };
   implementService(
     server,
     PeerService,

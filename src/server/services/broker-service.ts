@@ -3,6 +3,7 @@ import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.j
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchStream } from './fetch-stream.js';
+import { initProducer } from './init-producer.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
 import { produceOne } from './produce.js';
@@ -10,8 +11,8 @@ import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /**
- * BrokerService: produce, fetch, offsets and metadata. Transactions, consumer groups and queues have
- * no handler yet, so the adapter answers them UNIMPLEMENTED.
+ * BrokerService: produce, fetch, offsets, metadata and producer ids. Transactions, consumer groups and
+ * queues have no handler yet, so the adapter answers them UNIMPLEMENTED.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
   return {
@@ -21,6 +22,7 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     fetchStream: (request, context) => fetchStream(deps, request, context),
     listOffsets: (request) => listOffsets(deps, request),
     metadata: (request) => Promise.resolve().then(() => metadata(deps, request)),
+    initProducer: (request) => initProducer(deps.api, request),
   };
 }
 

@@ -223,6 +223,13 @@ export class MemoryNodeApi implements NodeApi {
     return Promise.resolve();
   }
 
+  private nextProducerId = 1000;
+
+  initProducer(input: { transactionalId: string }): Promise<{ producerId: number; epoch: number }> {
+    this.replicaChanges.push(`init-producer ${input.transactionalId}`);
+    return Promise.resolve({ producerId: this.nextProducerId++, epoch: 0 });
+  }
+
   registerNode(nodeId: NodeId, address: string): Promise<void> {
     this.replicaChanges.push(`register ${nodeId} ${address}`);
     return Promise.resolve();
