@@ -137,3 +137,29 @@ describe('fast failover after a refused connection', () => {
     expect(net.status(1)).toMatchObject({ role: 'leader', leader: 1 });
   });
 });
+
+describe('resuming after quiescence', () => {
+  // The leader's last check-quorum cleared every follower's activity flag, then it stopped ticking
+  // (dropped replies stand in for the pause); its first tick back lands on the next check.
+  const pausedRightAfterACheck = (): TestNetwork => {
+    const net = TestNetwork.of(3, { checkQuorum: true, preVote: true, electionTimeoutTicks: 10 });
+    net.campaign(1);
+    net.isolate(1);
+    net.tick(1, 19);
+    net.heal();
+    return net;
+  };
+
+  it('a resumed leader does not mistake the pause for lost followers', () => {
+    const net = pausedRightAfterACheck();
+    net.node(1).raw.resumeAfterQuiescence();
+    net.tick(1, 1);
+    expect(net.status(1).role).toBe('leader');
+  });
+
+  it('without the reset the same pause costs the leadership (the check is real)', () => {
+    const net = pausedRightAfterACheck();
+    net.tick(1, 1);
+    expect(net.status(1).role).not.toBe('leader');
+  });
+});

@@ -173,6 +173,17 @@ export class Raft {
     if (this.role === 'follower') this.leader = none;
   }
 
+  /**
+   * The caller stopped ticking this group for a while (quiescence) while it saw every peer's node
+   * alive. Restarts the election and check-quorum windows so the pause itself is not mistaken for
+   * silence: a leader counts its followers as recently active, a follower its leader as just heard.
+   */
+  resumeAfterQuiescence(): void {
+    this.electionElapsed = 0;
+    if (this.role === 'leader')
+      for (const [id, p] of this.progress) if (id !== this.id) p.recentActive = true;
+  }
+
   hup(transfer: boolean): void {
     if (this.role === 'leader' || !this.isVoter()) return;
     if (this.hasUnappliedConfChange()) return;

@@ -109,6 +109,11 @@ export class RawNode {
     this.raft.forgetLeader();
   }
 
+  /** See Raft.resumeAfterQuiescence. */
+  resumeAfterQuiescence(): void {
+    this.raft.resumeAfterQuiescence();
+  }
+
   reportUnreachable(peer: NodeId): void {
     const p = this.raft.role === 'leader' ? this.raft.progress.get(peer) : undefined;
     if (p?.state === 'replicate') p.becomeProbe();

@@ -261,7 +261,9 @@ export class MultiRaftHost {
     for (const g of this.groups.values()) {
       g.idleTicks++;
       if (!g.quiesced || recheck || g.idleTicks <= idleTicksMin) {
+        const was = g.quiesced;
         g.quiesced = this.config.quiesce && mayQuiesce(g.raw.status(), g.idleTicks, idleTicksMin, alive);
+        if (was && !g.quiesced) g.raw.resumeAfterQuiescence();
       }
       if (!g.quiesced) g.raw.tick();
     }

@@ -72,6 +72,8 @@ export interface ClusterNodeOptions {
 const controllerGroup = controllerGroupIdValue as GroupId;
 const controllerTimeoutMs = 10_000;
 const replicationFactorDefault = 3;
+/** About when the other replicas of a new group have applied its creation too. */
+const freshCampaignRetryTicks = 4;
 /** Kafka's transaction.timeout.ms default. */
 const transactionTimeoutMsDefault = 60_000;
 const dutiesIntervalMs = 500;
@@ -397,10 +399,12 @@ export class ClusterNode implements NodeApi {
 
   private topicView(name: string): TopicView {
     const view = topicView(this.topicInfo(name), (g) => this.partitions.get(g));
+    // For a partition this node does not host, the preferred replica is the best guess (a wrong one
+    // answers NOT_LEADER with the real leader); a hosted partition without a leader says so.
     return {
       ...view,
       partitionViews: view.partitionViews.map((p) =>
-        p.leaderId === 0 ? { ...p, leaderId: guessLeader(p.replicas) } : p,
+        p.leaderId === 0 && !this.partitions.has(p.groupId) ? { ...p, leaderId: guessLeader(p.replicas) } : p,
       ),
     };
   }
@@ -467,7 +471,7 @@ export class ClusterNode implements NodeApi {
         : undefined;
       const group = await this.host.addGroup(spec.groupId, replica, bootstrap);
       this.partitions.set(spec.groupId, { group, replica });
-      if (group.raw.status().term === 0 && spec.replicas[0] === this.nodeId) this.host.campaign(spec.groupId);
+      if (group.raw.status().term === 0 && spec.replicas[0] === this.nodeId) this.campaignFresh(spec.groupId);
     }
     for (const id of plan.remove) {
       this.partitions.delete(id);
@@ -476,6 +480,19 @@ export class ClusterNode implements NodeApi {
         return Promise.resolve();
       });
     }
+  }
+
+  /**
+   * The preferred replica of a new group campaigns at once, and again a few ticks later if no leader
+   * emerged: the other replicas may not have created the group yet when the first votes arrive.
+   */
+  private campaignFresh(groupId: GroupId): void {
+    this.host.campaign(groupId);
+    const retry = setTimeout(() => {
+      const group = this.host.group(groupId);
+      if (!this.stopping && group !== undefined && group.leader === 0) this.host.campaign(groupId);
+    }, this.options.tickMs * freshCampaignRetryTicks);
+    retry.unref();
   }
 
   /** Reads committed batches of a partition from its current leader, for a replica filling a gap. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Producer, RaftlogClient, type RecordAck } from '../../src/client/index.js';
-import { encodeRecordBatch } from '../../lib/index.js';
+import { encodeRecordBatch, RaftlogError } from '../../lib/index.js';
 import { Acks } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { startCluster } from './harness/index.js';
 
@@ -12,8 +12,7 @@ describe('idempotent producer through a leader failover, 3 nodes', () => {
     const cluster = await startCluster({ nodes: 3 });
     await cluster.createTopic('dedup', 1, 3);
     const leader = await cluster.waitForLeader('dedup', 0);
-    const broker = cluster.broker(leader.address);
-    const { producerId, producerEpoch } = await broker.initProducer({});
+    const { producerId, producerEpoch } = await cluster.broker(leader.address).initProducer({});
     const batch = (baseSequence: number, value: string) =>
       encodeRecordBatch({
         timestamp: Date.now(),
@@ -22,8 +21,21 @@ describe('idempotent producer through a leader failover, 3 nodes', () => {
         baseSequence,
         records: [{ key: null, value: new TextEncoder().encode(value) }],
       });
-    const produce = (bytes: Uint8Array) =>
-      broker.produce({ topic: 'dedup', partition: 0, batch: bytes, acks: Acks.QUORUM });
+    // A retriable error (a leader change on a loaded machine) is retried with the same bytes, as a
+    // client would: the dedup answers below must hold through that too.
+    let address = leader.address;
+    const produce = async (bytes: Uint8Array) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await cluster
+            .broker(address)
+            .produce({ topic: 'dedup', partition: 0, batch: bytes, acks: Acks.QUORUM });
+        } catch (error) {
+          if (!(error instanceof RaftlogError) || !error.retriable || attempt >= 20) throw error;
+          address = (await cluster.waitForLeader('dedup', 0)).address;
+        }
+      }
+    };
     const first = await produce(batch(0, 'a'));
     await produce(batch(1, 'b'));
     const again = await produce(batch(0, 'a'));

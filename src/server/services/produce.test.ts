@@ -124,7 +124,7 @@ describe('Produce and Fetch over gRPC', () => {
 
   it('answers the methods that have no handler yet with UNIMPLEMENTED', async () => {
     const { broker, admin } = await startServices();
-    expect(await failure(broker.initProducer({}))).toMatchObject({
+    expect(await failure(broker.joinGroup({ groupId: 'g' }))).toMatchObject({
       code: 'UNIMPLEMENTED',
       grpc: status.UNIMPLEMENTED,
     });
