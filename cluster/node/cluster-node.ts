@@ -149,6 +149,7 @@ export class ClusterNode implements NodeApi {
     if (this.dutiesTimer) clearInterval(this.dutiesTimer);
     await this.reconciling;
     await this.handOffLeadership();
+    for (const p of this.partitions.values()) p.replica.close();
     await this.host.stop();
     await this.transport.close();
     this.peerClients.close();
@@ -474,6 +475,7 @@ export class ClusterNode implements NodeApi {
       if (group.raw.status().term === 0 && spec.replicas[0] === this.nodeId) this.campaignFresh(spec.groupId);
     }
     for (const id of plan.remove) {
+      this.partitions.get(id)?.replica.close();
       this.partitions.delete(id);
       await this.host.removeGroup(id, (batch) => {
         this.store.deletePartition(batch, id as number as PartitionId);

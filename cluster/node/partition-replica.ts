@@ -24,6 +24,7 @@ export class PartitionReplica implements GroupStateMachine {
   private machine = new PartitionStateMachine();
   private storeNext = 0;
   private filling = false;
+  private closed = false;
   private unblocked: (() => void) | undefined;
 
   constructor(
@@ -88,12 +89,18 @@ export class PartitionReplica implements GroupStateMachine {
     void this.fill(from, to);
   }
 
+  /** Stops a gap fill in progress (the partition left this node, or the node is stopping). */
+  close(): void {
+    this.closed = true;
+  }
+
   private async fill(from: number, to: number): Promise<void> {
-    for (;;) {
+    while (!this.closed) {
       try {
         for await (const batches of this.fetchRange(this.storeNext, to)) {
           const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
-          if (fresh.length === 0) continue;
+          if (this.closed) return;
+          const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
           const batch = new StorageBatch();
           this.store.append(batch, this.partitionKey, fresh);
           await batch.commit(this.kv, { sync: true });
@@ -106,6 +113,7 @@ export class PartitionReplica implements GroupStateMachine {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
+    if (this.closed) return;
     this.filling = false;
     this.logger.info({ partition: this.partitionKey, from, to }, 'record data filled');
     this.unblocked?.();
