@@ -98,9 +98,9 @@ export class PartitionReplica implements GroupStateMachine {
     while (!this.closed) {
       try {
         for await (const batches of this.fetchRange(this.storeNext, to)) {
-          const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
           if (this.closed) return;
           const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
+          if (fresh.length === 0) continue;
           const batch = new StorageBatch();
           this.store.append(batch, this.partitionKey, fresh);
           await batch.commit(this.kv, { sync: true });
