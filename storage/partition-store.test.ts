@@ -146,6 +146,25 @@ describe('PartitionStore', () => {
     expect((await store.read(p0, 50, 1 << 20)).batches.length).toBe(1);
   });
 
+  it('restarts a log that ends below a new log start, and refuses to restart inside the log', async () => {
+    await fill(2);
+    const b = new StorageBatch();
+    expect(() => store.resetTo(b, p0, 5)).toThrow(/already ends at 10/);
+    const ok = new StorageBatch();
+    store.resetTo(ok, p0, 40);
+    await ok.commit(kv);
+    expect(await store.info(p0)).toEqual({
+      logStartOffset: 40,
+      nextOffset: 40,
+      sizeBytes: 0,
+      maxTimestamp: -1,
+    });
+    expect(await rocks.kv.get(partitionBatchKey(p0, 0))).toBeUndefined();
+    await append(p0, batchAt(40, 3, 7000));
+    expect(new RecordBatchView((await store.read(p0, 40, 1 << 20)).batches[0]!).baseOffset).toBe(40);
+    await expect(store.read(p0, 39, 1)).rejects.toMatchObject({ code: 'OFFSET_OUT_OF_RANGE' });
+  });
+
   it('truncates after a batch boundary and recomputes the maximum timestamp', async () => {
     const batches = await fill(10);
     const b = new StorageBatch();

@@ -258,6 +258,26 @@ export class PartitionStore {
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
   }
 
+  /**
+   * Stages a restart of the log at `offset` for a replica whose stored log ends below it (everything
+   * before `offset` was deleted by retention elsewhere): all stored batches go, and the log is empty
+   * from `offset` on.
+   */
+  resetTo(batch: StorageBatch, partition: PartitionId, offset: number): void {
+    const p = this.stage(batch, partition);
+    if (offset < p.state.nextOffset) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `partition ${partition}: cannot restart at ${offset}, the log already ends at ${p.state.nextOffset}`,
+      );
+    }
+    for (const range of [partitionBatchRange(partition), partitionTimeIndexRange(partition)]) {
+      batch.kv.delRange(range.gte, range.lt);
+    }
+    p.state = { ...p.state, logStartOffset: offset, nextOffset: offset, sizeBytes: 0, maxTimestamp: -1 };
+    batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
+  }
+
   /** Stages the removal of everything stored for a partition (it left this node, or its topic was deleted). */
   deletePartition(batch: StorageBatch, partition: PartitionId): void {
     batch.assertOpen();

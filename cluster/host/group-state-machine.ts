@@ -8,6 +8,11 @@ import type { StorageBatch } from '../../storage/index.js';
 export interface GroupStateMachine {
   /** Applies one committed normal entry, staging its writes in `batch`; the result goes to the proposer. */
   apply(entry: Entry, batch: StorageBatch): unknown;
+  /**
+   * Stages, in the same batch, writes that need reads (e.g. deleting what retention dropped), after
+   * the entries of this cycle were applied.
+   */
+  stage?(batch: StorageBatch): Promise<void>;
   /** Records an entry without a command (a new leader's empty entry, a membership change). */
   skip(index: number): void;
   /** Replaces the state by a snapshot's (on install, or on load when the log starts after one). */

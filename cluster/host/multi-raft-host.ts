@@ -317,6 +317,7 @@ export class MultiRaftHost {
     for (const { group, rd } of work) {
       if (rd.snapshot) group.sm.restore(rd.snapshot);
       settle.push(...group.applyCommitted(rd.committedEntries, batch));
+      await group.sm.stage?.(batch);
       const snap = await this.maybeSnapshot(group, rd, batch);
       if (snap) snapshots.push(snap);
     }

@@ -22,6 +22,7 @@ import {
   type TopicConfig,
   type TopicConfigInput,
 } from '../controller/index.js';
+import { encodePartitionEntry } from '../partition/index.js';
 import { hostDefaults, keepaliveGroupId, MultiRaftHost, type HostConfig } from '../host/index.js';
 import { PeerTransport } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
@@ -49,6 +50,8 @@ import {
 } from './partition-ops.js';
 import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
+import { ErrorCode as ErrorCodeProto } from '../../proto/gen/raftlog/v1/errors_pb.js';
+import { OffsetSpec } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { nextReassignmentStep } from './reassignment.js';
 import { brokerViews, topicView } from './views.js';
 
@@ -72,6 +75,8 @@ export interface ClusterNodeOptions {
 const controllerGroup = controllerGroupIdValue as GroupId;
 const controllerTimeoutMs = 10_000;
 const replicationFactorDefault = 3;
+/** How often partition leaders apply retention. */
+const retentionCheckIntervalMs = 5_000;
 /** About when the other replicas of a new group have applied its creation too. */
 const freshCampaignRetryTicks = 4;
 /** Kafka's transaction.timeout.ms default. */
@@ -97,6 +102,7 @@ export class ClusterNode implements NodeApi {
   private reconciling: Promise<void> = Promise.resolve();
   private dutiesTimer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private retentionCheckedAtMs = 0;
 
   constructor(private readonly options: ClusterNodeOptions) {
     this.nodeId = options.nodeId;
@@ -462,7 +468,10 @@ export class ClusterNode implements NodeApi {
         spec.groupId as number as PartitionId,
         this.options.kv,
         this.store,
-        (from, to) => this.fetchRange(spec.groupId, from, to),
+        {
+          fetch: (from, to) => this.fetchRange(spec.groupId, from, to),
+          logStart: () => this.leaderLogStart(spec.groupId),
+        },
         this.options.logger,
       );
       await replica.open();
@@ -525,6 +534,9 @@ export class ClusterNode implements NodeApi {
         { timeoutMs: 10_000 },
       );
       const p = response.partitions[0];
+      if (p?.error?.code === ErrorCodeProto.OFFSET_OUT_OF_RANGE) {
+        throw new RaftlogError('OFFSET_OUT_OF_RANGE', `fill fetch: ${p.error.message}`);
+      }
       if (p?.error) throw new RaftlogError('UNAVAILABLE', `fill fetch failed: ${p.error.message}`);
       if (p === undefined || p.records.byteLength === 0)
         throw new RaftlogError('UNAVAILABLE', 'fill fetch returned nothing');
@@ -532,6 +544,25 @@ export class ClusterNode implements NodeApi {
       yield batches;
       offset = Number(p.nextOffset);
     }
+  }
+
+  /** The log start offset of a partition at its current leader. */
+  private async leaderLogStart(groupId: GroupId): Promise<number> {
+    const where = this.findAssignment(groupId);
+    const leader = this.partitions.get(groupId)?.group.leader ?? 0;
+    const address = leader === 0 || leader === this.nodeId ? undefined : this.options.peers.get(leader);
+    if (where === undefined || address === undefined)
+      throw new RaftlogError('LEADER_NOT_AVAILABLE', `group ${groupId} has no leader to ask`);
+    const response = await this.peerClients
+      .broker(address)
+      .listOffsets(
+        { partitions: [{ topic: where.topic, partition: where.partition, spec: OffsetSpec.EARLIEST }] },
+        { timeoutMs: 10_000 },
+      );
+    const listed = response.offsets[0];
+    if (listed === undefined || listed.error !== undefined)
+      throw new RaftlogError('UNAVAILABLE', 'no log start from the leader');
+    return Number(listed.offset);
   }
 
   private findAssignment(groupId: GroupId): { topic: string; partition: number } | undefined {
@@ -549,6 +580,7 @@ export class ClusterNode implements NodeApi {
       await this.registerSelf();
       await this.trackLiveness();
       await this.driveReassignments();
+      await this.enforceRetention();
     } catch (error) {
       this.options.logger.debug({ err: error }, 'controller duty deferred');
     }
@@ -557,6 +589,42 @@ export class ClusterNode implements NodeApi {
   /** Records a finished replica move with the controller. */
   async completeReassignment(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void> {
     await this.proposeController({ type: 'complete-reassignment', topic, partition, replicas });
+  }
+
+  /**
+   * As a partition leader, moves the log start past what the topic's retention drops (by age of a
+   * batch's newest record, or by size); every replica deletes those batches when it applies the move.
+   */
+  private async enforceRetention(): Promise<void> {
+    const now = Date.now();
+    if (now - this.retentionCheckedAtMs < retentionCheckIntervalMs) return;
+    this.retentionCheckedAtMs = now;
+    for (const t of this.controller.state.topics.values()) {
+      if (t.config.cleanupPolicy !== 'delete') continue;
+      for (const a of t.partitions) {
+        const local = this.partitions.get(a.groupId);
+        if (local === undefined || !local.group.isLeader() || local.replica.blocked) continue;
+        const cutoff = await this.retentionCutoff(local, t.config, now);
+        if (cutoff <= local.replica.state.logStartOffset) continue;
+        local.group.propose(
+          encodePartitionEntry({
+            timestampMs: now,
+            command: { type: 'set-log-start-offset', logStartOffset: cutoff },
+          }),
+        );
+      }
+    }
+  }
+
+  private async retentionCutoff(local: LocalPartition, config: TopicConfig, now: number): Promise<number> {
+    const key = local.replica.partitionKey;
+    let cutoff = 0;
+    if (config.retentionMs >= 0)
+      cutoff = await this.store.retentionCutoffByTime(key, now - config.retentionMs);
+    if (config.retentionBytes >= 0) {
+      cutoff = Math.max(cutoff, await this.store.retentionCutoffByBytes(key, config.retentionBytes));
+    }
+    return Math.min(cutoff, local.replica.state.highWatermark);
   }
 
   /** As a partition leader, moves each partition with a reassignment target one step closer to it. */

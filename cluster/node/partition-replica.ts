@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { assert, RecordBatchView, type PartitionId } from '../../lib/index.js';
+import { assert, RaftlogError, RecordBatchView, type PartitionId } from '../../lib/index.js';
 import type { Entry, Snapshot } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type PartitionStore } from '../../storage/index.js';
 import type { GroupStateMachine } from '../host/index.js';
@@ -11,8 +11,13 @@ import {
   type PartitionResult,
 } from '../partition/index.js';
 
-/** Fetches committed batches [from, to) of this partition from a replica that has them. */
-export type RangeFetcher = (from: number, to: number) => AsyncIterable<readonly Uint8Array[]>;
+/** Where a replica filling a gap reads from: the partition's leader. */
+export interface RangeSource {
+  /** Committed batches [from, to); OFFSET_OUT_OF_RANGE when retention already deleted `from`. */
+  fetch(from: number, to: number): AsyncIterable<readonly Uint8Array[]>;
+  /** The leader's log start offset. */
+  logStart(): Promise<number>;
+}
 
 /**
  * One partition's state machine on this node plus its record store. Batches are stored when their
@@ -24,6 +29,8 @@ export class PartitionReplica implements GroupStateMachine {
   private machine = new PartitionStateMachine();
   private storeNext = 0;
   private filling = false;
+  /** A log start the state machine moved to that the store has not caught up with yet. */
+  private pendingLogStart = 0;
   private closed = false;
   private unblocked: (() => void) | undefined;
 
@@ -31,7 +38,7 @@ export class PartitionReplica implements GroupStateMachine {
     readonly partitionKey: PartitionId,
     private readonly kv: KvStore,
     private readonly store: PartitionStore,
-    private readonly fetchRange: RangeFetcher,
+    private readonly source: RangeSource,
     private readonly logger: Logger,
   ) {}
 
@@ -63,6 +70,7 @@ export class PartitionReplica implements GroupStateMachine {
       this.store.append(batch, this.partitionKey, [stored]);
       this.storeNext = result.lastOffset + 1;
     }
+    if (result.ok && result.type === 'log-start-offset') this.pendingLogStart = result.logStartOffset;
     return result;
   }
 
@@ -72,7 +80,16 @@ export class PartitionReplica implements GroupStateMachine {
 
   restore(snapshot: Snapshot): void {
     this.machine = decodePartitionSnapshot(snapshot.data);
+    this.pendingLogStart = this.machine.logStartOffset;
     if (this.storeNext < this.machine.nextOffset) this.startFill(this.storeNext, this.machine.nextOffset);
+  }
+
+  /** Deletes what retention dropped, once the store holds the batches up to there. */
+  async stage(batch: StorageBatch): Promise<void> {
+    if (this.filling || this.pendingLogStart === 0) return;
+    const offset = Math.min(this.pendingLogStart, this.storeNext);
+    this.pendingLogStart = 0;
+    await this.store.deleteBefore(batch, this.partitionKey, offset);
   }
 
   snapshotData(): Uint8Array {
@@ -89,15 +106,29 @@ export class PartitionReplica implements GroupStateMachine {
     void this.fill(from, to);
   }
 
+  /** Retention elsewhere deleted what this replica misses below the log start: start the store there. */
+  private async skipDeleted(): Promise<void> {
+    await this.skipTo(this.machine.logStartOffset);
+  }
+
+  private async skipTo(offset: number): Promise<void> {
+    if (this.storeNext >= offset) return;
+    const batch = new StorageBatch();
+    this.store.resetTo(batch, this.partitionKey, offset);
+    await batch.commit(this.kv, { sync: true });
+    this.storeNext = offset;
+  }
+
   /** Stops a gap fill in progress (the partition left this node, or the node is stopping). */
   close(): void {
     this.closed = true;
   }
 
   private async fill(from: number, to: number): Promise<void> {
+    await this.skipDeleted();
     while (!this.closed) {
       try {
-        for await (const batches of this.fetchRange(this.storeNext, to)) {
+        for await (const batches of this.source.fetch(this.storeNext, to)) {
           if (this.closed) return;
           const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
           if (fresh.length === 0) continue;
@@ -109,7 +140,11 @@ export class PartitionReplica implements GroupStateMachine {
         }
         if (this.storeNext >= to) break;
       } catch (error) {
-        this.logger.warn({ err: error, partition: this.partitionKey, from }, 'gap fill failed; retrying');
+        if (error instanceof RaftlogError && error.code === 'OFFSET_OUT_OF_RANGE') {
+          await this.skipTo(Math.min(await this.source.logStart().catch(() => 0), to));
+        } else {
+          this.logger.warn({ err: error, partition: this.partitionKey, from }, 'gap fill failed; retrying');
+        }
       }
       await new Promise((r) => setTimeout(r, 200));
     }

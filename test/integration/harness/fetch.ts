@@ -19,11 +19,11 @@ export async function readPartition(
   access: ClusterAccess,
   topic: string,
   partition: number,
-  options: { readonly fromNode?: number; readonly timeoutMs?: number } = {},
+  options: { readonly fromNode?: number; readonly timeoutMs?: number; readonly fromOffset?: number } = {},
 ): Promise<ReadRecord[]> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   const out: ReadRecord[] = [];
-  let offset = 0n;
+  let offset = BigInt(options.fromOffset ?? 0);
   let address: string | undefined;
   for (;;) {
     checkNotTornDown(access);

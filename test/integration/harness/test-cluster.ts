@@ -85,7 +85,11 @@ export class TestCluster implements ClusterAccess {
   waitInSync(topic: string, nodeId: number, timeoutMs = 60_000) {
     return waitInSync(this, topic, nodeId, timeoutMs);
   }
-  readPartition(topic: string, partition: number, options?: { fromNode?: number; timeoutMs?: number }) {
+  readPartition(
+    topic: string,
+    partition: number,
+    options?: { fromNode?: number; timeoutMs?: number; fromOffset?: number },
+  ) {
     return readPartition(this, topic, partition, options);
   }
 
