@@ -116,6 +116,22 @@ export function raftEntryRange(group: number): KeyRange {
   return ownerRange(keyspace.raftEntry, group, 'group id');
 }
 
+/** Every hard-state key (one per group that ever voted or was written). */
+export function raftHardStateKeyspace(): KeyRange {
+  return { gte: Uint8Array.of(keyspace.raftHardState), lt: Uint8Array.of(keyspace.raftHardState + 1) };
+}
+
+/** Every snapshot-metadata key (one per group that was bootstrapped or snapshotted). */
+export function raftSnapshotMetaKeyspace(): KeyRange {
+  return { gte: Uint8Array.of(keyspace.raftSnapshotMeta), lt: Uint8Array.of(keyspace.raftSnapshotMeta + 1) };
+}
+
+/** The group id of a per-group key (hard state, snapshot metadata, log state). */
+export function decodeGroupKey(key: Uint8Array): number {
+  if (key.length !== 5) throw new CorruptionError(`malformed per-group key (${key.length} bytes)`);
+  return new DataView(key.buffer, key.byteOffset, key.byteLength).getUint32(1);
+}
+
 export function raftHardStateKey(group: number): Uint8Array {
   return ownerPrefix(keyspace.raftHardState, group, 'group id');
 }

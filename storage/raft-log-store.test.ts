@@ -73,6 +73,33 @@ describe('RaftLogStore', () => {
     for (const g of groups) await log.load(g);
   }
 
+  it('lists every group with stored state, and forgets a deleted one', async () => {
+    await loadAll(groupId(3), groupId(7), groupId(0));
+    await commit(kv, (b) => {
+      log.setHardState(b, groupId(7), { term: term(1), vote: nodeId(1), commit: logIndex(0) });
+      log.setHardState(b, groupId(0), { term: term(2), vote: nodeId(1), commit: logIndex(0) });
+    });
+    await commit(kv, (b) =>
+      log.setSnapshot(b, groupId(3), {
+        metadata: {
+          index: logIndex(0),
+          term: term(0),
+          confState: {
+            voters: [nodeId(1)],
+            votersOutgoing: [],
+            learners: [],
+            learnersNext: [],
+            autoLeave: false,
+          },
+        },
+        data: new Uint8Array(),
+      }),
+    );
+    expect(await log.storedGroups()).toEqual([0, 3, 7]);
+    await commit(kv, (b) => log.deleteGroup(b, groupId(7)));
+    expect(await log.storedGroups()).toEqual([0, 3]);
+  });
+
   it('writes many groups in one batch with one synced write', async () => {
     const groups = Array.from({ length: 50 }, (_, i) => groupId(i + 1));
     await loadAll(...groups);

@@ -2,7 +2,10 @@ import { CorruptionError, RaftlogError, type GroupId, type LogIndex, type Term }
 import type { Entry, HardState, Snapshot, SnapshotMetadata } from '../raft/log-types.js';
 import { firstInRange, withIterator, type KvStore } from './kv/index.js';
 import {
+  decodeGroupKey,
   decodeRaftEntryKey,
+  raftHardStateKeyspace,
+  raftSnapshotMetaKeyspace,
   raftEntryKey,
   raftEntryRange,
   raftHardStateKey,
@@ -98,6 +101,17 @@ export class RaftLogStore {
       lastIndex: lastIndex as LogIndex,
       prevTerm: log.prevTerm as Term,
     };
+  }
+
+  /** Every group with anything stored on this node, loaded or not, ascending. */
+  async storedGroups(): Promise<GroupId[]> {
+    const ids = new Set<number>();
+    for (const range of [raftHardStateKeyspace(), raftSnapshotMetaKeyspace()]) {
+      await withIterator(this.kv, { ...range, keysOnly: true }, async (it) => {
+        for (let e = await it.next(); e !== undefined; e = await it.next()) ids.add(decodeGroupKey(e.key));
+      });
+    }
+    return [...ids].sort((a, b) => a - b) as GroupId[];
   }
 
   /** Bounds of a loaded group, as of the last committed batch. */

@@ -7,7 +7,7 @@ import {
   type PartitionId,
 } from '../../lib/index.js';
 import type { ConfState, RaftStatus } from '../../raft/index.js';
-import { PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.js';
+import { PartitionStore, RaftLogStore, StorageBatch, type KvStore } from '../../storage/index.js';
 import {
   applyControllerCommand,
   controllerGroupIdValue,
@@ -103,6 +103,8 @@ export class ClusterNode implements NodeApi {
   private dutiesTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private retentionCheckedAtMs = 0;
+  private reconcileFromIndex = 0;
+  private orphansRemovedAtIndex = -1;
 
   constructor(private readonly options: ClusterNodeOptions) {
     this.nodeId = options.nodeId;
@@ -144,6 +146,7 @@ export class ClusterNode implements NodeApi {
     const voters = [...this.options.peers.keys()].sort((a, b) => a - b);
     this.controller.onChange(() => this.reconcileSoon());
     const group = await this.host.addGroup(controllerGroup, this.controller, { confState: confOf(voters) });
+    this.reconcileFromIndex = group.storage.initialState().hardState.commit;
     this.transport.setGroupFilter((id) => id === keepaliveGroupId || this.host.group(id) !== undefined);
     this.host.start();
     if (group.raw.status().term === 0 && voters[0] === this.nodeId) this.host.campaign(controllerGroup);
@@ -462,6 +465,9 @@ export class ClusterNode implements NodeApi {
   private async reconcileNow(): Promise<void> {
     if (this.stopping) return;
     const state = this.controller.state;
+    // While the controller replays its log after a restart its state is history: acting on it could
+    // delete a group (and the votes it cast) that a later entry gives back to this node.
+    if (state.appliedIndex < this.reconcileFromIndex) return;
     const plan = reconcile(state, this.nodeId, [...this.partitions.keys()] as GroupId[]);
     for (const spec of plan.create) {
       const replica = new PartitionReplica(
@@ -483,13 +489,43 @@ export class ClusterNode implements NodeApi {
       this.partitions.set(spec.groupId, { group, replica });
       if (group.raw.status().term === 0 && spec.replicas[0] === this.nodeId) this.campaignFresh(spec.groupId);
     }
+    await this.removeOrphans(state);
     for (const id of plan.remove) {
+      this.options.logger.info({ group: id }, 'removing a running group no longer assigned here');
       this.partitions.get(id)?.replica.close();
       this.partitions.delete(id);
       await this.host.removeGroup(id, (batch) => {
         this.store.deletePartition(batch, id as number as PartitionId);
         return Promise.resolve();
       });
+    }
+  }
+
+  /**
+   * Deletes groups stored here that the controller no longer assigns to this node and that do not
+   * run: a topic deleted, or a replica moved away, while this node was down. Group ids are never
+   * reused, so an id below the next one to be handed out and absent from the assignments is gone.
+   */
+  private async removeOrphans(state: ControllerState): Promise<void> {
+    if (this.orphansRemovedAtIndex === state.appliedIndex) return;
+    this.orphansRemovedAtIndex = state.appliedIndex;
+    const assigned = new Set<number>();
+    for (const t of state.topics.values()) {
+      for (const p of t.partitions) {
+        if (p.replicas.includes(this.nodeId) || p.targetReplicas?.includes(this.nodeId) === true)
+          assigned.add(p.groupId);
+      }
+    }
+    for (const id of await this.logs.storedGroups()) {
+      if (id === controllerGroup || id >= state.nextGroupId || assigned.has(id) || this.host.group(id))
+        continue;
+      this.options.logger.info({ group: id }, 'deleting the data of a group no longer assigned here');
+      await this.logs.load(id);
+      const batch = new StorageBatch();
+      this.logs.deleteGroup(batch, id);
+      this.store.deletePartition(batch, id as number as PartitionId);
+      await batch.commit(this.options.kv, { sync: true });
+      this.logs.unload(id);
     }
   }
 
