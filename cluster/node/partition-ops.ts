@@ -26,9 +26,23 @@ export async function produceLocal(p: LocalPartition, input: ProduceInput): Prom
   const timeoutMs = input.timeoutMs > 0 ? input.timeoutMs : produceTimeoutMsDefault;
   if (input.acks === 'leader') {
     await within(proposal.durable, timeoutMs, input.signal);
-    return { ...pending, ...base, acksAchieved: 'leader', replicasFsynced: 1 };
+    const speculated = p.replica.speculate(p.group.storage, proposal.index, proposal.term);
+    if (speculated !== undefined) {
+      return { ...appended(speculated, base), acksAchieved: 'leader', replicasFsynced: 1 };
+    }
   }
   const result = (await within(proposal.applied, timeoutMs, input.signal)) as PartitionResult;
+  return {
+    ...appended(result, base),
+    acksAchieved: 'quorum' satisfies Acks,
+    replicasFsynced: fsyncedReplicas(p.group, proposal.index),
+  };
+}
+
+function appended(
+  result: PartitionResult,
+  base: { logStartOffset: number; replicasTotal: number },
+): Omit<ProduceOutcome, 'acksAchieved' | 'replicasFsynced'> {
   if (!result.ok) throw new RaftlogError(result.code, result.message);
   if (result.type !== 'appended') throw new RaftlogError('INTERNAL', `unexpected result ${result.type}`);
   return {
@@ -37,8 +51,6 @@ export async function produceLocal(p: LocalPartition, input: ProduceInput): Prom
     logAppendTimeMs: result.logAppendTimeMs,
     duplicate: result.duplicate,
     ...base,
-    acksAchieved: 'quorum' satisfies Acks,
-    replicasFsynced: fsyncedReplicas(p.group, proposal.index),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { assert, RaftlogError, RecordBatchView, type PartitionId } from '../../lib/index.js';
-import type { Entry, Snapshot } from '../../raft/index.js';
+import { assert, RaftlogError, RecordBatchView, type LogIndex, type PartitionId } from '../../lib/index.js';
+import type { Entry, MemoryRaftStorage, Snapshot } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type PartitionStore } from '../../storage/index.js';
 import type { GroupStateMachine } from '../host/index.js';
 import {
@@ -76,6 +76,27 @@ export class PartitionReplica implements GroupStateMachine {
 
   skip(index: number): void {
     this.machine.skip(index);
+  }
+
+  /**
+   * The result an entry will have once applied, computed on a copy of the state from the entries
+   * between the applied index and it (acks=leader answers before the commit, as Kafka's acks=1 does).
+   * Undefined when the log no longer holds that entry at that term.
+   */
+  speculate(log: MemoryRaftStorage, index: number, term: number): PartitionResult | undefined {
+    const applied = this.machine.appliedIndex;
+    if (index <= applied || index > log.lastIndex() || log.term(index as LogIndex) !== term) return undefined;
+    const copy = PartitionStateMachine.fromData(this.machine.toData());
+    let result: PartitionResult | undefined;
+    for (const entry of log.entries(
+      (applied + 1) as LogIndex,
+      (index + 1) as LogIndex,
+      Number.MAX_SAFE_INTEGER,
+    )) {
+      if (entry.type !== 'normal' || entry.data.byteLength === 0) copy.skip(entry.index);
+      else result = applyPartitionEntry(copy, entry.data, entry.index).result;
+    }
+    return result;
   }
 
   restore(snapshot: Snapshot): void {
