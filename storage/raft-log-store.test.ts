@@ -100,6 +100,24 @@ describe('RaftLogStore', () => {
     expect(await log.storedGroups()).toEqual([0, 3]);
   });
 
+  it('keeps only the term and vote of a deleted group when asked, so it never votes twice', async () => {
+    await loadAll(groupId(4));
+    await commit(kv, (b) => {
+      log.appendEntries(b, groupId(4), entries(1, 3, 5, 'x'));
+      log.setHardState(b, groupId(4), { term: term(5), vote: nodeId(2), commit: logIndex(3) });
+    });
+    await commit(kv, (b) =>
+      log.deleteGroup(b, groupId(4), { term: term(5), vote: nodeId(2), commit: logIndex(3) }),
+    );
+    const state = await log.load(groupId(4));
+    expect(state).toMatchObject({
+      hardState: { term: 5, vote: 2, commit: 0 },
+      lastIndex: 0,
+      snapshot: undefined,
+    });
+    expect(await log.storedGroups()).toEqual([4]);
+  });
+
   it('writes many groups in one batch with one synced write', async () => {
     const groups = Array.from({ length: 50 }, (_, i) => groupId(i + 1));
     await loadAll(...groups);

@@ -267,8 +267,12 @@ export class RaftLogStore {
     return { metadata: decodeSnapshotMetadata(meta), data: decodeSnapshotData(data) };
   }
 
-  /** Stages the removal of everything stored for a group. */
-  deleteGroup(batch: StorageBatch, group: GroupId): void {
+  /**
+   * Stages the removal of everything stored for a group. With `keepVote`, the term and vote stay
+   * (commit reset to 0): if the group comes back to this node later, it can never vote twice in a
+   * term it already voted in, though its log starts empty.
+   */
+  deleteGroup(batch: StorageBatch, group: GroupId, keepVote?: HardState): void {
     const g = this.stage(batch, group);
     const range = raftEntryRange(group);
     batch.kv.delRange(range.gte, range.lt);
@@ -279,6 +283,10 @@ export class RaftLogStore {
       raftLogStateKey(group),
     ]) {
       batch.kv.del(key);
+    }
+    if (keepVote !== undefined) {
+      const kept = { term: keepVote.term, vote: keepVote.vote, commit: 0 as LogIndex };
+      batch.kv.put(raftHardStateKey(group), encodeHardState(kept));
     }
     g.stagedTerms.clear();
     g.state = { ...g.state, firstIndex: 1, lastIndex: 0, prevTerm: 0, snapshotIndex: 0 };

@@ -22,6 +22,8 @@ export async function loadGroup(
   const state = await logs.load(group);
   const storage = new MemoryRaftStorage();
   if (state.snapshot === undefined && state.lastIndex === 0) {
+    // A group that left this node and came back keeps its term and vote (see RaftLogStore.deleteGroup).
+    storage.setHardState(state.hardState);
     if (bootstrap === undefined) return { storage, snapshot: undefined, applied: 0 as LogIndex };
     const snap: Snapshot = {
       metadata: { index: 0 as LogIndex, term: state.prevTerm, confState: bootstrap.confState },

@@ -148,7 +148,8 @@ export class MultiRaftHost {
       group.removed = true;
       group.failAll(new RaftlogError('NOT_LEADER', `group ${id} left this node`));
       const batch = new StorageBatch();
-      this.logs.deleteGroup(batch, id);
+      const { term, vote } = group.raw.status();
+      this.logs.deleteGroup(batch, id, { term, vote, commit: 0 as LogIndex });
       await deleteData(batch);
       await batch.commit(this.kv, { sync: true });
       this.logs.unload(id);

@@ -519,10 +519,15 @@ export class ClusterNode implements NodeApi {
     for (const id of await this.logs.storedGroups()) {
       if (id === controllerGroup || id >= state.nextGroupId || assigned.has(id) || this.host.group(id))
         continue;
+      const stored = await this.logs.load(id);
+      // What is left of a group removed earlier is its term and vote alone: keep it.
+      if (stored.snapshot === undefined && stored.lastIndex === 0 && stored.hardState.commit === 0) {
+        this.logs.unload(id);
+        continue;
+      }
       this.options.logger.info({ group: id }, 'deleting the data of a group no longer assigned here');
-      await this.logs.load(id);
       const batch = new StorageBatch();
-      this.logs.deleteGroup(batch, id);
+      this.logs.deleteGroup(batch, id, stored.hardState);
       this.store.deletePartition(batch, id as number as PartitionId);
       await batch.commit(this.options.kv, { sync: true });
       this.logs.unload(id);

@@ -14,13 +14,15 @@ describe('replica reassignment and rolling restart, 4 nodes', () => {
     const before = await replicasOf(cluster, leader.address);
     const newcomer = [1, 2, 3, 4].find((id) => !before.includes(id))!;
     const leaving = before.find((id) => id !== leader.leaderId)!;
-    await cluster.admin(leader.address).addReplica({ topic, partition: 0, nodeId: newcomer });
+    await retryWhilePending(() =>
+      cluster.admin(leader.address).addReplica({ topic, partition: 0, nodeId: newcomer }),
+    );
     await waitReplicas(cluster, (r) => r.length === 4 && r.includes(newcomer));
     await writer.write(1_000);
 
     // The controller records the move as complete a moment after the voters change; until then a new
     // move is refused as "already moving".
-    await retryWhileMoving(() =>
+    await retryWhilePending(() =>
       cluster.admin(leader.address).removeReplica({ topic, partition: 0, nodeId: leaving }),
     );
     await waitReplicas(cluster, (r) => r.length === 3 && !r.includes(leaving));
@@ -30,6 +32,17 @@ describe('replica reassignment and rolling restart, 4 nodes', () => {
     await cluster.transferLeadership(topic, 0, newcomer);
     const read = await cluster.readPartition(topic, 0, { fromNode: newcomer, timeoutMs: 60_000 });
     expect(verifyPartition(writer.ledger, read).acked).toBe(4_000);
+
+    // The removed node comes back (it kept only its term and vote) and catches up from a snapshot.
+    await retryWhilePending(() =>
+      cluster.admin(leader.address).addReplica({ topic, partition: 0, nodeId: leaving }),
+    );
+    await waitReplicas(cluster, (r) => r.length === 4 && r.includes(leaving));
+    await writer.write(500);
+    await cluster.waitInSync(topic, leaving);
+    await cluster.transferLeadership(topic, 0, leaving);
+    const again = await cluster.readPartition(topic, 0, { fromNode: leaving, timeoutMs: 60_000 });
+    expect(verifyPartition(writer.ledger, again).acked).toBe(4_500);
   }, 150_000);
 
   it('keeps a partition writable through a rolling restart', async () => {
@@ -49,14 +62,16 @@ describe('replica reassignment and rolling restart, 4 nodes', () => {
   }, 150_000);
 });
 
-async function retryWhileMoving(call: () => Promise<unknown>): Promise<void> {
+async function retryWhilePending(call: () => Promise<unknown>): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       await call();
       return;
     } catch (error) {
-      if (!String(error).includes('already moving') || Date.now() > deadline) throw error;
+      // A move in progress, or a node that has not registered (or been seen alive) yet, clears up.
+      const pending = /already moving|not a registered live node/.test(String(error));
+      if (!pending || Date.now() > deadline) throw error;
       await sleep(200);
     }
   }
