@@ -1,11 +1,5 @@
 import type { Logger } from 'pino';
-import {
-  RaftlogError,
-  splitRecordBatches,
-  type GroupId,
-  type NodeId,
-  type PartitionId,
-} from '../../lib/index.js';
+import { RaftlogError, type GroupId, type NodeId, type PartitionId } from '../../lib/index.js';
 import type { ConfState, RaftStatus } from '../../raft/index.js';
 import { PartitionStore, RaftLogStore, StorageBatch, type KvStore } from '../../storage/index.js';
 import {
@@ -22,7 +16,6 @@ import {
   type TopicConfig,
   type TopicConfigInput,
 } from '../controller/index.js';
-import { encodePartitionEntry } from '../partition/index.js';
 import { hostDefaults, keepaliveGroupId, MultiRaftHost, type HostConfig } from '../host/index.js';
 import { PeerTransport } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
@@ -50,9 +43,8 @@ import {
 } from './partition-ops.js';
 import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
-import { ErrorCode as ErrorCodeProto } from '../../proto/gen/raftlog/v1/errors_pb.js';
-import { OffsetSpec } from '../../proto/gen/raftlog/v1/broker_pb.js';
-import { nextReassignmentStep } from './reassignment.js';
+import { LeaderData } from './leader-data.js';
+import { NodeDuties } from './node-duties.js';
 import { brokerViews, topicView } from './views.js';
 
 export interface ClusterNodeOptions {
@@ -75,8 +67,6 @@ export interface ClusterNodeOptions {
 const controllerGroup = controllerGroupIdValue as GroupId;
 const controllerTimeoutMs = 10_000;
 const replicationFactorDefault = 3;
-/** How often partition leaders apply retention. */
-const retentionCheckIntervalMs = 5_000;
 /** About when the other replicas of a new group have applied its creation too. */
 const freshCampaignRetryTicks = 4;
 /** Kafka's transaction.timeout.ms default. */
@@ -84,8 +74,6 @@ const transactionTimeoutMsDefault = 60_000;
 const dutiesIntervalMs = 500;
 /** How long a stopping node waits for its leaderships to move. */
 const handOffMsMax = 3_000;
-/** A node the controller leader cannot reach for this long is marked not alive (placement skips it). */
-const nodeDeadAfterMs = 5_000;
 
 /** One raftlog node: the controller replica, the partition replicas assigned to it, and their host. */
 export class ClusterNode implements NodeApi {
@@ -98,11 +86,11 @@ export class ClusterNode implements NodeApi {
   private readonly logs: RaftLogStore;
   private readonly store: PartitionStore;
   private readonly peerClients: PeerClients;
-  private readonly lastSeen = new Map<NodeId, number>();
+  private readonly duties: NodeDuties;
+  private readonly leaderData: LeaderData;
   private reconciling: Promise<void> = Promise.resolve();
   private dutiesTimer: NodeJS.Timeout | undefined;
   private stopping = false;
-  private retentionCheckedAtMs = 0;
   private reconcileFromIndex = 0;
   private orphansRemovedAtIndex = -1;
 
@@ -140,6 +128,24 @@ export class ClusterNode implements NodeApi {
       [...options.peers.keys()].filter((id) => id !== options.nodeId),
     );
     this.host.onFatal(options.onFatal);
+    this.leaderData = new LeaderData({
+      nodeId: options.nodeId,
+      peers: options.peers,
+      peerClients: this.peerClients,
+      controller: this.controller,
+      leaderOf: (id) => this.partitions.get(id)?.group.leader ?? 0,
+    });
+    this.duties = new NodeDuties({
+      nodeId: options.nodeId,
+      advertise: options.advertise,
+      host: this.host,
+      controller: this.controller,
+      partitions: this.partitions,
+      store: this.store,
+      connectedPeers: () => this.transport.connectedPeers(),
+      proposeController: (command) => this.proposeController(command),
+      logger,
+    });
   }
 
   async start(): Promise<void> {
@@ -150,12 +156,19 @@ export class ClusterNode implements NodeApi {
     this.transport.setGroupFilter((id) => id === keepaliveGroupId || this.host.group(id) !== undefined);
     this.host.start();
     if (group.raw.status().term === 0 && voters[0] === this.nodeId) this.host.campaign(controllerGroup);
-    this.dutiesTimer = setInterval(() => void this.duties(), dutiesIntervalMs);
+    // A round starts only when the previous one ended, so slow duties never pile up.
+    const round = (): void => {
+      if (this.stopping) return;
+      void this.duties.run().finally(() => {
+        if (!this.stopping) this.dutiesTimer = setTimeout(round, dutiesIntervalMs);
+      });
+    };
+    this.dutiesTimer = setTimeout(round, dutiesIntervalMs);
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.dutiesTimer) clearInterval(this.dutiesTimer);
+    if (this.dutiesTimer) clearTimeout(this.dutiesTimer);
     await this.reconciling;
     await this.handOffLeadership();
     for (const p of this.partitions.values()) p.replica.close();
@@ -354,6 +367,11 @@ export class ClusterNode implements NodeApi {
   }
 
   /** Registers (or re-addresses) a node with the controller. */
+  /** Records a finished replica move with the controller. */
+  async completeReassignment(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void> {
+    await this.proposeController({ type: 'complete-reassignment', topic, partition, replicas });
+  }
+
   async registerNode(nodeId: NodeId, address: string): Promise<void> {
     await this.proposeController({ type: 'register-node', nodeId, address });
   }
@@ -474,10 +492,7 @@ export class ClusterNode implements NodeApi {
         spec.groupId as number as PartitionId,
         this.options.kv,
         this.store,
-        {
-          fetch: (from, to) => this.fetchRange(spec.groupId, from, to),
-          logStart: () => this.leaderLogStart(spec.groupId),
-        },
+        this.leaderData.sourceFor(spec.groupId),
         this.options.logger,
       );
       await replica.open();
@@ -545,198 +560,6 @@ export class ClusterNode implements NodeApi {
       if (!this.stopping && group !== undefined && group.leader === 0) this.host.campaign(groupId);
     }, this.options.tickMs * freshCampaignRetryTicks);
     retry.unref();
-  }
-
-  /** Reads committed batches of a partition from its current leader, for a replica filling a gap. */
-  private async *fetchRange(
-    groupId: GroupId,
-    from: number,
-    to: number,
-  ): AsyncIterable<readonly Uint8Array[]> {
-    const where = this.findAssignment(groupId);
-    const leader = this.partitions.get(groupId)?.group.leader ?? 0;
-    const address = leader === 0 || leader === this.nodeId ? undefined : this.options.peers.get(leader);
-    if (where === undefined || address === undefined)
-      throw new RaftlogError('LEADER_NOT_AVAILABLE', `group ${groupId} has no leader to fill from`);
-    let offset = from;
-    while (offset < to) {
-      const response = await this.peerClients.broker(address).fetch(
-        {
-          partitions: [
-            {
-              topic: where.topic,
-              partition: where.partition,
-              offset: BigInt(offset),
-              partitionMaxBytes: 4 << 20,
-            },
-          ],
-          maxBytes: 8 << 20,
-        },
-        { timeoutMs: 10_000 },
-      );
-      const p = response.partitions[0];
-      if (p?.error?.code === ErrorCodeProto.OFFSET_OUT_OF_RANGE) {
-        throw new RaftlogError('OFFSET_OUT_OF_RANGE', `fill fetch: ${p.error.message}`);
-      }
-      if (p?.error) throw new RaftlogError('UNAVAILABLE', `fill fetch failed: ${p.error.message}`);
-      if (p === undefined || p.records.byteLength === 0)
-        throw new RaftlogError('UNAVAILABLE', 'fill fetch returned nothing');
-      const batches = splitRecordBatches(p.records).map((v) => v.bytes);
-      yield batches;
-      offset = Number(p.nextOffset);
-    }
-  }
-
-  /** The log start offset of a partition at its current leader. */
-  private async leaderLogStart(groupId: GroupId): Promise<number> {
-    const where = this.findAssignment(groupId);
-    const leader = this.partitions.get(groupId)?.group.leader ?? 0;
-    const address = leader === 0 || leader === this.nodeId ? undefined : this.options.peers.get(leader);
-    if (where === undefined || address === undefined)
-      throw new RaftlogError('LEADER_NOT_AVAILABLE', `group ${groupId} has no leader to ask`);
-    const response = await this.peerClients
-      .broker(address)
-      .listOffsets(
-        { partitions: [{ topic: where.topic, partition: where.partition, spec: OffsetSpec.EARLIEST }] },
-        { timeoutMs: 10_000 },
-      );
-    const listed = response.offsets[0];
-    if (listed === undefined || listed.error !== undefined)
-      throw new RaftlogError('UNAVAILABLE', 'no log start from the leader');
-    return Number(listed.offset);
-  }
-
-  private findAssignment(groupId: GroupId): { topic: string; partition: number } | undefined {
-    for (const t of this.controller.state.topics.values()) {
-      for (const p of t.partitions)
-        if (p.groupId === groupId) return { topic: t.name, partition: p.partition };
-    }
-    return undefined;
-  }
-
-  /** Periodic work: register this node with the controller; the controller leader tracks liveness. */
-  private async duties(): Promise<void> {
-    if (this.stopping) return;
-    try {
-      await this.registerSelf();
-      await this.trackLiveness();
-      await this.driveReassignments();
-      await this.enforceRetention();
-    } catch (error) {
-      this.options.logger.debug({ err: error }, 'controller duty deferred');
-    }
-  }
-
-  /** Records a finished replica move with the controller. */
-  async completeReassignment(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void> {
-    await this.proposeController({ type: 'complete-reassignment', topic, partition, replicas });
-  }
-
-  /**
-   * As a partition leader, moves the log start past what the topic's retention drops (by age of a
-   * batch's newest record, or by size); every replica deletes those batches when it applies the move.
-   */
-  private async enforceRetention(): Promise<void> {
-    const now = Date.now();
-    if (now - this.retentionCheckedAtMs < retentionCheckIntervalMs) return;
-    this.retentionCheckedAtMs = now;
-    for (const t of this.controller.state.topics.values()) {
-      if (t.config.cleanupPolicy !== 'delete') continue;
-      for (const a of t.partitions) {
-        const local = this.partitions.get(a.groupId);
-        if (local === undefined || !local.group.isLeader() || local.replica.blocked) continue;
-        const cutoff = await this.retentionCutoff(local, t.config, now);
-        if (cutoff <= local.replica.state.logStartOffset) continue;
-        local.group.propose(
-          encodePartitionEntry({
-            timestampMs: now,
-            command: { type: 'set-log-start-offset', logStartOffset: cutoff },
-          }),
-        );
-      }
-    }
-  }
-
-  private async retentionCutoff(local: LocalPartition, config: TopicConfig, now: number): Promise<number> {
-    const key = local.replica.partitionKey;
-    let cutoff = 0;
-    if (config.retentionMs >= 0)
-      cutoff = await this.store.retentionCutoffByTime(key, now - config.retentionMs);
-    if (config.retentionBytes >= 0) {
-      cutoff = Math.max(cutoff, await this.store.retentionCutoffByBytes(key, config.retentionBytes));
-    }
-    return Math.min(cutoff, local.replica.state.highWatermark);
-  }
-
-  /** As a partition leader, moves each partition with a reassignment target one step closer to it. */
-  private async driveReassignments(): Promise<void> {
-    for (const t of this.controller.state.topics.values()) {
-      for (const a of t.partitions) {
-        const local = this.partitions.get(a.groupId);
-        if (a.targetReplicas === null || local === undefined || !local.group.isLeader()) continue;
-        await this.reassignStep(t.name, a.partition, a.groupId, local, a.targetReplicas);
-      }
-    }
-  }
-
-  private async reassignStep(
-    topic: string,
-    partition: number,
-    groupId: GroupId,
-    local: LocalPartition,
-    target: readonly NodeId[],
-  ): Promise<void> {
-    const step = nextReassignmentStep(local.group.raw.status(), target);
-    this.options.logger.debug({ topic, partition, step: step.kind }, 'reassignment step');
-    switch (step.kind) {
-      case 'wait':
-        return;
-      case 'add-learners':
-        await this.host.snapshotNow(groupId);
-        local.group.raw.proposeConfChange(step.change);
-        break;
-      case 'transfer':
-        local.group.raw.transferLeader(step.to);
-        break;
-      case 'promote':
-        local.group.raw.proposeConfChange(step.change);
-        break;
-      case 'complete':
-        await this.reportReassignment(topic, partition, step.replicas);
-        return;
-    }
-    this.host.schedule();
-  }
-
-  private async reportReassignment(
-    topic: string,
-    partition: number,
-    replicas: readonly NodeId[],
-  ): Promise<void> {
-    await this.completeReassignment(topic, partition, replicas);
-  }
-
-  private async registerSelf(): Promise<void> {
-    const mine = this.controller.state.nodes.get(this.nodeId);
-    if (mine?.address === this.options.advertise) return;
-    if ((this.host.group(controllerGroup)?.leader ?? 0) === 0) return;
-    await this.registerNode(this.nodeId, this.options.advertise);
-  }
-
-  private async trackLiveness(): Promise<void> {
-    const group = this.host.group(controllerGroup);
-    if (group === undefined || !group.isLeader()) {
-      this.lastSeen.clear();
-      return;
-    }
-    const now = Date.now();
-    const connected = this.transport.connectedPeers();
-    for (const [id, node] of this.controller.state.nodes) {
-      if (id === this.nodeId || connected.has(id)) this.lastSeen.set(id, now);
-      const seen = this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
-      const alive = now - seen < nodeDeadAfterMs;
-      if (alive !== node.alive) await this.proposeController({ type: 'set-node-alive', nodeId: id, alive });
-    }
   }
 }
 

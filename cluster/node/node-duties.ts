@@ -1,0 +1,166 @@
+import type { Logger } from 'pino';
+import type { GroupId, NodeId } from '../../lib/index.js';
+import type { PartitionStore } from '../../storage/index.js';
+import { controllerGroupIdValue, type ControllerCommand, type TopicConfig } from '../controller/index.js';
+import type { MultiRaftHost } from '../host/index.js';
+import { encodePartitionEntry } from '../partition/index.js';
+import type { ControllerReplica } from './controller-replica.js';
+import type { LocalPartition } from './partition-ops.js';
+import { nextReassignmentStep } from './reassignment.js';
+
+const controllerGroup = controllerGroupIdValue as GroupId;
+/** How often partition leaders apply retention. */
+const retentionCheckIntervalMs = 5_000;
+/** A node the controller leader cannot reach for this long is marked not alive (placement skips it). */
+const nodeDeadAfterMs = 5_000;
+
+export interface DutyContext {
+  readonly nodeId: NodeId;
+  readonly advertise: string;
+  readonly host: MultiRaftHost;
+  readonly controller: ControllerReplica;
+  readonly partitions: ReadonlyMap<number, LocalPartition>;
+  readonly store: PartitionStore;
+  readonly connectedPeers: () => ReadonlySet<NodeId>;
+  readonly proposeController: (command: ControllerCommand) => Promise<unknown>;
+  readonly logger: Logger;
+}
+
+/**
+ * A node's periodic work: register its client address with the controller; as controller leader,
+ * track which nodes are alive; as a partition leader, drive replica moves and apply retention.
+ */
+export class NodeDuties {
+  private readonly lastSeen = new Map<NodeId, number>();
+  private retentionCheckedAtMs = 0;
+
+  constructor(private readonly ctx: DutyContext) {}
+
+  /** One round; an error (no controller leader yet…) only defers that duty to the next round. */
+  async run(): Promise<void> {
+    const duties: [string, () => Promise<void>][] = [
+      ['register', () => this.registerSelf()],
+      ['liveness', () => this.trackLiveness()],
+      ['reassignment', () => this.driveReassignments()],
+      ['retention', () => this.enforceRetention()],
+    ];
+    // Side by side: one that waits or fails (a slow controller) must not hold the others back.
+    await Promise.all(
+      duties.map(([name, duty]) =>
+        duty().catch((error: unknown) => this.ctx.logger.debug({ err: error, duty: name }, 'duty deferred')),
+      ),
+    );
+  }
+
+  /**
+   * As a partition leader, moves the log start past what the topic's retention drops (by age of a
+   * batch's newest record, or by size); every replica deletes those batches when it applies the move.
+   */
+  private async enforceRetention(): Promise<void> {
+    const now = Date.now();
+    if (now - this.retentionCheckedAtMs < retentionCheckIntervalMs) return;
+    this.retentionCheckedAtMs = now;
+    for (const t of this.ctx.controller.state.topics.values()) {
+      if (t.config.cleanupPolicy !== 'delete') continue;
+      for (const a of t.partitions) {
+        const local = this.ctx.partitions.get(a.groupId);
+        if (local === undefined || !local.group.isLeader() || local.replica.blocked) continue;
+        const cutoff = await this.retentionCutoff(local, t.config, now);
+        if (cutoff <= local.replica.state.logStartOffset) continue;
+        local.group.propose(
+          encodePartitionEntry({
+            timestampMs: now,
+            command: { type: 'set-log-start-offset', logStartOffset: cutoff },
+          }),
+        );
+      }
+    }
+  }
+
+  private async retentionCutoff(local: LocalPartition, config: TopicConfig, now: number): Promise<number> {
+    const key = local.replica.partitionKey;
+    let cutoff = 0;
+    if (config.retentionMs >= 0)
+      cutoff = await this.ctx.store.retentionCutoffByTime(key, now - config.retentionMs);
+    if (config.retentionBytes >= 0) {
+      cutoff = Math.max(cutoff, await this.ctx.store.retentionCutoffByBytes(key, config.retentionBytes));
+    }
+    return Math.min(cutoff, local.replica.state.highWatermark);
+  }
+
+  /** As a partition leader, moves each partition with a reassignment target one step closer to it. */
+  private async driveReassignments(): Promise<void> {
+    for (const t of this.ctx.controller.state.topics.values()) {
+      for (const a of t.partitions) {
+        const local = this.ctx.partitions.get(a.groupId);
+        if (a.targetReplicas === null || local === undefined || !local.group.isLeader()) continue;
+        await this.reassignStep(t.name, a.partition, a.groupId, local, a.targetReplicas);
+      }
+    }
+  }
+
+  private async reassignStep(
+    topic: string,
+    partition: number,
+    groupId: GroupId,
+    local: LocalPartition,
+    target: readonly NodeId[],
+  ): Promise<void> {
+    const step = nextReassignmentStep(local.group.raw.status(), target);
+    this.ctx.logger.debug({ topic, partition, step: step.kind }, 'reassignment step');
+    switch (step.kind) {
+      case 'wait':
+        return;
+      case 'add-learners':
+        await this.ctx.host.snapshotNow(groupId);
+        local.group.raw.proposeConfChange(step.change);
+        break;
+      case 'transfer':
+        local.group.raw.transferLeader(step.to);
+        break;
+      case 'promote':
+        local.group.raw.proposeConfChange(step.change);
+        break;
+      case 'complete':
+        await this.reportReassignment(topic, partition, step.replicas);
+        return;
+    }
+    this.ctx.host.schedule();
+  }
+
+  private async reportReassignment(
+    topic: string,
+    partition: number,
+    replicas: readonly NodeId[],
+  ): Promise<void> {
+    await this.ctx.proposeController({ type: 'complete-reassignment', topic, partition, replicas });
+  }
+
+  private async registerSelf(): Promise<void> {
+    const mine = this.ctx.controller.state.nodes.get(this.ctx.nodeId);
+    if (mine?.address === this.ctx.advertise) return;
+    if ((this.ctx.host.group(controllerGroup)?.leader ?? 0) === 0) return;
+    await this.ctx.proposeController({
+      type: 'register-node',
+      nodeId: this.ctx.nodeId,
+      address: this.ctx.advertise,
+    });
+  }
+
+  private async trackLiveness(): Promise<void> {
+    const group = this.ctx.host.group(controllerGroup);
+    if (group === undefined || !group.isLeader()) {
+      this.lastSeen.clear();
+      return;
+    }
+    const now = Date.now();
+    const connected = this.ctx.connectedPeers();
+    for (const [id, node] of this.ctx.controller.state.nodes) {
+      if (id === this.ctx.nodeId || connected.has(id)) this.lastSeen.set(id, now);
+      const seen = this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
+      const alive = now - seen < nodeDeadAfterMs;
+      if (alive !== node.alive)
+        await this.ctx.proposeController({ type: 'set-node-alive', nodeId: id, alive });
+    }
+  }
+}
