@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RaftlogError } from '../../lib/index.js';
 import { PartitionWriter, sleep, startCluster, verifyPartition, type TestCluster } from './harness/index.js';
 
 const topic = 'moving';
@@ -70,7 +71,9 @@ async function retryWhilePending(call: () => Promise<unknown>): Promise<void> {
       return;
     } catch (error) {
       // A move in progress, or a node that has not registered (or been seen alive) yet, clears up.
-      const pending = /already moving|not a registered live node/.test(String(error));
+      const pending =
+        /already moving|not a registered live node/.test(String(error)) ||
+        (error instanceof RaftlogError && error.retriable);
       if (!pending || Date.now() > deadline) throw error;
       await sleep(200);
     }
