@@ -17,7 +17,6 @@ interface Waiter {
 
 interface DurableWaiter {
   readonly index: number;
-  readonly term: number;
   readonly resolve: () => void;
 }
 
@@ -68,7 +67,7 @@ export class RaftGroup {
       this.waiters.set(index, { term, resolve, reject });
     });
     const durable = new Promise<void>((resolve) => {
-      this.durableWaiters.push({ index, term, resolve });
+      this.durableWaiters.push({ index, resolve });
     });
     // A caller that only waits for durability must not see an unhandled rejection of `applied`.
     applied.catch(() => undefined);

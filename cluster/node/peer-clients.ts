@@ -1,23 +1,15 @@
 import { createClient, type ServiceClient } from '../rpc/index.js';
-import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 
 /** gRPC clients to other nodes, one channel per address and service, reused across calls. */
 export class PeerClients {
-  private readonly admins = new Map<string, ServiceClient<typeof AdminService>>();
   private readonly brokers = new Map<string, ServiceClient<typeof BrokerService>>();
   private readonly peers = new Map<string, ServiceClient<typeof PeerService>>();
 
   peer(address: string): ServiceClient<typeof PeerService> {
     let c = this.peers.get(address);
     if (c === undefined) this.peers.set(address, (c = createClient(PeerService, address)));
-    return c;
-  }
-
-  admin(address: string): ServiceClient<typeof AdminService> {
-    let c = this.admins.get(address);
-    if (c === undefined) this.admins.set(address, (c = createClient(AdminService, address)));
     return c;
   }
 
@@ -28,8 +20,7 @@ export class PeerClients {
   }
 
   close(): void {
-    for (const c of [...this.admins.values(), ...this.brokers.values(), ...this.peers.values()]) c.close();
-    this.admins.clear();
+    for (const c of [...this.brokers.values(), ...this.peers.values()]) c.close();
     this.brokers.clear();
     this.peers.clear();
   }
