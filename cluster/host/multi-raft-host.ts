@@ -167,16 +167,33 @@ export class MultiRaftHost {
       if (group === undefined) return;
       const applied = group.raw.status().applied;
       if (applied <= group.storage.snapshot().metadata.index) return;
-      const confState = group.confState;
-      const data = group.sm.snapshotData();
-      const term = group.storage.term(applied);
       const batch = new StorageBatch();
-      await this.logs.setSnapshot(batch, id, { metadata: { index: applied, term, confState }, data });
-      await this.logs.compactPrefix(batch, id, applied);
+      const effect = await this.stageSnapshot(group, batch, applied, group.storage.term(applied), applied);
       await batch.commit(this.kv, { sync: true });
-      group.storage.createSnapshot(applied, confState, data);
-      group.storage.compact(applied);
+      effect();
     });
+  }
+
+  /**
+   * Stages a snapshot of a group's applied state at `index` and the compaction of its log up to
+   * `compactTo`; the returned effect updates the in-memory mirror once the batch is written.
+   */
+  private async stageSnapshot(
+    group: RaftGroup,
+    batch: StorageBatch,
+    index: LogIndex,
+    term: Term,
+    compactTo: number,
+  ): Promise<() => void> {
+    const confState = group.confState;
+    const data = group.sm.snapshotData();
+    await this.logs.setSnapshot(batch, group.id, { metadata: { index, term, confState }, data });
+    const compact = compactTo >= group.storage.firstIndex();
+    if (compact) await this.logs.compactPrefix(batch, group.id, compactTo as LogIndex);
+    return () => {
+      group.storage.createSnapshot(index, confState, data);
+      if (compact) group.storage.compact(compactTo as LogIndex);
+    };
   }
 
   /** Runs `work` between ready cycles, holding new cycles off until it ends. */
@@ -374,16 +391,12 @@ export class MultiRaftHost {
     if (last === undefined) return undefined;
     const applied = last.index;
     if (applied - group.storage.firstIndex() < this.config.snapshotEntriesMin) return undefined;
-    const confState = group.confState;
-    const data = group.sm.snapshotData();
-    const term = last.term;
-    await this.logs.setSnapshot(batch, group.id, { metadata: { index: applied, term, confState }, data });
-    const compactTo = applied - this.config.compactionTrailEntries;
-    if (compactTo >= group.storage.firstIndex())
-      await this.logs.compactPrefix(batch, group.id, compactTo as typeof applied);
-    return () => {
-      group.storage.createSnapshot(applied, confState, data);
-      if (compactTo >= group.storage.firstIndex()) group.storage.compact(compactTo as typeof applied);
-    };
+    return this.stageSnapshot(
+      group,
+      batch,
+      last.index,
+      last.term,
+      applied - this.config.compactionTrailEntries,
+    );
   }
 }
