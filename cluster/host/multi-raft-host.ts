@@ -100,8 +100,8 @@ export class MultiRaftHost {
     return this.groups.get(id);
   }
 
-  groupIds(): GroupId[] {
-    return [...this.groups.keys()] as GroupId[];
+  allGroups(): RaftGroup[] {
+    return [...this.groups.values()];
   }
 
   /** Loads (or bootstraps, for a group new to this node) and starts a group. */

@@ -16,7 +16,13 @@ import {
   type TopicConfig,
   type TopicConfigInput,
 } from '../controller/index.js';
-import { hostDefaults, keepaliveGroupId, MultiRaftHost, type HostConfig } from '../host/index.js';
+import {
+  hostDefaults,
+  keepaliveGroupId,
+  MultiRaftHost,
+  type HostConfig,
+  type RaftGroup,
+} from '../host/index.js';
 import { PeerTransport } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
@@ -45,6 +51,7 @@ import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
 import { NodeDuties } from './node-duties.js';
+import { within } from './within.js';
 import { brokerViews, topicView } from './views.js';
 
 export interface ClusterNodeOptions {
@@ -183,14 +190,11 @@ export class ClusterNode implements NodeApi {
    */
   private async handOffLeadership(): Promise<void> {
     const deadline = Date.now() + handOffMsMax;
-    const led = () =>
-      this.host
-        .groupIds()
-        .map((id) => this.host.group(id))
-        .filter((g) => g?.isLeader() === true && g.confState.voters.length > 1);
+    const led = (): RaftGroup[] =>
+      this.host.allGroups().filter((g) => g.isLeader() && g.confState.voters.length > 1);
     for (const g of led()) {
-      const to = g === undefined ? undefined : bestFollower(g.raw.status());
-      if (g !== undefined && to !== undefined) g.raw.transferLeader(to);
+      const to = bestFollower(g.raw.status());
+      if (to !== undefined) g.raw.transferLeader(to);
     }
     this.host.schedule();
     while (led().length > 0 && Date.now() < deadline)
@@ -404,7 +408,11 @@ export class ClusterNode implements NodeApi {
     if (!group.isLeader()) throw notLeader('the controller', group.leader, this.addressOf(group.leader));
     const { command } = decodeControllerEntry(entry);
     const proposal = group.propose(encodeControllerEntry({ timestampMs: Date.now(), command }));
-    const result = (await withTimeout(proposal.applied, controllerTimeoutMs)) as ControllerResult;
+    const result = (await within(
+      proposal.applied,
+      controllerTimeoutMs,
+      'controller command not applied',
+    )) as ControllerResult;
     if (!result.ok) throw new RaftlogError(result.code, result.message);
     return { index: proposal.index, output: result.output };
   }
@@ -578,19 +586,4 @@ function bestFollower(status: RaftStatus): NodeId | undefined {
     if (best === undefined || p.match > best.match) best = { id, match: p.match };
   }
   return best?.id;
-}
-
-async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RaftlogError('TIMEOUT', `no result within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

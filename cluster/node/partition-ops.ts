@@ -4,6 +4,7 @@ import type { RaftGroup } from '../host/index.js';
 import { encodePartitionEntry, type Acks, type PartitionResult } from '../partition/index.js';
 import type { FetchInput, FetchOutcome, ListOffsetInput, ProduceInput, ProduceOutcome } from './node-api.js';
 import type { PartitionReplica } from './partition-replica.js';
+import { within } from './within.js';
 
 export interface LocalPartition {
   readonly group: RaftGroup;
@@ -25,13 +26,18 @@ export async function produceLocal(p: LocalPartition, input: ProduceInput): Prom
   if (input.acks === 'none') return { ...pending, ...base, acksAchieved: 'none', replicasFsynced: 0 };
   const timeoutMs = input.timeoutMs > 0 ? input.timeoutMs : produceTimeoutMsDefault;
   if (input.acks === 'leader') {
-    await within(proposal.durable, timeoutMs, input.signal);
+    await within(proposal.durable, timeoutMs, 'not durable', input.signal);
     const speculated = p.replica.speculate(p.group.storage, proposal.index, proposal.term);
     if (speculated !== undefined) {
       return { ...appended(speculated, base), acksAchieved: 'leader', replicasFsynced: 1 };
     }
   }
-  const result = (await within(proposal.applied, timeoutMs, input.signal)) as PartitionResult;
+  const result = (await within(
+    proposal.applied,
+    timeoutMs,
+    'not committed',
+    input.signal,
+  )) as PartitionResult;
   return {
     ...appended(result, base),
     acksAchieved: 'quorum' satisfies Acks,
@@ -142,28 +148,6 @@ export function notLeader(what: string, leader: NodeId | 0, address: string | un
   return new RaftlogError('NOT_LEADER', `${what} is led by node ${leader} at ${address}`, {
     leaderHint: address,
   });
-}
-
-async function within<T>(
-  promise: Promise<T>,
-  timeoutMs: number,
-  signal: AbortSignal | undefined,
-): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RaftlogError('TIMEOUT', `not durable within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    signal?.addEventListener('abort', () =>
-      reject(new RaftlogError('CANCELLED', 'the request was cancelled')),
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
