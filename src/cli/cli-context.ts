@@ -49,7 +49,8 @@ export interface CliSession {
 
 /** What the commands call out to; the real ones in main.ts, fakes in tests. */
 export interface CliDeps {
-  connect(bootstrap: string): CliSession;
+  /** Fails (UNAVAILABLE, naming each address and why) when no bootstrap node answers. */
+  connect(bootstrap: string): CliSession | Promise<CliSession>;
   runNode(flags: RawSettings): Promise<void>;
   runLocalCluster(options: LocalClusterOptions): Promise<void>;
 }

@@ -13,7 +13,7 @@ export async function withSession<T>(
   body: (session: CliSession, g: GlobalOptions) => Promise<T>,
 ): Promise<T> {
   const g = globals(command);
-  const session = ctx.deps.connect(g.bootstrap);
+  const session = await ctx.deps.connect(g.bootstrap);
   try {
     return await body(session, g);
   } finally {

@@ -22,6 +22,8 @@ const peerStatusTimeoutMs = 2_000;
 export interface AdminOptions {
   /** Per call, retries included. */
   readonly timeoutMs?: number;
+  /** The node tried first (one known to answer); by default the first known address. */
+  readonly preferredAddress?: string;
 }
 
 export interface CreateTopicInput {
@@ -48,6 +50,7 @@ export class Admin {
     options: AdminOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.preferred = options.preferredAddress;
   }
 
   async createTopic(input: CreateTopicInput): Promise<TopicDetails> {

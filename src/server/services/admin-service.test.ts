@@ -78,12 +78,12 @@ describe('AdminService', () => {
   });
 
   it('maps cluster status, leadership transfer, replica and node changes', async () => {
-    const { admin, api } = await startServices();
+    const { admin, api, address } = await startServices();
     const status = await admin.clusterStatus({});
     expect(status).toMatchObject({
       clusterId: 'memory-cluster',
       controller: { leaderId: 1, term: 3n, commitIndex: 42n, voters: [1] },
-      nodes: [{ nodeId: 1, address: '127.0.0.1:19091', alive: true, statusChangedAtMs: 7n }],
+      nodes: [{ nodeId: 1, address, alive: true, statusChangedAtMs: 7n }],
     });
     expect(status.partitions).toHaveLength(2);
     expect((await admin.clusterStatus({ omitPartitions: true })).partitions).toHaveLength(0);
@@ -101,13 +101,13 @@ describe('AdminService', () => {
 
 describe('Metadata and ListOffsets', () => {
   it('describes brokers and topics, with per-topic errors for missing and invalid names', async () => {
-    const { broker, api } = await startServices();
+    const { broker, api, address } = await startServices();
     api.leaderElsewhere.set('t/1', '127.0.0.2:1');
     const all = await broker.metadata({});
     expect(all).toMatchObject({
       clusterId: 'memory-cluster',
       controllerId: 1,
-      brokers: [{ nodeId: 1, address: '127.0.0.1:19091' }],
+      brokers: [{ nodeId: 1, address }],
     });
     expect(all.topics.map((t) => t.name)).toEqual(['t']);
     const some = await broker.metadata({ topics: ['missing', 't', 'bad name', 't'] });

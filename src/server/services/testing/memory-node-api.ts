@@ -37,7 +37,8 @@ const self = 1 as NodeId;
 export class MemoryNodeApi implements NodeApi {
   readonly nodeId = self;
   readonly clusterId = 'memory-cluster';
-  readonly address = '127.0.0.1:19091';
+  /** What Metadata and ClusterStatus advertise; startServices sets the address it listens on. */
+  address = '127.0.0.1:19091';
   /** "topic/partition" → the leader's address: calls about that partition answer NOT_LEADER. */
   readonly leaderElsewhere = new Map<string, string>();
   /** Runs inside every append, after its offsets are assigned: tests delay or fail appends here. */

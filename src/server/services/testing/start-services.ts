@@ -12,6 +12,8 @@ export interface Services {
   readonly broker: ServiceClient<typeof BrokerService>;
   readonly admin: ServiceClient<typeof AdminService>;
   readonly server: Server;
+  /** host:port the services listen on. */
+  readonly address: string;
 }
 
 const running: Services[] = [];
@@ -23,9 +25,11 @@ export async function startServices(limits: Partial<ServiceLimits> = {}): Promis
   const server = createServer();
   registerClientServices(server, api, { logger: silentLogger(), limits });
   const address = `127.0.0.1:${await listen(server, '127.0.0.1:0')}`;
+  api.address = address;
   const services = {
     api,
     server,
+    address,
     broker: createClient(BrokerService, address),
     admin: createClient(AdminService, address),
   };
