@@ -276,16 +276,23 @@ export class ClusterNode implements NodeApi {
       });
       if (!result.ok) throw new RaftlogError(result.code, result.message);
       if (result.output.type !== 'topic') throw new RaftlogError('INTERNAL', 'create-topic gave no topic');
-      return topicView(result.output.topic, () => undefined);
+      return topicView(
+        result.output.topic,
+        () => undefined,
+        () => false,
+      );
     }
     await this.proposeController(command);
     return this.topicView(input.name);
   }
 
-  /** Kafka's default.replication.factor is 1; a replicated log broker defaults to 3 where it can. */
+  /**
+   * Kafka's default.replication.factor is 1; a replicated log broker defaults to 3, or to the size of
+   * a smaller cluster. Sized by the registered nodes, not the live ones: with a node down the create
+   * fails NOT_ENOUGH_REPLICAS, as in Kafka, instead of silently making a less durable topic.
+   */
   private defaultReplicationFactor(): number {
-    const alive = [...this.controller.state.nodes.values()].filter((n) => n.alive).length;
-    return Math.max(1, Math.min(replicationFactorDefault, alive));
+    return Math.max(1, Math.min(replicationFactorDefault, this.controller.state.nodes.size));
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -434,7 +441,11 @@ export class ClusterNode implements NodeApi {
   }
 
   private topicView(name: string): TopicView {
-    const view = topicView(this.topicInfo(name), (g) => this.partitions.get(g));
+    const view = topicView(
+      this.topicInfo(name),
+      (g) => this.partitions.get(g),
+      (id) => this.host.isAlive(id),
+    );
     // For a partition this node does not host, the preferred replica is the best guess (a wrong one
     // answers NOT_LEADER with the real leader); a hosted partition without a leader says so.
     return {

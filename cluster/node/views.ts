@@ -6,6 +6,15 @@ import type { LocalPartition } from './partition-ops.js';
 /** How far behind the leader's last index a replica may be and still count as in sync. */
 const inSyncLagEntriesMax = 1_000;
 
+/**
+ * Whether the leader heard from a node recently (any frame, node keepalives included, within one
+ * election timeout). Kafka drops a follower from the ISR after replica.lag.time.max.ms without it
+ * catching up; here a replica is in sync only while its node is heard from and its log is within
+ * inSyncLagEntriesMax of the leader's. Raft progress alone cannot say it: a dead follower keeps its
+ * last match index, and a quiesced group sends no heartbeats, so liveness comes from the host.
+ */
+export type HeardFrom = (node: NodeId) => boolean;
+
 export function brokerViews(state: ControllerState): BrokerView[] {
   return [...state.nodes.values()]
     .sort((a, b) => a.id - b.id)
@@ -16,6 +25,7 @@ export function partitionView(
   topic: string,
   a: PartitionAssignment,
   local: LocalPartition | undefined,
+  heardFrom: HeardFrom,
 ): PartitionView {
   const base = {
     topic,
@@ -40,8 +50,10 @@ export function partitionView(
   const sm = local.replica.state;
   const inSync: NodeId[] = [];
   if (status.progress) {
-    for (const [id, p] of status.progress)
-      if (status.lastIndex - p.match <= inSyncLagEntriesMax) inSync.push(id);
+    for (const [id, p] of status.progress) {
+      const live = id === status.id || heardFrom(id);
+      if (live && status.lastIndex - p.match <= inSyncLagEntriesMax) inSync.push(id);
+    }
   }
   return {
     ...base,
@@ -57,13 +69,17 @@ export function partitionView(
   };
 }
 
-export function topicView(t: TopicInfo, local: (groupId: number) => LocalPartition | undefined): TopicView {
+export function topicView(
+  t: TopicInfo,
+  local: (groupId: number) => LocalPartition | undefined,
+  heardFrom: HeardFrom,
+): TopicView {
   return {
     name: t.name,
     partitions: t.partitions.length,
     replicationFactor: t.replicationFactor,
     config: t.config,
     createdAtMs: t.createdAtMs,
-    partitionViews: t.partitions.map((a) => partitionView(t.name, a, local(a.groupId))),
+    partitionViews: t.partitions.map((a) => partitionView(t.name, a, local(a.groupId), heardFrom)),
   };
 }

@@ -1,4 +1,4 @@
-import { RaftlogError } from '../../lib/index.js';
+import { RaftlogError, type ErrorCode } from '../../lib/index.js';
 import type { ServiceClient } from '../../cluster/rpc/index.js';
 import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import {
@@ -14,10 +14,13 @@ import {
 import type { RaftlogClient } from './raftlog-client.js';
 import { defaultRetryOptions } from './retry-policy.js';
 import { withRetry } from './with-retry.js';
-import { mergeClusterStatus } from './merge-cluster-status.js';
+import { mergeClusterStatus, mergeFromLeaders, type NodeAnswer } from './merge-cluster-status.js';
 
 /** A node that does not answer this fast is left out of the merged status. */
 const peerStatusTimeoutMs = 2_000;
+
+const noCodes: ReadonlySet<ErrorCode> = new Set();
+const finalCodes: ReadonlySet<ErrorCode> = new Set(['NOT_ENOUGH_REPLICAS']);
 
 export interface AdminOptions {
   /** Per call, retries included. */
@@ -54,16 +57,19 @@ export class Admin {
   }
 
   async createTopic(input: CreateTopicInput): Promise<TopicDetails> {
-    const r = await this.call((a, timeoutMs) =>
-      a.createTopic(
-        {
-          name: input.name,
-          partitions: input.partitions,
-          replicationFactor: input.replicas ?? 0,
-          ...(input.config === undefined ? {} : { config: toWireTopicConfig(input.config) }),
-        },
-        { timeoutMs },
-      ),
+    const r = await this.call(
+      (a, timeoutMs) =>
+        a.createTopic(
+          {
+            name: input.name,
+            partitions: input.partitions,
+            replicationFactor: input.replicas ?? 0,
+            ...(input.config === undefined ? {} : { config: toWireTopicConfig(input.config) }),
+          },
+          { timeoutMs },
+        ),
+      // Too few live nodes for the replicas asked: say so now; waiting for a node to return may take hours.
+      finalCodes,
     );
     if (r.topic === undefined) throw new RaftlogError('INTERNAL', 'CreateTopic answered without the topic');
     return toTopicDetails(r.topic);
@@ -80,33 +86,51 @@ export class Admin {
     return r.topics.map(toTopicSummary);
   }
 
+  /** As `clusterStatus`, each partition's replication state is the one its leader reports. */
   async describeTopic(name: string): Promise<TopicDetails> {
     const r = await this.call((a, timeoutMs) => a.describeTopic({ name }, { timeoutMs }));
     if (r.topic === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${name} does not exist`);
-    return toTopicDetails(r.topic);
+    const nodes = await this.call((a, timeoutMs) => a.clusterStatus({ omitPartitions: true }, { timeoutMs }));
+    const answers = await this.askAlive(nodes.nodes, async (admin) => {
+      const t = await admin.describeTopic({ name }, { timeoutMs: peerStatusTimeoutMs });
+      return t.topic?.partitionStatus ?? [];
+    });
+    return toTopicDetails({
+      ...r.topic,
+      partitionStatus: mergeFromLeaders(r.topic.partitionStatus, answers),
+    });
   }
 
   async clusterStatus(options: { omitPartitions?: boolean } = {}): Promise<ClusterStatus> {
     const omitPartitions = options.omitPartitions ?? false;
     const r = await this.call((a, timeoutMs) => a.clusterStatus({ omitPartitions }, { timeoutMs }));
     if (omitPartitions) return toClusterStatus(r);
-    const answers = await Promise.all(
-      r.nodes
-        .filter((n) => n.alive)
-        .map(async (n) => {
-          const status = await this.client
-            .admin(n.address)
-            .clusterStatus({}, { timeoutMs: peerStatusTimeoutMs })
-            .catch(() => undefined);
-          return status === undefined ? undefined : { nodeId: n.nodeId, status };
-        }),
-    );
+    const answers = await this.askAlive(r.nodes, async (admin) => {
+      const status = await admin.clusterStatus({}, { timeoutMs: peerStatusTimeoutMs });
+      return status.partitions;
+    });
     return toClusterStatus(
       mergeClusterStatus(
         r,
-        answers.filter((a) => a !== undefined),
+        answers.map((a) => ({ nodeId: a.nodeId, status: { ...r, partitions: [...a.partitions] } })),
       ),
     );
+  }
+
+  /** Asks every live node at once; a node that does not answer in time is left out. */
+  private async askAlive(
+    nodes: readonly { nodeId: number; address: string; alive: boolean }[],
+    ask: (admin: ServiceClient<typeof AdminService>) => Promise<NodeAnswer['partitions']>,
+  ): Promise<NodeAnswer[]> {
+    const answers = await Promise.all(
+      nodes
+        .filter((n) => n.alive)
+        .map(async (n) => {
+          const partitions = await ask(this.client.admin(n.address)).catch(() => undefined);
+          return partitions === undefined ? undefined : { nodeId: n.nodeId, partitions };
+        }),
+    );
+    return answers.filter((a) => a !== undefined);
   }
 
   /** Moves leadership of a partition, or of the controller when `topic` is undefined; 0 lets the leader pick. */
@@ -137,13 +161,17 @@ export class Admin {
     await this.call((a, timeoutMs) => a.removeReplica({ topic, partition, nodeId }, { timeoutMs }));
   }
 
-  private call<T>(fn: AdminCall<T>): Promise<T> {
+  /** Retries retriable errors until the deadline, but for `final` codes, which end the call at once. */
+  private call<T>(fn: AdminCall<T>, final: ReadonlySet<ErrorCode> = noCodes): Promise<T> {
     const deadlineMs = Date.now() + this.timeoutMs;
+    const stop = new AbortController();
     return withRetry(() => fn(this.client.admin(this.target()), Math.max(1, deadlineMs - Date.now())), {
       deadlineMs,
       retry: defaultRetryOptions,
+      signal: stop.signal,
       onError: (e) => {
-        if (e.leaderHint !== undefined && e.leaderHint !== '') this.preferred = e.leaderHint;
+        if (final.has(e.code)) stop.abort();
+        else if (e.leaderHint !== undefined && e.leaderHint !== '') this.preferred = e.leaderHint;
         else if (e.retriable) this.preferred = this.nextAddress();
       },
     });
