@@ -4,7 +4,7 @@ import type { FetchRequest, FetchResponseSchema } from '../../../proto/gen/raftl
 import { fetchedPartition, fetchRound, readBytes, type PartitionRead } from './fetch-partitions.js';
 import { isolationFromProto } from './proto-mapping.js';
 import type { ServiceDeps } from './service-deps.js';
-import { responseBytesMax, validateFetchTargets } from './validate-fetch.js';
+import { checkMinBytes, responseBytesMax, validateFetchTargets } from './validate-fetch.js';
 import { waitForAnyData } from './wait-for-data.js';
 
 type Response = MessageInitShape<typeof FetchResponseSchema>;
@@ -20,10 +20,10 @@ export async function fetch(
 ): Promise<Response> {
   const targets = validateFetchTargets(request.partitions, deps.limits.fetchPartitionsMax);
   const bytesMax = responseBytesMax(request.maxBytes, deps.limits);
+  const enoughBytes = checkMinBytes(request.minBytes, bytesMax);
   const isolation = isolationFromProto(request.isolationLevel);
   const waitMs = Math.min(request.maxWaitMs, deps.limits.fetchWaitMsMax);
   const until = Math.min(Date.now() + waitMs, context.deadlineMs);
-  const enoughBytes = Math.max(1, request.minBytes);
   for (;;) {
     const reads = await fetchRound(deps, targets, bytesMax, isolation);
     const remainingMs = until - Date.now();

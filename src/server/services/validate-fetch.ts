@@ -38,3 +38,17 @@ export function responseBytesMax(
 ): number {
   return requested === 0 ? limits.fetchBytesMaxDefault : Math.min(requested, limits.fetchBytesMax);
 }
+
+/**
+ * min_bytes above what one response may carry can never be met: every such fetch would wait its full
+ * max_wait_ms for nothing. Refused so the client's bug shows at once instead of as a slow consumer.
+ */
+export function checkMinBytes(minBytes: number, bytesMax: number): number {
+  if (minBytes > bytesMax) {
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      `min_bytes ${minBytes} exceeds the ${bytesMax} bytes a response may carry (max_bytes, clamped)`,
+    );
+  }
+  return Math.max(1, minBytes);
+}
