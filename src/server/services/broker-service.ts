@@ -17,9 +17,11 @@ import type { ServiceDeps } from './service-deps.js';
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
   return {
     produce: (request, context) => produceOne(deps.api, deps.limits, request, context.signal),
-    produceStream: (requests, context) => produceStream(deps, requests, context),
+    produceStream: (requests, context) =>
+      deps.streams.bounded(context, () => produceStream(deps, requests, context)),
     fetch: (request, context) => fetch(deps, request, context),
-    fetchStream: (request, context) => fetchStream(deps, request, context),
+    fetchStream: (request, context) =>
+      deps.streams.bounded(context, () => fetchStream(deps, request, context)),
     listOffsets: (request) => listOffsets(deps, request),
     metadata: (request) => Promise.resolve().then(() => metadata(deps, request)),
     initProducer: (request) => initProducer(deps.api, request),

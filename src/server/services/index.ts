@@ -4,6 +4,7 @@ import type { Logger } from '../../obs/index.js';
 import { registerAdminService } from './admin-service.js';
 import { registerBrokerService } from './broker-service.js';
 import { resolveServiceLimits, type ServiceLimits } from './limits.js';
+import { StreamSlots } from './stream-slots.js';
 
 export { defaultServiceLimits, resolveServiceLimits, type ServiceLimits } from './limits.js';
 export { brokerService } from './broker-service.js';
@@ -15,7 +16,8 @@ export function registerClientServices(
   api: NodeApi,
   options: { logger: Logger; limits?: Partial<ServiceLimits> },
 ): void {
-  const deps = { api, logger: options.logger, limits: resolveServiceLimits(options.limits) };
+  const limits = resolveServiceLimits(options.limits);
+  const deps = { api, logger: options.logger, limits, streams: new StreamSlots(limits) };
   // The client only learns "internal error"; the cause and the method stay in the node's log.
   const onInternalError = (error: unknown, path: string): void =>
     options.logger.error({ err: error, path }, 'a client call failed with an unexpected error');

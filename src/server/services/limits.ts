@@ -29,6 +29,10 @@ export interface ServiceLimits {
   readonly fetchRepollMsMin: number;
   /** Topics one Metadata request may name. */
   readonly metadataTopicsMax: number;
+  /** ProduceStream and FetchStream calls open at once on the node; beyond it RESOURCE_EXHAUSTED. */
+  readonly clientStreamsMax: number;
+  /** Of those, on one client connection. */
+  readonly clientStreamsPerConnectionMax: number;
 }
 
 const mib = 1024 * 1024;
@@ -46,6 +50,8 @@ export const defaultServiceLimits: ServiceLimits = {
   fetchStreamHeartbeatMsMin: 50,
   fetchRepollMsMin: 10,
   metadataTopicsMax: 10_000,
+  clientStreamsMax: 1_024,
+  clientStreamsPerConnectionMax: 64,
 };
 
 /** Fills in defaults and refuses a limit that is not a positive integer, naming it. */
@@ -61,6 +67,12 @@ export function resolveServiceLimits(overrides: Partial<ServiceLimits> = {}): Se
   }
   if (limits.fetchBytesMaxDefault > limits.fetchBytesMax) {
     throw new RaftlogError('INVALID_ARGUMENT', 'service limit fetchBytesMaxDefault exceeds fetchBytesMax');
+  }
+  if (limits.clientStreamsPerConnectionMax > limits.clientStreamsMax) {
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      'service limit clientStreamsPerConnectionMax exceeds clientStreamsMax',
+    );
   }
   return limits;
 }
