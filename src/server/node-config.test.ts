@@ -74,4 +74,30 @@ describe('node configuration', () => {
     writeFileSync(file, JSON.stringify({ id: 1, colour: 'blue' }));
     expect(() => loadNodeConfig({ config: file }, {})).toThrow(/unknown setting "colour"/);
   });
+
+  it('bounds connections and streams, from env too, and refuses caps that contradict each other', () => {
+    const base = { id: '1', listen: '127.0.0.1:9091', dataDir: '/tmp/x' };
+    expect(loadNodeConfig(base, {})).toMatchObject({
+      connectionsMax: 1_024,
+      callsPerConnectionMax: 256,
+      clientStreamsMax: 1_024,
+      clientStreamsPerConnectionMax: 64,
+    });
+    const env = { [envName('connectionsMax')]: '10', [envName('clientStreamsMax')]: '20' };
+    expect(envName('clientStreamsPerConnectionMax')).toBe('RAFTLOG_CLIENT_STREAMS_PER_CONNECTION_MAX');
+    expect(loadNodeConfig({ ...base, clientStreamsPerConnectionMax: '5' }, env)).toMatchObject({
+      connectionsMax: 10,
+      clientStreamsMax: 20,
+      clientStreamsPerConnectionMax: 5,
+    });
+    expect(() => loadNodeConfig({ ...base, clientStreamsPerConnectionMax: '30' }, env)).toThrow(
+      /clientStreamsPerConnectionMax must not exceed clientStreamsMax/,
+    );
+    expect(() => loadNodeConfig({ ...base, callsPerConnectionMax: '64' }, {})).toThrow(
+      /clientStreamsPerConnectionMax must be smaller than callsPerConnectionMax/,
+    );
+    expect(() => loadNodeConfig({ ...base, connectionsMax: '0' }, {})).toThrow(
+      /connectionsMax must be an integer/,
+    );
+  });
 });

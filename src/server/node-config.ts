@@ -22,6 +22,14 @@ export interface NodeConfig {
   readonly snapshotEntriesMin: number;
   /** Entries kept below a snapshot for followers slightly behind. */
   readonly compactionTrailEntries: number;
+  /** TCP connections the node serves at once (clients and peers); one more is closed at once. */
+  readonly connectionsMax: number;
+  /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
+  readonly callsPerConnectionMax: number;
+  /** ProduceStream and FetchStream calls open at once on the node; one more is RESOURCE_EXHAUSTED. */
+  readonly clientStreamsMax: number;
+  /** Of those, on one client connection. */
+  readonly clientStreamsPerConnectionMax: number;
 }
 
 type Setting = string | number | undefined;
@@ -35,6 +43,10 @@ const defaults = {
   logLevel: 'info',
   snapshotEntriesMin: 10_000,
   compactionTrailEntries: 1_000,
+  connectionsMax: 1_024,
+  callsPerConnectionMax: 256,
+  clientStreamsMax: 1_024,
+  clientStreamsPerConnectionMax: 64,
 } as const;
 
 const settingNames = [
@@ -50,6 +62,10 @@ const settingNames = [
   'logLevel',
   'snapshotEntriesMin',
   'compactionTrailEntries',
+  'connectionsMax',
+  'callsPerConnectionMax',
+  'clientStreamsMax',
+  'clientStreamsPerConnectionMax',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -140,6 +156,29 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   if (compactionTrailEntries >= snapshotEntriesMin) {
     problems.push('compactionTrailEntries must be smaller than snapshotEntriesMin');
   }
+  const connectionsMax = integer(raw.connectionsMax, 'connectionsMax', 4, 1_000_000, problems);
+  const callsPerConnectionMax = integer(
+    raw.callsPerConnectionMax,
+    'callsPerConnectionMax',
+    8,
+    65_536,
+    problems,
+  );
+  const clientStreamsMax = integer(raw.clientStreamsMax, 'clientStreamsMax', 1, 1_000_000, problems);
+  const clientStreamsPerConnectionMax = integer(
+    raw.clientStreamsPerConnectionMax,
+    'clientStreamsPerConnectionMax',
+    1,
+    65_536,
+    problems,
+  );
+  if (clientStreamsPerConnectionMax > clientStreamsMax) {
+    problems.push('clientStreamsPerConnectionMax must not exceed clientStreamsMax');
+  }
+  // Streams over the cap must reach the service to be told why; HTTP/2 would only stall them.
+  if (clientStreamsPerConnectionMax >= callsPerConnectionMax) {
+    problems.push('clientStreamsPerConnectionMax must be smaller than callsPerConnectionMax');
+  }
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -156,6 +195,10 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     logLevel,
     snapshotEntriesMin,
     compactionTrailEntries,
+    connectionsMax,
+    callsPerConnectionMax,
+    clientStreamsMax,
+    clientStreamsPerConnectionMax,
   };
 }
 

@@ -2,17 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
-import {
-  createServer,
-  HealthStatusBoard,
-  implementService,
-  listen,
-  shutdown,
-} from '../../cluster/rpc/index.js';
+import { createServer, HealthStatusBoard, implementService, shutdown } from '../../cluster/rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
+import { listenBounded } from './bounded-listen.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { registerClientServices } from './services/index.js';
 
@@ -69,6 +64,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const server = createServer({
     receiveMessageBytesMax: config.messageBytesMax,
     sendMessageBytesMax: config.messageBytesMax,
+    channelOptions: { 'grpc.max_concurrent_streams': config.callsPerConnectionMax },
   });
   const health = new HealthStatusBoard();
   const onInternalError = (error: unknown, path: string): void =>
@@ -84,8 +80,17 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });
-  registerClientServices(server, node, { logger });
-  const port = await listen(server, config.listen);
+  registerClientServices(server, node, {
+    logger,
+    limits: {
+      clientStreamsMax: config.clientStreamsMax,
+      clientStreamsPerConnectionMax: config.clientStreamsPerConnectionMax,
+    },
+  });
+  const listener = await listenBounded(server, config.listen, config.connectionsMax, (error) =>
+    logger.warn({ err: error }, 'accepting a connection failed'),
+  );
+  const port = listener.port;
   await node.start();
   logger.info(
     { listen: config.listen, port, advertise: config.advertise, peers: Object.fromEntries(peers) },
@@ -95,7 +100,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     node,
     stop: async () => {
       health.setAllNotServing();
+      listener.stopAccepting();
       await shutdown(server, shutdownGraceMs);
+      await listener.close();
       await node.stop();
       await kv.close();
     },

@@ -1,0 +1,68 @@
+import { createServer as createTcpServer, type Socket } from 'node:net';
+import { ServerCredentials, type Server } from '@grpc/grpc-js';
+import { RaftlogError } from '../../lib/index.js';
+
+export interface BoundedListener {
+  readonly port: number;
+  /** Stops accepting; open connections are left to the gRPC server's shutdown. */
+  stopAccepting(): void;
+  /** Stops accepting and drops whatever connection the gRPC server's shutdown left open. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `server` on `address` with at most `connectionsMax` TCP connections at once. grpc-js has no
+ * such bound, so the socket is accepted here and handed to grpc-js through its connection injector;
+ * one connection over the cap is closed at once by Node (net.Server.maxConnections), which a gRPC
+ * client sees as UNAVAILABLE, and every open connection keeps being served.
+ */
+export async function listenBounded(
+  server: Server,
+  address: string,
+  connectionsMax: number,
+  onError: (error: Error) => void = () => undefined,
+): Promise<BoundedListener> {
+  const { host, port } = splitHostPort(address);
+  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  const sockets = new Set<Socket>();
+  const tcp = createTcpServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    injector.injectConnection(socket);
+  });
+  const closed = new Promise<void>((resolve) => tcp.once('close', resolve));
+  const stopAccepting = (): void => {
+    if (tcp.listening) tcp.close();
+  };
+  tcp.maxConnections = connectionsMax;
+  await new Promise<void>((resolve, reject) => {
+    tcp.once('error', reject);
+    tcp.listen(port, host, () => {
+      tcp.off('error', reject);
+      // Accept failures (EMFILE...) after the start must not end the process: report and go on.
+      tcp.on('error', onError);
+      resolve();
+    });
+  });
+  const bound = tcp.address();
+  if (bound === null || typeof bound === 'string') throw new RaftlogError('INTERNAL', 'listener has no port');
+  return {
+    port: bound.port,
+    stopAccepting,
+    close: () => {
+      stopAccepting();
+      for (const socket of sockets) socket.destroy();
+      return closed;
+    },
+  };
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[(.*)\]$/, '$1');
+  const port = Number(address.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RaftlogError('INVALID_ARGUMENT', `listen address must be host:port, got '${address}'`);
+  }
+  return { host, port };
+}
