@@ -138,10 +138,21 @@ describe('raftlog argument parsing', () => {
       '/d',
       '--tick-ms',
       '20',
+      '--client-streams-max',
+      '9',
     ];
     expect(await runCli(args, memoryIo(), deps)).toBe(0);
     expect(deps.calls).toEqual([
-      { runNode: { id: '2', listen: '0.0.0.0:9092', peers: '1=a:1,2=b:2', dataDir: '/d', tickMs: '20' } },
+      {
+        runNode: {
+          id: '2',
+          listen: '0.0.0.0:9092',
+          peers: '1=a:1,2=b:2',
+          dataDir: '/d',
+          tickMs: '20',
+          clientStreamsMax: '9',
+        },
+      },
     ]);
   });
 

@@ -15,6 +15,10 @@ interface StartFlags {
   heartbeatIntervalTicks?: string;
   messageBytesMax?: string;
   logLevel?: string;
+  connectionsMax?: string;
+  callsPerConnectionMax?: string;
+  clientStreamsMax?: string;
+  clientStreamsPerConnectionMax?: string;
 }
 
 /** Flags pass through as text: node-config validates them with env and file settings in one place. */
@@ -31,6 +35,10 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     heartbeatIntervalTicks: flags.heartbeatIntervalTicks,
     messageBytesMax: flags.messageBytesMax,
     logLevel: flags.logLevel,
+    connectionsMax: flags.connectionsMax,
+    callsPerConnectionMax: flags.callsPerConnectionMax,
+    clientStreamsMax: flags.clientStreamsMax,
+    clientStreamsPerConnectionMax: flags.clientStreamsPerConnectionMax,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
@@ -50,6 +58,10 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--heartbeat-interval-ticks <n>', 'heartbeat interval in ticks')
     .option('--message-bytes-max <bytes>', 'largest gRPC message')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
+    .option('--connections-max <n>', 'TCP connections served at once (clients and peers)')
+    .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
+    .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
+    .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')
     .action((flags: StartFlags) => ctx.deps.runNode(startFlagsToSettings(flags)));
 
   const cluster = program.command('cluster').description('a local multi-process cluster');

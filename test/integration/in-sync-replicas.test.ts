@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../lib/index.js';
 import { Admin, RaftlogClient } from '../../src/client/index.js';
@@ -73,6 +74,14 @@ describe('the in-sync set as status and topic describe show it', () => {
       expect((refused as RaftlogError).message).toMatch(/replication factor 3 needs .*2 are alive/);
       expect(Date.now() - started).toBeLessThan(1_000);
     }
+    // On the wire: gRPC UNAVAILABLE carrying our code, as any gRPC client sees it.
+    const raw = await cluster
+      .admin(cluster.node(1).address)
+      .createTopic({ name: 'rf-raw', partitions: 1 })
+      .catch((e: unknown) => e);
+    expect(raw).toBeInstanceOf(RaftlogError);
+    expect((raw as RaftlogError).code).toBe('NOT_ENOUGH_REPLICAS');
+    expect(((raw as RaftlogError).cause as { code?: number }).code).toBe(status.UNAVAILABLE);
 
     await cluster.node(3).start();
     const backMs = await waitForInSync(admin, [1, 2, 3], 15_000);
