@@ -296,6 +296,29 @@ describe('PartitionStore', () => {
     expect((await again.read(p0, 17, 1 << 20)).batches.length).toBe(1);
   });
 
+  it('finds an offset by timestamp among 20,000 batches with seeks, also past a moved log start', async () => {
+    const n = 20_000;
+    const b = new StorageBatch();
+    // One batch at 5000 stamped far in the future: once retention drops it, lookups clamp to the log start.
+    const batches = Array.from({ length: n }, (_, i) => batchAt(i, 1, i === 5_000 ? 9_000_000 : 1_000 + i));
+    store.append(b, p1, batches, appendTimeMs);
+    await b.commit(kv);
+    const prng = new Prng(3);
+    for (let i = 0; i < 100; i++) {
+      const ts = prng.intBetween(1_000, 5_999);
+      kv.reset();
+      expect(await store.offsetForTimestamp(p1, ts)).toEqual({ offset: ts - 1_000, timestamp: ts });
+      expect(kv.counts.iteratorSteps).toBeLessThanOrEqual(8);
+    }
+    await setLogStart(10_000, p1);
+    await purgeAll(p1);
+    kv.reset();
+    // The time index points before the log start: the batch index (not the batches) is walked from there.
+    expect(await store.offsetForTimestamp(p1, 15_000)).toEqual({ offset: 14_000, timestamp: 15_000 });
+    expect(await store.offsetForTimestamp(p1, 5_000)).toEqual({ offset: 10_000, timestamp: 11_000 });
+    expect(await store.offsetForTimestamp(p1, 9_000_001)).toBeUndefined();
+  }, 60_000);
+
   it('reads any offset among 100,000 batches with a seek, not a scan', async () => {
     const template = new RecordBatchView(
       encodeRecordBatch({ records: [{ value: new Uint8Array(16) }, { value: null }], timestamp: 1 }),

@@ -200,6 +200,7 @@ export class PartitionStore {
           sizeBytes: bytes.length,
           bytesBefore: s.appendedBytes,
           appendTimeMs,
+          maxTimestamp: view.maxTimestamp,
         }),
       );
       const ts = view.maxTimestamp;
@@ -561,18 +562,28 @@ export class PartitionStore {
     return view;
   }
 
+  /**
+   * The first record at or after `from` stamped `timestamp` or later. Walks the batch index (small
+   * values) to the first batch whose maxTimestamp reaches it and reads only that batch; usually the
+   * batch holding `from` is that batch, since the time index pointed there.
+   */
   private async firstRecordAtOrAfter(
     partition: PartitionId,
     from: number,
     timestamp: number,
     end: number,
   ): Promise<{ offset: number; timestamp: number } | undefined> {
-    const start = (await this.batchContaining(partition, from)).baseOffset;
-    const range = { gte: partitionBatchKey(partition, start), lt: partitionBatchKey(partition, end) };
+    const info = await this.info(partition);
+    const start = (await this.indexEntryHolding(partition, from, info)).baseOffset;
+    const range = {
+      gte: partitionBatchIndexKey(partition, start),
+      lt: partitionBatchIndexKey(partition, end),
+      highWaterMarkBytes: scanHighWaterMarkBytes,
+    };
     return withIterator(this.kv, range, async (it) => {
       for (let e = await it.next(); e !== undefined; e = await it.next()) {
-        const view = this.verified(partition, e);
-        if (view.maxTimestamp < timestamp) continue;
+        if (this.indexEntry(partition, e).maxTimestamp < timestamp) continue;
+        const view = await this.batchContaining(partition, decodePartitionBatchIndexKey(e.key).baseOffset);
         for (const r of view.records()) {
           if (r.offset >= from && r.timestamp >= timestamp)
             return { offset: r.offset, timestamp: r.timestamp };

@@ -29,6 +29,8 @@ export interface ServiceLimits {
   readonly fetchRepollMsMin: number;
   /** Topics one Metadata request may name. */
   readonly metadataTopicsMax: number;
+  /** Entries one ListOffsets request may hold (repeats included; they are looked up once). */
+  readonly listOffsetsPartitionsMax: number;
 }
 
 const mib = 1024 * 1024;
@@ -46,6 +48,7 @@ export const defaultServiceLimits: ServiceLimits = {
   fetchStreamHeartbeatMsMin: 50,
   fetchRepollMsMin: 10,
   metadataTopicsMax: 10_000,
+  listOffsetsPartitionsMax: 1_000,
 };
 
 /** Fills in defaults and refuses a limit that is not a positive integer, naming it. */
