@@ -43,10 +43,8 @@ describe('ListOffsets', () => {
     const { broker } = await startServices({ listOffsetsPartitionsMax: 3 });
     const one = { topic: 't', partition: 0, spec: OffsetSpec.EARLIEST };
     const call = broker.listOffsets({ partitions: [one, one, one, one] });
-    await expect(call).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
-      message: expect.stringMatching(/ListOffsets takes 1 to 3 partitions, got 4/),
-    });
+    await expect(call).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(call).rejects.toThrow(/ListOffsets takes 1 to 3 partitions, got 4/);
     expect((await broker.listOffsets({ partitions: [one, one, one] })).offsets.length).toBe(3);
   });
 });
