@@ -90,4 +90,19 @@ describe('PartitionReplica retention', () => {
     const again = await openReplica();
     expect(await again.store.info(key)).toMatchObject({ logStartOffset: 3_360, nextOffset: 4_000 });
   });
+
+  it('stores the append time the leader put in the entry, not the records own timestamps', async () => {
+    const { replica, store } = await openReplica();
+    const y2001 = Date.UTC(2001, 0, 1);
+    const appended = Date.UTC(2030, 0, 1);
+    const batch = encodeRecordBatch({ records: [{ value: new Uint8Array(4) }], timestamp: y2001 });
+    const data = encodePartitionEntry({
+      timestampMs: appended,
+      command: { type: 'append', acks: 'quorum', batch },
+    });
+    await cycle(replica, [entry(1, data)]);
+    expect(await store.info(key)).toMatchObject({ maxTimestamp: y2001, maxAppendTimeMs: appended });
+    expect(await store.retentionCutoffByAppendTime(key, appended - 3_600_000)).toBe(0);
+    expect(await store.retentionCutoffByAppendTime(key, appended + 1)).toBe(1);
+  });
 });

@@ -72,7 +72,8 @@ export class PartitionReplica implements GroupStateMachine {
         `partition ${this.partitionKey}: gap before ${result.baseOffset}`,
       );
       const stored = new RecordBatchView(result.batch).withBaseOffset(result.baseOffset).bytes;
-      this.store.append(batch, this.partitionKey, [stored], result.logAppendTimeMs);
+      // A committed entry never fails the cycle: a leader clock before 1970 counts as 1970.
+      this.store.append(batch, this.partitionKey, [stored], Math.max(0, result.logAppendTimeMs));
       this.storeNext = result.lastOffset + 1;
     }
     if (result.ok && result.type === 'log-start-offset') this.pendingLogStart = result.logStartOffset;
