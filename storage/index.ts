@@ -3,9 +3,13 @@ export { StorageBatch } from './storage-batch.js';
 export { RaftLogStore, type RaftLogState } from './raft-log-store.js';
 export { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
 export {
+  defaultPurgeStepLimits,
   PartitionStore,
+  retentionScanBatchesMaxDefault,
   type PartitionInfo,
   type PartitionStoreOptions,
+  type PurgeStepLimits,
+  type PurgeStepResult,
   type ReadResult,
 } from './partition-store.js';
 export { keyspace, type Keyspace } from './keys.js';

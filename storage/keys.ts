@@ -15,6 +15,8 @@ export const keyspace = {
   partitionBatch: 0x10,
   partitionTimeIndex: 0x11,
   partitionMeta: 0x12,
+  partitionBatchIndex: 0x13,
+  partitionAppendTimeIndex: 0x14,
 } as const;
 
 export type Keyspace = (typeof keyspace)[keyof typeof keyspace];
@@ -190,4 +192,48 @@ export function partitionTimeIndexRange(partition: number): KeyRange {
 
 export function partitionMetaKey(partition: number): Uint8Array {
   return ownerPrefix(keyspace.partitionMeta, partition, 'partition');
+}
+
+/** Per stored batch: its end offset, size, cumulative bytes before it and append time (no batch read needed). */
+export function partitionBatchIndexKey(partition: number, baseOffset: number): Uint8Array {
+  return new KeyWriter(keyspace.partitionBatchIndex, 13).u32(partition, 'partition').u64(baseOffset, 'offset')
+    .bytes;
+}
+
+export function decodePartitionBatchIndexKey(key: Uint8Array): { partition: number; baseOffset: number } {
+  const v = reader(key, keyspace.partitionBatchIndex, 13, 'partition batch index');
+  return { partition: v.getUint32(1), baseOffset: readU64(v, 5, 'offset') };
+}
+
+export function partitionBatchIndexRange(partition: number): KeyRange {
+  return ownerRange(keyspace.partitionBatchIndex, partition, 'partition');
+}
+
+/** Sparse index of the leader-assigned append time: an entry per batch that raised the maximum. */
+export function partitionAppendTimeIndexKey(
+  partition: number,
+  appendTimeMs: number,
+  baseOffset: number,
+): Uint8Array {
+  return new KeyWriter(keyspace.partitionAppendTimeIndex, 21)
+    .u32(partition, 'partition')
+    .u64(appendTimeMs, 'append time')
+    .u64(baseOffset, 'offset').bytes;
+}
+
+export function decodePartitionAppendTimeIndexKey(key: Uint8Array): {
+  partition: number;
+  appendTimeMs: number;
+  baseOffset: number;
+} {
+  const v = reader(key, keyspace.partitionAppendTimeIndex, 21, 'partition append time index');
+  return {
+    partition: v.getUint32(1),
+    appendTimeMs: readU64(v, 5, 'append time'),
+    baseOffset: readU64(v, 13, 'offset'),
+  };
+}
+
+export function partitionAppendTimeIndexRange(partition: number): KeyRange {
+  return ownerRange(keyspace.partitionAppendTimeIndex, partition, 'partition');
 }

@@ -7,16 +7,24 @@ import {
   type RecordBatchLimits,
 } from '../lib/index.js';
 import { firstInRange, withIterator, type KvEntry, type KvStore } from './kv/index.js';
+import { decodeBatchIndexEntry, encodeBatchIndexEntry, type BatchIndexEntry } from './batch-index.js';
 import {
+  decodePartitionAppendTimeIndexKey,
+  decodePartitionBatchIndexKey,
   decodePartitionBatchKey,
   decodePartitionTimeIndexKey,
+  partitionAppendTimeIndexKey,
+  partitionAppendTimeIndexRange,
+  partitionBatchIndexKey,
+  partitionBatchIndexRange,
   partitionBatchKey,
   partitionBatchRange,
   partitionMetaKey,
   partitionTimeIndexKey,
   partitionTimeIndexRange,
+  type KeyRange,
 } from './keys.js';
-import type { StorageBatch } from './storage-batch.js';
+import { StorageBatch } from './storage-batch.js';
 import { ValueReader, ValueWriter } from './value-codec.js';
 
 export interface PartitionInfo {
@@ -24,10 +32,15 @@ export interface PartitionInfo {
   readonly logStartOffset: number;
   /** The offset the next appended batch must have (last offset + 1). */
   readonly nextOffset: number;
-  /** Bytes of the stored batches from the one holding logStartOffset to the end. */
-  readonly sizeBytes: number;
-  /** Highest batch maxTimestamp appended so far, -1 when none. */
+  /**
+   * Bytes of every batch appended up to nextOffset, a running total that retention does not lower:
+   * the bytes from a batch to the end are this minus the batch's `bytesBefore` in the batch index.
+   */
+  readonly appendedBytes: number;
+  /** Highest batch maxTimestamp (the records' own timestamps) appended so far, -1 when none. */
   readonly maxTimestamp: number;
+  /** Latest append time (the leader's, carried in the Raft entry) of a stored batch, -1 when none. */
+  readonly maxAppendTimeMs: number;
 }
 
 interface PartitionState extends PartitionInfo {
@@ -42,22 +55,48 @@ export interface ReadResult {
   readonly nextOffset: number;
 }
 
+/** Bounds of one purge step: what one write batch deletes at most (at least one batch per step). */
+export interface PurgeStepLimits {
+  readonly batchesMax: number;
+  /** Stored bytes (from the batch index) one step frees at most. */
+  readonly bytesMax: number;
+}
+
+export const defaultPurgeStepLimits: PurgeStepLimits = { batchesMax: 256, bytesMax: 8 * 1024 * 1024 };
+
+/** Batch index entries one retention-by-bytes lookup reads at most; a larger excess takes several passes. */
+export const retentionScanBatchesMaxDefault = 10_000;
+
+export interface PurgeStepResult {
+  readonly batches: number;
+  readonly bytes: number;
+  /** Whether batches below the log start remain after this step. */
+  readonly more: boolean;
+}
+
 export interface PartitionStoreOptions {
   readonly limits?: RecordBatchLimits;
   /** Check each batch's CRC on append too (reads always check). */
   readonly verifyCrcOnAppend?: boolean;
 }
 
-const emptyPartition: PartitionInfo = { logStartOffset: 0, nextOffset: 0, sizeBytes: 0, maxTimestamp: -1 };
+const emptyPartition: PartitionInfo = {
+  logStartOffset: 0,
+  nextOffset: 0,
+  appendedBytes: 0,
+  maxTimestamp: -1,
+  maxAppendTimeMs: -1,
+};
 const readHighWaterMarkBytesMax = 4 * 1024 * 1024;
 const scanHighWaterMarkBytes = 1024 * 1024;
 
 function encodeMeta(s: PartitionInfo): Uint8Array {
-  return new ValueWriter(32)
+  return new ValueWriter(40)
     .u64(s.logStartOffset)
     .u64(s.nextOffset)
-    .u64(s.sizeBytes)
+    .u64(s.appendedBytes)
     .u64(s.maxTimestamp + 1)
+    .u64(s.maxAppendTimeMs + 1)
     .finish();
 }
 
@@ -66,8 +105,9 @@ function decodeMeta(bytes: Uint8Array): PartitionInfo {
   const info = {
     logStartOffset: r.u64(),
     nextOffset: r.u64(),
-    sizeBytes: r.u64(),
+    appendedBytes: r.u64(),
     maxTimestamp: r.u64() - 1,
+    maxAppendTimeMs: r.u64() - 1,
   };
   r.done();
   if (info.logStartOffset > info.nextOffset) throw r.corrupt('log start is past the end');
@@ -76,13 +116,21 @@ function decodeMeta(bytes: Uint8Array): PartitionInfo {
 
 /**
  * Partition data: each RecordBatch is one value keyed by (partition, baseOffset), served back as it
- * was stored. A sparse time index holds (partition, timestamp, baseOffset) for every batch that
- * raised the partition's maximum timestamp, so it is sorted by both and a timestamp lookup is one
- * seek. Reads find the batch holding an offset with one reverse seek and verify every CRC.
+ * was stored. Beside it, a batch index (end offset, size, running byte total, append time per batch)
+ * and two sparse indexes, one per timestamp kind, holding (partition, time, baseOffset) for every
+ * batch that raised the partition's maximum, so each is sorted by time and offset at once and a
+ * lookup is one seek. Reads find the batch holding an offset with one reverse seek and verify CRCs.
+ *
+ * Retention is two steps. `setLogStart` moves the log start in a ready cycle's batch without reading
+ * anything (it may point into batches staged in that very batch). `purgeStep`, run in the background
+ * with its own write batches, then deletes stored batches wholly below the log start, a bounded
+ * number per step, taking their sizes and ends from the batch index.
  */
 export class PartitionStore {
   private readonly partitions = new Map<number, PartitionState>();
   private readonly staged = new WeakMap<StorageBatch, Map<number, { state: PartitionState; base: number }>>();
+  /** Partitions that may hold batches below their log start. */
+  private readonly purgeDue = new Set<number>();
   private readonly limits: RecordBatchLimits;
   private readonly verifyCrcOnAppend: boolean;
 
@@ -101,6 +149,8 @@ export class PartitionStore {
     const version = (this.partitions.get(partition)?.version ?? 0) + 1;
     const state = { ...info, version };
     this.partitions.set(partition, state);
+    // A purge cut short by a stop resumes after the restart.
+    if (info.logStartOffset > 0) this.purgeDue.add(partition);
     return info;
   }
 
@@ -110,16 +160,26 @@ export class PartitionStore {
     return {
       logStartOffset: s.logStartOffset,
       nextOffset: s.nextOffset,
-      sizeBytes: s.sizeBytes,
+      appendedBytes: s.appendedBytes,
       maxTimestamp: s.maxTimestamp,
+      maxAppendTimeMs: s.maxAppendTimeMs,
     };
   }
 
   /**
    * Stages batches whose offsets the leader has already assigned: each must start at the
-   * partition's next offset. Malformed batches are rejected with CORRUPT_MESSAGE.
+   * partition's next offset. `appendTimeMs` is the leader's time of the append (from the Raft entry,
+   * so every replica stores the same). Malformed batches are rejected with CORRUPT_MESSAGE.
    */
-  append(batch: StorageBatch, partition: PartitionId, batches: readonly Uint8Array[]): void {
+  append(
+    batch: StorageBatch,
+    partition: PartitionId,
+    batches: readonly Uint8Array[],
+    appendTimeMs: number,
+  ): void {
+    if (!Number.isSafeInteger(appendTimeMs) || appendTimeMs < 0) {
+      throw new RaftlogError('INVALID_ARGUMENT', `append time ${appendTimeMs} is not a time in ms`);
+    }
     const p = this.stage(batch, partition);
     let s = p.state;
     for (const bytes of batches) {
@@ -131,15 +191,28 @@ export class PartitionStore {
           `partition ${partition}: batch at ${view.baseOffset} does not start at the next offset ${s.nextOffset}`,
         );
       }
-      batch.kv.put(partitionBatchKey(partition, view.baseOffset), bytes);
+      const base = view.baseOffset;
+      batch.kv.put(partitionBatchKey(partition, base), bytes);
+      batch.kv.put(
+        partitionBatchIndexKey(partition, base),
+        encodeBatchIndexEntry({
+          nextOffset: view.nextOffset,
+          sizeBytes: bytes.length,
+          bytesBefore: s.appendedBytes,
+          appendTimeMs,
+          maxTimestamp: view.maxTimestamp,
+        }),
+      );
       const ts = view.maxTimestamp;
-      if (ts > s.maxTimestamp)
-        batch.kv.put(partitionTimeIndexKey(partition, ts, view.baseOffset), new Uint8Array(0));
+      if (ts > s.maxTimestamp) batch.kv.put(partitionTimeIndexKey(partition, ts, base), new Uint8Array(0));
+      if (appendTimeMs > s.maxAppendTimeMs)
+        batch.kv.put(partitionAppendTimeIndexKey(partition, appendTimeMs, base), new Uint8Array(0));
       s = {
         ...s,
         nextOffset: view.nextOffset,
-        sizeBytes: s.sizeBytes + bytes.length,
+        appendedBytes: s.appendedBytes + bytes.length,
         maxTimestamp: Math.max(s.maxTimestamp, ts),
+        maxAppendTimeMs: Math.max(s.maxAppendTimeMs, appendTimeMs),
       };
     }
     p.state = s;
@@ -205,28 +278,85 @@ export class PartitionStore {
   }
 
   /**
-   * Stages retention up to `offset`: batches that end before it are deleted and the log starts at
-   * it. Reads the deleted batches' sizes, so the cost is proportional to what is removed.
+   * Stages a move of the log start to `offset` (a fetch below it gets OFFSET_OUT_OF_RANGE). Reads
+   * nothing, so it is right even when `offset` lies in batches staged in this same write batch (a
+   * replica catching up applies appends and the leader's retention move in one ready cycle). The
+   * stored batches below it are deleted later by `purgeStep`.
    */
-  async deleteBefore(batch: StorageBatch, partition: PartitionId, offset: number): Promise<void> {
+  setLogStart(batch: StorageBatch, partition: PartitionId, offset: number): void {
     const p = this.stage(batch, partition);
     const s = p.state;
     if (offset <= s.logStartOffset) return;
-    if (offset > s.nextOffset) {
+    if (!Number.isSafeInteger(offset) || offset > s.nextOffset) {
       throw new RaftlogError(
         'OFFSET_OUT_OF_RANGE',
-        `partition ${partition}: cannot delete before ${offset}, the log ends at ${s.nextOffset}`,
+        `partition ${partition}: cannot move the log start to ${offset}, the log ends at ${s.nextOffset}`,
       );
     }
-    const keep =
-      offset === s.nextOffset ? offset : (await this.batchContaining(partition, offset, s)).baseOffset;
-    const removed = await this.sizeOfRange(partition, s.logStartOffset, keep);
-    batch.assertOpen();
-    const range = partitionBatchRange(partition);
-    batch.kv.delRange(range.gte, partitionBatchKey(partition, keep));
-    await this.trimTimeIndexBefore(batch, partition, keep);
-    p.state = { ...s, logStartOffset: offset, sizeBytes: s.sizeBytes - removed };
+    p.state = { ...s, logStartOffset: offset };
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
+    batch.afterWrite(() => this.purgeDue.add(partition));
+  }
+
+  /** Partitions that may hold stored batches below their log start (for the background purge). */
+  partitionsToPurge(): PartitionId[] {
+    return [...this.purgeDue] as PartitionId[];
+  }
+
+  /**
+   * Deletes, in its own write batch, stored batches that end at or before the log start: at most
+   * `limits` of them (at least one), sizes and ends taken from the batch index, no batch read. Touches
+   * nothing a ready cycle writes (the metadata, keys at or above the log start), so it runs beside
+   * the cycles; unsynced, since a purge lost in a crash is simply done again.
+   */
+  async purgeStep(
+    partition: PartitionId,
+    limits: PurgeStepLimits = defaultPurgeStepLimits,
+  ): Promise<PurgeStepResult> {
+    const s = this.partitions.get(partition);
+    if (s === undefined) {
+      this.purgeDue.delete(partition);
+      return { batches: 0, bytes: 0, more: false };
+    }
+    const logStart = s.logStartOffset;
+    let batches = 0;
+    let bytes = 0;
+    let keep = 0;
+    let more = false;
+    const range = {
+      gte: partitionBatchIndexRange(partition).gte,
+      lt: partitionBatchIndexKey(partition, logStart),
+      highWaterMarkBytes: scanHighWaterMarkBytes,
+    };
+    await withIterator(this.kv, range, async (it) => {
+      for (let e = await it.next(); e !== undefined; e = await it.next()) {
+        const entry = this.indexEntry(partition, e);
+        if (entry.nextOffset > logStart) break;
+        if (batches > 0 && (batches >= limits.batchesMax || bytes + entry.sizeBytes > limits.bytesMax)) {
+          more = true;
+          break;
+        }
+        batches++;
+        bytes += entry.sizeBytes;
+        keep = entry.nextOffset;
+      }
+    });
+    if (batches > 0) {
+      const batch = new StorageBatch();
+      batch.kv.delRange(partitionBatchRange(partition).gte, partitionBatchKey(partition, keep));
+      batch.kv.delRange(partitionBatchIndexRange(partition).gte, partitionBatchIndexKey(partition, keep));
+      await this.trimSparseIndexBefore(batch, partitionTimeIndexRange(partition), timeIndexBase, keep);
+      await this.trimSparseIndexBefore(
+        batch,
+        partitionAppendTimeIndexRange(partition),
+        appendIndexBase,
+        keep,
+      );
+      await batch.commit(this.kv, { sync: false });
+    }
+    // A log start moved meanwhile leaves the partition due for another step.
+    if (!more && this.partitions.get(partition)?.logStartOffset === logStart) this.purgeDue.delete(partition);
+    return { batches, bytes, more };
   }
 
   /** Stages the removal of every offset above `offset`; it must be the last offset of a batch. */
@@ -241,20 +371,29 @@ export class PartitionStore {
         `partition ${partition}: ${offset} is below the log start ${s.logStartOffset}`,
       );
     }
-    if (next > s.logStartOffset) {
-      const holder = await this.batchContaining(partition, offset, s);
-      if (holder.nextOffset !== next) {
-        throw new RaftlogError(
-          'INVALID_ARGUMENT',
-          `partition ${partition}: ${offset} is not the last offset of a batch`,
-        );
-      }
+    const first = await this.indexEntryAt(partition, next);
+    if (first === undefined) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `partition ${partition}: ${offset} is not the last offset of a batch`,
+      );
     }
-    const removed = await this.sizeOfRange(partition, next, s.nextOffset);
-    const maxTimestamp = await this.trimTimeIndexAfter(batch, partition, offset);
+    const maxTimestamp = await this.trimSparseIndexAfter(
+      batch,
+      partitionTimeIndexRange(partition),
+      timeIndexEntry,
+      offset,
+    );
+    const maxAppendTimeMs = await this.trimSparseIndexAfter(
+      batch,
+      partitionAppendTimeIndexRange(partition),
+      appendIndexEntry,
+      offset,
+    );
     batch.assertOpen();
     batch.kv.delRange(partitionBatchKey(partition, next), partitionBatchRange(partition).lt);
-    p.state = { ...s, nextOffset: next, sizeBytes: s.sizeBytes - removed, maxTimestamp };
+    batch.kv.delRange(partitionBatchIndexKey(partition, next), partitionBatchIndexRange(partition).lt);
+    p.state = { ...s, nextOffset: next, appendedBytes: first.bytesBefore, maxTimestamp, maxAppendTimeMs };
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
   }
 
@@ -271,58 +410,78 @@ export class PartitionStore {
         `partition ${partition}: cannot restart at ${offset}, the log already ends at ${p.state.nextOffset}`,
       );
     }
-    for (const range of [partitionBatchRange(partition), partitionTimeIndexRange(partition)]) {
-      batch.kv.delRange(range.gte, range.lt);
-    }
-    p.state = { ...p.state, logStartOffset: offset, nextOffset: offset, sizeBytes: 0, maxTimestamp: -1 };
+    for (const range of dataRanges(partition)) batch.kv.delRange(range.gte, range.lt);
+    p.state = { ...p.state, ...emptyPartition, logStartOffset: offset, nextOffset: offset };
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
   }
 
   /** Stages the removal of everything stored for a partition (it left this node, or its topic was deleted). */
   deletePartition(batch: StorageBatch, partition: PartitionId): void {
     batch.assertOpen();
-    for (const range of [partitionBatchRange(partition), partitionTimeIndexRange(partition)]) {
-      batch.kv.delRange(range.gte, range.lt);
-    }
+    for (const range of dataRanges(partition)) batch.kv.delRange(range.gte, range.lt);
     batch.kv.del(partitionMetaKey(partition));
-    batch.afterWrite(() => this.partitions.delete(partition));
+    batch.afterWrite(() => {
+      this.partitions.delete(partition);
+      this.purgeDue.delete(partition);
+    });
   }
 
-  /** The offset to pass to `deleteBefore` so at most `retentionBytesMax` stay (whole batches). */
-  async retentionCutoffByBytes(partition: PartitionId, retentionBytesMax: number): Promise<number> {
+  /** Bytes of the stored batches from the one holding the log start to the end: one index seek. */
+  async retainedBytes(partition: PartitionId): Promise<number> {
     const info = await this.info(partition);
-    let excess = info.sizeBytes - retentionBytesMax;
-    if (excess <= 0 || info.logStartOffset === info.nextOffset) return info.logStartOffset;
-    const start = (await this.batchContaining(partition, info.logStartOffset)).baseOffset;
+    if (info.logStartOffset === info.nextOffset) return 0;
+    const first = await this.indexEntryHolding(partition, info.logStartOffset, info);
+    return info.appendedBytes - first.entry.bytesBefore;
+  }
+
+  /**
+   * The log start that keeps at most `retentionBytesMax` (whole batches): the first batch whose
+   * running byte total leaves no more than that after it. Reads the batch index only, at most
+   * `scanBatchesMax` entries; a larger excess moves the log start that far and the next pass goes on.
+   */
+  async retentionCutoffByBytes(
+    partition: PartitionId,
+    retentionBytesMax: number,
+    scanBatchesMax = retentionScanBatchesMaxDefault,
+  ): Promise<number> {
+    const info = await this.info(partition);
+    const target = info.appendedBytes - retentionBytesMax;
+    if (info.logStartOffset === info.nextOffset) return info.logStartOffset;
+    const first = await this.indexEntryHolding(partition, info.logStartOffset, info);
+    if (first.entry.bytesBefore >= target) return info.logStartOffset;
     const range = {
-      gte: partitionBatchKey(partition, start),
-      lt: partitionBatchKey(partition, info.nextOffset),
+      gte: partitionBatchIndexKey(partition, first.baseOffset),
+      lt: partitionBatchIndexKey(partition, info.nextOffset),
       highWaterMarkBytes: scanHighWaterMarkBytes,
     };
-    let cutoff = info.logStartOffset;
-    await withIterator(this.kv, range, async (it) => {
-      for (
-        let e = excess > 0 ? await it.next() : undefined;
-        e !== undefined;
-        e = excess > 0 ? await it.next() : undefined
-      ) {
-        excess -= e.value.length;
-        cutoff = this.verified(partition, e).nextOffset;
+    return withIterator(this.kv, range, async (it) => {
+      let cutoff = info.logStartOffset;
+      let scanned = 0;
+      for (let e = await it.next(); e !== undefined && scanned < scanBatchesMax; e = await it.next()) {
+        const entry = this.indexEntry(partition, e);
+        if (entry.bytesBefore >= target)
+          return Math.max(cutoff, decodePartitionBatchIndexKey(e.key).baseOffset);
+        cutoff = entry.nextOffset;
+        scanned++;
       }
+      return cutoff;
     });
-    return cutoff;
   }
 
-  /** The offset to pass to `deleteBefore` to drop batches whose records are all older than `olderThanMs`. */
-  async retentionCutoffByTime(partition: PartitionId, olderThanMs: number): Promise<number> {
+  /**
+   * The log start that drops every batch appended before `olderThanMs` (by the leader's append time,
+   * not the records' own timestamps, which a client sets): one seek on the append time index.
+   */
+  async retentionCutoffByAppendTime(partition: PartitionId, olderThanMs: number): Promise<number> {
     const info = await this.info(partition);
-    if (olderThanMs > info.maxTimestamp) return info.nextOffset;
+    if (info.logStartOffset === info.nextOffset) return info.logStartOffset;
+    if (olderThanMs > info.maxAppendTimeMs) return info.nextOffset;
     const hit = await firstInRange(this.kv, {
-      gte: partitionTimeIndexKey(partition, Math.max(0, olderThanMs), 0),
-      lt: partitionTimeIndexRange(partition).lt,
+      gte: partitionAppendTimeIndexKey(partition, Math.max(0, olderThanMs), 0),
+      lt: partitionAppendTimeIndexRange(partition).lt,
       keysOnly: true,
     });
-    const base = hit === undefined ? info.nextOffset : decodePartitionTimeIndexKey(hit.key).baseOffset;
+    const base = hit === undefined ? info.nextOffset : decodePartitionAppendTimeIndexKey(hit.key).baseOffset;
     return Math.max(base, info.logStartOffset);
   }
 
@@ -339,10 +498,47 @@ export class PartitionStore {
     });
     const view = e === undefined ? undefined : this.verified(partition, e);
     if (view === undefined || view.lastOffset < offset) {
-      const where = state === undefined ? '' : ` (log ${state.logStartOffset}..${state.nextOffset})`;
-      throw new CorruptionError(`partition ${partition}: no stored batch holds offset ${offset}${where}`);
+      throw new CorruptionError(
+        `partition ${partition}: no stored batch holds offset ${offset}${where(state)}`,
+      );
     }
     return view;
+  }
+
+  /** The batch index entry of the batch holding `offset`: one reverse seek. */
+  private async indexEntryHolding(
+    partition: PartitionId,
+    offset: number,
+    state: PartitionInfo,
+  ): Promise<{ baseOffset: number; entry: BatchIndexEntry }> {
+    const e = await firstInRange(this.kv, {
+      gte: partitionBatchIndexRange(partition).gte,
+      lte: partitionBatchIndexKey(partition, offset),
+      reverse: true,
+    });
+    const entry = e === undefined ? undefined : this.indexEntry(partition, e);
+    if (e === undefined || entry === undefined || entry.nextOffset <= offset) {
+      throw new CorruptionError(
+        `partition ${partition}: no batch index entry holds offset ${offset}${where(state)}`,
+      );
+    }
+    return { baseOffset: decodePartitionBatchIndexKey(e.key).baseOffset, entry };
+  }
+
+  private async indexEntryAt(
+    partition: PartitionId,
+    baseOffset: number,
+  ): Promise<BatchIndexEntry | undefined> {
+    const value = await this.kv.get(partitionBatchIndexKey(partition, baseOffset));
+    return value === undefined ? undefined : this.indexEntry(partition, { key: new Uint8Array(0), value });
+  }
+
+  private indexEntry(partition: PartitionId, e: KvEntry): BatchIndexEntry {
+    try {
+      return decodeBatchIndexEntry(e.value);
+    } catch (cause) {
+      throw new CorruptionError(`partition ${partition}: ${(cause as Error).message}`, { cause });
+    }
   }
 
   /** Wraps a stored value in a view after checking structure, CRC and that it sits under its key. */
@@ -366,18 +562,28 @@ export class PartitionStore {
     return view;
   }
 
+  /**
+   * The first record at or after `from` stamped `timestamp` or later. Walks the batch index (small
+   * values) to the first batch whose maxTimestamp reaches it and reads only that batch; usually the
+   * batch holding `from` is that batch, since the time index pointed there.
+   */
   private async firstRecordAtOrAfter(
     partition: PartitionId,
     from: number,
     timestamp: number,
     end: number,
   ): Promise<{ offset: number; timestamp: number } | undefined> {
-    const start = (await this.batchContaining(partition, from)).baseOffset;
-    const range = { gte: partitionBatchKey(partition, start), lt: partitionBatchKey(partition, end) };
+    const info = await this.info(partition);
+    const start = (await this.indexEntryHolding(partition, from, info)).baseOffset;
+    const range = {
+      gte: partitionBatchIndexKey(partition, start),
+      lt: partitionBatchIndexKey(partition, end),
+      highWaterMarkBytes: scanHighWaterMarkBytes,
+    };
     return withIterator(this.kv, range, async (it) => {
       for (let e = await it.next(); e !== undefined; e = await it.next()) {
-        const view = this.verified(partition, e);
-        if (view.maxTimestamp < timestamp) continue;
+        if (this.indexEntry(partition, e).maxTimestamp < timestamp) continue;
+        const view = await this.batchContaining(partition, decodePartitionBatchIndexKey(e.key).baseOffset);
         for (const r of view.records()) {
           if (r.offset >= from && r.timestamp >= timestamp)
             return { offset: r.offset, timestamp: r.timestamp };
@@ -387,37 +593,23 @@ export class PartitionStore {
     });
   }
 
-  private async sizeOfRange(partition: PartitionId, from: number, to: number): Promise<number> {
-    if (from >= to) return 0;
-    const start = (await this.batchContaining(partition, from)).baseOffset;
-    const range = {
-      gte: partitionBatchKey(partition, start),
-      lt: partitionBatchKey(partition, to),
-      highWaterMarkBytes: scanHighWaterMarkBytes,
-    };
-    return withIterator(this.kv, range, async (it) => {
-      let size = 0;
-      for (let e = await it.next(); e !== undefined; e = await it.next()) size += e.value.length;
-      return size;
-    });
-  }
-
   /**
-   * Deletes index entries of batches before `keep`, except the last one: it still carries the
-   * maximum timestamp reached before `keep`, which lookups then clamp to the log start.
+   * Deletes a sparse index's entries of batches before `keep`, except the last one: it still carries
+   * the maximum reached before `keep`, which lookups then clamp to the log start.
    */
-  private async trimTimeIndexBefore(
+  private async trimSparseIndexBefore(
     batch: StorageBatch,
-    partition: PartitionId,
+    range: KeyRange,
+    baseOf: (key: Uint8Array) => number,
     keep: number,
   ): Promise<void> {
     const doomed: Uint8Array[] = [];
     await withIterator(
       this.kv,
-      { ...partitionTimeIndexRange(partition), keysOnly: true, highWaterMarkBytes: scanHighWaterMarkBytes },
+      { ...range, keysOnly: true, highWaterMarkBytes: scanHighWaterMarkBytes },
       async (it) => {
         for (let e = await it.next(); e !== undefined; e = await it.next()) {
-          if (decodePartitionTimeIndexKey(e.key).baseOffset >= keep) break;
+          if (baseOf(e.key) >= keep) break;
           doomed.push(e.key);
         }
       },
@@ -426,28 +618,25 @@ export class PartitionStore {
     for (const key of doomed.slice(0, -1)) batch.kv.del(key);
   }
 
-  /** Deletes index entries of batches after `offset`; returns the maximum timestamp that remains. */
-  private async trimTimeIndexAfter(
+  /** Deletes a sparse index's entries of batches after `offset`; returns the maximum that remains. */
+  private async trimSparseIndexAfter(
     batch: StorageBatch,
-    partition: PartitionId,
+    range: KeyRange,
+    decode: (key: Uint8Array) => { time: number; baseOffset: number },
     offset: number,
   ): Promise<number> {
     let remaining = -1;
     const doomed: Uint8Array[] = [];
-    await withIterator(
-      this.kv,
-      { ...partitionTimeIndexRange(partition), reverse: true, keysOnly: true },
-      async (it) => {
-        for (let e = await it.next(); e !== undefined; e = await it.next()) {
-          const k = decodePartitionTimeIndexKey(e.key);
-          if (k.baseOffset <= offset) {
-            remaining = k.timestamp;
-            break;
-          }
-          doomed.push(e.key);
+    await withIterator(this.kv, { ...range, reverse: true, keysOnly: true }, async (it) => {
+      for (let e = await it.next(); e !== undefined; e = await it.next()) {
+        const k = decode(e.key);
+        if (k.baseOffset <= offset) {
+          remaining = k.time;
+          break;
         }
-      },
-    );
+        doomed.push(e.key);
+      }
+    });
     batch.assertOpen();
     for (const key of doomed) batch.kv.del(key);
     return remaining;
@@ -480,6 +669,38 @@ export class PartitionStore {
     }
     return p;
   }
+}
+
+function timeIndexBase(key: Uint8Array): number {
+  return decodePartitionTimeIndexKey(key).baseOffset;
+}
+
+function appendIndexBase(key: Uint8Array): number {
+  return decodePartitionAppendTimeIndexKey(key).baseOffset;
+}
+
+function timeIndexEntry(key: Uint8Array): { time: number; baseOffset: number } {
+  const k = decodePartitionTimeIndexKey(key);
+  return { time: k.timestamp, baseOffset: k.baseOffset };
+}
+
+function appendIndexEntry(key: Uint8Array): { time: number; baseOffset: number } {
+  const k = decodePartitionAppendTimeIndexKey(key);
+  return { time: k.appendTimeMs, baseOffset: k.baseOffset };
+}
+
+/** Every keyspace holding a partition's data (all but its metadata). */
+function dataRanges(partition: PartitionId): KeyRange[] {
+  return [
+    partitionBatchRange(partition),
+    partitionBatchIndexRange(partition),
+    partitionTimeIndexRange(partition),
+    partitionAppendTimeIndexRange(partition),
+  ];
+}
+
+function where(state: PartitionInfo | undefined): string {
+  return state === undefined ? '' : ` (log ${state.logStartOffset}..${state.nextOffset})`;
 }
 
 function checkOffset(partition: PartitionId, offset: number, info: PartitionInfo): void {

@@ -20,9 +20,12 @@ describe('StorageBatch', () => {
       ]);
       raftLog.setHardState(batch, g, { term: term(1), vote: nodeId(1), commit: logIndex(1) });
     }
-    partitions.append(batch, partitionId(1), [
-      encodeRecordBatch({ records: [{ value: Uint8Array.of(1) }], timestamp: 1 }),
-    ]);
+    partitions.append(
+      batch,
+      partitionId(1),
+      [encodeRecordBatch({ records: [{ value: Uint8Array.of(1) }], timestamp: 1 })],
+      1,
+    );
     await batch.commit(kv);
     expect(kv.counts).toMatchObject({ writes: 1, syncedWrites: 1 });
     await expect(batch.commit(kv)).rejects.toMatchObject({ code: 'INTERNAL' });
@@ -44,9 +47,12 @@ describe('StorageBatch', () => {
     raftLog.appendEntries(batch, groupId(1), [
       { index: logIndex(1), term: term(1), type: 'normal', data: Uint8Array.of() },
     ]);
-    partitions.append(batch, partitionId(1), [
-      encodeRecordBatch({ records: [{ value: null }], timestamp: 1 }),
-    ]);
+    partitions.append(
+      batch,
+      partitionId(1),
+      [encodeRecordBatch({ records: [{ value: null }], timestamp: 1 })],
+      1,
+    );
     await batch.commit(mem, { sync: false });
     mem.crash();
     expect((await new RaftLogStore(mem).load(groupId(1))).lastIndex).toBe(0);

@@ -176,6 +176,7 @@ export class ClusterNode implements NodeApi {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.dutiesTimer) clearTimeout(this.dutiesTimer);
+    await this.duties.stop();
     await this.reconciling;
     await this.handOffLeadership();
     for (const p of this.partitions.values()) p.replica.close();

@@ -7,6 +7,7 @@ import { encodePartitionEntry } from '../partition/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { LocalPartition } from './partition-ops.js';
 import { nextReassignmentStep } from './reassignment.js';
+import { RetentionPurge } from './retention-purge.js';
 
 const controllerGroup = controllerGroupIdValue as GroupId;
 /** How often partition leaders apply retention. */
@@ -33,8 +34,16 @@ export interface DutyContext {
 export class NodeDuties {
   private readonly lastSeen = new Map<NodeId, number>();
   private retentionCheckedAtMs = 0;
+  private readonly purge: RetentionPurge;
 
-  constructor(private readonly ctx: DutyContext) {}
+  constructor(private readonly ctx: DutyContext) {
+    this.purge = new RetentionPurge(ctx.store, ctx.logger);
+  }
+
+  /** Waits for a background purge step in progress; none starts afterwards. */
+  async stop(): Promise<void> {
+    await this.purge.stop();
+  }
 
   /** One round; an error (no controller leader yet…) only defers that duty to the next round. */
   async run(): Promise<void> {
@@ -53,13 +62,15 @@ export class NodeDuties {
   }
 
   /**
-   * As a partition leader, moves the log start past what the topic's retention drops (by age of a
-   * batch's newest record, or by size); every replica deletes those batches when it applies the move.
+   * As a partition leader, moves the log start past what the topic's retention drops (by the time
+   * the leader appended a batch, or by size); every replica moves its log start when it applies the
+   * move, and its background purge deletes the batches below it, on leaders and followers alike.
    */
   private async enforceRetention(): Promise<void> {
     const now = Date.now();
     if (now - this.retentionCheckedAtMs < retentionCheckIntervalMs) return;
     this.retentionCheckedAtMs = now;
+    this.purge.kick();
     for (const t of this.ctx.controller.state.topics.values()) {
       if (t.config.cleanupPolicy !== 'delete') continue;
       for (const a of t.partitions) {
@@ -81,7 +92,7 @@ export class NodeDuties {
     const key = local.replica.partitionKey;
     let cutoff = 0;
     if (config.retentionMs >= 0)
-      cutoff = await this.ctx.store.retentionCutoffByTime(key, now - config.retentionMs);
+      cutoff = await this.ctx.store.retentionCutoffByAppendTime(key, now - config.retentionMs);
     if (config.retentionBytes >= 0) {
       cutoff = Math.max(cutoff, await this.ctx.store.retentionCutoffByBytes(key, config.retentionBytes));
     }

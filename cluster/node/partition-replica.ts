@@ -31,6 +31,11 @@ export class PartitionReplica implements GroupStateMachine {
   private filling = false;
   /** A log start the state machine moved to that the store has not caught up with yet. */
   private pendingLogStart = 0;
+  /**
+   * Append time given to batches a gap fill stores: the time of the last append the snapshot covers,
+   * which none of them is later than (so time retention never drops them early).
+   */
+  private fillAppendTimeMs = 0;
   private closed = false;
   private unblocked: (() => void) | undefined;
 
@@ -67,7 +72,8 @@ export class PartitionReplica implements GroupStateMachine {
         `partition ${this.partitionKey}: gap before ${result.baseOffset}`,
       );
       const stored = new RecordBatchView(result.batch).withBaseOffset(result.baseOffset).bytes;
-      this.store.append(batch, this.partitionKey, [stored]);
+      // A committed entry never fails the cycle: a leader clock before 1970 counts as 1970.
+      this.store.append(batch, this.partitionKey, [stored], Math.max(0, result.logAppendTimeMs));
       this.storeNext = result.lastOffset + 1;
     }
     if (result.ok && result.type === 'log-start-offset') this.pendingLogStart = result.logStartOffset;
@@ -102,15 +108,21 @@ export class PartitionReplica implements GroupStateMachine {
   restore(snapshot: Snapshot): void {
     this.machine = decodePartitionSnapshot(snapshot.data);
     this.pendingLogStart = this.machine.logStartOffset;
+    this.fillAppendTimeMs = Math.max(0, this.machine.toData().lastTimestampMs);
     if (this.storeNext < this.machine.nextOffset) this.startFill(this.storeNext, this.machine.nextOffset);
   }
 
-  /** Deletes what retention dropped, once the store holds the batches up to there. */
-  async stage(batch: StorageBatch): Promise<void> {
-    if (this.filling || this.pendingLogStart === 0) return;
+  /**
+   * Moves the store's log start where retention put it, once the store holds the batches up to there.
+   * No reads: the move may land in batches applied in this same cycle, not yet written. The store's
+   * background purge deletes the batches below it later.
+   */
+  stage(batch: StorageBatch): Promise<void> {
+    if (this.filling || this.pendingLogStart === 0) return Promise.resolve();
     const offset = Math.min(this.pendingLogStart, this.storeNext);
     this.pendingLogStart = 0;
-    await this.store.deleteBefore(batch, this.partitionKey, offset);
+    this.store.setLogStart(batch, this.partitionKey, offset);
+    return Promise.resolve();
   }
 
   snapshotData(): Uint8Array {
@@ -154,7 +166,7 @@ export class PartitionReplica implements GroupStateMachine {
           const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
           if (fresh.length === 0) continue;
           const batch = new StorageBatch();
-          this.store.append(batch, this.partitionKey, fresh);
+          this.store.append(batch, this.partitionKey, fresh, this.fillAppendTimeMs);
           await batch.commit(this.kv, { sync: true });
           this.storeNext = new RecordBatchView(fresh[fresh.length - 1] as Uint8Array).nextOffset;
           if (this.storeNext >= to) break;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeRecordBatch } from '../../lib/index.js';
 import { OffsetSpec } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PartitionWriter, sleep, startCluster, type TestCluster } from './harness/index.js';
 
@@ -49,15 +50,58 @@ describe('retention by size, 3 nodes', () => {
   }, 120_000);
 });
 
+describe('retention by time, 1 node', () => {
+  it('goes by the append time: a backfill stamped 2001 outlives a 1-hour retention', async () => {
+    const cluster = await startCluster({ nodes: 1 });
+    const address = cluster.nodes[0]!.address;
+    const hourMs = 3_600_000n;
+    await createTopic(cluster, address, 'backfill', hourMs);
+    // Retention on this one drops every batch at the next pass: it shows when a pass has run.
+    await createTopic(cluster, address, 'fleeting', 1_000n);
+    const y2001 = Date.UTC(2001, 8, 9);
+    for (const name of ['backfill', 'fleeting']) {
+      const leader = await cluster.waitForLeader(name, 0);
+      for (let i = 0; i < 5; i++) {
+        const batch = encodeRecordBatch({
+          records: [{ value: new Uint8Array(16) }, { value: new Uint8Array(16) }],
+          timestamp: y2001 + i,
+        });
+        await cluster.broker(leader.address).produce({ topic: name, partition: 0, batch });
+      }
+    }
+    expect(await waitLogStart(cluster, (offset) => offset === 10, 'fleeting')).toBe(10);
+    expect(await waitLogStart(cluster, () => true, 'backfill')).toBe(0);
+  }, 120_000);
+});
+
+/** Right after start the node may not be registered yet: NOT_ENOUGH_REPLICAS is retriable. */
+async function createTopic(cluster: TestCluster, address: string, name: string, retentionMs: bigint) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await cluster
+        .admin(address)
+        .createTopic({ name, partitions: 1, replicationFactor: 1, config: { retentionMs } });
+      return;
+    } catch (error) {
+      if (attempt > 50) throw error;
+      await sleep(200);
+    }
+  }
+}
+
 /** Asks whichever node leads the partition now (leadership may move on a loaded machine). */
-async function waitLogStart(cluster: TestCluster, ok: (offset: number) => boolean): Promise<number> {
+async function waitLogStart(
+  cluster: TestCluster,
+  ok: (offset: number) => boolean,
+  name = topic,
+): Promise<number> {
   const deadline = Date.now() + 30_000;
   let last = -1;
   while (Date.now() < deadline) {
-    const { address } = await cluster.waitForLeader(topic, 0);
+    const { address } = await cluster.waitForLeader(name, 0);
     const response = await cluster
       .broker(address)
-      .listOffsets({ partitions: [{ topic, partition: 0, spec: OffsetSpec.EARLIEST }] })
+      .listOffsets({ partitions: [{ topic: name, partition: 0, spec: OffsetSpec.EARLIEST }] })
       .catch(() => undefined);
     last = Number(response?.offsets[0]?.offset ?? -1);
     if (response?.offsets[0]?.error === undefined && ok(last)) return last;

@@ -6,11 +6,16 @@ import { ErrorCode, type ErrorDetailSchema } from '../../../proto/gen/raftlog/v1
 export type ErrorDetailInit = MessageInitShape<typeof ErrorDetailSchema>;
 
 /**
- * What a client may learn of a failure: a RaftlogError as is; anything else is a server bug, logged
- * here and reported as INTERNAL without its message (which may hold internals).
+ * What a client may learn of a failure: a RaftlogError as is (corruption logged here as well);
+ * anything else is a server bug, logged here and reported as INTERNAL without its message (which may
+ * hold internals).
  */
 export function clientError(error: unknown, logger: Logger, what: string): RaftlogError {
-  if (error instanceof RaftlogError) return error;
+  if (error instanceof RaftlogError) {
+    // Stored data that fails its checks is an operator's concern too, not only the client's.
+    if (error.code === 'CORRUPTION') logger.error({ err: error }, `${what}: stored data is corrupt`);
+    return error;
+  }
   logger.error({ err: error }, `${what} failed unexpectedly`);
   return new RaftlogError('INTERNAL', 'internal error');
 }

@@ -33,6 +33,8 @@ export interface ServiceLimits {
   readonly clientStreamsMax: number;
   /** Of those, on one client connection. */
   readonly clientStreamsPerConnectionMax: number;
+  /** Entries one ListOffsets request may hold (repeats included; they are looked up once). */
+  readonly listOffsetsPartitionsMax: number;
 }
 
 const mib = 1024 * 1024;
@@ -52,6 +54,7 @@ export const defaultServiceLimits: ServiceLimits = {
   metadataTopicsMax: 10_000,
   clientStreamsMax: 1_024,
   clientStreamsPerConnectionMax: 64,
+  listOffsetsPartitionsMax: 1_000,
 };
 
 /** Fills in defaults and refuses a limit that is not a positive integer, naming it. */

@@ -19,33 +19,49 @@ import { checkTopicName } from './validate-request.js';
 
 type Response = MessageInitShape<typeof ListOffsetsResponseSchema>;
 
+type Answer = Response['offsets'] extends (infer A)[] | undefined ? A : never;
+
 /**
  * ListOffsets: malformed lookups fail the call; a lookup the cluster refuses fails only its entry. A
- * partition may appear more than once (earliest and latest in one request).
+ * partition may appear more than once (earliest and latest in one request); identical entries are
+ * looked up once and answered in every place they were asked.
  */
 export async function listOffsets(deps: ServiceDeps, request: ListOffsetsRequest): Promise<Response> {
   const { partitions } = request;
-  if (partitions.length === 0 || partitions.length > deps.limits.fetchPartitionsMax) {
+  const max = deps.limits.listOffsetsPartitionsMax;
+  if (partitions.length === 0 || partitions.length > max) {
     throw new RaftlogError(
       'INVALID_ARGUMENT',
-      `ListOffsets takes 1 to ${deps.limits.fetchPartitionsMax} partitions, got ${partitions.length}`,
+      `ListOffsets takes 1 to ${max} partitions, got ${partitions.length}`,
     );
   }
   const isolation = isolationFromProto(request.isolationLevel);
   const inputs = partitions.map((p) => lookup(p, isolation));
+  const lookups = new Map<string, Promise<Answer>>();
   const offsets = await Promise.all(
-    inputs.map(async (input) => {
-      const { topic, partition } = input;
-      try {
-        const found = await deps.api.listOffset(input);
-        return { topic, partition, offset: int64(found.offset), timestampMs: int64(found.timestampMs) };
-      } catch (error) {
-        const failure = errorDetail(clientError(error, deps.logger, 'ListOffsets'));
-        return { topic, partition, offset: -1n, error: failure };
-      }
+    inputs.map((input) => {
+      const key = lookupKey(input);
+      let answer = lookups.get(key);
+      if (answer === undefined) lookups.set(key, (answer = answerOne(deps, input)));
+      return answer;
     }),
   );
   return { offsets };
+}
+
+async function answerOne(deps: ServiceDeps, input: ListOffsetInput): Promise<Answer> {
+  const { topic, partition } = input;
+  try {
+    const found = await deps.api.listOffset(input);
+    return { topic, partition, offset: int64(found.offset), timestampMs: int64(found.timestampMs) };
+  } catch (error) {
+    const failure = errorDetail(clientError(error, deps.logger, 'ListOffsets'));
+    return { topic, partition, offset: -1n, error: failure };
+  }
+}
+
+function lookupKey(input: ListOffsetInput): string {
+  return JSON.stringify([input.topic, input.partition, input.spec, input.timestampMs, input.isolation]);
 }
 
 function lookup(p: ListOffsetsPartition, isolation: Isolation): ListOffsetInput {
