@@ -15,6 +15,7 @@ export const keyspace = {
   partitionBatch: 0x10,
   partitionTimeIndex: 0x11,
   partitionMeta: 0x12,
+  nodeIdentity: 0x20,
 } as const;
 
 export type Keyspace = (typeof keyspace)[keyof typeof keyspace];
@@ -190,4 +191,14 @@ export function partitionTimeIndexRange(partition: number): KeyRange {
 
 export function partitionMetaKey(partition: number): Uint8Array {
   return ownerPrefix(keyspace.partitionMeta, partition, 'partition');
+}
+
+/** The single row saying which node of which cluster this data directory belongs to. */
+export function nodeIdentityKey(): Uint8Array {
+  return Uint8Array.of(keyspace.nodeIdentity);
+}
+
+/** Every key this store holds, for an emptiness check. */
+export function wholeKeyspace(): KeyRange {
+  return { gte: Uint8Array.of(keyspace.raftEntry), lt: Uint8Array.of(0xff) };
 }

@@ -51,6 +51,7 @@ import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
 import { NodeDuties } from './node-duties.js';
+import { VoteGate } from './vote-gate.js';
 import { within } from './within.js';
 import { brokerViews, topicView } from './views.js';
 
@@ -69,6 +70,10 @@ export interface ClusterNodeOptions {
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
   readonly onFatal: (error: unknown) => void;
+  /** The data directory was empty in a formed cluster: vote in no group before catching up (vote-gate.ts). */
+  readonly catchUpBeforeVoting?: boolean;
+  /** Record bytes per request while filling a gap left by a snapshot install. */
+  readonly gapFillBytesMax?: number;
 }
 
 const controllerGroup = controllerGroupIdValue as GroupId;
@@ -95,6 +100,7 @@ export class ClusterNode implements NodeApi {
   private readonly peerClients: PeerClients;
   private readonly duties: NodeDuties;
   private readonly leaderData: LeaderData;
+  private readonly voteGate: VoteGate;
   private reconciling: Promise<void> = Promise.resolve();
   private dutiesTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -113,7 +119,7 @@ export class ClusterNode implements NodeApi {
       clusterId: options.clusterId,
       advertiseAddress: options.peers.get(options.nodeId) ?? options.advertise,
       peers: new Map([...options.peers].filter(([id]) => id !== options.nodeId)),
-      onMessages: (from, messages) => this.host.deliver(from, messages),
+      onMessages: (from, messages) => this.host.deliver(from, this.voteGate.inbound(messages)),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
       logger,
@@ -130,11 +136,21 @@ export class ClusterNode implements NodeApi {
       config,
       options.kv,
       this.logs,
-      this.transport,
+      {
+        send: (to, messages) => this.transport.send(to, this.voteGate.outbound(messages)),
+        connectedPeers: () => this.transport.connectedPeers(),
+      },
       logger,
       [...options.peers.keys()].filter((id) => id !== options.nodeId),
     );
     this.host.onFatal(options.onFatal);
+    this.voteGate = new VoteGate(options.catchUpBeforeVoting === true, {
+      nodeId: options.nodeId,
+      controllerGroup,
+      group: (id) => this.host.group(id),
+      controllerApplied: () => this.controller.state,
+      logger,
+    });
     this.leaderData = new LeaderData({
       nodeId: options.nodeId,
       peers: options.peers,
@@ -162,7 +178,12 @@ export class ClusterNode implements NodeApi {
     this.reconcileFromIndex = group.storage.initialState().hardState.commit;
     this.transport.setGroupFilter((id) => id === keepaliveGroupId || this.host.group(id) !== undefined);
     this.host.start();
-    if (group.raw.status().term === 0 && voters[0] === this.nodeId) this.host.campaign(controllerGroup);
+    if (
+      group.raw.status().term === 0 &&
+      voters[0] === this.nodeId &&
+      this.voteGate.mayCampaign(controllerGroup)
+    )
+      this.host.campaign(controllerGroup);
     // A round starts only when the previous one ended, so slow duties never pile up.
     const round = (): void => {
       if (this.stopping) return;
@@ -510,7 +531,12 @@ export class ClusterNode implements NodeApi {
         : undefined;
       const group = await this.host.addGroup(spec.groupId, replica, bootstrap);
       this.partitions.set(spec.groupId, { group, replica });
-      if (group.raw.status().term === 0 && spec.replicas[0] === this.nodeId) this.campaignFresh(spec.groupId);
+      if (
+        group.raw.status().term === 0 &&
+        spec.replicas[0] === this.nodeId &&
+        this.voteGate.mayCampaign(spec.groupId)
+      )
+        this.campaignFresh(spec.groupId);
     }
     await this.removeOrphans(state);
     for (const id of plan.remove) {
