@@ -84,6 +84,7 @@ const freshCampaignRetryTicks = 4;
 /** Kafka's transaction.timeout.ms default. */
 const transactionTimeoutMsDefault = 60_000;
 const dutiesIntervalMs = 500;
+const gapFillBytesMaxDefault = 4 * 1024 * 1024;
 /** How long a stopping node waits for its leaderships to move. */
 const handOffMsMax = 3_000;
 
@@ -157,6 +158,7 @@ export class ClusterNode implements NodeApi {
       peerClients: this.peerClients,
       controller: this.controller,
       leaderOf: (id) => this.partitions.get(id)?.group.leader ?? 0,
+      bytesMax: options.gapFillBytesMax ?? gapFillBytesMaxDefault,
     });
     this.duties = new NodeDuties({
       nodeId: options.nodeId,
@@ -229,7 +231,11 @@ export class ClusterNode implements NodeApi {
   }
 
   fetch(input: FetchInput): Promise<FetchOutcome> {
-    return fetchLocal(this.store, this.leaderOf(input.topic, input.partition), input);
+    const local =
+      input.replicaRead === true
+        ? this.replicaOf(input.topic, input.partition)
+        : this.leaderOf(input.topic, input.partition);
+    return fetchLocal(this.store, local, input);
   }
 
   waitForData(
@@ -487,6 +493,15 @@ export class ClusterNode implements NodeApi {
     return local;
   }
 
+  /** The local replica of a partition, leader or not (for replica reads). */
+  private replicaOf(topic: string, partition: number): LocalPartition {
+    const a = this.assignment(topic, partition);
+    const local = this.partitions.get(a.groupId);
+    if (local !== undefined) return local;
+    const guess = a.replicas[0] ?? 0;
+    throw notLeader(`${topic}/${partition}`, guess, this.addressOf(guess));
+  }
+
   private addressOf(id: NodeId | 0): string | undefined {
     if (id === 0) return undefined;
     return this.controller.state.nodes.get(id)?.address ?? this.options.peers.get(id);
@@ -525,7 +540,6 @@ export class ClusterNode implements NodeApi {
         this.options.logger,
       );
       await replica.open();
-      replica.onUnblocked(() => this.host.schedule());
       const bootstrap = spec.replicas.includes(this.nodeId)
         ? { confState: confOf(spec.replicas) }
         : undefined;
