@@ -13,3 +13,10 @@ export {
   type ReadResult,
 } from './partition-store.js';
 export { keyspace, type Keyspace } from './keys.js';
+export {
+  checkClusterId,
+  readNodeIdentity,
+  writeNodeIdentity,
+  type NodeIdentity,
+  type StoredIdentity,
+} from './node-identity.js';

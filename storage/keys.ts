@@ -17,6 +17,7 @@ export const keyspace = {
   partitionMeta: 0x12,
   partitionBatchIndex: 0x13,
   partitionAppendTimeIndex: 0x14,
+  nodeIdentity: 0x20,
 } as const;
 
 export type Keyspace = (typeof keyspace)[keyof typeof keyspace];
@@ -236,4 +237,14 @@ export function decodePartitionAppendTimeIndexKey(key: Uint8Array): {
 
 export function partitionAppendTimeIndexRange(partition: number): KeyRange {
   return ownerRange(keyspace.partitionAppendTimeIndex, partition, 'partition');
+}
+
+/** The single row saying which node of which cluster this data directory belongs to. */
+export function nodeIdentityKey(): Uint8Array {
+  return Uint8Array.of(keyspace.nodeIdentity);
+}
+
+/** Every key this store holds, for an emptiness check. */
+export function wholeKeyspace(): KeyRange {
+  return { gte: Uint8Array.of(keyspace.raftEntry), lt: Uint8Array.of(0xff) };
 }

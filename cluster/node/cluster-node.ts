@@ -51,6 +51,7 @@ import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
 import { NodeDuties } from './node-duties.js';
+import { VoteGate } from './vote-gate.js';
 import { within } from './within.js';
 import { brokerViews, topicView } from './views.js';
 
@@ -69,6 +70,10 @@ export interface ClusterNodeOptions {
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
   readonly onFatal: (error: unknown) => void;
+  /** The data directory was empty in a formed cluster: vote in no group before catching up (vote-gate.ts). */
+  readonly catchUpBeforeVoting?: boolean;
+  /** Record bytes per request while filling a gap left by a snapshot install. */
+  readonly gapFillBytesMax?: number;
 }
 
 const controllerGroup = controllerGroupIdValue as GroupId;
@@ -79,6 +84,7 @@ const freshCampaignRetryTicks = 4;
 /** Kafka's transaction.timeout.ms default. */
 const transactionTimeoutMsDefault = 60_000;
 const dutiesIntervalMs = 500;
+const gapFillBytesMaxDefault = 4 * 1024 * 1024;
 /** How long a stopping node waits for its leaderships to move. */
 const handOffMsMax = 3_000;
 
@@ -95,6 +101,7 @@ export class ClusterNode implements NodeApi {
   private readonly peerClients: PeerClients;
   private readonly duties: NodeDuties;
   private readonly leaderData: LeaderData;
+  private readonly voteGate: VoteGate;
   private reconciling: Promise<void> = Promise.resolve();
   private dutiesTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -113,7 +120,7 @@ export class ClusterNode implements NodeApi {
       clusterId: options.clusterId,
       advertiseAddress: options.peers.get(options.nodeId) ?? options.advertise,
       peers: new Map([...options.peers].filter(([id]) => id !== options.nodeId)),
-      onMessages: (from, messages) => this.host.deliver(from, messages),
+      onMessages: (from, messages) => this.host.deliver(from, this.voteGate.inbound(messages)),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
       logger,
@@ -130,17 +137,28 @@ export class ClusterNode implements NodeApi {
       config,
       options.kv,
       this.logs,
-      this.transport,
+      {
+        send: (to, messages) => this.transport.send(to, this.voteGate.outbound(messages)),
+        connectedPeers: () => this.transport.connectedPeers(),
+      },
       logger,
       [...options.peers.keys()].filter((id) => id !== options.nodeId),
     );
     this.host.onFatal(options.onFatal);
+    this.voteGate = new VoteGate(options.catchUpBeforeVoting === true, {
+      nodeId: options.nodeId,
+      controllerGroup,
+      group: (id) => this.host.group(id),
+      controllerApplied: () => this.controller.state,
+      logger,
+    });
     this.leaderData = new LeaderData({
       nodeId: options.nodeId,
       peers: options.peers,
       peerClients: this.peerClients,
       controller: this.controller,
       leaderOf: (id) => this.partitions.get(id)?.group.leader ?? 0,
+      bytesMax: options.gapFillBytesMax ?? gapFillBytesMaxDefault,
     });
     this.duties = new NodeDuties({
       nodeId: options.nodeId,
@@ -162,7 +180,12 @@ export class ClusterNode implements NodeApi {
     this.reconcileFromIndex = group.storage.initialState().hardState.commit;
     this.transport.setGroupFilter((id) => id === keepaliveGroupId || this.host.group(id) !== undefined);
     this.host.start();
-    if (group.raw.status().term === 0 && voters[0] === this.nodeId) this.host.campaign(controllerGroup);
+    if (
+      group.raw.status().term === 0 &&
+      voters[0] === this.nodeId &&
+      this.voteGate.mayCampaign(controllerGroup)
+    )
+      this.host.campaign(controllerGroup);
     // A round starts only when the previous one ended, so slow duties never pile up.
     const round = (): void => {
       if (this.stopping) return;
@@ -209,7 +232,11 @@ export class ClusterNode implements NodeApi {
   }
 
   fetch(input: FetchInput): Promise<FetchOutcome> {
-    return fetchLocal(this.store, this.leaderOf(input.topic, input.partition), input);
+    const local =
+      input.replicaRead === true
+        ? this.replicaOf(input.topic, input.partition)
+        : this.leaderOf(input.topic, input.partition);
+    return fetchLocal(this.store, local, input);
   }
 
   waitForData(
@@ -478,6 +505,15 @@ export class ClusterNode implements NodeApi {
     return local;
   }
 
+  /** The local replica of a partition, leader or not (for replica reads). */
+  private replicaOf(topic: string, partition: number): LocalPartition {
+    const a = this.assignment(topic, partition);
+    const local = this.partitions.get(a.groupId);
+    if (local !== undefined) return local;
+    const guess = a.replicas[0] ?? 0;
+    throw notLeader(`${topic}/${partition}`, guess, this.addressOf(guess));
+  }
+
   private addressOf(id: NodeId | 0): string | undefined {
     if (id === 0) return undefined;
     return this.controller.state.nodes.get(id)?.address ?? this.options.peers.get(id);
@@ -516,13 +552,17 @@ export class ClusterNode implements NodeApi {
         this.options.logger,
       );
       await replica.open();
-      replica.onUnblocked(() => this.host.schedule());
       const bootstrap = spec.replicas.includes(this.nodeId)
         ? { confState: confOf(spec.replicas) }
         : undefined;
       const group = await this.host.addGroup(spec.groupId, replica, bootstrap);
       this.partitions.set(spec.groupId, { group, replica });
-      if (group.raw.status().term === 0 && spec.replicas[0] === this.nodeId) this.campaignFresh(spec.groupId);
+      if (
+        group.raw.status().term === 0 &&
+        spec.replicas[0] === this.nodeId &&
+        this.voteGate.mayCampaign(spec.groupId)
+      )
+        this.campaignFresh(spec.groupId);
     }
     await this.removeOrphans(state);
     for (const id of plan.remove) {

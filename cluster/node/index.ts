@@ -1,2 +1,3 @@
 export { ClusterNode, type ClusterNodeOptions } from './cluster-node.js';
 export type * from './node-api.js';
+export { replicaReadHeader } from './node-api.js';

@@ -81,7 +81,15 @@ export interface FetchInput {
   readonly offset: number;
   readonly bytesMax: number;
   readonly isolation: 'read-uncommitted' | 'read-committed';
+  /** Served by any replica from what it has stored (a gap fill), not only by the leader. */
+  readonly replicaRead?: boolean;
 }
+
+/**
+ * A Fetch carrying this header (value "1") is a replica read: any replica of the partition answers
+ * from the committed data it has stored, as Kafka's follower fetching does.
+ */
+export const replicaReadHeader = 'raftlog-replica-read';
 
 export interface FetchOutcome {
   /** Whole stored RecordBatches, concatenated as stored. */

@@ -87,6 +87,13 @@ export async function fetchLocal(
   const outcome = { highWatermark, lastStableOffset, logStartOffset: sm.logStartOffset };
   if (input.offset >= end)
     return { ...outcome, records: new Uint8Array(), nextOffset: input.offset, abortedTransactions: [] };
+  if (input.offset >= p.replica.storedEnd) {
+    // A snapshot install left a gap this replica is still filling from the others.
+    throw new RaftlogError(
+      'UNAVAILABLE',
+      `record data from offset ${p.replica.storedEnd} is still being copied to this replica; retry`,
+    );
+  }
   const read = await store.read(p.replica.partitionKey, input.offset, input.bytesMax);
   const visible: Uint8Array[] = [];
   let nextOffset = input.offset;

@@ -18,7 +18,6 @@ const noSource: RangeSource = {
   fetch: () => {
     throw new Error('no gap fill expected');
   },
-  logStart: () => Promise.resolve(0),
 };
 
 function appendEntry(index: number, records: number, timestampMs: number): Entry {

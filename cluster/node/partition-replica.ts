@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { assert, RaftlogError, RecordBatchView, type LogIndex, type PartitionId } from '../../lib/index.js';
+import { assert, RecordBatchView, type LogIndex, type PartitionId } from '../../lib/index.js';
 import type { Entry, MemoryRaftStorage, Snapshot } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type PartitionStore } from '../../storage/index.js';
 import type { GroupStateMachine } from '../host/index.js';
@@ -11,19 +11,26 @@ import {
   type PartitionResult,
 } from '../partition/index.js';
 
-/** Where a replica filling a gap reads from: the partition's leader. */
+/** Where a replica filling a gap reads from: any other replica that stored the data. */
 export interface RangeSource {
-  /** Committed batches [from, to); OFFSET_OUT_OF_RANGE when retention already deleted `from`. */
+  /**
+   * Committed batches from `from` on, up to about `to`, from whichever replica has them;
+   * OFFSET_OUT_OF_RANGE when retention already deleted `from` there.
+   */
   fetch(from: number, to: number): AsyncIterable<readonly Uint8Array[]>;
-  /** The leader's log start offset. */
-  logStart(): Promise<number>;
 }
+
+/** How long a gap fill waits before asking again when no replica could serve it. */
+const fillRetryMs = 200;
 
 /**
  * One partition's state machine on this node plus its record store. Batches are stored when their
  * entry applies; a replayed entry whose batch is already stored (after a restart) is not stored twice.
- * A snapshot install skips record data: the replica then fills the gap from another replica before
- * its group goes on, so every replica holds every committed offset.
+ * A snapshot install skips record data: the replica then fills the gap from the other replicas while
+ * its group goes on (it votes, acknowledges appends and applies entries, since the Raft log and the
+ * state machine are complete without the record bytes). Entries applied during the fill are not
+ * stored on apply: the fill chases the applied end and fetches them too, so the store stays one
+ * contiguous range; reads at or past the stored end are refused (retriable) until the fill is done.
  */
 export class PartitionReplica implements GroupStateMachine {
   private machine = new PartitionStateMachine();
@@ -37,7 +44,6 @@ export class PartitionReplica implements GroupStateMachine {
    */
   private fillAppendTimeMs = 0;
   private closed = false;
-  private unblocked: (() => void) | undefined;
 
   constructor(
     readonly partitionKey: PartitionId,
@@ -55,18 +61,25 @@ export class PartitionReplica implements GroupStateMachine {
     return this.machine;
   }
 
+  /** The group never waits for the store: a gap fill runs beside it (see the class comment). */
   get blocked(): boolean {
-    return this.filling;
+    return false;
   }
 
-  /** Called when a gap fill ends, so the host resumes the group. */
-  onUnblocked(listener: () => void): void {
-    this.unblocked = listener;
+  /** Offsets below this are in the store; up to the high watermark once no fill is running. */
+  get storedEnd(): number {
+    return this.storeNext;
   }
 
   apply(entry: Entry, batch: StorageBatch): PartitionResult {
     const { result } = applyPartitionEntry(this.machine, entry.data, entry.index);
-    if (result.ok && result.type === 'appended' && !result.duplicate && result.baseOffset >= this.storeNext) {
+    if (
+      !this.filling &&
+      result.ok &&
+      result.type === 'appended' &&
+      !result.duplicate &&
+      result.baseOffset >= this.storeNext
+    ) {
       assert(
         result.baseOffset === this.storeNext,
         `partition ${this.partitionKey}: gap before ${result.baseOffset}`,
@@ -109,7 +122,8 @@ export class PartitionReplica implements GroupStateMachine {
     this.machine = decodePartitionSnapshot(snapshot.data);
     this.pendingLogStart = this.machine.logStartOffset;
     this.fillAppendTimeMs = Math.max(0, this.machine.toData().lastTimestampMs);
-    if (this.storeNext < this.machine.nextOffset) this.startFill(this.storeNext, this.machine.nextOffset);
+    // A fill already running chases the new end by itself.
+    if (!this.filling && this.storeNext < this.machine.nextOffset) this.startFill();
   }
 
   /**
@@ -133,17 +147,14 @@ export class PartitionReplica implements GroupStateMachine {
     // Readers look at the store, which the host has written by now; nothing else to publish.
   }
 
-  private startFill(from: number, to: number): void {
+  private startFill(): void {
     this.filling = true;
+    const [from, to] = [this.storeNext, this.machine.nextOffset];
     this.logger.info({ partition: this.partitionKey, from, to }, 'filling record data skipped by a snapshot');
-    void this.fill(from, to);
+    void this.fill(from);
   }
 
-  /** Retention elsewhere deleted what this replica misses below the log start: start the store there. */
-  private async skipDeleted(): Promise<void> {
-    await this.skipTo(this.machine.logStartOffset);
-  }
-
+  /** Retention deleted what this replica misses below the log start: start the store there. */
   private async skipTo(offset: number): Promise<void> {
     if (this.storeNext >= offset) return;
     const batch = new StorageBatch();
@@ -157,33 +168,41 @@ export class PartitionReplica implements GroupStateMachine {
     this.closed = true;
   }
 
-  private async fill(from: number, to: number): Promise<void> {
-    await this.skipDeleted();
+  /**
+   * Fetches [storeNext, applied end) from the other replicas until the store reaches the applied end.
+   * The end moves while entries apply; the check that ends the fill runs right after a write, in the
+   * same turn of the event loop as clearing `filling`, so no applied batch is left out.
+   */
+  private async fill(from: number): Promise<void> {
     while (!this.closed) {
       try {
-        for await (const batches of this.source.fetch(this.storeNext, to)) {
-          if (this.closed) return;
-          const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
-          if (fresh.length === 0) continue;
-          const batch = new StorageBatch();
-          this.store.append(batch, this.partitionKey, fresh, this.fillAppendTimeMs);
-          await batch.commit(this.kv, { sync: true });
-          this.storeNext = new RecordBatchView(fresh[fresh.length - 1] as Uint8Array).nextOffset;
-          if (this.storeNext >= to) break;
-        }
-        if (this.storeNext >= to) break;
+        await this.skipTo(this.machine.logStartOffset);
+        if (this.storeNext >= this.machine.nextOffset) break;
+        await this.fetchOnce();
+        if (this.storeNext >= this.machine.nextOffset) break;
       } catch (error) {
-        if (error instanceof RaftlogError && error.code === 'OFFSET_OUT_OF_RANGE') {
-          await this.skipTo(Math.min(await this.source.logStart().catch(() => 0), to));
-        } else {
-          this.logger.warn({ err: error, partition: this.partitionKey, from }, 'gap fill failed; retrying');
-        }
+        this.logger.warn(
+          { err: error, partition: this.partitionKey, from: this.storeNext },
+          'gap fill: retrying',
+        );
+        await new Promise((r) => setTimeout(r, fillRetryMs));
       }
-      await new Promise((r) => setTimeout(r, 200));
     }
     if (this.closed) return;
     this.filling = false;
-    this.logger.info({ partition: this.partitionKey, from, to }, 'record data filled');
-    this.unblocked?.();
+    this.logger.info({ partition: this.partitionKey, from, to: this.storeNext }, 'record data filled');
+  }
+
+  private async fetchOnce(): Promise<void> {
+    for await (const batches of this.source.fetch(this.storeNext, this.machine.nextOffset)) {
+      if (this.closed) return;
+      const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
+      if (fresh.length === 0) continue;
+      const batch = new StorageBatch();
+      this.store.append(batch, this.partitionKey, fresh, this.fillAppendTimeMs);
+      await batch.commit(this.kv, { sync: true });
+      this.storeNext = new RecordBatchView(fresh[fresh.length - 1] as Uint8Array).nextOffset;
+      if (this.storeNext >= this.machine.nextOffset) return;
+    }
   }
 }

@@ -11,6 +11,8 @@ export interface ClusterFileNode {
 }
 
 export interface ClusterFile {
+  /** Generated when the cluster is first started here; every node is started with it. */
+  readonly clusterId?: string;
   readonly nodes: readonly ClusterFileNode[];
 }
 
@@ -31,7 +33,10 @@ export function readClusterFile(dataDir: string): ClusterFile | undefined {
   if (!existsSync(path)) return undefined;
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ClusterFile>;
-    return Array.isArray(parsed.nodes) ? { nodes: parsed.nodes } : undefined;
+    if (!Array.isArray(parsed.nodes)) return undefined;
+    return typeof parsed.clusterId === 'string'
+      ? { clusterId: parsed.clusterId, nodes: parsed.nodes }
+      : { nodes: parsed.nodes };
   } catch {
     return undefined;
   }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
 import { clusterFilePath, livePids, readClusterFile, writeClusterFile } from './cluster-file.js';
 import { currentLauncher, type Launcher } from './launcher.js';
 import { clusterLayout, peersArg } from './peers.js';
@@ -29,6 +30,7 @@ const stopGraceMs = 10_000;
 export class LocalCluster {
   private readonly members: Member[];
   private readonly dataDir: string;
+  private readonly clusterId: string | undefined;
   private stopping = false;
   private isReady = false;
   private readonly ready = new AbortController();
@@ -41,8 +43,10 @@ export class LocalCluster {
     mkdirSync(this.dataDir, { recursive: true });
     refuseIfRunning(this.dataDir);
     const layout = clusterLayout(options.nodes, options.host, options.basePort);
+    this.clusterId = clusterIdFor(this.dataDir, layout);
     const peers = peersArg(layout);
-    const env = { RAFTLOG_LOG_LEVEL: options.logLevel };
+    const env: Record<string, string> = { RAFTLOG_LOG_LEVEL: options.logLevel };
+    if (this.clusterId !== undefined) env.RAFTLOG_CLUSTER_ID = this.clusterId;
     this.members = layout.map((node) => {
       const dataDir = join(this.dataDir, `node-${node.id}`);
       const logFile = join(this.dataDir, `node-${node.id}.log`);
@@ -139,8 +143,22 @@ export class LocalCluster {
       dataDir: m.dataDir,
       logFile: m.logFile,
     }));
-    writeClusterFile(this.dataDir, { nodes });
+    writeClusterFile(
+      this.dataDir,
+      this.clusterId === undefined ? { nodes } : { clusterId: this.clusterId, nodes },
+    );
   }
+}
+
+/**
+ * The cluster id of this data root: the one cluster.json recorded, a new one when no node has data
+ * yet, and none for a root written before cluster ids (its nodes keep the id they stored).
+ */
+function clusterIdFor(dataDir: string, layout: readonly { id: number }[]): string | undefined {
+  const recorded = readClusterFile(dataDir)?.clusterId;
+  if (recorded !== undefined) return recorded;
+  const used = layout.some((n) => existsSync(join(dataDir, `node-${n.id}`, 'db')));
+  return used ? undefined : randomUUID();
 }
 
 function refuseIfRunning(dataDir: string): void {

@@ -42,6 +42,20 @@ describe('node configuration', () => {
     expect(config.peers.get(1)).toBe('127.0.0.1:1');
   });
 
+  it('takes a cluster id and a gap-fill request size from the environment, and checks both', () => {
+    const base = { id: '1', listen: '127.0.0.1:9091', peers, dataDir: '/tmp/x' };
+    const config = loadNodeConfig(base, {
+      RAFTLOG_CLUSTER_ID: 'prod-eu',
+      RAFTLOG_GAP_FILL_BYTES_MAX: '65536',
+    });
+    expect(config.clusterId).toBe('prod-eu');
+    expect(config.gapFillBytesMax).toBe(65_536);
+    expect(loadNodeConfig(base, {}).clusterId).toBeUndefined();
+    expect(() =>
+      loadNodeConfig(base, { RAFTLOG_CLUSTER_ID: 'has space', RAFTLOG_GAP_FILL_BYTES_MAX: '1' }),
+    ).toThrow(/clusterId must be[\s\S]*gapFillBytesMax must be an integer/);
+  });
+
   it('reports every problem at once with a clear code', () => {
     let caught: unknown;
     try {

@@ -10,15 +10,24 @@ import { createLogger, type Logger } from '../obs/index.js';
 import { listenBounded } from './bounded-listen.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { registerClientServices } from './services/index.js';
+import {
+  IdentityMismatchError,
+  identityMismatchExitCode,
+  resolveNodeIdentity,
+} from './node-identity-check.js';
 
-const clusterIdDefault = 'raftlog';
 const shutdownGraceMs = 5_000;
 
 /** Runs one node until SIGINT or SIGTERM, from flags merged with RAFTLOG_* env and a config file. */
 export async function runNode(flags: RawSettings): Promise<void> {
   const config = loadNodeConfig(flags);
   const logger = createLogger({ level: config.logLevel, base: { node: config.id } });
-  const running = await startNode(config, logger);
+  const running = await startNode(config, logger).catch((error: unknown) => {
+    if (!(error instanceof IdentityMismatchError)) throw error;
+    logger.fatal({ err: error }, 'refusing to start');
+    process.stderr.write(`raftlog: refusing to start: ${error.message}\n`);
+    process.exit(identityMismatchExitCode);
+  });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -37,6 +46,10 @@ export interface RunningNode {
 export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
   mkdirSync(config.dataDir, { recursive: true });
   const kv = await RocksKvStore.open(join(config.dataDir, 'db'));
+  const identity = await resolveNodeIdentity(kv, config, logger).catch(async (error: unknown) => {
+    await kv.close();
+    throw error;
+  });
   const peers = new Map<NodeId, string>(
     config.peers.size > 0
       ? ([...config.peers] as [NodeId, string][])
@@ -44,7 +57,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   );
   const node = new ClusterNode({
     nodeId: config.id as NodeId,
-    clusterId: clusterIdDefault,
+    clusterId: identity.clusterId,
+    catchUpBeforeVoting: identity.rejoining,
+    gapFillBytesMax: config.gapFillBytesMax,
     advertise: config.advertise,
     peers,
     tickMs: config.tickMs,
@@ -93,7 +108,13 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const port = listener.port;
   await node.start();
   logger.info(
-    { listen: config.listen, port, advertise: config.advertise, peers: Object.fromEntries(peers) },
+    {
+      listen: config.listen,
+      port,
+      advertise: config.advertise,
+      peers: Object.fromEntries(peers),
+      clusterId: identity.clusterId,
+    },
     'node started',
   );
   return {

@@ -32,6 +32,7 @@ export async function fetchRound(
   targets: readonly FetchTarget[],
   responseBytesMax: number,
   isolation: Isolation,
+  replicaRead = false,
 ): Promise<PartitionRead[]> {
   const reads: PartitionRead[] = [];
   let bytes = 0;
@@ -41,7 +42,7 @@ export async function fetchRound(
       reads.push({ target, kind: 'skipped' });
       continue;
     }
-    const read = await readPartition(deps, target, remaining, isolation);
+    const read = await readPartition(deps, target, remaining, isolation, replicaRead);
     if (read.kind !== 'read') {
       reads.push(read);
     } else if (bytes > 0 && read.outcome.records.length > remaining) {
@@ -59,6 +60,7 @@ async function readPartition(
   target: FetchTarget,
   remaining: number,
   isolation: Isolation,
+  replicaRead: boolean,
 ): Promise<PartitionRead> {
   const bytesMax = target.partitionBytesMax === 0 ? remaining : Math.min(target.partitionBytesMax, remaining);
   try {
@@ -68,6 +70,7 @@ async function readPartition(
       offset: target.offset,
       bytesMax,
       isolation,
+      ...(replicaRead ? { replicaRead } : {}),
     });
     return { target, kind: 'read', outcome };
   } catch (error) {

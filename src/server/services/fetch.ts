@@ -1,4 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
+import { replicaReadHeader } from '../../../cluster/node/index.js';
 import type { CallContext } from '../../../cluster/rpc/index.js';
 import type { FetchRequest, FetchResponseSchema } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetchedPartition, fetchRound, readBytes, type PartitionRead } from './fetch-partitions.js';
@@ -24,8 +25,10 @@ export async function fetch(
   const isolation = isolationFromProto(request.isolationLevel);
   const waitMs = Math.min(request.maxWaitMs, deps.limits.fetchWaitMsMax);
   const until = Math.min(Date.now() + waitMs, context.deadlineMs);
+  // Another node filling a gap a snapshot install left reads from whichever replica has the data.
+  const replicaRead = context.metadata.get(replicaReadHeader)[0] === '1';
   for (;;) {
-    const reads = await fetchRound(deps, targets, bytesMax, isolation);
+    const reads = await fetchRound(deps, targets, bytesMax, isolation, replicaRead);
     const remainingMs = until - Date.now();
     if (readBytes(reads) >= enoughBytes || reads.some((r) => r.kind === 'failed') || remainingMs <= 0) {
       return { partitions: reads.map(fetchedPartition) };

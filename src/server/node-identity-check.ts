@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { createClient } from '../../cluster/rpc/index.js';
+import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
+import { readNodeIdentity, writeNodeIdentity, type KvStore } from '../../storage/index.js';
+import type { NodeConfig } from './node-config.js';
+
+/** The exit code of a node refused because its data directory belongs to another node or cluster. */
+export const identityMismatchExitCode = 78;
+
+/** What a data directory written before node identities existed spoke on the wire. */
+const legacyClusterId = 'raftlog';
+const probeTimeoutMs = 1_000;
+const probeRetryMs = 500;
+
+/** The data directory belongs to another node id or another cluster: the node must not start. */
+export class IdentityMismatchError extends Error {
+  override readonly name = 'IdentityMismatchError';
+}
+
+export interface ResolvedIdentity {
+  readonly clusterId: string;
+  /**
+   * The data directory was empty but the cluster had already formed: this node forgot its votes and
+   * its log, so it must not vote in a group before it has caught up with that group's leader.
+   */
+  readonly rejoining: boolean;
+}
+
+/** What a peer says about itself: its cluster id and whether its controller has committed anything. */
+export interface PeerReport {
+  readonly nodeId: number;
+  readonly address: string;
+  readonly clusterId: string;
+  readonly formed: boolean;
+}
+
+export type ProbePeers = (peers: ReadonlyMap<number, string>) => Promise<PeerReport[]>;
+
+/**
+ * Decides which cluster this node belongs to before anything runs, and refuses a data directory that
+ * belongs to another node or cluster. The identity is written (fsynced) before any Raft group starts.
+ */
+export async function resolveNodeIdentity(
+  kv: KvStore,
+  config: NodeConfig,
+  logger: Logger,
+  probe: ProbePeers = probePeers,
+): Promise<ResolvedIdentity> {
+  const others = new Map([...config.peers].filter(([id]) => id !== config.id));
+  const stored = await readNodeIdentity(kv);
+  if (stored.identity !== undefined) {
+    const { nodeId, clusterId } = stored.identity;
+    if (nodeId !== config.id) {
+      throw new IdentityMismatchError(
+        `data directory ${config.dataDir} belongs to node ${nodeId}, but this node was started as node ` +
+          `${config.id}. Start it with --id ${nodeId}, or give node ${config.id} its own data directory.`,
+      );
+    }
+    if (config.clusterId !== undefined && config.clusterId !== clusterId) {
+      throw foreignCluster(config, clusterId, `the configured cluster id is ${config.clusterId}`);
+    }
+    const foreign = (await probe(others)).find((p) => p.formed && p.clusterId !== clusterId);
+    if (foreign !== undefined) {
+      throw foreignCluster(
+        config,
+        clusterId,
+        `peer ${foreign.nodeId} at ${foreign.address} belongs to cluster ${foreign.clusterId}`,
+      );
+    }
+    return { clusterId, rejoining: false };
+  }
+  if (stored.hasData) {
+    // Written before identities existed: it spoke the old fixed id, so its peers still do too.
+    const clusterId = config.clusterId ?? legacyClusterId;
+    await writeNodeIdentity(kv, { nodeId: config.id, clusterId });
+    logger.info({ clusterId }, 'recorded the identity of a data directory written by an older version');
+    return { clusterId, rejoining: false };
+  }
+  const resolved = await identityForEmptyDirectory(config, others, logger, probe);
+  await writeNodeIdentity(kv, { nodeId: config.id, clusterId: resolved.clusterId });
+  logger.info({ ...resolved }, 'recorded the identity of a new data directory');
+  return resolved;
+}
+
+async function identityForEmptyDirectory(
+  config: NodeConfig,
+  others: ReadonlyMap<number, string>,
+  logger: Logger,
+  probe: ProbePeers,
+): Promise<ResolvedIdentity> {
+  const lowest = Math.min(config.id, ...others.keys());
+  for (let attempt = 0; ; attempt++) {
+    const reports = await probe(others);
+    const ids = new Set(reports.map((r) => r.clusterId));
+    if (config.clusterId !== undefined) ids.add(config.clusterId);
+    if (ids.size > 1) {
+      const seen = reports.map((r) => `node ${r.nodeId} at ${r.address}: ${r.clusterId}`).join('; ');
+      throw new IdentityMismatchError(
+        `the peers of node ${config.id} do not agree on the cluster id` +
+          `${config.clusterId === undefined ? '' : ` (configured: ${config.clusterId})`}: ${seen}. ` +
+          'Check --peers and the cluster id setting.',
+      );
+    }
+    const rejoining = reports.some((r) => r.formed);
+    const known = [...ids][0];
+    if (known !== undefined && (reports.length > 0 || config.id === lowest)) {
+      return { clusterId: known, rejoining };
+    }
+    // Nobody to ask: only the lowest-id initial voter may form a new cluster, the others wait for it.
+    if (config.id === lowest) return { clusterId: randomUUID(), rejoining: false };
+    if (attempt === 0) {
+      logger.info(
+        { peers: Object.fromEntries(others) },
+        'empty data directory: waiting for a peer to tell the cluster id',
+      );
+    }
+    await new Promise((r) => setTimeout(r, probeRetryMs));
+  }
+}
+
+function foreignCluster(config: NodeConfig, stored: string, why: string): IdentityMismatchError {
+  return new IdentityMismatchError(
+    `data directory ${config.dataDir} belongs to cluster ${stored}, but ${why}. ` +
+      "Point --data at this cluster's directory for this node, or empty it to join as a new copy.",
+  );
+}
+
+/** Asks every peer's Admin service which cluster it belongs to; silent peers are left out. */
+export async function probePeers(peers: ReadonlyMap<number, string>): Promise<PeerReport[]> {
+  const answers = await Promise.all(
+    [...peers].map(async ([nodeId, address]): Promise<PeerReport | undefined> => {
+      const client = createClient(AdminService, address);
+      try {
+        const status = await client.clusterStatus({ omitPartitions: true }, { timeoutMs: probeTimeoutMs });
+        const formed = (status.controller?.commitIndex ?? 0n) > 0n;
+        return { nodeId, address, clusterId: status.clusterId, formed };
+      } catch {
+        return undefined;
+      } finally {
+        client.close();
+      }
+    }),
+  );
+  return answers.filter((a): a is PeerReport => a !== undefined);
+}
