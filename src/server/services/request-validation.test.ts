@@ -25,6 +25,11 @@ afterAll(stopServices);
 
 const one = (over: object = {}) => ({ partitions: [{ topic: 't', partition: 0, offset: 0n, ...over }] });
 
+// "At once" here means no wait was served (a fetch may wait up to 30 s): unit files share two busy cores,
+// so the bound leaves room for a slow machine; the 1 s promise is checked against real nodes in
+// test/integration/hostile-client.test.ts.
+const answerMsMax = 5_000;
+
 describe('bad requests to the Broker and Admin services', () => {
   const invalid = (): [string, () => Promise<unknown>, string, RegExp][] => [
     ['a negative offset', () => s.broker.fetch(one({ offset: -1n })), 'INVALID_ARGUMENT', /offset of t\/0/],
@@ -101,10 +106,10 @@ describe('bad requests to the Broker and Admin services', () => {
     ],
   ];
 
-  it.each(invalid())('%s: a clear error within a second', async (_name, call, code, message) => {
+  it.each(invalid())('%s: a clear error at once', async (_name, call, code, message) => {
     const started = Date.now();
     const seen = await failure(call());
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(answerMsMax);
     expect(seen.code).toBe(code);
     expect(seen.message).toMatch(message);
     const expected = code.endsWith('NOT_FOUND') ? status.NOT_FOUND : status.INVALID_ARGUMENT;
@@ -121,7 +126,7 @@ describe('bad requests to the Broker and Admin services', () => {
         { topic: 't', partition: 1, offset: 0n },
       ],
     });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(answerMsMax);
     expect(response.partitions.map((p) => [p.error?.code ?? 0, p.error?.message ?? ''])).toEqual([
       [ErrorCode.TOPIC_NOT_FOUND, expect.stringMatching(/nope/)],
       [ErrorCode.PARTITION_NOT_FOUND, expect.stringMatching(/4294967295/)],
@@ -134,6 +139,6 @@ describe('bad requests to the Broker and Admin services', () => {
     const started = Date.now();
     const response = await s.broker.fetch({ ...one({ offset: 1n }), maxBytes: 2 ** 32 - 1, maxWaitMs: 200 });
     expect(response.partitions[0]?.error).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(answerMsMax);
   });
 });
