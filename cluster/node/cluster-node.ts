@@ -23,7 +23,7 @@ import {
   type HostConfig,
   type RaftGroup,
 } from '../host/index.js';
-import { PeerTransport } from '../transport/index.js';
+import { defaultTransportLimits, PeerTransport } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -44,6 +44,7 @@ import {
   listOffsetLocal,
   notLeader,
   produceLocal,
+  proposalBatchBytesMax,
   waitLocal,
   type LocalPartition,
 } from './partition-ops.js';
@@ -100,6 +101,7 @@ export class ClusterNode implements NodeApi {
   private stopping = false;
   private reconcileFromIndex = 0;
   private orphansRemovedAtIndex = -1;
+  private readonly proposalBatchBytesMax: number;
 
   constructor(private readonly options: ClusterNodeOptions) {
     this.nodeId = options.nodeId;
@@ -126,6 +128,10 @@ export class ClusterNode implements NodeApi {
       electionTimeoutTicks: options.electionTimeoutTicks,
       heartbeatIntervalTicks: options.heartbeatIntervalTicks,
     };
+    this.proposalBatchBytesMax = proposalBatchBytesMax(
+      config.appendEntriesBytesMax,
+      defaultTransportLimits.frameBytesMax,
+    );
     this.host = new MultiRaftHost(
       config,
       options.kv,
@@ -203,8 +209,10 @@ export class ClusterNode implements NodeApi {
 
   // ---- data path ----
 
-  produce(input: ProduceInput): Promise<ProduceOutcome> {
-    return produceLocal(this.leaderOf(input.topic, input.partition), input);
+  async produce(input: ProduceInput): Promise<ProduceOutcome> {
+    const local = this.leaderOf(input.topic, input.partition);
+    const { maxMessageBytes } = this.topicInfo(input.topic).config;
+    return produceLocal(local, input, { maxMessageBytes, proposalBatchBytesMax: this.proposalBatchBytesMax });
   }
 
   fetch(input: FetchInput): Promise<FetchOutcome> {
