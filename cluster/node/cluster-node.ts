@@ -48,6 +48,7 @@ import {
   waitLocal,
   type LocalPartition,
 } from './partition-ops.js';
+import type { PartitionLimits } from '../partition/index.js';
 import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
@@ -66,6 +67,8 @@ export interface ClusterNodeOptions {
   readonly electionTimeoutTicks: number;
   readonly heartbeatIntervalTicks: number;
   readonly host?: Partial<HostConfig>;
+  /** Limits of partitions this node creates (a replica restored from a snapshot keeps the snapshot's). */
+  readonly partitionLimits?: Partial<PartitionLimits>;
   readonly kv: KvStore;
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
@@ -510,6 +513,7 @@ export class ClusterNode implements NodeApi {
         this.store,
         this.leaderData.sourceFor(spec.groupId),
         this.options.logger,
+        this.options.partitionLimits,
       );
       await replica.open();
       replica.onUnblocked(() => this.host.schedule());

@@ -8,6 +8,7 @@ import {
   decodePartitionSnapshot,
   encodePartitionSnapshot,
   PartitionStateMachine,
+  type PartitionLimits,
   type PartitionResult,
 } from '../partition/index.js';
 
@@ -26,7 +27,7 @@ export interface RangeSource {
  * its group goes on, so every replica holds every committed offset.
  */
 export class PartitionReplica implements GroupStateMachine {
-  private machine = new PartitionStateMachine();
+  private machine: PartitionStateMachine;
   private storeNext = 0;
   private filling = false;
   /** A log start the state machine moved to that the store has not caught up with yet. */
@@ -40,7 +41,10 @@ export class PartitionReplica implements GroupStateMachine {
     private readonly store: PartitionStore,
     private readonly source: RangeSource,
     private readonly logger: Logger,
-  ) {}
+    limits: Partial<PartitionLimits> = {},
+  ) {
+    this.machine = new PartitionStateMachine(limits);
+  }
 
   async open(): Promise<void> {
     this.storeNext = (await this.store.load(this.partitionKey)).nextOffset;

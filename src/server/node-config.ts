@@ -22,6 +22,10 @@ export interface NodeConfig {
   readonly snapshotEntriesMin: number;
   /** Entries kept below a snapshot for followers slightly behind. */
   readonly compactionTrailEntries: number;
+  /** Idempotence state of a producer silent this long is forgotten (per partition, by leader time). */
+  readonly producerIdleMsMax: number;
+  /** Memory for idempotence state per partition; the idlest producers are forgotten beyond it. */
+  readonly producerStateBytesMax: number;
 }
 
 type Setting = string | number | undefined;
@@ -35,6 +39,8 @@ const defaults = {
   logLevel: 'info',
   snapshotEntriesMin: 10_000,
   compactionTrailEntries: 1_000,
+  producerIdleMsMax: 24 * 60 * 60 * 1000,
+  producerStateBytesMax: 32 * 1024 * 1024,
 } as const;
 
 const settingNames = [
@@ -50,6 +56,8 @@ const settingNames = [
   'logLevel',
   'snapshotEntriesMin',
   'compactionTrailEntries',
+  'producerIdleMsMax',
+  'producerStateBytesMax',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -140,6 +148,20 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   if (compactionTrailEntries >= snapshotEntriesMin) {
     problems.push('compactionTrailEntries must be smaller than snapshotEntriesMin');
   }
+  const producerIdleMsMax = integer(
+    raw.producerIdleMsMax,
+    'producerIdleMsMax',
+    60_000,
+    365 * 24 * 60 * 60 * 1000,
+    problems,
+  );
+  const producerStateBytesMax = integer(
+    raw.producerStateBytesMax,
+    'producerStateBytesMax',
+    1024 * 1024,
+    1024 ** 3,
+    problems,
+  );
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -156,6 +178,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     logLevel,
     snapshotEntriesMin,
     compactionTrailEntries,
+    producerIdleMsMax,
+    producerStateBytesMax,
   };
 }
 
