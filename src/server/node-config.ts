@@ -151,7 +151,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   const producerIdleMsMax = integer(
     raw.producerIdleMsMax,
     'producerIdleMsMax',
-    60_000,
+    1_000,
     365 * 24 * 60 * 60 * 1000,
     problems,
   );
