@@ -7,16 +7,23 @@ const utf8 = new TextEncoder();
 /** A refused batch must be answered well before a produce timeout (10 s) would. */
 const refusalMsMax = 3_000;
 
+/** `bytes` changed by `edit`, with its CRC made right again: well formed on the wire. */
+function resealed(bytes: Uint8Array, edit: (view: DataView) => void): Uint8Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  edit(view);
+  view.setUint32(13, crc32c(bytes, 0, 17, bytes.length));
+  return bytes;
+}
+
 /** A well-formed batch (valid CRC) whose header timestamps are 2^60, beyond any safe integer. */
 function batchWithHugeTimestamp(): Uint8Array {
   const bytes = encodeRecordBatch({ timestamp: 1, records: [{ value: utf8.encode('far future') }] });
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const at of [23, 31]) {
-    view.setUint32(at, 2 ** 28);
-    view.setUint32(at + 4, 0);
-  }
-  view.setUint32(13, crc32c(bytes, 0, 17, bytes.length));
-  return bytes;
+  return resealed(bytes, (view) => {
+    for (const at of [23, 31]) {
+      view.setUint32(at, 2 ** 28);
+      view.setUint32(at + 4, 0);
+    }
+  });
 }
 
 async function produce(cluster: TestCluster, topic: string, partition: number, batch: Uint8Array) {
@@ -84,4 +91,73 @@ describe('batches the partition must refuse before proposing, 3 nodes', () => {
     const read = await cluster.readPartition('clock', 0);
     expect(read.map((r) => r.value)).toEqual(['after 0']);
   }, 90_000);
+
+  it('refuses bad batches on every produce path (acks none, leader, quorum; ProduceStream) and loses nothing', async () => {
+    const cluster = await startCluster({ nodes: 3 });
+    await cluster.createTopic('paths', 1, 3);
+    const leader = await cluster.waitForLeader('paths', 0);
+    const broker = cluster.broker(leader.address);
+    const idem = (sequence: number) =>
+      encodeRecordBatch({
+        timestamp: Date.now(),
+        producerId: 5,
+        producerEpoch: 0,
+        baseSequence: 0,
+        records: [{ value: utf8.encode(`seq ${sequence}`) }],
+      });
+    const bad: [string, () => Uint8Array, string, { transactional?: boolean }][] = [
+      ['2^60 timestamps', batchWithHugeTimestamp, 'CORRUPT_MESSAGE', {}],
+      ['control bit set', () => resealed(small('c'), (v) => v.setInt16(17, 0x20)), 'INVALID_ARGUMENT', {}],
+      [
+        'unknown attribute bit',
+        () => resealed(small('u'), (v) => v.setInt16(17, 0x40)),
+        'CORRUPT_MESSAGE',
+        {},
+      ],
+      ['negative baseSequence', () => resealed(idem(0), (v) => v.setInt32(49, -5)), 'INVALID_ARGUMENT', {}],
+      ['negative epoch', () => resealed(idem(0), (v) => v.setInt16(47, -1)), 'INVALID_ARGUMENT', {}],
+      [
+        'transactional batch',
+        () =>
+          encodeRecordBatch({
+            ...{ timestamp: 1, producerId: 5, producerEpoch: 0, baseSequence: 0 },
+            transactional: true,
+            records: [{ value: null }],
+          }),
+        'UNIMPLEMENTED',
+        { transactional: true },
+      ],
+    ];
+    for (const acks of [Acks.NONE, Acks.LEADER, Acks.QUORUM]) {
+      for (const [what, make, code, extra] of bad) {
+        const request = { topic: 'paths', partition: 0, batch: make(), acks, timeoutMs: 10_000, ...extra };
+        const call = broker.produce(
+          extra.transactional === true ? { ...request, transactionalId: 'tx' } : request,
+        );
+        const { error, ms } = await refusal(call);
+        expect([acks, what, error.code]).toEqual([acks, what, code]);
+        expect(ms).toBeLessThan(refusalMsMax);
+      }
+    }
+    // The same on one ProduceStream, between two good batches that both land.
+    const stream = broker.produceStream();
+    const batches = [small('first'), batchWithHugeTimestamp(), small('second')];
+    for (const [i, batch] of batches.entries()) {
+      await stream.send({
+        correlationId: BigInt(i),
+        produce: { topic: 'paths', partition: 0, batch, acks: Acks.QUORUM },
+      });
+    }
+    stream.end();
+    const answers = [];
+    for await (const response of stream.responses) answers.push(response);
+    expect(answers.map((a) => [Number(a.correlationId), a.result?.error?.message ?? 'ok'])).toEqual([
+      [0, 'ok'],
+      [1, expect.stringMatching(/timestamp/i)],
+      [2, 'ok'],
+    ]);
+    for (const node of cluster.nodes) await cluster.waitInSync('paths', node.id, 20_000);
+    const read = await cluster.readPartition('paths', 0);
+    expect(read.map((r) => r.value)).toEqual(['first', 'second']);
+  }, 120_000);
 });
