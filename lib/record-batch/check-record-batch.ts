@@ -29,9 +29,10 @@ export function checkRecordBatch(batch: RecordBatchView): void {
     throw corrupt(`lastOffsetDelta ${batch.lastOffsetDelta} does not match ${count} records`);
   }
   const reader = new ByteReader(batch.bytes, recordBatchHeaderBytes, batch.bytes.length);
+  const body = new ByteReader(batch.bytes, 0, 0);
   let largest = -1;
   for (let i = 0; i < count; i++) {
-    const ts = checkRecord(reader, i, baseTimestamp);
+    const ts = checkRecord(reader, body, i, baseTimestamp);
     if (ts > largest) largest = ts;
   }
   if (reader.remaining !== 0) throw corrupt(`${reader.remaining} bytes after the last of ${count} records`);
@@ -46,15 +47,18 @@ function checkTimestamp(ts: number, what: string): number {
 }
 
 /** Walks one record without decoding it into objects; returns its timestamp. */
-function checkRecord(reader: ByteReader, index: number, baseTimestamp: number): number {
+function checkRecord(reader: ByteReader, body: ByteReader, index: number, baseTimestamp: number): number {
   const length = reader.varint('record length');
   if (length < 1 || length > reader.remaining)
     throw corrupt(`record ${index}: length ${length} out of bounds`);
-  const body = new ByteReader(reader.bytes, reader.pos, reader.pos + length);
+  body.reset(reader.pos, reader.pos + length);
   reader.pos += length;
   const attributes = body.int8();
   if (attributes !== 0) throw corrupt(`record ${index}: attributes ${attributes}, none are defined`);
-  const ts = checkTimestamp(baseTimestamp + body.varlong('timestampDelta'), `record ${index} timestamp`);
+  const ts = baseTimestamp + body.varlong('timestampDelta');
+  if (ts < 0 || ts > timestampMsMax) {
+    throw corrupt(`record ${index}: timestamp ${ts} is outside [0, ${timestampMsMax}]`);
+  }
   const offsetDelta = body.varint('offsetDelta');
   if (offsetDelta !== index) throw corrupt(`record ${index}: offsetDelta ${offsetDelta}, expected ${index}`);
   skipNullable(body, 'key');
@@ -62,8 +66,9 @@ function checkRecord(reader: ByteReader, index: number, baseTimestamp: number): 
   const headers = body.varint('header count');
   if (headers < 0 || headers * 2 > body.remaining) throw corrupt(`record ${index}: header count ${headers}`);
   for (let h = 0; h < headers; h++) {
-    const key = skipNullable(body, 'header key');
-    if (key === null) throw corrupt(`record ${index}: null header key`);
+    const length = body.varint('header key length');
+    if (length < 0) throw corrupt(`record ${index}: header key length ${length}`);
+    const key = body.slice(length, 'header key');
     try {
       utf8.decode(key);
     } catch {
@@ -75,9 +80,8 @@ function checkRecord(reader: ByteReader, index: number, baseTimestamp: number): 
   return ts;
 }
 
-function skipNullable(body: ByteReader, what: string): Uint8Array | null {
-  const length = body.varint(`${what} length`);
-  if (length === -1) return null;
+function skipNullable(body: ByteReader, what: string): void {
+  const length = body.varint(what);
   if (length < -1) throw corrupt(`${what} length ${length}`);
-  return body.slice(length, what);
+  if (length > 0) body.skip(length, what);
 }
