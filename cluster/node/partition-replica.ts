@@ -65,6 +65,14 @@ export class PartitionReplica implements GroupStateMachine {
 
   apply(entry: Entry, batch: StorageBatch): PartitionResult {
     const { result } = applyPartitionEntry(this.machine, entry.data, entry.index);
+    if (!result.ok && result.code === 'CORRUPT_MESSAGE') {
+      // A leader checks every batch before proposing it: a committed one that fails is rejected alike
+      // on every replica, but its origin (an older leader, a damaged log) deserves a look.
+      this.logger.warn(
+        { partition: this.partitionKey, index: entry.index, reason: result.message },
+        'rejected a committed partition entry that does not pass validation',
+      );
+    }
     if (result.ok && result.type === 'appended' && !result.duplicate && result.baseOffset >= this.storeNext) {
       assert(
         result.baseOffset === this.storeNext,
