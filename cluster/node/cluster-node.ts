@@ -23,7 +23,7 @@ import {
   type HostConfig,
   type RaftGroup,
 } from '../host/index.js';
-import { PeerTransport } from '../transport/index.js';
+import { defaultTransportLimits, PeerTransport } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -44,9 +44,11 @@ import {
   listOffsetLocal,
   notLeader,
   produceLocal,
+  proposalBatchBytesMax,
   waitLocal,
   type LocalPartition,
 } from './partition-ops.js';
+import type { PartitionLimits } from '../partition/index.js';
 import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
@@ -66,6 +68,8 @@ export interface ClusterNodeOptions {
   readonly electionTimeoutTicks: number;
   readonly heartbeatIntervalTicks: number;
   readonly host?: Partial<HostConfig>;
+  /** Limits of partitions this node creates (a replica restored from a snapshot keeps the snapshot's). */
+  readonly partitionLimits?: Partial<PartitionLimits>;
   readonly kv: KvStore;
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
@@ -107,6 +111,7 @@ export class ClusterNode implements NodeApi {
   private stopping = false;
   private reconcileFromIndex = 0;
   private orphansRemovedAtIndex = -1;
+  private readonly proposalBatchBytesMax: number;
 
   constructor(private readonly options: ClusterNodeOptions) {
     this.nodeId = options.nodeId;
@@ -133,6 +138,10 @@ export class ClusterNode implements NodeApi {
       electionTimeoutTicks: options.electionTimeoutTicks,
       heartbeatIntervalTicks: options.heartbeatIntervalTicks,
     };
+    this.proposalBatchBytesMax = proposalBatchBytesMax(
+      config.appendEntriesBytesMax,
+      defaultTransportLimits.frameBytesMax,
+    );
     this.host = new MultiRaftHost(
       config,
       options.kv,
@@ -227,8 +236,10 @@ export class ClusterNode implements NodeApi {
 
   // ---- data path ----
 
-  produce(input: ProduceInput): Promise<ProduceOutcome> {
-    return produceLocal(this.leaderOf(input.topic, input.partition), input);
+  async produce(input: ProduceInput): Promise<ProduceOutcome> {
+    const local = this.leaderOf(input.topic, input.partition);
+    const { maxMessageBytes } = this.topicInfo(input.topic).config;
+    return produceLocal(local, input, { maxMessageBytes, proposalBatchBytesMax: this.proposalBatchBytesMax });
   }
 
   fetch(input: FetchInput): Promise<FetchOutcome> {
@@ -550,6 +561,7 @@ export class ClusterNode implements NodeApi {
         this.store,
         this.leaderData.sourceFor(spec.groupId),
         this.options.logger,
+        this.options.partitionLimits,
       );
       await replica.open();
       const bootstrap = spec.replicas.includes(this.nodeId)

@@ -1,7 +1,14 @@
 import { RaftlogError, RecordBatchView, type NodeId } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import type { RaftGroup } from '../host/index.js';
-import { encodePartitionEntry, type Acks, type PartitionResult } from '../partition/index.js';
+import {
+  appendHeaderBytes,
+  encodePartitionEntry,
+  validateAppendBatch,
+  type Acks,
+  type AppendBatchRules,
+  type PartitionResult,
+} from '../partition/index.js';
 import type { FetchInput, FetchOutcome, ListOffsetInput, ProduceInput, ProduceOutcome } from './node-api.js';
 import type { PartitionReplica } from './partition-replica.js';
 import { within } from './within.js';
@@ -12,9 +19,34 @@ export interface LocalPartition {
 }
 
 const produceTimeoutMsDefault = 10_000;
+/**
+ * Room left in a peer frame around one entry's data: the frame's, the message's and the entry's own
+ * fields, counted generously (their encoded bound is about 200 bytes) so a transport change of a few
+ * fields cannot make a proposable entry unsendable.
+ */
+export const entryFramingBytesMax = 1024;
 
-/** Appends a batch through the partition's Raft group and waits for the durability asked for. */
-export async function produceLocal(p: LocalPartition, input: ProduceInput): Promise<ProduceOutcome> {
+/**
+ * The largest batch a node may propose. Raft sends an entry larger than its append budget alone in
+ * a message, and the transport drops a frame over its budget: such an entry would be committed by
+ * no one and every later proposal of its group would wait behind it.
+ */
+export function proposalBatchBytesMax(appendEntriesBytesMax: number, frameBytesMax: number): number {
+  const entryBytesMax = Math.min(appendEntriesBytesMax, frameBytesMax - entryFramingBytesMax);
+  return entryBytesMax - appendHeaderBytes;
+}
+
+/**
+ * Appends a batch through the partition's Raft group and waits for the durability asked for. The
+ * batch is judged in full first: what Raft commits is applied by every replica, so a batch that
+ * could not be carried, stored or served must be refused here, before it is proposed.
+ */
+export async function produceLocal(
+  p: LocalPartition,
+  input: ProduceInput,
+  rules: AppendBatchRules,
+): Promise<ProduceOutcome> {
+  validateAppendBatch(input.batch, rules);
   const data = encodePartitionEntry({
     timestampMs: Date.now(),
     command: { type: 'append', acks: input.acks, batch: input.batch },

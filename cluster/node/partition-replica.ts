@@ -8,6 +8,7 @@ import {
   decodePartitionSnapshot,
   encodePartitionSnapshot,
   PartitionStateMachine,
+  type PartitionLimits,
   type PartitionResult,
 } from '../partition/index.js';
 
@@ -33,7 +34,7 @@ const fillRetryMs = 200;
  * contiguous range; reads at or past the stored end are refused (retriable) until the fill is done.
  */
 export class PartitionReplica implements GroupStateMachine {
-  private machine = new PartitionStateMachine();
+  private machine: PartitionStateMachine;
   private storeNext = 0;
   private filling = false;
   /** A log start the state machine moved to that the store has not caught up with yet. */
@@ -51,7 +52,10 @@ export class PartitionReplica implements GroupStateMachine {
     private readonly store: PartitionStore,
     private readonly source: RangeSource,
     private readonly logger: Logger,
-  ) {}
+    limits: Partial<PartitionLimits> = {},
+  ) {
+    this.machine = new PartitionStateMachine(limits);
+  }
 
   async open(): Promise<void> {
     this.storeNext = (await this.store.load(this.partitionKey)).nextOffset;
@@ -73,6 +77,14 @@ export class PartitionReplica implements GroupStateMachine {
 
   apply(entry: Entry, batch: StorageBatch): PartitionResult {
     const { result } = applyPartitionEntry(this.machine, entry.data, entry.index);
+    if (!result.ok && result.code === 'CORRUPT_MESSAGE') {
+      // A leader checks every batch before proposing it: a committed one that fails is rejected alike
+      // on every replica, but its origin (an older leader, a damaged log) deserves a look.
+      this.logger.warn(
+        { partition: this.partitionKey, index: entry.index, reason: result.message },
+        'rejected a committed partition entry that does not pass validation',
+      );
+    }
     if (
       !this.filling &&
       result.ok &&

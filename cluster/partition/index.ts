@@ -23,6 +23,6 @@ export {
   partitionSnapshotVersion,
 } from './partition-snapshot-codec.js';
 export { encodeMarkerBatch, readMarkerType, type MarkerInput, type MarkerType } from './control-record.js';
-export { validateAppendBatch } from './validate-append-batch.js';
+export { validateAppendBatch, type AppendBatchRules } from './validate-append-batch.js';
 export { lastSequenceOf, nextSequence, sequenceMax } from './sequence.js';
 export type { BatchMetadata, ProducerEntry } from './producer-state.js';

@@ -1,12 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RaftlogError } from '../../lib/index.js';
+import { crc32c, RaftlogError } from '../../lib/index.js';
 import { applyPartitionEntry } from './apply-partition-entry.js';
 import { encodeMarkerBatch } from './control-record.js';
 import { decodePartitionEntry, encodePartitionEntry } from './partition-command-codec.js';
 import { decodePartitionSnapshot, encodePartitionSnapshot } from './partition-snapshot-codec.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
-import type { PartitionEntry, PartitionResult } from './partition-types.js';
+import {
+  defaultPartitionLimits,
+  producerBatchBytes,
+  producerEntryBytes,
+  type PartitionEntry,
+  type PartitionResult,
+} from './partition-types.js';
 import { batch } from './test-batches.js';
 
 describe('partition entry codec', () => {
@@ -88,12 +94,35 @@ describe('partition snapshot codec', () => {
   it('restores the same state, byte for byte', () => {
     const sm = busy();
     const bytes = encodePartitionSnapshot(sm);
-    expect(bytes[0]).toBe(1);
+    expect(bytes[0]).toBe(2);
     const restored = decodePartitionSnapshot(bytes);
     expect(restored.toData()).toEqual(sm.toData());
     expect(encodePartitionSnapshot(restored)).toEqual(bytes);
     expect(restored.lastStableOffset).toBe(0);
     expect(restored.abortedTransactions(0, 100)).toEqual([{ producerId: 3, firstOffset: 6, lastOffset: 7 }]);
+  });
+
+  it('still reads a v1 snapshot, with the default idle time and byte budget', () => {
+    const sm = busy();
+    const v2 = encodePartitionSnapshot(sm);
+    // v1 had dedupHorizonBatches, producersMax, openTransactionsMax (u32) where v2 has its four limits.
+    const v1 = new Uint8Array(v2.length - 12);
+    const view = new DataView(v1.buffer);
+    v1[0] = 1;
+    v1.set(v2.subarray(1, 33), 1);
+    view.setUint32(33, 4);
+    view.setUint32(37, 1000);
+    view.setUint32(41, 3);
+    v1.set(v2.subarray(57, v2.length - 4), 45);
+    view.setUint32(v1.length - 4, crc32c(v1, 0, 0, v1.length - 4));
+    const restored = decodePartitionSnapshot(v1);
+    expect(restored.limits).toEqual({
+      ...defaultPartitionLimits,
+      dedupHorizonBatches: 4,
+      openTransactionsMax: 3,
+    });
+    expect(restored.toData().producers).toEqual(sm.toData().producers);
+    expect(restored.nextOffset).toBe(sm.nextOffset);
   });
 
   it('detects any flipped bit', () => {
@@ -176,7 +205,7 @@ function toEntry(step: Step, i: number): Uint8Array {
 function run(
   entries: readonly Uint8Array[],
   restoreAt: number,
-  limits: { dedupHorizonBatches: number; producersMax: number },
+  limits: { dedupHorizonBatches: number; producerStateBytesMax: number; producerIdleMsMax: number },
 ) {
   let sm = new PartitionStateMachine({ ...limits, openTransactionsMax: 3 });
   const results: PartitionResult[] = [];
@@ -197,9 +226,11 @@ describe('replicas', () => {
         fc.nat(),
         fc.integer({ min: 1, max: 5 }),
         fc.integer({ min: 1, max: 4 }),
-        (steps, cut, horizon, producersMax) => {
+        (steps, cut, horizon, producers) => {
           const entries = steps.map(toEntry);
-          const limits = { dedupHorizonBatches: horizon, producersMax };
+          // Room for `producers` producers with full horizons; idle after 20 entries' worth of time.
+          const producerStateBytesMax = producers * (producerEntryBytes + horizon * producerBatchBytes);
+          const limits = { dedupHorizonBatches: horizon, producerStateBytesMax, producerIdleMsMax: 20 };
           const a = run(entries, -1, limits);
           const b = run(entries, cut % (entries.length + 1), limits);
           expect(b.results).toEqual(a.results);

@@ -5,7 +5,7 @@ import {
   validatePartitionLimits,
   type PartitionStateData,
 } from './partition-state-machine.js';
-import type { AbortedTransaction } from './partition-types.js';
+import { defaultPartitionLimits, type AbortedTransaction, type PartitionLimits } from './partition-types.js';
 import type { BatchMetadata, ProducerEntry } from './producer-state.js';
 
 /**
@@ -13,22 +13,27 @@ import type { BatchMetadata, ProducerEntry } from './producer-state.js';
  * Producers are written in recency order and aborted ranges in marker order, so a restored replica
  * evicts and answers exactly as the original would.
  *
- * v1: version u8 | appliedIndex, logStartOffset, nextOffset, lastTimestampMs i64 |
- *     dedupHorizonBatches, producersMax, openTransactionsMax u32 |
+ * v2: version u8 | appliedIndex, logStartOffset, nextOffset, lastTimestampMs i64 |
+ *     dedupHorizonBatches, openTransactionsMax u32, producerIdleMsMax, producerStateBytesMax i64 |
  *     producers u32 × (producerId i64, epoch u16, lastSequence i32, lastTimestampMs i64,
  *       openTxnFirstOffset i64, batches u32 × (baseSequence u32, lastSequence u32, baseOffset i64)) |
  *     aborted u32 × (producerId, firstOffset, lastOffset i64) | crc32c u32 of all before it
+ * v1 (still read): the limits were dedupHorizonBatches, producersMax, openTransactionsMax u32; a
+ * v1 snapshot restores with the default idle time and byte budget (producersMax has no successor).
  */
-export const partitionSnapshotVersion = 1;
+export const partitionSnapshotVersion = 2;
+const partitionSnapshotVersionV1 = 1;
 
 const fixedBytes = 1 + 4 * 8 + 3 * 4 + 4 + 4 + 4;
+// Two u32 limits and two i64 ones where v1 had three u32.
+const fixedBytesV2 = fixedBytes - 3 * 4 + 2 * 4 + 2 * 8;
 const producerBytes = 8 + 2 + 4 + 8 + 8 + 4;
 const batchBytes = 4 + 4 + 8;
 const abortedBytes = 3 * 8;
 
 export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
   const d = sm.toData();
-  let size = fixedBytes + d.aborted.length * abortedBytes;
+  let size = fixedBytesV2 + d.aborted.length * abortedBytes;
   for (const p of d.producers) size += producerBytes + p.batches.length * batchBytes;
   const w = new BinaryWriter(size)
     .u8(partitionSnapshotVersion)
@@ -37,8 +42,9 @@ export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
     .i64(d.nextOffset)
     .i64(d.lastTimestampMs)
     .u32(d.limits.dedupHorizonBatches)
-    .u32(d.limits.producersMax)
     .u32(d.limits.openTransactionsMax)
+    .i64(d.limits.producerIdleMsMax)
+    .i64(d.limits.producerStateBytesMax)
     .u32(d.producers.length);
   for (const p of d.producers) {
     w.i64(p.producerId).u16(p.epoch).i32(p.lastSequence).i64(p.lastTimestampMs).i64(p.openTxnFirstOffset);
@@ -76,6 +82,23 @@ function readAborted(r: BinaryReader): AbortedTransaction[] {
   return aborted;
 }
 
+function readLimits(r: BinaryReader): PartitionLimits {
+  const dedupHorizonBatches = r.u32();
+  const openTransactionsMax = r.u32();
+  return {
+    dedupHorizonBatches,
+    openTransactionsMax,
+    producerIdleMsMax: r.i64(),
+    producerStateBytesMax: r.i64(),
+  };
+}
+
+function readLimitsV1(r: BinaryReader): PartitionLimits {
+  const dedupHorizonBatches = r.u32();
+  r.u32(); // producersMax
+  return { ...defaultPartitionLimits, dedupHorizonBatches, openTransactionsMax: r.u32() };
+}
+
 /** Throws CORRUPT_MESSAGE on a damaged snapshot or one of an unknown version. */
 export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachine {
   const r = new BinaryReader(bytes, 'partition snapshot');
@@ -84,19 +107,21 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
   const stored = new DataView(bytes.buffer, bytes.byteOffset + crcAt, 4).getUint32(0);
   if (crc32c(bytes, 0, 0, crcAt) !== stored) throw r.corrupt('CRC32C mismatch');
   const version = r.u8();
-  if (version !== partitionSnapshotVersion) throw r.corrupt(`unknown version ${version}`);
+  if (version !== partitionSnapshotVersion && version !== partitionSnapshotVersionV1) {
+    throw r.corrupt(`unknown version ${version}`);
+  }
   const appliedIndex = r.u64();
   const logStartOffset = r.u64();
   const nextOffset = r.u64();
   const lastTimestampMs = r.i64();
-  const limits = { dedupHorizonBatches: r.u32(), producersMax: r.u32(), openTransactionsMax: r.u32() };
+  const limits = version === partitionSnapshotVersionV1 ? readLimitsV1(r) : readLimits(r);
   try {
     validatePartitionLimits(limits);
   } catch (cause) {
     throw new RaftlogError('CORRUPT_MESSAGE', 'partition snapshot: limits out of range', { cause });
   }
   const producerCount = r.u32();
-  if (producerCount > limits.producersMax) throw r.corrupt(`${producerCount} producers exceed producersMax`);
+  if (producerCount * producerBytes > r.remaining) throw r.corrupt(`${producerCount} producers do not fit`);
   const producers: ProducerEntry[] = [];
   for (let i = 0; i < producerCount; i++) producers.push(readProducer(r, limits.dedupHorizonBatches));
   const aborted = readAborted(r);

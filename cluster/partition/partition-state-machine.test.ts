@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { encodeMarkerBatch } from './control-record.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
 import { decodePartitionSnapshot, encodePartitionSnapshot } from './partition-snapshot-codec.js';
-import type { PartitionCommand, PartitionResult } from './partition-types.js';
+import {
+  producerBatchBytes,
+  producerEntryBytes,
+  type PartitionCommand,
+  type PartitionResult,
+} from './partition-types.js';
 import { sequenceMax } from './sequence.js';
 import { batch, type BatchSpec } from './test-batches.js';
 
@@ -12,12 +17,12 @@ class Replica {
   constructor(limits: ConstructorParameters<typeof PartitionStateMachine>[0] = {}) {
     this.sm = new PartitionStateMachine(limits);
   }
-  apply(command: PartitionCommand): PartitionResult {
+  apply(command: PartitionCommand, timestampMs = 5000 + this.index + 1): PartitionResult {
     this.index++;
-    return this.sm.apply(command, { index: this.index, timestampMs: 5000 + this.index });
+    return this.sm.apply(command, { index: this.index, timestampMs });
   }
-  append(spec: BatchSpec = {}): PartitionResult {
-    return this.apply({ type: 'append', acks: 'quorum', batch: batch(spec) });
+  append(spec: BatchSpec = {}, timestampMs?: number): PartitionResult {
+    return this.apply({ type: 'append', acks: 'quorum', batch: batch(spec) }, timestampMs);
   }
   marker(producerId: number, epoch: number, type: 'commit' | 'abort'): PartitionResult {
     const bytes = encodeMarkerBatch({ producerId, producerEpoch: epoch, type, timestampMs: 1 });
@@ -156,19 +161,55 @@ describe('idempotence', () => {
     });
   });
 
-  it('forgets the least recently active producer beyond producersMax', () => {
-    const r = new Replica({ producersMax: 2 });
+  it("keeps the state of a 1,001st producer and more: the first one's retry is still a duplicate", () => {
+    const r = new Replica();
+    const first = r.append({ producerId: 0 });
+    for (let pid = 1; pid <= 1_500; pid++) r.append({ producerId: pid });
+    expect(r.sm.producerCount).toBe(1_501);
+    expect(r.append({ producerId: 0 })).toMatchObject({ ok: true, duplicate: true });
+    expect(first).toMatchObject({ ok: true, baseOffset: 0 });
+    expect(offsets(r.append({ producerId: 0 }))).toEqual([0, 0, true]);
+  });
+
+  it('forgets a producer idle beyond producerIdleMsMax, by the leader times in the entries', () => {
+    const r = new Replica({ producerIdleMsMax: 1_000 });
+    r.append({ producerId: 1 }, 10_000);
+    r.append({ producerId: 2 }, 10_500);
+    r.append({ producerId: 2, sequence: 1 }, 11_000);
+    // At 11,000 producer 1 has been idle exactly 1,000 ms: still known.
+    expect(r.sm.producer(1)).toBeDefined();
+    r.append({}, 11_001);
+    expect(r.sm.producer(1)).toBeUndefined();
+    expect(r.sm.producer(2)).toBeDefined();
+    expect(r.append({ producerId: 1, sequence: 1 }, 11_002)).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_PRODUCER_ID',
+    });
+    // A replica restored from a snapshot forgets at the same entry.
+    const twin = new Replica({ producerIdleMsMax: 1_000 });
+    twin.append({ producerId: 1 }, 10_000);
+    twin.restore();
+    twin.append({}, 11_001);
+    expect(twin.sm.producer(1)).toBeUndefined();
+  });
+
+  it('forgets the idlest producers beyond producerStateBytesMax', () => {
+    // Room for one producer with a full horizon of 2 batches, or two producers of one batch each.
+    const bytes = producerEntryBytes * 2 + producerBatchBytes * 2;
+    const r = new Replica({ dedupHorizonBatches: 2, producerStateBytesMax: bytes });
     r.append({ producerId: 1 });
     r.append({ producerId: 2 });
-    r.append({ producerId: 1, sequence: 1 });
-    r.append({ producerId: 3 });
     expect(r.sm.producerCount).toBe(2);
+    r.append({ producerId: 1, sequence: 1 });
     expect(r.sm.producer(2)).toBeUndefined();
+    expect(r.sm.producer(1)).toBeDefined();
     expect(r.append({ producerId: 2, sequence: 1 })).toMatchObject({
       ok: false,
       code: 'UNKNOWN_PRODUCER_ID',
     });
-    expect(offsets(r.append({ producerId: 1, sequence: 2 }))).toEqual([4, 4, false]);
+    expect(
+      () => new PartitionStateMachine({ dedupHorizonBatches: 2, producerStateBytesMax: bytes - 97 }),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
   it('rejects a producer id without epoch or sequence', () => {

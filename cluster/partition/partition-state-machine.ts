@@ -1,4 +1,11 @@
-import { assert, assertNever, RaftlogError, RecordBatchView, type ErrorCode } from '../../lib/index.js';
+import {
+  assert,
+  assertNever,
+  checkRecordBatch,
+  RaftlogError,
+  RecordBatchView,
+  type ErrorCode,
+} from '../../lib/index.js';
 import { readMarkerType } from './control-record.js';
 import {
   defaultPartitionLimits,
@@ -8,12 +15,15 @@ import {
   type PartitionCommand,
   type PartitionLimits,
   type PartitionResult,
+  producerBatchBytes,
+  producerEntryBytes,
 } from './partition-types.js';
 import {
   bumpEpoch,
   checkSequence,
   newProducerEntry,
   recordBatch,
+  type BatchMetadata,
   type ProducerEntry,
 } from './producer-state.js';
 import { lastSequenceOf } from './sequence.js';
@@ -24,6 +34,10 @@ function reject(code: ErrorCode, message: string): never {
 }
 
 const noBytes = new Uint8Array(0);
+
+function entryBytes(entry: ProducerEntry): number {
+  return producerEntryBytes + entry.batches.length * producerBatchBytes;
+}
 
 /** Everything a snapshot holds; the state machine is rebuilt from exactly this. */
 export interface PartitionStateData {
@@ -39,7 +53,12 @@ export interface PartitionStateData {
 }
 
 export function validatePartitionLimits(limits: PartitionLimits): void {
-  for (const key of ['dedupHorizonBatches', 'producersMax', 'openTransactionsMax'] as const) {
+  for (const key of [
+    'dedupHorizonBatches',
+    'producerIdleMsMax',
+    'producerStateBytesMax',
+    'openTransactionsMax',
+  ] as const) {
     const value = limits[key];
     if (!Number.isSafeInteger(value) || value < 1 || value > partitionLimitsMax[key]) {
       throw new RaftlogError(
@@ -47,6 +66,13 @@ export function validatePartitionLimits(limits: PartitionLimits): void {
         `${key} must be an integer in [1, ${partitionLimitsMax[key]}]`,
       );
     }
+  }
+  const oneProducerBytes = producerEntryBytes + limits.dedupHorizonBatches * producerBatchBytes;
+  if (limits.producerStateBytesMax < oneProducerBytes) {
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      `producerStateBytesMax must hold at least one producer with a full horizon (${oneProducerBytes} bytes)`,
+    );
   }
 }
 
@@ -64,6 +90,8 @@ export class PartitionStateMachine {
   private lastTimestamp: number;
   /** Map order is recency: an entry is re-inserted on every batch, so the first one is the idlest. */
   private readonly producers = new Map<number, ProducerEntry>();
+  /** Accounted bytes of `producers`, kept against producerStateBytesMax. */
+  private producerBytes = 0;
   /** Producer id to first offset; insertion order is first-offset order, so the first is the oldest. */
   private readonly openTxns = new Map<number, number>();
   private readonly aborted: AbortedTransaction[];
@@ -84,7 +112,10 @@ export class PartitionStateMachine {
     sm.logStart = data.logStartOffset;
     sm.next = data.nextOffset;
     sm.lastTimestamp = data.lastTimestampMs;
-    for (const p of data.producers) sm.producers.set(p.producerId, { ...p, batches: [...p.batches] });
+    for (const p of data.producers) {
+      sm.producers.set(p.producerId, { ...p, batches: [...p.batches] });
+      sm.producerBytes += entryBytes(p);
+    }
     const open = data.producers.filter((p) => p.openTxnFirstOffset >= 0);
     open.sort((a, b) => a.openTxnFirstOffset - b.openTxnFirstOffset);
     for (const p of open) sm.openTxns.set(p.producerId, p.openTxnFirstOffset);
@@ -167,6 +198,7 @@ export class PartitionStateMachine {
   apply(command: PartitionCommand, ctx: ApplyContext): PartitionResult {
     assert(Number.isSafeInteger(ctx.timestampMs), `timestamp ${ctx.timestampMs} is not an integer`);
     this.skip(ctx.index);
+    this.expireIdleProducers(ctx.timestampMs);
     try {
       switch (command.type) {
         case 'append':
@@ -182,19 +214,22 @@ export class PartitionStateMachine {
     }
   }
 
+  /**
+   * Judges the committed bytes in full before anything reads them: a leader checks the same before
+   * proposing, but an entry in the log can hold anything (an older leader, a damaged disk), and a
+   * batch that later breaks a reader (the store's time index, a consumer) must never be stored.
+   * Deterministic, so every replica rejects the same entries.
+   */
   private parse(bytes: Uint8Array): RecordBatchView {
     let batch: RecordBatchView;
     try {
       batch = new RecordBatchView(bytes);
+      if (batch.recordCount === 0)
+        reject('CORRUPT_MESSAGE', 'an appended batch must hold at least one record');
+      checkRecordBatch(batch);
     } catch (error) {
       const { code, message } = RaftlogError.from(error, 'CORRUPT_MESSAGE');
       reject(code, message);
-    }
-    const count = batch.recordCount;
-    if (count === 0) reject('CORRUPT_MESSAGE', 'an appended batch must hold at least one record');
-    // Produced batches are dense; a gap would make offsets here disagree with the stored batch.
-    if (batch.lastOffsetDelta !== count - 1) {
-      reject('CORRUPT_MESSAGE', `lastOffsetDelta ${batch.lastOffsetDelta} does not match ${count} records`);
     }
     return batch;
   }
@@ -242,14 +277,22 @@ export class PartitionStateMachine {
     if (!batch.isTransactional && openFirst >= 0) {
       reject('INVALID_TXN_STATE', `producer ${pid} sent a non-transactional batch inside a transaction`);
     }
+    // The last refusal: from here on the append happens, so nothing may be half done before it.
+    const growth =
+      entry === undefined
+        ? producerEntryBytes + producerBatchBytes
+        : entry.batches.length < this.limits.dedupHorizonBatches || epoch > entry.epoch
+          ? producerBatchBytes
+          : 0;
+    this.makeRoom(growth, entry);
     const target = entry ?? this.admitProducer(pid, epoch, timestampMs);
-    if (epoch > target.epoch) bumpEpoch(target, epoch);
+    if (epoch > target.epoch) this.bump(target, epoch);
     const baseOffset = this.next;
     if (batch.isTransactional && openFirst < 0) {
       target.openTxnFirstOffset = baseOffset;
       this.openTxns.set(pid, baseOffset);
     }
-    recordBatch(target, { baseSequence, lastSequence, baseOffset }, this.limits.dedupHorizonBatches);
+    this.remember(target, { baseSequence, lastSequence, baseOffset });
     this.touch(target, timestampMs);
     return this.commit(batch, timestampMs);
   }
@@ -274,6 +317,7 @@ export class PartitionStateMachine {
     if (entry !== undefined && epoch < entry.epoch) {
       reject('PRODUCER_FENCED', `marker epoch ${epoch} is older than producer ${pid}'s epoch ${entry.epoch}`);
     }
+    if (entry === undefined) this.makeRoom(producerEntryBytes, undefined);
     const target = entry ?? this.admitProducer(pid, epoch, timestampMs);
     const markerOffset = this.next;
     const first = target.openTxnFirstOffset;
@@ -284,28 +328,68 @@ export class PartitionStateMachine {
         this.aborted.push({ producerId: pid, firstOffset: first, lastOffset: markerOffset });
     }
     // A coordinator that aborts on a timeout bumps the epoch: the old producer is fenced from here on.
-    if (epoch > target.epoch) bumpEpoch(target, epoch);
+    if (epoch > target.epoch) this.bump(target, epoch);
     this.touch(target, timestampMs);
     return this.commit(batch, timestampMs);
   }
 
-  /** Adds a producer, forgetting the idlest one without an open transaction if the table is full. */
+  /** Adds a producer; the caller made room for it (makeRoom) before changing anything. */
   private admitProducer(pid: number, epoch: number, timestampMs: number): ProducerEntry {
-    if (this.producers.size >= this.limits.producersMax) {
-      let victim: number | undefined;
-      for (const p of this.producers.values()) {
-        if (p.openTxnFirstOffset < 0) {
-          victim = p.producerId;
-          break;
-        }
-      }
-      if (victim === undefined)
-        reject('RESOURCE_EXHAUSTED', 'every tracked producer has an open transaction');
-      this.producers.delete(victim);
-    }
     const entry = newProducerEntry(pid, epoch, timestampMs);
     this.producers.set(pid, entry);
+    this.producerBytes += entryBytes(entry);
     return entry;
+  }
+
+  /**
+   * Forgets the idlest producers (no open transaction, not `keep`) until `extra` more bytes fit the
+   * budget. Refuses with RESOURCE_EXHAUSTED before changing anything when that cannot be done.
+   */
+  private makeRoom(extra: number, keep: ProducerEntry | undefined): void {
+    const budget = this.limits.producerStateBytesMax;
+    if (this.producerBytes + extra <= budget) return;
+    const victims: ProducerEntry[] = [];
+    let freed = 0;
+    for (const p of this.producers.values()) {
+      if (this.producerBytes - freed + extra <= budget) break;
+      if (p === keep || p.openTxnFirstOffset >= 0) continue;
+      victims.push(p);
+      freed += entryBytes(p);
+    }
+    if (this.producerBytes - freed + extra > budget) {
+      reject('RESOURCE_EXHAUSTED', `producer state would exceed producerStateBytesMax ${budget}`);
+    }
+    for (const p of victims) this.forget(p);
+  }
+
+  private forget(entry: ProducerEntry): void {
+    this.producers.delete(entry.producerId);
+    this.producerBytes -= entryBytes(entry);
+  }
+
+  /**
+   * Forgets producers idle for longer than producerIdleMsMax at the leader time `nowMs`. The map is in
+   * recency order, so this looks only at the idlest few; one with an open transaction stays.
+   */
+  private expireIdleProducers(nowMs: number): void {
+    const horizon = nowMs - this.limits.producerIdleMsMax;
+    for (const p of this.producers.values()) {
+      if (p.lastTimestampMs >= horizon) break;
+      if (p.openTxnFirstOffset < 0) this.forget(p);
+    }
+  }
+
+  /** Records a batch of `entry`, keeping the byte account (room was made before). */
+  private remember(entry: ProducerEntry, batch: BatchMetadata): void {
+    const before = entryBytes(entry);
+    recordBatch(entry, batch, this.limits.dedupHorizonBatches);
+    this.producerBytes += entryBytes(entry) - before;
+  }
+
+  private bump(entry: ProducerEntry, epoch: number): void {
+    const before = entryBytes(entry);
+    bumpEpoch(entry, epoch);
+    this.producerBytes += entryBytes(entry) - before;
   }
 
   private touch(entry: ProducerEntry, timestampMs: number): void {

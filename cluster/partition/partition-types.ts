@@ -50,19 +50,33 @@ export interface AbortedTransaction {
 export interface PartitionLimits {
   /** Recent batches remembered per producer to answer retries with their original offsets. */
   readonly dedupHorizonBatches: number;
-  /** Producers tracked; the least recently active one without an open transaction is forgotten beyond it. */
-  readonly producersMax: number;
+  /**
+   * A producer not heard from for this long (by the leader timestamps in the entries, so every
+   * replica expires it at the same entry) is forgotten, as Kafka's producer id expiration does.
+   */
+  readonly producerIdleMsMax: number;
+  /**
+   * Memory for producer state (`producerEntryBytes` each plus `producerBatchBytes` per remembered
+   * batch); beyond it the idlest producer without an open transaction is forgotten.
+   */
+  readonly producerStateBytesMax: number;
   readonly openTransactionsMax: number;
 }
 
 export const defaultPartitionLimits: PartitionLimits = {
   dedupHorizonBatches: 1000,
-  producersMax: 1000,
+  producerIdleMsMax: 24 * 60 * 60 * 1000,
+  producerStateBytesMax: 32 * 1024 * 1024,
   openTransactionsMax: 500,
 };
 
 export const partitionLimitsMax: PartitionLimits = {
   dedupHorizonBatches: 100_000,
-  producersMax: 100_000,
+  producerIdleMsMax: 365 * 24 * 60 * 60 * 1000,
+  producerStateBytesMax: 1024 * 1024 * 1024,
   openTransactionsMax: 100_000,
 };
+
+/** Accounted cost of one tracked producer and of each batch it remembers (a deterministic estimate). */
+export const producerEntryBytes = 96;
+export const producerBatchBytes = 40;

@@ -17,9 +17,16 @@ export class ByteReader {
   constructor(
     readonly bytes: Uint8Array,
     start: number,
-    readonly end: number,
+    public end: number,
   ) {
     this.pos = start;
+  }
+
+  /** Points the reader at [start, end) of the same bytes, so a walk over many records reuses one reader. */
+  reset(start: number, end: number): this {
+    this.pos = start;
+    this.end = end;
+    return this;
   }
 
   get remaining(): number {
@@ -66,6 +73,12 @@ export class ByteReader {
     const view = this.bytes.subarray(this.pos, this.pos + length);
     this.pos += length;
     return view;
+  }
+
+  /** Moves past the next `length` bytes without looking at them. */
+  skip(length: number, what: string): void {
+    this.need(length, what);
+    this.pos += length;
   }
 
   private need(n: number, what: string): void {

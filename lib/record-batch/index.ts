@@ -15,3 +15,4 @@ export {
 } from './format.js';
 export { encodeRecordBatch, type EncodeRecordBatchOptions } from './encode.js';
 export { RecordBatchView, decodeRecords, splitRecordBatches } from './record-batch-view.js';
+export { checkRecordBatch, timestampMsMax } from './check-record-batch.js';

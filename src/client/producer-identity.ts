@@ -40,13 +40,16 @@ export class ProducerIdentity {
     return { producerId, producerEpoch: epoch, baseSequence };
   }
 
-  /** After a batch of this identity finally failed: later batches start a new sequence. */
-  reset(failed: BatchIdentity): void {
-    void this.id?.then((current) => {
-      if (current.producerId !== failed.producerId) return;
-      this.id = undefined;
-      this.next.clear();
-    });
+  /**
+   * After a batch of this identity finally failed, or its partition forgot the producer: later
+   * batches start new sequences under a fresh producer id. Resolves once that is settled.
+   */
+  async reset(failed: BatchIdentity): Promise<void> {
+    const generation = this.id;
+    const current = await generation?.catch(() => undefined);
+    if (current?.producerId !== failed.producerId || this.id !== generation) return;
+    this.id = undefined;
+    this.next.clear();
   }
 
   private async fetchId(): Promise<{ producerId: number; epoch: number }> {

@@ -170,3 +170,82 @@ describe('Producer', () => {
     await producer.close();
   });
 });
+
+/** A leader with the partition's idempotence rule that can forget every producer, or lose an answer. */
+class ForgetfulLog implements ProduceTransport {
+  readonly log: string[] = [];
+  private readonly nextSequence = new Map<number, number>();
+  /** The next append is stored but answered with TIMEOUT, and then every producer is forgotten. */
+  loseNextAnswerThenForget = false;
+
+  forgetProducers(): void {
+    this.nextSequence.clear();
+  }
+
+  async produce(_address: string, call: ProduceCall): Promise<ProduceResult> {
+    await new Promise((r) => setTimeout(r, 1));
+    const view = new RecordBatchView(call.batch);
+    const expected = this.nextSequence.get(view.producerId);
+    if (expected === undefined && view.baseSequence !== 0) {
+      throw new RaftlogError('UNKNOWN_PRODUCER_ID', `no state for producer ${view.producerId}`);
+    }
+    if (expected !== undefined && view.baseSequence < expected) {
+      return { baseOffset: -1, lastOffset: -1 }; // a duplicate; not reached in these tests
+    }
+    const baseOffset = this.log.length;
+    for (const r of decodeRecords(call.batch)) this.log.push(new TextDecoder().decode(r.value ?? undefined));
+    this.nextSequence.set(view.producerId, view.baseSequence + view.recordCount);
+    if (this.loseNextAnswerThenForget) {
+      this.loseNextAnswerThenForget = false;
+      this.forgetProducers();
+      throw new RaftlogError('TIMEOUT', 'not committed within 10 ms');
+    }
+    return { baseOffset, lastOffset: this.log.length - 1 };
+  }
+  close(): void {}
+}
+
+function countingClient(): ProducerClient & { initCalls: number } {
+  const client = {
+    ...fakeClient(1),
+    initCalls: 0,
+    broker: () =>
+      ({
+        initProducer: async () => ({ producerId: BigInt(100 + client.initCalls++), producerEpoch: 0 }),
+      }) as unknown as ReturnType<ProducerClient['broker']>,
+  };
+  return client;
+}
+
+describe('Producer whose partition forgot its producer id (UNKNOWN_PRODUCER_ID)', () => {
+  it('resends a batch known not to be stored under a fresh producer id, once', async () => {
+    const log = new ForgetfulLog();
+    const client = countingClient();
+    const producer = new Producer(client, { transport: log, lingerMs: 0, ...fast });
+    await producer.send({ topic: 't', value: 'a' });
+    await producer.send({ topic: 't', value: 'b' });
+    log.forgetProducers();
+    await expect(producer.send({ topic: 't', value: 'c' })).resolves.toEqual({ partition: 0, offset: 2 });
+    await expect(producer.send({ topic: 't', value: 'd' })).resolves.toEqual({ partition: 0, offset: 3 });
+    expect(log.log).toEqual(['a', 'b', 'c', 'd']);
+    expect(client.initCalls).toBe(2);
+    await producer.close();
+  });
+
+  it('fails a batch that may already be stored instead of appending it twice, and goes on', async () => {
+    const log = new ForgetfulLog();
+    const client = countingClient();
+    const producer = new Producer(client, { transport: log, lingerMs: 0, ...fast });
+    await producer.send({ topic: 't', value: 'a' });
+    log.loseNextAnswerThenForget = true;
+    const b = producer.send({ topic: 't', value: 'b' });
+    await expect(b).rejects.toMatchObject({
+      code: 'UNKNOWN_PRODUCER_ID',
+      message: expect.stringContaining('may have been stored') as unknown,
+    });
+    expect(log.log).toEqual(['a', 'b']);
+    await expect(producer.send({ topic: 't', value: 'c' })).resolves.toEqual({ partition: 0, offset: 2 });
+    expect(log.log).toEqual(['a', 'b', 'c']);
+    await producer.close();
+  });
+});

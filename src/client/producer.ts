@@ -1,4 +1,4 @@
-import { encodeRecordBatch, RaftlogError, type RecordInput } from '../../lib/index.js';
+import { encodeRecordBatch, RaftlogError, type ErrorCode, type RecordInput } from '../../lib/index.js';
 import { Acks } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { BatchAccumulator, type PendingBatch } from './batch-accumulator.js';
 import { ByteBudget } from './byte-budget.js';
@@ -47,6 +47,11 @@ export type ProducerClient = Pick<
 
 const acksWire: Record<AcksMode, Acks> = { none: Acks.NONE, leader: Acks.LEADER, quorum: Acks.QUORUM };
 const utf8 = new TextEncoder();
+/**
+ * Well under what a node proposes in one entry (the topic's maxMessageBytes, 1 MiB by default, less
+ * about 1 KiB of Raft and frame fields): a batch near that limit would be refused as MESSAGE_TOO_LARGE.
+ */
+const batchBytesMaxDefault = 512 * 1024;
 /** Framing, varints and attributes per record, roughly; only used for memory accounting. */
 const recordOverheadBytes = 24;
 
@@ -82,7 +87,7 @@ export class Producer {
     this.accumulator = new BatchAccumulator(
       {
         lingerMs: options.lingerMs ?? 5,
-        batchBytesMax: options.batchBytesMax ?? 1024 * 1024,
+        batchBytesMax: options.batchBytesMax ?? batchBytesMaxDefault,
         batchRecordsMax: options.batchRecordsMax ?? 10_000,
       },
       (r) => r.sizeBytes,
@@ -201,13 +206,51 @@ export class Producer {
 
   private async deliver(batch: PendingBatch<QueuedRecord>): Promise<void> {
     const { topic, partition } = batch.items[0]!;
+    const key = `${topic}/${partition}`;
+    const records = batch.items.map((r) => r.input);
     let id: BatchIdentity | undefined;
     try {
-      id = await this.identity?.forBatch(`${topic}/${partition}`, batch.items.length);
-      const bytes = encodeRecordBatch({ records: batch.items.map((r) => r.input), ...id });
-      const deadlineMs = batch.createdAtMs + this.deliveryTimeoutMs;
+      id = await this.identity?.forBatch(key, batch.items.length);
+      let attempt = await this.attempt(batch, encodeRecordBatch({ records, ...id }));
+      if (!attempt.ok && attempt.error.code === 'UNKNOWN_PRODUCER_ID' && id !== undefined) {
+        // The partition no longer knows this producer (its state expired or was evicted). A batch
+        // every attempt of which is known not to have been appended is resent under a fresh producer
+        // id, from sequence 0; one that may have been stored is failed rather than risk a duplicate.
+        if (attempt.maybeStored) throw unknownOutcome(attempt.error);
+        await this.identity?.reset(id);
+        id = await this.identity?.forBatch(key, batch.items.length);
+        attempt = await this.attempt(batch, encodeRecordBatch({ records, ...id }));
+      }
+      if (!attempt.ok) throw attempt.error;
+      const { baseOffset } = attempt.result;
+      batch.items.forEach((r, i) => r.resolve({ partition, offset: baseOffset + i }));
+    } catch (error) {
+      const e = toRaftlogError(error);
+      if (id !== undefined) void this.identity?.reset(id);
+      for (const r of batch.items) r.reject(e);
+    } finally {
+      this.budget.release(batch.sizeBytes);
+      this.settled(batch.items.length);
+    }
+  }
+
+  /** Sends one encoded batch with retries; says whether any failed attempt may have appended it. */
+  private async attempt(
+    batch: PendingBatch<QueuedRecord>,
+    bytes: Uint8Array,
+  ): Promise<
+    | { readonly ok: true; readonly result: { readonly baseOffset: number } }
+    | { readonly ok: false; readonly error: RaftlogError; readonly maybeStored: boolean }
+  > {
+    const { topic, partition } = batch.items[0]!;
+    const deadlineMs = batch.createdAtMs + this.deliveryTimeoutMs;
+    let maybeStored = false;
+    let last: RaftlogError | undefined;
+    try {
       const result = await withRetry(
         async () => {
+          // Only the outcome of attempts before the last one matters: the last one's error is final.
+          if (last !== undefined && !notAppended.has(last.code)) maybeStored = true;
           const address = await this.client.leaderAddress(topic, partition);
           const timeoutMs = Math.max(1, Math.min(this.requestTimeoutMs, deadlineMs - Date.now()));
           return this.transport.produce(address, {
@@ -218,16 +261,18 @@ export class Producer {
             timeoutMs,
           });
         },
-        { deadlineMs, retry: this.retry, onError: (e) => this.client.noteError(topic, partition, e) },
+        {
+          deadlineMs,
+          retry: this.retry,
+          onError: (e) => {
+            last = e;
+            this.client.noteError(topic, partition, e);
+          },
+        },
       );
-      batch.items.forEach((r, i) => r.resolve({ partition, offset: result.baseOffset + i }));
+      return { ok: true, result };
     } catch (error) {
-      const e = toRaftlogError(error);
-      if (id !== undefined) this.identity?.reset(id);
-      for (const r of batch.items) r.reject(e);
-    } finally {
-      this.budget.release(batch.sizeBytes);
-      this.settled(batch.items.length);
+      return { ok: false, error: toRaftlogError(error), maybeStored };
     }
   }
 
@@ -235,6 +280,26 @@ export class Producer {
     this.unsettled -= records;
     if (this.unsettled === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
+}
+
+/**
+ * Answers that prove the batch was not appended by that attempt: the node refused it before proposing
+ * (not the leader, no leader) or the partition had no state for the producer. Any other failure
+ * (a timeout, a lost connection) leaves the outcome unknown.
+ */
+const notAppended: ReadonlySet<ErrorCode> = new Set([
+  'NOT_LEADER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_PRODUCER_ID',
+]);
+
+function unknownOutcome(cause: RaftlogError): RaftlogError {
+  return new RaftlogError(
+    'UNKNOWN_PRODUCER_ID',
+    `${cause.message}; an earlier attempt of this batch may have been stored, so it is not resent ` +
+      'under a new producer id (that could store it twice)',
+    { cause },
+  );
 }
 
 function makeTransport(

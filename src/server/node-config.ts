@@ -37,6 +37,10 @@ export interface NodeConfig {
   readonly clusterId: string | undefined;
   /** Record bytes a replica asks for per request while filling a gap a snapshot install left. */
   readonly gapFillBytesMax: number;
+  /** Idempotence state of a producer silent this long is forgotten (per partition, by leader time). */
+  readonly producerIdleMsMax: number;
+  /** Memory for idempotence state per partition; the idlest producers are forgotten beyond it. */
+  readonly producerStateBytesMax: number;
 }
 
 type Setting = string | number | undefined;
@@ -55,6 +59,8 @@ const defaults = {
   clientStreamsMax: 1_024,
   clientStreamsPerConnectionMax: 64,
   gapFillBytesMax: 4 * 1024 * 1024,
+  producerIdleMsMax: 24 * 60 * 60 * 1000,
+  producerStateBytesMax: 32 * 1024 * 1024,
 } as const;
 
 const settingNames = [
@@ -76,6 +82,8 @@ const settingNames = [
   'clientStreamsPerConnectionMax',
   'clusterId',
   'gapFillBytesMax',
+  'producerIdleMsMax',
+  'producerStateBytesMax',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -194,6 +202,20 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     problems.push(`clusterId must be 1-128 characters of A-Z a-z 0-9 . _ -, got "${clusterId}"`);
   }
   const gapFillBytesMax = integer(raw.gapFillBytesMax, 'gapFillBytesMax', 1024, 8 * 1024 * 1024, problems);
+  const producerIdleMsMax = integer(
+    raw.producerIdleMsMax,
+    'producerIdleMsMax',
+    1_000,
+    365 * 24 * 60 * 60 * 1000,
+    problems,
+  );
+  const producerStateBytesMax = integer(
+    raw.producerStateBytesMax,
+    'producerStateBytesMax',
+    1024 * 1024,
+    1024 ** 3,
+    problems,
+  );
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -216,6 +238,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     clientStreamsPerConnectionMax,
     clusterId,
     gapFillBytesMax,
+    producerIdleMsMax,
+    producerStateBytesMax,
   };
 }
 

@@ -69,6 +69,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       snapshotEntriesMin: config.snapshotEntriesMin,
       compactionTrailEntries: config.compactionTrailEntries,
     },
+    partitionLimits: {
+      producerIdleMsMax: config.producerIdleMsMax,
+      producerStateBytesMax: config.producerStateBytesMax,
+    },
     kv,
     logger,
     onFatal: (error) => {

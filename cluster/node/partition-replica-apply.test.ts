@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  crc32c,
+  decodeRecords,
+  encodeRecordBatch,
+  type LogIndex,
+  type PartitionId,
+  type Term,
+} from '../../lib/index.js';
+import { PartitionStore, StorageBatch } from '../../storage/index.js';
+import { tempRocks } from '../../storage/test-helpers.js';
+import { encodePartitionEntry } from '../partition/index.js';
+import { PartitionReplica, type RangeSource } from './partition-replica.js';
+
+const partition = 7 as PartitionId;
+const noSource: RangeSource = {
+  fetch: () => {
+    throw new Error('no gap fill in this test');
+  },
+};
+
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
+
+async function openReplica() {
+  const rocks = await tempRocks();
+  cleanup = rocks.cleanup;
+  const store = new PartitionStore(rocks.kv);
+  const replica = new PartitionReplica(partition, rocks.kv, store, noSource, pino({ level: 'silent' }));
+  await replica.open();
+  let index = 0;
+  /** Applies one committed entry and persists what it stored, as the host's ready cycle does. */
+  const apply = async (data: Uint8Array) => {
+    const batch = new StorageBatch();
+    index++;
+    const entry = { term: 1 as Term, index: index as LogIndex, type: 'normal' as const, data };
+    const result = replica.apply(entry, batch);
+    await batch.commit(rocks.kv, { sync: false });
+    return result;
+  };
+  return { replica, store, apply };
+}
+
+const appendEntry = (batch: Uint8Array) =>
+  encodePartitionEntry({ timestampMs: 1_000, command: { type: 'append', acks: 'quorum', batch } });
+
+function hugeTimestampBatch(): Uint8Array {
+  const bytes = encodeRecordBatch({ timestamp: 1, records: [{ value: new Uint8Array([1]) }] });
+  const view = new DataView(bytes.buffer);
+  for (const at of [23, 31]) view.setUint32(at, 2 ** 28);
+  view.setUint32(13, crc32c(bytes, 0, 17, bytes.length));
+  return bytes;
+}
+
+describe('a partition replica applying committed entries', () => {
+  it('rejects a committed batch with 2^60 timestamps instead of failing to store it, then goes on', async () => {
+    const { replica, store, apply } = await openReplica();
+    expect(await apply(appendEntry(hugeTimestampBatch()))).toMatchObject({
+      ok: false,
+      code: 'CORRUPT_MESSAGE',
+    });
+    const good = encodeRecordBatch({ timestamp: 5, records: [{ value: new Uint8Array([2]) }] });
+    expect(await apply(appendEntry(good))).toMatchObject({ ok: true, baseOffset: 0 });
+    expect(replica.state.appliedIndex).toBe(2);
+    expect((await store.load(partition)).nextOffset).toBe(1);
+  });
+
+  it('never throws on any entry bytes, and stores only what reads back', async () => {
+    const { apply, store } = await openReplica();
+    const good = encodeRecordBatch({
+      timestamp: 5,
+      records: [{ value: new Uint8Array([3]) }, { value: null }],
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }),
+        async (edits) => {
+          const bytes = good.slice();
+          for (const [pos, value] of edits) bytes[pos % bytes.length] = value;
+          const view = new DataView(bytes.buffer);
+          view.setUint32(13, crc32c(bytes, 0, 17, bytes.length));
+          await apply(appendEntry(bytes));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const info = await store.load(partition);
+    const read = await store.read(partition, 0, 1 << 20);
+    expect(read.batches.length).toBeGreaterThan(0);
+    for (const b of read.batches) expect(() => decodeRecords(b)).not.toThrow();
+    expect(info.nextOffset).toBeGreaterThan(0);
+  });
+});
