@@ -239,6 +239,23 @@ describe('PartitionStore', () => {
     expect(counted.map((s) => s.batches)).toEqual([3, 3, 3, 3, 2]);
   });
 
+  it('purges from where the last step stopped, and from the start again after a restart of the log', async () => {
+    await fill(10);
+    await setLogStart(20);
+    await purgeAll();
+    await setLogStart(30);
+    expect(await purgeAll()).toEqual([{ batches: 2, bytes: batchAt(0, 5, 0).length * 2, more: false }]);
+    const b = new StorageBatch();
+    store.resetTo(b, p0, 100);
+    await b.commit(kv);
+    await append(p0, ...Array.from({ length: 4 }, (_, i) => batchAt(100 + i * 5, 5, 10 + i)));
+    await setLogStart(110);
+    expect((await purgeAll()).reduce((n, s) => n + s.batches, 0)).toBe(2);
+    expect(await rocks.kv.get(partitionBatchKey(p0, 105))).toBeUndefined();
+    expect(await rocks.kv.get(partitionBatchKey(p0, 110))).toBeDefined();
+    expect(await store.offsetForTimestamp(p0, 0)).toEqual({ offset: 110, timestamp: 12 });
+  });
+
   it('bounds the index entries one retention-by-bytes lookup reads', async () => {
     await fill(10);
     const size = batchAt(0, 5, 0).length;

@@ -131,6 +131,11 @@ export class PartitionStore {
   private readonly staged = new WeakMap<StorageBatch, Map<number, { state: PartitionState; base: number }>>();
   /** Partitions that may hold batches below their log start. */
   private readonly purgeDue = new Set<number>();
+  /**
+   * Where each partition's last purge step ended: the next step starts there, so it does not walk
+   * the deletion markers of earlier steps (RocksDB keeps them until a compaction).
+   */
+  private readonly purgedTo = new Map<number, PurgePosition>();
   private readonly limits: RecordBatchLimits;
   private readonly verifyCrcOnAppend: boolean;
 
@@ -319,12 +324,13 @@ export class PartitionStore {
       return { batches: 0, bytes: 0, more: false };
     }
     const logStart = s.logStartOffset;
-    let batches = 0;
+    const position = this.purgedTo.get(partition);
+    const doomed: number[] = [];
     let bytes = 0;
     let keep = 0;
     let more = false;
     const range = {
-      gte: partitionBatchIndexRange(partition).gte,
+      gte: partitionBatchIndexKey(partition, Math.min(position?.offset ?? 0, logStart)),
       lt: partitionBatchIndexKey(partition, logStart),
       highWaterMarkBytes: scanHighWaterMarkBytes,
     };
@@ -332,28 +338,43 @@ export class PartitionStore {
       for (let e = await it.next(); e !== undefined; e = await it.next()) {
         const entry = this.indexEntry(partition, e);
         if (entry.nextOffset > logStart) break;
-        if (batches > 0 && (batches >= limits.batchesMax || bytes + entry.sizeBytes > limits.bytesMax)) {
+        const n = doomed.length;
+        if (n > 0 && (n >= limits.batchesMax || bytes + entry.sizeBytes > limits.bytesMax)) {
           more = true;
           break;
         }
-        batches++;
+        doomed.push(decodePartitionBatchIndexKey(e.key).baseOffset);
         bytes += entry.sizeBytes;
         keep = entry.nextOffset;
       }
     });
-    if (batches > 0) {
+    if (doomed.length > 0) {
+      // Point deletes of keys the index names: no iteration over the batches (nor their values).
       const batch = new StorageBatch();
-      batch.kv.delRange(partitionBatchRange(partition).gte, partitionBatchKey(partition, keep));
-      batch.kv.delRange(partitionBatchIndexRange(partition).gte, partitionBatchIndexKey(partition, keep));
-      await this.trimSparseIndexBefore(batch, partitionTimeIndexRange(partition), timeIndexBase, keep);
-      await this.trimSparseIndexBefore(
+      for (const base of doomed) {
+        batch.kv.del(partitionBatchKey(partition, base));
+        batch.kv.del(partitionBatchIndexKey(partition, base));
+      }
+      const timeKey = await this.trimSparseIndexBefore(
+        batch,
+        partitionTimeIndexRange(partition),
+        timeIndexBase,
+        keep,
+        position?.timeKey,
+      );
+      const appendTimeKey = await this.trimSparseIndexBefore(
         batch,
         partitionAppendTimeIndexRange(partition),
         appendIndexBase,
         keep,
+        position?.appendTimeKey,
       );
       await batch.commit(this.kv, { sync: false });
+      // Unless a truncation or restart of the log replaced the position meanwhile.
+      if (this.partitions.has(partition) && this.purgedTo.get(partition) === position)
+        this.purgedTo.set(partition, { offset: keep, timeKey, appendTimeKey });
     }
+    const batches = doomed.length;
     // A log start moved meanwhile leaves the partition due for another step.
     if (!more && this.partitions.get(partition)?.logStartOffset === logStart) this.purgeDue.delete(partition);
     return { batches, bytes, more };
@@ -395,6 +416,7 @@ export class PartitionStore {
     batch.kv.delRange(partitionBatchIndexKey(partition, next), partitionBatchIndexRange(partition).lt);
     p.state = { ...s, nextOffset: next, appendedBytes: first.bytesBefore, maxTimestamp, maxAppendTimeMs };
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
+    batch.afterWrite(() => this.purgedTo.set(partition, { ...purgeFromStart }));
   }
 
   /**
@@ -413,6 +435,8 @@ export class PartitionStore {
     for (const range of dataRanges(partition)) batch.kv.delRange(range.gte, range.lt);
     p.state = { ...p.state, ...emptyPartition, logStartOffset: offset, nextOffset: offset };
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
+    // New index entries may sort before where an earlier purge stopped.
+    batch.afterWrite(() => this.purgedTo.set(partition, { ...purgeFromStart }));
   }
 
   /** Stages the removal of everything stored for a partition (it left this node, or its topic was deleted). */
@@ -423,6 +447,7 @@ export class PartitionStore {
     batch.afterWrite(() => {
       this.partitions.delete(partition);
       this.purgeDue.delete(partition);
+      this.purgedTo.delete(partition);
     });
   }
 
@@ -595,18 +620,20 @@ export class PartitionStore {
 
   /**
    * Deletes a sparse index's entries of batches before `keep`, except the last one: it still carries
-   * the maximum reached before `keep`, which lookups then clamp to the log start.
+   * the maximum reached before `keep`, which lookups then clamp to the log start. Starts at `from`
+   * (the entry an earlier step kept) and returns the entry it keeps.
    */
   private async trimSparseIndexBefore(
     batch: StorageBatch,
     range: KeyRange,
     baseOf: (key: Uint8Array) => number,
     keep: number,
-  ): Promise<void> {
+    from: Uint8Array | undefined,
+  ): Promise<Uint8Array | undefined> {
     const doomed: Uint8Array[] = [];
     await withIterator(
       this.kv,
-      { ...range, keysOnly: true, highWaterMarkBytes: scanHighWaterMarkBytes },
+      { gte: from ?? range.gte, lt: range.lt, keysOnly: true, highWaterMarkBytes: scanHighWaterMarkBytes },
       async (it) => {
         for (let e = await it.next(); e !== undefined; e = await it.next()) {
           if (baseOf(e.key) >= keep) break;
@@ -616,6 +643,7 @@ export class PartitionStore {
     );
     batch.assertOpen();
     for (const key of doomed.slice(0, -1)) batch.kv.del(key);
+    return doomed[doomed.length - 1] ?? from;
   }
 
   /** Deletes a sparse index's entries of batches after `offset`; returns the maximum that remains. */
@@ -670,6 +698,19 @@ export class PartitionStore {
     return p;
   }
 }
+
+/** Where a partition's last purge step stopped, in the batch index and in each sparse index. */
+interface PurgePosition {
+  readonly offset: number;
+  readonly timeKey: Uint8Array | undefined;
+  readonly appendTimeKey: Uint8Array | undefined;
+}
+
+/**
+ * Set (as a fresh object) when the log is truncated or restarted, so a purge step in progress sees
+ * its position was replaced and does not store where it stopped.
+ */
+const purgeFromStart: PurgePosition = { offset: 0, timeKey: undefined, appendTimeKey: undefined };
 
 function timeIndexBase(key: Uint8Array): number {
   return decodePartitionTimeIndexKey(key).baseOffset;

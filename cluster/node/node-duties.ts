@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GroupId, NodeId } from '../../lib/index.js';
+import { RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import { controllerGroupIdValue, type ControllerCommand, type TopicConfig } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
@@ -56,7 +56,12 @@ export class NodeDuties {
     // Side by side: one that waits or fails (a slow controller) must not hold the others back.
     await Promise.all(
       duties.map(([name, duty]) =>
-        duty().catch((error: unknown) => this.ctx.logger.debug({ err: error, duty: name }, 'duty deferred')),
+        duty().catch((error: unknown) => {
+          // Corrupt stored data (found by a retention lookup) is for an operator to see.
+          if (error instanceof RaftlogError && error.code === 'CORRUPTION')
+            this.ctx.logger.error({ err: error, duty: name }, 'duty met corrupt data');
+          else this.ctx.logger.debug({ err: error, duty: name }, 'duty deferred');
+        }),
       ),
     );
   }
