@@ -10,7 +10,8 @@ export const identityMismatchExitCode = 78;
 
 /** What a data directory written before node identities existed spoke on the wire. */
 const legacyClusterId = 'raftlog';
-const probeTimeoutMs = 1_000;
+// Generous: a refused connection fails at once, and a loaded peer must still get to answer.
+const probeTimeoutMs = 3_000;
 const probeRetryMs = 500;
 
 /** The data directory belongs to another node id or another cluster: the node must not start. */
@@ -35,7 +36,7 @@ export interface PeerReport {
   readonly formed: boolean;
 }
 
-export type ProbePeers = (peers: ReadonlyMap<number, string>) => Promise<PeerReport[]>;
+export type ProbePeers = (peers: ReadonlyMap<number, string>, logger: Logger) => Promise<PeerReport[]>;
 
 /**
  * Decides which cluster this node belongs to before anything runs, and refuses a data directory that
@@ -60,7 +61,13 @@ export async function resolveNodeIdentity(
     if (config.clusterId !== undefined && config.clusterId !== clusterId) {
       throw foreignCluster(config, clusterId, `the configured cluster id is ${config.clusterId}`);
     }
-    const foreign = (await probe(others)).find((p) => p.formed && p.clusterId !== clusterId);
+    const reports = await probe(others, logger);
+    logger.info({ clusterId, peers: reports }, 'checked the stored identity against the peers that answered');
+    const foreign = reports.find((p) => p.formed && p.clusterId !== clusterId);
+    const unformed = reports.filter((p) => !p.formed && p.clusterId !== clusterId);
+    // A peer of another id whose cluster never formed may be a wiped node that made up a new one.
+    if (foreign === undefined && unformed.length > 0)
+      logger.warn({ clusterId, peers: unformed }, 'peers of another cluster id that has not formed');
     if (foreign !== undefined) {
       throw foreignCluster(
         config,
@@ -91,7 +98,7 @@ async function identityForEmptyDirectory(
 ): Promise<ResolvedIdentity> {
   const lowest = Math.min(config.id, ...others.keys());
   for (let attempt = 0; ; attempt++) {
-    const reports = await probe(others);
+    const reports = await probe(others, logger);
     const ids = new Set(reports.map((r) => r.clusterId));
     if (config.clusterId !== undefined) ids.add(config.clusterId);
     if (ids.size > 1) {
@@ -127,7 +134,7 @@ function foreignCluster(config: NodeConfig, stored: string, why: string): Identi
 }
 
 /** Asks every peer's Admin service which cluster it belongs to; silent peers are left out. */
-export async function probePeers(peers: ReadonlyMap<number, string>): Promise<PeerReport[]> {
+export async function probePeers(peers: ReadonlyMap<number, string>, logger: Logger): Promise<PeerReport[]> {
   const answers = await Promise.all(
     [...peers].map(async ([nodeId, address]): Promise<PeerReport | undefined> => {
       const client = createClient(AdminService, address);
@@ -135,7 +142,8 @@ export async function probePeers(peers: ReadonlyMap<number, string>): Promise<Pe
         const status = await client.clusterStatus({ omitPartitions: true }, { timeoutMs: probeTimeoutMs });
         const formed = (status.controller?.commitIndex ?? 0n) > 0n;
         return { nodeId, address, clusterId: status.clusterId, formed };
-      } catch {
+      } catch (error) {
+        logger.debug({ peer: nodeId, address, err: error }, 'peer did not say which cluster it belongs to');
         return undefined;
       } finally {
         client.close();

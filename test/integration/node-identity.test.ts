@@ -89,6 +89,9 @@ describe('node identity on disk, 3 nodes', () => {
 
   it('refuses the data directory of another node or of another cluster', async () => {
     const cluster = await startCluster({ nodes: 3 });
+    // A formed cluster: its controller has committed entries (a peer of a cluster that never formed
+    // could be a wiped node that made up a new id, and is no reason to refuse).
+    await cluster.createTopic(topic, 1, 3);
     const [one, two, three] = cluster.nodes as [
       (typeof cluster.nodes)[number],
       (typeof cluster.nodes)[number],
