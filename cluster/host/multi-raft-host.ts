@@ -12,7 +12,8 @@ import {
 import { RawNode, type ConfState, type Message, type Ready } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
-import type { HostConfig } from './host-config.js';
+import { entryOverheadBytes } from '../transport/index.js';
+import { assertHostBudgets, proposalBytesMax, type HostConfig } from './host-config.js';
 import { loadGroup } from './load-group.js';
 import { mayQuiesce } from './quiescence.js';
 import { RaftGroup } from './raft-group.js';
@@ -78,7 +79,14 @@ export class MultiRaftHost {
     private readonly logger: Logger,
     /** Every other node, for keepalives. */
     private readonly peers: readonly NodeId[],
-  ) {}
+  ) {
+    assertHostBudgets(config);
+  }
+
+  /** The largest proposal (entry data) that reaches every follower; larger ones are refused. */
+  get proposalBytesMax(): number {
+    return proposalBytesMax(this.config.frameBytesMax);
+  }
 
   /** Called with the error when a ready cycle fails: the node can no longer make its state durable. */
   onFatal(handler: (error: unknown) => void): void {
@@ -125,6 +133,8 @@ export class MultiRaftHost {
       electionTimeoutTicks: this.config.electionTimeoutTicks,
       heartbeatIntervalTicks: this.config.heartbeatIntervalTicks,
       appendEntriesBytesMax: this.config.appendEntriesBytesMax,
+      entryOverheadBytes,
+      entryBytesMax: this.proposalBytesMax,
       inflightMessagesMax: this.config.inflightMessagesMax,
       uncommittedBytesMax: this.config.uncommittedBytesMax,
       snapshotChunkBytesMax: this.config.snapshotChunkBytesMax,

@@ -17,13 +17,13 @@ import {
   type TopicConfigInput,
 } from '../controller/index.js';
 import {
-  hostDefaults,
+  resolveHostConfig,
   keepaliveGroupId,
   MultiRaftHost,
   type HostConfig,
   type RaftGroup,
 } from '../host/index.js';
-import { PeerTransport } from '../transport/index.js';
+import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -65,6 +65,9 @@ export interface ClusterNodeOptions {
   readonly electionTimeoutTicks: number;
   readonly heartbeatIntervalTicks: number;
   readonly host?: Partial<HostConfig>;
+  /** gRPC's message size limit on every node's server: the transport's frames are sized to fit it. */
+  readonly messageBytesMax?: number;
+  readonly transport?: Partial<TransportLimits>;
   readonly kv: KvStore;
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
@@ -117,15 +120,25 @@ export class ClusterNode implements NodeApi {
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
       logger,
+      limits: {
+        ...(options.messageBytesMax === undefined
+          ? {}
+          : {
+              grpcMessageBytesMax: options.messageBytesMax,
+              frameBytesMax: frameBytesMaxFor(options.messageBytesMax),
+            }),
+        ...options.transport,
+      },
     });
-    const config: HostConfig = {
-      ...hostDefaults,
-      ...options.host,
-      nodeId: options.nodeId,
-      tickMs: options.tickMs,
-      electionTimeoutTicks: options.electionTimeoutTicks,
-      heartbeatIntervalTicks: options.heartbeatIntervalTicks,
-    };
+    const config: HostConfig = resolveHostConfig(
+      {
+        nodeId: options.nodeId,
+        tickMs: options.tickMs,
+        electionTimeoutTicks: options.electionTimeoutTicks,
+        heartbeatIntervalTicks: options.heartbeatIntervalTicks,
+      },
+      { ...options.host, frameBytesMax: this.transport.frameBytesMax },
+    );
     this.host = new MultiRaftHost(
       config,
       options.kv,
@@ -153,6 +166,14 @@ export class ClusterNode implements NodeApi {
       proposeController: (command) => this.proposeController(command),
       logger,
     });
+  }
+
+  /**
+   * The largest proposal (entry data, the partition command's header included) guaranteed to reach
+   * every follower in one frame; the host refuses larger ones with MESSAGE_TOO_LARGE.
+   */
+  get proposalBytesMax(): number {
+    return this.host.proposalBytesMax;
   }
 
   async start(): Promise<void> {

@@ -46,6 +46,11 @@ export class PeerTransport {
     });
   }
 
+  /** No message sent may be larger: the host derives its budgets from it. */
+  get frameBytesMax(): number {
+    return this.limits.frameBytesMax;
+  }
+
   connectedPeers(): ReadonlySet<NodeId> {
     const peers = new Set<NodeId>();
     for (const [peer, link] of this.links) if (link.connected) peers.add(peer);

@@ -55,6 +55,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     tickMs: config.tickMs,
     electionTimeoutTicks: config.electionTimeoutTicks,
     heartbeatIntervalTicks: config.heartbeatIntervalTicks,
+    messageBytesMax: config.messageBytesMax,
     host: {
       snapshotEntriesMin: config.snapshotEntriesMin,
       compactionTrailEntries: config.compactionTrailEntries,
