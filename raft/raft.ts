@@ -264,7 +264,8 @@ export class Raft {
       m.term >= 0 &&
       Number.isSafeInteger(m.index) &&
       m.index >= 0 &&
-      Array.isArray(m.entries)
+      Array.isArray(m.entries) &&
+      entriesFollow(m)
     );
   }
 
@@ -755,4 +756,14 @@ export class Raft {
   private send(m: Message): void {
     this.msgs.push(m);
   }
+}
+
+/**
+ * A message's entries continue its log position one by one and are no newer than its term, as every
+ * leader sends them; anything else would corrupt the log (a committed entry rewritten).
+ */
+function entriesFollow(m: Message): boolean {
+  return m.entries.every(
+    (e, i) => e.index === m.index + 1 + i && Number.isSafeInteger(e.term) && e.term <= m.term,
+  );
 }

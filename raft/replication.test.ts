@@ -169,6 +169,36 @@ describe('log replication', () => {
     expect(net.status(2).lastIndex).toBe(net.status(1).lastIndex);
   });
 
+  it('ignores an append whose entries do not continue its position instead of rewriting a committed entry', () => {
+    const net = TestNetwork.of(3);
+    net.campaign(1);
+    net.propose(1, 'a');
+    net.propose(1, 'b');
+    const follower = net.node(2).raw;
+    const { term, commit } = follower.status();
+    const forged = {
+      type: 'append' as const,
+      from: 1 as NodeId,
+      to: 2 as NodeId,
+      term,
+      logTerm: term,
+      index: commit,
+      entries: [{ term: 0 as Term, index: commit, type: 'normal' as const, data: new Uint8Array(1) }],
+      commit,
+      reject: false,
+      rejectHint: 0 as LogIndex,
+    };
+    expect(() => follower.step(forged)).not.toThrow();
+    expect(() =>
+      follower.step({
+        ...forged,
+        entries: [{ ...forged.entries[0]!, index: (commit + 1) as LogIndex, term: (term + 1) as Term }],
+      }),
+    ).not.toThrow();
+    expect(follower.hasReady() ? follower.ready().entries : []).toEqual([]);
+    expect(net.logTerms(2)).toEqual(net.logTerms(1));
+  });
+
   it('refuses an entry larger than entryBytesMax with MESSAGE_TOO_LARGE, and takes one of exactly that size', () => {
     const net = TestNetwork.of(2, { entryBytesMax: 500 });
     net.campaign(1);
