@@ -103,6 +103,7 @@ export async function startHostNode(
     onMessages: (from, messages) => node.host.deliver(from, messages),
     onUnreachable: (peer, groups) => node.host.reportUnreachable(peer, groups),
     onPeerRefused: (peer) => node.host.peerRefused(peer),
+    onFatal: (error) => node.host.fail(error),
     logger: silent,
     ...(options.transport === undefined ? {} : { limits: options.transport }),
   });

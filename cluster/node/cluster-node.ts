@@ -119,6 +119,7 @@ export class ClusterNode implements NodeApi {
       onMessages: (from, messages) => this.host.deliver(from, messages),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
+      onFatal: (error) => this.host.fail(error),
       logger,
       limits: {
         ...(options.messageBytesMax === undefined

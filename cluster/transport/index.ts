@@ -1,5 +1,5 @@
 export { PeerTransport } from './peer-transport.js';
-export type { GroupMessage, PeerTransportOptions } from './types.js';
+export type { GroupMessage, PeerTransportOptions, TransportStats } from './types.js';
 export {
   defaultTransportLimits,
   frameBytesMaxFor,
