@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { RaftlogError, type GroupId, type NodeId, type PartitionId } from '../../lib/index.js';
+import {
+  AssertionError,
+  RaftlogError,
+  type GroupId,
+  type NodeId,
+  type PartitionId,
+} from '../../lib/index.js';
 import type { ConfState, RaftStatus } from '../../raft/index.js';
 import { PartitionStore, RaftLogStore, StorageBatch, type KvStore } from '../../storage/index.js';
 import {
@@ -506,7 +512,8 @@ export class ClusterNode implements NodeApi {
     this.reconciling = this.reconciling
       .then(() => this.reconcileNow())
       .catch((error: unknown) => {
-        this.options.logger.error({ err: error }, 'reconciling partition groups failed');
+        if (error instanceof AssertionError) this.host.fail(error, { during: 'reconcile' });
+        else this.options.logger.error({ err: error }, 'reconciling partition groups failed');
       });
   }
 

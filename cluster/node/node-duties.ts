@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GroupId, NodeId } from '../../lib/index.js';
+import { AssertionError, type GroupId, type NodeId } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import { controllerGroupIdValue, type ControllerCommand, type TopicConfig } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
@@ -47,7 +47,11 @@ export class NodeDuties {
     // Side by side: one that waits or fails (a slow controller) must not hold the others back.
     await Promise.all(
       duties.map(([name, duty]) =>
-        duty().catch((error: unknown) => this.ctx.logger.debug({ err: error, duty: name }, 'duty deferred')),
+        duty().catch((error: unknown) => {
+          // A broken invariant is not a slow controller: it must not be retried at debug level forever.
+          if (error instanceof AssertionError) this.ctx.host.fail(error, { duty: name });
+          else this.ctx.logger.debug({ err: error, duty: name }, 'duty deferred');
+        }),
       ),
     );
   }
