@@ -77,11 +77,13 @@ export interface HostNode {
 }
 
 export interface HostNodeOptions {
+  /** The id of the one group the node runs; testGroup by default. */
+  readonly groupId?: GroupId;
   readonly transport?: Partial<TransportLimits>;
   readonly host?: Partial<HostConfig>;
 }
 
-const silent = pino({ level: process.env.HOST_LOG ?? 'silent' });
+export const silent = pino({ level: process.env.HOST_LOG ?? 'silent' });
 
 /** One node: RocksDB in `dir`, a PeerTransport served on 127.0.0.1:`port`, a host running group 1. */
 export async function startHostNode(
@@ -119,7 +121,7 @@ export async function startHostNode(
   node.sm = new KeepAllStateMachine();
   const voters = [...addresses.keys()].sort((a, b) => a - b);
   const confState = { voters, votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
-  node.group = await node.host.addGroup(testGroup, node.sm, { confState });
+  node.group = await node.host.addGroup(options.groupId ?? testGroup, node.sm, { confState });
   node.host.start();
   node.stop = async () => {
     await node.host.stop();
