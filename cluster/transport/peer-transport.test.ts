@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GroupId, NodeId } from '../../lib/index.js';
 import { messageBytesBound } from './message-size.js';
@@ -16,7 +17,21 @@ import {
   stopServing,
 } from './test-harness.js';
 
-afterEach(stopAll);
+const listeners: net.Server[] = [];
+const accepted: net.Socket[] = [];
+afterEach(async () => {
+  await stopAll();
+  for (const s of accepted.splice(0)) s.destroy();
+  for (const l of listeners.splice(0)) l.close();
+});
+
+/** A loopback address that accepts connections and never says a word, as a silent partition would. */
+async function silentListener(): Promise<string> {
+  const server = net.createServer((socket) => void accepted.push(socket));
+  listeners.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
 
 describe('PeerTransport over 127.0.0.1', () => {
   it('carries the messages of many groups between three nodes in few frames, in order', async () => {
@@ -115,7 +130,7 @@ describe('PeerTransport over 127.0.0.1', () => {
     };
     const a = createNode(1, { limits });
     const b = createNode(2);
-    a.peers.set(b.id, '10.255.255.1:9'); // nothing answers: the Hello times out
+    a.peers.set(b.id, await silentListener()); // connects, but nothing answers: the Hello times out
     let peak = 0;
     for (let turn = 0; turn < 20; turn++) {
       a.transport.send(
