@@ -12,8 +12,8 @@ import {
 } from '../../lib/index.js';
 import { RawNode, type ConfState, type Message, type Ready } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
-import type { GroupStateMachine } from './group-state-machine.js';
 import { entryOverheadBytes } from '../transport/index.js';
+import type { GroupStateMachine } from './group-state-machine.js';
 import { assertHostBudgets, proposalBytesMax, type HostConfig } from './host-config.js';
 import { loadGroup } from './load-group.js';
 import { mayQuiesce } from './quiescence.js';
@@ -112,7 +112,7 @@ export class MultiRaftHost {
     const invariant = error instanceof AssertionError;
     this.logger.fatal(
       { err: error, ...context },
-      invariant ? 'an invariant broke; the node stops' : 'a ready cycle failed; the node stops',
+      invariant ? 'an invariant broke; the node stops' : 'the host failed; the node stops',
     );
     this.fatal?.(error);
   }
