@@ -9,7 +9,15 @@ export interface RaftConfig {
   /** E: each node draws its election timeout uniformly in [E, 2E). */
   electionTimeoutTicks: number;
   heartbeatIntervalTicks: number;
+  /** Bytes of entries one append message carries (at least one entry, however large). */
   appendEntriesBytesMax: number;
+  /**
+   * Bytes counted per entry on top of its data toward appendEntriesBytesMax: what the transport's
+   * encoding adds, so the whole message stays within the budget. 0 when absent.
+   */
+  entryOverheadBytes?: number;
+  /** Largest entry data `propose` accepts (MESSAGE_TOO_LARGE beyond it); unlimited when absent. */
+  entryBytesMax?: number;
   inflightMessagesMax: number;
   uncommittedBytesMax: number;
   snapshotChunkBytesMax: number;
@@ -29,6 +37,13 @@ export function validateConfig(c: RaftConfig): void {
   positive(c.electionTimeoutTicks, 'electionTimeoutTicks');
   positive(c.heartbeatIntervalTicks, 'heartbeatIntervalTicks');
   positive(c.appendEntriesBytesMax, 'appendEntriesBytesMax');
+  if (
+    c.entryOverheadBytes !== undefined &&
+    !(Number.isSafeInteger(c.entryOverheadBytes) && c.entryOverheadBytes >= 0)
+  ) {
+    problems.push(`entryOverheadBytes must be a non-negative integer, got ${c.entryOverheadBytes}`);
+  }
+  if (c.entryBytesMax !== undefined) positive(c.entryBytesMax, 'entryBytesMax');
   positive(c.inflightMessagesMax, 'inflightMessagesMax');
   positive(c.uncommittedBytesMax, 'uncommittedBytesMax');
   positive(c.snapshotChunkBytesMax, 'snapshotChunkBytesMax');

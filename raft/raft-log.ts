@@ -66,19 +66,30 @@ export class RaftLog {
     return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.lastIndex());
   }
 
-  /** Entries [lo, hi) up to bytesMax (at least one), or undefined when lo is compacted. */
-  slice(lo: number, hi: number, bytesMax: number): Entry[] | undefined {
+  /**
+   * Entries [lo, hi) up to bytesMax (at least one), or undefined when lo is compacted. Each entry
+   * counts its data plus `entryOverheadBytes`, so what a transport adds per entry stays in the budget
+   * and entries without data (a leader's no-op) cannot pile up without bound.
+   */
+  slice(lo: number, hi: number, bytesMax: number, entryOverheadBytes = 0): Entry[] | undefined {
     if (lo >= hi) return [];
     if (lo < this.firstIndex()) return undefined;
     const out: Entry[] = [];
     let bytes = 0;
+    const fits = (e: Entry): boolean =>
+      out.length === 0 || bytes + e.data.byteLength + entryOverheadBytes <= bytesMax;
+    const take = (e: Entry): void => {
+      out.push(e);
+      bytes += e.data.byteLength + entryOverheadBytes;
+    };
     const stableHi = Math.min(hi, this.offset);
     if (lo < stableHi) {
       try {
+        // Storage counts data only, so it returns at least what fits here.
         const stored = this.storage.entries(lo as LogIndex, stableHi as LogIndex, bytesMax);
         for (const e of stored) {
-          out.push(e);
-          bytes += e.data.byteLength;
+          if (!fits(e)) return out;
+          take(e);
         }
         if (stored.length < stableHi - lo) return out;
       } catch (error) {
@@ -88,10 +99,8 @@ export class RaftLog {
     }
     for (let i = Math.max(lo, this.offset); i < hi; i++) {
       const e = this.unstable[i - this.offset];
-      if (e === undefined) break;
-      if (out.length > 0 && bytes + e.data.byteLength > bytesMax) break;
-      out.push(e);
-      bytes += e.data.byteLength;
+      if (e === undefined || !fits(e)) break;
+      take(e);
     }
     return out;
   }

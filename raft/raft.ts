@@ -264,7 +264,8 @@ export class Raft {
       m.term >= 0 &&
       Number.isSafeInteger(m.index) &&
       m.index >= 0 &&
-      Array.isArray(m.entries)
+      Array.isArray(m.entries) &&
+      entriesFollow(m)
     );
   }
 
@@ -555,6 +556,7 @@ export class Raft {
       throw new RaftlogError('PROPOSAL_DROPPED', `leadership is moving to ${this.leadTransferee}`);
     }
     if (!this.isVoter()) throw new RaftlogError('PROPOSAL_DROPPED', 'this leader has been removed');
+    this.checkEntrySizes(entries);
     const bytes = entries.reduce((n, e) => n + e.data.byteLength, 0);
     if (this.uncommittedBytes > 0 && this.uncommittedBytes + bytes > this.config.uncommittedBytesMax) {
       throw new RaftlogError(
@@ -566,6 +568,20 @@ export class Raft {
     this.uncommittedBytes += bytes;
     this.broadcastAppend();
     return { index: last as LogIndex, term: this.term as Term };
+  }
+
+  /** An entry larger than the transport can carry would be resent forever and never reach a follower. */
+  private checkEntrySizes(entries: readonly { data: Uint8Array }[]): void {
+    const max = this.config.entryBytesMax;
+    if (max === undefined) return;
+    for (const e of entries) {
+      if (e.data.byteLength > max) {
+        throw new RaftlogError(
+          'MESSAGE_TOO_LARGE',
+          `an entry of ${e.data.byteLength} bytes exceeds entryBytesMax ${max}`,
+        );
+      }
+    }
   }
 
   proposeConfChange(cc: ConfChange): { index: LogIndex; term: Term } {
@@ -677,7 +693,12 @@ export class Raft {
     if (p === undefined || p.isPaused()) return false;
     const prevIndex = p.next - 1;
     const prevTerm = this.log.term(prevIndex);
-    const entries = this.log.slice(p.next, this.log.lastIndex() + 1, this.config.appendEntriesBytesMax);
+    const entries = this.log.slice(
+      p.next,
+      this.log.lastIndex() + 1,
+      this.config.appendEntriesBytesMax,
+      this.config.entryOverheadBytes ?? 0,
+    );
     if (prevTerm === undefined || entries === undefined) return this.sendSnapshot(to, p);
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.send({
@@ -735,4 +756,14 @@ export class Raft {
   private send(m: Message): void {
     this.msgs.push(m);
   }
+}
+
+/**
+ * A message's entries continue its log position one by one and are no newer than its term, as every
+ * leader sends them; anything else would corrupt the log (a committed entry rewritten).
+ */
+function entriesFollow(m: Message): boolean {
+  return m.entries.every(
+    (e, i) => e.index === m.index + 1 + i && Number.isSafeInteger(e.term) && e.term <= m.term,
+  );
 }

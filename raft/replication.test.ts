@@ -150,6 +150,65 @@ describe('log replication', () => {
     expect(net.status(2).lastIndex).toBe(11);
   });
 
+  it("counts each entry's transport overhead toward appendEntriesBytesMax, so empty entries cannot pile up", () => {
+    const net = TestNetwork.of(2, { appendEntriesBytesMax: 1000, entryOverheadBytes: 100 });
+    net.campaign(1);
+    net.isolate(1);
+    for (let i = 0; i < 50; i++) net.propose(1, '');
+    for (let i = 0; i < 5; i++) net.propose(1, 'x'.repeat(300));
+    const before = net.delivered.length;
+    net.heal();
+    net.tickAll(3);
+    const appends = net.delivered.slice(before).filter((m) => m.type === 'append' && m.entries.length > 0);
+    expect(appends.length).toBeGreaterThan(1);
+    for (const m of appends) {
+      const bytes = m.entries.reduce((n, e) => n + e.data.byteLength + 100, 0);
+      // At least one entry always goes, however large; beyond that the budget holds.
+      expect(m.entries.length === 1 || bytes <= 1000).toBe(true);
+    }
+    expect(net.status(2).lastIndex).toBe(net.status(1).lastIndex);
+  });
+
+  it('ignores an append whose entries do not continue its position instead of rewriting a committed entry', () => {
+    const net = TestNetwork.of(3);
+    net.campaign(1);
+    net.propose(1, 'a');
+    net.propose(1, 'b');
+    const follower = net.node(2).raw;
+    const { term, commit } = follower.status();
+    const forged = {
+      type: 'append' as const,
+      from: 1 as NodeId,
+      to: 2 as NodeId,
+      term,
+      logTerm: term,
+      index: commit,
+      entries: [{ term: 0 as Term, index: commit, type: 'normal' as const, data: new Uint8Array(1) }],
+      commit,
+      reject: false,
+      rejectHint: 0 as LogIndex,
+    };
+    expect(() => follower.step(forged)).not.toThrow();
+    expect(() =>
+      follower.step({
+        ...forged,
+        entries: [{ ...forged.entries[0]!, index: (commit + 1) as LogIndex, term: (term + 1) as Term }],
+      }),
+    ).not.toThrow();
+    expect(follower.hasReady() ? follower.ready().entries : []).toEqual([]);
+    expect(net.logTerms(2)).toEqual(net.logTerms(1));
+  });
+
+  it('refuses an entry larger than entryBytesMax with MESSAGE_TOO_LARGE, and takes one of exactly that size', () => {
+    const net = TestNetwork.of(2, { entryBytesMax: 500 });
+    net.campaign(1);
+    expect(() => net.propose(1, 'x'.repeat(501))).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }),
+    );
+    const { index } = net.propose(1, 'x'.repeat(500));
+    expect(net.status(2).commit).toBe(index);
+  });
+
   it('rejects proposals beyond the uncommitted byte budget instead of queueing them', () => {
     const net = TestNetwork.of(3, { uncommittedBytesMax: 100 });
     net.campaign(1);

@@ -1,4 +1,11 @@
 export type { GroupStateMachine } from './group-state-machine.js';
-export { hostDefaults, type HostConfig } from './host-config.js';
+export {
+  assertHostBudgets,
+  frameBudgets,
+  hostDefaults,
+  proposalBytesMax,
+  resolveHostConfig,
+  type HostConfig,
+} from './host-config.js';
 export { keepaliveGroupId, MultiRaftHost, type GroupMessage, type MessageSender } from './multi-raft-host.js';
 export { RaftGroup, type Proposal } from './raft-group.js';

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   assert,
+  AssertionError,
   Prng,
   RaftlogError,
   type GroupId,
@@ -11,8 +12,9 @@ import {
 } from '../../lib/index.js';
 import { RawNode, type ConfState, type Message, type Ready } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
+import { entryOverheadBytes } from '../transport/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
-import type { HostConfig } from './host-config.js';
+import { assertHostBudgets, proposalBytesMax, type HostConfig } from './host-config.js';
 import { loadGroup } from './load-group.js';
 import { mayQuiesce } from './quiescence.js';
 import { RaftGroup } from './raft-group.js';
@@ -68,7 +70,10 @@ export class MultiRaftHost {
   private running = false;
   private again = false;
   private stopped = false;
+  private failed = false;
   private fatal: ((error: unknown) => void) | undefined;
+  /** Peer messages a group refused with an error other than an assertion (invalid input), dropped. */
+  invalidMessages = 0;
 
   constructor(
     private readonly config: HostConfig,
@@ -78,11 +83,38 @@ export class MultiRaftHost {
     private readonly logger: Logger,
     /** Every other node, for keepalives. */
     private readonly peers: readonly NodeId[],
-  ) {}
+  ) {
+    assertHostBudgets(config);
+  }
 
-  /** Called with the error when a ready cycle fails: the node can no longer make its state durable. */
+  /** The largest proposal (entry data) that reaches every follower; larger ones are refused. */
+  get proposalBytesMax(): number {
+    return proposalBytesMax(this.config.frameBytesMax);
+  }
+
+  /**
+   * Called once with the error when the host stops for good: a ready cycle failed (the node can no
+   * longer make its state durable) or an assertion failed (a state the code says is impossible).
+   */
   onFatal(handler: (error: unknown) => void): void {
     this.fatal = handler;
+  }
+
+  /**
+   * Stops every group where it stands (no more ticks, cycles or deliveries) and reports the error.
+   * Running on would spread whatever broke to the other replicas; a restart recovers from disk.
+   */
+  fail(error: unknown, context: Record<string, unknown> = {}): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.stopped = true;
+    if (this.ticker) clearInterval(this.ticker);
+    const invariant = error instanceof AssertionError;
+    this.logger.fatal(
+      { err: error, ...context },
+      invariant ? 'an invariant broke; the node stops' : 'the host failed; the node stops',
+    );
+    this.fatal?.(error);
   }
 
   start(): void {
@@ -125,6 +157,8 @@ export class MultiRaftHost {
       electionTimeoutTicks: this.config.electionTimeoutTicks,
       heartbeatIntervalTicks: this.config.heartbeatIntervalTicks,
       appendEntriesBytesMax: this.config.appendEntriesBytesMax,
+      entryOverheadBytes,
+      entryBytesMax: this.proposalBytesMax,
       inflightMessagesMax: this.config.inflightMessagesMax,
       uncommittedBytesMax: this.config.uncommittedBytesMax,
       snapshotChunkBytesMax: this.config.snapshotChunkBytesMax,
@@ -210,14 +244,35 @@ export class MultiRaftHost {
 
   /** Inbound messages from a peer; messages for groups not hosted here are dropped (Raft retries). */
   deliver(from: NodeId, messages: readonly GroupMessage[]): void {
+    if (this.failed) return;
     this.heardAt.set(from, Date.now());
     for (const { groupId, message } of messages) {
       const group = this.groups.get(groupId);
       if (group === undefined) continue;
       if (!heartbeatTypes.has(message.type)) group.idleTicks = 0;
-      group.raw.step(message);
+      if (!this.step(group, from, message)) return;
     }
     this.schedule();
+  }
+
+  /**
+   * An assertion failure is our own bug and stops the host (false); any other error is the message's
+   * fault: it is dropped, logged and counted, and the group carries on.
+   */
+  private step(group: RaftGroup, from: NodeId, message: Message): boolean {
+    try {
+      group.raw.step(message);
+      return true;
+    } catch (error) {
+      const context = { group: group.id, peer: from, type: message.type };
+      if (error instanceof AssertionError) {
+        this.fail(error, context);
+        return false;
+      }
+      this.invalidMessages++;
+      this.logger.warn({ err: error, ...context }, 'dropped a raft message the group refused');
+      return true;
+    }
   }
 
   /** Whether any frame (a keepalive at least) came from `peer` within one election timeout. */
@@ -306,10 +361,7 @@ export class MultiRaftHost {
         await this.cycle();
       } while (this.again && !this.stopped);
     } catch (error) {
-      this.stopped = true;
-      if (this.ticker) clearInterval(this.ticker);
-      this.logger.fatal({ err: error }, 'ready cycle failed; the node stops making progress');
-      this.fatal?.(error);
+      this.fail(error);
     } finally {
       this.running = false;
     }

@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { RaftlogError, type GroupId, type NodeId, type PartitionId } from '../../lib/index.js';
+import {
+  AssertionError,
+  RaftlogError,
+  type GroupId,
+  type NodeId,
+  type PartitionId,
+} from '../../lib/index.js';
 import type { ConfState, RaftStatus } from '../../raft/index.js';
 import { PartitionStore, RaftLogStore, StorageBatch, type KvStore } from '../../storage/index.js';
 import {
@@ -17,13 +23,14 @@ import {
   type TopicConfigInput,
 } from '../controller/index.js';
 import {
-  hostDefaults,
+  proposalBytesMax,
+  resolveHostConfig,
   keepaliveGroupId,
   MultiRaftHost,
   type HostConfig,
   type RaftGroup,
 } from '../host/index.js';
-import { defaultTransportLimits, PeerTransport } from '../transport/index.js';
+import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -70,6 +77,9 @@ export interface ClusterNodeOptions {
   readonly host?: Partial<HostConfig>;
   /** Limits of partitions this node creates (a replica restored from a snapshot keeps the snapshot's). */
   readonly partitionLimits?: Partial<PartitionLimits>;
+  /** gRPC's message size limit on every node's server: the transport's frames are sized to fit it. */
+  readonly messageBytesMax?: number;
+  readonly transport?: Partial<TransportLimits>;
   readonly kv: KvStore;
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
@@ -128,20 +138,28 @@ export class ClusterNode implements NodeApi {
       onMessages: (from, messages) => this.host.deliver(from, this.voteGate.inbound(messages)),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
+      onFatal: (error) => this.host.fail(error),
       logger,
+      limits: {
+        ...(options.messageBytesMax === undefined
+          ? {}
+          : {
+              grpcMessageBytesMax: options.messageBytesMax,
+              frameBytesMax: frameBytesMaxFor(options.messageBytesMax),
+            }),
+        ...options.transport,
+      },
     });
-    const config: HostConfig = {
-      ...hostDefaults,
-      ...options.host,
-      nodeId: options.nodeId,
-      tickMs: options.tickMs,
-      electionTimeoutTicks: options.electionTimeoutTicks,
-      heartbeatIntervalTicks: options.heartbeatIntervalTicks,
-    };
-    this.proposalBatchBytesMax = proposalBatchBytesMax(
-      config.appendEntriesBytesMax,
-      defaultTransportLimits.frameBytesMax,
+    const config: HostConfig = resolveHostConfig(
+      {
+        nodeId: options.nodeId,
+        tickMs: options.tickMs,
+        electionTimeoutTicks: options.electionTimeoutTicks,
+        heartbeatIntervalTicks: options.heartbeatIntervalTicks,
+      },
+      { ...options.host, frameBytesMax: this.transport.frameBytesMax },
     );
+    this.proposalBatchBytesMax = proposalBatchBytesMax(proposalBytesMax(config.frameBytesMax));
     this.host = new MultiRaftHost(
       config,
       options.kv,
@@ -180,6 +198,14 @@ export class ClusterNode implements NodeApi {
       proposeController: (command) => this.proposeController(command),
       logger,
     });
+  }
+
+  /**
+   * The largest proposal (entry data, the partition command's header included) guaranteed to reach
+   * every follower in one frame; the host refuses larger ones with MESSAGE_TOO_LARGE.
+   */
+  get proposalBytesMax(): number {
+    return this.host.proposalBytesMax;
   }
 
   async start(): Promise<void> {
@@ -543,7 +569,8 @@ export class ClusterNode implements NodeApi {
     this.reconciling = this.reconciling
       .then(() => this.reconcileNow())
       .catch((error: unknown) => {
-        this.options.logger.error({ err: error }, 'reconciling partition groups failed');
+        if (error instanceof AssertionError) this.host.fail(error, { during: 'reconcile' });
+        else this.options.logger.error({ err: error }, 'reconciling partition groups failed');
       });
   }
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import { AssertionError, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import { controllerGroupIdValue, type ControllerCommand, type TopicConfig } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
@@ -57,8 +57,10 @@ export class NodeDuties {
     await Promise.all(
       duties.map(([name, duty]) =>
         duty().catch((error: unknown) => {
+          // A broken invariant is not a slow controller: it must not be retried at debug level forever.
+          if (error instanceof AssertionError) this.ctx.host.fail(error, { duty: name });
           // Corrupt stored data (found by a retention lookup) is for an operator to see.
-          if (error instanceof RaftlogError && error.code === 'CORRUPTION')
+          else if (error instanceof RaftlogError && error.code === 'CORRUPTION')
             this.ctx.logger.error({ err: error, duty: name }, 'duty met corrupt data');
           else this.ctx.logger.debug({ err: error, duty: name }, 'duty deferred');
         }),

@@ -20,19 +20,11 @@ export interface LocalPartition {
 
 const produceTimeoutMsDefault = 10_000;
 /**
- * Room left in a peer frame around one entry's data: the frame's, the message's and the entry's own
- * fields, counted generously (their encoded bound is about 200 bytes) so a transport change of a few
- * fields cannot make a proposable entry unsendable.
+ * The largest batch a node may propose: the largest entry the host guarantees to reach every follower
+ * (one entry alone in a frame), less the entry's own header. A larger entry would be committed by no
+ * one and every later proposal of its group would wait behind it.
  */
-export const entryFramingBytesMax = 1024;
-
-/**
- * The largest batch a node may propose. Raft sends an entry larger than its append budget alone in
- * a message, and the transport drops a frame over its budget: such an entry would be committed by
- * no one and every later proposal of its group would wait behind it.
- */
-export function proposalBatchBytesMax(appendEntriesBytesMax: number, frameBytesMax: number): number {
-  const entryBytesMax = Math.min(appendEntriesBytesMax, frameBytesMax - entryFramingBytesMax);
+export function proposalBatchBytesMax(entryBytesMax: number): number {
   return entryBytesMax - appendHeaderBytes;
 }
 

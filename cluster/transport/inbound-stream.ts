@@ -4,7 +4,7 @@ import { ErrorCode } from '../../proto/gen/raftlog/v1/errors_pb.js';
 import type { RaftRequest, RaftResponse } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { fromProtoMessage } from './message-codec.js';
 import { messageBytesBound } from './message-size.js';
-import type { GroupMessage } from './types.js';
+import type { GroupMessage, TransportStats } from './types.js';
 
 type Response = Omit<RaftResponse, '$typeName'>;
 
@@ -15,6 +15,7 @@ export interface InboundDeps {
   readonly deliver: (from: NodeId, messages: readonly GroupMessage[]) => void;
   readonly isHosted: (groupId: GroupId) => boolean;
   readonly logger: Logger;
+  readonly stats: TransportStats;
 }
 
 /**
@@ -46,15 +47,25 @@ export class InboundStream {
     this.lastSequence++;
     const unknown = new Set<GroupId>();
     const delivered: GroupMessage[] = [];
-    let skipped = 0;
+    const { stats } = this.deps;
+    let malformed = 0;
+    let misaddressed = 0;
     for (const p of frame.messages) {
       const decoded = fromProtoMessage(p);
       if (decoded !== undefined) this.unackedBytes += messageBytesBound(decoded.message);
-      if (decoded === undefined || !this.addressedHere(decoded)) skipped++;
+      if (decoded === undefined) malformed++;
+      else if (!this.addressedHere(decoded)) misaddressed++;
       else if (this.deps.isHosted(decoded.groupId)) delivered.push(decoded);
-      else unknown.add(decoded.groupId);
+      else {
+        unknown.add(decoded.groupId);
+        stats.unknownGroupMessages++;
+      }
     }
-    if (skipped > 0) this.deps.logger.warn({ peer: this.from, skipped }, 'skipped malformed raft messages');
+    if (malformed + misaddressed > 0) {
+      stats.malformedMessages += malformed;
+      stats.misaddressedMessages += misaddressed;
+      this.deps.logger.warn({ peer: this.from, malformed, misaddressed }, 'skipped invalid raft messages');
+    }
     if (delivered.length > 0) this.deps.deliver(this.from, delivered);
     this.unackedFrames++;
     return unknown.size > 0 || this.quarterArrived() ? this.ack([...unknown]) : undefined;

@@ -1,5 +1,17 @@
 export { PeerTransport } from './peer-transport.js';
-export type { GroupMessage, PeerTransportOptions } from './types.js';
-export { defaultTransportLimits, refusedReconnectDelayMsMax, type TransportLimits } from './limits.js';
+export type { GroupMessage, PeerTransportOptions, TransportStats } from './types.js';
+export {
+  defaultTransportLimits,
+  frameBytesMaxFor,
+  refusedReconnectDelayMsMax,
+  resolveLimits,
+  type TransportLimits,
+} from './limits.js';
+export {
+  entryOverheadBytes,
+  frameOverheadBytes,
+  messageOverheadBytes,
+  snapshotChunkOverheadBytes,
+} from './message-size.js';
 export { toProtoMessage, fromProtoMessage } from './message-codec.js';
 export { isConnectionRefused } from './connection-refused.js';

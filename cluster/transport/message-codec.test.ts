@@ -58,36 +58,49 @@ const chunk: fc.Arbitrary<SnapshotChunk> = fc.record({
 });
 
 function messageOf(type: MessageType): fc.Arbitrary<Message> {
-  return fc.record(
-    {
-      type: fc.constant(type),
-      from: node,
-      to: node,
-      term: safeNat.map((n) => n as Term),
-      logTerm: safeNat.map((n) => n as Term),
-      index: safeNat.map((n) => n as LogIndex),
-      entries: fc.array(entry, { maxLength: 4 }),
-      commit: safeNat.map((n) => n as LogIndex),
-      reject: fc.boolean(),
-      rejectHint: safeNat.map((n) => n as LogIndex),
-      snapshotChunk: chunk,
-      context: fc.uint8Array({ minLength: 1, maxLength: 16 }),
-    },
-    {
-      requiredKeys: [
-        'type',
-        'from',
-        'to',
-        'term',
-        'logTerm',
-        'index',
-        'entries',
-        'commit',
-        'reject',
-        'rejectHint',
-      ],
-    },
-  );
+  return fc
+    .record(
+      {
+        type: fc.constant(type),
+        from: node,
+        to: node,
+        term: safeNat.map((n) => n as Term),
+        logTerm: safeNat.map((n) => n as Term),
+        index: safeNat.map((n) => n as LogIndex),
+        entries: fc.array(entry, { maxLength: 4 }),
+        commit: safeNat.map((n) => n as LogIndex),
+        reject: fc.boolean(),
+        rejectHint: safeNat.map((n) => n as LogIndex),
+        snapshotChunk: chunk,
+        context: fc.uint8Array({ minLength: 1, maxLength: 16 }),
+      },
+      {
+        requiredKeys: [
+          'type',
+          'from',
+          'to',
+          'term',
+          'logTerm',
+          'index',
+          'entries',
+          'commit',
+          'reject',
+          'rejectHint',
+        ],
+      },
+    )
+    .map(entriesFollowing);
+}
+
+/** As leaders send them: numbered on from the message's index, no newer than its term. */
+function entriesFollowing(m: Message): Message {
+  if (m.index + m.entries.length > Number.MAX_SAFE_INTEGER) return { ...m, entries: [] };
+  const entries = m.entries.map((e, i) => ({
+    ...e,
+    index: (m.index + 1 + i) as LogIndex,
+    term: Math.min(e.term, m.term) as Term,
+  }));
+  return { ...m, entries };
 }
 
 const anyMessage = fc.constantFrom(...messageTypes).chain(messageOf);
@@ -132,6 +145,8 @@ describe('raft message conversion', () => {
     const m = fc.sample(messageOf('snapshot'), { numRuns: 1, seed: 7 })[0]!;
     const withData = {
       ...m,
+      term: 1 as Term,
+      index: 1 as LogIndex,
       entries: [{ term: 1 as Term, index: 2 as LogIndex, type: 'normal' as const, data }],
     };
     const p = toProtoMessage(3 as GroupId, { ...withData, snapshotChunk: { ...m.snapshotChunk!, data } });
@@ -150,7 +165,15 @@ describe('raft message conversion', () => {
   });
 
   it('answers undefined for malformed input instead of throwing', () => {
-    const valid = toProtoMessage(1 as GroupId, fc.sample(messageOf('append'), { numRuns: 1, seed: 1 })[0]!);
+    const sample = fc.sample(messageOf('append'), { numRuns: 1, seed: 1 })[0]!;
+    const entry = { term: 2 as Term, index: 6 as LogIndex, type: 'normal' as const, data: new Uint8Array(1) };
+    const valid = toProtoMessage(1 as GroupId, {
+      ...sample,
+      term: 3 as Term,
+      index: 5 as LogIndex,
+      entries: [entry],
+    });
+    expect(fromProtoMessage(valid)).toBeDefined();
     const broken = [
       { ...valid, type: RaftMessageType.UNSPECIFIED },
       { ...valid, type: 99 as RaftMessageType },
@@ -162,6 +185,11 @@ describe('raft message conversion', () => {
         ...valid,
         entries: [{ ...valid.entries[0]!, ...{ $typeName: 'raftlog.v1.RaftEntry' as const }, type: 0 }],
       },
+      // Entries that do not continue the message's position, or are newer than its term, would
+      // rewrite a follower's log below its commit.
+      { ...valid, index: 6n },
+      { ...valid, entries: [...valid.entries, valid.entries[0]!] },
+      { ...valid, term: 1n },
       { ...valid, snapshot: create(RaftSnapshotChunkSchema, { data: new Uint8Array(2) }) },
       { ...valid, snapshot: create(RaftSnapshotChunkSchema, { metadata: {} }) },
     ];

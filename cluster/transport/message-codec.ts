@@ -122,8 +122,17 @@ function messageFromProto(p: RaftMessage): Message {
     reject: p.reject,
     rejectHint: logIndex(safe(p.rejectHint)),
   };
+  checkEntriesFollow(m);
   const withChunk = p.snapshot === undefined ? m : { ...m, snapshotChunk: chunkFromProto(p.snapshot) };
   return p.context.byteLength === 0 ? withChunk : { ...withChunk, context: p.context };
+}
+
+/** Entries continue the message's log position one by one, no newer than its term (as leaders send). */
+function checkEntriesFollow(m: Message): void {
+  m.entries.forEach((e, i) => {
+    if (e.index !== m.index + 1 + i) malformed(`entry ${e.index} where ${m.index + 1 + i} was due`);
+    if (e.term > m.term) malformed(`entry term ${e.term} above the message's ${m.term}`);
+  });
 }
 
 function entryFromProto(p: RaftEntry): Entry {

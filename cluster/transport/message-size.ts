@@ -35,3 +35,14 @@ function confStateBytesBound(s: ConfState): number {
 
 /** The frame's own fields (sequence, node ids) around its messages. */
 export const frameOverheadBytes = u64 + 2 * u32;
+
+/** A message's own fields around its entries (an append carries no context). */
+export const messageOverheadBytes = fixedMessageBytes + lengthPrefix;
+
+/** What one entry adds to a message on top of its data. */
+export const entryOverheadBytes = fixedEntryBytes;
+
+/** A snapshot chunk message's own fields around its data, for a configuration naming `ids` node ids. */
+export function snapshotChunkOverheadBytes(ids: number): number {
+  return messageOverheadBytes + fixedChunkBytes + 4 * lengthPrefix + ids * 5 + flag;
+}

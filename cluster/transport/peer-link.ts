@@ -53,7 +53,11 @@ export class PeerLink {
     const { limits } = options;
     this.queue = new SendQueue(limits);
     this.backoff = new Backoff(limits.reconnectDelayMsMin, limits.reconnectDelayMsMax);
-    this.client = createClient(PeerService, options.address, { channelOptions: channelOptions(limits) });
+    this.client = createClient(PeerService, options.address, {
+      sendMessageBytesMax: limits.grpcMessageBytesMax,
+      receiveMessageBytesMax: limits.grpcMessageBytesMax,
+      channelOptions: channelOptions(limits),
+    });
   }
 
   get connected(): boolean {
@@ -68,9 +72,14 @@ export class PeerLink {
   send(messages: readonly GroupMessage[]): void {
     if (this.state === 'closed') return;
     for (const m of messages) {
-      if (this.state === 'backoff' || !this.queue.push(m, messageBytesBound(m.message))) {
-        this.dropped.add(m.groupId);
-      }
+      const bytes = messageBytesBound(m.message);
+      // The host's budgets keep every message within a frame: a larger one would be dropped and resent
+      // forever, wedging its group, so it is a broken invariant rather than a full queue.
+      assert(
+        bytes <= this.options.limits.frameBytesMax,
+        `a ${m.message.type} message of ${bytes} bytes for group ${m.groupId} exceeds frameBytesMax ${this.options.limits.frameBytesMax}`,
+      );
+      if (this.state === 'backoff' || !this.queue.push(m, bytes)) this.dropped.add(m.groupId);
     }
     this.flush ??= setImmediate(() => {
       this.flush = undefined;

@@ -1,7 +1,7 @@
 import { Client, credentials } from '@grpc/grpc-js';
 import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GroupId, NodeId } from '../../lib/index.js';
+import { AssertionError, type GroupId, type LogIndex, type NodeId } from '../../lib/index.js';
 import {
   PeerService,
   RaftMessageType,
@@ -115,8 +115,12 @@ describe('PeerService handlers against misbehaving callers', () => {
       { ...good, from: 3 },
       { ...good, to: 9 },
       { ...good, term: 2n ** 62n },
+      // An append whose entry does not follow its position would rewrite a committed entry.
+      toProtoMessage(5 as GroupId, { ...append(1, 2, 5, 10).message, index: 4 as LogIndex }),
+      toProtoMessage(6 as GroupId, heartbeat(1, 2, 6).message),
       good,
     ];
+    b.transport.setGroupFilter((g) => g !== 6);
     const { responses } = await exchange(
       b.address,
       [frame(1, messages), frame(2)],
@@ -124,6 +128,13 @@ describe('PeerService handlers against misbehaving callers', () => {
     );
     expect(responses.every((r) => r.error === undefined)).toBe(true);
     expect(received(b)).toHaveLength(2);
+    expect(b.transport.stats()).toEqual({
+      malformedMessages: 4,
+      misaddressedMessages: 2,
+      unknownGroupMessages: 1,
+      refusedStreams: 0,
+    });
+    expect(b.fatal).toEqual([]);
   });
 
   it('survives undecodable bytes and keeps serving', async () => {
@@ -146,16 +157,19 @@ describe('PeerService handlers against misbehaving callers', () => {
     expect(responses.every((r) => r.error === undefined)).toBe(true);
   });
 
-  it('a throwing onMessages callback does not break the stream', async () => {
+  it('reports an assertion failure in onMessages as fatal once and delivers nothing after it', async () => {
     let calls = 0;
+    const bug = new AssertionError('an impossible state');
     const onMessages = () => {
       calls++;
-      throw new Error('host bug');
+      throw bug;
     };
     const b = createNode(2, { onMessages });
     await serve(b);
-    const { responses } = await exchange(b.address, [frame(1), frame(2)], () => calls === 2);
-    expect(calls).toBe(2);
+    const { responses } = await exchange(b.address, [frame(1), frame(2)], () => b.fatal.length > 0);
+    await sleep(100); // frame 2 arrives too, and is not delivered
+    expect(b.fatal).toEqual([bug]);
+    expect(calls).toBe(1);
     expect(responses.every((r) => r.error === undefined)).toBe(true);
   });
 });

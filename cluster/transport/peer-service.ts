@@ -5,7 +5,7 @@ import type { CallContext, ServiceImpl } from '../rpc/index.js';
 import { checkHelloRequest, HelloBook, protocolVersion, type Identity } from './hello.js';
 import { InboundStream, refuse } from './inbound-stream.js';
 import type { TransportLimits } from './limits.js';
-import type { GroupMessage } from './types.js';
+import type { GroupMessage, TransportStats } from './types.js';
 
 export interface PeerServiceDeps {
   readonly self: Identity;
@@ -13,6 +13,7 @@ export interface PeerServiceDeps {
   readonly deliver: (from: NodeId, messages: readonly GroupMessage[]) => void;
   readonly isHosted: (groupId: GroupId) => boolean;
   readonly logger: Logger;
+  readonly stats: TransportStats;
 }
 
 /** The receiving side of PeerService: Hello identifies the caller's connection, Raft streams into it. */
@@ -43,6 +44,7 @@ async function* raftStream(
 ) {
   const from = book.lookup(context.peer);
   if (from === undefined) {
+    deps.stats.refusedStreams++;
     yield refuse('no Hello on this connection');
     return;
   }
@@ -53,6 +55,7 @@ async function* raftStream(
     const response = stream.accept(frame);
     if (response !== undefined) yield response;
     if (response?.error !== undefined) {
+      deps.stats.refusedStreams++;
       deps.logger.warn({ peer: from, reason: response.error.message }, 'refused a raft stream');
       return;
     }

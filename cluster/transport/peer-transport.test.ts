@@ -1,5 +1,6 @@
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GroupId, NodeId } from '../../lib/index.js';
+import { AssertionError, type GroupId, type NodeId } from '../../lib/index.js';
 import { messageBytesBound } from './message-size.js';
 import {
   append,
@@ -16,7 +17,21 @@ import {
   stopServing,
 } from './test-harness.js';
 
-afterEach(stopAll);
+const listeners: net.Server[] = [];
+const accepted: net.Socket[] = [];
+afterEach(async () => {
+  await stopAll();
+  for (const s of accepted.splice(0)) s.destroy();
+  for (const l of listeners.splice(0)) l.close();
+});
+
+/** A loopback address that accepts connections and never says a word, as a silent partition would. */
+async function silentListener(): Promise<string> {
+  const server = net.createServer((socket) => void accepted.push(socket));
+  listeners.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+}
 
 describe('PeerTransport over 127.0.0.1', () => {
   it('carries the messages of many groups between three nodes in few frames, in order', async () => {
@@ -61,6 +76,36 @@ describe('PeerTransport over 127.0.0.1', () => {
     const perFrame = Math.floor(frameBytesMax / messageBytesBound(messages[0]!.message));
     expect(b!.frames.length).toBe(Math.ceil(100 / perFrame));
     expect(received(b!)[99]!.message.entries[0]!.data.byteLength).toBe(4000);
+  });
+
+  it('carries a message of exactly frameBytesMax behind unacknowledged frames, and refuses a larger one', async () => {
+    const frameBytesMax = 48 * 1024;
+    const limits = { frameBytesMax, windowBytes: 64 * 1024 };
+    const [a, b] = await cluster(2, limits);
+    await connectAll([a!, b!]);
+    // Small frames the receiver does not acknowledge yet (under a quarter of its window).
+    for (let turn = 0; turn < 5; turn++) {
+      a!.transport.send(b!.id, [heartbeat(1, 2, 1, turn)]);
+      await sleep(1);
+    }
+    const overhead = messageBytesBound(append(1, 2, 2, 0).message);
+    const largest = append(1, 2, 2, frameBytesMax - overhead);
+    expect(messageBytesBound(largest.message)).toBe(frameBytesMax);
+    a!.transport.send(b!.id, [largest]);
+    await eventually(() => received(b!).some((m) => m.groupId === 2));
+    expect(a!.unreachable).toEqual([]);
+    // Dropped, it would be resent forever: the host's budgets make it impossible, so it is a bug.
+    const larger = append(1, 2, 3, frameBytesMax - overhead + 1);
+    expect(() => a!.transport.send(b!.id, [larger])).toThrow(AssertionError);
+  });
+
+  it('refuses limits under which a frame could wait forever or not fit a gRPC message', () => {
+    expect(() => createNode(1, { limits: { frameBytesMax: 64 * 1024, windowBytes: 64 * 1024 } })).toThrow(
+      /three quarters of windowBytes/,
+    );
+    expect(() =>
+      createNode(1, { limits: { frameBytesMax: 64 * 1024, grpcMessageBytesMax: 64 * 1024 } }),
+    ).toThrow(/must fit in a gRPC message/);
   });
 
   it('reports a dead peer refused and unreachable at once, and resumes when it listens again', async () => {
@@ -115,7 +160,7 @@ describe('PeerTransport over 127.0.0.1', () => {
     };
     const a = createNode(1, { limits });
     const b = createNode(2);
-    a.peers.set(b.id, '10.255.255.1:9'); // nothing answers: the Hello times out
+    a.peers.set(b.id, await silentListener()); // connects, but nothing answers: the Hello times out
     let peak = 0;
     for (let turn = 0; turn < 20; turn++) {
       a.transport.send(

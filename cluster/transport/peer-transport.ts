@@ -4,7 +4,12 @@ import type { ServiceImpl } from '../rpc/index.js';
 import { resolveLimits, type TransportLimits } from './limits.js';
 import { PeerLink } from './peer-link.js';
 import { peerServiceHandlers } from './peer-service.js';
-import type { GroupMessage, PeerTransportOptions } from './types.js';
+import {
+  emptyTransportStats,
+  type GroupMessage,
+  type PeerTransportOptions,
+  type TransportStats,
+} from './types.js';
 
 /**
  * Raft messages of many groups between nodes: one outbound stream per peer (opened on first send,
@@ -15,6 +20,8 @@ export class PeerTransport {
   private readonly limits: TransportLimits;
   private readonly links = new Map<NodeId, PeerLink>();
   private isHosted: (groupId: GroupId) => boolean = () => true;
+  private readonly counters = emptyTransportStats();
+  private failed = false;
   private closed = false;
 
   constructor(private readonly options: PeerTransportOptions) {
@@ -43,7 +50,13 @@ export class PeerTransport {
       logger,
       deliver: (from, messages) => this.guard('onMessages', () => this.options.onMessages(from, messages)),
       isHosted: (groupId) => this.isHosted(groupId),
+      stats: this.counters,
     });
+  }
+
+  /** No message sent may be larger: the host derives its budgets from it. */
+  get frameBytesMax(): number {
+    return this.limits.frameBytesMax;
   }
 
   connectedPeers(): ReadonlySet<NodeId> {
@@ -55,6 +68,11 @@ export class PeerTransport {
   /** Inbound messages for groups outside the filter are answered as unknown instead of delivered. */
   setGroupFilter(isHosted: (groupId: GroupId) => boolean): void {
     this.isHosted = isHosted;
+  }
+
+  /** What peers sent that was dropped (for metrics and tests). */
+  stats(): Readonly<TransportStats> {
+    return { ...this.counters };
   }
 
   /** Bytes queued for a peer and not yet written (for metrics and tests). */
@@ -90,12 +108,21 @@ export class PeerTransport {
     return link;
   }
 
-  /** A throwing callback is the host's bug: log it, but keep streams and timers consistent. */
+  /**
+   * A throwing callback is this node's bug (peer input never gets this far unchecked): report it as
+   * fatal once instead of carrying on, and deliver nothing more.
+   */
   private guard(callback: string, run: () => void): void {
+    if (this.failed) return;
     try {
       run();
     } catch (error) {
-      this.options.logger.error({ err: error, callback }, 'peer transport callback threw');
+      this.failed = true;
+      this.options.logger.fatal(
+        { err: error, callback },
+        'peer transport callback threw; the node must stop',
+      );
+      this.options.onFatal(error);
     }
   }
 }

@@ -18,6 +18,8 @@ export interface TestNode {
   readonly frames: { from: NodeId; messages: readonly GroupMessage[] }[];
   readonly unreachable: { peer: NodeId; groupIds: readonly GroupId[]; atMs: number }[];
   readonly refused: { peer: NodeId; atMs: number }[];
+  /** Errors a callback threw, reported fatal. */
+  readonly fatal: unknown[];
   server: Server | undefined;
   address: string;
 }
@@ -42,6 +44,7 @@ export function createNode(
     frames: [],
     unreachable: [],
     refused: [],
+    fatal: [],
     server: undefined,
     address: '',
     transport: new PeerTransport({
@@ -52,6 +55,7 @@ export function createNode(
       onMessages: options.onMessages ?? ((from, messages) => void node.frames.push({ from, messages })),
       onUnreachable: (peer, groupIds) => node.unreachable.push({ peer, groupIds, atMs: performance.now() }),
       onPeerRefused: (peer) => node.refused.push({ peer, atMs: performance.now() }),
+      onFatal: (error) => node.fatal.push(error),
       logger: silent,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     }),

@@ -22,6 +22,28 @@ export interface PeerTransportOptions {
   readonly onUnreachable: (peer: NodeId, groupIds: readonly GroupId[]) => void;
   /** A dial to `peer` was actively refused (its process is gone); called on every refused attempt. */
   readonly onPeerRefused: (peer: NodeId) => void;
+  /**
+   * A callback above threw: that is this node's bug, never a peer's input (which is dropped and
+   * counted before it reaches a callback). The node must stop rather than run on in a state its own
+   * code says is impossible.
+   */
+  readonly onFatal: (error: unknown) => void;
   readonly logger: Logger;
   readonly limits?: Partial<TransportLimits>;
+}
+
+/** What peers sent that was dropped instead of delivered; never reset. */
+export interface TransportStats {
+  /** Messages that did not decode or were not valid Raft messages. */
+  malformedMessages: number;
+  /** Messages from another node than the stream's, or for another node than this one. */
+  misaddressedMessages: number;
+  /** Messages for groups this node does not host (the sender hears of it). */
+  unknownGroupMessages: number;
+  /** Streams ended for a protocol violation (no Hello, foreign frames, frames out of sequence). */
+  refusedStreams: number;
+}
+
+export function emptyTransportStats(): TransportStats {
+  return { malformedMessages: 0, misaddressedMessages: 0, unknownGroupMessages: 0, refusedStreams: 0 };
 }

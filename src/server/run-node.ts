@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NodeId } from '../../lib/index.js';
+import { AssertionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
 import { createServer, HealthStatusBoard, implementService, shutdown } from '../../cluster/rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
@@ -37,6 +37,14 @@ export async function runNode(flags: RawSettings): Promise<void> {
   logger.info('stopped');
 }
 
+/** Exit codes of a node that stopped itself: storage failed (EX_SOFTWARE), or an assertion failed. */
+export const exitCodeStorageFailed = 70;
+export const exitCodeInvariantBroken = 71;
+
+export function fatalExitCode(error: unknown): number {
+  return error instanceof AssertionError ? exitCodeInvariantBroken : exitCodeStorageFailed;
+}
+
 export interface RunningNode {
   readonly node: ClusterNode;
   stop(): Promise<void>;
@@ -65,6 +73,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     tickMs: config.tickMs,
     electionTimeoutTicks: config.electionTimeoutTicks,
     heartbeatIntervalTicks: config.heartbeatIntervalTicks,
+    messageBytesMax: config.messageBytesMax,
     host: {
       snapshotEntriesMin: config.snapshotEntriesMin,
       compactionTrailEntries: config.compactionTrailEntries,
@@ -76,8 +85,14 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     kv,
     logger,
     onFatal: (error) => {
-      logger.fatal({ err: error }, 'storage failed; exiting so a restart recovers from disk');
-      process.exit(70);
+      const code = fatalExitCode(error);
+      logger.fatal(
+        { err: error, exitCode: code },
+        error instanceof AssertionError
+          ? 'an invariant broke; exiting so a restart recovers from disk'
+          : 'storage failed; exiting so a restart recovers from disk',
+      );
+      process.exit(code);
     },
   });
   const server = createServer({

@@ -1,0 +1,103 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NodeId } from '../../lib/index.js';
+import { freePort } from '../transport/test-harness.js';
+import {
+  eventually,
+  startHostNode,
+  stopTracked,
+  tempDir,
+  track,
+  type HostNode,
+  type HostNodeOptions,
+} from './host-test-harness.js';
+
+afterEach(stopTracked);
+
+const mib = 1024 * 1024;
+
+interface Trio {
+  readonly addresses: Map<NodeId, string>;
+  readonly dirs: string[];
+  readonly ports: number[];
+  start(id: number): Promise<HostNode>;
+}
+
+async function trio(options: HostNodeOptions): Promise<Trio> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const dirs = [await tempDir(), await tempDir(), await tempDir()];
+  const addresses = new Map(ports.map((p, i) => [(i + 1) as NodeId, `127.0.0.1:${p}`]));
+  return {
+    addresses,
+    dirs,
+    ports,
+    start: async (id) => track(await startHostNode(id, dirs[id - 1]!, ports[id - 1]!, addresses, options)),
+  };
+}
+
+/** Nodes 1 and 2 up, one of them leading (returned): node 3 is the lagging follower. */
+async function leaderAndFollower(t: Trio): Promise<[HostNode, HostNode]> {
+  const a = await t.start(1);
+  const b = await t.start(2);
+  a.host.campaign(a.group.id);
+  await eventually(() => a.group.isLeader() || b.group.isLeader(), 10_000, 'a leader');
+  return a.group.isLeader() ? [a, b] : [b, a];
+}
+
+function fill(bytes: number, seed: number): Uint8Array {
+  const data = new Uint8Array(bytes);
+  for (let i = 0; i < bytes; i += 4096) data[i] = (seed + i / 4096) & 0xff;
+  data[bytes - 1] = seed & 0xff;
+  return data;
+}
+
+async function proposeAll(leader: HostNode, entries: readonly Uint8Array[]): Promise<void> {
+  let last: Promise<unknown> = Promise.resolve();
+  for (const e of entries) last = leader.group.propose(e).applied;
+  await last;
+}
+
+function sameState(a: HostNode, b: HostNode): boolean {
+  return (
+    a.sm.entries.length === b.sm.entries.length &&
+    a.sm.entries.every((e, i) => Buffer.compare(e, b.sm.entries[i]!) === 0)
+  );
+}
+
+describe('messages larger than one frame, over 127.0.0.1 with RocksDB', () => {
+  it('an entry of 1 MiB and one of proposalBytesMax reach a lagging follower; a byte more is refused', async () => {
+    const t = await trio({});
+    const [a] = await leaderAndFollower(t);
+    const max = a.host.proposalBytesMax;
+    expect(max).toBeGreaterThanOrEqual(8 * mib); // a topic's largest batch, with its header
+    await proposeAll(a, [fill(mib, 1), fill(max, 2)]);
+    expect(() => a.group.propose(new Uint8Array(max + 1))).toThrow(
+      expect.objectContaining({ code: 'MESSAGE_TOO_LARGE' }),
+    );
+    const c = await t.start(3);
+    await eventually(() => sameState(a, c), 60_000, 'node 3 caught up from the log');
+    expect(c.fatal).toEqual([]);
+  }, 90_000);
+
+  it('a lagging follower catches up many frames of entries, then installs a snapshot of many frames', async () => {
+    const frameBytesMax = 64 * 1024;
+    const t = await trio({ transport: { frameBytesMax } });
+    const [a] = await leaderAndFollower(t);
+    // Small entries: many per frame, where per-entry overhead dominates; 1 MiB of data in all.
+    await proposeAll(
+      a,
+      Array.from({ length: 2000 }, (_, i) => fill(1 + (i % 1000), i)),
+    );
+    let c = await t.start(3);
+    await eventually(() => sameState(a, c), 60_000, 'node 3 caught up from the log');
+    await c.stop();
+
+    await proposeAll(a, [fill(a.host.proposalBytesMax, 7), fill(40_000, 8), fill(60_000, 9)]);
+    await a.host.snapshotNow(a.group.id);
+    expect(a.group.storage.snapshot().data.byteLength).toBeGreaterThan(10 * frameBytesMax);
+    c = await t.start(3);
+    // The state machine is restored before the write that makes the install durable completes.
+    const installed = (): boolean => c.group.storage.snapshot().metadata.index > 0;
+    await eventually(() => installed() && sameState(a, c), 60_000, 'node 3 installed the snapshot');
+    expect(c.fatal).toEqual([]);
+  }, 90_000);
+});

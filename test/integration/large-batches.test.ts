@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { encodeRecordBatch } from '../../lib/index.js';
+import { Acks } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { sleep, startCluster, waitInSync } from './harness/index.js';
+
+const mib = 1024 * 1024;
+
+/** Retries what fails retriably (no controller leader yet, nodes not registered yet). */
+async function retrying<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
+      await sleep(200);
+    }
+  }
+}
+
+/** One record whose value brings the encoded batch close to `bytes`. */
+function batchOf(bytes: number): Uint8Array {
+  const value = new Uint8Array(bytes - 200);
+  for (let i = 0; i < value.length; i += 997) value[i] = i & 0xff;
+  const batch = encodeRecordBatch({ timestamp: Date.now(), records: [{ key: null, value }] });
+  expect(batch.byteLength).toBeLessThanOrEqual(bytes);
+  return batch;
+}
+
+describe('batches as large as a topic allows, 3 nodes', () => {
+  it("replicates a batch of a topic's largest size (8 MiB) and of the default (1 MiB) to every replica", async () => {
+    const cluster = await startCluster({ nodes: 3 });
+    const topics = [
+      ['large-default', mib],
+      ['large-max', 8 * mib],
+    ] as const;
+    for (const [name, maxMessageBytes] of topics) {
+      const request = { name, partitions: 1, replicationFactor: 3, config: { maxMessageBytes } };
+      await retrying(() =>
+        cluster.admin(cluster.nodes[0]!.address).createTopic(request, { timeoutMs: 10_000 }),
+      );
+    }
+    for (const [name, maxMessageBytes] of topics) {
+      const batch = batchOf(maxMessageBytes);
+      const response = await retrying(async () => {
+        const leader = await cluster.waitForLeader(name, 0);
+        return cluster
+          .broker(leader.address)
+          .produce({ topic: name, partition: 0, acks: Acks.QUORUM, batch }, { timeoutMs: 30_000 });
+      });
+      expect(response).toMatchObject({ baseOffset: 0n, lastOffset: 0n, acksAchieved: Acks.QUORUM });
+      // Every replica, not just a quorum: a message larger than one frame used to be resent forever.
+      for (const node of cluster.nodes) await waitInSync(cluster, name, node.id, 30_000);
+    }
+  }, 120_000);
+});
