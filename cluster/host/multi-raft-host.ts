@@ -353,6 +353,8 @@ export class MultiRaftHost {
       if (rd.committedEntries.length > 0 || rd.snapshot) group.notifyApplied();
     }
     for (const s of settle) s();
+    // Entries committed before a step-down were settled just above; whatever still waits cannot be.
+    for (const { group, rd } of work) if (rd.softState) group.noteRole(rd.softState.role);
   }
 
   private mirror(group: RaftGroup, rd: Ready): void {

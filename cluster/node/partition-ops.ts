@@ -118,7 +118,7 @@ export async function listOffsetLocal(
     : { offset: hit.offset, timestampMs: hit.timestamp };
 }
 
-/** Resolves once the partition's visible end passes `offset`, or on timeout or abort. */
+/** Resolves once the partition's visible end passes `offset`, on timeout or abort, or when leadership moves. */
 export function waitLocal(
   p: LocalPartition,
   offset: number,
@@ -129,12 +129,15 @@ export function waitLocal(
     const done = (): void => {
       clearTimeout(timer);
       off();
+      offLost();
       signal.removeEventListener('abort', done);
       resolve();
     };
     const off = p.group.onApplied(() => {
       if (p.replica.state.highWatermark > offset) done();
     });
+    // A deposed leader's end never moves again: wake now, so the next read answers NOT_LEADER.
+    const offLost = p.group.onLeadershipLost(done);
     const timer = setTimeout(done, timeoutMs);
     signal.addEventListener('abort', done);
     if (signal.aborted || p.replica.state.highWatermark > offset) done();
