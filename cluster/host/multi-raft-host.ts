@@ -9,7 +9,7 @@ import {
   type NodeId,
   type Term,
 } from '../../lib/index.js';
-import { RawNode, type ConfState, type Message, type Ready } from '../../raft/index.js';
+import { RawNode, type ConfState, type Message, type Ready, type SoftState } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 import type { HostConfig } from './host-config.js';
@@ -354,7 +354,13 @@ export class MultiRaftHost {
     }
     for (const s of settle) s();
     // Entries committed before a step-down were settled just above; whatever still waits cannot be.
-    for (const { group, rd } of work) if (rd.softState) group.noteRole(rd.softState.role);
+    for (const { group, rd } of work) if (rd.softState) this.noteRole(group, rd.softState);
+  }
+
+  private noteRole(group: RaftGroup, soft: SoftState): void {
+    if (soft.role === 'leader' || group.isLeading)
+      this.logger.info({ group: group.id, role: soft.role, leader: soft.leader }, 'leadership changed');
+    group.noteRole(soft.role);
   }
 
   private mirror(group: RaftGroup, rd: Ready): void {

@@ -114,6 +114,10 @@ export class RaftGroup {
     return () => this.leadershipListeners.delete(listener);
   }
 
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
   /** The role a Ready reported; leaving the leader role fails what waits on this node's leadership. */
   noteRole(role: RaftStatus['role']): void {
     const was = this.leading;

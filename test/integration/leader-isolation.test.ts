@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { Producer, RaftlogClient } from '../../src/client/index.js';
 import { ProxyMesh, sleep, startCluster, type ProxyMode, type TestCluster } from './harness/index.js';
@@ -92,6 +93,19 @@ async function checkNothingLost(cluster: TestCluster, producer: SteadyProducer):
   for (const s of producer.sent) expect(at.get(s.value), s.value).toBe(BigInt(s.offset!));
 }
 
+/** Leadership changes the nodes logged after `since`: node, group, role, ms after `since`. */
+function leadershipChanges(cluster: TestCluster, since: number): string[] {
+  const out: string[] = [];
+  for (const n of cluster.nodes) {
+    for (const line of readFileSync(n.logFile, 'utf8').split('\n')) {
+      if (!line.includes('"leadership changed"')) continue;
+      const e = JSON.parse(line) as { time: number; group: number; role: string };
+      if (e.time >= since) out.push(`n${n.id} g${e.group} ${e.role} +${e.time - since}`);
+    }
+  }
+  return out;
+}
+
 async function leaderFaultScenario(
   fault: (mesh: ProxyMesh, cluster: TestCluster, leader: number) => Promise<void>,
   heal: (mesh: ProxyMesh, cluster: TestCluster, leader: number) => Promise<void>,
@@ -103,9 +117,9 @@ async function leaderFaultScenario(
   const producer = new SteadyProducer(cluster);
   producer.start();
   let resumedMs: number;
+  const faultAt = Date.now() + 1_500;
   try {
-    await sleep(1_500);
-    const faultAt = Date.now();
+    await sleep(faultAt - Date.now());
     await fault(mesh, cluster, leaderId);
     await sleep(5_000);
     resumedMs = producer.resumedAfter(faultAt);
@@ -114,7 +128,10 @@ async function leaderFaultScenario(
   } finally {
     await producer.stop();
   }
-  console.log(JSON.stringify({ test: label, leader: leaderId, resumedMs, sent: producer.sent.length }));
+  const elections = leadershipChanges(cluster, faultAt);
+  console.log(
+    JSON.stringify({ test: label, leader: leaderId, resumedMs, sent: producer.sent.length, elections }),
+  );
   await checkNothingLost(cluster, producer);
   expect(resumedMs).toBeLessThan(resumeMsMax);
 }
