@@ -186,9 +186,11 @@ export class ClusterNode implements NodeApi {
 
   /**
    * Before stopping, asks a caught-up follower of every group this node leads to take over, so a
-   * rolling restart never leaves a partition without a leader for an election timeout.
+   * rolling restart never leaves a partition without a leader for an election timeout. The process
+   * calls it while it still serves, so writers get NOT_LEADER and move at once instead of finding
+   * a closed port while this node still leads.
    */
-  private async handOffLeadership(): Promise<void> {
+  async handOffLeadership(): Promise<void> {
     const deadline = Date.now() + handOffMsMax;
     const led = (): RaftGroup[] =>
       this.host.allGroups().filter((g) => g.isLeader() && g.confState.voters.length > 1);

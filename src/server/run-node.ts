@@ -95,6 +95,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     node,
     stop: async () => {
       health.setAllNotServing();
+      // Hand leadership over while still serving: closing the port first would leave this node
+      // leading partitions nobody can reach until the drain ends and an election follows.
+      await node.handOffLeadership();
       await shutdown(server, shutdownGraceMs);
       await node.stop();
       await kv.close();
