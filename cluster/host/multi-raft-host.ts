@@ -360,7 +360,7 @@ export class MultiRaftHost {
   private noteRole(group: RaftGroup, soft: SoftState): void {
     if (soft.role === 'leader' || group.isLeading)
       this.logger.info({ group: group.id, role: soft.role, leader: soft.leader }, 'leadership changed');
-    group.noteRole(soft.role);
+    group.noteRole(soft);
   }
 
   private mirror(group: RaftGroup, rd: Ready): void {

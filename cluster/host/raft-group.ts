@@ -4,7 +4,7 @@ import {
   type ConfState,
   type Entry,
   type MemoryRaftStorage,
-  type RaftStatus,
+  type SoftState,
   type RawNode,
 } from '../../raft/index.js';
 import type { StorageBatch } from '../../storage/index.js';
@@ -40,6 +40,7 @@ export class RaftGroup {
   private durableWaiters: DurableWaiter[] = [];
   private readonly appliedListeners = new Set<() => void>();
   private readonly leadershipListeners = new Set<() => void>();
+  private readonly leaderListeners = new Set<() => void>();
   private leading = false;
 
   constructor(
@@ -118,11 +119,18 @@ export class RaftGroup {
     return this.leading;
   }
 
+  /** `listener` runs each time the group's leader or this node's role changes, as a Ready reports it. */
+  onLeaderChange(listener: () => void): () => void {
+    this.leaderListeners.add(listener);
+    return () => this.leaderListeners.delete(listener);
+  }
+
   /** The role a Ready reported; leaving the leader role fails what waits on this node's leadership. */
-  noteRole(role: RaftStatus['role']): void {
+  noteRole(soft: SoftState): void {
     const was = this.leading;
-    this.leading = role === 'leader';
+    this.leading = soft.role === 'leader';
     if (was && !this.leading) this.leadershipLost();
+    for (const l of [...this.leaderListeners]) l();
   }
 
   /**

@@ -27,6 +27,15 @@ export async function produceLocal(p: LocalPartition, input: ProduceInput): Prom
   const timeoutMs = input.timeoutMs > 0 ? input.timeoutMs : produceTimeoutMsDefault;
   if (input.acks === 'leader') {
     await within(proposal.durable, timeoutMs, 'not durable', input.signal);
+    // Durable here is no leader acknowledgement once this node was deposed meanwhile: a new leader
+    // may already have replaced the entry.
+    const { role, term } = p.group.raw.status();
+    if (role !== 'leader' || term !== proposal.term) {
+      throw new RaftlogError(
+        'UNAVAILABLE',
+        `${input.topic}/${input.partition}: leadership moved with the write in flight; it may or may not be committed`,
+      );
+    }
     const speculated = p.replica.speculate(p.group.storage, proposal.index, proposal.term);
     if (speculated !== undefined) {
       return { ...appended(speculated, base), acksAchieved: 'leader', replicasFsynced: 1 };

@@ -73,4 +73,29 @@ describe('losing a partition leader while producing (links through proxies)', ()
       'leader-kill-accept-close',
     );
   }, 120_000);
+
+  it('an admin command forwarded to a controller leader that is cut off answers within 2 s', async () => {
+    const { cluster, mesh } = await proxiedCluster();
+    await cluster.createTopic(topic, 1, 3);
+    const controller = (await cluster.clusterStatus()).controller?.leaderId ?? 0;
+    expect(controller).not.toBe(0);
+    const via = cluster.nodes.find((n) => n.id !== controller)!;
+    await mesh.isolate(controller, 'cut');
+    const cutAt = Date.now();
+    // The node still believes in the old controller leader and forwards the command to it.
+    const first = await cluster
+      .admin(via.address)
+      .createTopic({ name: 'after-cut', partitions: 1, replicationFactor: 2 }, { timeoutMs: 15_000 })
+      .then(
+        () => 'ok',
+        (e: unknown) => (e as { code?: string }).code ?? String(e),
+      );
+    const answeredMs = Date.now() - cutAt;
+    console.log(JSON.stringify({ test: 'controller-forward-cut', controller, first, answeredMs }));
+    expect(['ok', 'UNAVAILABLE', 'NOT_LEADER', 'LEADER_NOT_AVAILABLE']).toContain(first);
+    expect(answeredMs).toBeLessThan(resumeMsMax);
+    // Once healed, a retry succeeds or finds that the first attempt took effect.
+    await mesh.healAll();
+    await cluster.createTopic('after-cut', 1, 2);
+  }, 120_000);
 });
