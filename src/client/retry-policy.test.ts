@@ -51,3 +51,13 @@ describe('decideRetry', () => {
     expect(decideRetry(busy, 0, 1_000, 1_101, options, () => 1)).toEqual({ retry: true, delayMs: 100 });
   });
 });
+
+describe('decideRetry while the leader moves', () => {
+  it('caps the backoff at leaderBackoffMaxMs for errors that say the leader moved', () => {
+    const slow = { backoffBaseMs: 100, backoffMaxMs: 5_000, leaderBackoffMaxMs: 200 };
+    const moved = new RaftlogError('LEADER_NOT_AVAILABLE', 'election in progress');
+    const other = new RaftlogError('RESOURCE_EXHAUSTED', 'busy');
+    expect(decideRetry(moved, 8, 0, 60_000, slow, () => 1)).toEqual({ retry: true, delayMs: 200 });
+    expect(decideRetry(other, 8, 0, 60_000, slow, () => 1)).toEqual({ retry: true, delayMs: 5_000 });
+  });
+});
