@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { errorCodes, RaftlogError, type ErrorCode } from '../../lib/index.js';
 import { backoffMs, decideRetry } from './retry-policy.js';
 
-const options = { backoffBaseMs: 100, backoffMaxMs: 1_000 };
+// The leader-move ceiling is set out of the way here; its own test below covers it.
+const options = { backoffBaseMs: 100, backoffMaxMs: 1_000, leaderBackoffMaxMs: 1_000 };
 
 describe('backoffMs', () => {
   it('doubles per attempt within [d/2, d] and stops growing at the maximum', () => {

@@ -15,9 +15,9 @@ export interface RetryOptions {
 export const defaultRetryOptions: RetryOptions = {
   backoffBaseMs: 50,
   backoffMaxMs: 2_000,
-  leaderBackoffMaxMs: 200,
+  leaderBackoffMaxMs: 100,
 };
-const leaderBackoffMaxMsDefault = 200;
+const leaderBackoffMaxMsDefault = 100;
 
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false };
 
