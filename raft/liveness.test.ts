@@ -62,6 +62,21 @@ describe('pre-vote, check-quorum and stickiness', () => {
     expect(net.status(1).leader).not.toBe(1);
   });
 
+  it('a deposed leader whose followers still trust it can win again (quiesced followers never time out)', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true, preVote: true, electionTimeoutTicks: 10 });
+    net.campaign(1);
+    net.tickAll(2);
+    // Only the leader ticks (its followers are quiesced): cut off, it steps down; nobody else moves.
+    net.isolate(1);
+    net.tick(1, 10);
+    expect(net.status(1)).toMatchObject({ role: 'follower', leader: 0 });
+    expect(net.status(2).leader).toBe(1);
+    net.heal();
+    // Its own campaign is the proof that the lease of the leader they follow is over.
+    net.campaign(1);
+    expect(net.status(1)).toMatchObject({ role: 'leader', term: 2 });
+  });
+
   it('a leader that hears from a quorum every tick stays leader (R6)', () => {
     const net = TestNetwork.of(3, { checkQuorum: true, electionTimeoutTicks: 5 });
     net.campaign(1);

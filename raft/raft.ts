@@ -281,9 +281,13 @@ export class Raft {
   private acceptHigherTerm(m: Message): boolean {
     if (m.type === 'vote' || m.type === 'pre-vote') {
       const force = m.context !== undefined && m.context.byteLength === 1 && m.context[0] === 1;
+      // A (pre-)vote from the leader we follow proves it no longer leads (check-quorum deposed it):
+      // its lease is over. Otherwise followers that never stopped trusting it (a quiesced group,
+      // whose followers do not count ticks while its node is alive) would refuse every candidate.
       const inLease =
         this.config.checkQuorum &&
         this.leader !== none &&
+        m.from !== this.leader &&
         this.electionElapsed < this.config.electionTimeoutTicks;
       if (!force && inLease) return false;
     }
