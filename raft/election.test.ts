@@ -139,13 +139,13 @@ describe('fast failover after a refused connection', () => {
 });
 
 describe('resuming after quiescence', () => {
-  // The leader's last check-quorum cleared every follower's activity flag, then it stopped ticking
-  // (dropped replies stand in for the pause); its first tick back lands on the next check.
+  // The leader last heard from its followers E-1 ticks ago, then it stopped ticking (dropped
+  // replies stand in for the pause); its first tick back would find the quorum silent for E ticks.
   const pausedRightAfterACheck = (): TestNetwork => {
     const net = TestNetwork.of(3, { checkQuorum: true, preVote: true, electionTimeoutTicks: 10 });
     net.campaign(1);
     net.isolate(1);
-    net.tick(1, 19);
+    net.tick(1, 9);
     net.heal();
     return net;
   };

@@ -32,13 +32,49 @@ describe('pre-vote, check-quorum and stickiness', () => {
     const net = TestNetwork.of(3, { checkQuorum: true, electionTimeoutTicks: 5 });
     net.campaign(1);
     net.isolate(1);
-    // The followers answered the election's appends, so the first check still sees them active;
-    // the one after it, at most 2E ticks later, does not.
-    net.tick(1, 5);
+    // The followers last answered the election's appends: the leader steps down exactly E ticks
+    // later, not at the end of a check window that may reach 2E.
+    net.tick(1, 4);
     expect(net.status(1).role).toBe('leader');
-    net.tick(1, 5);
+    net.tick(1, 1);
     expect(net.status(1).role).toBe('follower');
     expect(() => net.propose(1)).toThrow(expect.objectContaining({ code: 'NOT_LEADER' }));
+  });
+
+  it('a cut-off leader that keeps taking proposals still steps down E ticks after its quorum went quiet', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true, electionTimeoutTicks: 10 });
+    net.campaign(1);
+    net.tickAll(3);
+    net.isolate(1);
+    for (let t = 0; t < 9; t++) {
+      net.propose(1, `w${t}`);
+      net.tick(1, 1);
+    }
+    expect(net.status(1).role).toBe('leader');
+    net.propose(1, 'last');
+    net.tick(1, 1);
+    expect(net.status(1)).toMatchObject({ role: 'follower', leader: 0 });
+    // Meanwhile the others elect a new leader; the old one learns of it when the cut heals.
+    net.tick(2, 30);
+    net.heal();
+    net.tickAll(3);
+    expect(net.status(1).role).toBe('follower');
+    expect(net.status(1).leader).not.toBe(1);
+  });
+
+  it('a deposed leader whose followers still trust it can win again (quiesced followers never time out)', () => {
+    const net = TestNetwork.of(3, { checkQuorum: true, preVote: true, electionTimeoutTicks: 10 });
+    net.campaign(1);
+    net.tickAll(2);
+    // Only the leader ticks (its followers are quiesced): cut off, it steps down; nobody else moves.
+    net.isolate(1);
+    net.tick(1, 10);
+    expect(net.status(1)).toMatchObject({ role: 'follower', leader: 0 });
+    expect(net.status(2).leader).toBe(1);
+    net.heal();
+    // Its own campaign is the proof that the lease of the leader they follow is over.
+    net.campaign(1);
+    expect(net.status(1)).toMatchObject({ role: 'leader', term: 2 });
   });
 
   it('a leader that hears from a quorum every tick stays leader (R6)', () => {

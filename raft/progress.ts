@@ -11,6 +11,8 @@ export class Progress {
   /** In probe: an append is out and unanswered, so wait for a response or heartbeat. */
   probeSent = false;
   recentActive = false;
+  /** Leader ticks since this follower last answered (check-quorum counts it active below E). */
+  silentTicks = 0;
   /** Last index of each append in flight (replicate state), oldest first. */
   readonly inflights: number[] = [];
   /** The snapshot being sent, its next chunk offset and the tick of the last progress. */

@@ -142,17 +142,16 @@ export class Raft {
       if (id === this.id || p.state !== 'snapshot' || p.pendingSnapshot === undefined) continue;
       if (++p.pendingSnapshot.idleTicks >= this.config.electionTimeoutTicks) p.becomeProbe();
     }
+    for (const [id, p] of this.progress) if (id !== this.id) p.silentTicks++;
+    // Checked every tick, not once per window: a cut-off leader steps down E ticks after it last
+    // heard from a quorum, not up to 2E, so its waiting clients learn of the loss sooner.
+    if (this.config.checkQuorum && !this.quorumHeardWithin(this.config.electionTimeoutTicks)) {
+      this.becomeFollower(this.term, none);
+      return;
+    }
     if (this.electionElapsed >= this.config.electionTimeoutTicks) {
       this.electionElapsed = 0;
-      if (this.config.checkQuorum) {
-        const active = new Map<NodeId, boolean>();
-        for (const [id, p] of this.progress) active.set(id, id === this.id || p.recentActive);
-        for (const [id, p] of this.progress) if (id !== this.id) p.recentActive = false;
-        if (jointVote(this.conf.voters, this.conf.votersOutgoing, active) !== 'won') {
-          this.becomeFollower(this.term, none);
-          return;
-        }
-      }
+      for (const [id, p] of this.progress) if (id !== this.id) p.recentActive = false;
       if (this.leadTransferee !== none) this.leadTransferee = none;
     }
     // A transfer may have held the automatic leave back: retry it once the transfer is over.
@@ -161,6 +160,12 @@ export class Raft {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat(this.readOnly.lastContext());
     }
+  }
+
+  private quorumHeardWithin(ticks: number): boolean {
+    const active = new Map<NodeId, boolean>();
+    for (const [id, p] of this.progress) active.set(id, id === this.id || p.silentTicks < ticks);
+    return jointVote(this.conf.voters, this.conf.votersOutgoing, active) === 'won';
   }
 
   // ---- elections ----
@@ -181,7 +186,11 @@ export class Raft {
   resumeAfterQuiescence(): void {
     this.electionElapsed = 0;
     if (this.role === 'leader')
-      for (const [id, p] of this.progress) if (id !== this.id) p.recentActive = true;
+      for (const [id, p] of this.progress) {
+        if (id === this.id) continue;
+        p.recentActive = true;
+        p.silentTicks = 0;
+      }
   }
 
   hup(transfer: boolean): void {
@@ -273,9 +282,13 @@ export class Raft {
   private acceptHigherTerm(m: Message): boolean {
     if (m.type === 'vote' || m.type === 'pre-vote') {
       const force = m.context !== undefined && m.context.byteLength === 1 && m.context[0] === 1;
+      // A (pre-)vote from the leader we follow proves it no longer leads (check-quorum deposed it):
+      // its lease is over. Otherwise followers that never stopped trusting it (a quiesced group,
+      // whose followers do not count ticks while its node is alive) would refuse every candidate.
       const inLease =
         this.config.checkQuorum &&
         this.leader !== none &&
+        m.from !== this.leader &&
         this.electionElapsed < this.config.electionTimeoutTicks;
       if (!force && inLease) return false;
     }
@@ -457,6 +470,7 @@ export class Raft {
     const p = this.progress.get(m.from);
     if (p === undefined) return;
     p.recentActive = true;
+    p.silentTicks = 0;
     switch (m.type) {
       case 'append-response':
         return this.handleAppendResponse(m, p);

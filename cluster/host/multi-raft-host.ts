@@ -10,7 +10,7 @@ import {
   type NodeId,
   type Term,
 } from '../../lib/index.js';
-import { RawNode, type ConfState, type Message, type Ready } from '../../raft/index.js';
+import { RawNode, type ConfState, type Message, type Ready, type SoftState } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
 import { entryOverheadBytes } from '../transport/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
@@ -405,6 +405,14 @@ export class MultiRaftHost {
       if (rd.committedEntries.length > 0 || rd.snapshot) group.notifyApplied();
     }
     for (const s of settle) s();
+    // Entries committed before a step-down were settled just above; whatever still waits cannot be.
+    for (const { group, rd } of work) if (rd.softState) this.noteRole(group, rd.softState);
+  }
+
+  private noteRole(group: RaftGroup, soft: SoftState): void {
+    if (soft.role === 'leader' || group.isLeading)
+      this.logger.info({ group: group.id, role: soft.role, leader: soft.leader }, 'leadership changed');
+    group.noteRole(soft);
   }
 
   private mirror(group: RaftGroup, rd: Ready): void {

@@ -4,6 +4,7 @@ import {
   type ConfState,
   type Entry,
   type MemoryRaftStorage,
+  type SoftState,
   type RawNode,
 } from '../../raft/index.js';
 import type { StorageBatch } from '../../storage/index.js';
@@ -38,6 +39,9 @@ export class RaftGroup {
   private readonly waiters = new Map<number, Waiter>();
   private durableWaiters: DurableWaiter[] = [];
   private readonly appliedListeners = new Set<() => void>();
+  private readonly leadershipListeners = new Set<() => void>();
+  private readonly leaderListeners = new Set<() => void>();
+  private leading = false;
 
   constructor(
     readonly id: GroupId,
@@ -103,6 +107,45 @@ export class RaftGroup {
   onApplied(listener: () => void): () => void {
     this.appliedListeners.add(listener);
     return () => this.appliedListeners.delete(listener);
+  }
+
+  /** `listener` runs each time this node stops leading the group (stepped down or deposed). */
+  onLeadershipLost(listener: () => void): () => void {
+    this.leadershipListeners.add(listener);
+    return () => this.leadershipListeners.delete(listener);
+  }
+
+  get isLeading(): boolean {
+    return this.leading;
+  }
+
+  /** `listener` runs each time the group's leader or this node's role changes, as a Ready reports it. */
+  onLeaderChange(listener: () => void): () => void {
+    this.leaderListeners.add(listener);
+    return () => this.leaderListeners.delete(listener);
+  }
+
+  /** The role a Ready reported; leaving the leader role fails what waits on this node's leadership. */
+  noteRole(soft: SoftState): void {
+    const was = this.leading;
+    this.leading = soft.role === 'leader';
+    if (was && !this.leading) this.leadershipLost();
+    for (const l of [...this.leaderListeners]) l();
+  }
+
+  /**
+   * This node no longer leads the group: proposals still waiting cannot be answered here any more.
+   * Their outcome is unknown (a new leader may still commit an entry that reached a follower), so
+   * they fail with a retriable UNAVAILABLE rather than NOT_LEADER, which promises nothing was written.
+   */
+  private leadershipLost(): void {
+    const error = new RaftlogError(
+      'UNAVAILABLE',
+      `group ${this.id}: this node lost leadership with the write in flight; it may or may not be committed`,
+    );
+    for (const w of this.waiters.values()) w.reject(error);
+    this.waiters.clear();
+    for (const l of this.leadershipListeners) l();
   }
 
   notifyApplied(): void {

@@ -245,9 +245,11 @@ export class ClusterNode implements NodeApi {
 
   /**
    * Before stopping, asks a caught-up follower of every group this node leads to take over, so a
-   * rolling restart never leaves a partition without a leader for an election timeout.
+   * rolling restart never leaves a partition without a leader for an election timeout. The process
+   * calls it while it still serves, so writers get NOT_LEADER and move at once instead of finding
+   * a closed port while this node still leads.
    */
-  private async handOffLeadership(): Promise<void> {
+  async handOffLeadership(): Promise<void> {
     const deadline = Date.now() + handOffMsMax;
     const led = (): RaftGroup[] =>
       this.host.allGroups().filter((g) => g.isLeader() && g.confState.voters.length > 1);
@@ -466,11 +468,33 @@ export class ClusterNode implements NodeApi {
     if (group.isLeader()) return (await this.proposeControllerEntry(entry)).output;
     const address = group.leader === 0 ? undefined : this.options.peers.get(group.leader);
     if (address === undefined) throw notLeader('the controller', 0, undefined);
-    const response = await this.peerClients
-      .peer(address)
-      .proposeControllerCommand({ entry }, { timeoutMs: controllerTimeoutMs });
+    const response = await this.forwardToController(group, address, entry);
     await this.waitControllerApplied(Number(response.index));
     return JSON.parse(response.outputJson) as ControllerOutput;
+  }
+
+  /**
+   * Sends a command to the controller leader, giving up as soon as this node sees the controller's
+   * leadership change: a leader cut off from its peers would otherwise hold the call for the whole
+   * timeout. The outcome is then unknown, hence a retriable UNAVAILABLE rather than NOT_LEADER.
+   */
+  private async forwardToController(group: RaftGroup, address: string, entry: Uint8Array) {
+    const moved = new AbortController();
+    const off = group.onLeaderChange(() => moved.abort());
+    try {
+      return await this.peerClients
+        .peer(address)
+        .proposeControllerCommand({ entry }, { timeoutMs: controllerTimeoutMs, signal: moved.signal });
+    } catch (error) {
+      if (!moved.signal.aborted) throw error;
+      throw new RaftlogError(
+        'UNAVAILABLE',
+        'the controller leader changed while the command was forwarded; it may or may not have been applied',
+        { cause: error },
+      );
+    } finally {
+      off();
+    }
   }
 
   /** On the controller leader: proposes an encoded command (restamped now) and waits for its result. */

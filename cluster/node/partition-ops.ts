@@ -51,6 +51,15 @@ export async function produceLocal(
   const timeoutMs = input.timeoutMs > 0 ? input.timeoutMs : produceTimeoutMsDefault;
   if (input.acks === 'leader') {
     await within(proposal.durable, timeoutMs, 'not durable', input.signal);
+    // Durable here is no leader acknowledgement once this node was deposed meanwhile: a new leader
+    // may already have replaced the entry.
+    const { role, term } = p.group.raw.status();
+    if (role !== 'leader' || term !== proposal.term) {
+      throw new RaftlogError(
+        'UNAVAILABLE',
+        `${input.topic}/${input.partition}: leadership moved with the write in flight; it may or may not be committed`,
+      );
+    }
     const speculated = p.replica.speculate(p.group.storage, proposal.index, proposal.term);
     if (speculated !== undefined) {
       return { ...appended(speculated, base), acksAchieved: 'leader', replicasFsynced: 1 };
@@ -149,7 +158,7 @@ export async function listOffsetLocal(
     : { offset: hit.offset, timestampMs: hit.timestamp };
 }
 
-/** Resolves once the partition's visible end passes `offset`, or on timeout or abort. */
+/** Resolves once the partition's visible end passes `offset`, on timeout or abort, or when leadership moves. */
 export function waitLocal(
   p: LocalPartition,
   offset: number,
@@ -160,12 +169,15 @@ export function waitLocal(
     const done = (): void => {
       clearTimeout(timer);
       off();
+      offLost();
       signal.removeEventListener('abort', done);
       resolve();
     };
     const off = p.group.onApplied(() => {
       if (p.replica.state.highWatermark > offset) done();
     });
+    // A deposed leader's end never moves again: wake now, so the next read answers NOT_LEADER.
+    const offLost = p.group.onLeadershipLost(done);
     const timer = setTimeout(done, timeoutMs);
     signal.addEventListener('abort', done);
     if (signal.aborted || p.replica.state.highWatermark > offset) done();

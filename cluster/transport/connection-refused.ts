@@ -10,3 +10,20 @@ export function isConnectionRefused(error: unknown): boolean {
     error instanceof RaftlogError && error.code === 'UNAVAILABLE' && error.message.includes('ECONNREFUSED')
   );
 }
+
+/**
+ * True when the peer's process is gone: the dial was refused, or a connection was accepted and closed
+ * before HTTP/2 even started, and quickly (what a proxy or a Kubernetes Service in front of a dead
+ * process does; grpc-js reports UNAVAILABLE "No connection established. Last error: Failed to
+ * connect"). A silent partition never closes anything: its Hello times out instead.
+ */
+export function isPeerGone(error: unknown, dialMs: number, helloTimeoutMs: number): boolean {
+  if (isConnectionRefused(error)) return true;
+  return (
+    error instanceof RaftlogError &&
+    error.code === 'UNAVAILABLE' &&
+    error.message.includes('No connection established') &&
+    error.message.includes('Failed to connect') &&
+    dialMs < helloTimeoutMs
+  );
+}

@@ -3,7 +3,7 @@ import { assert, RaftlogError, type GroupId, type NodeId } from '../../lib/index
 import { PeerService, type RaftRequest, type RaftResponse } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { createClient, type BidiCall, type ServiceClient } from '../rpc/index.js';
 import { Backoff } from './backoff.js';
-import { isConnectionRefused } from './connection-refused.js';
+import { isPeerGone } from './connection-refused.js';
 import { FlowWindow } from './flow-window.js';
 import { checkHelloResponse, protocolVersion, type Identity } from './hello.js';
 import { refusedReconnectDelayMsMax, type TransportLimits } from './limits.js';
@@ -48,6 +48,7 @@ export class PeerLink {
   private writing = false;
   private flush: NodeJS.Immediate | undefined;
   private redial: NodeJS.Timeout | undefined;
+  private dialStartedAt = 0;
 
   constructor(private readonly options: PeerLinkOptions) {
     const { limits } = options;
@@ -102,6 +103,7 @@ export class PeerLink {
 
   private dial(): void {
     this.state = 'connecting';
+    this.dialStartedAt = Date.now();
     this.sayHello().then(
       () => this.openStream(),
       (error: unknown) => this.failed(error),
@@ -217,7 +219,8 @@ export class PeerLink {
     assert(this.stream === undefined, 'a failed link still has a stream');
     for (const frame of this.queue.clear()) for (const id of groupsOf(frame)) this.dropped.add(id);
     this.reportDropped();
-    const refused = isConnectionRefused(error);
+    const dialMs = this.state === 'connecting' ? Date.now() - this.dialStartedAt : Number.POSITIVE_INFINITY;
+    const refused = isPeerGone(error, dialMs, this.options.limits.helloTimeoutMs);
     const { peer, logger } = this.options;
     if (refused) this.options.onPeerRefused(peer);
     const delayMs = this.backoff.next(refused ? refusedReconnectDelayMsMax : undefined);

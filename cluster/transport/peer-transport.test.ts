@@ -1,4 +1,4 @@
-import net from 'node:net';
+import net, { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssertionError, type GroupId, type NodeId } from '../../lib/index.js';
 import { messageBytesBound } from './message-size.js';
@@ -136,6 +136,22 @@ describe('PeerTransport over 127.0.0.1', () => {
       expect(a.transport.connectedPeers().has(b.id)).toBe(true);
     } finally {
       clearInterval(pump);
+    }
+  });
+
+  it('reports a peer gone when its address accepts connections and closes them (a dead pod behind a proxy)', async () => {
+    const a = createNode(1);
+    const b = createNode(2);
+    const closer = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => closer.listen(0, '127.0.0.1', resolve));
+    try {
+      a.peers.set(b.id, `127.0.0.1:${(closer.address() as AddressInfo).port}`);
+      const started = performance.now();
+      a.transport.send(b.id, [heartbeat(1, 2, 7)]);
+      await eventually(() => a.refused.length > 0, 1000);
+      expect(a.refused[0]!.atMs - started).toBeLessThan(200);
+    } finally {
+      await new Promise((resolve) => closer.close(resolve));
     }
   });
 

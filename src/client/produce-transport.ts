@@ -146,10 +146,16 @@ export class ProduceStreamConnection {
   }
 }
 
-/** A stream that broke for a non-RaftlogError reason (or was cancelled under us) may work again. */
+/** Codes a stream ends with when the connection under it breaks, not because of any one batch. */
+const brokenStreamCodes: ReadonlySet<string> = new Set(['CANCELLED', 'INTERNAL', 'UNKNOWN']);
+
+/**
+ * A stream that broke under us (cancelled, reset with RST_STREAM by a stopping server, dropped) may
+ * work again: its batches are retriable, and idempotence makes resending them safe.
+ */
 function brokenStream(error: unknown): RaftlogError {
   const e = toRaftlogError(error);
-  if (e.retriable || e.code !== 'CANCELLED') return e;
+  if (e.retriable || !brokenStreamCodes.has(e.code)) return e;
   return new RaftlogError('UNAVAILABLE', `the produce stream broke: ${e.message}`, { cause: e });
 }
 

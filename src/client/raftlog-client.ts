@@ -2,7 +2,12 @@ import { RaftlogError } from '../../lib/index.js';
 import type { ServiceClient } from '../../cluster/rpc/index.js';
 import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
-import { leaderAddressOf, toClusterMetadata, type ClusterMetadata } from './cluster-metadata.js';
+import {
+  leaderAddressOf,
+  mergeClusterMetadata,
+  toClusterMetadata,
+  type ClusterMetadata,
+} from './cluster-metadata.js';
 import { ConnectionPool, type ConnectionOptions } from './connection-pool.js';
 import { signalsStaleLeader, toRaftlogError } from './errors.js';
 
@@ -13,6 +18,8 @@ export interface RaftlogClientOptions extends ConnectionOptions {
   readonly metadataTimeoutMs?: number;
   /** Metadata older than this is fetched again on next use, even without an error. */
   readonly metadataMaxAgeMs?: number;
+  /** How long a Metadata refresh waits for the other nodes once one node has answered. */
+  readonly metadataGraceMs?: number;
 }
 
 interface LeaderOverride {
@@ -35,13 +42,14 @@ export class RaftlogClient {
   private stale = true;
   private refreshing: Promise<ClusterMetadata> | undefined;
   private readonly overrides = new Map<string, LeaderOverride>();
-  private nextAddress = 0;
+  private readonly metadataGraceMs: number;
 
   constructor(options: RaftlogClientOptions) {
     this.bootstrap = parseBootstrap(options.bootstrap);
     this.pool = new ConnectionPool(options);
     this.metadataTimeoutMs = options.metadataTimeoutMs ?? 5_000;
     this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
+    this.metadataGraceMs = options.metadataGraceMs ?? 100;
   }
 
   broker(address: string): ServiceClient<typeof BrokerService> {
@@ -110,26 +118,43 @@ export class RaftlogClient {
     this.pool.close();
   }
 
+  /**
+   * Asks every known node at once and merges the answers (see mergeClusterMetadata), so one node cut
+   * off from its peers cannot hide a newer leader. It waits for every node, but at most
+   * `metadataGraceMs` after the first answer, so a silent node costs only that.
+   */
   private async fetchMetadata(): Promise<ClusterMetadata> {
     const addresses = this.addresses();
-    let last: RaftlogError | undefined;
-    for (let i = 0; i < addresses.length; i++) {
-      const address = addresses[(this.nextAddress + i) % addresses.length]!;
-      try {
-        const response = await this.broker(address).metadata({}, { timeoutMs: this.metadataTimeoutMs });
-        this.nextAddress = (this.nextAddress + i) % addresses.length;
-        return this.install(toClusterMetadata(response, Date.now()));
-      } catch (error) {
-        last = toRaftlogError(error);
+    const answers: ClusterMetadata[] = [];
+    const errors: RaftlogError[] = [];
+    await new Promise<void>((resolve) => {
+      let pending = addresses.length;
+      let grace: NodeJS.Timeout | undefined;
+      const done = (): void => {
+        clearTimeout(grace);
+        resolve();
+      };
+      for (const address of addresses) {
+        this.broker(address)
+          .metadata({}, { timeoutMs: this.metadataTimeoutMs })
+          .then(
+            (response) => {
+              answers.push(toClusterMetadata(response, Date.now()));
+              grace ??= setTimeout(done, this.metadataGraceMs);
+            },
+            (error: unknown) => errors.push(toRaftlogError(error)),
+          )
+          .finally(() => {
+            if (--pending === 0) done();
+          });
       }
-    }
-    this.nextAddress++;
+    });
+    if (answers.length > 0) return this.install(mergeClusterMetadata(answers));
+    const last = errors[errors.length - 1];
     throw new RaftlogError(
       'UNAVAILABLE',
       `no node answered Metadata (${addresses.join(', ')}): ${last?.message}`,
-      {
-        cause: last,
-      },
+      { cause: last },
     );
   }
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { errorCodes, RaftlogError, type ErrorCode } from '../../lib/index.js';
 import { backoffMs, decideRetry } from './retry-policy.js';
 
-const options = { backoffBaseMs: 100, backoffMaxMs: 1_000 };
+// The leader-move ceiling is set out of the way here; its own test below covers it.
+const options = { backoffBaseMs: 100, backoffMaxMs: 1_000, leaderBackoffMaxMs: 1_000 };
 
 describe('backoffMs', () => {
   it('doubles per attempt within [d/2, d] and stops growing at the maximum', () => {
@@ -49,5 +50,15 @@ describe('decideRetry', () => {
     const busy = new RaftlogError('UNAVAILABLE', 'down');
     expect(decideRetry(busy, 0, 1_000, 1_100, options, () => 1).retry).toBe(false);
     expect(decideRetry(busy, 0, 1_000, 1_101, options, () => 1)).toEqual({ retry: true, delayMs: 100 });
+  });
+});
+
+describe('decideRetry while the leader moves', () => {
+  it('caps the backoff at leaderBackoffMaxMs for errors that say the leader moved', () => {
+    const slow = { backoffBaseMs: 100, backoffMaxMs: 5_000, leaderBackoffMaxMs: 200 };
+    const moved = new RaftlogError('LEADER_NOT_AVAILABLE', 'election in progress');
+    const other = new RaftlogError('RESOURCE_EXHAUSTED', 'busy');
+    expect(decideRetry(moved, 8, 0, 60_000, slow, () => 1)).toEqual({ retry: true, delayMs: 200 });
+    expect(decideRetry(other, 8, 0, 60_000, slow, () => 1)).toEqual({ retry: true, delayMs: 5_000 });
   });
 });

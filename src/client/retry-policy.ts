@@ -1,12 +1,23 @@
 import { RaftlogError } from '../../lib/index.js';
+import { signalsStaleLeader } from './errors.js';
 
 export interface RetryOptions {
   /** The first retry waits about this long; each further one twice as long. */
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
+  /**
+   * The ceiling while the error says the leader moved (NOT_LEADER, LEADER_NOT_AVAILABLE, ...): an
+   * election takes about a second, and waiting longer than this past it is pure downtime.
+   */
+  readonly leaderBackoffMaxMs?: number;
 }
 
-export const defaultRetryOptions: RetryOptions = { backoffBaseMs: 50, backoffMaxMs: 2_000 };
+export const defaultRetryOptions: RetryOptions = {
+  backoffBaseMs: 50,
+  backoffMaxMs: 2_000,
+  leaderBackoffMaxMs: 100,
+};
+const leaderBackoffMaxMsDefault = 100;
 
 export type RetryDecision = { readonly retry: true; readonly delayMs: number } | { readonly retry: false };
 
@@ -38,7 +49,13 @@ export function decideRetry(
 ): RetryDecision {
   if (!(error instanceof RaftlogError) || !error.retriable) return { retry: false };
   const hinted = error.code === 'NOT_LEADER' && error.leaderHint !== undefined && attempt === 0;
-  const delayMs = hinted ? 0 : backoffMs(attempt, options, random);
+  const ceiling = signalsStaleLeader(error)
+    ? {
+        ...options,
+        backoffMaxMs: Math.min(options.backoffMaxMs, options.leaderBackoffMaxMs ?? leaderBackoffMaxMsDefault),
+      }
+    : options;
+  const delayMs = hinted ? 0 : backoffMs(attempt, ceiling, random);
   if (nowMs + delayMs >= deadlineMs) return { retry: false };
   return { retry: true, delayMs };
 }

@@ -140,6 +140,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     node,
     stop: async () => {
       health.setAllNotServing();
+      // Hand leadership over while still serving: closing the port first would leave this node
+      // leading partitions nobody can reach until the drain ends and an election follows.
+      await node.handOffLeadership();
       listener.stopAccepting();
       await shutdown(server, shutdownGraceMs);
       await listener.close();

@@ -14,3 +14,4 @@ export {
 export { ClientPool, sleep, type ClusterAccess } from './rpc.js';
 export { killAllTracked } from './cleanup.js';
 export { freePortRange } from './ports.js';
+export { TcpProxy, ProxyMesh, type ProxyMode } from './tcp-proxy.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFailed, onTestFinished } from 'vitest';
-import { peersArg, type Launcher } from '../../../src/local/index.js';
+import { peersArg, type Launcher, type NodeAddress } from '../../../src/local/index.js';
 import {
   clusterStatus,
   createTopic,
@@ -27,6 +27,11 @@ export interface ClusterOptions {
   readonly healthTimeoutMs?: number;
   /** Defaults to `node --import tsx src/cli/main.ts` from the repository root. */
   readonly launcher?: Launcher;
+  /**
+   * Each node's `--peers` value, given every node's own address (e.g. through per-link proxies, see
+   * ProxyMesh); every node gets the direct addresses when absent.
+   */
+  readonly peers?: (layout: readonly NodeAddress[]) => Promise<(nodeId: number) => string>;
 }
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -122,7 +127,8 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
     id: i + 1,
     address: `127.0.0.1:${basePort + i}`,
   }));
-  const peers = peersArg(layout);
+  const direct = peersArg(layout);
+  const peersOf = options.peers === undefined ? () => direct : await options.peers(layout);
   const env = {
     ...(options.tickMs === undefined ? {} : { RAFTLOG_TICK_MS: String(options.tickMs) }),
     ...options.env,
@@ -132,7 +138,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
       new TestNode(
         {
           ...n,
-          peers,
+          peers: peersOf(n.id),
           dataDir: join(dir, `node-${n.id}`),
           logFile: join(dir, `node-${n.id}.log`),
           env,
