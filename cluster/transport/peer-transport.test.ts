@@ -33,6 +33,10 @@ async function silentListener(): Promise<string> {
   return `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
 }
 
+// "At once" is measured against the slow path it replaces (a Hello timing out after helloTimeoutMs,
+// 1 s): typically 5-50 ms, with room for two cores shared by parallel test files.
+const detectMsMax = 600;
+
 describe('PeerTransport over 127.0.0.1', () => {
   it('carries the messages of many groups between three nodes in few frames, in order', async () => {
     const nodes = await cluster(3);
@@ -117,7 +121,7 @@ describe('PeerTransport over 127.0.0.1', () => {
     a.transport.send(b.id, [heartbeat(1, 2, 7)]);
     await eventually(() => a.refused.length > 0 && a.unreachable.length > 0, 1000);
     const refusedMs = a.refused[0]!.atMs - started;
-    expect(refusedMs).toBeLessThan(200);
+    expect(refusedMs).toBeLessThan(detectMsMax);
     expect(a.unreachable[0]).toMatchObject({ peer: 2, groupIds: [7] });
     await sleep(400); // long enough for any backoff to have grown
     expect(a.refused.length).toBeGreaterThan(3);
@@ -149,7 +153,7 @@ describe('PeerTransport over 127.0.0.1', () => {
       const started = performance.now();
       a.transport.send(b.id, [heartbeat(1, 2, 7)]);
       await eventually(() => a.refused.length > 0, 1000);
-      expect(a.refused[0]!.atMs - started).toBeLessThan(200);
+      expect(a.refused[0]!.atMs - started).toBeLessThan(detectMsMax);
     } finally {
       await new Promise((resolve) => closer.close(resolve));
     }
@@ -163,7 +167,7 @@ describe('PeerTransport over 127.0.0.1', () => {
     await eventually(() => a!.refused.length > 0, 1000);
     const detectMs = a!.refused[0]!.atMs - killed;
     console.info(`a dead peer was refused ${detectMs.toFixed(0)} ms after it stopped`);
-    expect(detectMs).toBeLessThan(200);
+    expect(detectMs).toBeLessThan(detectMsMax);
     expect(a!.transport.connectedPeers().has(b!.id)).toBe(false);
   });
 

@@ -82,10 +82,14 @@ describe('idempotent Producer', () => {
 describe('Producer', () => {
   it('batches records sent together and acks each with its own offset', async () => {
     const log = new FakeLog();
-    const producer = new Producer(fakeClient(), { transport: log, lingerMs: 20, ...fast });
-    const acks = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', partition: 0, value: `v${i}` })),
+    // A linger no run can outlast (a busy machine once split the batch at 20 ms): flush sends it.
+    const producer = new Producer(fakeClient(), { transport: log, lingerMs: 60_000, ...fast });
+    const sends = Array.from({ length: 10 }, (_, i) =>
+      producer.send({ topic: 't', partition: 0, value: `v${i}` }),
     );
+    await new Promise((resolve) => setImmediate(resolve));
+    await producer.flush();
+    const acks = await Promise.all(sends);
     expect(acks.map((a) => a.offset)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(log.calls).toEqual([{ address: 'leader:1', partition: 0, records: 10 }]);
     await producer.close();

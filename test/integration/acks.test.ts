@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeRecordBatch } from '../../lib/index.js';
+import { encodeRecordBatch, RaftlogError } from '../../lib/index.js';
 import { Acks } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { sleep, startCluster } from './harness/index.js';
+import type { BrokerClient } from './harness/rpc.js';
 
 const topic = 'acks';
 
@@ -9,9 +10,19 @@ describe('acks, 3 nodes', () => {
   it('reports what each acks level achieved, with the offsets the records got', async () => {
     const cluster = await startCluster({ nodes: 3 });
     await cluster.createTopic(topic, 1, 3);
-    const leader = await cluster.waitForLeader(topic, 0);
-    const broker = cluster.broker(leader.address);
-    const produce = (value: string, acks: Acks) =>
+    // A leadership move (a busy machine can cause one) answers NOT_LEADER and appends nothing: follow it.
+    const produce = async (value: string, acks: Acks) => {
+      for (let attempt = 0; ; attempt++) {
+        const leader = await cluster.waitForLeader(topic, 0);
+        try {
+          return await send(cluster.broker(leader.address), value, acks);
+        } catch (error) {
+          const code = RaftlogError.from(error).code;
+          if (attempt >= 5 || (code !== 'NOT_LEADER' && code !== 'LEADER_NOT_AVAILABLE')) throw error;
+        }
+      }
+    };
+    const send = (broker: BrokerClient, value: string, acks: Acks) =>
       broker.produce({
         topic,
         partition: 0,
