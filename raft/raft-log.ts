@@ -66,7 +66,10 @@ export class RaftLog {
     return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.lastIndex());
   }
 
-  /** Entries [lo, hi) up to bytesMax (at least one), or undefined when lo is compacted. */
+  /**
+   * Entries [lo, hi) up to bytesMax (at least one), or undefined when lo is compacted. Throws the
+   * storage's RaftStorageError('not-loaded') when storage must read them back first.
+   */
   slice(lo: number, hi: number, bytesMax: number): Entry[] | undefined {
     if (lo >= hi) return [];
     if (lo < this.firstIndex()) return undefined;
@@ -82,7 +85,7 @@ export class RaftLog {
         }
         if (stored.length < stableHi - lo) return out;
       } catch (error) {
-        if (error instanceof RaftStorageError) return undefined;
+        if (error instanceof RaftStorageError && error.reason !== 'not-loaded') return undefined;
         throw error;
       }
     }

@@ -260,6 +260,38 @@ export class RaftLogStore {
     });
   }
 
+  /**
+   * Calls `visit` with the index and term of every entry in [lo, hi), in order, reading (and
+   * checking) each stored value but keeping none: how a restarted group learns the terms of the log
+   * it does not load.
+   */
+  async scanTerms(
+    group: GroupId,
+    lo: LogIndex,
+    hi: LogIndex,
+    visit: (index: LogIndex, term: Term) => void,
+  ): Promise<void> {
+    const s = this.state(group);
+    if (lo < s.firstIndex) throw new LogCompactedError(group, lo, s.firstIndex);
+    if (hi > s.lastIndex + 1) throw new LogUnavailableError(group, hi - 1, s.lastIndex);
+    if (lo >= hi) return;
+    const range = {
+      gte: raftEntryKey(group, lo),
+      lt: raftEntryKey(group, hi),
+      highWaterMarkBytes: entriesHighWaterMarkBytes,
+    };
+    let next: number = lo;
+    await withIterator(this.kv, range, async (it) => {
+      for (let kv = await it.next(); kv !== undefined; kv = await it.next()) {
+        if (decodeRaftEntryKey(kv.key).index !== next)
+          throw new CorruptionError(`group ${group}: entry ${next} is missing`);
+        visit(next as LogIndex, decodeEntry(kv.value, next as LogIndex).term);
+        next++;
+      }
+    });
+    if (next !== hi) throw new CorruptionError(`group ${group}: entry ${next} is missing`);
+  }
+
   async snapshot(group: GroupId): Promise<Snapshot | undefined> {
     const [meta, data] = await this.kv.getMany([raftSnapshotMetaKey(group), raftSnapshotDataKey(group)]);
     if (meta === undefined) return undefined;
