@@ -28,7 +28,7 @@ class EntryRun {
   }
   /** Index of the first entry (meaningless when empty). */
   get lo(): number {
-    return (this.items[this.head])?.index ?? 0;
+    return this.items[this.head]?.index ?? 0;
   }
   /** One past the last entry (meaningless when empty). */
   get hi(): number {

@@ -95,8 +95,7 @@ function heldBytes(storage: RaftStorage): number {
   let bytes = 0;
   for (let i = storage.firstIndex(); i <= storage.lastIndex(); i++) {
     try {
-      bytes += storage.entries(i, (i + 1) as LogIndex, Number.MAX_SAFE_INTEGER)[0]!.data
-        .byteLength;
+      bytes += storage.entries(i, (i + 1) as LogIndex, Number.MAX_SAFE_INTEGER)[0]!.data.byteLength;
     } catch (error) {
       if (!(error instanceof RaftStorageError)) throw error;
     }
