@@ -17,6 +17,17 @@ const emptyConfState: ConfState = {
   autoLeave: false,
 };
 
+/**
+ * The entry with data that owns its memory. Entries decoded from a message (or proposed from a
+ * request) are views into the whole received buffer; one cached view would keep that buffer alive,
+ * so the memory held could be many times the bytes counted against the budget.
+ */
+function owned(e: Entry): Entry {
+  const { data } = e;
+  if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return e;
+  return { ...e, data: new Uint8Array(data) };
+}
+
 /** A contiguous run of entries with its data size; dropping from the front is O(1) amortized. */
 class EntryRun {
   private items: Entry[] = [];
@@ -116,7 +127,7 @@ export class CachedRaftStorage implements RaftStorage {
     this.terms = terms;
     this.tail.clear();
     this.readBack.clear();
-    for (const e of tail) this.tail.push(e);
+    for (const e of tail) this.tail.push(owned(e));
     assert(tail.length === 0 || this.tail.hi === this.lastIndex() + 1, 'loaded tail does not end the log');
     this.applied = applied;
   }
@@ -196,7 +207,7 @@ export class CachedRaftStorage implements RaftStorage {
       if (e.index <= this.terms.first || e.index >= this.tailFirstIndex()) break;
       if (this.terms.termAt(e.index) !== e.term) break;
       if (this.readBack.length > 0 && this.readBack.bytes + e.data.byteLength > bytesMax) break;
-      this.readBack.push(e);
+      this.readBack.push(owned(e));
     }
   }
 
@@ -224,7 +235,7 @@ export class CachedRaftStorage implements RaftStorage {
     this.readBack.truncateFrom(head.index);
     for (const e of fresh) {
       this.terms.append(e.index, e.term);
-      this.tail.push(e);
+      this.tail.push(owned(e));
     }
   }
 
