@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { LogIndex, Term } from '../../lib/index.js';
 import type { Entry } from '../../raft/index.js';
@@ -56,5 +58,29 @@ describe('CachedRaftStorage memory', () => {
     storage.restore(undefined, terms, loaded, 0);
     for (let i = 5; i <= 20; i++) storage.append([viewEntry(i)]);
     expect(retainedBytes(storage)).toBe(20 * entryBytes);
+  });
+});
+
+/** A full collection, so a WeakRef reports whether anything still references its target. */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+describe('CachedRaftStorage releases what leaves memory', () => {
+  it('keeps no reference to an applied entry dropped for the budget', async () => {
+    const gc = collectGarbage();
+    const storage = new CachedRaftStorage(budgetBytes);
+    const dropped: WeakRef<Uint8Array>[] = [];
+    for (let i = 1; i <= 100; i++) {
+      const data = new Uint8Array(entryBytes).fill(i);
+      if (i <= 50) dropped.push(new WeakRef(data));
+      storage.append([{ term: 1 as Term, index: i as LogIndex, type: 'normal', data }]);
+      storage.appliedTo(i);
+    }
+    expect(storage.tailFirstIndex()).toBeGreaterThan(50);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(dropped.filter((r) => r.deref() !== undefined)).toHaveLength(0);
   });
 });

@@ -30,7 +30,8 @@ function owned(e: Entry): Entry {
 
 /** A contiguous run of entries with its data size; dropping from the front is O(1) amortized. */
 class EntryRun {
-  private items: Entry[] = [];
+  /** Slots before `head` are cleared, so an entry that left is no longer referenced. */
+  private items: (Entry | undefined)[] = [];
   private head = 0;
   bytes = 0;
 
@@ -55,7 +56,8 @@ class EntryRun {
     this.bytes += e.data.byteLength;
   }
   shift(): void {
-    const e = this.items[this.head++] as Entry;
+    const e = this.items[this.head] as Entry;
+    this.items[this.head++] = undefined;
     this.bytes -= e.data.byteLength;
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
