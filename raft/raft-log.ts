@@ -69,7 +69,8 @@ export class RaftLog {
   /**
    * Entries [lo, hi) up to bytesMax (at least one), or undefined when lo is compacted. Each entry
    * counts its data plus `entryOverheadBytes`, so what a transport adds per entry stays in the budget
-   * and entries without data (a leader's no-op) cannot pile up without bound.
+   * and entries without data (a leader's no-op) cannot pile up without bound. Throws the storage's
+   * RaftStorageError('not-loaded') when storage must read them back first.
    */
   slice(lo: number, hi: number, bytesMax: number, entryOverheadBytes = 0): Entry[] | undefined {
     if (lo >= hi) return [];
@@ -93,7 +94,7 @@ export class RaftLog {
         }
         if (stored.length < stableHi - lo) return out;
       } catch (error) {
-        if (error instanceof RaftStorageError) return undefined;
+        if (error instanceof RaftStorageError && error.reason !== 'not-loaded') return undefined;
         throw error;
       }
     }

@@ -13,6 +13,7 @@ import type { Message, MessageType } from './message.js';
 import { Progress } from './progress.js';
 import { jointIndex, jointVote } from './quorum.js';
 import { RaftLog } from './raft-log.js';
+import { RaftStorageError } from './raft-storage.js';
 import { ReadOnlyQueue, type ReadState } from './read-only.js';
 
 export type Role = 'follower' | 'pre-candidate' | 'candidate' | 'leader';
@@ -707,12 +708,8 @@ export class Raft {
     if (p === undefined || p.isPaused()) return false;
     const prevIndex = p.next - 1;
     const prevTerm = this.log.term(prevIndex);
-    const entries = this.log.slice(
-      p.next,
-      this.log.lastIndex() + 1,
-      this.config.appendEntriesBytesMax,
-      this.config.entryOverheadBytes ?? 0,
-    );
+    const entries = this.sliceForFollower(p.next);
+    if (entries === 'not-loaded') return false;
     if (prevTerm === undefined || entries === undefined) return this.sendSnapshot(to, p);
     if (entries.length === 0 && !sendIfEmpty) return false;
     this.send({
@@ -724,6 +721,21 @@ export class Raft {
     });
     p.sentAppend(prevIndex + entries.length, entries.length);
     return true;
+  }
+
+  /** Storage may be reading older entries back from disk: the follower's next heartbeat retries. */
+  private sliceForFollower(next: number): Entry[] | undefined | 'not-loaded' {
+    try {
+      return this.log.slice(
+        next,
+        this.log.lastIndex() + 1,
+        this.config.appendEntriesBytesMax,
+        this.config.entryOverheadBytes ?? 0,
+      );
+    } catch (error) {
+      if (error instanceof RaftStorageError && error.reason === 'not-loaded') return 'not-loaded';
+      throw error;
+    }
   }
 
   private sendSnapshot(to: NodeId, p: Progress): boolean {

@@ -6,13 +6,18 @@ const entryTypes: readonly EntryType[] = ['normal', 'conf-change'];
 
 export const entryOverheadBytes = 1 + 1 + 8 + crcBytes;
 
-export function encodeEntry(e: Entry): Uint8Array {
-  return new Writer(1 + 8 + e.data.length).u8(entryTypes.indexOf(e.type)).u64(e.term).raw(e.data).finish();
+/** `key` is the entry's key: its checksum covers it, so the entry cannot be read under another index. */
+export function encodeEntry(e: Entry, key: Uint8Array): Uint8Array {
+  return new Writer(1 + 8 + e.data.length, key)
+    .u8(entryTypes.indexOf(e.type))
+    .u64(e.term)
+    .raw(e.data)
+    .finish();
 }
 
-/** `index` comes from the key. `data` is a view into `bytes`. */
-export function decodeEntry(bytes: Uint8Array, index: LogIndex): Entry {
-  const r = new Reader(bytes, `raft entry ${index}`);
+/** `index` comes from `key`. `data` is a view into `bytes`. Values written before keys were bound still read. */
+export function decodeEntry(bytes: Uint8Array, index: LogIndex, key: Uint8Array): Entry {
+  const r = new Reader(bytes, `raft entry ${index}`, key);
   const type = entryTypes[r.u8()];
   if (type === undefined) throw r.corrupt('unknown entry type');
   const term = r.u64() as Term;

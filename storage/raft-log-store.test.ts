@@ -10,7 +10,15 @@ import {
 } from '../lib/index.js';
 import type { Entry, Snapshot } from '../raft/log-types.js';
 import { CountingKvStore, KvWriteBatch, MemoryKvStore, RocksKvStore, type KvStore } from './kv/index.js';
-import { raftEntryKey } from './keys.js';
+import {
+  raftEntryKey,
+  raftHardStateKey,
+  raftLogStateKey,
+  raftSnapshotDataKey,
+  raftSnapshotMetaKey,
+} from './keys.js';
+import { encodeEntry } from './raft-log-codec.js';
+import { ValueWriter } from './value-codec.js';
 import { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
 import { RaftLogStore } from './raft-log-store.js';
 import { StorageBatch } from './storage-batch.js';
@@ -291,5 +299,66 @@ describe('RaftLogStore', () => {
     await expect(log.term(g1, logIndex(2))).rejects.toBeInstanceOf(CorruptionError);
     await rocks.kv.write(new KvWriteBatch().del(raftEntryKey(g1, 2)), { sync: true });
     await expect(log.entries(g1, logIndex(1), logIndex(4), 1 << 20)).rejects.toBeInstanceOf(CorruptionError);
+  });
+
+  async function flipStored(key: Uint8Array, at: (length: number) => number): Promise<void> {
+    const flipped = Uint8Array.from((await rocks.kv.get(key))!);
+    flipped[at(flipped.length)]! ^= 0x01;
+    await rocks.kv.write(new KvWriteBatch().put(key, flipped), { sync: true });
+  }
+
+  it('reports a flipped byte in hard state, log state or snapshot as corruption on every read path', async () => {
+    const cases: [string, Uint8Array, () => Promise<unknown>][] = [
+      ['hard state', raftHardStateKey(g1), () => log.load(g1)],
+      ['log state', raftLogStateKey(g1), () => log.load(g1)],
+      ['snapshot metadata', raftSnapshotMetaKey(g1), () => log.load(g1)],
+      ['snapshot metadata', raftSnapshotMetaKey(g1), () => log.snapshot(g1)],
+      ['snapshot data', raftSnapshotDataKey(g1), () => log.snapshot(g1)],
+    ];
+    for (const [what, key, read] of cases) {
+      for (const at of [() => 1, (n: number) => n - 1]) {
+        await loadAll(g1);
+        await commit(kv, (b) => log.appendEntries(b, g1, entries(1, 5, 1)));
+        await commit(kv, async (b) => {
+          log.setHardState(b, g1, { term: term(1), vote: nodeId(1), commit: logIndex(5) });
+          await log.setSnapshot(b, g1, snapshotAt(3, 1));
+          await log.compactPrefix(b, g1, logIndex(2));
+        });
+        await expect(read()).resolves.toBeDefined();
+        await flipStored(key, at);
+        const error = await read().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error, what).toBeInstanceOf(CorruptionError);
+        expect((error as Error).message).toMatch(/stored .*: checksum mismatch/);
+        await commit(kv, (b) => log.deleteGroup(b, g1));
+      }
+    }
+  });
+
+  it('binds an entry to its key: a valid entry stored under another index is corruption', async () => {
+    await loadAll(g1);
+    await commit(kv, (b) => log.appendEntries(b, g1, entries(1, 3, 1)));
+    // Entry 3's value, intact, written where entry 2 belongs (a misdirected write).
+    await rocks.kv.write(
+      new KvWriteBatch().put(raftEntryKey(g1, 2), (await rocks.kv.get(raftEntryKey(g1, 3)))!),
+      { sync: true },
+    );
+    await expect(log.term(g1, logIndex(2))).rejects.toThrow(/stored raft entry 2: checksum mismatch/);
+    await expect(log.entries(g1, logIndex(1), logIndex(4), 1 << 20)).rejects.toBeInstanceOf(CorruptionError);
+  });
+
+  it('still reads entries written before their checksum covered the key', async () => {
+    await loadAll(g1);
+    const e = entries(1, 1, 4, 'old')[0]!;
+    const old = new ValueWriter(1 + 8 + e.data.length).u8(0).u64(e.term).raw(e.data).finish();
+    await rocks.kv.write(new KvWriteBatch().put(raftEntryKey(g1, 1), old), { sync: true });
+    const reloaded = new RaftLogStore(rocks.kv);
+    await reloaded.load(g1);
+    const [read] = await reloaded.entries(g1, logIndex(1), logIndex(2), 1 << 20);
+    expect([read!.index, read!.term, read!.type]).toEqual([e.index, e.term, e.type]);
+    expect(text(read!)).toBe('old1');
+    expect(encodeEntry(e, raftEntryKey(g1, 1))[0]).toBe(2);
   });
 });

@@ -144,7 +144,8 @@ export class RaftLogStore {
     const kept = entries.filter((e) => e.index >= g.state.firstIndex);
     if (kept.length === 0) return;
     for (const e of kept) {
-      batch.kv.put(raftEntryKey(group, e.index), encodeEntry(e));
+      const key = raftEntryKey(group, e.index);
+      batch.kv.put(key, encodeEntry(e, key));
       g.stagedTerms.set(e.index, e.term);
     }
     if (last.index < g.state.lastIndex) {
@@ -223,9 +224,10 @@ export class RaftLogStore {
     if (index === s.firstIndex - 1) return s.prevTerm as Term;
     if (index < s.firstIndex) throw new LogCompactedError(group, index, s.firstIndex);
     if (index > s.lastIndex) throw new LogUnavailableError(group, index, s.lastIndex);
-    const bytes = await this.kv.get(raftEntryKey(group, index));
+    const key = raftEntryKey(group, index);
+    const bytes = await this.kv.get(key);
     if (bytes === undefined) throw new CorruptionError(`group ${group}: entry ${index} is missing`);
-    return decodeEntry(bytes, index).term;
+    return decodeEntry(bytes, index, key).term;
   }
 
   /**
@@ -251,13 +253,45 @@ export class RaftLogStore {
           throw new CorruptionError(`group ${group}: entry ${index} is missing`);
         bytes += kv.value.length - entryOverheadBytes;
         if (out.length > 0 && bytes > bytesMax) break;
-        out.push(decodeEntry(kv.value, index));
+        out.push(decodeEntry(kv.value, index, kv.key));
       }
       if (out.length === 0 || (out.length < hi - lo && bytes <= bytesMax)) {
         throw new CorruptionError(`group ${group}: entry ${lo + out.length} is missing`);
       }
       return out;
     });
+  }
+
+  /**
+   * Calls `visit` with the index and term of every entry in [lo, hi), in order, reading (and
+   * checking) each stored value but keeping none: how a restarted group learns the terms of the log
+   * it does not load.
+   */
+  async scanTerms(
+    group: GroupId,
+    lo: LogIndex,
+    hi: LogIndex,
+    visit: (index: LogIndex, term: Term) => void,
+  ): Promise<void> {
+    const s = this.state(group);
+    if (lo < s.firstIndex) throw new LogCompactedError(group, lo, s.firstIndex);
+    if (hi > s.lastIndex + 1) throw new LogUnavailableError(group, hi - 1, s.lastIndex);
+    if (lo >= hi) return;
+    const range = {
+      gte: raftEntryKey(group, lo),
+      lt: raftEntryKey(group, hi),
+      highWaterMarkBytes: entriesHighWaterMarkBytes,
+    };
+    let next: number = lo;
+    await withIterator(this.kv, range, async (it) => {
+      for (let kv = await it.next(); kv !== undefined; kv = await it.next()) {
+        if (decodeRaftEntryKey(kv.key).index !== next)
+          throw new CorruptionError(`group ${group}: entry ${next} is missing`);
+        visit(next as LogIndex, decodeEntry(kv.value, next as LogIndex, kv.key).term);
+        next++;
+      }
+    });
+    if (next !== hi) throw new CorruptionError(`group ${group}: entry ${next} is missing`);
   }
 
   async snapshot(group: GroupId): Promise<Snapshot | undefined> {

@@ -3,8 +3,14 @@ import { CorruptionError, crc32c } from '../lib/index.js';
 /**
  * The storage layer's own binary encoding of stored metadata values: a format version byte, big-endian fields and
  * a CRC32C trailer over everything before it, so a flipped bit is reported instead of replayed.
+ *
+ * Version 2 (`keyBoundVersion`) also binds the value to its key: the CRC32C is seeded with the key's
+ * CRC32C, so a valid value found under another key (a misdirected write, a wrong index) is
+ * corruption too. Writers opt in by passing the key; readers given a key accept both versions, so
+ * values written before stay readable.
  */
 export const formatVersion = 1;
+export const keyBoundVersion = 2;
 export const crcBytes = 4;
 const two32 = 2 ** 32;
 
@@ -13,10 +19,14 @@ export class ValueWriter {
   private readonly view: DataView;
   private pos = 0;
 
-  constructor(payloadBytes: number) {
+  private readonly seed: number;
+
+  /** With `key`, writes a version-2 value whose checksum covers the key as well. */
+  constructor(payloadBytes: number, key?: Uint8Array) {
     this.bytes = new Uint8Array(1 + payloadBytes + crcBytes);
     this.view = new DataView(this.bytes.buffer);
-    this.u8(formatVersion);
+    this.seed = key === undefined ? 0 : crc32c(key);
+    this.u8(key === undefined ? formatVersion : keyBoundVersion);
   }
 
   u8(v: number): this {
@@ -46,7 +56,7 @@ export class ValueWriter {
     return this;
   }
   finish(): Uint8Array {
-    this.view.setUint32(this.pos, crc32c(this.bytes, 0, 0, this.pos));
+    this.view.setUint32(this.pos, crc32c(this.bytes, this.seed, 0, this.pos));
     return this.bytes;
   }
 }
@@ -56,16 +66,25 @@ export class ValueReader {
   private pos = 1;
   private readonly end: number;
 
+  /** With `key`, also accepts version-2 values, whose checksum must cover that key. */
   constructor(
     private readonly bytes: Uint8Array,
     private readonly what: string,
+    key?: Uint8Array,
   ) {
     if (bytes.length < 1 + crcBytes) throw this.corrupt(`${bytes.length} bytes is too short`);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.end = bytes.length - crcBytes;
-    if (crc32c(bytes, 0, 0, this.end) !== this.view.getUint32(this.end))
-      throw this.corrupt('checksum mismatch');
-    if (bytes[0] !== formatVersion) throw this.corrupt(`unknown format version ${bytes[0]}`);
+    const version = bytes[0];
+    const seed = version === keyBoundVersion && key !== undefined ? crc32c(key) : 0;
+    if (crc32c(bytes, seed, 0, this.end) !== this.view.getUint32(this.end))
+      throw this.corrupt(
+        version === keyBoundVersion
+          ? 'checksum mismatch (or a value stored under another key)'
+          : 'checksum mismatch',
+      );
+    if (version !== formatVersion && !(version === keyBoundVersion && key !== undefined))
+      throw this.corrupt(`unknown format version ${version}`);
   }
 
   u8(): number {

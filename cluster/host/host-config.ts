@@ -22,10 +22,23 @@ export interface HostConfig {
   readonly uncommittedBytesMax: number;
   /** Snapshot data per InstallSnapshot chunk; a snapshot of any size streams in such chunks. */
   readonly snapshotChunkBytesMax: number;
-  /** A group snapshots its state once this many entries are applied past its first log index. */
+  /** A group snapshots its state once this many entries are applied since its last snapshot. */
   readonly snapshotEntriesMin: number;
-  /** Entries kept below a snapshot so a follower slightly behind still catches up from the log. */
+  /** ... or once this many bytes of entry data are applied since its last snapshot. */
+  readonly snapshotBytesMin: number;
+  /**
+   * When a group snapshots, the log on disk keeps a trail below it so a follower slightly behind
+   * still catches up from the log: at most this many entries, and at most about
+   * `compactionTrailBytes` (compaction by bytes moves from one past snapshot to the next).
+   */
   readonly compactionTrailEntries: number;
+  readonly compactionTrailBytes: number;
+  /**
+   * Entry data of all groups' logs held in memory, node-wide, shared evenly by the hosted groups.
+   * Entries not yet applied always stay (raft's uncommittedBytesMax and in-flight window bound them);
+   * older ones are read back from disk when a lagging follower needs them.
+   */
+  readonly logCacheBytesMax: number;
   /** Settled groups stop ticking (no heartbeats); node keepalives carry liveness instead. */
   readonly quiesce: boolean;
 }
@@ -48,7 +61,10 @@ export const hostDefaults: Omit<
   uncommittedBytesMax: 64 * mib,
   snapshotChunkBytesMax: mib,
   snapshotEntriesMin: 10_000,
+  snapshotBytesMin: 8 * 1024 * 1024,
   compactionTrailEntries: 1_000,
+  compactionTrailBytes: 32 * 1024 * 1024,
+  logCacheBytesMax: 64 * 1024 * 1024,
   quiesce: true,
 };
 

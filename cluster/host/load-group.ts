@@ -1,26 +1,31 @@
 import type { GroupId, LogIndex } from '../../lib/index.js';
-import { MemoryRaftStorage, type ConfState, type Snapshot } from '../../raft/index.js';
+import type { ConfState, Snapshot } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
+import { CachedRaftStorage } from './cached-raft-storage.js';
+import { TermRuns } from './term-runs.js';
 
 export interface LoadedGroup {
-  readonly storage: MemoryRaftStorage;
+  readonly storage: CachedRaftStorage;
   /** The snapshot the state machine must start from; undefined when it starts empty. */
   readonly snapshot: Snapshot | undefined;
   readonly applied: LogIndex;
 }
 
 /**
- * Rebuilds a group's in-memory log mirror from disk. A group never written is bootstrapped with
+ * Rebuilds a group's view of its durable log. A group never written is bootstrapped with
  * `bootstrap` as its first configuration, stored as a snapshot at index 0 so a restart finds it.
+ * Only the entries after the snapshot (those the state machine replays) are loaded; the terms of
+ * the rest are read once and kept as term runs, their payloads stay on disk.
  */
 export async function loadGroup(
   kv: KvStore,
   logs: RaftLogStore,
   group: GroupId,
   bootstrap: { confState: ConfState; data: Uint8Array } | undefined,
+  budgetBytes: number,
 ): Promise<LoadedGroup> {
   const state = await logs.load(group);
-  const storage = new MemoryRaftStorage();
+  const storage = new CachedRaftStorage(budgetBytes);
   if (state.snapshot === undefined && state.lastIndex === 0) {
     // A group that left this node and came back keeps its term and vote (see RaftLogStore.deleteGroup).
     storage.setHardState(state.hardState);
@@ -36,14 +41,17 @@ export async function loadGroup(
     return { storage, snapshot: undefined, applied: 0 as LogIndex };
   }
   const snapshot = await logs.snapshot(group);
-  if (snapshot !== undefined && snapshot.metadata.index > 0) storage.applySnapshot(snapshot);
-  else if (snapshot !== undefined) storage.bootstrap(snapshot.metadata.confState);
-  if (state.lastIndex >= state.firstIndex) {
-    storage.append(
-      await logs.entries(group, state.firstIndex, (state.lastIndex + 1) as LogIndex, Number.MAX_SAFE_INTEGER),
-    );
-  }
-  storage.setHardState(state.hardState);
   const fromSnapshot = snapshot !== undefined && snapshot.metadata.index > 0 ? snapshot : undefined;
-  return { storage, snapshot: fromSnapshot, applied: (fromSnapshot?.metadata.index ?? 0) as LogIndex };
+  const applied = fromSnapshot?.metadata.index ?? 0;
+  const terms = new TermRuns();
+  terms.reset(state.firstIndex - 1, state.prevTerm);
+  const tailFrom = Math.max(state.firstIndex, applied + 1) as LogIndex;
+  const end = (state.lastIndex + 1) as LogIndex;
+  await logs.scanTerms(group, state.firstIndex, tailFrom, (index, term) => terms.append(index, term));
+  const tail = await logs.entries(group, tailFrom, end, Number.MAX_SAFE_INTEGER);
+  for (const e of tail) terms.append(e.index, e.term);
+  if (snapshot !== undefined && fromSnapshot === undefined) storage.bootstrap(snapshot.metadata.confState);
+  storage.restore(fromSnapshot, terms, tail, applied);
+  storage.setHardState(state.hardState);
+  return { storage, snapshot: fromSnapshot, applied: applied as LogIndex };
 }

@@ -11,7 +11,13 @@ import {
   type Term,
 } from '../../lib/index.js';
 import { RawNode, type ConfState, type Message, type Ready, type SoftState } from '../../raft/index.js';
-import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
+import {
+  LogCompactedError,
+  LogUnavailableError,
+  StorageBatch,
+  type KvStore,
+  type RaftLogStore,
+} from '../../storage/index.js';
 import { entryOverheadBytes } from '../transport/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 import { assertHostBudgets, proposalBytesMax, type HostConfig } from './host-config.js';
@@ -148,6 +154,7 @@ export class MultiRaftHost {
       this.logs,
       id,
       bootstrap && { confState: bootstrap.confState, data: sm.snapshotData() },
+      this.cacheShareBytes(this.groups.size + 1),
     );
     if (loaded.snapshot) sm.restore(loaded.snapshot);
     const raw = new RawNode({
@@ -168,7 +175,9 @@ export class MultiRaftHost {
       applied: loaded.applied,
     });
     const group = new RaftGroup(id, raw, loaded.storage, sm, () => this.schedule());
+    group.snapshotPoints.push({ index: loaded.storage.snapshot().metadata.index, bytes: 0 });
     this.groups.set(id, group);
+    this.shareCache();
     this.schedule();
     return group;
   }
@@ -179,6 +188,7 @@ export class MultiRaftHost {
     if (group === undefined) return;
     await this.exclusive(async () => {
       this.groups.delete(id);
+      this.shareCache();
       group.removed = true;
       group.failAll(new RaftlogError('NOT_LEADER', `group ${id} left this node`));
       const batch = new StorageBatch();
@@ -227,7 +237,50 @@ export class MultiRaftHost {
     return () => {
       group.storage.createSnapshot(index, confState, data);
       if (compact) group.storage.compact(compactTo as LogIndex);
+      group.appliedBytesSinceSnapshot = 0;
+      group.snapshotPoints = group.snapshotPoints.filter((p) => p.index > compactTo);
+      group.snapshotPoints.push({ index, bytes: group.appliedBytes });
     };
+  }
+
+  /** Each group's part of the node-wide log cache when `groups` groups are hosted. */
+  private cacheShareBytes(groups: number): number {
+    return Math.floor(this.config.logCacheBytesMax / Math.max(1, groups));
+  }
+
+  private shareCache(): void {
+    const share = this.cacheShareBytes(this.groups.size);
+    for (const g of this.groups.values()) g.storage.budgetBytes = share;
+  }
+
+  /**
+   * A leader asked its storage for entries that are on disk only (a lagging follower): reads a
+   * window of them back, off the ready cycle; the core retries on the follower's next heartbeat.
+   */
+  private readBack(group: RaftGroup): void {
+    if (group.readingBack) return;
+    const lo = group.storage.takeWanted();
+    const hi = group.storage.tailFirstIndex();
+    if (lo === undefined || lo >= hi) return;
+    const bytesMax = Math.max(1, Math.floor(group.storage.budgetBytes / 4));
+    group.readingBack = true;
+    this.logs
+      .entries(group.id, lo as LogIndex, hi as LogIndex, bytesMax)
+      .then(
+        (entries) => {
+          if (!group.removed) group.storage.fillReadBack(entries, bytesMax);
+        },
+        (error: unknown) => {
+          // Compacted meanwhile (the core will send a snapshot instead) or the group left: nothing to do.
+          if (group.removed || error instanceof LogCompactedError || error instanceof LogUnavailableError)
+            return;
+          this.fail(error);
+        },
+      )
+      .finally(() => {
+        group.readingBack = false;
+        this.schedule();
+      });
   }
 
   /** Runs `work` between ready cycles, holding new cycles off until it ends. */
@@ -370,6 +423,7 @@ export class MultiRaftHost {
   private async cycle(): Promise<void> {
     const work: Work[] = [];
     for (const group of this.groups.values()) {
+      this.readBack(group);
       if (!group.sm.blocked && group.raw.hasReady()) work.push({ group, rd: group.raw.ready() });
     }
     if (work.length === 0) return;
@@ -401,6 +455,7 @@ export class MultiRaftHost {
     for (const { group, rd } of work) {
       if (rd.entries.length > 0 || rd.committedEntries.length > 0 || rd.snapshot) group.idleTicks = 0;
       group.raw.advance();
+      group.storage.appliedTo(appliedIndex(rd));
       group.markDurable(rd.entries);
       if (rd.committedEntries.length > 0 || rd.snapshot) group.notifyApplied();
     }
@@ -416,7 +471,11 @@ export class MultiRaftHost {
   }
 
   private mirror(group: RaftGroup, rd: Ready): void {
-    if (rd.snapshot) group.storage.applySnapshot(rd.snapshot);
+    if (rd.snapshot) {
+      group.storage.applySnapshot(rd.snapshot);
+      group.appliedBytesSinceSnapshot = 0;
+      group.snapshotPoints = [{ index: rd.snapshot.metadata.index, bytes: group.appliedBytes }];
+    }
     group.storage.append(rd.entries);
     if (rd.hardState) group.storage.setHardState(rd.hardState);
   }
@@ -439,8 +498,9 @@ export class MultiRaftHost {
   }
 
   /**
-   * Snapshots a group's state at its applied index once enough entries piled up, in the same batch as
-   * the entries it covers, and compacts the log below it but for a trail kept for slow followers.
+   * Snapshots a group's state at its applied index once enough entries or bytes piled up since the
+   * last one, in the same batch as the entries it covers, and compacts the log below it but for a
+   * trail kept for slow followers (see HostConfig.compactionTrailEntries).
    */
   private async maybeSnapshot(
     group: RaftGroup,
@@ -449,14 +509,32 @@ export class MultiRaftHost {
   ): Promise<(() => void) | undefined> {
     const last = rd.committedEntries[rd.committedEntries.length - 1];
     if (last === undefined) return undefined;
+    let bytes = 0;
+    for (const e of rd.committedEntries) bytes += e.data.byteLength;
+    group.appliedBytes += bytes;
+    group.appliedBytesSinceSnapshot += bytes;
     const applied = last.index;
-    if (applied - group.storage.firstIndex() < this.config.snapshotEntriesMin) return undefined;
-    return this.stageSnapshot(
-      group,
-      batch,
-      last.index,
-      last.term,
-      applied - this.config.compactionTrailEntries,
-    );
+    const entries = applied - group.storage.snapshot().metadata.index;
+    if (
+      entries < this.config.snapshotEntriesMin &&
+      group.appliedBytesSinceSnapshot < this.config.snapshotBytesMin
+    )
+      return undefined;
+    return this.stageSnapshot(group, batch, last.index, last.term, this.compactionPoint(group, applied));
   }
+
+  /** Keeps at most compactionTrailEntries and about compactionTrailBytes of log below `applied`. */
+  private compactionPoint(group: RaftGroup, applied: number): number {
+    let point = applied - this.config.compactionTrailEntries;
+    for (const p of group.snapshotPoints) {
+      if (group.appliedBytes - p.bytes >= this.config.compactionTrailBytes) point = Math.max(point, p.index);
+    }
+    return point;
+  }
+}
+
+/** The applied index a Ready leaves behind once advanced. */
+function appliedIndex(rd: Ready): number {
+  const last = rd.committedEntries[rd.committedEntries.length - 1];
+  return Math.max(last?.index ?? 0, rd.snapshot?.metadata.index ?? 0);
 }

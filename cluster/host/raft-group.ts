@@ -3,11 +3,11 @@ import {
   decodeConfChange,
   type ConfState,
   type Entry,
-  type MemoryRaftStorage,
   type SoftState,
   type RawNode,
 } from '../../raft/index.js';
 import type { StorageBatch } from '../../storage/index.js';
+import type { CachedRaftStorage } from './cached-raft-storage.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 
 interface Waiter {
@@ -36,6 +36,14 @@ export class RaftGroup {
   /** Ticks since the group last saw work other than heartbeats (see quiescence.ts). */
   idleTicks = 0;
   quiesced = false;
+  /** Entry bytes applied since this group last snapshotted (a snapshot is due past snapshotBytesMin). */
+  appliedBytesSinceSnapshot = 0;
+  /** Entry bytes applied since the group was loaded; with `snapshotPoints`, places compaction by bytes. */
+  appliedBytes = 0;
+  /** Recent snapshots (index, appliedBytes then), oldest first: where the log may be compacted. */
+  snapshotPoints: { index: number; bytes: number }[] = [];
+  /** A read of older entries for a lagging follower is under way. */
+  readingBack = false;
   private readonly waiters = new Map<number, Waiter>();
   private durableWaiters: DurableWaiter[] = [];
   private readonly appliedListeners = new Set<() => void>();
@@ -46,7 +54,7 @@ export class RaftGroup {
   constructor(
     readonly id: GroupId,
     readonly raw: RawNode,
-    readonly storage: MemoryRaftStorage,
+    readonly storage: CachedRaftStorage,
     readonly sm: GroupStateMachine,
     /** Asks the host for a ready cycle: a proposal must not wait for the next tick. */
     private readonly wake: () => void,

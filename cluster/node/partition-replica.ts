@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { assert, RecordBatchView, type LogIndex, type PartitionId } from '../../lib/index.js';
-import type { Entry, MemoryRaftStorage, Snapshot } from '../../raft/index.js';
+import type { Entry, RaftStorage, Snapshot } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type PartitionStore } from '../../storage/index.js';
 import type { GroupStateMachine } from '../host/index.js';
 import {
@@ -114,7 +114,7 @@ export class PartitionReplica implements GroupStateMachine {
    * between the applied index and it (acks=leader answers before the commit, as Kafka's acks=1 does).
    * Undefined when the log no longer holds that entry at that term.
    */
-  speculate(log: MemoryRaftStorage, index: number, term: number): PartitionResult | undefined {
+  speculate(log: RaftStorage, index: number, term: number): PartitionResult | undefined {
     const applied = this.machine.appliedIndex;
     if (index <= applied || index > log.lastIndex() || log.term(index as LogIndex) !== term) return undefined;
     const copy = PartitionStateMachine.fromData(this.machine.toData());
