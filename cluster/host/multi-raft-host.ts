@@ -237,7 +237,6 @@ export class MultiRaftHost {
     return () => {
       group.storage.createSnapshot(index, confState, data);
       if (compact) group.storage.compact(compactTo as LogIndex);
-      group.appliedBytesSinceSnapshot = 0;
       group.snapshotPoints = group.snapshotPoints.filter((p) => p.index > compactTo);
       group.snapshotPoints.push({ index, bytes: group.appliedBytes });
     };
@@ -473,7 +472,6 @@ export class MultiRaftHost {
   private mirror(group: RaftGroup, rd: Ready): void {
     if (rd.snapshot) {
       group.storage.applySnapshot(rd.snapshot);
-      group.appliedBytesSinceSnapshot = 0;
       group.snapshotPoints = [{ index: rd.snapshot.metadata.index, bytes: group.appliedBytes }];
     }
     group.storage.append(rd.entries);
@@ -512,7 +510,6 @@ export class MultiRaftHost {
     let bytes = 0;
     for (const e of rd.committedEntries) bytes += e.data.byteLength;
     group.appliedBytes += bytes;
-    group.appliedBytesSinceSnapshot += bytes;
     const applied = last.index;
     const entries = applied - group.storage.snapshot().metadata.index;
     if (

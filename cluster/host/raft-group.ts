@@ -36,12 +36,15 @@ export class RaftGroup {
   /** Ticks since the group last saw work other than heartbeats (see quiescence.ts). */
   idleTicks = 0;
   quiesced = false;
-  /** Entry bytes applied since this group last snapshotted (a snapshot is due past snapshotBytesMin). */
-  appliedBytesSinceSnapshot = 0;
   /** Entry bytes applied since the group was loaded; with `snapshotPoints`, places compaction by bytes. */
   appliedBytes = 0;
   /** Recent snapshots (index, appliedBytes then), oldest first: where the log may be compacted. */
   snapshotPoints: { index: number; bytes: number }[] = [];
+  /** Entry bytes applied since this group last snapshotted (a snapshot is due past snapshotBytesMin). */
+  get appliedBytesSinceSnapshot(): number {
+    const last = this.snapshotPoints[this.snapshotPoints.length - 1];
+    return this.appliedBytes - (last?.bytes ?? 0);
+  }
   /** A read of older entries for a lagging follower is under way. */
   readingBack = false;
   private readonly waiters = new Map<number, Waiter>();

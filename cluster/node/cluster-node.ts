@@ -23,7 +23,6 @@ import {
   type TopicConfigInput,
 } from '../controller/index.js';
 import {
-  proposalBytesMax,
   resolveHostConfig,
   keepaliveGroupId,
   MultiRaftHost,
@@ -121,7 +120,6 @@ export class ClusterNode implements NodeApi {
   private stopping = false;
   private reconcileFromIndex = 0;
   private orphansRemovedAtIndex = -1;
-  private readonly proposalBatchBytesMax: number;
 
   constructor(private readonly options: ClusterNodeOptions) {
     this.nodeId = options.nodeId;
@@ -159,7 +157,6 @@ export class ClusterNode implements NodeApi {
       },
       { ...options.host, frameBytesMax: this.transport.frameBytesMax },
     );
-    this.proposalBatchBytesMax = proposalBatchBytesMax(proposalBytesMax(config.frameBytesMax));
     this.host = new MultiRaftHost(
       config,
       options.kv,
@@ -198,14 +195,6 @@ export class ClusterNode implements NodeApi {
       proposeController: (command) => this.proposeController(command),
       logger,
     });
-  }
-
-  /**
-   * The largest proposal (entry data, the partition command's header included) guaranteed to reach
-   * every follower in one frame; the host refuses larger ones with MESSAGE_TOO_LARGE.
-   */
-  get proposalBytesMax(): number {
-    return this.host.proposalBytesMax;
   }
 
   async start(): Promise<void> {
@@ -267,7 +256,10 @@ export class ClusterNode implements NodeApi {
   async produce(input: ProduceInput): Promise<ProduceOutcome> {
     const local = this.leaderOf(input.topic, input.partition);
     const { maxMessageBytes } = this.topicInfo(input.topic).config;
-    return produceLocal(local, input, { maxMessageBytes, proposalBatchBytesMax: this.proposalBatchBytesMax });
+    return produceLocal(local, input, {
+      maxMessageBytes,
+      proposalBatchBytesMax: proposalBatchBytesMax(this.host.proposalBytesMax),
+    });
   }
 
   fetch(input: FetchInput): Promise<FetchOutcome> {
