@@ -84,6 +84,7 @@ describe('check: a clean history', () => {
 describe('check: failovers', () => {
   it('times a fault to the first acknowledged send invoked after it', () => {
     const h = new HistoryBuilder();
+    h.at(0).leader('a', 1);
     h.at(0).send(1, 'a', 'a0', 0);
     h.at(90).invokeSend(1, 'a', 'a1');
     const kill = h.at(100).fault('kill', 'start');
@@ -101,6 +102,7 @@ describe('check: failovers', () => {
     const h = new HistoryBuilder();
     const kinds = ['kill', 'partition', 'pause', 'latency', 'kill'] as const;
     const recoveryMs = [100, 300, 200, 5000];
+    h.leader('a', 1);
     let time = 0;
     const faults = kinds.map((kind, i) => {
       const fault = h.at(time).fault(kind, 'start');
@@ -117,6 +119,23 @@ describe('check: failovers', () => {
       recoveryMs.map((ms, i) => [faults[i], kinds[i], ms]),
     );
     expect(result.failoverMs).toEqual({ p50: 200, max: 300 });
+  });
+
+  it('waits for every key the fault's target led, and ignores a fault that hit no leader', () => {
+    const h = new HistoryBuilder();
+    h.at(0).leader('a', 1);
+    h.at(0).leader('b', 1);
+    h.at(0).leader('c', 2);
+    h.at(50).fault('kill', 'start', [3]);
+    const kill = h.at(100).fault('kill', 'start', [1]);
+    h.at(110).invokeSend(1, 'a', 'a1');
+    h.at(150).completeSend(1, 'ok', 0);
+    h.at(160).invokeSend(2, 'c', 'c1');
+    h.at(170).completeSend(2, 'ok', 0);
+    h.at(200).invokeSend(3, 'b', 'b1');
+    h.at(700).completeSend(3, 'ok', 0);
+    const result = check(h.events);
+    expect(result.failovers).toEqual([{ faultIndex: kill, kind: 'kill', ms: 600 }]);
   });
 
   it('reports 0/0 without faults', () => {

@@ -58,8 +58,10 @@ export class HistoryScan {
     if (event.f === 'fault') {
       if (event.phase !== 'start') return;
       this.faults[event.kind] = (this.faults[event.kind] ?? 0) + 1;
-      this.failovers.faultStarted(at, event.index, event.time, event.kind);
-    } else if (event.f !== 'leader' && event.f !== 'phase') {
+      this.failovers.faultStarted(at, event.index, event.time, event.kind, event.nodes);
+    } else if (event.f === 'leader') {
+      this.failovers.leaderSeen(event.key, event.leader);
+    } else if (event.f !== 'phase') {
       if (event.type === 'invoke') this.invoked(event, at);
       else this.completed(this.pairs.completed(event, at), event, event.type, at);
     }
@@ -68,6 +70,7 @@ export class HistoryScan {
   private invoked(op: ClientOp, at: number): void {
     this.pairs.invoked(op, at);
     if (op.f === 'send') {
+      this.failovers.keySeen(op.key);
       this.facts(op.key).sendInvoked(op.value, at, op.index);
       this.availability.sendInvoked(op.time);
     } else if (op.f === 'assign') {
@@ -91,7 +94,7 @@ export class HistoryScan {
     this.availability.sendCompleted(done.time, ok);
     if (!ok) return;
     this.timeline.sendAcknowledged(done.time, done.time - invoke.time);
-    this.failovers.sendAcknowledged(this.pairs.invokeAt(at), done.time);
+    this.failovers.sendAcknowledged(this.pairs.invokeAt(at), done.time, done.key);
     if (done.offset !== undefined) this.sends.acknowledged(done.process, done.key, done.offset, at);
   }
 

@@ -14,6 +14,7 @@ export type { ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metada
 export { Partitioner, murmur2, fnv1a32, partitionForKey, type HashName } from './partitioner.js';
 export { backoffMs, decideRetry, defaultRetryOptions, type RetryOptions } from './retry-policy.js';
 export { decodeFetchedRecords } from './fetched-records.js';
+export { errorFromDetail, toRaftlogError } from './errors.js';
 export type {
   AcksMode,
   ConsumerRecord,

@@ -1,0 +1,181 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Prng } from '../../lib/index.js';
+import type { Admin } from '../../src/client/index.js';
+import type { ChaosCluster, ChaosNode } from '../cluster/index.js';
+import { clientId } from '../cluster/index.js';
+import { nemesisProcess, type FaultEvent, type FaultKind } from '../history/index.js';
+import type { Recorder } from '../workload/index.js';
+import { corruptAndRestart } from './disk-fault.js';
+import type { FaultInForce } from './fault-action.js';
+import type { PlannedFault } from './fault-plan.js';
+import { cutFor } from './partition-shapes.js';
+import { restartRolling, transferStorm, moveReplica } from './cluster-moves.js';
+
+export interface NemesisContext {
+  readonly cluster: ChaosCluster;
+  readonly recorder: Recorder;
+  readonly admin: Admin;
+  readonly topic: string;
+  readonly partitions: number;
+  /** Current leader of every key (`topic/partition`), 0 for none. */
+  readonly leaders: () => ReadonlyMap<string, number>;
+  readonly signal: AbortSignal;
+}
+
+/** Applies a planned fault, holds it, heals it, and records both ends in the history. */
+export class Nemesis {
+  readonly counts = new Map<FaultKind, number>();
+  private active: FaultInForce | undefined;
+
+  constructor(private readonly ctx: NemesisContext) {}
+
+  async run(fault: PlannedFault): Promise<void> {
+    await sleep(fault.gapMs, undefined, { signal: this.ctx.signal });
+    const prng = new Prng(fault.seed);
+    this.active = await this.apply(fault, prng);
+    this.counts.set(fault.kind, (this.counts.get(fault.kind) ?? 0) + 1);
+    this.note(fault.kind, 'start', this.active.nodes, this.active.description);
+    const ongoing = this.active.ongoing;
+    if (ongoing !== undefined) await ongoing();
+    else await sleep(fault.holdMs, undefined, { signal: this.ctx.signal }).catch(() => undefined);
+    await this.healActive(fault.kind);
+  }
+
+  /** Heals whatever is in force; safe to call at any time, also after an aborted run. */
+  async healActive(kind?: FaultKind): Promise<void> {
+    const active = this.active;
+    this.active = undefined;
+    if (active === undefined) return;
+    const after = await active.heal();
+    this.note(kind ?? 'partition', 'end', active.nodes, after ?? `healed: ${active.description}`);
+  }
+
+  private apply(fault: PlannedFault, prng: Prng): Promise<FaultInForce> {
+    const target = this.target(fault, prng);
+    switch (fault.kind) {
+      case 'partition':
+        return this.partition(fault, prng);
+      case 'client-leader-cut':
+        return this.cutClientFrom(target);
+      case 'kill':
+        return this.kill(target);
+      case 'pause':
+        return Promise.resolve(this.pause(target));
+      case 'latency':
+        return this.slowNetwork(prng);
+      case 'clock-skew':
+        return this.skewClock(target, fault.clockOffsetMs);
+      case 'disk-bitflip':
+      case 'disk-truncate':
+        return corruptAndRestart(target, fault.kind, prng);
+      case 'restart-rolling':
+        return restartRolling(this.ctx.cluster.nodes);
+      case 'transfer-storm':
+        return transferStorm(this.ctx, prng);
+      case 'membership':
+        return moveReplica(this.ctx, prng, target.id);
+    }
+  }
+
+  /** The leader of a random key when the plan aims at leaders and one is known, else any running node. */
+  private target(fault: PlannedFault, prng: Prng): ChaosNode {
+    const key = `${this.ctx.topic}/${prng.intBetween(0, this.ctx.partitions - 1)}`;
+    const leader = this.ctx.leaders().get(key) ?? 0;
+    const running = this.ctx.cluster.nodes.filter((n) => n.running);
+    if (fault.atLeader && leader !== 0) return this.ctx.cluster.node(leader);
+    return prng.pick(running.length > 0 ? running : this.ctx.cluster.nodes);
+  }
+
+  private async partition(fault: PlannedFault, prng: Prng): Promise<FaultInForce> {
+    const ids = this.ctx.cluster.nodes.map((n) => n.id);
+    const someLeader = [...this.ctx.leaders().values()].find((l) => l !== 0) ?? 0;
+    const cut = cutFor(fault.shape, ids, prng, someLeader);
+    for (const link of cut.links) await this.ctx.cluster.links.cutLink(link, cut.direction);
+    return {
+      nodes: cut.nodes,
+      description: `${fault.shape}: ${cut.description}`,
+      heal: async () => {
+        await this.ctx.cluster.links.healAll();
+        return undefined;
+      },
+    };
+  }
+
+  private async cutClientFrom(node: ChaosNode): Promise<FaultInForce> {
+    await this.ctx.cluster.links.cutLink({ from: clientId, to: node.id });
+    return {
+      nodes: [node.id],
+      description: `the client cannot reach node ${node.id}; the nodes still see each other`,
+      heal: async () => {
+        await this.ctx.cluster.links.healAll();
+        return undefined;
+      },
+    };
+  }
+
+  private async kill(node: ChaosNode): Promise<FaultInForce> {
+    await node.kill();
+    return {
+      nodes: [node.id],
+      description: `SIGKILL node ${node.id}`,
+      heal: async () => {
+        await node.start();
+        return `node ${node.id} restarted`;
+      },
+    };
+  }
+
+  private pause(node: ChaosNode): FaultInForce {
+    node.pause();
+    return {
+      nodes: [node.id],
+      description: `SIGSTOP node ${node.id}`,
+      heal: () => {
+        node.resume();
+        return Promise.resolve(`SIGCONT node ${node.id}`);
+      },
+    };
+  }
+
+  private async slowNetwork(prng: Prng): Promise<FaultInForce> {
+    const latency = prng.intBetween(20, 150);
+    const jitter = prng.intBetween(0, latency);
+    await this.ctx.cluster.links.slowAll(latency, jitter);
+    return {
+      nodes: [],
+      description: `every link between nodes delayed ${latency} ± ${jitter} ms`,
+      heal: async () => {
+        await this.ctx.cluster.links.unslowAll();
+        return undefined;
+      },
+    };
+  }
+
+  private async skewClock(node: ChaosNode, offsetMs: number): Promise<FaultInForce> {
+    node.clockOffsetMs = offsetMs;
+    await node.kill();
+    await node.start();
+    return {
+      nodes: [node.id],
+      description: `node ${node.id} restarted with its wall clock ${offsetMs > 0 ? '+' : ''}${offsetMs} ms off`,
+      heal: async () => {
+        node.clockOffsetMs = 0;
+        await node.kill();
+        await node.start();
+        return `node ${node.id} restarted with a true clock`;
+      },
+    };
+  }
+
+  private note(kind: FaultKind, phase: 'start' | 'end', nodes: readonly number[], description: string): void {
+    this.ctx.recorder.record<FaultEvent>({
+      process: nemesisProcess,
+      type: 'info',
+      f: 'fault',
+      phase,
+      kind,
+      nodes,
+      description,
+    });
+  }
+}

@@ -1,0 +1,163 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { check } from '../checker/index.js';
+import { ChaosCluster } from '../cluster/index.js';
+import { runnerProcess, type PhaseEvent, type SendOp } from '../history/index.js';
+import { Nemesis, planFaults, type PlannedFault } from '../nemesis/index.js';
+import { writeReport } from '../report/index.js';
+import { LeaderMonitor, Recorder } from '../workload/index.js';
+import { kindsOf, type ChaosOptions } from './chaos-options.js';
+import { Progress } from './progress.js';
+import { verdictOf, type Verdict } from './verdict.js';
+import { WorkloadSet } from './workload-set.js';
+
+const topic = 'chaos';
+const monitorIntervalMs = 250;
+const leadersTimeoutMs = 60_000;
+const recoveryMs = 3_000;
+const drainTimeoutMs = 60_000;
+
+export interface ChaosOutcome {
+  readonly verdict: Verdict;
+  readonly historyPath: string;
+}
+
+/**
+ * One chaos run: a cluster behind proxies, a workload recording its history, the nemesis applying
+ * the seed's fault schedule, then heal, recover, drain, check and report.
+ */
+export async function runChaos(options: ChaosOptions, progress: Progress): Promise<ChaosOutcome> {
+  const kinds = kindsOf(options.scenario);
+  await mkdir(options.outDir, { recursive: true });
+  const historyPath = join(options.outDir, 'history.jsonl');
+  const recorder = await Recorder.open(historyPath);
+  const cluster = await ChaosCluster.start({
+    nodes: options.nodes,
+    dir: join(options.outDir, 'cluster'),
+    ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+    ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
+  });
+  const direct = cluster.directAdmin();
+  const client = cluster.workloadClient();
+  try {
+    const startedAt = new Date().toISOString();
+    await direct.admin.createTopic({ name: topic, partitions: options.partitions, replicas: 3 });
+    const workload = new WorkloadSet(recorder, client, topic, options.partitions, options.sendersPerKey);
+    const monitor = new LeaderMonitor(recorder, direct.client, workload.keys.map((k) => k.name));
+    await waitAllLed(monitor, cluster, leadersTimeoutMs);
+    const watching = watchLeaders(monitor, cluster);
+    const nemesis = new Nemesis({
+      cluster,
+      recorder,
+      admin: direct.admin,
+      topic,
+      partitions: options.partitions,
+      leaders: () => monitor.current(),
+      signal: watching.signal,
+    });
+    const ticker = progress.every(1_000, () => progress.line(recorder.now(), options, nemesis.counts, workload, monitor));
+    try {
+      phase(recorder, 'faults');
+      workload.start();
+      await runFaults(nemesis, planFaults(kinds, options.seed, options.durationS * 1_000, options.nodes), options.durationS * 1_000, recorder);
+      phase(recorder, 'heal');
+      await healEverything(nemesis, cluster);
+      await waitAllLed(monitor, cluster, leadersTimeoutMs).catch(() => undefined);
+      await sleep(recoveryMs);
+      await workload.stop();
+      phase(recorder, 'drain');
+      await workload.drain(ackedEnds(recorder), drainTimeoutMs);
+      phase(recorder, 'done');
+    } finally {
+      ticker.stop();
+      watching.stop();
+    }
+    const result = check(recorder.history);
+    const crashes = cluster.nodes.flatMap((n) => n.unexpectedExits);
+    const report = await writeReport(options.outDir, {
+      scenario: options.scenario,
+      seed: options.seed,
+      nodes: options.nodes,
+      durationS: options.durationS,
+      startedAt,
+      history: recorder.history,
+      result,
+      ...(options.command === undefined ? {} : { command: options.command }),
+    });
+    return { verdict: verdictOf(result, options.seed, nemesis.counts, crashes, report), historyPath };
+  } finally {
+    client.close();
+    direct.client.close();
+    await cluster.stop();
+    await recorder.close();
+  }
+}
+
+async function runFaults(
+  nemesis: Nemesis,
+  plan: readonly PlannedFault[],
+  durationMs: number,
+  recorder: Recorder,
+): Promise<void> {
+  for (const fault of plan) {
+    if (recorder.now() >= durationMs && !fault.mandatory) break;
+    await nemesis.run(fault);
+  }
+}
+
+/** Every fault undone: links healed, latency removed, processes resumed, stopped nodes started. */
+async function healEverything(nemesis: Nemesis, cluster: ChaosCluster): Promise<void> {
+  await nemesis.healActive();
+  await cluster.links.healAll();
+  await cluster.links.unslowAll();
+  for (const node of cluster.nodes) node.resume();
+  await Promise.all(cluster.nodes.filter((n) => !n.running).map((n) => n.start()));
+}
+
+function phase(recorder: Recorder, name: PhaseEvent['phase']): void {
+  recorder.record<PhaseEvent>({ process: runnerProcess, type: 'info', f: 'phase', phase: name });
+}
+
+/** The offset after the highest acknowledged one, per key: the drain reads at least that far. */
+function ackedEnds(recorder: Recorder): Map<string, number> {
+  const ends = new Map<string, number>();
+  for (const e of recorder.history) {
+    if (e.f !== 'send' || e.type !== 'ok') continue;
+    const op = e as SendOp;
+    if (op.offset !== undefined) ends.set(op.key, Math.max(ends.get(op.key) ?? 0, op.offset + 1));
+  }
+  return ends;
+}
+
+function monitored(cluster: ChaosCluster) {
+  return cluster.nodes.map((n) => ({ id: n.id, directAddress: n.directAddress, reachable: n.running && !n.isPaused }));
+}
+
+async function waitAllLed(monitor: LeaderMonitor, cluster: ChaosCluster, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await monitor.observe(monitored(cluster));
+    if ([...monitor.current().values()].every((l) => l !== 0)) return;
+    if (Date.now() > deadline) throw new Error(`not every partition had a leader after ${timeoutMs} ms`);
+    await sleep(monitorIntervalMs);
+  }
+}
+
+/** Observes leaders in the background until stopped; `signal` aborts with it, ending any fault's wait. */
+function watchLeaders(monitor: LeaderMonitor, cluster: ChaosCluster): { signal: AbortSignal; stop(): void } {
+  const abort = new AbortController();
+  const loop = (async () => {
+    while (!abort.signal.aborted) {
+      await monitor.observe(monitored(cluster));
+      await sleep(monitorIntervalMs, undefined, { signal: abort.signal }).catch(() => undefined);
+    }
+  })();
+  return {
+    signal: abort.signal,
+    stop: () => {
+      abort.abort();
+      void loop;
+    },
+  };
+}
