@@ -1,0 +1,66 @@
+import type { HistoryEvent, PollOp, ReadRecord } from '../history/types.js';
+import { escapeHtml, truncate } from './escape-html.js';
+import { formatMs } from './time-axis.js';
+
+const valueMax = 40;
+const recordsHead = 3;
+const recordsTail = 2;
+const keysMax = 6;
+
+function record([offset, value]: ReadRecord): string {
+  return `[${offset} ${truncate(value, valueMax)}]`;
+}
+
+/** The first and last few records of a poll: enough to see where it started, ended and jumped. */
+export function describeRecords(records: readonly ReadRecord[]): string {
+  const n = `${records.length} record${records.length === 1 ? '' : 's'}`;
+  if (records.length === 0) return 'no records';
+  if (records.length <= recordsHead + recordsTail) return `${n} ${records.map(record).join(' ')}`;
+  const head = records.slice(0, recordsHead).map(record);
+  const tail = records.slice(-recordsTail).map(record);
+  return `${n} ${head.join(' ')} … ${tail.join(' ')}`;
+}
+
+function describePoll(op: PollOp): string {
+  const from = `from ${op.from}`;
+  return op.records === undefined ? from : `${from}: ${describeRecords(op.records)}`;
+}
+
+/** What an event carries besides its type, in a line of plain text. */
+export function describeOp(e: HistoryEvent): string {
+  switch (e.f) {
+    case 'send':
+      return `${truncate(e.value, valueMax)}${e.offset === undefined ? '' : ` at offset ${e.offset}`}`;
+    case 'poll':
+      return describePoll(e);
+    case 'assign': {
+      const more = e.keys.length > keysMax ? ` (+${e.keys.length - keysMax} more)` : '';
+      const keys = e.keys.slice(0, keysMax).join(', ');
+      return `${keys}${more}${e.seekToBeginning ? ', from the beginning' : ''}`;
+    }
+    case 'fault':
+      return `${e.phase} ${e.kind} on ${e.nodes.length === 0 ? 'the cluster' : `node ${e.nodes.join(', ')}`}: ${e.description}`;
+    case 'leader':
+      return `${e.leader === 0 ? 'no leader' : `node ${e.leader}`}${e.term === undefined ? '' : ` (term ${e.term})`}`;
+    case 'phase':
+      return e.phase;
+  }
+}
+
+function keyOf(e: HistoryEvent): string {
+  return e.f === 'send' || e.f === 'poll' || e.f === 'leader' ? e.key : '';
+}
+
+/** A table row for one event: index, time, process, type, f, key, details. */
+export function opRow(e: HistoryEvent): string {
+  const cells = [
+    `#${e.index}`,
+    formatMs(e.time),
+    String(e.process),
+    `<span class="type ${e.type}">${e.type}</span>`,
+    e.f,
+    escapeHtml(truncate(keyOf(e), valueMax)),
+    escapeHtml(describeOp(e)),
+  ];
+  return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
+}

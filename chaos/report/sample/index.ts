@@ -1,0 +1,1 @@
+export { sampleReportInput } from './sample-input.js';
