@@ -8,6 +8,7 @@ import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { listenBounded } from './bounded-listen.js';
+import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { registerClientServices } from './services/index.js';
 import {
@@ -20,8 +21,10 @@ const shutdownGraceMs = 5_000;
 
 /** Runs one node until SIGINT or SIGTERM, from flags merged with RAFTLOG_* env and a config file. */
 export async function runNode(flags: RawSettings): Promise<void> {
+  const clockOffsetMs = applyClockOffsetFromEnv();
   const config = loadNodeConfig(flags);
   const logger = createLogger({ level: config.logLevel, base: { node: config.id } });
+  if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
   const running = await startNode(config, logger).catch((error: unknown) => {
     if (!(error instanceof IdentityMismatchError)) throw error;
     logger.fatal({ err: error }, 'refusing to start');
