@@ -25,29 +25,29 @@ export interface NemesisContext {
 /** Applies a planned fault, holds it, heals it, and records both ends in the history. */
 export class Nemesis {
   readonly counts = new Map<FaultKind, number>();
-  private active: FaultInForce | undefined;
+  private active: { readonly kind: FaultKind; readonly fault: FaultInForce } | undefined;
 
   constructor(private readonly ctx: NemesisContext) {}
 
   async run(fault: PlannedFault): Promise<void> {
     await sleep(fault.gapMs, undefined, { signal: this.ctx.signal });
     const prng = new Prng(fault.seed);
-    this.active = await this.apply(fault, prng);
+    const inForce = await this.apply(fault, prng);
+    this.active = { kind: fault.kind, fault: inForce };
     this.counts.set(fault.kind, (this.counts.get(fault.kind) ?? 0) + 1);
-    this.note(fault.kind, 'start', this.active.nodes, this.active.description);
-    const ongoing = this.active.ongoing;
-    if (ongoing !== undefined) await ongoing();
+    this.note(fault.kind, 'start', inForce.nodes, inForce.description);
+    if (inForce.ongoing !== undefined) await inForce.ongoing();
     else await sleep(fault.holdMs, undefined, { signal: this.ctx.signal }).catch(() => undefined);
-    await this.healActive(fault.kind);
+    await this.healActive();
   }
 
   /** Heals whatever is in force; safe to call at any time, also after an aborted run. */
-  async healActive(kind?: FaultKind): Promise<void> {
+  async healActive(): Promise<void> {
     const active = this.active;
     this.active = undefined;
     if (active === undefined) return;
-    const after = await active.heal();
-    this.note(kind ?? 'partition', 'end', active.nodes, after ?? `healed: ${active.description}`);
+    const after = await active.fault.heal();
+    this.note(active.kind, 'end', active.fault.nodes, after ?? `healed: ${active.fault.description}`);
   }
 
   private apply(fault: PlannedFault, prng: Prng): Promise<FaultInForce> {

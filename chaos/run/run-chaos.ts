@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Admin } from '../../src/client/index.js';
 import { check } from '../checker/index.js';
 import { ChaosCluster } from '../cluster/index.js';
 import { runnerProcess, type PhaseEvent, type SendOp } from '../history/index.js';
@@ -42,7 +43,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
   const client = cluster.workloadClient();
   try {
     const startedAt = new Date().toISOString();
-    await direct.admin.createTopic({ name: topic, partitions: options.partitions, replicas: 3 });
+    await createTopicOnceReady(direct.admin, options.partitions, leadersTimeoutMs);
     const workload = new WorkloadSet(recorder, client, topic, options.partitions, options.sendersPerKey);
     const monitor = new LeaderMonitor(recorder, direct.client, workload.keys.map((k) => k.name));
     await waitAllLed(monitor, cluster, leadersTimeoutMs);
@@ -113,6 +114,22 @@ async function healEverything(nemesis: Nemesis, cluster: ChaosCluster): Promise<
   await cluster.links.unslowAll();
   for (const node of cluster.nodes) node.resume();
   await Promise.all(cluster.nodes.filter((n) => !n.running).map((n) => n.start()));
+}
+
+/** Creates the workload's topic once every node has joined (a fresh cluster knows only itself at first). */
+async function createTopicOnceReady(admin: Admin, partitions: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await admin.createTopic({ name: topic, partitions, replicas: 3 });
+      return;
+    } catch (error) {
+      // A retry of a create that took effect the first time.
+      if ((error as { code?: string }).code === 'TOPIC_ALREADY_EXISTS') return;
+      if (Date.now() > deadline) throw error;
+      await sleep(300);
+    }
+  }
 }
 
 function phase(recorder: Recorder, name: PhaseEvent['phase']): void {
