@@ -48,10 +48,7 @@ function stats(result: CheckResult): string {
       `ok ${count.format(ops.ok)} · fail ${count.format(ops.fail)} · info ${count.format(ops.info)}`,
     ),
     stat('Faults', faultChips(result.faults), 'stat two'),
-    stat(
-      'Failover',
-      `p50 ${Math.round(result.failoverMs.p50)} ms · max ${Math.round(result.failoverMs.max)} ms`,
-    ),
+    stat('Failover', failover(result)),
     stat(
       'Send latency',
       latency === undefined
@@ -61,6 +58,11 @@ function stats(result: CheckResult): string {
     stat('Unavailable', unavailability(result)),
     stat('Anomalies', anomalyChips(result), 'stat wide'),
   ].join('');
+}
+
+function failover(result: CheckResult): string {
+  if (result.failovers.length === 0) return '<span class="zero">no fault measured</span>';
+  return `p50 ${Math.round(result.failoverMs.p50)} ms · max ${Math.round(result.failoverMs.max)} ms`;
 }
 
 function faultChips(faults: CheckResult['faults']): string {

@@ -29,6 +29,7 @@ describe('renderReport', () => {
     expect(html).toContain('<header class="head invalid">');
     expect(html).toContain('<title>raftlog chaos: INVALID, crafted, seed 42</title>');
     expect(html).toContain('npm run chaos -- --scenario crafted --nodes 3 --duration 30 --seed 42');
+    expect(html).toContain('p50 480 ms · max 1450 ms');
     expectNoGarbage(html);
   });
 
@@ -98,6 +99,7 @@ describe('renderReport', () => {
     expect(empty).toContain('Leaders (none observed)');
     expect(empty).toContain('<p class="none">None found.</p>');
     expect(empty).toContain('No faults measured.');
+    expect(empty).toContain('<span class="zero">no fault measured</span>');
     expect(count(empty, /<rect class="fault/)).toBe(0);
     expect(count(empty, /<polyline/)).toBe(0);
     expectNoGarbage(empty);
