@@ -81,8 +81,9 @@ describe('latency, bandwidth, slicer, slow_close', () => {
     const proxy = await proxyTo(echo);
     await addToxic(proxy, 'slicer', 'downstream', { average_size: 10, size_variation: 3, delay: 2000 });
     const text = Array.from({ length: 40 }, (_, i) => `${i}`.padStart(5, '-')).join('');
-    // At most 13 bytes per slice, each followed by 2 ms: 200 bytes take at least 15 pauses.
-    expect(await roundTripMs(await connectTo(proxy.listen), text)).toBeGreaterThanOrEqual(30);
+    // At most 13 bytes per slice, each followed by 2 ms: 200 bytes take at least 15 pauses (30 ms,
+    // less the rounding of the timers' millisecond clock).
+    expect(await roundTripMs(await connectTo(proxy.listen), text)).toBeGreaterThanOrEqual(25);
   });
 
   it('slow_close holds the close for its delay', async () => {
@@ -94,7 +95,8 @@ describe('latency, bandwidth, slicer, slow_close', () => {
     const upstream = await sink.nextAccepted();
     const endedAtMs = performance.now();
     upstream.end();
-    expect((await ended) - endedAtMs).toBeGreaterThanOrEqual(300);
+    // Timers run on a millisecond clock that may lag this one by a fraction of a millisecond.
+    expect((await ended) - endedAtMs).toBeGreaterThanOrEqual(299);
   });
 });
 
@@ -112,7 +114,7 @@ describe('timeout, reset_peer, limit_data', () => {
     expect(bytes.length).toBe(0);
     expect(error).toBeUndefined();
     await clientSide.closed;
-    expect(performance.now() - startMs).toBeGreaterThanOrEqual(300);
+    expect(performance.now() - startMs).toBeGreaterThanOrEqual(299);
   });
 
   it('timeout 0 blackholes both ways without closing; removing it closes the connection', async () => {
@@ -257,18 +259,16 @@ describe('enable, disable and failures', () => {
   });
 
   it('closes the client when the upstream refuses, and keeps serving', async () => {
-    const down = await startSink();
+    const sink = await startSink();
     const proxy = await toxiproxy.createProxy({
       name: 'gone',
       listen: '127.0.0.1:0',
       upstream: '127.0.0.1:1',
     });
-    const socket = await connectTo(proxy.listen);
-    await collect(socket).closed;
-    await proxy.update({ enabled: true, listen: proxy.listen, upstream: down.address });
-    const served = collect(await connectTo(proxy.listen));
-    expect(await down.nextAccepted()).toBeDefined();
-    expect(served.bytes().length).toBe(0);
+    await collect(await connectTo(proxy.listen)).closed;
+    await proxy.update({ enabled: true, listen: proxy.listen, upstream: sink.address });
+    await writeAll(await connectTo(proxy.listen), 'served');
+    expect((await collect(await sink.nextAccepted()).atLeast(6)).toString()).toBe('served');
   });
 
   it('survives peers that reset mid-stream', async () => {

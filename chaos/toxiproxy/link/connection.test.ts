@@ -71,8 +71,8 @@ function countBytes(socket: Socket): { total(): number; closed: Promise<number> 
 }
 
 const bytesMax = 256 * 1024;
-/** One socket read brings at most 64 KiB, so a pipeline can overshoot its bound by that much. */
-const readBytesMax = 64 * 1024;
+/** One socket read brings at most 64 KiB (and its queue entry), so a pipeline overshoots by that much. */
+const readBytesMax = 64 * 1024 + 64;
 const payload = Buffer.alloc(16 * 1024 * 1024, 7);
 
 describe('Connection', () => {

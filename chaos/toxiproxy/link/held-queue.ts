@@ -13,6 +13,12 @@ export interface HeldEnd {
 export type HeldEntry = HeldChunk | HeldEnd;
 
 /**
+ * What an entry costs beyond its bytes, counted in `heldBytes` so that a stream of tiny chunks is
+ * bounded too.
+ */
+const entryOverheadBytes = 64;
+
+/**
  * The chunks (and at most one end, last) a stage holds, with the bytes they add up to. It grows as
  * needed: the pipeline bounds it by pausing its source.
  */
@@ -22,7 +28,7 @@ export class HeldQueue {
   private bytes = 0;
 
   get heldBytes(): number {
-    return this.bytes;
+    return this.bytes + (this.entries.length - this.head) * entryOverheadBytes;
   }
 
   peek(): HeldEntry | undefined {
