@@ -1,0 +1,2 @@
+export { startToxiproxyServer, type ToxiproxyServer, type ToxiproxyServerOptions } from './server.js';
+export { toxiproxyVersion } from './http-api.js';
