@@ -5,7 +5,8 @@ import { Progress, runChaos, scenarios } from './run/index.js';
 function integer(min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer in ${min}..${max}`);
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in ${min}..${max}`);
     return n;
   };
 }
@@ -19,12 +20,17 @@ const program = new Command('raftlog chaos')
   .option('--partitions <n>', 'partitions of the workload topic', integer(1, 64), 3)
   .option('--senders <n>', 'concurrent senders per partition', integer(1, 64), 3)
   .option('--json', 'print the verdict as one JSON line, last')
-  .option('--out <dir>', 'where the report, history, node data and logs go (default: chaos-out/<scenario>-<seed>)')
+  .option(
+    '--out <dir>',
+    'where the report, history, node data and logs go (default: chaos-out/<scenario>-<seed>)',
+  )
   .action(async (flags: Flags) => {
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const outDir = flags.out ?? join('chaos-out', `${flags.scenario}-${seed}`);
     const progress = new Progress(process.stderr);
-    progress.note(`chaos: scenario ${flags.scenario}, ${flags.nodes} nodes, ${flags.duration} s, seed ${seed}, output in ${outDir}`);
+    progress.note(
+      `chaos: scenario ${flags.scenario}, ${flags.nodes} nodes, ${flags.duration} s, seed ${seed}, output in ${outDir}`,
+    );
     const { verdict, historyPath } = await runChaos(
       {
         scenario: flags.scenario,

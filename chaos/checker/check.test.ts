@@ -121,7 +121,7 @@ describe('check: failovers', () => {
     expect(result.failoverMs).toEqual({ p50: 200, max: 300 });
   });
 
-  it('waits for every key led by the fault\'s target, and ignores a fault that hit no leader', () => {
+  it("waits for every key led by the fault's target, and ignores a fault that hit no leader", () => {
     const h = new HistoryBuilder();
     h.at(0).leader('a', 1);
     h.at(0).leader('b', 1);

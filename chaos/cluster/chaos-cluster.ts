@@ -45,7 +45,8 @@ export class ChaosCluster {
     const direct = new Map<number, string>();
     for (const id of ids) direct.set(id, `${host}:${await freePort(host)}`);
     const viaClient = new Map<number, string>();
-    for (const id of ids) viaClient.set(id, await links.create({ from: clientId, to: id }, addressOf(direct, id)));
+    for (const id of ids)
+      viaClient.set(id, await links.create({ from: clientId, to: id }, addressOf(direct, id)));
     const nodes: ChaosNode[] = [];
     for (const id of ids) {
       const peers = [{ id, address: addressOf(viaClient, id) }];

@@ -1,4 +1,5 @@
 import { rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   describeExit,
   spawnNode,
@@ -57,7 +58,7 @@ export class ChaosNode {
 
   /**
    * Spawns the process and waits until it answers its health check; fails if it exits first. With
-   * `mayRefuse`, an exit before it is healthy is an answer (damaged data refused), not a crash.
+   * `mayRefuse`, an exit is an answer (damaged data refused), not a crash, until `settled()`.
    */
   async start(mayRefuse = false): Promise<void> {
     if (this.running) return;
@@ -75,10 +76,31 @@ export class ChaosNode {
     const abort = new AbortController();
     try {
       await Promise.race([waitHealthy(this.spec.address, this.healthTimeoutMs, abort.signal), died]);
-      this.expectingExit = false;
+      this.expectingExit = mayRefuse;
     } finally {
       abort.abort();
       died.catch(() => {});
+    }
+  }
+
+  /** From now on an exit is a crash again (see start's `mayRefuse`). */
+  settled(): void {
+    if (this.running) this.expectingExit = false;
+  }
+
+  /** The exit of the current process if it comes within `ms`, else undefined (still running). */
+  async exitWithin(ms: number): Promise<NodeExit | undefined> {
+    const current = this.current;
+    if (current === undefined) return undefined;
+    const timer = new AbortController();
+    const elapsed = sleep(ms, undefined, { signal: timer.signal }).then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await Promise.race([current.exited, elapsed]);
+    } finally {
+      timer.abort();
     }
   }
 

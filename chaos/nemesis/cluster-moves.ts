@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Prng } from '../../lib/index.js';
 import type { ChaosNode } from '../cluster/index.js';
 import { nothingToHeal, type FaultInForce } from './fault-action.js';
-import type { NemesisContext } from './nemesis.js';
+import type { NemesisContext } from './nemesis-context.js';
 
 /** Restarts every node in turn, gracefully (SIGTERM hands leadership over first), each back up before the next. */
 export function restartRolling(nodes: readonly ChaosNode[]): Promise<FaultInForce> {
@@ -52,7 +52,9 @@ export async function moveReplica(ctx: NemesisContext, prng: Prng, preferred: nu
   const details = await ctx.admin.describeTopic(ctx.topic);
   const replicas = details.partitionStatus.find((p) => p.partition === partition)?.replicas ?? [];
   const outside = ctx.cluster.nodes.map((n) => n.id).filter((id) => !replicas.includes(id));
-  const leaving = replicas.includes(preferred) ? preferred : prng.pick(replicas.length > 0 ? replicas : [preferred]);
+  const leaving = replicas.includes(preferred)
+    ? preferred
+    : prng.pick(replicas.length > 0 ? replicas : [preferred]);
   const key = `${ctx.topic}/${partition}`;
   const attempt = (what: string, call: () => Promise<void>) =>
     call().then(
@@ -61,18 +63,45 @@ export async function moveReplica(ctx: NemesisContext, prng: Prng, preferred: nu
     );
   if (outside.length > 0) {
     const joining = prng.pick(outside);
-    const added = await attempt(`add node ${joining}`, () => ctx.admin.addReplica(ctx.topic, partition, joining));
-    const removed = await attempt(`remove node ${leaving}`, () => ctx.admin.removeReplica(ctx.topic, partition, leaving));
+    const added = await attempt(`add node ${joining}`, () =>
+      ctx.admin.addReplica(ctx.topic, partition, joining),
+    );
+    const removed = await attempt(`remove node ${leaving}`, () =>
+      ctx.admin.removeReplica(ctx.topic, partition, leaving),
+    );
     return {
       nodes: [leaving, joining],
       description: `${key}: move a replica from node ${leaving} to node ${joining} (${added}; ${removed})`,
       heal: nothingToHeal,
     };
   }
-  const removed = await attempt(`remove node ${leaving}`, () => ctx.admin.removeReplica(ctx.topic, partition, leaving));
+  const removed = await attempt(`remove node ${leaving}`, () =>
+    ctx.admin.removeReplica(ctx.topic, partition, leaving),
+  );
   return {
     nodes: [leaving],
     description: `${key}: replica on node ${leaving} removed (${removed})`,
-    heal: () => attempt(`${key}: add node ${leaving} back`, () => ctx.admin.addReplica(ctx.topic, partition, leaving)),
+    heal: async () => {
+      const added = await attempt(`${key}: add node ${leaving} back`, () =>
+        ctx.admin.addReplica(ctx.topic, partition, leaving),
+      );
+      return `${added}; ${await settledWith(ctx, partition, leaving)}`;
+    },
   };
+}
+
+const settleTimeoutMs = 20_000;
+
+/** Waits until the partition's replica set holds `node` as a voter and no move is under way. */
+async function settledWith(ctx: NemesisContext, partition: number, node: number): Promise<string> {
+  const started = Date.now();
+  while (Date.now() - started < settleTimeoutMs) {
+    const details = await ctx.admin.describeTopic(ctx.topic).catch(() => undefined);
+    const status = details?.partitionStatus.find((p) => p.partition === partition);
+    if (status !== undefined && status.replicas.includes(node) && status.learners.length === 0) {
+      return `voter again after ${Date.now() - started} ms`;
+    }
+    await sleep(200);
+  }
+  return `not a voter again after ${settleTimeoutMs} ms`;
 }

@@ -1,12 +1,16 @@
 import type { Prng } from '../../lib/index.js';
+import { describeExit } from '../../src/local/index.js';
 import type { ChaosNode } from '../cluster/index.js';
 import { flipRandomByte, truncateRandomFile } from '../faults/index.js';
 import type { FaultInForce } from './fault-action.js';
 
+/** A node may find damage only when it loads a group, just after it first answers health checks. */
+const settleMs = 5_000;
+
 /**
  * Kills a node, corrupts one file of its data directory, and starts it again. A node that detects
- * the damage and refuses to start is wiped and started empty, so it rebuilds from its peers: the
- * damage must never reach a reader or the other replicas.
+ * the damage and refuses to start, or stops soon after with a clear error, is wiped and started
+ * empty, so it rebuilds from its peers: the damage must never reach a reader or the other replicas.
  */
 export async function corruptAndRestart(
   node: ChaosNode,
@@ -15,23 +19,28 @@ export async function corruptAndRestart(
 ): Promise<FaultInForce> {
   await node.kill();
   const damage =
-    kind === 'disk-bitflip' ? await flipRandomByte(node.dataDir, prng) : await truncateRandomFile(node.dataDir, prng);
-  const what = `node ${node.id}: ${damage.detail}`;
-  const outcome = await node.start(true).then(
-    () => 'it started',
-    async (error: unknown) => {
-      const refusal = firstLine((error as Error).message);
-      await node.kill();
-      await node.wipe();
-      await node.start();
-      return `it refused to start (${refusal}); wiped, it rebuilt from its peers`;
-    },
-  );
+    kind === 'disk-bitflip'
+      ? await flipRandomByte(node.dataDir, prng)
+      : await truncateRandomFile(node.dataDir, prng);
+  const outcome = await startDamaged(node).catch(async (error: unknown) => {
+    await node.kill();
+    await node.wipe();
+    await node.start();
+    return `it detected the damage (${firstLine((error as Error).message)}); wiped, it rebuilt from its peers`;
+  });
   return {
     nodes: [node.id],
-    description: `${what}; ${outcome}`,
+    description: `node ${node.id}: ${damage.detail}; ${outcome}`,
     heal: () => Promise.resolve(undefined),
   };
+}
+
+async function startDamaged(node: ChaosNode): Promise<string> {
+  await node.start(true);
+  const exit = await node.exitWithin(settleMs);
+  if (exit !== undefined) throw new Error(`it stopped with ${describeExit(exit)}`);
+  node.settled();
+  return 'it started and kept serving';
 }
 
 function firstLine(text: string): string {

@@ -22,7 +22,9 @@ describe('fault plan', () => {
 
   it('never plans a majorities ring on fewer than five nodes, where it would cut nothing', () => {
     for (let seed = 0; seed < 50; seed++) {
-      expect(planFaults(['partition'], seed, 60_000, 3).some((f) => f.shape === 'majorities-ring')).toBe(false);
+      expect(planFaults(['partition'], seed, 60_000, 3).some((f) => f.shape === 'majorities-ring')).toBe(
+        false,
+      );
     }
   });
 });

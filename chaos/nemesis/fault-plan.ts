@@ -38,7 +38,12 @@ export const allFaultKinds: readonly FaultKind[] = [
  * run), then seeded random draws until the schedule fills `durationMs`. The same seed gives the
  * same schedule.
  */
-export function planFaults(kinds: readonly FaultKind[], seed: number, durationMs: number, nodes: number): PlannedFault[] {
+export function planFaults(
+  kinds: readonly FaultKind[],
+  seed: number,
+  durationMs: number,
+  nodes: number,
+): PlannedFault[] {
   const prng = new Prng(seed);
   const shapes = partitionShapes.filter((s) => nodes >= 5 || s !== 'majorities-ring');
   const plan: PlannedFault[] = [];

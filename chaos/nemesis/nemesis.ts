@@ -1,26 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Prng } from '../../lib/index.js';
-import type { Admin } from '../../src/client/index.js';
-import type { ChaosCluster, ChaosNode } from '../cluster/index.js';
+import type { ChaosNode } from '../cluster/index.js';
 import { clientId } from '../cluster/index.js';
 import { nemesisProcess, type FaultEvent, type FaultKind } from '../history/index.js';
-import type { Recorder } from '../workload/index.js';
 import { corruptAndRestart } from './disk-fault.js';
 import type { FaultInForce } from './fault-action.js';
 import type { PlannedFault } from './fault-plan.js';
+import type { NemesisContext } from './nemesis-context.js';
 import { cutFor } from './partition-shapes.js';
 import { restartRolling, transferStorm, moveReplica } from './cluster-moves.js';
-
-export interface NemesisContext {
-  readonly cluster: ChaosCluster;
-  readonly recorder: Recorder;
-  readonly admin: Admin;
-  readonly topic: string;
-  readonly partitions: number;
-  /** Current leader of every key (`topic/partition`), 0 for none. */
-  readonly leaders: () => ReadonlyMap<string, number>;
-  readonly signal: AbortSignal;
-}
 
 /** Applies a planned fault, holds it, heals it, and records both ends in the history. */
 export class Nemesis {

@@ -1,7 +1,14 @@
 import type { Prng } from '../../lib/index.js';
 import type { Link } from '../cluster/index.js';
 
-export const partitionShapes = ['isolate-one', 'isolate-leader', 'bisect', 'bridge', 'majorities-ring', 'one-way'] as const;
+export const partitionShapes = [
+  'isolate-one',
+  'isolate-leader',
+  'bisect',
+  'bridge',
+  'majorities-ring',
+  'one-way',
+] as const;
 export type PartitionShape = (typeof partitionShapes)[number];
 
 export interface Cut {
@@ -38,7 +45,12 @@ export function cutFor(shape: PartitionShape, ids: readonly number[], prng: Prng
     case 'isolate-leader': {
       const alone = shape === 'isolate-leader' && ids.includes(leader) ? leader : shuffled[0]!;
       const rest = ids.filter((id) => id !== alone);
-      return { links: separate([alone], rest), direction: 'both', nodes: [alone], description: `isolate node ${alone}` };
+      return {
+        links: separate([alone], rest),
+        direction: 'both',
+        nodes: [alone],
+        description: `isolate node ${alone}`,
+      };
     }
     case 'bisect': {
       const minority = shuffled.slice(0, Math.floor((ids.length - 1) / 2) || 1);
@@ -91,5 +103,10 @@ function ring(order: readonly number[]): Cut {
       if (distance > 1) links.push(...between(order[i]!, order[j]!));
     }
   }
-  return { links, direction: 'both', nodes: [], description: `majorities ring ${order.join('-')}-${order[0]}` };
+  return {
+    links,
+    direction: 'both',
+    nodes: [],
+    description: `majorities ring ${order.join('-')}-${order[0]}`,
+  };
 }

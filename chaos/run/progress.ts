@@ -34,7 +34,9 @@ export class Progress {
   ): string {
     const done = workload.counts();
     const faultCount = [...faults.values()].reduce((a, b) => a + b, 0);
-    const leaders = [...monitor.current()].map(([key, id]) => `${key.split('/')[1]}:${id === 0 ? '-' : `n${id}`}`);
+    const leaders = [...monitor.current()].map(
+      ([key, id]) => `${key.split('/')[1]}:${id === 0 ? '-' : `n${id}`}`,
+    );
     return (
       `${(nowMs / 1000).toFixed(0)}s/${options.durationS}s faults ${faultCount} ` +
       `sends ok ${done.ok} fail ${done.fail} info ${done.info} leaders ${leaders.join(' ')}`

@@ -4,12 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from '../../src/client/index.js';
 import { check } from '../checker/index.js';
 import { ChaosCluster } from '../cluster/index.js';
-import { runnerProcess, type PhaseEvent, type SendOp } from '../history/index.js';
+import { runnerProcess, type PhaseEvent } from '../history/index.js';
 import { Nemesis, planFaults, type PlannedFault } from '../nemesis/index.js';
 import { writeReport } from '../report/index.js';
 import { LeaderMonitor, Recorder } from '../workload/index.js';
 import { kindsOf, type ChaosOptions } from './chaos-options.js';
-import { Progress } from './progress.js';
+import type { Progress } from './progress.js';
 import { verdictOf, type Verdict } from './verdict.js';
 import { WorkloadSet } from './workload-set.js';
 
@@ -45,7 +45,11 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
     const startedAt = new Date().toISOString();
     await createTopicOnceReady(direct.admin, options.partitions, leadersTimeoutMs);
     const workload = new WorkloadSet(recorder, client, topic, options.partitions, options.sendersPerKey);
-    const monitor = new LeaderMonitor(recorder, direct.client, workload.keys.map((k) => k.name));
+    const monitor = new LeaderMonitor(
+      recorder,
+      direct.client,
+      workload.keys.map((k) => k.name),
+    );
     await waitAllLed(monitor, cluster, leadersTimeoutMs);
     const watching = watchLeaders(monitor, cluster);
     const nemesis = new Nemesis({
@@ -57,11 +61,18 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
       leaders: () => monitor.current(),
       signal: watching.signal,
     });
-    const ticker = progress.every(1_000, () => progress.line(recorder.now(), options, nemesis.counts, workload, monitor));
+    const ticker = progress.every(1_000, () =>
+      progress.line(recorder.now(), options, nemesis.counts, workload, monitor),
+    );
     try {
       phase(recorder, 'faults');
       workload.start();
-      await runFaults(nemesis, planFaults(kinds, options.seed, options.durationS * 1_000, options.nodes), options.durationS * 1_000, recorder);
+      await runFaults(
+        nemesis,
+        planFaults(kinds, options.seed, options.durationS * 1_000, options.nodes),
+        options.durationS * 1_000,
+        recorder,
+      );
       phase(recorder, 'heal');
       await healEverything(nemesis, cluster);
       await waitAllLed(monitor, cluster, leadersTimeoutMs).catch(() => undefined);
@@ -140,15 +151,18 @@ function phase(recorder: Recorder, name: PhaseEvent['phase']): void {
 function ackedEnds(recorder: Recorder): Map<string, number> {
   const ends = new Map<string, number>();
   for (const e of recorder.history) {
-    if (e.f !== 'send' || e.type !== 'ok') continue;
-    const op = e as SendOp;
-    if (op.offset !== undefined) ends.set(op.key, Math.max(ends.get(op.key) ?? 0, op.offset + 1));
+    if (e.f !== 'send' || e.type !== 'ok' || e.offset === undefined) continue;
+    ends.set(e.key, Math.max(ends.get(e.key) ?? 0, e.offset + 1));
   }
   return ends;
 }
 
 function monitored(cluster: ChaosCluster) {
-  return cluster.nodes.map((n) => ({ id: n.id, directAddress: n.directAddress, reachable: n.running && !n.isPaused }));
+  return cluster.nodes.map((n) => ({
+    id: n.id,
+    directAddress: n.directAddress,
+    reachable: n.running && !n.isPaused,
+  }));
 }
 
 async function waitAllLed(monitor: LeaderMonitor, cluster: ChaosCluster, timeoutMs: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, type RaftlogClient } from '../../src/client/index.js';
 import { keyRef, Poller, Sender, type KeyRef, type Recorder } from '../workload/index.js';
 
@@ -28,7 +29,8 @@ export class WorkloadSet {
 
   start(): void {
     for (const key of this.keys) {
-      for (let i = 0; i < this.sendersPerKey; i++) this.senders.push(new Sender(this.recorder, this.producer, key));
+      for (let i = 0; i < this.sendersPerKey; i++)
+        this.senders.push(new Sender(this.recorder, this.producer, key));
       this.pollers.push(new Poller(this.recorder, this.client, key, pollerOptions));
     }
     for (const worker of [...this.senders, ...this.pollers]) this.running.push(worker.run());
@@ -64,6 +66,7 @@ export class WorkloadSet {
         while (Date.now() < deadline) {
           const read = await reader.poll();
           if (read === 0 && reader.position >= end) return;
+          if (read === undefined) await sleep(100);
         }
       }),
     );

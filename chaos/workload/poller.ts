@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RaftlogError } from '../../lib/index.js';
 import { IsolationLevel } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import {
@@ -18,6 +19,7 @@ export interface PollerOptions {
 }
 
 const decoder = new TextDecoder();
+const failedPollPauseMs = 100;
 
 /**
  * A reader assigned to one key from its beginning, polling one Fetch at a time from where its
@@ -55,7 +57,10 @@ export class Poller {
   }
 
   async run(): Promise<void> {
-    while (!this.stopping) await this.poll();
+    while (!this.stopping) {
+      // A failed poll is retried after a pause, not in a tight loop against a partition without a leader.
+      if ((await this.poll()) === undefined) await sleep(failedPollPauseMs);
+    }
   }
 
   /** One poll; answers the number of records read, or undefined when the poll failed. */
@@ -79,7 +84,9 @@ export class Poller {
     const address = await this.client.leaderAddress(topic, partition);
     const response = await this.client.broker(address).fetch(
       {
-        partitions: [{ topic, partition, offset: BigInt(this.next), partitionMaxBytes: this.options.partitionMaxBytes }],
+        partitions: [
+          { topic, partition, offset: BigInt(this.next), partitionMaxBytes: this.options.partitionMaxBytes },
+        ],
         maxWaitMs: this.options.maxWaitMs,
         minBytes: 1,
         isolationLevel: IsolationLevel.READ_UNCOMMITTED,

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { HistoryWriter, type HistoryEvent, type UnstampedEvent } from '../history/index.js';
+import { HistoryWriter, type HistoryEvent } from '../history/index.js';
 
 type Unstamped<T> = T extends HistoryEvent ? Omit<T, 'index' | 'time'> : never;
 
@@ -36,7 +36,7 @@ export class Recorder {
   }
 
   record<T extends HistoryEvent>(event: Unstamped<T>): T {
-    const stamped = this.writer.append(event as UnstampedEvent) as T;
+    const stamped = this.writer.append(event) as T;
     this.events.push(stamped);
     return stamped;
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   AssertionError,
+  CorruptionError,
   RaftlogError,
   type GroupId,
   type NodeId,
@@ -585,8 +586,11 @@ export class ClusterNode implements NodeApi {
     this.reconciling = this.reconciling
       .then(() => this.reconcileNow())
       .catch((error: unknown) => {
-        if (error instanceof AssertionError) this.host.fail(error, { during: 'reconcile' });
-        else this.options.logger.error({ err: error }, 'reconciling partition groups failed');
+        // A group whose stored log is damaged cannot run here; going on without it would leave its
+        // partition one replica short in silence. Stopping says so, and a wiped node rebuilds.
+        if (error instanceof AssertionError || error instanceof CorruptionError) {
+          this.host.fail(error, { during: 'reconcile' });
+        } else this.options.logger.error({ err: error }, 'reconciling partition groups failed');
       });
   }
 

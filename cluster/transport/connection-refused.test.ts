@@ -3,7 +3,10 @@ import { RaftlogError } from '../../lib/index.js';
 import { isConnectionRefused, isPeerGone } from './connection-refused.js';
 
 const unavailable = (last: string) =>
-  new RaftlogError('UNAVAILABLE', `No connection established. Last error: ${last} (2026-12-02T22:05:08.059Z)`);
+  new RaftlogError(
+    'UNAVAILABLE',
+    `No connection established. Last error: ${last} (2026-12-02T22:05:08.059Z)`,
+  );
 
 describe('telling a dead peer from a silent one', () => {
   it('counts a refused dial as gone, whatever it took', () => {

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssertionError, type NodeId } from '../../lib/index.js';
+import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
 import { createServer, HealthStatusBoard, implementService, shutdown } from '../../cluster/rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
@@ -93,7 +93,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
         { err: error, exitCode: code },
         error instanceof AssertionError
           ? 'an invariant broke; exiting so a restart recovers from disk'
-          : 'storage failed; exiting so a restart recovers from disk',
+          : error instanceof CorruptionError
+            ? 'stored data is damaged; exiting. Move the data directory aside and start the node empty: it rebuilds from its replicas'
+            : 'storage failed; exiting so a restart recovers from disk',
       );
       process.exit(code);
     },

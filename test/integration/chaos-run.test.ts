@@ -20,7 +20,9 @@ interface Verdict {
 }
 
 /** Runs the chaos command as a user would and answers its exit code and the last line of its stdout. */
-function runChaosCommand(args: readonly string[]): Promise<{ code: number | null; lastLine: string; stderr: string }> {
+function runChaosCommand(
+  args: readonly string[],
+): Promise<{ code: number | null; lastLine: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'chaos/main.ts'), ...args], {
       cwd: repoRoot,
