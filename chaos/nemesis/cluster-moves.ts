@@ -5,17 +5,22 @@ import { nothingToHeal, type FaultInForce } from './fault-action.js';
 import type { NemesisContext } from './nemesis-context.js';
 
 /** Restarts every node in turn, gracefully (SIGTERM hands leadership over first), each back up before the next. */
-export function restartRolling(nodes: readonly ChaosNode[]): Promise<FaultInForce> {
+export function restartRolling(
+  nodes: readonly ChaosNode[],
+  inSync: (node: number) => Promise<string>,
+): Promise<FaultInForce> {
+  const waits: string[] = [];
   return Promise.resolve({
     nodes: nodes.map((n) => n.id),
-    description: `rolling restart of nodes ${nodes.map((n) => n.id).join(', ')}`,
+    description: `rolling restart of nodes ${nodes.map((n) => n.id).join(', ')}, each back in sync before the next`,
     ongoing: async () => {
       for (const node of nodes) {
         await node.stop();
         await node.start();
+        waits.push(await inSync(node.id));
       }
     },
-    heal: nothingToHeal,
+    heal: () => Promise.resolve(waits.join('; ')),
   });
 }
 

@@ -16,6 +16,7 @@ export async function corruptAndRestart(
   node: ChaosNode,
   kind: 'disk-bitflip' | 'disk-truncate',
   prng: Prng,
+  inSync: () => Promise<string>,
 ): Promise<FaultInForce> {
   await node.kill();
   const damage =
@@ -31,7 +32,7 @@ export async function corruptAndRestart(
   return {
     nodes: [node.id],
     description: `node ${node.id}: ${damage.detail}; ${outcome}`,
-    heal: () => Promise.resolve(undefined),
+    heal: inSync,
   };
 }
 

@@ -8,6 +8,7 @@ import type { FaultInForce } from './fault-action.js';
 import type { PlannedFault } from './fault-plan.js';
 import type { NemesisContext } from './nemesis-context.js';
 import { cutFor } from './partition-shapes.js';
+import { waitInSync } from './wait-in-sync.js';
 import { restartRolling, transferStorm, moveReplica } from './cluster-moves.js';
 
 /** Applies a planned fault, holds it, heals it, and records both ends in the history. */
@@ -55,9 +56,9 @@ export class Nemesis {
         return this.skewClock(target, fault.clockOffsetMs);
       case 'disk-bitflip':
       case 'disk-truncate':
-        return corruptAndRestart(target, fault.kind, prng);
+        return corruptAndRestart(target, fault.kind, prng, () => waitInSync(this.ctx, target.id));
       case 'restart-rolling':
-        return restartRolling(this.ctx.cluster.nodes);
+        return restartRolling(this.ctx.cluster.nodes, (id) => waitInSync(this.ctx, id));
       case 'transfer-storm':
         return transferStorm(this.ctx, prng);
       case 'membership':
@@ -108,7 +109,7 @@ export class Nemesis {
       description: `SIGKILL node ${node.id}`,
       heal: async () => {
         await node.start();
-        return `node ${node.id} restarted`;
+        return `node ${node.id} restarted; ${await waitInSync(this.ctx, node.id)}`;
       },
     };
   }
@@ -143,14 +144,15 @@ export class Nemesis {
     node.clockOffsetMs = offsetMs;
     await node.kill();
     await node.start();
+    const synced = await waitInSync(this.ctx, node.id);
     return {
       nodes: [node.id],
-      description: `node ${node.id} restarted with its wall clock ${offsetMs > 0 ? '+' : ''}${offsetMs} ms off`,
+      description: `node ${node.id} restarted with its wall clock ${offsetMs > 0 ? '+' : ''}${offsetMs} ms off; ${synced}`,
       heal: async () => {
         node.clockOffsetMs = 0;
         await node.kill();
         await node.start();
-        return `node ${node.id} restarted with a true clock`;
+        return `node ${node.id} restarted with a true clock; ${await waitInSync(this.ctx, node.id)}`;
       },
     };
   }

@@ -214,6 +214,7 @@ export class ClusterNode implements NodeApi {
     // A round starts only when the previous one ended, so slow duties never pile up.
     const round = (): void => {
       if (this.stopping) return;
+      this.voteGate.recheck([controllerGroup, ...(this.partitions.keys() as Iterable<GroupId>)]);
       void this.duties.run().finally(() => {
         if (!this.stopping) this.dutiesTimer = setTimeout(round, dutiesIntervalMs);
       });

@@ -55,6 +55,16 @@ export class VoteGate {
     });
   }
 
+  /**
+   * Re-checks gated groups without waiting for a message of theirs: a quiet group (the controller
+   * between commands, any group once quiesced) sends nothing after its last append, and the entry
+   * that releases it may be applied only after that answer went out.
+   */
+  recheck(groupIds: Iterable<GroupId>): void {
+    if (!this.active) return;
+    for (const id of groupIds) if (!this.released.has(id)) this.gated(id);
+  }
+
   /** Whether this node may start an election in the group now. */
   mayCampaign(groupId: GroupId): boolean {
     return !this.active || !this.gated(groupId);

@@ -1,0 +1,51 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { GroupId, NodeId } from '../../lib/index.js';
+import type { RaftGroup } from '../host/index.js';
+import { VoteGate } from './vote-gate.js';
+
+const controller = 0 as GroupId;
+
+/** A controller group whose follower log holds `commit` entries of the leader's term `term`. */
+function fakeGroup(view: { commit: number; term: number; leader: number }): RaftGroup {
+  return {
+    raw: { status: () => ({ leader: view.leader, term: view.term, commit: view.commit }) },
+    storage: { term: () => view.term },
+  } as unknown as RaftGroup;
+}
+
+describe('the vote gate of a node that lost its data', () => {
+  it('releases a quiet controller group once its commit is applied, without a message of the group', () => {
+    const applied = { appliedIndex: 9, nextGroupId: 4 };
+    const group = fakeGroup({ commit: 10, term: 3, leader: 2 });
+    const released: unknown[] = [];
+    const logger = pino({ level: 'silent' });
+    logger.info = (fields: unknown) => void released.push(fields);
+    const gate = new VoteGate(true, {
+      nodeId: 1 as NodeId,
+      controllerGroup: controller,
+      group: () => group,
+      controllerApplied: () => applied,
+      logger,
+    });
+    gate.recheck([controller]);
+    expect(gate.mayCampaign(controller)).toBe(false);
+    applied.appliedIndex = 10;
+    gate.recheck([controller]);
+    expect(released).toEqual([{ group: controller }]);
+    const voteRequest = { groupId: controller, message: { type: 'vote' } };
+    expect(gate.inbound([voteRequest] as never)).toHaveLength(1);
+  });
+
+  it('keeps a group gated while it knows no leader', () => {
+    const gate = new VoteGate(true, {
+      nodeId: 1 as NodeId,
+      controllerGroup: controller,
+      group: () => fakeGroup({ commit: 10, term: 3, leader: 0 }),
+      controllerApplied: () => ({ appliedIndex: 10, nextGroupId: 4 }),
+      logger: pino({ level: 'silent' }),
+    });
+    gate.recheck([controller]);
+    expect(gate.mayCampaign(controller)).toBe(false);
+  });
+});
