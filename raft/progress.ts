@@ -33,6 +33,19 @@ export class Progress {
     this.reset();
   }
 
+  /**
+   * The follower lost entries it had acknowledged (its disk or data directory did): `match` is lowered
+   * to what it still holds and sending restarts from there. Commitment already decided stays decided;
+   * only this copy of it is gone.
+   */
+  lostEntries(lastIndex: number): void {
+    assert(lastIndex < this.match, `a loss report of ${lastIndex} below match ${this.match} only`);
+    this.match = lastIndex;
+    this.state = 'probe';
+    this.next = lastIndex + 1;
+    this.reset();
+  }
+
   becomeReplicate(): void {
     this.state = 'replicate';
     this.next = this.match + 1;

@@ -408,8 +408,16 @@ export class Raft {
   }
 
   private handleHeartbeat(m: Message): void {
-    this.log.commitTo(Math.min(m.commit, this.log.lastIndex()));
-    this.send({ ...this.blank('heartbeat-response', m.from), ...(m.context ? { context: m.context } : {}) });
+    const lastIndex = this.log.lastIndex();
+    this.log.commitTo(Math.min(m.commit, lastIndex));
+    // The leader only sends a commit this follower acknowledged holding; a shorter log means it lost
+    // acknowledged entries (a damaged or wiped disk), and the leader must learn it to send them again.
+    const lost = m.commit > lastIndex ? { reject: true, rejectHint: lastIndex as LogIndex } : {};
+    this.send({
+      ...this.blank('heartbeat-response', m.from),
+      ...lost,
+      ...(m.context ? { context: m.context } : {}),
+    });
   }
 
   private handleSnapshotChunk(m: Message): void {
@@ -509,6 +517,7 @@ export class Raft {
   }
 
   private handleHeartbeatResponse(m: Message, p: Progress): void {
+    if (m.reject && m.rejectHint < p.match) p.lostEntries(m.rejectHint);
     p.probeSent = false;
     if (p.state === 'replicate' && p.inflights.length >= this.config.inflightMessagesMax) p.inflights.shift();
     if (p.match < this.log.lastIndex()) this.sendAppend(m.from);

@@ -493,7 +493,8 @@ export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
   reject: boolean;
 
   /**
-   * On a refused append: the follower's suggestion where to retry (fast backtracking).
+   * On a refused append: the follower's suggestion where to retry (fast backtracking). On a
+   * refused heartbeat: the follower's last index.
    *
    * @generated from field: uint64 reject_hint = 11;
    */
@@ -556,7 +557,8 @@ export enum RaftMessageType {
   HEARTBEAT = 3,
 
   /**
-   * Follower to leader.
+   * Follower to leader; with reject, the follower holds less than the heartbeat's commit (it lost
+   * acknowledged entries) and reject_hint is its last index.
    *
    * @generated from enum value: RAFT_MESSAGE_TYPE_HEARTBEAT_RESPONSE = 4;
    */
