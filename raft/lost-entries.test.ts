@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryRaftStorage } from './memory-raft-storage.js';
 import { storageWith, TestNetwork } from './testing/index.js';
 
 describe('a follower that lost acknowledged entries (wiped or damaged disk)', () => {
@@ -18,8 +17,7 @@ describe('a follower that lost acknowledged entries (wiped or damaged disk)', ()
     expect(before.progress?.get(3 as never)?.match).toBe(before.lastIndex);
 
     // Node 3 comes back with an empty log, as the same member: the leader still believes it holds all.
-    const wiped = new MemoryRaftStorage({ voters: [1, 2, 3] as never, learners: [] });
-    net.start(3, wiped);
+    net.start(3, storageWith([1, 2, 3], []));
     net.tick(1, 10);
     net.settle();
 
