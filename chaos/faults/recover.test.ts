@@ -32,6 +32,7 @@ function node(data: string, starts: string[]): RestartableNode {
   return {
     id: 2,
     dataDir: data,
+    stop: async () => void starts.push('stop'),
     start: async () => {
       const left = await readdir(data).catch(() => []);
       starts.push(left.length === 0 ? 'empty' : 'damaged');
@@ -80,7 +81,7 @@ describe('restartAfterDiskFault', () => {
     const outcome = await restartAfterDiskFault(node(data, starts), control(moves));
     expect(outcome.outcome).toBe('rebuilt');
     expect(outcome.outcome === 'rebuilt' && outcome.refusal).toMatch(/code 1.*Corruption/);
-    expect(starts).toEqual(['damaged', 'empty']);
+    expect(starts).toEqual(['damaged', 'stop', 'empty']);
     expect(moves).toEqual(['controller/- -> 3', 'p/0 -> 3']);
   });
 

@@ -5,8 +5,10 @@ import { isAbsolute, join } from 'node:path';
 export interface RestartableNode {
   readonly id: number;
   readonly dataDir: string;
-  /** Starts the process; resolves once it serves, rejects if it exits first (it refused to start). */
+  /** Starts the process; resolves once it serves, rejects if it exits first or never serves. */
   start(): Promise<void>;
+  /** Stops the process if it runs (one that never served may still run); resolves once it is gone. */
+  stop(): Promise<void>;
 }
 
 export type RestartOutcome =
@@ -87,6 +89,7 @@ export async function renewLeaders(control: LeadershipControl, nodeId: number): 
  * it caught up is for the caller to wait on.
  */
 export async function recoverFromDiskFault(node: RestartableNode, control: LeadershipControl): Promise<void> {
+  await node.stop();
   await wipeDataDir(node.dataDir);
   await node.start();
   await renewLeaders(control, node.id);

@@ -184,6 +184,7 @@ async function expectDetectedOrIntact(
   written: Written,
   mayStick: boolean,
 ): Promise<string> {
+  let result = 'refused to start';
   if (!outcome.started) {
     expect(outcome.refusal).toMatch(/exited with code [1-9]\d*/);
     expect(outcome.refusal).toMatch(/Corruption|IO error|corrupt/i);
@@ -191,11 +192,12 @@ async function expectDetectedOrIntact(
     const started = await startedOutcome(cluster, victim, written);
     if (started === 'intact') return 'started, served every acknowledged record';
     if (started === 'stuck') expect(mayStick, `damaged node ${victim.id} never caught up`).toBe(true);
+    result = started === 'stuck' ? 'started, stayed behind its leader' : 'started, reported the damage';
     await victim.stop();
   }
   await rebuild(cluster, victim);
   expectAllAcked(await readFrom(cluster, victim, written), written, `rebuilt node ${victim.id}`);
-  return outcome.started ? 'started, damage reported or stuck behind, rebuilt' : 'refused to start, rebuilt';
+  return `${result}, rebuilt`;
 }
 
 /** Wipes the node and starts it again; the other nodes' Admin service renews its groups' leaders. */
