@@ -299,7 +299,7 @@ describe(`disk faults on one node of three (seed ${seed})`, () => {
       await wipeDataDir(victim.dataDir);
       await produce(cluster, written, 'down', recordsWhileDown);
       await victim.start();
-      // A rejoining node that is tracked from scratch catches up in well under a second here.
+      // Ample: with its leaders renewed, a rebuilt node catches up within a few seconds here.
       expect(await catchesUp(cluster, victim, written, 5_000)).toBe(true);
     },
     60_000,
