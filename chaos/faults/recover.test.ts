@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   NotADataDirectoryError,
+  renewLeaders,
   restartAfterDiskFault,
   wipeDataDir,
+  type LeadershipControl,
   type RestartableNode,
 } from './recover.js';
 
@@ -30,6 +32,7 @@ function node(data: string, starts: string[]): RestartableNode {
   return {
     id: 2,
     dataDir: data,
+    stop: async () => void starts.push('stop'),
     start: async () => {
       const left = await readdir(data).catch(() => []);
       starts.push(left.length === 0 ? 'empty' : 'damaged');
@@ -38,20 +41,59 @@ function node(data: string, starts: string[]): RestartableNode {
   };
 }
 
+/** Three nodes: node 1 leads the controller and p/0, node 2 leads p/1, q/0 lives on nodes 1 and 3. */
+function control(moves: string[]): LeadershipControl {
+  return {
+    clusterStatus: async () => ({
+      controller: { leader: 1, voters: [1, 2, 3] },
+      partitions: [
+        { topic: 'p', partition: 0, leader: 1, replicas: [1, 2, 3] },
+        { topic: 'p', partition: 1, leader: 2, replicas: [1, 2, 3] },
+        { topic: 'q', partition: 0, leader: 1, replicas: [1, 3] },
+        { topic: 'r', partition: 0, leader: 0, replicas: [1, 2, 3] },
+      ],
+    }),
+    transferLeadership: async (t) => {
+      moves.push(`${t.topic ?? 'controller'}/${t.partition ?? '-'} -> ${t.toNode}`);
+    },
+  };
+}
+
+describe('renewLeaders', () => {
+  it('hands every group of the node to a replica that is neither its leader nor the node', async () => {
+    const moves: string[] = [];
+    expect(await renewLeaders(control(moves), 2)).toBe(2);
+    expect(moves).toEqual(['controller/- -> 3', 'p/0 -> 3']);
+  });
+
+  it('skips groups the node leads, does not replicate, or that have no leader or no other replica', async () => {
+    const moves: string[] = [];
+    await renewLeaders(control(moves), 3);
+    expect(moves).toEqual(['controller/- -> 2', 'p/0 -> 2', 'p/1 -> 1']);
+  });
+});
+
 describe('restartAfterDiskFault', () => {
-  it('wipes and starts again a node that refused its damaged directory', async () => {
+  it('wipes and starts again a node that refused its damaged directory, and renews its leaders', async () => {
     const data = await dataDir();
     const starts: string[] = [];
-    const outcome = await restartAfterDiskFault(node(data, starts));
+    const moves: string[] = [];
+    const outcome = await restartAfterDiskFault(node(data, starts), control(moves));
     expect(outcome.outcome).toBe('rebuilt');
     expect(outcome.outcome === 'rebuilt' && outcome.refusal).toMatch(/code 1.*Corruption/);
-    expect(starts).toEqual(['damaged', 'empty']);
+    expect(starts).toEqual(['damaged', 'stop', 'empty']);
+    expect(moves).toEqual(['controller/- -> 3', 'p/0 -> 3']);
   });
 
   it('leaves a node that started on its directory alone', async () => {
     const data = await dataDir();
     const starts: string[] = [];
-    const outcome = await restartAfterDiskFault({ ...node(data, starts), start: async () => {} });
+    const moves: string[] = [];
+    const outcome = await restartAfterDiskFault(
+      { ...node(data, starts), start: async () => {} },
+      control(moves),
+    );
+    expect(moves).toEqual([]);
     expect(outcome).toEqual({ outcome: 'started' });
     expect(await readdir(join(data, 'db'))).toEqual(['000015.sst']);
   });
