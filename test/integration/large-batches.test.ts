@@ -18,11 +18,26 @@ async function retrying<T>(call: () => Promise<T>, timeoutMs = 30_000): Promise<
   }
 }
 
-/** One record whose value brings the encoded batch close to `bytes`. */
-function batchOf(bytes: number): Uint8Array {
+interface Producer {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+}
+
+/**
+ * One record whose value brings the encoded batch close to `bytes`. It carries a producer id and a
+ * sequence: a retry after an answer of unknown outcome (leadership lost with the write in flight)
+ * must be deduplicated, not written twice.
+ */
+function batchOf(bytes: number, producer: Producer): Uint8Array {
   const value = new Uint8Array(bytes - 200);
   for (let i = 0; i < value.length; i += 997) value[i] = i & 0xff;
-  const batch = encodeRecordBatch({ timestamp: Date.now(), records: [{ key: null, value }] });
+  const batch = encodeRecordBatch({
+    timestamp: Date.now(),
+    producerId: Number(producer.producerId),
+    producerEpoch: producer.producerEpoch,
+    baseSequence: 0,
+    records: [{ key: null, value }],
+  });
   expect(batch.byteLength).toBeLessThanOrEqual(bytes);
   return batch;
 }
@@ -41,7 +56,8 @@ describe('batches as large as a topic allows, 3 nodes', () => {
       );
     }
     for (const [name, maxMessageBytes] of topics) {
-      const batch = batchOf(maxMessageBytes);
+      const producer = await retrying(() => cluster.broker(cluster.nodes[0]!.address).initProducer({}));
+      const batch = batchOf(maxMessageBytes, producer);
       const response = await retrying(async () => {
         const leader = await cluster.waitForLeader(name, 0);
         return cluster
