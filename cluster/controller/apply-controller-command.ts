@@ -39,6 +39,7 @@ export function initialControllerState(): ControllerState {
     nodes: new Map(),
     topics: new Map(),
     transactionalIds: new Map(),
+    groupOffsets: new Map(),
     nextGroupId: firstPartitionGroupId,
     nextProducerId: 0,
     placementCursor: 0,

@@ -1,4 +1,5 @@
 import { groupId, nodeId, partitionId, producerId, RaftlogError } from '../../lib/index.js';
+import { decodeGroupOffsets, encodeGroupOffsets } from './group-offsets.js';
 import type {
   ControllerCommand,
   ControllerCommandType,
@@ -136,6 +137,7 @@ export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
     nodes: sortedValues(state.nodes),
     topics: sortedValues(state.topics),
     transactionalIds: sortedValues(state.transactionalIds),
+    groupOffsets: encodeGroupOffsets(state.groupOffsets),
   });
 }
 
@@ -224,6 +226,7 @@ export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
       nodes: new Map(nodes.map((n) => [n.id, n])),
       topics: new Map(topics.map((t) => [t.name, t])),
       transactionalIds: new Map(txnIds.map((t) => [t.transactionalId, t])),
+      groupOffsets: decodeGroupOffsets(o.groupOffsets, 'groupOffsets'),
     };
   } catch (error) {
     // The branded-id constructors assert non-negative integers; in a snapshot that is corruption.

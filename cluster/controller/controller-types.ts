@@ -1,4 +1,5 @@
 import type { ErrorCode, GroupId, NodeId, PartitionId, ProducerId } from '../../lib/index.js';
+import type { GroupOffsetsByGroup } from './group-offsets.js';
 import type { TopicConfig, TopicConfigInput } from './topic-config.js';
 
 export interface NodeInfo {
@@ -47,6 +48,8 @@ export interface ControllerState {
   readonly nodes: ReadonlyMap<NodeId, NodeInfo>;
   readonly topics: ReadonlyMap<string, TopicInfo>;
   readonly transactionalIds: ReadonlyMap<string, TransactionalIdInfo>;
+  /** Consumer groups' committed offsets (plain commits and committed transactions). */
+  readonly groupOffsets: GroupOffsetsByGroup;
   /** The next partition group id; only ever grows. */
   readonly nextGroupId: number;
   /** The next producer id to hand out (in blocks or to a transactional id); only ever grows. */

@@ -44,3 +44,11 @@ export {
 } from './controller-codec.js';
 export { nodeLoads, placePartitions, type NodeLoad, type PlacementResult } from './placement.js';
 export { reconcile, type PartitionGroupSpec, type ReconcilePlan } from './reconcile.js';
+export {
+  offsetKey,
+  withCommittedOffsets,
+  type CommittedOffset,
+  type GroupOffsets,
+  type GroupOffsetsByGroup,
+  type OffsetToCommit,
+} from './group-offsets.js';

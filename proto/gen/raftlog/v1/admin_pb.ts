@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/admin.proto.
  */
 export const file_raftlog_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxIpIBChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEhUKDXZhbGlkYXRlX29ubHkYBSABKAgiQgoTQ3JlYXRlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiIiChJEZWxldGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCSIVChNEZWxldGVUb3BpY1Jlc3BvbnNlIi0KEUxpc3RUb3BpY3NSZXF1ZXN0EhgKEGluY2x1ZGVfaW50ZXJuYWwYASABKAgiTAoMVG9waWNTdW1tYXJ5EgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0iPgoSTGlzdFRvcGljc1Jlc3BvbnNlEigKBnRvcGljcxgBIAMoCzIYLnJhZnRsb2cudjEuVG9waWNTdW1tYXJ5IiQKFERlc2NyaWJlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkixwEKEFRvcGljRGVzY3JpcHRpb24SDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEjUKEHBhcnRpdGlvbl9zdGF0dXMYBSADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cxIVCg1jcmVhdGVkX2F0X21zGAYgASgDIkQKFURlc2NyaWJlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiJRChhVcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnIkQKGVVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USJwoGY29uZmlnGAEgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyI7ChdDcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0iGgoYQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlIi8KFENsdXN0ZXJTdGF0dXNSZXF1ZXN0EhcKD29taXRfcGFydGl0aW9ucxgBIAEoCCJZChBDb250cm9sbGVyU3RhdHVzEhEKCWxlYWRlcl9pZBgBIAEoDRIMCgR0ZXJtGAIgASgEEhQKDGNvbW1pdF9pbmRleBgDIAEoBBIOCgZ2b3RlcnMYBCADKA0ifgoKTm9kZVN0YXR1cxIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkSDQoFYWxpdmUYAyABKAgSEAoIcmVwbGljYXMYBCABKA0SDwoHbGVhZGVycxgFIAEoDRIcChRzdGF0dXNfY2hhbmdlZF9hdF9tcxgGIAEoAyKnAgoPUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghncm91cF9pZBgDIAEoBBIRCglsZWFkZXJfaWQYBCABKA0SDAoEdGVybRgFIAEoBBIQCghyZXBsaWNhcxgGIAMoDRIPCgdpbl9zeW5jGAcgAygNEhAKCGxlYXJuZXJzGAggAygNEhQKDGNvbW1pdF9pbmRleBgJIAEoBBIWCg5oaWdoX3dhdGVybWFyaxgKIAEoAxIYChBsb2dfc3RhcnRfb2Zmc2V0GAsgASgDEhoKEmxhc3Rfc3RhYmxlX29mZnNldBgMIAEoAxImCgVlcnJvchgNIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwitQEKFUNsdXN0ZXJTdGF0dXNSZXNwb25zZRISCgpjbHVzdGVyX2lkGAEgASgJEjAKCmNvbnRyb2xsZXIYAiABKAsyHC5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJTdGF0dXMSJQoFbm9kZXMYAyADKAsyFi5yYWZ0bG9nLnYxLk5vZGVTdGF0dXMSLwoKcGFydGl0aW9ucxgEIAMoCzIbLnJhZnRsb2cudjEuUGFydGl0aW9uU3RhdHVzImkKGVRyYW5zZmVyTGVhZGVyc2hpcFJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhIKCmNvbnRyb2xsZXIYAyABKAgSFgoOdGFyZ2V0X25vZGVfaWQYBCABKA0iPQoaVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USEQoJbGVhZGVyX2lkGAEgASgNEgwKBHRlcm0YAiABKAQiRgoRQWRkUmVwbGljYVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg8KB25vZGVfaWQYAyABKA0iFAoSQWRkUmVwbGljYVJlc3BvbnNlIkkKFFJlbW92ZVJlcGxpY2FSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNIhcKFVJlbW92ZVJlcGxpY2FSZXNwb25zZSIyCg5BZGROb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkiEQoPQWRkTm9kZVJlc3BvbnNlIiQKEVJlbW92ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKA0iFAoSUmVtb3ZlTm9kZVJlc3BvbnNlIhMKEUxpc3RHcm91cHNSZXF1ZXN0ImwKDEdyb3VwTGlzdGluZxIQCghncm91cF9pZBgBIAEoCRIjCgRraW5kGAIgASgOMhUucmFmdGxvZy52MS5Hcm91cEtpbmQSJQoFc3RhdGUYAyABKA4yFi5yYWZ0bG9nLnYxLkdyb3VwU3RhdGUiPgoSTGlzdEdyb3Vwc1Jlc3BvbnNlEigKBmdyb3VwcxgBIAMoCzIYLnJhZnRsb2cudjEuR3JvdXBMaXN0aW5nIioKFURlc2NyaWJlR3JvdXBzUmVxdWVzdBIRCglncm91cF9pZHMYASADKAkieAoLR3JvdXBNZW1iZXISEQoJbWVtYmVyX2lkGAEgASgJEhEKCWNsaWVudF9pZBgCIAEoCRITCgtjbGllbnRfaG9zdBgDIAEoCRIuCgphc3NpZ25tZW50GAQgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbiKpAQoUR3JvdXBQYXJ0aXRpb25TdGF0dXMSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhgKEGNvbW1pdHRlZF9vZmZzZXQYAyABKAMSFgoOaGlnaF93YXRlcm1hcmsYBCABKAMSCwoDbGFnGAUgASgDEhEKCWluX2ZsaWdodBgGIAEoDRIdChVvbGRlc3RfdW5hY2tlZF9hZ2VfbXMYByABKAMinAIKEEdyb3VwRGVzY3JpcHRpb24SEAoIZ3JvdXBfaWQYASABKAkSIwoEa2luZBgCIAEoDjIVLnJhZnRsb2cudjEuR3JvdXBLaW5kEiUKBXN0YXRlGAMgASgOMhYucmFmdGxvZy52MS5Hcm91cFN0YXRlEhUKDWdlbmVyYXRpb25faWQYBCABKAUSKAoHbWVtYmVycxgFIAMoCzIXLnJhZnRsb2cudjEuR3JvdXBNZW1iZXISNAoKcGFydGl0aW9ucxgGIAMoCzIgLnJhZnRsb2cudjEuR3JvdXBQYXJ0aXRpb25TdGF0dXMSCwoDbGFnGAcgASgDEiYKBWVycm9yGAggASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJGChZEZXNjcmliZUdyb3Vwc1Jlc3BvbnNlEiwKBmdyb3VwcxgBIAMoCzIcLnJhZnRsb2cudjEuR3JvdXBEZXNjcmlwdGlvbipWCglHcm91cEtpbmQSGgoWR1JPVVBfS0lORF9VTlNQRUNJRklFRBAAEhcKE0dST1VQX0tJTkRfQ09OU1VNRVIQARIUChBHUk9VUF9LSU5EX1FVRVVFEAIqdQoKR3JvdXBTdGF0ZRIbChdHUk9VUF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUdST1VQX1NUQVRFX0VNUFRZEAESGwoXR1JPVVBfU1RBVEVfUkVCQUxBTkNJTkcQAhIWChJHUk9VUF9TVEFURV9TVEFCTEUQAzKnCQoMQWRtaW5TZXJ2aWNlEk4KC0NyZWF0ZVRvcGljEh4ucmFmdGxvZy52MS5DcmVhdGVUb3BpY1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkNyZWF0ZVRvcGljUmVzcG9uc2USTgoLRGVsZXRlVG9waWMSHi5yYWZ0bG9nLnYxLkRlbGV0ZVRvcGljUmVxdWVzdBofLnJhZnRsb2cudjEuRGVsZXRlVG9waWNSZXNwb25zZRJLCgpMaXN0VG9waWNzEh0ucmFmdGxvZy52MS5MaXN0VG9waWNzUmVxdWVzdBoeLnJhZnRsb2cudjEuTGlzdFRvcGljc1Jlc3BvbnNlElQKDURlc2NyaWJlVG9waWMSIC5yYWZ0bG9nLnYxLkRlc2NyaWJlVG9waWNSZXF1ZXN0GiEucmFmdGxvZy52MS5EZXNjcmliZVRvcGljUmVzcG9uc2USYAoRVXBkYXRlVG9waWNDb25maWcSJC5yYWZ0bG9nLnYxLlVwZGF0ZVRvcGljQ29uZmlnUmVxdWVzdBolLnJhZnRsb2cudjEuVXBkYXRlVG9waWNDb25maWdSZXNwb25zZRJdChBDcmVhdGVQYXJ0aXRpb25zEiMucmFmdGxvZy52MS5DcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBokLnJhZnRsb2cudjEuQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlElQKDUNsdXN0ZXJTdGF0dXMSIC5yYWZ0bG9nLnYxLkNsdXN0ZXJTdGF0dXNSZXF1ZXN0GiEucmFmdGxvZy52MS5DbHVzdGVyU3RhdHVzUmVzcG9uc2USYwoSVHJhbnNmZXJMZWFkZXJzaGlwEiUucmFmdGxvZy52MS5UcmFuc2ZlckxlYWRlcnNoaXBSZXF1ZXN0GiYucmFmdGxvZy52MS5UcmFuc2ZlckxlYWRlcnNoaXBSZXNwb25zZRJLCgpBZGRSZXBsaWNhEh0ucmFmdGxvZy52MS5BZGRSZXBsaWNhUmVxdWVzdBoeLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlc3BvbnNlElQKDVJlbW92ZVJlcGxpY2ESIC5yYWZ0bG9nLnYxLlJlbW92ZVJlcGxpY2FSZXF1ZXN0GiEucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVzcG9uc2USQgoHQWRkTm9kZRIaLnJhZnRsb2cudjEuQWRkTm9kZVJlcXVlc3QaGy5yYWZ0bG9nLnYxLkFkZE5vZGVSZXNwb25zZRJLCgpSZW1vdmVOb2RlEh0ucmFmdGxvZy52MS5SZW1vdmVOb2RlUmVxdWVzdBoeLnJhZnRsb2cudjEuUmVtb3ZlTm9kZVJlc3BvbnNlEksKCkxpc3RHcm91cHMSHS5yYWZ0bG9nLnYxLkxpc3RHcm91cHNSZXF1ZXN0Gh4ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVzcG9uc2USVwoORGVzY3JpYmVHcm91cHMSIS5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVxdWVzdBoiLnJhZnRsb2cudjEuRGVzY3JpYmVHcm91cHNSZXNwb25zZWIGcHJvdG8z", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
+  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxIpIBChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEhUKDXZhbGlkYXRlX29ubHkYBSABKAgiQgoTQ3JlYXRlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiIiChJEZWxldGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCSIVChNEZWxldGVUb3BpY1Jlc3BvbnNlIi0KEUxpc3RUb3BpY3NSZXF1ZXN0EhgKEGluY2x1ZGVfaW50ZXJuYWwYASABKAgiTAoMVG9waWNTdW1tYXJ5EgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0iPgoSTGlzdFRvcGljc1Jlc3BvbnNlEigKBnRvcGljcxgBIAMoCzIYLnJhZnRsb2cudjEuVG9waWNTdW1tYXJ5IiQKFERlc2NyaWJlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkixwEKEFRvcGljRGVzY3JpcHRpb24SDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEjUKEHBhcnRpdGlvbl9zdGF0dXMYBSADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cxIVCg1jcmVhdGVkX2F0X21zGAYgASgDIkQKFURlc2NyaWJlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiJRChhVcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnIkQKGVVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USJwoGY29uZmlnGAEgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyI7ChdDcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0iGgoYQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlIi8KFENsdXN0ZXJTdGF0dXNSZXF1ZXN0EhcKD29taXRfcGFydGl0aW9ucxgBIAEoCCJZChBDb250cm9sbGVyU3RhdHVzEhEKCWxlYWRlcl9pZBgBIAEoDRIMCgR0ZXJtGAIgASgEEhQKDGNvbW1pdF9pbmRleBgDIAEoBBIOCgZ2b3RlcnMYBCADKA0ifgoKTm9kZVN0YXR1cxIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkSDQoFYWxpdmUYAyABKAgSEAoIcmVwbGljYXMYBCABKA0SDwoHbGVhZGVycxgFIAEoDRIcChRzdGF0dXNfY2hhbmdlZF9hdF9tcxgGIAEoAyKnAgoPUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghncm91cF9pZBgDIAEoBBIRCglsZWFkZXJfaWQYBCABKA0SDAoEdGVybRgFIAEoBBIQCghyZXBsaWNhcxgGIAMoDRIPCgdpbl9zeW5jGAcgAygNEhAKCGxlYXJuZXJzGAggAygNEhQKDGNvbW1pdF9pbmRleBgJIAEoBBIWCg5oaWdoX3dhdGVybWFyaxgKIAEoAxIYChBsb2dfc3RhcnRfb2Zmc2V0GAsgASgDEhoKEmxhc3Rfc3RhYmxlX29mZnNldBgMIAEoAxImCgVlcnJvchgNIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwitQEKFUNsdXN0ZXJTdGF0dXNSZXNwb25zZRISCgpjbHVzdGVyX2lkGAEgASgJEjAKCmNvbnRyb2xsZXIYAiABKAsyHC5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJTdGF0dXMSJQoFbm9kZXMYAyADKAsyFi5yYWZ0bG9nLnYxLk5vZGVTdGF0dXMSLwoKcGFydGl0aW9ucxgEIAMoCzIbLnJhZnRsb2cudjEuUGFydGl0aW9uU3RhdHVzImkKGVRyYW5zZmVyTGVhZGVyc2hpcFJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhIKCmNvbnRyb2xsZXIYAyABKAgSFgoOdGFyZ2V0X25vZGVfaWQYBCABKA0iPQoaVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USEQoJbGVhZGVyX2lkGAEgASgNEgwKBHRlcm0YAiABKAQiRgoRQWRkUmVwbGljYVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg8KB25vZGVfaWQYAyABKA0iFAoSQWRkUmVwbGljYVJlc3BvbnNlIkkKFFJlbW92ZVJlcGxpY2FSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNIhcKFVJlbW92ZVJlcGxpY2FSZXNwb25zZSIyCg5BZGROb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkiEQoPQWRkTm9kZVJlc3BvbnNlIiQKEVJlbW92ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKA0iFAoSUmVtb3ZlTm9kZVJlc3BvbnNlIhMKEUxpc3RHcm91cHNSZXF1ZXN0ImwKDEdyb3VwTGlzdGluZxIQCghncm91cF9pZBgBIAEoCRIjCgRraW5kGAIgASgOMhUucmFmdGxvZy52MS5Hcm91cEtpbmQSJQoFc3RhdGUYAyABKA4yFi5yYWZ0bG9nLnYxLkdyb3VwU3RhdGUiPgoSTGlzdEdyb3Vwc1Jlc3BvbnNlEigKBmdyb3VwcxgBIAMoCzIYLnJhZnRsb2cudjEuR3JvdXBMaXN0aW5nIioKFURlc2NyaWJlR3JvdXBzUmVxdWVzdBIRCglncm91cF9pZHMYASADKAkikwEKC0dyb3VwTWVtYmVyEhEKCW1lbWJlcl9pZBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSEwoLY2xpZW50X2hvc3QYAyABKAkSLgoKYXNzaWdubWVudBgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24SGQoRZ3JvdXBfaW5zdGFuY2VfaWQYBSABKAkiqQEKFEdyb3VwUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIYChBjb21taXR0ZWRfb2Zmc2V0GAMgASgDEhYKDmhpZ2hfd2F0ZXJtYXJrGAQgASgDEgsKA2xhZxgFIAEoAxIRCglpbl9mbGlnaHQYBiABKA0SHQoVb2xkZXN0X3VuYWNrZWRfYWdlX21zGAcgASgDIpwCChBHcm91cERlc2NyaXB0aW9uEhAKCGdyb3VwX2lkGAEgASgJEiMKBGtpbmQYAiABKA4yFS5yYWZ0bG9nLnYxLkdyb3VwS2luZBIlCgVzdGF0ZRgDIAEoDjIWLnJhZnRsb2cudjEuR3JvdXBTdGF0ZRIVCg1nZW5lcmF0aW9uX2lkGAQgASgFEigKB21lbWJlcnMYBSADKAsyFy5yYWZ0bG9nLnYxLkdyb3VwTWVtYmVyEjQKCnBhcnRpdGlvbnMYBiADKAsyIC5yYWZ0bG9nLnYxLkdyb3VwUGFydGl0aW9uU3RhdHVzEgsKA2xhZxgHIAEoAxImCgVlcnJvchgIIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiRgoWRGVzY3JpYmVHcm91cHNSZXNwb25zZRIsCgZncm91cHMYASADKAsyHC5yYWZ0bG9nLnYxLkdyb3VwRGVzY3JpcHRpb24isQEKGFJlc2V0R3JvdXBPZmZzZXRzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRINCgV0b3BpYxgCIAEoCRISCgpwYXJ0aXRpb25zGAMgAygNEikKBHNwZWMYBCABKA4yGy5yYWZ0bG9nLnYxLk9mZnNldFJlc2V0U3BlYxIOCgZvZmZzZXQYBSABKAMSFAoMdGltZXN0YW1wX21zGAYgASgDEg8KB2RyeV9ydW4YByABKAgiSgoZUmVzZXRHcm91cE9mZnNldHNSZXNwb25zZRItCgdvZmZzZXRzGAEgAygLMhwucmFmdGxvZy52MS5Hcm91cE9mZnNldFJlc2V0Il0KEEdyb3VwT2Zmc2V0UmVzZXQSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhcKD3ByZXZpb3VzX29mZnNldBgDIAEoAxIOCgZvZmZzZXQYBCABKAMiWwoXTGlzdFRyYW5zYWN0aW9uc1JlcXVlc3QSLAoGc3RhdGVzGAEgAygOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlEhIKCm1pbl9hZ2VfbXMYAiABKAQicAoSVHJhbnNhY3Rpb25MaXN0aW5nEhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSKwoFc3RhdGUYAyABKA4yHC5yYWZ0bG9nLnYxLlRyYW5zYWN0aW9uU3RhdGUiUAoYTGlzdFRyYW5zYWN0aW9uc1Jlc3BvbnNlEjQKDHRyYW5zYWN0aW9ucxgBIAMoCzIeLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25MaXN0aW5nIjgKG0Rlc2NyaWJlVHJhbnNhY3Rpb25zUmVxdWVzdBIZChF0cmFuc2FjdGlvbmFsX2lkcxgBIAMoCSK+AgoWVHJhbnNhY3Rpb25EZXNjcmlwdGlvbhIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEhYKDnByb2R1Y2VyX2Vwb2NoGAMgASgNEisKBXN0YXRlGAQgASgOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlEi4KCnBhcnRpdGlvbnMYBSADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEhEKCWdyb3VwX2lkcxgGIAMoCRIVCg1zdGFydGVkX2F0X21zGAcgASgDEg4KBmFnZV9tcxgIIAEoAxIeChZ0cmFuc2FjdGlvbl90aW1lb3V0X21zGAkgASgNEiYKBWVycm9yGAogASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJYChxEZXNjcmliZVRyYW5zYWN0aW9uc1Jlc3BvbnNlEjgKDHRyYW5zYWN0aW9ucxgBIAMoCzIiLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25EZXNjcmlwdGlvbipWCglHcm91cEtpbmQSGgoWR1JPVVBfS0lORF9VTlNQRUNJRklFRBAAEhcKE0dST1VQX0tJTkRfQ09OU1VNRVIQARIUChBHUk9VUF9LSU5EX1FVRVVFEAIqdQoKR3JvdXBTdGF0ZRIbChdHUk9VUF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUdST1VQX1NUQVRFX0VNUFRZEAESGwoXR1JPVVBfU1RBVEVfUkVCQUxBTkNJTkcQAhIWChJHUk9VUF9TVEFURV9TVEFCTEUQAyqxAQoPT2Zmc2V0UmVzZXRTcGVjEiEKHU9GRlNFVF9SRVNFVF9TUEVDX1VOU1BFQ0lGSUVEEAASHgoaT0ZGU0VUX1JFU0VUX1NQRUNfRUFSTElFU1QQARIcChhPRkZTRVRfUkVTRVRfU1BFQ19MQVRFU1QQAhIcChhPRkZTRVRfUkVTRVRfU1BFQ19PRkZTRVQQAxIfChtPRkZTRVRfUkVTRVRfU1BFQ19USU1FU1RBTVAQBCqJAgoQVHJhbnNhY3Rpb25TdGF0ZRIhCh1UUkFOU0FDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQUNUSU9OX1NUQVRFX0VNUFRZEAESHQoZVFJBTlNBQ1RJT05fU1RBVEVfT05HT0lORxACEiQKIFRSQU5TQUNUSU9OX1NUQVRFX1BSRVBBUkVfQ09NTUlUEAMSIwofVFJBTlNBQ1RJT05fU1RBVEVfUFJFUEFSRV9BQk9SVBAEEiUKIVRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0NPTU1JVBAFEiQKIFRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0FCT1JUEAYy0wsKDEFkbWluU2VydmljZRJOCgtDcmVhdGVUb3BpYxIeLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXF1ZXN0Gh8ucmFmdGxvZy52MS5DcmVhdGVUb3BpY1Jlc3BvbnNlEk4KC0RlbGV0ZVRvcGljEh4ucmFmdGxvZy52MS5EZWxldGVUb3BpY1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkRlbGV0ZVRvcGljUmVzcG9uc2USSwoKTGlzdFRvcGljcxIdLnJhZnRsb2cudjEuTGlzdFRvcGljc1JlcXVlc3QaHi5yYWZ0bG9nLnYxLkxpc3RUb3BpY3NSZXNwb25zZRJUCg1EZXNjcmliZVRvcGljEiAucmFmdGxvZy52MS5EZXNjcmliZVRvcGljUmVxdWVzdBohLnJhZnRsb2cudjEuRGVzY3JpYmVUb3BpY1Jlc3BvbnNlEmAKEVVwZGF0ZVRvcGljQ29uZmlnEiQucmFmdGxvZy52MS5VcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QaJS5yYWZ0bG9nLnYxLlVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USXQoQQ3JlYXRlUGFydGl0aW9ucxIjLnJhZnRsb2cudjEuQ3JlYXRlUGFydGl0aW9uc1JlcXVlc3QaJC5yYWZ0bG9nLnYxLkNyZWF0ZVBhcnRpdGlvbnNSZXNwb25zZRJUCg1DbHVzdGVyU3RhdHVzEiAucmFmdGxvZy52MS5DbHVzdGVyU3RhdHVzUmVxdWVzdBohLnJhZnRsb2cudjEuQ2x1c3RlclN0YXR1c1Jlc3BvbnNlEmMKElRyYW5zZmVyTGVhZGVyc2hpcBIlLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBomLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USSwoKQWRkUmVwbGljYRIdLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlcXVlc3QaHi5yYWZ0bG9nLnYxLkFkZFJlcGxpY2FSZXNwb25zZRJUCg1SZW1vdmVSZXBsaWNhEiAucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVxdWVzdBohLnJhZnRsb2cudjEuUmVtb3ZlUmVwbGljYVJlc3BvbnNlEkIKB0FkZE5vZGUSGi5yYWZ0bG9nLnYxLkFkZE5vZGVSZXF1ZXN0GhsucmFmdGxvZy52MS5BZGROb2RlUmVzcG9uc2USSwoKUmVtb3ZlTm9kZRIdLnJhZnRsb2cudjEuUmVtb3ZlTm9kZVJlcXVlc3QaHi5yYWZ0bG9nLnYxLlJlbW92ZU5vZGVSZXNwb25zZRJLCgpMaXN0R3JvdXBzEh0ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVxdWVzdBoeLnJhZnRsb2cudjEuTGlzdEdyb3Vwc1Jlc3BvbnNlElcKDkRlc2NyaWJlR3JvdXBzEiEucmFmdGxvZy52MS5EZXNjcmliZUdyb3Vwc1JlcXVlc3QaIi5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVzcG9uc2USYAoRUmVzZXRHcm91cE9mZnNldHMSJC5yYWZ0bG9nLnYxLlJlc2V0R3JvdXBPZmZzZXRzUmVxdWVzdBolLnJhZnRsb2cudjEuUmVzZXRHcm91cE9mZnNldHNSZXNwb25zZRJdChBMaXN0VHJhbnNhY3Rpb25zEiMucmFmdGxvZy52MS5MaXN0VHJhbnNhY3Rpb25zUmVxdWVzdBokLnJhZnRsb2cudjEuTGlzdFRyYW5zYWN0aW9uc1Jlc3BvbnNlEmkKFERlc2NyaWJlVHJhbnNhY3Rpb25zEicucmFmdGxvZy52MS5EZXNjcmliZVRyYW5zYWN0aW9uc1JlcXVlc3QaKC5yYWZ0bG9nLnYxLkRlc2NyaWJlVHJhbnNhY3Rpb25zUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
 
 /**
  * Creates a topic.
@@ -1029,6 +1029,13 @@ export type GroupMember = Message<"raftlog.v1.GroupMember"> & {
    * @generated from field: repeated raftlog.v1.TopicPartition assignment = 4;
    */
   assignment: TopicPartition[];
+
+  /**
+   * Static membership id; empty for a dynamic member.
+   *
+   * @generated from field: string group_instance_id = 5;
+   */
+  groupInstanceId: string;
 };
 
 /**
@@ -1193,6 +1200,342 @@ export const DescribeGroupsResponseSchema: GenMessage<DescribeGroupsResponse> = 
   messageDesc(file_raftlog_v1_admin, 36);
 
 /**
+ * Resets a group's offsets on the given partitions.
+ *
+ * @generated from message raftlog.v1.ResetGroupOffsetsRequest
+ */
+export type ResetGroupOffsetsRequest = Message<"raftlog.v1.ResetGroupOffsetsRequest"> & {
+  /**
+   * The consumer group; it must have no members.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * Topic whose partitions are reset.
+   *
+   * @generated from field: string topic = 2;
+   */
+  topic: string;
+
+  /**
+   * Partitions of the topic; empty resets all of them.
+   *
+   * @generated from field: repeated uint32 partitions = 3;
+   */
+  partitions: number[];
+
+  /**
+   * Where to move.
+   *
+   * @generated from field: raftlog.v1.OffsetResetSpec spec = 4;
+   */
+  spec: OffsetResetSpec;
+
+  /**
+   * The offset for OFFSET_RESET_SPEC_OFFSET.
+   *
+   * @generated from field: int64 offset = 5;
+   */
+  offset: bigint;
+
+  /**
+   * Milliseconds since the epoch, for OFFSET_RESET_SPEC_TIMESTAMP.
+   *
+   * @generated from field: int64 timestamp_ms = 6;
+   */
+  timestampMs: bigint;
+
+  /**
+   * Compute and return the new offsets without committing them.
+   *
+   * @generated from field: bool dry_run = 7;
+   */
+  dryRun: boolean;
+};
+
+/**
+ * Describes the message raftlog.v1.ResetGroupOffsetsRequest.
+ * Use `create(ResetGroupOffsetsRequestSchema)` to create a new message.
+ */
+export const ResetGroupOffsetsRequestSchema: GenMessage<ResetGroupOffsetsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 37);
+
+/**
+ * The offsets after the reset (or that a dry run would set).
+ *
+ * @generated from message raftlog.v1.ResetGroupOffsetsResponse
+ */
+export type ResetGroupOffsetsResponse = Message<"raftlog.v1.ResetGroupOffsetsResponse"> & {
+  /**
+   * One per partition, with the committed offset before and after.
+   *
+   * @generated from field: repeated raftlog.v1.GroupOffsetReset offsets = 1;
+   */
+  offsets: GroupOffsetReset[];
+};
+
+/**
+ * Describes the message raftlog.v1.ResetGroupOffsetsResponse.
+ * Use `create(ResetGroupOffsetsResponseSchema)` to create a new message.
+ */
+export const ResetGroupOffsetsResponseSchema: GenMessage<ResetGroupOffsetsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 38);
+
+/**
+ * One partition's reset.
+ *
+ * @generated from message raftlog.v1.GroupOffsetReset
+ */
+export type GroupOffsetReset = Message<"raftlog.v1.GroupOffsetReset"> & {
+  /**
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * The committed offset before; -1 when none.
+   *
+   * @generated from field: int64 previous_offset = 3;
+   */
+  previousOffset: bigint;
+
+  /**
+   * The committed offset after.
+   *
+   * @generated from field: int64 offset = 4;
+   */
+  offset: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.GroupOffsetReset.
+ * Use `create(GroupOffsetResetSchema)` to create a new message.
+ */
+export const GroupOffsetResetSchema: GenMessage<GroupOffsetReset> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 39);
+
+/**
+ * Lists transactional ids.
+ *
+ * @generated from message raftlog.v1.ListTransactionsRequest
+ */
+export type ListTransactionsRequest = Message<"raftlog.v1.ListTransactionsRequest"> & {
+  /**
+   * Only transactions in these states; empty lists all.
+   *
+   * @generated from field: repeated raftlog.v1.TransactionState states = 1;
+   */
+  states: TransactionState[];
+
+  /**
+   * Only transactions open longer than this, in ms; 0 lists all.
+   *
+   * @generated from field: uint64 min_age_ms = 2;
+   */
+  minAgeMs: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.ListTransactionsRequest.
+ * Use `create(ListTransactionsRequestSchema)` to create a new message.
+ */
+export const ListTransactionsRequestSchema: GenMessage<ListTransactionsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 40);
+
+/**
+ * One transactional id in a listing.
+ *
+ * @generated from message raftlog.v1.TransactionListing
+ */
+export type TransactionListing = Message<"raftlog.v1.TransactionListing"> & {
+  /**
+   * The transactional id.
+   *
+   * @generated from field: string transactional_id = 1;
+   */
+  transactionalId: string;
+
+  /**
+   * Its producer id.
+   *
+   * @generated from field: int64 producer_id = 2;
+   */
+  producerId: bigint;
+
+  /**
+   * State of its current or last transaction.
+   *
+   * @generated from field: raftlog.v1.TransactionState state = 3;
+   */
+  state: TransactionState;
+};
+
+/**
+ * Describes the message raftlog.v1.TransactionListing.
+ * Use `create(TransactionListingSchema)` to create a new message.
+ */
+export const TransactionListingSchema: GenMessage<TransactionListing> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 41);
+
+/**
+ * Transactional ids, sorted.
+ *
+ * @generated from message raftlog.v1.ListTransactionsResponse
+ */
+export type ListTransactionsResponse = Message<"raftlog.v1.ListTransactionsResponse"> & {
+  /**
+   * Sorted by transactional id.
+   *
+   * @generated from field: repeated raftlog.v1.TransactionListing transactions = 1;
+   */
+  transactions: TransactionListing[];
+};
+
+/**
+ * Describes the message raftlog.v1.ListTransactionsResponse.
+ * Use `create(ListTransactionsResponseSchema)` to create a new message.
+ */
+export const ListTransactionsResponseSchema: GenMessage<ListTransactionsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 42);
+
+/**
+ * Describes transactional ids.
+ *
+ * @generated from message raftlog.v1.DescribeTransactionsRequest
+ */
+export type DescribeTransactionsRequest = Message<"raftlog.v1.DescribeTransactionsRequest"> & {
+  /**
+   * The ids to describe.
+   *
+   * @generated from field: repeated string transactional_ids = 1;
+   */
+  transactionalIds: string[];
+};
+
+/**
+ * Describes the message raftlog.v1.DescribeTransactionsRequest.
+ * Use `create(DescribeTransactionsRequestSchema)` to create a new message.
+ */
+export const DescribeTransactionsRequestSchema: GenMessage<DescribeTransactionsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 43);
+
+/**
+ * One transaction in detail.
+ *
+ * @generated from message raftlog.v1.TransactionDescription
+ */
+export type TransactionDescription = Message<"raftlog.v1.TransactionDescription"> & {
+  /**
+   * The transactional id.
+   *
+   * @generated from field: string transactional_id = 1;
+   */
+  transactionalId: string;
+
+  /**
+   * Producer id.
+   *
+   * @generated from field: int64 producer_id = 2;
+   */
+  producerId: bigint;
+
+  /**
+   * Current epoch.
+   *
+   * @generated from field: uint32 producer_epoch = 3;
+   */
+  producerEpoch: number;
+
+  /**
+   * State.
+   *
+   * @generated from field: raftlog.v1.TransactionState state = 4;
+   */
+  state: TransactionState;
+
+  /**
+   * Partitions in the transaction.
+   *
+   * @generated from field: repeated raftlog.v1.TopicPartition partitions = 5;
+   */
+  partitions: TopicPartition[];
+
+  /**
+   * Consumer groups whose offsets it commits.
+   *
+   * @generated from field: repeated string group_ids = 6;
+   */
+  groupIds: string[];
+
+  /**
+   * When the transaction started, ms since the epoch; 0 when none is open.
+   *
+   * @generated from field: int64 started_at_ms = 7;
+   */
+  startedAtMs: bigint;
+
+  /**
+   * How long it has been open, ms; 0 when none is open.
+   *
+   * @generated from field: int64 age_ms = 8;
+   */
+  ageMs: bigint;
+
+  /**
+   * The producer's transaction timeout, ms.
+   *
+   * @generated from field: uint32 transaction_timeout_ms = 9;
+   */
+  transactionTimeoutMs: number;
+
+  /**
+   * Set when the id is unknown.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 10;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.TransactionDescription.
+ * Use `create(TransactionDescriptionSchema)` to create a new message.
+ */
+export const TransactionDescriptionSchema: GenMessage<TransactionDescription> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 44);
+
+/**
+ * Described transactions.
+ *
+ * @generated from message raftlog.v1.DescribeTransactionsResponse
+ */
+export type DescribeTransactionsResponse = Message<"raftlog.v1.DescribeTransactionsResponse"> & {
+  /**
+   * One per requested id.
+   *
+   * @generated from field: repeated raftlog.v1.TransactionDescription transactions = 1;
+   */
+  transactions: TransactionDescription[];
+};
+
+/**
+ * Describes the message raftlog.v1.DescribeTransactionsResponse.
+ * Use `create(DescribeTransactionsResponseSchema)` to create a new message.
+ */
+export const DescribeTransactionsResponseSchema: GenMessage<DescribeTransactionsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 45);
+
+/**
  * How a group consumes.
  *
  * @generated from enum raftlog.v1.GroupKind
@@ -1266,6 +1609,116 @@ export enum GroupState {
  */
 export const GroupStateSchema: GenEnum<GroupState> = /*@__PURE__*/
   enumDesc(file_raftlog_v1_admin, 1);
+
+/**
+ * Where ResetGroupOffsets moves a group.
+ *
+ * @generated from enum raftlog.v1.OffsetResetSpec
+ */
+export enum OffsetResetSpec {
+  /**
+   * Not valid.
+   *
+   * @generated from enum value: OFFSET_RESET_SPEC_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Each partition's log start offset.
+   *
+   * @generated from enum value: OFFSET_RESET_SPEC_EARLIEST = 1;
+   */
+  EARLIEST = 1,
+
+  /**
+   * Each partition's high watermark.
+   *
+   * @generated from enum value: OFFSET_RESET_SPEC_LATEST = 2;
+   */
+  LATEST = 2,
+
+  /**
+   * The given offset, clamped to [log start, high watermark].
+   *
+   * @generated from enum value: OFFSET_RESET_SPEC_OFFSET = 3;
+   */
+  OFFSET = 3,
+
+  /**
+   * The first offset whose timestamp is at or after the given one (the high watermark if none).
+   *
+   * @generated from enum value: OFFSET_RESET_SPEC_TIMESTAMP = 4;
+   */
+  TIMESTAMP = 4,
+}
+
+/**
+ * Describes the enum raftlog.v1.OffsetResetSpec.
+ */
+export const OffsetResetSpecSchema: GenEnum<OffsetResetSpec> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_admin, 2);
+
+/**
+ * The state of a transactional id's current or last transaction.
+ *
+ * @generated from enum raftlog.v1.TransactionState
+ */
+export enum TransactionState {
+  /**
+   * Not known.
+   *
+   * @generated from enum value: TRANSACTION_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * No transaction open.
+   *
+   * @generated from enum value: TRANSACTION_STATE_EMPTY = 1;
+   */
+  EMPTY = 1,
+
+  /**
+   * Open: partitions or offsets have been added and it has not ended.
+   *
+   * @generated from enum value: TRANSACTION_STATE_ONGOING = 2;
+   */
+  ONGOING = 2,
+
+  /**
+   * Commit decided; markers are being written.
+   *
+   * @generated from enum value: TRANSACTION_STATE_PREPARE_COMMIT = 3;
+   */
+  PREPARE_COMMIT = 3,
+
+  /**
+   * Abort decided (by the producer, a timeout or fencing); markers are being written.
+   *
+   * @generated from enum value: TRANSACTION_STATE_PREPARE_ABORT = 4;
+   */
+  PREPARE_ABORT = 4,
+
+  /**
+   * Committed: every partition has its marker.
+   *
+   * @generated from enum value: TRANSACTION_STATE_COMPLETE_COMMIT = 5;
+   */
+  COMPLETE_COMMIT = 5,
+
+  /**
+   * Aborted: every partition has its marker.
+   *
+   * @generated from enum value: TRANSACTION_STATE_COMPLETE_ABORT = 6;
+   */
+  COMPLETE_ABORT = 6,
+}
+
+/**
+ * Describes the enum raftlog.v1.TransactionState.
+ */
+export const TransactionStateSchema: GenEnum<TransactionState> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_admin, 3);
 
 /**
  * Operating the cluster: topics, status, leadership, replicas, nodes and groups. Changes go through the
@@ -1414,6 +1867,37 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof DescribeGroupsRequestSchema;
     output: typeof DescribeGroupsResponseSchema;
+  },
+  /**
+   * Sets a consumer group's committed offsets (earliest, latest, an offset or a timestamp); the group
+   * must have no members, as in Kafka, so no consumer overwrites the reset.
+   *
+   * @generated from rpc raftlog.v1.AdminService.ResetGroupOffsets
+   */
+  resetGroupOffsets: {
+    methodKind: "unary";
+    input: typeof ResetGroupOffsetsRequestSchema;
+    output: typeof ResetGroupOffsetsResponseSchema;
+  },
+  /**
+   * Lists transactional ids and the state of their transactions (the hanging-transaction hunt).
+   *
+   * @generated from rpc raftlog.v1.AdminService.ListTransactions
+   */
+  listTransactions: {
+    methodKind: "unary";
+    input: typeof ListTransactionsRequestSchema;
+    output: typeof ListTransactionsResponseSchema;
+  },
+  /**
+   * Describes transactions: producer id and epoch, state, partitions, groups, start time and timeout.
+   *
+   * @generated from rpc raftlog.v1.AdminService.DescribeTransactions
+   */
+  describeTransactions: {
+    methodKind: "unary";
+    input: typeof DescribeTransactionsRequestSchema;
+    output: typeof DescribeTransactionsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_raftlog_v1_admin, 0);

@@ -6,13 +6,15 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ErrorDetail } from "./errors_pb.js";
 import { file_raftlog_v1_errors } from "./errors_pb.js";
+import type { TopicPartition } from "./topic_pb.js";
+import { file_raftlog_v1_topic } from "./topic_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file raftlog/v1/peer.proto.
  */
 export const file_raftlog_v1_peer: GenFile = /*@__PURE__*/
-  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiMAofUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kUmVxdWVzdBINCgVlbnRyeRgBIAEoDCJGCiBQcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRINCgVpbmRleBgBIAEoBBITCgtvdXRwdXRfanNvbhgCIAEoCSJ4CgxIZWxsb1JlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEg8KB2FkZHJlc3MYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoDRIYChBleHBlY3RlZF9ub2RlX2lkGAUgASgNIk4KDUhlbGxvUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEhgKEHByb3RvY29sX3ZlcnNpb24YAyABKA0idAoLUmFmdFJlcXVlc3QSEAoIc2VxdWVuY2UYASABKAQSFAoMZnJvbV9ub2RlX2lkGAIgASgNEhIKCnRvX25vZGVfaWQYAyABKA0SKQoIbWVzc2FnZXMYBCADKAsyFy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlIpYBCgxSYWZ0UmVzcG9uc2USFgoOYWNrZWRfc2VxdWVuY2UYASABKAQSFQoNd2luZG93X2ZyYW1lcxgCIAEoDRIUCgx3aW5kb3dfYnl0ZXMYAyABKAQSGQoRdW5rbm93bl9ncm91cF9pZHMYBCADKAQSJgoFZXJyb3IYBSABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIl8KCVJhZnRFbnRyeRIMCgR0ZXJtGAEgASgEEg0KBWluZGV4GAIgASgEEicKBHR5cGUYAyABKA4yGS5yYWZ0bG9nLnYxLlJhZnRFbnRyeVR5cGUSDAoEZGF0YRgEIAEoDCJ1Cg1SYWZ0Q29uZlN0YXRlEg4KBnZvdGVycxgBIAMoDRIXCg92b3RlcnNfb3V0Z29pbmcYAiADKA0SEAoIbGVhcm5lcnMYAyADKA0SFQoNbGVhcm5lcnNfbmV4dBgEIAMoDRISCgphdXRvX2xlYXZlGAUgASgIImIKFFJhZnRTbmFwc2hvdE1ldGFkYXRhEg0KBWluZGV4GAEgASgEEgwKBHRlcm0YAiABKAQSLQoKY29uZl9zdGF0ZRgDIAEoCzIZLnJhZnRsb2cudjEuUmFmdENvbmZTdGF0ZSKIAQoRUmFmdFNuYXBzaG90Q2h1bmsSMgoIbWV0YWRhdGEYASABKAsyIC5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdE1ldGFkYXRhEg4KBm9mZnNldBgCIAEoBBITCgt0b3RhbF9ieXRlcxgDIAEoBBIMCgRkYXRhGAQgASgMEgwKBGRvbmUYBSABKAgisgIKC1JhZnRNZXNzYWdlEhAKCGdyb3VwX2lkGAEgASgEEikKBHR5cGUYAiABKA4yGy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlVHlwZRIMCgRmcm9tGAMgASgNEgoKAnRvGAQgASgNEgwKBHRlcm0YBSABKAQSEAoIbG9nX3Rlcm0YBiABKAQSDQoFaW5kZXgYByABKAQSJgoHZW50cmllcxgIIAMoCzIVLnJhZnRsb2cudjEuUmFmdEVudHJ5Eg4KBmNvbW1pdBgJIAEoBBIOCgZyZWplY3QYCiABKAgSEwoLcmVqZWN0X2hpbnQYCyABKAQSLwoIc25hcHNob3QYDCABKAsyHS5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdENodW5rEg8KB2NvbnRleHQYDSABKAwqrgQKD1JhZnRNZXNzYWdlVHlwZRIhCh1SQUZUX01FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhwKGFJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORBABEiUKIVJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORF9SRVNQT05TRRACEh8KG1JBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVBADEigKJFJBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVF9SRVNQT05TRRAEEhoKFlJBRlRfTUVTU0FHRV9UWVBFX1ZPVEUQBRIjCh9SQUZUX01FU1NBR0VfVFlQRV9WT1RFX1JFU1BPTlNFEAYSHgoaUkFGVF9NRVNTQUdFX1RZUEVfUFJFX1ZPVEUQBxInCiNSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URV9SRVNQT05TRRAIEh4KGlJBRlRfTUVTU0FHRV9UWVBFX1NOQVBTSE9UEAkSJwojUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1RfUkVTUE9OU0UQChIhCh1SQUZUX01FU1NBR0VfVFlQRV9USU1FT1VUX05PVxALEiAKHFJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVgQDBIpCiVSQUZUX01FU1NBR0VfVFlQRV9SRUFEX0lOREVYX1JFU1BPTlNFEA0SJQohUkFGVF9NRVNTQUdFX1RZUEVfVFJBTlNGRVJfTEVBREVSEA4qbQoNUmFmdEVudHJ5VHlwZRIfChtSQUZUX0VOVFJZX1RZUEVfVU5TUEVDSUZJRUQQABIaChZSQUZUX0VOVFJZX1RZUEVfTk9STUFMEAESHwobUkFGVF9FTlRSWV9UWVBFX0NPTkZfQ0hBTkdFEAIygQIKC1BlZXJTZXJ2aWNlEjwKBUhlbGxvEhgucmFmdGxvZy52MS5IZWxsb1JlcXVlc3QaGS5yYWZ0bG9nLnYxLkhlbGxvUmVzcG9uc2USPQoEUmFmdBIXLnJhZnRsb2cudjEuUmFmdFJlcXVlc3QaGC5yYWZ0bG9nLnYxLlJhZnRSZXNwb25zZSgBMAESdQoYUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kEisucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXF1ZXN0GiwucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZWIGcHJvdG8z", [file_raftlog_v1_errors]);
+  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiMAofUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kUmVxdWVzdBINCgVlbnRyeRgBIAEoDCJGCiBQcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRINCgVpbmRleBgBIAEoBBITCgtvdXRwdXRfanNvbhgCIAEoCSJ4CgxIZWxsb1JlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEg8KB2FkZHJlc3MYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoDRIYChBleHBlY3RlZF9ub2RlX2lkGAUgASgNIk4KDUhlbGxvUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEhgKEHByb3RvY29sX3ZlcnNpb24YAyABKA0idAoLUmFmdFJlcXVlc3QSEAoIc2VxdWVuY2UYASABKAQSFAoMZnJvbV9ub2RlX2lkGAIgASgNEhIKCnRvX25vZGVfaWQYAyABKA0SKQoIbWVzc2FnZXMYBCADKAsyFy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlIpYBCgxSYWZ0UmVzcG9uc2USFgoOYWNrZWRfc2VxdWVuY2UYASABKAQSFQoNd2luZG93X2ZyYW1lcxgCIAEoDRIUCgx3aW5kb3dfYnl0ZXMYAyABKAQSGQoRdW5rbm93bl9ncm91cF9pZHMYBCADKAQSJgoFZXJyb3IYBSABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIl8KCVJhZnRFbnRyeRIMCgR0ZXJtGAEgASgEEg0KBWluZGV4GAIgASgEEicKBHR5cGUYAyABKA4yGS5yYWZ0bG9nLnYxLlJhZnRFbnRyeVR5cGUSDAoEZGF0YRgEIAEoDCJ1Cg1SYWZ0Q29uZlN0YXRlEg4KBnZvdGVycxgBIAMoDRIXCg92b3RlcnNfb3V0Z29pbmcYAiADKA0SEAoIbGVhcm5lcnMYAyADKA0SFQoNbGVhcm5lcnNfbmV4dBgEIAMoDRISCgphdXRvX2xlYXZlGAUgASgIImIKFFJhZnRTbmFwc2hvdE1ldGFkYXRhEg0KBWluZGV4GAEgASgEEgwKBHRlcm0YAiABKAQSLQoKY29uZl9zdGF0ZRgDIAEoCzIZLnJhZnRsb2cudjEuUmFmdENvbmZTdGF0ZSKIAQoRUmFmdFNuYXBzaG90Q2h1bmsSMgoIbWV0YWRhdGEYASABKAsyIC5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdE1ldGFkYXRhEg4KBm9mZnNldBgCIAEoBBITCgt0b3RhbF9ieXRlcxgDIAEoBBIMCgRkYXRhGAQgASgMEgwKBGRvbmUYBSABKAgisgIKC1JhZnRNZXNzYWdlEhAKCGdyb3VwX2lkGAEgASgEEikKBHR5cGUYAiABKA4yGy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlVHlwZRIMCgRmcm9tGAMgASgNEgoKAnRvGAQgASgNEgwKBHRlcm0YBSABKAQSEAoIbG9nX3Rlcm0YBiABKAQSDQoFaW5kZXgYByABKAQSJgoHZW50cmllcxgIIAMoCzIVLnJhZnRsb2cudjEuUmFmdEVudHJ5Eg4KBmNvbW1pdBgJIAEoBBIOCgZyZWplY3QYCiABKAgSEwoLcmVqZWN0X2hpbnQYCyABKAQSLwoIc25hcHNob3QYDCABKAsyHS5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdENodW5rEg8KB2NvbnRleHQYDSABKAwihQEKFldyaXRlVHhuTWFya2Vyc1JlcXVlc3QSEwoLcHJvZHVjZXJfaWQYASABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAiABKA0SDgoGY29tbWl0GAMgASgIEi4KCnBhcnRpdGlvbnMYBCADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uIkwKF1dyaXRlVHhuTWFya2Vyc1Jlc3BvbnNlEjEKB3Jlc3VsdHMYASADKAsyIC5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2VyUmVzdWx0ImAKFFdyaXRlVHhuTWFya2VyUmVzdWx0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwqrgQKD1JhZnRNZXNzYWdlVHlwZRIhCh1SQUZUX01FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhwKGFJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORBABEiUKIVJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORF9SRVNQT05TRRACEh8KG1JBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVBADEigKJFJBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVF9SRVNQT05TRRAEEhoKFlJBRlRfTUVTU0FHRV9UWVBFX1ZPVEUQBRIjCh9SQUZUX01FU1NBR0VfVFlQRV9WT1RFX1JFU1BPTlNFEAYSHgoaUkFGVF9NRVNTQUdFX1RZUEVfUFJFX1ZPVEUQBxInCiNSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URV9SRVNQT05TRRAIEh4KGlJBRlRfTUVTU0FHRV9UWVBFX1NOQVBTSE9UEAkSJwojUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1RfUkVTUE9OU0UQChIhCh1SQUZUX01FU1NBR0VfVFlQRV9USU1FT1VUX05PVxALEiAKHFJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVgQDBIpCiVSQUZUX01FU1NBR0VfVFlQRV9SRUFEX0lOREVYX1JFU1BPTlNFEA0SJQohUkFGVF9NRVNTQUdFX1RZUEVfVFJBTlNGRVJfTEVBREVSEA4qbQoNUmFmdEVudHJ5VHlwZRIfChtSQUZUX0VOVFJZX1RZUEVfVU5TUEVDSUZJRUQQABIaChZSQUZUX0VOVFJZX1RZUEVfTk9STUFMEAESHwobUkFGVF9FTlRSWV9UWVBFX0NPTkZfQ0hBTkdFEAIy3QIKC1BlZXJTZXJ2aWNlEjwKBUhlbGxvEhgucmFmdGxvZy52MS5IZWxsb1JlcXVlc3QaGS5yYWZ0bG9nLnYxLkhlbGxvUmVzcG9uc2USPQoEUmFmdBIXLnJhZnRsb2cudjEuUmFmdFJlcXVlc3QaGC5yYWZ0bG9nLnYxLlJhZnRSZXNwb25zZSgBMAESdQoYUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kEisucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXF1ZXN0GiwucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRJaCg9Xcml0ZVR4bk1hcmtlcnMSIi5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2Vyc1JlcXVlc3QaIy5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2Vyc1Jlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
 
 /**
  * A controller command to propose.
@@ -523,6 +525,105 @@ export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 10);
 
 /**
+ * Markers for one transaction, to the partitions this node leads.
+ *
+ * @generated from message raftlog.v1.WriteTxnMarkersRequest
+ */
+export type WriteTxnMarkersRequest = Message<"raftlog.v1.WriteTxnMarkersRequest"> & {
+  /**
+   * The producer whose transaction ends.
+   *
+   * @generated from field: int64 producer_id = 1;
+   */
+  producerId: bigint;
+
+  /**
+   * The epoch to write the marker with (the bumped one when the transaction was fenced or timed out).
+   *
+   * @generated from field: uint32 producer_epoch = 2;
+   */
+  producerEpoch: number;
+
+  /**
+   * True writes commit markers, false abort markers.
+   *
+   * @generated from field: bool commit = 3;
+   */
+  commit: boolean;
+
+  /**
+   * Partitions to mark.
+   *
+   * @generated from field: repeated raftlog.v1.TopicPartition partitions = 4;
+   */
+  partitions: TopicPartition[];
+};
+
+/**
+ * Describes the message raftlog.v1.WriteTxnMarkersRequest.
+ * Use `create(WriteTxnMarkersRequestSchema)` to create a new message.
+ */
+export const WriteTxnMarkersRequestSchema: GenMessage<WriteTxnMarkersRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 11);
+
+/**
+ * Outcome per partition; a partition this node does not lead answers NOT_LEADER, so the coordinator
+ * retries it at the leader.
+ *
+ * @generated from message raftlog.v1.WriteTxnMarkersResponse
+ */
+export type WriteTxnMarkersResponse = Message<"raftlog.v1.WriteTxnMarkersResponse"> & {
+  /**
+   * One per requested partition, in request order.
+   *
+   * @generated from field: repeated raftlog.v1.WriteTxnMarkerResult results = 1;
+   */
+  results: WriteTxnMarkerResult[];
+};
+
+/**
+ * Describes the message raftlog.v1.WriteTxnMarkersResponse.
+ * Use `create(WriteTxnMarkersResponseSchema)` to create a new message.
+ */
+export const WriteTxnMarkersResponseSchema: GenMessage<WriteTxnMarkersResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 12);
+
+/**
+ * One partition's marker outcome.
+ *
+ * @generated from message raftlog.v1.WriteTxnMarkerResult
+ */
+export type WriteTxnMarkerResult = Message<"raftlog.v1.WriteTxnMarkerResult"> & {
+  /**
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Unset when the marker is committed (or the partition had no open transaction of the producer).
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 3;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.WriteTxnMarkerResult.
+ * Use `create(WriteTxnMarkerResultSchema)` to create a new message.
+ */
+export const WriteTxnMarkerResultSchema: GenMessage<WriteTxnMarkerResult> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 13);
+
+/**
  * Raft message kinds, as in the consensus core (raft/message.ts).
  *
  * @generated from enum raftlog.v1.RaftMessageType
@@ -714,6 +815,16 @@ export const PeerService: GenService<{
     methodKind: "unary";
     input: typeof ProposeControllerCommandRequestSchema;
     output: typeof ProposeControllerCommandResponseSchema;
+  },
+  /**
+   * The transaction coordinator asks a partition leader to append a commit or abort marker.
+   *
+   * @generated from rpc raftlog.v1.PeerService.WriteTxnMarkers
+   */
+  writeTxnMarkers: {
+    methodKind: "unary";
+    input: typeof WriteTxnMarkersRequestSchema;
+    output: typeof WriteTxnMarkersResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_raftlog_v1_peer, 0);
