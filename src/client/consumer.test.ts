@@ -47,6 +47,7 @@ function fakeCluster(): ConsumerClient & { asked: string[]; hints: string[] } {
     asked,
     hints,
     partitionCount: async () => 1,
+    addresses: () => ['old:1'],
     leaderAddress: async () => hints.at(-1) ?? 'old:1',
     noteError: (_t, _p, e) => {
       if (e.leaderHint !== undefined) hints.push(e.leaderHint);

@@ -1,15 +1,21 @@
 import { setMaxListeners } from 'node:events';
 import { RaftlogError } from '../../lib/index.js';
 import { IsolationLevel } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { partitionKey } from './assignment-diff.js';
 import { AsyncChannel } from './async-channel.js';
+import { CoordinatorClient } from './coordinator-client.js';
 import { toRaftlogError } from './errors.js';
 import type { DecodedChunk } from './fetched-records.js';
+import type { GroupMetadata } from './group-membership.js';
+import { resolveGroupOptions, type GroupOptions } from './group-options.js';
+import { GroupSession, type GroupCloseOptions, type PartitionControl } from './group-session.js';
+import type { PartitionOffset } from './offset-tracker.js';
 import { PartitionFetcher, type FetcherClient } from './partition-fetcher.js';
 import type { RaftlogClient } from './raftlog-client.js';
 import { defaultRetryOptions, type RetryOptions } from './retry-policy.js';
 import type { ConsumerRecord, StartPosition, TopicPartitionRef } from './types.js';
 
-export interface ConsumerOptions {
+export interface ConsumerOptions extends Partial<GroupOptions> {
   /** Where partitions assigned without their own start begin; default 'latest', as in Kafka. */
   readonly from?: StartPosition;
   /** Decoded but unread data held in memory before fetching pauses. */
@@ -17,6 +23,7 @@ export interface ConsumerOptions {
   readonly partitionMaxBytes?: number;
   /** The server sends fresh watermarks after this much silence, which also detects dead streams. */
   readonly heartbeatIntervalMs?: number;
+  /** read_committed: only committed transactions, up to the last stable offset; markers and aborted batches skipped. */
   readonly isolation?: 'read_uncommitted' | 'read_committed';
   readonly retry?: Partial<RetryOptions>;
 }
@@ -25,52 +32,56 @@ export interface Assignment extends TopicPartitionRef {
   readonly from?: StartPosition;
 }
 
-export type ConsumerClient = FetcherClient & Pick<RaftlogClient, 'partitionCount'>;
+export type ConsumerClient = FetcherClient & Pick<RaftlogClient, 'partitionCount' | 'addresses'>;
+
+interface Running {
+  readonly fetcher: PartitionFetcher;
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+}
+
+interface OwnedChunk {
+  readonly chunk: DecodedChunk;
+  /** The controller of the fetcher that read it: identifies that assignment of the partition. */
+  readonly owner: AbortController;
+}
 
 /**
- * Reads assigned partitions as one async iterable of records, in offset order within each
- * partition. One fetcher per partition follows its leader; all feed one channel bounded by
- * prefetchBytesMax. A non-retriable error (OFFSET_OUT_OF_RANGE, CORRUPT_MESSAGE…) ends the
- * iteration with that error after the records read before it.
+ * Reads partitions as one async iterable of records, in offset order within each partition. One
+ * fetcher per partition follows its leader; all feed one channel bounded by prefetchBytesMax. A
+ * non-retriable error (OFFSET_OUT_OF_RANGE, CORRUPT_MESSAGE…) ends the iteration with that error
+ * after the records read before it.
+ *
+ * Partitions are either assigned by hand (assign, assignTopic) or, with `groupId` and `topics`, by
+ * the group's coordinator (group mode): iterating joins the group. In group mode a record counts as
+ * processed once the iterator is asked for the next one (or markProcessed is called), and commit()
+ * commits processed positions only.
  */
 export class Consumer implements AsyncIterable<ConsumerRecord> {
-  private readonly channel: AsyncChannel<DecodedChunk>;
+  private readonly channel: AsyncChannel<OwnedChunk>;
   private readonly abort = abortControllerForMany();
-  private readonly fetchers = new Map<string, PartitionFetcher>();
-  private readonly running: Promise<void>[] = [];
+  private readonly fetchers = new Map<string, Running>();
+  private readonly group: GroupSession | undefined;
+  private readonly running = new Set<Promise<void>>();
+  private inHand: ConsumerRecord | undefined;
+  private releaseWaiters: (() => void)[] = [];
 
   constructor(
     private readonly client: ConsumerClient,
     private readonly options: ConsumerOptions = {},
   ) {
     this.channel = new AsyncChannel(options.prefetchBytesMax ?? 8 * 1024 * 1024);
+    this.group = this.makeGroup(options);
   }
 
   assign(partitions: readonly Assignment[]): void {
-    for (const a of partitions) {
-      const key = `${a.topic}/${a.partition}`;
-      if (this.fetchers.has(key)) continue;
-      const fetcher = new PartitionFetcher(
-        this.client,
-        a.topic,
-        a.partition,
-        a.from ?? this.options.from ?? 'latest',
-        (chunk) => this.channel.push(chunk, chunk.sizeBytes),
-        {
-          partitionMaxBytes: this.options.partitionMaxBytes ?? 1024 * 1024,
-          heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 5_000,
-          isolation:
-            this.options.isolation === 'read_committed'
-              ? IsolationLevel.READ_COMMITTED
-              : IsolationLevel.READ_UNCOMMITTED,
-          retry: { ...defaultRetryOptions, ...this.options.retry },
-          pollWaitMs: 500,
-        },
-        this.abort.signal,
+    if (this.group !== undefined) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        'a consumer in group mode gets its partitions from the group',
       );
-      this.fetchers.set(key, fetcher);
-      this.running.push(fetcher.run().catch((error: unknown) => this.channel.fail(toRaftlogError(error))));
     }
+    this.startFetchers(partitions);
   }
 
   /** Assigns every partition of a topic; returns their indexes. */
@@ -85,23 +96,171 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** The next offset each assigned partition will read. */
   positions(): Map<string, number> {
-    return new Map([...this.fetchers].map(([key, f]) => [key, f.position]));
+    return new Map([...this.fetchers].map(([key, r]) => [key, r.fetcher.position]));
+  }
+
+  /** The partitions consumed now. */
+  assignment(): TopicPartitionRef[] {
+    return [...this.fetchers.values()].map((r) => ({
+      topic: r.fetcher.topic,
+      partition: r.fetcher.partition,
+    }));
+  }
+
+  /** Group mode: joins now instead of on first iteration; resolves once the first assignment is in. */
+  async join(): Promise<void> {
+    await this.groupSession().joined();
+  }
+
+  /** Group mode: who this member is, for Producer.sendOffsetsToTransaction. */
+  groupMetadata(): GroupMetadata {
+    return this.groupSession().metadata();
+  }
+
+  /** Group mode: the record is processed (also implied by asking the iterator for the next one). */
+  markProcessed(record: ConsumerRecord): void {
+    this.groupSession().processed(record, record.offset);
+  }
+
+  /**
+   * Group mode: commits the given offsets (next offset to read, per partition), or by default the
+   * position after every processed record not committed yet. Resolves with what was committed.
+   */
+  commit(offsets?: readonly PartitionOffset[]): Promise<PartitionOffset[]> {
+    return this.groupSession().commit(offsets);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
-    if (this.fetchers.size === 0) throw new RaftlogError('INVALID_ARGUMENT', 'assign partitions first');
+    if (this.group !== undefined) this.group.start();
+    else if (this.fetchers.size === 0) throw new RaftlogError('INVALID_ARGUMENT', 'assign partitions first');
     for (;;) {
       const next = await this.channel.next();
       if (next.done === true) return;
-      yield* next.value.records;
+      const { chunk, owner } = next.value;
+      for (const record of chunk.records) {
+        // A partition revoked since this chunk was fetched yields nothing more.
+        if (this.fetchers.get(partitionKey(record))?.abort !== owner) break;
+        let resumed = false;
+        this.inHand = record;
+        try {
+          yield record;
+          resumed = true;
+        } finally {
+          if (resumed) this.group?.processed(record, record.offset);
+          this.inHand = undefined;
+          for (const wake of this.releaseWaiters.splice(0)) wake();
+        }
+      }
     }
   }
 
-  /** Stops every fetcher; a pending iteration ends. */
-  async close(): Promise<void> {
-    this.abort.abort();
-    this.channel.close();
-    await Promise.all(this.running);
+  /**
+   * Stops every fetcher; a pending iteration ends. In group mode, commits first when autoCommit is
+   * on or `commit` is asked, then leaves the group (a static member, with groupInstanceId, stays).
+   */
+  async close(options: GroupCloseOptions = {}): Promise<void> {
+    for (const wake of this.releaseWaiters.splice(0)) wake();
+    try {
+      await this.group?.close(options);
+    } finally {
+      this.abort.abort();
+      this.channel.close();
+      await Promise.all([...this.running]);
+    }
+  }
+
+  private groupSession(): GroupSession {
+    if (this.group === undefined)
+      throw new RaftlogError('INVALID_ARGUMENT', 'only a consumer in group mode (groupId) can do this');
+    return this.group;
+  }
+
+  private makeGroup(o: ConsumerOptions): GroupSession | undefined {
+    if (o.groupId === undefined) return undefined;
+    const resolved = resolveGroupOptions({ ...o, groupId: o.groupId, topics: o.topics ?? [] });
+    const retry = { ...defaultRetryOptions, ...o.retry };
+    const coordinator = new CoordinatorClient(this.client, { kind: 'group', key: o.groupId }, retry);
+    const listeners = {
+      ...(o.onPartitionsAssigned === undefined ? {} : { onPartitionsAssigned: o.onPartitionsAssigned }),
+      ...(o.onPartitionsRevoked === undefined ? {} : { onPartitionsRevoked: o.onPartitionsRevoked }),
+      ...(o.onPartitionsLost === undefined ? {} : { onPartitionsLost: o.onPartitionsLost }),
+    };
+    return new GroupSession(
+      coordinator,
+      resolved,
+      listeners,
+      this.control(),
+      o.isolation === 'read_committed',
+    );
+  }
+
+  private control(): PartitionControl {
+    return {
+      partitions: () => this.assignment(),
+      start: (partitions) => this.startFetchers(partitions),
+      stop: (partitions) => this.stopFetchers(partitions),
+      released: (partitions, timeoutMs) => this.released(partitions, timeoutMs),
+      fail: (error) => this.channel.fail(error),
+    };
+  }
+
+  private startFetchers(partitions: readonly Assignment[]): void {
+    for (const a of partitions) {
+      const key = partitionKey(a);
+      if (this.fetchers.has(key)) continue;
+      const abort = new AbortController();
+      const signal = AbortSignal.any([this.abort.signal, abort.signal]);
+      setMaxListeners(0, signal);
+      const fetcher = new PartitionFetcher(
+        this.client,
+        a.topic,
+        a.partition,
+        a.from ?? this.options.from ?? 'latest',
+        (chunk) => this.channel.push({ chunk, owner: abort }, chunk.sizeBytes),
+        {
+          partitionMaxBytes: this.options.partitionMaxBytes ?? 1024 * 1024,
+          heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 5_000,
+          isolation:
+            this.options.isolation === 'read_committed'
+              ? IsolationLevel.READ_COMMITTED
+              : IsolationLevel.READ_UNCOMMITTED,
+          retry: { ...defaultRetryOptions, ...this.options.retry },
+          pollWaitMs: 500,
+        },
+        signal,
+      );
+      const done = fetcher.run().catch((error: unknown) => {
+        if (!abort.signal.aborted) this.channel.fail(toRaftlogError(error));
+      });
+      this.running.add(done);
+      void done.then(() => this.running.delete(done));
+      this.fetchers.set(key, { fetcher, abort, done });
+    }
+  }
+
+  private stopFetchers(partitions: readonly TopicPartitionRef[]): Promise<void> {
+    // A stopped fetcher is not waited for: one blocked on a full channel ends once the reader
+    // moves on or the consumer closes, and what it still pushes is dropped by the owner check.
+    for (const tp of partitions) {
+      const r = this.fetchers.get(partitionKey(tp));
+      if (r === undefined) continue;
+      this.fetchers.delete(partitionKey(tp));
+      r.abort.abort();
+    }
+    return Promise.resolve();
+  }
+
+  private async released(partitions: readonly TopicPartitionRef[], timeoutMs: number): Promise<void> {
+    const keys = new Set(partitions.map(partitionKey));
+    const deadline = Date.now() + timeoutMs;
+    while (this.inHand !== undefined && keys.has(partitionKey(this.inHand)) && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.releaseWaiters.push(resolve);
+        timer = setTimeout(resolve, deadline - Date.now());
+      });
+      clearTimeout(timer);
+    }
   }
 }
 

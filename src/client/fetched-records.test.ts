@@ -5,7 +5,11 @@ import { decodeFetchedRecords } from './fetched-records.js';
 const utf8 = new TextEncoder();
 const text = (b: Uint8Array | null): string | null => (b === null ? null : new TextDecoder().decode(b));
 
-function stored(baseOffset: number, values: string[], options: { control?: boolean } = {}): Uint8Array {
+function stored(
+  baseOffset: number,
+  values: string[],
+  options: { control?: boolean; transactional?: boolean; producerId?: number } = {},
+): Uint8Array {
   const bytes = encodeRecordBatch({
     records: values.map((v, i) => ({ key: i === 0 ? null : utf8.encode(`k${i}`), value: utf8.encode(v) })),
     timestamp: 1_700_000_000_000,
@@ -69,5 +73,38 @@ describe('decodeFetchedRecords', () => {
     expect(() => decodeFetchedRecords('t', 0, bytes, 0)).toThrow(
       expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
     );
+  });
+
+  describe('read_committed', () => {
+    const txn = (base: number, pid: number, values: string[]) =>
+      stored(base, values, { transactional: true, producerId: pid });
+    const marker = (base: number, pid: number) =>
+      stored(base, ['m'], { transactional: true, control: true, producerId: pid });
+
+    it('skips the batches of an aborted transaction up to its marker and keeps the others', () => {
+      const bytes = concat(
+        txn(0, 7, ['a0', 'a1']),
+        txn(2, 8, ['c0']),
+        txn(3, 7, ['a2']),
+        marker(4, 7),
+        marker(5, 8),
+        txn(6, 7, ['n0']),
+        stored(7, ['plain']),
+      );
+      const chunk = decodeFetchedRecords('t', 0, bytes, 0, [{ producerId: 7, firstOffset: 0 }]);
+      expect(chunk.records.map((r) => text(r.value))).toEqual(['c0', 'n0', 'plain']);
+      expect(chunk.nextOffset).toBe(8);
+    });
+
+    it('starts skipping only at the aborted transaction first offset', () => {
+      const bytes = concat(txn(0, 7, ['ok']), marker(1, 7), txn(2, 7, ['bad']), marker(3, 7));
+      const chunk = decodeFetchedRecords('t', 0, bytes, 0, [{ producerId: 7, firstOffset: 2 }]);
+      expect(chunk.records.map((r) => text(r.value))).toEqual(['ok']);
+    });
+
+    it('keeps everything when no transaction aborted (read_uncommitted passes none)', () => {
+      const bytes = concat(txn(0, 7, ['x']), marker(1, 7));
+      expect(decodeFetchedRecords('t', 0, bytes, 0).records.map((r) => text(r.value))).toEqual(['x']);
+    });
   });
 });

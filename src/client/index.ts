@@ -24,3 +24,7 @@ export type {
   StartPosition,
   TopicPartitionRef,
 } from './types.js';
+export type { GroupOptions, PartitionsListener } from './group-options.js';
+export type { GroupMetadata } from './group-membership.js';
+export type { GroupCloseOptions } from './group-session.js';
+export type { PartitionOffset } from './offset-tracker.js';

@@ -83,7 +83,12 @@ export class PartitionFetcher {
     const error = errorFromDetail(p.error);
     if (error !== undefined) throw error;
     if (p.records.length === 0) return false;
-    const chunk = decodeFetchedRecords(this.topic, this.partition, p.records, this.next);
+    // Only read_committed fetches list aborted transactions; a minimal server may leave it unset.
+    const aborted = (p.abortedTransactions ?? []).map((a) => ({
+      producerId: Number(a.producerId),
+      firstOffset: Number(a.firstOffset),
+    }));
+    const chunk = decodeFetchedRecords(this.topic, this.partition, p.records, this.next, aborted);
     this.next = Math.max(chunk.nextOffset, Number(p.nextOffset));
     if (chunk.records.length > 0) await this.sink(chunk);
     return true;
