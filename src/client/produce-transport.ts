@@ -17,6 +17,8 @@ export interface ProduceCall {
   readonly batch: Uint8Array;
   readonly acks: Acks;
   readonly timeoutMs: number;
+  /** Set for a batch of a transaction (the batch header's transactional bit says the same). */
+  readonly transactionalId?: string;
 }
 
 export interface ProduceResult {
@@ -37,6 +39,9 @@ function toRequest(call: ProduceCall): MessageInitShape<typeof ProduceRequestSch
     batch: call.batch,
     acks: call.acks,
     timeoutMs: call.timeoutMs,
+    ...(call.transactionalId === undefined
+      ? {}
+      : { transactional: true, transactionalId: call.transactionalId }),
   };
 }
 

@@ -22,14 +22,31 @@ export class ProducerIdentity {
   private id: Promise<{ producerId: number; epoch: number }> | undefined;
   private readonly next = new Map<string, number>();
 
+  /**
+   * `fetchOnDemand` false: the id comes only from `adopt` (a transactional producer gets it from
+   * its coordinator in initTransactions, and must never obtain one behind its back).
+   */
   constructor(
     private readonly client: Pick<RaftlogClient, 'addresses' | 'broker'>,
     private readonly retry: RetryOptions,
     private readonly timeoutMs: number,
+    private readonly fetchOnDemand = true,
   ) {}
+
+  /** Uses this id and epoch from now on, every partition's sequence starting at 0. */
+  adopt(id: { producerId: number; epoch: number }): void {
+    this.id = Promise.resolve(id);
+    this.next.clear();
+  }
 
   /** The identity of the next batch of `records` records for partition `key`. */
   async forBatch(key: string, records: number): Promise<BatchIdentity> {
+    if (this.id === undefined && !this.fetchOnDemand) {
+      throw new RaftlogError(
+        'INVALID_TXN_STATE',
+        'the producer has no producer id: call initTransactions() first',
+      );
+    }
     const generation = this.id ?? (this.id = this.fetchId());
     const { producerId, epoch } = await generation.catch((error: unknown) => {
       if (this.id === generation) this.id = undefined;

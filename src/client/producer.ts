@@ -8,7 +8,10 @@ import { ProducerIdentity, type BatchIdentity } from './producer-identity.js';
 import { StreamProduceTransport, UnaryProduceTransport, type ProduceTransport } from './produce-transport.js';
 import type { RaftlogClient } from './raftlog-client.js';
 import { defaultRetryOptions, type RetryOptions } from './retry-policy.js';
+import { TransactionManager } from './transaction-manager.js';
 import type { AcksMode, ProducerRecord, RecordAck } from './types.js';
+import type { GroupMetadata } from './group-membership.js';
+import type { PartitionOffset } from './offset-tracker.js';
 import { withRetry } from './with-retry.js';
 
 export interface ProducerOptions {
@@ -28,6 +31,19 @@ export interface ProducerOptions {
   readonly hash?: HashName;
   /** Producer id and sequence numbers, so retries never append a batch twice (default true). */
   readonly idempotence?: boolean;
+  /**
+   * Makes the producer transactional: initTransactions(), then beginTransaction() … send() …
+   * commitTransaction() or abortTransaction(), or transaction(fn). Requires idempotence.
+   */
+  readonly transactionalId?: string;
+  /** The coordinator aborts a transaction open longer than this (0 or unset: the node's default). */
+  readonly transactionTimeoutMs?: number;
+}
+
+/** What the callback of Producer.transaction() may do inside the transaction. */
+export interface TransactionScope {
+  send(record: ProducerRecord): Promise<RecordAck>;
+  sendOffsets(offsets: readonly PartitionOffset[], group: GroupMetadata): Promise<void>;
 }
 
 interface QueuedRecord {
@@ -79,6 +95,8 @@ export class Producer {
   private flushing = 0;
   private closed = false;
   private readonly identity: ProducerIdentity | undefined;
+  private readonly txn: TransactionManager | undefined;
+  private readonly transactionalId: string | undefined;
 
   constructor(
     private readonly client: ProducerClient,
@@ -99,15 +117,97 @@ export class Producer {
     this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 30_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.retry = { ...defaultRetryOptions, ...options.retry };
+    const transactional = options.transactionalId !== undefined;
+    this.transactionalId = options.transactionalId;
+    if (transactional && options.idempotence === false) {
+      throw new RaftlogError('INVALID_ARGUMENT', 'a transactional producer needs idempotence');
+    }
     this.identity =
       options.idempotence === false
         ? undefined
-        : new ProducerIdentity(client, this.retry, this.requestTimeoutMs);
+        : new ProducerIdentity(client, this.retry, this.requestTimeoutMs, !transactional);
+    this.txn =
+      options.transactionalId === undefined || this.identity === undefined
+        ? undefined
+        : new TransactionManager(
+            client,
+            {
+              transactionalId: options.transactionalId,
+              transactionTimeoutMs: options.transactionTimeoutMs ?? 0,
+              callTimeoutMs: Math.max(30_000, this.deliveryTimeoutMs),
+            },
+            this.retry,
+            this.identity,
+          );
+  }
+
+  /**
+   * Transactional producer: obtains the producer id and a new epoch for the transactional id, which
+   * fences any older instance and ends the transaction it left open. Call once, before the first
+   * transaction.
+   */
+  async initTransactions(): Promise<void> {
+    await this.transactions().init();
+  }
+
+  beginTransaction(): void {
+    this.transactions().begin();
+  }
+
+  /**
+   * Adds a consumer group's offsets (next offset to read per partition) to the open transaction:
+   * they are committed if and only if the transaction commits. `group` comes from
+   * Consumer.groupMetadata(), so a consumer that lost its partitions cannot commit them.
+   */
+  async sendOffsetsToTransaction(offsets: readonly PartitionOffset[], group: GroupMetadata): Promise<void> {
+    await this.transactions().sendOffsets(offsets, group);
+  }
+
+  /** Delivers every batch of the transaction, then commits it; resolves once every partition has its marker. */
+  async commitTransaction(): Promise<void> {
+    await this.transactions().commit(() => this.flush());
+  }
+
+  /** Aborts the open transaction: read_committed consumers never see its records. */
+  async abortTransaction(): Promise<void> {
+    await this.transactions().abort(() => this.flush());
+  }
+
+  /**
+   * Runs `fn` in a transaction: commits when it resolves, aborts (and rethrows) when it throws.
+   * After PRODUCER_FENCED nothing is aborted: a newer instance owns the transactional id.
+   */
+  async transaction<T>(fn: (scope: TransactionScope) => Promise<T>): Promise<T> {
+    const txn = this.transactions();
+    if (txn.state.phase === 'uninitialized') await txn.init();
+    txn.begin();
+    let result: T;
+    try {
+      result = await fn({
+        send: (record) => this.send(record),
+        sendOffsets: (offsets, group) => this.sendOffsetsToTransaction(offsets, group),
+      });
+      await this.commitTransaction();
+    } catch (error) {
+      if (txn.state.phase !== 'fenced' && txn.state.phase !== 'ready') {
+        await this.abortTransaction().catch(() => undefined);
+      }
+      throw error;
+    }
+    return result;
+  }
+
+  private transactions(): TransactionManager {
+    if (this.txn === undefined) {
+      throw new RaftlogError('INVALID_TXN_STATE', 'the producer is not transactional: set transactionalId');
+    }
+    return this.txn;
   }
 
   /** Resolves with the record's partition and offset once the requested durability is reached. */
   async send(record: ProducerRecord): Promise<RecordAck> {
     if (this.closed) throw new RaftlogError('CANCELLED', 'the producer is closed');
+    this.txn?.state.check('send');
     this.unsettled++;
     let queued = false;
     try {
@@ -210,9 +310,11 @@ export class Producer {
     const records = batch.items.map((r) => r.input);
     let id: BatchIdentity | undefined;
     try {
+      await this.txn?.beforeBatch(topic, partition);
       id = await this.identity?.forBatch(key, batch.items.length);
-      let attempt = await this.attempt(batch, encodeRecordBatch({ records, ...id }));
-      if (!attempt.ok && attempt.error.code === 'UNKNOWN_PRODUCER_ID' && id !== undefined) {
+      const transactional = this.txn !== undefined;
+      let attempt = await this.attempt(batch, encodeRecordBatch({ records, ...id, transactional }));
+      if (!attempt.ok && attempt.error.code === 'UNKNOWN_PRODUCER_ID' && id !== undefined && !transactional) {
         // The partition no longer knows this producer (its state expired or was evicted). A batch
         // every attempt of which is known not to have been appended is resent under a fresh producer
         // id, from sequence 0; one that may have been stored is failed rather than risk a duplicate.
@@ -226,7 +328,9 @@ export class Producer {
       batch.items.forEach((r, i) => r.resolve({ partition, offset: baseOffset + i }));
     } catch (error) {
       const e = toRaftlogError(error);
-      if (id !== undefined) void this.identity?.reset(id);
+      // In a transaction the hole in the sequence is healed by the abort that must follow.
+      if (this.txn !== undefined) this.txn.batchFailed(e);
+      else if (id !== undefined) void this.identity?.reset(id);
       for (const r of batch.items) r.reject(e);
     } finally {
       this.budget.release(batch.sizeBytes);
@@ -259,6 +363,7 @@ export class Producer {
             batch: bytes,
             acks: this.acks,
             timeoutMs,
+            ...(this.transactionalId === undefined ? {} : { transactionalId: this.transactionalId }),
           });
         },
         {
