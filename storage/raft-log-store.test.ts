@@ -288,6 +288,18 @@ describe('RaftLogStore', () => {
     expect(memLog.bounds(g1)).toEqual({ firstIndex: 1, lastIndex: 3 });
   });
 
+  it('refuses a log whose hard state commits entries it no longer holds', async () => {
+    await loadAll(g1);
+    await commit(kv, (b) => {
+      log.appendEntries(b, g1, entries(1, 5, 1));
+      log.setHardState(b, g1, { term: term(1), vote: nodeId(1), commit: logIndex(5) });
+    });
+    await rocks.kv.write(new KvWriteBatch().del(raftEntryKey(g1, 5)).del(raftEntryKey(g1, 4)), {
+      sync: true,
+    });
+    await expect(log.load(g1)).rejects.toThrow(/commits index 5 but the log ends at 3/);
+  });
+
   it('reports a corrupted entry instead of returning it', async () => {
     await loadAll(g1);
     await commit(kv, (b) => log.appendEntries(b, g1, entries(1, 3, 1)));

@@ -86,6 +86,14 @@ export class RaftLogStore {
         `group ${group}: last entry ${lastIndex} is below the first index ${log.firstIndex}`,
       );
     }
+    const durableEnd = Math.max(lastIndex, snapshot?.index ?? 0);
+    if (hardState.commit > durableEnd) {
+      // Raft only commits entries it holds, so the entries in between were lost on disk (a cut
+      // write-ahead log). Starting anyway would spin forever waiting to apply them.
+      throw new CorruptionError(
+        `group ${group}: the hard state commits index ${hardState.commit} but the log ends at ${durableEnd}: committed entries were lost`,
+      );
+    }
     const previous = this.groups.get(group);
     this.groups.set(group, {
       firstIndex: log.firstIndex,

@@ -14,6 +14,7 @@ interface BenchFlags {
   acks: AcksMode;
   concurrency: number;
   oneAtATime?: boolean;
+  idempotence: boolean;
   partitions: number;
   replicas: number;
   timeoutMs: number;
@@ -32,6 +33,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       .option('--acks <mode>', 'quorum|leader|none', acksMode, 'quorum')
       .option('--concurrency <n>', 'sends awaiting their ack at once', positiveInt, 1024)
       .option('--one-at-a-time', 'await each ack before the next send (latency, not throughput)')
+      .option('--no-idempotence', 'produce: send without a producer id (no deduplication of retries)')
       .option('--partitions <n>', 'partitions when the topic is created', positiveInt, 3)
       .option('--replicas <n>', 'replicas when the topic is created (0: cluster default)', nonNegativeInt, 0)
       .option('--timeout-ms <ms>', 'consume: stop after this long without a record', positiveInt, 10_000)
@@ -52,7 +54,11 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
 
 async function runProduce(session: CliSession, o: BenchFlags, progress: Progress) {
   const single = o.oneAtATime === true;
-  const producer = session.producer({ acks: o.acks, lingerMs: single ? 0 : 5 });
+  const producer = session.producer({
+    acks: o.acks,
+    lingerMs: single ? 0 : 5,
+    idempotence: o.idempotence,
+  });
   try {
     return await benchProduce(
       (r) => producer.send(r),

@@ -2,11 +2,14 @@ import type { Server } from '@grpc/grpc-js';
 import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
+import { fetchRecords, fetchRecordsStream } from './fetch-records.js';
 import { fetchStream } from './fetch-stream.js';
 import { initProducer } from './init-producer.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
 import { produceOne } from './produce.js';
+import { ProduceForwarder } from './produce-forwarder.js';
+import { produceRecords } from './produce-records.js';
 import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
 
@@ -15,6 +18,8 @@ import type { ServiceDeps } from './service-deps.js';
  * queues have no handler yet, so the adapter answers them UNIMPLEMENTED.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
+  const forwarder = new ProduceForwarder(deps.limits.forwardChannelsMax);
+  const roundRobin = { next: 0 };
   return {
     produce: (request, context) => produceOne(deps.api, deps.limits, request, context.signal),
     produceStream: (requests, context) =>
@@ -25,6 +30,10 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     listOffsets: (request) => listOffsets(deps, request),
     metadata: (request) => Promise.resolve().then(() => metadata(deps, request)),
     initProducer: (request) => initProducer(deps.api, request),
+    produceRecords: (request, context) => produceRecords(deps, forwarder, roundRobin, request, context),
+    fetchRecords: (request, context) => fetchRecords(deps, request, context),
+    fetchRecordsStream: (request, context) =>
+      deps.streams.bounded(context, () => fetchRecordsStream(deps, request, context)),
   };
 }
 

@@ -35,6 +35,14 @@ export interface ServiceLimits {
   readonly clientStreamsPerConnectionMax: number;
   /** Entries one ListOffsets request may hold (repeats included; they are looked up once). */
   readonly listOffsetsPartitionsMax: number;
+  /** Records one ProduceRecords request may hold. */
+  readonly produceRecordsMax: number;
+  /** Records per FetchRecords response when max_records = 0. */
+  readonly fetchRecordsDefault: number;
+  /** Largest max_records honoured; larger requests are clamped. */
+  readonly fetchRecordsMax: number;
+  /** Leader channels kept open by a node forwarding ProduceRecords. */
+  readonly forwardChannelsMax: number;
 }
 
 const mib = 1024 * 1024;
@@ -55,6 +63,10 @@ export const defaultServiceLimits: ServiceLimits = {
   clientStreamsMax: 1_024,
   clientStreamsPerConnectionMax: 64,
   listOffsetsPartitionsMax: 1_000,
+  produceRecordsMax: 10_000,
+  fetchRecordsDefault: 1_000,
+  fetchRecordsMax: 10_000,
+  forwardChannelsMax: 64,
 };
 
 /** Fills in defaults and refuses a limit that is not a positive integer, naming it. */

@@ -6,7 +6,7 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ErrorDetail } from "./errors_pb.js";
 import { file_raftlog_v1_errors } from "./errors_pb.js";
-import type { ConsumedRecord } from "./record_pb.js";
+import type { ConsumedRecord, Record } from "./record_pb.js";
 import { file_raftlog_v1_record } from "./record_pb.js";
 import type { TopicPartition } from "./topic_pb.js";
 import { file_raftlog_v1_topic } from "./topic_pb.js";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/broker.proto.
  */
 export const file_raftlog_v1_broker: GenFile = /*@__PURE__*/
-  fileDesc("ChdyYWZ0bG9nL3YxL2Jyb2tlci5wcm90bxIKcmFmdGxvZy52MSKmAQoOUHJvZHVjZVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg0KBWJhdGNoGAMgASgMEh4KBGFja3MYBCABKA4yEC5yYWZ0bG9nLnYxLkFja3MSFQoNdHJhbnNhY3Rpb25hbBgFIAEoCBIYChB0cmFuc2FjdGlvbmFsX2lkGAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0iqQIKD1Byb2R1Y2VSZXNwb25zZRINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SEwoLYmFzZV9vZmZzZXQYAyABKAMSEwoLbGFzdF9vZmZzZXQYBCABKAMSGgoSbG9nX2FwcGVuZF90aW1lX21zGAUgASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYBiABKAMSJwoNYWNrc19hY2hpZXZlZBgHIAEoDjIQLnJhZnRsb2cudjEuQWNrcxIYChByZXBsaWNhc19mc3luY2VkGAggASgNEhYKDnJlcGxpY2FzX3RvdGFsGAkgASgNEhEKCWR1cGxpY2F0ZRgKIAEoCBImCgVlcnJvchgLIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiWwoUUHJvZHVjZVN0cmVhbVJlcXVlc3QSFgoOY29ycmVsYXRpb25faWQYASABKAQSKwoHcHJvZHVjZRgCIAEoCzIaLnJhZnRsb2cudjEuUHJvZHVjZVJlcXVlc3QiXAoVUHJvZHVjZVN0cmVhbVJlc3BvbnNlEhYKDmNvcnJlbGF0aW9uX2lkGAEgASgEEisKBnJlc3VsdBgCIAEoCzIbLnJhZnRsb2cudjEuUHJvZHVjZVJlc3BvbnNlIl8KDkZldGNoUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAMSGwoTcGFydGl0aW9uX21heF9ieXRlcxgEIAEoDSI/ChJBYm9ydGVkVHJhbnNhY3Rpb24SEwoLcHJvZHVjZXJfaWQYASABKAMSFAoMZmlyc3Rfb2Zmc2V0GAIgASgDIo4CChBGZXRjaGVkUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSFgoOaGlnaF93YXRlcm1hcmsYBCABKAMSGgoSbGFzdF9zdGFibGVfb2Zmc2V0GAUgASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYBiABKAMSPAoUYWJvcnRlZF90cmFuc2FjdGlvbnMYByADKAsyHi5yYWZ0bG9nLnYxLkFib3J0ZWRUcmFuc2FjdGlvbhIPCgdyZWNvcmRzGAggASgMEhMKC25leHRfb2Zmc2V0GAkgASgDIq4BCgxGZXRjaFJlcXVlc3QSLgoKcGFydGl0aW9ucxgBIAMoCzIaLnJhZnRsb2cudjEuRmV0Y2hQYXJ0aXRpb24SEQoJbWF4X2J5dGVzGAIgASgNEhEKCW1pbl9ieXRlcxgDIAEoDRITCgttYXhfd2FpdF9tcxgEIAEoDRIzCg9pc29sYXRpb25fbGV2ZWwYBSABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsIkEKDUZldGNoUmVzcG9uc2USMAoKcGFydGl0aW9ucxgBIAMoCzIcLnJhZnRsb2cudjEuRmV0Y2hlZFBhcnRpdGlvbiKrAQoSRmV0Y2hTdHJlYW1SZXF1ZXN0Ei4KCnBhcnRpdGlvbnMYASADKAsyGi5yYWZ0bG9nLnYxLkZldGNoUGFydGl0aW9uEhEKCW1heF9ieXRlcxgCIAEoDRIzCg9pc29sYXRpb25fbGV2ZWwYAyABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgEIAEoDSJHChNGZXRjaFN0cmVhbVJlc3BvbnNlEjAKCnBhcnRpdGlvbnMYASADKAsyHC5yYWZ0bG9nLnYxLkZldGNoZWRQYXJ0aXRpb24idAoUTGlzdE9mZnNldHNQYXJ0aXRpb24SDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEiQKBHNwZWMYAyABKA4yFi5yYWZ0bG9nLnYxLk9mZnNldFNwZWMSFAoMdGltZXN0YW1wX21zGAQgASgDIn8KEkxpc3RPZmZzZXRzUmVxdWVzdBI0CgpwYXJ0aXRpb25zGAEgAygLMiAucmFmdGxvZy52MS5MaXN0T2Zmc2V0c1BhcnRpdGlvbhIzCg9pc29sYXRpb25fbGV2ZWwYAiABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsIn4KDExpc3RlZE9mZnNldBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhQKDHRpbWVzdGFtcF9tcxgEIAEoAxImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiQAoTTGlzdE9mZnNldHNSZXNwb25zZRIpCgdvZmZzZXRzGAEgAygLMhgucmFmdGxvZy52MS5MaXN0ZWRPZmZzZXQiIQoPTWV0YWRhdGFSZXF1ZXN0Eg4KBnRvcGljcxgBIAMoCSI8CgpCcm9rZXJOb2RlEg8KB25vZGVfaWQYASABKA0SDwoHYWRkcmVzcxgCIAEoCRIMCgRyYWNrGAMgASgJIqIBChFQYXJ0aXRpb25NZXRhZGF0YRIRCglwYXJ0aXRpb24YASABKA0SEQoJbGVhZGVyX2lkGAIgASgNEhMKC2xlYWRlcl90ZXJtGAMgASgEEhAKCHJlcGxpY2FzGAQgAygNEhgKEGluX3N5bmNfcmVwbGljYXMYBSADKA0SJgoFZXJyb3IYBiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIngKDVRvcGljTWV0YWRhdGESDAoEbmFtZRgBIAEoCRImCgVlcnJvchgCIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSMQoKcGFydGl0aW9ucxgDIAMoCzIdLnJhZnRsb2cudjEuUGFydGl0aW9uTWV0YWRhdGEikQEKEE1ldGFkYXRhUmVzcG9uc2USEgoKY2x1c3Rlcl9pZBgBIAEoCRInCgdicm9rZXJzGAIgAygLMhYucmFmdGxvZy52MS5Ccm9rZXJOb2RlEhUKDWNvbnRyb2xsZXJfaWQYAyABKA0SKQoGdG9waWNzGAQgAygLMhkucmFmdGxvZy52MS5Ub3BpY01ldGFkYXRhIlAKFkZpbmRDb29yZGluYXRvclJlcXVlc3QSKQoEa2luZBgBIAEoDjIbLnJhZnRsb2cudjEuQ29vcmRpbmF0b3JLaW5kEgsKA2tleRgCIAEoCSI7ChdGaW5kQ29vcmRpbmF0b3JSZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkifAoTSW5pdFByb2R1Y2VyUmVxdWVzdBIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEh4KFnRyYW5zYWN0aW9uX3RpbWVvdXRfbXMYAiABKA0SEwoLcHJvZHVjZXJfaWQYAyABKAMSFgoOcHJvZHVjZXJfZXBvY2gYBCABKAUiQwoUSW5pdFByb2R1Y2VyUmVzcG9uc2USEwoLcHJvZHVjZXJfaWQYASABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAiABKA0iWwoPUGFydGl0aW9uUmVzdWx0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwikgEKGUFkZFBhcnRpdGlvbnNUb1R4blJlcXVlc3QSGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoAxIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIuCgpwYXJ0aXRpb25zGAQgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbiJKChpBZGRQYXJ0aXRpb25zVG9UeG5SZXNwb25zZRIsCgdyZXN1bHRzGAEgAygLMhsucmFmdGxvZy52MS5QYXJ0aXRpb25SZXN1bHQicQoWQWRkT2Zmc2V0c1RvVHhuUmVxdWVzdBIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEhYKDnByb2R1Y2VyX2Vwb2NoGAMgASgNEhAKCGdyb3VwX2lkGAQgASgJIhkKF0FkZE9mZnNldHNUb1R4blJlc3BvbnNlIlsKFU9mZnNldENvbW1pdFBhcnRpdGlvbhINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhAKCG1ldGFkYXRhGAQgASgJIs8BChZUeG5PZmZzZXRDb21taXRSZXF1ZXN0EhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAyABKA0SEAoIZ3JvdXBfaWQYBCABKAkSFQoNZ2VuZXJhdGlvbl9pZBgFIAEoBRIRCgltZW1iZXJfaWQYBiABKAkSMgoHb2Zmc2V0cxgHIAMoCzIhLnJhZnRsb2cudjEuT2Zmc2V0Q29tbWl0UGFydGl0aW9uIkcKF1R4bk9mZnNldENvbW1pdFJlc3BvbnNlEiwKB3Jlc3VsdHMYASADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblJlc3VsdCJmCg1FbmRUeG5SZXF1ZXN0EhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAyABKA0SDgoGY29tbWl0GAQgASgIIhAKDkVuZFR4blJlc3BvbnNlItcBChBKb2luR3JvdXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCRIRCgljbGllbnRfaWQYAyABKAkSGgoSc2Vzc2lvbl90aW1lb3V0X21zGAQgASgNEhwKFHJlYmFsYW5jZV90aW1lb3V0X21zGAUgASgNEg4KBnRvcGljcxgGIAMoCRImCghhc3NpZ25vchgHIAEoDjIULnJhZnRsb2cudjEuQXNzaWdub3ISGQoRZ3JvdXBfaW5zdGFuY2VfaWQYCCABKAkidgoRSm9pbkdyb3VwUmVzcG9uc2USFQoNZ2VuZXJhdGlvbl9pZBgBIAEoBRIRCgltZW1iZXJfaWQYAiABKAkSDwoHbWVtYmVycxgDIAMoCRImCghhc3NpZ25vchgEIAEoDjIULnJhZnRsb2cudjEuQXNzaWdub3IieQoQU3luY0dyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1nZW5lcmF0aW9uX2lkGAIgASgFEhEKCW1lbWJlcl9pZBgDIAEoCRIpCgVvd25lZBgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24iQwoRU3luY0dyb3VwUmVzcG9uc2USLgoKYXNzaWdubWVudBgBIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24iTgoQSGVhcnRiZWF0UmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1nZW5lcmF0aW9uX2lkGAIgASgFEhEKCW1lbWJlcl9pZBgDIAEoCSITChFIZWFydGJlYXRSZXNwb25zZSI4ChFMZWF2ZUdyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgltZW1iZXJfaWQYAiABKAkiFAoSTGVhdmVHcm91cFJlc3BvbnNlIoYBChRDb21taXRPZmZzZXRzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1nZW5lcmF0aW9uX2lkGAIgASgFEhEKCW1lbWJlcl9pZBgDIAEoCRIyCgdvZmZzZXRzGAQgAygLMiEucmFmdGxvZy52MS5PZmZzZXRDb21taXRQYXJ0aXRpb24iRQoVQ29tbWl0T2Zmc2V0c1Jlc3BvbnNlEiwKB3Jlc3VsdHMYASADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblJlc3VsdCJvChNGZXRjaE9mZnNldHNSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEi4KCnBhcnRpdGlvbnMYAiADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEhYKDnJlcXVpcmVfc3RhYmxlGAMgASgIIn0KD0NvbW1pdHRlZE9mZnNldBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhAKCG1ldGFkYXRhGAQgASgJEiYKBWVycm9yGAUgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJEChRGZXRjaE9mZnNldHNSZXNwb25zZRIsCgdvZmZzZXRzGAEgAygLMhsucmFmdGxvZy52MS5Db21taXR0ZWRPZmZzZXQimwEKDExlYXNlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRINCgV0b3BpYxgCIAEoCRISCgpwYXJ0aXRpb25zGAMgAygNEhMKC2NvbnN1bWVyX2lkGAQgASgJEhQKDG1heF9tZXNzYWdlcxgFIAEoDRIdChV2aXNpYmlsaXR5X3RpbWVvdXRfbXMYBiABKA0SDwoHd2FpdF9tcxgHIAEoDSKDAQoNTGVhc2VkTWVzc2FnZRIrCgdtZXNzYWdlGAEgASgLMhoucmFmdGxvZy52MS5Db25zdW1lZFJlY29yZBIQCghsZWFzZV9pZBgCIAEoBBIWCg5kZWxpdmVyeV9jb3VudBgDIAEoDRIbChNsZWFzZV9leHBpcmVzX2F0X21zGAQgASgDIjwKDUxlYXNlUmVzcG9uc2USKwoIbWVzc2FnZXMYASADKAsyGS5yYWZ0bG9nLnYxLkxlYXNlZE1lc3NhZ2UiTgoITGVhc2VSZWYSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg4KBm9mZnNldBgDIAEoAxIQCghsZWFzZV9pZBgEIAEoBCJ3CgtMZWFzZVJlc3VsdBIjCgVsZWFzZRgBIAEoCzIULnJhZnRsb2cudjEuTGVhc2VSZWYSJgoFZXJyb3IYAiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsEhsKE2xlYXNlX2V4cGlyZXNfYXRfbXMYAyABKAMiQQoKQWNrUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIkCgZsZWFzZXMYAiADKAsyFC5yYWZ0bG9nLnYxLkxlYXNlUmVmIjcKC0Fja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5yYWZ0bG9nLnYxLkxlYXNlUmVzdWx0IlQKC05hY2tSZXF1ZXN0Eg0KBXF1ZXVlGAEgASgJEiQKBmxlYXNlcxgCIAMoCzIULnJhZnRsb2cudjEuTGVhc2VSZWYSEAoIZGVsYXlfbXMYAyABKA0iOAoMTmFja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5yYWZ0bG9nLnYxLkxlYXNlUmVzdWx0ImgKEkV4dGVuZExlYXNlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIkCgZsZWFzZXMYAiADKAsyFC5yYWZ0bG9nLnYxLkxlYXNlUmVmEh0KFXZpc2liaWxpdHlfdGltZW91dF9tcxgDIAEoDSI/ChNFeHRlbmRMZWFzZVJlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5yYWZ0bG9nLnYxLkxlYXNlUmVzdWx0Kk0KBEFja3MSFAoQQUNLU19VTlNQRUNJRklFRBAAEg0KCUFDS1NfTk9ORRABEg8KC0FDS1NfTEVBREVSEAISDwoLQUNLU19RVU9SVU0QAyp7Cg5Jc29sYXRpb25MZXZlbBIfChtJU09MQVRJT05fTEVWRUxfVU5TUEVDSUZJRUQQABIkCiBJU09MQVRJT05fTEVWRUxfUkVBRF9VTkNPTU1JVFRFRBABEiIKHklTT0xBVElPTl9MRVZFTF9SRUFEX0NPTU1JVFRFRBACKnYKCk9mZnNldFNwZWMSGwoXT0ZGU0VUX1NQRUNfVU5TUEVDSUZJRUQQABIYChRPRkZTRVRfU1BFQ19FQVJMSUVTVBABEhYKEk9GRlNFVF9TUEVDX0xBVEVTVBACEhkKFU9GRlNFVF9TUEVDX1RJTUVTVEFNUBADKnEKD0Nvb3JkaW5hdG9yS2luZBIgChxDT09SRElOQVRPUl9LSU5EX1VOU1BFQ0lGSUVEEAASGgoWQ09PUkRJTkFUT1JfS0lORF9HUk9VUBABEiAKHENPT1JESU5BVE9SX0tJTkRfVFJBTlNBQ1RJT04QAipnCghBc3NpZ25vchIYChRBU1NJR05PUl9VTlNQRUNJRklFRBAAEhIKDkFTU0lHTk9SX1JBTkdFEAESGAoUQVNTSUdOT1JfUk9VTkRfUk9CSU4QAhITCg9BU1NJR05PUl9TVElDS1kQAzK2DQoNQnJva2VyU2VydmljZRJCCgdQcm9kdWNlEhoucmFmdGxvZy52MS5Qcm9kdWNlUmVxdWVzdBobLnJhZnRsb2cudjEuUHJvZHVjZVJlc3BvbnNlElgKDVByb2R1Y2VTdHJlYW0SIC5yYWZ0bG9nLnYxLlByb2R1Y2VTdHJlYW1SZXF1ZXN0GiEucmFmdGxvZy52MS5Qcm9kdWNlU3RyZWFtUmVzcG9uc2UoATABEjwKBUZldGNoEhgucmFmdGxvZy52MS5GZXRjaFJlcXVlc3QaGS5yYWZ0bG9nLnYxLkZldGNoUmVzcG9uc2USUAoLRmV0Y2hTdHJlYW0SHi5yYWZ0bG9nLnYxLkZldGNoU3RyZWFtUmVxdWVzdBofLnJhZnRsb2cudjEuRmV0Y2hTdHJlYW1SZXNwb25zZTABEk4KC0xpc3RPZmZzZXRzEh4ucmFmdGxvZy52MS5MaXN0T2Zmc2V0c1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkxpc3RPZmZzZXRzUmVzcG9uc2USRQoITWV0YWRhdGESGy5yYWZ0bG9nLnYxLk1ldGFkYXRhUmVxdWVzdBocLnJhZnRsb2cudjEuTWV0YWRhdGFSZXNwb25zZRJaCg9GaW5kQ29vcmRpbmF0b3ISIi5yYWZ0bG9nLnYxLkZpbmRDb29yZGluYXRvclJlcXVlc3QaIy5yYWZ0bG9nLnYxLkZpbmRDb29yZGluYXRvclJlc3BvbnNlElEKDEluaXRQcm9kdWNlchIfLnJhZnRsb2cudjEuSW5pdFByb2R1Y2VyUmVxdWVzdBogLnJhZnRsb2cudjEuSW5pdFByb2R1Y2VyUmVzcG9uc2USYwoSQWRkUGFydGl0aW9uc1RvVHhuEiUucmFmdGxvZy52MS5BZGRQYXJ0aXRpb25zVG9UeG5SZXF1ZXN0GiYucmFmdGxvZy52MS5BZGRQYXJ0aXRpb25zVG9UeG5SZXNwb25zZRJaCg9BZGRPZmZzZXRzVG9UeG4SIi5yYWZ0bG9nLnYxLkFkZE9mZnNldHNUb1R4blJlcXVlc3QaIy5yYWZ0bG9nLnYxLkFkZE9mZnNldHNUb1R4blJlc3BvbnNlEloKD1R4bk9mZnNldENvbW1pdBIiLnJhZnRsb2cudjEuVHhuT2Zmc2V0Q29tbWl0UmVxdWVzdBojLnJhZnRsb2cudjEuVHhuT2Zmc2V0Q29tbWl0UmVzcG9uc2USPwoGRW5kVHhuEhkucmFmdGxvZy52MS5FbmRUeG5SZXF1ZXN0GhoucmFmdGxvZy52MS5FbmRUeG5SZXNwb25zZRJICglKb2luR3JvdXASHC5yYWZ0bG9nLnYxLkpvaW5Hcm91cFJlcXVlc3QaHS5yYWZ0bG9nLnYxLkpvaW5Hcm91cFJlc3BvbnNlEkgKCVN5bmNHcm91cBIcLnJhZnRsb2cudjEuU3luY0dyb3VwUmVxdWVzdBodLnJhZnRsb2cudjEuU3luY0dyb3VwUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwucmFmdGxvZy52MS5IZWFydGJlYXRSZXF1ZXN0Gh0ucmFmdGxvZy52MS5IZWFydGJlYXRSZXNwb25zZRJLCgpMZWF2ZUdyb3VwEh0ucmFmdGxvZy52MS5MZWF2ZUdyb3VwUmVxdWVzdBoeLnJhZnRsb2cudjEuTGVhdmVHcm91cFJlc3BvbnNlElQKDUNvbW1pdE9mZnNldHMSIC5yYWZ0bG9nLnYxLkNvbW1pdE9mZnNldHNSZXF1ZXN0GiEucmFmdGxvZy52MS5Db21taXRPZmZzZXRzUmVzcG9uc2USUQoMRmV0Y2hPZmZzZXRzEh8ucmFmdGxvZy52MS5GZXRjaE9mZnNldHNSZXF1ZXN0GiAucmFmdGxvZy52MS5GZXRjaE9mZnNldHNSZXNwb25zZRI8CgVMZWFzZRIYLnJhZnRsb2cudjEuTGVhc2VSZXF1ZXN0GhkucmFmdGxvZy52MS5MZWFzZVJlc3BvbnNlEjYKA0FjaxIWLnJhZnRsb2cudjEuQWNrUmVxdWVzdBoXLnJhZnRsb2cudjEuQWNrUmVzcG9uc2USOQoETmFjaxIXLnJhZnRsb2cudjEuTmFja1JlcXVlc3QaGC5yYWZ0bG9nLnYxLk5hY2tSZXNwb25zZRJOCgtFeHRlbmRMZWFzZRIeLnJhZnRsb2cudjEuRXh0ZW5kTGVhc2VSZXF1ZXN0Gh8ucmFmdGxvZy52MS5FeHRlbmRMZWFzZVJlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors, file_raftlog_v1_record, file_raftlog_v1_topic]);
+  fileDesc("ChdyYWZ0bG9nL3YxL2Jyb2tlci5wcm90bxIKcmFmdGxvZy52MSKmAQoOUHJvZHVjZVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg0KBWJhdGNoGAMgASgMEh4KBGFja3MYBCABKA4yEC5yYWZ0bG9nLnYxLkFja3MSFQoNdHJhbnNhY3Rpb25hbBgFIAEoCBIYChB0cmFuc2FjdGlvbmFsX2lkGAYgASgJEhIKCnRpbWVvdXRfbXMYByABKA0iqQIKD1Byb2R1Y2VSZXNwb25zZRINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SEwoLYmFzZV9vZmZzZXQYAyABKAMSEwoLbGFzdF9vZmZzZXQYBCABKAMSGgoSbG9nX2FwcGVuZF90aW1lX21zGAUgASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYBiABKAMSJwoNYWNrc19hY2hpZXZlZBgHIAEoDjIQLnJhZnRsb2cudjEuQWNrcxIYChByZXBsaWNhc19mc3luY2VkGAggASgNEhYKDnJlcGxpY2FzX3RvdGFsGAkgASgNEhEKCWR1cGxpY2F0ZRgKIAEoCBImCgVlcnJvchgLIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiWwoUUHJvZHVjZVN0cmVhbVJlcXVlc3QSFgoOY29ycmVsYXRpb25faWQYASABKAQSKwoHcHJvZHVjZRgCIAEoCzIaLnJhZnRsb2cudjEuUHJvZHVjZVJlcXVlc3QiXAoVUHJvZHVjZVN0cmVhbVJlc3BvbnNlEhYKDmNvcnJlbGF0aW9uX2lkGAEgASgEEisKBnJlc3VsdBgCIAEoCzIbLnJhZnRsb2cudjEuUHJvZHVjZVJlc3BvbnNlIl8KDkZldGNoUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAMSGwoTcGFydGl0aW9uX21heF9ieXRlcxgEIAEoDSI/ChJBYm9ydGVkVHJhbnNhY3Rpb24SEwoLcHJvZHVjZXJfaWQYASABKAMSFAoMZmlyc3Rfb2Zmc2V0GAIgASgDIo4CChBGZXRjaGVkUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSFgoOaGlnaF93YXRlcm1hcmsYBCABKAMSGgoSbGFzdF9zdGFibGVfb2Zmc2V0GAUgASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYBiABKAMSPAoUYWJvcnRlZF90cmFuc2FjdGlvbnMYByADKAsyHi5yYWZ0bG9nLnYxLkFib3J0ZWRUcmFuc2FjdGlvbhIPCgdyZWNvcmRzGAggASgMEhMKC25leHRfb2Zmc2V0GAkgASgDIq4BCgxGZXRjaFJlcXVlc3QSLgoKcGFydGl0aW9ucxgBIAMoCzIaLnJhZnRsb2cudjEuRmV0Y2hQYXJ0aXRpb24SEQoJbWF4X2J5dGVzGAIgASgNEhEKCW1pbl9ieXRlcxgDIAEoDRITCgttYXhfd2FpdF9tcxgEIAEoDRIzCg9pc29sYXRpb25fbGV2ZWwYBSABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsIkEKDUZldGNoUmVzcG9uc2USMAoKcGFydGl0aW9ucxgBIAMoCzIcLnJhZnRsb2cudjEuRmV0Y2hlZFBhcnRpdGlvbiKrAQoSRmV0Y2hTdHJlYW1SZXF1ZXN0Ei4KCnBhcnRpdGlvbnMYASADKAsyGi5yYWZ0bG9nLnYxLkZldGNoUGFydGl0aW9uEhEKCW1heF9ieXRlcxgCIAEoDRIzCg9pc29sYXRpb25fbGV2ZWwYAyABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsEh0KFWhlYXJ0YmVhdF9pbnRlcnZhbF9tcxgEIAEoDSJHChNGZXRjaFN0cmVhbVJlc3BvbnNlEjAKCnBhcnRpdGlvbnMYASADKAsyHC5yYWZ0bG9nLnYxLkZldGNoZWRQYXJ0aXRpb24idAoUTGlzdE9mZnNldHNQYXJ0aXRpb24SDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEiQKBHNwZWMYAyABKA4yFi5yYWZ0bG9nLnYxLk9mZnNldFNwZWMSFAoMdGltZXN0YW1wX21zGAQgASgDIn8KEkxpc3RPZmZzZXRzUmVxdWVzdBI0CgpwYXJ0aXRpb25zGAEgAygLMiAucmFmdGxvZy52MS5MaXN0T2Zmc2V0c1BhcnRpdGlvbhIzCg9pc29sYXRpb25fbGV2ZWwYAiABKA4yGi5yYWZ0bG9nLnYxLklzb2xhdGlvbkxldmVsIn4KDExpc3RlZE9mZnNldBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhQKDHRpbWVzdGFtcF9tcxgEIAEoAxImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiQAoTTGlzdE9mZnNldHNSZXNwb25zZRIpCgdvZmZzZXRzGAEgAygLMhgucmFmdGxvZy52MS5MaXN0ZWRPZmZzZXQiIQoPTWV0YWRhdGFSZXF1ZXN0Eg4KBnRvcGljcxgBIAMoCSI8CgpCcm9rZXJOb2RlEg8KB25vZGVfaWQYASABKA0SDwoHYWRkcmVzcxgCIAEoCRIMCgRyYWNrGAMgASgJIqIBChFQYXJ0aXRpb25NZXRhZGF0YRIRCglwYXJ0aXRpb24YASABKA0SEQoJbGVhZGVyX2lkGAIgASgNEhMKC2xlYWRlcl90ZXJtGAMgASgEEhAKCHJlcGxpY2FzGAQgAygNEhgKEGluX3N5bmNfcmVwbGljYXMYBSADKA0SJgoFZXJyb3IYBiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIngKDVRvcGljTWV0YWRhdGESDAoEbmFtZRgBIAEoCRImCgVlcnJvchgCIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSMQoKcGFydGl0aW9ucxgDIAMoCzIdLnJhZnRsb2cudjEuUGFydGl0aW9uTWV0YWRhdGEikQEKEE1ldGFkYXRhUmVzcG9uc2USEgoKY2x1c3Rlcl9pZBgBIAEoCRInCgdicm9rZXJzGAIgAygLMhYucmFmdGxvZy52MS5Ccm9rZXJOb2RlEhUKDWNvbnRyb2xsZXJfaWQYAyABKA0SKQoGdG9waWNzGAQgAygLMhkucmFmdGxvZy52MS5Ub3BpY01ldGFkYXRhIlAKFkZpbmRDb29yZGluYXRvclJlcXVlc3QSKQoEa2luZBgBIAEoDjIbLnJhZnRsb2cudjEuQ29vcmRpbmF0b3JLaW5kEgsKA2tleRgCIAEoCSI7ChdGaW5kQ29vcmRpbmF0b3JSZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkifAoTSW5pdFByb2R1Y2VyUmVxdWVzdBIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEh4KFnRyYW5zYWN0aW9uX3RpbWVvdXRfbXMYAiABKA0SEwoLcHJvZHVjZXJfaWQYAyABKAMSFgoOcHJvZHVjZXJfZXBvY2gYBCABKAUiQwoUSW5pdFByb2R1Y2VyUmVzcG9uc2USEwoLcHJvZHVjZXJfaWQYASABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAiABKA0iWwoPUGFydGl0aW9uUmVzdWx0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwikgEKGUFkZFBhcnRpdGlvbnNUb1R4blJlcXVlc3QSGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoAxIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIuCgpwYXJ0aXRpb25zGAQgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbiJKChpBZGRQYXJ0aXRpb25zVG9UeG5SZXNwb25zZRIsCgdyZXN1bHRzGAEgAygLMhsucmFmdGxvZy52MS5QYXJ0aXRpb25SZXN1bHQicQoWQWRkT2Zmc2V0c1RvVHhuUmVxdWVzdBIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEhYKDnByb2R1Y2VyX2Vwb2NoGAMgASgNEhAKCGdyb3VwX2lkGAQgASgJIhkKF0FkZE9mZnNldHNUb1R4blJlc3BvbnNlIlsKFU9mZnNldENvbW1pdFBhcnRpdGlvbhINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhAKCG1ldGFkYXRhGAQgASgJIs8BChZUeG5PZmZzZXRDb21taXRSZXF1ZXN0EhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAyABKA0SEAoIZ3JvdXBfaWQYBCABKAkSFQoNZ2VuZXJhdGlvbl9pZBgFIAEoBRIRCgltZW1iZXJfaWQYBiABKAkSMgoHb2Zmc2V0cxgHIAMoCzIhLnJhZnRsb2cudjEuT2Zmc2V0Q29tbWl0UGFydGl0aW9uIkcKF1R4bk9mZnNldENvbW1pdFJlc3BvbnNlEiwKB3Jlc3VsdHMYASADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblJlc3VsdCJmCg1FbmRUeG5SZXF1ZXN0EhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAyABKA0SDgoGY29tbWl0GAQgASgIIhAKDkVuZFR4blJlc3BvbnNlItcBChBKb2luR3JvdXBSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEhEKCW1lbWJlcl9pZBgCIAEoCRIRCgljbGllbnRfaWQYAyABKAkSGgoSc2Vzc2lvbl90aW1lb3V0X21zGAQgASgNEhwKFHJlYmFsYW5jZV90aW1lb3V0X21zGAUgASgNEg4KBnRvcGljcxgGIAMoCRImCghhc3NpZ25vchgHIAEoDjIULnJhZnRsb2cudjEuQXNzaWdub3ISGQoRZ3JvdXBfaW5zdGFuY2VfaWQYCCABKAkidgoRSm9pbkdyb3VwUmVzcG9uc2USFQoNZ2VuZXJhdGlvbl9pZBgBIAEoBRIRCgltZW1iZXJfaWQYAiABKAkSDwoHbWVtYmVycxgDIAMoCRImCghhc3NpZ25vchgEIAEoDjIULnJhZnRsb2cudjEuQXNzaWdub3IieQoQU3luY0dyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1nZW5lcmF0aW9uX2lkGAIgASgFEhEKCW1lbWJlcl9pZBgDIAEoCRIpCgVvd25lZBgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24iQwoRU3luY0dyb3VwUmVzcG9uc2USLgoKYXNzaWdubWVudBgBIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24iTgoQSGVhcnRiZWF0UmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1nZW5lcmF0aW9uX2lkGAIgASgFEhEKCW1lbWJlcl9pZBgDIAEoCSITChFIZWFydGJlYXRSZXNwb25zZSI4ChFMZWF2ZUdyb3VwUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIRCgltZW1iZXJfaWQYAiABKAkiFAoSTGVhdmVHcm91cFJlc3BvbnNlIoYBChRDb21taXRPZmZzZXRzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRIVCg1nZW5lcmF0aW9uX2lkGAIgASgFEhEKCW1lbWJlcl9pZBgDIAEoCRIyCgdvZmZzZXRzGAQgAygLMiEucmFmdGxvZy52MS5PZmZzZXRDb21taXRQYXJ0aXRpb24iRQoVQ29tbWl0T2Zmc2V0c1Jlc3BvbnNlEiwKB3Jlc3VsdHMYASADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblJlc3VsdCJvChNGZXRjaE9mZnNldHNSZXF1ZXN0EhAKCGdyb3VwX2lkGAEgASgJEi4KCnBhcnRpdGlvbnMYAiADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEhYKDnJlcXVpcmVfc3RhYmxlGAMgASgIIn0KD0NvbW1pdHRlZE9mZnNldBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDgoGb2Zmc2V0GAMgASgDEhAKCG1ldGFkYXRhGAQgASgJEiYKBWVycm9yGAUgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJEChRGZXRjaE9mZnNldHNSZXNwb25zZRIsCgdvZmZzZXRzGAEgAygLMhsucmFmdGxvZy52MS5Db21taXR0ZWRPZmZzZXQimwEKDExlYXNlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRINCgV0b3BpYxgCIAEoCRISCgpwYXJ0aXRpb25zGAMgAygNEhMKC2NvbnN1bWVyX2lkGAQgASgJEhQKDG1heF9tZXNzYWdlcxgFIAEoDRIdChV2aXNpYmlsaXR5X3RpbWVvdXRfbXMYBiABKA0SDwoHd2FpdF9tcxgHIAEoDSKDAQoNTGVhc2VkTWVzc2FnZRIrCgdtZXNzYWdlGAEgASgLMhoucmFmdGxvZy52MS5Db25zdW1lZFJlY29yZBIQCghsZWFzZV9pZBgCIAEoBBIWCg5kZWxpdmVyeV9jb3VudBgDIAEoDRIbChNsZWFzZV9leHBpcmVzX2F0X21zGAQgASgDIjwKDUxlYXNlUmVzcG9uc2USKwoIbWVzc2FnZXMYASADKAsyGS5yYWZ0bG9nLnYxLkxlYXNlZE1lc3NhZ2UiTgoITGVhc2VSZWYSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg4KBm9mZnNldBgDIAEoAxIQCghsZWFzZV9pZBgEIAEoBCJ3CgtMZWFzZVJlc3VsdBIjCgVsZWFzZRgBIAEoCzIULnJhZnRsb2cudjEuTGVhc2VSZWYSJgoFZXJyb3IYAiABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsEhsKE2xlYXNlX2V4cGlyZXNfYXRfbXMYAyABKAMiQQoKQWNrUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIkCgZsZWFzZXMYAiADKAsyFC5yYWZ0bG9nLnYxLkxlYXNlUmVmIjcKC0Fja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5yYWZ0bG9nLnYxLkxlYXNlUmVzdWx0IlQKC05hY2tSZXF1ZXN0Eg0KBXF1ZXVlGAEgASgJEiQKBmxlYXNlcxgCIAMoCzIULnJhZnRsb2cudjEuTGVhc2VSZWYSEAoIZGVsYXlfbXMYAyABKA0iOAoMTmFja1Jlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5yYWZ0bG9nLnYxLkxlYXNlUmVzdWx0ImgKEkV4dGVuZExlYXNlUmVxdWVzdBINCgVxdWV1ZRgBIAEoCRIkCgZsZWFzZXMYAiADKAsyFC5yYWZ0bG9nLnYxLkxlYXNlUmVmEh0KFXZpc2liaWxpdHlfdGltZW91dF9tcxgDIAEoDSI/ChNFeHRlbmRMZWFzZVJlc3BvbnNlEigKB3Jlc3VsdHMYASADKAsyFy5yYWZ0bG9nLnYxLkxlYXNlUmVzdWx0Iq0CChVQcm9kdWNlUmVjb3Jkc1JlcXVlc3QSDQoFdG9waWMYASABKAkSFgoJcGFydGl0aW9uGAIgASgNSACIAQESIwoHcmVjb3JkcxgDIAMoCzISLnJhZnRsb2cudjEuUmVjb3JkEh4KBGFja3MYBCABKA4yEC5yYWZ0bG9nLnYxLkFja3MSGAoLcHJvZHVjZXJfaWQYBSABKANIAYgBARIbCg5wcm9kdWNlcl9lcG9jaBgGIAEoDUgCiAEBEhoKDWJhc2Vfc2VxdWVuY2UYByABKAVIA4gBARISCgp0aW1lb3V0X21zGAggASgNQgwKCl9wYXJ0aXRpb25CDgoMX3Byb2R1Y2VyX2lkQhEKD19wcm9kdWNlcl9lcG9jaEIQCg5fYmFzZV9zZXF1ZW5jZSJ2ChZQcm9kdWNlUmVjb3Jkc1Jlc3BvbnNlEisKB3JlY29yZHMYASADKAsyGi5yYWZ0bG9nLnYxLlJlY29yZFBvc2l0aW9uEi8KCnBhcnRpdGlvbnMYAiADKAsyGy5yYWZ0bG9nLnYxLlByb2R1Y2VSZXNwb25zZSIzCg5SZWNvcmRQb3NpdGlvbhIRCglwYXJ0aXRpb24YASABKA0SDgoGb2Zmc2V0GAIgASgDIrkBChNGZXRjaFJlY29yZHNSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAMSEwoLbWF4X3JlY29yZHMYBCABKA0SEQoJbWF4X2J5dGVzGAUgASgNEhMKC21heF93YWl0X21zGAYgASgNEjMKD2lzb2xhdGlvbl9sZXZlbBgHIAEoDjIaLnJhZnRsb2cudjEuSXNvbGF0aW9uTGV2ZWwipgEKFEZldGNoUmVjb3Jkc1Jlc3BvbnNlEisKB3JlY29yZHMYASADKAsyGi5yYWZ0bG9nLnYxLkNvbnN1bWVkUmVjb3JkEhMKC25leHRfb2Zmc2V0GAIgASgDEhYKDmhpZ2hfd2F0ZXJtYXJrGAMgASgDEhoKEmxhc3Rfc3RhYmxlX29mZnNldBgEIAEoAxIYChBsb2dfc3RhcnRfb2Zmc2V0GAUgASgDIskBChlGZXRjaFJlY29yZHNTdHJlYW1SZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIOCgZvZmZzZXQYAyABKAMSEwoLbWF4X3JlY29yZHMYBCABKA0SEQoJbWF4X2J5dGVzGAUgASgNEjMKD2lzb2xhdGlvbl9sZXZlbBgGIAEoDjIaLnJhZnRsb2cudjEuSXNvbGF0aW9uTGV2ZWwSHQoVaGVhcnRiZWF0X2ludGVydmFsX21zGAcgASgNIqwBChpGZXRjaFJlY29yZHNTdHJlYW1SZXNwb25zZRIrCgdyZWNvcmRzGAEgAygLMhoucmFmdGxvZy52MS5Db25zdW1lZFJlY29yZBITCgtuZXh0X29mZnNldBgCIAEoAxIWCg5oaWdoX3dhdGVybWFyaxgDIAEoAxIaChJsYXN0X3N0YWJsZV9vZmZzZXQYBCABKAMSGAoQbG9nX3N0YXJ0X29mZnNldBgFIAEoAypNCgRBY2tzEhQKEEFDS1NfVU5TUEVDSUZJRUQQABINCglBQ0tTX05PTkUQARIPCgtBQ0tTX0xFQURFUhACEg8KC0FDS1NfUVVPUlVNEAMqewoOSXNvbGF0aW9uTGV2ZWwSHwobSVNPTEFUSU9OX0xFVkVMX1VOU1BFQ0lGSUVEEAASJAogSVNPTEFUSU9OX0xFVkVMX1JFQURfVU5DT01NSVRURUQQARIiCh5JU09MQVRJT05fTEVWRUxfUkVBRF9DT01NSVRURUQQAip2CgpPZmZzZXRTcGVjEhsKF09GRlNFVF9TUEVDX1VOU1BFQ0lGSUVEEAASGAoUT0ZGU0VUX1NQRUNfRUFSTElFU1QQARIWChJPRkZTRVRfU1BFQ19MQVRFU1QQAhIZChVPRkZTRVRfU1BFQ19USU1FU1RBTVAQAypxCg9Db29yZGluYXRvcktpbmQSIAocQ09PUkRJTkFUT1JfS0lORF9VTlNQRUNJRklFRBAAEhoKFkNPT1JESU5BVE9SX0tJTkRfR1JPVVAQARIgChxDT09SRElOQVRPUl9LSU5EX1RSQU5TQUNUSU9OEAIqZwoIQXNzaWdub3ISGAoUQVNTSUdOT1JfVU5TUEVDSUZJRUQQABISCg5BU1NJR05PUl9SQU5HRRABEhgKFEFTU0lHTk9SX1JPVU5EX1JPQklOEAISEwoPQVNTSUdOT1JfU1RJQ0tZEAMyyQ8KDUJyb2tlclNlcnZpY2USQgoHUHJvZHVjZRIaLnJhZnRsb2cudjEuUHJvZHVjZVJlcXVlc3QaGy5yYWZ0bG9nLnYxLlByb2R1Y2VSZXNwb25zZRJYCg1Qcm9kdWNlU3RyZWFtEiAucmFmdGxvZy52MS5Qcm9kdWNlU3RyZWFtUmVxdWVzdBohLnJhZnRsb2cudjEuUHJvZHVjZVN0cmVhbVJlc3BvbnNlKAEwARI8CgVGZXRjaBIYLnJhZnRsb2cudjEuRmV0Y2hSZXF1ZXN0GhkucmFmdGxvZy52MS5GZXRjaFJlc3BvbnNlElAKC0ZldGNoU3RyZWFtEh4ucmFmdGxvZy52MS5GZXRjaFN0cmVhbVJlcXVlc3QaHy5yYWZ0bG9nLnYxLkZldGNoU3RyZWFtUmVzcG9uc2UwARJXCg5Qcm9kdWNlUmVjb3JkcxIhLnJhZnRsb2cudjEuUHJvZHVjZVJlY29yZHNSZXF1ZXN0GiIucmFmdGxvZy52MS5Qcm9kdWNlUmVjb3Jkc1Jlc3BvbnNlElEKDEZldGNoUmVjb3JkcxIfLnJhZnRsb2cudjEuRmV0Y2hSZWNvcmRzUmVxdWVzdBogLnJhZnRsb2cudjEuRmV0Y2hSZWNvcmRzUmVzcG9uc2USZQoSRmV0Y2hSZWNvcmRzU3RyZWFtEiUucmFmdGxvZy52MS5GZXRjaFJlY29yZHNTdHJlYW1SZXF1ZXN0GiYucmFmdGxvZy52MS5GZXRjaFJlY29yZHNTdHJlYW1SZXNwb25zZTABEk4KC0xpc3RPZmZzZXRzEh4ucmFmdGxvZy52MS5MaXN0T2Zmc2V0c1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkxpc3RPZmZzZXRzUmVzcG9uc2USRQoITWV0YWRhdGESGy5yYWZ0bG9nLnYxLk1ldGFkYXRhUmVxdWVzdBocLnJhZnRsb2cudjEuTWV0YWRhdGFSZXNwb25zZRJaCg9GaW5kQ29vcmRpbmF0b3ISIi5yYWZ0bG9nLnYxLkZpbmRDb29yZGluYXRvclJlcXVlc3QaIy5yYWZ0bG9nLnYxLkZpbmRDb29yZGluYXRvclJlc3BvbnNlElEKDEluaXRQcm9kdWNlchIfLnJhZnRsb2cudjEuSW5pdFByb2R1Y2VyUmVxdWVzdBogLnJhZnRsb2cudjEuSW5pdFByb2R1Y2VyUmVzcG9uc2USYwoSQWRkUGFydGl0aW9uc1RvVHhuEiUucmFmdGxvZy52MS5BZGRQYXJ0aXRpb25zVG9UeG5SZXF1ZXN0GiYucmFmdGxvZy52MS5BZGRQYXJ0aXRpb25zVG9UeG5SZXNwb25zZRJaCg9BZGRPZmZzZXRzVG9UeG4SIi5yYWZ0bG9nLnYxLkFkZE9mZnNldHNUb1R4blJlcXVlc3QaIy5yYWZ0bG9nLnYxLkFkZE9mZnNldHNUb1R4blJlc3BvbnNlEloKD1R4bk9mZnNldENvbW1pdBIiLnJhZnRsb2cudjEuVHhuT2Zmc2V0Q29tbWl0UmVxdWVzdBojLnJhZnRsb2cudjEuVHhuT2Zmc2V0Q29tbWl0UmVzcG9uc2USPwoGRW5kVHhuEhkucmFmdGxvZy52MS5FbmRUeG5SZXF1ZXN0GhoucmFmdGxvZy52MS5FbmRUeG5SZXNwb25zZRJICglKb2luR3JvdXASHC5yYWZ0bG9nLnYxLkpvaW5Hcm91cFJlcXVlc3QaHS5yYWZ0bG9nLnYxLkpvaW5Hcm91cFJlc3BvbnNlEkgKCVN5bmNHcm91cBIcLnJhZnRsb2cudjEuU3luY0dyb3VwUmVxdWVzdBodLnJhZnRsb2cudjEuU3luY0dyb3VwUmVzcG9uc2USSAoJSGVhcnRiZWF0EhwucmFmdGxvZy52MS5IZWFydGJlYXRSZXF1ZXN0Gh0ucmFmdGxvZy52MS5IZWFydGJlYXRSZXNwb25zZRJLCgpMZWF2ZUdyb3VwEh0ucmFmdGxvZy52MS5MZWF2ZUdyb3VwUmVxdWVzdBoeLnJhZnRsb2cudjEuTGVhdmVHcm91cFJlc3BvbnNlElQKDUNvbW1pdE9mZnNldHMSIC5yYWZ0bG9nLnYxLkNvbW1pdE9mZnNldHNSZXF1ZXN0GiEucmFmdGxvZy52MS5Db21taXRPZmZzZXRzUmVzcG9uc2USUQoMRmV0Y2hPZmZzZXRzEh8ucmFmdGxvZy52MS5GZXRjaE9mZnNldHNSZXF1ZXN0GiAucmFmdGxvZy52MS5GZXRjaE9mZnNldHNSZXNwb25zZRI8CgVMZWFzZRIYLnJhZnRsb2cudjEuTGVhc2VSZXF1ZXN0GhkucmFmdGxvZy52MS5MZWFzZVJlc3BvbnNlEjYKA0FjaxIWLnJhZnRsb2cudjEuQWNrUmVxdWVzdBoXLnJhZnRsb2cudjEuQWNrUmVzcG9uc2USOQoETmFjaxIXLnJhZnRsb2cudjEuTmFja1JlcXVlc3QaGC5yYWZ0bG9nLnYxLk5hY2tSZXNwb25zZRJOCgtFeHRlbmRMZWFzZRIeLnJhZnRsb2cudjEuRXh0ZW5kTGVhc2VSZXF1ZXN0Gh8ucmFmdGxvZy52MS5FeHRlbmRMZWFzZVJlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors, file_raftlog_v1_record, file_raftlog_v1_topic]);
 
 /**
  * Appends one batch. The idempotence fields (producer id, epoch, base sequence) are not repeated here:
@@ -2112,6 +2112,367 @@ export const ExtendLeaseResponseSchema: GenMessage<ExtendLeaseResponse> = /*@__P
   messageDesc(file_raftlog_v1_broker, 57);
 
 /**
+ * Appends records without the batch format. Records keep their order within a partition.
+ *
+ * @generated from message raftlog.v1.ProduceRecordsRequest
+ */
+export type ProduceRecordsRequest = Message<"raftlog.v1.ProduceRecordsRequest"> & {
+  /**
+   * Topic to append to.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition for every record. When absent, a record with a key goes to murmur2(key) (Kafka's hash,
+   * seed 0x9747b28c, sign bit masked) modulo the partition count, and records without a key go to one
+   * partition chosen round robin per request.
+   *
+   * @generated from field: optional uint32 partition = 2;
+   */
+  partition?: number | undefined;
+
+  /**
+   * The records, at least one; their encoded size counts against the topic's max_message_bytes.
+   *
+   * @generated from field: repeated raftlog.v1.Record records = 3;
+   */
+  records: Record[];
+
+  /**
+   * Required durability; UNSPECIFIED means quorum.
+   *
+   * @generated from field: raftlog.v1.Acks acks = 4;
+   */
+  acks: Acks;
+
+  /**
+   * Idempotence (optional): the producer id and epoch from InitProducer, and the sequence of the
+   * first record (the next request's base_sequence is this one's plus the number of records). A
+   * resent request with the same sequence answers the original offsets. Needs `partition`, since
+   * sequences count per partition.
+   *
+   * @generated from field: optional int64 producer_id = 5;
+   */
+  producerId?: bigint | undefined;
+
+  /**
+   * The producer's epoch, with producer_id.
+   *
+   * @generated from field: optional uint32 producer_epoch = 6;
+   */
+  producerEpoch?: number | undefined;
+
+  /**
+   * Sequence of the first record, with producer_id.
+   *
+   * @generated from field: optional int32 base_sequence = 7;
+   */
+  baseSequence?: number | undefined;
+
+  /**
+   * How long to wait for the requested durability before answering TIMEOUT; 0 = server default.
+   *
+   * @generated from field: uint32 timeout_ms = 8;
+   */
+  timeoutMs: number;
+};
+
+/**
+ * Describes the message raftlog.v1.ProduceRecordsRequest.
+ * Use `create(ProduceRecordsRequestSchema)` to create a new message.
+ */
+export const ProduceRecordsRequestSchema: GenMessage<ProduceRecordsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 58);
+
+/**
+ * Where each record went.
+ *
+ * @generated from message raftlog.v1.ProduceRecordsResponse
+ */
+export type ProduceRecordsResponse = Message<"raftlog.v1.ProduceRecordsResponse"> & {
+  /**
+   * One per request record, in request order.
+   *
+   * @generated from field: repeated raftlog.v1.RecordPosition records = 1;
+   */
+  records: RecordPosition[];
+
+  /**
+   * One per partition written, with its batch's outcome (offsets, durability reached, duplicate).
+   * When records went to several partitions and some failed, the call succeeds and the failed
+   * partitions carry `error` (their records have offset -1); when every partition failed, the call
+   * fails with the first error as its gRPC status.
+   *
+   * @generated from field: repeated raftlog.v1.ProduceResponse partitions = 2;
+   */
+  partitions: ProduceResponse[];
+};
+
+/**
+ * Describes the message raftlog.v1.ProduceRecordsResponse.
+ * Use `create(ProduceRecordsResponseSchema)` to create a new message.
+ */
+export const ProduceRecordsResponseSchema: GenMessage<ProduceRecordsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 59);
+
+/**
+ * The position the log gave a record.
+ *
+ * @generated from message raftlog.v1.RecordPosition
+ */
+export type RecordPosition = Message<"raftlog.v1.RecordPosition"> & {
+  /**
+   * Partition the record went to.
+   *
+   * @generated from field: uint32 partition = 1;
+   */
+  partition: number;
+
+  /**
+   * Its offset; -1 when its partition failed.
+   *
+   * @generated from field: int64 offset = 2;
+   */
+  offset: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.RecordPosition.
+ * Use `create(RecordPositionSchema)` to create a new message.
+ */
+export const RecordPositionSchema: GenMessage<RecordPosition> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 60);
+
+/**
+ * Reads decoded records from one partition.
+ *
+ * @generated from message raftlog.v1.FetchRecordsRequest
+ */
+export type FetchRecordsRequest = Message<"raftlog.v1.FetchRecordsRequest"> & {
+  /**
+   * Topic to read.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * First offset wanted (records below it in the same stored batch are left out).
+   *
+   * @generated from field: int64 offset = 3;
+   */
+  offset: bigint;
+
+  /**
+   * Upper bound on records per response; 0 = server default (1000).
+   *
+   * @generated from field: uint32 max_records = 4;
+   */
+  maxRecords: number;
+
+  /**
+   * Bytes limit of the stored batches read per response; 0 = server default.
+   *
+   * @generated from field: uint32 max_bytes = 5;
+   */
+  maxBytes: number;
+
+  /**
+   * Wait at most this long for a first record, in ms; 0 answers at once.
+   *
+   * @generated from field: uint32 max_wait_ms = 6;
+   */
+  maxWaitMs: number;
+
+  /**
+   * Which records are visible; READ_COMMITTED leaves out aborted transactions' records. Transaction
+   * markers are never returned.
+   *
+   * @generated from field: raftlog.v1.IsolationLevel isolation_level = 7;
+   */
+  isolationLevel: IsolationLevel;
+};
+
+/**
+ * Describes the message raftlog.v1.FetchRecordsRequest.
+ * Use `create(FetchRecordsRequestSchema)` to create a new message.
+ */
+export const FetchRecordsRequestSchema: GenMessage<FetchRecordsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 61);
+
+/**
+ * Decoded records and the partition's positions.
+ *
+ * @generated from message raftlog.v1.FetchRecordsResponse
+ */
+export type FetchRecordsResponse = Message<"raftlog.v1.FetchRecordsResponse"> & {
+  /**
+   * The records, in offset order.
+   *
+   * @generated from field: repeated raftlog.v1.ConsumedRecord records = 1;
+   */
+  records: ConsumedRecord[];
+
+  /**
+   * Offset to read next.
+   *
+   * @generated from field: int64 next_offset = 2;
+   */
+  nextOffset: bigint;
+
+  /**
+   * Offset after the last committed record.
+   *
+   * @generated from field: int64 high_watermark = 3;
+   */
+  highWatermark: bigint;
+
+  /**
+   * Offset below which no transaction is open.
+   *
+   * @generated from field: int64 last_stable_offset = 4;
+   */
+  lastStableOffset: bigint;
+
+  /**
+   * Earliest offset still stored.
+   *
+   * @generated from field: int64 log_start_offset = 5;
+   */
+  logStartOffset: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.FetchRecordsResponse.
+ * Use `create(FetchRecordsResponseSchema)` to create a new message.
+ */
+export const FetchRecordsResponseSchema: GenMessage<FetchRecordsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 62);
+
+/**
+ * Follows one partition from an offset.
+ *
+ * @generated from message raftlog.v1.FetchRecordsStreamRequest
+ */
+export type FetchRecordsStreamRequest = Message<"raftlog.v1.FetchRecordsStreamRequest"> & {
+  /**
+   * Topic to read.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * First offset wanted.
+   *
+   * @generated from field: int64 offset = 3;
+   */
+  offset: bigint;
+
+  /**
+   * Upper bound on records per push; 0 = server default (1000).
+   *
+   * @generated from field: uint32 max_records = 4;
+   */
+  maxRecords: number;
+
+  /**
+   * Bytes limit of the stored batches read per push; 0 = server default.
+   *
+   * @generated from field: uint32 max_bytes = 5;
+   */
+  maxBytes: number;
+
+  /**
+   * Which records are visible, as in FetchRecordsRequest.
+   *
+   * @generated from field: raftlog.v1.IsolationLevel isolation_level = 6;
+   */
+  isolationLevel: IsolationLevel;
+
+  /**
+   * Push an empty response (with fresh positions) after this much silence, in ms; 0 = never.
+   *
+   * @generated from field: uint32 heartbeat_interval_ms = 7;
+   */
+  heartbeatIntervalMs: number;
+};
+
+/**
+ * Describes the message raftlog.v1.FetchRecordsStreamRequest.
+ * Use `create(FetchRecordsStreamRequestSchema)` to create a new message.
+ */
+export const FetchRecordsStreamRequestSchema: GenMessage<FetchRecordsStreamRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 63);
+
+/**
+ * One push: records that became readable, and the partition's positions. HTTP/2 flow control bounds
+ * how far the server runs ahead of a slow reader. Leadership moving away ends the stream with
+ * NOT_LEADER (and the new leader's address).
+ *
+ * @generated from message raftlog.v1.FetchRecordsStreamResponse
+ */
+export type FetchRecordsStreamResponse = Message<"raftlog.v1.FetchRecordsStreamResponse"> & {
+  /**
+   * The records, in offset order.
+   *
+   * @generated from field: repeated raftlog.v1.ConsumedRecord records = 1;
+   */
+  records: ConsumedRecord[];
+
+  /**
+   * Offset to read next.
+   *
+   * @generated from field: int64 next_offset = 2;
+   */
+  nextOffset: bigint;
+
+  /**
+   * Offset after the last committed record.
+   *
+   * @generated from field: int64 high_watermark = 3;
+   */
+  highWatermark: bigint;
+
+  /**
+   * Offset below which no transaction is open.
+   *
+   * @generated from field: int64 last_stable_offset = 4;
+   */
+  lastStableOffset: bigint;
+
+  /**
+   * Earliest offset still stored.
+   *
+   * @generated from field: int64 log_start_offset = 5;
+   */
+  logStartOffset: bigint;
+};
+
+/**
+ * Describes the message raftlog.v1.FetchRecordsStreamResponse.
+ * Use `create(FetchRecordsStreamResponseSchema)` to create a new message.
+ */
+export const FetchRecordsStreamResponseSchema: GenMessage<FetchRecordsStreamResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_broker, 64);
+
+/**
  * How durable an append must be before the producer hears "ok".
  *
  * @generated from enum raftlog.v1.Acks
@@ -2352,6 +2713,39 @@ export const BrokerService: GenService<{
     methodKind: "server_streaming";
     input: typeof FetchStreamRequestSchema;
     output: typeof FetchStreamResponseSchema;
+  },
+  /**
+   * Appends decoded records, for clients without the batch codec: the node encodes one batch per
+   * partition (stored exactly like a batch from Produce). Records of partitions another node leads
+   * are forwarded to that leader, so any node takes any request.
+   *
+   * @generated from rpc raftlog.v1.BrokerService.ProduceRecords
+   */
+  produceRecords: {
+    methodKind: "unary";
+    input: typeof ProduceRecordsRequestSchema;
+    output: typeof ProduceRecordsResponseSchema;
+  },
+  /**
+   * Reads decoded records from one partition. Only its leader answers; another node answers
+   * NOT_LEADER with the leader's address.
+   *
+   * @generated from rpc raftlog.v1.BrokerService.FetchRecords
+   */
+  fetchRecords: {
+    methodKind: "unary";
+    input: typeof FetchRecordsRequestSchema;
+    output: typeof FetchRecordsResponseSchema;
+  },
+  /**
+   * Follows one partition: pushes decoded records as they become readable, from its leader.
+   *
+   * @generated from rpc raftlog.v1.BrokerService.FetchRecordsStream
+   */
+  fetchRecordsStream: {
+    methodKind: "server_streaming";
+    input: typeof FetchRecordsStreamRequestSchema;
+    output: typeof FetchRecordsStreamResponseSchema;
   },
   /**
    * Finds offsets by position or by timestamp (earliest, latest, first offset at or after a time).
