@@ -2,6 +2,7 @@ import type { RawSettings } from '../server/node-config.js';
 import type { LocalClusterOptions } from '../local/index.js';
 import type {
   Admin,
+  GroupAdmin,
   ConsumerOptions,
   ConsumerRecord,
   ProducerOptions,
@@ -21,6 +22,11 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Where progress bars draw; undefined disables them. */
   readonly progressStream: NodeJS.WritableStream | undefined;
+  /**
+   * Calls `handler` on the first SIGINT or SIGTERM instead of dying, until the returned function is
+   * called (a command that must finish cleanly, like committing offsets). Absent: no signals.
+   */
+  onInterrupt?(handler: () => void): () => void;
 }
 
 export interface CliProducer {
@@ -39,11 +45,28 @@ export type CliAdmin = Pick<
   'createTopic' | 'deleteTopic' | 'listTopics' | 'describeTopic' | 'clusterStatus'
 >;
 
+/** A consumer in group mode: records it printed are marked processed and committed on close. */
+export interface CliGroupConsumer extends AsyncIterable<ConsumerRecord> {
+  join(): Promise<void>;
+  markProcessed(record: ConsumerRecord): void;
+  close(options?: { commit?: boolean }): Promise<void>;
+}
+
+export type CliGroupAdmin = Pick<GroupAdmin, 'listGroups' | 'describeGroup' | 'resetOffsets'>;
+
+/** Consumer groups: the `group` commands and `consume --group`. */
+export interface CliGroups {
+  readonly admin: CliGroupAdmin;
+  consumer(options: ConsumerOptions): CliGroupConsumer;
+}
+
 /** A connection to the cluster for one command. */
 export interface CliSession {
   readonly admin: CliAdmin;
   producer(options: ProducerOptions): CliProducer;
   consumer(options: ConsumerOptions): CliConsumer;
+  /** Absent in sessions that do not offer consumer groups. */
+  readonly groups?: CliGroups;
   close(): void;
 }
 

@@ -5,6 +5,8 @@ export interface ConsumeLimits {
   readonly max?: number;
   /** Stop after this long without a new record. */
   readonly idleTimeoutMs?: number;
+  /** Stop when aborted (an interrupted command that still has to finish cleanly). */
+  readonly signal?: AbortSignal;
 }
 
 /** Pulls records until a limit is reached or the source ends; returns how many were handled. */
@@ -16,7 +18,7 @@ export async function consumeRecords(
   const iterator = source[Symbol.asyncIterator]();
   let count = 0;
   while (limits.max === undefined || count < limits.max) {
-    const next = await nextWithin(iterator, limits.idleTimeoutMs);
+    const next = await nextWithin(iterator, limits.idleTimeoutMs, limits.signal);
     if (next === 'idle' || next.done === true) break;
     onRecord(next.value);
     count++;
@@ -27,13 +29,21 @@ export async function consumeRecords(
 async function nextWithin<T>(
   iterator: AsyncIterator<T>,
   timeoutMs: number | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<IteratorResult<T> | 'idle'> {
-  if (timeoutMs === undefined) return iterator.next();
+  if (timeoutMs === undefined && signal === undefined) return iterator.next();
+  if (signal?.aborted === true) return 'idle';
   let timer: NodeJS.Timeout | undefined;
-  const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), timeoutMs)));
+  let onAbort: (() => void) | undefined;
+  const idle = new Promise<'idle'>((resolve) => {
+    if (timeoutMs !== undefined) timer = setTimeout(() => resolve('idle'), timeoutMs);
+    onAbort = () => resolve('idle');
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
     return await Promise.race([iterator.next(), idle]);
   } finally {
     clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
   }
 }

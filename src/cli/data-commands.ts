@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { AcksMode, StartPosition } from '../client/index.js';
 import type { CliContext } from './cli-context.js';
+import { RaftlogError } from '../../lib/index.js';
+import { consumeInGroup } from './consume-group.js';
 import { consumeRecords } from './consume-records.js';
 import { withSession } from './global-options.js';
 import { acksMode, nonNegativeInt, partitionIndex, positiveInt, startPosition } from './option-parsers.js';
@@ -15,6 +17,7 @@ interface ProduceFlags {
 }
 
 interface ConsumeFlags {
+  group?: string;
   partition?: number;
   from: StartPosition;
   max?: number;
@@ -52,11 +55,39 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .command('consume <topic>')
     .description('print records (their values, or --json objects) until --max or --timeout-ms')
     .option('--partition <n>', 'one partition (default: all)', partitionIndex)
-    .option('--from <position>', 'earliest|latest|OFFSET', startPosition, 'earliest')
+    .option('--group <id>', 'consume as a member of this group; commits what it printed before exiting')
+    .option(
+      '--from <position>',
+      'earliest|latest|OFFSET (with --group: where a partition without a committed offset starts)',
+      startPosition,
+      'earliest',
+    )
     .option('--max <n>', 'stop after this many records', positiveInt)
     .option('--timeout-ms <ms>', 'stop after this long without a new record', positiveInt)
     .action((topic: string, o: ConsumeFlags, cmd: Command) =>
       withSession(ctx, cmd, async (session, g) => {
+        if (o.group !== undefined) {
+          if (o.partition !== undefined) {
+            throw new RaftlogError(
+              'INVALID_ARGUMENT',
+              '--partition and --group exclude each other: the group assigns partitions',
+            );
+          }
+          const { group, from } = o;
+          await consumeInGroup(
+            ctx,
+            session,
+            topic,
+            {
+              group,
+              from,
+              ...(o.max === undefined ? {} : { max: o.max }),
+              ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+            },
+            (record) => ctx.io.out(formatRecord(record, g.json)),
+          );
+          return;
+        }
         const consumer = session.consumer({ from: o.from });
         try {
           if (o.partition === undefined) await consumer.assignTopic(topic, o.from);

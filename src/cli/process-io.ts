@@ -11,6 +11,19 @@ export function processIo(): CliIo {
     stdinLines: () => createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY }),
     env: process.env,
     progressStream: process.stderr.isTTY ? process.stderr : undefined,
+    onInterrupt: (handler) => {
+      const once = (): void => {
+        off();
+        handler();
+      };
+      const off = (): void => {
+        process.off('SIGINT', once);
+        process.off('SIGTERM', once);
+      };
+      process.on('SIGINT', once);
+      process.on('SIGTERM', once);
+      return off;
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { registerBenchCommand } from './bench-command.js';
 import type { CliContext } from './cli-context.js';
 import { registerDataCommands } from './data-commands.js';
+import { registerGroupCommands } from './group-commands.js';
 import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
@@ -32,5 +33,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerDataCommands(program, ctx);
   registerStatusCommand(program, ctx);
   registerBenchCommand(program, ctx);
+  registerGroupCommands(program, ctx);
   return program;
 }

@@ -1,4 +1,4 @@
-import { Admin, Consumer, parseBootstrap, Producer, RaftlogClient } from '../client/index.js';
+import { Admin, Consumer, GroupAdmin, parseBootstrap, Producer, RaftlogClient } from '../client/index.js';
 import type { CliSession } from './cli-context.js';
 import { reachCluster } from './reach-cluster.js';
 
@@ -19,6 +19,10 @@ export async function connectSession(bootstrap: string): Promise<CliSession> {
     admin: new Admin(client, { preferredAddress: reached }),
     producer: (options) => new Producer(client, options),
     consumer: (options) => new Consumer(client, options),
+    groups: {
+      admin: new GroupAdmin(client, { preferredAddress: reached }),
+      consumer: (options) => new Consumer(client, options),
+    },
     close: () => client.close(),
   };
 }

@@ -30,3 +30,14 @@ export type { GroupCloseOptions } from './group-session.js';
 export type { PartitionOffset } from './offset-tracker.js';
 export type { TransactionScope } from './producer.js';
 export type { TxnPhase } from './transaction-state.js';
+export {
+  GroupAdmin,
+  type GroupInfo,
+  type GroupListingInfo,
+  type GroupMemberInfo,
+  type GroupPartitionLag,
+  type GroupStateName,
+  type OffsetResetInfo,
+  type OffsetResetTarget,
+  type ResetOffsetsInput,
+} from './group-admin.js';
