@@ -64,6 +64,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly group: GroupSession | undefined;
   private readonly running = new Set<Promise<void>>();
   private inHand: ConsumerRecord | undefined;
+  private closing = false;
+  /** Which reading of its partition handed out a record, so a stale one is never marked processed. */
+  private readonly deliveredBy = new WeakMap<ConsumerRecord, AbortController>();
   private releaseWaiters: (() => void)[] = [];
 
   constructor(
@@ -119,7 +122,31 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Group mode: the record is processed (also implied by asking the iterator for the next one). */
   markProcessed(record: ConsumerRecord): void {
-    this.groupSession().processed(record, record.offset);
+    const group = this.groupSession();
+    const owner = this.deliveredBy.get(record);
+    if (owner !== undefined && this.isCurrent(record, owner)) group.processed(record, record.offset);
+  }
+
+  /**
+   * Whether a record handed out by `owner` still counts: not when another reading of its partition
+   * began since (after a rewind, or a revocation and a new assignment), which starts from the
+   * committed offset. A partition being revoked has no reader and still counts until it is released.
+   */
+  private isCurrent(record: ConsumerRecord, owner: AbortController): boolean {
+    const reader = this.fetchers.get(partitionKey(record));
+    return reader === undefined || reader.abort === owner;
+  }
+
+  /**
+   * Group mode: consumes every partition again from its committed offset, dropping what was read
+   * after it. After an aborted transaction this makes its input be read again.
+   */
+  seekToCommitted(): Promise<void> {
+    const group = this.groupSession();
+    // The record in hand is given up (it will be read again), so a revocation need not wait for it.
+    this.inHand = undefined;
+    for (const wake of this.releaseWaiters.splice(0)) wake();
+    return group.rewind();
   }
 
   /**
@@ -142,11 +169,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         if (this.fetchers.get(partitionKey(record))?.abort !== owner) break;
         let resumed = false;
         this.inHand = record;
+        if (this.group !== undefined) this.deliveredBy.set(record, owner);
         try {
           yield record;
           resumed = true;
         } finally {
-          if (resumed) this.group?.processed(record, record.offset);
+          if (resumed && this.isCurrent(record, owner)) this.group?.processed(record, record.offset);
           this.inHand = undefined;
           for (const wake of this.releaseWaiters.splice(0)) wake();
         }
@@ -159,6 +187,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
    * on or `commit` is asked, then leaves the group (a static member, with groupInstanceId, stays).
    */
   async close(options: GroupCloseOptions = {}): Promise<void> {
+    this.closing = true;
     for (const wake of this.releaseWaiters.splice(0)) wake();
     try {
       await this.group?.close(options);
@@ -253,7 +282,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private async released(partitions: readonly TopicPartitionRef[], timeoutMs: number): Promise<void> {
     const keys = new Set(partitions.map(partitionKey));
     const deadline = Date.now() + timeoutMs;
-    while (this.inHand !== undefined && keys.has(partitionKey(this.inHand)) && Date.now() < deadline) {
+    while (
+      !this.closing &&
+      this.inHand !== undefined &&
+      keys.has(partitionKey(this.inHand)) &&
+      Date.now() < deadline
+    ) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
         this.releaseWaiters.push(resolve);

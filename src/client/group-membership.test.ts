@@ -1,137 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { RaftlogError } from '../../lib/index.js';
 import { partitionKey } from './assignment-diff.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { GroupMembership, type MemberHooks, type RevokeReason } from './group-membership.js';
 import { resolveGroupOptions } from './group-options.js';
+import { GroupCoordinatorSim, toRef } from './testing/group-coordinator-sim.js';
 import type { TopicPartitionRef } from './types.js';
 
-interface SimMember {
-  readonly instanceId: string;
-  owned: Set<string>;
-  target: Set<string>;
-}
-
-/**
- * A simulator of the coordinator's group rules (notes of issue #10): sticky balanced targets, owned
- * sets reported by SyncGroup, partitions handed out only once their owner released them.
- */
-class GroupSim {
-  readonly members = new Map<string, SimMember>();
-  generation = 0;
-  private nextId = 1;
-
-  constructor(private readonly partitions: readonly string[]) {}
-
-  join(memberId: string, instanceId: string): { generationId: number; memberId: string } {
-    if (instanceId !== '') {
-      const known = [...this.members].find(([, m]) => m.instanceId === instanceId);
-      if (known !== undefined) {
-        known[1].owned = new Set();
-        return { generationId: this.generation, memberId: known[0] };
-      }
-    }
-    if (memberId !== '') {
-      if (!this.members.has(memberId)) throw new RaftlogError('UNKNOWN_MEMBER_ID', memberId);
-      return { generationId: this.generation, memberId };
-    }
-    const id = `m${this.nextId++}`;
-    this.members.set(id, { instanceId, owned: new Set(), target: new Set() });
-    this.retarget();
-    return { generationId: this.generation, memberId: id };
-  }
-
-  sync(generation: number, memberId: string, owned: readonly string[]): string[] {
-    const m = this.member(memberId);
-    if (generation !== this.generation) throw new RaftlogError('ILLEGAL_GENERATION', `${generation}`);
-    m.owned = new Set(owned.filter((k) => m.target.has(k) || m.owned.has(k)));
-    return this.answer(memberId);
-  }
-
-  heartbeat(generation: number, memberId: string): void {
-    const m = this.member(memberId);
-    const answer = this.answer(memberId);
-    const settled = answer.length === m.owned.size && answer.every((k) => m.owned.has(k));
-    if (generation !== this.generation || !settled) throw new RaftlogError('REBALANCE_IN_PROGRESS', 'rejoin');
-  }
-
-  remove(memberId: string): void {
-    this.members.delete(memberId);
-    this.retarget();
-  }
-
-  private member(id: string): SimMember {
-    const m = this.members.get(id);
-    if (m === undefined) throw new RaftlogError('UNKNOWN_MEMBER_ID', id);
-    return m;
-  }
-
-  private answer(memberId: string): string[] {
-    const others = new Set<string>();
-    for (const [id, o] of this.members) if (id !== memberId) for (const k of o.owned) others.add(k);
-    return [...this.member(memberId).target].filter((k) => !others.has(k));
-  }
-
-  private retarget(): void {
-    const ids = [...this.members.keys()].sort();
-    if (ids.length === 0) return;
-    const floor = Math.floor(this.partitions.length / ids.length);
-    let ceilings = this.partitions.length % ids.length;
-    const free = new Set(this.partitions);
-    const next = new Map<string, Set<string>>();
-    for (const id of ids) {
-      const quota = floor + (ceilings > 0 && this.members.get(id)!.target.size > floor ? 1 : 0);
-      if (quota > floor) ceilings--;
-      const kept = [...this.members.get(id)!.target].filter((k) => free.has(k)).slice(0, quota);
-      kept.forEach((k) => free.delete(k));
-      next.set(id, new Set(kept));
-    }
-    for (const k of [...free].sort()) {
-      const least = ids.reduce((a, b) => (next.get(b)!.size < next.get(a)!.size ? b : a));
-      next.get(least)!.add(k);
-    }
-    let changed = false;
-    for (const id of ids) {
-      const m = this.members.get(id)!;
-      const t = next.get(id)!;
-      if (t.size !== m.target.size || [...t].some((k) => !m.target.has(k))) changed = true;
-      m.target = t;
-    }
-    if (changed) this.generation++;
-  }
-
-  client() {
-    const parse = (list: readonly string[]) => list.map(toRef);
-    const broker = {
-      findCoordinator: async () => ({ nodeId: 1, address: 'sim:1' }),
-      joinGroup: async (r: { memberId: string; groupInstanceId: string }) => ({
-        ...this.join(r.memberId, r.groupInstanceId),
-        members: [...this.members.keys()],
-        assignor: 3,
-      }),
-      syncGroup: async (r: { generationId: number; memberId: string; owned: TopicPartitionRef[] }) => ({
-        assignment: parse(this.sync(r.generationId, r.memberId, r.owned.map(partitionKey))),
-      }),
-      heartbeat: async (r: { generationId: number; memberId: string }) => {
-        this.heartbeat(r.generationId, r.memberId);
-        return {};
-      },
-      leaveGroup: async (r: { memberId: string }) => {
-        this.remove(r.memberId);
-        return {};
-      },
-    };
-    return { broker: () => broker as never, addresses: () => ['sim:1'] };
-  }
-}
-
-function toRef(key: string): TopicPartitionRef {
-  const at = key.lastIndexOf('/');
-  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
-}
-
 /** A member whose consumption is a set; it logs every revocation and assignment. */
-function member(sim: GroupSim, name: string, instanceId?: string) {
+function member(sim: GroupCoordinatorSim, name: string, instanceId?: string) {
   const consumed = new Set<string>();
   const log: string[] = [];
   const hooks: MemberHooks = {
@@ -184,7 +60,7 @@ function balanced(members: readonly { consumed: Set<string> }[]): boolean {
 
 describe('GroupMembership against the coordinator rules', () => {
   it('moves only the surplus partitions as members join, and never runs one partition twice', async () => {
-    const sim = new GroupSim(partitions);
+    const sim = new GroupCoordinatorSim('t', 6, 0);
     const a = member(sim, 'a');
     a.membership.start();
     await until(() => a.consumed.size === 6);
@@ -214,7 +90,7 @@ describe('GroupMembership against the coordinator rules', () => {
   });
 
   it('hands a leaving member partitions to the others', async () => {
-    const sim = new GroupSim(partitions);
+    const sim = new GroupCoordinatorSim('t', 6, 0);
     const ms = ['a', 'b', 'c'].map((n) => member(sim, n));
     for (const m of ms) m.membership.start();
     await until(() => balanced(ms));
@@ -228,7 +104,7 @@ describe('GroupMembership against the coordinator rules', () => {
   });
 
   it('drops everything without committing when expired, and joins afresh', async () => {
-    const sim = new GroupSim(partitions);
+    const sim = new GroupCoordinatorSim('t', 6, 0);
     const a = member(sim, 'a');
     a.membership.start();
     await until(() => a.consumed.size === 6);
@@ -241,7 +117,7 @@ describe('GroupMembership against the coordinator rules', () => {
   });
 
   it('a static member restarted with its instance id gets its partitions back without moving others', async () => {
-    const sim = new GroupSim(partitions);
+    const sim = new GroupCoordinatorSim('t', 6, 0);
     const a = member(sim, 'a', 'pod-a');
     const b = member(sim, 'b', 'pod-b');
     a.membership.start();

@@ -40,6 +40,8 @@ export class GroupSession {
   private readonly tracker = new OffsetTracker();
   private readonly membership: GroupMembership;
   private commits: Promise<unknown> = Promise.resolve();
+  /** Revocations, assignments and rewinds, one at a time. */
+  private changes: Promise<unknown> = Promise.resolve();
   private readonly stopAutoCommit = new AbortController();
   private autoCommitLoop: Promise<void> | undefined;
   private started = false;
@@ -99,13 +101,36 @@ export class GroupSession {
     }
   }
 
+  /**
+   * Goes back to the committed offsets of every partition consumed (after an aborted transaction,
+   * whose offsets were not committed): records after them are read again.
+   */
+  rewind(): Promise<void> {
+    return this.serially(async () => {
+      const partitions = this.control.partitions();
+      await this.control.stop(partitions);
+      for (const tp of partitions) this.tracker.untrack(tp);
+      await this.startFrom(partitions);
+    });
+  }
+
   private hooks(): MemberHooks {
     return {
       consumed: () => this.control.partitions(),
-      revoke: (partitions, reason) => this.revoke(partitions, reason),
-      assign: (partitions) => this.assign(partitions),
+      revoke: (partitions, reason) => this.serially(() => this.revoke(partitions, reason)),
+      assign: (partitions) =>
+        this.serially(async () => {
+          await this.startFrom(partitions);
+          await this.notify(this.listeners.onPartitionsAssigned, partitions);
+        }),
       fail: (error) => this.control.fail(error),
     };
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.changes.then(fn);
+    this.changes = run.catch(() => undefined);
+    return run;
   }
 
   private async revoke(partitions: readonly TopicPartitionRef[], reason: RevokeReason): Promise<void> {
@@ -124,7 +149,8 @@ export class GroupSession {
     }
   }
 
-  private async assign(partitions: readonly TopicPartitionRef[]): Promise<void> {
+  /** Starts fetching from the committed offsets (autoOffsetReset where none). */
+  private async startFrom(partitions: readonly TopicPartitionRef[]): Promise<void> {
     const committed = await this.fetchCommitted(partitions);
     const reset = this.options.autoOffsetReset;
     const starts = partitions.map((tp) => {
@@ -133,7 +159,6 @@ export class GroupSession {
       return { topic: tp.topic, partition: tp.partition, from: offset >= 0 ? offset : reset };
     });
     this.control.start(starts);
-    await this.notify(this.listeners.onPartitionsAssigned, partitions);
   }
 
   private async fetchCommitted(partitions: readonly TopicPartitionRef[]): Promise<Map<string, number>> {
