@@ -107,6 +107,28 @@ describe('Consumer in group mode', () => {
     expect(sim.committed.get('t/0')).toBe(9);
   });
 
+  it('hands out batches that count as processed once the next batch is asked for', async () => {
+    const sim = new GroupCoordinatorSim('t', 2, 30);
+    const c = groupConsumer(sim);
+    const sizes: number[] = [];
+    let seen = 0;
+    for await (const batch of c.batches({ maxRecords: 8, maxWaitMs: 20 })) {
+      sizes.push(batch.length);
+      seen += batch.length;
+      if (seen >= 60) break;
+      if (seen >= 20 && sim.committed.size === 0) {
+        // Everything of earlier batches is processed; this batch is not yet.
+        const committed = await c.commit();
+        expect(committed.reduce((n, o) => n + o.offset, 0)).toBe(seen - batch.length);
+      }
+    }
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(8);
+    expect(seen).toBe(60);
+    await c.close({ commit: true });
+    // The last batch was not asked past, so it is not committed.
+    expect([...sim.committed.values()].reduce((n, o) => n + o, 0)).toBe(60 - sizes.at(-1)!);
+  });
+
   it('refuses manual assignment and group calls outside group mode', () => {
     const sim = new GroupCoordinatorSim('t', 1, 1);
     expect(() => groupConsumer(sim).assign([{ topic: 't', partition: 0 }])).toThrow(/group mode/);

@@ -3,9 +3,9 @@ import { RaftlogError } from '../../lib/index.js';
 import { IsolationLevel } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { partitionKey } from './assignment-diff.js';
 import { AsyncChannel } from './async-channel.js';
+import { ChunkReader, type HandedRecord, type OwnedChunk } from './chunk-reader.js';
 import { CoordinatorClient } from './coordinator-client.js';
 import { toRaftlogError } from './errors.js';
-import type { DecodedChunk } from './fetched-records.js';
 import type { GroupMetadata } from './group-membership.js';
 import { resolveGroupOptions, type GroupOptions } from './group-options.js';
 import { GroupSession, type GroupCloseOptions, type PartitionControl } from './group-session.js';
@@ -40,12 +40,6 @@ interface Running {
   readonly done: Promise<void>;
 }
 
-interface OwnedChunk {
-  readonly chunk: DecodedChunk;
-  /** The controller of the fetcher that read it: identifies that assignment of the partition. */
-  readonly owner: AbortController;
-}
-
 /**
  * Reads partitions as one async iterable of records, in offset order within each partition. One
  * fetcher per partition follows its leader; all feed one channel bounded by prefetchBytesMax. A
@@ -63,7 +57,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private readonly fetchers = new Map<string, Running>();
   private readonly group: GroupSession | undefined;
   private readonly running = new Set<Promise<void>>();
-  private inHand: ConsumerRecord | undefined;
+  private held: readonly HandedRecord[] = [];
+  private readonly reader: ChunkReader;
   private closing = false;
   /** Which reading of its partition handed out a record, so a stale one is never marked processed. */
   private readonly deliveredBy = new WeakMap<ConsumerRecord, AbortController>();
@@ -74,6 +69,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     private readonly options: ConsumerOptions = {},
   ) {
     this.channel = new AsyncChannel(options.prefetchBytesMax ?? 8 * 1024 * 1024);
+    this.reader = new ChunkReader(
+      this.channel,
+      (record, owner) => this.fetchers.get(partitionKey(record))?.abort === owner,
+    );
     this.group = this.makeGroup(options);
   }
 
@@ -144,7 +143,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   seekToCommitted(): Promise<void> {
     const group = this.groupSession();
     // The record in hand is given up (it will be read again), so a revocation need not wait for it.
-    this.inHand = undefined;
+    this.held = [];
     for (const wake of this.releaseWaiters.splice(0)) wake();
     return group.rewind();
   }
@@ -158,28 +157,69 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<ConsumerRecord> {
-    if (this.group !== undefined) this.group.start();
-    else if (this.fetchers.size === 0) throw new RaftlogError('INVALID_ARGUMENT', 'assign partitions first');
+    this.beginReading();
     for (;;) {
-      const next = await this.channel.next();
-      if (next.done === true) return;
-      const { chunk, owner } = next.value;
-      for (const record of chunk.records) {
-        // A partition revoked since this chunk was fetched yields nothing more.
-        if (this.fetchers.get(partitionKey(record))?.abort !== owner) break;
-        let resumed = false;
-        this.inHand = record;
-        if (this.group !== undefined) this.deliveredBy.set(record, owner);
-        try {
-          yield record;
-          resumed = true;
-        } finally {
-          if (resumed && this.isCurrent(record, owner)) this.group?.processed(record, record.offset);
-          this.inHand = undefined;
-          for (const wake of this.releaseWaiters.splice(0)) wake();
-        }
+      const got = await this.reader.take(1, undefined);
+      if (got === 'done') return;
+      let resumed = false;
+      this.hold(got);
+      try {
+        yield got[0]!.record;
+        resumed = true;
+      } finally {
+        this.release(got, resumed);
       }
     }
+  }
+
+  /**
+   * The records as batches of up to `maxRecords`, gathered for at most `maxWaitMs` after the first
+   * one arrives (a consume-transform-produce loop makes one transaction per batch). In group mode
+   * a batch counts as processed once the next batch is asked for. Use either this or the record
+   * iterator on one consumer, not both.
+   */
+  async *batches(
+    options: { maxRecords?: number; maxWaitMs?: number } = {},
+  ): AsyncGenerator<ConsumerRecord[]> {
+    const maxRecords = options.maxRecords ?? 500;
+    if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) {
+      throw new RaftlogError('INVALID_ARGUMENT', `maxRecords must be a positive integer, got ${maxRecords}`);
+    }
+    this.beginReading();
+    for (;;) {
+      const got = await this.reader.take(maxRecords, options.maxWaitMs ?? 100);
+      if (got === 'done') return;
+      let resumed = false;
+      this.hold(got);
+      try {
+        yield got.map((h) => h.record);
+        resumed = true;
+      } finally {
+        this.release(got, resumed);
+      }
+    }
+  }
+
+  private beginReading(): void {
+    if (this.group !== undefined) this.group.start();
+    else if (this.fetchers.size === 0) throw new RaftlogError('INVALID_ARGUMENT', 'assign partitions first');
+  }
+
+  /** Records in the application's hands: a revocation of their partitions waits for them. */
+  private hold(records: readonly HandedRecord[]): void {
+    this.held = records;
+    if (this.group !== undefined) for (const h of records) this.deliveredBy.set(h.record, h.owner);
+  }
+
+  /** The application asked for more (`processed`) or left the loop. */
+  private release(records: readonly HandedRecord[], processed: boolean): void {
+    if (processed) {
+      for (const h of records) {
+        if (this.isCurrent(h.record, h.owner)) this.group?.processed(h.record, h.record.offset);
+      }
+    }
+    this.held = [];
+    for (const wake of this.releaseWaiters.splice(0)) wake();
   }
 
   /**
@@ -284,8 +324,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const deadline = Date.now() + timeoutMs;
     while (
       !this.closing &&
-      this.inHand !== undefined &&
-      keys.has(partitionKey(this.inHand)) &&
+      this.held.some((h) => keys.has(partitionKey(h.record))) &&
       Date.now() < deadline
     ) {
       let timer: NodeJS.Timeout | undefined;

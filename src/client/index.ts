@@ -27,7 +27,7 @@ export type {
 export type { GroupOptions, PartitionsListener } from './group-options.js';
 export type { GroupMetadata } from './group-membership.js';
 export type { GroupCloseOptions } from './group-session.js';
-export type { PartitionOffset } from './offset-tracker.js';
+export { offsetsAfter, type PartitionOffset } from './offset-tracker.js';
 export type { TransactionScope } from './producer.js';
 export type { TxnPhase } from './transaction-state.js';
 export {

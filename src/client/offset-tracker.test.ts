@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OffsetTracker } from './offset-tracker.js';
+import { OffsetTracker, offsetsAfter } from './offset-tracker.js';
 
 const p0 = { topic: 't', partition: 0 };
 const p1 = { topic: 't', partition: 1 };
@@ -51,5 +51,16 @@ describe('OffsetTracker', () => {
     expect(() => t.validate([{ ...p1, offset: 1 }])).toThrow(/not consumed/);
     expect(() => t.validate([{ ...p0, offset: -2 }])).toThrow(/not valid/);
     expect(() => t.validate([{ ...p0, offset: 3 }])).not.toThrow();
+  });
+});
+
+describe('offsetsAfter', () => {
+  it('gives per partition the offset after the highest record', () => {
+    const r = (partition: number, offset: number) => ({ topic: 't', partition, offset });
+    expect(offsetsAfter([r(0, 4), r(1, 9), r(0, 7), r(0, 5)])).toEqual([
+      { topic: 't', partition: 0, offset: 8 },
+      { topic: 't', partition: 1, offset: 10 },
+    ]);
+    expect(offsetsAfter([])).toEqual([]);
   });
 });

@@ -86,3 +86,18 @@ export class OffsetTracker {
     return [...this.partitions.values()].map((t) => ({ ...t }));
   }
 }
+
+/** The offsets to commit after processing `records`: per partition, the highest offset + 1. */
+export function offsetsAfter(
+  records: readonly (TopicPartitionRef & { readonly offset: number })[],
+): PartitionOffset[] {
+  const next = new Map<string, PartitionOffset>();
+  for (const r of records) {
+    const key = partitionKey(r);
+    const known = next.get(key);
+    if (known === undefined || known.offset <= r.offset) {
+      next.set(key, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
+    }
+  }
+  return [...next.values()];
+}
