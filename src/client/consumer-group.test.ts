@@ -129,6 +129,19 @@ describe('Consumer in group mode', () => {
     expect([...sim.committed.values()].reduce((n, o) => n + o, 0)).toBe(60 - sizes.at(-1)!);
   });
 
+  it('a static member does not leave on close, so its restart takes its partitions back', async () => {
+    const sim = new GroupCoordinatorSim('t', 2, 10);
+    const c = groupConsumer(sim, { groupInstanceId: 'pod-0' });
+    await c.join();
+    const memberId = c.groupMetadata().memberId;
+    await c.close();
+    expect([...sim.members.keys()]).toEqual([memberId]);
+    const again = groupConsumer(sim, { groupInstanceId: 'pod-0' });
+    await again.join();
+    expect(again.groupMetadata().memberId).toBe(memberId);
+    await again.close();
+  });
+
   it('refuses manual assignment and group calls outside group mode', () => {
     const sim = new GroupCoordinatorSim('t', 1, 1);
     expect(() => groupConsumer(sim).assign([{ topic: 't', partition: 0 }])).toThrow(/group mode/);
