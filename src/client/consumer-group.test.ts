@@ -142,6 +142,18 @@ describe('Consumer in group mode', () => {
     await again.close();
   });
 
+  it('starts over at autoOffsetReset when the committed offset fell behind retention', async () => {
+    const sim = new GroupCoordinatorSim('t', 1, 30);
+    sim.committed.set('t/0', 3);
+    sim.logStart = 10;
+    const c = groupConsumer(sim);
+    for await (const r of c) {
+      expect(r.offset).toBe(10);
+      break;
+    }
+    await c.close();
+  });
+
   it('refuses manual assignment and group calls outside group mode', () => {
     const sim = new GroupCoordinatorSim('t', 1, 1);
     expect(() => groupConsumer(sim).assign([{ topic: 't', partition: 0 }])).toThrow(/group mode/);

@@ -295,6 +295,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
               : IsolationLevel.READ_UNCOMMITTED,
           retry: { ...defaultRetryOptions, ...this.options.retry },
           pollWaitMs: 500,
+          // A group member whose committed offset fell behind retention starts over as configured.
+          ...(this.group === undefined
+            ? {}
+            : { outOfRangeReset: this.options.autoOffsetReset ?? 'earliest' }),
         },
         signal,
       );

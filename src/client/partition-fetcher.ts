@@ -21,6 +21,11 @@ export interface FetcherOptions {
   readonly retry: RetryOptions;
   /** Long-poll wait when the server has no FetchStream and plain Fetch is used instead. */
   readonly pollWaitMs: number;
+  /**
+   * Where to go on OFFSET_OUT_OF_RANGE (a committed offset that retention has passed); unset, the
+   * error ends the run.
+   */
+  readonly outOfRangeReset?: 'earliest' | 'latest';
 }
 
 /**
@@ -61,6 +66,11 @@ export class PartitionFetcher {
         const error = toRaftlogError(thrown);
         if (error.code === 'UNIMPLEMENTED' && !this.streamUnsupported) {
           this.streamUnsupported = true;
+          continue;
+        }
+        const reset = this.options.outOfRangeReset;
+        if (error.code === 'OFFSET_OUT_OF_RANGE' && reset !== undefined) {
+          this.next = await this.lookUp(reset);
           continue;
         }
         this.client.noteError(this.topic, this.partition, error);
@@ -136,8 +146,11 @@ export class PartitionFetcher {
   }
 
   private async startOffset(): Promise<number> {
-    if (typeof this.start === 'number') return this.start;
-    const spec = this.start === 'earliest' ? OffsetSpec.EARLIEST : OffsetSpec.LATEST;
+    return typeof this.start === 'number' ? this.start : this.lookUp(this.start);
+  }
+
+  private lookUp(position: 'earliest' | 'latest'): Promise<number> {
+    const spec = position === 'earliest' ? OffsetSpec.EARLIEST : OffsetSpec.LATEST;
     return withRetry(
       async () => {
         const address = await this.client.leaderAddress(this.topic, this.partition);

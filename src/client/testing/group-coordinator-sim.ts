@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/require-await -- the simulator answers at once, like the test doubles */
 import { encodeRecordBatch, RaftlogError, RecordBatchView } from '../../../lib/index.js';
+import { ErrorCode } from '../../../proto/gen/raftlog/v1/errors_pb.js';
 import { partitionKey } from '../assignment-diff.js';
 import type { TopicPartitionRef } from '../types.js';
 
@@ -27,6 +28,8 @@ export class GroupCoordinatorSim {
   readonly committed = new Map<string, number>();
   readonly commits: { memberId: string; key: string; offset: number }[] = [];
   generation = 0;
+  /** Records below this are gone (retention). */
+  logStart = 0;
   private nextId = 1;
   private readonly partitions: string[];
 
@@ -121,7 +124,10 @@ export class GroupCoordinatorSim {
           offset: BigInt(this.committed.get(partitionKey(tp)) ?? -1),
         })),
       }),
-      listOffsets: async () => ({ offsets: [{ offset: 0n }] }),
+      listOffsets: async (r: { partitions: { spec: number }[] }) => ({
+        // OffsetSpec: 1 earliest, 2 latest.
+        offsets: [{ offset: BigInt(r.partitions[0]?.spec === 2 ? this.recordsPerPartition : this.logStart) }],
+      }),
       fetchStream: (
         r: { partitions: { partition: number; offset: bigint }[] },
         o?: { signal?: AbortSignal },
@@ -137,6 +143,17 @@ export class GroupCoordinatorSim {
   }
 
   private async *stream(partition: number, from: number, signal: AbortSignal | undefined) {
+    if (from < this.logStart) {
+      const error = {
+        code: ErrorCode.OFFSET_OUT_OF_RANGE,
+        message: `${from} < ${this.logStart}`,
+        leaderHint: '',
+      };
+      yield {
+        partitions: [{ topic: this.topic, partition, records: new Uint8Array(0), nextOffset: 0n, error }],
+      };
+      return;
+    }
     for (
       let base = from - (from % this.batchRecords);
       base < this.recordsPerPartition;
