@@ -349,11 +349,14 @@ export class ClusterNode implements NodeApi {
 
   /**
    * Kafka's default.replication.factor is 1; a replicated log broker defaults to 3, or to the size of
-   * a smaller cluster. Sized by the registered nodes, not the live ones: with a node down the create
-   * fails NOT_ENOUGH_REPLICAS, as in Kafka, instead of silently making a less durable topic.
+   * a smaller cluster. Sized by the cluster's members (every node ever registered, and every node of
+   * the configured peer list, registered yet or not), never by the live ones: with a node down, or
+   * not registered yet right after a start, the create fails NOT_ENOUGH_REPLICAS (retriable), as in
+   * Kafka, instead of silently making a less durable topic.
    */
   private defaultReplicationFactor(): number {
-    return Math.max(1, Math.min(replicationFactorDefault, this.controller.state.nodes.size));
+    const members = new Set([...this.controller.state.nodes.keys(), ...this.options.peers.keys()]);
+    return Math.max(1, Math.min(replicationFactorDefault, members.size));
   }
 
   async deleteTopic(name: string): Promise<void> {
