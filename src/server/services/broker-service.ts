@@ -3,6 +3,7 @@ import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.j
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchStream } from './fetch-stream.js';
+import { groupHandlers } from './groups.js';
 import { initProducer } from './init-producer.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
@@ -11,7 +12,7 @@ import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /**
- * BrokerService: produce, fetch, offsets, metadata and producer ids. Transactions, consumer groups and
+ * BrokerService: produce, fetch, offsets, metadata, producer ids and consumer groups. Transactions and
  * queues have no handler yet, so the adapter answers them UNIMPLEMENTED.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
@@ -25,6 +26,7 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     listOffsets: (request) => listOffsets(deps, request),
     metadata: (request) => Promise.resolve().then(() => metadata(deps, request)),
     initProducer: (request) => initProducer(deps.api, request),
+    ...groupHandlers(deps),
   };
 }
 
