@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../lib/index.js';
-import { GroupState } from '../../proto/gen/raftlog/v1/admin_pb.js';
+import { GroupState, OffsetResetSpec } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { CoordinatorKind } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PartitionWriter, sleep, startCluster, type TestCluster } from './harness/index.js';
 import { RawGroupMember, settleAll, type TopicPartition } from './harness/group-member.js';
@@ -102,6 +102,7 @@ describe('consumer groups, 3 nodes', () => {
     const described = (await admin.describeGroups({ groupIds: ['g'] })).groups[0];
     expect(described?.state).toBe(GroupState.STABLE);
     expect(described?.members).toHaveLength(3);
+    expect(described?.members.map((m) => m.clientHost)).toEqual(['127.0.0.1', '127.0.0.1', '127.0.0.1']);
     const status = described?.partitions.find((p) => p.partition === aPartition.partition);
     expect(status).toMatchObject({ committedOffset: 7n, highWatermark: 50n, lag: 43n });
     const uncommitted = described?.partitions.find((p) => p.partition === cPartition.partition);
@@ -177,5 +178,29 @@ describe('consumer groups, 3 nodes', () => {
     // The new coordinator restarted the session clocks: both members are still members.
     expect(await restarted.heartbeat()).toBe('OK');
     expect(await other.heartbeat()).toBe('OK');
+
+    // Offsets are reset only once the group has no members; a dry run changes nothing. Group admin
+    // reads answer from the node's controller replica: the coordinator's has every write.
+    const admin = cluster.admin(cluster.addressOf(next) as string);
+    const reset = (dryRun: boolean) =>
+      admin.resetGroupOffsets({ groupId: 's', topic, spec: OffsetResetSpec.EARLIEST, dryRun });
+    expect(await failure(reset(false))).toBe('INVALID_ARGUMENT');
+    await restarted.leave();
+    await other.leave();
+    const listed = await admin.listGroups({});
+    expect(listed.groups.map((g) => [g.groupId, g.state])).toEqual([['s', GroupState.EMPTY]]);
+    const dry = await reset(true);
+    expect(dry.offsets.map((o) => [o.partition, Number(o.previousOffset), Number(o.offset)])).toEqual(
+      [0, 1, 2, 3].map((p) => [p, expected.get(p), 0]),
+    );
+    const after = await cluster
+      .broker(cluster.addressOf(survivor) as string)
+      .fetchOffsets({ groupId: 's', partitions: [] });
+    expect(after.offsets.map((o) => Number(o.offset)).sort()).toEqual([...expected.values()].sort());
+    await reset(false);
+    const zeroed = await cluster
+      .broker(cluster.addressOf(survivor) as string)
+      .fetchOffsets({ groupId: 's', partitions: [] });
+    expect(zeroed.offsets.map((o) => Number(o.offset))).toEqual([0, 0, 0, 0]);
   }, 180_000);
 });

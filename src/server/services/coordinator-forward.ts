@@ -15,9 +15,9 @@ function header(context: CallContext, name: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Where the member runs: the original client's address, whichever node it called. */
+/** Where the member runs: the original client's host (without its port), whichever node it called. */
 export function clientHost(context: CallContext): string {
-  return header(context, clientHostHeader) ?? context.peer;
+  return header(context, clientHostHeader) ?? context.peer.replace(/^ipv[46]:/, '').replace(/:\d+$/, '');
 }
 
 /**
