@@ -7,11 +7,19 @@ import { RawGroupMember, settleAll, type TopicPartition } from './harness/group-
 
 const topic = 'orders';
 const sessionTimeoutMs = 3_000;
+/** For members that must outlive slow steps of a test (writes, describes) without heartbeating. */
+const longSessionMs = 15_000;
 
-function member(cluster: TestCluster, group: string, viaNode: number, instanceId?: string): RawGroupMember {
+function member(
+  cluster: TestCluster,
+  group: string,
+  viaNode: number,
+  instanceId?: string,
+  session = sessionTimeoutMs,
+): RawGroupMember {
   return new RawGroupMember(cluster, group, {
     topics: [topic],
-    sessionTimeoutMs,
+    sessionTimeoutMs: session,
     viaNode,
     ...(instanceId === undefined ? {} : { instanceId }),
   });
@@ -51,11 +59,11 @@ describe('consumer groups, 3 nodes', () => {
     await cluster.createTopic(topic, 4, 3);
 
     // Three members join one by one, each through a different node.
-    const [a, b, c] = [member(cluster, 'g', 1), member(cluster, 'g', 2), member(cluster, 'g', 3)] as [
-      RawGroupMember,
-      RawGroupMember,
-      RawGroupMember,
-    ];
+    const [a, b, c] = [
+      member(cluster, 'g', 1, undefined, longSessionMs),
+      member(cluster, 'g', 2, undefined, longSessionMs),
+      member(cluster, 'g', 3),
+    ] as [RawGroupMember, RawGroupMember, RawGroupMember];
     await a.join();
     await settleAll([a]);
     expect(partitionsOf(a.owned)).toEqual([0, 1, 2, 3]);
@@ -97,6 +105,7 @@ describe('consumer groups, 3 nodes', () => {
     // Lag: 50 records in every partition, offsets committed on one.
     for (const p of [0, 1, 2, 3])
       await new PartitionWriter(cluster, topic, p, { batchRecords: 50 }).write(50);
+    await settleAll([a, b, c]);
     const coordinator = await coordinatorOf(cluster, 1);
     const admin = cluster.admin(cluster.addressOf(coordinator) as string);
     const described = (await admin.describeGroups({ groupIds: ['g'] })).groups[0];
@@ -110,7 +119,8 @@ describe('consumer groups, 3 nodes', () => {
     expect(described?.lag).toBe(43n + 50n * 3n);
 
     // c goes silent (as if SIGKILLed): its partition moves to a or b after its session timeout.
-    const silentAt = Date.now();
+    expect(await c.heartbeat()).toBe('OK');
+    const silentAt = c.lastCallAt;
     const cOwned = c.owned;
     // c is not asked anything meanwhile: any call would be a sign of life. Its partition can reach a
     // or b only once the coordinator removed c, which freed what c owned.

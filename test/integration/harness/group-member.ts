@@ -47,6 +47,8 @@ export class RawGroupMember {
   readonly revoked: TopicPartition[] = [];
   readonly gained: TopicPartition[] = [];
   viaNode: number;
+  /** When the last call to the coordinator started (the latest the member can have been seen alive). */
+  lastCallAt = 0;
 
   constructor(
     private readonly cluster: ClusterAccess,
@@ -155,6 +157,7 @@ export class RawGroupMember {
         if (address === undefined || !this.cluster.isRunning(this.viaNode)) {
           throw new RaftlogError('UNAVAILABLE', `node ${this.viaNode} is down`);
         }
+        this.lastCallAt = Date.now();
         return await fn(this.cluster.broker(address));
       } catch (error) {
         if (!(error instanceof RaftlogError) || !transientCodes.has(error.code) || Date.now() > deadline)
