@@ -155,6 +155,19 @@ describe('consumer groups: join and sync', () => {
     expect(g.member(a).target).toHaveLength(8);
   });
 
+  it('new partitions of a subscribed topic reach the members through a heartbeat and a rejoin', () => {
+    const g = new Group();
+    const a = g.join().memberId;
+    g.sync(a, parts(0, 1, 2, 3, 4, 5));
+    expect(g.heartbeat(a)).toBe('OK');
+    g.state = applyAll([{ type: 'add-partitions', name: 't', partitions: 8 }], g.state).state;
+    expect(g.heartbeat(a)).toBe('REBALANCE_IN_PROGRESS');
+    expect(g.join(a).generationId).toBe(2);
+    expect(g.sync(a, parts(0, 1, 2, 3, 4, 5))).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    g.sync(a, parts(0, 1, 2, 3, 4, 5, 6, 7));
+    expect(g.heartbeat(a)).toBe('OK');
+  });
+
   it('a non-empty unknown member id is UNKNOWN_MEMBER_ID', () => {
     const g = new Group();
     g.join();

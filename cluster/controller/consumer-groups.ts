@@ -99,12 +99,24 @@ export function heartbeatVerdict(
   if (!sameSet(member.owned, syncAnswer(group, member))) {
     return rebalancing(`member '${memberId}' has partitions to release or to take`);
   }
-  if (targetsChanged(group, computeTargets(group, state.topics))) {
-    return rebalancing('the subscribed topics changed');
-  }
+  if (targetStale(group, state.topics)) return rebalancing('the subscribed topics changed');
   return { ok: true };
 }
 
 function rebalancing(message: string): HeartbeatVerdict {
   return { ok: false, code: 'REBALANCE_IN_PROGRESS', message };
+}
+
+/**
+ * Heartbeats ask this of the same immutable group and topics many times between two changes: the
+ * answer is remembered per (group, topics) object pair, which any change replaces.
+ */
+const staleness = new WeakMap<ConsumerGroup, { topics: ReadonlyMap<string, TopicInfo>; stale: boolean }>();
+
+function targetStale(group: ConsumerGroup, topics: ReadonlyMap<string, TopicInfo>): boolean {
+  const known = staleness.get(group);
+  if (known?.topics === topics) return known.stale;
+  const stale = targetsChanged(group, computeTargets(group, topics));
+  staleness.set(group, { topics, stale });
+  return stale;
 }
