@@ -33,6 +33,8 @@ export interface NodeGroupsDeps {
   /** The controller leader's id, 0 when none is known. */
   readonly controllerLeader: () => NodeId | 0;
   readonly isControllerLeader: () => boolean;
+  /** The leader's controller replica has applied everything committed before its term. */
+  readonly caughtUp: () => boolean;
   readonly addressOf: (id: NodeId) => string | undefined;
   readonly propose: (command: ControllerCommand) => Promise<ControllerOutput>;
   readonly coordinator: GroupCoordinator;
@@ -78,6 +80,7 @@ export class NodeGroups implements GroupApi {
   }
 
   heartbeat(groupId: string, generationId: number, memberId: string): void {
+    this.requireCoordinator();
     this.deps.coordinator.heartbeat(groupId, generationId, memberId);
   }
 
@@ -149,9 +152,17 @@ export class NodeGroups implements GroupApi {
     await this.run({ op: 'reset-offsets', groupId, offsets }, 'committed', false);
   }
 
+  /**
+   * A new leader answers only once it has applied every entry committed before its term (its own
+   * first entry is committed and applied): earlier, its state could miss members and offsets.
+   */
   private requireCoordinator(): void {
-    if (this.deps.isControllerLeader()) return;
-    throw new RaftlogError('NOT_COORDINATOR', 'this node does not coordinate groups; ask FindCoordinator');
+    if (!this.deps.isControllerLeader()) {
+      throw new RaftlogError('NOT_COORDINATOR', 'this node does not coordinate groups; ask FindCoordinator');
+    }
+    if (!this.deps.caughtUp()) {
+      throw new RaftlogError('COORDINATOR_NOT_AVAILABLE', 'the coordinator is still loading the group state');
+    }
   }
 
   /** Proposes a group command (on the coordinator unless `anywhere`) and checks its output's kind. */
@@ -197,9 +208,23 @@ export function createNodeGroups(w: NodeGroupsWiring): NodeGroups {
     state: w.state,
     controllerLeader: () => w.controllerGroup()?.leader ?? 0,
     isControllerLeader: isLeader,
+    caughtUp: () => leaderCaughtUp(w.controllerGroup(), w.state()),
     addressOf: w.addressOf,
     propose: w.propose,
     coordinator,
     broker: w.broker,
   });
+}
+
+/** The commit index holds an entry of the leader's own term, and the state has applied it. */
+function leaderCaughtUp(group: RaftGroup | undefined, state: ControllerState): boolean {
+  if (group === undefined) return false;
+  const s = group.raw.status();
+  if (s.role !== 'leader' || s.commit === 0 || state.appliedIndex < s.commit) return false;
+  try {
+    return group.storage.term(s.commit) === s.term;
+  } catch {
+    // Below the last snapshot: not an entry of this term.
+    return false;
+  }
 }

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../lib/index.js';
 import { GroupState, OffsetResetSpec } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { CoordinatorKind } from '../../proto/gen/raftlog/v1/broker_pb.js';
-import { PartitionWriter, sleep, startCluster, type TestCluster } from './harness/index.js';
-import { RawGroupMember, settleAll, type TopicPartition } from './harness/group-member.js';
+import {
+  PartitionWriter,
+  RawGroupMember,
+  settleAll,
+  sleep,
+  startCluster,
+  type TestCluster,
+  type TopicPartition,
+} from './harness/index.js';
 
 const topic = 'orders';
 const sessionTimeoutMs = 3_000;
@@ -37,6 +44,18 @@ async function failure(call: Promise<unknown>): Promise<string> {
     return 'OK';
   } catch (error) {
     return error instanceof RaftlogError ? error.code : String(error);
+  }
+}
+
+async function retrying<T>(call: () => Promise<T>, msMax = 15_000): Promise<T> {
+  const deadline = Date.now() + msMax;
+  for (;;) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof RaftlogError) || !error.retriable || Date.now() > deadline) throw error;
+      await sleep(100);
+    }
   }
 }
 
@@ -188,9 +207,12 @@ describe('consumer groups, 3 nodes', () => {
     }
     expect(next).not.toBe(leader);
     for (const m of [restarted, other]) if (m.viaNode === leader) m.viaNode = survivor;
-    const fetched = await cluster
-      .broker(cluster.addressOf(survivor) as string)
-      .fetchOffsets({ groupId: 's', partitions: [0, 1, 2, 3].map((partition) => ({ topic, partition })) });
+    // A new coordinator answers once it has applied what the old one committed (retriable until then).
+    const fetched = await retrying(() =>
+      cluster
+        .broker(cluster.addressOf(survivor) as string)
+        .fetchOffsets({ groupId: 's', partitions: [0, 1, 2, 3].map((partition) => ({ topic, partition })) }),
+    );
     expect(new Map(fetched.offsets.map((o) => [o.partition, Number(o.offset)]))).toEqual(expected);
     // The new coordinator restarted the session clocks: both members are still members.
     expect(await restarted.heartbeat()).toBe('OK');
