@@ -14,7 +14,7 @@ import {
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import { clientError, errorDetail } from './error-detail.js';
 import { checkGroupId } from './groups.js';
-import { leaderOffset } from './leader-offsets.js';
+import { leaderOffsets, type OffsetAnswer, type OffsetLookup } from './leader-offsets.js';
 import { nonNegativeFromInt64 } from './proto-mapping.js';
 import type { ServiceDeps } from './service-deps.js';
 import { checkTopicName } from './validate-request.js';
@@ -57,7 +57,7 @@ type Description = MessageInitShape<typeof GroupDescriptionSchema>;
 async function describeOne(deps: ServiceDeps, groupId: string): Promise<Description> {
   try {
     const group = deps.api.groups.describeGroup(checkGroupId(groupId));
-    const partitions = await Promise.all(group.offsets.map((o) => partitionStatus(deps, o)));
+    const partitions = await partitionStatus(deps, group.offsets);
     return {
       groupId,
       kind: GroupKind.CONSUMER,
@@ -82,17 +82,32 @@ function members(group: GroupDetail): NonNullable<Description['members']> {
   }));
 }
 
-/** Lag counts from the log start when nothing is committed; unknown offsets leave it at 0. */
-async function partitionStatus(deps: ServiceDeps, o: CommittedOffsetView) {
-  const { topic, partition } = o;
-  try {
-    const end = await leaderOffset(deps, topic, partition, 'latest');
-    const from = o.offset >= 0 ? o.offset : await leaderOffset(deps, topic, partition, 'earliest');
-    const lag = BigInt(Math.max(0, end - from));
-    return { topic, partition, committedOffset: BigInt(o.offset), highWatermark: BigInt(end), lag };
-  } catch {
-    return { topic, partition, committedOffset: BigInt(o.offset), highWatermark: -1n, lag: 0n };
-  }
+/**
+ * Per partition: the committed offset, the high watermark from its leader, and the lag (counted from
+ * the log start when nothing is committed). A partition whose leader cannot be asked shows -1 and no lag.
+ */
+async function partitionStatus(deps: ServiceDeps, offsets: readonly CommittedOffsetView[]) {
+  const ends = await leaderOffsets(
+    deps,
+    offsets.map((o) => ({ ...o, spec: 'latest' as const })),
+  );
+  const starts = await leaderOffsets(
+    deps,
+    offsets.map((o) => ({ ...o, spec: 'earliest' as const })).filter((o) => o.offset < 0),
+  );
+  let next = 0;
+  return offsets.map((o, i) => {
+    const end = ends[i];
+    const from = o.offset >= 0 ? o.offset : starts[next++];
+    const known = typeof end === 'number' && typeof from === 'number';
+    return {
+      topic: o.topic,
+      partition: o.partition,
+      committedOffset: BigInt(o.offset),
+      highWatermark: typeof end === 'number' ? BigInt(end) : -1n,
+      lag: known ? BigInt(Math.max(0, end - from)) : 0n,
+    };
+  });
 }
 
 type ResetResponse = MessageInitShape<typeof ResetGroupOffsetsResponseSchema>;
@@ -111,14 +126,13 @@ async function resetGroupOffsets(
     request.partitions.length > 0 ? [...new Set(request.partitions)] : [...Array(count).keys()];
   const previous = new Map<number, number>();
   for (const o of committedOffsets(deps, groupId)) if (o.topic === topic) previous.set(o.partition, o.offset);
-  const offsets: OffsetToCommit[] = await Promise.all(
-    partitions.map(async (partition) => ({
-      topic,
-      partition,
-      offset: await resetTarget(deps, request, topic, partition),
-      metadata: '',
-    })),
-  );
+  const targets = await resetTargets(deps, request, topic, partitions);
+  const offsets: OffsetToCommit[] = partitions.map((partition, i) => ({
+    topic,
+    partition,
+    offset: targets[i] ?? 0,
+    metadata: '',
+  }));
   if (!request.dryRun) await deps.api.groups.resetOffsets(groupId, offsets);
   return {
     offsets: offsets.map((o) => ({
@@ -138,29 +152,39 @@ function committedOffsets(deps: ServiceDeps, groupId: string): readonly Committe
   }
 }
 
-async function resetTarget(
+/** Where each partition goes; any lookup that fails fails the reset. */
+async function resetTargets(
   deps: ServiceDeps,
   request: ResetGroupOffsetsRequest,
   topic: string,
-  partition: number,
-): Promise<number> {
+  partitions: readonly number[],
+): Promise<number[]> {
+  const all = (spec: OffsetLookup['spec'], timestampMs = 0) =>
+    leaderOffsets(
+      deps,
+      partitions.map((partition) => ({ topic, partition, spec, timestampMs })),
+    ).then((answers) => answers.map(required));
   switch (request.spec) {
     case OffsetResetSpec.EARLIEST:
-      return leaderOffset(deps, topic, partition, 'earliest');
+      return all('earliest');
     case OffsetResetSpec.LATEST:
-      return leaderOffset(deps, topic, partition, 'latest');
+      return all('latest');
     case OffsetResetSpec.OFFSET: {
       const wanted = nonNegativeFromInt64(request.offset, 'offset');
-      const start = await leaderOffset(deps, topic, partition, 'earliest');
-      const end = await leaderOffset(deps, topic, partition, 'latest');
-      return Math.min(end, Math.max(start, wanted));
+      const [starts, ends] = await Promise.all([all('earliest'), all('latest')]);
+      return ends.map((end, i) => Math.min(end, Math.max(starts[i] ?? 0, wanted)));
     }
     case OffsetResetSpec.TIMESTAMP: {
       const at = nonNegativeFromInt64(request.timestampMs, 'timestamp_ms');
-      const found = await leaderOffset(deps, topic, partition, 'timestamp', at);
-      return found >= 0 ? found : leaderOffset(deps, topic, partition, 'latest');
+      const [found, ends] = await Promise.all([all('timestamp', at), all('latest')]);
+      return found.map((offset, i) => (offset >= 0 ? offset : (ends[i] ?? offset)));
     }
     default:
-      throw new RaftlogError('INVALID_ARGUMENT', `spec must be earliest, latest, offset or timestamp`);
+      throw new RaftlogError('INVALID_ARGUMENT', 'spec must be earliest, latest, offset or timestamp');
   }
+}
+
+function required(answer: OffsetAnswer): number {
+  if (typeof answer === 'number') return answer;
+  throw answer;
 }
