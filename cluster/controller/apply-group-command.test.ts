@@ -435,3 +435,28 @@ describe('consumer groups: bounds, purity and snapshots', () => {
     expect(decoded.command).toEqual({ type: 'group', command: join({}) });
   });
 });
+
+describe('consumer groups: members per group', () => {
+  it(`refuses member ${groupLimits.membersPerGroupMax + 1}, and takes a new one after a leave`, () => {
+    const g = new Group(withTopic(1));
+    let first = '';
+    for (let i = 0; i < groupLimits.membersPerGroupMax; i++) {
+      const id = g.join().memberId;
+      if (i === 0) first = id;
+    }
+    const join: GroupCommand = {
+      op: 'join',
+      groupId: 'g',
+      memberId: '',
+      instanceId: '',
+      clientId: 'c',
+      clientHost: '',
+      topics: ['t'],
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 0,
+    };
+    expect(g.code(join)).toBe('RESOURCE_EXHAUSTED');
+    g.ok({ op: 'leave', groupId: 'g', memberId: first });
+    expect(g.code(join)).toBe('OK');
+  });
+});
