@@ -23,6 +23,7 @@ import {
   type PartitionAssignment,
   type TopicInfo,
 } from './controller-types.js';
+import { applyGroupCommand } from './apply-group-command.js';
 import { nodeLoads, placePartitions } from './placement.js';
 import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
 
@@ -40,6 +41,7 @@ export function initialControllerState(): ControllerState {
     topics: new Map(),
     transactionalIds: new Map(),
     groupOffsets: new Map(),
+    groups: new Map(),
     nextGroupId: firstPartitionGroupId,
     nextProducerId: 0,
     placementCursor: 0,
@@ -383,6 +385,10 @@ function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContex
       return initTransactionalId(state, c, ctx);
     case 'expire-transactional-ids':
       return expireTransactionalIds(state, c, ctx);
+    case 'group': {
+      const applied = applyGroupCommand(state, c.command, ctx);
+      return ok(applied.state, { type: 'group', output: applied.output });
+    }
     default:
       return assertNever(c, 'controller command');
   }

@@ -1,4 +1,5 @@
 import { groupId, nodeId, partitionId, producerId, RaftlogError } from '../../lib/index.js';
+import { decodeGroupCommand, decodeGroups, encodeGroups } from './group-codec.js';
 import { decodeGroupOffsets, encodeGroupOffsets } from './group-offsets.js';
 import type {
   ControllerCommand,
@@ -36,7 +37,7 @@ export interface ControllerEntry {
   readonly command: ControllerCommand;
 }
 
-type FieldKind = 'int' | 'string' | 'boolean' | 'int[]' | 'config';
+type FieldKind = 'int' | 'string' | 'boolean' | 'int[]' | 'config' | 'group';
 
 const commandFields = {
   'register-node': { nodeId: 'int', address: 'string' },
@@ -52,6 +53,7 @@ const commandFields = {
   'allocate-producer-ids': { count: 'int' },
   'init-transactional-id': { transactionalId: 'string', transactionTimeoutMs: 'int' },
   'expire-transactional-ids': { idleMsMin: 'int' },
+  group: { command: 'group' },
 } as const satisfies Record<ControllerCommandType, Record<string, FieldKind>>;
 
 function isCommandType(type: string): type is ControllerCommandType {
@@ -88,6 +90,8 @@ function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
       return asIntArray(value, path);
     case 'config':
       return decodeConfigInput(value, path);
+    case 'group':
+      return decodeGroupCommand(value, path);
   }
 }
 
@@ -138,6 +142,7 @@ export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
     topics: sortedValues(state.topics),
     transactionalIds: sortedValues(state.transactionalIds),
     groupOffsets: encodeGroupOffsets(state.groupOffsets),
+    groups: encodeGroups(state.groups),
   });
 }
 
@@ -227,6 +232,7 @@ export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
       topics: new Map(topics.map((t) => [t.name, t])),
       transactionalIds: new Map(txnIds.map((t) => [t.transactionalId, t])),
       groupOffsets: decodeGroupOffsets(o.groupOffsets, 'groupOffsets'),
+      groups: decodeGroups(o.groups, 'groups'),
     };
   } catch (error) {
     // The branded-id constructors assert non-negative integers; in a snapshot that is corruption.

@@ -1,5 +1,6 @@
 import type { ErrorCode, GroupId, NodeId, PartitionId, ProducerId } from '../../lib/index.js';
 import type { GroupOffsetsByGroup } from './group-offsets.js';
+import type { ConsumerGroups, GroupCommand, GroupOutput } from './group-types.js';
 import type { TopicConfig, TopicConfigInput } from './topic-config.js';
 
 export interface NodeInfo {
@@ -50,6 +51,8 @@ export interface ControllerState {
   readonly transactionalIds: ReadonlyMap<string, TransactionalIdInfo>;
   /** Consumer groups' committed offsets (plain commits and committed transactions). */
   readonly groupOffsets: GroupOffsetsByGroup;
+  /** Consumer groups with members: generation, members, target and owned partitions (group-types.ts). */
+  readonly groups: ConsumerGroups;
   /** The next partition group id; only ever grows. */
   readonly nextGroupId: number;
   /** The next producer id to hand out (in blocks or to a transactional id); only ever grows. */
@@ -99,7 +102,9 @@ export type ControllerCommand =
       readonly transactionTimeoutMs: number;
     }
   /** Forgets transactional ids not initialized for `idleMsMin` (measured on command timestamps). */
-  | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number };
+  | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number }
+  /** Consumer groups: join, sync, leave, expire-member, commit-offsets, reset-offsets. */
+  | { readonly type: 'group'; readonly command: GroupCommand };
 
 export type ControllerCommandType = ControllerCommand['type'];
 
@@ -110,7 +115,8 @@ export type ControllerOutput =
   | { readonly type: 'assignment'; readonly topic: string; readonly assignment: PartitionAssignment }
   | { readonly type: 'producer-ids'; readonly firstProducerId: ProducerId; readonly count: number }
   | { readonly type: 'producer-epoch'; readonly producerId: ProducerId; readonly epoch: number }
-  | { readonly type: 'expired'; readonly count: number };
+  | { readonly type: 'expired'; readonly count: number }
+  | { readonly type: 'group'; readonly output: GroupOutput };
 
 export type ControllerResult =
   | { readonly ok: true; readonly output: ControllerOutput }

@@ -60,6 +60,7 @@ import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
 import { NodeDuties } from './node-duties.js';
+import { createNodeGroups, type NodeGroups } from './node-groups.js';
 import { VoteGate } from './vote-gate.js';
 import { within } from './within.js';
 import { brokerViews, topicView } from './views.js';
@@ -107,6 +108,7 @@ export class ClusterNode implements NodeApi {
   readonly nodeId: NodeId;
   readonly clusterId: string;
   readonly transport: PeerTransport;
+  readonly groups: NodeGroups;
   private readonly host: MultiRaftHost;
   private readonly controller = new ControllerReplica();
   private readonly partitions = new Map<number, LocalPartition>();
@@ -185,6 +187,15 @@ export class ClusterNode implements NodeApi {
       leaderOf: (id) => this.partitions.get(id)?.group.leader ?? 0,
       bytesMax: options.gapFillBytesMax ?? gapFillBytesMaxDefault,
     });
+    this.groups = createNodeGroups({
+      state: () => this.controller.state,
+      controllerGroup: () => this.host.group(controllerGroup),
+      addressOf: (id) => this.addressOf(id),
+      propose: (command) => this.proposeController(command),
+      broker: (address) => this.peerClients.broker(address),
+      now: () => Date.now(),
+      logger,
+    });
     this.duties = new NodeDuties({
       nodeId: options.nodeId,
       advertise: options.advertise,
@@ -194,6 +205,7 @@ export class ClusterNode implements NodeApi {
       store: this.store,
       connectedPeers: () => this.transport.connectedPeers(),
       proposeController: (command) => this.proposeController(command),
+      groupSessions: () => this.groups.expireSessions(),
       logger,
     });
   }

@@ -1,6 +1,7 @@
 import type { NodeId } from '../../lib/index.js';
 import type { TopicConfig, TopicConfigInput } from '../controller/index.js';
 import type { AbortedTransaction, Acks } from '../partition/index.js';
+import type { GroupApi } from './group-api.js';
 
 /**
  * What a running node offers to its gRPC services (src/server). Every method throws RaftlogError:
@@ -10,6 +11,8 @@ import type { AbortedTransaction, Acks } from '../partition/index.js';
 export interface NodeApi {
   readonly nodeId: NodeId;
   readonly clusterId: string;
+  /** Consumer groups (group-api.ts). */
+  readonly groups: GroupApi;
 
   /** Appends one RecordBatch (base offset 0) to a partition this node leads. */
   produce(request: ProduceInput): Promise<ProduceOutcome>;

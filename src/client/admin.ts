@@ -11,6 +11,16 @@ import {
   type TopicSettings,
   type TopicSummary,
 } from './admin-mapping.js';
+import { errorFromDetail } from './errors.js';
+import {
+  toGroupDetails,
+  toGroupListing,
+  toWireReset,
+  type GroupDetails,
+  type GroupListing,
+  type GroupOffsetReset,
+  type ResetGroupOffsetsInput,
+} from './group-admin-mapping.js';
 import type { RaftlogClient } from './raftlog-client.js';
 import { defaultRetryOptions } from './retry-policy.js';
 import { withRetry } from './with-retry.js';
@@ -159,6 +169,33 @@ export class Admin {
 
   async removeReplica(topic: string, partition: number, nodeId: number): Promise<void> {
     await this.call((a, timeoutMs) => a.removeReplica({ topic, partition, nodeId }, { timeoutMs }));
+  }
+
+  /** Consumer groups with members or committed offsets, sorted by id. */
+  async listGroups(): Promise<GroupListing[]> {
+    const r = await this.call((a, timeoutMs) => a.listGroups({}, { timeoutMs }));
+    return r.groups.map(toGroupListing);
+  }
+
+  /** Members with the partitions they consume, and per partition committed offset, end and lag. */
+  async describeGroup(group: string): Promise<GroupDetails> {
+    const r = await this.call((a, timeoutMs) => a.describeGroups({ groupIds: [group] }, { timeoutMs }));
+    const d = r.groups[0];
+    if (d === undefined) throw new RaftlogError('INTERNAL', 'DescribeGroups answered without the group');
+    const failure = errorFromDetail(d.error);
+    if (failure !== undefined) throw failure;
+    return toGroupDetails(d);
+  }
+
+  /** Moves a group's committed offsets (the group must have no members); a dry run only computes them. */
+  async resetGroupOffsets(input: ResetGroupOffsetsInput): Promise<GroupOffsetReset[]> {
+    const r = await this.call((a, timeoutMs) => a.resetGroupOffsets(toWireReset(input), { timeoutMs }));
+    return r.offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      previous: Number(o.previousOffset),
+      offset: Number(o.offset),
+    }));
   }
 
   /** Retries retriable errors until the deadline, but for `final` codes, which end the call at once. */

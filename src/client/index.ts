@@ -10,6 +10,15 @@ export type {
   TopicSettings,
   TopicSummary,
 } from './admin-mapping.js';
+export type {
+  GroupDetails,
+  GroupListing,
+  GroupMemberInfo,
+  GroupOffsetReset,
+  GroupPartitionLag,
+  GroupStateName,
+  ResetGroupOffsetsInput,
+} from './group-admin-mapping.js';
 export type { ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metadata.js';
 export { Partitioner, murmur2, fnv1a32, partitionForKey, type HashName } from './partitioner.js';
 export { backoffMs, decideRetry, defaultRetryOptions, type RetryOptions } from './retry-policy.js';

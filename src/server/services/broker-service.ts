@@ -4,6 +4,7 @@ import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchRecords, fetchRecordsStream } from './fetch-records.js';
 import { fetchStream } from './fetch-stream.js';
+import { groupHandlers } from './groups.js';
 import { initProducer } from './init-producer.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
@@ -14,7 +15,7 @@ import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /**
- * BrokerService: produce, fetch, offsets, metadata and producer ids. Transactions, consumer groups and
+ * BrokerService: produce, fetch, offsets, metadata, producer ids and consumer groups. Transactions and
  * queues have no handler yet, so the adapter answers them UNIMPLEMENTED.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
@@ -34,6 +35,7 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     fetchRecords: (request, context) => fetchRecords(deps, request, context),
     fetchRecordsStream: (request, context) =>
       deps.streams.bounded(context, () => fetchRecordsStream(deps, request, context)),
+    ...groupHandlers(deps),
   };
 }
 

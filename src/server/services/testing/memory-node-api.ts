@@ -19,6 +19,7 @@ import type {
   TopicView,
   TransferInput,
 } from '../../../../cluster/node/node-api.js';
+import type { GroupApi } from '../../../../cluster/node/group-api.js';
 import { MemoryPartition } from './memory-partition.js';
 
 interface MemoryTopic {
@@ -37,6 +38,12 @@ const self = 1 as NodeId;
 export class MemoryNodeApi implements NodeApi {
   readonly nodeId = self;
   readonly clusterId = 'memory-cluster';
+  /** Consumer groups need the controller: here every group call finds no coordinator. */
+  readonly groups = new Proxy({} as GroupApi, {
+    get: () => () => {
+      throw new RaftlogError('COORDINATOR_NOT_AVAILABLE', 'the in-memory node has no group coordinator');
+    },
+  });
   /** What Metadata and ClusterStatus advertise; startServices sets the address it listens on. */
   address = '127.0.0.1:19091';
   /** "topic/partition" → the leader's address: calls about that partition answer NOT_LEADER. */
