@@ -1,6 +1,7 @@
 import type { ErrorCode, GroupId, NodeId, PartitionId, ProducerId } from '../../lib/index.js';
 import type { GroupOffsetsByGroup } from './group-offsets.js';
 import type { TopicConfig, TopicConfigInput } from './topic-config.js';
+import type { TransactionalIdInfo, TxnCommand } from './txn-types.js';
 
 export interface NodeInfo {
   readonly id: NodeId;
@@ -30,13 +31,7 @@ export interface TopicInfo {
   readonly createdAtMs: number;
 }
 
-export interface TransactionalIdInfo {
-  readonly transactionalId: string;
-  readonly producerId: ProducerId;
-  readonly epoch: number;
-  readonly transactionTimeoutMs: number;
-  readonly updatedAtMs: number;
-}
+export type { TransactionalIdInfo } from './txn-types.js';
 
 /**
  * Cluster metadata as every controller replica holds it. Treated as immutable: applying a command
@@ -99,7 +94,8 @@ export type ControllerCommand =
       readonly transactionTimeoutMs: number;
     }
   /** Forgets transactional ids not initialized for `idleMsMin` (measured on command timestamps). */
-  | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number };
+  | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number }
+  | TxnCommand;
 
 export type ControllerCommandType = ControllerCommand['type'];
 
