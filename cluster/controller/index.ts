@@ -52,3 +52,14 @@ export {
   type GroupOffsetsByGroup,
   type OffsetToCommit,
 } from './group-offsets.js';
+export {
+  isOpenTxnState,
+  isPrepareState,
+  txnLimits,
+  txnStates,
+  type PendingTxnOffset,
+  type TxnCommand,
+  type TxnPartition,
+  type TxnState,
+} from './txn-types.js';
+export { checkOffsetCommitter, type CommitterRejection } from './offset-committer-check.js';

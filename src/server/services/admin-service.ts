@@ -9,6 +9,7 @@ import {
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import { clusterStatus, topicDescription } from './admin-mapping.js';
 import type { ServiceDeps } from './service-deps.js';
+import { adminTxnHandlers } from './txn-handlers.js';
 import { topicConfigFromProto, topicConfigToProto } from './topic-config-mapping.js';
 import { checkAddress, checkCount, checkNodeId, checkTopicName } from './validate-request.js';
 
@@ -18,8 +19,10 @@ const internalTopicPrefix = '__';
  * AdminService over the node's controller operations. RemoveNode and the group admin calls have no
  * handler yet, so the adapter answers them UNIMPLEMENTED.
  */
-export function adminService({ api }: ServiceDeps): ServiceImpl<typeof AdminService> {
+export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService> {
+  const { api } = deps;
   return {
+    ...adminTxnHandlers(deps),
     createTopic: async (request) => ({
       topic: topicDescription(await api.createTopic(createTopicInput(request))),
     }),

@@ -9,9 +9,10 @@ import { metadata } from './metadata.js';
 import { produceOne } from './produce.js';
 import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
+import { brokerTxnHandlers } from './txn-handlers.js';
 
 /**
- * BrokerService: produce, fetch, offsets, metadata and producer ids. Transactions, consumer groups and
+ * BrokerService: produce, fetch, offsets, metadata, producer ids and transactions. Consumer groups and
  * queues have no handler yet, so the adapter answers them UNIMPLEMENTED.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
@@ -25,6 +26,7 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     listOffsets: (request) => listOffsets(deps, request),
     metadata: (request) => Promise.resolve().then(() => metadata(deps, request)),
     initProducer: (request) => initProducer(deps.api, request),
+    ...brokerTxnHandlers(deps),
   };
 }
 
