@@ -71,9 +71,9 @@ export class TxnCoordinator {
   /** One pass over every duty; exposed so tests can drive the coordinator step by step. */
   async round(): Promise<void> {
     if (!this.ports.isLeader()) return;
-    this.kick();
     await this.abortTimedOut();
     await this.expireIdle();
+    this.kick();
   }
 
   private async run(): Promise<void> {
