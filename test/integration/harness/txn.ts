@@ -12,6 +12,9 @@ export interface CommittedRead {
   readonly values: string[];
   readonly lastStableOffset: number;
   readonly highWatermark: number;
+  /** Markers met in the read range, by type. */
+  readonly commitMarkers: number;
+  readonly abortMarkers: number;
 }
 
 /**
@@ -28,6 +31,7 @@ export async function readCommitted(
   const deadline = Date.now() + timeoutMs;
   const values: string[] = [];
   const skipping = new Set<number>();
+  const markers = { commit: 0, abort: 0 };
   let offset = 0n;
   for (;;) {
     if (Date.now() > deadline) throw new Error(`${topic}/${partition}: read_committed stopped at ${offset}`);
@@ -70,6 +74,9 @@ export async function readCommitted(
       }
       if (batch.isControl) {
         skipping.delete(batch.producerId);
+        const key = batch.records().next().value?.key;
+        if (key?.[3] === 1) markers.commit++;
+        else markers.abort++;
         continue;
       }
       if (batch.isTransactional && skipping.has(batch.producerId)) continue;
@@ -77,7 +84,13 @@ export async function readCommitted(
     }
     const lso = part.lastStableOffset;
     if (part.nextOffset >= lso) {
-      return { values, lastStableOffset: Number(lso), highWatermark: Number(part.highWatermark) };
+      return {
+        values,
+        lastStableOffset: Number(lso),
+        highWatermark: Number(part.highWatermark),
+        commitMarkers: markers.commit,
+        abortMarkers: markers.abort,
+      };
     }
     offset = part.nextOffset > offset ? part.nextOffset : offset;
   }
