@@ -12,6 +12,14 @@ import {
   type TopicSummary,
 } from './admin-mapping.js';
 import type { RaftlogClient } from './raftlog-client.js';
+import {
+  toTransactionDetails,
+  toTransactionSummary,
+  toWireTransactionState,
+  type TransactionDetails,
+  type TransactionStateName,
+  type TransactionSummary,
+} from './txn-admin-mapping.js';
 import { defaultRetryOptions } from './retry-policy.js';
 import { withRetry } from './with-retry.js';
 import { mergeClusterStatus, mergeFromLeaders, type NodeAnswer } from './merge-cluster-status.js';
@@ -159,6 +167,24 @@ export class Admin {
 
   async removeReplica(topic: string, partition: number, nodeId: number): Promise<void> {
     await this.call((a, timeoutMs) => a.removeReplica({ topic, partition, nodeId }, { timeoutMs }));
+  }
+
+  /** Transactional ids and the state of their transactions; filtered by state and by minimum age. */
+  async listTransactions(
+    filter: { states?: readonly TransactionStateName[]; minAgeMs?: number } = {},
+  ): Promise<TransactionSummary[]> {
+    const states = (filter.states ?? []).map(toWireTransactionState);
+    const minAgeMs = BigInt(filter.minAgeMs ?? 0);
+    const r = await this.call((a, timeoutMs) => a.listTransactions({ states, minAgeMs }, { timeoutMs }));
+    return r.transactions.map(toTransactionSummary);
+  }
+
+  /** One description per id, in order; an unknown id fails the call with its error. */
+  async describeTransactions(ids: readonly string[]): Promise<TransactionDetails[]> {
+    const r = await this.call((a, timeoutMs) =>
+      a.describeTransactions({ transactionalIds: [...ids] }, { timeoutMs }),
+    );
+    return r.transactions.map(toTransactionDetails);
   }
 
   /** Retries retriable errors until the deadline, but for `final` codes, which end the call at once. */
