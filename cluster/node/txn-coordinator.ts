@@ -45,6 +45,7 @@ export class TxnCoordinator {
   private readonly stopped = new AbortController();
   private loop: Promise<void> = Promise.resolve();
   private lastExpiryCheckMs = 0;
+  private kickedIds: ReadonlyMap<string, TransactionalIdInfo> | undefined;
 
   constructor(
     private readonly ports: CoordinatorPorts,
@@ -61,9 +62,14 @@ export class TxnCoordinator {
   }
 
   /** Called on every controller state change: a decided end starts its markers at once. */
-  kick(): void {
+  kick(force = false): void {
     if (this.stopped.signal.aborted || !this.ports.isLeader()) return;
-    for (const info of this.ports.state().transactionalIds.values()) {
+    const ids = this.ports.state().transactionalIds;
+    // Apply replaces the map whenever an id changes: an unchanged map has nothing new to finish
+    // (the periodic round forces a look, for ends whose last attempt failed).
+    if (ids === this.kickedIds && !force) return;
+    this.kickedIds = ids;
+    for (const info of ids.values()) {
       if (isPrepareState(info.state)) this.finish(info);
     }
   }
@@ -73,7 +79,7 @@ export class TxnCoordinator {
     if (!this.ports.isLeader()) return;
     await this.abortTimedOut();
     await this.expireIdle();
-    this.kick();
+    this.kick(true);
   }
 
   private async run(): Promise<void> {

@@ -70,6 +70,8 @@ export function brokerTxnHandlers({ api }: ServiceDeps): BrokerTxnHandlers {
 type AdminTxnHandlers = Pick<ServiceImpl<typeof AdminService>, 'listTransactions' | 'describeTransactions'>;
 
 const listedIdsMax = 1_000;
+/** ListTransactions has no paging: the first this many ids (sorted) fit one response comfortably. */
+const listedTransactionsMax = 10_000;
 
 export function adminTxnHandlers({ api }: ServiceDeps): AdminTxnHandlers {
   return {
@@ -78,11 +80,14 @@ export function adminTxnHandlers({ api }: ServiceDeps): AdminTxnHandlers {
       const minAgeMs = Number(
         request.minAgeMs > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : request.minAgeMs,
       );
-      const transactions = api.transactions.list({ states, minAgeMs }).map((v) => ({
-        transactionalId: v.transactionalId,
-        producerId: BigInt(v.producerId),
-        state: stateToProto(v.state),
-      }));
+      const transactions = api.transactions
+        .list({ states, minAgeMs })
+        .slice(0, listedTransactionsMax)
+        .map((v) => ({
+          transactionalId: v.transactionalId,
+          producerId: BigInt(v.producerId),
+          state: stateToProto(v.state),
+        }));
       return Promise.resolve({ transactions });
     },
     describeTransactions: (request) => {
