@@ -13,6 +13,7 @@ import {
   type ControllerState,
 } from './controller-types.js';
 import { offsetKey } from './group-offsets.js';
+import { hasPendingTxnOffset } from './pending-txn-offsets.js';
 import { applyAll, lastResult, registerNodes } from './test-helpers.js';
 
 const timeoutMs = 10_000;
@@ -120,7 +121,10 @@ describe('transactions in the controller', () => {
       { groupId: 'g', topic: 't', partition: 1, offset: 7, metadata: 'm' },
     ]);
     expect(state.groupOffsets.size).toBe(0);
+    expect(hasPendingTxnOffset(state, 'g', 't', 1)).toBe(true);
+    expect(hasPendingTxnOffset(state, 'g', 't', 0)).toBe(false);
     const committed = applyAll([complete(true)], state).state;
+    expect(hasPendingTxnOffset(committed, 'g', 't', 1)).toBe(false);
     expect(committed.groupOffsets.get('g')?.get(offsetKey('t', 1))).toMatchObject({
       offset: 7,
       metadata: 'm',

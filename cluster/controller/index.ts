@@ -63,3 +63,4 @@ export {
   type TxnState,
 } from './txn-types.js';
 export { checkOffsetCommitter, type CommitterRejection } from './offset-committer-check.js';
+export { hasPendingTxnOffset } from './pending-txn-offsets.js';
