@@ -28,7 +28,9 @@ describe('two producers with one transactional id, 3 nodes', () => {
     await expect(older.addPartitions(topic, [0])).rejects.toMatchObject({ code: 'PRODUCER_FENCED' });
     await expect(older.end(true)).rejects.toMatchObject({ code: 'PRODUCER_FENCED' });
 
+    // A partition not added to the transaction refuses its batches.
     await newer.addPartitions(topic, [0]);
+    await expect(newer.produce(topic, 1, ['not-added'])).rejects.toMatchObject({ code: 'INVALID_TXN_STATE' });
     await newer.produce(topic, 0, ['new-0']);
     await newer.end(true);
     // The zombie is still fenced after the newer instance's transaction.
