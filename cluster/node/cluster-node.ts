@@ -290,9 +290,11 @@ export class ClusterNode implements NodeApi {
   // ---- data path ----
 
   async produce(input: ProduceInput): Promise<ProduceOutcome> {
-    const local = this.leaderOf(input.topic, input.partition);
+    let local = this.leaderOf(input.topic, input.partition);
     const { maxMessageBytes } = this.topicInfo(input.topic).config;
     const verified = await this.checkTransactional(input);
+    // The check may have waited for the controller: leadership may have moved meanwhile.
+    if (verified) local = this.leaderOf(input.topic, input.partition);
     return produceLocal(local, input, {
       maxMessageBytes,
       proposalBatchBytesMax: proposalBatchBytesMax(this.host.proposalBytesMax),
