@@ -5,7 +5,6 @@ import { catchUpController, type CatchUpContext } from './controller-wait.js';
 import type { LocalPartition } from './partition-ops.js';
 import type { MarkerRequest, PartitionOutcome } from './txn-api.js';
 import { txnCatchUpMsMax } from './txn-produce-guard.js';
-import { within } from './within.js';
 
 const markerTimeoutMs = 10_000;
 
@@ -76,6 +75,16 @@ async function writeMarker(ctx: MarkerContext, topic: string, partition: number,
       command: { type: 'append', acks: 'quorum', batch },
     }),
   );
-  const result = (await within(proposal.applied, markerTimeoutMs, 'marker not committed')) as PartitionResult;
+  const timedOut = new AbortController();
+  const result = await Promise.race([
+    proposal.applied as Promise<PartitionResult>,
+    ctx.clock.sleep(markerTimeoutMs, timedOut.signal).then(() => undefined),
+  ]).finally(() => timedOut.abort());
+  if (result === undefined) {
+    throw new RaftlogError(
+      'TIMEOUT',
+      `marker for ${topic}/${partition} not committed within ${markerTimeoutMs} ms`,
+    );
+  }
   if (!result.ok) throw new RaftlogError(result.code, result.message);
 }
