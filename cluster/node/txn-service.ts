@@ -27,6 +27,8 @@ export interface TxnServicePorts {
   /** Proposes on (or forwards to) the controller leader; resolves once applied here. */
   readonly propose: (command: ControllerCommand) => Promise<ControllerOutput>;
   readonly writeMarkers: (request: MarkerRequest) => Promise<PartitionOutcome[]>;
+  /** Waits until this node's controller replica has everything the leader had committed. */
+  readonly catchUp: () => Promise<void>;
 }
 
 /** How long InitProducer and EndTxn wait for the coordinator to finish an end before answering. */
@@ -84,8 +86,14 @@ export class TxnService implements TransactionsApi {
   async addPartitions(
     input: TxnProducer & { partitions: readonly TxnPartition[] },
   ): Promise<PartitionOutcome[]> {
-    const state = this.ports.controller.state;
-    const judged = input.partitions.map((p) => ({ ...p, error: partitionError(state, p) }));
+    const judge = () =>
+      input.partitions.map((p) => ({ ...p, error: partitionError(this.ports.controller.state, p) }));
+    let judged = judge();
+    // A topic created a moment ago through another node may not have reached this replica yet.
+    if (judged.some((p) => p.error !== undefined)) {
+      await this.ports.catchUp();
+      judged = judge();
+    }
     const valid = judged
       .filter((p) => p.error === undefined)
       .map(({ topic, partition }) => ({ topic, partition }));

@@ -3,7 +3,8 @@ import type { NodeId } from '../../lib/index.js';
 import type { ControllerCommand, ControllerOutput } from '../controller/index.js';
 import type { RaftGroup } from '../host/index.js';
 import type { ControllerReplica } from './controller-replica.js';
-import type { CatchUpContext } from './controller-wait.js';
+import { catchUpController, type CatchUpContext } from './controller-wait.js';
+import { txnCatchUpMsMax } from './txn-produce-guard.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
 import type { PeerClients } from './peer-clients.js';
@@ -57,6 +58,7 @@ export function wireTransactions(w: TxnWiring): {
     controller: w.controller,
     propose: w.propose,
     writeMarkers: writeHere,
+    catchUp: () => catchUpController(catchUp, txnCatchUpMsMax),
   });
   const leaderAddress = (topic: string, partition: number, attempt: number): string | undefined => {
     const a = w.controller.state.topics.get(topic)?.partitions[partition];
