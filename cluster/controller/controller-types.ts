@@ -2,6 +2,7 @@ import type { ErrorCode, GroupId, NodeId, PartitionId, ProducerId } from '../../
 import type { GroupOffsetsByGroup } from './group-offsets.js';
 import type { ConsumerGroups, GroupCommand, GroupOutput } from './group-types.js';
 import type { TopicConfig, TopicConfigInput } from './topic-config.js';
+import type { TransactionalIdInfo, TxnCommand } from './txn-types.js';
 
 export interface NodeInfo {
   readonly id: NodeId;
@@ -31,13 +32,7 @@ export interface TopicInfo {
   readonly createdAtMs: number;
 }
 
-export interface TransactionalIdInfo {
-  readonly transactionalId: string;
-  readonly producerId: ProducerId;
-  readonly epoch: number;
-  readonly transactionTimeoutMs: number;
-  readonly updatedAtMs: number;
-}
+export type { TransactionalIdInfo } from './txn-types.js';
 
 /**
  * Cluster metadata as every controller replica holds it. Treated as immutable: applying a command
@@ -104,7 +99,8 @@ export type ControllerCommand =
   /** Forgets transactional ids not initialized for `idleMsMin` (measured on command timestamps). */
   | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number }
   /** Consumer groups: join, sync, leave, expire-member, commit-offsets, reset-offsets. */
-  | { readonly type: 'group'; readonly command: GroupCommand };
+  | { readonly type: 'group'; readonly command: GroupCommand }
+  | TxnCommand;
 
 export type ControllerCommandType = ControllerCommand['type'];
 

@@ -73,3 +73,14 @@ export {
 export { assignSticky, type AssignorMember } from './sticky-assignor.js';
 export { checkOffsetCommitter, type CommitterRejection } from './offset-committer-check.js';
 export { toPartitionSet, type PartitionSet } from './partition-set.js';
+export {
+  isOpenTxnState,
+  isPrepareState,
+  txnLimits,
+  txnStates,
+  type PendingTxnOffset,
+  type TxnCommand,
+  type TxnPartition,
+  type TxnState,
+} from './txn-types.js';
+export { hasPendingTxnOffset } from './pending-txn-offsets.js';

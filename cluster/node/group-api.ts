@@ -71,6 +71,8 @@ export interface CommittedOffsetView {
   readonly partition: number;
   readonly offset: number;
   readonly metadata: string;
+  /** False while an open transaction holds offsets of this partition that it has not committed yet. */
+  readonly stable: boolean;
 }
 
 export interface GroupSummary {

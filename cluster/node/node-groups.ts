@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { RaftlogError, type NodeId } from '../../lib/index.js';
 import {
+  hasPendingTxnOffset,
   groupStateName,
   offsetKey,
   toPartitionSet,
@@ -97,9 +98,11 @@ export class NodeGroups implements GroupApi {
     this.requireCoordinator();
     const committed = this.deps.state().groupOffsets.get(groupId);
     const wanted = partitions.length > 0 ? toPartitionSet(partitions) : [...(committed?.values() ?? [])];
+    const state = this.deps.state();
     return wanted.map(({ topic, partition }) => {
       const c = committed?.get(offsetKey(topic, partition));
-      return { topic, partition, offset: c?.offset ?? -1, metadata: c?.metadata ?? '' };
+      const stable = !hasPendingTxnOffset(state, groupId, topic, partition);
+      return { topic, partition, offset: c?.offset ?? -1, metadata: c?.metadata ?? '', stable };
     });
   }
 
@@ -143,7 +146,8 @@ export class NodeGroups implements GroupApi {
         })),
       offsets: partitions.map(({ topic, partition }) => {
         const c = committed?.get(offsetKey(topic, partition));
-        return { topic, partition, offset: c?.offset ?? -1, metadata: c?.metadata ?? '' };
+        const stable = !hasPendingTxnOffset(state, groupId, topic, partition);
+        return { topic, partition, offset: c?.offset ?? -1, metadata: c?.metadata ?? '', stable };
       }),
     };
   }

@@ -36,7 +36,13 @@ export interface CliConsumer extends AsyncIterable<ConsumerRecord> {
 
 export type CliAdmin = Pick<
   Admin,
-  'createTopic' | 'deleteTopic' | 'listTopics' | 'describeTopic' | 'clusterStatus'
+  | 'createTopic'
+  | 'deleteTopic'
+  | 'listTopics'
+  | 'describeTopic'
+  | 'clusterStatus'
+  | 'listTransactions'
+  | 'describeTransactions'
 >;
 
 /** A connection to the cluster for one command. */

@@ -6,6 +6,7 @@ import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTopicCommands } from './topic-commands.js';
+import { registerTxnCommands } from './txn-commands.js';
 
 /**
  * The `raftlog` command tree. exitOverride and the output hooks are set before any subcommand is
@@ -32,5 +33,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerDataCommands(program, ctx);
   registerStatusCommand(program, ctx);
   registerBenchCommand(program, ctx);
+  registerTxnCommands(program, ctx);
   return program;
 }

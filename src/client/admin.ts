@@ -22,6 +22,14 @@ import {
   type ResetGroupOffsetsInput,
 } from './group-admin-mapping.js';
 import type { RaftlogClient } from './raftlog-client.js';
+import {
+  toTransactionDetails,
+  toTransactionSummary,
+  toWireTransactionState,
+  type TransactionDetails,
+  type TransactionStateName,
+  type TransactionSummary,
+} from './txn-admin-mapping.js';
 import { defaultRetryOptions } from './retry-policy.js';
 import { withRetry } from './with-retry.js';
 import { mergeClusterStatus, mergeFromLeaders, type NodeAnswer } from './merge-cluster-status.js';
@@ -196,6 +204,24 @@ export class Admin {
       previous: Number(o.previousOffset),
       offset: Number(o.offset),
     }));
+  }
+
+  /** Transactional ids and the state of their transactions; filtered by state and by minimum age. */
+  async listTransactions(
+    filter: { states?: readonly TransactionStateName[]; minAgeMs?: number } = {},
+  ): Promise<TransactionSummary[]> {
+    const states = (filter.states ?? []).map(toWireTransactionState);
+    const minAgeMs = BigInt(filter.minAgeMs ?? 0);
+    const r = await this.call((a, timeoutMs) => a.listTransactions({ states, minAgeMs }, { timeoutMs }));
+    return r.transactions.map(toTransactionSummary);
+  }
+
+  /** One description per id, in order; an unknown id fails the call with its error. */
+  async describeTransactions(ids: readonly string[]): Promise<TransactionDetails[]> {
+    const r = await this.call((a, timeoutMs) =>
+      a.describeTransactions({ transactionalIds: [...ids] }, { timeoutMs }),
+    );
+    return r.transactions.map(toTransactionDetails);
   }
 
   /** Retries retriable errors until the deadline, but for `final` codes, which end the call at once. */

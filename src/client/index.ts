@@ -20,6 +20,12 @@ export type {
   ResetGroupOffsetsInput,
 } from './group-admin-mapping.js';
 export type { ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metadata.js';
+export {
+  transactionStateNames,
+  type TransactionDetails,
+  type TransactionStateName,
+  type TransactionSummary,
+} from './txn-admin-mapping.js';
 export { Partitioner, murmur2, fnv1a32, partitionForKey, type HashName } from './partitioner.js';
 export { backoffMs, decideRetry, defaultRetryOptions, type RetryOptions } from './retry-policy.js';
 export { decodeFetchedRecords } from './fetched-records.js';

@@ -10,6 +10,7 @@ import {
 import { clusterStatus, topicDescription } from './admin-mapping.js';
 import { groupAdminHandlers } from './group-admin.js';
 import type { ServiceDeps } from './service-deps.js';
+import { adminTxnHandlers } from './txn-handlers.js';
 import { topicConfigFromProto, topicConfigToProto } from './topic-config-mapping.js';
 import { checkAddress, checkCount, checkNodeId, checkTopicName } from './validate-request.js';
 
@@ -23,6 +24,7 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
   const { api } = deps;
   return {
     ...groupAdminHandlers(deps),
+    ...adminTxnHandlers(deps),
     createTopic: async (request) => ({
       topic: topicDescription(await api.createTopic(createTopicInput(request))),
     }),

@@ -13,10 +13,12 @@ import { ProduceForwarder } from './produce-forwarder.js';
 import { produceRecords } from './produce-records.js';
 import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
+import { brokerTxnHandlers } from './txn-handlers.js';
 
 /**
- * BrokerService: produce, fetch, offsets, metadata, producer ids and consumer groups. Transactions and
- * queues have no handler yet, so the adapter answers them UNIMPLEMENTED.
+ * BrokerService: produce and fetch (batches and decoded records), offsets, metadata, producer ids,
+ * transactions and consumer groups. Queues have no handler yet, so the adapter answers them
+ * UNIMPLEMENTED.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
   const forwarder = new ProduceForwarder(deps.limits.forwardChannelsMax);
@@ -36,6 +38,7 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     fetchRecordsStream: (request, context) =>
       deps.streams.bounded(context, () => fetchRecordsStream(deps, request, context)),
     ...groupHandlers(deps),
+    ...brokerTxnHandlers(deps),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   type SyncGroupRequest,
 } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { clientHost, onCoordinator } from './coordinator-forward.js';
+import { errorDetail } from './error-detail.js';
 import { int64, nonNegativeFromInt64 } from './proto-mapping.js';
 import type { ServiceDeps } from './service-deps.js';
 import { checkNoDuplicates, checkTopicName } from './validate-request.js';
@@ -185,11 +186,31 @@ function commitInput(request: CommitOffsetsRequest) {
 type FetchOffsetsResponse = MessageInitShape<typeof FetchOffsetsResponseSchema>;
 
 /**
- * Committed offsets from the coordinator's state. require_stable would hold back offsets pending in
- * an open transaction; transactional commits do not exist in this state yet, so every offset is stable.
+ * Committed offsets from the coordinator's state. With require_stable, a partition whose offsets an
+ * open transaction is about to commit answers CONCURRENT_TRANSACTIONS (retriable) instead, so a
+ * consumer taking over does not start before the transaction's decision.
  */
 function fetchOffsets(deps: ServiceDeps, request: FetchOffsetsRequest): FetchOffsetsResponse {
   const partitions = checkPartitions(request.partitions, 'partitions');
   const offsets = deps.api.groups.fetchOffsets(checkGroupId(request.groupId), partitions);
-  return { offsets: offsets.map((o) => ({ ...o, offset: int64(o.offset) })) };
+  return {
+    offsets: offsets.map((o) =>
+      request.requireStable && !o.stable
+        ? {
+            topic: o.topic,
+            partition: o.partition,
+            offset: -1n,
+            metadata: '',
+            error: errorDetail(pending(o)),
+          }
+        : { topic: o.topic, partition: o.partition, offset: int64(o.offset), metadata: o.metadata },
+    ),
+  };
+}
+
+function pending(o: { topic: string; partition: number }): RaftlogError {
+  return new RaftlogError(
+    'CONCURRENT_TRANSACTIONS',
+    `an open transaction holds offsets of ${o.topic}/${o.partition}; ask again once it ends`,
+  );
 }

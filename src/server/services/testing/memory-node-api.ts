@@ -20,6 +20,7 @@ import type {
   TransferInput,
 } from '../../../../cluster/node/node-api.js';
 import type { GroupApi } from '../../../../cluster/node/group-api.js';
+import type { TransactionsApi } from '../../../../cluster/node/txn-api.js';
 import { MemoryPartition } from './memory-partition.js';
 
 interface MemoryTopic {
@@ -243,6 +244,9 @@ export class MemoryNodeApi implements NodeApi {
     return Promise.resolve();
   }
 
+  /** Transactions need the controller state machine: tests of them run real nodes. */
+  readonly transactions: TransactionsApi = noTransactions();
+
   private topicOf(name: string): MemoryTopic {
     const topic = this.topics.get(name);
     if (topic === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic '${name}' does not exist`);
@@ -277,4 +281,20 @@ export class MemoryNodeApi implements NodeApi {
       lastStableOffset: log.nextOffset,
     };
   }
+}
+
+function noTransactions(): TransactionsApi {
+  const refuse = (): never => {
+    throw new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no transaction coordinator');
+  };
+  return {
+    initProducer: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'no transactions in memory')),
+    addPartitions: () => Promise.resolve(refuse()),
+    addOffsets: () => Promise.resolve(refuse()),
+    commitOffsets: () => Promise.resolve(refuse()),
+    endTxn: () => Promise.resolve(refuse()),
+    list: () => [],
+    describe: () => [],
+    writeMarkers: () => Promise.resolve(refuse()),
+  };
 }
