@@ -24,7 +24,7 @@ def main():
         for p in partitions:
             values, offsets[p] = read(cluster, args, p, offsets[p])
             for v in values:
-                print(v.decode(), flush=False)
+                print(v.decode().rstrip(" "), flush=False)
             if values:
                 seen += len(values)
                 last_new = time.monotonic()

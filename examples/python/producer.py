@@ -22,10 +22,12 @@ def main():
     partitions = cluster.partitions(args.topic)
     init = cluster.call(args.topic, partitions[0], lambda s: s.InitProducer(broker_pb2.InitProducerRequest(), timeout=10))
     sequences = {p: 0 for p in partitions}
+    started = time.monotonic()
     pending = {p: [] for p in partitions}
     for i in range(args.count):
         p = partitions[i % len(partitions)]
-        pending[p].append(("%s-%d" % (args.prefix, i)).encode())
+        value = ("%s-%d" % (args.prefix, i)).encode()
+        pending[p].append(value + b" " * max(0, args.value_bytes - len(value)))
         if len(pending[p]) == args.batch_size or i == args.count - 1:
             send(cluster, args, init, p, sequences[p], pending[p])
             sequences[p] += len(pending[p])
@@ -35,7 +37,9 @@ def main():
     for p, values in pending.items():
         if values:
             send(cluster, args, init, p, sequences[p], values)
-    print(json.dumps({"produced": args.count, "producer_id": init.producer_id}), flush=True)
+    seconds = time.monotonic() - started
+    print(json.dumps({"produced": args.count, "producer_id": init.producer_id, "seconds": round(seconds, 2),
+                      "records_per_s": round(args.count / seconds)}), flush=True)
 
 
 def send(cluster, args, init, partition, sequence, values):
@@ -69,6 +73,7 @@ def parse_args():
     parser.add_argument("--batch-size", type=int, default=10, help="records per request")
     parser.add_argument("--api", choices=["records", "batch"], default="records")
     parser.add_argument("--prefix", default="record", help="values are PREFIX-0, PREFIX-1, ...")
+    parser.add_argument("--value-bytes", type=int, default=0, help="pad values with spaces to this size")
     return parser.parse_args()
 
 
