@@ -14,7 +14,6 @@ import {
   firstPartitionGroupId,
   groupIdMax,
   nodeIdMax,
-  producerEpochMax,
   type ApplyContext,
   type ControllerCommand,
   type ControllerOutput,
@@ -23,6 +22,8 @@ import {
   type PartitionAssignment,
   type TopicInfo,
 } from './controller-types.js';
+import { applyGroupCommand } from './apply-group-command.js';
+import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
 import { nodeLoads, placePartitions } from './placement.js';
 import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
 
@@ -40,6 +41,7 @@ export function initialControllerState(): ControllerState {
     topics: new Map(),
     transactionalIds: new Map(),
     groupOffsets: new Map(),
+    groups: new Map(),
     nextGroupId: firstPartitionGroupId,
     nextProducerId: 0,
     placementCursor: 0,
@@ -302,59 +304,7 @@ function allocateProducerIds(state: ControllerState, c: Command<'allocate-produc
   );
 }
 
-function initTransactionalId(
-  state: ControllerState,
-  c: Command<'init-transactional-id'>,
-  ctx: ApplyContext,
-): Outcome {
-  const txnId = c.transactionalId;
-  if (typeof txnId !== 'string' || txnId.length === 0 || txnId.length > limits.transactionalIdCharsMax) {
-    reject('INVALID_ARGUMENT', `transactional id must be 1 to ${limits.transactionalIdCharsMax} characters`);
-  }
-  const timeoutMs = requireInteger(
-    c.transactionTimeoutMs,
-    limits.transactionTimeoutMsMin,
-    limits.transactionTimeoutMsMax,
-    'transaction timeout (ms)',
-  );
-  const old = state.transactionalIds.get(txnId);
-  if (old === undefined && state.transactionalIds.size >= limits.transactionalIdsMax) {
-    reject('RESOURCE_EXHAUSTED', `at most ${limits.transactionalIdsMax} transactional ids may exist`);
-  }
-  let next = state;
-  let pid = old?.producerId;
-  let epoch = old === undefined ? 0 : old.epoch + 1;
-  // A fresh producer id once the int16 epoch runs out: the old id stays fenced at its last epoch.
-  if (pid === undefined || epoch > producerEpochMax) {
-    pid = producerId(state.nextProducerId);
-    epoch = 0;
-    next = { ...state, nextProducerId: state.nextProducerId + 1 };
-  }
-  const info = {
-    transactionalId: txnId,
-    producerId: pid,
-    epoch,
-    transactionTimeoutMs: timeoutMs,
-    updatedAtMs: ctx.timestampMs,
-  };
-  return ok(
-    { ...next, transactionalIds: new Map(next.transactionalIds).set(txnId, info) },
-    { type: 'producer-epoch', producerId: pid, epoch },
-  );
-}
-
-function expireTransactionalIds(
-  state: ControllerState,
-  c: Command<'expire-transactional-ids'>,
-  ctx: ApplyContext,
-): Outcome {
-  const idleMs = requireInteger(c.idleMsMin, 0, Number.MAX_SAFE_INTEGER, 'idleMsMin');
-  const kept = new Map(
-    [...state.transactionalIds].filter(([, info]) => ctx.timestampMs - info.updatedAtMs < idleMs),
-  );
-  const count = state.transactionalIds.size - kept.size;
-  return ok(count === 0 ? state : { ...state, transactionalIds: kept }, { type: 'expired', count });
-}
+const txnOutcome = (o: TxnOutcome): [ControllerState, ControllerOutput] => [o.state, o.output];
 
 function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContext): Outcome {
   switch (c.type) {
@@ -380,9 +330,18 @@ function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContex
     case 'allocate-producer-ids':
       return allocateProducerIds(state, c);
     case 'init-transactional-id':
-      return initTransactionalId(state, c, ctx);
     case 'expire-transactional-ids':
-      return expireTransactionalIds(state, c, ctx);
+    case 'add-partitions-to-txn':
+    case 'add-offsets-to-txn':
+    case 'txn-offset-commit':
+    case 'prepare-end-txn':
+    case 'complete-end-txn':
+    case 'abort-timed-out-txn':
+      return ok(...txnOutcome(applyTxnCommand(state, c, ctx)));
+    case 'group': {
+      const applied = applyGroupCommand(state, c.command, ctx);
+      return ok(applied.state, { type: 'group', output: applied.output });
+    }
     default:
       return assertNever(c, 'controller command');
   }

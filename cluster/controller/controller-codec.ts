@@ -1,5 +1,13 @@
-import { groupId, nodeId, partitionId, producerId, RaftlogError } from '../../lib/index.js';
+import { groupId, nodeId, partitionId, RaftlogError } from '../../lib/index.js';
+import { decodeGroupCommand, decodeGroups, encodeGroups } from './group-codec.js';
 import { decodeGroupOffsets, encodeGroupOffsets } from './group-offsets.js';
+import {
+  decodeTransactionalIdInfo,
+  decodeTxnField,
+  encodeTransactionalIdInfo,
+  txnCommandFields,
+  type TxnFieldKind,
+} from './txn-codec.js';
 import type {
   ControllerCommand,
   ControllerCommandType,
@@ -7,7 +15,6 @@ import type {
   NodeInfo,
   PartitionAssignment,
   TopicInfo,
-  TransactionalIdInfo,
 } from './controller-types.js';
 import {
   asArray,
@@ -36,7 +43,7 @@ export interface ControllerEntry {
   readonly command: ControllerCommand;
 }
 
-type FieldKind = 'int' | 'string' | 'boolean' | 'int[]' | 'config';
+type FieldKind = 'int' | 'string' | 'boolean' | 'int[]' | 'config' | 'group' | TxnFieldKind;
 
 const commandFields = {
   'register-node': { nodeId: 'int', address: 'string' },
@@ -52,6 +59,8 @@ const commandFields = {
   'allocate-producer-ids': { count: 'int' },
   'init-transactional-id': { transactionalId: 'string', transactionTimeoutMs: 'int' },
   'expire-transactional-ids': { idleMsMin: 'int' },
+  group: { command: 'group' },
+  ...txnCommandFields,
 } as const satisfies Record<ControllerCommandType, Record<string, FieldKind>>;
 
 function isCommandType(type: string): type is ControllerCommandType {
@@ -88,6 +97,10 @@ function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
       return asIntArray(value, path);
     case 'config':
       return decodeConfigInput(value, path);
+    case 'group':
+      return decodeGroupCommand(value, path);
+    default:
+      return decodeTxnField(kind, value, path);
   }
 }
 
@@ -136,8 +149,9 @@ export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
     placementCursor: state.placementCursor,
     nodes: sortedValues(state.nodes),
     topics: sortedValues(state.topics),
-    transactionalIds: sortedValues(state.transactionalIds),
+    transactionalIds: sortedValues(state.transactionalIds).map(encodeTransactionalIdInfo),
     groupOffsets: encodeGroupOffsets(state.groupOffsets),
+    groups: encodeGroups(state.groups),
   });
 }
 
@@ -190,17 +204,6 @@ function decodeTopic(value: unknown, path: string): TopicInfo {
   };
 }
 
-function decodeTransactionalId(value: unknown, path: string): TransactionalIdInfo {
-  const o = asObject(value, path);
-  return {
-    transactionalId: asString(o.transactionalId, `${path}.transactionalId`),
-    producerId: producerId(asInt(o.producerId, `${path}.producerId`)),
-    epoch: asInt(o.epoch, `${path}.epoch`),
-    transactionTimeoutMs: asInt(o.transactionTimeoutMs, `${path}.transactionTimeoutMs`),
-    updatedAtMs: asInt(o.updatedAtMs, `${path}.updatedAtMs`),
-  };
-}
-
 function nonNegative(value: number, path: string): number {
   if (value < 0) throw corrupt(path, 'non-negative');
   return value;
@@ -216,7 +219,7 @@ export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
     const nodes = asArray(o.nodes, 'nodes').map((n, i) => decodeNode(n, `nodes[${i}]`));
     const topics = asArray(o.topics, 'topics').map((t, i) => decodeTopic(t, `topics[${i}]`));
     const txnIds = asArray(o.transactionalIds, 'transactionalIds').map((t, i) =>
-      decodeTransactionalId(t, `transactionalIds[${i}]`),
+      decodeTransactionalIdInfo(t, `transactionalIds[${i}]`),
     );
     return {
       appliedIndex: nonNegative(asInt(o.appliedIndex, 'appliedIndex'), 'appliedIndex'),
@@ -227,6 +230,7 @@ export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
       topics: new Map(topics.map((t) => [t.name, t])),
       transactionalIds: new Map(txnIds.map((t) => [t.transactionalId, t])),
       groupOffsets: decodeGroupOffsets(o.groupOffsets, 'groupOffsets'),
+      groups: decodeGroups(o.groups, 'groups'),
     };
   } catch (error) {
     // The branded-id constructors assert non-negative integers; in a snapshot that is corruption.

@@ -1,6 +1,8 @@
 import type { ErrorCode, GroupId, NodeId, PartitionId, ProducerId } from '../../lib/index.js';
 import type { GroupOffsetsByGroup } from './group-offsets.js';
+import type { ConsumerGroups, GroupCommand, GroupOutput } from './group-types.js';
 import type { TopicConfig, TopicConfigInput } from './topic-config.js';
+import type { TransactionalIdInfo, TxnCommand } from './txn-types.js';
 
 export interface NodeInfo {
   readonly id: NodeId;
@@ -30,13 +32,7 @@ export interface TopicInfo {
   readonly createdAtMs: number;
 }
 
-export interface TransactionalIdInfo {
-  readonly transactionalId: string;
-  readonly producerId: ProducerId;
-  readonly epoch: number;
-  readonly transactionTimeoutMs: number;
-  readonly updatedAtMs: number;
-}
+export type { TransactionalIdInfo } from './txn-types.js';
 
 /**
  * Cluster metadata as every controller replica holds it. Treated as immutable: applying a command
@@ -50,6 +46,8 @@ export interface ControllerState {
   readonly transactionalIds: ReadonlyMap<string, TransactionalIdInfo>;
   /** Consumer groups' committed offsets (plain commits and committed transactions). */
   readonly groupOffsets: GroupOffsetsByGroup;
+  /** Consumer groups with members: generation, members, target and owned partitions (group-types.ts). */
+  readonly groups: ConsumerGroups;
   /** The next partition group id; only ever grows. */
   readonly nextGroupId: number;
   /** The next producer id to hand out (in blocks or to a transactional id); only ever grows. */
@@ -99,7 +97,10 @@ export type ControllerCommand =
       readonly transactionTimeoutMs: number;
     }
   /** Forgets transactional ids not initialized for `idleMsMin` (measured on command timestamps). */
-  | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number };
+  | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number }
+  /** Consumer groups: join, sync, leave, expire-member, commit-offsets, reset-offsets. */
+  | { readonly type: 'group'; readonly command: GroupCommand }
+  | TxnCommand;
 
 export type ControllerCommandType = ControllerCommand['type'];
 
@@ -110,7 +111,8 @@ export type ControllerOutput =
   | { readonly type: 'assignment'; readonly topic: string; readonly assignment: PartitionAssignment }
   | { readonly type: 'producer-ids'; readonly firstProducerId: ProducerId; readonly count: number }
   | { readonly type: 'producer-epoch'; readonly producerId: ProducerId; readonly epoch: number }
-  | { readonly type: 'expired'; readonly count: number };
+  | { readonly type: 'expired'; readonly count: number }
+  | { readonly type: 'group'; readonly output: GroupOutput };
 
 export type ControllerResult =
   | { readonly ok: true; readonly output: ControllerOutput }

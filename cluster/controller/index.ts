@@ -52,3 +52,35 @@ export {
   type GroupOffsetsByGroup,
   type OffsetToCommit,
 } from './group-offsets.js';
+export {
+  generationMax,
+  groupLimits,
+  type ConsumerGroup,
+  type ConsumerGroups,
+  type GroupCommand,
+  type GroupLimits,
+  type GroupMember,
+  type GroupOutput,
+  type TopicPartitionRef,
+} from './group-types.js';
+export {
+  groupStateName,
+  heartbeatVerdict,
+  syncAnswer,
+  type GroupStateName,
+  type HeartbeatVerdict,
+} from './consumer-groups.js';
+export { assignSticky, type AssignorMember } from './sticky-assignor.js';
+export { checkOffsetCommitter, type CommitterRejection } from './offset-committer-check.js';
+export { toPartitionSet, type PartitionSet } from './partition-set.js';
+export {
+  isOpenTxnState,
+  isPrepareState,
+  txnLimits,
+  txnStates,
+  type PendingTxnOffset,
+  type TxnCommand,
+  type TxnPartition,
+  type TxnState,
+} from './txn-types.js';
+export { hasPendingTxnOffset } from './pending-txn-offsets.js';

@@ -60,9 +60,16 @@ import { PartitionReplica } from './partition-replica.js';
 import { PeerClients } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
 import { NodeDuties } from './node-duties.js';
+import { createNodeGroups, type NodeGroups } from './node-groups.js';
 import { VoteGate } from './vote-gate.js';
 import { within } from './within.js';
 import { brokerViews, topicView } from './views.js';
+import type { NodeClock } from './node-clock.js';
+import type { TransactionsApi } from './txn-api.js';
+import type { TxnCoordinator } from './txn-coordinator.js';
+import { checkTxnBatch, transactionalClaim } from './txn-produce-guard.js';
+import { wireTransactions } from './txn-wiring.js';
+import type { CatchUpContext } from './controller-wait.js';
 
 export interface ClusterNodeOptions {
   readonly nodeId: NodeId;
@@ -88,6 +95,10 @@ export interface ClusterNodeOptions {
   readonly catchUpBeforeVoting?: boolean;
   /** Record bytes per request while filling a gap left by a snapshot install. */
   readonly gapFillBytesMax?: number;
+  /** Time for the node's transaction coordinator and its waits. */
+  readonly clock: NodeClock;
+  /** Transactional ids idle this long with no open transaction are forgotten (default 7 days). */
+  readonly transactionalIdExpirationMs?: number;
 }
 
 const controllerGroup = controllerGroupIdValue as GroupId;
@@ -107,6 +118,7 @@ export class ClusterNode implements NodeApi {
   readonly nodeId: NodeId;
   readonly clusterId: string;
   readonly transport: PeerTransport;
+  readonly groups: NodeGroups;
   private readonly host: MultiRaftHost;
   private readonly controller = new ControllerReplica();
   private readonly partitions = new Map<number, LocalPartition>();
@@ -116,6 +128,9 @@ export class ClusterNode implements NodeApi {
   private readonly duties: NodeDuties;
   private readonly leaderData: LeaderData;
   private readonly voteGate: VoteGate;
+  readonly transactions: TransactionsApi;
+  private readonly txnCoordinator: TxnCoordinator;
+  private readonly txnCatchUp: CatchUpContext;
   private reconciling: Promise<void> = Promise.resolve();
   private dutiesTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -185,6 +200,33 @@ export class ClusterNode implements NodeApi {
       leaderOf: (id) => this.partitions.get(id)?.group.leader ?? 0,
       bytesMax: options.gapFillBytesMax ?? gapFillBytesMaxDefault,
     });
+    this.groups = createNodeGroups({
+      state: () => this.controller.state,
+      controllerGroup: () => this.host.group(controllerGroup),
+      addressOf: (id) => this.addressOf(id),
+      propose: (command) => this.proposeController(command),
+      broker: (address) => this.peerClients.broker(address),
+      now: () => options.clock.now(),
+      logger,
+    });
+    const txn = wireTransactions({
+      nodeId: options.nodeId,
+      clock: options.clock,
+      logger,
+      controller: this.controller,
+      controllerGroup: () => this.host.group(controllerGroup),
+      propose: (command) => this.proposeController(command),
+      peers: options.peers,
+      peerClients: this.peerClients,
+      partitions: this.partitions,
+      leaderOf: (topic, partition) => this.leaderOf(topic, partition),
+      ...(options.transactionalIdExpirationMs === undefined
+        ? {}
+        : { transactionalIdExpirationMs: options.transactionalIdExpirationMs }),
+    });
+    this.transactions = txn.service;
+    this.txnCoordinator = txn.coordinator;
+    this.txnCatchUp = txn.catchUp;
     this.duties = new NodeDuties({
       nodeId: options.nodeId,
       advertise: options.advertise,
@@ -194,6 +236,7 @@ export class ClusterNode implements NodeApi {
       store: this.store,
       connectedPeers: () => this.transport.connectedPeers(),
       proposeController: (command) => this.proposeController(command),
+      groupSessions: () => this.groups.expireSessions(),
       logger,
     });
   }
@@ -201,6 +244,7 @@ export class ClusterNode implements NodeApi {
   async start(): Promise<void> {
     const voters = [...this.options.peers.keys()].sort((a, b) => a - b);
     this.controller.onChange(() => this.reconcileSoon());
+    this.controller.onChange(() => this.txnCoordinator.kick());
     const group = await this.host.addGroup(controllerGroup, this.controller, { confState: confOf(voters) });
     this.reconcileFromIndex = group.storage.initialState().hardState.commit;
     this.transport.setGroupFilter((id) => id === keepaliveGroupId || this.host.group(id) !== undefined);
@@ -220,12 +264,14 @@ export class ClusterNode implements NodeApi {
       });
     };
     this.dutiesTimer = setTimeout(round, dutiesIntervalMs);
+    this.txnCoordinator.start();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.dutiesTimer) clearTimeout(this.dutiesTimer);
     await this.duties.stop();
+    await this.txnCoordinator.stop();
     await this.reconciling;
     await this.handOffLeadership();
     for (const p of this.partitions.values()) p.replica.close();
@@ -256,12 +302,24 @@ export class ClusterNode implements NodeApi {
   // ---- data path ----
 
   async produce(input: ProduceInput): Promise<ProduceOutcome> {
-    const local = this.leaderOf(input.topic, input.partition);
+    let local = this.leaderOf(input.topic, input.partition);
     const { maxMessageBytes } = this.topicInfo(input.topic).config;
+    const verified = await this.checkTransactional(input);
+    // The check may have waited for the controller: leadership may have moved meanwhile.
+    if (verified) local = this.leaderOf(input.topic, input.partition);
     return produceLocal(local, input, {
       maxMessageBytes,
       proposalBatchBytesMax: proposalBatchBytesMax(this.host.proposalBytesMax),
+      transactionVerified: verified,
     });
+  }
+
+  /** A transactional batch goes in only while the controller shows its transaction open here. */
+  private async checkTransactional(input: ProduceInput): Promise<boolean> {
+    const claim = transactionalClaim(input);
+    if (claim === undefined) return false;
+    await checkTxnBatch(this.txnCatchUp, claim);
+    return true;
   }
 
   fetch(input: FetchInput): Promise<FetchOutcome> {
@@ -307,15 +365,10 @@ export class ClusterNode implements NodeApi {
         throw new RaftlogError('INTERNAL', `unexpected output ${output.type}`);
       return { producerId: output.firstProducerId, epoch: 0 };
     }
-    const output = await this.proposeController({
-      type: 'init-transactional-id',
-      transactionalId: input.transactionalId,
-      transactionTimeoutMs:
-        input.transactionTimeoutMs > 0 ? input.transactionTimeoutMs : transactionTimeoutMsDefault,
-    });
-    if (output.type !== 'producer-epoch')
-      throw new RaftlogError('INTERNAL', `unexpected output ${output.type}`);
-    return { producerId: output.producerId, epoch: output.epoch };
+    return this.transactions.initProducer(
+      input.transactionalId,
+      input.transactionTimeoutMs > 0 ? input.transactionTimeoutMs : transactionTimeoutMsDefault,
+    );
   }
 
   // ---- admin ----
@@ -349,11 +402,14 @@ export class ClusterNode implements NodeApi {
 
   /**
    * Kafka's default.replication.factor is 1; a replicated log broker defaults to 3, or to the size of
-   * a smaller cluster. Sized by the registered nodes, not the live ones: with a node down the create
-   * fails NOT_ENOUGH_REPLICAS, as in Kafka, instead of silently making a less durable topic.
+   * a smaller cluster. Sized by the cluster's members (every node ever registered, and every node of
+   * the configured peer list, registered yet or not), never by the live ones: with a node down, or
+   * not registered yet right after a start, the create fails NOT_ENOUGH_REPLICAS (retriable), as in
+   * Kafka, instead of silently making a less durable topic.
    */
   private defaultReplicationFactor(): number {
-    return Math.max(1, Math.min(replicationFactorDefault, this.controller.state.nodes.size));
+    const members = new Set([...this.controller.state.nodes.keys(), ...this.options.peers.keys()]);
+    return Math.max(1, Math.min(replicationFactorDefault, members.size));
   }
 
   async deleteTopic(name: string): Promise<void> {

@@ -46,7 +46,9 @@ export class ControllerReplica implements GroupStateMachine {
     for (const l of this.listeners) l(this.current);
   }
 
-  onChange(listener: (state: ControllerState) => void): void {
+  /** Returns the function that removes the listener again. */
+  onChange(listener: (state: ControllerState) => void): () => void {
     this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 }

@@ -1,3 +1,12 @@
 export { ClusterNode, type ClusterNodeOptions } from './cluster-node.js';
 export type * from './node-api.js';
 export { replicaReadHeader } from './node-api.js';
+export type * from './group-api.js';
+export type { NodeClock } from './node-clock.js';
+export type {
+  MarkerRequest,
+  PartitionOutcome,
+  TransactionsApi,
+  TxnOffsetCommitInput,
+  TxnView,
+} from './txn-api.js';

@@ -1,6 +1,8 @@
 import type { NodeId } from '../../lib/index.js';
 import type { TopicConfig, TopicConfigInput } from '../controller/index.js';
 import type { AbortedTransaction, Acks } from '../partition/index.js';
+import type { GroupApi } from './group-api.js';
+import type { TransactionsApi } from './txn-api.js';
 
 /**
  * What a running node offers to its gRPC services (src/server). Every method throws RaftlogError:
@@ -10,6 +12,8 @@ import type { AbortedTransaction, Acks } from '../partition/index.js';
 export interface NodeApi {
   readonly nodeId: NodeId;
   readonly clusterId: string;
+  /** Consumer groups (group-api.ts). */
+  readonly groups: GroupApi;
 
   /** Appends one RecordBatch (base offset 0) to a partition this node leads. */
   produce(request: ProduceInput): Promise<ProduceOutcome>;
@@ -44,6 +48,8 @@ export interface NodeApi {
   removeReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
   /** AddNode: registers a node (or its new client address) with the controller. */
   registerNode(nodeId: NodeId, address: string): Promise<void>;
+  /** Transactions: the coordinator's RPCs, listing, and the partition side of marker writes. */
+  readonly transactions: TransactionsApi;
 }
 
 export interface ProduceInput {
@@ -54,6 +60,8 @@ export interface ProduceInput {
   /** 0: the node's default. */
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /** The producer's transactional id, for a batch with the transactional bit. */
+  readonly transactionalId?: string;
 }
 
 export interface InitProducerInput {

@@ -24,6 +24,8 @@ export interface DutyContext {
   readonly store: PartitionStore;
   readonly connectedPeers: () => ReadonlySet<NodeId>;
   readonly proposeController: (command: ControllerCommand) => Promise<unknown>;
+  /** As controller leader, expires consumer-group members whose sessions ran out. */
+  readonly groupSessions?: () => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -52,6 +54,7 @@ export class NodeDuties {
       ['liveness', () => this.trackLiveness()],
       ['reassignment', () => this.driveReassignments()],
       ['retention', () => this.enforceRetention()],
+      ['group-sessions', () => this.ctx.groupSessions?.() ?? Promise.resolve()],
     ];
     // Side by side: one that waits or fails (a slow controller) must not hold the others back.
     await Promise.all(

@@ -1,11 +1,13 @@
 import { createClient, type ServiceClient } from '../rpc/index.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 
 /** gRPC clients to other nodes, one channel per address and service, reused across calls. */
 export class PeerClients {
   private readonly brokers = new Map<string, ServiceClient<typeof BrokerService>>();
   private readonly peers = new Map<string, ServiceClient<typeof PeerService>>();
+  private readonly admins = new Map<string, ServiceClient<typeof AdminService>>();
 
   peer(address: string): ServiceClient<typeof PeerService> {
     let c = this.peers.get(address);
@@ -19,9 +21,16 @@ export class PeerClients {
     return c;
   }
 
+  admin(address: string): ServiceClient<typeof AdminService> {
+    let c = this.admins.get(address);
+    if (c === undefined) this.admins.set(address, (c = createClient(AdminService, address)));
+    return c;
+  }
+
   close(): void {
-    for (const c of [...this.brokers.values(), ...this.peers.values()]) c.close();
+    for (const c of [...this.brokers.values(), ...this.peers.values(), ...this.admins.values()]) c.close();
     this.brokers.clear();
     this.peers.clear();
+    this.admins.clear();
   }
 }

@@ -89,7 +89,8 @@ describe('validateAppendBatch', () => {
     const control = resealed(good, (v) => v.setInt16(at.attributes, 0x20));
     expect(code(() => validateAppendBatch(control, rules))).toBe('INVALID_ARGUMENT');
     const txn = batch({ producerId: 1, transactional: true });
-    expectFailure(() => validateAppendBatch(txn, rules), 'UNIMPLEMENTED', /transactional/);
+    expectFailure(() => validateAppendBatch(txn, rules), 'INVALID_TXN_STATE', /AddPartitionsToTxn/);
+    expect(validateAppendBatch(txn, { ...rules, transactionVerified: true }).isTransactional).toBe(true);
   });
 
   it('refuses timestamps outside [0, 2^52] and a maxTimestamp that is not the records', () => {

@@ -10,14 +10,20 @@ export interface AppendBatchRules {
    * transport frame, or followers would never receive it and the group would stall behind it.
    */
   readonly proposalBatchBytesMax: number;
+  /**
+   * The node checked a transactional batch against the controller (its producer's transaction is
+   * open with this partition); without that, transactional batches are refused.
+   */
+  readonly transactionVerified?: boolean;
 }
 
 /**
  * What the leader checks before it proposes a producer's batch, so the log never carries bytes a
  * replica could not store, index or serve: size (first, so an oversized batch costs no CRC pass),
  * CRC32C, every byte of the format (checkRecordBatch), the producer fields, no control batches (only
- * a transaction coordinator writes markers) and no transactional batches (no coordinator exists yet,
- * so such a transaction could never be closed and would hold back read_committed readers forever).
+ * the transaction coordinator writes markers) and transactional batches only once the node verified
+ * them against the controller: an unregistered transaction would never get a marker and would hold
+ * back read_committed readers forever.
  */
 export function validateAppendBatch(bytes: Uint8Array, rules: AppendBatchRules): RecordBatchView {
   if (bytes.length > rules.maxMessageBytes) {
@@ -38,10 +44,10 @@ export function validateAppendBatch(bytes: Uint8Array, rules: AppendBatchRules):
     throw new RaftlogError('CORRUPT_MESSAGE', 'a batch must hold at least one record');
   checkRecordBatch(batch);
   if (batch.isControl) throw new RaftlogError('INVALID_ARGUMENT', 'producers may not send control batches');
-  if (batch.isTransactional) {
+  if (batch.isTransactional && rules.transactionVerified !== true) {
     throw new RaftlogError(
-      'UNIMPLEMENTED',
-      'transactional batches are not supported yet: produce without the transactional attribute',
+      'INVALID_TXN_STATE',
+      'a transactional batch needs its transaction registered with AddPartitionsToTxn first',
     );
   }
   checkProducerFields(batch);

@@ -2,7 +2,6 @@ import type { RawSettings } from '../server/node-config.js';
 import type { LocalClusterOptions } from '../local/index.js';
 import type {
   Admin,
-  GroupAdmin,
   ConsumerOptions,
   ConsumerRecord,
   ProducerOptions,
@@ -42,7 +41,13 @@ export interface CliConsumer extends AsyncIterable<ConsumerRecord> {
 
 export type CliAdmin = Pick<
   Admin,
-  'createTopic' | 'deleteTopic' | 'listTopics' | 'describeTopic' | 'clusterStatus'
+  | 'createTopic'
+  | 'deleteTopic'
+  | 'listTopics'
+  | 'describeTopic'
+  | 'clusterStatus'
+  | 'listTransactions'
+  | 'describeTransactions'
 >;
 
 /** A consumer in group mode: records it printed are marked processed and committed on close. */
@@ -52,7 +57,7 @@ export interface CliGroupConsumer extends AsyncIterable<ConsumerRecord> {
   close(options?: { commit?: boolean }): Promise<void>;
 }
 
-export type CliGroupAdmin = Pick<GroupAdmin, 'listGroups' | 'describeGroup' | 'resetOffsets'>;
+export type CliGroupAdmin = Pick<Admin, 'listGroups' | 'describeGroup' | 'resetGroupOffsets'>;
 
 /** Consumer groups: the `group` commands and `consume --group`. */
 export interface CliGroups {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { ConsumerOptions, ConsumerRecord, GroupInfo, ResetOffsetsInput } from '../client/index.js';
+import type {
+  ConsumerOptions,
+  ConsumerRecord,
+  GroupDetails,
+  ResetGroupOffsetsInput,
+} from '../client/index.js';
 import type { CliDeps, CliGroupConsumer, CliIo, CliSession } from './cli-context.js';
 import { epochMsMin, offsetResetTarget } from './offset-reset-target.js';
 import { runCli } from './run-cli.js';
@@ -15,16 +20,16 @@ const record = (partition: number, offset: number): ConsumerRecord => ({
   timestampMs: 1,
 });
 
-const info: GroupInfo = {
+const info: GroupDetails = {
   group: 'g',
-  state: 'STABLE',
+  state: 'stable',
   generation: 4,
   members: [
     {
       memberId: 'g-m1',
       clientId: 'raftlog-ts',
       clientHost: '127.0.0.1',
-      groupInstanceId: '',
+      instanceId: '',
       assignment: [{ topic: 't', partition: 0 }],
     },
   ],
@@ -70,13 +75,13 @@ function harness(records: ConsumerRecord[] = []) {
     consumer: () => ({}),
     groups: {
       admin: {
-        listGroups: async () => [{ group: 'g', kind: 'consumer' as const, state: 'EMPTY' as const }],
+        listGroups: async () => [{ group: 'g', state: 'empty' as const }],
         describeGroup: async (id: string) => {
           calls.push({ describe: id });
           return info;
         },
-        resetOffsets: async (id: string, input: ResetOffsetsInput) => {
-          calls.push({ reset: id, input });
+        resetGroupOffsets: async ({ group, ...input }: ResetGroupOffsetsInput) => {
+          calls.push({ reset: group, input });
           return [{ topic: 't', partition: 0, previous: 5, offset: 0 }];
         },
       },
@@ -138,7 +143,7 @@ describe('raftlog group', () => {
     expect(Object.keys(parsed)).toEqual(['group', 'state', 'members', 'partitions']);
     expect(parsed).toEqual({
       group: 'g',
-      state: 'STABLE',
+      state: 'stable',
       members: [
         {
           memberId: 'g-m1',
@@ -155,14 +160,14 @@ describe('raftlog group', () => {
   it('describe prints members and lag as tables', async () => {
     const h = harness();
     expect(await h.run(['group', 'describe', 'g'])).toBe(0);
-    expect(h.stdout[0]).toBe('group g: STABLE, generation 4, 1 members, lag 4');
+    expect(h.stdout[0]).toBe('group g: stable, generation 4, 1 members, lag 4');
     expect(h.stdout).toContain('t      0          5          9    4');
   });
 
   it('list prints every group', async () => {
     const h = harness();
     expect(await h.run(['--json', 'group', 'list'])).toBe(0);
-    expect(JSON.parse(h.stdout[0]!)).toEqual([{ group: 'g', kind: 'consumer', state: 'EMPTY' }]);
+    expect(JSON.parse(h.stdout[0]!)).toEqual([{ group: 'g', state: 'empty' }]);
   });
 
   it('reset-offsets passes the target, partitions and dry run', async () => {

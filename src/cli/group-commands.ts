@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RaftlogError } from '../../lib/index.js';
-import type { GroupInfo, OffsetResetInfo, OffsetResetTarget } from '../client/index.js';
+import type { GroupDetails, GroupOffsetReset, ResetGroupOffsetsInput } from '../client/index.js';
 import type { CliContext, CliGroupAdmin, CliSession } from './cli-context.js';
 import { withSession } from './global-options.js';
 import { offsetResetTarget } from './offset-reset-target.js';
@@ -9,7 +9,7 @@ import { table } from './output-format.js';
 
 interface ResetFlags {
   topic: string;
-  to: OffsetResetTarget;
+  to: ResetGroupOffsetsInput['to'];
   partition?: number[];
   dryRun?: boolean;
 }
@@ -27,8 +27,8 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
         if (g.json) io.out(JSON.stringify(groups));
         else
           for (const line of table(
-            ['GROUP', 'KIND', 'STATE'],
-            groups.map((x) => [x.group, x.kind, x.state]),
+            ['GROUP', 'STATE'],
+            groups.map((x) => [x.group, x.state]),
           ))
             io.out(line);
       }),
@@ -59,7 +59,8 @@ export function registerGroupCommands(program: Command, ctx: CliContext): void {
     .action((id: string, o: ResetFlags, cmd: Command) =>
       withSession(ctx, cmd, async (s, g) => {
         const dryRun = o.dryRun === true;
-        const offsets = await groupAdmin(s).resetOffsets(id, {
+        const offsets = await groupAdmin(s).resetGroupOffsets({
+          group: id,
           topic: o.topic,
           to: o.to,
           dryRun,
@@ -82,7 +83,7 @@ function collectPartitions(value: string, previous: number[] | undefined): numbe
 }
 
 /** Exactly `{"group","state","members":[…],"partitions":[{"topic","partition","committed","end","lag"}]}`. */
-export function groupJson(info: GroupInfo): string {
+export function groupJson(info: GroupDetails): string {
   return JSON.stringify({
     group: info.group,
     state: info.state,
@@ -90,7 +91,7 @@ export function groupJson(info: GroupInfo): string {
       memberId: m.memberId,
       clientId: m.clientId,
       host: m.clientHost,
-      instanceId: m.groupInstanceId === '' ? null : m.groupInstanceId,
+      instanceId: m.instanceId === '' ? null : m.instanceId,
       partitions: m.assignment.map((tp) => ({ topic: tp.topic, partition: tp.partition })),
     })),
     partitions: info.partitions.map((p) => ({
@@ -103,7 +104,7 @@ export function groupJson(info: GroupInfo): string {
   });
 }
 
-export function groupLines(info: GroupInfo): string[] {
+export function groupLines(info: GroupDetails): string[] {
   const lines = [
     `group ${info.group}: ${info.state}, generation ${info.generation}, ${info.members.length} members, lag ${info.lag}`,
   ];
@@ -114,7 +115,7 @@ export function groupLines(info: GroupInfo): string[] {
         ['MEMBER', 'INSTANCE', 'CLIENT', 'HOST', 'PARTITIONS'],
         info.members.map((m) => [
           m.memberId,
-          m.groupInstanceId === '' ? '-' : m.groupInstanceId,
+          m.instanceId === '' ? '-' : m.instanceId,
           m.clientId,
           m.clientHost,
           m.assignment.map((tp) => `${tp.topic}/${tp.partition}`).join(',') || '-',
@@ -140,7 +141,7 @@ export function groupLines(info: GroupInfo): string[] {
   return lines;
 }
 
-function resetLines(offsets: readonly OffsetResetInfo[], dryRun: boolean): string[] {
+function resetLines(offsets: readonly GroupOffsetReset[], dryRun: boolean): string[] {
   return [
     ...table(
       ['TOPIC', 'PARTITION', 'PREVIOUS', 'NEW'],

@@ -1,5 +1,7 @@
 import { InvalidArgumentError } from 'commander';
-import type { OffsetResetTarget } from '../client/index.js';
+import type { ResetGroupOffsetsInput } from '../client/index.js';
+
+type OffsetResetTarget = ResetGroupOffsetsInput['to'];
 
 /**
  * Integers from this on are epoch milliseconds (2001-09-09 and later), below it offsets: no

@@ -7,6 +7,7 @@ import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTopicCommands } from './topic-commands.js';
+import { registerTxnCommands } from './txn-commands.js';
 
 /**
  * The `raftlog` command tree. exitOverride and the output hooks are set before any subcommand is
@@ -34,5 +35,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerStatusCommand(program, ctx);
   registerBenchCommand(program, ctx);
   registerGroupCommands(program, ctx);
+  registerTxnCommands(program, ctx);
   return program;
 }

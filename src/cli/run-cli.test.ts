@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 import { RaftlogError } from '../../lib/index.js';
-import type { ClusterStatus, ConsumerRecord, ProducerRecord, RecordAck } from '../client/index.js';
+import type {
+  ClusterStatus,
+  ConsumerRecord,
+  ProducerRecord,
+  RecordAck,
+  TransactionDetails,
+} from '../client/index.js';
 import type { CliAdmin, CliConsumer, CliDeps, CliIo, CliProducer, CliSession } from './cli-context.js';
 
 /** An in-memory CliIo that records what a command printed. */
@@ -54,6 +60,21 @@ const sampleStatus: ClusterStatus = {
   ],
 };
 
+const sampleTxn: TransactionDetails = {
+  transactionalId: 'tx-1',
+  producerId: 7,
+  epoch: 2,
+  state: 'ongoing',
+  partitions: [
+    { topic: 'orders', partition: 0 },
+    { topic: 'orders', partition: 2 },
+  ],
+  groups: ['g'],
+  startedAtMs: 1_700_000_000_000,
+  ageMs: 4_200,
+  timeoutMs: 60_000,
+};
+
 /** A session whose producer appends to an array and whose consumer replays given records. */
 function fakeSession(
   records: ConsumerRecord[] = [],
@@ -79,6 +100,13 @@ function fakeSession(
       return { name, partitions: 1, replicationFactor: 1, config: {}, partitionStatus: [], createdAtMs: 0 };
     },
     clusterStatus: async () => sampleStatus,
+    listTransactions: async () => [sampleTxn],
+    describeTransactions: async (ids) =>
+      ids.map((id) => {
+        if (id !== sampleTxn.transactionalId)
+          throw new RaftlogError('INVALID_ARGUMENT', `'${id}' is unknown`);
+        return sampleTxn;
+      }),
   };
   const producer: CliProducer = {
     send: async (r): Promise<RecordAck> => {
@@ -121,6 +149,28 @@ const record = (offset: number, value: string): ConsumerRecord => ({
   value: utf8.encode(value),
   headers: [],
   timestampMs: 1000 + offset,
+});
+
+describe('raftlog txn', () => {
+  it('lists transactions with partitions and age, as a table or as JSON', async () => {
+    let io = memoryIo();
+    expect(await runCli(['txn', 'list'], io, fakeDeps())).toBe(0);
+    expect(io.stdout[0]).toMatch(/^TRANSACTIONAL-ID\s+PRODUCER\s+EPOCH\s+STATE\s+AGE-MS/);
+    expect(io.stdout[1]).toMatch(/^tx-1\s+7\s+2\s+ongoing\s+4200\s+60000\s+orders\/0,orders\/2$/);
+    io = memoryIo();
+    expect(
+      await runCli(['txn', 'list', '--json', '--state', 'ONGOING', '--min-age-ms', '10'], io, fakeDeps()),
+    ).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toEqual([sampleTxn]);
+  });
+
+  it('describes one transaction; an unknown state or id is an error', async () => {
+    const io = memoryIo();
+    expect(await runCli(['--json', 'txn', 'describe', 'tx-1'], io, fakeDeps())).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toEqual(sampleTxn);
+    expect(await runCli(['txn', 'list', '--state', 'bogus'], memoryIo(), fakeDeps())).not.toBe(0);
+    expect(await runCli(['txn', 'describe', 'nope'], memoryIo(), fakeDeps())).not.toBe(0);
+  });
 });
 
 describe('raftlog argument parsing', () => {

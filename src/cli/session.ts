@@ -1,4 +1,4 @@
-import { Admin, Consumer, GroupAdmin, parseBootstrap, Producer, RaftlogClient } from '../client/index.js';
+import { Admin, Consumer, parseBootstrap, Producer, RaftlogClient } from '../client/index.js';
 import type { CliSession } from './cli-context.js';
 import { reachCluster } from './reach-cluster.js';
 
@@ -15,12 +15,13 @@ export async function connectSession(bootstrap: string): Promise<CliSession> {
     client.close();
     throw error;
   }
+  const admin = new Admin(client, { preferredAddress: reached });
   return {
-    admin: new Admin(client, { preferredAddress: reached }),
+    admin,
     producer: (options) => new Producer(client, options),
     consumer: (options) => new Consumer(client, options),
     groups: {
-      admin: new GroupAdmin(client, { preferredAddress: reached }),
+      admin,
       consumer: (options) => new Consumer(client, options),
     },
     close: () => client.close(),

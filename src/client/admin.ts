@@ -11,7 +11,25 @@ import {
   type TopicSettings,
   type TopicSummary,
 } from './admin-mapping.js';
+import { errorFromDetail } from './errors.js';
+import {
+  toGroupDetails,
+  toGroupListing,
+  toWireReset,
+  type GroupDetails,
+  type GroupListing,
+  type GroupOffsetReset,
+  type ResetGroupOffsetsInput,
+} from './group-admin-mapping.js';
 import type { RaftlogClient } from './raftlog-client.js';
+import {
+  toTransactionDetails,
+  toTransactionSummary,
+  toWireTransactionState,
+  type TransactionDetails,
+  type TransactionStateName,
+  type TransactionSummary,
+} from './txn-admin-mapping.js';
 import { defaultRetryOptions } from './retry-policy.js';
 import { withRetry } from './with-retry.js';
 import { mergeClusterStatus, mergeFromLeaders, type NodeAnswer } from './merge-cluster-status.js';
@@ -159,6 +177,51 @@ export class Admin {
 
   async removeReplica(topic: string, partition: number, nodeId: number): Promise<void> {
     await this.call((a, timeoutMs) => a.removeReplica({ topic, partition, nodeId }, { timeoutMs }));
+  }
+
+  /** Consumer groups with members or committed offsets, sorted by id. */
+  async listGroups(): Promise<GroupListing[]> {
+    const r = await this.call((a, timeoutMs) => a.listGroups({}, { timeoutMs }));
+    return r.groups.map(toGroupListing);
+  }
+
+  /** Members with the partitions they consume, and per partition committed offset, end and lag. */
+  async describeGroup(group: string): Promise<GroupDetails> {
+    const r = await this.call((a, timeoutMs) => a.describeGroups({ groupIds: [group] }, { timeoutMs }));
+    const d = r.groups[0];
+    if (d === undefined) throw new RaftlogError('INTERNAL', 'DescribeGroups answered without the group');
+    const failure = errorFromDetail(d.error);
+    if (failure !== undefined) throw failure;
+    return toGroupDetails(d);
+  }
+
+  /** Moves a group's committed offsets (the group must have no members); a dry run only computes them. */
+  async resetGroupOffsets(input: ResetGroupOffsetsInput): Promise<GroupOffsetReset[]> {
+    const r = await this.call((a, timeoutMs) => a.resetGroupOffsets(toWireReset(input), { timeoutMs }));
+    return r.offsets.map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      previous: Number(o.previousOffset),
+      offset: Number(o.offset),
+    }));
+  }
+
+  /** Transactional ids and the state of their transactions; filtered by state and by minimum age. */
+  async listTransactions(
+    filter: { states?: readonly TransactionStateName[]; minAgeMs?: number } = {},
+  ): Promise<TransactionSummary[]> {
+    const states = (filter.states ?? []).map(toWireTransactionState);
+    const minAgeMs = BigInt(filter.minAgeMs ?? 0);
+    const r = await this.call((a, timeoutMs) => a.listTransactions({ states, minAgeMs }, { timeoutMs }));
+    return r.transactions.map(toTransactionSummary);
+  }
+
+  /** One description per id, in order; an unknown id fails the call with its error. */
+  async describeTransactions(ids: readonly string[]): Promise<TransactionDetails[]> {
+    const r = await this.call((a, timeoutMs) =>
+      a.describeTransactions({ transactionalIds: [...ids] }, { timeoutMs }),
+    );
+    return r.transactions.map(toTransactionDetails);
   }
 
   /** Retries retriable errors until the deadline, but for `final` codes, which end the call at once. */

@@ -10,7 +10,22 @@ export type {
   TopicSettings,
   TopicSummary,
 } from './admin-mapping.js';
+export type {
+  GroupDetails,
+  GroupListing,
+  GroupMemberInfo,
+  GroupOffsetReset,
+  GroupPartitionLag,
+  GroupStateName,
+  ResetGroupOffsetsInput,
+} from './group-admin-mapping.js';
 export type { ClusterMetadata, PartitionInfo, TopicInfo } from './cluster-metadata.js';
+export {
+  transactionStateNames,
+  type TransactionDetails,
+  type TransactionStateName,
+  type TransactionSummary,
+} from './txn-admin-mapping.js';
 export { Partitioner, murmur2, fnv1a32, partitionForKey, type HashName } from './partitioner.js';
 export { backoffMs, decideRetry, defaultRetryOptions, type RetryOptions } from './retry-policy.js';
 export { decodeFetchedRecords } from './fetched-records.js';
@@ -30,14 +45,3 @@ export type { GroupCloseOptions } from './group-session.js';
 export { offsetsAfter, type PartitionOffset } from './offset-tracker.js';
 export type { TransactionScope } from './producer.js';
 export type { TxnPhase } from './transaction-state.js';
-export {
-  GroupAdmin,
-  type GroupInfo,
-  type GroupListingInfo,
-  type GroupMemberInfo,
-  type GroupPartitionLag,
-  type GroupStateName,
-  type OffsetResetInfo,
-  type OffsetResetTarget,
-  type ResetOffsetsInput,
-} from './group-admin.js';

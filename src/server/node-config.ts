@@ -41,6 +41,8 @@ export interface NodeConfig {
   readonly producerIdleMsMax: number;
   /** Memory for idempotence state per partition; the idlest producers are forgotten beyond it. */
   readonly producerStateBytesMax: number;
+  /** A transactional id idle this long with no open transaction is forgotten (Kafka's default: 7 days). */
+  readonly transactionalIdExpirationMs: number;
 }
 
 type Setting = string | number | undefined;
@@ -61,6 +63,7 @@ const defaults = {
   gapFillBytesMax: 4 * 1024 * 1024,
   producerIdleMsMax: 24 * 60 * 60 * 1000,
   producerStateBytesMax: 32 * 1024 * 1024,
+  transactionalIdExpirationMs: 7 * 24 * 60 * 60 * 1000,
 } as const;
 
 const settingNames = [
@@ -84,6 +87,7 @@ const settingNames = [
   'gapFillBytesMax',
   'producerIdleMsMax',
   'producerStateBytesMax',
+  'transactionalIdExpirationMs',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -216,6 +220,13 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     1024 ** 3,
     problems,
   );
+  const transactionalIdExpirationMs = integer(
+    raw.transactionalIdExpirationMs,
+    'transactionalIdExpirationMs',
+    1_000,
+    365 * 24 * 60 * 60 * 1000,
+    problems,
+  );
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -240,6 +251,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     gapFillBytesMax,
     producerIdleMsMax,
     producerStateBytesMax,
+    transactionalIdExpirationMs,
   };
 }
 

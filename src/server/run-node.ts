@@ -10,7 +10,8 @@ import { createLogger, type Logger } from '../obs/index.js';
 import { listenBounded } from './bounded-listen.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
-import { registerClientServices } from './services/index.js';
+import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
+import { systemClock } from './system-clock.js';
 import {
   IdentityMismatchError,
   identityMismatchExitCode,
@@ -87,6 +88,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
     kv,
     logger,
+    clock: systemClock,
+    transactionalIdExpirationMs: config.transactionalIdExpirationMs,
     onFatal: (error) => {
       const code = fatalExitCode(error);
       logger.fatal(
@@ -115,7 +118,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   implementService(
     server,
     PeerService,
-    { ...node.transport.serviceHandlers(), proposeControllerCommand },
+    {
+      ...node.transport.serviceHandlers(),
+      proposeControllerCommand,
+      writeTxnMarkers: writeTxnMarkersHandler(node),
+    },
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });

@@ -8,18 +8,23 @@ import {
   type TransferLeadershipRequest,
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import { clusterStatus, topicDescription } from './admin-mapping.js';
+import { groupAdminHandlers } from './group-admin.js';
 import type { ServiceDeps } from './service-deps.js';
+import { adminTxnHandlers } from './txn-handlers.js';
 import { topicConfigFromProto, topicConfigToProto } from './topic-config-mapping.js';
 import { checkAddress, checkCount, checkNodeId, checkTopicName } from './validate-request.js';
 
 const internalTopicPrefix = '__';
 
 /**
- * AdminService over the node's controller operations. RemoveNode and the group admin calls have no
+ * AdminService over the node's controller operations. RemoveNode and the transaction listings have no
  * handler yet, so the adapter answers them UNIMPLEMENTED.
  */
-export function adminService({ api }: ServiceDeps): ServiceImpl<typeof AdminService> {
+export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService> {
+  const { api } = deps;
   return {
+    ...groupAdminHandlers(deps),
+    ...adminTxnHandlers(deps),
     createTopic: async (request) => ({
       topic: topicDescription(await api.createTopic(createTopicInput(request))),
     }),

@@ -4,6 +4,7 @@ import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchRecords, fetchRecordsStream } from './fetch-records.js';
 import { fetchStream } from './fetch-stream.js';
+import { groupHandlers } from './groups.js';
 import { initProducer } from './init-producer.js';
 import { listOffsets } from './list-offsets.js';
 import { metadata } from './metadata.js';
@@ -12,10 +13,12 @@ import { ProduceForwarder } from './produce-forwarder.js';
 import { produceRecords } from './produce-records.js';
 import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
+import { brokerTxnHandlers } from './txn-handlers.js';
 
 /**
- * BrokerService: produce, fetch, offsets, metadata and producer ids. Transactions, consumer groups and
- * queues have no handler yet, so the adapter answers them UNIMPLEMENTED.
+ * BrokerService: produce and fetch (batches and decoded records), offsets, metadata, producer ids,
+ * transactions and consumer groups. Queues have no handler yet, so the adapter answers them
+ * UNIMPLEMENTED.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
   const forwarder = new ProduceForwarder(deps.limits.forwardChannelsMax);
@@ -34,6 +37,8 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     fetchRecords: (request, context) => fetchRecords(deps, request, context),
     fetchRecordsStream: (request, context) =>
       deps.streams.bounded(context, () => fetchRecordsStream(deps, request, context)),
+    ...groupHandlers(deps),
+    ...brokerTxnHandlers(deps),
   };
 }
 

@@ -9,6 +9,7 @@ import { StreamSlots } from './stream-slots.js';
 export { defaultServiceLimits, resolveServiceLimits, type ServiceLimits } from './limits.js';
 export { brokerService } from './broker-service.js';
 export { adminService } from './admin-service.js';
+export { writeTxnMarkersHandler } from './txn-handlers.js';
 
 /** Registers BrokerService and AdminService for one node; throws INVALID_ARGUMENT on a bad limit. */
 export function registerClientServices(

@@ -124,11 +124,11 @@ describe('Produce and Fetch over gRPC', () => {
 
   it('answers the methods that have no handler yet with UNIMPLEMENTED', async () => {
     const { broker, admin } = await startServices();
-    expect(await failure(broker.joinGroup({ groupId: 'g' }))).toMatchObject({
+    expect(await failure(broker.lease({ queue: 'q' }))).toMatchObject({
       code: 'UNIMPLEMENTED',
       grpc: status.UNIMPLEMENTED,
     });
-    expect(await failure(admin.listGroups({}))).toMatchObject({
+    expect(await failure(admin.removeNode({ nodeId: 1 }))).toMatchObject({
       code: 'UNIMPLEMENTED',
       grpc: status.UNIMPLEMENTED,
     });

@@ -24,6 +24,7 @@ export function validateProduce(
     batch: request.batch,
     acks,
     timeoutMs: Math.min(request.timeoutMs, limits.produceTimeoutMsMax),
+    ...(request.transactional ? { transactionalId: request.transactionalId } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ export {
   type Leader,
 } from './admin.js';
 export { ClientPool, sleep, type ClusterAccess } from './rpc.js';
+export { RawGroupMember, settleAll, type GroupMemberOptions, type TopicPartition } from './group-member.js';
 export { killAllTracked } from './cleanup.js';
 export { freePortRange } from './ports.js';
 export { TcpProxy, ProxyMesh, type ProxyMode } from './tcp-proxy.js';

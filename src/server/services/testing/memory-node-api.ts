@@ -19,6 +19,8 @@ import type {
   TopicView,
   TransferInput,
 } from '../../../../cluster/node/node-api.js';
+import type { GroupApi } from '../../../../cluster/node/group-api.js';
+import type { TransactionsApi } from '../../../../cluster/node/txn-api.js';
 import { MemoryPartition } from './memory-partition.js';
 
 interface MemoryTopic {
@@ -37,6 +39,12 @@ const self = 1 as NodeId;
 export class MemoryNodeApi implements NodeApi {
   readonly nodeId = self;
   readonly clusterId = 'memory-cluster';
+  /** Consumer groups need the controller: here every group call finds no coordinator. */
+  readonly groups = new Proxy({} as GroupApi, {
+    get: () => () => {
+      throw new RaftlogError('COORDINATOR_NOT_AVAILABLE', 'the in-memory node has no group coordinator');
+    },
+  });
   /** What Metadata and ClusterStatus advertise; startServices sets the address it listens on. */
   address = '127.0.0.1:19091';
   /** "topic/partition" → the leader's address: calls about that partition answer NOT_LEADER. */
@@ -236,6 +244,9 @@ export class MemoryNodeApi implements NodeApi {
     return Promise.resolve();
   }
 
+  /** Transactions need the controller state machine: tests of them run real nodes. */
+  readonly transactions: TransactionsApi = noTransactions();
+
   private topicOf(name: string): MemoryTopic {
     const topic = this.topics.get(name);
     if (topic === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic '${name}' does not exist`);
@@ -270,4 +281,20 @@ export class MemoryNodeApi implements NodeApi {
       lastStableOffset: log.nextOffset,
     };
   }
+}
+
+function noTransactions(): TransactionsApi {
+  const refuse = (): never => {
+    throw new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no transaction coordinator');
+  };
+  return {
+    initProducer: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'no transactions in memory')),
+    addPartitions: () => Promise.resolve(refuse()),
+    addOffsets: () => Promise.resolve(refuse()),
+    commitOffsets: () => Promise.resolve(refuse()),
+    endTxn: () => Promise.resolve(refuse()),
+    list: () => [],
+    describe: () => [],
+    writeMarkers: () => Promise.resolve(refuse()),
+  };
 }
