@@ -23,24 +23,16 @@ describe('raftlog consume --group, 3 nodes', () => {
     await producer.close();
     client.close();
 
-    const consume = async (...args: string[]) => {
+    const cli = async (...args: string[]) => {
       const { stdout } = await run(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(repoRoot, 'src/cli/main.ts'),
-          '--bootstrap',
-          bootstrap,
-          '--json',
-          'consume',
-          topic,
-          '--group',
-          'readers',
-          ...args,
-        ],
+        ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), '--bootstrap', bootstrap, '--json', ...args],
         { cwd: repoRoot, timeout: 60_000 },
       );
+      return stdout;
+    };
+    const consume = async (...args: string[]) => {
+      const stdout = await cli('consume', topic, '--group', 'readers', ...args);
       return stdout
         .trim()
         .split('\n')
@@ -63,5 +55,26 @@ describe('raftlog consume --group, 3 nodes', () => {
     }
     // Nothing is left: a third run prints nothing.
     expect(await consume('--timeout-ms', '2000')).toEqual([]);
+
+    // The group is empty and has no lag; reset to earliest (dry run first), and everything is read again.
+    const listed = JSON.parse(await cli('group', 'list')) as { group: string }[];
+    expect(listed.map((g) => g.group)).toContain('readers');
+    const described = JSON.parse(await cli('group', 'describe', 'readers')) as Record<string, unknown>;
+    expect(Object.keys(described)).toEqual(['group', 'state', 'members', 'partitions']);
+    expect(described).toMatchObject({ group: 'readers', members: [] });
+    expect(described['partitions']).toEqual(
+      [0, 1, 2].map((partition) => ({ topic, partition, committed: 100, end: 100, lag: 0 })),
+    );
+    const dry = JSON.parse(
+      await cli('group', 'reset-offsets', 'readers', '--topic', topic, '--to', 'earliest', '--dry-run'),
+    ) as { offsets: { previous: number; offset: number }[] };
+    expect(dry.offsets.map((o) => [o.previous, o.offset])).toEqual([
+      [100, 0],
+      [100, 0],
+      [100, 0],
+    ]);
+    expect(await consume('--timeout-ms', '2000')).toEqual([]);
+    await cli('group', 'reset-offsets', 'readers', '--topic', topic, '--to', 'earliest');
+    expect(await consume('--timeout-ms', '3000')).toHaveLength(total);
   }, 180_000);
 });
