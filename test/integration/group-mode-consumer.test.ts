@@ -137,6 +137,16 @@ describe('a consumer group of real member processes, 3 nodes', () => {
         return full === undefined ? Number.POSITIVE_INFINITY : full.t - started;
       });
       expect(Math.max(...rebalanceMs)).toBeLessThan(3_000);
+      // Meanwhile m1 went on processing the partitions it kept: no pause while m3 joined.
+      const m3Start = events.find((e) => e.m === 'm3' && e.e === 'start')!.t;
+      const m3Full = m3Start + rebalanceMs[1]!;
+      const m1Times = processed()
+        .filter((e) => e.m === 'm1' && e.t >= m3Start && e.t <= m3Full)
+        .map((e) => e.t);
+      const m1PauseMs = Math.max(
+        ...[m3Start, ...m1Times, m3Full].map((t, i, all) => (i === 0 ? 0 : t - all[i - 1]!)),
+      );
+      expect(m1PauseMs).toBeLessThan(500);
       console.log(
         JSON.stringify({
           test: 'consumer-group',
@@ -144,6 +154,7 @@ describe('a consumer group of real member processes, 3 nodes', () => {
           duplicates: duplicates.length,
           byMember: Object.fromEntries(['m1', 'm2', 'm3'].map((m) => [m, by(m)])),
           rebalanceMs,
+          m1PauseMs,
         }),
       );
     } finally {
