@@ -4,6 +4,8 @@ import { RaftlogError } from '../../lib/index.js';
 import type { AcksMode } from '../client/index.js';
 import type { CliAdmin, CliContext, CliSession } from './cli-context.js';
 import { benchConsume, benchProduce, noProgress, type BenchResult, type Progress } from './bench-runner.js';
+import { benchRebalance } from './bench-rebalance.js';
+import { benchProduceTransactions } from './bench-transactions.js';
 import { withSession } from './global-options.js';
 import { acksMode, nonNegativeInt, positiveInt } from './option-parsers.js';
 
@@ -18,6 +20,7 @@ interface BenchFlags {
   partitions: number;
   replicas: number;
   timeoutMs: number;
+  transactionRecords?: number;
 }
 
 export function registerBenchCommand(program: Command, ctx: CliContext): void {
@@ -37,6 +40,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       .option('--partitions <n>', 'partitions when the topic is created', positiveInt, 3)
       .option('--replicas <n>', 'replicas when the topic is created (0: cluster default)', nonNegativeInt, 0)
       .option('--timeout-ms <ms>', 'consume: stop after this long without a record', positiveInt, 10_000)
+      .option('--transaction-records <n>', 'produce: in transactions of this many records', positiveInt)
       .action((o: BenchFlags, cmd: Command) =>
         withSession(ctx, cmd, async (session, g) => {
           await ensureTopic(session.admin, o);
@@ -50,9 +54,43 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
         }),
       );
   }
+  bench
+    .command('rebalance')
+    .description('time one member joining a consumer group of --members members')
+    .requiredOption('--topic <name>', 'topic (created when missing)')
+    .option('--members <n>', 'members before the timed join', positiveInt, 3)
+    .option('--partitions <n>', 'partitions when the topic is created', positiveInt, 12)
+    .option('--replicas <n>', 'replicas when the topic is created (0: cluster default)', nonNegativeInt, 0)
+    .option('--session-timeout-ms <ms>', 'of each member (heartbeats every third of it)', positiveInt, 10_000)
+    .option('--timeout-ms <ms>', 'give up when the group has not settled by then', positiveInt, 60_000)
+    .action((o: RebalanceFlags, cmd: Command) =>
+      withSession(ctx, cmd, async (session, g) => {
+        if (session.groups === undefined)
+          throw new RaftlogError('UNIMPLEMENTED', 'this session has no consumer groups');
+        await ensureTopic(session.admin, o);
+        const partitions = (await session.admin.describeTopic(o.topic)).partitions;
+        const r = await benchRebalance(session.groups, { ...o, partitions });
+        ctx.io.out(
+          g.json
+            ? JSON.stringify(r)
+            : `rebalance: ${r.members} → ${r.members + 1} members over ${r.partitions} partitions in ${r.rebalanceMs} ms`,
+        );
+      }),
+    );
+}
+
+interface RebalanceFlags {
+  topic: string;
+  sessionTimeoutMs: number;
+  members: number;
+  partitions: number;
+  replicas: number;
+  timeoutMs: number;
 }
 
 async function runProduce(session: CliSession, o: BenchFlags, progress: Progress) {
+  if (o.transactionRecords !== undefined)
+    return runProduceTransactions(session, o, o.transactionRecords, progress);
   const single = o.oneAtATime === true;
   const producer = session.producer({
     acks: o.acks,
@@ -70,6 +108,34 @@ async function runProduce(session: CliSession, o: BenchFlags, progress: Progress
   }
 }
 
+async function runProduceTransactions(
+  session: CliSession,
+  o: BenchFlags,
+  transactionRecords: number,
+  progress: Progress,
+) {
+  if (!o.idempotence) throw new RaftlogError('INVALID_ARGUMENT', '--transaction-records needs idempotence');
+  const producer = session.producer({
+    acks: o.acks,
+    lingerMs: 5,
+    transactionalId: `bench-${process.pid}-${Date.now()}`,
+  });
+  try {
+    if (producer.initTransactions === undefined || producer.transaction === undefined) {
+      throw new RaftlogError('UNIMPLEMENTED', 'this session has no transactional producer');
+    }
+    await producer.initTransactions();
+    const sender = { transaction: producer.transaction.bind(producer) };
+    return await benchProduceTransactions(
+      sender,
+      { topic: o.topic, count: o.count, recordBytes: o.recordBytes, transactionRecords },
+      progress,
+    );
+  } finally {
+    await producer.close();
+  }
+}
+
 async function runConsume(session: CliSession, o: BenchFlags, progress: Progress) {
   const consumer = session.consumer({ from: 'earliest' });
   try {
@@ -80,7 +146,10 @@ async function runConsume(session: CliSession, o: BenchFlags, progress: Progress
   }
 }
 
-async function ensureTopic(admin: CliAdmin, o: BenchFlags): Promise<void> {
+async function ensureTopic(
+  admin: CliAdmin,
+  o: Pick<BenchFlags, 'topic' | 'partitions' | 'replicas'>,
+): Promise<void> {
   try {
     await admin.describeTopic(o.topic);
   } catch (error) {

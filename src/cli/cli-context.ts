@@ -8,6 +8,7 @@ import type {
   ProducerRecord,
   RecordAck,
   StartPosition,
+  TransactionScope,
 } from '../client/index.js';
 
 /** Where the command reads and writes; the process in main.ts, buffers in tests. */
@@ -31,6 +32,9 @@ export interface CliIo {
 export interface CliProducer {
   send(record: ProducerRecord): Promise<RecordAck>;
   close(): Promise<void>;
+  /** Transactional producers (`transactionalId`) only. */
+  initTransactions?(): Promise<void>;
+  transaction?<T>(fn: (scope: TransactionScope) => Promise<T>): Promise<T>;
 }
 
 export interface CliConsumer extends AsyncIterable<ConsumerRecord> {
@@ -53,6 +57,8 @@ export type CliAdmin = Pick<
 /** A consumer in group mode: records it printed are marked processed and committed on close. */
 export interface CliGroupConsumer extends AsyncIterable<ConsumerRecord> {
   join(): Promise<void>;
+  /** The partitions it consumes now. */
+  assignment(): readonly { topic: string; partition: number }[];
   markProcessed(record: ConsumerRecord): void;
   close(options?: { commit?: boolean }): Promise<void>;
 }

@@ -58,6 +58,7 @@ function harness(records: ConsumerRecord[] = []) {
     calls.push({ consumer: options });
     return {
       join: async () => void calls.push('join'),
+      assignment: () => [],
       markProcessed: (r) => calls.push(`processed ${r.partition}@${r.offset}`),
       close: async (o) => void calls.push({ close: o }),
       async *[Symbol.asyncIterator]() {
