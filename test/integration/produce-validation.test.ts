@@ -113,15 +113,16 @@ describe('batches the partition must refuse before proposing, 3 nodes', () => {
       ],
       ['negative baseSequence', () => resealed(idem(0), (v) => v.setInt32(49, -5)), 'INVALID_ARGUMENT', {}],
       ['negative epoch', () => resealed(idem(0), (v) => v.setInt16(47, -1)), 'INVALID_ARGUMENT', {}],
+      // Producer 5 has no open transaction holding this partition (none was added with AddPartitionsToTxn).
       [
-        'transactional batch',
+        'transactional batch outside a transaction',
         () =>
           encodeRecordBatch({
             ...{ timestamp: 1, producerId: 5, producerEpoch: 0, baseSequence: 0 },
             transactional: true,
             records: [{ value: null }],
           }),
-        'UNIMPLEMENTED',
+        'INVALID_TXN_STATE',
         { transactional: true },
       ],
     ];
