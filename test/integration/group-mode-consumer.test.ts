@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Producer, RaftlogClient } from '../../src/client/index.js';
-import { repoRoot, sleep, startCluster } from './harness/index.js';
+import { repoRoot, sleep, startCluster, type TestCluster } from './harness/index.js';
 import { trackPid, untrackPid } from './harness/cleanup.js';
 
 const topic = 'work';
@@ -68,21 +68,27 @@ async function until(what: string, check: () => boolean, timeoutMs = 60_000): Pr
   }
 }
 
+/** A 3-node cluster whose topic holds `total` records spread evenly over its partitions. */
+async function clusterWithRecords(): Promise<{ cluster: TestCluster; bootstrap: string }> {
+  const cluster = await startCluster({ nodes: 3 });
+  await cluster.createTopic(topic, partitionCount, 3);
+  for (let p = 0; p < partitionCount; p++) await cluster.waitForLeader(topic, p);
+  const bootstrap = cluster.nodes.map((n) => n.address).join(',');
+  const client = new RaftlogClient({ bootstrap });
+  const producer = new Producer(client, { lingerMs: 5 });
+  await Promise.all(
+    Array.from({ length: total }, (_, i) =>
+      producer.send({ topic, partition: i % partitionCount, value: `r${i}` }),
+    ),
+  );
+  await producer.close();
+  client.close();
+  return { cluster, bootstrap };
+}
+
 describe('a consumer group of real member processes, 3 nodes', () => {
   it('loses no record through joins, a clean leave and a SIGKILL, and a clean member never duplicates', async () => {
-    const cluster = await startCluster({ nodes: 3 });
-    await cluster.createTopic(topic, partitionCount, 3);
-    for (let p = 0; p < partitionCount; p++) await cluster.waitForLeader(topic, p);
-    const bootstrap = cluster.nodes.map((n) => n.address).join(',');
-    const client = new RaftlogClient({ bootstrap });
-    const producer = new Producer(client, { lingerMs: 5 });
-    await Promise.all(
-      Array.from({ length: total }, (_, i) =>
-        producer.send({ topic, partition: i % partitionCount, value: `r${i}` }),
-      ),
-    );
-    await producer.close();
-    client.close();
+    const { bootstrap } = await clusterWithRecords();
 
     const events: WorkerEvent[] = [];
     const processed = () => events.filter((e) => e.e === 'rec');
@@ -156,6 +162,36 @@ describe('a consumer group of real member processes, 3 nodes', () => {
           rebalanceMs,
           m1PauseMs,
         }),
+      );
+    } finally {
+      await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    }
+  }, 240_000);
+  it('two members ride out a SIGKILL of the coordinator (controller leader) without losing or repeating a record', async () => {
+    const { cluster, bootstrap } = await clusterWithRecords();
+    const events: WorkerEvent[] = [];
+    const processed = () => events.filter((e) => e.e === 'rec');
+    const workers = ['a', 'b'].map((name) => new Worker(name, bootstrap, 'riders', 3, events));
+    try {
+      await until('both at work', () => ['a', 'b'].every((m) => processed().some((e) => e.m === m)));
+      await until('a third of the records', () => processed().length >= total / 3);
+      const coordinator = (await cluster.clusterStatus()).controller?.leaderId ?? 0;
+      expect(coordinator).not.toBe(0);
+      await cluster.node(coordinator).kill('SIGKILL');
+      await sleep(1_000);
+      await cluster.node(coordinator).start();
+      await until(
+        'every record processed',
+        () => new Set(processed().map((e) => e.v)).size === total,
+        120_000,
+      );
+      await Promise.all(workers.map((w) => w.stop('SIGTERM')));
+      const values = processed().map((e) => e.v);
+      expect(values.length - new Set(values).size).toBe(0);
+      const lost = events.filter((e) => e.e === 'lost');
+      expect(lost).toEqual([]);
+      console.log(
+        JSON.stringify({ test: 'consumer-group-coordinator-kill', coordinator, processed: values.length }),
       );
     } finally {
       await Promise.all(workers.map((w) => w.stop('SIGKILL')));
