@@ -97,6 +97,11 @@ export class GroupMembership {
     );
   }
 
+  /** Runs a rebalance soon, whatever the heartbeats say (what is consumed changed locally). */
+  resync(): void {
+    this.requestRebalance();
+  }
+
   private requestRebalance(): void {
     this.rebalanceWanted = true;
     this.wakeRebalance?.();

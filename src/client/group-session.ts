@@ -110,7 +110,14 @@ export class GroupSession {
       const partitions = this.control.partitions();
       await this.control.stop(partitions);
       for (const tp of partitions) this.tracker.untrack(tp);
-      await this.startFrom(partitions);
+      try {
+        await this.startFrom(partitions);
+      } catch (error) {
+        // The coordinator still counts them as ours: a rebalance reports them released and
+        // claims them again, so they do not stay unread.
+        this.membership.resync();
+        throw error;
+      }
     });
   }
 
