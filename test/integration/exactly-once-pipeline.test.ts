@@ -60,10 +60,15 @@ function expectExactlyOnce(values: readonly string[]): void {
   });
 }
 
-async function until(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+async function until(
+  what: string,
+  check: () => boolean,
+  timeoutMs: number,
+  state: () => string = () => '',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} ${state()}`);
     await sleep(50);
   }
 }
@@ -112,6 +117,32 @@ describe('consume-transform-produce in transactions, 3 nodes, 3 → 3 partitions
       console.log(JSON.stringify({ test: 'pipeline-crash', killedAt, secondCommitted: second.progress() }));
     } finally {
       await second.stop('SIGTERM');
+    }
+  }, 300_000);
+
+  it('stays exactly once while a second pipeline joins the group and the first then leaves', async () => {
+    const { bootstrap } = await setUp();
+    // Slowed down (a pause after each transaction of 100) so the second joins while input is left.
+    const first = pipelineProcess(bootstrap, 'pipe-1', 50);
+    let second: ReturnType<typeof pipelineProcess> | undefined;
+    try {
+      await until('the first pipeline at work', () => first.progress() >= total / 4, 120_000);
+      const joined = pipelineProcess(bootstrap, 'pipe-2', 50);
+      second = joined;
+      await until(
+        'both at work',
+        () => joined.progress() > 0 && first.progress() >= total / 2,
+        120_000,
+        () => `first at ${first.progress()}, second at ${joined.progress()}`,
+      );
+      await first.stop('SIGTERM');
+      const values = await waitForOutput(bootstrap, () => []);
+      expectExactlyOnce(values);
+      console.log(
+        JSON.stringify({ test: 'pipeline-two-members', first: first.progress(), second: joined.progress() }),
+      );
+    } finally {
+      await Promise.all([first.stop('SIGKILL'), second?.stop('SIGTERM')]);
     }
   }, 300_000);
 
@@ -169,10 +200,17 @@ describe('consume-transform-produce in transactions, 3 nodes, 3 → 3 partitions
 });
 
 /** The pipeline in its own process; `progress()` is the output it reported committed. */
-function pipelineProcess(bootstrap: string) {
+function pipelineProcess(bootstrap: string, transactionalId = 'pipe-1', pauseMs = 0) {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'test/integration/pipeline-worker.ts'), bootstrap],
+    [
+      '--import',
+      'tsx',
+      join(repoRoot, 'test/integration/pipeline-worker.ts'),
+      bootstrap,
+      transactionalId,
+      String(pauseMs),
+    ],
     {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -12,6 +12,8 @@ export interface PipelineOptions {
   readonly pauseMs?: number;
   /** Of the group member; a crashed pipeline's partitions move after it (default 10 s). */
   readonly sessionTimeoutMs?: number;
+  /** Rebalances and failed transactions, for a test's diagnostics. */
+  readonly log?: (line: string) => void;
   /** Called after each committed transaction with the output records committed so far. */
   readonly onCommitted?: (outputCommitted: number) => void;
 }
@@ -42,12 +44,19 @@ export class TransformPipeline {
       topics: [o.input],
       isolation: 'read_committed',
       sessionTimeoutMs: o.sessionTimeoutMs ?? 10_000,
+      onPartitionsAssigned: (ps) => o.log?.(`assigned ${ps.map((p) => p.partition).join(',')}`),
+      onPartitionsRevoked: (ps) => o.log?.(`revoked ${ps.map((p) => p.partition).join(',')}`),
+      onPartitionsLost: (ps) => o.log?.(`lost ${ps.map((p) => p.partition).join(',')}`),
     });
     this.producer = this.newProducer();
   }
 
   start(): void {
-    this.running = this.run();
+    this.running = this.run().catch((error: unknown) => {
+      const e = toRaftlogError(error);
+      this.errors.push(`stopped: ${e.code}: ${e.message}`);
+      this.o.log?.(`stopped: ${e.code}: ${e.message}`);
+    });
   }
 
   /** Stops after the transaction under way; starts no other. */
@@ -93,6 +102,7 @@ export class TransformPipeline {
       } catch (thrown) {
         const error = toRaftlogError(thrown);
         this.errors.push(`${error.code}: ${error.message}`);
+        this.o.log?.(`aborted: ${error.code}: ${error.message}`);
         this.abortedTransactions++;
         if (error.code === 'PRODUCER_FENCED') await this.replaceProducer();
         if (this.stopping.signal.aborted) return;
