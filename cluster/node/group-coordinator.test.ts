@@ -40,7 +40,7 @@ class World {
     return out.result.output;
   }
 
-  join(sessionTimeoutMs: number): string {
+  join(sessionTimeoutMs: number, rebalanceTimeoutMs = 0): string {
     const command: GroupCommand = {
       op: 'join',
       groupId: 'g',
@@ -50,11 +50,23 @@ class World {
       clientHost: '',
       topics: ['t'],
       sessionTimeoutMs,
-      rebalanceTimeoutMs: 0,
+      rebalanceTimeoutMs,
     };
     const out = this.apply({ type: 'group', command }) as { output: { memberId: string } };
     this.coordinator.touch('g', out.output.memberId);
     return out.output.memberId;
+  }
+
+  /** SyncGroup claiming everything the member may have; returns what it owns afterwards. */
+  syncAll(memberId: string): number {
+    const group = this.state.groups.get('g')!;
+    const owned = [0, 1, 2, 3].map((partition) => ({ topic: 't', partition }));
+    this.apply({
+      type: 'group',
+      command: { op: 'sync', groupId: 'g', generationId: group.generation, memberId, owned },
+    });
+    this.coordinator.touch('g', memberId);
+    return this.state.groups.get('g')!.members.get(memberId)!.owned.length;
   }
 
   members(): string[] {
@@ -95,6 +107,50 @@ describe('group coordinator', () => {
       await w.coordinator.expireSessions();
     }
     expect(w.members()).toEqual([a]);
+  });
+
+  it('expires a member that heartbeats but does not release a moved partition within its rebalance timeout', async () => {
+    const w = new World();
+    const holder = w.join(10_000, 3_000);
+    expect(w.syncAll(holder)).toBe(4);
+    w.nowMs = 1_000;
+    const newcomer = w.join(10_000, 3_000);
+    await w.coordinator.expireSessions();
+    for (let t = 1_500; t <= 4_500; t += 500) {
+      w.nowMs = t;
+      expect(w.beat(holder)).toBe('REBALANCE_IN_PROGRESS');
+      w.beat(newcomer);
+      await w.coordinator.expireSessions();
+    }
+    expect(w.members()).toEqual([newcomer]);
+  });
+
+  it('keeps a member that releases what moved within its rebalance timeout', async () => {
+    const w = new World();
+    const holder = w.join(10_000, 3_000);
+    w.syncAll(holder);
+    w.nowMs = 1_000;
+    const newcomer = w.join(10_000, 3_000);
+    await w.coordinator.expireSessions();
+    w.nowMs = 3_000;
+    const target = w.state.groups.get('g')!.members.get(holder)!.target;
+    w.apply({
+      type: 'group',
+      command: {
+        op: 'sync',
+        groupId: 'g',
+        generationId: w.state.groups.get('g')!.generation,
+        memberId: holder,
+        owned: target,
+      },
+    });
+    for (let t = 3_500; t <= 9_000; t += 500) {
+      w.nowMs = t;
+      w.beat(holder);
+      w.beat(newcomer);
+      await w.coordinator.expireSessions();
+    }
+    expect(w.members().sort()).toEqual([holder, newcomer].sort());
   });
 
   it('a new controller term restarts every session clock', async () => {

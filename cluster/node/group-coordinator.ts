@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { RaftlogError } from '../../lib/index.js';
-import { heartbeatVerdict, type ControllerState } from '../controller/index.js';
+import { heartbeatVerdict, type ControllerState, type GroupMember } from '../controller/index.js';
 
 export interface GroupCoordinatorDeps {
   /** The node's clock, in ms. */
@@ -22,6 +22,8 @@ const sessionKey = (groupId: string, memberId: string): string => `${groupId}\u0
  */
 export class GroupCoordinator {
   private readonly lastSeen = new Map<string, number>();
+  /** Since when a member has held partitions its target no longer has (it owes their release). */
+  private readonly owingSince = new Map<string, number>();
   private readonly expiring = new Set<string>();
   private term: number | undefined;
 
@@ -38,6 +40,7 @@ export class GroupCoordinator {
     if (term !== this.term) {
       this.term = term;
       this.lastSeen.clear();
+      this.owingSince.clear();
     }
     return term;
   }
@@ -56,7 +59,12 @@ export class GroupCoordinator {
     if (!verdict.ok) throw new RaftlogError(verdict.code, verdict.message);
   }
 
-  /** One pass over every member: proposes the expiry of those silent longer than their session timeout. */
+  /**
+   * One pass over every member: proposes the expiry of those silent longer than their session timeout,
+   * and of those that went on heartbeating but did not release a partition taken from them within
+   * their rebalance timeout (0: the session timeout), which would otherwise hold it from its new owner
+   * for ever, as Kafka's rebalance timeout does.
+   */
   async expireSessions(): Promise<void> {
     if (this.currentTerm() === undefined) return;
     const now = this.deps.now();
@@ -67,21 +75,44 @@ export class GroupCoordinator {
         const key = sessionKey(group.groupId, m.memberId);
         live.add(key);
         const seen = this.lastSeen.get(key) ?? (this.lastSeen.set(key, now), now);
-        if (now - seen > m.sessionTimeoutMs && !this.expiring.has(key)) {
-          expired.push(this.expireOne(group.groupId, m.memberId, key, now - seen));
+        const owedMs = this.owedMs(key, m, now);
+        if (this.expiring.has(key)) continue;
+        if (now - seen > m.sessionTimeoutMs) {
+          expired.push(this.expireOne(group.groupId, m.memberId, key, 'its session timeout', now - seen));
+        } else if (owedMs > (m.rebalanceTimeoutMs > 0 ? m.rebalanceTimeoutMs : m.sessionTimeoutMs)) {
+          expired.push(this.expireOne(group.groupId, m.memberId, key, 'its rebalance timeout', owedMs));
         }
       }
     }
     for (const key of this.lastSeen.keys()) if (!live.has(key)) this.lastSeen.delete(key);
+    for (const key of this.owingSince.keys()) if (!live.has(key)) this.owingSince.delete(key);
     await Promise.all(expired);
   }
 
-  private async expireOne(groupId: string, memberId: string, key: string, silentMs: number): Promise<void> {
+  /** How long the member has held a partition outside its target; 0 when it holds none. */
+  private owedMs(key: string, m: GroupMember, now: number): number {
+    const targets = new Set(m.target.map((p) => `${p.topic}\u0000${p.partition}`));
+    if (m.owned.every((p) => targets.has(`${p.topic}\u0000${p.partition}`))) {
+      this.owingSince.delete(key);
+      return 0;
+    }
+    const since = this.owingSince.get(key) ?? (this.owingSince.set(key, now), now);
+    return now - since;
+  }
+
+  private async expireOne(
+    groupId: string,
+    memberId: string,
+    key: string,
+    missed: string,
+    lateMs: number,
+  ): Promise<void> {
     this.expiring.add(key);
-    this.deps.logger.info({ groupId, memberId, silentMs }, 'a group member missed its session timeout');
+    this.deps.logger.info({ groupId, memberId, lateMs }, `a group member missed ${missed}`);
     try {
       await this.deps.expire(groupId, memberId);
       this.lastSeen.delete(key);
+      this.owingSince.delete(key);
     } catch (error) {
       this.deps.logger.debug({ err: error, groupId, memberId }, 'member expiry deferred');
     } finally {
