@@ -9,6 +9,8 @@ describe('resolveGroupOptions', () => {
       topics: ['a', 'b'],
       sessionTimeoutMs: 3_000,
       heartbeatIntervalMs: 1_000,
+      rebalanceTimeoutMs: 60_000,
+      releaseWaitMs: 58_000,
       autoCommit: false,
       autoCommitIntervalMs: 5_000,
       autoOffsetReset: 'earliest',
@@ -40,5 +42,13 @@ describe('resolveGroupOptions', () => {
     expect(() => resolveGroupOptions({ groupId: 'g', topics: ['t'], groupInstanceId: '' })).toThrow(
       /groupInstanceId/,
     );
+  });
+
+  it('waits for a revocation less than the rebalance timeout after which the coordinator expires the member', () => {
+    const wait = (sessionTimeoutMs: number, rebalanceTimeoutMs: number) =>
+      resolveGroupOptions({ groupId: 'g', topics: ['t'], sessionTimeoutMs, rebalanceTimeoutMs })
+        .releaseWaitMs;
+    expect(wait(3_000, 0)).toBe(1_000);
+    expect(wait(30_000, 5_000)).toBe(0);
   });
 });

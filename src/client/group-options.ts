@@ -10,7 +10,11 @@ export interface GroupOptions {
   readonly topics: readonly string[];
   /** The coordinator removes the member after this long without a heartbeat (default 10 s). */
   readonly sessionTimeoutMs?: number;
-  /** How long a revocation waits for the record in the application's hands (default 60 s). */
+  /**
+   * The coordinator expires a member that holds a moved partition longer than this (default 60 s; 0:
+   * the session timeout). A revocation waits for the records in the application's hands at most this
+   * less two heartbeat intervals.
+   */
   readonly rebalanceTimeoutMs?: number;
   /** Static membership: a stable name per instance (pod, host); a restart takes its partitions back. */
   readonly groupInstanceId?: string;
@@ -34,6 +38,8 @@ export interface ResolvedGroupOptions {
   readonly sessionTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
   readonly rebalanceTimeoutMs: number;
+  /** How long a revocation waits for records in the application's hands (see resolveGroupOptions). */
+  readonly releaseWaitMs: number;
   readonly groupInstanceId: string;
   readonly clientId: string;
   readonly autoCommit: boolean;
@@ -94,13 +100,19 @@ export function resolveGroupOptions(o: GroupOptions): ResolvedGroupOptions {
   if (reset !== 'earliest' && reset !== 'latest') problems.push(`autoOffsetReset must be earliest or latest`);
   if (problems.length > 0)
     throw new RaftlogError('INVALID_ARGUMENT', `group options: ${problems.join('; ')}`);
+  // A third of the session: two heartbeats may be lost before the coordinator gives up on us.
+  const heartbeatIntervalMs = Math.max(1, Math.floor(sessionTimeoutMs / 3));
+  // The coordinator expires a member that has not released a moved partition within its rebalance
+  // timeout (the session timeout when 0), counted from the move: the member learns of the move up to
+  // a heartbeat later and still has to commit and report the release, so it waits less.
+  const releaseBudgetMs = rebalanceTimeoutMs > 0 ? rebalanceTimeoutMs : sessionTimeoutMs;
   return {
     groupId: o.groupId,
     topics: [...new Set(o.topics)],
     sessionTimeoutMs,
-    // A third of the session: two heartbeats may be lost before the coordinator gives up on us.
-    heartbeatIntervalMs: Math.max(1, Math.floor(sessionTimeoutMs / 3)),
+    heartbeatIntervalMs,
     rebalanceTimeoutMs,
+    releaseWaitMs: Math.max(0, releaseBudgetMs - 2 * heartbeatIntervalMs),
     groupInstanceId: o.groupInstanceId ?? '',
     clientId: o.clientId ?? 'raftlog-ts',
     autoCommit: o.autoCommit ?? false,

@@ -147,7 +147,7 @@ export class GroupSession {
       await this.notify(this.listeners.onPartitionsLost ?? this.listeners.onPartitionsRevoked, partitions);
       return;
     }
-    await this.control.released(partitions, this.options.rebalanceTimeoutMs);
+    await this.control.released(partitions, this.options.releaseWaitMs);
     try {
       if (this.options.autoCommit) await this.commit(this.tracker.uncommitted(partitions));
       await this.notify(this.listeners.onPartitionsRevoked, partitions);
