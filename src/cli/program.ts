@@ -2,6 +2,8 @@ import { Command, Option } from 'commander';
 import { registerBenchCommand } from './bench-command.js';
 import type { CliContext } from './cli-context.js';
 import { registerDataCommands } from './data-commands.js';
+import { registerHandOffCommand } from './hand-off-command.js';
+import { registerHealthCommand } from './health-command.js';
 import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
@@ -34,5 +36,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStatusCommand(program, ctx);
   registerBenchCommand(program, ctx);
   registerTxnCommands(program, ctx);
+  registerHealthCommand(program, ctx);
+  registerHandOffCommand(program, ctx);
   return program;
 }
