@@ -43,9 +43,12 @@ export function registerHandOffCommand(program: Command, ctx: CliContext): void 
       const self = flags.nodeId ?? nodeIdFromEnv(ctx.io.env);
       const admin = createClient(AdminService, flags.address);
       try {
-        const left = await handOff(admin, self, Date.now() + flags.timeoutMs);
-        if (left.length === 0) ctx.io.out(`node ${self} leads nothing`);
-        else {
+        const moved = new Set<string>();
+        const left = await handOff(admin, self, Date.now() + flags.timeoutMs, moved);
+        if (left.length === 0) {
+          const list = moved.size === 0 ? '' : `: ${[...moved].join(', ')}`;
+          ctx.io.out(`node ${self} handed over ${moved.size} leaderships${list}; it leads nothing`);
+        } else {
           ctx.io.err(`raftlog: TIMEOUT: node ${self} still leads ${left.map(describe).join(', ')}`);
           ctx.exitCode = 1;
         }
@@ -73,11 +76,17 @@ export function nodeIdFromEnv(env: Readonly<Record<string, string | undefined>>)
 }
 
 /** Rounds of "what do I lead → ask each to move" until nothing is led or the deadline passes. */
-async function handOff(admin: AdminClient, self: number, deadline: number): Promise<Led[]> {
+async function handOff(
+  admin: AdminClient,
+  self: number,
+  deadline: number,
+  moved: Set<string>,
+): Promise<Led[]> {
   let led: Led[] = [];
   for (;;) {
     led = await leaderships(admin, self, deadline).catch(() => led);
     if (led.length === 0 || Date.now() >= deadline) return led;
+    for (const l of led) moved.add(describe(l));
     await Promise.all(led.map((l) => moveOne(admin, l, deadline)));
     await new Promise((r) => setTimeout(r, Math.min(roundMs, Math.max(0, deadline - Date.now()))));
   }
