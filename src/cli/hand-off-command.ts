@@ -45,7 +45,10 @@ export function registerHandOffCommand(program: Command, ctx: CliContext): void 
       try {
         const moved = new Set<string>();
         const left = await handOff(admin, self, Date.now() + flags.timeoutMs, moved);
-        if (left.length === 0) {
+        if (left === undefined) {
+          ctx.io.err(`raftlog: UNAVAILABLE: node ${self} at ${flags.address} never said what it leads`);
+          ctx.exitCode = 1;
+        } else if (left.length === 0) {
           const list = moved.size === 0 ? '' : `: ${[...moved].join(', ')}`;
           ctx.io.out(`node ${self} handed over ${moved.size} leaderships${list}; it leads nothing`);
         } else {
@@ -81,13 +84,14 @@ async function handOff(
   self: number,
   deadline: number,
   moved: Set<string>,
-): Promise<Led[]> {
-  let led: Led[] = [];
+): Promise<Led[] | undefined> {
+  // Undefined until the node first answers: an unreachable node is not one that leads nothing.
+  let led: Led[] | undefined;
   for (;;) {
     led = await leaderships(admin, self, deadline).catch(() => led);
-    if (led.length === 0 || Date.now() >= deadline) return led;
-    for (const l of led) moved.add(describe(l));
-    await Promise.all(led.map((l) => moveOne(admin, l, deadline)));
+    if (led?.length === 0 || Date.now() >= deadline) return led;
+    for (const l of led ?? []) moved.add(describe(l));
+    await Promise.all((led ?? []).map((l) => moveOne(admin, l, deadline)));
     await new Promise((r) => setTimeout(r, Math.min(roundMs, Math.max(0, deadline - Date.now()))));
   }
 }

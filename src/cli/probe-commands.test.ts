@@ -139,6 +139,12 @@ describe('raftlog hand-off', () => {
     node.refuseTransfers = false;
   });
 
+  it('fails when the node never answers, rather than claiming it leads nothing', async () => {
+    const r = await run(['hand-off', '--address', '127.0.0.1:1', '--node-id', '1', '--timeout-ms', '500']);
+    expect(r.code).toBe(1);
+    expect(r.err).toEqual(['raftlog: UNAVAILABLE: node 1 at 127.0.0.1:1 never said what it leads']);
+  });
+
   it('needs to know which node it is', async () => {
     const r = await run(['hand-off', '--address', address]);
     expect(r.code).toBe(1);

@@ -167,6 +167,9 @@ describe('the chaos overlay', () => {
     expect(sidecar?.restartPolicy).toBe('Always');
     expect(sidecar?.image).toMatch(/^ghcr\.io\/shopify\/toxiproxy:\d+\.\d+\.\d+$/);
     const apiPort = sidecar?.ports?.[0]?.containerPort;
+    // The kubelet probes from the node: a probe host of 127.0.0.1 would be the node itself.
+    expect(sidecar?.startupProbe?.httpGet?.port).toBe(apiPort);
+    expect(sidecar?.startupProbe?.httpGet?.host).toBeUndefined();
     const chaos = pod.containers.find((c) => c.name === 'chaos')!;
     expect(chaos.args?.[0]).toBe('chaos');
     expect(chaos.env?.find((e) => e.name === 'TOXIPROXY_URL')?.value).toBe(`http://127.0.0.1:${apiPort}`);
@@ -175,6 +178,13 @@ describe('the chaos overlay', () => {
     const volume = pod.volumes?.find((v) => v.name === mount?.name);
     const claim = volume?.persistentVolumeClaim?.claimName;
     expect(findObject<KubeObject>(objects, 'PersistentVolumeClaim', claim).metadata.name).toBe(claim);
+  });
+
+  it('admits no other pod to the Job pod', () => {
+    const policy = findObject<INetworkPolicy>(objects, 'NetworkPolicy', 'raftlog-chaos');
+    expect(policy.spec?.podSelector.matchLabels).toEqual(job.spec?.template.metadata?.labels);
+    expect(policy.spec?.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec?.ingress ?? []).toEqual([]);
   });
 });
 
