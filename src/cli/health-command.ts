@@ -1,41 +1,45 @@
 import type { Command } from 'commander';
-import { createClient } from '../../cluster/rpc/index.js';
+import { createClient, parseHostAliases, setHostAliases } from '../../cluster/rpc/index.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../proto/gen/grpc/health/v1/health_pb.js';
-import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import type { CliContext } from './cli-context.js';
+import { nodeIdFromEnv } from './hand-off-command.js';
 import { globals } from './global-options.js';
 import { hostPort, integerIn } from './option-parsers.js';
+import { probeChannelOptions, readiness, type HealthVerdict } from './readiness.js';
 
 interface HealthFlags {
   address: string;
   timeoutMs: number;
   ready?: boolean;
+  nodeId?: number;
+  lagEntriesMax: number;
 }
-
-interface HealthVerdict {
-  readonly ok: boolean;
-  readonly status: string;
-  readonly detail: string;
-}
-
-// A probe must not wait on grpc-js's reconnect backoff or share a channel with anything else.
-const probeChannelOptions = { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_reconnect_backoff_ms': 500 };
 
 /**
  * `raftlog health`: one node's grpc.health.v1 status, for Docker HEALTHCHECK and Kubernetes probes.
- * `--ready` also asks the node's own ClusterStatus (answered from its local controller replica) for a
- * controller leader: a node that has not heard from one since it started is not caught up with the
- * cluster's metadata and should not take client traffic yet.
+ * `--ready` adds readiness.ts: following a controller leader and caught up with every group's
+ * leader, so a rolling update moves on only once the restarted node has rejoined. It honours
+ * RAFTLOG_HOST_ALIASES as the node does, since it may dial the leaders by their advertised names.
  */
 export function registerHealthCommand(program: Command, ctx: CliContext): void {
   program
     .command('health')
-    .description('probe one node: exit 0 when it is SERVING (and with --ready, follows a controller leader)')
+    .description('probe one node: exit 0 when it is SERVING (with --ready: and caught up with its leaders)')
     .requiredOption('--address <host:port>', 'the node to probe', hostPort)
     .option('--timeout-ms <ms>', 'give up after this long', integerIn(1, 600_000), 2_000)
-    .option('--ready', 'also require a known controller leader in the node’s own view')
+    .option('--ready', 'also require a controller leader and every replica caught up with its leader')
+    .option(
+      '--node-id <n>',
+      'the node’s id, for --ready (default: RAFTLOG_ID, or from RAFTLOG_ID_FROM_POD_NAME)',
+      integerIn(1, 2 ** 31 - 1),
+    )
+    .option('--lag-entries-max <n>', 'for --ready: entries a replica may trail', integerIn(0, 1e9), 1_000)
     .action(async (flags: HealthFlags, cmd: Command) => {
-      const verdict = await probe(flags);
+      const env = ctx.io.env;
+      setHostAliases(parseHostAliases(env['RAFTLOG_HOST_ALIASES'] ?? '', []));
+      const known = (env['RAFTLOG_ID'] ?? env['RAFTLOG_ID_FROM_POD_NAME'] ?? '') !== '';
+      const self = flags.nodeId ?? (known ? nodeIdFromEnv(env) : undefined);
+      const verdict = await probe(flags, self);
       if (globals(cmd).json) ctx.io.out(JSON.stringify({ address: flags.address, ...verdict }));
       else
         ctx.io.out(`${flags.address} ${verdict.status}${verdict.detail === '' ? '' : `: ${verdict.detail}`}`);
@@ -43,7 +47,7 @@ export function registerHealthCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-export async function probe(flags: HealthFlags): Promise<HealthVerdict> {
+export async function probe(flags: HealthFlags, self: number | undefined): Promise<HealthVerdict> {
   const deadline = Date.now() + flags.timeoutMs;
   const health = createClient(Health, flags.address, { channelOptions: probeChannelOptions });
   try {
@@ -51,7 +55,7 @@ export async function probe(flags: HealthFlags): Promise<HealthVerdict> {
     const name = HealthCheckResponse_ServingStatus[status] ?? String(status);
     if (status !== HealthCheckResponse_ServingStatus.SERVING) return { ok: false, status: name, detail: '' };
     if (flags.ready !== true) return { ok: true, status: name, detail: '' };
-    return await readiness(flags.address, Math.max(1, deadline - Date.now()));
+    return await readiness({ address: flags.address, self, lagEntriesMax: flags.lagEntriesMax, deadline });
   } catch (error) {
     return {
       ok: false,
@@ -60,18 +64,5 @@ export async function probe(flags: HealthFlags): Promise<HealthVerdict> {
     };
   } finally {
     health.close();
-  }
-}
-
-async function readiness(address: string, timeoutMs: number): Promise<HealthVerdict> {
-  const admin = createClient(AdminService, address, { channelOptions: probeChannelOptions });
-  try {
-    const status = await admin.clusterStatus({ omitPartitions: true }, { timeoutMs });
-    const leader = status.controller?.leaderId ?? 0;
-    return leader === 0
-      ? { ok: false, status: 'NOT_READY', detail: 'no controller leader known to this node' }
-      : { ok: true, status: 'READY', detail: `controller leader ${leader}` };
-  } finally {
-    admin.close();
   }
 }

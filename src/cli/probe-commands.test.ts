@@ -22,20 +22,30 @@ import { runCli } from './run-cli.js';
 class FakeNode {
   readonly health = new HealthStatusBoard();
   controllerLeader = 1;
+  controllerCommit = 100n;
   readonly leaders = new Map([
     ['t/0', 1],
     ['t/1', 2],
   ]);
+  readonly commits = new Map([
+    ['t/0', 50n],
+    ['t/1', 50n],
+  ]);
   refuseTransfers = false;
+  server: Server | undefined;
+  address = '';
+  addresses = new Map<number, string>();
 
   status() {
     return create(ClusterStatusResponseSchema, {
-      controller: { leaderId: this.controllerLeader, voters: [1, 2, 3] },
+      controller: { leaderId: this.controllerLeader, voters: [1, 2, 3], commitIndex: this.controllerCommit },
+      nodes: [...this.addresses].map(([nodeId, address]) => ({ nodeId, address, alive: true })),
       partitions: [...this.leaders].map(([key, leaderId]) => ({
         topic: key.split('/')[0]!,
         partition: Number(key.split('/')[1]),
         leaderId,
         replicas: [1, 2, 3],
+        commitIndex: this.commits.get(key) ?? 0n,
       })),
     });
   }
@@ -46,23 +56,38 @@ class FakeNode {
     else this.leaders.set(`${req.topic}/${req.partition}`, 2);
     return { leaderId: 2, term: 5n };
   }
+
+  async serve(): Promise<void> {
+    this.server = createServer();
+    implementService(this.server, Health, this.health.impl());
+    implementService(this.server, AdminService, {
+      clusterStatus: () => Promise.resolve(this.status()),
+      transferLeadership: (req) => Promise.resolve(this.transfer(req)),
+    });
+    this.address = `127.0.0.1:${await listen(this.server, '127.0.0.1:0')}`;
+  }
 }
 
+// Node 1 is probed; node 2 leads t/1 and, in some tests, the controller.
 const node = new FakeNode();
-let server: Server;
+const other = new FakeNode();
 let address = '';
 
 beforeAll(async () => {
-  server = createServer();
-  implementService(server, Health, node.health.impl());
-  implementService(server, AdminService, {
-    clusterStatus: () => Promise.resolve(node.status()),
-    transferLeadership: (req) => Promise.resolve(node.transfer(req)),
-  });
-  address = `127.0.0.1:${await listen(server, '127.0.0.1:0')}`;
+  await node.serve();
+  await other.serve();
+  address = node.address;
+  for (const n of [node, other])
+    n.addresses = new Map([
+      [1, node.address],
+      [2, other.address],
+    ]);
 });
 
-afterAll(() => server.forceShutdown());
+afterAll(() => {
+  node.server?.forceShutdown();
+  other.server?.forceShutdown();
+});
 
 async function run(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -97,16 +122,39 @@ describe('raftlog health', () => {
     node.health.set('', ServingStatus.SERVING);
   });
 
-  it('with --ready also needs a controller leader in the node’s own view', async () => {
+  it('with --ready needs a controller leader in the node’s own view', async () => {
     node.controllerLeader = 0;
     const notReady = await run(['health', '--ready', '--address', address, '--json']);
     expect(notReady.code).toBe(1);
     expect(JSON.parse(notReady.out[0]!)).toMatchObject({ ok: false, status: 'NOT_READY' });
-    node.controllerLeader = 3;
+    node.controllerLeader = 1;
     expect(await run(['health', '--ready', '--address', address])).toMatchObject({
       code: 0,
-      out: [`${address} READY: controller leader 3`],
+      out: [`${address} READY: controller leader 1; node id unknown`],
     });
+  });
+
+  it('with --ready and the node id, needs every replica within the lag of its leader', async () => {
+    const probe = () =>
+      run(['health', '--ready', '--address', address], { RAFTLOG_ID_FROM_POD_NAME: 'raftlog-0' });
+    other.commits.set('t/1', 2_000n);
+    expect(await probe()).toMatchObject({
+      code: 1,
+      out: [`${address} NOT_READY: t/1 is 1950 entries behind node 2`],
+    });
+    other.commits.set('t/1', 1_000n);
+    expect(await probe()).toMatchObject({
+      code: 0,
+      out: [`${address} READY: controller leader 1; 2 partitions within 1000 entries of their leaders`],
+    });
+    node.controllerLeader = 2;
+    other.controllerCommit = 5_000n;
+    expect((await probe()).out).toEqual([
+      `${address} NOT_READY: the controller is 4900 entries behind node 2`,
+    ]);
+    node.leaders.set('t/0', 0);
+    expect((await probe()).out).toEqual([`${address} NOT_READY: t/0 has no leader in this node's view`]);
+    node.leaders.set('t/0', 1);
     node.controllerLeader = 1;
   });
 

@@ -92,7 +92,8 @@ describe('the rendered 3-node StatefulSet, played by local processes', () => {
         console.log(`${pod.pod.name} preStop: ${preStop.output}`);
         expect(await pod.terminate(graceMs), pod.logTail()).toBe(0);
         await pod.start(healthTimeoutMs);
-        await waitReady(pod);
+        // Ready again means caught up with the leader of every partition it replicates.
+        expect(await waitReady(pod)).toMatch(/ READY: controller leader \d+; 3 partitions within/);
         await sleep(minReadyMs);
       }
     } finally {
@@ -114,12 +115,12 @@ describe('the rendered 3-node StatefulSet, played by local processes', () => {
 });
 
 /** The readiness probe, run until it passes, as the kubelet does before the pod counts as Ready. */
-async function waitReady(pod: PlayedPod): Promise<void> {
+async function waitReady(pod: PlayedPod): Promise<string> {
   const deadline = Date.now() + readyTimeoutMs;
   let last = '';
   while (Date.now() < deadline) {
     const probe = await pod.exec(pod.pod.readiness, 10_000);
-    if (probe.code === 0) return;
+    if (probe.code === 0) return probe.output;
     last = probe.output;
     await sleep(500);
   }
