@@ -145,17 +145,31 @@ describe('raftlog health', () => {
     other.commits.set('t/1', 1_000n);
     expect(await probe()).toMatchObject({
       code: 0,
-      out: [`${address} READY: controller leader 1; 2 partitions within 1000 entries of their leaders`],
+      out: [`${address} READY: controller leader 1; 1 groups within 1000 entries of their leaders`],
     });
     node.controllerLeader = 2;
+    other.controllerLeader = 2;
     other.controllerCommit = 5_000n;
     expect((await probe()).out).toEqual([
       `${address} NOT_READY: the controller is 4900 entries behind node 2`,
     ]);
-    node.leaders.set('t/0', 0);
-    expect((await probe()).out).toEqual([`${address} NOT_READY: t/0 has no leader in this node's view`]);
-    node.leaders.set('t/0', 1);
     node.controllerLeader = 1;
+    other.controllerLeader = 1;
+    node.leaders.set('t/1', 0);
+    expect((await probe()).out).toEqual([`${address} NOT_READY: t/1: node 2 leads it, unknown here`]);
+    node.leaders.set('t/1', 2);
+  });
+
+  it('does not hold a node unready for a partition no node leads', async () => {
+    node.leaders.set('t/0', 0);
+    other.leaders.set('t/0', 0);
+    const r = await run(['health', '--ready', '--address', address, '--node-id', '1']);
+    expect(r).toMatchObject({
+      code: 0,
+      out: [`${address} READY: controller leader 1; 1 groups within 1000 entries of their leaders`],
+    });
+    node.leaders.set('t/0', 1);
+    other.leaders.set('t/0', 1);
   });
 
   it('fails within its timeout when nothing listens', async () => {

@@ -30,53 +30,103 @@ export const probeChannelOptions = {
 
 const notReady = (detail: string): HealthVerdict => ({ ok: false, status: 'NOT_READY', detail });
 
+interface View {
+  readonly id: number;
+  readonly status: ClusterStatusResponse;
+}
+
+/** One group this node replicates, as its leader and this node see it. */
+interface Lag {
+  readonly group: string;
+  readonly leader: number;
+  readonly leaderCommit: bigint;
+  /** Undefined when this node does not know that leader yet. */
+  readonly ownCommit: bigint | undefined;
+}
+
 /**
- * Ready = the node follows a controller leader, and (its id known) every group it replicates has a
- * leader in its own view and its commit index is within lagEntriesMax of that leader's. The leaders
- * are asked for their commit indexes: a follower alone cannot tell how far behind it is. A node that
- * is itself the leader is caught up by definition.
+ * Ready = the node is caught up: for the controller and every partition it replicates whose leader
+ * some reachable node claims to be, this node knows that leader and its commit index is within
+ * lagEntriesMax of the leader's. A follower cannot tell its lag alone (in-sync sets are the leaders'
+ * view), so every other node is asked; only a node's claim about itself counts. A group no reachable
+ * node leads does not count against this node: one leaderless partition must not make every pod
+ * unready and empty the client Service. Without the node's id, only a controller leader is required.
  */
 export async function readiness(q: ReadinessQuery): Promise<HealthVerdict> {
   const own = await askStatus(q.address, q.deadline);
   const controllerLeader = own.controller?.leaderId ?? 0;
-  if (controllerLeader === 0) return notReady('no controller leader known to this node');
   if (q.self === undefined) {
-    return { ok: true, status: 'READY', detail: `controller leader ${controllerLeader}; node id unknown` };
+    return controllerLeader === 0
+      ? notReady('no controller leader known to this node')
+      : { ok: true, status: 'READY', detail: `controller leader ${controllerLeader}; node id unknown` };
   }
-  const mine = own.partitions.filter((p) => p.replicas.includes(q.self!));
-  const leaderless = mine.find((p) => p.leaderId === 0);
-  if (leaderless !== undefined) return notReady(`${name(leaderless)} has no leader in this node's view`);
-  const leaders = new Set([controllerLeader, ...mine.map((p) => p.leaderId)]);
-  leaders.delete(q.self);
-  for (const leader of leaders) {
-    const behind = await lagBehind(own, leader, q);
-    if (behind !== undefined) return notReady(behind);
+  const self = q.self;
+  if (own.nodes.length === 0) return notReady('this node knows no cluster members yet');
+  const views = await otherViews(own, self, q.deadline);
+  const lags = groupLags(own, self, views);
+  for (const lag of lags) {
+    if (lag.ownCommit === undefined)
+      return notReady(`${lag.group}: node ${lag.leader} leads it, unknown here`);
+    const behind = lag.leaderCommit - lag.ownCommit;
+    if (behind > BigInt(q.lagEntriesMax)) {
+      return notReady(`${lag.group} is ${behind} entries behind node ${lag.leader}`);
+    }
   }
   return {
     ok: true,
     status: 'READY',
-    detail: `controller leader ${controllerLeader}; ${mine.length} partitions within ${q.lagEntriesMax} entries of their leaders`,
+    detail: `controller leader ${controllerLeader}; ${lags.length} groups within ${q.lagEntriesMax} entries of their leaders`,
   };
 }
 
-/** What this node trails `leader` by beyond the allowance, or undefined when nothing. */
-async function lagBehind(own: ClusterStatusResponse, leader: number, q: ReadinessQuery) {
-  const address = own.nodes.find((n) => n.nodeId === leader)?.address;
-  if (address === undefined) return `leader ${leader} has no known address`;
-  const theirs = await askStatus(address, q.deadline).catch((e: unknown) => e as Error);
-  if (theirs instanceof Error) return `cannot reach leader ${leader} at ${address}: ${theirs.message}`;
-  const gaps: [string, bigint, bigint][] = [];
-  if (own.controller?.leaderId === leader) {
-    gaps.push(['the controller', theirs.controller?.commitIndex ?? 0n, own.controller.commitIndex]);
+async function otherViews(own: ClusterStatusResponse, self: number, deadline: number): Promise<View[]> {
+  const asked = await Promise.all(
+    own.nodes
+      .filter((n) => n.nodeId !== self)
+      .map(async (n) => ({
+        id: n.nodeId,
+        status: await askStatus(n.address, deadline).catch(() => undefined),
+      })),
+  );
+  return asked.filter((v): v is View => v.status !== undefined);
+}
+
+// Two nodes may both claim a group for a moment (a deposed leader that has not heard yet): the
+// claim of the higher term is the leader.
+function groupLags(own: ClusterStatusResponse, self: number, views: readonly View[]): Lag[] {
+  const lags: Lag[] = [];
+  const controller = newest(
+    views.flatMap((v) =>
+      v.status.controller?.leaderId === v.id ? [{ id: v.id, led: v.status.controller }] : [],
+    ),
+  );
+  if (controller !== undefined && own.controller !== undefined) {
+    lags.push({
+      group: 'the controller',
+      leader: controller.id,
+      leaderCommit: controller.led.commitIndex,
+      ownCommit: own.controller.leaderId === controller.id ? own.controller.commitIndex : undefined,
+    });
   }
-  for (const p of own.partitions.filter((x) => x.leaderId === leader && x.replicas.includes(q.self!))) {
-    const at = theirs.partitions.find((x) => x.topic === p.topic && x.partition === p.partition);
-    if (at?.leaderId === leader) gaps.push([name(p), at.commitIndex, p.commitIndex]);
+  for (const p of own.partitions.filter((x) => x.replicas.includes(self) && x.leaderId !== self)) {
+    const claim = newest(
+      views.flatMap((v) => {
+        const led = v.status.partitions.find((x) => same(x, p) && x.leaderId === v.id);
+        return led === undefined ? [] : [{ id: v.id, led }];
+      }),
+    );
+    if (claim === undefined) continue;
+    const ownCommit = p.leaderId === claim.id ? p.commitIndex : undefined;
+    lags.push({ group: name(p), leader: claim.id, leaderCommit: claim.led.commitIndex, ownCommit });
   }
-  const worst = gaps.find(([, led, mine]) => Number(led - mine) > q.lagEntriesMax);
-  return worst === undefined
-    ? undefined
-    : `${worst[0]} is ${worst[1] - worst[2]} entries behind node ${leader}`;
+  return lags;
+}
+
+function newest<T extends { led: { term: bigint } }>(claims: readonly T[]): T | undefined {
+  return claims.reduce<T | undefined>(
+    (best, c) => (best === undefined || c.led.term > best.led.term ? c : best),
+    undefined,
+  );
 }
 
 async function askStatus(address: string, deadline: number): Promise<ClusterStatusResponse> {
@@ -91,4 +141,6 @@ async function askStatus(address: string, deadline: number): Promise<ClusterStat
   }
 }
 
+const same = (a: PartitionStatus, b: PartitionStatus): boolean =>
+  a.topic === b.topic && a.partition === b.partition;
 const name = (p: PartitionStatus): string => `${p.topic}/${p.partition}`;
