@@ -12,6 +12,7 @@ import {
 import type { DescMethod } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../lib/index.js';
 import { readBounded } from './bounded-reader.js';
+import { dialTarget } from './host-aliases.js';
 import { messageBytesMaxDefault } from './server.js';
 import { createServiceDefinition } from './service-definition.js';
 import type { AnyService, BidiCall, CallOptions, ServiceClient } from './service-types.js';
@@ -39,9 +40,11 @@ export function createClient<S extends AnyService>(
   address: string,
   options: ClientOptions = {},
 ): ServiceClient<S> {
-  const client = new Client(address, options.credentials ?? credentials.createInsecure(), {
+  const { target, authority } = dialTarget(address);
+  const client = new Client(target, options.credentials ?? credentials.createInsecure(), {
     'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
+    ...(authority === undefined ? {} : { 'grpc.default_authority': authority }),
     ...options.channelOptions,
   });
   const definition = createServiceDefinition(service);

@@ -13,3 +13,4 @@ export {
   toStatus,
 } from './status-mapping.js';
 export { HealthStatusBoard, ServingStatus } from './health.js';
+export { setHostAliases, parseHostAliases, dialTarget } from './host-aliases.js';

@@ -3,6 +3,8 @@ import { registerBenchCommand } from './bench-command.js';
 import type { CliContext } from './cli-context.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerGroupCommands } from './group-commands.js';
+import { registerHandOffCommand } from './hand-off-command.js';
+import { registerHealthCommand } from './health-command.js';
 import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
@@ -36,5 +38,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerBenchCommand(program, ctx);
   registerGroupCommands(program, ctx);
   registerTxnCommands(program, ctx);
+  registerHealthCommand(program, ctx);
+  registerHandOffCommand(program, ctx);
   return program;
 }

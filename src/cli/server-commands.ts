@@ -5,6 +5,8 @@ import { hostPort, positiveInt } from './option-parsers.js';
 
 interface StartFlags {
   id?: string;
+  idFromPodName?: string;
+  hostAliases?: string;
   listen?: string;
   advertise?: string;
   peers?: string;
@@ -25,6 +27,8 @@ interface StartFlags {
 export function startFlagsToSettings(flags: StartFlags): RawSettings {
   const settings: RawSettings = {
     id: flags.id,
+    idFromPodName: flags.idFromPodName,
+    hostAliases: flags.hostAliases,
     listen: flags.listen,
     advertise: flags.advertise,
     peers: flags.peers,
@@ -48,6 +52,8 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .command('start')
     .description('run one node until SIGINT or SIGTERM (flags override RAFTLOG_* env and --config)')
     .option('--id <n>', 'node id')
+    .option('--id-from-pod-name <name>', 'node id = ordinal + 1 of a StatefulSet pod name (raftlog-0 → 1)')
+    .option('--host-aliases <list>', 'dial these names at these addresses: NAME=IP,NAME=IP,...')
     .option('--listen <host:port>', 'address to listen on')
     .option('--advertise <host:port>', 'address clients are told to use (default: --listen)')
     .option('--peers <list>', 'initial voters: 1=HOST:PORT,2=HOST:PORT,...')

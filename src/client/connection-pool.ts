@@ -1,5 +1,10 @@
 import { Channel, credentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { createClient, messageBytesMaxDefault, type ServiceClient } from '../../cluster/rpc/index.js';
+import {
+  createClient,
+  dialTarget,
+  messageBytesMaxDefault,
+  type ServiceClient,
+} from '../../cluster/rpc/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 
@@ -44,9 +49,12 @@ export class ConnectionPool {
     let c = this.connections.get(address);
     if (c === undefined) {
       const bytes = this.options.messageBytesMax ?? messageBytesMaxDefault;
-      const channel = new Channel(address, this.options.credentials ?? credentials.createInsecure(), {
+      // Host aliases apply here too: this channel replaces the one createClient would dial.
+      const { target, authority } = dialTarget(address);
+      const channel = new Channel(target, this.options.credentials ?? credentials.createInsecure(), {
         'grpc.max_send_message_length': bytes,
         'grpc.max_receive_message_length': bytes,
+        ...(authority === undefined ? {} : { 'grpc.default_authority': authority }),
       });
       c = { channel };
       this.connections.set(address, c);

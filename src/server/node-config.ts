@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RaftlogError } from '../../lib/index.js';
+import { parseHostAliases } from '../../cluster/rpc/index.js';
 
 /**
  * Every setting of a node, validated in one place at start. Sources in order of precedence:
@@ -43,10 +44,27 @@ export interface NodeConfig {
   readonly producerStateBytesMax: number;
   /** A transactional id idle this long with no open transaction is forgotten (Kafka's default: 7 days). */
   readonly transactionalIdExpirationMs: number;
+  /**
+   * A StatefulSet pod's name (`raftlog-2`): the node id is its ordinal plus one, so one pod template
+   * serves every pod. Must agree with `id` when both are set.
+   */
+  readonly idFromPodName: string | undefined;
+  /** Host names dialed at other addresses (NAME=IP,…), for where no DNS knows the peers' names. */
+  readonly hostAliases: ReadonlyMap<string, string>;
 }
 
 type Setting = string | number | undefined;
 export type RawSettings = Partial<Record<keyof NodeConfig | 'config', Setting>>;
+
+/** `raftlog-2` → 3: ordinals start at 0 and node ids at 1. */
+export function idOfPodName(name: string, problems: string[]): number | undefined {
+  const match = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?-(\d{1,9})$/.exec(name);
+  if (match === null) {
+    problems.push(`idFromPodName must be a StatefulSet pod name ending in -ORDINAL, got "${name}"`);
+    return undefined;
+  }
+  return Number(match[2]) + 1;
+}
 
 const defaults = {
   tickMs: 50,
@@ -88,6 +106,8 @@ const settingNames = [
   'producerIdleMsMax',
   'producerStateBytesMax',
   'transactionalIdExpirationMs',
+  'idFromPodName',
+  'hostAliases',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -143,7 +163,13 @@ export function loadNodeConfig(flags: RawSettings, env: NodeJS.ProcessEnv = proc
 
 export function validateNodeConfig(raw: RawSettings): NodeConfig {
   const problems: string[] = [];
-  const id = integer(raw.id, 'id', 1, 2 ** 31 - 1, problems);
+  const idFromPodName = raw.idFromPodName === undefined ? undefined : String(raw.idFromPodName).trim();
+  const ordinalId = idFromPodName === undefined ? undefined : idOfPodName(idFromPodName, problems);
+  if (ordinalId !== undefined && raw.id !== undefined && Number(raw.id) !== ordinalId) {
+    problems.push(`id ${String(raw.id)} disagrees with idFromPodName "${idFromPodName}" (node ${ordinalId})`);
+  }
+  const id = integer(raw.id ?? ordinalId, 'id', 1, 2 ** 31 - 1, problems);
+  const hostAliases = parseHostAliases(String(raw.hostAliases ?? ''), problems);
   const listen = address(raw.listen, 'listen', problems);
   const advertise = raw.advertise === undefined ? listen : address(raw.advertise, 'advertise', problems);
   const peers = parsePeers(raw.peers, problems);
@@ -252,6 +278,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     producerIdleMsMax,
     producerStateBytesMax,
     transactionalIdExpirationMs,
+    idFromPodName,
+    hostAliases,
   };
 }
 

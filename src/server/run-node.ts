@@ -2,7 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
-import { createServer, HealthStatusBoard, implementService, shutdown } from '../../cluster/rpc/index.js';
+import {
+  createServer,
+  HealthStatusBoard,
+  implementService,
+  setHostAliases,
+  shutdown,
+} from '../../cluster/rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { RocksKvStore } from '../../storage/index.js';
@@ -24,6 +30,7 @@ const shutdownGraceMs = 5_000;
 export async function runNode(flags: RawSettings): Promise<void> {
   const clockOffsetMs = applyClockOffsetFromEnv();
   const config = loadNodeConfig(flags);
+  setHostAliases(config.hostAliases);
   const logger = createLogger({ level: config.logLevel, base: { node: config.id } });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
   const running = await startNode(config, logger).catch((error: unknown) => {

@@ -1,0 +1,227 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
+import type { IService } from 'kubernetes-models/v1/Service';
+import { describe, expect, it } from 'vitest';
+import { schemaProblems } from './kubernetes-schema.js';
+import {
+  findObject,
+  overlays,
+  renderOverlay,
+  repoRoot,
+  type KubeObject,
+  type OverlayName,
+} from './rendered-manifests.js';
+import { podNodeConfig } from './start-flags.js';
+import { peersOf, podRuntime, raftlogContainer } from './statefulset-pod.js';
+
+const port = 9091;
+const entrypoint = dockerEntrypoint();
+
+describe.each(Object.keys(overlays) as OverlayName[])('overlay %s', (overlay) => {
+  const objects = renderOverlay(overlay);
+
+  it('renders objects that all pass the Kubernetes schemas', () => {
+    expect(objects.length).toBeGreaterThan(0);
+    expect(objects.map(schemaProblems).filter((p) => p !== undefined)).toEqual([]);
+  });
+
+  it('runs every container non-root, read-only, unprivileged, with fixed resources', () => {
+    const pods = objects.flatMap(podSpecOf);
+    expect(pods.length).toBeGreaterThan(0);
+    for (const pod of pods) {
+      expectNonRootPod(pod.securityContext);
+      for (const c of [...(pod.initContainers ?? []), ...pod.containers]) expectLockedDown(c);
+    }
+  });
+});
+
+describe.each([
+  ['three-nodes', 3],
+  ['five-nodes', 5],
+] as const)('the %s StatefulSet', (overlay, replicas) => {
+  const objects = renderOverlay(overlay);
+  const sts = findObject<IStatefulSet>(objects, 'StatefulSet', 'raftlog');
+  const spec = sts.spec!;
+  const podSpec = spec.template.spec!;
+  const container = raftlogContainer(sts);
+  const configMaps = objects.filter((o) => o.kind === 'ConfigMap') as unknown as IConfigMap[];
+  const podLabels = spec.template.metadata?.labels ?? {};
+  const namespace = sts.metadata?.namespace ?? 'default';
+
+  it('starts every pod at once, behind a headless Service that publishes unready pods', () => {
+    expect(spec.replicas).toBe(replicas);
+    expect(spec.podManagementPolicy).toBe('Parallel');
+    expect(spec.updateStrategy?.type).toBe('RollingUpdate');
+    const headless = findObject<IService>(objects, 'Service', spec.serviceName);
+    expect(headless.spec?.clusterIP).toBe('None');
+    expect(headless.spec?.publishNotReadyAddresses).toBe(true);
+    expect(headless.spec?.selector).toEqual(podLabels);
+    const client = findObject<IService>(objects, 'Service', 'raftlog');
+    expect(client.spec?.clusterIP).toBeUndefined();
+    expect(client.spec?.publishNotReadyAddresses).not.toBe(true);
+    expect(client.spec?.ports?.map((p) => p.port)).toEqual([port]);
+  });
+
+  it('gives pod i node id i+1, the same peers list of every pod DNS name, and its own name to advertise', () => {
+    const pods = Array.from({ length: replicas }, (_, i) => podRuntime(sts, configMaps, i));
+    const expected = new Map(
+      pods.map((p, i) => [i + 1, `${p.name}.${spec.serviceName}.${namespace}.svc.cluster.local:${port}`]),
+    );
+    for (const [i, pod] of pods.entries()) {
+      for (const text of [...pod.args, ...Object.values(pod.env)]) expect(text).not.toContain('$(');
+      expect(peersOf(pod)).toEqual(expected);
+      const config = podNodeConfig(pod.args, pod.env);
+      expect(config.id).toBe(i + 1);
+      expect(config.listen).toBe(`0.0.0.0:${port}`);
+      expect(config.advertise).toBe(expected.get(i + 1));
+      expect(config.peers).toEqual(expected);
+      expect(config.dataDir).toBe(pod.dataMountPath);
+    }
+  });
+
+  it('probes gRPC health: startup and liveness natively, readiness through `raftlog health --ready`', () => {
+    expect(container.ports?.map((p) => p.containerPort)).toEqual([port]);
+    expect(container.startupProbe?.grpc?.port).toBe(port);
+    expect(container.livenessProbe?.grpc?.port).toBe(port);
+    const ready = container.readinessProbe?.exec?.command ?? [];
+    expect(ready.slice(0, entrypoint.length)).toEqual(entrypoint);
+    expect(ready).toEqual(expect.arrayContaining(['health', '--ready', `--address=127.0.0.1:${port}`]));
+    // Startup may replay a long log: liveness must not kill it meanwhile.
+    const startup = container.startupProbe!;
+    expect((startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3)).toBeGreaterThanOrEqual(300);
+  });
+
+  it('hands leadership over in preStop, within the grace period', () => {
+    const preStop = container.lifecycle?.preStop?.exec?.command ?? [];
+    expect(preStop.slice(0, entrypoint.length)).toEqual(entrypoint);
+    expect(preStop).toEqual(expect.arrayContaining(['hand-off', `--address=127.0.0.1:${port}`]));
+    const timeoutS = Number(preStop.find((a) => a.startsWith('--timeout-ms='))?.split('=')[1]) / 1000;
+    // After preStop the node's own stop: a 3 s hand-off, a 5 s gRPC drain, closing storage.
+    expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(timeoutS + 15);
+  });
+
+  it('spreads pods over machines (required) and zones', () => {
+    const anti = podSpec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? [];
+    expect(anti).toHaveLength(1);
+    expect(anti[0]?.topologyKey).toBe('kubernetes.io/hostname');
+    expect(anti[0]?.labelSelector?.matchLabels).toEqual(podLabels);
+    const spread = podSpec.topologySpreadConstraints ?? [];
+    expect(spread.map((s) => [s.topologyKey, s.maxSkew])).toEqual([['topology.kubernetes.io/zone', 1]]);
+    expect(spread[0]?.labelSelector?.matchLabels).toEqual(podLabels);
+  });
+
+  it('keeps each node on its own volume and asks for guaranteed resources', () => {
+    const claims = spec.volumeClaimTemplates ?? [];
+    expect(claims.map((c) => c.metadata?.name)).toEqual(['data']);
+    expect(claims[0]?.spec?.accessModes).toEqual(['ReadWriteOnce']);
+    expect(spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    });
+    expect(container.resources?.requests).toEqual(container.resources?.limits);
+    expect(container.image).toMatch(/^[^:]+:\d+\.\d+\.\d+$/);
+  });
+
+  it('allows one pod down at a time, and lets drains evict an unready pod', () => {
+    const pdb = findObject<IPodDisruptionBudget>(objects, 'PodDisruptionBudget');
+    expect(pdb.spec?.maxUnavailable).toBe(1);
+    expect(pdb.spec?.minAvailable).toBeUndefined();
+    expect(pdb.spec?.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
+    expect(pdb.spec?.selector?.matchLabels).toEqual(podLabels);
+  });
+
+  it('admits only the raftlog pods and labelled clients to the one port', () => {
+    const policy = findObject<INetworkPolicy>(objects, 'NetworkPolicy');
+    expect(policy.spec?.podSelector.matchLabels).toEqual(podLabels);
+    expect(policy.spec?.policyTypes).toEqual(['Ingress']);
+    const rules = policy.spec?.ingress ?? [];
+    for (const rule of rules) expect(rule.ports?.map((p) => p.port)).toEqual([port]);
+    const sources = rules.flatMap((r) => (r.from ?? []).map((f) => f.podSelector?.matchLabels));
+    expect(sources).toEqual([podLabels, { 'raftlog.io/client': 'true' }]);
+    for (const rule of rules) for (const f of rule.from ?? []) expect(f.namespaceSelector).toBeUndefined();
+  });
+
+  it('reads shared settings from the ConfigMap', () => {
+    const names = (container.envFrom ?? []).map((e) => e.configMapRef?.name);
+    expect(names).toEqual(['raftlog-config']);
+    expect(configMaps.map((c) => c.metadata?.name)).toEqual(['raftlog-config']);
+  });
+});
+
+describe('the chaos overlay', () => {
+  const objects = renderOverlay('chaos');
+  const job = findObject<IJob>(objects, 'Job', 'raftlog-chaos');
+  const pod = job.spec!.template.spec!;
+
+  it('runs `raftlog chaos` once against a Toxiproxy sidecar in the same pod', () => {
+    expect(job.spec?.backoffLimit).toBe(0);
+    expect(pod.restartPolicy).toBe('Never');
+    const sidecar = pod.initContainers?.find((c) => c.name === 'toxiproxy');
+    expect(sidecar?.restartPolicy).toBe('Always');
+    expect(sidecar?.image).toMatch(/^ghcr\.io\/shopify\/toxiproxy:\d+\.\d+\.\d+$/);
+    const apiPort = sidecar?.ports?.[0]?.containerPort;
+    // The kubelet probes from the node: a probe host of 127.0.0.1 would be the node itself.
+    expect(sidecar?.startupProbe?.httpGet?.port).toBe(apiPort);
+    expect(sidecar?.startupProbe?.httpGet?.host).toBeUndefined();
+    const chaos = pod.containers.find((c) => c.name === 'chaos')!;
+    expect(chaos.args?.[0]).toBe('chaos');
+    expect(chaos.env?.find((e) => e.name === 'TOXIPROXY_URL')?.value).toBe(`http://127.0.0.1:${apiPort}`);
+    const out = chaos.args?.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? '';
+    const mount = chaos.volumeMounts?.find((m) => out.startsWith(`${m.mountPath}/`));
+    const volume = pod.volumes?.find((v) => v.name === mount?.name);
+    const claim = volume?.persistentVolumeClaim?.claimName;
+    expect(findObject<KubeObject>(objects, 'PersistentVolumeClaim', claim).metadata.name).toBe(claim);
+  });
+
+  it('admits no other pod to the Job pod', () => {
+    const policy = findObject<INetworkPolicy>(objects, 'NetworkPolicy', 'raftlog-chaos');
+    expect(policy.spec?.podSelector.matchLabels).toEqual(job.spec?.template.metadata?.labels);
+    expect(policy.spec?.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec?.ingress ?? []).toEqual([]);
+  });
+});
+
+type PodSpecLike = {
+  securityContext?: IPodSecurityContext;
+  containers: IContainer[];
+  initContainers?: IContainer[];
+};
+
+function podSpecOf(object: KubeObject): PodSpecLike[] {
+  if (object.kind === 'StatefulSet') return [(object as unknown as IStatefulSet).spec!.template.spec!];
+  if (object.kind === 'Job') return [(object as unknown as IJob).spec!.template.spec!];
+  return [];
+}
+
+function expectNonRootPod(sc: IPodSecurityContext | undefined): void {
+  expect(sc?.runAsNonRoot).toBe(true);
+  expect(sc?.runAsUser).toBeGreaterThan(0);
+  expect(sc?.fsGroup).toBeGreaterThan(0);
+  expect(sc?.fsGroupChangePolicy).toBe('OnRootMismatch');
+  expect(sc?.seccompProfile?.type).toBe('RuntimeDefault');
+}
+
+function expectLockedDown(c: IContainer): void {
+  expect(c.securityContext?.runAsNonRoot, c.name).toBe(true);
+  expect(c.securityContext?.readOnlyRootFilesystem, c.name).toBe(true);
+  expect(c.securityContext?.allowPrivilegeEscalation, c.name).toBe(false);
+  expect(c.securityContext?.capabilities?.drop, c.name).toEqual(['ALL']);
+  expect(c.securityContext?.privileged, c.name).not.toBe(true);
+  expect(c.resources?.limits, c.name).toBeDefined();
+  expect(c.resources?.requests, c.name).toEqual(c.resources?.limits);
+}
+
+/** The image's ENTRYPOINT: exec probes and hooks must start the same program. */
+function dockerEntrypoint(): string[] {
+  const dockerfile = readFileSync(join(repoRoot, 'deploy/docker/Dockerfile'), 'utf8');
+  const line = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
+  if (line === null) throw new Error('the Dockerfile has no exec-form ENTRYPOINT');
+  return JSON.parse(line[1]!) as string[];
+}
