@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { Consumer, Producer, RaftlogClient } from '../../src/client/index.js';
+import { Producer, RaftlogClient } from '../../src/client/index.js';
 import { trackPid, untrackPid } from './harness/cleanup.js';
-import { repoRoot, sleep, startCluster, type TestCluster } from './harness/index.js';
+import { readTopicValues, repoRoot, sleep, startCluster, type TestCluster } from './harness/index.js';
 import { TransformPipeline } from './transform-pipeline.js';
 
 const total = 20_000;
@@ -29,23 +29,8 @@ async function setUp(): Promise<{ cluster: TestCluster; bootstrap: string }> {
 }
 
 /** Reads the output as a read_committed consumer until every record is there or nothing comes for idleMs. */
-async function committedOutput(bootstrap: string, idleMs: number): Promise<string[]> {
-  const client = new RaftlogClient({ bootstrap });
-  const consumer = new Consumer(client, { isolation: 'read_committed', from: 'earliest' });
-  await consumer.assignTopic('out', 'earliest');
-  const values: string[] = [];
-  const iterator = consumer[Symbol.asyncIterator]();
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), idleMs)));
-    const next = await Promise.race([iterator.next(), idle]);
-    clearTimeout(timer);
-    if (next === 'idle' || next.done === true) break;
-    values.push(new TextDecoder().decode(next.value.value ?? undefined));
-  }
-  await consumer.close();
-  client.close();
-  return values;
+function committedOutput(bootstrap: string, idleMs: number): Promise<string[]> {
+  return readTopicValues(bootstrap, 'out', 'read_committed', idleMs);
 }
 
 function expectExactlyOnce(values: readonly string[]): void {

@@ -1,30 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Consumer, Producer, RaftlogClient } from '../../src/client/index.js';
-import { startCluster, type TestCluster } from './harness/index.js';
+import { Producer, RaftlogClient } from '../../src/client/index.js';
+import { readTopicValues, startCluster, type TestCluster } from './harness/index.js';
 
-/** Every value in `topic` visible at `isolation`, read until nothing arrives for idleMs. */
+/** Every value in `topic` visible at `isolation`, sorted, read until nothing arrives for idleMs. */
 async function readAll(
   bootstrap: string,
   topic: string,
   isolation: 'read_committed' | 'read_uncommitted',
   idleMs = 2_000,
 ): Promise<string[]> {
-  const client = new RaftlogClient({ bootstrap });
-  const consumer = new Consumer(client, { isolation });
-  await consumer.assignTopic(topic, 'earliest');
-  const values: string[] = [];
-  const iterator = consumer[Symbol.asyncIterator]();
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const idle = new Promise<'idle'>((resolve) => (timer = setTimeout(() => resolve('idle'), idleMs)));
-    const next = await Promise.race([iterator.next(), idle]);
-    clearTimeout(timer);
-    if (next === 'idle' || next.done === true) break;
-    values.push(new TextDecoder().decode(next.value.value ?? undefined));
-  }
-  await consumer.close();
-  client.close();
-  return values.sort();
+  return (await readTopicValues(bootstrap, topic, isolation, idleMs)).sort();
 }
 
 async function cluster3(topic: string): Promise<{ cluster: TestCluster; bootstrap: string }> {

@@ -16,3 +16,4 @@ export { RawGroupMember, settleAll, type GroupMemberOptions, type TopicPartition
 export { killAllTracked } from './cleanup.js';
 export { freePortRange } from './ports.js';
 export { TcpProxy, ProxyMesh, type ProxyMode } from './tcp-proxy.js';
+export { readTopicValues } from './read-values.js';
