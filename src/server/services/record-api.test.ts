@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeRecordBatch, partitionForKey, RaftlogError } from '../../../lib/index.js';
+import { encodeRecordBatch, partitionForKey, RaftlogError, RecordBatchView } from '../../../lib/index.js';
 import { encodeMarkerBatch } from '../../../cluster/partition/index.js';
 import { visibleRecords } from './record-codec.js';
 import { sleep, startServices, stopServices } from './testing/start-services.js';
@@ -140,26 +140,16 @@ describe('visibleRecords', () => {
     });
     return bytes;
   };
-  const concat = (...parts: Uint8Array[]) => {
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
 
   it('leaves out markers and, for read_committed, the batches of aborted transactions only', () => {
     const marker = encodeMarkerBatch({ producerId: 7, producerEpoch: 0, type: 'abort', timestampMs: 1 });
-    const markerAt3 = new Uint8Array(marker);
-    new DataView(markerAt3.buffer).setBigInt64(0, 3n);
-    const bytes = concat(
+    const markerAt3 = new RecordBatchView(marker).withBaseOffset(3).bytes;
+    const bytes = Buffer.concat([
       batchAt(0, ['plain']),
       batchAt(1, ['aborted-a', 'aborted-b'], { producerId: 7, transactional: true }),
       markerAt3,
       batchAt(4, ['other txn'], { producerId: 8, transactional: true }),
-    );
+    ]);
     const aborted = [{ producerId: 7, firstOffset: 1, lastOffset: 3 }];
     const committed = visibleRecords(bytes, 0, 5, 100, aborted);
     expect(committed.records.map((r) => text(r.value ?? undefined))).toEqual(['plain', 'other txn']);
