@@ -66,6 +66,30 @@ describe('topics', () => {
     expect(lastResult(results).ok).toBe(true);
   });
 
+  it('takes compact,delete, min.insync.replicas and the compaction times; refuses them out of bounds', () => {
+    const config = {
+      cleanupPolicy: 'compact,delete',
+      minInsyncReplicas: 2,
+      deleteRetentionMs: 0,
+      minCompactionLagMs: 60_000,
+    } as const;
+    const { state, results } = applyAll([
+      ...registerNodes(3),
+      createTopic('a', 1),
+      { type: 'update-topic-config', name: 'a', config },
+      { type: 'update-topic-config', name: 'a', config: { minInsyncReplicas: 0 } },
+      { type: 'update-topic-config', name: 'a', config: { deleteRetentionMs: -1 } },
+      { type: 'update-topic-config', name: 'a', config: { minCompactionLagMs: -5 } },
+    ]);
+    expect(results.slice(-4).map((r) => (r.ok ? 'ok' : r.code))).toEqual([
+      'ok',
+      'INVALID_ARGUMENT',
+      'INVALID_ARGUMENT',
+      'INVALID_ARGUMENT',
+    ]);
+    expect(state.topics.get('a')!.config).toEqual({ ...defaultTopicConfig, ...config });
+  });
+
   it('updates config within bounds, grows partitions, deletes and never reuses group ids', () => {
     let { state, results } = applyAll([
       ...registerNodes(3),

@@ -138,6 +138,19 @@ describe('controller codec', () => {
     );
   });
 
+  it('reads a snapshot written before the compaction and min.insync settings, with their defaults', () => {
+    const { state } = applyAll([
+      ...registerNodes(3),
+      { type: 'create-topic', name: 't', partitions: 1, replicationFactor: 3, config: {} },
+    ]);
+    const json = new TextDecoder()
+      .decode(encodeControllerSnapshot(state).subarray(1))
+      .replace(/,"minInsyncReplicas":1,"deleteRetentionMs":\d+,"minCompactionLagMs":0/, '');
+    expect(json).not.toContain('minInsyncReplicas');
+    const older = decodeControllerSnapshot(new Uint8Array([1, ...new TextEncoder().encode(json)]));
+    expect(older).toEqual(state);
+  });
+
   it('replicas agree whether or not one restores from a snapshot midway', () => {
     fc.assert(
       fc.property(fc.array(commandArb, { maxLength: 40 }), fc.nat(), (tail, cut) => {

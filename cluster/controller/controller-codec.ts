@@ -27,7 +27,13 @@ import {
   decodeVersionedJson,
   encodeVersionedJson,
 } from './json-shape.js';
-import type { TopicConfig, TopicConfigInput } from './topic-config.js';
+import {
+  cleanupPolicies,
+  defaultTopicConfig,
+  resolveTopicConfig,
+  type TopicConfig,
+  type TopicConfigInput,
+} from './topic-config.js';
 
 /**
  * Controller entries and snapshots are a version byte followed by JSON: the controller sees a few
@@ -67,20 +73,27 @@ function isCommandType(type: string): type is ControllerCommandType {
   return Object.hasOwn(commandFields, type);
 }
 
+// Settings added later are absent from older snapshots and commands; they take their defaults there.
+const intConfigKeys = [
+  'retentionMs',
+  'retentionBytes',
+  'maxMessageBytes',
+  'minInsyncReplicas',
+  'deleteRetentionMs',
+  'minCompactionLagMs',
+] as const satisfies readonly (keyof TopicConfig)[];
+
 function decodeConfigInput(value: unknown, path: string): TopicConfigInput {
   const o = asObject(value, path);
   const input: { -readonly [K in keyof TopicConfig]?: TopicConfig[K] } = {};
-  if (o.retentionMs !== undefined) input.retentionMs = asInt(o.retentionMs, `${path}.retentionMs`);
-  if (o.retentionBytes !== undefined)
-    input.retentionBytes = asInt(o.retentionBytes, `${path}.retentionBytes`);
-  if (o.maxMessageBytes !== undefined) {
-    input.maxMessageBytes = asInt(o.maxMessageBytes, `${path}.maxMessageBytes`);
+  for (const key of intConfigKeys) {
+    if (o[key] !== undefined) input[key] = asInt(o[key], `${path}.${key}`);
   }
   if (o.cleanupPolicy !== undefined) {
     const policy = asString(o.cleanupPolicy, `${path}.cleanupPolicy`);
-    if (policy !== 'delete' && policy !== 'compact')
-      throw corrupt(`${path}.cleanupPolicy`, "'delete' or 'compact'");
-    input.cleanupPolicy = policy;
+    const known = cleanupPolicies.find((c) => c === policy);
+    if (known === undefined) throw corrupt(`${path}.cleanupPolicy`, cleanupPolicies.join(' or '));
+    input.cleanupPolicy = known;
   }
   return input;
 }
@@ -188,15 +201,12 @@ function decodeTopic(value: unknown, path: string): TopicInfo {
   ) {
     throw corrupt(`${path}.config`, 'a complete topic config');
   }
+  const resolved = resolveTopicConfig(defaultTopicConfig, c);
+  if ('rejection' in resolved) throw corrupt(`${path}.config`, resolved.rejection.message);
   return {
     name: asString(o.name, `${path}.name`),
     replicationFactor: asInt(o.replicationFactor, `${path}.replicationFactor`),
-    config: {
-      retentionMs: c.retentionMs,
-      retentionBytes: c.retentionBytes,
-      cleanupPolicy: c.cleanupPolicy,
-      maxMessageBytes: c.maxMessageBytes,
-    },
+    config: resolved.config,
     partitions: asArray(o.partitions, `${path}.partitions`).map((p, i) =>
       decodeAssignment(p, `${path}.partitions[${i}]`),
     ),

@@ -17,6 +17,7 @@ export {
   type TransactionalIdInfo,
 } from './controller-types.js';
 export {
+  cleanupPolicies,
   defaultTopicConfig,
   resolveTopicConfig,
   topicConfigBounds,

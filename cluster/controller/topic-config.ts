@@ -1,6 +1,9 @@
 import type { ErrorCode } from '../../lib/index.js';
 
-export type CleanupPolicy = 'delete' | 'compact';
+/** 'compact,delete' compacts by key and also drops data past the retention limits, as in Kafka. */
+export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+
+export const cleanupPolicies: readonly CleanupPolicy[] = ['delete', 'compact', 'compact,delete'];
 
 export interface TopicConfig {
   /** How long a batch is kept after its max timestamp; -1 keeps it forever. */
@@ -10,6 +13,15 @@ export interface TopicConfig {
   readonly cleanupPolicy: CleanupPolicy;
   /** The largest RecordBatch a producer may send to this topic, header included. */
   readonly maxMessageBytes: number;
+  /**
+   * In-sync replicas an acks=quorum write needs before it is even proposed (NOT_ENOUGH_REPLICAS
+   * otherwise), as Kafka's min.insync.replicas. Raft's majority stays the floor of durability.
+   */
+  readonly minInsyncReplicas: number;
+  /** How long a tombstone of a compacted topic stays readable after compaction reaches it. */
+  readonly deleteRetentionMs: number;
+  /** The youngest a record may be (by append time) and still be compacted away. */
+  readonly minCompactionLagMs: number;
 }
 
 /** What a create or alter request may set; anything left out keeps the default (or current) value. */
@@ -20,6 +32,9 @@ export const defaultTopicConfig: TopicConfig = {
   retentionBytes: -1,
   cleanupPolicy: 'delete',
   maxMessageBytes: 1024 * 1024,
+  minInsyncReplicas: 1,
+  deleteRetentionMs: 24 * 60 * 60 * 1000,
+  minCompactionLagMs: 0,
 };
 
 /** Bounds of each setting; -1 ("unlimited") is accepted besides them where noted above. */
@@ -28,6 +43,10 @@ export const topicConfigBounds = {
   retentionBytes: { min: 1024, max: 2 ** 50 },
   // The upper bound is the RecordBatch format's own batchBytesMax.
   maxMessageBytes: { min: 1024, max: 8 * 1024 * 1024 },
+  // A topic's replication factor is at most the cluster's size; a larger value refuses every write.
+  minInsyncReplicas: { min: 1, max: 64 },
+  deleteRetentionMs: { min: 0, max: 100 * 365 * 24 * 60 * 60 * 1000 },
+  minCompactionLagMs: { min: 0, max: 100 * 365 * 24 * 60 * 60 * 1000 },
 } as const;
 
 export const topicNameCharsMax = 249;
@@ -87,13 +106,22 @@ export function resolveTopicConfig(
     retentionBytes: input.retentionBytes ?? base.retentionBytes,
     cleanupPolicy: input.cleanupPolicy ?? base.cleanupPolicy,
     maxMessageBytes: input.maxMessageBytes ?? base.maxMessageBytes,
+    minInsyncReplicas: input.minInsyncReplicas ?? base.minInsyncReplicas,
+    deleteRetentionMs: input.deleteRetentionMs ?? base.deleteRetentionMs,
+    minCompactionLagMs: input.minCompactionLagMs ?? base.minCompactionLagMs,
   };
   const rejection =
     checkBounded('retentionMs', config.retentionMs, true) ??
     checkBounded('retentionBytes', config.retentionBytes, true) ??
     checkBounded('maxMessageBytes', config.maxMessageBytes, false) ??
-    (config.cleanupPolicy === 'delete' || config.cleanupPolicy === 'compact'
+    checkBounded('minInsyncReplicas', config.minInsyncReplicas, false) ??
+    checkBounded('deleteRetentionMs', config.deleteRetentionMs, false) ??
+    checkBounded('minCompactionLagMs', config.minCompactionLagMs, false) ??
+    (cleanupPolicies.includes(config.cleanupPolicy)
       ? undefined
-      : ({ code: 'INVALID_ARGUMENT', message: "cleanupPolicy must be 'delete' or 'compact'" } as const));
+      : ({
+          code: 'INVALID_ARGUMENT',
+          message: `cleanupPolicy must be one of ${cleanupPolicies.map((c) => `'${c}'`).join(', ')}`,
+        } as const));
   return rejection === undefined ? { config } : { rejection };
 }

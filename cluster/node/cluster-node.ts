@@ -64,6 +64,7 @@ import { createNodeGroups, type NodeGroups } from './node-groups.js';
 import { VoteGate } from './vote-gate.js';
 import { within } from './within.js';
 import { brokerViews, topicView } from './views.js';
+import { checkMinInSync } from './min-in-sync.js';
 import type { NodeClock } from './node-clock.js';
 import type { TransactionsApi } from './txn-api.js';
 import type { TxnCoordinator } from './txn-coordinator.js';
@@ -303,10 +304,11 @@ export class ClusterNode implements NodeApi {
 
   async produce(input: ProduceInput): Promise<ProduceOutcome> {
     let local = this.leaderOf(input.topic, input.partition);
-    const { maxMessageBytes } = this.topicInfo(input.topic).config;
+    const { maxMessageBytes, minInsyncReplicas } = this.topicInfo(input.topic).config;
     const verified = await this.checkTransactional(input);
     // The check may have waited for the controller: leadership may have moved meanwhile.
     if (verified) local = this.leaderOf(input.topic, input.partition);
+    checkMinInSync(local, input, minInsyncReplicas, (id) => this.host.isAlive(id));
     return produceLocal(local, input, {
       maxMessageBytes,
       proposalBatchBytesMax: proposalBatchBytesMax(this.host.proposalBytesMax),

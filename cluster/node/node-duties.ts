@@ -82,7 +82,8 @@ export class NodeDuties {
     this.retentionCheckedAtMs = now;
     this.purge.kick();
     for (const t of this.ctx.controller.state.topics.values()) {
-      if (t.config.cleanupPolicy !== 'delete') continue;
+      // 'compact' alone keeps the newest record of every key however old; 'compact,delete' also ages out.
+      if (t.config.cleanupPolicy === 'compact') continue;
       for (const a of t.partitions) {
         const local = this.ctx.partitions.get(a.groupId);
         if (local === undefined || !local.group.isLeader() || local.replica.blocked) continue;

@@ -48,25 +48,30 @@ export function partitionView(
   }
   const status = local.group.raw.status();
   const sm = local.replica.state;
-  const inSync: NodeId[] = [];
-  if (status.progress) {
-    for (const [id, p] of status.progress) {
-      const live = id === status.id || heardFrom(id);
-      if (live && status.lastIndex - p.match <= inSyncLagEntriesMax) inSync.push(id);
-    }
-  }
+  const inSync = inSyncReplicas(local, heardFrom);
   return {
     ...base,
     replicas: status.confState.voters.length > 0 ? [...status.confState.voters] : a.replicas,
     leaderId: status.leader,
     term: status.term,
-    inSync: inSync.sort((x, y) => x - y),
+    inSync,
     learners: status.confState.learners,
     commitIndex: status.commit,
     highWatermark: sm.highWatermark,
     logStartOffset: sm.logStartOffset,
     lastStableOffset: sm.lastStableOffset,
   };
+}
+
+/** The replicas in sync with this node's log, as a leader sees them; empty on a follower. */
+export function inSyncReplicas(local: LocalPartition, heardFrom: HeardFrom): NodeId[] {
+  const status = local.group.raw.status();
+  const inSync: NodeId[] = [];
+  for (const [id, p] of status.progress ?? []) {
+    const live = id === status.id || heardFrom(id);
+    if (live && status.lastIndex - p.match <= inSyncLagEntriesMax) inSync.push(id);
+  }
+  return inSync.sort((x, y) => x - y);
 }
 
 export function topicView(

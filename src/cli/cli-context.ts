@@ -46,6 +46,7 @@ export interface CliConsumer extends AsyncIterable<ConsumerRecord> {
 export type CliAdmin = Pick<
   Admin,
   | 'createTopic'
+  | 'alterTopicConfig'
   | 'deleteTopic'
   | 'listTopics'
   | 'describeTopic'

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 import { RaftlogError } from '../../lib/index.js';
 import type {
+  TopicSettings,
   ClusterStatus,
   ConsumerRecord,
   ProducerRecord,
@@ -81,23 +82,31 @@ function fakeSession(
 ): CliSession & { sent: ProducerRecord[]; topics: string[] } {
   const sent: ProducerRecord[] = [];
   const topics: string[] = [];
+  const configs = new Map<string, TopicSettings>();
   const admin: CliAdmin = {
     createTopic: async (t) => {
       topics.push(t.name);
+      configs.set(t.name, t.config ?? {});
       return {
         name: t.name,
         partitions: t.partitions,
         replicationFactor: t.replicas ?? 3,
-        config: {},
+        config: t.config ?? {},
         partitionStatus: [],
         createdAtMs: 0,
       };
+    },
+    alterTopicConfig: async (name, config) => {
+      if (!topics.includes(name)) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${name} does not exist`);
+      configs.set(name, { ...configs.get(name), ...config });
+      return configs.get(name)!;
     },
     deleteTopic: async () => undefined,
     listTopics: async () => [{ name: 'orders', partitions: 3, replicationFactor: 3 }],
     describeTopic: async (name) => {
       if (!topics.includes(name)) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${name} does not exist`);
-      return { name, partitions: 1, replicationFactor: 1, config: {}, partitionStatus: [], createdAtMs: 0 };
+      const config = configs.get(name) ?? {};
+      return { name, partitions: 1, replicationFactor: 1, config, partitionStatus: [], createdAtMs: 0 };
     },
     clusterStatus: async () => sampleStatus,
     listTransactions: async () => [sampleTxn],
@@ -262,6 +271,45 @@ describe('raftlog argument parsing', () => {
 });
 
 describe('raftlog commands with a fake cluster', () => {
+  it('topic create and alter take --config under Kafka names; describe --json shows them so', async () => {
+    const deps = fakeDeps();
+    const create = [
+      'topic',
+      'create',
+      'logs',
+      '--config',
+      'retention.ms=60000',
+      '--config',
+      'cleanup.policy=delete,compact',
+    ];
+    expect(await runCli(create, memoryIo(), deps)).toBe(0);
+    const altered = memoryIo();
+    expect(
+      await runCli(['--json', 'topic', 'alter', 'logs', '--config', 'min.insync.replicas=2'], altered, deps),
+    ).toBe(0);
+    const expected = { 'cleanup.policy': 'compact,delete', 'retention.ms': 60000, 'min.insync.replicas': 2 };
+    expect(JSON.parse(altered.stdout[0]!)).toEqual({ name: 'logs', config: expected });
+    const described = memoryIo();
+    expect(await runCli(['--json', 'topic', 'describe', 'logs'], described, deps)).toBe(0);
+    expect((JSON.parse(described.stdout[0]!) as { config: unknown }).config).toEqual(expected);
+  });
+
+  it.each([
+    [
+      ['topic', 'create', 'x', '--config', 'retention.minutes=5'],
+      /unknown topic setting "retention.minutes"; known: /,
+    ],
+    [['topic', 'create', 'x', '--config', 'retention.ms'], /KEY=VALUE/],
+    [['topic', 'create', 'x', '--config', 'retention.ms=soon'], /retention.ms must be an integer/],
+    [['topic', 'create', 'x', '--config', 'cleanup.policy=shred'], /cleanup.policy must be/],
+    [['topic', 'alter', 'x'], /--config/],
+  ])('refuses bad topic settings %j with INVALID_ARGUMENT', async (args, message) => {
+    const io = memoryIo();
+    expect(await runCli(args, io, fakeDeps())).toBe(1);
+    expect(io.stderr[0]).toMatch(/^raftlog: INVALID_ARGUMENT: /);
+    expect(io.stderr[0]).toMatch(message);
+  });
+
   it('produce sends each line and prints acks; a failed record makes the exit code 1', async () => {
     const session = fakeSession();
     const io = memoryIo(['a', 'fail', 'c\r']);

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
-import type { TopicDetails } from '../client/index.js';
+import type { TopicDetails, TopicSettings } from '../client/index.js';
 import type { CliContext } from './cli-context.js';
 import { withSession } from './global-options.js';
 import { nonNegativeInt, positiveInt } from './option-parsers.js';
 import { table } from './output-format.js';
+import { collectTopicConfig, kafkaTopicConfig } from './topic-config-option.js';
+
+const configHelp = 'a topic setting KEY=VALUE, Kafka names (retention.ms, cleanup.policy…); repeatable';
 
 export function registerTopicCommands(program: Command, ctx: CliContext): void {
   const topic = program.command('topic').description('create, list, describe and delete topics');
@@ -13,14 +16,32 @@ export function registerTopicCommands(program: Command, ctx: CliContext): void {
     .command('create <name>')
     .option('--partitions <n>', 'partition count', positiveInt, 1)
     .option('--replicas <n>', 'replicas per partition (0: cluster default)', nonNegativeInt, 0)
-    .action((name: string, o: { partitions: number; replicas: number }, cmd: Command) =>
+    .option('--config <key=value>', configHelp, collectTopicConfig)
+    .action(
+      (name: string, o: { partitions: number; replicas: number; config?: TopicSettings }, cmd: Command) =>
+        withSession(ctx, cmd, async (s, g) => {
+          const t = await s.admin.createTopic({
+            name,
+            partitions: o.partitions,
+            replicas: o.replicas,
+            ...(o.config === undefined ? {} : { config: o.config }),
+          });
+          io.out(
+            g.json
+              ? JSON.stringify(withKafkaConfig(t))
+              : `created topic ${t.name}: ${t.partitions} partitions, ${t.replicationFactor} replicas`,
+          );
+        }),
+    );
+
+  topic
+    .command('alter <name>')
+    .description("change a topic's settings; the others keep their values")
+    .requiredOption('--config <key=value>', configHelp, collectTopicConfig)
+    .action((name: string, o: { config: TopicSettings }, cmd: Command) =>
       withSession(ctx, cmd, async (s, g) => {
-        const t = await s.admin.createTopic({ name, partitions: o.partitions, replicas: o.replicas });
-        io.out(
-          g.json
-            ? JSON.stringify(t)
-            : `created topic ${t.name}: ${t.partitions} partitions, ${t.replicationFactor} replicas`,
-        );
+        const config = kafkaTopicConfig(await s.admin.alterTopicConfig(name, o.config));
+        io.out(g.json ? JSON.stringify({ name, config }) : `altered topic ${name}: ${configLine(config)}`);
       }),
     );
 
@@ -40,7 +61,7 @@ export function registerTopicCommands(program: Command, ctx: CliContext): void {
   topic.command('describe <name>').action((name: string, _o: unknown, cmd: Command) =>
     withSession(ctx, cmd, async (s, g) => {
       const t = await s.admin.describeTopic(name);
-      if (g.json) io.out(JSON.stringify(t));
+      if (g.json) io.out(JSON.stringify(withKafkaConfig(t)));
       else for (const line of describeLines(t)) io.out(line);
     }),
   );
@@ -55,7 +76,8 @@ export function registerTopicCommands(program: Command, ctx: CliContext): void {
 
 export function describeLines(t: TopicDetails): string[] {
   return [
-    `topic ${t.name}: ${t.partitions} partitions, ${t.replicationFactor} replicas, config ${JSON.stringify(t.config)}`,
+    `topic ${t.name}: ${t.partitions} partitions, ${t.replicationFactor} replicas`,
+    `config: ${configLine(kafkaTopicConfig(t.config))}`,
     '',
     ...table(
       ['PARTITION', 'LEADER', 'TERM', 'REPLICAS', 'IN-SYNC', 'HW', 'START'],
@@ -70,4 +92,17 @@ export function describeLines(t: TopicDetails): string[] {
       ]),
     ),
   ];
+}
+
+/** The topic as JSON, its settings under the names `--config` takes. */
+function withKafkaConfig(
+  t: TopicDetails,
+): Omit<TopicDetails, 'config'> & { config: Record<string, unknown> } {
+  return { ...t, config: kafkaTopicConfig(t.config) };
+}
+
+function configLine(config: Record<string, string | number>): string {
+  return Object.entries(config)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }

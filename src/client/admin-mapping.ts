@@ -13,12 +13,23 @@ export interface TopicSummary {
   readonly replicationFactor: number;
 }
 
+export type CleanupPolicyName = 'delete' | 'compact' | 'compact,delete';
+
 export interface TopicSettings {
   readonly retentionMs?: number;
   readonly retentionBytes?: number;
-  readonly cleanupPolicy?: 'delete' | 'compact';
+  readonly cleanupPolicy?: CleanupPolicyName;
   readonly maxMessageBytes?: number;
+  readonly minInsyncReplicas?: number;
+  readonly deleteRetentionMs?: number;
+  readonly minCompactionLagMs?: number;
 }
+
+const cleanupPolicies: readonly (readonly [CleanupPolicy, CleanupPolicyName])[] = [
+  [CleanupPolicy.DELETE, 'delete'],
+  [CleanupPolicy.COMPACT, 'compact'],
+  [CleanupPolicy.COMPACT_DELETE, 'compact,delete'],
+];
 
 export interface PartitionStatus {
   readonly topic: string;
@@ -68,31 +79,39 @@ export function toTopicSummary(t: WireTopicSummary): TopicSummary {
 
 export function toTopicSettings(c: WireTopicConfig | undefined): TopicSettings {
   if (c === undefined) return {};
-  const policy =
-    c.cleanupPolicy === CleanupPolicy.COMPACT
-      ? 'compact'
-      : c.cleanupPolicy === CleanupPolicy.DELETE
-        ? 'delete'
-        : undefined;
-  return {
-    ...(c.retentionMs === undefined ? {} : { retentionMs: Number(c.retentionMs) }),
-    ...(c.retentionBytes === undefined ? {} : { retentionBytes: Number(c.retentionBytes) }),
-    ...(policy === undefined ? {} : { cleanupPolicy: policy }),
-    ...(c.maxMessageBytes === undefined ? {} : { maxMessageBytes: c.maxMessageBytes }),
-  };
+  const policy = cleanupPolicies.find(([wire]) => wire === c.cleanupPolicy)?.[1];
+  const num = (v: bigint | number | undefined) => (v === undefined ? undefined : Number(v));
+  return withoutUndefined({
+    retentionMs: num(c.retentionMs),
+    retentionBytes: num(c.retentionBytes),
+    cleanupPolicy: policy,
+    maxMessageBytes: c.maxMessageBytes,
+    minInsyncReplicas: c.minInsyncReplicas,
+    deleteRetentionMs: num(c.deleteRetentionMs),
+    minCompactionLagMs: num(c.minCompactionLagMs),
+  });
 }
 
 export function toWireTopicConfig(s: TopicSettings) {
+  const big = (v: number | undefined) => (v === undefined ? undefined : BigInt(v));
   return {
-    ...(s.retentionMs === undefined ? {} : { retentionMs: BigInt(s.retentionMs) }),
-    ...(s.retentionBytes === undefined ? {} : { retentionBytes: BigInt(s.retentionBytes) }),
-    ...(s.maxMessageBytes === undefined ? {} : { maxMessageBytes: s.maxMessageBytes }),
+    ...withoutUndefined({
+      retentionMs: big(s.retentionMs),
+      retentionBytes: big(s.retentionBytes),
+      maxMessageBytes: s.maxMessageBytes,
+      minInsyncReplicas: s.minInsyncReplicas,
+      deleteRetentionMs: big(s.deleteRetentionMs),
+      minCompactionLagMs: big(s.minCompactionLagMs),
+    }),
     cleanupPolicy:
-      s.cleanupPolicy === 'compact'
-        ? CleanupPolicy.COMPACT
-        : s.cleanupPolicy === 'delete'
-          ? CleanupPolicy.DELETE
-          : CleanupPolicy.UNSPECIFIED,
+      cleanupPolicies.find(([, name]) => name === s.cleanupPolicy)?.[0] ?? CleanupPolicy.UNSPECIFIED,
+  };
+}
+
+/** Drops the keys whose value is undefined, as optional properties must be absent, not undefined. */
+function withoutUndefined<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
   };
 }
 

@@ -4,6 +4,7 @@ import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import {
   toClusterStatus,
   toTopicDetails,
+  toTopicSettings,
   toTopicSummary,
   toWireTopicConfig,
   type ClusterStatus,
@@ -91,6 +92,14 @@ export class Admin {
     );
     if (r.topic === undefined) throw new RaftlogError('INTERNAL', 'CreateTopic answered without the topic');
     return toTopicDetails(r.topic);
+  }
+
+  /** Changes the given settings of a topic; the others keep their values. Answers the result. */
+  async alterTopicConfig(name: string, config: TopicSettings): Promise<TopicSettings> {
+    const r = await this.call((a, timeoutMs) =>
+      a.updateTopicConfig({ name, config: toWireTopicConfig(config) }, { timeoutMs }),
+    );
+    return toTopicSettings(r.config);
   }
 
   async deleteTopic(name: string): Promise<void> {

@@ -8,6 +8,7 @@ export type {
   PartitionStatus,
   TopicDetails,
   TopicSettings,
+  CleanupPolicyName,
   TopicSummary,
 } from './admin-mapping.js';
 export type {

@@ -36,6 +36,13 @@ export function topicConfigFromProto(config: TopicConfig | undefined): TopicConf
     input.retentionBytes = safeFromInt64(config.retentionBytes, 'retention_bytes');
   }
   if (config.maxMessageBytes !== undefined) input.maxMessageBytes = config.maxMessageBytes;
+  if (config.minInsyncReplicas !== undefined) input.minInsyncReplicas = config.minInsyncReplicas;
+  if (config.deleteRetentionMs !== undefined) {
+    input.deleteRetentionMs = safeFromInt64(config.deleteRetentionMs, 'delete_retention_ms');
+  }
+  if (config.minCompactionLagMs !== undefined) {
+    input.minCompactionLagMs = safeFromInt64(config.minCompactionLagMs, 'min_compaction_lag_ms');
+  }
   const policy = cleanupPolicyFromProto(config.cleanupPolicy);
   if (policy !== undefined) input.cleanupPolicy = policy;
   const resolved = resolveTopicConfig(defaultTopicConfig, input);
@@ -43,24 +50,30 @@ export function topicConfigFromProto(config: TopicConfig | undefined): TopicConf
   return input;
 }
 
+const policies: readonly (readonly [CleanupPolicy, DomainCleanupPolicy])[] = [
+  [CleanupPolicy.DELETE, 'delete'],
+  [CleanupPolicy.COMPACT, 'compact'],
+  [CleanupPolicy.COMPACT_DELETE, 'compact,delete'],
+];
+
 function cleanupPolicyFromProto(policy: CleanupPolicy): DomainCleanupPolicy | undefined {
-  switch (policy) {
-    case CleanupPolicy.UNSPECIFIED:
-      return undefined;
-    case CleanupPolicy.DELETE:
-      return 'delete';
-    case CleanupPolicy.COMPACT:
-      return 'compact';
-    default:
-      throw new RaftlogError('INVALID_ARGUMENT', `unknown cleanup_policy value ${policy as number}`);
+  if (policy === CleanupPolicy.UNSPECIFIED) return undefined;
+  const found = policies.find(([wire]) => wire === policy);
+  if (found === undefined) {
+    throw new RaftlogError('INVALID_ARGUMENT', `unknown cleanup_policy value ${policy as number}`);
   }
+  return found[1];
 }
 
 export function topicConfigToProto(config: DomainTopicConfig): MessageInitShape<typeof TopicConfigSchema> {
   return {
     retentionMs: BigInt(config.retentionMs),
     retentionBytes: BigInt(config.retentionBytes),
-    cleanupPolicy: config.cleanupPolicy === 'compact' ? CleanupPolicy.COMPACT : CleanupPolicy.DELETE,
+    cleanupPolicy:
+      policies.find(([, domain]) => domain === config.cleanupPolicy)?.[0] ?? CleanupPolicy.DELETE,
     maxMessageBytes: config.maxMessageBytes,
+    minInsyncReplicas: config.minInsyncReplicas,
+    deleteRetentionMs: BigInt(config.deleteRetentionMs),
+    minCompactionLagMs: BigInt(config.minCompactionLagMs),
   };
 }

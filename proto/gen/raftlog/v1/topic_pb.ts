@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/topic.proto.
  */
 export const file_raftlog_v1_topic: GenFile = /*@__PURE__*/
-  fileDesc("ChZyYWZ0bG9nL3YxL3RvcGljLnByb3RvEgpyYWZ0bG9nLnYxIjIKDlRvcGljUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDSKcAwoLVG9waWNDb25maWcSGQoMcmV0ZW50aW9uX21zGAEgASgDSACIAQESHAoPcmV0ZW50aW9uX2J5dGVzGAIgASgDSAGIAQESMQoOY2xlYW51cF9wb2xpY3kYAyABKA4yGS5yYWZ0bG9nLnYxLkNsZWFudXBQb2xpY3kSHgoRbWF4X21lc3NhZ2VfYnl0ZXMYBCABKA1IAogBARIoChtxdWV1ZV92aXNpYmlsaXR5X3RpbWVvdXRfbXMYBSABKA1IA4gBARIhChRxdWV1ZV9tYXhfZGVsaXZlcmllcxgGIAEoDUgEiAEBEiQKF3F1ZXVlX2RlYWRfbGV0dGVyX3RvcGljGAcgASgJSAWIAQFCDwoNX3JldGVudGlvbl9tc0ISChBfcmV0ZW50aW9uX2J5dGVzQhQKEl9tYXhfbWVzc2FnZV9ieXRlc0IeChxfcXVldWVfdmlzaWJpbGl0eV90aW1lb3V0X21zQhcKFV9xdWV1ZV9tYXhfZGVsaXZlcmllc0IaChhfcXVldWVfZGVhZF9sZXR0ZXJfdG9waWMqZgoNQ2xlYW51cFBvbGljeRIeChpDTEVBTlVQX1BPTElDWV9VTlNQRUNJRklFRBAAEhkKFUNMRUFOVVBfUE9MSUNZX0RFTEVURRABEhoKFkNMRUFOVVBfUE9MSUNZX0NPTVBBQ1QQAmIGcHJvdG8z");
+  fileDesc("ChZyYWZ0bG9nL3YxL3RvcGljLnByb3RvEgpyYWZ0bG9nLnYxIjIKDlRvcGljUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDSLOBAoLVG9waWNDb25maWcSGQoMcmV0ZW50aW9uX21zGAEgASgDSACIAQESHAoPcmV0ZW50aW9uX2J5dGVzGAIgASgDSAGIAQESMQoOY2xlYW51cF9wb2xpY3kYAyABKA4yGS5yYWZ0bG9nLnYxLkNsZWFudXBQb2xpY3kSHgoRbWF4X21lc3NhZ2VfYnl0ZXMYBCABKA1IAogBARIoChtxdWV1ZV92aXNpYmlsaXR5X3RpbWVvdXRfbXMYBSABKA1IA4gBARIhChRxdWV1ZV9tYXhfZGVsaXZlcmllcxgGIAEoDUgEiAEBEiQKF3F1ZXVlX2RlYWRfbGV0dGVyX3RvcGljGAcgASgJSAWIAQESIAoTbWluX2luc3luY19yZXBsaWNhcxgIIAEoDUgGiAEBEiAKE2RlbGV0ZV9yZXRlbnRpb25fbXMYCSABKANIB4gBARIiChVtaW5fY29tcGFjdGlvbl9sYWdfbXMYCiABKANICIgBAUIPCg1fcmV0ZW50aW9uX21zQhIKEF9yZXRlbnRpb25fYnl0ZXNCFAoSX21heF9tZXNzYWdlX2J5dGVzQh4KHF9xdWV1ZV92aXNpYmlsaXR5X3RpbWVvdXRfbXNCFwoVX3F1ZXVlX21heF9kZWxpdmVyaWVzQhoKGF9xdWV1ZV9kZWFkX2xldHRlcl90b3BpY0IWChRfbWluX2luc3luY19yZXBsaWNhc0IWChRfZGVsZXRlX3JldGVudGlvbl9tc0IYChZfbWluX2NvbXBhY3Rpb25fbGFnX21zKokBCg1DbGVhbnVwUG9saWN5Eh4KGkNMRUFOVVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASGQoVQ0xFQU5VUF9QT0xJQ1lfREVMRVRFEAESGgoWQ0xFQU5VUF9QT0xJQ1lfQ09NUEFDVBACEiEKHUNMRUFOVVBfUE9MSUNZX0NPTVBBQ1RfREVMRVRFEANiBnByb3RvMw");
 
 /**
  * A partition of a topic, the unit of ordering, replication (one Raft group each) and leadership.
@@ -94,6 +94,31 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
    * @generated from field: optional string queue_dead_letter_topic = 7;
    */
   queueDeadLetterTopic?: string | undefined;
+
+  /**
+   * An acks=QUORUM produce is refused with NOT_ENOUGH_REPLICAS (retriable) while fewer replicas than
+   * this are in sync (Kafka's min.insync.replicas); 1..64, default 1. A Raft majority is needed in
+   * any case; this only raises the bar.
+   *
+   * @generated from field: optional uint32 min_insync_replicas = 8;
+   */
+  minInsyncReplicas?: number | undefined;
+
+  /**
+   * Compacted topics: how long a tombstone stays readable once compaction reaches it, in ms
+   * (Kafka's delete.retention.ms); default one day.
+   *
+   * @generated from field: optional int64 delete_retention_ms = 9;
+   */
+  deleteRetentionMs?: bigint | undefined;
+
+  /**
+   * Compacted topics: a record younger than this (by append time), in ms, is never compacted away
+   * (Kafka's min.compaction.lag.ms); default 0.
+   *
+   * @generated from field: optional int64 min_compaction_lag_ms = 10;
+   */
+  minCompactionLagMs?: bigint | undefined;
 };
 
 /**
@@ -129,6 +154,14 @@ export enum CleanupPolicy {
    * @generated from enum value: CLEANUP_POLICY_COMPACT = 2;
    */
   COMPACT = 2,
+
+  /**
+   * Both: keep the latest record of every key, and drop data past retention_ms or retention_bytes
+   * (Kafka's "compact,delete").
+   *
+   * @generated from enum value: CLEANUP_POLICY_COMPACT_DELETE = 3;
+   */
+  COMPACT_DELETE = 3,
 }
 
 /**
