@@ -16,3 +16,4 @@ export type { ReadState } from './read-only.js';
 export type { Role } from './raft.js';
 export type { ProgressState } from './progress.js';
 export { RawNode, type Ready, type RaftStatus, type SoftState } from './raw-node.js';
+export { termMax, logIndexMax, termJumpMax, implausibility } from './message-bounds.js';
