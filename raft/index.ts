@@ -4,6 +4,7 @@ export { RaftStorageError } from './raft-storage.js';
 export { MemoryRaftStorage } from './memory-raft-storage.js';
 export { validateConfig, type RaftConfig } from './config.js';
 export type { Message, MessageType, SnapshotChunk } from './message.js';
+export { makeMessage } from './message.js';
 export {
   encodeConfChange,
   decodeConfChange,

@@ -1,21 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { LogIndex, NodeId, Term } from '../lib/index.js';
 import { logIndexMax, termJumpMax } from './message-bounds.js';
-import type { Message } from './message.js';
+import { makeMessage, type Message } from './message.js';
 import { TestNetwork } from './testing/index.js';
 
-const heartbeat = (term: number, commit = 0): Message => ({
-  type: 'heartbeat',
-  from: 1 as NodeId,
-  to: 2 as NodeId,
-  term: term as Term,
-  logTerm: 0 as Term,
-  index: 0 as LogIndex,
-  entries: [],
-  commit: commit as LogIndex,
-  reject: false,
-  rejectHint: 0 as LogIndex,
-});
+const heartbeat = (term: number, commit = 0): Message =>
+  makeMessage({
+    type: 'heartbeat',
+    from: 1 as NodeId,
+    to: 2 as NodeId,
+    term: term as Term,
+    commit: commit as LogIndex,
+  });
 
 describe('implausible peer messages', () => {
   it.each([

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createClient } from '../../cluster/rpc/index.js';
 import { toProtoMessage } from '../../cluster/transport/index.js';
-import { groupId, nodeId, type LogIndex, type Term } from '../../lib/index.js';
+import { groupId, nodeId, type Term } from '../../lib/index.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import { termMax } from '../../raft/index.js';
+import { makeMessage, termMax } from '../../raft/index.js';
 import { PartitionWriter, sleep, startCluster, verifyPartition, type TestCluster } from './harness/index.js';
 
 const topic = 'peer-listener';
@@ -77,18 +77,15 @@ async function sendForgedHeartbeats(
   const stream = peer.raft();
   onTestFinished(() => stream.cancel());
   const forged = (group: number) =>
-    toProtoMessage(groupId(group), {
-      type: 'heartbeat',
-      from: nodeId(as),
-      to: nodeId(to),
-      term: Number.MAX_SAFE_INTEGER as Term,
-      logTerm: 0 as Term,
-      index: 0 as LogIndex,
-      entries: [],
-      commit: 0 as LogIndex,
-      reject: false,
-      rejectHint: 0 as LogIndex,
-    });
+    toProtoMessage(
+      groupId(group),
+      makeMessage({
+        type: 'heartbeat',
+        from: nodeId(as),
+        to: nodeId(to),
+        term: Number.MAX_SAFE_INTEGER as Term,
+      }),
+    );
   expect(Number.MAX_SAFE_INTEGER).toBeGreaterThan(termMax);
   await stream.send({ sequence: 1n, fromNodeId: as, toNodeId: to, messages: groups.map(forged) });
 }
