@@ -4,6 +4,7 @@ export { RaftStorageError } from './raft-storage.js';
 export { MemoryRaftStorage } from './memory-raft-storage.js';
 export { validateConfig, type RaftConfig } from './config.js';
 export type { Message, MessageType, SnapshotChunk } from './message.js';
+export { makeMessage } from './message.js';
 export {
   encodeConfChange,
   decodeConfChange,
@@ -16,3 +17,4 @@ export type { ReadState } from './read-only.js';
 export type { Role } from './raft.js';
 export type { ProgressState } from './progress.js';
 export { RawNode, type Ready, type RaftStatus, type SoftState } from './raw-node.js';
+export { termMax, logIndexMax, termJumpMax, implausibility } from './message-bounds.js';

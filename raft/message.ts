@@ -42,3 +42,11 @@ export interface Message {
   /** ReadIndex request context; for a vote, a non-empty context marks a leadership transfer. */
   readonly context?: Uint8Array;
 }
+
+type MessageFields = Pick<Message, 'type' | 'from' | 'to' | 'term'> & Partial<Message>;
+
+/** A message with these fields and every other at its zero value (no entries, index 0...). */
+export function makeMessage(fields: MessageFields): Message {
+  const zero = { logTerm: 0 as Term, index: 0 as LogIndex, commit: 0 as LogIndex, rejectHint: 0 as LogIndex };
+  return { ...zero, entries: [], reject: false, ...fields };
+}

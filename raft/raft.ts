@@ -10,6 +10,7 @@ import {
 } from './conf-change.js';
 import type { ConfState, Entry, Snapshot } from './log-types.js';
 import type { Message, MessageType } from './message.js';
+import { implausibility } from './message-bounds.js';
 import { Progress } from './progress.js';
 import { jointIndex, jointVote } from './quorum.js';
 import { RaftLog } from './raft-log.js';
@@ -241,6 +242,11 @@ export class Raft {
 
   step(m: Message): void {
     if (!this.isSane(m)) return;
+    // Peer input, even from an authenticated peer: refused before it can move this node's term.
+    const problem = implausibility(m, this.term);
+    if (problem !== undefined) {
+      throw new RaftlogError('INVALID_ARGUMENT', `refused a ${m.type} from node ${m.from}: ${problem}`);
+    }
     if (m.term > this.term) {
       if (!this.acceptHigherTerm(m)) return;
     } else if (m.term < this.term) {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Admin, RaftlogClient } from '../../src/client/index.js';
-import { peersArg, type Launcher } from '../../src/local/index.js';
+import type { Launcher } from '../../src/local/index.js';
 import { startToxiproxyServer } from '../toxiproxy/index.js';
 import { ChaosNode } from './chaos-node.js';
 import { freePort } from './free-port.js';
@@ -21,9 +21,9 @@ export interface ChaosClusterOptions {
 const host = '127.0.0.1';
 
 /**
- * Real node processes whose every link goes through its own proxy: node i reaches node j only
- * through proxy `ni-nj`, and the workload reaches node j only through `client-nj`, which is also
- * the address node j advertises. The harness itself probes nodes on their own addresses.
+ * Real node processes whose every link goes through its own proxy: node i reaches node j's peer
+ * listener only through proxy `ni-nj`, and the workload reaches node j's client listener only
+ * through `client-nj`. The harness itself probes nodes on their own addresses.
  */
 export class ChaosCluster {
   private constructor(
@@ -43,22 +43,25 @@ export class ChaosCluster {
     const links = LinkProxies.connect(toxiproxy.url, host);
     const ids = Array.from({ length: options.nodes }, (_, i) => i + 1);
     const direct = new Map<number, string>();
+    const directPeer = new Map<number, string>();
     for (const id of ids) direct.set(id, `${host}:${await freePort(host)}`);
+    for (const id of ids) directPeer.set(id, `${host}:${await freePort(host)}`);
     const viaClient = new Map<number, string>();
     for (const id of ids)
       viaClient.set(id, await links.create({ from: clientId, to: id }, addressOf(direct, id)));
     const nodes: ChaosNode[] = [];
     for (const id of ids) {
-      const peers = [{ id, address: addressOf(viaClient, id) }];
+      const peers = [{ id, address: addressOf(directPeer, id) }];
       for (const to of ids.filter((other) => other !== id)) {
-        peers.push({ id: to, address: await links.create({ from: id, to }, addressOf(direct, to)) });
+        peers.push({ id: to, address: await links.create({ from: id, to }, addressOf(directPeer, to)) });
       }
       nodes.push(
         new ChaosNode(
           {
             id,
             address: addressOf(direct, id),
-            peers: peersArg(peers),
+            peerAddress: addressOf(directPeer, id),
+            peers: peers.map((p) => `${p.id}=${p.address}`).join(','),
             dataDir: join(options.dir, `node-${id}`),
             logFile: join(options.dir, `node-${id}.log`),
             ...(options.env === undefined ? {} : { env: options.env }),

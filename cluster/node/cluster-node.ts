@@ -77,7 +77,7 @@ export interface ClusterNodeOptions {
   readonly clusterId: string;
   /** The address clients are told to use. */
   readonly advertise: string;
-  /** Every voter of the controller group, this node included: id → the address this node dials. */
+  /** Every voter of the controller group, this node included: id → its peer-listener address. */
   readonly peers: ReadonlyMap<NodeId, string>;
   readonly tickMs: number;
   readonly electionTimeoutTicks: number;
@@ -629,7 +629,9 @@ export class ClusterNode implements NodeApi {
 
   private addressOf(id: NodeId | 0): string | undefined {
     if (id === 0) return undefined;
-    return this.controller.state.nodes.get(id)?.address ?? this.options.peers.get(id);
+    // `peers` holds peer-listener addresses; clients are told client addresses, this node's own first.
+    const registered = this.controller.state.nodes.get(id)?.address;
+    return registered ?? (id === this.nodeId ? this.options.advertise : this.options.peers.get(id));
   }
 
   private brokers(): ReturnType<typeof brokerViews> {
@@ -637,7 +639,11 @@ export class ClusterNode implements NodeApi {
     const known = new Set(registered.map((b) => b.nodeId));
     const unregistered = [...this.options.peers]
       .filter(([id]) => !known.has(id))
-      .map(([id, address]) => ({ nodeId: id, address, alive: true }));
+      .map(([id, address]) => ({
+        nodeId: id,
+        address: id === this.nodeId ? this.options.advertise : address,
+        alive: true,
+      }));
     return [...registered, ...unregistered].sort((a, b) => a.nodeId - b.nodeId);
   }
 

@@ -8,6 +8,7 @@ interface StartFlags {
   idFromPodName?: string;
   hostAliases?: string;
   listen?: string;
+  peerListen?: string;
   advertise?: string;
   peers?: string;
   data?: string;
@@ -30,6 +31,7 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     idFromPodName: flags.idFromPodName,
     hostAliases: flags.hostAliases,
     listen: flags.listen,
+    peerListen: flags.peerListen,
     advertise: flags.advertise,
     peers: flags.peers,
     dataDir: flags.data,
@@ -55,8 +57,9 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--id-from-pod-name <name>', 'node id = ordinal + 1 of a StatefulSet pod name (raftlog-0 → 1)')
     .option('--host-aliases <list>', 'dial these names at these addresses: NAME=IP,NAME=IP,...')
     .option('--listen <host:port>', 'address to listen on')
+    .option('--peer-listen <host:port>', 'peer listener, for nodes only (default: --listen port + 1000)')
     .option('--advertise <host:port>', 'address clients are told to use (default: --listen)')
-    .option('--peers <list>', 'initial voters: 1=HOST:PORT,2=HOST:PORT,...')
+    .option('--peers <list>', "initial voters' peer addresses: 1=HOST:PORT,2=HOST:PORT,...")
     .option('--data <dir>', 'data directory')
     .option('--config <file>', 'JSON config file')
     .option('--tick-ms <ms>', 'Raft tick')
@@ -64,7 +67,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--heartbeat-interval-ticks <n>', 'heartbeat interval in ticks')
     .option('--message-bytes-max <bytes>', 'largest gRPC message')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
-    .option('--connections-max <n>', 'TCP connections served at once (clients and peers)')
+    .option('--connections-max <n>', 'TCP connections served at once, per listener (client, peer)')
     .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')

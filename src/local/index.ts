@@ -12,7 +12,7 @@ export {
   type SpawnedNode,
 } from './spawn-node.js';
 export { waitHealthy } from './wait-healthy.js';
-export { peersArg, clusterLayout, type NodeAddress } from './peers.js';
+export { peersArg, peerAddressOf, clusterLayout, type NodeAddress } from './peers.js';
 export { currentLauncher, type Launcher } from './launcher.js';
 export { readClusterFile, clusterFilePath, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
 

@@ -5,8 +5,10 @@ import { currentLauncher, type Launcher } from './launcher.js';
 
 export interface NodeSpec {
   readonly id: number;
-  /** HOST:PORT the node listens on. */
+  /** HOST:PORT the node listens on for clients. */
   readonly address: string;
+  /** HOST:PORT of its peer listener; the node's default (client port + 1000) when absent. */
+  readonly peerAddress?: string;
   /** The `--peers` value, see peersArg. */
   readonly peers: string;
   readonly dataDir: string;
@@ -40,6 +42,7 @@ export function startArgs(spec: NodeSpec): string[] {
     String(spec.id),
     '--listen',
     spec.address,
+    ...(spec.peerAddress === undefined ? [] : ['--peer-listen', spec.peerAddress]),
     '--peers',
     spec.peers,
     '--data',

@@ -20,6 +20,19 @@ describe('node configuration', () => {
     expect(config.electionTimeoutTicks).toBe(10);
   });
 
+  it('puts the peer listener 1000 above the client port unless told, and never on the client port', () => {
+    const base = { id: '2', listen: '127.0.0.1:9092', peers, dataDir: '/tmp/x' };
+    expect(loadNodeConfig(base, {}).peerListen).toBe('127.0.0.1:10092');
+    expect(loadNodeConfig(base, { RAFTLOG_PEER_LISTEN: '0.0.0.0:7000' }).peerListen).toBe('0.0.0.0:7000');
+    expect(loadNodeConfig({ ...base, listen: '127.0.0.1:0' }, {}).peerListen).toBe('127.0.0.1:0');
+    expect(() => loadNodeConfig({ ...base, peerListen: '127.0.0.1:9092' }, {})).toThrow(
+      /peerListen must differ from listen/,
+    );
+    expect(() => loadNodeConfig({ ...base, listen: '127.0.0.1:65000' }, {})).toThrow(
+      /peerListen must be HOST:PORT, got "127.0.0.1:66000"/,
+    );
+  });
+
   it('lets flags beat env and env beat the file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'raftlog-config-'));
     dirs.push(dir);

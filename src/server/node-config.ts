@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RaftlogError } from '../../lib/index.js';
 import { parseHostAliases } from '../../cluster/rpc/index.js';
+import { defaultPeerAddress } from './peer-address.js';
 
 /**
  * Every setting of a node, validated in one place at start. Sources in order of precedence:
@@ -9,6 +10,8 @@ import { parseHostAliases } from '../../cluster/rpc/index.js';
 export interface NodeConfig {
   readonly id: number;
   readonly listen: string;
+  /** The peer listener (PeerService, node to node only); defaults to the listen port + 1000. */
+  readonly peerListen: string;
   /** The address clients are told to use; defaults to `listen`. */
   readonly advertise: string;
   /** Every voter of the initial cluster, this node included: id → the address this node dials. */
@@ -23,7 +26,7 @@ export interface NodeConfig {
   readonly snapshotEntriesMin: number;
   /** Entries kept below a snapshot for followers slightly behind. */
   readonly compactionTrailEntries: number;
-  /** TCP connections the node serves at once (clients and peers); one more is closed at once. */
+  /** TCP connections each listener (client, peer) serves at once; one more is closed at once. */
   readonly connectionsMax: number;
   /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
   readonly callsPerConnectionMax: number;
@@ -87,6 +90,7 @@ const defaults = {
 const settingNames = [
   'id',
   'listen',
+  'peerListen',
   'advertise',
   'peers',
   'dataDir',
@@ -171,6 +175,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   const id = integer(raw.id ?? ordinalId, 'id', 1, 2 ** 31 - 1, problems);
   const hostAliases = parseHostAliases(String(raw.hostAliases ?? ''), problems);
   const listen = address(raw.listen, 'listen', problems);
+  const peerListen = address(raw.peerListen ?? defaultPeerAddress(listen), 'peerListen', problems);
+  if (peerListen === listen && !listen.endsWith(':0')) problems.push('peerListen must differ from listen');
   const advertise = raw.advertise === undefined ? listen : address(raw.advertise, 'advertise', problems);
   const peers = parsePeers(raw.peers, problems);
   if (peers.size > 0 && !peers.has(id)) problems.push(`peers must include this node's id ${id}`);
@@ -259,6 +265,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   return {
     id,
     listen,
+    peerListen,
     advertise,
     peers,
     dataDir,

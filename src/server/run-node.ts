@@ -2,21 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
-import {
-  createServer,
-  HealthStatusBoard,
-  implementService,
-  setHostAliases,
-  shutdown,
-} from '../../cluster/rpc/index.js';
-import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
-import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import { setHostAliases } from '../../cluster/rpc/index.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
-import { listenBounded } from './bounded-listen.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
-import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
+import { startListeners } from './node-listeners.js';
 import { systemClock } from './system-clock.js';
 import {
   IdentityMismatchError,
@@ -61,7 +52,7 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-/** Opens storage, serves every gRPC service on one port and starts the node's Raft groups. */
+/** Opens storage, serves the client and peer listeners and starts the node's Raft groups. */
 export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
   mkdirSync(config.dataDir, { recursive: true });
   const kv = await RocksKvStore.open(join(config.dataDir, 'db'));
@@ -72,7 +63,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const peers = new Map<NodeId, string>(
     config.peers.size > 0
       ? ([...config.peers] as [NodeId, string][])
-      : [[config.id as NodeId, config.listen]],
+      : [[config.id as NodeId, config.peerListen]],
   );
   const node = new ClusterNode({
     nodeId: config.id as NodeId,
@@ -110,45 +101,17 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       process.exit(code);
     },
   });
-  const server = createServer({
-    receiveMessageBytesMax: config.messageBytesMax,
-    sendMessageBytesMax: config.messageBytesMax,
-    channelOptions: { 'grpc.max_concurrent_streams': config.callsPerConnectionMax },
+  const listeners = await startListeners(config, node, logger).catch(async (error: unknown) => {
+    await kv.close();
+    throw error;
   });
-  const health = new HealthStatusBoard();
-  const onInternalError = (error: unknown, path: string): void =>
-    logger.error({ err: error, path }, 'a call failed with an unexpected error');
-  const proposeControllerCommand = async (req: { entry: Uint8Array }) => {
-    const { index, output } = await node.proposeControllerEntry(req.entry);
-    return { index: BigInt(index), outputJson: JSON.stringify(output) };
-  };
-  implementService(
-    server,
-    PeerService,
-    {
-      ...node.transport.serviceHandlers(),
-      proposeControllerCommand,
-      writeTxnMarkers: writeTxnMarkersHandler(node),
-    },
-    { onInternalError },
-  );
-  implementService(server, Health, health.impl(), { onInternalError });
-  registerClientServices(server, node, {
-    logger,
-    limits: {
-      clientStreamsMax: config.clientStreamsMax,
-      clientStreamsPerConnectionMax: config.clientStreamsPerConnectionMax,
-    },
-  });
-  const listener = await listenBounded(server, config.listen, config.connectionsMax, (error) =>
-    logger.warn({ err: error }, 'accepting a connection failed'),
-  );
-  const port = listener.port;
   await node.start();
   logger.info(
     {
       listen: config.listen,
-      port,
+      port: listeners.port,
+      peerListen: config.peerListen,
+      peerPort: listeners.peerPort,
       advertise: config.advertise,
       peers: Object.fromEntries(peers),
       clusterId: identity.clusterId,
@@ -158,13 +121,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   return {
     node,
     stop: async () => {
-      health.setAllNotServing();
+      listeners.health.setAllNotServing();
       // Hand leadership over while still serving: closing the port first would leave this node
       // leading partitions nobody can reach until the drain ends and an election follows.
       await node.handOffLeadership();
-      listener.stopAccepting();
-      await shutdown(server, shutdownGraceMs);
-      await listener.close();
+      await listeners.close(shutdownGraceMs);
       await node.stop();
       await kv.close();
     },

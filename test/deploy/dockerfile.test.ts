@@ -58,7 +58,7 @@ describe('deploy/docker/Dockerfile', () => {
     expect(all(final, 'STOPSIGNAL')).toEqual(['SIGTERM']);
     // The exec form: a shell as PID 1 would not pass SIGTERM on to node.
     expect(all(final, 'ENTRYPOINT')).toEqual(['["node", "/app/bin/raftlog.js"]']);
-    expect(all(final, 'EXPOSE')).toEqual(['9091']);
+    expect(all(final, 'EXPOSE')).toEqual(['9091 10091']);
   });
 
   it('has a .dockerignore that keeps node_modules, data and build output out of the context', () => {

@@ -22,6 +22,7 @@ import { podNodeConfig } from './start-flags.js';
 import { peersOf, podRuntime, raftlogContainer } from './statefulset-pod.js';
 
 const port = 9091;
+const peerPort = 10091;
 const entrypoint = dockerEntrypoint();
 
 describe.each(Object.keys(overlays) as OverlayName[])('overlay %s', (overlay) => {
@@ -72,7 +73,7 @@ describe.each([
   it('gives pod i node id i+1, the same peers list of every pod DNS name, and its own name to advertise', () => {
     const pods = Array.from({ length: replicas }, (_, i) => podRuntime(sts, configMaps, i));
     const expected = new Map(
-      pods.map((p, i) => [i + 1, `${p.name}.${spec.serviceName}.${namespace}.svc.cluster.local:${port}`]),
+      pods.map((p, i) => [i + 1, `${p.name}.${spec.serviceName}.${namespace}.svc.cluster.local:${peerPort}`]),
     );
     for (const [i, pod] of pods.entries()) {
       for (const text of [...pod.args, ...Object.values(pod.env)]) expect(text).not.toContain('$(');
@@ -80,14 +81,18 @@ describe.each([
       const config = podNodeConfig(pod.args, pod.env);
       expect(config.id).toBe(i + 1);
       expect(config.listen).toBe(`0.0.0.0:${port}`);
-      expect(config.advertise).toBe(expected.get(i + 1));
+      expect(config.peerListen).toBe(`0.0.0.0:${peerPort}`);
+      expect(config.advertise).toBe(expected.get(i + 1)!.replace(`:${peerPort}`, `:${port}`));
       expect(config.peers).toEqual(expected);
       expect(config.dataDir).toBe(pod.dataMountPath);
     }
   });
 
   it('probes gRPC health: startup and liveness natively, readiness through `raftlog health --ready`', () => {
-    expect(container.ports?.map((p) => p.containerPort)).toEqual([port]);
+    expect(container.ports?.map((p) => [p.name, p.containerPort])).toEqual([
+      ['grpc', port],
+      ['peer', peerPort],
+    ]);
     expect(container.startupProbe?.grpc?.port).toBe(port);
     expect(container.livenessProbe?.grpc?.port).toBe(port);
     const ready = container.readinessProbe?.exec?.command ?? [];
@@ -137,12 +142,17 @@ describe.each([
     expect(pdb.spec?.selector?.matchLabels).toEqual(podLabels);
   });
 
-  it('admits only the raftlog pods and labelled clients to the one port', () => {
+  it('admits only the raftlog pods to the peer port, and labelled clients to the client port', () => {
     const policy = findObject<INetworkPolicy>(objects, 'NetworkPolicy');
     expect(policy.spec?.podSelector.matchLabels).toEqual(podLabels);
     expect(policy.spec?.policyTypes).toEqual(['Ingress']);
     const rules = policy.spec?.ingress ?? [];
-    for (const rule of rules) expect(rule.ports?.map((p) => p.port)).toEqual([port]);
+    expect(rules.map((r) => r.ports?.map((p) => p.port))).toEqual([[port, peerPort], [port]]);
+    const headless = findObject<IService>(objects, 'Service', spec.serviceName);
+    expect(headless.spec?.ports?.map((p) => [p.port, p.targetPort])).toEqual([
+      [peerPort, 'peer'],
+      [port, 'grpc'],
+    ]);
     const sources = rules.flatMap((r) => (r.from ?? []).map((f) => f.podSelector?.matchLabels));
     expect(sources).toEqual([podLabels, { 'raftlog.io/client': 'true' }]);
     for (const rule of rules) for (const f of rule.from ?? []) expect(f.namespaceSelector).toBeUndefined();

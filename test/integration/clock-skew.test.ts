@@ -25,8 +25,12 @@ const utf8 = new TextEncoder();
 /** A 3-node cluster whose nodes each get their own RAFTLOG_CLOCK_OFFSET_MS; stopped when the test ends. */
 async function startSkewedCluster(): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'raftlog-it-'));
-  const base = await freePortRange(offsets.length);
-  const layout = offsets.map((_, i) => ({ id: i + 1, address: `127.0.0.1:${base + i}` }));
+  const base = await freePortRange(2 * offsets.length);
+  const layout = offsets.map((_, i) => ({
+    id: i + 1,
+    address: `127.0.0.1:${base + i}`,
+    peerAddress: `127.0.0.1:${base + offsets.length + i}`,
+  }));
   const peers = peersArg(layout);
   const nodes = layout.map(
     (n, i) =>
@@ -124,12 +128,11 @@ describe('wall clocks a minute apart (RAFTLOG_CLOCK_OFFSET_MS)', () => {
   it('a node given a bad offset refuses to start and says why', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'raftlog-it-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const port = await freePortRange(1);
-    const address = `127.0.0.1:${port}`;
+    const port = await freePortRange(2);
+    const node = { id: 1, address: `127.0.0.1:${port}`, peerAddress: `127.0.0.1:${port + 1}` };
     const spawned = spawnNode({
-      id: 1,
-      address,
-      peers: peersArg([{ id: 1, address }]),
+      ...node,
+      peers: peersArg([node]),
       dataDir: join(dir, 'node-1'),
       logFile: join(dir, 'node-1.log'),
       env: { RAFTLOG_CLOCK_OFFSET_MS: '90000000' },

@@ -99,12 +99,13 @@ describe('node identity on disk, 3 nodes', () => {
     ];
     await two.kill();
     await three.kill();
-    const peers = cluster.nodes.map((n) => `${n.id}=${n.address}`).join(',');
+    const peers = cluster.nodes.map((n) => `${n.id}=${n.peerAddress}`).join(',');
 
     // Node 2's directory started as node 3.
     const asOther = await refusedStart({
       id: 3,
       address: three.address,
+      peerAddress: three.peerAddress,
       peers,
       dataDir: two.dataDir,
       logFile: join(cluster.dir, 'as-node-3.log'),
@@ -116,6 +117,7 @@ describe('node identity on disk, 3 nodes', () => {
     const configured = await refusedStart({
       id: 2,
       address: two.address,
+      peerAddress: two.peerAddress,
       peers,
       dataDir: two.dataDir,
       logFile: join(cluster.dir, 'configured-other.log'),
@@ -127,11 +129,12 @@ describe('node identity on disk, 3 nodes', () => {
     // A node 2 of a cluster of its own, then started among this cluster's peers.
     const elsewhere = await mkdtemp(join(tmpdir(), 'raftlog-it-other-'));
     try {
-      const [port] = [await freePortRange(1)];
+      const port = await freePortRange(2);
       const other = spawnNode({
         id: 2,
         address: `127.0.0.1:${port}`,
-        peers: `2=127.0.0.1:${port}`,
+        peerAddress: `127.0.0.1:${port + 1}`,
+        peers: `2=127.0.0.1:${port + 1}`,
         dataDir: join(elsewhere, 'node-2'),
         logFile: join(elsewhere, 'node-2.log'),
         launcher: tsxLauncher,
@@ -147,6 +150,7 @@ describe('node identity on disk, 3 nodes', () => {
       const foreign = await refusedStart({
         id: 2,
         address: two.address,
+        peerAddress: two.peerAddress,
         peers,
         dataDir: join(elsewhere, 'node-2'),
         logFile: join(cluster.dir, 'foreign.log'),

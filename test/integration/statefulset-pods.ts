@@ -32,7 +32,7 @@ export interface ExecResult {
 /**
  * One StatefulSet pod played on this machine. The process gets the pod's args and env exactly,
  * with what a pod's own network namespace and volume give it replaced: the wildcard listen host
- * becomes the pod's loopback address (and 127.0.0.1 in exec hooks, the pod itself there), the
+ * (client and peer listeners) becomes the pod's loopback address (and 127.0.0.1 in exec hooks, the pod itself there), the
  * volume's mount path a directory of its own, and RAFTLOG_HOST_ALIASES maps the pod DNS names to
  * those addresses since no cluster DNS runs here.
  */
@@ -56,7 +56,11 @@ export class PlayedPod {
     const image = imageProcess();
     const mounted = (text: string): string => text.split(pod.dataMountPath).join(dataDir);
     this.args = pod.args.map((a) =>
-      a === `--listen=0.0.0.0:${port}` ? `--listen=${ip}:${port}` : mounted(a),
+      a === `--listen=0.0.0.0:${port}`
+        ? `--listen=${ip}:${port}`
+        : a.startsWith('--peer-listen=0.0.0.0:')
+          ? a.replace('0.0.0.0', ip)
+          : mounted(a),
     );
     const env = { ...image.env, ...pod.env, HOSTNAME: pod.name, RAFTLOG_HOST_ALIASES: hostAliases };
     this.env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, mounted(v)]));

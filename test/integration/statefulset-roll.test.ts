@@ -51,18 +51,24 @@ describe('the rendered 3-node StatefulSet, played by local processes', () => {
     // Only what a pod's own network namespace and volume provide differs from the manifest.
     for (const p of pods) {
       const changed = p.args.filter((a, i) => a !== p.pod.args[i]);
-      expect(changed).toEqual([`--listen=${p.address}`, expect.stringMatching(/^--data=.*\/data$/)]);
+      expect(changed).toEqual([
+        `--listen=${p.address}`,
+        expect.stringMatching(new RegExp(`^--peer-listen=${p.ip.replace(/\./g, '\\.')}:\\d+$`)),
+        expect.stringMatching(/^--data=.*\/data$/),
+      ]);
     }
     // This process is a client inside the cluster: it reaches the pods by their DNS names too.
     setHostAliases(parseHostAliases(aliases, []));
     await Promise.all(pods.map((p) => p.start(healthTimeoutMs)));
     await Promise.all(pods.map((p) => waitReady(p)));
 
-    const client = new RaftlogClient({ bootstrap: [...peers.values()] });
+    // `peers` names the peer listeners; clients use the same pod names at the client port.
+    const clientAddresses = [...peers.values()].map((a) => `${dnsName(a)}:${port}`);
+    const client = new RaftlogClient({ bootstrap: clientAddresses });
     const admin = new Admin(client);
     await admin.createTopic({ name: topic, partitions, replicas: 3 });
     const status = await admin.clusterStatus();
-    expect(status.nodes.map((n) => n.address).sort()).toEqual([...peers.values()].sort());
+    expect(status.nodes.map((n) => n.address).sort()).toEqual(clientAddresses.sort());
 
     const producer = new Producer(client, { acks: 'quorum', lingerMs: 2, deliveryTimeoutMs: 60_000 });
     const sent: Sent[] = [];

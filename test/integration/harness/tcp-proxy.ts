@@ -1,4 +1,5 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { peerAddressOf, type NodeAddress } from '../../../src/local/index.js';
 
 /**
  * What the proxy does with connections:
@@ -144,14 +145,15 @@ export class TcpProxy {
 export class ProxyMesh {
   private constructor(
     private readonly links: ReadonlyMap<string, TcpProxy>,
-    private readonly nodes: readonly { id: number; address: string }[],
+    private readonly nodes: readonly NodeAddress[],
   ) {}
 
-  static async start(nodes: readonly { id: number; address: string }[]): Promise<ProxyMesh> {
+  /** The proxies front the nodes' peer listeners. */
+  static async start(nodes: readonly NodeAddress[]): Promise<ProxyMesh> {
     const links = new Map<string, TcpProxy>();
     for (const from of nodes)
       for (const to of nodes)
-        if (from.id !== to.id) links.set(`${from.id}>${to.id}`, await TcpProxy.start(to.address));
+        if (from.id !== to.id) links.set(`${from.id}>${to.id}`, await TcpProxy.start(peerAddressOf(to)));
     return new ProxyMesh(links, nodes);
   }
 
@@ -163,7 +165,7 @@ export class ProxyMesh {
 
   peersFor(id: number): string {
     return this.nodes
-      .map((n) => `${n.id}=${n.id === id ? n.address : this.link(id, n.id).address}`)
+      .map((n) => `${n.id}=${n.id === id ? peerAddressOf(n) : this.link(id, n.id).address}`)
       .join(',');
   }
 

@@ -28,7 +28,8 @@ export interface ClusterOptions {
   /** Defaults to `node --import tsx src/cli/main.ts` from the repository root. */
   readonly launcher?: Launcher;
   /**
-   * Each node's `--peers` value, given every node's own address (e.g. through per-link proxies, see
+   * Each node's `--peers` value, given every node's own addresses (e.g. through per-link proxies to the
+   * peer ports, see
    * ProxyMesh); every node gets the direct addresses when absent.
    */
   readonly peers?: (layout: readonly NodeAddress[]) => Promise<(nodeId: number) => string>;
@@ -122,10 +123,12 @@ export class TestCluster implements ClusterAccess {
  */
 export async function startCluster(options: ClusterOptions): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'raftlog-it-'));
-  const basePort = await freePortRange(options.nodes);
+  // Client ports first, then the peer ports.
+  const basePort = await freePortRange(2 * options.nodes);
   const layout = Array.from({ length: options.nodes }, (_, i) => ({
     id: i + 1,
     address: `127.0.0.1:${basePort + i}`,
+    peerAddress: `127.0.0.1:${basePort + options.nodes + i}`,
   }));
   const direct = peersArg(layout);
   const peersOf = options.peers === undefined ? () => direct : await options.peers(layout);

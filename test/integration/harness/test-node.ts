@@ -1,5 +1,6 @@
 import {
   describeExit,
+  peerAddressOf,
   spawnNode,
   stopNode,
   waitHealthy,
@@ -25,6 +26,10 @@ export class TestNode {
   }
   get address(): string {
     return this.spec.address;
+  }
+  /** The peer listener: for nodes (and tests posing as one), never for clients. */
+  get peerAddress(): string {
+    return peerAddressOf(this.spec);
   }
   get dataDir(): string {
     return this.spec.dataDir;

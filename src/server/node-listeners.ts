@@ -1,0 +1,92 @@
+import type { Server } from '@grpc/grpc-js';
+import type { ClusterNode } from '../../cluster/node/index.js';
+import { createServer, HealthStatusBoard, implementService, shutdown } from '../../cluster/rpc/index.js';
+import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
+import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import type { Logger } from '../obs/index.js';
+import { listenBounded, type BoundedListener } from './bounded-listen.js';
+import type { NodeConfig } from './node-config.js';
+import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
+
+export interface NodeListeners {
+  readonly health: HealthStatusBoard;
+  readonly port: number;
+  readonly peerPort: number;
+  /** Stops accepting, drains the calls in flight for up to graceMs, then drops what is left. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * Two gRPC servers: the client listener (Broker, Admin, health) and the peer listener (PeerService,
+ * plus the Broker and Admin calls nodes make to each other: gap fills, controller status, identity
+ * probes). PeerService is never registered on the client listener, so a client calling it there gets
+ * UNIMPLEMENTED; the peer listener is for nodes only (a NetworkPolicy, and mTLS in production).
+ */
+export async function startListeners(
+  config: NodeConfig,
+  node: ClusterNode,
+  logger: Logger,
+): Promise<NodeListeners> {
+  const health = new HealthStatusBoard();
+  const onInternalError = (error: unknown, path: string): void =>
+    logger.error({ err: error, path }, 'a call failed with an unexpected error');
+  const client = serverFor(config);
+  const peer = serverFor(config);
+  for (const server of [client, peer]) {
+    implementService(server, Health, health.impl(), { onInternalError });
+    registerClientServices(server, node, { logger, limits: clientLimits(config) });
+  }
+  implementService(peer, PeerService, peerHandlers(node), { onInternalError });
+  const onAcceptError = (error: Error): void => logger.warn({ err: error }, 'accepting a connection failed');
+  const clientListener = await listenBounded(client, config.listen, config.connectionsMax, onAcceptError);
+  const peerListener = await listenBounded(
+    peer,
+    config.peerListen,
+    config.connectionsMax,
+    onAcceptError,
+  ).catch(async (error: unknown) => {
+    await closeOne(client, clientListener, 0);
+    throw error;
+  });
+  return {
+    health,
+    port: clientListener.port,
+    peerPort: peerListener.port,
+    close: async (graceMs) => {
+      await Promise.all([closeOne(client, clientListener, graceMs), closeOne(peer, peerListener, graceMs)]);
+    },
+  };
+}
+
+function serverFor(config: NodeConfig): Server {
+  return createServer({
+    receiveMessageBytesMax: config.messageBytesMax,
+    sendMessageBytesMax: config.messageBytesMax,
+    channelOptions: { 'grpc.max_concurrent_streams': config.callsPerConnectionMax },
+  });
+}
+
+function clientLimits(config: NodeConfig) {
+  return {
+    clientStreamsMax: config.clientStreamsMax,
+    clientStreamsPerConnectionMax: config.clientStreamsPerConnectionMax,
+  };
+}
+
+function peerHandlers(node: ClusterNode) {
+  const proposeControllerCommand = async (req: { entry: Uint8Array }) => {
+    const { index, output } = await node.proposeControllerEntry(req.entry);
+    return { index: BigInt(index), outputJson: JSON.stringify(output) };
+  };
+  return {
+    ...node.transport.serviceHandlers(),
+    proposeControllerCommand,
+    writeTxnMarkers: writeTxnMarkersHandler(node),
+  };
+}
+
+async function closeOne(server: Server, listener: BoundedListener, graceMs: number): Promise<void> {
+  listener.stopAccepting();
+  await shutdown(server, graceMs);
+  await listener.close();
+}
