@@ -74,10 +74,14 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ? ([...config.peers] as [NodeId, string][])
       : [[config.id as NodeId, config.listen]],
   );
+  const health = new HealthStatusBoard();
   const node = new ClusterNode({
     nodeId: config.id as NodeId,
     clusterId: identity.clusterId,
     catchUpBeforeVoting: identity.rejoining,
+    joinExisting: identity.clusterFormed,
+    // Decommissioned: unready for good, so the client Service stops sending it anything.
+    onRemoved: () => health.setAllNotServing(),
     gapFillBytesMax: config.gapFillBytesMax,
     advertise: config.advertise,
     peers,
@@ -115,7 +119,6 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     sendMessageBytesMax: config.messageBytesMax,
     channelOptions: { 'grpc.max_concurrent_streams': config.callsPerConnectionMax },
   });
-  const health = new HealthStatusBoard();
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
   const proposeControllerCommand = async (req: { entry: Uint8Array }) => {
