@@ -325,7 +325,7 @@ export enum ErrorCode {
 
   /**
    * The change would leave fewer nodes than a topic's replication factor, or the controller without a
-   * quorum. Retriable: no (add a node first).
+   * live majority; add a node or bring one back first. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_CLUSTER_TOO_SMALL = 37;
    */
