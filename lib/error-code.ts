@@ -40,6 +40,8 @@ export const errorCodes = {
   CANCELLED: { retriable: false, grpc: 'CANCELLED' },
   UNIMPLEMENTED: { retriable: false, grpc: 'UNIMPLEMENTED' },
   INTERNAL: { retriable: false, grpc: 'INTERNAL' },
+  NODE_REMOVED: { retriable: false, grpc: 'FAILED_PRECONDITION' },
+  CLUSTER_TOO_SMALL: { retriable: false, grpc: 'FAILED_PRECONDITION' },
 } as const satisfies Record<string, { retriable: boolean; grpc: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

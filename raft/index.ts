@@ -10,6 +10,7 @@ export {
   decodeConfChange,
   nextConfState,
   isJoint,
+  allMembers,
   type ConfChange,
   type ConfChangeType,
 } from './conf-change.js';

@@ -19,12 +19,13 @@ import {
   type ControllerOutput,
   type ControllerResult,
   type ControllerState,
+  type NodeInfo,
   type PartitionAssignment,
   type TopicInfo,
 } from './controller-types.js';
 import { applyGroupCommand } from './apply-group-command.js';
 import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
-import { nodeLoads, placePartitions } from './placement.js';
+import { activeNodeIds, nodeLoads, placePartitions } from './placement.js';
 import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
 
 type Command<T extends ControllerCommand['type']> = Extract<ControllerCommand, { type: T }>;
@@ -83,13 +84,6 @@ function requirePartition(topic: TopicInfo, partition: unknown): PartitionAssign
   return assignment;
 }
 
-function liveNodeIds(state: ControllerState): NodeId[] {
-  return [...state.nodes.values()]
-    .filter((n) => n.alive)
-    .map((n) => n.id)
-    .sort((a, b) => a - b);
-}
-
 function totalPartitions(state: ControllerState): number {
   let total = 0;
   for (const t of state.topics.values()) total += t.partitions.length;
@@ -110,7 +104,7 @@ function placeNew(
   count: number,
   replicationFactor: number,
 ): { assignments: PartitionAssignment[]; state: ControllerState } {
-  const live = liveNodeIds(state);
+  const live = activeNodeIds(state);
   if (replicationFactor > live.length) {
     reject(
       'NOT_ENOUGH_REPLICAS',
@@ -218,8 +212,8 @@ function startReassignment(
   let target: NodeId[];
   if (c.type === 'add-replica') {
     if (has) reject('INVALID_ARGUMENT', `node ${node} already replicates ${c.topic}/${assignment.partition}`);
-    if (state.nodes.get(node)?.alive !== true) {
-      reject('INVALID_ARGUMENT', `node ${node} is not a registered live node`);
+    if (!activeNodeIds(state).includes(node)) {
+      reject('INVALID_ARGUMENT', `node ${node} is not a registered live node (or is being decommissioned)`);
     }
     if (assignment.replicas.length >= limits.replicationFactorMax) {
       reject('INVALID_ARGUMENT', `a partition has at most ${limits.replicationFactorMax} replicas`);
@@ -258,6 +252,12 @@ function registerNode(state: ControllerState, c: Command<'register-node'>, ctx: 
     reject('INVALID_ARGUMENT', `node address must be 1 to ${limits.addressCharsMax} characters`);
   }
   const old = state.nodes.get(id);
+  if (old?.membership === 'removed') {
+    reject(
+      'NODE_REMOVED',
+      `node ${id} was removed from the cluster and never joins again: start the new node with another id and an empty data directory`,
+    );
+  }
   if (old === undefined && state.nodes.size >= limits.nodesMax) {
     reject('RESOURCE_EXHAUSTED', `the cluster may hold at most ${limits.nodesMax} nodes`);
   }
@@ -267,6 +267,7 @@ function registerNode(state: ControllerState, c: Command<'register-node'>, ctx: 
     alive: true,
     registeredAtMs: old?.registeredAtMs ?? ctx.timestampMs,
     statusChangedAtMs: old?.alive === true ? old.statusChangedAtMs : ctx.timestampMs,
+    membership: old?.membership ?? 'active',
   };
   return ok({ ...state, nodes: new Map(state.nodes).set(id, node) });
 }
@@ -276,7 +277,7 @@ function setNodeAlive(state: ControllerState, c: Command<'set-node-alive'>, ctx:
   const old = state.nodes.get(id);
   if (old === undefined) reject('INVALID_ARGUMENT', `node ${id} is not registered`);
   if (typeof c.alive !== 'boolean') reject('INVALID_ARGUMENT', 'alive must be a boolean');
-  if (old.alive === c.alive) return ok(state);
+  if (old.alive === c.alive || old.membership === 'removed') return ok(state);
   const node = { ...old, alive: c.alive, statusChangedAtMs: ctx.timestampMs };
   return ok({ ...state, nodes: new Map(state.nodes).set(id, node) });
 }
@@ -291,6 +292,79 @@ function unregisterNode(state: ControllerState, c: Command<'unregister-node'>): 
   const nodes = new Map(state.nodes);
   nodes.delete(id);
   return ok({ ...state, nodes });
+}
+
+function reassignPartition(state: ControllerState, c: Command<'reassign-partition'>): Outcome {
+  const topic = requireTopic(state, c.topic);
+  const assignment = requirePartition(topic, c.partition);
+  const what = `${c.topic}/${assignment.partition}`;
+  if (!Array.isArray(c.replicas)) reject('INVALID_ARGUMENT', 'replicas must be a list of node ids');
+  const replicas = c.replicas.map(requireNodeId);
+  if (new Set(replicas).size !== replicas.length) reject('INVALID_ARGUMENT', 'replicas must be distinct');
+  if (replicas.length !== assignment.replicas.length) {
+    reject(
+      'INVALID_ARGUMENT',
+      `partition ${what} has ${assignment.replicas.length} replicas and a move keeps that many (AddReplica and RemoveReplica change the count)`,
+    );
+  }
+  if (assignment.targetReplicas !== null) {
+    reject(
+      'INVALID_ARGUMENT',
+      `partition ${what} is already moving to [${assignment.targetReplicas.join(', ')}]`,
+    );
+  }
+  const active = activeNodeIds(state);
+  const unfit = replicas.find((id) => !assignment.replicas.includes(id) && !active.includes(id));
+  if (unfit !== undefined)
+    reject('INVALID_ARGUMENT', `node ${unfit} is not a registered live node (or is being decommissioned)`);
+  if (replicas.every((id, i) => assignment.replicas[i] === id))
+    return ok(state, { type: 'assignment', topic: topic.name, assignment });
+  return withAssignment(state, topic, { ...assignment, targetReplicas: replicas });
+}
+
+function decommissionNode(
+  state: ControllerState,
+  c: Command<'decommission-node'>,
+  ctx: ApplyContext,
+): Outcome {
+  const id = requireNodeId(c.nodeId);
+  const node = state.nodes.get(id);
+  if (node === undefined) reject('INVALID_ARGUMENT', `node ${id} is not registered`);
+  if (node.membership === 'removed') reject('NODE_REMOVED', `node ${id} was already removed`);
+  if (node.membership === 'draining') return ok(state);
+  const remaining = activeNodeIds(state).filter((n) => n !== id);
+  if (remaining.length === 0) reject('CLUSTER_TOO_SMALL', `node ${id} is the last live active node`);
+  for (const topic of state.topics.values()) {
+    if (topic.replicationFactor > remaining.length) {
+      reject(
+        'CLUSTER_TOO_SMALL',
+        `removing node ${id} would leave ${remaining.length} live nodes, fewer than the ` +
+          `${topic.replicationFactor} replicas of topic '${topic.name}': add a node first`,
+      );
+    }
+  }
+  const draining: NodeInfo = { ...node, membership: 'draining', statusChangedAtMs: ctx.timestampMs };
+  return ok({ ...state, nodes: new Map(state.nodes).set(id, draining) });
+}
+
+function finishNodeRemoval(
+  state: ControllerState,
+  c: Command<'finish-node-removal'>,
+  ctx: ApplyContext,
+): Outcome {
+  const id = requireNodeId(c.nodeId);
+  const node = state.nodes.get(id);
+  if (node?.membership !== 'draining') reject('INVALID_ARGUMENT', `node ${id} is not being decommissioned`);
+  const load = nodeLoads(state.topics.values()).get(id);
+  if (load !== undefined)
+    reject('INVALID_ARGUMENT', `node ${id} still holds ${load.replicas} replicas; they move first`);
+  const removed: NodeInfo = {
+    ...node,
+    membership: 'removed',
+    alive: false,
+    statusChangedAtMs: ctx.timestampMs,
+  };
+  return ok({ ...state, nodes: new Map(state.nodes).set(id, removed) });
 }
 
 function allocateProducerIds(state: ControllerState, c: Command<'allocate-producer-ids'>): Outcome {
@@ -327,6 +401,12 @@ function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContex
       return startReassignment(state, c);
     case 'complete-reassignment':
       return completeReassignment(state, c);
+    case 'reassign-partition':
+      return reassignPartition(state, c);
+    case 'decommission-node':
+      return decommissionNode(state, c, ctx);
+    case 'finish-node-removal':
+      return finishNodeRemoval(state, c, ctx);
     case 'allocate-producer-ids':
       return allocateProducerIds(state, c);
     case 'init-transactional-id':

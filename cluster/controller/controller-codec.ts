@@ -13,6 +13,7 @@ import type {
   ControllerCommandType,
   ControllerState,
   NodeInfo,
+  NodeMembership,
   PartitionAssignment,
   TopicInfo,
 } from './controller-types.js';
@@ -62,6 +63,9 @@ const commandFields = {
   'add-replica': { topic: 'string', partition: 'int', nodeId: 'int' },
   'remove-replica': { topic: 'string', partition: 'int', nodeId: 'int' },
   'complete-reassignment': { topic: 'string', partition: 'int', replicas: 'int[]' },
+  'reassign-partition': { topic: 'string', partition: 'int', replicas: 'int[]' },
+  'decommission-node': { nodeId: 'int' },
+  'finish-node-removal': { nodeId: 'int' },
   'allocate-producer-ids': { count: 'int' },
   'init-transactional-id': { transactionalId: 'string', transactionTimeoutMs: 'int' },
   'expire-transactional-ids': { idleMsMin: 'int' },
@@ -168,6 +172,14 @@ export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
   });
 }
 
+const memberships: readonly NodeMembership[] = ['active', 'draining', 'removed'];
+
+function asMembership(value: unknown, path: string): NodeMembership {
+  const found = memberships.find((m) => m === value);
+  if (found === undefined) throw new RaftlogError('CORRUPT_MESSAGE', `${path} is not a node membership`);
+  return found;
+}
+
 function decodeNode(value: unknown, path: string): NodeInfo {
   const o = asObject(value, path);
   return {
@@ -176,6 +188,8 @@ function decodeNode(value: unknown, path: string): NodeInfo {
     alive: asBoolean(o.alive, `${path}.alive`),
     registeredAtMs: asInt(o.registeredAtMs, `${path}.registeredAtMs`),
     statusChangedAtMs: asInt(o.statusChangedAtMs, `${path}.statusChangedAtMs`),
+    // Snapshots written before decommissioning existed hold active nodes only.
+    membership: o.membership === undefined ? 'active' : asMembership(o.membership, `${path}.membership`),
   };
 }
 

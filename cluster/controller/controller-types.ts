@@ -12,7 +12,14 @@ export interface NodeInfo {
   readonly alive: boolean;
   readonly registeredAtMs: number;
   readonly statusChangedAtMs: number;
+  /**
+   * active: placement may use it. draining: being decommissioned, its replicas move away and nothing
+   * new lands on it. removed: decommissioned for good; its id is never registered again.
+   */
+  readonly membership: NodeMembership;
 }
+
+export type NodeMembership = 'active' | 'draining' | 'removed';
 
 export interface PartitionAssignment {
   readonly partition: PartitionId;
@@ -83,6 +90,17 @@ export type ControllerCommand =
       readonly partition: number;
       readonly nodeId: number;
     }
+  /** Moves a partition to another replica set of the same size (the host runs the joint consensus). */
+  | {
+      readonly type: 'reassign-partition';
+      readonly topic: string;
+      readonly partition: number;
+      readonly replicas: readonly number[];
+    }
+  /** Starts decommissioning a node: it takes no new replicas and its replicas move away. */
+  | { readonly type: 'decommission-node'; readonly nodeId: number }
+  /** Ends a decommission once the node holds no replica: it is removed for good. */
+  | { readonly type: 'finish-node-removal'; readonly nodeId: number }
   /** The host reports that the joint consensus towards `replicas` (the current target) finished. */
   | {
       readonly type: 'complete-reassignment';

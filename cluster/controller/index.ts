@@ -12,6 +12,7 @@ export {
   type ControllerResult,
   type ControllerState,
   type NodeInfo,
+  type NodeMembership,
   type PartitionAssignment,
   type TopicInfo,
   type TransactionalIdInfo,
@@ -43,7 +44,13 @@ export {
   encodeControllerSnapshot,
   type ControllerEntry,
 } from './controller-codec.js';
-export { nodeLoads, placePartitions, type NodeLoad, type PlacementResult } from './placement.js';
+export {
+  activeNodeIds,
+  nodeLoads,
+  placePartitions,
+  type NodeLoad,
+  type PlacementResult,
+} from './placement.js';
 export { reconcile, type PartitionGroupSpec, type ReconcilePlan } from './reconcile.js';
 export {
   offsetKey,
@@ -85,3 +92,4 @@ export {
   type TxnState,
 } from './txn-types.js';
 export { hasPendingTxnOffset } from './pending-txn-offsets.js';
+export { planDrain, planRebalance, type PartitionMove } from './replica-moves.js';

@@ -1,5 +1,13 @@
 import { assert, type NodeId } from '../../lib/index.js';
-import type { TopicInfo } from './controller-types.js';
+import type { ControllerState, TopicInfo } from './controller-types.js';
+
+/** Nodes placement may use: registered, live, and not being decommissioned (sorted ids). */
+export function activeNodeIds(state: ControllerState): NodeId[] {
+  return [...state.nodes.values()]
+    .filter((n) => n.alive && n.membership === 'active')
+    .map((n) => n.id)
+    .sort((a, b) => a - b);
+}
 
 export interface NodeLoad {
   readonly replicas: number;

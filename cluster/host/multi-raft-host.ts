@@ -87,10 +87,15 @@ export class MultiRaftHost {
     private readonly logs: RaftLogStore,
     private readonly sender: MessageSender,
     private readonly logger: Logger,
-    /** Every other node, for keepalives. */
-    private readonly peers: readonly NodeId[],
+    /** Every other node, for keepalives (addPeer adds nodes that join later). */
+    private peers: readonly NodeId[],
   ) {
     assertHostBudgets(config);
+  }
+
+  /** A node learned after start (it joined the cluster): it gets keepalives too. */
+  addPeer(peer: NodeId): void {
+    if (peer !== this.config.nodeId && !this.peers.includes(peer)) this.peers = [...this.peers, peer];
   }
 
   /** The largest proposal (entry data) that reaches every follower; larger ones are refused. */

@@ -69,6 +69,16 @@ export class RaftGroup {
     return this.raw.status().leader;
   }
 
+  /**
+   * Asks `to` to take over. The group is woken, so a quiesced leader ticks and a transfer that
+   * stalls (its TimeoutNow lost) expires after an election timeout and can be asked for again.
+   */
+  transferLeader(to: NodeId): void {
+    this.raw.transferLeader(to);
+    this.idleTicks = 0;
+    this.wake();
+  }
+
   isLeader(): boolean {
     return this.raw.status().role === 'leader';
   }

@@ -43,6 +43,7 @@ import type {
   NodeApi,
   ProduceInput,
   ProduceOutcome,
+  PartitionMoveView,
   TopicView,
   TransferInput,
 } from './node-api.js';
@@ -71,14 +72,28 @@ import type { TxnCoordinator } from './txn-coordinator.js';
 import { checkTxnBatch, transactionalClaim } from './txn-produce-guard.js';
 import { wireTransactions } from './txn-wiring.js';
 import type { CatchUpContext } from './controller-wait.js';
+import { MembershipAdmin } from './membership-admin.js';
+import { MembershipDuties } from './membership-duties.js';
+import { PeerDirectory } from './peer-directory.js';
 
 export interface ClusterNodeOptions {
   readonly nodeId: NodeId;
   readonly clusterId: string;
   /** The address clients are told to use. */
   readonly advertise: string;
-  /** Every voter of the controller group, this node included: id → its peer-listener address. */
+  /**
+   * Seeds, this node usually included: id → its peer-listener address, which this node dials. A new
+   * cluster's controller starts with these as voters; nodes registered later are learned from the
+   * controller (their registered peer address).
+   */
   readonly peers: ReadonlyMap<NodeId, string>;
+  /**
+   * The cluster formed without this node's controller replica (a new node, or a wiped one): start the
+   * controller group empty and wait to be added, learner first. Always so when `peers` lacks this node.
+   */
+  readonly joinExisting?: boolean;
+  /** The controller says this node was decommissioned. */
+  readonly onRemoved?: () => void;
   readonly tickMs: number;
   readonly electionTimeoutTicks: number;
   readonly heartbeatIntervalTicks: number;
@@ -132,6 +147,9 @@ export class ClusterNode implements NodeApi {
   readonly transactions: TransactionsApi;
   private readonly txnCoordinator: TxnCoordinator;
   private readonly txnCatchUp: CatchUpContext;
+  private readonly peerDirectory: PeerDirectory;
+  private readonly membership: MembershipAdmin;
+  private removed = false;
   private reconciling: Promise<void> = Promise.resolve();
   private dutiesTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -145,11 +163,13 @@ export class ClusterNode implements NodeApi {
     this.store = new PartitionStore(options.kv);
     this.peerClients = new PeerClients();
     const logger = options.logger;
+    this.peerDirectory = new PeerDirectory(options.peers, (id) => this.host.addPeer(id));
+    const peers = this.peerDirectory.addresses;
     this.transport = new PeerTransport({
       nodeId: options.nodeId,
       clusterId: options.clusterId,
       advertiseAddress: options.peers.get(options.nodeId) ?? options.advertise,
-      peers: new Map([...options.peers].filter(([id]) => id !== options.nodeId)),
+      peers,
       onMessages: (from, messages) => this.host.deliver(from, this.voteGate.inbound(messages)),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
@@ -195,7 +215,7 @@ export class ClusterNode implements NodeApi {
     });
     this.leaderData = new LeaderData({
       nodeId: options.nodeId,
-      peers: options.peers,
+      peers,
       peerClients: this.peerClients,
       controller: this.controller,
       leaderOf: (id) => this.partitions.get(id)?.group.leader ?? 0,
@@ -217,7 +237,7 @@ export class ClusterNode implements NodeApi {
       controller: this.controller,
       controllerGroup: () => this.host.group(controllerGroup),
       propose: (command) => this.proposeController(command),
-      peers: options.peers,
+      peers,
       peerClients: this.peerClients,
       partitions: this.partitions,
       leaderOf: (topic, partition) => this.leaderOf(topic, partition),
@@ -238,19 +258,43 @@ export class ClusterNode implements NodeApi {
       connectedPeers: () => this.transport.connectedPeers(),
       proposeController: (command) => this.proposeController(command),
       groupSessions: () => this.groups.expireSessions(),
+      membership: new MembershipDuties({
+        nodeId: options.nodeId,
+        advertise: options.advertise,
+        host: this.host,
+        controller: this.controller,
+        peers: this.peerDirectory,
+        peerClients: this.peerClients,
+        proposeController: (command) => this.proposeController(command),
+        onRemoved: () => this.markRemoved(),
+        logger,
+      }),
       logger,
+    });
+    this.membership = new MembershipAdmin({
+      nodeId: options.nodeId,
+      controller: this.controller,
+      controllerGroup: () => this.host.group(controllerGroup),
+      isAlive: (id) => this.host.isAlive(id),
+      proposeController: (command) => this.proposeController(command),
     });
   }
 
   async start(): Promise<void> {
     const voters = [...this.options.peers.keys()].sort((a, b) => a - b);
+    const forming = this.options.joinExisting !== true && voters.includes(this.nodeId);
     this.controller.onChange(() => this.reconcileSoon());
     this.controller.onChange(() => this.txnCoordinator.kick());
-    const group = await this.host.addGroup(controllerGroup, this.controller, { confState: confOf(voters) });
+    this.controller.onChange(() => this.followMembership());
+    // A joining node's controller replica starts empty: the leader adds it as a learner and sends it
+    // a snapshot, so it never holds a configuration of its own making.
+    const bootstrap = forming ? { confState: confOf(voters) } : undefined;
+    const group = await this.host.addGroup(controllerGroup, this.controller, bootstrap);
     this.reconcileFromIndex = group.storage.initialState().hardState.commit;
     this.transport.setGroupFilter((id) => id === keepaliveGroupId || this.host.group(id) !== undefined);
     this.host.start();
     if (
+      forming &&
       group.raw.status().term === 0 &&
       voters[0] === this.nodeId &&
       this.voteGate.mayCampaign(controllerGroup)
@@ -410,7 +454,12 @@ export class ClusterNode implements NodeApi {
    * Kafka, instead of silently making a less durable topic.
    */
   private defaultReplicationFactor(): number {
-    const members = new Set([...this.controller.state.nodes.keys(), ...this.options.peers.keys()]);
+    const nodes = this.controller.state.nodes;
+    const members = new Set(
+      [...nodes.keys(), ...this.options.peers.keys()].filter(
+        (id) => (nodes.get(id)?.membership ?? 'active') === 'active',
+      ),
+    );
     return Math.max(1, Math.min(replicationFactorDefault, members.size));
   }
 
@@ -456,12 +505,14 @@ export class ClusterNode implements NodeApi {
         term: status?.term ?? 0,
         commitIndex: status?.commit ?? 0,
         voters: status?.confState.voters ?? [],
+        learners: status?.confState.learners ?? [],
       },
       nodes: this.brokers().map((b) => ({
         ...b,
         replicas: replicas.get(b.nodeId) ?? 0,
         leaders: leaders.get(b.nodeId) ?? 0,
         statusChangedAtMs: changedAt(b.nodeId),
+        membership: state.nodes.get(b.nodeId)?.membership ?? 'active',
       })),
       partitions,
     };
@@ -506,6 +557,33 @@ export class ClusterNode implements NodeApi {
     await this.proposeController({ type: 'register-node', nodeId, address });
   }
 
+  removeNode(nodeId: NodeId): Promise<{ replicasLeft: number }> {
+    return this.membership.removeNode(nodeId);
+  }
+
+  reassignPartition(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void> {
+    return this.membership.reassignPartition(topic, partition, replicas);
+  }
+
+  rebalancePartitions(input: { dryRun: boolean; movesMax: number }): Promise<readonly PartitionMoveView[]> {
+    return this.membership.rebalancePartitions(input);
+  }
+
+  /** Learns the addresses of registered nodes, and notices this node's own removal. */
+  private followMembership(): void {
+    this.peerDirectory.learnFrom(this.controller.state);
+    if (this.controller.state.nodes.get(this.nodeId)?.membership === 'removed') this.markRemoved();
+  }
+
+  private markRemoved(): void {
+    if (this.removed) return;
+    this.removed = true;
+    this.options.logger.warn(
+      'this node was decommissioned: it serves no data and never rejoins; stop it and delete its data directory',
+    );
+    this.options.onRemoved?.();
+  }
+
   // ---- internals ----
 
   /**
@@ -518,7 +596,7 @@ export class ClusterNode implements NodeApi {
     if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
     const entry = encodeControllerEntry({ timestampMs: Date.now(), command });
     if (group.isLeader()) return (await this.proposeControllerEntry(entry)).output;
-    const address = group.leader === 0 ? undefined : this.options.peers.get(group.leader);
+    const address = group.leader === 0 ? undefined : this.addressOf(group.leader);
     if (address === undefined) throw notLeader('the controller', 0, undefined);
     const response = await this.forwardToController(group, address, entry);
     await this.waitControllerApplied(Number(response.index));
@@ -606,6 +684,8 @@ export class ClusterNode implements NodeApi {
 
   /** The local replica of a partition this node leads, or NOT_LEADER pointing at the leader. */
   private leaderOf(topic: string, partition: number): LocalPartition {
+    if (this.removed)
+      throw new RaftlogError('NODE_REMOVED', `node ${this.nodeId} was removed from the cluster`);
     const a = this.assignment(topic, partition);
     const local = this.partitions.get(a.groupId);
     const what = `${topic}/${partition}`;
@@ -629,7 +709,7 @@ export class ClusterNode implements NodeApi {
 
   private addressOf(id: NodeId | 0): string | undefined {
     if (id === 0) return undefined;
-    // `peers` holds peer-listener addresses; clients are told client addresses, this node's own first.
+    // Peers are dialled at peer-listener addresses; clients are told client addresses, own first.
     const registered = this.controller.state.nodes.get(id)?.address;
     return registered ?? (id === this.nodeId ? this.options.advertise : this.options.peers.get(id));
   }

@@ -1,5 +1,5 @@
 import type { NodeId } from '../../lib/index.js';
-import type { TopicConfig, TopicConfigInput } from '../controller/index.js';
+import type { NodeMembership, TopicConfig, TopicConfigInput } from '../controller/index.js';
 import type { AbortedTransaction, Acks } from '../partition/index.js';
 import type { GroupApi } from './group-api.js';
 import type { TransactionsApi } from './txn-api.js';
@@ -48,6 +48,15 @@ export interface NodeApi {
   removeReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
   /** AddNode: registers a node (or its new client address) with the controller. */
   registerNode(nodeId: NodeId, address: string): Promise<void>;
+  /**
+   * RemoveNode: starts decommissioning a node (its replicas move away, then it leaves the controller
+   * and is marked removed); CLUSTER_TOO_SMALL when that would leave a topic or the controller short.
+   */
+  removeNode(nodeId: NodeId): Promise<{ replicasLeft: number }>;
+  /** Moves a partition to another replica set of the same size. */
+  reassignPartition(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void>;
+  /** Plans an even spread of replicas over the active nodes and, unless `dryRun`, starts the moves. */
+  rebalancePartitions(input: { dryRun: boolean; movesMax: number }): Promise<readonly PartitionMoveView[]>;
   /** Transactions: the coordinator's RPCs, listing, and the partition side of marker writes. */
   readonly transactions: TransactionsApi;
 }
@@ -133,6 +142,8 @@ export interface PartitionView {
   readonly replicas: readonly NodeId[];
   readonly inSync: readonly NodeId[];
   readonly learners: readonly NodeId[];
+  /** Where a pending move is heading; empty when none is. */
+  readonly targetReplicas: readonly NodeId[];
   readonly commitIndex: number;
   /** -1 when this node does not host the partition. */
   readonly highWatermark: number;
@@ -157,10 +168,28 @@ export interface MetadataView {
   readonly topics: readonly (TopicView | { readonly name: string; readonly missing: true })[];
 }
 
+export interface PartitionMoveView {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: readonly NodeId[];
+  readonly to: readonly NodeId[];
+}
+
 export interface ClusterStatusView {
   readonly clusterId: string;
-  readonly controller: { leaderId: NodeId | 0; term: number; commitIndex: number; voters: readonly NodeId[] };
-  readonly nodes: readonly (BrokerView & { replicas: number; leaders: number; statusChangedAtMs: number })[];
+  readonly controller: {
+    leaderId: NodeId | 0;
+    term: number;
+    commitIndex: number;
+    voters: readonly NodeId[];
+    learners: readonly NodeId[];
+  };
+  readonly nodes: readonly (BrokerView & {
+    replicas: number;
+    leaders: number;
+    statusChangedAtMs: number;
+    membership: NodeMembership;
+  })[];
   readonly partitions: readonly PartitionView[];
 }
 

@@ -26,6 +26,8 @@ export interface DutyContext {
   readonly proposeController: (command: ControllerCommand) => Promise<unknown>;
   /** As controller leader, expires consumer-group members whose sessions ran out. */
   readonly groupSessions?: () => Promise<void>;
+  /** Controller membership and decommissions (membership-duties.ts). */
+  readonly membership?: { run(): Promise<void> };
   readonly logger: Logger;
 }
 
@@ -55,6 +57,7 @@ export class NodeDuties {
       ['reassignment', () => this.driveReassignments()],
       ['retention', () => this.enforceRetention()],
       ['group-sessions', () => this.ctx.groupSessions?.() ?? Promise.resolve()],
+      ['membership', () => this.ctx.membership?.run() ?? Promise.resolve()],
     ];
     // Side by side: one that waits or fails (a slow controller) must not hold the others back.
     await Promise.all(
@@ -178,6 +181,7 @@ export class NodeDuties {
     const now = Date.now();
     const connected = this.ctx.connectedPeers();
     for (const [id, node] of this.ctx.controller.state.nodes) {
+      if (node.membership === 'removed') continue;
       if (id === this.ctx.nodeId || connected.has(id)) this.lastSeen.set(id, now);
       const seen = this.lastSeen.get(id) ?? (this.lastSeen.set(id, now), now);
       const alive = now - seen < nodeDeadAfterMs;

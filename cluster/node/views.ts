@@ -32,6 +32,7 @@ export function partitionView(
     partition: a.partition,
     groupId: a.groupId,
     replicas: a.replicas,
+    targetReplicas: a.targetReplicas ?? [],
   };
   if (local === undefined) {
     return {

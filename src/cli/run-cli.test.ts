@@ -40,10 +40,10 @@ function memoryIo(
 
 const sampleStatus: ClusterStatus = {
   clusterId: 'c1',
-  controller: { leader: 1, term: 3, commitIndex: 40, voters: [1, 2, 3] },
+  controller: { leader: 1, term: 3, commitIndex: 40, voters: [1, 2, 3], learners: [] },
   nodes: [
-    { id: 1, address: '127.0.0.1:9091', alive: true, replicas: 1, leaders: 1 },
-    { id: 2, address: '127.0.0.1:9092', alive: false, replicas: 1, leaders: 0 },
+    { id: 1, address: '127.0.0.1:9091', alive: true, replicas: 1, leaders: 1, membership: 'active' },
+    { id: 2, address: '127.0.0.1:9092', alive: false, replicas: 1, leaders: 0, membership: 'active' },
   ],
   partitions: [
     {
@@ -54,6 +54,7 @@ const sampleStatus: ClusterStatus = {
       replicas: [1, 2],
       inSync: [1],
       learners: [],
+      targetReplicas: [],
       commitIndex: 17,
       highWatermark: 9,
       logStartOffset: 0,

@@ -1,8 +1,10 @@
-import type {
-  ClusterStatusResponse,
-  PartitionStatus as WirePartitionStatus,
-  TopicDescription as WireTopicDescription,
-  TopicSummary as WireTopicSummary,
+import {
+  NodeMembership as WireNodeMembership,
+  type ClusterStatusResponse,
+  type PartitionMove as WirePartitionMove,
+  type PartitionStatus as WirePartitionStatus,
+  type TopicDescription as WireTopicDescription,
+  type TopicSummary as WireTopicSummary,
 } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { CleanupPolicy, type TopicConfig as WireTopicConfig } from '../../proto/gen/raftlog/v1/topic_pb.js';
 import { errorFromDetail } from './errors.js';
@@ -40,6 +42,8 @@ export interface PartitionStatus {
   readonly replicas: readonly number[];
   readonly inSync: readonly number[];
   readonly learners: readonly number[];
+  /** Where a pending move is heading; empty when none is. */
+  readonly targetReplicas: readonly number[];
   readonly commitIndex: number;
   readonly highWatermark: number;
   readonly logStartOffset: number;
@@ -59,6 +63,18 @@ export interface NodeInfo {
   readonly alive: boolean;
   readonly replicas: number;
   readonly leaders: number;
+  /** active, draining (being decommissioned) or removed. */
+  readonly membership: NodeMembershipName;
+}
+
+export type NodeMembershipName = 'active' | 'draining' | 'removed' | 'unknown';
+
+/** One partition's move, as planned or started. */
+export interface PartitionMove {
+  readonly topic: string;
+  readonly partition: number;
+  readonly from: readonly number[];
+  readonly to: readonly number[];
 }
 
 export interface ClusterStatus {
@@ -68,6 +84,8 @@ export interface ClusterStatus {
     readonly term: number;
     readonly commitIndex: number;
     readonly voters: readonly number[];
+    /** Nodes that follow the controller's log without a vote. */
+    readonly learners: readonly number[];
   };
   readonly nodes: readonly NodeInfo[];
   readonly partitions: readonly PartitionStatus[];
@@ -125,6 +143,7 @@ export function toPartitionStatus(p: WirePartitionStatus): PartitionStatus {
     replicas: [...p.replicas],
     inSync: [...p.inSync],
     learners: [...p.learners],
+    targetReplicas: [...p.targetReplicas],
     commitIndex: Number(p.commitIndex),
     highWatermark: Number(p.highWatermark),
     logStartOffset: Number(p.logStartOffset),
@@ -143,6 +162,16 @@ export function toTopicDetails(t: WireTopicDescription): TopicDetails {
   };
 }
 
+const membershipName: Partial<Record<WireNodeMembership, NodeMembershipName>> = {
+  [WireNodeMembership.ACTIVE]: 'active',
+  [WireNodeMembership.DRAINING]: 'draining',
+  [WireNodeMembership.REMOVED]: 'removed',
+};
+
+export function toPartitionMove(m: WirePartitionMove): PartitionMove {
+  return { topic: m.topic, partition: m.partition, from: [...m.replicasFrom], to: [...m.replicasTo] };
+}
+
 export function toClusterStatus(r: ClusterStatusResponse): ClusterStatus {
   const c = r.controller;
   return {
@@ -152,6 +181,7 @@ export function toClusterStatus(r: ClusterStatusResponse): ClusterStatus {
       term: Number(c?.term ?? 0n),
       commitIndex: Number(c?.commitIndex ?? 0n),
       voters: [...(c?.voters ?? [])],
+      learners: [...(c?.learners ?? [])],
     },
     nodes: r.nodes.map((n) => ({
       id: n.nodeId,
@@ -159,6 +189,7 @@ export function toClusterStatus(r: ClusterStatusResponse): ClusterStatus {
       alive: n.alive,
       replicas: n.replicas,
       leaders: n.leaders,
+      membership: membershipName[n.membership] ?? 'unknown',
     })),
     partitions: r.partitions.map(toPartitionStatus),
   };

@@ -3,11 +3,13 @@ import type { ServiceClient } from '../../cluster/rpc/index.js';
 import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import {
   toClusterStatus,
+  toPartitionMove,
   toTopicDetails,
   toTopicSettings,
   toTopicSummary,
   toWireTopicConfig,
   type ClusterStatus,
+  type PartitionMove,
   type TopicDetails,
   type TopicSettings,
   type TopicSummary,
@@ -186,6 +188,34 @@ export class Admin {
 
   async removeReplica(topic: string, partition: number, nodeId: number): Promise<void> {
     await this.call((a, timeoutMs) => a.removeReplica({ topic, partition, nodeId }, { timeoutMs }));
+  }
+
+  /**
+   * Starts decommissioning a node (its replicas move away, then it leaves the controller for good);
+   * answers how many replicas it still holds. CLUSTER_TOO_SMALL when a topic or the controller
+   * would be left short. Watch `clusterStatus()` for the node's membership to become 'removed'.
+   */
+  async removeNode(nodeId: number): Promise<{ replicasLeft: number }> {
+    const r = await this.call((a, timeoutMs) => a.removeNode({ nodeId }, { timeoutMs }));
+    return { replicasLeft: r.replicasLeft };
+  }
+
+  /** Moves a partition to `replicas` (as many as it has now, preferred leader first). */
+  async reassignPartition(topic: string, partition: number, replicas: readonly number[]): Promise<void> {
+    await this.call((a, timeoutMs) =>
+      a.reassignPartition({ topic, partition, replicas: [...replicas] }, { timeoutMs }),
+    );
+  }
+
+  /** Plans an even spread of replicas over the active nodes and, unless `dryRun`, starts the moves. */
+  async rebalance(options: { dryRun?: boolean; movesMax?: number } = {}): Promise<PartitionMove[]> {
+    const r = await this.call((a, timeoutMs) =>
+      a.rebalancePartitions(
+        { dryRun: options.dryRun ?? false, movesMax: options.movesMax ?? 0 },
+        { timeoutMs },
+      ),
+    );
+    return r.moves.map(toPartitionMove);
   }
 
   /** Consumer groups with members or committed offsets, sorted by id. */

@@ -5,6 +5,8 @@ export { Admin, type AdminOptions, type CreateTopicInput } from './admin.js';
 export type {
   ClusterStatus,
   NodeInfo,
+  NodeMembershipName,
+  PartitionMove,
   PartitionStatus,
   TopicDetails,
   TopicSettings,

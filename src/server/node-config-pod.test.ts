@@ -24,7 +24,12 @@ describe('node configuration inside a StatefulSet pod', () => {
     };
     expect(problems({ idFromPodName: 'raftlog' })).toContain('ending in -ORDINAL');
     expect(problems({ idFromPodName: 'raftlog-1', id: '3' })).toContain('disagrees with idFromPodName');
-    expect(problems({ idFromPodName: 'raftlog-5' })).toContain("peers must include this node's id 6");
+  });
+
+  it('takes a peers list without this node as seeds: a pod added by scaling up joins through them', () => {
+    const config = loadNodeConfig({ ...base, idFromPodName: 'raftlog-5' }, {});
+    expect(config.id).toBe(6);
+    expect(config.peers.has(6)).toBe(false);
   });
 
   it('reads host aliases from RAFTLOG_HOST_ALIASES and names a malformed one', () => {

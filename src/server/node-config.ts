@@ -14,7 +14,10 @@ export interface NodeConfig {
   readonly peerListen: string;
   /** The address clients are told to use; defaults to `listen`. */
   readonly advertise: string;
-  /** Every voter of the initial cluster, this node included: id → the address this node dials. */
+  /**
+   * Seeds: id → the address this node dials. A new cluster forms from the seeds that name themselves
+   * (its first controller voters); a node not among them joins the formed cluster through them.
+   */
   readonly peers: ReadonlyMap<number, string>;
   readonly dataDir: string;
   readonly tickMs: number;
@@ -179,7 +182,6 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   if (peerListen === listen && !listen.endsWith(':0')) problems.push('peerListen must differ from listen');
   const advertise = raw.advertise === undefined ? listen : address(raw.advertise, 'advertise', problems);
   const peers = parsePeers(raw.peers, problems);
-  if (peers.size > 0 && !peers.has(id)) problems.push(`peers must include this node's id ${id}`);
   const dataDir = typeof raw.dataDir === 'string' && raw.dataDir !== '' ? raw.dataDir : '';
   if (dataDir === '') problems.push('dataDir is required (--data DIR or RAFTLOG_DATA_DIR)');
   const tickMs = integer(raw.tickMs, 'tickMs', 1, 10_000, problems);

@@ -26,6 +26,11 @@ export interface ResolvedIdentity {
    * its log, so it must not vote in a group before it has caught up with that group's leader.
    */
   readonly rejoining: boolean;
+  /**
+   * A peer reported a formed cluster: a controller replica this node has not stored yet is joined
+   * (learner first), never bootstrapped from the peers list.
+   */
+  readonly clusterFormed: boolean;
 }
 
 /** What a peer says about itself: its cluster id and whether its controller has committed anything. */
@@ -75,14 +80,14 @@ export async function resolveNodeIdentity(
         `peer ${foreign.nodeId} at ${foreign.address} belongs to cluster ${foreign.clusterId}`,
       );
     }
-    return { clusterId, rejoining: false };
+    return { clusterId, rejoining: false, clusterFormed: reports.some((p) => p.formed) };
   }
   if (stored.hasData) {
     // Written before identities existed: it spoke the old fixed id, so its peers still do too.
     const clusterId = config.clusterId ?? legacyClusterId;
     await writeNodeIdentity(kv, { nodeId: config.id, clusterId });
     logger.info({ clusterId }, 'recorded the identity of a data directory written by an older version');
-    return { clusterId, rejoining: false };
+    return { clusterId, rejoining: false, clusterFormed: false };
   }
   const resolved = await identityForEmptyDirectory(config, others, logger, probe);
   await writeNodeIdentity(kv, { nodeId: config.id, clusterId: resolved.clusterId });
@@ -112,10 +117,10 @@ async function identityForEmptyDirectory(
     const rejoining = reports.some((r) => r.formed);
     const known = [...ids][0];
     if (known !== undefined && (reports.length > 0 || config.id === lowest)) {
-      return { clusterId: known, rejoining };
+      return { clusterId: known, rejoining, clusterFormed: rejoining };
     }
     // Nobody to ask: only the lowest-id initial voter may form a new cluster, the others wait for it.
-    if (config.id === lowest) return { clusterId: randomUUID(), rejoining: false };
+    if (config.id === lowest) return { clusterId: randomUUID(), rejoining: false, clusterFormed: false };
     if (attempt === 0) {
       logger.info(
         { peers: Object.fromEntries(others) },

@@ -1,6 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
 import type { ClusterNode } from '../../cluster/node/index.js';
-import { createServer, HealthStatusBoard, implementService, shutdown } from '../../cluster/rpc/index.js';
+import { createServer, implementService, shutdown, type HealthStatusBoard } from '../../cluster/rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import type { Logger } from '../obs/index.js';
@@ -25,9 +25,9 @@ export interface NodeListeners {
 export async function startListeners(
   config: NodeConfig,
   node: ClusterNode,
+  health: HealthStatusBoard,
   logger: Logger,
 ): Promise<NodeListeners> {
-  const health = new HealthStatusBoard();
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
   const client = serverFor(config);

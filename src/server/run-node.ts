@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
-import { setHostAliases } from '../../cluster/rpc/index.js';
+import { HealthStatusBoard, setHostAliases } from '../../cluster/rpc/index.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
@@ -65,10 +65,14 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ? ([...config.peers] as [NodeId, string][])
       : [[config.id as NodeId, config.peerListen]],
   );
+  const health = new HealthStatusBoard();
   const node = new ClusterNode({
     nodeId: config.id as NodeId,
     clusterId: identity.clusterId,
     catchUpBeforeVoting: identity.rejoining,
+    joinExisting: identity.clusterFormed,
+    // Decommissioned: unready for good, so the client Service stops sending it anything.
+    onRemoved: () => health.setAllNotServing(),
     gapFillBytesMax: config.gapFillBytesMax,
     advertise: config.advertise,
     peers,
@@ -101,7 +105,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       process.exit(code);
     },
   });
-  const listeners = await startListeners(config, node, logger).catch(async (error: unknown) => {
+  const listeners = await startListeners(config, node, health, logger).catch(async (error: unknown) => {
     await kv.close();
     throw error;
   });

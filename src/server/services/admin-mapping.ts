@@ -1,13 +1,27 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { ClusterStatusView, PartitionView, TopicView } from '../../../cluster/node/node-api.js';
-import type {
-  ClusterStatusResponseSchema,
-  PartitionStatusSchema,
-  TopicDescriptionSchema,
+import type { NodeMembership } from '../../../cluster/controller/index.js';
+import {
+  NodeMembership as NodeMembershipProto,
+  type ClusterStatusResponseSchema,
+  type PartitionMoveSchema,
+  type PartitionStatusSchema,
+  type TopicDescriptionSchema,
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
+import type { PartitionMoveView } from '../../../cluster/node/node-api.js';
 import { errorDetail, leaderNotAvailable } from './error-detail.js';
 import { int64 } from './proto-mapping.js';
 import { topicConfigToProto } from './topic-config-mapping.js';
+
+const membershipToProto: Record<NodeMembership, NodeMembershipProto> = {
+  active: NodeMembershipProto.ACTIVE,
+  draining: NodeMembershipProto.DRAINING,
+  removed: NodeMembershipProto.REMOVED,
+};
+
+export function partitionMove(m: PartitionMoveView): MessageInitShape<typeof PartitionMoveSchema> {
+  return { topic: m.topic, partition: m.partition, replicasFrom: [...m.from], replicasTo: [...m.to] };
+}
 
 export function topicDescription(topic: TopicView): MessageInitShape<typeof TopicDescriptionSchema> {
   return {
@@ -30,6 +44,7 @@ export function partitionStatus(p: PartitionView): MessageInitShape<typeof Parti
     replicas: [...p.replicas],
     inSync: [...p.inSync],
     learners: [...p.learners],
+    targetReplicas: [...p.targetReplicas],
     commitIndex: int64(p.commitIndex),
     highWatermark: int64(p.highWatermark),
     logStartOffset: int64(p.logStartOffset),
@@ -47,6 +62,7 @@ export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof 
       term: int64(c.term),
       commitIndex: int64(c.commitIndex),
       voters: [...c.voters],
+      learners: [...c.learners],
     },
     nodes: view.nodes.map((n) => ({
       nodeId: n.nodeId,
@@ -55,6 +71,7 @@ export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof 
       replicas: n.replicas,
       leaders: n.leaders,
       statusChangedAtMs: int64(n.statusChangedAtMs),
+      membership: membershipToProto[n.membership],
     })),
     partitions: view.partitions.map(partitionStatus),
   };

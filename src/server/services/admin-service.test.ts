@@ -71,7 +71,10 @@ describe('AdminService', () => {
       [admin.addReplica({ topic: 't', partition: 0, nodeId: 0 }), 'INVALID_ARGUMENT'],
       [admin.transferLeadership({ controller: true, topic: 't' }), 'INVALID_ARGUMENT'],
       [admin.addNode({ nodeId: 2, address: 'no-port' }), 'INVALID_ARGUMENT'],
-      [admin.removeNode({ nodeId: 2 }), 'UNIMPLEMENTED'],
+      [admin.removeNode({ nodeId: 0 }), 'INVALID_ARGUMENT'],
+      [admin.removeNode({ nodeId: 1 }), 'CLUSTER_TOO_SMALL'],
+      [admin.reassignPartition({ topic: 't', partition: 0, replicas: [] }), 'INVALID_ARGUMENT'],
+      [admin.reassignPartition({ topic: 't', partition: 0, replicas: [1, 0] }), 'INVALID_ARGUMENT'],
     ];
     const seen = await Promise.all(cases.map(([call]) => codeOf(call)));
     expect(seen).toEqual(cases.map(([, code]) => code));

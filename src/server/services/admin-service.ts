@@ -7,7 +7,7 @@ import {
   type CreateTopicRequest,
   type TransferLeadershipRequest,
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
-import { clusterStatus, topicDescription } from './admin-mapping.js';
+import { clusterStatus, partitionMove, topicDescription } from './admin-mapping.js';
 import { groupAdminHandlers } from './group-admin.js';
 import type { ServiceDeps } from './service-deps.js';
 import { adminTxnHandlers } from './txn-handlers.js';
@@ -16,10 +16,7 @@ import { checkAddress, checkCount, checkNodeId, checkTopicName } from './validat
 
 const internalTopicPrefix = '__';
 
-/**
- * AdminService over the node's controller operations. RemoveNode and the transaction listings have no
- * handler yet, so the adapter answers them UNIMPLEMENTED.
- */
+/** AdminService over the node's controller operations. */
 export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService> {
   const { api } = deps;
   return {
@@ -81,6 +78,17 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
     addNode: async (request) => {
       await api.registerNode(checkNodeId(request.nodeId, 'node_id'), checkAddress(request.address));
       return {};
+    },
+    removeNode: async (request) => api.removeNode(checkNodeId(request.nodeId, 'node_id')),
+    reassignPartition: async (request) => {
+      const replicas = request.replicas.map((id, i) => checkNodeId(id, `replicas[${i}]`));
+      checkCount(replicas.length, 'replicas', controllerLimits.replicationFactorMax);
+      await api.reassignPartition(checkTopicName(request.topic), request.partition, replicas);
+      return {};
+    },
+    rebalancePartitions: async (request) => {
+      const moves = await api.rebalancePartitions({ dryRun: request.dryRun, movesMax: request.movesMax });
+      return { moves: moves.map(partitionMove) };
     },
   };
 }

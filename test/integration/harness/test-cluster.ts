@@ -33,6 +33,8 @@ export interface ClusterOptions {
    * ProxyMesh); every node gets the direct addresses when absent.
    */
   readonly peers?: (layout: readonly NodeAddress[]) => Promise<(nodeId: number) => string>;
+  /** How many nodes (the lowest ids) start now; the others are started later by the test. All when absent. */
+  readonly started?: number;
 }
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -153,7 +155,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
   const cluster = new TestCluster(dir, nodes);
   tieToCurrentTest(cluster);
   try {
-    await cluster.startAll();
+    await Promise.all(nodes.slice(0, options.started ?? nodes.length).map((n) => n.start()));
   } catch (error) {
     await cluster.stopAll();
     throw error;

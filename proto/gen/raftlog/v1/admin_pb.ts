@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/admin.proto.
  */
 export const file_raftlog_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxIpIBChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEhUKDXZhbGlkYXRlX29ubHkYBSABKAgiQgoTQ3JlYXRlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiIiChJEZWxldGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCSIVChNEZWxldGVUb3BpY1Jlc3BvbnNlIi0KEUxpc3RUb3BpY3NSZXF1ZXN0EhgKEGluY2x1ZGVfaW50ZXJuYWwYASABKAgiTAoMVG9waWNTdW1tYXJ5EgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0iPgoSTGlzdFRvcGljc1Jlc3BvbnNlEigKBnRvcGljcxgBIAMoCzIYLnJhZnRsb2cudjEuVG9waWNTdW1tYXJ5IiQKFERlc2NyaWJlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkixwEKEFRvcGljRGVzY3JpcHRpb24SDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEjUKEHBhcnRpdGlvbl9zdGF0dXMYBSADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cxIVCg1jcmVhdGVkX2F0X21zGAYgASgDIkQKFURlc2NyaWJlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiJRChhVcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnIkQKGVVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USJwoGY29uZmlnGAEgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyI7ChdDcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0iGgoYQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlIi8KFENsdXN0ZXJTdGF0dXNSZXF1ZXN0EhcKD29taXRfcGFydGl0aW9ucxgBIAEoCCJZChBDb250cm9sbGVyU3RhdHVzEhEKCWxlYWRlcl9pZBgBIAEoDRIMCgR0ZXJtGAIgASgEEhQKDGNvbW1pdF9pbmRleBgDIAEoBBIOCgZ2b3RlcnMYBCADKA0ifgoKTm9kZVN0YXR1cxIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkSDQoFYWxpdmUYAyABKAgSEAoIcmVwbGljYXMYBCABKA0SDwoHbGVhZGVycxgFIAEoDRIcChRzdGF0dXNfY2hhbmdlZF9hdF9tcxgGIAEoAyKnAgoPUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghncm91cF9pZBgDIAEoBBIRCglsZWFkZXJfaWQYBCABKA0SDAoEdGVybRgFIAEoBBIQCghyZXBsaWNhcxgGIAMoDRIPCgdpbl9zeW5jGAcgAygNEhAKCGxlYXJuZXJzGAggAygNEhQKDGNvbW1pdF9pbmRleBgJIAEoBBIWCg5oaWdoX3dhdGVybWFyaxgKIAEoAxIYChBsb2dfc3RhcnRfb2Zmc2V0GAsgASgDEhoKEmxhc3Rfc3RhYmxlX29mZnNldBgMIAEoAxImCgVlcnJvchgNIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwitQEKFUNsdXN0ZXJTdGF0dXNSZXNwb25zZRISCgpjbHVzdGVyX2lkGAEgASgJEjAKCmNvbnRyb2xsZXIYAiABKAsyHC5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJTdGF0dXMSJQoFbm9kZXMYAyADKAsyFi5yYWZ0bG9nLnYxLk5vZGVTdGF0dXMSLwoKcGFydGl0aW9ucxgEIAMoCzIbLnJhZnRsb2cudjEuUGFydGl0aW9uU3RhdHVzImkKGVRyYW5zZmVyTGVhZGVyc2hpcFJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhIKCmNvbnRyb2xsZXIYAyABKAgSFgoOdGFyZ2V0X25vZGVfaWQYBCABKA0iPQoaVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USEQoJbGVhZGVyX2lkGAEgASgNEgwKBHRlcm0YAiABKAQiRgoRQWRkUmVwbGljYVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg8KB25vZGVfaWQYAyABKA0iFAoSQWRkUmVwbGljYVJlc3BvbnNlIkkKFFJlbW92ZVJlcGxpY2FSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNIhcKFVJlbW92ZVJlcGxpY2FSZXNwb25zZSIyCg5BZGROb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkiEQoPQWRkTm9kZVJlc3BvbnNlIiQKEVJlbW92ZU5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKA0iFAoSUmVtb3ZlTm9kZVJlc3BvbnNlIhMKEUxpc3RHcm91cHNSZXF1ZXN0ImwKDEdyb3VwTGlzdGluZxIQCghncm91cF9pZBgBIAEoCRIjCgRraW5kGAIgASgOMhUucmFmdGxvZy52MS5Hcm91cEtpbmQSJQoFc3RhdGUYAyABKA4yFi5yYWZ0bG9nLnYxLkdyb3VwU3RhdGUiPgoSTGlzdEdyb3Vwc1Jlc3BvbnNlEigKBmdyb3VwcxgBIAMoCzIYLnJhZnRsb2cudjEuR3JvdXBMaXN0aW5nIioKFURlc2NyaWJlR3JvdXBzUmVxdWVzdBIRCglncm91cF9pZHMYASADKAkikwEKC0dyb3VwTWVtYmVyEhEKCW1lbWJlcl9pZBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSEwoLY2xpZW50X2hvc3QYAyABKAkSLgoKYXNzaWdubWVudBgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24SGQoRZ3JvdXBfaW5zdGFuY2VfaWQYBSABKAkiqQEKFEdyb3VwUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIYChBjb21taXR0ZWRfb2Zmc2V0GAMgASgDEhYKDmhpZ2hfd2F0ZXJtYXJrGAQgASgDEgsKA2xhZxgFIAEoAxIRCglpbl9mbGlnaHQYBiABKA0SHQoVb2xkZXN0X3VuYWNrZWRfYWdlX21zGAcgASgDIpwCChBHcm91cERlc2NyaXB0aW9uEhAKCGdyb3VwX2lkGAEgASgJEiMKBGtpbmQYAiABKA4yFS5yYWZ0bG9nLnYxLkdyb3VwS2luZBIlCgVzdGF0ZRgDIAEoDjIWLnJhZnRsb2cudjEuR3JvdXBTdGF0ZRIVCg1nZW5lcmF0aW9uX2lkGAQgASgFEigKB21lbWJlcnMYBSADKAsyFy5yYWZ0bG9nLnYxLkdyb3VwTWVtYmVyEjQKCnBhcnRpdGlvbnMYBiADKAsyIC5yYWZ0bG9nLnYxLkdyb3VwUGFydGl0aW9uU3RhdHVzEgsKA2xhZxgHIAEoAxImCgVlcnJvchgIIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiRgoWRGVzY3JpYmVHcm91cHNSZXNwb25zZRIsCgZncm91cHMYASADKAsyHC5yYWZ0bG9nLnYxLkdyb3VwRGVzY3JpcHRpb24isQEKGFJlc2V0R3JvdXBPZmZzZXRzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRINCgV0b3BpYxgCIAEoCRISCgpwYXJ0aXRpb25zGAMgAygNEikKBHNwZWMYBCABKA4yGy5yYWZ0bG9nLnYxLk9mZnNldFJlc2V0U3BlYxIOCgZvZmZzZXQYBSABKAMSFAoMdGltZXN0YW1wX21zGAYgASgDEg8KB2RyeV9ydW4YByABKAgiSgoZUmVzZXRHcm91cE9mZnNldHNSZXNwb25zZRItCgdvZmZzZXRzGAEgAygLMhwucmFmdGxvZy52MS5Hcm91cE9mZnNldFJlc2V0Il0KEEdyb3VwT2Zmc2V0UmVzZXQSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhcKD3ByZXZpb3VzX29mZnNldBgDIAEoAxIOCgZvZmZzZXQYBCABKAMiWwoXTGlzdFRyYW5zYWN0aW9uc1JlcXVlc3QSLAoGc3RhdGVzGAEgAygOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlEhIKCm1pbl9hZ2VfbXMYAiABKAQicAoSVHJhbnNhY3Rpb25MaXN0aW5nEhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSKwoFc3RhdGUYAyABKA4yHC5yYWZ0bG9nLnYxLlRyYW5zYWN0aW9uU3RhdGUiUAoYTGlzdFRyYW5zYWN0aW9uc1Jlc3BvbnNlEjQKDHRyYW5zYWN0aW9ucxgBIAMoCzIeLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25MaXN0aW5nIjgKG0Rlc2NyaWJlVHJhbnNhY3Rpb25zUmVxdWVzdBIZChF0cmFuc2FjdGlvbmFsX2lkcxgBIAMoCSK+AgoWVHJhbnNhY3Rpb25EZXNjcmlwdGlvbhIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEhYKDnByb2R1Y2VyX2Vwb2NoGAMgASgNEisKBXN0YXRlGAQgASgOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlEi4KCnBhcnRpdGlvbnMYBSADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEhEKCWdyb3VwX2lkcxgGIAMoCRIVCg1zdGFydGVkX2F0X21zGAcgASgDEg4KBmFnZV9tcxgIIAEoAxIeChZ0cmFuc2FjdGlvbl90aW1lb3V0X21zGAkgASgNEiYKBWVycm9yGAogASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJYChxEZXNjcmliZVRyYW5zYWN0aW9uc1Jlc3BvbnNlEjgKDHRyYW5zYWN0aW9ucxgBIAMoCzIiLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25EZXNjcmlwdGlvbipWCglHcm91cEtpbmQSGgoWR1JPVVBfS0lORF9VTlNQRUNJRklFRBAAEhcKE0dST1VQX0tJTkRfQ09OU1VNRVIQARIUChBHUk9VUF9LSU5EX1FVRVVFEAIqdQoKR3JvdXBTdGF0ZRIbChdHUk9VUF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUdST1VQX1NUQVRFX0VNUFRZEAESGwoXR1JPVVBfU1RBVEVfUkVCQUxBTkNJTkcQAhIWChJHUk9VUF9TVEFURV9TVEFCTEUQAyqxAQoPT2Zmc2V0UmVzZXRTcGVjEiEKHU9GRlNFVF9SRVNFVF9TUEVDX1VOU1BFQ0lGSUVEEAASHgoaT0ZGU0VUX1JFU0VUX1NQRUNfRUFSTElFU1QQARIcChhPRkZTRVRfUkVTRVRfU1BFQ19MQVRFU1QQAhIcChhPRkZTRVRfUkVTRVRfU1BFQ19PRkZTRVQQAxIfChtPRkZTRVRfUkVTRVRfU1BFQ19USU1FU1RBTVAQBCqJAgoQVHJhbnNhY3Rpb25TdGF0ZRIhCh1UUkFOU0FDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQUNUSU9OX1NUQVRFX0VNUFRZEAESHQoZVFJBTlNBQ1RJT05fU1RBVEVfT05HT0lORxACEiQKIFRSQU5TQUNUSU9OX1NUQVRFX1BSRVBBUkVfQ09NTUlUEAMSIwofVFJBTlNBQ1RJT05fU1RBVEVfUFJFUEFSRV9BQk9SVBAEEiUKIVRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0NPTU1JVBAFEiQKIFRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0FCT1JUEAYy0wsKDEFkbWluU2VydmljZRJOCgtDcmVhdGVUb3BpYxIeLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXF1ZXN0Gh8ucmFmdGxvZy52MS5DcmVhdGVUb3BpY1Jlc3BvbnNlEk4KC0RlbGV0ZVRvcGljEh4ucmFmdGxvZy52MS5EZWxldGVUb3BpY1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkRlbGV0ZVRvcGljUmVzcG9uc2USSwoKTGlzdFRvcGljcxIdLnJhZnRsb2cudjEuTGlzdFRvcGljc1JlcXVlc3QaHi5yYWZ0bG9nLnYxLkxpc3RUb3BpY3NSZXNwb25zZRJUCg1EZXNjcmliZVRvcGljEiAucmFmdGxvZy52MS5EZXNjcmliZVRvcGljUmVxdWVzdBohLnJhZnRsb2cudjEuRGVzY3JpYmVUb3BpY1Jlc3BvbnNlEmAKEVVwZGF0ZVRvcGljQ29uZmlnEiQucmFmdGxvZy52MS5VcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QaJS5yYWZ0bG9nLnYxLlVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USXQoQQ3JlYXRlUGFydGl0aW9ucxIjLnJhZnRsb2cudjEuQ3JlYXRlUGFydGl0aW9uc1JlcXVlc3QaJC5yYWZ0bG9nLnYxLkNyZWF0ZVBhcnRpdGlvbnNSZXNwb25zZRJUCg1DbHVzdGVyU3RhdHVzEiAucmFmdGxvZy52MS5DbHVzdGVyU3RhdHVzUmVxdWVzdBohLnJhZnRsb2cudjEuQ2x1c3RlclN0YXR1c1Jlc3BvbnNlEmMKElRyYW5zZmVyTGVhZGVyc2hpcBIlLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBomLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USSwoKQWRkUmVwbGljYRIdLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlcXVlc3QaHi5yYWZ0bG9nLnYxLkFkZFJlcGxpY2FSZXNwb25zZRJUCg1SZW1vdmVSZXBsaWNhEiAucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVxdWVzdBohLnJhZnRsb2cudjEuUmVtb3ZlUmVwbGljYVJlc3BvbnNlEkIKB0FkZE5vZGUSGi5yYWZ0bG9nLnYxLkFkZE5vZGVSZXF1ZXN0GhsucmFmdGxvZy52MS5BZGROb2RlUmVzcG9uc2USSwoKUmVtb3ZlTm9kZRIdLnJhZnRsb2cudjEuUmVtb3ZlTm9kZVJlcXVlc3QaHi5yYWZ0bG9nLnYxLlJlbW92ZU5vZGVSZXNwb25zZRJLCgpMaXN0R3JvdXBzEh0ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVxdWVzdBoeLnJhZnRsb2cudjEuTGlzdEdyb3Vwc1Jlc3BvbnNlElcKDkRlc2NyaWJlR3JvdXBzEiEucmFmdGxvZy52MS5EZXNjcmliZUdyb3Vwc1JlcXVlc3QaIi5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVzcG9uc2USYAoRUmVzZXRHcm91cE9mZnNldHMSJC5yYWZ0bG9nLnYxLlJlc2V0R3JvdXBPZmZzZXRzUmVxdWVzdBolLnJhZnRsb2cudjEuUmVzZXRHcm91cE9mZnNldHNSZXNwb25zZRJdChBMaXN0VHJhbnNhY3Rpb25zEiMucmFmdGxvZy52MS5MaXN0VHJhbnNhY3Rpb25zUmVxdWVzdBokLnJhZnRsb2cudjEuTGlzdFRyYW5zYWN0aW9uc1Jlc3BvbnNlEmkKFERlc2NyaWJlVHJhbnNhY3Rpb25zEicucmFmdGxvZy52MS5EZXNjcmliZVRyYW5zYWN0aW9uc1JlcXVlc3QaKC5yYWZ0bG9nLnYxLkRlc2NyaWJlVHJhbnNhY3Rpb25zUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
+  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxIpIBChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEhUKDXZhbGlkYXRlX29ubHkYBSABKAgiQgoTQ3JlYXRlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiIiChJEZWxldGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCSIVChNEZWxldGVUb3BpY1Jlc3BvbnNlIi0KEUxpc3RUb3BpY3NSZXF1ZXN0EhgKEGluY2x1ZGVfaW50ZXJuYWwYASABKAgiTAoMVG9waWNTdW1tYXJ5EgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0iPgoSTGlzdFRvcGljc1Jlc3BvbnNlEigKBnRvcGljcxgBIAMoCzIYLnJhZnRsb2cudjEuVG9waWNTdW1tYXJ5IiQKFERlc2NyaWJlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkixwEKEFRvcGljRGVzY3JpcHRpb24SDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEjUKEHBhcnRpdGlvbl9zdGF0dXMYBSADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cxIVCg1jcmVhdGVkX2F0X21zGAYgASgDIkQKFURlc2NyaWJlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiJRChhVcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnIkQKGVVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USJwoGY29uZmlnGAEgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyI7ChdDcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0iGgoYQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlIi8KFENsdXN0ZXJTdGF0dXNSZXF1ZXN0EhcKD29taXRfcGFydGl0aW9ucxgBIAEoCCJrChBDb250cm9sbGVyU3RhdHVzEhEKCWxlYWRlcl9pZBgBIAEoDRIMCgR0ZXJtGAIgASgEEhQKDGNvbW1pdF9pbmRleBgDIAEoBBIOCgZ2b3RlcnMYBCADKA0SEAoIbGVhcm5lcnMYBSADKA0irgEKCk5vZGVTdGF0dXMSDwoHbm9kZV9pZBgBIAEoDRIPCgdhZGRyZXNzGAIgASgJEg0KBWFsaXZlGAMgASgIEhAKCHJlcGxpY2FzGAQgASgNEg8KB2xlYWRlcnMYBSABKA0SHAoUc3RhdHVzX2NoYW5nZWRfYXRfbXMYBiABKAMSLgoKbWVtYmVyc2hpcBgHIAEoDjIaLnJhZnRsb2cudjEuTm9kZU1lbWJlcnNoaXAiwAIKD1BhcnRpdGlvblN0YXR1cxINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SEAoIZ3JvdXBfaWQYAyABKAQSEQoJbGVhZGVyX2lkGAQgASgNEgwKBHRlcm0YBSABKAQSEAoIcmVwbGljYXMYBiADKA0SDwoHaW5fc3luYxgHIAMoDRIQCghsZWFybmVycxgIIAMoDRIUCgxjb21taXRfaW5kZXgYCSABKAQSFgoOaGlnaF93YXRlcm1hcmsYCiABKAMSGAoQbG9nX3N0YXJ0X29mZnNldBgLIAEoAxIaChJsYXN0X3N0YWJsZV9vZmZzZXQYDCABKAMSJgoFZXJyb3IYDSABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsEhcKD3RhcmdldF9yZXBsaWNhcxgOIAMoDSK1AQoVQ2x1c3RlclN0YXR1c1Jlc3BvbnNlEhIKCmNsdXN0ZXJfaWQYASABKAkSMAoKY29udHJvbGxlchgCIAEoCzIcLnJhZnRsb2cudjEuQ29udHJvbGxlclN0YXR1cxIlCgVub2RlcxgDIAMoCzIWLnJhZnRsb2cudjEuTm9kZVN0YXR1cxIvCgpwYXJ0aXRpb25zGAQgAygLMhsucmFmdGxvZy52MS5QYXJ0aXRpb25TdGF0dXMiaQoZVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SEgoKY29udHJvbGxlchgDIAEoCBIWCg50YXJnZXRfbm9kZV9pZBgEIAEoDSI9ChpUcmFuc2ZlckxlYWRlcnNoaXBSZXNwb25zZRIRCglsZWFkZXJfaWQYASABKA0SDAoEdGVybRgCIAEoBCJGChFBZGRSZXBsaWNhUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDwoHbm9kZV9pZBgDIAEoDSIUChJBZGRSZXBsaWNhUmVzcG9uc2UiSQoUUmVtb3ZlUmVwbGljYVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg8KB25vZGVfaWQYAyABKA0iFwoVUmVtb3ZlUmVwbGljYVJlc3BvbnNlIjIKDkFkZE5vZGVSZXF1ZXN0Eg8KB25vZGVfaWQYASABKA0SDwoHYWRkcmVzcxgCIAEoCSIRCg9BZGROb2RlUmVzcG9uc2UiJAoRUmVtb3ZlTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDSIrChJSZW1vdmVOb2RlUmVzcG9uc2USFQoNcmVwbGljYXNfbGVmdBgBIAEoDSITChFMaXN0R3JvdXBzUmVxdWVzdCJsCgxHcm91cExpc3RpbmcSEAoIZ3JvdXBfaWQYASABKAkSIwoEa2luZBgCIAEoDjIVLnJhZnRsb2cudjEuR3JvdXBLaW5kEiUKBXN0YXRlGAMgASgOMhYucmFmdGxvZy52MS5Hcm91cFN0YXRlIj4KEkxpc3RHcm91cHNSZXNwb25zZRIoCgZncm91cHMYASADKAsyGC5yYWZ0bG9nLnYxLkdyb3VwTGlzdGluZyIqChVEZXNjcmliZUdyb3Vwc1JlcXVlc3QSEQoJZ3JvdXBfaWRzGAEgAygJIpMBCgtHcm91cE1lbWJlchIRCgltZW1iZXJfaWQYASABKAkSEQoJY2xpZW50X2lkGAIgASgJEhMKC2NsaWVudF9ob3N0GAMgASgJEi4KCmFzc2lnbm1lbnQYBCADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEhkKEWdyb3VwX2luc3RhbmNlX2lkGAUgASgJIqkBChRHcm91cFBhcnRpdGlvblN0YXR1cxINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SGAoQY29tbWl0dGVkX29mZnNldBgDIAEoAxIWCg5oaWdoX3dhdGVybWFyaxgEIAEoAxILCgNsYWcYBSABKAMSEQoJaW5fZmxpZ2h0GAYgASgNEh0KFW9sZGVzdF91bmFja2VkX2FnZV9tcxgHIAEoAyKcAgoQR3JvdXBEZXNjcmlwdGlvbhIQCghncm91cF9pZBgBIAEoCRIjCgRraW5kGAIgASgOMhUucmFmdGxvZy52MS5Hcm91cEtpbmQSJQoFc3RhdGUYAyABKA4yFi5yYWZ0bG9nLnYxLkdyb3VwU3RhdGUSFQoNZ2VuZXJhdGlvbl9pZBgEIAEoBRIoCgdtZW1iZXJzGAUgAygLMhcucmFmdGxvZy52MS5Hcm91cE1lbWJlchI0CgpwYXJ0aXRpb25zGAYgAygLMiAucmFmdGxvZy52MS5Hcm91cFBhcnRpdGlvblN0YXR1cxILCgNsYWcYByABKAMSJgoFZXJyb3IYCCABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIkYKFkRlc2NyaWJlR3JvdXBzUmVzcG9uc2USLAoGZ3JvdXBzGAEgAygLMhwucmFmdGxvZy52MS5Hcm91cERlc2NyaXB0aW9uIrEBChhSZXNldEdyb3VwT2Zmc2V0c1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSDQoFdG9waWMYAiABKAkSEgoKcGFydGl0aW9ucxgDIAMoDRIpCgRzcGVjGAQgASgOMhsucmFmdGxvZy52MS5PZmZzZXRSZXNldFNwZWMSDgoGb2Zmc2V0GAUgASgDEhQKDHRpbWVzdGFtcF9tcxgGIAEoAxIPCgdkcnlfcnVuGAcgASgIIkoKGVJlc2V0R3JvdXBPZmZzZXRzUmVzcG9uc2USLQoHb2Zmc2V0cxgBIAMoCzIcLnJhZnRsb2cudjEuR3JvdXBPZmZzZXRSZXNldCJdChBHcm91cE9mZnNldFJlc2V0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIXCg9wcmV2aW91c19vZmZzZXQYAyABKAMSDgoGb2Zmc2V0GAQgASgDIlsKF0xpc3RUcmFuc2FjdGlvbnNSZXF1ZXN0EiwKBnN0YXRlcxgBIAMoDjIcLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25TdGF0ZRISCgptaW5fYWdlX21zGAIgASgEInAKElRyYW5zYWN0aW9uTGlzdGluZxIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEisKBXN0YXRlGAMgASgOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlIlAKGExpc3RUcmFuc2FjdGlvbnNSZXNwb25zZRI0Cgx0cmFuc2FjdGlvbnMYASADKAsyHi5yYWZ0bG9nLnYxLlRyYW5zYWN0aW9uTGlzdGluZyI4ChtEZXNjcmliZVRyYW5zYWN0aW9uc1JlcXVlc3QSGQoRdHJhbnNhY3Rpb25hbF9pZHMYASADKAkivgIKFlRyYW5zYWN0aW9uRGVzY3JpcHRpb24SGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoAxIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIrCgVzdGF0ZRgEIAEoDjIcLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25TdGF0ZRIuCgpwYXJ0aXRpb25zGAUgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbhIRCglncm91cF9pZHMYBiADKAkSFQoNc3RhcnRlZF9hdF9tcxgHIAEoAxIOCgZhZ2VfbXMYCCABKAMSHgoWdHJhbnNhY3Rpb25fdGltZW91dF9tcxgJIAEoDRImCgVlcnJvchgKIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiWAocRGVzY3JpYmVUcmFuc2FjdGlvbnNSZXNwb25zZRI4Cgx0cmFuc2FjdGlvbnMYASADKAsyIi5yYWZ0bG9nLnYxLlRyYW5zYWN0aW9uRGVzY3JpcHRpb24iTgoYUmVhc3NpZ25QYXJ0aXRpb25SZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghyZXBsaWNhcxgDIAMoDSIbChlSZWFzc2lnblBhcnRpdGlvblJlc3BvbnNlIkAKGlJlYmFsYW5jZVBhcnRpdGlvbnNSZXF1ZXN0Eg8KB2RyeV9ydW4YASABKAgSEQoJbW92ZXNfbWF4GAIgASgNIl0KDVBhcnRpdGlvbk1vdmUSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhUKDXJlcGxpY2FzX2Zyb20YAyADKA0SEwoLcmVwbGljYXNfdG8YBCADKA0iRwobUmViYWxhbmNlUGFydGl0aW9uc1Jlc3BvbnNlEigKBW1vdmVzGAEgAygLMhkucmFmdGxvZy52MS5QYXJ0aXRpb25Nb3ZlKogBCg5Ob2RlTWVtYmVyc2hpcBIfChtOT0RFX01FTUJFUlNISVBfVU5TUEVDSUZJRUQQABIaChZOT0RFX01FTUJFUlNISVBfQUNUSVZFEAESHAoYTk9ERV9NRU1CRVJTSElQX0RSQUlOSU5HEAISGwoXTk9ERV9NRU1CRVJTSElQX1JFTU9WRUQQAypWCglHcm91cEtpbmQSGgoWR1JPVVBfS0lORF9VTlNQRUNJRklFRBAAEhcKE0dST1VQX0tJTkRfQ09OU1VNRVIQARIUChBHUk9VUF9LSU5EX1FVRVVFEAIqdQoKR3JvdXBTdGF0ZRIbChdHUk9VUF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUdST1VQX1NUQVRFX0VNUFRZEAESGwoXR1JPVVBfU1RBVEVfUkVCQUxBTkNJTkcQAhIWChJHUk9VUF9TVEFURV9TVEFCTEUQAyqxAQoPT2Zmc2V0UmVzZXRTcGVjEiEKHU9GRlNFVF9SRVNFVF9TUEVDX1VOU1BFQ0lGSUVEEAASHgoaT0ZGU0VUX1JFU0VUX1NQRUNfRUFSTElFU1QQARIcChhPRkZTRVRfUkVTRVRfU1BFQ19MQVRFU1QQAhIcChhPRkZTRVRfUkVTRVRfU1BFQ19PRkZTRVQQAxIfChtPRkZTRVRfUkVTRVRfU1BFQ19USU1FU1RBTVAQBCqJAgoQVHJhbnNhY3Rpb25TdGF0ZRIhCh1UUkFOU0FDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQUNUSU9OX1NUQVRFX0VNUFRZEAESHQoZVFJBTlNBQ1RJT05fU1RBVEVfT05HT0lORxACEiQKIFRSQU5TQUNUSU9OX1NUQVRFX1BSRVBBUkVfQ09NTUlUEAMSIwofVFJBTlNBQ1RJT05fU1RBVEVfUFJFUEFSRV9BQk9SVBAEEiUKIVRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0NPTU1JVBAFEiQKIFRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0FCT1JUEAYynQ0KDEFkbWluU2VydmljZRJOCgtDcmVhdGVUb3BpYxIeLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXF1ZXN0Gh8ucmFmdGxvZy52MS5DcmVhdGVUb3BpY1Jlc3BvbnNlEk4KC0RlbGV0ZVRvcGljEh4ucmFmdGxvZy52MS5EZWxldGVUb3BpY1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkRlbGV0ZVRvcGljUmVzcG9uc2USSwoKTGlzdFRvcGljcxIdLnJhZnRsb2cudjEuTGlzdFRvcGljc1JlcXVlc3QaHi5yYWZ0bG9nLnYxLkxpc3RUb3BpY3NSZXNwb25zZRJUCg1EZXNjcmliZVRvcGljEiAucmFmdGxvZy52MS5EZXNjcmliZVRvcGljUmVxdWVzdBohLnJhZnRsb2cudjEuRGVzY3JpYmVUb3BpY1Jlc3BvbnNlEmAKEVVwZGF0ZVRvcGljQ29uZmlnEiQucmFmdGxvZy52MS5VcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QaJS5yYWZ0bG9nLnYxLlVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USXQoQQ3JlYXRlUGFydGl0aW9ucxIjLnJhZnRsb2cudjEuQ3JlYXRlUGFydGl0aW9uc1JlcXVlc3QaJC5yYWZ0bG9nLnYxLkNyZWF0ZVBhcnRpdGlvbnNSZXNwb25zZRJUCg1DbHVzdGVyU3RhdHVzEiAucmFmdGxvZy52MS5DbHVzdGVyU3RhdHVzUmVxdWVzdBohLnJhZnRsb2cudjEuQ2x1c3RlclN0YXR1c1Jlc3BvbnNlEmMKElRyYW5zZmVyTGVhZGVyc2hpcBIlLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVxdWVzdBomLnJhZnRsb2cudjEuVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USSwoKQWRkUmVwbGljYRIdLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlcXVlc3QaHi5yYWZ0bG9nLnYxLkFkZFJlcGxpY2FSZXNwb25zZRJUCg1SZW1vdmVSZXBsaWNhEiAucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVxdWVzdBohLnJhZnRsb2cudjEuUmVtb3ZlUmVwbGljYVJlc3BvbnNlEkIKB0FkZE5vZGUSGi5yYWZ0bG9nLnYxLkFkZE5vZGVSZXF1ZXN0GhsucmFmdGxvZy52MS5BZGROb2RlUmVzcG9uc2USSwoKUmVtb3ZlTm9kZRIdLnJhZnRsb2cudjEuUmVtb3ZlTm9kZVJlcXVlc3QaHi5yYWZ0bG9nLnYxLlJlbW92ZU5vZGVSZXNwb25zZRJLCgpMaXN0R3JvdXBzEh0ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVxdWVzdBoeLnJhZnRsb2cudjEuTGlzdEdyb3Vwc1Jlc3BvbnNlElcKDkRlc2NyaWJlR3JvdXBzEiEucmFmdGxvZy52MS5EZXNjcmliZUdyb3Vwc1JlcXVlc3QaIi5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVzcG9uc2USYAoRUmVzZXRHcm91cE9mZnNldHMSJC5yYWZ0bG9nLnYxLlJlc2V0R3JvdXBPZmZzZXRzUmVxdWVzdBolLnJhZnRsb2cudjEuUmVzZXRHcm91cE9mZnNldHNSZXNwb25zZRJdChBMaXN0VHJhbnNhY3Rpb25zEiMucmFmdGxvZy52MS5MaXN0VHJhbnNhY3Rpb25zUmVxdWVzdBokLnJhZnRsb2cudjEuTGlzdFRyYW5zYWN0aW9uc1Jlc3BvbnNlEmkKFERlc2NyaWJlVHJhbnNhY3Rpb25zEicucmFmdGxvZy52MS5EZXNjcmliZVRyYW5zYWN0aW9uc1JlcXVlc3QaKC5yYWZ0bG9nLnYxLkRlc2NyaWJlVHJhbnNhY3Rpb25zUmVzcG9uc2USYAoRUmVhc3NpZ25QYXJ0aXRpb24SJC5yYWZ0bG9nLnYxLlJlYXNzaWduUGFydGl0aW9uUmVxdWVzdBolLnJhZnRsb2cudjEuUmVhc3NpZ25QYXJ0aXRpb25SZXNwb25zZRJmChNSZWJhbGFuY2VQYXJ0aXRpb25zEiYucmFmdGxvZy52MS5SZWJhbGFuY2VQYXJ0aXRpb25zUmVxdWVzdBonLnJhZnRsb2cudjEuUmViYWxhbmNlUGFydGl0aW9uc1Jlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
 
 /**
  * Creates a topic.
@@ -443,6 +443,13 @@ export type ControllerStatus = Message<"raftlog.v1.ControllerStatus"> & {
    * @generated from field: repeated uint32 voters = 4;
    */
   voters: number[];
+
+  /**
+   * Node ids that receive its log but do not vote (joining nodes, and nodes beyond the voter cap).
+   *
+   * @generated from field: repeated uint32 learners = 5;
+   */
+  learners: number[];
 };
 
 /**
@@ -499,6 +506,13 @@ export type NodeStatus = Message<"raftlog.v1.NodeStatus"> & {
    * @generated from field: int64 status_changed_at_ms = 6;
    */
   statusChangedAtMs: bigint;
+
+  /**
+   * Active, draining (being decommissioned) or removed.
+   *
+   * @generated from field: raftlog.v1.NodeMembership membership = 7;
+   */
+  membership: NodeMembership;
 };
 
 /**
@@ -604,6 +618,13 @@ export type PartitionStatus = Message<"raftlog.v1.PartitionStatus"> & {
    * @generated from field: raftlog.v1.ErrorDetail error = 13;
    */
   error?: ErrorDetail | undefined;
+
+  /**
+   * Where a pending move is heading; empty when none is.
+   *
+   * @generated from field: repeated uint32 target_replicas = 14;
+   */
+  targetReplicas: number[];
 };
 
 /**
@@ -890,11 +911,17 @@ export const RemoveNodeRequestSchema: GenMessage<RemoveNodeRequest> = /*@__PURE_
   messageDesc(file_raftlog_v1_admin, 27);
 
 /**
- * Answered once its replicas have moved and it is unregistered.
+ * Answered once the decommission is recorded (again for a node already draining).
  *
  * @generated from message raftlog.v1.RemoveNodeResponse
  */
 export type RemoveNodeResponse = Message<"raftlog.v1.RemoveNodeResponse"> & {
+  /**
+   * Replicas still on the node when answered.
+   *
+   * @generated from field: uint32 replicas_left = 1;
+   */
+  replicasLeft: number;
 };
 
 /**
@@ -1536,6 +1563,188 @@ export const DescribeTransactionsResponseSchema: GenMessage<DescribeTransactions
   messageDesc(file_raftlog_v1_admin, 45);
 
 /**
+ * Moves one partition.
+ *
+ * @generated from message raftlog.v1.ReassignPartitionRequest
+ */
+export type ReassignPartitionRequest = Message<"raftlog.v1.ReassignPartitionRequest"> & {
+  /**
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * The new replica set, preferred leader first; as many as the partition has now.
+   *
+   * @generated from field: repeated uint32 replicas = 3;
+   */
+  replicas: number[];
+};
+
+/**
+ * Describes the message raftlog.v1.ReassignPartitionRequest.
+ * Use `create(ReassignPartitionRequestSchema)` to create a new message.
+ */
+export const ReassignPartitionRequestSchema: GenMessage<ReassignPartitionRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 46);
+
+/**
+ * Empty once the move is recorded; it completes in the background (PartitionStatus.target_replicas).
+ *
+ * @generated from message raftlog.v1.ReassignPartitionResponse
+ */
+export type ReassignPartitionResponse = Message<"raftlog.v1.ReassignPartitionResponse"> & {
+};
+
+/**
+ * Describes the message raftlog.v1.ReassignPartitionResponse.
+ * Use `create(ReassignPartitionResponseSchema)` to create a new message.
+ */
+export const ReassignPartitionResponseSchema: GenMessage<ReassignPartitionResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 47);
+
+/**
+ * Asks for an even spread of replicas.
+ *
+ * @generated from message raftlog.v1.RebalancePartitionsRequest
+ */
+export type RebalancePartitionsRequest = Message<"raftlog.v1.RebalancePartitionsRequest"> & {
+  /**
+   * Only plan: change nothing.
+   *
+   * @generated from field: bool dry_run = 1;
+   */
+  dryRun: boolean;
+
+  /**
+   * At most this many moves (0: the server's limit, 1,000).
+   *
+   * @generated from field: uint32 moves_max = 2;
+   */
+  movesMax: number;
+};
+
+/**
+ * Describes the message raftlog.v1.RebalancePartitionsRequest.
+ * Use `create(RebalancePartitionsRequestSchema)` to create a new message.
+ */
+export const RebalancePartitionsRequestSchema: GenMessage<RebalancePartitionsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 48);
+
+/**
+ * One planned partition move.
+ *
+ * @generated from message raftlog.v1.PartitionMove
+ */
+export type PartitionMove = Message<"raftlog.v1.PartitionMove"> & {
+  /**
+   * Topic.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * Replicas before.
+   *
+   * @generated from field: repeated uint32 replicas_from = 3;
+   */
+  replicasFrom: number[];
+
+  /**
+   * Replicas after, preferred leader first.
+   *
+   * @generated from field: repeated uint32 replicas_to = 4;
+   */
+  replicasTo: number[];
+};
+
+/**
+ * Describes the message raftlog.v1.PartitionMove.
+ * Use `create(PartitionMoveSchema)` to create a new message.
+ */
+export const PartitionMoveSchema: GenMessage<PartitionMove> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 49);
+
+/**
+ * The plan; started unless dry_run.
+ *
+ * @generated from message raftlog.v1.RebalancePartitionsResponse
+ */
+export type RebalancePartitionsResponse = Message<"raftlog.v1.RebalancePartitionsResponse"> & {
+  /**
+   * The moves, in the order they were started.
+   *
+   * @generated from field: repeated raftlog.v1.PartitionMove moves = 1;
+   */
+  moves: PartitionMove[];
+};
+
+/**
+ * Describes the message raftlog.v1.RebalancePartitionsResponse.
+ * Use `create(RebalancePartitionsResponseSchema)` to create a new message.
+ */
+export const RebalancePartitionsResponseSchema: GenMessage<RebalancePartitionsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 50);
+
+/**
+ * Where a node stands in the cluster.
+ *
+ * @generated from enum raftlog.v1.NodeMembership
+ */
+export enum NodeMembership {
+  /**
+   * Not known.
+   *
+   * @generated from enum value: NODE_MEMBERSHIP_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Serving; placement may use it.
+   *
+   * @generated from enum value: NODE_MEMBERSHIP_ACTIVE = 1;
+   */
+  ACTIVE = 1,
+
+  /**
+   * Being decommissioned: its replicas move away, nothing new is placed on it.
+   *
+   * @generated from enum value: NODE_MEMBERSHIP_DRAINING = 2;
+   */
+  DRAINING = 2,
+
+  /**
+   * Decommissioned for good; its id never joins again.
+   *
+   * @generated from enum value: NODE_MEMBERSHIP_REMOVED = 3;
+   */
+  REMOVED = 3,
+}
+
+/**
+ * Describes the enum raftlog.v1.NodeMembership.
+ */
+export const NodeMembershipSchema: GenEnum<NodeMembership> = /*@__PURE__*/
+  enumDesc(file_raftlog_v1_admin, 0);
+
+/**
  * How a group consumes.
  *
  * @generated from enum raftlog.v1.GroupKind
@@ -1567,7 +1776,7 @@ export enum GroupKind {
  * Describes the enum raftlog.v1.GroupKind.
  */
 export const GroupKindSchema: GenEnum<GroupKind> = /*@__PURE__*/
-  enumDesc(file_raftlog_v1_admin, 0);
+  enumDesc(file_raftlog_v1_admin, 1);
 
 /**
  * A consumer group's membership state.
@@ -1608,7 +1817,7 @@ export enum GroupState {
  * Describes the enum raftlog.v1.GroupState.
  */
 export const GroupStateSchema: GenEnum<GroupState> = /*@__PURE__*/
-  enumDesc(file_raftlog_v1_admin, 1);
+  enumDesc(file_raftlog_v1_admin, 2);
 
 /**
  * Where ResetGroupOffsets moves a group.
@@ -1656,7 +1865,7 @@ export enum OffsetResetSpec {
  * Describes the enum raftlog.v1.OffsetResetSpec.
  */
 export const OffsetResetSpecSchema: GenEnum<OffsetResetSpec> = /*@__PURE__*/
-  enumDesc(file_raftlog_v1_admin, 2);
+  enumDesc(file_raftlog_v1_admin, 3);
 
 /**
  * The state of a transactional id's current or last transaction.
@@ -1718,7 +1927,7 @@ export enum TransactionState {
  * Describes the enum raftlog.v1.TransactionState.
  */
 export const TransactionStateSchema: GenEnum<TransactionState> = /*@__PURE__*/
-  enumDesc(file_raftlog_v1_admin, 3);
+  enumDesc(file_raftlog_v1_admin, 4);
 
 /**
  * Operating the cluster: topics, status, leadership, replicas, nodes and groups. Changes go through the
@@ -1839,7 +2048,9 @@ export const AdminService: GenService<{
     output: typeof AddNodeResponseSchema;
   },
   /**
-   * Decommissions a node: its replicas move to other nodes, then it is unregistered.
+   * Decommissions a node: it takes no new replicas, its replicas move to the least-loaded other nodes,
+   * then it leaves the controller and is marked removed for good. Answered once the decommission is
+   * recorded; ClusterStatus shows its progress (membership, replicas left).
    *
    * @generated from rpc raftlog.v1.AdminService.RemoveNode
    */
@@ -1898,6 +2109,28 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof DescribeTransactionsRequestSchema;
     output: typeof DescribeTransactionsResponseSchema;
+  },
+  /**
+   * Moves a partition to another replica set of the same size (new replicas join as learners, then
+   * one joint-consensus change); the first replica is the preferred leader. Answered once recorded.
+   *
+   * @generated from rpc raftlog.v1.AdminService.ReassignPartition
+   */
+  reassignPartition: {
+    methodKind: "unary";
+    input: typeof ReassignPartitionRequestSchema;
+    output: typeof ReassignPartitionResponseSchema;
+  },
+  /**
+   * Plans moves that spread replicas evenly over the active nodes (after a scale-up) and, unless
+   * dry_run, starts them. Answered once the moves are recorded.
+   *
+   * @generated from rpc raftlog.v1.AdminService.RebalancePartitions
+   */
+  rebalancePartitions: {
+    methodKind: "unary";
+    input: typeof RebalancePartitionsRequestSchema;
+    output: typeof RebalancePartitionsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_raftlog_v1_admin, 0);

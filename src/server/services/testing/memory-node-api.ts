@@ -13,6 +13,7 @@ import type {
   ListOffsetInput,
   MetadataView,
   NodeApi,
+  PartitionMoveView,
   PartitionView,
   ProduceInput,
   ProduceOutcome,
@@ -200,7 +201,7 @@ export class MemoryNodeApi implements NodeApi {
     const partitions = options.omitPartitions ? [] : this.listTopics().flatMap((t) => t.partitionViews);
     return {
       clusterId: this.clusterId,
-      controller: { leaderId: self, term: 3, commitIndex: 42, voters: [self] },
+      controller: { leaderId: self, term: 3, commitIndex: 42, voters: [self], learners: [] },
       nodes: [
         {
           nodeId: self,
@@ -209,6 +210,7 @@ export class MemoryNodeApi implements NodeApi {
           replicas: partitions.length,
           leaders: partitions.length,
           statusChangedAtMs: 7,
+          membership: 'active',
         },
       ],
       partitions,
@@ -244,6 +246,26 @@ export class MemoryNodeApi implements NodeApi {
     return Promise.resolve();
   }
 
+  removeNode(nodeId: NodeId): Promise<{ replicasLeft: number }> {
+    if (nodeId === self)
+      return Promise.reject(
+        new RaftlogError('CLUSTER_TOO_SMALL', `node ${self} is the last live active node`),
+      );
+    this.replicaChanges.push(`decommission ${nodeId}`);
+    return Promise.resolve({ replicasLeft: 0 });
+  }
+
+  reassignPartition(topic: string, partition: number, replicas: readonly NodeId[]): Promise<void> {
+    this.partitionLog(topic, partition);
+    this.replicaChanges.push(`move ${topic}/${partition} ${replicas.join(',')}`);
+    return Promise.resolve();
+  }
+
+  rebalancePartitions(input: { dryRun: boolean; movesMax: number }): Promise<readonly PartitionMoveView[]> {
+    this.replicaChanges.push(`rebalance dryRun=${input.dryRun} movesMax=${input.movesMax}`);
+    return Promise.resolve([]);
+  }
+
   /** Transactions need the controller state machine: tests of them run real nodes. */
   readonly transactions: TransactionsApi = noTransactions();
 
@@ -273,6 +295,7 @@ export class MemoryNodeApi implements NodeApi {
       leaderId: away ? 0 : self,
       term: 1,
       replicas: [self],
+      targetReplicas: [],
       inSync: [self],
       learners: [],
       commitIndex: log.batches.length,
