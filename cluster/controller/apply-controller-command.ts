@@ -251,6 +251,9 @@ function registerNode(state: ControllerState, c: Command<'register-node'>, ctx: 
   if (typeof c.address !== 'string' || c.address.length === 0 || c.address.length > limits.addressCharsMax) {
     reject('INVALID_ARGUMENT', `node address must be 1 to ${limits.addressCharsMax} characters`);
   }
+  if (c.peerAddress !== undefined && c.peerAddress.length > limits.addressCharsMax) {
+    reject('INVALID_ARGUMENT', `node peer address must be at most ${limits.addressCharsMax} characters`);
+  }
   const old = state.nodes.get(id);
   if (old?.membership === 'removed') {
     reject(
@@ -264,6 +267,7 @@ function registerNode(state: ControllerState, c: Command<'register-node'>, ctx: 
   const node = {
     id,
     address: c.address,
+    peerAddress: c.peerAddress ?? old?.peerAddress ?? '',
     alive: true,
     registeredAtMs: old?.registeredAtMs ?? ctx.timestampMs,
     statusChangedAtMs: old?.alive === true ? old.statusChangedAtMs : ctx.timestampMs,

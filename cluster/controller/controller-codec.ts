@@ -50,10 +50,10 @@ export interface ControllerEntry {
   readonly command: ControllerCommand;
 }
 
-type FieldKind = 'int' | 'string' | 'boolean' | 'int[]' | 'config' | 'group' | TxnFieldKind;
+type FieldKind = 'int' | 'string' | 'string?' | 'boolean' | 'int[]' | 'config' | 'group' | TxnFieldKind;
 
 const commandFields = {
-  'register-node': { nodeId: 'int', address: 'string' },
+  'register-node': { nodeId: 'int', address: 'string', peerAddress: 'string?' },
   'set-node-alive': { nodeId: 'int', alive: 'boolean' },
   'unregister-node': { nodeId: 'int' },
   'create-topic': { name: 'string', partitions: 'int', replicationFactor: 'int', config: 'config' },
@@ -108,6 +108,8 @@ function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
       return asInt(value, path);
     case 'string':
       return asString(value, path);
+    case 'string?':
+      return value === undefined ? undefined : asString(value, path);
     case 'boolean':
       return asBoolean(value, path);
     case 'int[]':
@@ -128,7 +130,9 @@ export function decodeControllerCommand(value: unknown): ControllerCommand {
   if (!isCommandType(type)) throw new RaftlogError('CORRUPT_MESSAGE', `unknown controller command '${type}'`);
   const command: Record<string, unknown> = { type };
   for (const [field, kind] of Object.entries(commandFields[type] as Record<string, FieldKind>)) {
-    command[field] = decodeField(kind, o[field], `command.${field}`);
+    const decoded = decodeField(kind, o[field], `command.${field}`);
+    // An optional field left out stays absent, as it was when the command was proposed.
+    if (decoded !== undefined) command[field] = decoded;
   }
   return command as unknown as ControllerCommand;
 }
@@ -185,6 +189,8 @@ function decodeNode(value: unknown, path: string): NodeInfo {
   return {
     id: nodeId(asInt(o.id, `${path}.id`)),
     address: asString(o.address, `${path}.address`),
+    // Snapshots written before separate peer listeners hold no peer address.
+    peerAddress: o.peerAddress === undefined ? '' : asString(o.peerAddress, `${path}.peerAddress`),
     alive: asBoolean(o.alive, `${path}.alive`),
     registeredAtMs: asInt(o.registeredAtMs, `${path}.registeredAtMs`),
     statusChangedAtMs: asInt(o.statusChangedAtMs, `${path}.statusChangedAtMs`),

@@ -6,8 +6,13 @@ import type { TransactionalIdInfo, TxnCommand } from './txn-types.js';
 
 export interface NodeInfo {
   readonly id: NodeId;
-  /** host:port peers and clients dial. */
+  /** host:port clients dial (the node's advertised client address). */
   readonly address: string;
+  /**
+   * host:port other nodes dial (its peer listener); empty when the node registered without one.
+   * Nodes that joined after a peer started learn where to reach it from here.
+   */
+  readonly peerAddress: string;
   /** As last reported to the controller (the host reports liveness; the controller does not probe). */
   readonly alive: boolean;
   readonly registeredAtMs: number;
@@ -64,7 +69,12 @@ export interface ControllerState {
 }
 
 export type ControllerCommand =
-  | { readonly type: 'register-node'; readonly nodeId: number; readonly address: string }
+  | {
+      readonly type: 'register-node';
+      readonly nodeId: number;
+      readonly address: string;
+      readonly peerAddress?: string;
+    }
   | { readonly type: 'set-node-alive'; readonly nodeId: number; readonly alive: boolean }
   | { readonly type: 'unregister-node'; readonly nodeId: number }
   | {

@@ -81,6 +81,8 @@ export interface ClusterNodeOptions {
   readonly clusterId: string;
   /** The address clients are told to use. */
   readonly advertise: string;
+  /** The address other nodes dial for this node's peer listener, registered with the controller. */
+  readonly peerAdvertise: string;
   /**
    * Seeds, this node usually included: id → its peer-listener address, which this node dials. A new
    * cluster's controller starts with these as voters; nodes registered later are learned from the
@@ -168,7 +170,7 @@ export class ClusterNode implements NodeApi {
     this.transport = new PeerTransport({
       nodeId: options.nodeId,
       clusterId: options.clusterId,
-      advertiseAddress: options.peers.get(options.nodeId) ?? options.advertise,
+      advertiseAddress: options.peerAdvertise,
       peers,
       onMessages: (from, messages) => this.host.deliver(from, this.voteGate.inbound(messages)),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
@@ -251,6 +253,7 @@ export class ClusterNode implements NodeApi {
     this.duties = new NodeDuties({
       nodeId: options.nodeId,
       advertise: options.advertise,
+      peerAdvertise: options.peerAdvertise,
       host: this.host,
       controller: this.controller,
       partitions: this.partitions,
@@ -261,6 +264,7 @@ export class ClusterNode implements NodeApi {
       membership: new MembershipDuties({
         nodeId: options.nodeId,
         advertise: options.advertise,
+        peerAdvertise: options.peerAdvertise,
         host: this.host,
         controller: this.controller,
         peers: this.peerDirectory,
@@ -553,8 +557,13 @@ export class ClusterNode implements NodeApi {
     await this.proposeController({ type: 'complete-reassignment', topic, partition, replicas });
   }
 
-  async registerNode(nodeId: NodeId, address: string): Promise<void> {
-    await this.proposeController({ type: 'register-node', nodeId, address });
+  async registerNode(nodeId: NodeId, address: string, peerAddress?: string): Promise<void> {
+    await this.proposeController({
+      type: 'register-node',
+      nodeId,
+      address,
+      ...(peerAddress === undefined || peerAddress === '' ? {} : { peerAddress }),
+    });
   }
 
   removeNode(nodeId: NodeId): Promise<{ replicasLeft: number }> {
@@ -722,6 +731,7 @@ export class ClusterNode implements NodeApi {
       .map(([id, address]) => ({
         nodeId: id,
         address: id === this.nodeId ? this.options.advertise : address,
+        peerAddress: address,
         alive: true,
       }));
     return [...registered, ...unregistered].sort((a, b) => a.nodeId - b.nodeId);

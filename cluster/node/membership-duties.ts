@@ -18,6 +18,7 @@ const joinCallTimeoutMs = 3_000;
 export interface MembershipContext {
   readonly nodeId: NodeId;
   readonly advertise: string;
+  readonly peerAdvertise: string;
   readonly host: MultiRaftHost;
   readonly controller: ControllerReplica;
   readonly peers: PeerDirectory;
@@ -104,21 +105,22 @@ export class MembershipDuties {
 
   /** Asks the seeds, one after the other, for the cluster's nodes and to register this node. */
   private async join(): Promise<void> {
-    const { nodeId, peers, peerClients, advertise, logger } = this.ctx;
+    const { nodeId, peers, peerClients, advertise, peerAdvertise, logger } = this.ctx;
     for (const [id, address] of peers.addresses) {
       if (id === nodeId) continue;
       try {
         const admin = peerClients.admin(address);
         const status = await admin.clusterStatus({ omitPartitions: true }, { timeoutMs: joinCallTimeoutMs });
-        for (const n of status.nodes) if (n.nodeId !== nodeId) peers.learn(n.nodeId as NodeId, n.address);
+        for (const n of status.nodes) if (n.nodeId !== nodeId) peers.learn(n.nodeId as NodeId, n.peerAddress);
         const me = status.nodes.find((n) => n.nodeId === nodeId);
         if (me?.membership === NodeMembership.REMOVED) {
           this.ctx.onRemoved();
           return;
         }
         if ((status.controller?.leaderId ?? 0) === 0) continue;
-        if (me?.address !== advertise) {
-          await admin.addNode({ nodeId, address: advertise }, { timeoutMs: joinCallTimeoutMs });
+        if (me?.address !== advertise || me.peerAddress !== peerAdvertise) {
+          const node = { nodeId, address: advertise, peerAddress: peerAdvertise };
+          await admin.addNode(node, { timeoutMs: joinCallTimeoutMs });
         }
         if (!this.askedToJoin)
           logger.info({ seed: address }, 'asked the cluster to add this node to the controller');

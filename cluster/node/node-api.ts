@@ -47,7 +47,7 @@ export interface NodeApi {
   addReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
   removeReplica(topic: string, partition: number, nodeId: NodeId): Promise<void>;
   /** AddNode: registers a node (or its new client address) with the controller. */
-  registerNode(nodeId: NodeId, address: string): Promise<void>;
+  registerNode(nodeId: NodeId, address: string, peerAddress?: string): Promise<void>;
   /**
    * RemoveNode: starts decommissioning a node (its replicas move away, then it leaves the controller
    * and is marked removed); CLUSTER_TOO_SMALL when that would leave a topic or the controller short.
@@ -129,6 +129,8 @@ export interface ListOffsetInput {
 export interface BrokerView {
   readonly nodeId: NodeId;
   readonly address: string;
+  /** Where nodes dial its peer listener; empty when unknown. */
+  readonly peerAddress: string;
   readonly alive: boolean;
 }
 

@@ -29,6 +29,7 @@ async function dutiesFailingWith(error: Error): Promise<{ node: HostNode; duties
   const duties = new NodeDuties({
     nodeId: node.id,
     advertise: '127.0.0.1:1',
+    peerAdvertise: '127.0.0.1:1001',
     host: node.host,
     controller: new ControllerReplica(),
     partitions: new Map<number, LocalPartition>(),

@@ -18,6 +18,7 @@ const nodeDeadAfterMs = 5_000;
 export interface DutyContext {
   readonly nodeId: NodeId;
   readonly advertise: string;
+  readonly peerAdvertise: string;
   readonly host: MultiRaftHost;
   readonly controller: ControllerReplica;
   readonly partitions: ReadonlyMap<number, LocalPartition>;
@@ -163,12 +164,13 @@ export class NodeDuties {
 
   private async registerSelf(): Promise<void> {
     const mine = this.ctx.controller.state.nodes.get(this.ctx.nodeId);
-    if (mine?.address === this.ctx.advertise) return;
+    if (mine?.address === this.ctx.advertise && mine.peerAddress === this.ctx.peerAdvertise) return;
     if ((this.ctx.host.group(controllerGroup)?.leader ?? 0) === 0) return;
     await this.ctx.proposeController({
       type: 'register-node',
       nodeId: this.ctx.nodeId,
       address: this.ctx.advertise,
+      peerAddress: this.ctx.peerAdvertise,
     });
   }
 

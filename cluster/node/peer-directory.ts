@@ -31,7 +31,7 @@ export class PeerDirectory {
 
   learnFrom(state: ControllerState): void {
     for (const node of state.nodes.values()) {
-      if (node.membership !== 'removed') this.learn(node.id, node.address);
+      if (node.membership !== 'removed') this.learn(node.id, node.peerAddress);
     }
   }
 }

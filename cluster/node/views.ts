@@ -18,7 +18,7 @@ export type HeardFrom = (node: NodeId) => boolean;
 export function brokerViews(state: ControllerState): BrokerView[] {
   return [...state.nodes.values()]
     .sort((a, b) => a.id - b.id)
-    .map((n) => ({ nodeId: n.id, address: n.address, alive: n.alive }));
+    .map((n) => ({ nodeId: n.id, address: n.address, peerAddress: n.peerAddress, alive: n.alive }));
 }
 
 export function partitionView(

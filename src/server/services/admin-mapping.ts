@@ -67,6 +67,7 @@ export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof 
     nodes: view.nodes.map((n) => ({
       nodeId: n.nodeId,
       address: n.address,
+      peerAddress: n.peerAddress,
       alive: n.alive,
       replicas: n.replicas,
       leaders: n.leaders,

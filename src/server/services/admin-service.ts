@@ -76,7 +76,12 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
       return {};
     },
     addNode: async (request) => {
-      await api.registerNode(checkNodeId(request.nodeId, 'node_id'), checkAddress(request.address));
+      const peerAddress = request.peerAddress === '' ? undefined : checkAddress(request.peerAddress);
+      await api.registerNode(
+        checkNodeId(request.nodeId, 'node_id'),
+        checkAddress(request.address),
+        peerAddress,
+      );
       return {};
     },
     removeNode: async (request) => api.removeNode(checkNodeId(request.nodeId, 'node_id')),

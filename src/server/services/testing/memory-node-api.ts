@@ -140,7 +140,7 @@ export class MemoryNodeApi implements NodeApi {
     const names = topics.length === 0 ? [...this.topics.keys()] : topics;
     return {
       clusterId: this.clusterId,
-      brokers: [{ nodeId: self, address: this.address, alive: true }],
+      brokers: [{ nodeId: self, address: this.address, peerAddress: '', alive: true }],
       controllerId: self,
       topics: names.map((name) =>
         this.topics.has(name) ? this.describeTopic(name) : { name, missing: true as const },
@@ -206,6 +206,7 @@ export class MemoryNodeApi implements NodeApi {
         {
           nodeId: self,
           address: this.address,
+          peerAddress: '',
           alive: true,
           replicas: partitions.length,
           leaders: partitions.length,
