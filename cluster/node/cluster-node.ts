@@ -605,7 +605,8 @@ export class ClusterNode implements NodeApi {
     if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
     const entry = encodeControllerEntry({ timestampMs: Date.now(), command });
     if (group.isLeader()) return (await this.proposeControllerEntry(entry)).output;
-    const address = group.leader === 0 ? undefined : this.addressOf(group.leader);
+    // Forwarded to the leader's peer listener, where PeerService is served.
+    const address = group.leader === 0 ? undefined : this.peerDirectory.addresses.get(group.leader);
     if (address === undefined) throw notLeader('the controller', 0, undefined);
     const response = await this.forwardToController(group, address, entry);
     await this.waitControllerApplied(Number(response.index));

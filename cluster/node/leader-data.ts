@@ -94,7 +94,8 @@ export class LeaderData {
   }
 
   private addressOf(id: NodeId): string | undefined {
-    return this.ctx.peers.get(id) ?? this.ctx.controller.state.nodes.get(id)?.address;
+    // Peer listeners only: a node's registered client address serves no peer calls.
+    return this.ctx.peers.get(id) ?? (this.ctx.controller.state.nodes.get(id)?.peerAddress || undefined);
   }
 
   private where(

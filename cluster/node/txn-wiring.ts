@@ -43,7 +43,7 @@ export function wireTransactions(w: TxnWiring): {
   catchUp: CatchUpContext;
 } {
   const peerAddress = (id: number): string | undefined =>
-    w.peers.get(id as NodeId) ?? w.controller.state.nodes.get(id as NodeId)?.address;
+    w.peers.get(id as NodeId) ?? (w.controller.state.nodes.get(id as NodeId)?.peerAddress || undefined);
   const catchUp: CatchUpContext = {
     controller: w.controller,
     clock: w.clock,

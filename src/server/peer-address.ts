@@ -11,3 +11,22 @@ export function defaultPeerAddress(listen: string): string {
   if (at <= 0 || !Number.isInteger(port)) return listen;
   return `${listen.slice(0, at)}:${port === 0 ? 0 : port + peerPortOffset}`;
 }
+
+/**
+ * Where other nodes dial this node's peer listener, as it registers with the controller: its own
+ * entry in `--peers` when it has one (what the operator wrote), else the peer listener, with the
+ * advertised host in place of a wildcard one (0.0.0.0 or [::] is no address to dial).
+ */
+export function peerAdvertiseAddress(config: {
+  readonly id: number;
+  readonly peers: ReadonlyMap<number, string>;
+  readonly peerListen: string;
+  readonly advertise: string;
+}): string {
+  const own = config.peers.get(config.id);
+  if (own !== undefined) return own;
+  const at = config.peerListen.lastIndexOf(':');
+  const host = config.peerListen.slice(0, at);
+  if (host !== '0.0.0.0' && host !== '[::]' && host !== '::') return config.peerListen;
+  return `${config.advertise.slice(0, config.advertise.lastIndexOf(':'))}${config.peerListen.slice(at)}`;
+}

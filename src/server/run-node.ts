@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { startListeners } from './node-listeners.js';
-import { defaultPeerAddress } from './peer-address.js';
+import { peerAdvertiseAddress } from './peer-address.js';
 import { systemClock } from './system-clock.js';
 import {
   IdentityMismatchError,
@@ -76,7 +76,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     onRemoved: () => health.setAllNotServing(),
     gapFillBytesMax: config.gapFillBytesMax,
     advertise: config.advertise,
-    peerAdvertise: peers.get(config.id as NodeId) ?? defaultPeerAddress(config.advertise),
+    peerAdvertise: peerAdvertiseAddress(config),
     peers,
     tickMs: config.tickMs,
     electionTimeoutTicks: config.electionTimeoutTicks,
