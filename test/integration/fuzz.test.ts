@@ -75,7 +75,7 @@ describe('fuzzing a running 3-node cluster', () => {
       const unclearAnswers: string[] = [];
       const targets = fuzzTargets(cluster.nodes);
       const call = async ([target, frames]: [Target, Uint8Array[]]): Promise<boolean> => {
-        const address = target.port === 'client' ? target.node.address : peerAddressOf(target.node);
+        const address = target.port === 'client' ? target.node.address : target.node.peerAddress;
         const outcome = await rawCall(clientFor(address), target.method, frames, callDeadlineMs);
         outcomes.push(outcome);
         if (unclear.has(outcome.code)) unclearAnswers.push(`${target.label}: ${outcome.details}`);
@@ -158,7 +158,7 @@ async function garbageOnTheWire(nodes: readonly TestNode[], ms: number): Promise
   let round = 0;
   while (Date.now() < until) {
     const node = nodes[round % nodes.length]!;
-    const address = round % 2 === 0 ? node.address : peerAddressOf(node);
+    const address = round % 2 === 0 ? node.address : node.peerAddress;
     const junk = Buffer.from(
       fc.sample(fc.uint8Array({ minLength: 1, maxLength: 8192 }), { numRuns: 1, seed: seed + round })[0]!,
     );
@@ -177,10 +177,6 @@ function sendAndClose(address: string, bytes: Buffer): Promise<void> {
     socket.on('close', () => resolve());
     socket.resume();
   });
-}
-
-function peerAddressOf(node: TestNode): string {
-  return node.address;
 }
 
 function summarize(outcomes: readonly CallOutcome[]): string {
