@@ -21,6 +21,7 @@ export function registerNodes(count: number): ControllerCommand[] {
     type: 'register-node' as const,
     nodeId: i + 1,
     address: `127.0.0.${i + 1}:7000`,
+    peerAddress: `127.0.0.${i + 1}:8000`,
   }));
 }
 

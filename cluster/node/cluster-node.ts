@@ -90,8 +90,9 @@ export interface ClusterNodeOptions {
    */
   readonly peers: ReadonlyMap<NodeId, string>;
   /**
-   * The cluster formed without this node's controller replica (a new node, or a wiped one): start the
-   * controller group empty and wait to be added, learner first. Always so when `peers` lacks this node.
+   * The formed controller does not count this node (it was added later): start the controller group
+   * empty and wait to be added, learner first, from a snapshot. Always so when `peers` lacks this node.
+   * A wiped initial voter keeps the bootstrap configuration instead, as the log from index 1 assumes.
    */
   readonly joinExisting?: boolean;
   /** The controller says this node was decommissioned. */

@@ -53,6 +53,9 @@ export type CliAdmin = Pick<
   | 'clusterStatus'
   | 'listTransactions'
   | 'describeTransactions'
+  | 'removeNode'
+  | 'reassignPartition'
+  | 'rebalance'
 >;
 
 /** A consumer in group mode: records it printed are marked processed and committed on close. */

@@ -5,6 +5,8 @@ import { registerDataCommands } from './data-commands.js';
 import { registerGroupCommands } from './group-commands.js';
 import { registerHandOffCommand } from './hand-off-command.js';
 import { registerHealthCommand } from './health-command.js';
+import { registerNodeCommands } from './node-commands.js';
+import { registerPartitionCommands } from './partition-commands.js';
 import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
@@ -40,5 +42,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerTxnCommands(program, ctx);
   registerHealthCommand(program, ctx);
   registerHandOffCommand(program, ctx);
+  registerNodeCommands(program, ctx);
+  registerPartitionCommands(program, ctx);
   return program;
 }

@@ -84,6 +84,7 @@ function fakeSession(
   const sent: ProducerRecord[] = [];
   const topics: string[] = [];
   const configs = new Map<string, TopicSettings>();
+  const removed: number[] = [];
   const admin: CliAdmin = {
     createTopic: async (t) => {
       topics.push(t.name);
@@ -109,7 +110,23 @@ function fakeSession(
       const config = configs.get(name) ?? {};
       return { name, partitions: 1, replicationFactor: 1, config, partitionStatus: [], createdAtMs: 0 };
     },
-    clusterStatus: async () => sampleStatus,
+    clusterStatus: async () => ({
+      ...sampleStatus,
+      controller: {
+        ...sampleStatus.controller,
+        voters: sampleStatus.controller.voters.filter((id) => !removed.includes(id)),
+      },
+      nodes: sampleStatus.nodes.map((n) =>
+        removed.includes(n.id) ? { ...n, membership: 'removed' as const, replicas: 0 } : n,
+      ),
+    }),
+    removeNode: async (id) => {
+      if (id === 1) throw new RaftlogError('CLUSTER_TOO_SMALL', 'removing node 1 would leave 1 live node');
+      removed.push(id);
+      return { replicasLeft: 1 };
+    },
+    reassignPartition: async () => undefined,
+    rebalance: async () => [{ topic: 'orders', partition: 0, from: [1, 2], to: [3, 2] }],
     listTransactions: async () => [sampleTxn],
     describeTransactions: async (ids) =>
       ids.map((id) => {
@@ -402,5 +419,56 @@ describe('raftlog commands with a fake cluster', () => {
     ]);
     expect(result['count']).toBe(50);
     expect(result['errors']).toBe(0);
+  });
+});
+
+describe('raftlog node and rebalance', () => {
+  it('lists nodes with membership and controller role, as a table or as JSON', async () => {
+    let io = memoryIo();
+    expect(await runCli(['node', 'list'], io, fakeDeps())).toBe(0);
+    expect(io.stdout[0]).toMatch(/^ID\s+ADDRESS\s+ALIVE\s+MEMBERSHIP\s+CONTROLLER\s+REPLICAS\s+LEADS/);
+    expect(io.stdout[1]).toMatch(/^1\s+127.0.0.1:9091\s+yes\s+active\s+leader\s+1\s+1$/);
+    expect(io.stdout[2]).toMatch(/^2\s+127.0.0.1:9092\s+no\s+active\s+voter/);
+    io = memoryIo();
+    expect(await runCli(['--json', 'node', 'list'], io, fakeDeps())).toBe(0);
+    expect(JSON.parse(io.stdout[0]!)).toMatchObject({
+      controllerLeader: 1,
+      nodes: [{ id: 1, controller: 'voter', membership: 'active' }, { id: 2 }],
+    });
+  });
+
+  it("node remove waits for the removal with progress; a refusal is the server's error", async () => {
+    const io = memoryIo();
+    expect(await runCli(['node', 'remove', '2'], io, fakeDeps())).toBe(0);
+    expect(io.stderr[0]).toBe('node 2: decommissioning, 1 replicas to move');
+    expect(io.stderr).toContain('node 2: removed, 0 replicas left');
+    expect(io.stdout[0]).toMatch(/^node 2 removed in \d+\.\d s/);
+    const refused = memoryIo();
+    expect(await runCli(['node', 'remove', '1'], refused, fakeDeps())).toBe(1);
+    expect(refused.stderr.join('\n')).toMatch(/CLUSTER_TOO_SMALL: removing node 1/);
+    expect(await runCli(['node', 'remove', 'x'], memoryIo(), fakeDeps())).not.toBe(0);
+  });
+
+  it('rebalance --dry-run shows the plan; partition move checks its replica list', async () => {
+    const io = memoryIo();
+    expect(await runCli(['rebalance', '--dry-run'], io, fakeDeps())).toBe(0);
+    expect(io.stdout).toEqual([
+      expect.stringMatching(/^TOPIC\s+PARTITION\s+FROM\s+TO/),
+      expect.stringMatching(/^orders\s+0\s+1,2\s+3,2$/),
+    ]);
+    const json = memoryIo();
+    expect(await runCli(['--json', 'rebalance', '--dry-run'], json, fakeDeps())).toBe(0);
+    expect(JSON.parse(json.stdout[0]!)).toEqual({
+      dryRun: true,
+      moves: [{ topic: 'orders', partition: 0, from: [1, 2], to: [3, 2] }],
+    });
+    expect(
+      await runCli(['partition', 'move', 'orders', '0', '--replicas', '1,1'], memoryIo(), fakeDeps()),
+    ).not.toBe(0);
+    const moved = memoryIo();
+    expect(
+      await runCli(['partition', 'move', 'orders', '0', '--replicas', '3,1', '--no-wait'], moved, fakeDeps()),
+    ).toBe(0);
+    expect(moved.stdout).toEqual(['orders/0 moving to [3,1]']);
   });
 });

@@ -27,10 +27,11 @@ export interface ResolvedIdentity {
    */
   readonly rejoining: boolean;
   /**
-   * A peer reported a formed cluster: a controller replica this node has not stored yet is joined
-   * (learner first), never bootstrapped from the peers list.
+   * A formed cluster's controller does not count this node among its members (a node added by
+   * scaling up): a controller replica it has not stored yet starts empty and is added by the
+   * controller leader, learner first, from a snapshot; it is never bootstrapped from the peers list.
    */
-  readonly clusterFormed: boolean;
+  readonly joinController: boolean;
 }
 
 /** What a peer says about itself: its cluster id and whether its controller has committed anything. */
@@ -39,6 +40,8 @@ export interface PeerReport {
   readonly address: string;
   readonly clusterId: string;
   readonly formed: boolean;
+  /** The controller's voters and learners as the peer knows them. */
+  readonly controllerMembers: readonly number[];
 }
 
 export type ProbePeers = (peers: ReadonlyMap<number, string>, logger: Logger) => Promise<PeerReport[]>;
@@ -80,14 +83,14 @@ export async function resolveNodeIdentity(
         `peer ${foreign.nodeId} at ${foreign.address} belongs to cluster ${foreign.clusterId}`,
       );
     }
-    return { clusterId, rejoining: false, clusterFormed: reports.some((p) => p.formed) };
+    return { clusterId, rejoining: false, joinController: joinsController(config.id, reports) };
   }
   if (stored.hasData) {
     // Written before identities existed: it spoke the old fixed id, so its peers still do too.
     const clusterId = config.clusterId ?? legacyClusterId;
     await writeNodeIdentity(kv, { nodeId: config.id, clusterId });
     logger.info({ clusterId }, 'recorded the identity of a data directory written by an older version');
-    return { clusterId, rejoining: false, clusterFormed: false };
+    return { clusterId, rejoining: false, joinController: false };
   }
   const resolved = await identityForEmptyDirectory(config, others, logger, probe);
   await writeNodeIdentity(kv, { nodeId: config.id, clusterId: resolved.clusterId });
@@ -117,10 +120,10 @@ async function identityForEmptyDirectory(
     const rejoining = reports.some((r) => r.formed);
     const known = [...ids][0];
     if (known !== undefined && (reports.length > 0 || config.id === lowest)) {
-      return { clusterId: known, rejoining, clusterFormed: rejoining };
+      return { clusterId: known, rejoining, joinController: joinsController(config.id, reports) };
     }
     // Nobody to ask: only the lowest-id initial voter may form a new cluster, the others wait for it.
-    if (config.id === lowest) return { clusterId: randomUUID(), rejoining: false, clusterFormed: false };
+    if (config.id === lowest) return { clusterId: randomUUID(), rejoining: false, joinController: false };
     if (attempt === 0) {
       logger.info(
         { peers: Object.fromEntries(others) },
@@ -129,6 +132,16 @@ async function identityForEmptyDirectory(
     }
     await new Promise((r) => setTimeout(r, probeRetryMs));
   }
+}
+
+/**
+ * A node the formed controller already counts (an initial voter, even one that lost its disk) starts
+ * from the bootstrap configuration every initial voter holds, so the log from index 1 means the same
+ * to it; any other node joins from a snapshot.
+ */
+function joinsController(id: number, reports: readonly PeerReport[]): boolean {
+  const formed = reports.filter((r) => r.formed);
+  return formed.length > 0 && !formed.some((r) => r.controllerMembers.includes(id));
 }
 
 function foreignCluster(config: NodeConfig, stored: string, why: string): IdentityMismatchError {
@@ -146,7 +159,9 @@ export async function probePeers(peers: ReadonlyMap<number, string>, logger: Log
       try {
         const status = await client.clusterStatus({ omitPartitions: true }, { timeoutMs: probeTimeoutMs });
         const formed = (status.controller?.commitIndex ?? 0n) > 0n;
-        return { nodeId, address, clusterId: status.clusterId, formed };
+        const c = status.controller;
+        const controllerMembers = [...(c?.voters ?? []), ...(c?.learners ?? [])];
+        return { nodeId, address, clusterId: status.clusterId, formed, controllerMembers };
       } catch (error) {
         logger.debug({ peer: nodeId, address, err: error }, 'peer did not say which cluster it belongs to');
         return undefined;

@@ -71,7 +71,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     nodeId: config.id as NodeId,
     clusterId: identity.clusterId,
     catchUpBeforeVoting: identity.rejoining,
-    joinExisting: identity.clusterFormed,
+    joinExisting: identity.joinController,
     // Decommissioned: unready for good, so the client Service stops sending it anything.
     onRemoved: () => health.setAllNotServing(),
     gapFillBytesMax: config.gapFillBytesMax,

@@ -88,6 +88,17 @@ describe.each([
     }
   });
 
+  it('treats the peers list as seeds: a pod added by `kubectl scale` keeps the list and joins through it', () => {
+    const seeds = peersOf(podRuntime(sts, configMaps, 0));
+    for (const ordinal of [replicas, replicas + 1]) {
+      const pod = podRuntime(sts, configMaps, ordinal);
+      const config = podNodeConfig(pod.args, pod.env);
+      expect(config.id).toBe(ordinal + 1);
+      expect(config.peers).toEqual(seeds);
+      expect(config.peers.has(config.id)).toBe(false);
+    }
+  });
+
   it('probes gRPC health: startup and liveness natively, readiness through `raftlog health --ready`', () => {
     expect(container.ports?.map((p) => [p.name, p.containerPort])).toEqual([
       ['grpc', port],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Admin, RaftlogClient, type ClusterStatus } from '../../src/client/index.js';
 import { peersArg } from '../../src/local/index.js';
-import { sleep, startCluster, type TestCluster } from './harness/index.js';
+import { cliJson, sleep, startCluster, type TestCluster } from './harness/index.js';
 import { checkNothingLost, SteadyProducer } from './steady-producer.js';
 
 const topic = 'scaled';
@@ -91,20 +91,27 @@ describe('a cluster that grows from 3 to 5 nodes and shrinks back to 3', () => {
       const joinMs = Date.now() - joinStart;
       expect([...joined.status.controller.voters].sort()).toEqual([1, 2, 3, 4, 5]);
 
+      // Through the real CLI, as an operator would run it.
+      const bootstrap = cluster.node(2).address;
+      const plan = (await cliJson(bootstrap, 'rebalance', '--dry-run')) as { moves: { to: number[] }[] };
+      expect(plan.moves.length).toBeGreaterThan(0);
+      expect(plan.moves.every((m) => m.to.includes(4) || m.to.includes(5))).toBe(true);
       const rebalanceStart = Date.now();
-      const plan = await admin.rebalance({ dryRun: true });
-      expect(plan.length).toBeGreaterThan(0);
-      expect(plan.every((m) => m.to.includes(4) || m.to.includes(5))).toBe(true);
-      await admin.rebalance();
-      const balanced = await waitFor(admin, 'the rebalance to finish', settled);
+      await cliJson(bootstrap, 'rebalance');
       const rebalanceMs = Date.now() - rebalanceStart;
+      const balanced = await waitFor(admin, 'the rebalance to be recorded complete', settled);
       const counts = balanced.status.nodes.map((n) => n.replicas);
       expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
 
       const decommissionMs: number[] = [];
       for (const id of [1, 5]) {
         const start = Date.now();
-        await admin.removeNode(id);
+        if (id === 5) {
+          expect(await cliJson(bootstrap, 'node', 'remove', String(id))).toMatchObject({
+            nodeId: id,
+            membership: 'removed',
+          });
+        } else await admin.removeNode(id);
         await waitFor(
           admin,
           `node ${id} to be removed`,
@@ -125,6 +132,16 @@ describe('a cluster that grows from 3 to 5 nodes and shrinks back to 3', () => {
       for (const p of after.status.partitions)
         expect(p.replicas.filter((r) => r === 1 || r === 5)).toEqual([]);
       await expect(admin.removeNode(2)).rejects.toMatchObject({ code: 'CLUSTER_TOO_SMALL' });
+      const listed = (await cliJson(bootstrap, 'node', 'list')) as {
+        nodes: { id: number; membership: string; controller: string }[];
+      };
+      expect(listed.nodes.map((n) => [n.id, n.membership, n.controller])).toEqual([
+        [1, 'removed', '-'],
+        [2, 'active', 'voter'],
+        [3, 'active', 'voter'],
+        [4, 'active', 'voter'],
+        [5, 'removed', '-'],
+      ]);
       console.log(
         JSON.stringify({
           joinMs,

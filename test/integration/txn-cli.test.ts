@@ -1,21 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { sleep, startCluster, tsxLauncher } from './harness/index.js';
+import { cliJson as cli, sleep, startCluster } from './harness/index.js';
 import { RawTxnProducer } from './harness/txn.js';
 
-const run = promisify(execFile);
 const topic = 'watched';
-
-/** Runs the real `raftlog` CLI against the cluster and parses its JSON output. */
-async function cli(bootstrap: string, ...args: string[]): Promise<unknown> {
-  const { stdout } = await run(
-    tsxLauncher.command,
-    [...tsxLauncher.args, '--bootstrap', bootstrap, '--json', ...args],
-    { cwd: tsxLauncher.cwd, timeout: 60_000 },
-  );
-  return JSON.parse(stdout) as unknown;
-}
 
 describe('raftlog txn list|describe against 3 nodes', () => {
   it('shows an open transaction with its partitions and age, and its end', async () => {

@@ -98,7 +98,17 @@ describe('AdminService', () => {
     await admin.addReplica({ topic: 't', partition: 0, nodeId: 2 });
     await admin.removeReplica({ topic: 't', partition: 0, nodeId: 2 });
     await admin.addNode({ nodeId: 4, address: 'node-4.raftlog:9091' });
-    expect(api.replicaChanges).toEqual(['add t/0 2', 'remove t/0 2', 'register 4 node-4.raftlog:9091']);
+    expect(await admin.removeNode({ nodeId: 4 })).toMatchObject({ replicasLeft: 0 });
+    await admin.reassignPartition({ topic: 't', partition: 1, replicas: [1] });
+    expect(await admin.rebalancePartitions({ dryRun: true })).toMatchObject({ moves: [] });
+    expect(api.replicaChanges).toEqual([
+      'add t/0 2',
+      'remove t/0 2',
+      'register 4 node-4.raftlog:9091',
+      'decommission 4',
+      'move t/1 1',
+      'rebalance dryRun=true movesMax=0',
+    ]);
   });
 });
 

@@ -123,14 +123,18 @@ describe('Produce and Fetch over gRPC', () => {
   });
 
   it('answers the methods that have no handler yet with UNIMPLEMENTED', async () => {
-    const { broker, admin } = await startServices();
+    const { broker } = await startServices();
     expect(await failure(broker.lease({ queue: 'q' }))).toMatchObject({
       code: 'UNIMPLEMENTED',
       grpc: status.UNIMPLEMENTED,
     });
+  });
+
+  it('refuses a decommission that would leave the cluster short with FAILED_PRECONDITION and our code', async () => {
+    const { admin } = await startServices();
     expect(await failure(admin.removeNode({ nodeId: 1 }))).toMatchObject({
-      code: 'UNIMPLEMENTED',
-      grpc: status.UNIMPLEMENTED,
+      code: 'CLUSTER_TOO_SMALL',
+      grpc: status.FAILED_PRECONDITION,
     });
   });
 });

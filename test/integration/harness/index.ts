@@ -17,3 +17,4 @@ export { killAllTracked } from './cleanup.js';
 export { freePortRange } from './ports.js';
 export { TcpProxy, ProxyMesh, type ProxyMode } from './tcp-proxy.js';
 export { readTopicValues } from './read-values.js';
+export { cliJson } from './cli.js';

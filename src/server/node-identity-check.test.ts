@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryKvStore } from '../../storage/index.js';
+import { silentLogger } from '../obs/index.js';
+import { loadNodeConfig } from './node-config.js';
+import { resolveNodeIdentity, type PeerReport } from './node-identity-check.js';
+
+const seeds = '1=127.0.0.1:9091,2=127.0.0.1:9092,3=127.0.0.1:9093';
+const config = (id: number) =>
+  loadNodeConfig({ id: String(id), listen: '127.0.0.1:1', peers: seeds, dataDir: '/d' }, {});
+
+/** Every seed answers as a member of a formed cluster whose controller has these members. */
+const formedWith =
+  (members: readonly number[]) =>
+  (peers: ReadonlyMap<number, string>): Promise<PeerReport[]> =>
+    Promise.resolve(
+      [...peers].map(([nodeId, address]) => ({
+        nodeId,
+        address,
+        clusterId: 'c1',
+        formed: true,
+        controllerMembers: members,
+      })),
+    );
+
+describe('resolveNodeIdentity: joining the controller', () => {
+  it('an initial voter with an empty disk keeps the bootstrap configuration, and waits to vote', async () => {
+    const identity = await resolveNodeIdentity(
+      new MemoryKvStore(),
+      config(2),
+      silentLogger(),
+      formedWith([1, 2, 3]),
+    );
+    expect(identity).toEqual({ clusterId: 'c1', rejoining: true, joinController: false });
+  });
+
+  it('a node the formed controller does not count joins it, also when it names itself a seed', async () => {
+    const added = await resolveNodeIdentity(
+      new MemoryKvStore(),
+      config(4),
+      silentLogger(),
+      formedWith([1, 2, 3]),
+    );
+    expect(added.joinController).toBe(true);
+    const named = loadNodeConfig(
+      { id: '4', listen: '127.0.0.1:1', peers: `${seeds},4=127.0.0.1:9094`, dataDir: '/d' },
+      {},
+    );
+    const overlay = await resolveNodeIdentity(
+      new MemoryKvStore(),
+      named,
+      silentLogger(),
+      formedWith([1, 2, 3]),
+    );
+    expect(overlay.joinController).toBe(true);
+  });
+
+  it('a restarted node that already joined is a member and starts from what it stored', async () => {
+    const kv = new MemoryKvStore();
+    await resolveNodeIdentity(kv, config(5), silentLogger(), formedWith([1, 2, 3]));
+    const again = await resolveNodeIdentity(kv, config(5), silentLogger(), formedWith([1, 2, 3, 5]));
+    expect(again).toEqual({ clusterId: 'c1', rejoining: false, joinController: false });
+  });
+});
