@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerBenchCommand } from './bench-command.js';
+import { registerCertsCommand } from './certs-command.js';
 import type { CliContext } from './cli-context.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerGroupCommands } from './group-commands.js';
@@ -9,6 +10,7 @@ import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTopicCommands } from './topic-commands.js';
+import { addTlsOptions } from './tls-options.js';
 import { registerTxnCommands } from './txn-commands.js';
 
 /**
@@ -31,6 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--json', 'machine-readable output')
     .showSuggestionAfterError(true);
+  addTlsOptions(program, ctx.io.env);
   registerServerCommands(program, ctx);
   registerTopicCommands(program, ctx);
   registerDataCommands(program, ctx);
@@ -40,5 +43,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerTxnCommands(program, ctx);
   registerHealthCommand(program, ctx);
   registerHandOffCommand(program, ctx);
+  registerCertsCommand(program, ctx);
   return program;
 }

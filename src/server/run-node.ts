@@ -2,12 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
-import { setHostAliases } from '../../cluster/rpc/index.js';
+import { setDefaultChannelCredentials, setHostAliases } from '../../cluster/rpc/index.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { startListeners } from './node-listeners.js';
+import { loadNodeTls } from './node-tls.js';
 import { systemClock } from './system-clock.js';
 import {
   IdentityMismatchError,
@@ -54,6 +55,9 @@ export interface RunningNode {
 
 /** Opens storage, serves the client and peer listeners and starts the node's Raft groups. */
 export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
+  const tls = loadNodeTls(config);
+  // Every channel this process opens (peer links, forwarding, identity probes) speaks TLS with it.
+  setDefaultChannelCredentials(tls.channel);
   mkdirSync(config.dataDir, { recursive: true });
   const kv = await RocksKvStore.open(join(config.dataDir, 'db'));
   const identity = await resolveNodeIdentity(kv, config, logger).catch(async (error: unknown) => {
@@ -101,7 +105,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       process.exit(code);
     },
   });
-  const listeners = await startListeners(config, node, logger).catch(async (error: unknown) => {
+  const listeners = await startListeners(config, node, logger, tls).catch(async (error: unknown) => {
     await kv.close();
     throw error;
   });
@@ -112,6 +116,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       port: listeners.port,
       peerListen: config.peerListen,
       peerPort: listeners.peerPort,
+      tls: tls.on,
       advertise: config.advertise,
       peers: Object.fromEntries(peers),
       clusterId: identity.clusterId,
