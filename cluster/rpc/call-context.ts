@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { PeerCertificate } from 'node:tls';
 import type { Deadline, Metadata } from '@grpc/grpc-js';
 import { RaftlogError } from '../../lib/index.js';
 
@@ -6,6 +7,8 @@ type ServerSurfaceCall = EventEmitter & {
   metadata: Metadata;
   getDeadline(): Deadline;
   getPeer(): string;
+  /** grpc-js's AuthContext (not exported by the package): the certificate TLS verified, if any. */
+  getAuthContext?(): { sslPeerCertificate?: PeerCertificate };
 };
 
 /** What a handler knows about its call besides the request. */
@@ -18,6 +21,8 @@ export interface CallContext {
   readonly metadata: Metadata;
   /** The client's address as grpc-js reports it (127.0.0.1:54321). */
   readonly peer: string;
+  /** The client's certificate, only when TLS verified it against the listener's CA. */
+  readonly peerCertificate: PeerCertificate | undefined;
 }
 
 /**
@@ -39,6 +44,7 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
     deadlineMs: finite ? deadlineMs : Number.POSITIVE_INFINITY,
     metadata: call.metadata,
     peer: call.getPeer(),
+    peerCertificate: call.getAuthContext?.().sslPeerCertificate,
   };
   return {
     context,

@@ -1,6 +1,5 @@
 import {
   Client,
-  credentials,
   Metadata,
   type CallOptions as GrpcCallOptions,
   type ChannelCredentials,
@@ -12,11 +11,12 @@ import {
 import type { DescMethod } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../lib/index.js';
 import { readBounded } from './bounded-reader.js';
-import { dialTarget } from './host-aliases.js';
+import { authorityOptions, dialTarget } from './host-aliases.js';
 import { messageBytesMaxDefault } from './server.js';
 import { createServiceDefinition } from './service-definition.js';
 import type { AnyService, BidiCall, CallOptions, ServiceClient } from './service-types.js';
 import { fromServiceError, isServiceError } from './status-mapping.js';
+import { defaultChannelCredentials } from './tls-credentials.js';
 import { waitForDrain } from './wait-for-drain.js';
 
 export interface ClientOptions {
@@ -26,7 +26,7 @@ export interface ClientOptions {
   readonly receiveMessageBytesMax?: number;
   /** Responses held by a streaming call before it is paused. */
   readonly responseQueueItems?: number;
-  /** Defaults to insecure (loopback and in-cluster traffic). */
+  /** Defaults to the process's default (insecure unless set, see tls-credentials.ts). */
   readonly credentials?: ChannelCredentials;
   readonly channelOptions?: ChannelOptions;
 }
@@ -41,10 +41,10 @@ export function createClient<S extends AnyService>(
   options: ClientOptions = {},
 ): ServiceClient<S> {
   const { target, authority } = dialTarget(address);
-  const client = new Client(target, options.credentials ?? credentials.createInsecure(), {
+  const client = new Client(target, options.credentials ?? defaultChannelCredentials(), {
     'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
-    ...(authority === undefined ? {} : { 'grpc.default_authority': authority }),
+    ...authorityOptions(authority),
     ...options.channelOptions,
   });
   const definition = createServiceDefinition(service);

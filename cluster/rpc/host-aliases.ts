@@ -41,3 +41,13 @@ export function parseHostAliases(value: string, problems: string[]): Map<string,
   }
   return map;
 }
+
+/**
+ * Channel options that keep the name when an alias rewrote the host: the HTTP/2 authority, and the
+ * name a TLS server certificate is checked against (else it would be checked against the IP).
+ */
+export function authorityOptions(authority: string | undefined): Record<string, string> {
+  if (authority === undefined) return {};
+  const host = authority.slice(0, authority.lastIndexOf(':')).replace(/^\[(.*)\]$/, '$1');
+  return { 'grpc.default_authority': authority, 'grpc.ssl_target_name_override': host };
+}

@@ -13,4 +13,13 @@ export {
   toStatus,
 } from './status-mapping.js';
 export { HealthStatusBoard, ServingStatus } from './health.js';
-export { setHostAliases, parseHostAliases, dialTarget } from './host-aliases.js';
+export { setHostAliases, parseHostAliases, dialTarget, authorityOptions } from './host-aliases.js';
+export {
+  clientAuthModes,
+  defaultChannelCredentials,
+  setDefaultChannelCredentials,
+  tlsChannelCredentials,
+  tlsServerCredentials,
+  type ClientAuth,
+  type TlsPem,
+} from './tls-credentials.js';

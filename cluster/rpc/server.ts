@@ -1,4 +1,4 @@
-import { Server, ServerCredentials, type ChannelOptions } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor } from '@grpc/grpc-js';
 
 export const messageBytesMaxDefault = 16 * 1024 * 1024;
 
@@ -9,6 +9,8 @@ export interface ServerOptions {
   readonly sendMessageBytesMax?: number;
   /** Anything else grpc-js understands (keepalive, concurrent streams...). */
   readonly channelOptions?: ChannelOptions;
+  /** Run on every call before its handler (a listener's authentication, for instance). */
+  readonly interceptors?: ServerInterceptor[];
 }
 
 export function createServer(options: ServerOptions = {}): Server {
@@ -16,6 +18,7 @@ export function createServer(options: ServerOptions = {}): Server {
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
     'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
     ...options.channelOptions,
+    ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
   });
 }
 

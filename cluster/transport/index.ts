@@ -15,3 +15,4 @@ export {
 } from './message-size.js';
 export { toProtoMessage, fromProtoMessage } from './message-codec.js';
 export { isConnectionRefused } from './connection-refused.js';
+export { nodeCertificateUri, nodeIdOfCertificate, nodeUriPrefix } from './node-certificate.js';

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { nodeId, type GroupId, type NodeId } from '../../lib/index.js';
+import { nodeId, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
 import type { HelloRequest, PeerService, RaftRequest } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import type { CallContext, ServiceImpl } from '../rpc/index.js';
 import { checkHelloRequest, HelloBook, protocolVersion, type Identity } from './hello.js';
 import { InboundStream, refuse } from './inbound-stream.js';
+import { nodeIdOfCertificate } from './node-certificate.js';
 import type { TransportLimits } from './limits.js';
 import type { GroupMessage, TransportStats } from './types.js';
 
@@ -14,6 +15,11 @@ export interface PeerServiceDeps {
   readonly isHosted: (groupId: GroupId) => boolean;
   readonly logger: Logger;
   readonly stats: TransportStats;
+  /**
+   * Mutual TLS: a Hello must come with a verified certificate for the node it names, and a Raft
+   * stream on a connection whose certificate names the node that said Hello there.
+   */
+  readonly requireNodeCertificate?: boolean;
 }
 
 /** The receiving side of PeerService: Hello identifies the caller's connection, Raft streams into it. */
@@ -26,7 +32,7 @@ export function peerServiceHandlers(deps: PeerServiceDeps): ServiceImpl<typeof P
 }
 
 function hello(request: HelloRequest, context: CallContext, deps: PeerServiceDeps, book: HelloBook) {
-  const refusal = checkHelloRequest(request, deps.self);
+  const refusal = checkHelloRequest(request, deps.self) ?? certificateRefusal(request.nodeId, context, deps);
   if (refusal !== undefined) {
     deps.logger.warn({ peer: context.peer, reason: refusal.message }, 'refused a peer hello');
     return Promise.reject(refusal);
@@ -43,9 +49,12 @@ async function* raftStream(
   book: HelloBook,
 ) {
   const from = book.lookup(context.peer);
-  if (from === undefined) {
+  const problem =
+    from === undefined ? 'no Hello on this connection' : certificateRefusal(from, context, deps)?.message;
+  if (from === undefined || problem !== undefined) {
     deps.stats.refusedStreams++;
-    yield refuse('no Hello on this connection');
+    deps.logger.warn({ peer: context.peer, reason: problem }, 'refused a raft stream');
+    yield refuse(problem ?? 'refused');
     return;
   }
   const { windowFrames, windowBytes } = deps.limits;
@@ -60,4 +69,17 @@ async function* raftStream(
       return;
     }
   }
+}
+
+/** Under mutual TLS, the node a call claims to come from must be the one its certificate names. */
+function certificateRefusal(claimed: number, context: CallContext, deps: PeerServiceDeps) {
+  if (deps.requireNodeCertificate !== true) return undefined;
+  const certified = nodeIdOfCertificate(context.peerCertificate);
+  if (certified === claimed) return undefined;
+  return new RaftlogError(
+    'INVALID_ARGUMENT',
+    certified === undefined
+      ? `no verified node certificate on this connection (node ${claimed} claimed)`
+      : `the certificate is node ${certified}'s, the caller claims node ${claimed}`,
+  );
 }

@@ -42,9 +42,11 @@ export class PeerTransport {
   }
 
   /** Handlers to register with implementService(server, PeerService, handlers, ...). */
-  serviceHandlers(): ServiceImpl<typeof PeerService> {
+  /** `requireNodeCertificate`: the peer listener runs mutual TLS (see peer-service.ts). */
+  serviceHandlers(requireNodeCertificate = false): ServiceImpl<typeof PeerService> {
     const { nodeId, clusterId, logger } = this.options;
     return peerServiceHandlers({
+      requireNodeCertificate,
       self: { nodeId, clusterId },
       limits: this.limits,
       logger,

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { registerBenchCommand } from './bench-command.js';
+import { registerCertsCommand } from './certs-command.js';
 import type { CliContext } from './cli-context.js';
 import { registerDataCommands } from './data-commands.js';
 import { registerGroupCommands } from './group-commands.js';
@@ -11,6 +12,7 @@ import { bootstrapList } from './option-parsers.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTopicCommands } from './topic-commands.js';
+import { addTlsOptions } from './tls-options.js';
 import { registerTxnCommands } from './txn-commands.js';
 
 /**
@@ -33,6 +35,7 @@ export function buildProgram(ctx: CliContext): Command {
     )
     .option('--json', 'machine-readable output')
     .showSuggestionAfterError(true);
+  addTlsOptions(program, ctx.io.env);
   registerServerCommands(program, ctx);
   registerTopicCommands(program, ctx);
   registerDataCommands(program, ctx);
@@ -44,5 +47,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerHandOffCommand(program, ctx);
   registerNodeCommands(program, ctx);
   registerPartitionCommands(program, ctx);
+  registerCertsCommand(program, ctx);
   return program;
 }

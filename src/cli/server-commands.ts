@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { RawSettings } from '../server/node-config.js';
 import type { CliContext } from './cli-context.js';
 import { hostPort, positiveInt } from './option-parsers.js';
+import { tlsFiles } from './tls-options.js';
 
 interface StartFlags {
   id?: string;
@@ -22,6 +23,13 @@ interface StartFlags {
   callsPerConnectionMax?: string;
   clientStreamsMax?: string;
   clientStreamsPerConnectionMax?: string;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  tlsCa?: string | undefined;
+  tlsClientAuth?: string;
+  peerTlsCert?: string;
+  peerTlsKey?: string;
+  peerTlsCa?: string;
 }
 
 /** Flags pass through as text: node-config validates them with env and file settings in one place. */
@@ -45,6 +53,13 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     callsPerConnectionMax: flags.callsPerConnectionMax,
     clientStreamsMax: flags.clientStreamsMax,
     clientStreamsPerConnectionMax: flags.clientStreamsPerConnectionMax,
+    tlsCert: flags.tlsCert,
+    tlsKey: flags.tlsKey,
+    tlsCa: flags.tlsCa,
+    tlsClientAuth: flags.tlsClientAuth,
+    peerTlsCert: flags.peerTlsCert,
+    peerTlsKey: flags.peerTlsKey,
+    peerTlsCa: flags.peerTlsCa,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
@@ -71,7 +86,15 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')
-    .action((flags: StartFlags) => ctx.deps.runNode(startFlagsToSettings(flags)));
+    // --tls-cert, --tls-key and --tls-ca are the program's own options (tls-options.ts): here the
+    // client listener's certificate, key, and the CAs that verify client certificates.
+    .option('--tls-client-auth <mode>', 'client certificates: none|request|require (default none)')
+    .option('--peer-tls-cert <file>', 'peer listener certificate (default: --tls-cert)')
+    .option('--peer-tls-key <file>', 'peer listener key (default: --tls-key)')
+    .option('--peer-tls-ca <file>', "CAs of the other nodes' certificates (default: --tls-ca)")
+    .action((flags: StartFlags, command: Command) =>
+      ctx.deps.runNode(startFlagsToSettings({ ...flags, ...serverTlsFiles(command) })),
+    );
 
   const cluster = program.command('cluster').description('a local multi-process cluster');
   cluster
@@ -92,4 +115,10 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
         logLevel: o.logLevel,
       });
     });
+}
+
+/** The program's --tls-* options, as the node's TLS settings; absent ones are left to env and file. */
+function serverTlsFiles(command: Command): Pick<StartFlags, 'tlsCert' | 'tlsKey' | 'tlsCa'> {
+  const files = tlsFiles(command);
+  return { tlsCert: files.cert, tlsKey: files.key, tlsCa: files.ca };
 }

@@ -1,6 +1,8 @@
-import { Channel, credentials, type ChannelCredentials } from '@grpc/grpc-js';
+import { Channel, type ChannelCredentials } from '@grpc/grpc-js';
 import {
+  authorityOptions,
   createClient,
+  defaultChannelCredentials,
   dialTarget,
   messageBytesMaxDefault,
   type ServiceClient,
@@ -51,10 +53,10 @@ export class ConnectionPool {
       const bytes = this.options.messageBytesMax ?? messageBytesMaxDefault;
       // Host aliases apply here too: this channel replaces the one createClient would dial.
       const { target, authority } = dialTarget(address);
-      const channel = new Channel(target, this.options.credentials ?? credentials.createInsecure(), {
+      const channel = new Channel(target, this.options.credentials ?? defaultChannelCredentials(), {
         'grpc.max_send_message_length': bytes,
         'grpc.max_receive_message_length': bytes,
-        ...(authority === undefined ? {} : { 'grpc.default_authority': authority }),
+        ...authorityOptions(authority),
       });
       c = { channel };
       this.connections.set(address, c);

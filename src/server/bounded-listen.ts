@@ -21,9 +21,11 @@ export async function listenBounded(
   address: string,
   connectionsMax: number,
   onError: (error: Error) => void = () => undefined,
+  credentials: ServerCredentials = ServerCredentials.createInsecure(),
 ): Promise<BoundedListener> {
   const { host, port } = splitHostPort(address);
-  const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
+  // With TLS credentials grpc-js runs the handshake on each injected socket: plaintext never gets in.
+  const injector = server.createConnectionInjector(credentials);
   const sockets = new Set<Socket>();
   const tcp = createTcpServer({ noDelay: true }, (socket) => {
     sockets.add(socket);

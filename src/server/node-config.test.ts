@@ -131,3 +131,46 @@ describe('node configuration', () => {
     );
   });
 });
+
+describe('TLS settings', () => {
+  const base = { id: '1', listen: '127.0.0.1:9091', dataDir: '/tmp/x' };
+  const file = (name: string): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftlog-tls-config-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, name), 'pem');
+    return join(dir, name);
+  };
+
+  it('is off by default, and the peer listener takes the client files and CA unless told', () => {
+    expect(loadNodeConfig(base, {})).toMatchObject({ tlsCert: undefined, peerTlsCert: undefined });
+    const [cert, key, ca] = [file('n.crt'), file('n.key'), file('ca.crt')];
+    const env = {
+      RAFTLOG_TLS_CERT: cert,
+      RAFTLOG_TLS_KEY: key,
+      RAFTLOG_TLS_CA: ca,
+      RAFTLOG_TLS_CLIENT_AUTH: 'require',
+    };
+    expect(loadNodeConfig(base, env)).toMatchObject({
+      tlsClientAuth: 'require',
+      peerTlsCert: cert,
+      peerTlsKey: key,
+      peerTlsCa: ca,
+    });
+  });
+
+  it('reports half pairs, unreadable files, a missing CA and an unknown client auth mode at once', () => {
+    const cert = file('n.crt');
+    const bad = { ...base, tlsCert: cert, tlsClientAuth: 'maybe', peerTlsKey: '/nope' };
+    for (const problem of [
+      /tlsCert and tlsKey go together/,
+      /peerTlsKey: cannot read \/nope/,
+      /tlsClientAuth must be one of none\|request\|require/,
+    ]) {
+      expect(() => loadNodeConfig(bad, {})).toThrow(problem);
+    }
+    expect(() => loadNodeConfig({ ...base, tlsCert: cert, tlsKey: cert }, {})).toThrow(
+      /peer mTLS needs a CA/,
+    );
+    expect(() => loadNodeConfig({ ...base, tlsCa: cert }, {})).toThrow(/need tlsCert and tlsKey/);
+  });
+});

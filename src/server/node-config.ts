@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { RaftlogError } from '../../lib/index.js';
 import { parseHostAliases } from '../../cluster/rpc/index.js';
 import { defaultPeerAddress } from './peer-address.js';
+import { tlsSettingNames, validateTlsSettings, type TlsSettings } from './tls-settings.js';
 
 /**
  * Every setting of a node, validated in one place at start. Sources in order of precedence:
  * command-line flags, RAFTLOG_* environment variables, a JSON config file, defaults.
  */
-export interface NodeConfig {
+export interface NodeConfig extends TlsSettings {
   readonly id: number;
   readonly listen: string;
   /** The peer listener (PeerService, node to node only); defaults to the listen port + 1000. */
@@ -115,6 +116,7 @@ const settingNames = [
   'transactionalIdExpirationMs',
   'idFromPodName',
   'hostAliases',
+  ...tlsSettingNames,
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -261,6 +263,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     365 * 24 * 60 * 60 * 1000,
     problems,
   );
+  const tls = validateTlsSettings(raw, problems);
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -289,6 +292,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     transactionalIdExpirationMs,
     idFromPodName,
     hostAliases,
+    ...tls,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Server } from '@grpc/grpc-js';
+import type { Server, ServerInterceptor } from '@grpc/grpc-js';
 import type { ClusterNode } from '../../cluster/node/index.js';
 import { createServer, implementService, shutdown, type HealthStatusBoard } from '../../cluster/rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
@@ -6,6 +6,8 @@ import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import type { Logger } from '../obs/index.js';
 import { listenBounded, type BoundedListener } from './bounded-listen.js';
 import type { NodeConfig } from './node-config.js';
+import type { NodeTls } from './node-tls.js';
+import { requireNodeCertificate } from './peer-authentication.js';
 import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
 
 export interface NodeListeners {
@@ -20,34 +22,34 @@ export interface NodeListeners {
  * Two gRPC servers: the client listener (Broker, Admin, health) and the peer listener (PeerService,
  * plus the Broker and Admin calls nodes make to each other: gap fills, controller status, identity
  * probes). PeerService is never registered on the client listener, so a client calling it there gets
- * UNIMPLEMENTED; the peer listener is for nodes only (a NetworkPolicy, and mTLS in production).
+ * UNIMPLEMENTED; the peer listener is for nodes only (a NetworkPolicy, and mTLS in production: with
+ * TLS on, every call there needs a node certificate).
  */
 export async function startListeners(
   config: NodeConfig,
   node: ClusterNode,
   health: HealthStatusBoard,
   logger: Logger,
+  tls: NodeTls,
 ): Promise<NodeListeners> {
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
   const client = serverFor(config);
-  const peer = serverFor(config);
+  const peer = serverFor(config, tls.on ? [requireNodeCertificate] : []);
   for (const server of [client, peer]) {
     implementService(server, Health, health.impl(), { onInternalError });
     registerClientServices(server, node, { logger, limits: clientLimits(config) });
   }
-  implementService(peer, PeerService, peerHandlers(node), { onInternalError });
+  implementService(peer, PeerService, peerHandlers(node, tls.on), { onInternalError });
   const onAcceptError = (error: Error): void => logger.warn({ err: error }, 'accepting a connection failed');
-  const clientListener = await listenBounded(client, config.listen, config.connectionsMax, onAcceptError);
-  const peerListener = await listenBounded(
-    peer,
-    config.peerListen,
-    config.connectionsMax,
-    onAcceptError,
-  ).catch(async (error: unknown) => {
-    await closeOne(client, clientListener, 0);
-    throw error;
-  });
+  const { listen, peerListen, connectionsMax } = config;
+  const clientListener = await listenBounded(client, listen, connectionsMax, onAcceptError, tls.client);
+  const peerListener = await listenBounded(peer, peerListen, connectionsMax, onAcceptError, tls.peer).catch(
+    async (error: unknown) => {
+      await closeOne(client, clientListener, 0);
+      throw error;
+    },
+  );
   return {
     health,
     port: clientListener.port,
@@ -58,11 +60,12 @@ export async function startListeners(
   };
 }
 
-function serverFor(config: NodeConfig): Server {
+function serverFor(config: NodeConfig, interceptors: ServerInterceptor[] = []): Server {
   return createServer({
     receiveMessageBytesMax: config.messageBytesMax,
     sendMessageBytesMax: config.messageBytesMax,
     channelOptions: { 'grpc.max_concurrent_streams': config.callsPerConnectionMax },
+    interceptors,
   });
 }
 
@@ -73,13 +76,13 @@ function clientLimits(config: NodeConfig) {
   };
 }
 
-function peerHandlers(node: ClusterNode) {
+function peerHandlers(node: ClusterNode, requireNodeCertificate: boolean) {
   const proposeControllerCommand = async (req: { entry: Uint8Array }) => {
     const { index, output } = await node.proposeControllerEntry(req.entry);
     return { index: BigInt(index), outputJson: JSON.stringify(output) };
   };
   return {
-    ...node.transport.serviceHandlers(),
+    ...node.transport.serviceHandlers(requireNodeCertificate),
     proposeControllerCommand,
     writeTxnMarkers: writeTxnMarkersHandler(node),
   };

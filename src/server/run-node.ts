@@ -2,12 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
-import { HealthStatusBoard, setHostAliases } from '../../cluster/rpc/index.js';
+import { HealthStatusBoard, setDefaultChannelCredentials, setHostAliases } from '../../cluster/rpc/index.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { startListeners } from './node-listeners.js';
+import { loadNodeTls } from './node-tls.js';
 import { peerAdvertiseAddress } from './peer-address.js';
 import { systemClock } from './system-clock.js';
 import {
@@ -55,6 +56,9 @@ export interface RunningNode {
 
 /** Opens storage, serves the client and peer listeners and starts the node's Raft groups. */
 export async function startNode(config: NodeConfig, logger: Logger): Promise<RunningNode> {
+  const tls = loadNodeTls(config);
+  // Every channel this process opens (peer links, forwarding, identity probes) speaks TLS with it.
+  setDefaultChannelCredentials(tls.channel);
   mkdirSync(config.dataDir, { recursive: true });
   const kv = await RocksKvStore.open(join(config.dataDir, 'db'));
   const identity = await resolveNodeIdentity(kv, config, logger).catch(async (error: unknown) => {
@@ -107,7 +111,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       process.exit(code);
     },
   });
-  const listeners = await startListeners(config, node, health, logger).catch(async (error: unknown) => {
+  const listeners = await startListeners(config, node, health, logger, tls).catch(async (error: unknown) => {
     await kv.close();
     throw error;
   });
@@ -118,6 +122,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       port: listeners.port,
       peerListen: config.peerListen,
       peerPort: listeners.peerPort,
+      tls: tls.on,
       advertise: config.advertise,
       peers: Object.fromEntries(peers),
       clusterId: identity.clusterId,

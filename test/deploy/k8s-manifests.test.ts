@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -9,6 +11,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
+import { createCertificates } from '../../src/certs/index.js';
 import { schemaProblems } from './kubernetes-schema.js';
 import {
   findObject,
@@ -246,3 +249,73 @@ function dockerEntrypoint(): string[] {
   if (line === null) throw new Error('the Dockerfile has no exec-form ENTRYPOINT');
   return JSON.parse(line[1]!) as string[];
 }
+
+describe('the secure overlay', () => {
+  const objects = renderOverlay('secure');
+  const sts = findObject<IStatefulSet>(objects, 'StatefulSet', 'raftlog');
+  const container = raftlogContainer(sts);
+  const configMaps = objects.filter((o) => o.kind === 'ConfigMap') as unknown as IConfigMap[];
+  const mount = container.volumeMounts?.find((m) => m.name === 'tls');
+  const tlsDir = mount?.mountPath ?? '';
+
+  it('mounts the raftlog-tls Secret read-only, readable by the pod group only', () => {
+    expect(mount?.readOnly).toBe(true);
+    const volume = sts.spec?.template.spec?.volumes?.find((v) => v.name === 'tls');
+    expect(volume?.secret).toEqual({ secretName: 'raftlog-tls', defaultMode: 0o440 });
+  });
+
+  it("gives each pod its own certificate from `raftlog certs create`, which the node's settings accept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftlog-secure-'));
+    try {
+      const certs = await createCertificates({
+        outDir: join(dir, 'certs'),
+        nodes: 3,
+        kubernetesNamespace: 'raftlog',
+      });
+      // The Secret's keys, as deploy/README.md's `kubectl create secret` names them.
+      copyFileSync(certs.ca, join(dir, 'ca.crt'));
+      for (const [id, pair] of certs.nodes) {
+        copyFileSync(pair.cert, join(dir, `raftlog-${id - 1}.crt`));
+        copyFileSync(pair.key, join(dir, `raftlog-${id - 1}.key`));
+      }
+      for (let ordinal = 0; ordinal < 3; ordinal++) {
+        const pod = podRuntime(sts, configMaps, ordinal);
+        const env = Object.fromEntries(
+          Object.entries(pod.env).map(([k, v]) => [k, v.split(tlsDir).join(dir)]),
+        );
+        const config = podNodeConfig(pod.args, env);
+        expect(config).toMatchObject({
+          tlsCert: join(dir, `raftlog-${ordinal}.crt`),
+          tlsKey: join(dir, `raftlog-${ordinal}.key`),
+          tlsCa: join(dir, 'ca.crt'),
+          tlsClientAuth: 'request',
+          peerTlsCert: join(dir, `raftlog-${ordinal}.crt`),
+          peerTlsCa: join(dir, 'ca.crt'),
+        });
+        const names = new X509Certificate(readFileSync(config.tlsCert!)).subjectAltName ?? '';
+        expect(names).toContain(`URI:raftlog://node/${ordinal + 1}`);
+        for (const address of [config.advertise, config.peers.get(ordinal + 1)!]) {
+          expect(names).toContain(`DNS:${address.slice(0, address.lastIndexOf(':'))}`);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('probes through `raftlog health` over TLS (the native gRPC probe has no TLS), on the same ports', () => {
+    for (const probe of [container.startupProbe, container.livenessProbe]) {
+      expect(probe?.grpc).toBeUndefined();
+      expect(probe?.exec?.command).toEqual([
+        ...entrypoint,
+        'health',
+        `--address=127.0.0.1:${port}`,
+        '--timeout-ms=4000',
+      ]);
+    }
+    expect(container.ports?.map((p) => [p.name, p.containerPort])).toEqual([
+      ['grpc', port],
+      ['peer', peerPort],
+    ]);
+  });
+});
