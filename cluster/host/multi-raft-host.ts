@@ -24,6 +24,7 @@ import { assertHostBudgets, proposalBytesMax, type HostConfig } from './host-con
 import { loadGroup } from './load-group.js';
 import { mayQuiesce } from './quiescence.js';
 import { RaftGroup } from './raft-group.js';
+import { RaftEventCounter, type RaftEventCounts } from './raft-events.js';
 
 export interface GroupMessage {
   readonly groupId: GroupId;
@@ -80,6 +81,7 @@ export class MultiRaftHost {
   private fatal: ((error: unknown) => void) | undefined;
   /** Peer messages a group refused with an error other than an assertion (invalid input), dropped. */
   invalidMessages = 0;
+  private readonly eventCounter = new RaftEventCounter();
 
   constructor(
     private readonly config: HostConfig,
@@ -91,6 +93,11 @@ export class MultiRaftHost {
     private readonly peers: readonly NodeId[],
   ) {
     assertHostBudgets(config);
+  }
+
+  /** Elections, leader changes and snapshots on this node so far. */
+  get events(): RaftEventCounts {
+    return this.eventCounter;
   }
 
   /** The largest proposal (entry data) that reaches every follower; larger ones are refused. */
@@ -438,7 +445,10 @@ export class MultiRaftHost {
     const settle: (() => void)[] = [];
     const snapshots: (() => void)[] = [];
     for (const { group, rd } of work) {
-      if (rd.snapshot) group.sm.restore(rd.snapshot);
+      if (rd.snapshot) {
+        group.sm.restore(rd.snapshot);
+        this.eventCounter.noteInstalled();
+      }
       settle.push(...group.applyCommitted(rd.committedEntries, batch));
       await group.sm.stage?.(batch);
       const snap = await this.maybeSnapshot(group, rd, batch);
@@ -466,6 +476,7 @@ export class MultiRaftHost {
   private noteRole(group: RaftGroup, soft: SoftState): void {
     if (soft.role === 'leader' || group.isLeading)
       this.logger.info({ group: group.id, role: soft.role, leader: soft.leader }, 'leadership changed');
+    this.eventCounter.noteSoftState(soft, group.knownLeader);
     group.noteRole(soft);
   }
 
@@ -483,6 +494,7 @@ export class MultiRaftHost {
     for (const { group, rd } of work) {
       for (const message of rd.messages) {
         if (leaderTypes.has(message.type) !== early) continue;
+        this.eventCounter.noteSent(message);
         let list = byPeer.get(message.to);
         if (list === undefined) byPeer.set(message.to, (list = []));
         list.push({ groupId: group.id, message });

@@ -41,8 +41,8 @@ const sampleStatus: ClusterStatus = {
   clusterId: 'c1',
   controller: { leader: 1, term: 3, commitIndex: 40, voters: [1, 2, 3] },
   nodes: [
-    { id: 1, address: '127.0.0.1:9091', alive: true, replicas: 1, leaders: 1 },
-    { id: 2, address: '127.0.0.1:9092', alive: false, replicas: 1, leaders: 0 },
+    { id: 1, address: '127.0.0.1:9091', alive: true, replicas: 1, leaders: 1, metricsUrl: '' },
+    { id: 2, address: '127.0.0.1:9092', alive: false, replicas: 1, leaders: 0, metricsUrl: '' },
   ],
   partitions: [
     {

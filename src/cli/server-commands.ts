@@ -21,6 +21,8 @@ interface StartFlags {
   callsPerConnectionMax?: string;
   clientStreamsMax?: string;
   clientStreamsPerConnectionMax?: string;
+  metricsListen?: string;
+  consoleListen?: string;
 }
 
 /** Flags pass through as text: node-config validates them with env and file settings in one place. */
@@ -43,6 +45,8 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     callsPerConnectionMax: flags.callsPerConnectionMax,
     clientStreamsMax: flags.clientStreamsMax,
     clientStreamsPerConnectionMax: flags.clientStreamsPerConnectionMax,
+    metricsListen: flags.metricsListen,
+    consoleListen: flags.consoleListen,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
@@ -68,6 +72,8 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics here (GET /metrics); off by default')
+    .option('--console-listen <host:port>', 'serve the web console here; off by default')
     .action((flags: StartFlags) => ctx.deps.runNode(startFlagsToSettings(flags)));
 
   const cluster = program.command('cluster').description('a local multi-process cluster');

@@ -48,6 +48,8 @@ export interface NodeInfo {
   readonly alive: boolean;
   readonly replicas: number;
   readonly leaders: number;
+  /** The node's Prometheus endpoint as the node reports it; empty when it serves none or was not asked. */
+  readonly metricsUrl: string;
 }
 
 export interface ClusterStatus {
@@ -140,6 +142,7 @@ export function toClusterStatus(r: ClusterStatusResponse): ClusterStatus {
       alive: n.alive,
       replicas: n.replicas,
       leaders: n.leaders,
+      metricsUrl: n.metricsUrl,
     })),
     partitions: r.partitions.map(toPartitionStatus),
   };

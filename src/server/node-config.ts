@@ -51,6 +51,10 @@ export interface NodeConfig {
   readonly idFromPodName: string | undefined;
   /** Host names dialed at other addresses (NAME=IP,…), for where no DNS knows the peers' names. */
   readonly hostAliases: ReadonlyMap<string, string>;
+  /** HOST:PORT of the Prometheus endpoint (GET /metrics); off when unset. */
+  readonly metricsListen: string | undefined;
+  /** HOST:PORT of the web console (GET /); off when unset. */
+  readonly consoleListen: string | undefined;
 }
 
 type Setting = string | number | undefined;
@@ -108,6 +112,8 @@ const settingNames = [
   'transactionalIdExpirationMs',
   'idFromPodName',
   'hostAliases',
+  'metricsListen',
+  'consoleListen',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -253,6 +259,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     365 * 24 * 60 * 60 * 1000,
     problems,
   );
+  const metricsListen = optionalAddress(raw.metricsListen, 'metricsListen', problems);
+  const consoleListen = optionalAddress(raw.consoleListen, 'consoleListen', problems);
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -280,6 +288,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     transactionalIdExpirationMs,
     idFromPodName,
     hostAliases,
+    metricsListen,
+    consoleListen,
   };
 }
 
@@ -308,6 +318,10 @@ export function address(value: Setting, what: string, problems: string[]): strin
     problems.push(`${what} must be HOST:PORT, got ${value === undefined ? 'nothing' : `"${String(value)}"`}`);
   }
   return text;
+}
+
+function optionalAddress(value: Setting, what: string, problems: string[]): string | undefined {
+  return value === undefined || String(value).trim() === '' ? undefined : address(value, what, problems);
 }
 
 function integer(value: Setting, what: string, min: number, max: number, problems: string[]): number {

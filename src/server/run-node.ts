@@ -18,6 +18,7 @@ import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
 import { systemClock } from './system-clock.js';
+import { startObservability } from './observability.js';
 import {
   IdentityMismatchError,
   identityMismatchExitCode,
@@ -133,13 +134,17 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });
-  registerClientServices(server, node, {
+  const obs = await startObservability(config, node, logger);
+  const deps = registerClientServices(server, node, {
     logger,
     limits: {
       clientStreamsMax: config.clientStreamsMax,
       clientStreamsPerConnectionMax: config.clientStreamsPerConnectionMax,
     },
+    ...(obs.meter === undefined ? {} : { meter: obs.meter }),
+    ...(obs.metricsUrl === undefined ? {} : { metricsUrl: obs.metricsUrl }),
   });
+  obs.useServices(deps);
   const listener = await listenBounded(server, config.listen, config.connectionsMax, (error) =>
     logger.warn({ err: error }, 'accepting a connection failed'),
   );
@@ -152,6 +157,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       advertise: config.advertise,
       peers: Object.fromEntries(peers),
       clusterId: identity.clusterId,
+      metricsUrl: obs.metricsUrl,
     },
     'node started',
   );
@@ -165,6 +171,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       listener.stopAccepting();
       await shutdown(server, shutdownGraceMs);
       await listener.close();
+      await obs.stop();
       await node.stop();
       await kv.close();
     },

@@ -38,7 +38,11 @@ export function partitionStatus(p: PartitionView): MessageInitShape<typeof Parti
   };
 }
 
-export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof ClusterStatusResponseSchema> {
+/** `self` is the answering node, which fills in its own metrics URL. */
+export function clusterStatus(
+  view: ClusterStatusView,
+  self?: { nodeId: number; metricsUrl: string },
+): MessageInitShape<typeof ClusterStatusResponseSchema> {
   const c = view.controller;
   return {
     clusterId: view.clusterId,
@@ -55,6 +59,7 @@ export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof 
       replicas: n.replicas,
       leaders: n.leaders,
       statusChangedAtMs: int64(n.statusChangedAtMs),
+      metricsUrl: n.nodeId === self?.nodeId ? self.metricsUrl : '',
     })),
     partitions: view.partitions.map(partitionStatus),
   };

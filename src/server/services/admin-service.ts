@@ -57,7 +57,12 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
       return {};
     },
     clusterStatus: (request) =>
-      Promise.resolve(clusterStatus(api.clusterStatus({ omitPartitions: request.omitPartitions }))),
+      Promise.resolve(
+        clusterStatus(api.clusterStatus({ omitPartitions: request.omitPartitions }), {
+          nodeId: api.nodeId,
+          metricsUrl: deps.metricsUrl ?? '',
+        }),
+      ),
     transferLeadership: async (request) => {
       const moved = await api.transferLeadership(transferInput(request));
       return { leaderId: moved.leaderId, term: BigInt(moved.term) };

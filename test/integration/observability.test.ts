@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { Admin, RaftlogClient } from '../../src/client/index.js';
+import { freePortRange, PartitionWriter, startCluster } from './harness/index.js';
+
+const topic = 'observed';
+
+describe('observability of a 3-node cluster', () => {
+  it('serves Prometheus metrics, advertises their URLs in status', async () => {
+    const metricsBase = await freePortRange(3);
+    const metricsAddress = (id: number): string => `127.0.0.1:${metricsBase + id - 1}`;
+    const cluster = await startCluster({
+      nodes: 3,
+      nodeEnv: (id) => ({ RAFTLOG_METRICS_LISTEN: metricsAddress(id) }),
+    });
+    await cluster.createTopic(topic, 2, 3);
+    const writer = new PartitionWriter(cluster, topic, 0, { batchRecords: 10 });
+    await writer.write(50);
+    const leader = (await cluster.waitForLeader(topic, 0)).leaderId;
+
+    const scraped = parseExposition(await scrape(metricsAddress(leader)));
+    const on = (name: string, labels: Record<string, string>): number | undefined =>
+      scraped.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+        ?.value;
+    const p0 = { topic, partition: '0' };
+    expect(on('raftlog_partition_is_leader', p0)).toBe(1);
+    expect(on('raftlog_partition_leader_id', p0)).toBe(leader);
+    expect(on('raftlog_partition_high_watermark', p0)).toBe(50);
+    expect(on('raftlog_partition_commit_index', p0)).toBeGreaterThan(0);
+    expect(on('raftlog_partition_applied_index', p0)).toBe(on('raftlog_partition_commit_index', p0));
+    expect(on('raftlog_partition_fsynced_index', p0)).toBeGreaterThanOrEqual(
+      on('raftlog_partition_commit_index', p0) ?? 0,
+    );
+    expect(on('raftlog_partition_term', p0)).toBeGreaterThan(0);
+    expect(on('raftlog_partition_log_start_offset', p0)).toBe(0);
+    expect(on('raftlog_partition_bytes_on_disk', p0)).toBeGreaterThan(50 * 8);
+    expect(on('raftlog_produce_records_total', { api: 'produce' })).toBe(50);
+    expect(on('raftlog_produce_bytes_total', { api: 'produce' })).toBeGreaterThan(0);
+    expect(on('raftlog_produce_latency_seconds_count', { api: 'produce' })).toBe(5);
+    expect(on('raftlog_partition_is_leader', { topic, partition: '1' })).toBeDefined();
+    expect(scraped.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
+    expect(scraped.every((s) => s.labels['node'] === String(leader))).toBe(true);
+
+    const all = await Promise.all(
+      [1, 2, 3].map(async (id) => parseExposition(await scrape(metricsAddress(id)))),
+    );
+    const total = (name: string): number =>
+      all
+        .flat()
+        .filter((s) => s.name === name)
+        .reduce((sum, s) => sum + s.value, 0);
+    expect(total('raftlog_raft_elections_started_total')).toBeGreaterThanOrEqual(3);
+    expect(total('raftlog_raft_leader_changes_total')).toBeGreaterThanOrEqual(3 * 3);
+    for (const name of ['raftlog_raft_snapshots_sent_total', 'raftlog_raft_snapshots_installed_total']) {
+      expect(all.every((series) => series.some((s) => s.name === name))).toBe(true);
+    }
+
+    const client = new RaftlogClient({ bootstrap: cluster.node(1).address });
+    try {
+      const status = await new Admin(client).clusterStatus();
+      expect(status.nodes.map((n) => [n.id, n.metricsUrl])).toEqual(
+        [1, 2, 3].map((id) => [id, `http://${metricsAddress(id)}/metrics`]),
+      );
+    } finally {
+      client.close();
+    }
+  }, 90_000);
+});
+
+async function scrape(address: string): Promise<string> {
+  const response = await fetch(`http://${address}/metrics`);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  return response.text();
+}
+
+interface Sample {
+  readonly name: string;
+  readonly labels: Record<string, string>;
+  readonly value: number;
+}
+
+/** The Prometheus text format: `name{label="value",…} number` per line; comments skipped. */
+function parseExposition(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (match === null) throw new Error(`not an exposition line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, k, v] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      labels[k as string] = v as string;
+    }
+    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
+  }
+  return samples;
+}
