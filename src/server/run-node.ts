@@ -18,6 +18,7 @@ import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
 import { systemClock } from './system-clock.js';
+import { addReflection } from './reflection.js';
 import { startObservability } from './observability.js';
 import {
   IdentityMismatchError,
@@ -134,6 +135,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });
+  addReflection(server);
   const obs = await startObservability(config, node, logger);
   const deps = registerClientServices(server, node, {
     logger,

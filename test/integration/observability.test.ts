@@ -1,3 +1,9 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import { Admin, RaftlogClient } from '../../src/client/index.js';
 import { freePortRange, PartitionWriter, startCluster } from './harness/index.js';
@@ -5,7 +11,7 @@ import { freePortRange, PartitionWriter, startCluster } from './harness/index.js
 const topic = 'observed';
 
 describe('observability of a 3-node cluster', () => {
-  it('serves Prometheus metrics, advertises their URLs in status', async () => {
+  it('serves Prometheus metrics, advertises their URLs in status, and answers server reflection', async () => {
     const metricsBase = await freePortRange(3);
     const metricsAddress = (id: number): string => `127.0.0.1:${metricsBase + id - 1}`;
     const cluster = await startCluster({
@@ -63,6 +69,8 @@ describe('observability of a 3-node cluster', () => {
     } finally {
       client.close();
     }
+
+    await expectReflection(cluster.node(2).address);
   }, 90_000);
 });
 
@@ -93,4 +101,63 @@ function parseExposition(text: string): Sample[] {
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }
   return samples;
+}
+
+interface ReflectionResponse {
+  listServicesResponse?: { service: { name: string }[] };
+  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
+  errorResponse?: { errorCode: number; errorMessage: string };
+}
+
+/** Speaks grpc.reflection.v1 as grpcurl does: list the services, then fetch a symbol's file. */
+async function expectReflection(address: string): Promise<void> {
+  const reflectionProto = join(
+    dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')),
+    'build/proto/grpc/reflection/v1/reflection.proto',
+  );
+  const definition = protoLoader.loadSync(reflectionProto, { keepCase: false, longs: String });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    grpc: { reflection: { v1: { ServerReflection: grpc.ServiceClientConstructor } } };
+  };
+  const client = new pkg.grpc.reflection.v1.ServerReflection(address, grpc.credentials.createInsecure());
+  try {
+    const ask = (request: object): Promise<ReflectionResponse> =>
+      new Promise((resolve, reject) => {
+        const call = (
+          client as unknown as {
+            serverReflectionInfo: () => grpc.ClientDuplexStream<object, ReflectionResponse>;
+          }
+        ).serverReflectionInfo();
+        call.once('data', (response: ReflectionResponse) => {
+          resolve(response);
+          call.end();
+        });
+        call.once('error', reject);
+        call.write(request);
+      });
+    const listed = await ask({ listServices: '' });
+    const names = listed.listServicesResponse?.service.map((s) => s.name) ?? [];
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'raftlog.v1.BrokerService',
+        'raftlog.v1.AdminService',
+        'grpc.health.v1.Health',
+      ]),
+    );
+    const files = await ask({ fileContainingSymbol: 'raftlog.v1.BrokerService' });
+    const decoded = (files.fileDescriptorResponse?.fileDescriptorProto ?? []).map((b) =>
+      fromBinary(FileDescriptorProtoSchema, new Uint8Array(b)),
+    );
+    const broker = decoded.find((f) => f.name === 'raftlog/v1/broker.proto');
+    const service = broker?.service.find((s) => s.name === 'BrokerService');
+    expect(service?.method.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['Produce', 'Fetch', 'ProduceRecords']),
+    );
+    // Its imports come along, so a client can resolve every message type.
+    expect(decoded.map((f) => f.name)).toEqual(expect.arrayContaining(['raftlog/v1/record.proto']));
+    const missing = await ask({ fileContainingSymbol: 'raftlog.v1.NoSuchThing' });
+    expect(missing.errorResponse?.errorCode).toBe(grpc.status.NOT_FOUND);
+  } finally {
+    client.close();
+  }
 }
