@@ -20,6 +20,7 @@ import { registerClientServices, writeTxnMarkersHandler } from './services/index
 import { systemClock } from './system-clock.js';
 import { addReflection } from './reflection.js';
 import { startObservability } from './observability.js';
+import { watchControllerQuorum } from './readiness-health.js';
 import {
   IdentityMismatchError,
   identityMismatchExitCode,
@@ -135,6 +136,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });
+  watchControllerQuorum(health, node);
   addReflection(server);
   const obs = await startObservability(config, node, logger);
   const deps = registerClientServices(server, node, {
