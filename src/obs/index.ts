@@ -13,6 +13,7 @@ export {
   type MetricsLimits,
   type MetricsSources,
 } from './node-metrics.js';
+export { consoleDataPath, consolePage } from './console-page.js';
 export {
   httpEndpointLimitsDefault,
   listenHttp,

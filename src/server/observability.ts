@@ -1,17 +1,28 @@
 import { Registry } from 'prom-client';
 import type { ClusterNode } from '../../cluster/node/index.js';
-import { RaftlogClient } from '../client/index.js';
+import { Admin, RaftlogClient } from '../client/index.js';
 import {
+  consoleDataPath,
+  consolePage,
   listenHttp,
   NodeMetrics,
   PromDataPathMeter,
   type DataPathMeter,
   type HttpEndpoint,
+  type HttpReply,
+  type HttpRoutes,
   type Logger,
   metricsLimitsDefault,
 } from '../obs/index.js';
+import { ConsoleData } from './console-data.js';
 import type { NodeConfig } from './node-config.js';
 import { groupLags, type ServiceDeps } from './services/index.js';
+
+/** Consumer groups the console describes per refresh. */
+const consoleGroupsMax = 50;
+/** Open pages share one snapshot this young. */
+const consoleSnapshotAgeMsMax = 500;
+const consoleAdminTimeoutMs = 3_000;
 
 /** The node's HTTP side: Prometheus metrics and the web console, each on its own listener if set. */
 export interface Observability {
@@ -55,6 +66,17 @@ export async function startObservability(
       endpoints.push(endpoint);
       metricsUrl = `http://${urlHost(config.metricsListen, config.advertise)}:${endpoint.port}/metrics`;
     }
+    if (config.consoleListen !== undefined && meter !== undefined) {
+      const data = new ConsoleData({
+        nodeId: config.id,
+        admin: new Admin(client, { timeoutMs: consoleAdminTimeoutMs }),
+        totals: () => meter.totals(),
+        nowMs: () => Date.now(),
+        groupsMax: consoleGroupsMax,
+        snapshotAgeMsMax: consoleSnapshotAgeMsMax,
+      });
+      endpoints.push(await listenHttp(config.consoleListen, consoleRoutes(data), logger));
+    }
     logger.info(
       { metricsListen: config.metricsListen, consoleListen: config.consoleListen },
       'http endpoints',
@@ -77,6 +99,23 @@ export async function startObservability(
 
 function metricsRoute(metrics: NodeMetrics) {
   return async () => ({ status: 200, contentType: metrics.contentType, body: await metrics.render() });
+}
+
+function consoleRoutes(data: ConsoleData): HttpRoutes {
+  const page = consolePage();
+  const html = () => ({ status: 200, contentType: 'text/html; charset=utf-8', body: page });
+  return new Map<string, () => HttpReply | Promise<HttpReply>>([
+    ['/', html],
+    ['/index.html', html],
+    [
+      consoleDataPath,
+      async () => ({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify(await data.snapshot()),
+      }),
+    ],
+  ]);
 }
 
 /** A wildcard listen address is no place to send a scraper: use the advertised host instead. */
