@@ -1,9 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import type { Deadline, Metadata } from '@grpc/grpc-js';
 import { RaftlogError } from '../../lib/index.js';
+import { requestIdOf, responseMetadata } from './request-scope.js';
 
 type ServerSurfaceCall = EventEmitter & {
   metadata: Metadata;
+  sendMetadata(metadata: Metadata): void;
   getDeadline(): Deadline;
   getPeer(): string;
 };
@@ -18,6 +20,8 @@ export interface CallContext {
   readonly metadata: Metadata;
   /** The client's address as grpc-js reports it (127.0.0.1:54321). */
   readonly peer: string;
+  /** The client's x-request-id, or one made up for the call; sent back in the response metadata. */
+  readonly requestId: string;
 }
 
 /**
@@ -25,6 +29,8 @@ export interface CallContext {
  * learns of it even when grpc-js only ends the HTTP/2 stream.
  */
 export function callContext(call: ServerSurfaceCall): { context: CallContext; done: () => void } {
+  const requestId = requestIdOf(call.metadata);
+  call.sendMetadata(responseMetadata(requestId));
   const controller = new AbortController();
   const cancel = (): void => controller.abort(new RaftlogError('CANCELLED', 'the client cancelled the call'));
   const expire = (): void => controller.abort(new RaftlogError('TIMEOUT', 'the call passed its deadline'));
@@ -39,6 +45,7 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
     deadlineMs: finite ? deadlineMs : Number.POSITIVE_INFINITY,
     metadata: call.metadata,
     peer: call.getPeer(),
+    requestId,
   };
   return {
     context,

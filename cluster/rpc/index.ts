@@ -14,3 +14,10 @@ export {
 } from './status-mapping.js';
 export { HealthStatusBoard, ServingStatus } from './health.js';
 export { setHostAliases, parseHostAliases, dialTarget } from './host-aliases.js';
+export {
+  noteRequestGroup,
+  requestIdHeader,
+  requestLogFields,
+  runInRequestScope,
+  type RequestScope,
+} from './request-scope.js';

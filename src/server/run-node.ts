@@ -6,6 +6,7 @@ import {
   createServer,
   HealthStatusBoard,
   implementService,
+  requestLogFields,
   setHostAliases,
   shutdown,
 } from '../../cluster/rpc/index.js';
@@ -34,7 +35,11 @@ export async function runNode(flags: RawSettings): Promise<void> {
   const clockOffsetMs = applyClockOffsetFromEnv();
   const config = loadNodeConfig(flags);
   setHostAliases(config.hostAliases);
-  const logger = createLogger({ level: config.logLevel, base: { node: config.id } });
+  const logger = createLogger({
+    level: config.logLevel,
+    base: { node: config.id },
+    context: requestLogFields,
+  });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
   const running = await startNode(config, logger).catch((error: unknown) => {
     if (!(error instanceof IdentityMismatchError)) throw error;

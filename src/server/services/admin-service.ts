@@ -1,7 +1,7 @@
 import type { Server } from '@grpc/grpc-js';
 import { RaftlogError } from '../../../lib/index.js';
 import { controllerLimits } from '../../../cluster/controller/index.js';
-import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import { implementService, type ImplementOptions, type ServiceImpl } from '../../../cluster/rpc/index.js';
 import {
   AdminService,
   type CreateTopicRequest,
@@ -90,12 +90,8 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
   };
 }
 
-export function registerAdminService(
-  server: Server,
-  deps: ServiceDeps,
-  onInternalError: (e: unknown, path: string) => void,
-): void {
-  implementService(server, AdminService, adminService(deps), { onInternalError });
+export function registerAdminService(server: Server, deps: ServiceDeps, hooks: ImplementOptions): void {
+  implementService(server, AdminService, adminService(deps), hooks);
 }
 
 function createTopicInput(request: CreateTopicRequest) {

@@ -1,5 +1,5 @@
 import type { Server } from '@grpc/grpc-js';
-import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import { implementService, type ImplementOptions, type ServiceImpl } from '../../../cluster/rpc/index.js';
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchRecords, fetchRecordsStream } from './fetch-records.js';
@@ -58,10 +58,6 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
   };
 }
 
-export function registerBrokerService(
-  server: Server,
-  deps: ServiceDeps,
-  onInternalError: (e: unknown, path: string) => void,
-): void {
-  implementService(server, BrokerService, brokerService(deps), { onInternalError });
+export function registerBrokerService(server: Server, deps: ServiceDeps, hooks: ImplementOptions): void {
+  implementService(server, BrokerService, brokerService(deps), hooks);
 }

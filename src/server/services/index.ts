@@ -1,5 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
 import type { NodeApi } from '../../../cluster/node/node-api.js';
+import type { RequestScope } from '../../../cluster/rpc/index.js';
 import type { DataPathMeter, Logger } from '../../obs/index.js';
 import { registerAdminService } from './admin-service.js';
 import { registerBrokerService } from './broker-service.js';
@@ -42,7 +43,13 @@ export function registerClientServices(
   // The client only learns "internal error"; the cause and the method stay in the node's log.
   const onInternalError = (error: unknown, path: string): void =>
     options.logger.error({ err: error, path }, 'a client call failed with an unexpected error');
-  registerBrokerService(server, deps, onInternalError);
-  registerAdminService(server, deps, onInternalError);
+  // One line per call at debug level; the logger adds its request id, method, group and term.
+  const onCallEnd = (scope: RequestScope, elapsedMs: number): void =>
+    options.logger.debug(
+      { code: scope.code ?? 'OK', elapsedMs: Math.round(elapsedMs * 1000) / 1000 },
+      'call served',
+    );
+  registerBrokerService(server, deps, { onInternalError, onCallEnd });
+  registerAdminService(server, deps, { onInternalError, onCallEnd });
   return deps;
 }
