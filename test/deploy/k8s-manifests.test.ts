@@ -22,6 +22,7 @@ import { podNodeConfig } from './start-flags.js';
 import { peersOf, podRuntime, raftlogContainer } from './statefulset-pod.js';
 
 const port = 9091;
+const metricsPort = 9100;
 const entrypoint = dockerEntrypoint();
 
 describe.each(Object.keys(overlays) as OverlayName[])('overlay %s', (overlay) => {
@@ -86,8 +87,20 @@ describe.each([
     }
   });
 
+  it('exposes Prometheus metrics on a named port that the pod annotations point scrapers at', () => {
+    const metrics = container.ports?.find((p) => p.name === 'metrics');
+    expect(metrics?.containerPort).toBe(metricsPort);
+    expect(spec.template.metadata?.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(metricsPort),
+      'prometheus.io/path': '/metrics',
+    });
+    const listen = configMaps.map((c) => c.data?.['RAFTLOG_METRICS_LISTEN']).filter((v) => v !== undefined);
+    expect(listen).toEqual([`0.0.0.0:${metricsPort}`]);
+  });
+
   it('probes gRPC health: startup and liveness natively, readiness through `raftlog health --ready`', () => {
-    expect(container.ports?.map((p) => p.containerPort)).toEqual([port]);
+    expect(container.ports?.map((p) => p.containerPort)).toEqual([port, metricsPort]);
     expect(container.startupProbe?.grpc?.port).toBe(port);
     expect(container.livenessProbe?.grpc?.port).toBe(port);
     const ready = container.readinessProbe?.exec?.command ?? [];
