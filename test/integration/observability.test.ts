@@ -6,7 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it } from 'vitest';
 import { Admin, RaftlogClient } from '../../src/client/index.js';
-import { freePortRange, PartitionWriter, startCluster } from './harness/index.js';
+import { freePortRange, PartitionWriter, RawGroupMember, startCluster } from './harness/index.js';
 
 const topic = 'observed';
 
@@ -59,6 +59,25 @@ describe('observability of a 3-node cluster', () => {
     for (const name of ['raftlog_raft_snapshots_sent_total', 'raftlog_raft_snapshots_installed_total']) {
       expect(all.every((series) => series.some((s) => s.name === name))).toBe(true);
     }
+
+    // Group lag, on the coordinator (the controller leader): 50 written, 20 committed.
+    const member = new RawGroupMember(cluster, 'lagging', {
+      topics: [topic],
+      sessionTimeoutMs: 30_000,
+      viaNode: 1,
+    });
+    await member.join();
+    await member.settle();
+    await member.commit([{ topic, partition: 0, offset: 20 }]);
+    const controller = (await cluster.clusterStatus()).controller?.leaderId ?? 0;
+    const atController = parseExposition(await scrape(metricsAddress(controller)));
+    const lag = atController.find(
+      (s) => s.name === 'raftlog_group_lag_records' && s.labels['group'] === 'lagging',
+    );
+    expect(lag?.value).toBe(30);
+    const elsewhere = parseExposition(await scrape(metricsAddress(controller === 1 ? 2 : 1)));
+    expect(elsewhere.some((s) => s.name === 'raftlog_group_lag_records')).toBe(false);
+    await member.leave();
 
     const client = new RaftlogClient({ bootstrap: cluster.node(1).address });
     try {
