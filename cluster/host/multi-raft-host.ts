@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -82,6 +83,8 @@ export class MultiRaftHost {
   /** Peer messages a group refused with an error other than an assertion (invalid input), dropped. */
   invalidMessages = 0;
   private readonly eventCounter = new RaftEventCounter();
+  /** Runs a function in the async context the host was built in, not its caller's. */
+  private readonly outsideCallers = AsyncLocalStorage.snapshot();
 
   constructor(
     private readonly config: HostConfig,
@@ -381,7 +384,8 @@ export class MultiRaftHost {
       return;
     }
     this.running = true;
-    setImmediate(() => void this.runCycles());
+    // Cycles serve every group: they must not inherit the context (request scope) of whoever woke them.
+    setImmediate(() => this.outsideCallers(() => void this.runCycles()));
   }
 
   private tick(): void {
