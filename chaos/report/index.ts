@@ -9,3 +9,4 @@ export {
   type ScreenshotOptions,
 } from './screenshot-report.js';
 export { findChromium } from './find-chromium.js';
+export { runChromium, type ChromiumRun } from './run-chromium.js';

@@ -9,3 +9,4 @@ export {
 } from './host-config.js';
 export { keepaliveGroupId, MultiRaftHost, type GroupMessage, type MessageSender } from './multi-raft-host.js';
 export { RaftGroup, type Proposal } from './raft-group.js';
+export { RaftEventCounter, type RaftEventCounts } from './raft-events.js';

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
@@ -24,6 +25,7 @@ import { assertHostBudgets, proposalBytesMax, type HostConfig } from './host-con
 import { loadGroup } from './load-group.js';
 import { mayQuiesce } from './quiescence.js';
 import { RaftGroup } from './raft-group.js';
+import { RaftEventCounter, type RaftEventCounts } from './raft-events.js';
 
 export interface GroupMessage {
   readonly groupId: GroupId;
@@ -80,6 +82,9 @@ export class MultiRaftHost {
   private fatal: ((error: unknown) => void) | undefined;
   /** Peer messages a group refused with an error other than an assertion (invalid input), dropped. */
   invalidMessages = 0;
+  private readonly eventCounter = new RaftEventCounter();
+  /** Runs a function in the async context the host was built in, not its caller's. */
+  private readonly outsideCallers = AsyncLocalStorage.snapshot();
 
   constructor(
     private readonly config: HostConfig,
@@ -96,6 +101,11 @@ export class MultiRaftHost {
   /** A node learned after start (it joined the cluster): it gets keepalives too. */
   addPeer(peer: NodeId): void {
     if (peer !== this.config.nodeId && !this.peers.includes(peer)) this.peers = [...this.peers, peer];
+  }
+
+  /** Elections, leader changes and snapshots on this node so far. */
+  get events(): RaftEventCounts {
+    return this.eventCounter;
   }
 
   /** The largest proposal (entry data) that reaches every follower; larger ones are refused. */
@@ -379,7 +389,8 @@ export class MultiRaftHost {
       return;
     }
     this.running = true;
-    setImmediate(() => void this.runCycles());
+    // Cycles serve every group: they must not inherit the context (request scope) of whoever woke them.
+    setImmediate(() => this.outsideCallers(() => void this.runCycles()));
   }
 
   private tick(): void {
@@ -443,7 +454,10 @@ export class MultiRaftHost {
     const settle: (() => void)[] = [];
     const snapshots: (() => void)[] = [];
     for (const { group, rd } of work) {
-      if (rd.snapshot) group.sm.restore(rd.snapshot);
+      if (rd.snapshot) {
+        group.sm.restore(rd.snapshot);
+        this.eventCounter.noteInstalled();
+      }
       settle.push(...group.applyCommitted(rd.committedEntries, batch));
       await group.sm.stage?.(batch);
       const snap = await this.maybeSnapshot(group, rd, batch);
@@ -471,6 +485,7 @@ export class MultiRaftHost {
   private noteRole(group: RaftGroup, soft: SoftState): void {
     if (soft.role === 'leader' || group.isLeading)
       this.logger.info({ group: group.id, role: soft.role, leader: soft.leader }, 'leadership changed');
+    this.eventCounter.noteSoftState(soft, group.knownLeader);
     group.noteRole(soft);
   }
 
@@ -488,6 +503,7 @@ export class MultiRaftHost {
     for (const { group, rd } of work) {
       for (const message of rd.messages) {
         if (leaderTypes.has(message.type) !== early) continue;
+        this.eventCounter.noteSent(message);
         let list = byPeer.get(message.to);
         if (list === undefined) byPeer.set(message.to, (list = []));
         list.push({ groupId: group.id, message });

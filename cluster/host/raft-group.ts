@@ -53,6 +53,8 @@ export class RaftGroup {
   private readonly leadershipListeners = new Set<() => void>();
   private readonly leaderListeners = new Set<() => void>();
   private leading = false;
+  /** The leader the last reported role change named (0: none yet). */
+  knownLeader: NodeId | 0 = 0;
 
   constructor(
     readonly id: GroupId,
@@ -150,6 +152,7 @@ export class RaftGroup {
   noteRole(soft: SoftState): void {
     const was = this.leading;
     this.leading = soft.role === 'leader';
+    if (soft.leader !== 0) this.knownLeader = soft.leader;
     if (was && !this.leading) this.leadershipLost();
     for (const l of [...this.leaderListeners]) l();
   }

@@ -28,6 +28,7 @@ import {
   keepaliveGroupId,
   MultiRaftHost,
   type HostConfig,
+  type RaftEventCounts,
   type RaftGroup,
 } from '../host/index.js';
 import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
@@ -66,6 +67,7 @@ import { VoteGate } from './vote-gate.js';
 import { within } from './within.js';
 import { brokerViews, topicView } from './views.js';
 import { checkMinInSync } from './min-in-sync.js';
+import { partitionGauges, reachesControllerQuorum, type PartitionGauges } from './node-gauges.js';
 import type { NodeClock } from './node-clock.js';
 import type { TransactionsApi } from './txn-api.js';
 import type { TxnCoordinator } from './txn-coordinator.js';
@@ -487,6 +489,23 @@ export class ClusterNode implements NodeApi {
 
   async createPartitions(name: string, partitions: number): Promise<void> {
     await this.proposeController({ type: 'add-partitions', name, partitions });
+  }
+
+  /** The local replicas' gauges for a metrics exporter (node-gauges.ts), at most `partitionsMax`. */
+  partitionGauges(partitionsMax: number): PartitionGauges[] {
+    return partitionGauges(this.controller.state, this.partitions, this.store, partitionsMax);
+  }
+
+  /** Elections, leader changes and snapshots on this node so far. */
+  get raftEvents(): RaftEventCounts {
+    return this.host.events;
+  }
+
+  /** False while this node hears from no majority of the controller's voters (readiness). */
+  reachesControllerQuorum(): boolean {
+    return reachesControllerQuorum(this.nodeId, this.host.group(controllerGroup), (peer) =>
+      this.host.isAlive(peer),
+    );
   }
 
   clusterStatus(options: { omitPartitions: boolean }): ClusterStatusView {

@@ -10,3 +10,5 @@ export type {
   TxnOffsetCommitInput,
   TxnView,
 } from './txn-api.js';
+export type { PartitionGauges } from './node-gauges.js';
+export type { RaftEventCounts } from '../host/index.js';

@@ -1,6 +1,7 @@
 import { RaftlogError, RecordBatchView, type NodeId } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import type { RaftGroup } from '../host/index.js';
+import { noteRequestGroup } from '../rpc/index.js';
 import {
   appendHeaderBytes,
   encodePartitionEntry,
@@ -44,6 +45,7 @@ export async function produceLocal(
     command: { type: 'append', acks: input.acks, batch: input.batch },
   });
   const proposal = p.group.propose(data);
+  noteRequestGroup(p.group.id, proposal.term);
   const voters = p.group.confState.voters.length;
   const pending = { baseOffset: -1, lastOffset: -1, logAppendTimeMs: -1, duplicate: false };
   const base = { logStartOffset: p.replica.state.logStartOffset, replicasTotal: voters };
@@ -108,6 +110,7 @@ export async function fetchLocal(
   input: FetchInput,
 ): Promise<FetchOutcome> {
   const sm = p.replica.state;
+  noteRequestGroup(p.group.id);
   const highWatermark = sm.highWatermark;
   const lastStableOffset = sm.lastStableOffset;
   const end = input.isolation === 'read-committed' ? lastStableOffset : highWatermark;

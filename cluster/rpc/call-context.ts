@@ -2,9 +2,11 @@ import type { EventEmitter } from 'node:events';
 import type { PeerCertificate } from 'node:tls';
 import type { Deadline, Metadata } from '@grpc/grpc-js';
 import { RaftlogError } from '../../lib/index.js';
+import { requestIdOf, responseMetadata } from './request-scope.js';
 
 type ServerSurfaceCall = EventEmitter & {
   metadata: Metadata;
+  sendMetadata(metadata: Metadata): void;
   getDeadline(): Deadline;
   getPeer(): string;
   /** grpc-js's AuthContext (not exported by the package): the certificate TLS verified, if any. */
@@ -23,6 +25,8 @@ export interface CallContext {
   readonly peer: string;
   /** The client's certificate, only when TLS verified it against the listener's CA. */
   readonly peerCertificate: PeerCertificate | undefined;
+  /** The client's x-request-id, or one made up for the call; sent back in the response metadata. */
+  readonly requestId: string;
 }
 
 /**
@@ -30,6 +34,8 @@ export interface CallContext {
  * learns of it even when grpc-js only ends the HTTP/2 stream.
  */
 export function callContext(call: ServerSurfaceCall): { context: CallContext; done: () => void } {
+  const requestId = requestIdOf(call.metadata);
+  call.sendMetadata(responseMetadata(requestId));
   const controller = new AbortController();
   const cancel = (): void => controller.abort(new RaftlogError('CANCELLED', 'the client cancelled the call'));
   const expire = (): void => controller.abort(new RaftlogError('TIMEOUT', 'the call passed its deadline'));
@@ -45,6 +51,7 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
     metadata: call.metadata,
     peer: call.getPeer(),
     peerCertificate: call.getAuthContext?.().sslPeerCertificate,
+    requestId,
   };
   return {
     context,

@@ -10,6 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../lib/index.js';
+import { withRequestId } from './request-scope.js';
 import { readBounded } from './bounded-reader.js';
 import { authorityOptions, dialTarget } from './host-aliases.js';
 import { messageBytesMaxDefault } from './server.js';
@@ -178,11 +179,12 @@ function toRaftlogError(error: unknown): RaftlogError {
   return isServiceError(error) ? fromServiceError(error) : RaftlogError.from(error);
 }
 
+/** The call's metadata; a call made while serving another carries that call's request id on. */
 function toMetadata(init: CallOptions['metadata']): Metadata {
-  if (init instanceof Metadata) return init;
+  if (init instanceof Metadata) return withRequestId(init);
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(init ?? {})) metadata.set(key, value);
-  return metadata;
+  return withRequestId(metadata);
 }
 
 function grpcOptions(options: CallOptions): GrpcCallOptions {

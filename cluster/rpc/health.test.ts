@@ -27,6 +27,19 @@ describe('grpc.health.v1', () => {
     expect((await client.check({})).status).toBe(ServingStatus.NOT_SERVING);
   });
 
+  it('computes a provided status on each Check, and reports NOT_SERVING once stopping', async () => {
+    const board = new HealthStatusBoard();
+    let reachable = true;
+    board.setProvider('quorum', () => (reachable ? ServingStatus.SERVING : ServingStatus.NOT_SERVING));
+    const { client } = await startService(Health, board.impl());
+    expect((await client.check({ service: 'quorum' })).status).toBe(ServingStatus.SERVING);
+    reachable = false;
+    expect((await client.check({ service: 'quorum' })).status).toBe(ServingStatus.NOT_SERVING);
+    reachable = true;
+    board.setAllNotServing();
+    expect((await client.check({ service: 'quorum' })).status).toBe(ServingStatus.NOT_SERVING);
+  });
+
   it('bounds the number of watchers', async () => {
     const board = new HealthStatusBoard(1);
     const { client } = await startService(Health, board.impl());

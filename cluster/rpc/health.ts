@@ -14,7 +14,9 @@ export { ServingStatus };
  */
 export class HealthStatusBoard {
   private readonly statuses = new Map<string, ServingStatus>([['', ServingStatus.SERVING]]);
+  private readonly providers = new Map<string, () => ServingStatus>();
   private readonly watchers = new Set<() => void>();
+  private stopping = false;
 
   constructor(readonly watchersMax = 256) {
     assert(Number.isSafeInteger(watchersMax) && watchersMax > 0, 'watchersMax must be positive');
@@ -25,13 +27,25 @@ export class HealthStatusBoard {
     for (const wake of this.watchers) wake();
   }
 
+  /**
+   * A service whose status is computed when asked (a Check, or a watcher woken by any change), for
+   * conditions that have no event of their own, such as hearing from a quorum.
+   */
+  setProvider(service: string, provider: () => ServingStatus): void {
+    this.providers.set(service, provider);
+    for (const wake of this.watchers) wake();
+  }
+
   /** On shutdown: every service reports NOT_SERVING so probes drain traffic first. */
   setAllNotServing(): void {
+    this.stopping = true;
     for (const service of this.statuses.keys()) this.statuses.set(service, ServingStatus.NOT_SERVING);
     for (const wake of this.watchers) wake();
   }
 
   get(service: string): ServingStatus {
+    const provider = this.providers.get(service);
+    if (provider !== undefined) return this.stopping ? ServingStatus.NOT_SERVING : provider();
     return this.statuses.get(service) ?? ServingStatus.SERVICE_UNKNOWN;
   }
 

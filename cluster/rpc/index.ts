@@ -23,3 +23,10 @@ export {
   type ClientAuth,
   type TlsPem,
 } from './tls-credentials.js';
+export {
+  noteRequestGroup,
+  requestIdHeader,
+  requestLogFields,
+  runInRequestScope,
+  type RequestScope,
+} from './request-scope.js';

@@ -15,6 +15,7 @@ import { RaftlogError } from '../../lib/index.js';
 import { readBounded } from './bounded-reader.js';
 import { requestDeserializer, UndecodableRequest } from './codec.js';
 import { callContext, type CallContext } from './call-context.js';
+import { noteRequestOutcome, runInRequestScope, type RequestScope } from './request-scope.js';
 import { createServiceDefinition, methodPath } from './service-definition.js';
 import type { AnyService, ServiceImpl } from './service-types.js';
 import { toServiceError } from './status-mapping.js';
@@ -25,6 +26,8 @@ export interface ImplementOptions {
   readonly requestQueueItems?: number;
   /** Sees every error a handler throws that is not a RaftlogError (the client only gets INTERNAL). */
   readonly onInternalError?: (error: unknown, path: string) => void;
+  /** Runs when a call ends, inside its request scope (so a log line written here carries its id). */
+  readonly onCallEnd?: (scope: RequestScope, elapsedMs: number) => void;
 }
 
 type AnyHandler = (input: unknown, context: CallContext) => unknown;
@@ -37,7 +40,7 @@ export function implementService<S extends AnyService>(
   impl: ServiceImpl<S>,
   options: ImplementOptions = {},
 ): void {
-  const hooks: Hooks = { requestQueueItems: 64, onInternalError: () => {}, ...options };
+  const hooks: Hooks = { requestQueueItems: 64, onInternalError: () => {}, onCallEnd: () => {}, ...options };
   const handlers: UntypedServiceImplementation = {};
   for (const method of service.methods) {
     const handler = (impl as Record<string, AnyHandler | undefined>)[method.localName];
@@ -63,8 +66,20 @@ const undecodable = (message: unknown): Error | undefined =>
 
 function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHandleCall {
   const path = methodPath(method);
+  // Everything a call does, logs and onward calls included, happens in its scope.
+  const scoped = (context: CallContext, done: () => void, run: (end: () => void) => void): void => {
+    const scope: RequestScope = { requestId: context.requestId, method: path };
+    const started = performance.now();
+    runInRequestScope(scope, () =>
+      run(() => {
+        done();
+        hooks.onCallEnd(scope, performance.now() - started);
+      }),
+    );
+  };
   const fail = (error: unknown) => {
     if (!(error instanceof RaftlogError)) hooks.onInternalError(error, path);
+    noteRequestOutcome(RaftlogError.from(error).code);
     return toServiceError(error);
   };
   const requests = (call: ServerReadableStream<unknown, unknown>, signal: AbortSignal) =>
@@ -78,24 +93,28 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = callContext(call);
-        respond(() => handler(decoded(call.request), context), callback, fail, done);
+        scoped(context, done, (end) =>
+          respond(() => handler(decoded(call.request), context), callback, fail, end),
+        );
       };
     case 'client_streaming':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = callContext(call);
-        respond(() => handler(requests(call, context.signal), context), callback, fail, done);
+        scoped(context, done, (end) =>
+          respond(() => handler(requests(call, context.signal), context), callback, fail, end),
+        );
       };
     case 'server_streaming':
       return (call: ServerWritableStream<unknown, unknown>) => {
         const { context, done } = callContext(call);
         const responses = () => handler(decoded(call.request), context) as AsyncIterable<unknown>;
-        void pipeOut(call, responses, context.signal, fail).finally(done);
+        scoped(context, done, (end) => void pipeOut(call, responses, context.signal, fail).finally(end));
       };
     case 'bidi_streaming':
       return (call: ServerDuplexStream<unknown, unknown>) => {
         const { context, done } = callContext(call);
         const responses = () => handler(requests(call, context.signal), context) as AsyncIterable<unknown>;
-        void pipeOut(call, responses, context.signal, fail).finally(done);
+        scoped(context, done, (end) => void pipeOut(call, responses, context.signal, fail).finally(end));
       };
   }
 }

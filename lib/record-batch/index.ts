@@ -14,5 +14,5 @@ export {
   type RecordInput,
 } from './format.js';
 export { encodeRecordBatch, type EncodeRecordBatchOptions } from './encode.js';
-export { RecordBatchView, decodeRecords, splitRecordBatches } from './record-batch-view.js';
+export { RecordBatchView, countRecords, decodeRecords, splitRecordBatches } from './record-batch-view.js';
 export { checkRecordBatch, timestampMsMax } from './check-record-batch.js';

@@ -232,3 +232,18 @@ export function splitRecordBatches(
   }
   return views;
 }
+
+/**
+ * Records in concatenated batches, from their headers alone (no CRC check, no record decoding): for
+ * counters on the data path. Stops at the first truncated header.
+ */
+export function countRecords(bytes: Uint8Array): number {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let records = 0;
+  let pos = 0;
+  while (bytes.length - pos >= recordBatchHeaderBytes) {
+    records += Math.max(0, dv.getInt32(pos + h.recordCount));
+    pos += Math.max(recordBatchHeaderBytes, dv.getInt32(pos + h.batchLength) + batchLengthFieldEnd);
+  }
+  return records;
+}

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createClient, parseHostAliases, setHostAliases } from '../../cluster/rpc/index.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../proto/gen/grpc/health/v1/health_pb.js';
+import { controllerQuorumHealthService } from '../server/readiness-health.js';
 import type { CliContext } from './cli-context.js';
 import { nodeIdFromEnv } from './hand-off-command.js';
 import { globals } from './global-options.js';
@@ -55,6 +56,14 @@ export async function probe(flags: HealthFlags, self: number | undefined): Promi
     const name = HealthCheckResponse_ServingStatus[status] ?? String(status);
     if (status !== HealthCheckResponse_ServingStatus.SERVING) return { ok: false, status: name, detail: '' };
     if (flags.ready !== true) return { ok: true, status: name, detail: '' };
+    const quorum = await health.check(
+      { service: controllerQuorumHealthService },
+      { timeoutMs: flags.timeoutMs },
+    );
+    // SERVICE_UNKNOWN: a node from before this check; the lag checks below still apply.
+    if (quorum.status === HealthCheckResponse_ServingStatus.NOT_SERVING) {
+      return { ok: false, status: 'NOT_READY', detail: 'cannot reach a quorum of the controller group' };
+    }
     return await readiness({ address: flags.address, self, lagEntriesMax: flags.lagEntriesMax, deadline });
   } catch (error) {
     return {

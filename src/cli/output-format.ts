@@ -25,7 +25,12 @@ export function formatRecord(record: ConsumerRecord, json: boolean): string {
 export function statusJson(status: ClusterStatus): string {
   return JSON.stringify({
     controller: { leader: status.controller.leader, term: status.controller.term },
-    nodes: status.nodes.map((n) => ({ id: n.id, address: n.address, alive: n.alive })),
+    nodes: status.nodes.map((n) => ({
+      id: n.id,
+      address: n.address,
+      alive: n.alive,
+      ...(n.metricsUrl === '' ? {} : { metricsUrl: n.metricsUrl }),
+    })),
     partitions: status.partitions.map((p) => ({
       topic: p.topic,
       partition: p.partition,

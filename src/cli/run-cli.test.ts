@@ -42,8 +42,24 @@ const sampleStatus: ClusterStatus = {
   clusterId: 'c1',
   controller: { leader: 1, term: 3, commitIndex: 40, voters: [1, 2, 3], learners: [] },
   nodes: [
-    { id: 1, address: '127.0.0.1:9091', alive: true, replicas: 1, leaders: 1, membership: 'active' },
-    { id: 2, address: '127.0.0.1:9092', alive: false, replicas: 1, leaders: 0, membership: 'active' },
+    {
+      id: 1,
+      address: '127.0.0.1:9091',
+      alive: true,
+      replicas: 1,
+      leaders: 1,
+      membership: 'active',
+      metricsUrl: '',
+    },
+    {
+      id: 2,
+      address: '127.0.0.1:9092',
+      alive: false,
+      replicas: 1,
+      leaders: 0,
+      membership: 'active',
+      metricsUrl: '',
+    },
   ],
   partitions: [
     {

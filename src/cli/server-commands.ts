@@ -30,6 +30,8 @@ interface StartFlags {
   peerTlsCert?: string;
   peerTlsKey?: string;
   peerTlsCa?: string;
+  metricsListen?: string;
+  consoleListen?: string;
 }
 
 /** Flags pass through as text: node-config validates them with env and file settings in one place. */
@@ -60,6 +62,8 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     peerTlsCert: flags.peerTlsCert,
     peerTlsKey: flags.peerTlsKey,
     peerTlsCa: flags.peerTlsCa,
+    metricsListen: flags.metricsListen,
+    consoleListen: flags.consoleListen,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
@@ -88,6 +92,8 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')
     // --tls-cert, --tls-key and --tls-ca are the program's own options (tls-options.ts): here the
     // client listener's certificate, key, and the CAs that verify client certificates.
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics here (GET /metrics); off by default')
+    .option('--console-listen <host:port>', 'serve the web console here; off by default')
     .option('--tls-client-auth <mode>', 'client certificates: none|request|require (default none)')
     .option('--peer-tls-cert <file>', 'peer listener certificate (default: --tls-cert)')
     .option('--peer-tls-key <file>', 'peer listener key (default: --tls-key)')

@@ -63,6 +63,8 @@ export interface NodeInfo {
   readonly alive: boolean;
   readonly replicas: number;
   readonly leaders: number;
+  /** The node's Prometheus endpoint as the node reports it; empty when it serves none or was not asked. */
+  readonly metricsUrl: string;
   /** active, draining (being decommissioned) or removed. */
   readonly membership: NodeMembershipName;
 }
@@ -190,6 +192,7 @@ export function toClusterStatus(r: ClusterStatusResponse): ClusterStatus {
       replicas: n.replicas,
       leaders: n.leaders,
       membership: membershipName[n.membership] ?? 'unknown',
+      metricsUrl: n.metricsUrl,
     })),
     partitions: r.partitions.map(toPartitionStatus),
   };

@@ -134,16 +134,19 @@ export class Admin {
     const omitPartitions = options.omitPartitions ?? false;
     const r = await this.call((a, timeoutMs) => a.clusterStatus({ omitPartitions }, { timeoutMs }));
     if (omitPartitions) return toClusterStatus(r);
+    // Each node reports its own metrics URL only.
+    const metricsUrls = new Map<number, string>();
     const answers = await this.askAlive(r.nodes, async (admin) => {
       const status = await admin.clusterStatus({}, { timeoutMs: peerStatusTimeoutMs });
+      for (const n of status.nodes) if (n.metricsUrl !== '') metricsUrls.set(n.nodeId, n.metricsUrl);
       return status.partitions;
     });
-    return toClusterStatus(
-      mergeClusterStatus(
-        r,
-        answers.map((a) => ({ nodeId: a.nodeId, status: { ...r, partitions: [...a.partitions] } })),
-      ),
+    const merged = mergeClusterStatus(
+      r,
+      answers.map((a) => ({ nodeId: a.nodeId, status: { ...r, partitions: [...a.partitions] } })),
     );
+    const nodes = merged.nodes.map((n) => ({ ...n, metricsUrl: metricsUrls.get(n.nodeId) ?? n.metricsUrl }));
+    return toClusterStatus({ ...merged, nodes });
   }
 
   /** Asks every live node at once; a node that does not answer in time is left out. */

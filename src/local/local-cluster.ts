@@ -15,9 +15,14 @@ export interface LocalClusterOptions {
   readonly logLevel: string;
 }
 
+/** Node i serves metrics at basePort + this + i - 1, and its console at basePort + 2 × this + i - 1. */
+export const httpPortOffset = 100;
+
 interface Member {
   readonly id: number;
   readonly address: string;
+  readonly metricsAddress: string;
+  readonly consoleAddress: string;
   readonly dataDir: string;
   readonly logFile: string;
   readonly process: SpawnedNode;
@@ -47,11 +52,16 @@ export class LocalCluster {
     const peers = peersArg(layout);
     const env: Record<string, string> = { RAFTLOG_LOG_LEVEL: options.logLevel };
     if (this.clusterId !== undefined) env.RAFTLOG_CLUSTER_ID = this.clusterId;
-    this.members = layout.map((node) => {
+    const metrics = clusterLayout(options.nodes, options.host, options.basePort + httpPortOffset);
+    const consoles = clusterLayout(options.nodes, options.host, options.basePort + 2 * httpPortOffset);
+    this.members = layout.map((node, i) => {
       const dataDir = join(this.dataDir, `node-${node.id}`);
       const logFile = join(this.dataDir, `node-${node.id}.log`);
-      const spawned = spawnNode({ ...node, peers, dataDir, logFile, env, launcher });
-      return { ...node, dataDir, logFile, process: spawned };
+      const metricsAddress = metrics[i]?.address ?? '';
+      const consoleAddress = consoles[i]?.address ?? '';
+      const http = { RAFTLOG_METRICS_LISTEN: metricsAddress, RAFTLOG_CONSOLE_LISTEN: consoleAddress };
+      const spawned = spawnNode({ ...node, peers, dataDir, logFile, env: { ...env, ...http }, launcher });
+      return { ...node, metricsAddress, consoleAddress, dataDir, logFile, process: spawned };
     });
     this.writeFile();
     this.allGone.catch(() => {});
@@ -60,7 +70,9 @@ export class LocalCluster {
 
   describe(): string {
     const rows = this.members.map(
-      (m) => `  node ${m.id}  ${m.address}  pid ${m.process.pid}  log ${m.logFile}`,
+      (m) =>
+        `  node ${m.id}  ${m.address}  pid ${m.process.pid}  log ${m.logFile}\n` +
+        `          metrics http://${m.metricsAddress}/metrics  console http://${m.consoleAddress}/`,
     );
     return [
       `raftlog: ${this.members.length} nodes, data under ${this.dataDir}`,

@@ -9,6 +9,8 @@ export interface LoggerConfig {
   name?: string;
   /** Extra fields on every line (node id, cluster id…). */
   base?: Record<string, unknown>;
+  /** Fields of the moment, asked for each line (the request being served). */
+  context?: () => Record<string, unknown>;
 }
 
 /**
@@ -22,6 +24,7 @@ export function createLogger(config: LoggerConfig = {}): Logger {
     formatters: { log: (fields) => jsonSafe(fields) as Record<string, unknown> },
   };
   if (config.name !== undefined) options.name = config.name;
+  if (config.context !== undefined) options.mixin = config.context;
   const pretty = config.pretty ?? process.stdout.isTTY;
   if (pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });

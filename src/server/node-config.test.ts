@@ -69,6 +69,20 @@ describe('node configuration', () => {
     ).toThrow(/clusterId must be[\s\S]*gapFillBytesMax must be an integer/);
   });
 
+  it('leaves metrics and the console off unless given an address, from flags or env', () => {
+    const base = { id: '1', listen: '127.0.0.1:9091', peers, dataDir: '/tmp/x' };
+    const off = loadNodeConfig(base, {});
+    expect([off.metricsListen, off.consoleListen]).toEqual([undefined, undefined]);
+    const on = loadNodeConfig(
+      { ...base, consoleListen: '127.0.0.1:9291' },
+      { RAFTLOG_METRICS_LISTEN: '0.0.0.0:9191' },
+    );
+    expect([on.metricsListen, on.consoleListen]).toEqual(['0.0.0.0:9191', '127.0.0.1:9291']);
+    expect(() => loadNodeConfig({ ...base, metricsListen: 'nine' }, {})).toThrow(
+      /metricsListen must be HOST:PORT/,
+    );
+  });
+
   it('reports every problem at once with a clear code', () => {
     let caught: unknown;
     try {

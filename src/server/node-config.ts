@@ -58,6 +58,10 @@ export interface NodeConfig extends TlsSettings {
   readonly idFromPodName: string | undefined;
   /** Host names dialed at other addresses (NAME=IP,…), for where no DNS knows the peers' names. */
   readonly hostAliases: ReadonlyMap<string, string>;
+  /** HOST:PORT of the Prometheus endpoint (GET /metrics); off when unset. */
+  readonly metricsListen: string | undefined;
+  /** HOST:PORT of the web console (GET /); off when unset. */
+  readonly consoleListen: string | undefined;
 }
 
 type Setting = string | number | undefined;
@@ -117,6 +121,8 @@ const settingNames = [
   'idFromPodName',
   'hostAliases',
   ...tlsSettingNames,
+  'metricsListen',
+  'consoleListen',
 ] as const satisfies readonly (keyof NodeConfig)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
@@ -264,6 +270,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     problems,
   );
   const tls = validateTlsSettings(raw, problems);
+  const metricsListen = optionalAddress(raw.metricsListen, 'metricsListen', problems);
+  const consoleListen = optionalAddress(raw.consoleListen, 'consoleListen', problems);
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -293,6 +301,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     idFromPodName,
     hostAliases,
     ...tls,
+    metricsListen,
+    consoleListen,
   };
 }
 
@@ -321,6 +331,10 @@ export function address(value: Setting, what: string, problems: string[]): strin
     problems.push(`${what} must be HOST:PORT, got ${value === undefined ? 'nothing' : `"${String(value)}"`}`);
   }
   return text;
+}
+
+function optionalAddress(value: Setting, what: string, problems: string[]): string | undefined {
+  return value === undefined || String(value).trim() === '' ? undefined : address(value, what, problems);
 }
 
 function integer(value: Setting, what: string, min: number, max: number, problems: string[]): number {

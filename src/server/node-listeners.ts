@@ -7,8 +7,17 @@ import type { Logger } from '../obs/index.js';
 import { listenBounded, type BoundedListener } from './bounded-listen.js';
 import type { NodeConfig } from './node-config.js';
 import type { NodeTls } from './node-tls.js';
+import type { Observability } from './observability.js';
 import { requireNodeCertificate } from './peer-authentication.js';
+import { addReflection } from './reflection.js';
 import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
+
+export interface ListenerDeps {
+  readonly health: HealthStatusBoard;
+  readonly logger: Logger;
+  readonly tls: NodeTls;
+  readonly obs: Observability;
+}
 
 export interface NodeListeners {
   readonly health: HealthStatusBoard;
@@ -28,18 +37,23 @@ export interface NodeListeners {
 export async function startListeners(
   config: NodeConfig,
   node: ClusterNode,
-  health: HealthStatusBoard,
-  logger: Logger,
-  tls: NodeTls,
+  { health, logger, tls, obs }: ListenerDeps,
 ): Promise<NodeListeners> {
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
   const client = serverFor(config);
   const peer = serverFor(config, tls.on ? [requireNodeCertificate] : []);
-  for (const server of [client, peer]) {
-    implementService(server, Health, health.impl(), { onInternalError });
-    registerClientServices(server, node, { logger, limits: clientLimits(config) });
-  }
+  const services = {
+    logger,
+    limits: clientLimits(config),
+    ...(obs.meter === undefined ? {} : { meter: obs.meter }),
+    ...(obs.metricsUrl === undefined ? {} : { metricsUrl: obs.metricsUrl }),
+  };
+  for (const server of [client, peer]) implementService(server, Health, health.impl(), { onInternalError });
+  // The client listener's services also feed the console; the peer listener's share the meter.
+  obs.useServices(registerClientServices(client, node, services));
+  registerClientServices(peer, node, services);
+  addReflection(client);
   implementService(peer, PeerService, peerHandlers(node, tls.on), { onInternalError });
   const onAcceptError = (error: Error): void => logger.warn({ err: error }, 'accepting a connection failed');
   const { listen, peerListen, connectionsMax } = config;

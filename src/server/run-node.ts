@@ -2,7 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
-import { HealthStatusBoard, setDefaultChannelCredentials, setHostAliases } from '../../cluster/rpc/index.js';
+import {
+  HealthStatusBoard,
+  requestLogFields,
+  setDefaultChannelCredentials,
+  setHostAliases,
+} from '../../cluster/rpc/index.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
@@ -11,6 +16,8 @@ import { startListeners } from './node-listeners.js';
 import { loadNodeTls } from './node-tls.js';
 import { peerAdvertiseAddress } from './peer-address.js';
 import { systemClock } from './system-clock.js';
+import { startObservability } from './observability.js';
+import { watchControllerQuorum } from './readiness-health.js';
 import {
   IdentityMismatchError,
   identityMismatchExitCode,
@@ -24,7 +31,11 @@ export async function runNode(flags: RawSettings): Promise<void> {
   const clockOffsetMs = applyClockOffsetFromEnv();
   const config = loadNodeConfig(flags);
   setHostAliases(config.hostAliases);
-  const logger = createLogger({ level: config.logLevel, base: { node: config.id } });
+  const logger = createLogger({
+    level: config.logLevel,
+    base: { node: config.id },
+    context: requestLogFields,
+  });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
   const running = await startNode(config, logger).catch((error: unknown) => {
     if (!(error instanceof IdentityMismatchError)) throw error;
@@ -111,10 +122,15 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       process.exit(code);
     },
   });
-  const listeners = await startListeners(config, node, health, logger, tls).catch(async (error: unknown) => {
-    await kv.close();
-    throw error;
-  });
+  watchControllerQuorum(health, node);
+  const obs = await startObservability(config, node, logger);
+  const listeners = await startListeners(config, node, { health, logger, tls, obs }).catch(
+    async (error: unknown) => {
+      await obs.stop();
+      await kv.close();
+      throw error;
+    },
+  );
   await node.start();
   logger.info(
     {
@@ -126,6 +142,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       advertise: config.advertise,
       peers: Object.fromEntries(peers),
       clusterId: identity.clusterId,
+      metricsUrl: obs.metricsUrl,
     },
     'node started',
   );
@@ -137,6 +154,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       // leading partitions nobody can reach until the drain ends and an election follows.
       await node.handOffLeadership();
       await listeners.close(shutdownGraceMs);
+      await obs.stop();
       await node.stop();
       await kv.close();
     },

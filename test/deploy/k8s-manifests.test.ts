@@ -26,6 +26,7 @@ import { peersOf, podRuntime, raftlogContainer } from './statefulset-pod.js';
 
 const port = 9091;
 const peerPort = 10091;
+const metricsPort = 9100;
 const entrypoint = dockerEntrypoint();
 
 describe.each(Object.keys(overlays) as OverlayName[])('overlay %s', (overlay) => {
@@ -91,6 +92,18 @@ describe.each([
     }
   });
 
+  it('exposes Prometheus metrics on a named port that the pod annotations point scrapers at', () => {
+    const metrics = container.ports?.find((p) => p.name === 'metrics');
+    expect(metrics?.containerPort).toBe(metricsPort);
+    expect(spec.template.metadata?.annotations).toMatchObject({
+      'prometheus.io/scrape': 'true',
+      'prometheus.io/port': String(metricsPort),
+      'prometheus.io/path': '/metrics',
+    });
+    const listen = configMaps.map((c) => c.data?.['RAFTLOG_METRICS_LISTEN']).filter((v) => v !== undefined);
+    expect(listen).toEqual([`0.0.0.0:${metricsPort}`]);
+  });
+
   it('treats the peers list as seeds: a pod added by `kubectl scale` keeps the list and joins through it', () => {
     const seeds = peersOf(podRuntime(sts, configMaps, 0));
     for (const ordinal of [replicas, replicas + 1]) {
@@ -106,6 +119,7 @@ describe.each([
     expect(container.ports?.map((p) => [p.name, p.containerPort])).toEqual([
       ['grpc', port],
       ['peer', peerPort],
+      ['metrics', metricsPort],
     ]);
     expect(container.startupProbe?.grpc?.port).toBe(port);
     expect(container.livenessProbe?.grpc?.port).toBe(port);

@@ -63,7 +63,9 @@ export class PlayedPod {
           : mounted(a),
     );
     const env = { ...image.env, ...pod.env, HOSTNAME: pod.name, RAFTLOG_HOST_ALIASES: hostAliases };
-    this.env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, mounted(v)]));
+    // A pod has an address of its own: a wildcard listener binds this pod's loopback address instead.
+    const own = (v: string): string => v.replace(/^0\.0\.0\.0:/, `${ip}:`);
+    this.env = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, own(mounted(v))]));
   }
 
   get address(): string {

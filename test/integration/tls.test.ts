@@ -58,7 +58,7 @@ function nodeEnv(id: number, certOf = id): Record<string, string> {
 /** A mutual-TLS cluster; this process (the harness's own probes and calls) speaks TLS as alice. */
 async function secureCluster(): Promise<TestCluster> {
   setDefaultChannelCredentials(tlsCredentials(alice()));
-  const cluster = await startCluster({ nodes: 3, envOf: (id) => nodeEnv(id) });
+  const cluster = await startCluster({ nodes: 3, nodeEnv });
   await cluster.createTopic(topic, 1, 3);
   await cluster.waitForLeader(topic, 0);
   return cluster;

@@ -53,7 +53,11 @@ export function partitionStatus(p: PartitionView): MessageInitShape<typeof Parti
   };
 }
 
-export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof ClusterStatusResponseSchema> {
+/** `self` is the answering node, which fills in its own metrics URL. */
+export function clusterStatus(
+  view: ClusterStatusView,
+  self?: { nodeId: number; metricsUrl: string },
+): MessageInitShape<typeof ClusterStatusResponseSchema> {
   const c = view.controller;
   return {
     clusterId: view.clusterId,
@@ -73,6 +77,7 @@ export function clusterStatus(view: ClusterStatusView): MessageInitShape<typeof 
       leaders: n.leaders,
       statusChangedAtMs: int64(n.statusChangedAtMs),
       membership: membershipToProto[n.membership],
+      metricsUrl: n.nodeId === self?.nodeId ? self.metricsUrl : '',
     })),
     partitions: view.partitions.map(partitionStatus),
   };

@@ -1,7 +1,7 @@
 import type { Server } from '@grpc/grpc-js';
 import { RaftlogError } from '../../../lib/index.js';
 import { controllerLimits } from '../../../cluster/controller/index.js';
-import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import { implementService, type ImplementOptions, type ServiceImpl } from '../../../cluster/rpc/index.js';
 import {
   AdminService,
   type CreateTopicRequest,
@@ -54,7 +54,12 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
       return {};
     },
     clusterStatus: (request) =>
-      Promise.resolve(clusterStatus(api.clusterStatus({ omitPartitions: request.omitPartitions }))),
+      Promise.resolve(
+        clusterStatus(api.clusterStatus({ omitPartitions: request.omitPartitions }), {
+          nodeId: api.nodeId,
+          metricsUrl: deps.metricsUrl ?? '',
+        }),
+      ),
     transferLeadership: async (request) => {
       const moved = await api.transferLeadership(transferInput(request));
       return { leaderId: moved.leaderId, term: BigInt(moved.term) };
@@ -98,12 +103,8 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
   };
 }
 
-export function registerAdminService(
-  server: Server,
-  deps: ServiceDeps,
-  onInternalError: (e: unknown, path: string) => void,
-): void {
-  implementService(server, AdminService, adminService(deps), { onInternalError });
+export function registerAdminService(server: Server, deps: ServiceDeps, hooks: ImplementOptions): void {
+  implementService(server, AdminService, adminService(deps), hooks);
 }
 
 function createTopicInput(request: CreateTopicRequest) {

@@ -1,5 +1,5 @@
 import type { Server } from '@grpc/grpc-js';
-import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import { implementService, type ImplementOptions, type ServiceImpl } from '../../../cluster/rpc/index.js';
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchRecords, fetchRecordsStream } from './fetch-records.js';
@@ -13,6 +13,8 @@ import { ProduceForwarder } from './produce-forwarder.js';
 import { produceRecords } from './produce-records.js';
 import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
+import type { DataPathApi } from '../../obs/index.js';
+import { meteredApi } from './metered-api.js';
 import { brokerTxnHandlers } from './txn-handlers.js';
 
 /**
@@ -23,29 +25,39 @@ import { brokerTxnHandlers } from './txn-handlers.js';
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
   const forwarder = new ProduceForwarder(deps.limits.forwardChannelsMax);
   const roundRobin = { next: 0 };
+  const as = (api: DataPathApi): ServiceDeps =>
+    deps.meter === undefined ? deps : { ...deps, api: meteredApi(deps.api, deps.meter, api) };
+  const [produceDeps, produceStreamDeps, produceRecordsDeps] = [
+    as('produce'),
+    as('produce_stream'),
+    as('produce_records'),
+  ];
+  const [fetchDeps, fetchStreamDeps, fetchRecordsDeps, fetchRecordsStreamDeps] = [
+    as('fetch'),
+    as('fetch_stream'),
+    as('fetch_records'),
+    as('fetch_records_stream'),
+  ];
   return {
-    produce: (request, context) => produceOne(deps.api, deps.limits, request, context.signal),
+    produce: (request, context) => produceOne(produceDeps.api, deps.limits, request, context.signal),
     produceStream: (requests, context) =>
-      deps.streams.bounded(context, () => produceStream(deps, requests, context)),
-    fetch: (request, context) => fetch(deps, request, context),
+      deps.streams.bounded(context, () => produceStream(produceStreamDeps, requests, context)),
+    fetch: (request, context) => fetch(fetchDeps, request, context),
     fetchStream: (request, context) =>
-      deps.streams.bounded(context, () => fetchStream(deps, request, context)),
+      deps.streams.bounded(context, () => fetchStream(fetchStreamDeps, request, context)),
     listOffsets: (request) => listOffsets(deps, request),
     metadata: (request) => Promise.resolve().then(() => metadata(deps, request)),
     initProducer: (request) => initProducer(deps.api, request),
-    produceRecords: (request, context) => produceRecords(deps, forwarder, roundRobin, request, context),
-    fetchRecords: (request, context) => fetchRecords(deps, request, context),
+    produceRecords: (request, context) =>
+      produceRecords(produceRecordsDeps, forwarder, roundRobin, request, context),
+    fetchRecords: (request, context) => fetchRecords(fetchRecordsDeps, request, context),
     fetchRecordsStream: (request, context) =>
-      deps.streams.bounded(context, () => fetchRecordsStream(deps, request, context)),
+      deps.streams.bounded(context, () => fetchRecordsStream(fetchRecordsStreamDeps, request, context)),
     ...groupHandlers(deps),
     ...brokerTxnHandlers(deps),
   };
 }
 
-export function registerBrokerService(
-  server: Server,
-  deps: ServiceDeps,
-  onInternalError: (e: unknown, path: string) => void,
-): void {
-  implementService(server, BrokerService, brokerService(deps), { onInternalError });
+export function registerBrokerService(server: Server, deps: ServiceDeps, hooks: ImplementOptions): void {
+  implementService(server, BrokerService, brokerService(deps), hooks);
 }

@@ -52,6 +52,28 @@ export function groupAdminHandlers(deps: ServiceDeps): GroupAdminHandlers {
   };
 }
 
+/**
+ * Each consumer group's lag summed over its partitions, for metrics and the console: answered only by
+ * the group coordinator (the controller leader), at most `groupsMax` groups, in group id order.
+ */
+export async function groupLags(
+  deps: ServiceDeps,
+  groupsMax: number,
+): Promise<{ group: string; lag: number }[]> {
+  if (deps.api.clusterStatus({ omitPartitions: true }).controller.leaderId !== deps.api.nodeId) return [];
+  const ids = deps.api.groups
+    .listGroups()
+    .map((g) => g.groupId)
+    .sort()
+    .slice(0, groupsMax);
+  return Promise.all(
+    ids.map(async (group) => {
+      const partitions = await partitionStatus(deps, deps.api.groups.describeGroup(group).offsets);
+      return { group, lag: Number(partitions.reduce((sum, p) => sum + p.lag, 0n)) };
+    }),
+  );
+}
+
 type Description = MessageInitShape<typeof GroupDescriptionSchema>;
 
 async function describeOne(deps: ServiceDeps, groupId: string): Promise<Description> {

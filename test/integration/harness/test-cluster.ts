@@ -23,8 +23,8 @@ export interface ClusterOptions {
   readonly tickMs?: number;
   /** Extra environment for every node (RAFTLOG_* settings). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Extra environment for one node (its own certificate, say), on top of `env`. */
-  readonly envOf?: (nodeId: number) => Readonly<Record<string, string>>;
+  /** Extra environment for one node (its own ports, say), over `env`. */
+  readonly nodeEnv?: (nodeId: number) => Readonly<Record<string, string>>;
   /** How long a node may take to answer its health check after a (re)start (5 tsx nodes on 2 busy cores need 20 s). */
   readonly healthTimeoutMs?: number;
   /** Defaults to `node --import tsx src/cli/main.ts` from the repository root. */
@@ -148,7 +148,7 @@ export async function startCluster(options: ClusterOptions): Promise<TestCluster
           peers: peersOf(n.id),
           dataDir: join(dir, `node-${n.id}`),
           logFile: join(dir, `node-${n.id}.log`),
-          env: { ...env, ...options.envOf?.(n.id) },
+          env: { ...env, ...options.nodeEnv?.(n.id) },
           launcher: options.launcher ?? tsxLauncher,
         },
         options.healthTimeoutMs ?? 30_000,

@@ -1,0 +1,152 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { PartitionGauges, RaftEventCounts } from '../../cluster/node/index.js';
+import { PromDataPathMeter, type DataPathMeter } from './data-path-meter.js';
+
+/** A consumer group's lag summed over its partitions (committed offset to high watermark). */
+export interface GroupLag {
+  readonly group: string;
+  readonly lag: number;
+}
+
+/** Where the scrape-time series come from; nothing is sampled between scrapes. */
+export interface MetricsSources {
+  partitionGauges(partitionsMax: number): readonly PartitionGauges[];
+  raftEvents(): RaftEventCounts;
+  /** Empty unless this node coordinates groups (leads the controller). */
+  groupLags(groupsMax: number): Promise<readonly GroupLag[]>;
+}
+
+export interface MetricsLimits {
+  /** Partitions with per-partition series (labels topic, partition); the rest are left out. */
+  readonly partitionsMax: number;
+  /** Consumer groups with a lag series (label group). */
+  readonly groupsMax: number;
+}
+
+export const metricsLimitsDefault: MetricsLimits = { partitionsMax: 1_000, groupsMax: 200 };
+
+type PartitionValue = (p: PartitionGauges) => number;
+
+const partitionSeries: readonly [string, string, PartitionValue][] = [
+  ['is_leader', '1 while this node leads the partition', (p) => (p.isLeader ? 1 : 0)],
+  ['leader_id', 'The leader this replica knows (0: none)', (p) => p.leaderId],
+  ['term', 'Raft term of the partition group', (p) => p.term],
+  ['commit_index', 'Raft commit index', (p) => p.commitIndex],
+  ['applied_index', 'Raft index applied to the state machine', (p) => p.appliedIndex],
+  ['fsynced_index', 'Last Raft index fsynced to this node’s disk', (p) => p.fsyncedIndex],
+  ['high_watermark', 'Offset after the last committed record', (p) => p.highWatermark],
+  ['log_start_offset', 'First offset still stored', (p) => p.logStartOffset],
+];
+
+const raftEventSeries: readonly [string, string, keyof RaftEventCounts][] = [
+  ['raftlog_raft_elections_started_total', 'Times a group became a candidate', 'electionsStarted'],
+  ['raftlog_raft_leader_changes_total', 'Times a group learned of a new leader', 'leaderChanges'],
+  ['raftlog_raft_snapshots_sent_total', 'Snapshots begun to followers', 'snapshotsSent'],
+  ['raftlog_raft_snapshots_installed_total', 'Snapshots installed from a leader', 'snapshotsInstalled'],
+];
+
+/**
+ * One node's Prometheus registry. Every gauge is computed in a `collect` callback when scraped, from
+ * one snapshot of the partitions per scrape; label sets are capped by MetricsLimits.
+ */
+export class NodeMetrics {
+  readonly registry = new Registry();
+  readonly dataPath: DataPathMeter;
+  private scrapes = 0;
+  private snapshot: { scrape: number; partitions: readonly PartitionGauges[] } | undefined;
+
+  constructor(
+    private readonly sources: MetricsSources,
+    nodeId: number,
+    private readonly limits: MetricsLimits = metricsLimitsDefault,
+  ) {
+    this.registry.setDefaultLabels({ node: String(nodeId) });
+    collectDefaultMetrics({ register: this.registry });
+    this.dataPath = new PromDataPathMeter(this.registry);
+    for (const [name, help, value] of partitionSeries) this.partitionGauge(name, help, value);
+    this.bytesOnDiskGauge();
+    for (const [name, help, key] of raftEventSeries) this.eventCounter(name, help, key);
+    this.groupLagGauge();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** The exposition text of one scrape. */
+  async render(): Promise<string> {
+    this.scrapes++;
+    return this.registry.metrics();
+  }
+
+  private partitions(): readonly PartitionGauges[] {
+    if (this.snapshot?.scrape !== this.scrapes) {
+      const partitions = this.sources.partitionGauges(this.limits.partitionsMax);
+      this.snapshot = { scrape: this.scrapes, partitions };
+    }
+    return this.snapshot.partitions;
+  }
+
+  private partitionGauge(name: string, help: string, value: PartitionValue): void {
+    const partitions = (): readonly PartitionGauges[] => this.partitions();
+    new Gauge({
+      name: `raftlog_partition_${name}`,
+      help,
+      labelNames: ['topic', 'partition'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const p of partitions()) this.set(labelsOf(p), value(p));
+      },
+    });
+  }
+
+  private bytesOnDiskGauge(): void {
+    const partitions = (): readonly PartitionGauges[] => this.partitions();
+    new Gauge({
+      name: 'raftlog_partition_bytes_on_disk',
+      help: 'Bytes of stored record batches from the log start to the end',
+      labelNames: ['topic', 'partition'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const p of partitions()) {
+          const bytes = await p.bytesOnDisk().catch(() => undefined);
+          if (bytes !== undefined) this.set(labelsOf(p), bytes);
+        }
+      },
+    });
+  }
+
+  private eventCounter(name: string, help: string, key: keyof RaftEventCounts): void {
+    const events = (): RaftEventCounts => this.sources.raftEvents();
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(events()[key]);
+      },
+    });
+  }
+
+  private groupLagGauge(): void {
+    const lags = (): Promise<readonly GroupLag[]> => this.sources.groupLags(this.limits.groupsMax);
+    new Gauge({
+      name: 'raftlog_group_lag_records',
+      help: 'Records between a consumer group’s committed offsets and the high watermarks (on the controller leader)',
+      labelNames: ['group'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const g of await lags().catch(() => [])) this.set({ group: g.group }, g.lag);
+      },
+    });
+  }
+}
+
+const labelsOf = (p: PartitionGauges): { topic: string; partition: string } => ({
+  topic: p.topic,
+  partition: String(p.partition),
+});
