@@ -330,6 +330,7 @@ describe('the secure overlay', () => {
     expect(container.ports?.map((p) => [p.name, p.containerPort])).toEqual([
       ['grpc', port],
       ['peer', peerPort],
+      ['metrics', metricsPort],
     ]);
   });
 });
