@@ -40,6 +40,8 @@ export const errorCodes = {
   CANCELLED: { retriable: false, grpc: 'CANCELLED' },
   UNIMPLEMENTED: { retriable: false, grpc: 'UNIMPLEMENTED' },
   INTERNAL: { retriable: false, grpc: 'INTERNAL' },
+  AUTHENTICATION_FAILED: { retriable: false, grpc: 'UNAUTHENTICATED' },
+  AUTHORIZATION_FAILED: { retriable: false, grpc: 'PERMISSION_DENIED' },
 } as const satisfies Record<string, { retriable: boolean; grpc: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

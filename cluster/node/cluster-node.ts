@@ -31,6 +31,7 @@ import {
   type RaftGroup,
 } from '../host/index.js';
 import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
+import type { CallHeaders } from '../rpc/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -43,6 +44,7 @@ import type {
   NodeApi,
   ProduceInput,
   ProduceOutcome,
+  SecurityApi,
   TopicView,
   TransferInput,
 } from './node-api.js';
@@ -99,6 +101,8 @@ export interface ClusterNodeOptions {
   readonly clock: NodeClock;
   /** Transactional ids idle this long with no open transaction are forgotten (default 7 days). */
   readonly transactionalIdExpirationMs?: number;
+  /** Credentials for this node's own calls to other nodes' Broker and Admin services (auth on). */
+  readonly clientCallHeaders?: CallHeaders;
 }
 
 const controllerGroup = controllerGroupIdValue as GroupId;
@@ -129,6 +133,10 @@ export class ClusterNode implements NodeApi {
   private readonly leaderData: LeaderData;
   private readonly voteGate: VoteGate;
   readonly transactions: TransactionsApi;
+  readonly security: SecurityApi = {
+    state: () => this.controller.state.security,
+    propose: (command) => this.proposeController(command),
+  };
   private readonly txnCoordinator: TxnCoordinator;
   private readonly txnCatchUp: CatchUpContext;
   private reconciling: Promise<void> = Promise.resolve();
@@ -142,7 +150,7 @@ export class ClusterNode implements NodeApi {
     this.clusterId = options.clusterId;
     this.logs = new RaftLogStore(options.kv);
     this.store = new PartitionStore(options.kv);
-    this.peerClients = new PeerClients();
+    this.peerClients = new PeerClients(options.clientCallHeaders);
     const logger = options.logger;
     this.transport = new PeerTransport({
       nodeId: options.nodeId,

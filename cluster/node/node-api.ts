@@ -1,5 +1,11 @@
 import type { NodeId } from '../../lib/index.js';
-import type { TopicConfig, TopicConfigInput } from '../controller/index.js';
+import type {
+  ControllerOutput,
+  SecurityCommand,
+  SecurityState,
+  TopicConfig,
+  TopicConfigInput,
+} from '../controller/index.js';
 import type { AbortedTransaction, Acks } from '../partition/index.js';
 import type { GroupApi } from './group-api.js';
 import type { TransactionsApi } from './txn-api.js';
@@ -50,6 +56,15 @@ export interface NodeApi {
   registerNode(nodeId: NodeId, address: string): Promise<void>;
   /** Transactions: the coordinator's RPCs, listing, and the partition side of marker writes. */
   readonly transactions: TransactionsApi;
+  /** Users, ACLs, quotas and the token key, kept by the controller. */
+  readonly security: SecurityApi;
+}
+
+export interface SecurityApi {
+  /** As this node's controller replica has applied it (so a change shows here once applied here). */
+  state(): SecurityState;
+  /** Through the controller leader; resolves once this node's replica has applied it. */
+  propose(command: SecurityCommand): Promise<ControllerOutput>;
 }
 
 export interface ProduceInput {

@@ -1,11 +1,15 @@
 import type { EventEmitter } from 'node:events';
-import type { Deadline, Metadata } from '@grpc/grpc-js';
+import type { Deadline, Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { RaftlogError } from '../../lib/index.js';
+
+/** grpc-js 1.14 does not export the type of getAuthContext()'s answer. */
+export type CallAuthContext = ReturnType<ServerUnaryCall<unknown, unknown>['getAuthContext']>;
 
 type ServerSurfaceCall = EventEmitter & {
   metadata: Metadata;
   getDeadline(): Deadline;
   getPeer(): string;
+  getAuthContext(): CallAuthContext;
 };
 
 /** What a handler knows about its call besides the request. */
@@ -18,6 +22,8 @@ export interface CallContext {
   readonly metadata: Metadata;
   /** The client's address as grpc-js reports it (127.0.0.1:54321). */
   readonly peer: string;
+  /** The connection's TLS state: a peer certificate only when the handshake verified it. */
+  readonly authContext: () => CallAuthContext;
 }
 
 /**
@@ -39,6 +45,7 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
     deadlineMs: finite ? deadlineMs : Number.POSITIVE_INFINITY,
     metadata: call.metadata,
     peer: call.getPeer(),
+    authContext: () => call.getAuthContext(),
   };
   return {
     context,

@@ -7,6 +7,7 @@ import {
   type ChannelOptions,
   type ClientDuplexStream,
   type ClientWritableStream,
+  type Interceptor,
   type MethodDefinition,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
@@ -29,6 +30,8 @@ export interface ClientOptions {
   /** Defaults to insecure (loopback and in-cluster traffic). */
   readonly credentials?: ChannelCredentials;
   readonly channelOptions?: ChannelOptions;
+  /** Run on every call (headersInterceptor adds credentials). */
+  readonly interceptors?: Interceptor[];
 }
 
 type Def = MethodDefinition<unknown, unknown>;
@@ -46,6 +49,7 @@ export function createClient<S extends AnyService>(
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
     ...(authority === undefined ? {} : { 'grpc.default_authority': authority }),
     ...options.channelOptions,
+    ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
   });
   const definition = createServiceDefinition(service);
   const out: Record<string, unknown> = { close: () => client.close() };

@@ -45,3 +45,5 @@ export type { GroupCloseOptions } from './group-session.js';
 export { offsetsAfter, type PartitionOffset } from './offset-tracker.js';
 export type { TransactionScope } from './producer.js';
 export type { TxnPhase } from './transaction-state.js';
+export { SecurityAdmin } from './security-admin.js';
+export { ScramTokenSource, type UserCredentials } from './scram-token-source.js';

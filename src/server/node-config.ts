@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { RaftlogError } from '../../lib/index.js';
 import { parseHostAliases } from '../../cluster/rpc/index.js';
+import {
+  authDefaults,
+  authSettingNames,
+  validateAuthConfig,
+  type AuthConfig,
+  type AuthSettingName,
+} from './auth-config.js';
 
 /**
  * Every setting of a node, validated in one place at start. Sources in order of precedence:
@@ -51,10 +58,12 @@ export interface NodeConfig {
   readonly idFromPodName: string | undefined;
   /** Host names dialed at other addresses (NAME=IP,…), for where no DNS knows the peers' names. */
   readonly hostAliases: ReadonlyMap<string, string>;
+  /** Authentication, ACLs and quotas (auth-config.ts); off by default. */
+  readonly auth: AuthConfig;
 }
 
 type Setting = string | number | undefined;
-export type RawSettings = Partial<Record<keyof NodeConfig | 'config', Setting>>;
+export type RawSettings = Partial<Record<keyof NodeConfig | 'config' | AuthSettingName, Setting>>;
 
 /** `raftlog-2` → 3: ordinals start at 0 and node ids at 1. */
 export function idOfPodName(name: string, problems: string[]): number | undefined {
@@ -82,6 +91,7 @@ const defaults = {
   producerIdleMsMax: 24 * 60 * 60 * 1000,
   producerStateBytesMax: 32 * 1024 * 1024,
   transactionalIdExpirationMs: 7 * 24 * 60 * 60 * 1000,
+  ...authDefaults,
 } as const;
 
 const settingNames = [
@@ -108,7 +118,8 @@ const settingNames = [
   'transactionalIdExpirationMs',
   'idFromPodName',
   'hostAliases',
-] as const satisfies readonly (keyof NodeConfig)[];
+  ...authSettingNames,
+] as const satisfies readonly (keyof NodeConfig | AuthSettingName)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
 export function envName(setting: string): string {
@@ -253,6 +264,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     365 * 24 * 60 * 60 * 1000,
     problems,
   );
+  const auth = validateAuthConfig(raw, problems);
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -280,6 +292,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     transactionalIdExpirationMs,
     idFromPodName,
     hostAliases,
+    auth,
   };
 }
 

@@ -15,6 +15,7 @@ import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { listenBounded } from './bounded-listen.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
+import { AuthGuard, startAuthBootstrap } from './auth/index.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { registerClientServices, writeTxnMarkersHandler } from './services/index.js';
 import { systemClock } from './system-clock.js';
@@ -74,6 +75,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       ? ([...config.peers] as [NodeId, string][])
       : [[config.id as NodeId, config.listen]],
   );
+  // Bound once the node exists: the guard reads the node's controller state.
+  const auth: { guard?: AuthGuard } = {};
   const node = new ClusterNode({
     nodeId: config.id as NodeId,
     clusterId: identity.clusterId,
@@ -97,6 +100,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     logger,
     clock: systemClock,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
+    clientCallHeaders: () => auth.guard?.nodeHeaders() ?? {},
     onFatal: (error) => {
       const code = fatalExitCode(error);
       logger.fatal(
@@ -133,7 +137,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     { onInternalError },
   );
   implementService(server, Health, health.impl(), { onInternalError });
+  const guard = new AuthGuard(node.security, config.auth, config.id, Date.now);
+  auth.guard = guard;
   registerClientServices(server, node, {
+    auth: guard,
     logger,
     limits: {
       clientStreamsMax: config.clientStreamsMax,
@@ -145,6 +152,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   );
   const port = listener.port;
   await node.start();
+  const bootstrap =
+    config.auth.mode === 'required'
+      ? startAuthBootstrap(node.security, config.auth.bootstrapAdmin, logger)
+      : undefined;
   logger.info(
     {
       listen: config.listen,
@@ -152,12 +163,14 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       advertise: config.advertise,
       peers: Object.fromEntries(peers),
       clusterId: identity.clusterId,
+      auth: config.auth.mode,
     },
     'node started',
   );
   return {
     node,
     stop: async () => {
+      bootstrap?.stop();
       health.setAllNotServing();
       // Hand leadership over while still serving: closing the port first would leave this node
       // leading partitions nobody can reach until the drain ends and an election follows.

@@ -1,9 +1,8 @@
-import type { Server } from '@grpc/grpc-js';
 import { RaftlogError } from '../../../lib/index.js';
 import { controllerLimits } from '../../../cluster/controller/index.js';
-import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import {
-  AdminService,
   type CreateTopicRequest,
   type TransferLeadershipRequest,
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
@@ -83,14 +82,6 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
       return {};
     },
   };
-}
-
-export function registerAdminService(
-  server: Server,
-  deps: ServiceDeps,
-  onInternalError: (e: unknown, path: string) => void,
-): void {
-  implementService(server, AdminService, adminService(deps), { onInternalError });
 }
 
 function createTopicInput(request: CreateTopicRequest) {

@@ -1,6 +1,5 @@
-import type { Server } from '@grpc/grpc-js';
-import { implementService, type ServiceImpl } from '../../../cluster/rpc/index.js';
-import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchRecords, fetchRecordsStream } from './fetch-records.js';
 import { fetchStream } from './fetch-stream.js';
@@ -40,12 +39,4 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     ...groupHandlers(deps),
     ...brokerTxnHandlers(deps),
   };
-}
-
-export function registerBrokerService(
-  server: Server,
-  deps: ServiceDeps,
-  onInternalError: (e: unknown, path: string) => void,
-): void {
-  implementService(server, BrokerService, brokerService(deps), { onInternalError });
 }

@@ -1,8 +1,16 @@
 import type { Server } from '@grpc/grpc-js';
 import type { NodeApi } from '../../../cluster/node/node-api.js';
 import type { Logger } from '../../obs/index.js';
-import { registerAdminService } from './admin-service.js';
-import { registerBrokerService } from './broker-service.js';
+import { implementService } from '../../../cluster/rpc/index.js';
+import { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
+import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import { SecurityService } from '../../../proto/gen/raftlog/v1/security_pb.js';
+import { adminAccess, brokerAccess, securityAccess } from '../auth/access-policy.js';
+import { AuthGuard } from '../auth/auth-guard.js';
+import { secureService } from '../auth/secure-service.js';
+import { adminService } from './admin-service.js';
+import { brokerService } from './broker-service.js';
+import { securityService } from './security-service.js';
 import { resolveServiceLimits, type ServiceLimits } from './limits.js';
 import { StreamSlots } from './stream-slots.js';
 
@@ -10,18 +18,46 @@ export { defaultServiceLimits, resolveServiceLimits, type ServiceLimits } from '
 export { brokerService } from './broker-service.js';
 export { adminService } from './admin-service.js';
 export { writeTxnMarkersHandler } from './txn-handlers.js';
+export { securityService } from './security-service.js';
 
-/** Registers BrokerService and AdminService for one node; throws INVALID_ARGUMENT on a bad limit. */
+/**
+ * Registers BrokerService, AdminService and SecurityService for one node; throws INVALID_ARGUMENT on a
+ * bad limit. With auth required every Broker and Admin handler runs inside the guard (secure-service.ts);
+ * with auth off they are registered as they are, so nothing changes for them.
+ */
 export function registerClientServices(
   server: Server,
   api: NodeApi,
-  options: { logger: Logger; limits?: Partial<ServiceLimits> },
+  options: { logger: Logger; limits?: Partial<ServiceLimits>; auth?: AuthGuard },
 ): void {
   const limits = resolveServiceLimits(options.limits);
   const deps = { api, logger: options.logger, limits, streams: new StreamSlots(limits) };
   // The client only learns "internal error"; the cause and the method stay in the node's log.
   const onInternalError = (error: unknown, path: string): void =>
     options.logger.error({ err: error, path }, 'a client call failed with an unexpected error');
-  registerBrokerService(server, deps, onInternalError);
-  registerAdminService(server, deps, onInternalError);
+  const guard =
+    options.auth ??
+    new AuthGuard(api.security, { mode: 'none', superusers: [], tokenTtlMs: 0 }, api.nodeId, Date.now);
+  const broker = brokerService(deps);
+  const admin = adminService(deps);
+  const hooks = { onInternalError };
+  implementService(
+    server,
+    BrokerService,
+    guard.required ? secureService(BrokerService, broker, guard, brokerAccess) : broker,
+    hooks,
+  );
+  implementService(
+    server,
+    AdminService,
+    guard.required ? secureService(AdminService, admin, guard, adminAccess) : admin,
+    hooks,
+  );
+  const security = securityService(api.security, guard);
+  implementService(
+    server,
+    SecurityService,
+    secureService(SecurityService, security, guard, securityAccess),
+    hooks,
+  );
 }
