@@ -6,6 +6,7 @@ import { registerGroupCommands } from './group-commands.js';
 import { registerHandOffCommand } from './hand-off-command.js';
 import { registerHealthCommand } from './health-command.js';
 import { bootstrapList } from './option-parsers.js';
+import { registerSecurityCommands } from './security-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTopicCommands } from './topic-commands.js';
@@ -30,6 +31,17 @@ export function buildProgram(ctx: CliContext): Command {
         .default(ctx.io.env['RAFTLOG_BOOTSTRAP'] ?? '127.0.0.1:9091'),
     )
     .option('--json', 'machine-readable output')
+    .addOption(
+      new Option('--user <name>', 'log in as this user (env RAFTLOG_USER)').default(
+        ctx.io.env['RAFTLOG_USER'],
+      ),
+    )
+    .addOption(
+      new Option(
+        '--password <password>',
+        'its password (env RAFTLOG_PASSWORD, which keeps it out of ps)',
+      ).default(ctx.io.env['RAFTLOG_PASSWORD']),
+    )
     .showSuggestionAfterError(true);
   registerServerCommands(program, ctx);
   registerTopicCommands(program, ctx);
@@ -40,5 +52,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerTxnCommands(program, ctx);
   registerHealthCommand(program, ctx);
   registerHandOffCommand(program, ctx);
+  registerSecurityCommands(program, ctx);
   return program;
 }

@@ -21,6 +21,10 @@ interface StartFlags {
   callsPerConnectionMax?: string;
   clientStreamsMax?: string;
   clientStreamsPerConnectionMax?: string;
+  auth?: string;
+  superusers?: string;
+  authTokenTtlMs?: string;
+  bootstrapAdminUser?: string;
 }
 
 /** Flags pass through as text: node-config validates them with env and file settings in one place. */
@@ -43,6 +47,10 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     callsPerConnectionMax: flags.callsPerConnectionMax,
     clientStreamsMax: flags.clientStreamsMax,
     clientStreamsPerConnectionMax: flags.clientStreamsPerConnectionMax,
+    auth: flags.auth,
+    superusers: flags.superusers,
+    authTokenTtlMs: flags.authTokenTtlMs,
+    bootstrapAdminUser: flags.bootstrapAdminUser,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
@@ -68,6 +76,13 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')
+    .option('--auth <mode>', 'none (default) or required: authenticate clients and check ACLs')
+    .option('--superusers <list>', 'principals allowed everything: User:admin,...')
+    .option('--auth-token-ttl-ms <ms>', 'session token lifetime (default 1 hour)')
+    .option(
+      '--bootstrap-admin-user <name>',
+      'user created at start from env RAFTLOG_BOOTSTRAP_ADMIN_PASSWORD (default admin)',
+    )
     .action((flags: StartFlags) => ctx.deps.runNode(startFlagsToSettings(flags)));
 
   const cluster = program.command('cluster').description('a local multi-process cluster');

@@ -12,6 +12,10 @@ export interface Access {
 /** What a method needs, judged from its request (each message of a client stream, for streams). */
 export type AccessRule = (request: never) => readonly Access[];
 
+/** A rule, or 'public' for calls anyone may make, or a rule with the requests anyone may make. */
+export type MethodRule =
+  AccessRule | 'public' | { readonly rule: AccessRule; readonly publicWhen: (request: never) => boolean };
+
 const topic = (name: string, operation: AclOperation): Access => ({
   operation,
   resource: { type: 'topic', name },
@@ -104,14 +108,19 @@ export const brokerAccess: Record<string, AccessRule> = {
   fetchOffsets: (r: broker.FetchOffsetsRequest) => [group(r.groupId, 'describe')],
 };
 
-export const adminAccess: Record<string, AccessRule> = {
+export const adminAccess: Record<string, MethodRule> = {
   createTopic: (r: admin.CreateTopicRequest) => [topic(r.name, 'admin')],
   deleteTopic: (r: admin.DeleteTopicRequest) => [topic(r.name, 'admin')],
   listTopics: () => [],
   describeTopic: (r: admin.DescribeTopicRequest) => [topic(r.name, 'describe')],
   updateTopicConfig: (r: admin.UpdateTopicConfigRequest) => [topic(r.name, 'alter')],
   createPartitions: (r: admin.CreatePartitionsRequest) => [topic(r.name, 'alter')],
-  clusterStatus: () => [cluster('describe')],
+  // A node starting with an empty directory asks its peers which cluster they form (cluster id and
+  // controller progress, no partitions) before any user can exist: that much is public.
+  clusterStatus: {
+    rule: () => [cluster('describe')],
+    publicWhen: (r: admin.ClusterStatusRequest) => r.omitPartitions,
+  },
   transferLeadership: () => [cluster('admin')],
   addReplica: () => [cluster('admin')],
   removeReplica: () => [cluster('admin')],
@@ -129,7 +138,7 @@ export const adminAccess: Record<string, AccessRule> = {
 };
 
 /** Logging in needs no credentials; everything else about users, ACLs and quotas is the cluster's. */
-export const securityAccess: Record<string, AccessRule | 'public'> = {
+export const securityAccess: Record<string, MethodRule> = {
   scramStart: 'public',
   scramFinish: 'public',
   whoAmI: () => [],

@@ -3,7 +3,7 @@ import type { DescMethod } from '@bufbuild/protobuf';
 import type { AnyService, CallContext, ServiceImpl } from '../../../cluster/rpc/index.js';
 import { RaftlogError } from '../../../lib/index.js';
 import { clusterResourceName } from '../../../cluster/controller/index.js';
-import type { AccessRule } from './access-policy.js';
+import type { AccessRule, MethodRule } from './access-policy.js';
 import type { AuthGuard } from './auth-guard.js';
 import { setCallPrincipal } from './call-principal.js';
 import { quotaMeasures, type QuotaMeasure } from './quota-measure.js';
@@ -31,7 +31,7 @@ const adminOnly: AccessRule = () => [
 interface Wrap {
   readonly guard: AuthGuard;
   readonly method: DescMethod;
-  readonly rule: AccessRule | 'public';
+  readonly rule: MethodRule;
   readonly handler: AnyHandler;
 }
 
@@ -44,7 +44,7 @@ export function secureService<S extends AnyService>(
   service: S,
   impl: ServiceImpl<S>,
   guard: AuthGuard,
-  rules: Record<string, AccessRule | 'public'>,
+  rules: Record<string, MethodRule>,
 ): ServiceImpl<S> {
   const out: Record<string, AnyHandler> = {};
   for (const method of service.methods) {
@@ -59,11 +59,13 @@ export function secureService<S extends AnyService>(
 function wrap(w: Wrap): AnyHandler {
   const measure = quotaMeasures[w.method.localName];
   const name = `${w.method.parent.name}.${w.method.name}`;
+  const rule = ruleOf(w.rule);
   const check = (principal: string, request: unknown): void => {
-    if (w.rule !== 'public') w.guard.authorize(principal, w.rule(request as never), name);
+    if (!isPublic(w.rule, request)) w.guard.authorize(principal, rule(request as never), name);
   };
-  const enter = (context: CallContext): string => {
-    const principal = w.rule === 'public' ? '' : w.guard.authenticate(context);
+  /** `request` is absent for client streams, which are never public. */
+  const enter = (context: CallContext, request?: unknown): string => {
+    const principal = request !== undefined && isPublic(w.rule, request) ? '' : w.guard.authenticate(context);
     setCallPrincipal(context, principal, () => w.guard.forwardHeaders(principal));
     return principal;
   };
@@ -82,14 +84,14 @@ function wrap(w: Wrap): AnyHandler {
       : (check(principal, input), input);
   if (streamOut) {
     return async function* (input: unknown, context: CallContext) {
-      const principal = enter(context);
+      const principal = enter(context, streamIn ? undefined : input);
       const responses = w.handler(gate(principal, context, input), context) as AsyncIterable<unknown>;
       for await (const response of responses)
         yield await held(w.guard, principal, measure, response, context);
     };
   }
   return async (input: unknown, context: CallContext) => {
-    const principal = enter(context);
+    const principal = enter(context, streamIn ? undefined : input);
     const response = await w.handler(gate(principal, context, input), context);
     const filter = responseFilters[w.method.localName];
     const filtered =
@@ -97,6 +99,13 @@ function wrap(w: Wrap): AnyHandler {
     const bytes = measure?.on === 'request' ? measure.bytes(input as never) : undefined;
     return held(w.guard, principal, measure, filtered, context, bytes);
   };
+}
+
+const ruleOf = (r: MethodRule): AccessRule =>
+  r === 'public' ? () => [] : typeof r === 'function' ? r : r.rule;
+
+function isPublic(r: MethodRule, request: unknown): boolean {
+  return r === 'public' || (typeof r === 'object' && r.publicWhen(request as never));
 }
 
 const describable = (guard: AuthGuard, principal: string) => (name: string) =>
