@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AclRule, QuotaRecord } from '../../cluster/controller/index.js';
 import type { UserCredentials } from '../client/index.js';
-import type { CliDeps, CliIo, CliSecurity, CliSession } from './cli-context.js';
+import type { CliDeps, CliSecurity, CliSession } from './cli-context.js';
 import { runCli } from './run-cli.js';
-
-function io(env: Record<string, string> = {}): CliIo & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return {
-    stdout,
-    stderr,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    write: () => undefined,
-    stdinLines: async function* () {},
-    env,
-    progressStream: undefined,
-  };
-}
+import { memoryIo } from './testing/memory-io.js';
 
 /** A session whose security admin records what it was asked. */
 function fake() {
@@ -52,7 +38,7 @@ function fake() {
 describe('raftlog user, acl, quota, whoami', () => {
   it('logs in with --user/--password or RAFTLOG_USER/RAFTLOG_PASSWORD', async () => {
     const f = fake();
-    const out = io({ RAFTLOG_USER: 'env-user', RAFTLOG_PASSWORD: 'env-pass' });
+    const out = memoryIo([], { RAFTLOG_USER: 'env-user', RAFTLOG_PASSWORD: 'env-pass' });
     expect(await runCli(['whoami'], out, f.deps)).toBe(0);
     expect(
       await runCli(['--user', 'flag-user', '--password', 'flag-pass', 'whoami', '--json'], out, f.deps),
@@ -69,7 +55,7 @@ describe('raftlog user, acl, quota, whoami', () => {
 
   it('adds users with their password and ACL rules from the resource flags', async () => {
     const f = fake();
-    const out = io();
+    const out = memoryIo();
     expect(await runCli(['user', 'add', 'alice', '--new-password', 'long-enough'], out, f.deps)).toBe(0);
     expect(await runCli(['user', 'add', 'bob', '--new-password', 'short'], out, f.deps)).toBe(1);
     expect(f.users).toEqual([{ name: 'alice', password: 'long-enough', iterations: 8192 }]);
@@ -101,7 +87,7 @@ describe('raftlog user, acl, quota, whoami', () => {
 
   it('sets quotas and lists them', async () => {
     const f = fake();
-    const out = io();
+    const out = memoryIo();
     const set = ['quota', 'set', 'User:bob', '--fetch-bytes-per-sec', '5000'];
     expect(await runCli(set, out, f.deps)).toBe(0);
     expect(await runCli(['quota', 'list'], out, f.deps)).toBe(0);
