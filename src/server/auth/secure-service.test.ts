@@ -14,6 +14,8 @@ const failure = (call: Promise<unknown>): Promise<RaftlogError | 'ok'> =>
   );
 
 let services: Services;
+/** How far the server's clock runs ahead of the test's. */
+let serverAheadMs = 0;
 let clients: RaftlogClient[] = [];
 
 async function addUser(name: string, password: string): Promise<void> {
@@ -45,7 +47,7 @@ beforeEach(async () => {
         api.security,
         { mode: 'required', superusers: ['User:root'], tokenTtlMs: 60_000 },
         1,
-        Date.now,
+        () => Date.now() + serverAheadMs,
       ),
   );
   await addUser('root', 'root-password');
@@ -65,6 +67,7 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
+  serverAheadMs = 0;
   for (const c of clients) c.close();
   clients = [];
   stopServices();
@@ -159,6 +162,47 @@ describe('the auth choke point (auth required)', () => {
     const response = await broker.fetch({ partitions: [{ topic: 't', partition: 0, offset: 0n }] });
     expect(response.throttleTimeMs).toBeGreaterThan(300);
     expect(Date.now() - started).toBeGreaterThanOrEqual(response.throttleTimeMs - 5);
+  });
+
+  it('renews a token when a fifth of its lifetime is left, and the new one is accepted', async () => {
+    let now = Date.now();
+    const tokens = new ScramTokenSource(
+      [services.address],
+      { user: 'writer', password: 'writer-password' },
+      () => now,
+    );
+    const first = await tokens.headers();
+    expect(await tokens.headers()).toEqual(first);
+    now += 50_000; // 60 s tokens: less than a fifth of the lifetime is left
+    const renewed = await tokens.headers();
+    expect(renewed).not.toEqual(first);
+    tokens.close();
+    await services.broker.produce({ topic: 't', partition: 0, batch: batchOf('a') }, { metadata: renewed });
+    expect(services.api.produced).toHaveLength(1);
+  });
+
+  it('refuses an expired token; the client logs in again once its own clock says so', async () => {
+    let now = Date.now();
+    const tokens = new ScramTokenSource(
+      [services.address],
+      { user: 'writer', password: 'writer-password' },
+      () => now,
+    );
+    const old = await tokens.headers();
+    serverAheadMs = 61_000;
+    const expired = await failure(
+      services.broker.produce({ topic: 't', partition: 0, batch: batchOf('a') }, { metadata: old }),
+    );
+    expect(expired).toMatchObject({
+      code: 'AUTHENTICATION_FAILED',
+      message: 'session token expired; authenticate again',
+    });
+    now += 61_000;
+    await services.broker.produce(
+      { topic: 't', partition: 0, batch: batchOf('a') },
+      { metadata: await tokens.headers() },
+    );
+    tokens.close();
   });
 
   it('answers ScramStart to anyone, and rejects a malformed client-first-message', async () => {
