@@ -17,12 +17,22 @@ export function headersInterceptor(headers: CallHeaders): Interceptor {
   return (options, nextCall) =>
     new InterceptingCall(nextCall(options), {
       start(metadata, listener, next) {
-        Promise.resolve()
-          .then(headers)
-          .then(
-            (values) => next(add(metadata, values), listener),
-            () => next(metadata, listener),
-          );
+        let values: ReturnType<CallHeaders>;
+        try {
+          values = headers();
+        } catch {
+          next(metadata, listener);
+          return;
+        }
+        // Headers at hand start the call at once; only a pending renewal defers it.
+        if (!(values instanceof Promise)) {
+          next(add(metadata, values), listener);
+          return;
+        }
+        values.then(
+          (values) => next(add(metadata, values), listener),
+          () => next(metadata, listener),
+        );
       },
     });
 }

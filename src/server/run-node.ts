@@ -100,7 +100,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     logger,
     clock: systemClock,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
-    clientCallHeaders: () => auth.guard?.nodeHeaders() ?? {},
+    // With auth off the node's own calls go out exactly as before, with no interceptor.
+    ...(config.auth.mode === 'required' ? { clientCallHeaders: () => auth.guard?.nodeHeaders() ?? {} } : {}),
     onFatal: (error) => {
       const code = fatalExitCode(error);
       logger.fatal(
