@@ -42,6 +42,8 @@ export const errorCodes = {
   INTERNAL: { retriable: false, grpc: 'INTERNAL' },
   NODE_REMOVED: { retriable: false, grpc: 'FAILED_PRECONDITION' },
   CLUSTER_TOO_SMALL: { retriable: false, grpc: 'FAILED_PRECONDITION' },
+  AUTHENTICATION_FAILED: { retriable: false, grpc: 'UNAUTHENTICATED' },
+  AUTHORIZATION_FAILED: { retriable: false, grpc: 'PERMISSION_DENIED' },
 } as const satisfies Record<string, { retriable: boolean; grpc: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -24,6 +24,8 @@ import {
   type TopicInfo,
 } from './controller-types.js';
 import { applyGroupCommand } from './apply-group-command.js';
+import { applySecurityCommand } from './apply-security-command.js';
+import { emptySecurityState } from './security-types.js';
 import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
 import { activeNodeIds, nodeLoads, placePartitions } from './placement.js';
 import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
@@ -46,6 +48,7 @@ export function initialControllerState(): ControllerState {
     nextGroupId: firstPartitionGroupId,
     nextProducerId: 0,
     placementCursor: 0,
+    security: emptySecurityState(),
   };
 }
 
@@ -425,6 +428,17 @@ function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContex
     case 'group': {
       const applied = applyGroupCommand(state, c.command, ctx);
       return ok(applied.state, { type: 'group', output: applied.output });
+    }
+    case 'upsert-user':
+    case 'delete-user':
+    case 'add-acls':
+    case 'remove-acls':
+    case 'set-quota':
+    case 'init-token-key': {
+      const applied = applySecurityCommand(state.security, c, ctx.index);
+      const output: ControllerOutput =
+        c.type === 'remove-acls' ? { type: 'removed', count: applied.count } : { type: 'done' };
+      return ok({ ...state, security: applied.security }, output);
     }
     default:
       return assertNever(c, 'controller command');

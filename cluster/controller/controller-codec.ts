@@ -8,6 +8,13 @@ import {
   txnCommandFields,
   type TxnFieldKind,
 } from './txn-codec.js';
+import {
+  decodeSecurity,
+  decodeSecurityField,
+  encodeSecurity,
+  securityCommandFields,
+  type SecurityFieldKind,
+} from './security-codec.js';
 import type {
   ControllerCommand,
   ControllerCommandType,
@@ -50,7 +57,8 @@ export interface ControllerEntry {
   readonly command: ControllerCommand;
 }
 
-type FieldKind = 'int' | 'string' | 'string?' | 'boolean' | 'int[]' | 'config' | 'group' | TxnFieldKind;
+type FieldKind =
+  'int' | 'string' | 'string?' | 'boolean' | 'int[]' | 'config' | 'group' | TxnFieldKind | SecurityFieldKind;
 
 const commandFields = {
   'register-node': { nodeId: 'int', address: 'string', peerAddress: 'string?' },
@@ -71,6 +79,7 @@ const commandFields = {
   'expire-transactional-ids': { idleMsMin: 'int' },
   group: { command: 'group' },
   ...txnCommandFields,
+  ...securityCommandFields,
 } as const satisfies Record<ControllerCommandType, Record<string, FieldKind>>;
 
 function isCommandType(type: string): type is ControllerCommandType {
@@ -118,6 +127,8 @@ function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
       return decodeConfigInput(value, path);
     case 'group':
       return decodeGroupCommand(value, path);
+    case 'acls':
+      return decodeSecurityField(kind, value, path);
     default:
       return decodeTxnField(kind, value, path);
   }
@@ -173,6 +184,7 @@ export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
     transactionalIds: sortedValues(state.transactionalIds).map(encodeTransactionalIdInfo),
     groupOffsets: encodeGroupOffsets(state.groupOffsets),
     groups: encodeGroups(state.groups),
+    security: encodeSecurity(state.security),
   });
 }
 
@@ -261,6 +273,7 @@ export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
       transactionalIds: new Map(txnIds.map((t) => [t.transactionalId, t])),
       groupOffsets: decodeGroupOffsets(o.groupOffsets, 'groupOffsets'),
       groups: decodeGroups(o.groups, 'groups'),
+      security: decodeSecurity(o.security, 'security'),
     };
   } catch (error) {
     // The branded-id constructors assert non-negative integers; in a snapshot that is corruption.

@@ -2,6 +2,7 @@ import type { ErrorCode, GroupId, NodeId, PartitionId, ProducerId } from '../../
 import type { GroupOffsetsByGroup } from './group-offsets.js';
 import type { ConsumerGroups, GroupCommand, GroupOutput } from './group-types.js';
 import type { TopicConfig, TopicConfigInput } from './topic-config.js';
+import type { SecurityCommand, SecurityState } from './security-types.js';
 import type { TransactionalIdInfo, TxnCommand } from './txn-types.js';
 
 export interface NodeInfo {
@@ -66,6 +67,8 @@ export interface ControllerState {
   readonly nextProducerId: number;
   /** Rotating start of placement, so successive topics do not all begin on the same node. */
   readonly placementCursor: number;
+  /** Users, ACLs, quotas and the session token key (security-types.ts). */
+  readonly security: SecurityState;
 }
 
 export type ControllerCommand =
@@ -128,7 +131,8 @@ export type ControllerCommand =
   | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number }
   /** Consumer groups: join, sync, leave, expire-member, commit-offsets, reset-offsets. */
   | { readonly type: 'group'; readonly command: GroupCommand }
-  | TxnCommand;
+  | TxnCommand
+  | SecurityCommand;
 
 export type ControllerCommandType = ControllerCommand['type'];
 
@@ -140,7 +144,9 @@ export type ControllerOutput =
   | { readonly type: 'producer-ids'; readonly firstProducerId: ProducerId; readonly count: number }
   | { readonly type: 'producer-epoch'; readonly producerId: ProducerId; readonly epoch: number }
   | { readonly type: 'expired'; readonly count: number }
-  | { readonly type: 'group'; readonly output: GroupOutput };
+  | { readonly type: 'group'; readonly output: GroupOutput }
+  /** remove-acls: how many of the rules existed. */
+  | { readonly type: 'removed'; readonly count: number };
 
 export type ControllerResult =
   | { readonly ok: true; readonly output: ControllerOutput }

@@ -93,3 +93,21 @@ export {
 } from './txn-types.js';
 export { hasPendingTxnOffset } from './pending-txn-offsets.js';
 export { planDrain, planRebalance, type PartitionMove } from './replica-moves.js';
+export {
+  aclKey,
+  aclOperations,
+  aclPatternTypes,
+  aclResourceTypes,
+  clusterResourceName,
+  emptySecurityState,
+  securityLimits,
+  type AclOperation,
+  type AclPatternType,
+  type AclResourceType,
+  type AclRule,
+  type QuotaRecord,
+  type SecurityCommand,
+  type SecurityState,
+  type UserRecord,
+} from './security-types.js';
+export { applySecurityCommand, checkAclRule } from './apply-security-command.js';

@@ -32,6 +32,7 @@ import {
   type RaftGroup,
 } from '../host/index.js';
 import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
+import type { CallHeaders } from '../rpc/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -45,6 +46,7 @@ import type {
   ProduceInput,
   ProduceOutcome,
   PartitionMoveView,
+  SecurityApi,
   TopicView,
   TransferInput,
 } from './node-api.js';
@@ -120,6 +122,8 @@ export interface ClusterNodeOptions {
   readonly clock: NodeClock;
   /** Transactional ids idle this long with no open transaction are forgotten (default 7 days). */
   readonly transactionalIdExpirationMs?: number;
+  /** Credentials for this node's own calls to other nodes' Broker and Admin services (auth on). */
+  readonly clientCallHeaders?: CallHeaders;
 }
 
 const controllerGroup = controllerGroupIdValue as GroupId;
@@ -150,6 +154,10 @@ export class ClusterNode implements NodeApi {
   private readonly leaderData: LeaderData;
   private readonly voteGate: VoteGate;
   readonly transactions: TransactionsApi;
+  readonly security: SecurityApi = {
+    state: () => this.controller.state.security,
+    propose: (command) => this.proposeController(command),
+  };
   private readonly txnCoordinator: TxnCoordinator;
   private readonly txnCatchUp: CatchUpContext;
   private readonly peerDirectory: PeerDirectory;
@@ -166,7 +174,7 @@ export class ClusterNode implements NodeApi {
     this.clusterId = options.clusterId;
     this.logs = new RaftLogStore(options.kv);
     this.store = new PartitionStore(options.kv);
-    this.peerClients = new PeerClients();
+    this.peerClients = new PeerClients(options.clientCallHeaders);
     const logger = options.logger;
     this.peerDirectory = new PeerDirectory(options.peers, (id) => this.host.addPeer(id));
     const peers = this.peerDirectory.addresses;

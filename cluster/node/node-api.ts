@@ -1,5 +1,12 @@
 import type { NodeId } from '../../lib/index.js';
-import type { NodeMembership, TopicConfig, TopicConfigInput } from '../controller/index.js';
+import type {
+  ControllerOutput,
+  NodeMembership,
+  SecurityCommand,
+  SecurityState,
+  TopicConfig,
+  TopicConfigInput,
+} from '../controller/index.js';
 import type { AbortedTransaction, Acks } from '../partition/index.js';
 import type { GroupApi } from './group-api.js';
 import type { TransactionsApi } from './txn-api.js';
@@ -59,6 +66,15 @@ export interface NodeApi {
   rebalancePartitions(input: { dryRun: boolean; movesMax: number }): Promise<readonly PartitionMoveView[]>;
   /** Transactions: the coordinator's RPCs, listing, and the partition side of marker writes. */
   readonly transactions: TransactionsApi;
+  /** Users, ACLs, quotas and the token key, kept by the controller. */
+  readonly security: SecurityApi;
+}
+
+export interface SecurityApi {
+  /** As this node's controller replica has applied it (so a change shows here once applied here). */
+  state(): SecurityState;
+  /** Through the controller leader; resolves once this node's replica has applied it. */
+  propose(command: SecurityCommand): Promise<ControllerOutput>;
 }
 
 export interface ProduceInput {

@@ -1,4 +1,4 @@
-import { createClient, type ServiceClient } from '../rpc/index.js';
+import { createClient, headersInterceptor, type CallHeaders, type ServiceClient } from '../rpc/index.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
@@ -8,6 +8,12 @@ export class PeerClients {
   private readonly brokers = new Map<string, ServiceClient<typeof BrokerService>>();
   private readonly peers = new Map<string, ServiceClient<typeof PeerService>>();
   private readonly admins = new Map<string, ServiceClient<typeof AdminService>>();
+  private readonly clientOptions;
+
+  /** `headers` go on the node's own calls to other nodes' client services (their credentials). */
+  constructor(headers?: CallHeaders) {
+    this.clientOptions = headers === undefined ? {} : { interceptors: [headersInterceptor(headers)] };
+  }
 
   peer(address: string): ServiceClient<typeof PeerService> {
     let c = this.peers.get(address);
@@ -17,13 +23,15 @@ export class PeerClients {
 
   broker(address: string): ServiceClient<typeof BrokerService> {
     let c = this.brokers.get(address);
-    if (c === undefined) this.brokers.set(address, (c = createClient(BrokerService, address)));
+    if (c === undefined)
+      this.brokers.set(address, (c = createClient(BrokerService, address, this.clientOptions)));
     return c;
   }
 
   admin(address: string): ServiceClient<typeof AdminService> {
     let c = this.admins.get(address);
-    if (c === undefined) this.admins.set(address, (c = createClient(AdminService, address)));
+    if (c === undefined)
+      this.admins.set(address, (c = createClient(AdminService, address, this.clientOptions)));
     return c;
   }
 

@@ -1,16 +1,18 @@
 import type { EventEmitter } from 'node:events';
 import type { PeerCertificate } from 'node:tls';
-import type { Deadline, Metadata } from '@grpc/grpc-js';
+import type { Deadline, Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { RaftlogError } from '../../lib/index.js';
 import { requestIdOf, responseMetadata } from './request-scope.js';
+
+/** grpc-js 1.14 does not export the type of getAuthContext()'s answer. */
+export type CallAuthContext = ReturnType<ServerUnaryCall<unknown, unknown>['getAuthContext']>;
 
 type ServerSurfaceCall = EventEmitter & {
   metadata: Metadata;
   sendMetadata(metadata: Metadata): void;
   getDeadline(): Deadline;
   getPeer(): string;
-  /** grpc-js's AuthContext (not exported by the package): the certificate TLS verified, if any. */
-  getAuthContext?(): { sslPeerCertificate?: PeerCertificate };
+  getAuthContext(): CallAuthContext;
 };
 
 /** What a handler knows about its call besides the request. */
@@ -27,6 +29,8 @@ export interface CallContext {
   readonly peerCertificate: PeerCertificate | undefined;
   /** The client's x-request-id, or one made up for the call; sent back in the response metadata. */
   readonly requestId: string;
+  /** The connection's TLS state: a peer certificate only when the handshake verified it. */
+  readonly authContext: () => CallAuthContext;
 }
 
 /**
@@ -50,8 +54,9 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
     deadlineMs: finite ? deadlineMs : Number.POSITIVE_INFINITY,
     metadata: call.metadata,
     peer: call.getPeer(),
-    peerCertificate: call.getAuthContext?.().sslPeerCertificate,
+    peerCertificate: call.getAuthContext().sslPeerCertificate,
     requestId,
+    authContext: () => call.getAuthContext(),
   };
   return {
     context,

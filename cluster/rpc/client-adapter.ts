@@ -6,6 +6,7 @@ import {
   type ChannelOptions,
   type ClientDuplexStream,
   type ClientWritableStream,
+  type Interceptor,
   type MethodDefinition,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
@@ -30,6 +31,8 @@ export interface ClientOptions {
   /** Defaults to the process's default (insecure unless set, see tls-credentials.ts). */
   readonly credentials?: ChannelCredentials;
   readonly channelOptions?: ChannelOptions;
+  /** Run on every call (headersInterceptor adds credentials). */
+  readonly interceptors?: Interceptor[];
 }
 
 type Def = MethodDefinition<unknown, unknown>;
@@ -47,6 +50,7 @@ export function createClient<S extends AnyService>(
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
     ...authorityOptions(authority),
     ...options.channelOptions,
+    ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
   });
   const definition = createServiceDefinition(service);
   const out: Record<string, unknown> = { close: () => client.close() };

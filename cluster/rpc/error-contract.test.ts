@@ -52,7 +52,9 @@ describe('the error contract', () => {
       [status.RESOURCE_EXHAUSTED, 'Received message larger than max (9 vs. 4)', 'MESSAGE_TOO_LARGE'],
       [status.RESOURCE_EXHAUSTED, 'Too many streams', 'RESOURCE_EXHAUSTED'],
       [status.DATA_LOSS, 'x', 'CORRUPTION'],
-      [status.PERMISSION_DENIED, 'x', 'UNKNOWN'],
+      [status.ABORTED, 'x', 'UNKNOWN'],
+      [status.PERMISSION_DENIED, 'x', 'AUTHORIZATION_FAILED'],
+      [status.UNAUTHENTICATED, 'x', 'AUTHENTICATION_FAILED'],
     ];
     for (const [code, details, expected] of cases) {
       expect([details, fromServiceError(grpcError(code, details)).code]).toEqual([details, expected]);

@@ -1,9 +1,17 @@
 export { createServer, listen, shutdown, messageBytesMaxDefault, type ServerOptions } from './server.js';
 export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';
+export { headersInterceptor, type CallHeaders } from './headers-interceptor.js';
 export { createServiceDefinition, methodPath } from './service-definition.js';
-export type { CallContext } from './call-context.js';
-export type { BidiCall, CallOptions, Handler, ServiceClient, ServiceImpl } from './service-types.js';
+export type { CallAuthContext, CallContext } from './call-context.js';
+export type {
+  AnyService,
+  BidiCall,
+  CallOptions,
+  Handler,
+  ServiceClient,
+  ServiceImpl,
+} from './service-types.js';
 export {
   errorCodeHeader,
   leaderHintHeader,

@@ -37,7 +37,7 @@ const fromGrpcStatus: Record<status, ErrorCode> = {
   [status.DEADLINE_EXCEEDED]: 'TIMEOUT',
   [status.NOT_FOUND]: 'UNKNOWN',
   [status.ALREADY_EXISTS]: 'UNKNOWN',
-  [status.PERMISSION_DENIED]: 'UNKNOWN',
+  [status.PERMISSION_DENIED]: 'AUTHORIZATION_FAILED',
   [status.RESOURCE_EXHAUSTED]: 'RESOURCE_EXHAUSTED',
   [status.FAILED_PRECONDITION]: 'UNKNOWN',
   [status.ABORTED]: 'UNKNOWN',
@@ -46,7 +46,7 @@ const fromGrpcStatus: Record<status, ErrorCode> = {
   [status.INTERNAL]: 'INTERNAL',
   [status.UNAVAILABLE]: 'UNAVAILABLE',
   [status.DATA_LOSS]: 'CORRUPTION',
-  [status.UNAUTHENTICATED]: 'UNKNOWN',
+  [status.UNAUTHENTICATED]: 'AUTHENTICATION_FAILED',
 };
 
 /** grpc-js's own size limit: resending the same message cannot help, unlike other exhaustion. */

@@ -7,8 +7,10 @@ import type {
   ProducerOptions,
   ProducerRecord,
   RecordAck,
+  SecurityAdmin,
   StartPosition,
   TransactionScope,
+  UserCredentials,
 } from '../client/index.js';
 
 /** Where the command reads and writes; the process in main.ts, buffers in tests. */
@@ -82,13 +84,28 @@ export interface CliSession {
   consumer(options: ConsumerOptions): CliConsumer;
   /** Absent in sessions that do not offer consumer groups. */
   readonly groups?: CliGroups;
+  /** Users, ACLs and quotas; absent in sessions that do not offer them. */
+  readonly security?: CliSecurity;
   close(): void;
 }
+
+export type CliSecurity = Pick<
+  SecurityAdmin,
+  | 'addUser'
+  | 'removeUser'
+  | 'listUsers'
+  | 'addAcls'
+  | 'removeAcls'
+  | 'listAcls'
+  | 'setQuota'
+  | 'listQuotas'
+  | 'whoAmI'
+>;
 
 /** What the commands call out to; the real ones in main.ts, fakes in tests. */
 export interface CliDeps {
   /** Fails (UNAVAILABLE, naming each address and why) when no bootstrap node answers. */
-  connect(bootstrap: string): CliSession | Promise<CliSession>;
+  connect(bootstrap: string, auth?: UserCredentials): CliSession | Promise<CliSession>;
   runNode(flags: RawSettings): Promise<void>;
   runLocalCluster(options: LocalClusterOptions): Promise<void>;
 }
@@ -96,6 +113,8 @@ export interface CliDeps {
 export interface GlobalOptions {
   readonly bootstrap: string;
   readonly json: boolean;
+  /** --user/--password (env RAFTLOG_USER/RAFTLOG_PASSWORD): log in before anything else. */
+  readonly auth?: UserCredentials;
 }
 
 /** Shared by every command of one run: its I/O, dependencies and the exit code it ends with. */

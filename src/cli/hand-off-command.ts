@@ -4,7 +4,9 @@ import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { RaftlogError } from '../../lib/index.js';
 import { idOfPodName } from '../server/node-config.js';
 import type { CliContext } from './cli-context.js';
+import { globals } from './global-options.js';
 import { hostPort, integerIn } from './option-parsers.js';
+import { probeAuth } from './probe-auth.js';
 
 interface HandOffFlags {
   address: string;
@@ -39,9 +41,12 @@ export function registerHandOffCommand(program: Command, ctx: CliContext): void 
       integerIn(1, 2 ** 31 - 1),
     )
     .option('--timeout-ms <ms>', 'give up after this long', integerIn(1, 3_600_000), 30_000)
-    .action(async (flags: HandOffFlags) => {
+    .action(async (flags: HandOffFlags, cmd: Command) => {
       const self = flags.nodeId ?? nodeIdFromEnv(ctx.io.env);
-      const admin = createClient(AdminService, flags.address);
+      const auth = probeAuth(flags.address, globals(cmd).auth);
+      const admin = createClient(AdminService, flags.address, {
+        ...(auth.interceptors === undefined ? {} : { interceptors: auth.interceptors }),
+      });
       try {
         const moved = new Set<string>();
         const left = await handOff(admin, self, Date.now() + flags.timeoutMs, moved);
@@ -57,6 +62,7 @@ export function registerHandOffCommand(program: Command, ctx: CliContext): void 
         }
       } finally {
         admin.close();
+        auth.close();
       }
     });
 }

@@ -1,3 +1,4 @@
+import type { Interceptor } from '@grpc/grpc-js';
 import type { Command } from 'commander';
 import { createClient, parseHostAliases, setHostAliases } from '../../cluster/rpc/index.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../proto/gen/grpc/health/v1/health_pb.js';
@@ -5,6 +6,7 @@ import { controllerQuorumHealthService } from '../server/readiness-health.js';
 import type { CliContext } from './cli-context.js';
 import { nodeIdFromEnv } from './hand-off-command.js';
 import { globals } from './global-options.js';
+import { probeAuth } from './probe-auth.js';
 import { hostPort, integerIn } from './option-parsers.js';
 import { probeChannelOptions, readiness, type HealthVerdict } from './readiness.js';
 
@@ -40,7 +42,8 @@ export function registerHealthCommand(program: Command, ctx: CliContext): void {
       setHostAliases(parseHostAliases(env['RAFTLOG_HOST_ALIASES'] ?? '', []));
       const known = (env['RAFTLOG_ID'] ?? env['RAFTLOG_ID_FROM_POD_NAME'] ?? '') !== '';
       const self = flags.nodeId ?? (known ? nodeIdFromEnv(env) : undefined);
-      const verdict = await probe(flags, self);
+      const auth = probeAuth(flags.address, globals(cmd).auth);
+      const verdict = await probe(flags, self, auth.interceptors).finally(() => auth.close());
       if (globals(cmd).json) ctx.io.out(JSON.stringify({ address: flags.address, ...verdict }));
       else
         ctx.io.out(`${flags.address} ${verdict.status}${verdict.detail === '' ? '' : `: ${verdict.detail}`}`);
@@ -48,7 +51,11 @@ export function registerHealthCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-export async function probe(flags: HealthFlags, self: number | undefined): Promise<HealthVerdict> {
+export async function probe(
+  flags: HealthFlags,
+  self: number | undefined,
+  interceptors?: Interceptor[],
+): Promise<HealthVerdict> {
   const deadline = Date.now() + flags.timeoutMs;
   const health = createClient(Health, flags.address, { channelOptions: probeChannelOptions });
   try {
@@ -64,7 +71,13 @@ export async function probe(flags: HealthFlags, self: number | undefined): Promi
     if (quorum.status === HealthCheckResponse_ServingStatus.NOT_SERVING) {
       return { ok: false, status: 'NOT_READY', detail: 'cannot reach a quorum of the controller group' };
     }
-    return await readiness({ address: flags.address, self, lagEntriesMax: flags.lagEntriesMax, deadline });
+    return await readiness({
+      address: flags.address,
+      self,
+      lagEntriesMax: flags.lagEntriesMax,
+      deadline,
+      ...(interceptors === undefined ? {} : { interceptors }),
+    });
   } catch (error) {
     return {
       ok: false,

@@ -9,6 +9,7 @@ import { registerHealthCommand } from './health-command.js';
 import { registerNodeCommands } from './node-commands.js';
 import { registerPartitionCommands } from './partition-commands.js';
 import { bootstrapList } from './option-parsers.js';
+import { registerSecurityCommands } from './security-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerTopicCommands } from './topic-commands.js';
@@ -34,6 +35,17 @@ export function buildProgram(ctx: CliContext): Command {
         .default(ctx.io.env['RAFTLOG_BOOTSTRAP'] ?? '127.0.0.1:9091'),
     )
     .option('--json', 'machine-readable output')
+    .addOption(
+      new Option('--user <name>', 'log in as this user (env RAFTLOG_USER)').default(
+        ctx.io.env['RAFTLOG_USER'],
+      ),
+    )
+    .addOption(
+      new Option(
+        '--password <password>',
+        'its password (env RAFTLOG_PASSWORD, which keeps it out of ps)',
+      ).default(ctx.io.env['RAFTLOG_PASSWORD']),
+    )
     .showSuggestionAfterError(true);
   addTlsOptions(program, ctx.io.env);
   registerServerCommands(program, ctx);
@@ -48,5 +60,6 @@ export function buildProgram(ctx: CliContext): Command {
   registerNodeCommands(program, ctx);
   registerPartitionCommands(program, ctx);
   registerCertsCommand(program, ctx);
+  registerSecurityCommands(program, ctx);
   return program;
 }

@@ -1,3 +1,4 @@
+import type { Interceptor } from '@grpc/grpc-js';
 import { createClient, type ServiceClient } from '../../cluster/rpc/index.js';
 import {
   AdminService,
@@ -18,6 +19,8 @@ export interface ReadinessQuery {
   /** How far a replica's commit index may trail its leader's and still count as caught up. */
   readonly lagEntriesMax: number;
   readonly deadline: number;
+  /** Credentials for the ClusterStatus calls (probe-auth.ts). */
+  readonly interceptors?: Interceptor[];
 }
 
 type Admin = ServiceClient<typeof AdminService>;
@@ -53,7 +56,7 @@ interface Lag {
  * unready and empty the client Service. Without the node's id, only a controller leader is required.
  */
 export async function readiness(q: ReadinessQuery): Promise<HealthVerdict> {
-  const own = await askStatus(q.address, q.deadline);
+  const own = await askStatus(q.address, q.deadline, q.interceptors);
   const controllerLeader = own.controller?.leaderId ?? 0;
   if (q.self === undefined) {
     return controllerLeader === 0
@@ -62,7 +65,7 @@ export async function readiness(q: ReadinessQuery): Promise<HealthVerdict> {
   }
   const self = q.self;
   if (own.nodes.length === 0) return notReady('this node knows no cluster members yet');
-  const views = await otherViews(own, self, q.deadline);
+  const views = await otherViews(own, self, q.deadline, q.interceptors);
   const lags = groupLags(own, self, views);
   for (const lag of lags) {
     if (lag.ownCommit === undefined)
@@ -79,13 +82,18 @@ export async function readiness(q: ReadinessQuery): Promise<HealthVerdict> {
   };
 }
 
-async function otherViews(own: ClusterStatusResponse, self: number, deadline: number): Promise<View[]> {
+async function otherViews(
+  own: ClusterStatusResponse,
+  self: number,
+  deadline: number,
+  interceptors: Interceptor[] | undefined,
+): Promise<View[]> {
   const asked = await Promise.all(
     own.nodes
       .filter((n) => n.nodeId !== self)
       .map(async (n) => ({
         id: n.nodeId,
-        status: await askStatus(n.address, deadline).catch(() => undefined),
+        status: await askStatus(n.address, deadline, interceptors).catch(() => undefined),
       })),
   );
   return asked.filter((v): v is View => v.status !== undefined);
@@ -129,8 +137,15 @@ function newest<T extends { led: { term: bigint } }>(claims: readonly T[]): T | 
   );
 }
 
-async function askStatus(address: string, deadline: number): Promise<ClusterStatusResponse> {
-  const admin: Admin = createClient(AdminService, address, { channelOptions: probeChannelOptions });
+async function askStatus(
+  address: string,
+  deadline: number,
+  interceptors: Interceptor[] | undefined,
+): Promise<ClusterStatusResponse> {
+  const admin: Admin = createClient(AdminService, address, {
+    channelOptions: probeChannelOptions,
+    ...(interceptors === undefined ? {} : { interceptors }),
+  });
   try {
     return await admin.clusterStatus(
       { omitPartitions: false },

@@ -9,34 +9,8 @@ import type {
   RecordAck,
   TransactionDetails,
 } from '../client/index.js';
-import type { CliAdmin, CliConsumer, CliDeps, CliIo, CliProducer, CliSession } from './cli-context.js';
-
-/** An in-memory CliIo that records what a command printed. */
-function memoryIo(
-  stdin: readonly string[] = [],
-  env: Record<string, string> = {},
-): CliIo & {
-  stdout: string[];
-  stderr: string[];
-  raw: string[];
-} {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const raw: string[] = [];
-  return {
-    stdout,
-    stderr,
-    raw,
-    out: (l) => stdout.push(l),
-    err: (l) => stderr.push(l),
-    write: (t) => raw.push(t),
-    stdinLines: async function* () {
-      yield* stdin;
-    },
-    env,
-    progressStream: undefined,
-  };
-}
+import type { CliAdmin, CliConsumer, CliDeps, CliProducer, CliSession } from './cli-context.js';
+import { memoryIo } from './testing/memory-io.js';
 
 const sampleStatus: ClusterStatus = {
   clusterId: 'c1',

@@ -32,6 +32,10 @@ interface StartFlags {
   peerTlsCa?: string;
   metricsListen?: string;
   consoleListen?: string;
+  auth?: string;
+  superusers?: string;
+  authTokenTtlMs?: string;
+  bootstrapAdminUser?: string;
 }
 
 /** Flags pass through as text: node-config validates them with env and file settings in one place. */
@@ -64,6 +68,10 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     peerTlsCa: flags.peerTlsCa,
     metricsListen: flags.metricsListen,
     consoleListen: flags.consoleListen,
+    auth: flags.auth,
+    superusers: flags.superusers,
+    authTokenTtlMs: flags.authTokenTtlMs,
+    bootstrapAdminUser: flags.bootstrapAdminUser,
   };
   return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
 }
@@ -94,6 +102,13 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     // client listener's certificate, key, and the CAs that verify client certificates.
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics here (GET /metrics); off by default')
     .option('--console-listen <host:port>', 'serve the web console here; off by default')
+    .option('--auth <mode>', 'none (default) or required: authenticate clients and check ACLs')
+    .option('--superusers <list>', 'principals allowed everything: User:admin,...')
+    .option('--auth-token-ttl-ms <ms>', 'session token lifetime (default 1 hour)')
+    .option(
+      '--bootstrap-admin-user <name>',
+      'user created at start from env RAFTLOG_BOOTSTRAP_ADMIN_PASSWORD (default admin)',
+    )
     .option('--tls-client-auth <mode>', 'client certificates: none|request|require (default none)')
     .option('--peer-tls-cert <file>', 'peer listener certificate (default: --tls-cert)')
     .option('--peer-tls-key <file>', 'peer listener key (default: --tls-key)')

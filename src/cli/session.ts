@@ -1,4 +1,12 @@
-import { Admin, Consumer, parseBootstrap, Producer, RaftlogClient } from '../client/index.js';
+import {
+  Admin,
+  Consumer,
+  parseBootstrap,
+  Producer,
+  RaftlogClient,
+  SecurityAdmin,
+  type UserCredentials,
+} from '../client/index.js';
 import type { CliSession } from './cli-context.js';
 import { reachCluster } from './reach-cluster.js';
 
@@ -6,10 +14,12 @@ import { reachCluster } from './reach-cluster.js';
  * The real session: one client (one channel per node) shared by the command's admin, producer and
  * consumer, opened only once a bootstrap node answers, and pointed at that node first.
  */
-export async function connectSession(bootstrap: string): Promise<CliSession> {
-  const client = new RaftlogClient({ bootstrap });
+export async function connectSession(bootstrap: string, auth?: UserCredentials): Promise<CliSession> {
+  const client = new RaftlogClient({ bootstrap, ...(auth === undefined ? {} : { auth }) });
   let reached: string;
   try {
+    // A wrong password is reported as such, before any call is refused for want of a login.
+    await client.tokens?.login();
     reached = await reachCluster(client, parseBootstrap(bootstrap));
   } catch (error) {
     client.close();
@@ -24,6 +34,7 @@ export async function connectSession(bootstrap: string): Promise<CliSession> {
       admin,
       consumer: (options) => new Consumer(client, options),
     },
+    security: new SecurityAdmin(client, reached),
     close: () => client.close(),
   };
 }

@@ -1,4 +1,4 @@
-import { Channel, type ChannelCredentials } from '@grpc/grpc-js';
+import { Channel, type ChannelCredentials, type Interceptor } from '@grpc/grpc-js';
 import {
   authorityOptions,
   createClient,
@@ -9,16 +9,20 @@ import {
 } from '../../cluster/rpc/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { SecurityService } from '../../proto/gen/raftlog/v1/security_pb.js';
 
 export interface ConnectionOptions {
   readonly messageBytesMax?: number;
   readonly credentials?: ChannelCredentials;
+  /** Run on every call; RaftlogClient adds its login's bearer token with one. */
+  readonly interceptors?: Interceptor[];
 }
 
 interface Connection {
   readonly channel: Channel;
   broker?: ServiceClient<typeof BrokerService>;
   admin?: ServiceClient<typeof AdminService>;
+  security?: ServiceClient<typeof SecurityService>;
 }
 
 /**
@@ -40,6 +44,12 @@ export class ConnectionPool {
     const c = this.connection(address);
     c.admin ??= createClient(AdminService, address, this.clientOptions(c.channel));
     return c.admin;
+  }
+
+  security(address: string): ServiceClient<typeof SecurityService> {
+    const c = this.connection(address);
+    c.security ??= createClient(SecurityService, address, this.clientOptions(c.channel));
+    return c.security;
   }
 
   close(): void {
@@ -70,6 +80,7 @@ export class ConnectionPool {
       sendMessageBytesMax: bytes,
       receiveMessageBytesMax: bytes,
       channelOptions: { channelOverride: channel },
+      ...(this.options.interceptors === undefined ? {} : { interceptors: this.options.interceptors }),
     };
   }
 }

@@ -49,3 +49,5 @@ export { offsetsAfter, type PartitionOffset } from './offset-tracker.js';
 export type { TransactionScope } from './producer.js';
 export type { TxnPhase } from './transaction-state.js';
 export { tlsCredentials, type ClientTlsFiles } from './tls.js';
+export { SecurityAdmin } from './security-admin.js';
+export { ScramTokenSource, type UserCredentials } from './scram-token-source.js';

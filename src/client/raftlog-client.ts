@@ -1,5 +1,5 @@
 import { RaftlogError } from '../../lib/index.js';
-import type { ServiceClient } from '../../cluster/rpc/index.js';
+import { headersInterceptor, type ServiceClient } from '../../cluster/rpc/index.js';
 import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import {
@@ -10,6 +10,7 @@ import {
 } from './cluster-metadata.js';
 import { ConnectionPool, type ConnectionOptions } from './connection-pool.js';
 import { signalsStaleLeader, toRaftlogError } from './errors.js';
+import { ScramTokenSource, type UserCredentials } from './scram-token-source.js';
 
 export interface RaftlogClientOptions extends ConnectionOptions {
   /** HOST:PORT of one or more nodes, as an array or comma-separated. */
@@ -20,6 +21,8 @@ export interface RaftlogClientOptions extends ConnectionOptions {
   readonly metadataMaxAgeMs?: number;
   /** How long a Metadata refresh waits for the other nodes once one node has answered. */
   readonly metadataGraceMs?: number;
+  /** Log in as this user (SCRAM-SHA-256) and send its session token on every call, renewed before it ends. */
+  readonly auth?: UserCredentials;
 }
 
 interface LeaderOverride {
@@ -35,6 +38,8 @@ interface LeaderOverride {
  */
 export class RaftlogClient {
   readonly pool: ConnectionPool;
+  /** The login, when the client was given a user. */
+  readonly tokens: ScramTokenSource | undefined;
   private readonly bootstrap: readonly string[];
   private readonly metadataTimeoutMs: number;
   private readonly metadataMaxAgeMs: number;
@@ -46,7 +51,13 @@ export class RaftlogClient {
 
   constructor(options: RaftlogClientOptions) {
     this.bootstrap = parseBootstrap(options.bootstrap);
-    this.pool = new ConnectionPool(options);
+    this.tokens = options.auth === undefined ? undefined : new ScramTokenSource(this.bootstrap, options.auth);
+    const tokens = this.tokens;
+    this.pool = new ConnectionPool(
+      tokens === undefined
+        ? options
+        : { ...options, interceptors: [headersInterceptor(() => tokens.headers())] },
+    );
     this.metadataTimeoutMs = options.metadataTimeoutMs ?? 5_000;
     this.metadataMaxAgeMs = options.metadataMaxAgeMs ?? 300_000;
     this.metadataGraceMs = options.metadataGraceMs ?? 100;
@@ -116,6 +127,7 @@ export class RaftlogClient {
 
   close(): void {
     this.pool.close();
+    this.tokens?.close();
   }
 
   /**

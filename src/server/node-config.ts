@@ -3,6 +3,13 @@ import { RaftlogError } from '../../lib/index.js';
 import { parseHostAliases } from '../../cluster/rpc/index.js';
 import { defaultPeerAddress } from './peer-address.js';
 import { tlsSettingNames, validateTlsSettings, type TlsSettings } from './tls-settings.js';
+import {
+  authDefaults,
+  authSettingNames,
+  validateAuthConfig,
+  type AuthConfig,
+  type AuthSettingName,
+} from './auth-config.js';
 
 /**
  * Every setting of a node, validated in one place at start. Sources in order of precedence:
@@ -62,10 +69,12 @@ export interface NodeConfig extends TlsSettings {
   readonly metricsListen: string | undefined;
   /** HOST:PORT of the web console (GET /); off when unset. */
   readonly consoleListen: string | undefined;
+  /** Authentication, ACLs and quotas (auth-config.ts); off by default. */
+  readonly auth: AuthConfig;
 }
 
 type Setting = string | number | undefined;
-export type RawSettings = Partial<Record<keyof NodeConfig | 'config', Setting>>;
+export type RawSettings = Partial<Record<keyof NodeConfig | 'config' | AuthSettingName, Setting>>;
 
 /** `raftlog-2` → 3: ordinals start at 0 and node ids at 1. */
 export function idOfPodName(name: string, problems: string[]): number | undefined {
@@ -93,6 +102,7 @@ const defaults = {
   producerIdleMsMax: 24 * 60 * 60 * 1000,
   producerStateBytesMax: 32 * 1024 * 1024,
   transactionalIdExpirationMs: 7 * 24 * 60 * 60 * 1000,
+  ...authDefaults,
 } as const;
 
 const settingNames = [
@@ -123,7 +133,8 @@ const settingNames = [
   ...tlsSettingNames,
   'metricsListen',
   'consoleListen',
-] as const satisfies readonly (keyof NodeConfig)[];
+  ...authSettingNames,
+] as const satisfies readonly (keyof NodeConfig | AuthSettingName)[];
 
 /** RAFTLOG_DATA_DIR for dataDir, RAFTLOG_TICK_MS for tickMs, and so on. */
 export function envName(setting: string): string {
@@ -272,6 +283,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   const tls = validateTlsSettings(raw, problems);
   const metricsListen = optionalAddress(raw.metricsListen, 'metricsListen', problems);
   const consoleListen = optionalAddress(raw.consoleListen, 'consoleListen', problems);
+  const auth = validateAuthConfig(raw, problems);
   if (problems.length > 0) {
     throw new RaftlogError('INVALID_ARGUMENT', `invalid node configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -303,6 +315,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     ...tls,
     metricsListen,
     consoleListen,
+    auth,
   };
 }
 

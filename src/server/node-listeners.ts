@@ -7,6 +7,7 @@ import type { Logger } from '../obs/index.js';
 import { listenBounded, type BoundedListener } from './bounded-listen.js';
 import type { NodeConfig } from './node-config.js';
 import type { NodeTls } from './node-tls.js';
+import type { AuthGuard } from './auth/index.js';
 import type { Observability } from './observability.js';
 import { requireNodeCertificate } from './peer-authentication.js';
 import { addReflection } from './reflection.js';
@@ -17,6 +18,8 @@ export interface ListenerDeps {
   readonly logger: Logger;
   readonly tls: NodeTls;
   readonly obs: Observability;
+  /** Checks every Broker and Admin call on both listeners when auth is required. */
+  readonly guard: AuthGuard;
 }
 
 export interface NodeListeners {
@@ -37,13 +40,14 @@ export interface NodeListeners {
 export async function startListeners(
   config: NodeConfig,
   node: ClusterNode,
-  { health, logger, tls, obs }: ListenerDeps,
+  { health, logger, tls, obs, guard }: ListenerDeps,
 ): Promise<NodeListeners> {
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
   const client = serverFor(config);
   const peer = serverFor(config, tls.on ? [requireNodeCertificate] : []);
   const services = {
+    auth: guard,
     logger,
     limits: clientLimits(config),
     ...(obs.meter === undefined ? {} : { meter: obs.meter }),

@@ -11,6 +11,7 @@ import {
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
+import { AuthGuard, startAuthBootstrap } from './auth/index.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { startListeners } from './node-listeners.js';
 import { loadNodeTls } from './node-tls.js';
@@ -82,6 +83,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       : [[config.id as NodeId, config.peerListen]],
   );
   const health = new HealthStatusBoard();
+  // Bound once the node exists: the guard reads the node's controller state.
+  const auth: { guard?: AuthGuard } = {};
   const node = new ClusterNode({
     nodeId: config.id as NodeId,
     clusterId: identity.clusterId,
@@ -109,6 +112,8 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     logger,
     clock: systemClock,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
+    // With auth off the node's own calls go out exactly as before, with no interceptor.
+    ...(config.auth.mode === 'required' ? { clientCallHeaders: () => auth.guard?.nodeHeaders() ?? {} } : {}),
     onFatal: (error) => {
       const code = fatalExitCode(error);
       logger.fatal(
@@ -124,7 +129,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   });
   watchControllerQuorum(health, node);
   const obs = await startObservability(config, node, logger);
-  const listeners = await startListeners(config, node, { health, logger, tls, obs }).catch(
+  const guard = new AuthGuard(node.security, config.auth, config.id, Date.now);
+  auth.guard = guard;
+  const listeners = await startListeners(config, node, { health, logger, tls, obs, guard }).catch(
     async (error: unknown) => {
       await obs.stop();
       await kv.close();
@@ -132,6 +139,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
   );
   await node.start();
+  const bootstrap =
+    config.auth.mode === 'required'
+      ? startAuthBootstrap(node.security, config.auth.bootstrapAdmin, logger)
+      : undefined;
   logger.info(
     {
       listen: config.listen,
@@ -143,12 +154,14 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       peers: Object.fromEntries(peers),
       clusterId: identity.clusterId,
       metricsUrl: obs.metricsUrl,
+      auth: config.auth.mode,
     },
     'node started',
   );
   return {
     node,
     stop: async () => {
+      bootstrap?.stop();
       listeners.health.setAllNotServing();
       // Hand leadership over while still serving: closing the port first would leave this node
       // leading partitions nobody can reach until the drain ends and an election follows.

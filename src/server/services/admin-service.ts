@@ -1,9 +1,8 @@
-import type { Server } from '@grpc/grpc-js';
 import { RaftlogError } from '../../../lib/index.js';
 import { controllerLimits } from '../../../cluster/controller/index.js';
-import { implementService, type ImplementOptions, type ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import {
-  AdminService,
   type CreateTopicRequest,
   type TransferLeadershipRequest,
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
@@ -101,10 +100,6 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
       return { moves: moves.map(partitionMove) };
     },
   };
-}
-
-export function registerAdminService(server: Server, deps: ServiceDeps, hooks: ImplementOptions): void {
-  implementService(server, AdminService, adminService(deps), hooks);
 }
 
 function createTopicInput(request: CreateTopicRequest) {

@@ -1,6 +1,5 @@
-import type { Server } from '@grpc/grpc-js';
-import { implementService, type ImplementOptions, type ServiceImpl } from '../../../cluster/rpc/index.js';
-import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchRecords, fetchRecordsStream } from './fetch-records.js';
 import { fetchStream } from './fetch-stream.js';
@@ -56,8 +55,4 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
     ...groupHandlers(deps),
     ...brokerTxnHandlers(deps),
   };
-}
-
-export function registerBrokerService(server: Server, deps: ServiceDeps, hooks: ImplementOptions): void {
-  implementService(server, BrokerService, brokerService(deps), hooks);
 }

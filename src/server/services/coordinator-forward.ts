@@ -1,6 +1,7 @@
 import { RaftlogError } from '../../../lib/index.js';
 import type { CallContext, CallOptions, ServiceClient } from '../../../cluster/rpc/index.js';
 import type { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import { forwardedAuthHeaders } from '../auth/call-principal.js';
 import type { ServiceDeps } from './service-deps.js';
 
 /** Set on a group call one node forwards to the coordinator: the coordinator never forwards it again. */
@@ -44,6 +45,11 @@ export async function onCoordinator<R>(
   return forward(groups.broker(address), {
     ...limit,
     signal: context.signal,
-    metadata: { [forwardedHeader]: '1', [clientHostHeader]: clientHost(context) },
+    metadata: {
+      [forwardedHeader]: '1',
+      [clientHostHeader]: clientHost(context),
+      // The coordinator authorizes the caller itself, as the caller, never as this node.
+      ...forwardedAuthHeaders(context),
+    },
   });
 }

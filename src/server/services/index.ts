@@ -2,8 +2,16 @@ import type { Server } from '@grpc/grpc-js';
 import type { NodeApi } from '../../../cluster/node/node-api.js';
 import type { RequestScope } from '../../../cluster/rpc/index.js';
 import type { DataPathMeter, Logger } from '../../obs/index.js';
-import { registerAdminService } from './admin-service.js';
-import { registerBrokerService } from './broker-service.js';
+import { implementService } from '../../../cluster/rpc/index.js';
+import { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
+import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import { SecurityService } from '../../../proto/gen/raftlog/v1/security_pb.js';
+import { adminAccess, brokerAccess, securityAccess } from '../auth/access-policy.js';
+import { AuthGuard } from '../auth/auth-guard.js';
+import { secureService } from '../auth/secure-service.js';
+import { adminService } from './admin-service.js';
+import { brokerService } from './broker-service.js';
+import { securityService } from './security-service.js';
 import { resolveServiceLimits, type ServiceLimits } from './limits.js';
 import type { ServiceDeps } from './service-deps.js';
 import { StreamSlots } from './stream-slots.js';
@@ -13,6 +21,7 @@ export { brokerService } from './broker-service.js';
 export { adminService } from './admin-service.js';
 export { writeTxnMarkersHandler } from './txn-handlers.js';
 export { groupLags } from './group-admin.js';
+export { securityService } from './security-service.js';
 export type { ServiceDeps } from './service-deps.js';
 
 export interface ClientServiceOptions {
@@ -20,11 +29,13 @@ export interface ClientServiceOptions {
   readonly limits?: Partial<ServiceLimits>;
   readonly meter?: DataPathMeter;
   readonly metricsUrl?: string;
+  readonly auth?: AuthGuard;
 }
 
 /**
- * Registers BrokerService and AdminService for one node and returns what their handlers share;
- * throws INVALID_ARGUMENT on a bad limit.
+ * Registers BrokerService, AdminService and SecurityService for one node and returns what their
+ * handlers share; throws INVALID_ARGUMENT on a bad limit. With auth required every Broker and Admin
+ * handler runs inside the guard (secure-service.ts); with auth off they are registered as they are.
  */
 export function registerClientServices(
   server: Server,
@@ -49,7 +60,30 @@ export function registerClientServices(
       { code: scope.code ?? 'OK', elapsedMs: Math.round(elapsedMs * 1000) / 1000 },
       'call served',
     );
-  registerBrokerService(server, deps, { onInternalError, onCallEnd });
-  registerAdminService(server, deps, { onInternalError, onCallEnd });
+  const guard =
+    options.auth ??
+    new AuthGuard(api.security, { mode: 'none', superusers: [], tokenTtlMs: 0 }, api.nodeId, Date.now);
+  const broker = brokerService(deps);
+  const admin = adminService(deps);
+  const hooks = { onInternalError, onCallEnd };
+  implementService(
+    server,
+    BrokerService,
+    guard.required ? secureService(BrokerService, broker, guard, brokerAccess) : broker,
+    hooks,
+  );
+  implementService(
+    server,
+    AdminService,
+    guard.required ? secureService(AdminService, admin, guard, adminAccess) : admin,
+    hooks,
+  );
+  const security = securityService(api.security, guard);
+  implementService(
+    server,
+    SecurityService,
+    secureService(SecurityService, security, guard, securityAccess),
+    hooks,
+  );
   return deps;
 }

@@ -19,7 +19,7 @@ export class ProduceForwarder {
   produce(
     address: string,
     request: MessageInitShape<typeof ProduceRequestSchema>,
-    options: { timeoutMs: number; signal: AbortSignal },
+    options: { timeoutMs: number; signal: AbortSignal; metadata: Readonly<Record<string, string>> },
   ): Promise<ProduceResponse> {
     return this.client(address).produce(request, options);
   }

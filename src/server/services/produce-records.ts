@@ -11,6 +11,7 @@ import { errorDetail } from './error-detail.js';
 import { produceOne, type ProduceResponseInit } from './produce.js';
 import type { ProduceForwarder } from './produce-forwarder.js';
 import { encodeRecords, type RecordProducer } from './record-codec.js';
+import { forwardedAuthHeaders } from '../auth/call-principal.js';
 import type { ServiceDeps } from './service-deps.js';
 import { checkCount, checkTopicName } from './validate-request.js';
 
@@ -128,9 +129,11 @@ async function writeGroup(
       const timeoutMs = Number.isFinite(context.deadlineMs)
         ? Math.max(1, context.deadlineMs - Date.now())
         : deps.limits.produceTimeoutMsMax;
+      // The leader checks the caller's own permissions again: forwarding never lends the node's.
       const response = await forwarder.produce(refused.leaderHint, produce, {
         timeoutMs,
         signal: context.signal,
+        metadata: forwardedAuthHeaders(context),
       });
       return { ok: true, response };
     } catch (forwardError) {

@@ -1,6 +1,8 @@
 import { RaftlogError, type NodeId } from '../../../../lib/index.js';
 import {
+  applySecurityCommand,
   defaultTopicConfig,
+  emptySecurityState,
   resolveTopicConfig,
   type TopicConfig,
   type TopicConfigInput,
@@ -17,6 +19,7 @@ import type {
   PartitionView,
   ProduceInput,
   ProduceOutcome,
+  SecurityApi,
   TopicView,
   TransferInput,
 } from '../../../../cluster/node/node-api.js';
@@ -270,6 +273,9 @@ export class MemoryNodeApi implements NodeApi {
   /** Transactions need the controller state machine: tests of them run real nodes. */
   readonly transactions: TransactionsApi = noTransactions();
 
+  /** The controller's security commands applied in memory, one index per command. */
+  readonly security: SecurityApi = memorySecurity();
+
   private topicOf(name: string): MemoryTopic {
     const topic = this.topics.get(name);
     if (topic === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic '${name}' does not exist`);
@@ -320,5 +326,20 @@ function noTransactions(): TransactionsApi {
     list: () => [],
     describe: () => [],
     writeMarkers: () => Promise.resolve(refuse()),
+  };
+}
+
+function memorySecurity(): SecurityApi {
+  let state = emptySecurityState();
+  let index = 0;
+  return {
+    state: () => state,
+    propose: (command) => {
+      const applied = applySecurityCommand(state, command, ++index);
+      state = applied.security;
+      return Promise.resolve(
+        command.type === 'remove-acls' ? { type: 'removed', count: applied.count } : { type: 'done' },
+      );
+    },
   };
 }

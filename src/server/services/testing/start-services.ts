@@ -5,6 +5,7 @@ import { AdminService } from '../../../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../../../proto/gen/raftlog/v1/broker_pb.js';
 import { silentLogger } from '../../../obs/index.js';
 import { registerClientServices, type ServiceLimits } from '../index.js';
+import type { AuthGuard } from '../../auth/index.js';
 import { MemoryNodeApi } from './memory-node-api.js';
 
 export interface Services {
@@ -19,11 +20,18 @@ export interface Services {
 const running: Services[] = [];
 
 /** The services over real gRPC on 127.0.0.1, backed by a MemoryNodeApi with topic "t" (2 partitions). */
-export async function startServices(limits: Partial<ServiceLimits> = {}): Promise<Services> {
+export async function startServices(
+  limits: Partial<ServiceLimits> = {},
+  auth?: (api: MemoryNodeApi) => AuthGuard,
+): Promise<Services> {
   const api = new MemoryNodeApi();
   api.addTopic('t', 2);
   const server = createServer();
-  registerClientServices(server, api, { logger: silentLogger(), limits });
+  registerClientServices(server, api, {
+    logger: silentLogger(),
+    limits,
+    ...(auth === undefined ? {} : { auth: auth(api) }),
+  });
   const address = `127.0.0.1:${await listen(server, '127.0.0.1:0')}`;
   api.address = address;
   const services = {

@@ -1,0 +1,52 @@
+import type { QuotaKind } from './quota-throttle.js';
+
+/** What counts against a quota in one message of a method, and whether its response carries the delay. */
+export interface QuotaMeasure {
+  readonly kind: QuotaKind;
+  /** 'request': each request message is measured; 'response': each response message. */
+  readonly on: 'request' | 'response';
+  readonly bytes: (message: never) => number;
+}
+
+interface Bytes {
+  readonly length: number;
+}
+interface KeyValue {
+  readonly key: Bytes;
+  readonly value: Bytes;
+}
+
+const recordBytes = (records: readonly KeyValue[]): number =>
+  records.reduce((sum, r) => sum + r.key.length + r.value.length, 0);
+const fetchedBytes = (r: { partitions: readonly { records: Bytes }[] }): number =>
+  r.partitions.reduce((sum, p) => sum + p.records.length, 0);
+
+/**
+ * Produce quotas count the batch bytes a principal sends, fetch quotas the record bytes it receives,
+ * as Kafka's byte-rate quotas do.
+ */
+export const quotaMeasures: Record<string, QuotaMeasure> = {
+  produce: { kind: 'produce', on: 'request', bytes: (r: { batch: Bytes }) => r.batch.length },
+  produceStream: {
+    kind: 'produce',
+    on: 'request',
+    bytes: (r: { produce?: { batch: Bytes } }) => r.produce?.batch.length ?? 0,
+  },
+  produceRecords: {
+    kind: 'produce',
+    on: 'request',
+    bytes: (r: { records: KeyValue[] }) => recordBytes(r.records),
+  },
+  fetch: { kind: 'fetch', on: 'response', bytes: fetchedBytes },
+  fetchStream: { kind: 'fetch', on: 'response', bytes: fetchedBytes },
+  fetchRecords: {
+    kind: 'fetch',
+    on: 'response',
+    bytes: (r: { records: KeyValue[] }) => recordBytes(r.records),
+  },
+  fetchRecordsStream: {
+    kind: 'fetch',
+    on: 'response',
+    bytes: (r: { records: KeyValue[] }) => recordBytes(r.records),
+  },
+};

@@ -1,0 +1,45 @@
+import type { SecurityState } from '../../../cluster/controller/index.js';
+import { TokenBucket } from './token-bucket.js';
+
+export type QuotaKind = 'produce' | 'fetch';
+
+/** Buckets kept per node; past this the least recently used principal's bucket is dropped. */
+const bucketsMax = 10_000;
+
+/**
+ * Per node and principal, a token bucket per direction at the rate the controller holds. A principal
+ * without a quota is never delayed; a changed quota applies to the next call.
+ */
+export class QuotaThrottle {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly state: () => SecurityState,
+    private readonly now: () => number,
+  ) {}
+
+  /** How long to hold back the answer to `bytes` of this principal's traffic, in ms. */
+  delayMs(principal: string, kind: QuotaKind, bytes: number): number {
+    const quota = this.state().quotas.get(principal);
+    const rate = kind === 'produce' ? quota?.produceBytesPerSec : quota?.fetchBytesPerSec;
+    const key = `${kind}|${principal}`;
+    if (rate === undefined || rate === 0) {
+      this.buckets.delete(key);
+      return 0;
+    }
+    return this.bucket(key, rate).take(bytes, this.now());
+  }
+
+  private bucket(key: string, rate: number): TokenBucket {
+    let bucket = this.buckets.get(key);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(rate, this.now());
+      if (this.buckets.size >= bucketsMax) this.buckets.delete(this.buckets.keys().next().value ?? '');
+    } else {
+      bucket.setRate(rate);
+      this.buckets.delete(key);
+    }
+    this.buckets.set(key, bucket);
+    return bucket;
+  }
+}

@@ -1,0 +1,101 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { RaftlogError } from '../../../lib/index.js';
+import type { SecurityState, UserRecord } from '../../../cluster/controller/index.js';
+import {
+  authMessage,
+  formatServerFirst,
+  hmacSha256,
+  parseClientFinal,
+  parseClientFirst,
+  sha256,
+  xorBytes,
+  scramSaltBytes,
+  scramIterationsMin,
+} from '../../security/index.js';
+
+interface Pending {
+  readonly user: UserRecord | undefined;
+  readonly clientFirstBare: string;
+  readonly serverFirst: string;
+  readonly nonce: string;
+  readonly expiresAtMs: number;
+}
+
+export interface ExchangeLimits {
+  readonly exchangesMax: number;
+  readonly exchangeTtlMs: number;
+}
+
+export const exchangeLimitsDefault: ExchangeLimits = { exchangesMax: 1024, exchangeTtlMs: 30_000 };
+
+const failed = (): RaftlogError =>
+  new RaftlogError('AUTHENTICATION_FAILED', 'authentication failed: unknown user or wrong password');
+
+/**
+ * The server half of SCRAM-SHA-256 exchanges in progress on this node (between ScramStart and
+ * ScramFinish): bounded in count and lifetime, so clients that never finish cannot grow it. An unknown
+ * user gets a made-up salt and the same failure as a wrong password, so names cannot be probed.
+ */
+export class ScramExchanges {
+  private readonly pending = new Map<string, Pending>();
+  private readonly fakeSaltKey = randomBytes(32);
+
+  constructor(
+    private readonly state: () => SecurityState,
+    private readonly now: () => number,
+    private readonly limits: ExchangeLimits = exchangeLimitsDefault,
+  ) {}
+
+  start(clientFirstMessage: string): { exchangeId: string; serverFirstMessage: string } {
+    this.expire();
+    if (this.pending.size >= this.limits.exchangesMax) {
+      throw new RaftlogError('RESOURCE_EXHAUSTED', `at most ${this.limits.exchangesMax} logins in progress`);
+    }
+    const first = parseClientFirst(clientFirstMessage);
+    const user = this.state().users.get(first.username);
+    const nonce = first.clientNonce + randomBytes(18).toString('base64');
+    const serverFirst = formatServerFirst({
+      nonce,
+      salt: user === undefined ? this.fakeSalt(first.username) : Buffer.from(user.salt, 'base64'),
+      iterations: user?.iterations ?? scramIterationsMin,
+    });
+    const exchangeId = randomBytes(16).toString('base64url');
+    this.pending.set(exchangeId, {
+      user,
+      clientFirstBare: first.bare,
+      serverFirst,
+      nonce,
+      expiresAtMs: this.now() + this.limits.exchangeTtlMs,
+    });
+    return { exchangeId, serverFirstMessage: serverFirst };
+  }
+
+  /** Verifies the proof; returns the user and the server-final-message. One try per exchange. */
+  finish(exchangeId: string, clientFinalMessage: string): { user: UserRecord; serverFinalMessage: string } {
+    const p = this.pending.get(exchangeId);
+    this.pending.delete(exchangeId);
+    if (p === undefined || p.expiresAtMs < this.now()) {
+      throw new RaftlogError('AUTHENTICATION_FAILED', 'unknown or expired SCRAM exchange; start again');
+    }
+    const final = parseClientFinal(clientFinalMessage);
+    if (final.nonce !== p.nonce || p.user === undefined) throw failed();
+    const current = this.state().users.get(p.user.name);
+    if (current?.updatedIndex !== p.user.updatedIndex) throw failed();
+    const message = authMessage(p.clientFirstBare, p.serverFirst, final.withoutProof);
+    const storedKey = Buffer.from(p.user.storedKey, 'base64');
+    const clientKey = xorBytes(final.proof, hmacSha256(storedKey, message));
+    const proofOk = final.proof.length === storedKey.length && timingSafeEqual(sha256(clientKey), storedKey);
+    if (!proofOk) throw failed();
+    const signature = hmacSha256(Buffer.from(p.user.serverKey, 'base64'), message);
+    return { user: p.user, serverFinalMessage: `v=${signature.toString('base64')}` };
+  }
+
+  private fakeSalt(username: string): Buffer {
+    return hmacSha256(this.fakeSaltKey, username).subarray(0, scramSaltBytes);
+  }
+
+  private expire(): void {
+    const now = this.now();
+    for (const [id, p] of this.pending) if (p.expiresAtMs < now) this.pending.delete(id);
+  }
+}

@@ -1,0 +1,158 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DescMethod } from '@bufbuild/protobuf';
+import type { AnyService, CallContext, ServiceImpl } from '../../../cluster/rpc/index.js';
+import { RaftlogError } from '../../../lib/index.js';
+import { clusterResourceName } from '../../../cluster/controller/index.js';
+import type { AccessRule, MethodRule } from './access-policy.js';
+import type { AuthGuard } from './auth-guard.js';
+import { setCallPrincipal } from './call-principal.js';
+import { quotaMeasures, type QuotaMeasure } from './quota-measure.js';
+
+type AnyHandler = (input: unknown, context: CallContext) => unknown;
+type Filter = (response: never, canDescribeTopic: (name: string) => boolean) => unknown;
+
+/** Answers that list topics keep only those the caller may describe. */
+const responseFilters: Record<string, Filter> = {
+  metadata: (r: { topics: { name: string }[] }, can) => ({
+    ...r,
+    topics: r.topics.filter((t) => can(t.name)),
+  }),
+  listTopics: (r: { topics: { name: string }[] }, can) => ({
+    ...r,
+    topics: r.topics.filter((t) => can(t.name)),
+  }),
+};
+
+/** A method without a rule is for those allowed admin on the cluster. */
+const adminOnly: AccessRule = () => [
+  { operation: 'admin', resource: { type: 'cluster', name: clusterResourceName } },
+];
+
+interface Wrap {
+  readonly guard: AuthGuard;
+  readonly method: DescMethod;
+  readonly rule: MethodRule;
+  readonly handler: AnyHandler;
+}
+
+/**
+ * The one choke point of authentication, authorization and quotas: every handler of a client-facing
+ * service runs inside it. A call is authenticated before its handler starts; every request message
+ * (each one of a stream) is authorized before the handler sees it; quota delays hold back the answer.
+ */
+export function secureService<S extends AnyService>(
+  service: S,
+  impl: ServiceImpl<S>,
+  guard: AuthGuard,
+  rules: Record<string, MethodRule>,
+): ServiceImpl<S> {
+  const out: Record<string, AnyHandler> = {};
+  for (const method of service.methods) {
+    const handler = (impl as Record<string, AnyHandler | undefined>)[method.localName];
+    if (handler === undefined) continue;
+    const rule = rules[method.localName] ?? adminOnly;
+    out[method.localName] = wrap({ guard, method, rule, handler: handler.bind(impl) });
+  }
+  return out as ServiceImpl<S>;
+}
+
+function wrap(w: Wrap): AnyHandler {
+  const measure = quotaMeasures[w.method.localName];
+  const name = `${w.method.parent.name}.${w.method.name}`;
+  const rule = ruleOf(w.rule);
+  const check = (principal: string, request: unknown): void => {
+    if (!isPublic(w.rule, request)) w.guard.authorize(principal, rule(request as never), name);
+  };
+  /** `request` is absent for client streams, which are never public. */
+  const enter = (context: CallContext, request?: unknown): string => {
+    const principal = request !== undefined && isPublic(w.rule, request) ? '' : w.guard.authenticate(context);
+    setCallPrincipal(context, principal, () => w.guard.forwardHeaders(principal));
+    return principal;
+  };
+  const streamIn = w.method.methodKind === 'bidi_streaming' || w.method.methodKind === 'client_streaming';
+  const streamOut = w.method.methodKind === 'bidi_streaming' || w.method.methodKind === 'server_streaming';
+  const gate = (principal: string, context: CallContext, input: unknown): unknown =>
+    streamIn
+      ? checkedStream(
+          input as AsyncIterable<unknown>,
+          (m) => check(principal, m),
+          principal,
+          w,
+          measure,
+          context,
+        )
+      : (check(principal, input), input);
+  if (streamOut) {
+    return async function* (input: unknown, context: CallContext) {
+      const principal = enter(context, streamIn ? undefined : input);
+      const responses = w.handler(gate(principal, context, input), context) as AsyncIterable<unknown>;
+      for await (const response of responses)
+        yield await held(w.guard, principal, measure, response, context);
+    };
+  }
+  return async (input: unknown, context: CallContext) => {
+    const principal = enter(context, streamIn ? undefined : input);
+    const response = await w.handler(gate(principal, context, input), context);
+    const filter = responseFilters[w.method.localName];
+    const filtered =
+      filter === undefined ? response : filter(response as never, describable(w.guard, principal));
+    const bytes = measure?.on === 'request' ? measure.bytes(input as never) : undefined;
+    return held(w.guard, principal, measure, filtered, context, bytes);
+  };
+}
+
+const ruleOf = (r: MethodRule): AccessRule =>
+  r === 'public' ? () => [] : typeof r === 'function' ? r : r.rule;
+
+function isPublic(r: MethodRule, request: unknown): boolean {
+  return r === 'public' || (typeof r === 'object' && r.publicWhen(request as never));
+}
+
+const describable = (guard: AuthGuard, principal: string) => (name: string) =>
+  !guard.required || guard.authorizer.allows(principal, 'describe', { type: 'topic', name });
+
+async function* checkedStream(
+  requests: AsyncIterable<unknown>,
+  check: (message: unknown) => void,
+  principal: string,
+  w: Wrap,
+  measure: QuotaMeasure | undefined,
+  context: CallContext,
+): AsyncIterable<unknown> {
+  for await (const request of requests) {
+    check(request);
+    if (measure?.on === 'request')
+      await hold(w.guard.quotas.delayMs(principal, measure.kind, measure.bytes(request as never)), context);
+    yield request;
+  }
+}
+
+/**
+ * Holds a response back for the principal's quota and reports the delay in throttle_time_ms, as
+ * Kafka does; never refuses or disconnects. `requestBytes` is given for produce (request-measured).
+ */
+async function held(
+  guard: AuthGuard,
+  principal: string,
+  measure: QuotaMeasure | undefined,
+  response: unknown,
+  context: CallContext,
+  requestBytes?: number,
+): Promise<unknown> {
+  if (measure === undefined || !guard.required) return response;
+  if (measure.on === 'request' && requestBytes === undefined) return response;
+  const bytes = requestBytes ?? measure.bytes(response as never);
+  const delayMs = guard.quotas.delayMs(principal, measure.kind, bytes);
+  if (delayMs === 0) return response;
+  await hold(delayMs, context);
+  return { ...(response as object), throttleTimeMs: delayMs };
+}
+
+async function hold(delayMs: number, context: CallContext): Promise<void> {
+  if (delayMs === 0) return;
+  try {
+    await sleep(delayMs, undefined, { signal: context.signal });
+  } catch {
+    throw new RaftlogError('CANCELLED', 'the call ended while held back by its quota');
+  }
+}
