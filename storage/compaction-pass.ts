@@ -7,12 +7,24 @@ import {
 } from '../lib/index.js';
 import type { KvStore } from './kv/index.js';
 import { partitionBatchIndexKey, partitionBatchKey, partitionBatchRange } from './keys.js';
-import type { PartitionStore, PurgeStepLimits } from './partition-store.js';
 import { StorageBatch } from './storage-batch.js';
-import type { CompactionTarget } from './compaction-state.js';
+import type { CompactionState, CompactionTarget } from './compaction-state.js';
 
 /** What one compaction step (one write batch) reads at most: batches and bytes, at least one batch. */
-export type CompactionStepLimits = PurgeStepLimits;
+export type CompactionStepLimits = Readonly<Record<'batchesMax' | 'bytesMax', number>>;
+
+/** What a pass needs of the partition store (PartitionStore). */
+export interface CompactedStore {
+  info(partition: PartitionId): Promise<{ readonly logStartOffset: number; readonly nextOffset: number }>;
+  read(
+    partition: PartitionId,
+    fromOffset: number,
+    bytesMax: number,
+  ): Promise<{ readonly batches: Uint8Array[] }>;
+  epoch(partition: PartitionId): number;
+  compactionState(partition: PartitionId): CompactionState;
+  stageCompactionState(batch: StorageBatch, partition: PartitionId, state: CompactionState): void;
+}
 
 export const defaultCompactionStepLimits: CompactionStepLimits = {
   batchesMax: 256,
@@ -68,7 +80,7 @@ export class CompactionPass {
 
   constructor(
     private readonly kv: KvStore,
-    private readonly store: PartitionStore,
+    private readonly store: CompactedStore,
     private readonly partition: PartitionId,
     target: CompactionTarget,
     private readonly options: CompactionPassOptions = {},

@@ -31,7 +31,9 @@ import {
   encodeCompactionState,
   noCompaction,
   type CompactionState,
+  type CompactionTarget,
 } from './compaction-state.js';
+import { CompactionPass, reclaimPartitionSpace, type CompactionPassOptions } from './compaction-pass.js';
 import { ValueReader, ValueWriter } from './value-codec.js';
 
 export interface PartitionInfo {
@@ -252,6 +254,20 @@ export class PartitionStore {
     batch.kv.put(partitionMetaKey(partition), encodeMeta(s));
     if (gapsBelow > this.compactionState(partition).gapsBelow)
       this.stageGapsBelow(batch, partition, gapsBelow);
+  }
+
+  /** A key compaction pass of `partition` toward `target`, run step by step by the caller. */
+  compactionPass(
+    partition: PartitionId,
+    target: CompactionTarget,
+    options?: CompactionPassOptions,
+  ): CompactionPass {
+    return new CompactionPass(this.kv, this, partition, target, options);
+  }
+
+  /** Lets the engine free the space of the batches compaction removed or rewrote. */
+  reclaimSpace(partition: PartitionId): Promise<void> {
+    return reclaimPartitionSpace(this.kv, partition);
   }
 
   /** Key compaction progress of a loaded partition. */
@@ -491,11 +507,20 @@ export class PartitionStore {
   /**
    * Stages a restart of the log at `offset` for a replica whose stored log ends below it (everything
    * before `offset` was deleted by retention elsewhere): all stored batches go, and the log is empty
-   * from `offset` on.
+   * from `offset` on. With `discardStored` the offset may lie below the stored end: a replica throws
+   * away its own copy to take another replica's compacted one whole (see cluster/README.md).
    */
-  resetTo(batch: StorageBatch, partition: PartitionId, offset: number): void {
+  resetTo(
+    batch: StorageBatch,
+    partition: PartitionId,
+    offset: number,
+    options: { readonly discardStored?: boolean } = {},
+  ): void {
     const p = this.stage(batch, partition);
-    if (offset < p.state.nextOffset) {
+    if (options.discardStored === true) {
+      batch.kv.del(partitionCompactionKey(partition));
+      batch.afterWrite(() => this.compaction.set(partition, noCompaction));
+    } else if (offset < p.state.nextOffset) {
       throw new RaftlogError(
         'INVALID_ARGUMENT',
         `partition ${partition}: cannot restart at ${offset}, the log already ends at ${p.state.nextOffset}`,

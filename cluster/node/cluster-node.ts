@@ -238,6 +238,7 @@ export class ClusterNode implements NodeApi {
       connectedPeers: () => this.transport.connectedPeers(),
       proposeController: (command) => this.proposeController(command),
       groupSessions: () => this.groups.expireSessions(),
+      clock: options.clock,
       logger,
     });
   }
@@ -304,7 +305,7 @@ export class ClusterNode implements NodeApi {
 
   async produce(input: ProduceInput): Promise<ProduceOutcome> {
     let local = this.leaderOf(input.topic, input.partition);
-    const { maxMessageBytes, minInsyncReplicas } = this.topicInfo(input.topic).config;
+    const { maxMessageBytes, minInsyncReplicas, cleanupPolicy } = this.topicInfo(input.topic).config;
     const verified = await this.checkTransactional(input);
     // The check may have waited for the controller: leadership may have moved meanwhile.
     if (verified) local = this.leaderOf(input.topic, input.partition);
@@ -313,6 +314,7 @@ export class ClusterNode implements NodeApi {
       maxMessageBytes,
       proposalBatchBytesMax: proposalBatchBytesMax(this.host.proposalBytesMax),
       transactionVerified: verified,
+      keysRequired: cleanupPolicy !== 'delete',
     });
   }
 
