@@ -203,6 +203,40 @@ describe('CompactionPass', () => {
     });
   });
 
+  it('drops aborted transactional records (they supersede nothing) and keeps control batches', async () => {
+    const txn = (base: number, control: boolean, value: string): Uint8Array =>
+      new RecordBatchView(
+        encodeRecordBatch({
+          timestamp: 1_000,
+          producerId: 7,
+          producerEpoch: 0,
+          baseSequence: control ? -1 : 0,
+          transactional: true,
+          control,
+          records: [{ key: text.encode(control ? 'marker' : 'a'), value: text.encode(value) }],
+        }),
+      ).withBaseOffset(base).bytes;
+    await appendAll(kv, store, p0, [[{ key: 'a', value: 'a1' }]]);
+    const batch = new StorageBatch();
+    store.append(batch, p0, [txn(1, false, 'aborted'), txn(2, true, 'abort')], appendTimeMs);
+    await batch.commit(kv, { sync: false });
+    await appendAll(kv, store, p0, [[{ key: 'b', value: 'b1' }]]);
+    const isAborted = (producerId: number, offset: number): boolean => producerId === 7 && offset < 2;
+    const pass = new CompactionPass(
+      kv,
+      store,
+      p0,
+      { upToOffset: 4, tombstonesBeforeOffset: 4 },
+      { isAborted },
+    );
+    for (let more = true; more;) more = (await pass.step()).more;
+    expect((await readAll(store)).map((r) => `${r.offset}:${r.key}=${r.value}`)).toEqual([
+      '0:a=a1',
+      '2:marker=abort',
+      '3:b=b1',
+    ]);
+  });
+
   it('matches the plain definition on a random log, in steps of a few batches', async () => {
     const recs = workload(7, 300, 20, 50);
     await appendAll(kv, store, p0, recs);
