@@ -20,3 +20,13 @@ export {
   type NodeIdentity,
   type StoredIdentity,
 } from './node-identity.js';
+export {
+  CompactionPass,
+  compactionKeyMapBytesMaxDefault,
+  defaultCompactionStepLimits,
+  reclaimPartitionSpace,
+  type CompactionPassOptions,
+  type CompactionStepLimits,
+  type CompactionStepResult,
+} from './compaction-pass.js';
+export { coveredBy, type CompactionState, type CompactionTarget } from './compaction-state.js';

@@ -17,6 +17,7 @@ export const keyspace = {
   partitionMeta: 0x12,
   partitionBatchIndex: 0x13,
   partitionAppendTimeIndex: 0x14,
+  partitionCompaction: 0x15,
   nodeIdentity: 0x20,
 } as const;
 
@@ -237,6 +238,11 @@ export function decodePartitionAppendTimeIndexKey(key: Uint8Array): {
 
 export function partitionAppendTimeIndexRange(partition: number): KeyRange {
   return ownerRange(keyspace.partitionAppendTimeIndex, partition, 'partition');
+}
+
+/** Per partition: how far key compaction went, and below which offset the stored log may have gaps. */
+export function partitionCompactionKey(partition: number): Uint8Array {
+  return ownerPrefix(keyspace.partitionCompaction, partition, 'partition');
 }
 
 /** The single row saying which node of which cluster this data directory belongs to. */

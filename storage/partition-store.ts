@@ -19,12 +19,21 @@ import {
   partitionBatchIndexRange,
   partitionBatchKey,
   partitionBatchRange,
+  partitionCompactionKey,
   partitionMetaKey,
   partitionTimeIndexKey,
   partitionTimeIndexRange,
   type KeyRange,
 } from './keys.js';
 import { StorageBatch } from './storage-batch.js';
+import {
+  decodeCompactionState,
+  encodeCompactionState,
+  noCompaction,
+  type CompactionState,
+  type CompactionTarget,
+} from './compaction-state.js';
+import { CompactionPass, reclaimPartitionSpace, type CompactionPassOptions } from './compaction-pass.js';
 import { ValueReader, ValueWriter } from './value-codec.js';
 
 export interface PartitionInfo {
@@ -138,6 +147,13 @@ export class PartitionStore {
   private readonly purgedTo = new Map<number, PurgePosition>();
   private readonly limits: RecordBatchLimits;
   private readonly verifyCrcOnAppend: boolean;
+  /** Key compaction progress per partition, and below which offset whole batches may be missing. */
+  private readonly compaction = new Map<number, CompactionState>();
+  /**
+   * Bumped when a change that replaces stored batches (truncation, restart, removal) is staged, so a
+   * background compaction step built before it knows not to write.
+   */
+  private readonly epochs = new Map<number, number>();
 
   constructor(
     private readonly kv: KvStore,
@@ -154,6 +170,12 @@ export class PartitionStore {
     const version = (this.partitions.get(partition)?.version ?? 0) + 1;
     const state = { ...info, version };
     this.partitions.set(partition, state);
+    const compaction = await this.kv.get(partitionCompactionKey(partition));
+    this.compaction.set(
+      partition,
+      compaction === undefined ? noCompaction : decodeCompactionState(partition, compaction),
+    );
+    this.bumpEpoch(partition);
     // A purge cut short by a stop resumes after the restart.
     if (info.logStartOffset > 0) this.purgeDue.add(partition);
     return info;
@@ -175,21 +197,29 @@ export class PartitionStore {
    * Stages batches whose offsets the leader has already assigned: each must start at the
    * partition's next offset. `appendTimeMs` is the leader's time of the append (from the Raft entry,
    * so every replica stores the same). Malformed batches are rejected with CORRUPT_MESSAGE.
+   * With `gapsAllowed` (a gap fill copying another replica's compacted log) a batch may start past the
+   * next offset: whole batches compaction removed there are simply absent.
    */
   append(
     batch: StorageBatch,
     partition: PartitionId,
     batches: readonly Uint8Array[],
     appendTimeMs: number,
+    options: { readonly gapsAllowed?: boolean } = {},
   ): void {
     if (!Number.isSafeInteger(appendTimeMs) || appendTimeMs < 0) {
       throw new RaftlogError('INVALID_ARGUMENT', `append time ${appendTimeMs} is not a time in ms`);
     }
     const p = this.stage(batch, partition);
     let s = p.state;
+    let gapsBelow = this.compactionState(partition).gapsBelow;
     for (const bytes of batches) {
       const view = new RecordBatchView(bytes, this.limits);
       if (this.verifyCrcOnAppend) view.assertCrc();
+      if (options.gapsAllowed === true && view.baseOffset > s.nextOffset) {
+        gapsBelow = Math.max(gapsBelow, view.baseOffset);
+        s = { ...s, nextOffset: view.baseOffset };
+      }
       if (view.baseOffset !== s.nextOffset) {
         throw new RaftlogError(
           'INVALID_ARGUMENT',
@@ -222,11 +252,62 @@ export class PartitionStore {
     }
     p.state = s;
     batch.kv.put(partitionMetaKey(partition), encodeMeta(s));
+    if (gapsBelow > this.compactionState(partition).gapsBelow)
+      this.stageGapsBelow(batch, partition, gapsBelow);
+  }
+
+  /** A key compaction pass of `partition` toward `target`, run step by step by the caller. */
+  compactionPass(
+    partition: PartitionId,
+    target: CompactionTarget,
+    options?: CompactionPassOptions,
+  ): CompactionPass {
+    return new CompactionPass(this.kv, this, partition, target, options);
+  }
+
+  /** Lets the engine free the space of the batches compaction removed or rewrote. */
+  reclaimSpace(partition: PartitionId): Promise<void> {
+    return reclaimPartitionSpace(this.kv, partition);
+  }
+
+  /** Key compaction progress of a loaded partition. */
+  compactionState(partition: PartitionId): CompactionState {
+    return this.compaction.get(partition) ?? noCompaction;
+  }
+
+  /**
+   * Changes whenever stored batches of the partition are replaced wholesale (truncation, restart,
+   * removal, reload): a compaction step checks it right before it writes.
+   */
+  epoch(partition: PartitionId): number {
+    return this.epochs.get(partition) ?? 0;
+  }
+
+  /**
+   * Records compaction progress in `batch`. A larger `gapsBelow` takes effect for readers at once:
+   * it only lets them step over missing batches, and must do so before the write removes any.
+   */
+  stageCompactionState(batch: StorageBatch, partition: PartitionId, state: CompactionState): void {
+    batch.kv.put(partitionCompactionKey(partition), encodeCompactionState(partition, state));
+    const now = this.compactionState(partition);
+    this.compaction.set(partition, { ...now, gapsBelow: Math.max(now.gapsBelow, state.gapsBelow) });
+    batch.afterWrite(() => {
+      if (this.compaction.has(partition)) this.compaction.set(partition, state);
+    });
+  }
+
+  private stageGapsBelow(batch: StorageBatch, partition: PartitionId, gapsBelow: number): void {
+    this.stageCompactionState(batch, partition, { ...this.compactionState(partition), gapsBelow });
+  }
+
+  private bumpEpoch(partition: PartitionId | number): void {
+    this.epochs.set(partition, (this.epochs.get(partition) ?? 0) + 1);
   }
 
   /**
    * Stored batches from the one holding `fromOffset` on, up to `bytesMax` (at least one batch, so a
-   * large batch cannot stall a consumer). The first batch may start before `fromOffset`.
+   * large batch cannot stall a consumer). The first batch may start before `fromOffset`; when
+   * compaction removed the batch holding it, the first is the next stored one (a seek, not a scan).
    */
   async read(partition: PartitionId, fromOffset: number, bytesMax: number): Promise<ReadResult> {
     const info = await this.info(partition);
@@ -238,7 +319,9 @@ export class PartitionStore {
     });
     checkOffset(partition, fromOffset, info);
     if (fromOffset === info.nextOffset) return result([], 0);
-    const first = await this.batchContaining(partition, fromOffset);
+    const first = await this.batchAtOrAfter(partition, fromOffset, info);
+    if (first === undefined) return result([], 0);
+    const gapsBelow = this.compactionState(partition).gapsBelow;
     const batches = [first.bytes];
     let size = first.bytes.length;
     let expected = first.nextOffset;
@@ -252,7 +335,8 @@ export class PartitionStore {
       for (let e = await it.next(); e !== undefined; e = await it.next()) {
         if (size + e.value.length > bytesMax) break;
         const view = this.verified(partition, e);
-        if (view.baseOffset !== expected)
+        const gap = view.baseOffset > expected && expected < gapsBelow;
+        if (view.baseOffset !== expected && !gap)
           throw new CorruptionError(`partition ${partition}: no batch at offset ${expected}`);
         batches.push(e.value);
         size += e.value.length;
@@ -412,6 +496,7 @@ export class PartitionStore {
       offset,
     );
     batch.assertOpen();
+    this.bumpEpoch(partition);
     batch.kv.delRange(partitionBatchKey(partition, next), partitionBatchRange(partition).lt);
     batch.kv.delRange(partitionBatchIndexKey(partition, next), partitionBatchIndexRange(partition).lt);
     p.state = { ...s, nextOffset: next, appendedBytes: first.bytesBefore, maxTimestamp, maxAppendTimeMs };
@@ -422,16 +507,26 @@ export class PartitionStore {
   /**
    * Stages a restart of the log at `offset` for a replica whose stored log ends below it (everything
    * before `offset` was deleted by retention elsewhere): all stored batches go, and the log is empty
-   * from `offset` on.
+   * from `offset` on. With `discardStored` the offset may lie below the stored end: a replica throws
+   * away its own copy to take another replica's compacted one whole (see cluster/README.md).
    */
-  resetTo(batch: StorageBatch, partition: PartitionId, offset: number): void {
+  resetTo(
+    batch: StorageBatch,
+    partition: PartitionId,
+    offset: number,
+    options: { readonly discardStored?: boolean } = {},
+  ): void {
     const p = this.stage(batch, partition);
-    if (offset < p.state.nextOffset) {
+    if (options.discardStored === true) {
+      batch.kv.del(partitionCompactionKey(partition));
+      batch.afterWrite(() => this.compaction.set(partition, noCompaction));
+    } else if (offset < p.state.nextOffset) {
       throw new RaftlogError(
         'INVALID_ARGUMENT',
         `partition ${partition}: cannot restart at ${offset}, the log already ends at ${p.state.nextOffset}`,
       );
     }
+    this.bumpEpoch(partition);
     for (const range of dataRanges(partition)) batch.kv.delRange(range.gte, range.lt);
     p.state = { ...p.state, ...emptyPartition, logStartOffset: offset, nextOffset: offset };
     batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
@@ -442,9 +537,12 @@ export class PartitionStore {
   /** Stages the removal of everything stored for a partition (it left this node, or its topic was deleted). */
   deletePartition(batch: StorageBatch, partition: PartitionId): void {
     batch.assertOpen();
+    this.bumpEpoch(partition);
     for (const range of dataRanges(partition)) batch.kv.delRange(range.gte, range.lt);
     batch.kv.del(partitionMetaKey(partition));
+    batch.kv.del(partitionCompactionKey(partition));
     batch.afterWrite(() => {
+      this.compaction.delete(partition);
       this.partitions.delete(partition);
       this.purgeDue.delete(partition);
       this.purgedTo.delete(partition);
@@ -510,6 +608,31 @@ export class PartitionStore {
     return Math.max(base, info.logStartOffset);
   }
 
+  /**
+   * The stored batch holding `offset`, or below the compacted part's end the first one after it when
+   * compaction removed that batch (undefined when none is stored before the end).
+   */
+  private async batchAtOrAfter(
+    partition: PartitionId,
+    offset: number,
+    info: PartitionInfo,
+  ): Promise<RecordBatchView | undefined> {
+    if (offset >= this.compactionState(partition).gapsBelow)
+      return this.batchContaining(partition, offset, info);
+    const before = await firstInRange(this.kv, {
+      gte: partitionBatchRange(partition).gte,
+      lte: partitionBatchKey(partition, offset),
+      reverse: true,
+    });
+    const holding = before === undefined ? undefined : this.verified(partition, before);
+    if (holding !== undefined && holding.lastOffset >= offset) return holding;
+    const after = await firstInRange(this.kv, {
+      gt: partitionBatchKey(partition, offset),
+      lt: partitionBatchKey(partition, info.nextOffset),
+    });
+    return after === undefined ? undefined : this.verified(partition, after);
+  }
+
   /** The stored batch holding `offset`: one reverse seek, then CRC and offset checks. */
   private async batchContaining(
     partition: PartitionId,
@@ -542,6 +665,23 @@ export class PartitionStore {
       reverse: true,
     });
     const entry = e === undefined ? undefined : this.indexEntry(partition, e);
+    if (
+      (e === undefined || entry === undefined || entry.nextOffset <= offset) &&
+      offset < this.compactionState(partition).gapsBelow
+    ) {
+      const next = await firstInRange(this.kv, {
+        gt: partitionBatchIndexKey(partition, offset),
+        lt: partitionBatchIndexKey(partition, state.nextOffset),
+      });
+      if (next !== undefined)
+        return {
+          baseOffset: decodePartitionBatchIndexKey(next.key).baseOffset,
+          entry: this.indexEntry(partition, next),
+        };
+      // Compaction removed every batch from `offset` to the end: nothing is stored there.
+      const end = { nextOffset: state.nextOffset, sizeBytes: 0, bytesBefore: state.appendedBytes };
+      return { baseOffset: state.nextOffset, entry: { ...end, appendTimeMs: -1, maxTimestamp: -1 } };
+    }
     if (e === undefined || entry === undefined || entry.nextOffset <= offset) {
       throw new CorruptionError(
         `partition ${partition}: no batch index entry holds offset ${offset}${where(state)}`,

@@ -284,6 +284,7 @@ export class ClusterNode implements NodeApi {
         onRemoved: () => this.markRemoved(),
         logger,
       }),
+      clock: options.clock,
       logger,
     });
     this.membership = new MembershipAdmin({
@@ -363,7 +364,7 @@ export class ClusterNode implements NodeApi {
 
   async produce(input: ProduceInput): Promise<ProduceOutcome> {
     let local = this.leaderOf(input.topic, input.partition);
-    const { maxMessageBytes, minInsyncReplicas } = this.topicInfo(input.topic).config;
+    const { maxMessageBytes, minInsyncReplicas, cleanupPolicy } = this.topicInfo(input.topic).config;
     const verified = await this.checkTransactional(input);
     // The check may have waited for the controller: leadership may have moved meanwhile.
     if (verified) local = this.leaderOf(input.topic, input.partition);
@@ -372,6 +373,7 @@ export class ClusterNode implements NodeApi {
       maxMessageBytes,
       proposalBatchBytesMax: proposalBatchBytesMax(this.host.proposalBytesMax),
       transactionVerified: verified,
+      keysRequired: cleanupPolicy !== 'delete',
     });
   }
 

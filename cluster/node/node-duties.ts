@@ -7,6 +7,10 @@ import { encodePartitionEntry } from '../partition/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { LocalPartition } from './partition-ops.js';
 import { nextReassignmentStep } from './reassignment.js';
+import { BackgroundLane } from './background-lane.js';
+import { CompactionDecider } from './compaction-decider.js';
+import { KeyCompaction } from './key-compaction.js';
+import type { NodeClock } from './node-clock.js';
 import { RetentionPurge } from './retention-purge.js';
 
 const controllerGroup = controllerGroupIdValue as GroupId;
@@ -29,6 +33,8 @@ export interface DutyContext {
   readonly groupSessions?: () => Promise<void>;
   /** Controller membership and decommissions (membership-duties.ts). */
   readonly membership?: { run(): Promise<void> };
+  /** For key compaction's decisions and timings; the system clock when absent. */
+  readonly clock?: Pick<NodeClock, 'now'>;
   readonly logger: Logger;
 }
 
@@ -40,14 +46,21 @@ export class NodeDuties {
   private readonly lastSeen = new Map<NodeId, number>();
   private retentionCheckedAtMs = 0;
   private readonly purge: RetentionPurge;
+  private readonly compaction: KeyCompaction;
+  private readonly compactionDecider: CompactionDecider;
 
   constructor(private readonly ctx: DutyContext) {
-    this.purge = new RetentionPurge(ctx.store, ctx.logger);
+    const lane = new BackgroundLane();
+    const clock = ctx.clock ?? { now: () => Date.now() };
+    this.purge = new RetentionPurge(ctx.store, ctx.logger, undefined, undefined, lane);
+    this.compaction = new KeyCompaction(ctx.store, clock, ctx.logger, lane);
+    this.compactionDecider = new CompactionDecider(ctx, clock, this.compaction);
   }
 
-  /** Waits for a background purge step in progress; none starts afterwards. */
+  /** Waits for a background purge or compaction step in progress; none starts afterwards. */
   async stop(): Promise<void> {
     await this.purge.stop();
+    await this.compaction.stop();
   }
 
   /** One round; an error (no controller leader yet…) only defers that duty to the next round. */
@@ -57,6 +70,7 @@ export class NodeDuties {
       ['liveness', () => this.trackLiveness()],
       ['reassignment', () => this.driveReassignments()],
       ['retention', () => this.enforceRetention()],
+      ['compaction', () => this.compactionDecider.run()],
       ['group-sessions', () => this.ctx.groupSessions?.() ?? Promise.resolve()],
       ['membership', () => this.ctx.membership?.run() ?? Promise.resolve()],
     ];

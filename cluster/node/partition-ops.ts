@@ -139,6 +139,8 @@ export async function fetchLocal(
     visible.push(b);
     nextOffset = view.nextOffset;
   }
+  // The read seeks to the next stored batch: none before the end means compaction removed them all.
+  if (visible.length === 0) nextOffset = end;
   const aborted =
     input.isolation === 'read-committed' ? sm.abortedTransactions(input.offset, nextOffset) : [];
   return { ...outcome, records: concat(visible), nextOffset, abortedTransactions: aborted };

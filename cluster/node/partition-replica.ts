@@ -45,6 +45,12 @@ export class PartitionReplica implements GroupStateMachine {
    */
   private fillAppendTimeMs = 0;
   private closed = false;
+  /**
+   * The store held batches of its own when the running fill started. Copying another replica's
+   * compacted log after them could keep a value whose tombstone that replica already removed, so on
+   * the first sign of compaction in what arrives the fill starts over from the log start.
+   */
+  private ownPrefix = false;
 
   constructor(
     readonly partitionKey: PartitionId,
@@ -68,6 +74,11 @@ export class PartitionReplica implements GroupStateMachine {
   /** The group never waits for the store: a gap fill runs beside it (see the class comment). */
   get blocked(): boolean {
     return false;
+  }
+
+  /** A gap fill is writing the store (nothing else may rewrite its batches meanwhile). */
+  get isFilling(): boolean {
+    return this.filling;
   }
 
   /** Offsets below this are in the store; up to the high watermark once no fill is running. */
@@ -161,6 +172,7 @@ export class PartitionReplica implements GroupStateMachine {
 
   private startFill(): void {
     this.filling = true;
+    this.ownPrefix = this.storeNext > this.machine.logStartOffset;
     const [from, to] = [this.storeNext, this.machine.nextOffset];
     this.logger.info({ partition: this.partitionKey, from, to }, 'filling record data skipped by a snapshot');
     void this.fill(from);
@@ -173,6 +185,20 @@ export class PartitionReplica implements GroupStateMachine {
     this.store.resetTo(batch, this.partitionKey, offset);
     await batch.commit(this.kv, { sync: true });
     this.storeNext = offset;
+  }
+
+  /** Throws the store's own batches away, so the fill copies the other replica's log from its start. */
+  private async discardStored(): Promise<void> {
+    const offset = this.machine.logStartOffset;
+    this.logger.info(
+      { partition: this.partitionKey, from: offset },
+      'gap fill: source is compacted, copying it whole',
+    );
+    const batch = new StorageBatch();
+    this.store.resetTo(batch, this.partitionKey, offset, { discardStored: true });
+    await batch.commit(this.kv, { sync: true });
+    this.storeNext = offset;
+    this.ownPrefix = false;
   }
 
   /** Stops a gap fill in progress (the partition left this node, or the node is stopping). */
@@ -210,11 +236,27 @@ export class PartitionReplica implements GroupStateMachine {
       if (this.closed) return;
       const fresh = batches.filter((b) => new RecordBatchView(b).baseOffset >= this.storeNext);
       if (fresh.length === 0) continue;
+      if (this.ownPrefix && showsCompaction(fresh, this.storeNext)) {
+        await this.discardStored();
+        return;
+      }
       const batch = new StorageBatch();
-      this.store.append(batch, this.partitionKey, fresh, this.fillAppendTimeMs);
+      // The other replica's log may be compacted already: batches it removed are absent.
+      this.store.append(batch, this.partitionKey, fresh, this.fillAppendTimeMs, { gapsAllowed: true });
       await batch.commit(this.kv, { sync: true });
       this.storeNext = new RecordBatchView(fresh[fresh.length - 1] as Uint8Array).nextOffset;
       if (this.storeNext >= this.machine.nextOffset) return;
     }
   }
+}
+
+/** Whether copied batches show compaction: a batch missing before one, or one missing records. */
+function showsCompaction(batches: readonly Uint8Array[], from: number): boolean {
+  let expected = from;
+  for (const bytes of batches) {
+    const view = new RecordBatchView(bytes);
+    if (view.baseOffset !== expected || view.recordCount !== view.lastOffsetDelta + 1) return true;
+    expected = view.nextOffset;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { defaultPurgeStepLimits, type PartitionStore, type PurgeStepLimits } from '../../storage/index.js';
+import { BackgroundLane, LaneTask, yieldToEventLoop } from './background-lane.js';
 
 export interface RetentionPurgeLimits {
   /** Stored bytes one pass frees at most; the rest waits for the next pass. */
@@ -19,35 +20,27 @@ export interface PurgePassResult {
   readonly bytes: number;
 }
 
-/** Lets ready cycles (and everything else queued) run between two purge steps. */
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 /**
  * Deletes the stored batches that retention left below the log start, in the background: bounded
  * steps, each its own write batch, with the event loop free between them, so a pass over gigabytes
  * never holds the ready cycle that every group of the node shares. One pass at a time.
  */
 export class RetentionPurge {
-  private running: Promise<unknown> | undefined;
-  private stopped = false;
+  private readonly task: LaneTask;
 
   constructor(
     private readonly store: PartitionStore,
     private readonly logger: Logger,
     private readonly limits: RetentionPurgeLimits = defaultRetentionPurgeLimits,
     private readonly pause: () => Promise<void> = yieldToEventLoop,
-  ) {}
+    lane: BackgroundLane = new BackgroundLane(),
+  ) {
+    this.task = new LaneTask(lane, logger, 'retention purge');
+  }
 
   /** Starts a pass unless one is running; a failure (corruption found) is logged, never thrown. */
   kick(): void {
-    if (this.running !== undefined || this.stopped) return;
-    this.running = this.pass()
-      .catch((error: unknown) =>
-        this.logger.error({ err: error }, 'retention purge failed; retrying next pass'),
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.task.kick(() => this.pass());
   }
 
   /** One pass over every partition with batches below its log start, up to `passBytesMax`. */
@@ -57,7 +50,7 @@ export class RetentionPurge {
     let bytes = 0;
     for (const partition of this.store.partitionsToPurge()) {
       for (let more = true; more;) {
-        if (this.stopped || bytes >= this.limits.passBytesMax) return { steps, batches, bytes };
+        if (this.task.stopped || bytes >= this.limits.passBytesMax) return { steps, batches, bytes };
         const step = await this.store.purgeStep(partition, this.limits.step);
         steps++;
         batches += step.batches;
@@ -71,8 +64,7 @@ export class RetentionPurge {
   }
 
   /** Ends after the step in progress; no step starts afterwards. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.running;
+  stop(): Promise<void> {
+    return this.task.stop();
   }
 }

@@ -4,6 +4,7 @@ export {
   type AbortedTransaction,
   type Acks,
   type ApplyContext,
+  type CompactionBounds,
   type PartitionCommand,
   type PartitionEntry,
   type PartitionLimits,

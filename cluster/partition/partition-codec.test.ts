@@ -94,7 +94,7 @@ describe('partition snapshot codec', () => {
   it('restores the same state, byte for byte', () => {
     const sm = busy();
     const bytes = encodePartitionSnapshot(sm);
-    expect(bytes[0]).toBe(2);
+    expect(bytes[0]).toBe(3);
     const restored = decodePartitionSnapshot(bytes);
     expect(restored.toData()).toEqual(sm.toData());
     expect(encodePartitionSnapshot(restored)).toEqual(bytes);
@@ -104,7 +104,9 @@ describe('partition snapshot codec', () => {
 
   it('still reads a v1 snapshot, with the default idle time and byte budget', () => {
     const sm = busy();
-    const v2 = encodePartitionSnapshot(sm);
+    const v3 = encodePartitionSnapshot(sm);
+    // v2 is v3 without the compaction bounds (two i64 before the checksum).
+    const v2 = Uint8Array.of(...v3.subarray(0, v3.length - 20), 0, 0, 0, 0);
     // v1 had dedupHorizonBatches, producersMax, openTransactionsMax (u32) where v2 has its four limits.
     const v1 = new Uint8Array(v2.length - 12);
     const view = new DataView(v1.buffer);
@@ -123,6 +125,38 @@ describe('partition snapshot codec', () => {
     });
     expect(restored.toData().producers).toEqual(sm.toData().producers);
     expect(restored.nextOffset).toBe(sm.nextOffset);
+  });
+
+  it('keeps the compaction bounds, and a v2 snapshot restores with none', () => {
+    const sm = new PartitionStateMachine();
+    sm.apply({ type: 'append', acks: 'quorum', batch: batch({ records: 5 }) }, { index: 1, timestampMs: 1 });
+    const compact = { type: 'compact', upToOffset: 5, tombstonesBeforeOffset: 3 } as const;
+    expect(sm.apply(compact, { index: 2, timestampMs: 2 })).toMatchObject({ ok: true, type: 'compaction' });
+    // Past the last stable offset, or a tombstone bound past the end: refused alike everywhere.
+    const beyond = { ...compact, upToOffset: 6 };
+    expect(sm.apply(beyond, { index: 3, timestampMs: 3 })).toMatchObject({
+      ok: false,
+      code: 'OFFSET_OUT_OF_RANGE',
+    });
+    const inverted = { ...compact, upToOffset: 2, tombstonesBeforeOffset: 3 };
+    expect(sm.apply(inverted, { index: 4, timestampMs: 4 })).toMatchObject({
+      ok: false,
+      code: 'INVALID_ARGUMENT',
+    });
+    // An older decision arriving later lowers nothing.
+    sm.apply({ ...compact, upToOffset: 4 }, { index: 5, timestampMs: 5 });
+    const v3 = encodePartitionSnapshot(sm);
+    expect(decodePartitionSnapshot(v3).compactionTarget).toEqual({
+      upToOffset: 5,
+      tombstonesBeforeOffset: 3,
+    });
+    const v2 = Uint8Array.of(...v3.subarray(0, v3.length - 20), 0, 0, 0, 0);
+    v2[0] = 2;
+    new DataView(v2.buffer).setUint32(v2.length - 4, crc32c(v2, 0, 0, v2.length - 4));
+    expect(decodePartitionSnapshot(v2).compactionTarget).toEqual({
+      upToOffset: 0,
+      tombstonesBeforeOffset: 0,
+    });
   });
 
   it('detects any flipped bit', () => {

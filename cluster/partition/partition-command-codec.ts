@@ -7,7 +7,7 @@ import type { Acks, PartitionEntry } from './partition-types.js';
  * and for an append the batch bytes last and unframed. Encoding copies the batch once (into the
  * entry); decoding returns a view of it. A new layout takes a new command-type byte.
  */
-export const partitionCommandTypes = { append: 1, setLogStartOffset: 2 } as const;
+export const partitionCommandTypes = { append: 1, setLogStartOffset: 2, compact: 3 } as const;
 
 const acksCodes: Record<Acks, number> = { none: 0, leader: 1, quorum: 2 };
 const acksByCode: readonly Acks[] = ['none', 'leader', 'quorum'];
@@ -27,6 +27,12 @@ export function encodePartitionEntry(entry: PartitionEntry): Uint8Array {
         .u8(partitionCommandTypes.setLogStartOffset)
         .i64(entry.timestampMs)
         .i64(c.logStartOffset).bytes;
+    case 'compact':
+      return new BinaryWriter(1 + 8 + 8 + 8)
+        .u8(partitionCommandTypes.compact)
+        .i64(entry.timestampMs)
+        .i64(c.upToOffset)
+        .i64(c.tombstonesBeforeOffset).bytes;
   }
 }
 
@@ -45,6 +51,13 @@ export function decodePartitionEntry(data: Uint8Array): PartitionEntry {
     const logStartOffset = r.u64();
     r.done();
     return { timestampMs, command: { type: 'set-log-start-offset', logStartOffset } };
+  }
+  if (type === partitionCommandTypes.compact) {
+    const timestampMs = r.i64();
+    const upToOffset = r.u64();
+    const tombstonesBeforeOffset = r.u64();
+    r.done();
+    return { timestampMs, command: { type: 'compact', upToOffset, tombstonesBeforeOffset } };
   }
   throw new RaftlogError('CORRUPT_MESSAGE', `partition entry: unknown command type ${type}`);
 }

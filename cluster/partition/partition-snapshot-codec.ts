@@ -18,10 +18,13 @@ import type { BatchMetadata, ProducerEntry } from './producer-state.js';
  *     producers u32 × (producerId i64, epoch u16, lastSequence i32, lastTimestampMs i64,
  *       openTxnFirstOffset i64, batches u32 × (baseSequence u32, lastSequence u32, baseOffset i64)) |
  *     aborted u32 × (producerId, firstOffset, lastOffset i64) | crc32c u32 of all before it
+ * v3: v2 followed, before the checksum, by the compaction bounds (upToOffset,
+ *     tombstonesBeforeOffset i64); v2 and v1 snapshots restore with no compaction asked.
  * v1 (still read): the limits were dedupHorizonBatches, producersMax, openTransactionsMax u32; a
  * v1 snapshot restores with the default idle time and byte budget (producersMax has no successor).
  */
-export const partitionSnapshotVersion = 2;
+export const partitionSnapshotVersion = 3;
+const partitionSnapshotVersionV2 = 2;
 const partitionSnapshotVersionV1 = 1;
 
 const fixedBytes = 1 + 4 * 8 + 3 * 4 + 4 + 4 + 4;
@@ -30,10 +33,11 @@ const fixedBytesV2 = fixedBytes - 3 * 4 + 2 * 4 + 2 * 8;
 const producerBytes = 8 + 2 + 4 + 8 + 8 + 4;
 const batchBytes = 4 + 4 + 8;
 const abortedBytes = 3 * 8;
+const compactionBytes = 2 * 8;
 
 export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
   const d = sm.toData();
-  let size = fixedBytesV2 + d.aborted.length * abortedBytes;
+  let size = fixedBytesV2 + d.aborted.length * abortedBytes + compactionBytes;
   for (const p of d.producers) size += producerBytes + p.batches.length * batchBytes;
   const w = new BinaryWriter(size)
     .u8(partitionSnapshotVersion)
@@ -53,6 +57,7 @@ export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
   }
   w.u32(d.aborted.length);
   for (const a of d.aborted) w.i64(a.producerId).i64(a.firstOffset).i64(a.lastOffset);
+  w.i64(d.compaction.upToOffset).i64(d.compaction.tombstonesBeforeOffset);
   w.u32(crc32c(w.bytes, 0, 0, w.pos));
   return w.bytes;
 }
@@ -107,7 +112,8 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
   const stored = new DataView(bytes.buffer, bytes.byteOffset + crcAt, 4).getUint32(0);
   if (crc32c(bytes, 0, 0, crcAt) !== stored) throw r.corrupt('CRC32C mismatch');
   const version = r.u8();
-  if (version !== partitionSnapshotVersion && version !== partitionSnapshotVersionV1) {
+  const known = [partitionSnapshotVersion, partitionSnapshotVersionV2, partitionSnapshotVersionV1];
+  if (!known.includes(version)) {
     throw r.corrupt(`unknown version ${version}`);
   }
   const appliedIndex = r.u64();
@@ -125,6 +131,12 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
   const producers: ProducerEntry[] = [];
   for (let i = 0; i < producerCount; i++) producers.push(readProducer(r, limits.dedupHorizonBatches));
   const aborted = readAborted(r);
+  const compaction =
+    version === partitionSnapshotVersion
+      ? { upToOffset: r.u64(), tombstonesBeforeOffset: r.u64() }
+      : { upToOffset: 0, tombstonesBeforeOffset: 0 };
+  if (compaction.tombstonesBeforeOffset > compaction.upToOffset || compaction.upToOffset > nextOffset)
+    throw r.corrupt('compaction bounds out of order');
   if (r.remaining !== 4) throw r.corrupt(`${r.remaining - 4} bytes before the checksum are unaccounted for`);
   if (logStartOffset > nextOffset) throw r.corrupt('log start offset is past the next offset');
   const data: PartitionStateData = {
@@ -135,6 +147,7 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
     lastTimestampMs,
     producers,
     aborted,
+    compaction,
   };
   return PartitionStateMachine.fromData(data);
 }

@@ -12,6 +12,7 @@ import {
   partitionLimitsMax,
   type AbortedTransaction,
   type ApplyContext,
+  type CompactionBounds,
   type PartitionCommand,
   type PartitionLimits,
   type PartitionResult,
@@ -50,6 +51,8 @@ export interface PartitionStateData {
   readonly producers: readonly ProducerEntry[];
   /** In marker order (ascending lastOffset). */
   readonly aborted: readonly AbortedTransaction[];
+  /** The latest key compaction decision (zeros for none, and for snapshots written before it). */
+  readonly compaction: CompactionBounds;
 }
 
 export function validatePartitionLimits(limits: PartitionLimits): void {
@@ -95,6 +98,7 @@ export class PartitionStateMachine {
   /** Producer id to first offset; insertion order is first-offset order, so the first is the oldest. */
   private readonly openTxns = new Map<number, number>();
   private readonly aborted: AbortedTransaction[];
+  private compaction: CompactionBounds = { upToOffset: 0, tombstonesBeforeOffset: 0 };
 
   constructor(limits: Partial<PartitionLimits> = {}) {
     this.limits = { ...defaultPartitionLimits, ...limits };
@@ -120,6 +124,7 @@ export class PartitionStateMachine {
     open.sort((a, b) => a.openTxnFirstOffset - b.openTxnFirstOffset);
     for (const p of open) sm.openTxns.set(p.producerId, p.openTxnFirstOffset);
     sm.aborted.push(...data.aborted);
+    sm.compaction = data.compaction;
     return sm;
   }
 
@@ -133,6 +138,7 @@ export class PartitionStateMachine {
       lastTimestampMs: this.lastTimestamp,
       producers: [...this.producers.values()],
       aborted: this.aborted,
+      compaction: this.compaction,
     };
   }
 
@@ -153,6 +159,10 @@ export class PartitionStateMachine {
   get lastStableOffset(): number {
     for (const first of this.openTxns.values()) return first;
     return this.next;
+  }
+  /** What key compaction every replica's store must reach (the latest decision applied). */
+  get compactionTarget(): CompactionBounds {
+    return this.compaction;
   }
   get producerCount(): number {
     return this.producers.size;
@@ -205,6 +215,8 @@ export class PartitionStateMachine {
           return this.append(command.batch, ctx.timestampMs);
         case 'set-log-start-offset':
           return this.setLogStartOffset(command.logStartOffset);
+        case 'compact':
+          return this.compact(command);
         default:
           return assertNever(command, 'partition command');
       }
@@ -412,6 +424,31 @@ export class PartitionStateMachine {
       duplicate: false,
       batch: batch.bytes,
     };
+  }
+
+  /**
+   * Takes the leader's compaction decision. Only decided data may be compacted: the bounds must lie
+   * at or below the last stable offset (so below the high watermark too), which the leader read from
+   * the same state. Bounds only grow: an older decision arriving later changes nothing.
+   */
+  private compact(bounds: CompactionBounds): PartitionResult {
+    const { upToOffset, tombstonesBeforeOffset } = bounds;
+    const stable = this.lastStableOffset;
+    if (!Number.isSafeInteger(upToOffset) || upToOffset < 0 || upToOffset > stable) {
+      reject('OFFSET_OUT_OF_RANGE', `compaction end ${upToOffset} is outside [0, ${stable}]`);
+    }
+    if (
+      !Number.isSafeInteger(tombstonesBeforeOffset) ||
+      tombstonesBeforeOffset < 0 ||
+      tombstonesBeforeOffset > upToOffset
+    ) {
+      reject('INVALID_ARGUMENT', `tombstone bound ${tombstonesBeforeOffset} is outside [0, ${upToOffset}]`);
+    }
+    this.compaction = {
+      upToOffset: Math.max(this.compaction.upToOffset, upToOffset),
+      tombstonesBeforeOffset: Math.max(this.compaction.tombstonesBeforeOffset, tombstonesBeforeOffset),
+    };
+    return { ok: true, type: 'compaction', ...this.compaction };
   }
 
   private setLogStartOffset(offset: number): PartitionResult {

@@ -7,7 +7,23 @@ export type PartitionCommand =
   /** `batch` is an encoded RecordBatch; its baseOffset field is ignored (the state machine assigns one). */
   | { readonly type: 'append'; readonly acks: Acks; readonly batch: Uint8Array }
   /** Retention or a delete-records request moved the log start; older aborted ranges can go. */
-  | { readonly type: 'set-log-start-offset'; readonly logStartOffset: number };
+  | { readonly type: 'set-log-start-offset'; readonly logStartOffset: number }
+  /**
+   * The leader's key compaction decision for a compacted topic: below `upToOffset` only the newest
+   * record of each key stays, and a newest record that is a tombstone below `tombstonesBeforeOffset`
+   * goes too. Every replica's store works toward the latest one in the background.
+   */
+  | {
+      readonly type: 'compact';
+      readonly upToOffset: number;
+      readonly tombstonesBeforeOffset: number;
+    };
+
+/** What compaction the replicated state asks of every replica's store (zeros: none). */
+export interface CompactionBounds {
+  readonly upToOffset: number;
+  readonly tombstonesBeforeOffset: number;
+}
 
 export interface PartitionEntry {
   /** Stamped by the leader when it proposes: the log-append time of the batch on every replica. */
@@ -34,6 +50,7 @@ export type PartitionResult =
       readonly batch: Uint8Array;
     }
   | { readonly ok: true; readonly type: 'log-start-offset'; readonly logStartOffset: number }
+  | ({ readonly ok: true; readonly type: 'compaction' } & CompactionBounds)
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 export interface AbortedTransaction {

@@ -15,6 +15,11 @@ export interface AppendBatchRules {
    * open with this partition); without that, transactional batches are refused.
    */
   readonly transactionVerified?: boolean;
+  /**
+   * The topic is compacted: compaction keeps one record per key, so a record without a key has no
+   * place in it and is refused (as Kafka refuses it with INVALID_RECORD).
+   */
+  readonly keysRequired?: boolean;
 }
 
 /**
@@ -51,7 +56,18 @@ export function validateAppendBatch(bytes: Uint8Array, rules: AppendBatchRules):
     );
   }
   checkProducerFields(batch);
+  if (rules.keysRequired === true) checkKeys(batch);
   return batch;
+}
+
+function checkKeys(batch: RecordBatchView): void {
+  for (const r of batch.records()) {
+    if (r.key === null)
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `record ${r.offsetDelta}: a compacted topic needs a key on every record`,
+      );
+  }
 }
 
 /** -1/-1/-1 for a plain producer; otherwise an id, an int16 epoch and an int32 sequence, none negative. */

@@ -16,3 +16,4 @@ export {
 export { encodeRecordBatch, type EncodeRecordBatchOptions } from './encode.js';
 export { RecordBatchView, countRecords, decodeRecords, splitRecordBatches } from './record-batch-view.js';
 export { checkRecordBatch, timestampMsMax } from './check-record-batch.js';
+export { retainRecords, type RetainedRecords } from './retain-records.js';

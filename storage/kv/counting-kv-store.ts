@@ -60,6 +60,10 @@ export class CountingKvStore implements KvStore {
     return this.inner.write(batch, options);
   }
 
+  compactRange(gte: Uint8Array, lt: Uint8Array): Promise<void> {
+    return this.inner.compactRange?.(gte, lt) ?? Promise.resolve();
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

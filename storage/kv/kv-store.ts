@@ -44,6 +44,11 @@ export interface KvStore {
   /** Iterates over a consistent snapshot taken when the iterator is created. */
   iterator(range?: KvRange): KvIterator;
   write(batch: KvWriteBatch, options: KvWriteOptions): Promise<void>;
+  /**
+   * Rewrites the engine's files holding [gte, lt) so deleted and overwritten values free their space
+   * (RocksDB CompactRange); engines without files leave it out.
+   */
+  compactRange?(gte: Uint8Array, lt: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -104,6 +104,14 @@ export class RocksKvStore implements KvStore {
     return result;
   }
 
+  /** Runs on the binding's worker thread, beside reads and writes; the engine frees what it can. */
+  compactRange(gte: Uint8Array, lt: Uint8Array): Promise<void> {
+    this.checkOpen();
+    return call<void>('compactRange', (cb) =>
+      this.db.compactRange(buf(gte), buf(lt), (err) => cb(err, undefined)),
+    );
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

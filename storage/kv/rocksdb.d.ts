@@ -38,6 +38,7 @@ declare module 'rocksdb' {
     getMany(keys: Buffer[], options: { asBuffer: boolean }, cb: Callback<(Buffer | undefined)[]>): void;
     batch(ops: RocksBatchOp[], options: { sync: boolean }, cb: (err: Error | undefined | null) => void): void;
     iterator(options: RocksIteratorOptions): RocksIterator;
+    compactRange(start: Buffer, end: Buffer, cb: (err: Error | undefined | null) => void): void;
   }
 
   function rocksdb(location: string): RocksDb;

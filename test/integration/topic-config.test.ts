@@ -31,7 +31,9 @@ async function cli(
 
 async function produce(cluster: TestCluster, acks: Acks): Promise<void> {
   const leader = await cluster.waitForLeader(topic, 0);
-  const batch = encodeRecordBatch({ timestamp: Date.now(), records: [{ value: new Uint8Array([1]) }] });
+  // The topic is compacted (delete,compact), which refuses records without a key.
+  const records = [{ key: new Uint8Array([1]), value: new Uint8Array([1]) }];
+  const batch = encodeRecordBatch({ timestamp: Date.now(), records });
   await cluster.broker(leader.address).produce({ topic, partition: 0, batch, acks }, { timeoutMs: 5_000 });
 }
 
