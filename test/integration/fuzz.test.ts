@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import { SecurityService } from '../../proto/gen/raftlog/v1/security_pb.js';
 import { messageBytes, rawCall, type CallOutcome, type FuzzVocabulary } from './fuzz/index.js';
 import {
   PartitionWriter,
@@ -137,6 +138,7 @@ function fuzzTargets(nodes: readonly TestNode[]): Target[] {
   return [
     ...of(BrokerService, 'client', broker),
     ...of(AdminService, 'client', admin),
+    ...of(SecurityService, 'client', admin),
     ...of(PeerService, 'peer', peer),
   ];
 }
