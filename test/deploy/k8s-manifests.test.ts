@@ -272,6 +272,16 @@ describe('the secure overlay', () => {
   const mount = container.volumeMounts?.find((m) => m.name === 'tls');
   const tlsDir = mount?.mountPath ?? '';
 
+  it('turns authentication on, the admin password from the raftlog-admin Secret, never in the manifests', () => {
+    const env = new Map((container.env ?? []).map((e) => [e.name, e]));
+    expect(env.get('RAFTLOG_AUTH')?.value).toBe('required');
+    expect(env.get('RAFTLOG_SUPERUSERS')?.value).toBe('User:admin');
+    for (const name of ['RAFTLOG_BOOTSTRAP_ADMIN_PASSWORD', 'RAFTLOG_PASSWORD']) {
+      expect(env.get(name)?.value).toBeUndefined();
+      expect(env.get(name)?.valueFrom?.secretKeyRef).toEqual({ name: 'raftlog-admin', key: 'password' });
+    }
+  });
+
   it('mounts the raftlog-tls Secret read-only, readable by the pod group only', () => {
     expect(mount?.readOnly).toBe(true);
     const volume = sts.spec?.template.spec?.volumes?.find((v) => v.name === 'tls');
