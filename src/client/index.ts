@@ -48,3 +48,4 @@ export type { GroupCloseOptions } from './group-session.js';
 export { offsetsAfter, type PartitionOffset } from './offset-tracker.js';
 export type { TransactionScope } from './producer.js';
 export type { TxnPhase } from './transaction-state.js';
+export { useHostAliases } from './host-aliases.js';
