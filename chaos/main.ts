@@ -16,7 +16,7 @@ function integer(min: number, max: number) {
 const program = new Command('raftlog chaos')
   .description('Runs a cluster behind fault-injecting proxies, drives a workload, and checks its history.')
   .option('--scenario <name>', `faults to inject: ${Object.keys(scenarios).join(', ')}`, 'all')
-  .option('--nodes <n>', 'cluster size (3 or 5)', integer(3, 5), 3)
+  .option('--nodes <n>', 'cluster size (3 or 5; with --external the links file decides)', integer(3, 5), 3)
   .option('--duration <s>', 'seconds of faults before heal and drain', integer(1, 86_400), 60)
   .option('--seed <n>', 'fixes the fault schedule (default: random, printed)', integer(0, 2 ** 31))
   .option('--partitions <n>', 'partitions of the workload topic', integer(1, 64), 3)
