@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LinkProxies } from '../../chaos/cluster/index.js';
 import { allFaultKinds } from '../../chaos/nemesis/index.js';
+import { RaftlogClient } from '../../src/client/index.js';
 import { externalFaultKinds } from '../../chaos/run/index.js';
 import { startToxiproxyServer, type ToxiproxyServer } from '../../chaos/toxiproxy/index.js';
 import { runChaosCommand, verdictOf } from './chaos-command.js';
 import { playChaosOverlay } from './played-chaos-overlay.js';
+import type { PlayedPod } from './statefulset-pods.js';
 
 const durationS = Number(process.env.RAFTLOG_CHAOS_DURATION_S ?? 25);
 const seed = Number(process.env.RAFTLOG_CHAOS_SEED ?? 11);
@@ -18,6 +21,27 @@ const healthTimeoutMs = 60_000;
 function runHarness(args: readonly string[]) {
   if (args[0] !== 'chaos') throw new Error(`the Job does not run \`raftlog chaos\`: ${args.join(' ')}`);
   return runChaosCommand(args.slice(1));
+}
+
+/** The groups each pod says it leads, asked on its own address. */
+async function claimedLeaderships(pods: readonly PlayedPod[]): Promise<string[]> {
+  const client = new RaftlogClient({ bootstrap: pods.map((p) => p.address) });
+  try {
+    const claims = await Promise.all(
+      pods.map(async (pod, i) => {
+        const status = await client
+          .admin(pod.address)
+          .clusterStatus({ omitPartitions: false }, { timeoutMs: 1_000 });
+        const led = status.partitions
+          .filter((p) => p.leaderId === i + 1)
+          .map((p) => `${p.topic}/${p.partition}`);
+        return led.map((g) => `${pod.pod.name}: ${g}`);
+      }),
+    );
+    return claims.flat();
+  } finally {
+    client.close();
+  }
 }
 
 /** Replaces `--name=…` in the Job's args, or adds it. */
@@ -60,6 +84,13 @@ describe('the chaos Job against the StatefulSet of the chaos overlay, played by 
       expect((await stat(verdict.report)).size).toBeGreaterThan(1_000);
       const history = await readFile(join(out, 'history.jsonl'), 'utf8');
       expect(history).toMatch(/"kind":"partition"/);
+      // Every link cut: no node hears a majority, so no leader may stay (check-quorum), unless
+      // some node-to-node traffic went around the proxies.
+      const links = LinkProxies.connect(toxiproxy.url, overlay.toxiproxyIp);
+      for (const link of await links.adopt()) await links.cutLink(link);
+      await expect
+        .poll(() => claimedLeaderships(overlay.pods), { timeout: 10_000, interval: 500 })
+        .toEqual([]);
       rmSync(dir, { recursive: true, force: true });
     },
     (durationS + 120) * 1_000,
