@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
-import { Progress, runChaos, scenarios } from './run/index.js';
+import { useHostAliases } from '../src/client/index.js';
+import { readLinksFile } from './cluster/index.js';
+import { externalFaultKinds, Progress, runChaos, scenarios, type ExternalTarget } from './run/index.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -14,7 +16,7 @@ function integer(min: number, max: number) {
 const program = new Command('raftlog chaos')
   .description('Runs a cluster behind fault-injecting proxies, drives a workload, and checks its history.')
   .option('--scenario <name>', `faults to inject: ${Object.keys(scenarios).join(', ')}`, 'all')
-  .option('--nodes <n>', 'cluster size (3 or 5)', integer(3, 5), 3)
+  .option('--nodes <n>', 'cluster size (3 or 5; with --external the links file decides)', integer(3, 5), 3)
   .option('--duration <s>', 'seconds of faults before heal and drain', integer(1, 86_400), 60)
   .option('--seed <n>', 'fixes the fault schedule (default: random, printed)', integer(0, 2 ** 31))
   .option('--partitions <n>', 'partitions of the workload topic', integer(1, 64), 3)
@@ -24,9 +26,27 @@ const program = new Command('raftlog chaos')
     '--out <dir>',
     'where the report, history, node data and logs go (default: chaos-out/<scenario>-<seed>)',
   )
+  .option(
+    '--external',
+    `check a running cluster instead of starting one (faults: ${externalFaultKinds.join(', ')})`,
+  )
+  .option('--bootstrap <addresses>', 'with --external: client addresses of the cluster, comma-separated')
+  .option(
+    '--links <file>',
+    'with --external: the link proxies to create (JSON array of {name, listen, upstream})',
+  )
+  .option(
+    '--toxiproxy-url <url>',
+    'the Toxiproxy to drive (default: TOXIPROXY_URL; required with --external)',
+  )
+  .option('--host-aliases <list>', 'NAME=IP,… dialed instead of DNS (default: RAFTLOG_HOST_ALIASES)')
+  .option('--ready-timeout <s>', 'with --external: how long to wait for every node', integer(1, 86_400), 600)
   .action(async (flags: Flags) => {
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const outDir = flags.out ?? join('chaos-out', `${flags.scenario}-${seed}`);
+    const toxiproxyUrl = flags.toxiproxyUrl ?? process.env.TOXIPROXY_URL;
+    useHostAliases(flags.hostAliases ?? process.env.RAFTLOG_HOST_ALIASES ?? '');
+    const external = flags.external === true ? await externalTarget(flags) : undefined;
     const progress = new Progress(process.stderr);
     progress.note(
       `chaos: scenario ${flags.scenario}, ${flags.nodes} nodes, ${flags.duration} s, seed ${seed}, output in ${outDir}`,
@@ -40,8 +60,9 @@ const program = new Command('raftlog chaos')
         outDir,
         partitions: flags.partitions,
         sendersPerKey: flags.senders,
-        ...(process.env.TOXIPROXY_URL ? { toxiproxyUrl: process.env.TOXIPROXY_URL } : {}),
-        command: `npm run chaos -- --scenario ${flags.scenario} --nodes ${flags.nodes} --duration ${flags.duration} --seed ${seed}`,
+        ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
+        ...(external === undefined ? {} : { external }),
+        command: `npm run chaos -- --scenario ${flags.scenario} --nodes ${flags.nodes} --duration ${flags.duration} --seed ${seed}${external === undefined ? '' : ` --external --bootstrap ${flags.bootstrap}`}`,
       },
       progress,
     );
@@ -52,6 +73,15 @@ const program = new Command('raftlog chaos')
     process.exitCode = verdict.valid ? 0 : 1;
   });
 
+async function externalTarget(flags: Flags): Promise<ExternalTarget> {
+  if (flags.bootstrap === undefined) throw new InvalidArgumentError('--external needs --bootstrap');
+  return {
+    bootstrap: flags.bootstrap.split(',').filter((a) => a !== ''),
+    ...(flags.links === undefined ? {} : { links: await readLinksFile(flags.links) }),
+    readyTimeoutMs: flags.readyTimeout * 1_000,
+  };
+}
+
 interface Flags {
   scenario: string;
   nodes: number;
@@ -61,6 +91,12 @@ interface Flags {
   senders: number;
   json?: boolean;
   out?: string;
+  external?: boolean;
+  bootstrap?: string;
+  links?: string;
+  toxiproxyUrl?: string;
+  hostAliases?: string;
+  readyTimeout: number;
 }
 
 await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@ import { Admin, RaftlogClient } from '../../src/client/index.js';
 import type { Launcher } from '../../src/local/index.js';
 import { startToxiproxyServer } from '../toxiproxy/index.js';
 import { ChaosNode } from './chaos-node.js';
+import type { ClusterUnderTest } from './cluster-under-test.js';
 import { freePort } from './free-port.js';
 import { clientId, LinkProxies } from './link-proxies.js';
 
@@ -25,7 +26,9 @@ const host = '127.0.0.1';
  * listener only through proxy `ni-nj`, and the workload reaches node j's client listener only
  * through `client-nj`. The harness itself probes nodes on their own addresses.
  */
-export class ChaosCluster {
+export class ChaosCluster implements ClusterUnderTest {
+  readonly clientLinks = true;
+
   private constructor(
     readonly nodes: readonly ChaosNode[],
     readonly links: LinkProxies,
@@ -79,6 +82,10 @@ export class ChaosCluster {
       throw error;
     }
     return cluster;
+  }
+
+  get processes(): ChaosCluster {
+    return this;
   }
 
   node(id: number): ChaosNode {

@@ -17,6 +17,13 @@ export function linkName(link: Link): string {
   return link.from === clientId ? `client-n${link.to}` : `n${link.from}-n${link.to}`;
 }
 
+/** The link a proxy name stands for; undefined for a name that is not a link's. */
+export function linkOfName(name: string): Link | undefined {
+  const match = /^(?:client|n([1-9]\d*))-n([1-9]\d*)$/.exec(name);
+  if (match === null) return undefined;
+  return { from: match[1] === undefined ? clientId : Number(match[1]), to: Number(match[2]) };
+}
+
 /**
  * One Toxiproxy proxy per directed link between nodes, and one per client→node link, created
  * through the Toxiproxy HTTP API. A cut is a silent blackhole (a `timeout` toxic with timeout 0
@@ -37,14 +44,39 @@ export class LinkProxies {
     return new LinkProxies(new Toxiproxy(url), listenHost);
   }
 
-  /** Creates the proxy for a link and answers the address to dial instead of the node's own. */
-  async create(link: Link, upstream: string): Promise<string> {
+  /**
+   * Creates the proxy for a link (replacing one of the same name) and answers the address to dial
+   * instead of the node's own; it listens on a free port unless `listen` fixes one.
+   */
+  async create(link: Link, upstream: string, listen = `${this.listenHost}:0`): Promise<string> {
     const name = linkName(link);
     const existing = await this.api.getAll().then((all) => all[name]);
+    // A proxy already in place (e.g. loaded from Toxiproxy's -config) keeps the nodes' connections.
+    if (existing !== undefined && sameProxy(existing, listen, upstream)) {
+      this.proxies.set(name, existing);
+      return existing.listen;
+    }
     if (existing !== undefined) await existing.remove();
-    const proxy = await this.api.createProxy({ name, listen: `${this.listenHost}:0`, upstream });
+    const proxy = await this.api.createProxy({ name, listen, upstream });
     this.proxies.set(name, proxy);
     return proxy.listen;
+  }
+
+  /**
+   * Takes over the link proxies someone else created (named `ni-nj` or `client-nj`) and answers the
+   * links found. A reset first heals whatever an earlier run left cut: the Toxiproxy serves this
+   * cluster's links only.
+   */
+  async adopt(): Promise<Link[]> {
+    await this.api.reset();
+    const found: Link[] = [];
+    for (const [name, proxy] of Object.entries(await this.api.getAll())) {
+      const link = linkOfName(name);
+      if (link === undefined) continue;
+      this.proxies.set(name, proxy);
+      found.push(link);
+    }
+    return found;
   }
 
   isCut(link: Link): boolean {
@@ -119,4 +151,9 @@ export class LinkProxies {
     if (proxy === undefined) throw new Error(`no proxy for link ${linkName(link)}`);
     return proxy;
   }
+}
+
+function sameProxy(proxy: Proxy, listen: string, upstream: string): boolean {
+  const port = (address: string): string => address.slice(address.lastIndexOf(':') + 1);
+  return proxy.upstream === upstream && !listen.endsWith(':0') && port(proxy.listen) === port(listen);
 }

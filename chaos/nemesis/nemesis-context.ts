@@ -1,10 +1,10 @@
 import type { Admin } from '../../src/client/index.js';
-import type { ChaosCluster } from '../cluster/index.js';
+import type { ClusterUnderTest } from '../cluster/index.js';
 import type { Recorder } from '../workload/index.js';
 
 /** What the nemesis acts on and through. */
 export interface NemesisContext {
-  readonly cluster: ChaosCluster;
+  readonly cluster: ClusterUnderTest;
   readonly recorder: Recorder;
   readonly admin: Admin;
   readonly topic: string;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Prng } from '../../lib/index.js';
-import type { ChaosNode } from '../cluster/index.js';
+import type { ChaosNode, NodeProcesses, NodeUnderTest } from '../cluster/index.js';
 import { clientId } from '../cluster/index.js';
 import { nemesisProcess, type FaultEvent, type FaultKind } from '../history/index.js';
 import { corruptAndRestart } from './disk-fault.js';
@@ -47,18 +47,20 @@ export class Nemesis {
       case 'client-leader-cut':
         return this.cutClientFrom(target);
       case 'kill':
-        return this.kill(target);
+        return this.kill(this.process(target));
       case 'pause':
-        return Promise.resolve(this.pause(target));
+        return Promise.resolve(this.pause(this.process(target)));
       case 'latency':
         return this.slowNetwork(prng);
       case 'clock-skew':
-        return this.skewClock(target, fault.clockOffsetMs);
+        return this.skewClock(this.process(target), fault.clockOffsetMs);
       case 'disk-bitflip':
       case 'disk-truncate':
-        return corruptAndRestart(target, fault.kind, prng, () => waitInSync(this.ctx, target.id));
+        return corruptAndRestart(this.process(target), fault.kind, prng, () =>
+          waitInSync(this.ctx, target.id),
+        );
       case 'restart-rolling':
-        return restartRolling(this.ctx.cluster.nodes, (id) => waitInSync(this.ctx, id));
+        return restartRolling(this.processes().nodes, (id) => waitInSync(this.ctx, id));
       case 'transfer-storm':
         return transferStorm(this.ctx, prng);
       case 'membership':
@@ -67,12 +69,23 @@ export class Nemesis {
   }
 
   /** The leader of a random key when the plan aims at leaders and one is known, else any running node. */
-  private target(fault: PlannedFault, prng: Prng): ChaosNode {
+  private target(fault: PlannedFault, prng: Prng): NodeUnderTest {
     const key = `${this.ctx.topic}/${prng.intBetween(0, this.ctx.partitions - 1)}`;
-    const leader = this.ctx.leaders().get(key) ?? 0;
+    const leader = this.ctx.cluster.nodes.find((n) => n.id === this.ctx.leaders().get(key));
     const running = this.ctx.cluster.nodes.filter((n) => n.running);
-    if (fault.atLeader && leader !== 0) return this.ctx.cluster.node(leader);
+    if (fault.atLeader && leader !== undefined) return leader;
     return prng.pick(running.length > 0 ? running : this.ctx.cluster.nodes);
+  }
+
+  /** Process faults need the node's process: only a cluster the harness started has them. */
+  private processes(): NodeProcesses {
+    const processes = this.ctx.cluster.processes;
+    if (processes === undefined) throw new Error('process faults need nodes the harness started');
+    return processes;
+  }
+
+  private process(node: NodeUnderTest): ChaosNode {
+    return this.processes().node(node.id);
   }
 
   private async partition(fault: PlannedFault, prng: Prng): Promise<FaultInForce> {
@@ -90,7 +103,7 @@ export class Nemesis {
     };
   }
 
-  private async cutClientFrom(node: ChaosNode): Promise<FaultInForce> {
+  private async cutClientFrom(node: NodeUnderTest): Promise<FaultInForce> {
     await this.ctx.cluster.links.cutLink({ from: clientId, to: node.id });
     return {
       nodes: [node.id],

@@ -1,4 +1,5 @@
 import type { Launcher } from '../../src/local/index.js';
+import type { LinkProxySpec } from '../cluster/index.js';
 import type { FaultKind } from '../history/index.js';
 import { allFaultKinds } from '../nemesis/index.js';
 
@@ -19,6 +20,26 @@ export const scenarios: Readonly<Record<string, readonly FaultKind[]>> = {
   network: ['partition', 'client-leader-cut', 'latency'],
 };
 
+/**
+ * What a run can do to a cluster it did not start: cut, slow and reset node-to-node links through
+ * Toxiproxy, and move leaderships and replicas through the Admin API. Killing, pausing, restarting
+ * and damaging nodes need their processes; cutting the client from a leader needs client proxies.
+ */
+export const externalFaultKinds: readonly FaultKind[] = [
+  'partition',
+  'latency',
+  'transfer-storm',
+  'membership',
+];
+
+/** A cluster to check that the harness does not start (e.g. a StatefulSet). */
+export interface ExternalTarget {
+  readonly bootstrap: readonly string[];
+  /** Proxies to create from a links file; without them, those already in the Toxiproxy are used. */
+  readonly links?: readonly LinkProxySpec[];
+  readonly readyTimeoutMs?: number;
+}
+
 export interface ChaosOptions {
   readonly scenario: string;
   readonly nodes: number;
@@ -35,12 +56,22 @@ export interface ChaosOptions {
   readonly command?: string;
   /** How node processes start; by default as this process was started (compiled or under tsx). */
   readonly launcher?: Launcher;
+  /** Check this cluster instead of starting one; `toxiproxyUrl` is then required. */
+  readonly external?: ExternalTarget;
 }
 
-export function kindsOf(scenario: string): readonly FaultKind[] {
+/** The fault kinds of a scenario, less those an external cluster cannot take. */
+export function kindsOf(scenario: string, external = false): readonly FaultKind[] {
   const kinds = scenarios[scenario];
   if (kinds === undefined) {
     throw new Error(`unknown scenario "${scenario}"; choose one of: ${Object.keys(scenarios).join(', ')}`);
   }
-  return kinds;
+  if (!external) return kinds;
+  const possible = kinds.filter((k) => externalFaultKinds.includes(k));
+  if (possible.length === 0) {
+    throw new Error(
+      `scenario "${scenario}" needs the nodes' processes; against an external cluster only ${externalFaultKinds.join(', ')} run`,
+    );
+  }
+  return possible;
 }

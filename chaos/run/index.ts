@@ -1,4 +1,10 @@
 export { runChaos, type ChaosOutcome } from './run-chaos.js';
-export { scenarios, kindsOf, type ChaosOptions } from './chaos-options.js';
+export {
+  scenarios,
+  kindsOf,
+  externalFaultKinds,
+  type ChaosOptions,
+  type ExternalTarget,
+} from './chaos-options.js';
 export { Progress } from './progress.js';
 export { verdictOf, type Verdict } from './verdict.js';

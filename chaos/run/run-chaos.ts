@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from '../../src/client/index.js';
 import { check } from '../checker/index.js';
-import { ChaosCluster } from '../cluster/index.js';
+import { ChaosCluster, ExternalCluster, type ClusterUnderTest } from '../cluster/index.js';
 import { runnerProcess, type PhaseEvent } from '../history/index.js';
 import { Nemesis, planFaults, type PlannedFault } from '../nemesis/index.js';
 import { writeReport } from '../report/index.js';
@@ -29,16 +29,15 @@ export interface ChaosOutcome {
  * the seed's fault schedule, then heal, recover, drain, check and report.
  */
 export async function runChaos(options: ChaosOptions, progress: Progress): Promise<ChaosOutcome> {
-  const kinds = kindsOf(options.scenario);
+  const kinds = kindsOf(options.scenario, options.external !== undefined);
   await mkdir(options.outDir, { recursive: true });
   const historyPath = join(options.outDir, 'history.jsonl');
   const recorder = await Recorder.open(historyPath);
-  const cluster = await ChaosCluster.start({
-    nodes: options.nodes,
-    dir: join(options.outDir, 'cluster'),
-    ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
-    ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
+  const cluster = await clusterFor(options).catch(async (error: unknown) => {
+    await recorder.close();
+    throw error;
   });
+  const nodeCount = cluster.nodes.length;
   const direct = cluster.directAdmin();
   const client = cluster.workloadClient();
   try {
@@ -69,7 +68,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
       workload.start();
       await runFaults(
         nemesis,
-        planFaults(kinds, options.seed, options.durationS * 1_000, options.nodes),
+        planFaults(kinds, options.seed, options.durationS * 1_000, nodeCount),
         options.durationS * 1_000,
         recorder,
       );
@@ -90,7 +89,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
     const report = await writeReport(options.outDir, {
       scenario: options.scenario,
       seed: options.seed,
-      nodes: options.nodes,
+      nodes: nodeCount,
       durationS: options.durationS,
       startedAt,
       history: recorder.history,
@@ -118,13 +117,28 @@ async function runFaults(
   }
 }
 
+/** The harness's own nodes behind proxies, or the external cluster named in the options. */
+function clusterFor(options: ChaosOptions): Promise<ClusterUnderTest> {
+  if (options.external !== undefined) {
+    if (options.toxiproxyUrl === undefined) throw new Error('an external cluster needs a Toxiproxy URL');
+    return ExternalCluster.connect({ ...options.external, toxiproxyUrl: options.toxiproxyUrl });
+  }
+  return ChaosCluster.start({
+    nodes: options.nodes,
+    dir: join(options.outDir, 'cluster'),
+    ...(options.toxiproxyUrl === undefined ? {} : { toxiproxyUrl: options.toxiproxyUrl }),
+    ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
+  });
+}
+
 /** Every fault undone: links healed, latency removed, processes resumed, stopped nodes started. */
-async function healEverything(nemesis: Nemesis, cluster: ChaosCluster): Promise<void> {
+async function healEverything(nemesis: Nemesis, cluster: ClusterUnderTest): Promise<void> {
   await nemesis.healActive();
   await cluster.links.healAll();
   await cluster.links.unslowAll();
-  for (const node of cluster.nodes) node.resume();
-  await Promise.all(cluster.nodes.filter((n) => !n.running).map((n) => n.start()));
+  const processes = cluster.processes?.nodes ?? [];
+  for (const node of processes) node.resume();
+  await Promise.all(processes.filter((n) => !n.running).map((n) => n.start()));
 }
 
 /** Creates the workload's topic once every node has joined (a fresh cluster knows only itself at first). */
@@ -157,7 +171,7 @@ function ackedEnds(recorder: Recorder): Map<string, number> {
   return ends;
 }
 
-function monitored(cluster: ChaosCluster) {
+function monitored(cluster: ClusterUnderTest) {
   return cluster.nodes.map((n) => ({
     id: n.id,
     directAddress: n.directAddress,
@@ -165,7 +179,11 @@ function monitored(cluster: ChaosCluster) {
   }));
 }
 
-async function waitAllLed(monitor: LeaderMonitor, cluster: ChaosCluster, timeoutMs: number): Promise<void> {
+async function waitAllLed(
+  monitor: LeaderMonitor,
+  cluster: ClusterUnderTest,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await monitor.observe(monitored(cluster));
@@ -176,7 +194,10 @@ async function waitAllLed(monitor: LeaderMonitor, cluster: ChaosCluster, timeout
 }
 
 /** Observes leaders in the background until stopped; `signal` aborts with it, ending any fault's wait. */
-function watchLeaders(monitor: LeaderMonitor, cluster: ChaosCluster): { signal: AbortSignal; stop(): void } {
+function watchLeaders(
+  monitor: LeaderMonitor,
+  cluster: ClusterUnderTest,
+): { signal: AbortSignal; stop(): void } {
   const abort = new AbortController();
   const loop = (async () => {
     while (!abort.signal.aborted) {

@@ -51,3 +51,4 @@ export type { TxnPhase } from './transaction-state.js';
 export { tlsCredentials, type ClientTlsFiles } from './tls.js';
 export { SecurityAdmin } from './security-admin.js';
 export { ScramTokenSource, type UserCredentials } from './scram-token-source.js';
+export { useHostAliases } from './host-aliases.js';

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
@@ -12,6 +13,7 @@ import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContex
 import type { IService } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { createCertificates } from '../../src/certs/index.js';
+import { configMapMounts, mountedFile, writeMounts } from './config-map-mounts.js';
 import { schemaProblems } from './kubernetes-schema.js';
 import {
   findObject,
@@ -197,32 +199,101 @@ describe('the chaos overlay', () => {
   const objects = renderOverlay('chaos');
   const job = findObject<IJob>(objects, 'Job', 'raftlog-chaos');
   const pod = job.spec!.template.spec!;
+  const chaos = pod.containers.find((c) => c.name === 'chaos')!;
+  const sts = findObject<IStatefulSet>(objects, 'StatefulSet', 'raftlog');
+  const configMaps = objects.filter((o) => o.kind === 'ConfigMap') as unknown as IConfigMap[];
+  const namespace = sts.metadata?.namespace ?? 'default';
+  const toxiproxy = findObject<IService>(objects, 'Service', 'toxiproxy');
+  const toxiproxyHost = `toxiproxy.${namespace}.svc.cluster.local`;
+  const flag = (name: string): string =>
+    chaos.args?.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? '';
+  const links = JSON.parse(mountedFile(configMapMounts(pod, chaos, configMaps), flag('links'))) as {
+    name: string;
+    listen: string;
+    upstream: string;
+  }[];
+  const podName = (id: number): string => `raftlog-${id - 1}.raftlog-peers.${namespace}.svc.cluster.local`;
 
-  it('runs `raftlog chaos` once against a Toxiproxy sidecar in the same pod', () => {
+  it('makes every pod dial each peer through the proxy of that link, and itself directly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raftlog-chaos-overlay-'));
+    try {
+      const mounts = writeMounts(
+        configMapMounts(sts.spec!.template.spec!, raftlogContainer(sts), configMaps),
+        dir,
+      );
+      const local = (text: string): string =>
+        Object.entries(mounts).reduce((t, [path, to]) => t.split(path).join(to), text);
+      for (let ordinal = 0; ordinal < 3; ordinal++) {
+        const runtime = podRuntime(sts, configMaps, ordinal);
+        const config = podNodeConfig(runtime.args.map(local), runtime.env);
+        const self = ordinal + 1;
+        expect([...config.peers.keys()].sort()).toEqual([1, 2, 3]);
+        for (const [id, address] of config.peers) {
+          if (id === self) {
+            expect(address).toBe(`${podName(id)}:${peerPort}`);
+            continue;
+          }
+          const proxy = links.find((l) => l.name === `n${self}-n${id}`);
+          expect(proxy?.upstream).toBe(`${podName(id)}:${peerPort}`);
+          const listenPort = Number(proxy?.listen.split(':').at(-1));
+          expect(address).toBe(`${toxiproxyHost}:${listenPort}`);
+          expect(toxiproxy.spec?.ports?.find((p) => p.name === proxy?.name)?.port).toBe(listenPort);
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('has one proxy per directed link, loaded by Toxiproxy at start from the same file', () => {
+    expect(links.map((l) => l.name).sort()).toEqual(['n1-n2', 'n1-n3', 'n2-n1', 'n2-n3', 'n3-n1', 'n3-n2']);
+    const deployment = findObject<IDeployment>(objects, 'Deployment', 'toxiproxy');
+    const container = deployment.spec!.template.spec!.containers[0]!;
+    expect(container.image).toMatch(/^ghcr\.io\/shopify\/toxiproxy:\d+\.\d+\.\d+$/);
+    const config = container.args?.find((a) => a.startsWith('-config='))?.slice('-config='.length) ?? '';
+    const loaded = mountedFile(
+      configMapMounts(deployment.spec!.template.spec!, container, configMaps),
+      config,
+    );
+    expect(JSON.parse(loaded)).toEqual(links);
+    expect(toxiproxy.spec?.selector).toEqual(deployment.spec?.template.metadata?.labels);
+  });
+
+  it('runs the harness once in external mode against the pods, through the Toxiproxy API', () => {
     expect(job.spec?.backoffLimit).toBe(0);
     expect(pod.restartPolicy).toBe('Never');
-    const sidecar = pod.initContainers?.find((c) => c.name === 'toxiproxy');
-    expect(sidecar?.restartPolicy).toBe('Always');
-    expect(sidecar?.image).toMatch(/^ghcr\.io\/shopify\/toxiproxy:\d+\.\d+\.\d+$/);
-    const apiPort = sidecar?.ports?.[0]?.containerPort;
-    // The kubelet probes from the node: a probe host of 127.0.0.1 would be the node itself.
-    expect(sidecar?.startupProbe?.httpGet?.port).toBe(apiPort);
-    expect(sidecar?.startupProbe?.httpGet?.host).toBeUndefined();
-    const chaos = pod.containers.find((c) => c.name === 'chaos')!;
-    expect(chaos.args?.[0]).toBe('chaos');
-    expect(chaos.env?.find((e) => e.name === 'TOXIPROXY_URL')?.value).toBe(`http://127.0.0.1:${apiPort}`);
-    const out = chaos.args?.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? '';
+    expect(chaos.args?.slice(0, 2)).toEqual(['chaos', '--external']);
+    expect(flag('bootstrap')).toBe(`raftlog.${namespace}.svc.cluster.local:${port}`);
+    const apiPort = toxiproxy.spec?.ports?.find((p) => p.name === 'api')?.port;
+    expect(flag('toxiproxy-url')).toBe(`http://${toxiproxyHost}:${apiPort}`);
+    expect(pod.initContainers?.map((c) => c.command?.join(' ')).join('\n')).toContain('health --ready');
+    const out = flag('out');
     const mount = chaos.volumeMounts?.find((m) => out.startsWith(`${m.mountPath}/`));
     const volume = pod.volumes?.find((v) => v.name === mount?.name);
     const claim = volume?.persistentVolumeClaim?.claimName;
     expect(findObject<KubeObject>(objects, 'PersistentVolumeClaim', claim).metadata.name).toBe(claim);
   });
 
-  it('admits no other pod to the Job pod', () => {
-    const policy = findObject<INetworkPolicy>(objects, 'NetworkPolicy', 'raftlog-chaos');
-    expect(policy.spec?.podSelector.matchLabels).toEqual(job.spec?.template.metadata?.labels);
-    expect(policy.spec?.policyTypes).toEqual(['Ingress']);
-    expect(policy.spec?.ingress ?? []).toEqual([]);
+  it('admits nothing to the Job pod, Toxiproxy to the peer port, the pods to the proxies and the Job to the API', () => {
+    const jobPolicy = findObject<INetworkPolicy>(objects, 'NetworkPolicy', 'raftlog-chaos');
+    expect(jobPolicy.spec?.podSelector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': 'chaos' });
+    expect(jobPolicy.spec?.ingress ?? []).toEqual([]);
+    const labels = (o: { spec?: { template: { metadata?: { labels?: Record<string, string> } } } }) =>
+      o.spec?.template.metadata?.labels ?? {};
+    const toxiproxyLabels = labels(findObject<IDeployment>(objects, 'Deployment', 'toxiproxy'));
+    const admits = (policyName: string, from: Record<string, string>, to: number): boolean =>
+      (findObject<INetworkPolicy>(objects, 'NetworkPolicy', policyName).spec?.ingress ?? []).some(
+        (rule) =>
+          (rule.from ?? []).some((f) =>
+            Object.entries(f.podSelector?.matchLabels ?? {}).every(([k, v]) => from[k] === v),
+          ) && (rule.ports ?? []).some((p) => p.port === to),
+      );
+    expect(admits('raftlog', toxiproxyLabels, peerPort)).toBe(true);
+    expect(admits('raftlog', labels(job), port)).toBe(true);
+    for (const link of links)
+      expect(admits('toxiproxy', labels(sts), Number(link.listen.split(':').at(-1)))).toBe(true);
+    expect(admits('toxiproxy', labels(job), 8474)).toBe(true);
+    expect(admits('toxiproxy', labels(sts), 8474)).toBe(false);
   });
 });
 
@@ -235,6 +306,7 @@ type PodSpecLike = {
 function podSpecOf(object: KubeObject): PodSpecLike[] {
   if (object.kind === 'StatefulSet') return [(object as unknown as IStatefulSet).spec!.template.spec!];
   if (object.kind === 'Job') return [(object as unknown as IJob).spec!.template.spec!];
+  if (object.kind === 'Deployment') return [(object as unknown as IDeployment).spec!.template.spec!];
   return [];
 }
 

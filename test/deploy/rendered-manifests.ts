@@ -7,8 +7,8 @@ import { parseAllDocuments } from 'yaml';
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const k8sDir = join(repoRoot, 'deploy/k8s');
 
-/** Every overlay and the StatefulSet size it deploys (0: no raftlog StatefulSet). */
-export const overlays = { 'three-nodes': 3, 'five-nodes': 5, chaos: 0, secure: 3 } as const;
+/** Every overlay and the StatefulSet size it deploys. */
+export const overlays = { 'three-nodes': 3, 'five-nodes': 5, chaos: 3, secure: 3 } as const;
 export type OverlayName = keyof typeof overlays;
 
 export interface KubeObject {

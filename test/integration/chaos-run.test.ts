@@ -1,41 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allFaultKinds } from '../../chaos/nemesis/index.js';
-import { repoRoot } from './harness/index.js';
+import { runChaosCommand, verdictOf } from './chaos-command.js';
 
 const durationS = Number(process.env.RAFTLOG_CHAOS_DURATION_S ?? 30);
 const seed = Number(process.env.RAFTLOG_CHAOS_SEED ?? 7);
-
-interface Verdict {
-  valid: boolean;
-  seed: number;
-  faults: Record<string, number>;
-  operations: { ok: number; fail: number; info: number };
-  anomalies: Record<string, number>;
-  failoverMs: { p50: number; max: number };
-  report: string;
-}
-
-/** Runs the chaos command as a user would and answers its exit code and the last line of its stdout. */
-function runChaosCommand(
-  args: readonly string[],
-): Promise<{ code: number | null; lastLine: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'chaos/main.ts'), ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, lastLine: stdout.trim().split('\n').at(-1) ?? '', stderr }));
-  });
-}
 
 describe('npm run chaos, a short run of every fault kind on 3 nodes', () => {
   it(
@@ -44,12 +15,7 @@ describe('npm run chaos, a short run of every fault kind on 3 nodes', () => {
       const out = await mkdtemp(join(tmpdir(), 'raftlog-chaos-'));
       const args = ['--scenario', 'all', '--nodes', '3', '--duration', String(durationS)];
       const run = await runChaosCommand([...args, '--seed', String(seed), '--json', '--out', out]);
-      let verdict: Verdict;
-      try {
-        verdict = JSON.parse(run.lastLine) as Verdict;
-      } catch {
-        throw new Error(`the last line is not the verdict: ${run.lastLine}\n${run.stderr}`);
-      }
+      const verdict = verdictOf(run);
       console.log(JSON.stringify(verdict));
       for (const kind of allFaultKinds) expect(verdict.faults[kind], kind).toBeGreaterThan(0);
       expect(Object.entries(verdict.anomalies).filter(([, n]) => n > 0)).toEqual([]);

@@ -49,12 +49,16 @@ export class PlayedPod {
     readonly port: number,
     dir: string,
     hostAliases: string,
+    /** Other volumes of the pod: mount path → a local directory holding their files. */
+    mounts: Readonly<Record<string, string>> = {},
   ) {
     const dataDir = join(dir, pod.name, 'data');
     mkdirSync(dataDir, { recursive: true });
     this.logFile = join(dir, `${pod.name}.log`);
     const image = imageProcess();
-    const mounted = (text: string): string => text.split(pod.dataMountPath).join(dataDir);
+    const paths = Object.entries({ ...mounts, [pod.dataMountPath]: dataDir });
+    const mounted = (text: string): string =>
+      paths.reduce((t, [mountPath, local]) => t.split(mountPath).join(local), text);
     this.args = pod.args.map((a) =>
       a === `--listen=0.0.0.0:${port}`
         ? `--listen=${ip}:${port}`
