@@ -25,7 +25,8 @@ export function registerNodeCommands(program: Command, ctx: CliContext): void {
     .description('every registered node: address, liveness, membership, controller role, load')
     .action((_o: unknown, cmd: Command) =>
       withSession(ctx, cmd, async (s, g) => {
-        const status = await s.admin.clusterStatus({ omitPartitions: true });
+        // Leaderships are counted from each partition's leader, so the partitions are asked for too.
+        const status = await s.admin.clusterStatus();
         const rows = status.nodes.map((n) => ({ ...n, controller: controllerRole(status, n.id) }));
         if (g.json) {
           io.out(JSON.stringify({ controllerLeader: status.controller.leader, nodes: rows }));
