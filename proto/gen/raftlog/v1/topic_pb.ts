@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/topic.proto.
  */
 export const file_raftlog_v1_topic: GenFile = /*@__PURE__*/
-  fileDesc("ChZyYWZ0bG9nL3YxL3RvcGljLnByb3RvEgpyYWZ0bG9nLnYxIjIKDlRvcGljUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDSLOBAoLVG9waWNDb25maWcSGQoMcmV0ZW50aW9uX21zGAEgASgDSACIAQESHAoPcmV0ZW50aW9uX2J5dGVzGAIgASgDSAGIAQESMQoOY2xlYW51cF9wb2xpY3kYAyABKA4yGS5yYWZ0bG9nLnYxLkNsZWFudXBQb2xpY3kSHgoRbWF4X21lc3NhZ2VfYnl0ZXMYBCABKA1IAogBARIoChtxdWV1ZV92aXNpYmlsaXR5X3RpbWVvdXRfbXMYBSABKA1IA4gBARIhChRxdWV1ZV9tYXhfZGVsaXZlcmllcxgGIAEoDUgEiAEBEiQKF3F1ZXVlX2RlYWRfbGV0dGVyX3RvcGljGAcgASgJSAWIAQESIAoTbWluX2luc3luY19yZXBsaWNhcxgIIAEoDUgGiAEBEiAKE2RlbGV0ZV9yZXRlbnRpb25fbXMYCSABKANIB4gBARIiChVtaW5fY29tcGFjdGlvbl9sYWdfbXMYCiABKANICIgBAUIPCg1fcmV0ZW50aW9uX21zQhIKEF9yZXRlbnRpb25fYnl0ZXNCFAoSX21heF9tZXNzYWdlX2J5dGVzQh4KHF9xdWV1ZV92aXNpYmlsaXR5X3RpbWVvdXRfbXNCFwoVX3F1ZXVlX21heF9kZWxpdmVyaWVzQhoKGF9xdWV1ZV9kZWFkX2xldHRlcl90b3BpY0IWChRfbWluX2luc3luY19yZXBsaWNhc0IWChRfZGVsZXRlX3JldGVudGlvbl9tc0IYChZfbWluX2NvbXBhY3Rpb25fbGFnX21zKokBCg1DbGVhbnVwUG9saWN5Eh4KGkNMRUFOVVBfUE9MSUNZX1VOU1BFQ0lGSUVEEAASGQoVQ0xFQU5VUF9QT0xJQ1lfREVMRVRFEAESGgoWQ0xFQU5VUF9QT0xJQ1lfQ09NUEFDVBACEiEKHUNMRUFOVVBfUE9MSUNZX0NPTVBBQ1RfREVMRVRFEANiBnByb3RvMw");
+  fileDesc("ChZyYWZ0bG9nL3YxL3RvcGljLnByb3RvEgpyYWZ0bG9nLnYxIjIKDlRvcGljUGFydGl0aW9uEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDSKMBgoLVG9waWNDb25maWcSGQoMcmV0ZW50aW9uX21zGAEgASgDSACIAQESHAoPcmV0ZW50aW9uX2J5dGVzGAIgASgDSAGIAQESMQoOY2xlYW51cF9wb2xpY3kYAyABKA4yGS5yYWZ0bG9nLnYxLkNsZWFudXBQb2xpY3kSHgoRbWF4X21lc3NhZ2VfYnl0ZXMYBCABKA1IAogBARIoChtxdWV1ZV92aXNpYmlsaXR5X3RpbWVvdXRfbXMYBSABKA1IA4gBARIhChRxdWV1ZV9tYXhfZGVsaXZlcmllcxgGIAEoDUgEiAEBEiQKF3F1ZXVlX2RlYWRfbGV0dGVyX3RvcGljGAcgASgJSAWIAQESIAoTbWluX2luc3luY19yZXBsaWNhcxgIIAEoDUgGiAEBEiAKE2RlbGV0ZV9yZXRlbnRpb25fbXMYCSABKANIB4gBARIiChVtaW5fY29tcGFjdGlvbl9sYWdfbXMYCiABKANICIgBARIhChRxdWV1ZV9tZXNzYWdlX3R0bF9tcxgLIAEoA0gJiAEBEiYKGXF1ZXVlX2RlYWRfbGV0dGVyX2V4cGlyZWQYDCABKAhICogBARIhChRxdWV1ZV9vcmRlcmVkX2J5X2tleRgNIAEoCEgLiAEBQg8KDV9yZXRlbnRpb25fbXNCEgoQX3JldGVudGlvbl9ieXRlc0IUChJfbWF4X21lc3NhZ2VfYnl0ZXNCHgocX3F1ZXVlX3Zpc2liaWxpdHlfdGltZW91dF9tc0IXChVfcXVldWVfbWF4X2RlbGl2ZXJpZXNCGgoYX3F1ZXVlX2RlYWRfbGV0dGVyX3RvcGljQhYKFF9taW5faW5zeW5jX3JlcGxpY2FzQhYKFF9kZWxldGVfcmV0ZW50aW9uX21zQhgKFl9taW5fY29tcGFjdGlvbl9sYWdfbXNCFwoVX3F1ZXVlX21lc3NhZ2VfdHRsX21zQhwKGl9xdWV1ZV9kZWFkX2xldHRlcl9leHBpcmVkQhcKFV9xdWV1ZV9vcmRlcmVkX2J5X2tleSqJAQoNQ2xlYW51cFBvbGljeRIeChpDTEVBTlVQX1BPTElDWV9VTlNQRUNJRklFRBAAEhkKFUNMRUFOVVBfUE9MSUNZX0RFTEVURRABEhoKFkNMRUFOVVBfUE9MSUNZX0NPTVBBQ1QQAhIhCh1DTEVBTlVQX1BPTElDWV9DT01QQUNUX0RFTEVURRADYgZwcm90bzM");
 
 /**
  * A partition of a topic, the unit of ordering, replication (one Raft group each) and leadership.
@@ -75,14 +75,15 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
   maxMessageBytes?: number | undefined;
 
   /**
-   * Queue consumption: default visibility timeout of a lease, in ms.
+   * Queue consumption: default visibility timeout of a lease, in ms (default 30,000).
    *
    * @generated from field: optional uint32 queue_visibility_timeout_ms = 5;
    */
   queueVisibilityTimeoutMs?: number | undefined;
 
   /**
-   * Queue consumption: deliveries after which a message goes to the dead-letter topic; 0 = never.
+   * Queue consumption: deliveries after which a message goes to the dead-letter topic; 0 = never
+   * (default 0).
    *
    * @generated from field: optional uint32 queue_max_deliveries = 6;
    */
@@ -119,6 +120,30 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
    * @generated from field: optional int64 min_compaction_lag_ms = 10;
    */
   minCompactionLagMs?: bigint | undefined;
+
+  /**
+   * Queue consumption: a message older than this by append time, in ms, is never leased again
+   * (message TTL); 0 = never expires.
+   *
+   * @generated from field: optional int64 queue_message_ttl_ms = 11;
+   */
+  queueMessageTtlMs?: bigint | undefined;
+
+  /**
+   * Queue consumption: expired messages go to the dead-letter topic (when one is set) instead of
+   * being dropped.
+   *
+   * @generated from field: optional bool queue_dead_letter_expired = 12;
+   */
+  queueDeadLetterExpired?: boolean | undefined;
+
+  /**
+   * Queue consumption: no message is leased while an earlier one with the same key is in flight or
+   * waiting (per-key order, as SQS FIFO message groups).
+   *
+   * @generated from field: optional bool queue_ordered_by_key = 13;
+   */
+  queueOrderedByKey?: boolean | undefined;
 };
 
 /**
