@@ -27,3 +27,13 @@ export function signalsStaleLeader(error: RaftlogError): boolean {
 export function toRaftlogError(error: unknown): RaftlogError {
   return RaftlogError.from(error, 'UNKNOWN');
 }
+
+/**
+ * A whole-call NOT_LEADER about several partitions names the leader of one of them, unknown which:
+ * each partition forgets the hint and refreshes metadata instead.
+ */
+export function withoutHint(error: RaftlogError): RaftlogError {
+  return error.leaderHint === undefined
+    ? error
+    : new RaftlogError(error.code, error.message, { cause: error });
+}

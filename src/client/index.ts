@@ -1,6 +1,19 @@
 export { RaftlogClient, parseBootstrap, type RaftlogClientOptions } from './raftlog-client.js';
 export { Producer, type ProducerOptions, type ProducerClient } from './producer.js';
 export { Consumer, type ConsumerOptions, type ConsumerClient, type Assignment } from './consumer.js';
+export {
+  QueueConsumer,
+  type QueueConsumerClient,
+  type ReceiptOutcome,
+  type RunOptions,
+} from './queue-consumer.js';
+export type { QueueConsumerOptions } from './queue-consumer-options.js';
+export type { NackOptions, QueueMessage } from './queue-message.js';
+export { decodeReceipt, encodeReceipt, type LeaseRef } from './queue-receipt.js';
+export type { LeaseOutcome } from './lease-settler.js';
+export { queueStats, type QueuePartitionStats } from './queue-stats.js';
+export { redrive, type RedriveOptions, type RedriveResult } from './redrive.js';
+export { deliverAtHeader } from './deliver-at.js';
 export { Admin, type AdminOptions, type CreateTopicInput } from './admin.js';
 export type {
   ClusterStatus,

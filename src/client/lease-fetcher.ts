@@ -1,7 +1,7 @@
 import { RaftlogError } from '../../lib/index.js';
 import type { LeasedMessage } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { delay } from './delay.js';
-import { toRaftlogError } from './errors.js';
+import { toRaftlogError, withoutHint } from './errors.js';
 import type { RaftlogClient } from './raftlog-client.js';
 import { decideRetry, type RetryOptions } from './retry-policy.js';
 
@@ -126,8 +126,7 @@ export class LeaseFetcher {
 
   private failed(error: RaftlogError, partitions: readonly number[]): void {
     if (this.closed) return;
-    // A whole-call hint names the leader of one of the partitions only, unknown which.
-    const plain = partitions.length === 1 ? error : new RaftlogError(error.code, error.message);
+    const plain = partitions.length === 1 ? error : withoutHint(error);
     for (const p of partitions) this.client.noteError(this.settings.topic, p, plain);
     this.errors.push(error);
   }

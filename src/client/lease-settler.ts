@@ -1,7 +1,7 @@
 import { RaftlogError } from '../../lib/index.js';
 import type { LeaseResult } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { delay } from './delay.js';
-import { errorFromDetail, toRaftlogError } from './errors.js';
+import { errorFromDetail, toRaftlogError, withoutHint } from './errors.js';
 import { leaseKey, type LeaseRef } from './queue-receipt.js';
 import type { RaftlogClient } from './raftlog-client.js';
 import { decideRetry, type RetryOptions } from './retry-policy.js';
@@ -103,9 +103,7 @@ async function settleRound(
         }
       } catch (thrown) {
         const error = toRaftlogError(thrown);
-        // The hint of a whole-call NOT_LEADER names the leader of one partition only.
-        const plain = new RaftlogError(error.code, error.message, { cause: error });
-        for (const i of indexes) fail(i, indexes.length === 1 ? error : plain);
+        for (const i of indexes) fail(i, indexes.length === 1 ? error : withoutHint(error));
       }
     }),
   );

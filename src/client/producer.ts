@@ -13,6 +13,9 @@ import type { AcksMode, ProducerRecord, RecordAck } from './types.js';
 import type { GroupMetadata } from './group-membership.js';
 import type { PartitionOffset } from './offset-tracker.js';
 import { withRetry } from './with-retry.js';
+import { headersOf } from './deliver-at.js';
+import { settleLeases } from './lease-settler.js';
+import type { LeaseRef } from './queue-receipt.js';
 
 export interface ProducerOptions {
   readonly lingerMs?: number;
@@ -163,6 +166,33 @@ export class Producer {
     await this.transactions().sendOffsets(offsets, group);
   }
 
+  /**
+   * Acks leased queue messages inside the open transaction: they take effect if and only if it
+   * commits (an abort makes them deliverable again), so a worker consumes its input and produces its
+   * output atomically. Each message's partition is registered with the transaction first. A lease
+   * that is gone (LEASE_EXPIRED, UNKNOWN_LEASE) rejects the call and leaves the transaction abortable.
+   */
+  async sendAcksToTransaction(queue: string, messages: readonly LeaseRef[]): Promise<void> {
+    const txn = this.transactions();
+    const ack = await txn.beforeAcks(distinctPartitions(messages));
+    const refs = messages.map((m) => ({
+      topic: m.topic,
+      partition: m.partition,
+      offset: m.offset,
+      leaseId: m.leaseId,
+    }));
+    const outcomes = await settleLeases(this.client, queue, { kind: 'ack', txn: ack }, refs, {
+      deadlineMs: Date.now() + this.deliveryTimeoutMs,
+      requestTimeoutMs: this.requestTimeoutMs,
+      retry: this.retry,
+    });
+    const failed = outcomes.find((o) => !o.ok);
+    if (failed !== undefined && !failed.ok) {
+      txn.ackFailed(failed.error);
+      throw failed.error;
+    }
+  }
+
   /** Delivers every batch of the transaction, then commits it; resolves once every partition has its marker. */
   async commitTransaction(): Promise<void> {
     await this.transactions().commit(() => this.flush());
@@ -260,7 +290,7 @@ export class Producer {
         key,
         value: toBytes(record.value),
         timestamp: record.timestampMs ?? Date.now(),
-        ...(record.headers === undefined ? {} : { headers: record.headers }),
+        ...headersOf(record),
       };
       const count = await withRetry(() => this.client.partitionCount(record.topic), {
         deadlineMs: Date.now() + this.deliveryTimeoutMs,
@@ -414,6 +444,13 @@ function makeTransport(
   if (choice === 'stream') return new StreamProduceTransport(client);
   if (choice === 'unary') return new UnaryProduceTransport(client);
   return choice;
+}
+
+function distinctPartitions(refs: readonly LeaseRef[]): { topic: string; partition: number }[] {
+  const byKey = new Map(
+    refs.map((r) => [`${r.topic}/${r.partition}`, { topic: r.topic, partition: r.partition }]),
+  );
+  return [...byKey.values()];
 }
 
 function toBytes(value: Uint8Array | string | null): Uint8Array | null {

@@ -2,6 +2,7 @@ import { RaftlogError } from '../../lib/index.js';
 import { CoordinatorClient, type CoordinatorCall } from './coordinator-client.js';
 import { errorFromDetail, toRaftlogError } from './errors.js';
 import type { GroupMetadata } from './group-membership.js';
+import type { TransactionalAck } from './lease-settler.js';
 import type { PartitionOffset } from './offset-tracker.js';
 import type { ProducerIdentity } from './producer-identity.js';
 import type { RaftlogClient } from './raftlog-client.js';
@@ -79,6 +80,26 @@ export class TransactionManager {
       registering.catch(() => this.state.dropPartition(key));
     }
     await this.registrations.get(key);
+  }
+
+  /**
+   * Registers the partitions of queue acks in the open transaction (as a batch would) and says
+   * whom the acks belong to.
+   */
+  async beforeAcks(partitions: readonly { topic: string; partition: number }[]): Promise<TransactionalAck> {
+    this.state.check('send');
+    await Promise.all(partitions.map((p) => this.beforeBatch(p.topic, p.partition)));
+    const id = this.requireProducer();
+    return {
+      transactionalId: this.settings.transactionalId,
+      producerId: id.producerId,
+      producerEpoch: id.epoch,
+    };
+  }
+
+  /** An ack of the open transaction failed (its lease is gone): the transaction can only be aborted. */
+  ackFailed(error: RaftlogError): void {
+    this.state.failed(error);
   }
 
   /** A batch of the open transaction finally failed: the transaction can only be aborted now. */

@@ -14,6 +14,11 @@ export interface ProducerRecord {
   readonly partition?: number;
   /** Defaults to the time of send(). */
   readonly timestampMs?: number;
+  /**
+   * Delayed delivery (ms since the epoch): queue consumers do not see the record before then. Sets
+   * the `raftlog-deliver-at-ms` header; plain consumers read the record at once, as always.
+   */
+  readonly deliverAtMs?: number;
 }
 
 export interface RecordAck {
