@@ -6,7 +6,12 @@ import type {
   ConsumerRecord,
   ProducerOptions,
   ProducerRecord,
+  QueueConsumer,
+  QueueConsumerOptions,
+  QueuePartitionStats,
   RecordAck,
+  RedriveOptions,
+  RedriveResult,
   SecurityAdmin,
   StartPosition,
   TransactionScope,
@@ -77,6 +82,18 @@ export interface CliGroups {
   consumer(options: ConsumerOptions): CliGroupConsumer;
 }
 
+export type CliQueueConsumer = Pick<
+  QueueConsumer,
+  'receive' | 'ackReceipts' | 'nackReceipts' | 'extendReceipts' | 'close'
+>;
+
+/** Queue consumption: the `queue` commands. */
+export interface CliQueues {
+  consumer(options: QueueConsumerOptions): CliQueueConsumer;
+  stats(topic: string, queue: string): Promise<QueuePartitionStats[]>;
+  redrive(options: RedriveOptions): Promise<RedriveResult>;
+}
+
 /** A connection to the cluster for one command. */
 export interface CliSession {
   readonly admin: CliAdmin;
@@ -84,6 +101,8 @@ export interface CliSession {
   consumer(options: ConsumerOptions): CliConsumer;
   /** Absent in sessions that do not offer consumer groups. */
   readonly groups?: CliGroups;
+  /** Absent in sessions that do not offer queues. */
+  readonly queues?: CliQueues;
   /** Users, ACLs and quotas; absent in sessions that do not offer them. */
   readonly security?: CliSecurity;
   close(): void;

@@ -14,6 +14,7 @@ interface ProduceFlags {
   partition?: number;
   acks: AcksMode;
   lingerMs: number;
+  delayMs?: number;
 }
 
 interface ConsumeFlags {
@@ -32,6 +33,11 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
     .option('--partition <n>', 'partition (default: by key, else round robin)', partitionIndex)
     .option('--acks <mode>', 'quorum|leader|none', acksMode, 'quorum')
     .option('--linger-ms <ms>', 'how long a batch waits for more lines', nonNegativeInt, 5)
+    .option(
+      '--delay-ms <ms>',
+      'queue consumers see each record this long after it is sent (raftlog-deliver-at-ms)',
+      nonNegativeInt,
+    )
     .action((topic: string, o: ProduceFlags, cmd: Command) =>
       withSession(ctx, cmd, async (session, g) => {
         const producer = session.producer({ acks: o.acks, lingerMs: o.lingerMs });
@@ -43,6 +49,7 @@ export function registerDataCommands(program: Command, ctx: CliContext): void {
               value,
               ...(o.key === undefined ? {} : { key: o.key }),
               ...(o.partition === undefined ? {} : { partition: o.partition }),
+              ...(o.delayMs === undefined ? {} : { deliverAtMs: Date.now() + o.delayMs }),
             }),
           { json: g.json, windowRecords: 4096, out: (l) => ctx.io.out(l), err: (l) => ctx.io.err(l) },
         );

@@ -9,6 +9,7 @@ import { registerHealthCommand } from './health-command.js';
 import { registerNodeCommands } from './node-commands.js';
 import { registerPartitionCommands } from './partition-commands.js';
 import { bootstrapList } from './option-parsers.js';
+import { registerQueueCommands } from './queue-commands.js';
 import { registerSecurityCommands } from './security-commands.js';
 import { registerServerCommands } from './server-commands.js';
 import { registerStatusCommand } from './status-command.js';
@@ -54,6 +55,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerStatusCommand(program, ctx);
   registerBenchCommand(program, ctx);
   registerGroupCommands(program, ctx);
+  registerQueueCommands(program, ctx);
   registerTxnCommands(program, ctx);
   registerHealthCommand(program, ctx);
   registerHandOffCommand(program, ctx);

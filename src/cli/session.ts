@@ -34,6 +34,11 @@ export async function connectSession(bootstrap: string, auth?: UserCredentials):
       admin,
       consumer: (options) => new Consumer(client, options),
     },
+    queues: {
+      consumer: (options) => client.queueConsumer(options),
+      stats: (topic, queue) => client.queueStats(topic, queue),
+      redrive: (options) => client.redrive(options),
+    },
     security: new SecurityAdmin(client, reached),
     close: () => client.close(),
   };
