@@ -63,7 +63,7 @@ export class MemoryNodeApi implements NodeApi {
   private readonly topics = new Map<string, MemoryTopic>();
 
   addTopic(name: string, partitions = 1, config: TopicConfigInput = {}): void {
-    const resolved = resolveTopicConfig(defaultTopicConfig, config);
+    const resolved = resolveTopicConfig(defaultTopicConfig, config, name);
     if ('rejection' in resolved) throw new RaftlogError(resolved.rejection.code, resolved.rejection.message);
     const logs = Array.from({ length: partitions }, () => new MemoryPartition());
     this.topics.set(name, {
@@ -185,7 +185,7 @@ export class MemoryNodeApi implements NodeApi {
 
   updateTopicConfig(name: string, config: TopicConfigInput): Promise<TopicConfig> {
     const topic = this.topicOf(name);
-    const resolved = resolveTopicConfig(topic.config, config);
+    const resolved = resolveTopicConfig(topic.config, config, name);
     if ('rejection' in resolved) throw new RaftlogError(resolved.rejection.code, resolved.rejection.message);
     topic.config = resolved.config;
     return Promise.resolve(topic.config);
