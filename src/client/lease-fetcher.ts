@@ -75,7 +75,10 @@ export class LeaseFetcher {
     clearTimeout(timer);
   }
 
-  /** Cancels the open calls (a long poll would hold close() up to wait_ms) and waits for them. */
+  /**
+   * Stops leasing and waits for the open calls (at most wait_ms): cancelling one could lose the
+   * messages it had just leased until their leases end, so they are waited for and given back.
+   */
   async close(): Promise<void> {
     this.abort.abort();
     await Promise.all(this.outstanding.values());
@@ -111,7 +114,7 @@ export class LeaseFetcher {
           visibilityTimeoutMs: s.visibilityTimeoutMs,
           waitMs: s.waitMs,
         },
-        { timeoutMs: s.waitMs + s.requestTimeoutMs, signal: this.abort.signal },
+        { timeoutMs: s.waitMs + s.requestTimeoutMs },
       )
       .then(
         (r) => {
