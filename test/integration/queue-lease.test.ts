@@ -13,9 +13,10 @@ async function onLeader<T>(
   cluster: TestCluster,
   partition: number,
   call: (address: string) => Promise<T>,
+  of = topic,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const leader = await cluster.waitForLeader(topic, partition, { timeoutMs: 20_000 });
+    const leader = await cluster.waitForLeader(of, partition, { timeoutMs: 20_000 });
     try {
       return await call(leader.address);
     } catch (error) {
@@ -95,6 +96,7 @@ describe('queue consumption on real nodes', () => {
     expect((await lease(10)).messages).toEqual([]);
     const dead = await onLeader(cluster, 0, (a) =>
       cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
+      dlq,
     );
     expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['job-3']);
     const headers = Object.fromEntries(
@@ -118,5 +120,71 @@ describe('queue consumption on real nodes', () => {
       ackFloor: 4n,
       highWatermark: 10n,
     });
+  });
+
+  it('keeps per-key order, delays a message until its deliver-at time, and expires messages past their TTL', async () => {
+    const cluster = await startCluster({ nodes: 3 });
+    await cluster.createTopic(dlq, 1, 3);
+    const admin = cluster.admin(cluster.node(1).address);
+    await admin.createTopic({
+      name: topic,
+      partitions: 1,
+      replicationFactor: 3,
+      config: {
+        queueOrderedByKey: true,
+        queueMessageTtlMs: 60_000,
+        queueDeadLetterTopic: dlq,
+        queueDeadLetterExpired: true,
+      },
+    });
+    await cluster.waitForLeader(topic, 0);
+    const now = Date.now();
+    const rec = (key: string, value: string, extra: { deliverAt?: number; timestampMs?: number } = {}) => ({
+      key: utf8.encode(key),
+      value: utf8.encode(value),
+      ...(extra.timestampMs === undefined ? {} : { timestampMs: BigInt(extra.timestampMs) }),
+      headers:
+        extra.deliverAt === undefined
+          ? []
+          : [{ key: 'raftlog-deliver-at-ms', value: utf8.encode(String(extra.deliverAt)) }],
+    });
+    await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).produceRecords({
+        topic,
+        partition: 0,
+        records: [
+          rec('a', 'a1'),
+          rec('a', 'a2'),
+          rec('b', 'b1'),
+          rec('c', 'c-late', { deliverAt: now + 1_500 }),
+          rec('d', 'd-old', { timestampMs: now - 120_000 }),
+          rec('b', 'b2'),
+        ],
+      }),
+    );
+    const lease = (waitMs = 0) =>
+      onLeader(cluster, 0, (a) =>
+        cluster
+          .broker(a)
+          .lease({ queue: 'fifo', topic, maxMessages: 10, visibilityTimeoutMs: 30_000, waitMs }),
+      );
+    // One message per key in flight; c waits for its time; d expired and went to the dead-letter topic.
+    const first = await lease();
+    expect(first.messages.map(valueOf)).toEqual(['a1', 'b1']);
+    expect((await lease()).messages).toEqual([]);
+    await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).ack({ queue: 'fifo', leases: first.messages.map(ref) }),
+    );
+    expect((await lease()).messages.map(valueOf)).toEqual(['a2', 'b2']);
+    const late = await lease(5_000);
+    expect(late.messages.map(valueOf)).toEqual(['c-late']);
+    expect(Date.now()).toBeGreaterThanOrEqual(now + 1_500);
+    const dead = await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
+      dlq,
+    );
+    expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['d-old']);
+    const reason = dead.records[0]!.record!.headers.find((h) => h.key === 'raftlog-dlq-reason');
+    expect(text.decode(reason?.value)).toBe('expired');
   });
 });
