@@ -68,6 +68,24 @@ describe('QueueConsumer', () => {
     expect(seen.filter((v) => v === 'p1-2')).toHaveLength(2);
   });
 
+  it('run() never runs more handlers than its concurrency, however many leaders answer', async () => {
+    const { sim, qc } = await setup(4, 3, 2, { waitMs: 20 });
+    let active = 0;
+    let peak = 0;
+    const done = qc.run(
+      async () => {
+        peak = Math.max(peak, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active--;
+      },
+      { concurrency: 1 },
+    );
+    await waitFor(() => sim.ackedCount() === 12);
+    await qc.close();
+    await done;
+    expect(peak).toBe(1);
+  });
+
   it('extends the lease while a slow handler runs', async () => {
     const { sim, qc } = await setup(1, 1, 1, { visibilityTimeoutMs: 200, waitMs: 20 });
     const done = qc.run(() => new Promise((resolve) => setTimeout(resolve, 600)));

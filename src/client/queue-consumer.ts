@@ -86,7 +86,11 @@ export class QueueConsumer implements AsyncIterable<QueueMessage> {
       throw new RaftlogError('INVALID_ARGUMENT', `concurrency must be in [1, 10000], got ${concurrency}`);
     }
     const loop = this.runLoop(handler, concurrency, options.onSettleError);
-    const tracked = loop.finally(() => this.running.delete(tracked));
+    // The caller gets the loop's failure; this copy only tracks that it ended.
+    const tracked: Promise<void> = loop.then(
+      () => void this.running.delete(tracked),
+      () => void this.running.delete(tracked),
+    );
     this.running.add(tracked);
     return loop;
   }
@@ -138,19 +142,20 @@ export class QueueConsumer implements AsyncIterable<QueueMessage> {
     onSettleError: RunOptions['onSettleError'],
   ): Promise<void> {
     const active = new Set<Promise<void>>();
+    // Each leader may answer with up to the free slots: what is over waits here, its lease extended.
+    const held: QueueMessage[] = [];
     try {
       while (!this.fetcher.closed) {
-        const free = concurrency - active.size;
-        if (free === 0) {
-          await Promise.race(active);
-          continue;
-        }
-        for (const m of await this.receiveUpTo(Math.min(this.settings.maxMessages, free))) {
-          const p = handle(handler, m, onSettleError).finally(() => active.delete(p));
+        while (active.size < concurrency && held.length > 0) {
+          const p = handle(handler, held.shift()!, onSettleError).finally(() => active.delete(p));
           active.add(p);
         }
+        const free = concurrency - active.size;
+        if (free === 0 || held.length > 0) await Promise.race(active);
+        else held.push(...(await this.receiveUpTo(Math.min(this.settings.maxMessages, free))));
       }
     } finally {
+      await Promise.all(held.map((m) => m.nack().catch(() => undefined)));
       await Promise.all(active);
     }
   }
