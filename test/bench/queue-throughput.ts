@@ -51,11 +51,14 @@ async function fill(topic: string, clients: Map<number, Broker>): Promise<void> 
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
+const spent = { leaseMs: 0, ackMs: 0, leases: 0 };
+
 async function drain(topic: string, clients: Map<number, Broker>): Promise<number> {
   let acked = 0;
   const consumer = async (): Promise<void> => {
     while (acked < count) {
       for (const [partition, client] of clients) {
+        const t0 = performance.now();
         const leased = await client.lease({
           queue: 'bench',
           topic,
@@ -63,6 +66,9 @@ async function drain(topic: string, clients: Map<number, Broker>): Promise<numbe
           maxMessages: batch,
           visibilityTimeoutMs: 60_000,
         });
+        const t1 = performance.now();
+        spent.leaseMs += t1 - t0;
+        spent.leases++;
         if (leased.messages.length === 0) continue;
         const leases = leased.messages.map((m) => ({
           topic,
@@ -72,6 +78,7 @@ async function drain(topic: string, clients: Map<number, Broker>): Promise<numbe
         }));
         const result = await client.ack({ queue: 'bench', leases });
         acked += result.results.filter((r) => r.error === undefined).length;
+        spent.ackMs += performance.now() - t1;
       }
     }
   };
@@ -89,6 +96,7 @@ for (let run = 0; run < runs; run++) {
   const fillStart = performance.now();
   await fill(topic, clients);
   const fillSeconds = (performance.now() - fillStart) / 1000;
+  Object.assign(spent, { leaseMs: 0, ackMs: 0, leases: 0 });
   const seconds = await drain(topic, clients);
   for (const c of clients.values()) c.close();
   console.log(
@@ -100,6 +108,8 @@ for (let run = 0; run < runs; run++) {
       produceRecordsPerSec: Math.round(count / fillSeconds),
       receiveAckSeconds: +seconds.toFixed(2),
       receiveAckPerSec: Math.round(count / seconds),
+      meanLeaseMs: +(spent.leaseMs / Math.max(1, spent.leases)).toFixed(1),
+      meanAckMs: +(spent.ackMs / Math.max(1, spent.leases)).toFixed(1),
     }),
   );
 }
