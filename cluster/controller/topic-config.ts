@@ -31,7 +31,7 @@ export interface TopicConfig {
    * the two can be created in either order.
    */
   readonly queueDeadLetterTopic: string;
-  /** A queued message older than this (by append time) is never leased again; 0: it never expires. */
+  /** A queued message older than this (by its record timestamp) is never leased again; 0: it never expires. */
   readonly queueMessageTtlMs: number;
   /** Expired messages go to the dead-letter topic (when one is set) instead of being dropped. */
   readonly queueDeadLetterExpired: boolean;

@@ -31,6 +31,8 @@ export interface PlanInput {
 }
 
 const readBytesMax = 1024 * 1024;
+/** What one lease answers at most (at least one message): the response must fit a gRPC message. */
+export const leaseBytesMax = 4 * 1024 * 1024;
 // Room left in one command for the waiting and dropped messages a scan meets besides its grants.
 const scanItemsMax = queueLimits.itemsPerCommandMax - 1_000;
 const keyText = (key: Uint8Array): string => Buffer.from(key).toString('latin1');
@@ -48,6 +50,7 @@ export class LeasePlanner {
   private readonly deadLetters = new Map<number, { reason: DeadLetterReason; lastError: string }>();
   /** Keys with a message ahead of the one at hand (ordered topics only). */
   private readonly blockedKeys = new Set<string>();
+  private grantedBytes = 0;
 
   constructor(
     private readonly replica: PartitionReplica,
@@ -154,6 +157,7 @@ export class LeasePlanner {
     }
     this.grants.push({ offset, appendTimeMs, key, deadLetter: expired || exhausted });
     this.records.set(offset, record);
+    this.grantedBytes += recordBytes(record);
   }
 
   private expired(appendTimeMs: number): boolean {
@@ -178,7 +182,7 @@ export class LeasePlanner {
   }
 
   private full(): boolean {
-    return this.grants.length >= this.input.maxMessages;
+    return this.grants.length >= this.input.maxMessages || this.grantedBytes >= leaseBytesMax;
   }
   private fresh(): number {
     return this.grants.length + this.waiting.length;
@@ -186,6 +190,12 @@ export class LeasePlanner {
   private items(): number {
     return this.grants.length + this.waiting.length + this.drops.length;
   }
+}
+
+function recordBytes(r: DecodedRecord): number {
+  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const h of r.headers) n += h.key.length + (h.value?.length ?? 0);
+  return n;
 }
 
 function deliverAtOf(record: DecodedRecord): number {

@@ -132,7 +132,7 @@ describe('queue consumption on real nodes', () => {
       replicationFactor: 3,
       config: {
         queueOrderedByKey: true,
-        queueMessageTtlMs: 60_000,
+        queueMessageTtlMs: 60_000n,
         queueDeadLetterTopic: dlq,
         queueDeadLetterExpired: true,
       },

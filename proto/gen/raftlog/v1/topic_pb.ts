@@ -122,8 +122,8 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
   minCompactionLagMs?: bigint | undefined;
 
   /**
-   * Queue consumption: a message older than this by append time, in ms, is never leased again
-   * (message TTL); 0 = never expires.
+   * Queue consumption: a message older than this, in ms, by its record timestamp (the append time
+   * unless the producer set one), is never leased again (message TTL); 0 = never expires.
    *
    * @generated from field: optional int64 queue_message_ttl_ms = 11;
    */
