@@ -87,8 +87,15 @@ export class LeaseFetcher {
 
   private async leaders(): Promise<Map<string, number[]>> {
     const { topic } = this.settings;
-    const count = await this.client.partitionCount(topic);
     const leaders = new Map<string, number[]>();
+    let count = 0;
+    try {
+      count = await this.client.partitionCount(topic);
+    } catch (thrown) {
+      const error = toRaftlogError(thrown);
+      if (!error.retriable) throw error;
+      this.errors.push(error);
+    }
     for (let p = 0; p < count; p++) {
       try {
         const address = await this.client.leaderAddress(topic, p);

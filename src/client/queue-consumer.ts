@@ -1,5 +1,6 @@
 import { RaftlogError } from '../../lib/index.js';
 import type { LeasedMessage } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { delay } from './delay.js';
 import { LeaseBatcher } from './lease-batcher.js';
 import { LeaseExtender } from './lease-extender.js';
 import { LeaseFetcher, type LeaseFetchClient } from './lease-fetcher.js';
@@ -152,11 +153,23 @@ export class QueueConsumer implements AsyncIterable<QueueMessage> {
         }
         const free = concurrency - active.size;
         if (free === 0 || held.length > 0) await Promise.race(active);
-        else held.push(...(await this.receiveUpTo(Math.min(this.settings.maxMessages, free))));
+        else held.push(...(await this.receiveOrWait(Math.min(this.settings.maxMessages, free))));
       }
     } finally {
       await Promise.all(held.map((m) => m.nack().catch(() => undefined)));
       await Promise.all(active);
+    }
+  }
+
+  /** A worker outlives an outage: retriable failures only pause it. */
+  private async receiveOrWait(max: number): Promise<QueueMessage[]> {
+    try {
+      return await this.receiveUpTo(max);
+    } catch (thrown) {
+      const error = RaftlogError.from(thrown, 'UNKNOWN');
+      if (!error.retriable) throw error;
+      await delay(this.settings.retry.backoffMaxMs);
+      return [];
     }
   }
 
