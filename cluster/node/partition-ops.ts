@@ -130,6 +130,11 @@ export async function fetchLocal(
       `record data from offset ${p.replica.storedEnd} is still being copied to this replica; retry`,
     );
   }
+  // Applied entries reach the store one write later: what is applied but not written yet is
+  // answered as nothing new, never skipped.
+  const written = (await store.info(p.replica.partitionKey)).nextOffset;
+  if (input.offset >= written)
+    return { ...outcome, records: new Uint8Array(), nextOffset: input.offset, abortedTransactions: [] };
   const read = await store.read(p.replica.partitionKey, input.offset, input.bytesMax);
   const visible: Uint8Array[] = [];
   let nextOffset = input.offset;
@@ -139,8 +144,9 @@ export async function fetchLocal(
     visible.push(b);
     nextOffset = view.nextOffset;
   }
-  // The read seeks to the next stored batch: none before the end means compaction removed them all.
-  if (visible.length === 0) nextOffset = end;
+  // The read seeks to the next stored batch: none means compaction removed everything up to the
+  // written end (not beyond it: the rest may be applied but not written yet).
+  if (visible.length === 0) nextOffset = Math.min(end, Math.max(input.offset, read.nextOffset));
   const aborted =
     input.isolation === 'read-committed' ? sm.abortedTransactions(input.offset, nextOffset) : [];
   return { ...outcome, records: concat(visible), nextOffset, abortedTransactions: aborted };

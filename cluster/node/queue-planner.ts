@@ -89,8 +89,8 @@ export class LeasePlanner {
       if (settings.orderedByKey && p.key !== null) this.blockedKeys.add(keyText(p.key));
       if (this.full() || !head || !isAvailable(p, nowMs)) continue;
       const record = await this.readRecord(p.offset);
-      if (record === undefined) this.drops.push(p.offset);
-      else this.decide(record, p.appendTimeMs, p.deliveryCount, p.lastError, p.key);
+      if (record === 'gone') this.drops.push(p.offset);
+      else if (record !== 'later') this.decide(record, p.appendTimeMs, p.deliveryCount, p.lastError, p.key);
     }
   }
 
@@ -98,9 +98,11 @@ export class LeasePlanner {
   private async scan(from: number, end: number, room: number): Promise<number> {
     let at = from;
     while (at < end && !this.full() && this.fresh() < room && this.items() < scanItemsMax) {
-      if (at >= this.replica.storedEnd) break;
+      if (at >= this.replica.storedEnd || at >= (await this.writtenEnd())) break;
       const read = await this.store.read(this.replica.partitionKey, at, readBytesMax);
-      if (read.batches.length === 0) return end;
+      // Applied entries reach the store one write later: nothing read means compaction removed
+      // everything up to the written end, never that the scan may skip what is not written yet.
+      if (read.batches.length === 0) return Math.min(end, Math.max(at, read.nextOffset));
       for (const bytes of read.batches) {
         const view = new RecordBatchView(bytes);
         if (view.baseOffset >= end) return at;
@@ -171,14 +173,23 @@ export class LeasePlanner {
     return found.some((a) => a.producerId === view.producerId && a.firstOffset <= view.baseOffset);
   }
 
-  private async readRecord(offset: number): Promise<DecodedRecord | undefined> {
-    const sm = this.replica.state;
-    if (offset < sm.logStartOffset || offset >= this.replica.storedEnd) return undefined;
+  /** What the store has written; the applied state may be a write cycle ahead of it. */
+  private async writtenEnd(): Promise<number> {
+    return (await this.store.info(this.replica.partitionKey)).nextOffset;
+  }
+
+  /**
+   * The record at `offset`; 'gone' when retention or compaction removed it, 'later' when this replica
+   * does not hold it yet (a gap fill, a write not landed): such a message is neither leased nor dropped.
+   */
+  private async readRecord(offset: number): Promise<DecodedRecord | 'gone' | 'later'> {
+    if (offset < this.replica.state.logStartOffset) return 'gone';
+    if (offset >= this.replica.storedEnd || offset >= (await this.writtenEnd())) return 'later';
     const read = await this.store.read(this.replica.partitionKey, offset, 1);
     const bytes = read.batches[0];
-    if (bytes === undefined) return undefined;
+    if (bytes === undefined) return 'gone';
     for (const record of new RecordBatchView(bytes).records()) if (record.offset === offset) return record;
-    return undefined;
+    return 'gone';
   }
 
   private full(): boolean {
