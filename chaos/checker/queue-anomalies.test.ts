@@ -94,6 +94,17 @@ describe('check: the queue workload', () => {
     expect(nonZero(check(h.events))).toEqual({ lost: 1 });
   });
 
+  it('not lost: an ack answered UNKNOWN_LEASE (maybe already acked) and no lease after it', () => {
+    const h = new HistoryBuilder();
+    h.enqueue(1, k, 'm0', 0);
+    const l = leased(0, 'm0', '1');
+    h.lease(10, k, [l]);
+    h.ack(10, k, [held(l)], ['UNKNOWN_LEASE']);
+    const result = check(h.events);
+    expect(nonZero(result)).toEqual({});
+    expect(result.queue).toMatchObject({ ackUnknown: 1, acks: { ok: 0, failed: 0, unknown: 1 } });
+  });
+
   it('not lost: the last ack of it has an unknown outcome and it was never leased again', () => {
     const h = new HistoryBuilder();
     h.enqueue(1, k, 'm0', 0);

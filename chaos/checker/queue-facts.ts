@@ -7,11 +7,12 @@ import type { QueueSummary, SettleCounts } from './types.js';
 type Outcome = 'ok' | 'fail' | 'info';
 
 /**
- * Per-lease answers that prove an ack did not take effect: the lease had run out (and may have been
- * handed to someone else) or the broker never issued it. Any other error (NOT_LEADER after a proposal,
- * a timeout) leaves the ack's outcome unknown.
+ * Per-lease answers that prove an ack did not take effect: the lease had run out and the message was
+ * leased again since (an acked message is never leased again, and acking it again answers ok).
+ * UNKNOWN_LEASE may mean "already acked" (errors.proto), so like NOT_LEADER after a proposal, or a
+ * timeout, it leaves the ack's outcome unknown.
  */
-const notAcked: ReadonlySet<string> = new Set(['LEASE_EXPIRED', 'UNKNOWN_LEASE']);
+const notAcked: ReadonlySet<string> = new Set(['LEASE_EXPIRED']);
 
 /** What the history shows of one enqueued value. Positions are indices into the history array. */
 interface Message {

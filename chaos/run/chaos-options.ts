@@ -18,6 +18,7 @@ export const scenarios: Readonly<Record<string, readonly FaultKind[]>> = {
   latency: ['latency'],
   crash: ['kill', 'pause', 'restart-rolling'],
   network: ['partition', 'client-leader-cut', 'latency'],
+  failover: ['kill', 'partition', 'pause'],
 };
 
 /**
