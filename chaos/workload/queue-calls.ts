@@ -72,6 +72,7 @@ export class QueueCalls {
     this.recorder.record<AckOp | NackOp>({ ...op, type: 'invoke' });
     try {
       const results = await this.settleCall(f, address, key, leases, delayMs);
+      this.learnLeader(key, results);
       const outcomes = leases.map((l) => outcomeOf(l, results));
       this.recorder.record<AckOp | NackOp>({ ...op, type: 'ok', outcomes });
       return outcomes;
@@ -115,6 +116,14 @@ export class QueueCalls {
       visibilityTimeoutMs: visibilityMs,
       waitMs,
     };
+  }
+
+  /** A per-lease NOT_LEADER carries the new leader's address: the retry goes there. */
+  private learnLeader(key: KeyRef, results: readonly LeaseResult[]): void {
+    for (const r of results) {
+      const error = errorFromDetail(r.error);
+      if (error !== undefined) this.client.noteError(key.topic, key.partition, error);
+    }
   }
 
   /** No leader known means nothing was sent: no operation is recorded. */
