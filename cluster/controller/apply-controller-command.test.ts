@@ -90,6 +90,71 @@ describe('topics', () => {
     expect(state.topics.get('a')!.config).toEqual({ ...defaultTopicConfig, ...config });
   });
 
+  it('takes the queue settings; refuses them out of bounds or dead-lettering into the topic itself', () => {
+    const config = {
+      queueVisibilityTimeoutMs: 1_000,
+      queueMaxDeliveries: 1000,
+      queueDeadLetterTopic: 'a.dlq',
+      queueMessageTtlMs: 60_000,
+      queueDeadLetterExpired: true,
+      queueOrderedByKey: true,
+    } as const;
+    const hours12 = 12 * 60 * 60 * 1000;
+    const bad = [
+      { queueVisibilityTimeoutMs: 999 },
+      { queueVisibilityTimeoutMs: hours12 + 1 },
+      { queueMaxDeliveries: -1 },
+      { queueMaxDeliveries: 1001 },
+      { queueMessageTtlMs: -1 },
+      { queueDeadLetterTopic: 'a' },
+      { queueDeadLetterTopic: 'bad name' },
+      { queueDeadLetterTopic: '..' },
+    ];
+    const { state, results } = applyAll([
+      ...registerNodes(3),
+      createTopic('a', 1),
+      { type: 'update-topic-config', name: 'a', config },
+      ...bad.map((c) => ({ type: 'update-topic-config', name: 'a', config: c }) as const),
+      { type: 'update-topic-config', name: 'a', config: { queueVisibilityTimeoutMs: hours12 } },
+    ]);
+    const codes = results.slice(-(bad.length + 2)).map((r) => (r.ok ? 'ok' : r.code));
+    expect(codes).toEqual(['ok', ...bad.map(() => 'INVALID_ARGUMENT'), 'ok']);
+    const expected = { ...defaultTopicConfig, ...config, queueVisibilityTimeoutMs: hours12 };
+    expect(state.topics.get('a')!.config).toEqual(expected);
+  });
+
+  it('defaults the queue settings and refuses a new topic dead-lettering into itself', () => {
+    const { state, results } = applyAll([
+      ...registerNodes(1),
+      createTopic('b', 1, 1),
+      {
+        type: 'create-topic',
+        name: 'c',
+        partitions: 1,
+        replicationFactor: 1,
+        config: { queueDeadLetterTopic: 'c' },
+      },
+      {
+        type: 'create-topic',
+        name: 'd',
+        partitions: 1,
+        replicationFactor: 1,
+        config: { queueDeadLetterTopic: 'c' },
+      },
+    ]);
+    expect(results.slice(-3).map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'INVALID_ARGUMENT', 'ok']);
+    expect(state.topics.get('b')!.config).toMatchObject({
+      queueVisibilityTimeoutMs: 30_000,
+      queueMaxDeliveries: 0,
+      queueDeadLetterTopic: '',
+      queueMessageTtlMs: 0,
+      queueDeadLetterExpired: false,
+      queueOrderedByKey: false,
+    });
+    expect(state.topics.has('c')).toBe(false);
+    expect(state.topics.get('d')!.config.queueDeadLetterTopic).toBe('c');
+  });
+
   it('updates config within bounds, grows partitions, deletes and never reuses group ids', () => {
     let { state, results } = applyAll([
       ...registerNodes(3),

@@ -146,7 +146,7 @@ function createTopic(state: ControllerState, c: Command<'create-topic'>, ctx: Ap
   }
   const partitions = requireInteger(c.partitions, 1, limits.partitionsPerTopicMax, 'partitions');
   const rf = requireInteger(c.replicationFactor, 1, limits.replicationFactorMax, 'replication factor');
-  const resolved = resolveTopicConfig(defaultTopicConfig, c.config);
+  const resolved = resolveTopicConfig(defaultTopicConfig, c.config, c.name);
   if ('rejection' in resolved) reject(resolved.rejection.code, resolved.rejection.message);
   const placed = placeNew(state, 0, partitions, rf);
   const topic: TopicInfo = {
@@ -161,7 +161,7 @@ function createTopic(state: ControllerState, c: Command<'create-topic'>, ctx: Ap
 
 function updateTopicConfig(state: ControllerState, c: Command<'update-topic-config'>): Outcome {
   const topic = requireTopic(state, c.name);
-  const resolved = resolveTopicConfig(topic.config, c.config);
+  const resolved = resolveTopicConfig(topic.config, c.config, topic.name);
   if ('rejection' in resolved) reject(resolved.rejection.code, resolved.rejection.message);
   const updated = { ...topic, config: resolved.config };
   return ok(withTopic(state, updated), { type: 'topic', topic: updated });

@@ -10,6 +10,7 @@ import {
 } from './controller-codec.js';
 import type { ControllerCommand, ControllerState } from './controller-types.js';
 import { applyAll, registerNodes } from './test-helpers.js';
+import { defaultTopicConfig } from './topic-config.js';
 
 const commandArb: fc.Arbitrary<ControllerCommand> = fc.oneof(
   fc.record({
@@ -149,6 +150,61 @@ describe('controller codec', () => {
     expect(json).not.toContain('minInsyncReplicas');
     const older = decodeControllerSnapshot(new Uint8Array([1, ...new TextEncoder().encode(json)]));
     expect(older).toEqual(state);
+  });
+
+  it('carries the queue settings in entries and snapshots; a bad one is corruption', () => {
+    const config = {
+      queueVisibilityTimeoutMs: 5_000,
+      queueMaxDeliveries: 3,
+      queueDeadLetterTopic: 'q.dlq',
+      queueMessageTtlMs: 86_400_000,
+      queueDeadLetterExpired: true,
+      queueOrderedByKey: true,
+    };
+    const command = { type: 'create-topic', name: 'q', partitions: 1, replicationFactor: 3, config } as const;
+    expect(decodeControllerEntry(encodeControllerEntry({ timestampMs: 9, command })).command).toEqual(
+      command,
+    );
+    const { state } = applyAll([...registerNodes(3), command]);
+    expect(state.topics.get('q')!.config).toMatchObject(config);
+    const bytes = encodeControllerSnapshot(state);
+    expect(decodeControllerSnapshot(bytes)).toEqual(state);
+    const json = new TextDecoder().decode(bytes.subarray(1));
+    for (const [from, to] of [
+      ['"queueOrderedByKey":true', '"queueOrderedByKey":"yes"'],
+      ['"queueDeadLetterTopic":"q.dlq"', '"queueDeadLetterTopic":"q"'],
+      ['"queueMaxDeliveries":3', '"queueMaxDeliveries":1.5'],
+    ] as const) {
+      expect(json).toContain(from);
+      const bad = new Uint8Array([1, ...new TextEncoder().encode(json.replace(from, to))]);
+      expect(() => decodeControllerSnapshot(bad)).toThrow(
+        expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
+      );
+    }
+  });
+
+  it('reads a snapshot and a command written before the queue settings, with their defaults', () => {
+    const { state } = applyAll([
+      ...registerNodes(3),
+      { type: 'create-topic', name: 't', partitions: 1, replicationFactor: 3, config: {} },
+    ]);
+    const queueFields =
+      /,"queueVisibilityTimeoutMs":30000,"queueMaxDeliveries":0,"queueDeadLetterTopic":"","queueMessageTtlMs":0,"queueDeadLetterExpired":false,"queueOrderedByKey":false/;
+    const json = new TextDecoder().decode(encodeControllerSnapshot(state).subarray(1));
+    expect(json).toMatch(queueFields);
+    const older = json.replace(queueFields, '');
+    expect(older).not.toContain('queue');
+    expect(decodeControllerSnapshot(new Uint8Array([1, ...new TextEncoder().encode(older)]))).toEqual(state);
+    const entry =
+      '\x01{"timestampMs":1,"command":{"type":"update-topic-config","name":"t","config":{"retentionMs":-1}}}';
+    const decoded = decodeControllerEntry(new TextEncoder().encode(entry));
+    expect(decoded.command).toEqual({ type: 'update-topic-config', name: 't', config: { retentionMs: -1 } });
+    const applied = applyAll([
+      ...registerNodes(3),
+      { type: 'create-topic', name: 't', partitions: 1, replicationFactor: 3, config: {} },
+      decoded.command,
+    ]);
+    expect(applied.state.topics.get('t')!.config).toEqual({ ...defaultTopicConfig, retentionMs: -1 });
   });
 
   it('replicas agree whether or not one restores from a snapshot midway', () => {

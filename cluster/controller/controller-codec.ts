@@ -38,6 +38,7 @@ import {
 import {
   cleanupPolicies,
   defaultTopicConfig,
+  type CleanupPolicy,
   resolveTopicConfig,
   type TopicConfig,
   type TopicConfigInput,
@@ -94,7 +95,21 @@ const intConfigKeys = [
   'minInsyncReplicas',
   'deleteRetentionMs',
   'minCompactionLagMs',
+  'queueVisibilityTimeoutMs',
+  'queueMaxDeliveries',
+  'queueMessageTtlMs',
 ] as const satisfies readonly (keyof TopicConfig)[];
+const booleanConfigKeys = [
+  'queueDeadLetterExpired',
+  'queueOrderedByKey',
+] as const satisfies readonly (keyof TopicConfig)[];
+
+function decodeCleanupPolicy(value: unknown, path: string): CleanupPolicy {
+  const policy = asString(value, path);
+  const known = cleanupPolicies.find((c) => c === policy);
+  if (known === undefined) throw corrupt(path, cleanupPolicies.join(' or '));
+  return known;
+}
 
 function decodeConfigInput(value: unknown, path: string): TopicConfigInput {
   const o = asObject(value, path);
@@ -102,11 +117,14 @@ function decodeConfigInput(value: unknown, path: string): TopicConfigInput {
   for (const key of intConfigKeys) {
     if (o[key] !== undefined) input[key] = asInt(o[key], `${path}.${key}`);
   }
+  for (const key of booleanConfigKeys) {
+    if (o[key] !== undefined) input[key] = asBoolean(o[key], `${path}.${key}`);
+  }
+  if (o.queueDeadLetterTopic !== undefined) {
+    input.queueDeadLetterTopic = asString(o.queueDeadLetterTopic, `${path}.queueDeadLetterTopic`);
+  }
   if (o.cleanupPolicy !== undefined) {
-    const policy = asString(o.cleanupPolicy, `${path}.cleanupPolicy`);
-    const known = cleanupPolicies.find((c) => c === policy);
-    if (known === undefined) throw corrupt(`${path}.cleanupPolicy`, cleanupPolicies.join(' or '));
-    input.cleanupPolicy = known;
+    input.cleanupPolicy = decodeCleanupPolicy(o.cleanupPolicy, `${path}.cleanupPolicy`);
   }
   return input;
 }
@@ -233,10 +251,11 @@ function decodeTopic(value: unknown, path: string): TopicInfo {
   ) {
     throw corrupt(`${path}.config`, 'a complete topic config');
   }
-  const resolved = resolveTopicConfig(defaultTopicConfig, c);
+  const name = asString(o.name, `${path}.name`);
+  const resolved = resolveTopicConfig(defaultTopicConfig, c, name);
   if ('rejection' in resolved) throw corrupt(`${path}.config`, resolved.rejection.message);
   return {
-    name: asString(o.name, `${path}.name`),
+    name,
     replicationFactor: asInt(o.replicationFactor, `${path}.replicationFactor`),
     config: resolved.config,
     partitions: asArray(o.partitions, `${path}.partitions`).map((p, i) =>

@@ -22,6 +22,21 @@ export interface TopicConfig {
   readonly deleteRetentionMs: number;
   /** The youngest a record may be (by append time) and still be compacted away. */
   readonly minCompactionLagMs: number;
+  /** How long a queue lease lasts when the consumer asks for no timeout of its own. */
+  readonly queueVisibilityTimeoutMs: number;
+  /** Deliveries after which a queued message is dead-lettered; 0 redelivers it forever. */
+  readonly queueMaxDeliveries: number;
+  /**
+   * Where dead-lettered messages go; '' drops them. It may name a topic that does not exist yet, so
+   * the two can be created in either order.
+   */
+  readonly queueDeadLetterTopic: string;
+  /** A queued message older than this (by append time) is never leased again; 0: it never expires. */
+  readonly queueMessageTtlMs: number;
+  /** Expired messages go to the dead-letter topic (when one is set) instead of being dropped. */
+  readonly queueDeadLetterExpired: boolean;
+  /** No message is leased while an earlier one with the same key is leased or waiting. */
+  readonly queueOrderedByKey: boolean;
 }
 
 /** What a create or alter request may set; anything left out keeps the default (or current) value. */
@@ -35,6 +50,12 @@ export const defaultTopicConfig: TopicConfig = {
   minInsyncReplicas: 1,
   deleteRetentionMs: 24 * 60 * 60 * 1000,
   minCompactionLagMs: 0,
+  queueVisibilityTimeoutMs: 30_000,
+  queueMaxDeliveries: 0,
+  queueDeadLetterTopic: '',
+  queueMessageTtlMs: 0,
+  queueDeadLetterExpired: false,
+  queueOrderedByKey: false,
 };
 
 /** Bounds of each setting; -1 ("unlimited") is accepted besides them where noted above. */
@@ -47,6 +68,9 @@ export const topicConfigBounds = {
   minInsyncReplicas: { min: 1, max: 64 },
   deleteRetentionMs: { min: 0, max: 100 * 365 * 24 * 60 * 60 * 1000 },
   minCompactionLagMs: { min: 0, max: 100 * 365 * 24 * 60 * 60 * 1000 },
+  queueVisibilityTimeoutMs: { min: 1_000, max: 12 * 60 * 60 * 1000 },
+  queueMaxDeliveries: { min: 0, max: 1000 },
+  queueMessageTtlMs: { min: 0, max: 100 * 365 * 24 * 60 * 60 * 1000 },
 } as const;
 
 export const topicNameCharsMax = 249;
@@ -92,16 +116,39 @@ function checkBounded(key: keyof typeof topicConfigBounds, value: unknown, allow
   } as const;
 }
 
-/**
- * Merges `input` over `base` and checks every resulting value, so a config in the controller state
- * is always complete and within bounds.
- */
-export function resolveTopicConfig(
-  base: TopicConfig,
-  input: TopicConfigInput,
-): { config: TopicConfig } | { rejection: Rejection } {
-  // Only known keys are taken, so a stray field in a decoded command never reaches the state.
-  const config: TopicConfig = {
+function checkBoolean(key: 'queueDeadLetterExpired' | 'queueOrderedByKey', value: unknown) {
+  return typeof value === 'boolean'
+    ? undefined
+    : ({ code: 'INVALID_ARGUMENT', message: `${key} must be true or false` } as const);
+}
+
+function checkCleanupPolicy(policy: unknown) {
+  if (cleanupPolicies.some((c) => c === policy)) return undefined;
+  return {
+    code: 'INVALID_ARGUMENT',
+    message: `cleanupPolicy must be one of ${cleanupPolicies.map((c) => `'${c}'`).join(', ')}`,
+  } as const;
+}
+
+/** A topic that dead-lettered into itself would lease its dead letters again, forever. */
+function checkDeadLetterTopic(deadLetterTopic: unknown, topic: string): Rejection | undefined {
+  if (deadLetterTopic === '') return undefined;
+  const invalid = validateTopicName(deadLetterTopic);
+  if (invalid !== undefined) {
+    return { code: 'INVALID_ARGUMENT', message: `queueDeadLetterTopic: ${invalid.message}` };
+  }
+  if (deadLetterTopic === topic) {
+    return {
+      code: 'INVALID_ARGUMENT',
+      message: `queueDeadLetterTopic may not be the topic itself ('${topic}')`,
+    };
+  }
+  return undefined;
+}
+
+// Only known keys are taken, so a stray field in a decoded command never reaches the state.
+function mergeTopicConfig(base: TopicConfig, input: TopicConfigInput): TopicConfig {
+  return {
     retentionMs: input.retentionMs ?? base.retentionMs,
     retentionBytes: input.retentionBytes ?? base.retentionBytes,
     cleanupPolicy: input.cleanupPolicy ?? base.cleanupPolicy,
@@ -109,19 +156,44 @@ export function resolveTopicConfig(
     minInsyncReplicas: input.minInsyncReplicas ?? base.minInsyncReplicas,
     deleteRetentionMs: input.deleteRetentionMs ?? base.deleteRetentionMs,
     minCompactionLagMs: input.minCompactionLagMs ?? base.minCompactionLagMs,
+    queueVisibilityTimeoutMs: input.queueVisibilityTimeoutMs ?? base.queueVisibilityTimeoutMs,
+    queueMaxDeliveries: input.queueMaxDeliveries ?? base.queueMaxDeliveries,
+    queueDeadLetterTopic: input.queueDeadLetterTopic ?? base.queueDeadLetterTopic,
+    queueMessageTtlMs: input.queueMessageTtlMs ?? base.queueMessageTtlMs,
+    queueDeadLetterExpired: input.queueDeadLetterExpired ?? base.queueDeadLetterExpired,
+    queueOrderedByKey: input.queueOrderedByKey ?? base.queueOrderedByKey,
   };
-  const rejection =
+}
+
+function checkTopicConfig(config: TopicConfig, topic: string): Rejection | undefined {
+  return (
     checkBounded('retentionMs', config.retentionMs, true) ??
     checkBounded('retentionBytes', config.retentionBytes, true) ??
     checkBounded('maxMessageBytes', config.maxMessageBytes, false) ??
     checkBounded('minInsyncReplicas', config.minInsyncReplicas, false) ??
     checkBounded('deleteRetentionMs', config.deleteRetentionMs, false) ??
     checkBounded('minCompactionLagMs', config.minCompactionLagMs, false) ??
-    (cleanupPolicies.includes(config.cleanupPolicy)
-      ? undefined
-      : ({
-          code: 'INVALID_ARGUMENT',
-          message: `cleanupPolicy must be one of ${cleanupPolicies.map((c) => `'${c}'`).join(', ')}`,
-        } as const));
+    checkBounded('queueVisibilityTimeoutMs', config.queueVisibilityTimeoutMs, false) ??
+    checkBounded('queueMaxDeliveries', config.queueMaxDeliveries, false) ??
+    checkBounded('queueMessageTtlMs', config.queueMessageTtlMs, false) ??
+    checkBoolean('queueDeadLetterExpired', config.queueDeadLetterExpired) ??
+    checkBoolean('queueOrderedByKey', config.queueOrderedByKey) ??
+    checkDeadLetterTopic(config.queueDeadLetterTopic, topic) ??
+    checkCleanupPolicy(config.cleanupPolicy)
+  );
+}
+
+/**
+ * Merges `input` over `base` and checks every resulting value, so a config in the controller state
+ * is always complete and within bounds. `topic` is the topic the config is for: its dead-letter
+ * topic must be another one.
+ */
+export function resolveTopicConfig(
+  base: TopicConfig,
+  input: TopicConfigInput,
+  topic: string,
+): { config: TopicConfig } | { rejection: Rejection } {
+  const config = mergeTopicConfig(base, input);
+  const rejection = checkTopicConfig(config, topic);
   return rejection === undefined ? { config } : { rejection };
 }

@@ -71,6 +71,9 @@ import { brokerViews, topicView } from './views.js';
 import { checkMinInSync } from './min-in-sync.js';
 import { partitionGauges, reachesControllerQuorum, type PartitionGauges } from './node-gauges.js';
 import type { NodeClock } from './node-clock.js';
+import type { QueueApi } from './queue-api.js';
+import { QueueService } from './queue-service.js';
+import { queueSettingsOf } from './queue-settings.js';
 import type { TransactionsApi } from './txn-api.js';
 import type { TxnCoordinator } from './txn-coordinator.js';
 import { checkTxnBatch, transactionalClaim } from './txn-produce-guard.js';
@@ -154,6 +157,7 @@ export class ClusterNode implements NodeApi {
   private readonly leaderData: LeaderData;
   private readonly voteGate: VoteGate;
   readonly transactions: TransactionsApi;
+  readonly queues: QueueApi;
   readonly security: SecurityApi = {
     state: () => this.controller.state.security,
     propose: (command) => this.proposeController(command),
@@ -261,6 +265,14 @@ export class ClusterNode implements NodeApi {
     this.transactions = txn.service;
     this.txnCoordinator = txn.coordinator;
     this.txnCatchUp = txn.catchUp;
+    this.queues = new QueueService({
+      leaderOf: (topic, partition) => this.leaderOf(topic, partition),
+      ledPartitions: (topic) => this.ledPartitions(topic),
+      settings: (topic) => queueSettingsOf(this.topicInfo(topic).config),
+      store: this.store,
+      clock: options.clock,
+      checkTransaction: (claim) => checkTxnBatch(this.txnCatchUp, claim),
+    });
     this.duties = new NodeDuties({
       nodeId: options.nodeId,
       advertise: options.advertise,
@@ -736,6 +748,15 @@ export class ClusterNode implements NodeApi {
     if (!local.group.isLeader())
       throw notLeader(what, local.group.leader, this.addressOf(local.group.leader));
     return local;
+  }
+
+  /** Partitions of `topic` this node leads right now. */
+  private ledPartitions(topic: string): number[] {
+    const led: number[] = [];
+    this.topicInfo(topic).partitions.forEach((a, partition) => {
+      if (this.partitions.get(a.groupId)?.group.isLeader() === true) led.push(partition);
+    });
+    return led;
   }
 
   /** The local replica of a partition, leader or not (for replica reads). */

@@ -12,3 +12,4 @@ export type {
 } from './txn-api.js';
 export type { PartitionGauges } from './node-gauges.js';
 export type { RaftEventCounts } from '../host/index.js';
+export type * from './queue-api.js';

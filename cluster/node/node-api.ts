@@ -9,6 +9,7 @@ import type {
 } from '../controller/index.js';
 import type { AbortedTransaction, Acks } from '../partition/index.js';
 import type { GroupApi } from './group-api.js';
+import type { QueueApi } from './queue-api.js';
 import type { TransactionsApi } from './txn-api.js';
 
 /**
@@ -21,6 +22,8 @@ export interface NodeApi {
   readonly clusterId: string;
   /** Consumer groups (group-api.ts). */
   readonly groups: GroupApi;
+  /** Queue consumption: leases, acks and stats on the partitions this node leads (queue-api.ts). */
+  readonly queues: QueueApi;
 
   /** Appends one RecordBatch (base offset 0) to a partition this node leads. */
   produce(request: ProduceInput): Promise<ProduceOutcome>;

@@ -106,6 +106,14 @@ export class BinaryReader {
     if (v < 0) throw this.corrupt(`negative value at byte ${at}`);
     return v;
   }
+  /** The next `n` bytes, as a view. */
+  take(n: number): Uint8Array {
+    if (!Number.isSafeInteger(n) || n < 0) throw this.corrupt(`length ${n} at byte ${this.pos}`);
+    this.need(n);
+    const view = this.bytes.subarray(this.pos, this.pos + n);
+    this.pos += n;
+    return view;
+  }
   /** The rest of the bytes, as a view. */
   rest(): Uint8Array {
     const view = this.bytes.subarray(this.pos);

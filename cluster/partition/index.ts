@@ -27,3 +27,17 @@ export { encodeMarkerBatch, readMarkerType, type MarkerInput, type MarkerType } 
 export { validateAppendBatch, type AppendBatchRules } from './validate-append-batch.js';
 export { lastSequenceOf, nextSequence, sequenceMax } from './sequence.js';
 export type { BatchMetadata, ProducerEntry } from './producer-state.js';
+export { QueueBook, validateQueueGroupName } from './queue-book.js';
+export { isAvailable } from './queue-group.js';
+export {
+  queueLimits,
+  type LeaseGranted,
+  type PendingMessage,
+  type QueueGrant,
+  type QueueLeaseCommand,
+  type QueueOp,
+  type QueueOpKind,
+  type QueueSettleCommand,
+  type QueueWaiting,
+  type SettleOutcome,
+} from './queue-types.js';

@@ -94,7 +94,7 @@ describe('partition snapshot codec', () => {
   it('restores the same state, byte for byte', () => {
     const sm = busy();
     const bytes = encodePartitionSnapshot(sm);
-    expect(bytes[0]).toBe(3);
+    expect(bytes[0]).toBe(4);
     const restored = decodePartitionSnapshot(bytes);
     expect(restored.toData()).toEqual(sm.toData());
     expect(encodePartitionSnapshot(restored)).toEqual(bytes);
@@ -104,7 +104,7 @@ describe('partition snapshot codec', () => {
 
   it('still reads a v1 snapshot, with the default idle time and byte budget', () => {
     const sm = busy();
-    const v3 = encodePartitionSnapshot(sm);
+    const v3 = asV3(encodePartitionSnapshot(sm));
     // v2 is v3 without the compaction bounds (two i64 before the checksum).
     const v2 = Uint8Array.of(...v3.subarray(0, v3.length - 20), 0, 0, 0, 0);
     // v1 had dedupHorizonBatches, producersMax, openTransactionsMax (u32) where v2 has its four limits.
@@ -145,7 +145,7 @@ describe('partition snapshot codec', () => {
     });
     // An older decision arriving later lowers nothing.
     sm.apply({ ...compact, upToOffset: 4 }, { index: 5, timestampMs: 5 });
-    const v3 = encodePartitionSnapshot(sm);
+    const v3 = asV3(encodePartitionSnapshot(sm));
     expect(decodePartitionSnapshot(v3).compactionTarget).toEqual({
       upToOffset: 5,
       tombstonesBeforeOffset: 3,
@@ -284,3 +284,11 @@ describe('replicas', () => {
     );
   });
 });
+
+/** v4 without queue groups is v3 plus an empty group list (a u32 zero) before the checksum. */
+function asV3(v4: Uint8Array): Uint8Array {
+  const v3 = Uint8Array.of(...v4.subarray(0, v4.length - 8), 0, 0, 0, 0);
+  v3[0] = 3;
+  new DataView(v3.buffer).setUint32(v3.length - 4, crc32c(v3, 0, 0, v3.length - 4));
+  return v3;
+}

@@ -1,13 +1,27 @@
 import { RaftlogError } from '../../lib/index.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
 import type { Acks, PartitionEntry } from './partition-types.js';
+import {
+  queueLeaseBytes,
+  queueSettleBytes,
+  readQueueLease,
+  readQueueSettle,
+  writeQueueLease,
+  writeQueueSettle,
+} from './queue-codec.js';
 
 /**
  * Raft entry data of a partition group: one command-type byte, the leader's timestamp, the fields,
  * and for an append the batch bytes last and unframed. Encoding copies the batch once (into the
  * entry); decoding returns a view of it. A new layout takes a new command-type byte.
  */
-export const partitionCommandTypes = { append: 1, setLogStartOffset: 2, compact: 3 } as const;
+export const partitionCommandTypes = {
+  append: 1,
+  setLogStartOffset: 2,
+  compact: 3,
+  queueLease: 4,
+  queueSettle: 5,
+} as const;
 
 const acksCodes: Record<Acks, number> = { none: 0, leader: 1, quorum: 2 };
 const acksByCode: readonly Acks[] = ['none', 'leader', 'quorum'];
@@ -33,6 +47,20 @@ export function encodePartitionEntry(entry: PartitionEntry): Uint8Array {
         .i64(entry.timestampMs)
         .i64(c.upToOffset)
         .i64(c.tombstonesBeforeOffset).bytes;
+    case 'queue-lease': {
+      const w = new BinaryWriter(1 + 8 + queueLeaseBytes(c))
+        .u8(partitionCommandTypes.queueLease)
+        .i64(entry.timestampMs);
+      writeQueueLease(w, c);
+      return w.bytes;
+    }
+    case 'queue-settle': {
+      const w = new BinaryWriter(1 + 8 + queueSettleBytes(c))
+        .u8(partitionCommandTypes.queueSettle)
+        .i64(entry.timestampMs);
+      writeQueueSettle(w, c);
+      return w.bytes;
+    }
   }
 }
 
@@ -58,6 +86,12 @@ export function decodePartitionEntry(data: Uint8Array): PartitionEntry {
     const tombstonesBeforeOffset = r.u64();
     r.done();
     return { timestampMs, command: { type: 'compact', upToOffset, tombstonesBeforeOffset } };
+  }
+  if (type === partitionCommandTypes.queueLease || type === partitionCommandTypes.queueSettle) {
+    const timestampMs = r.i64();
+    const command = type === partitionCommandTypes.queueLease ? readQueueLease(r) : readQueueSettle(r);
+    r.done();
+    return { timestampMs, command };
   }
   throw new RaftlogError('CORRUPT_MESSAGE', `partition entry: unknown command type ${type}`);
 }

@@ -7,6 +7,7 @@ import {
 } from './partition-state-machine.js';
 import { defaultPartitionLimits, type AbortedTransaction, type PartitionLimits } from './partition-types.js';
 import type { BatchMetadata, ProducerEntry } from './producer-state.js';
+import { queueGroupsBytes, readQueueGroups, writeQueueGroups } from './queue-codec.js';
 
 /**
  * Binary snapshot of a partition state machine: a version byte, big-endian fields, a CRC32C trailer.
@@ -20,10 +21,13 @@ import type { BatchMetadata, ProducerEntry } from './producer-state.js';
  *     aborted u32 × (producerId, firstOffset, lastOffset i64) | crc32c u32 of all before it
  * v3: v2 followed, before the checksum, by the compaction bounds (upToOffset,
  *     tombstonesBeforeOffset i64); v2 and v1 snapshots restore with no compaction asked.
+ * v4: v3 followed, before the checksum, by the queue groups (queue-codec.ts); older snapshots
+ *     restore with no queue group.
  * v1 (still read): the limits were dedupHorizonBatches, producersMax, openTransactionsMax u32; a
  * v1 snapshot restores with the default idle time and byte budget (producersMax has no successor).
  */
-export const partitionSnapshotVersion = 3;
+export const partitionSnapshotVersion = 4;
+const partitionSnapshotVersionV3 = 3;
 const partitionSnapshotVersionV2 = 2;
 const partitionSnapshotVersionV1 = 1;
 
@@ -37,7 +41,7 @@ const compactionBytes = 2 * 8;
 
 export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
   const d = sm.toData();
-  let size = fixedBytesV2 + d.aborted.length * abortedBytes + compactionBytes;
+  let size = fixedBytesV2 + d.aborted.length * abortedBytes + compactionBytes + queueGroupsBytes(d.queues);
   for (const p of d.producers) size += producerBytes + p.batches.length * batchBytes;
   const w = new BinaryWriter(size)
     .u8(partitionSnapshotVersion)
@@ -58,6 +62,7 @@ export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
   w.u32(d.aborted.length);
   for (const a of d.aborted) w.i64(a.producerId).i64(a.firstOffset).i64(a.lastOffset);
   w.i64(d.compaction.upToOffset).i64(d.compaction.tombstonesBeforeOffset);
+  writeQueueGroups(w, d.queues);
   w.u32(crc32c(w.bytes, 0, 0, w.pos));
   return w.bytes;
 }
@@ -112,7 +117,12 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
   const stored = new DataView(bytes.buffer, bytes.byteOffset + crcAt, 4).getUint32(0);
   if (crc32c(bytes, 0, 0, crcAt) !== stored) throw r.corrupt('CRC32C mismatch');
   const version = r.u8();
-  const known = [partitionSnapshotVersion, partitionSnapshotVersionV2, partitionSnapshotVersionV1];
+  const known = [
+    partitionSnapshotVersion,
+    partitionSnapshotVersionV3,
+    partitionSnapshotVersionV2,
+    partitionSnapshotVersionV1,
+  ];
   if (!known.includes(version)) {
     throw r.corrupt(`unknown version ${version}`);
   }
@@ -132,11 +142,12 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
   for (let i = 0; i < producerCount; i++) producers.push(readProducer(r, limits.dedupHorizonBatches));
   const aborted = readAborted(r);
   const compaction =
-    version === partitionSnapshotVersion
+    version >= partitionSnapshotVersionV3
       ? { upToOffset: r.u64(), tombstonesBeforeOffset: r.u64() }
       : { upToOffset: 0, tombstonesBeforeOffset: 0 };
   if (compaction.tombstonesBeforeOffset > compaction.upToOffset || compaction.upToOffset > nextOffset)
     throw r.corrupt('compaction bounds out of order');
+  const queues = version >= partitionSnapshotVersion ? readQueueGroups(r) : [];
   if (r.remaining !== 4) throw r.corrupt(`${r.remaining - 4} bytes before the checksum are unaccounted for`);
   if (logStartOffset > nextOffset) throw r.corrupt('log start offset is past the next offset');
   const data: PartitionStateData = {
@@ -148,6 +159,7 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
     producers,
     aborted,
     compaction,
+    queues,
   };
   return PartitionStateMachine.fromData(data);
 }

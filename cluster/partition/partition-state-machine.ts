@@ -27,6 +27,8 @@ import {
   type BatchMetadata,
   type ProducerEntry,
 } from './producer-state.js';
+import { QueueBook } from './queue-book.js';
+import type { QueueGroupData, QueueLeaseCommand, QueueSettleCommand } from './queue-types.js';
 import { lastSequenceOf } from './sequence.js';
 
 /** Rejections travel as RaftlogError up to apply, which turns them into a result. */
@@ -53,6 +55,8 @@ export interface PartitionStateData {
   readonly aborted: readonly AbortedTransaction[];
   /** The latest key compaction decision (zeros for none, and for snapshots written before it). */
   readonly compaction: CompactionBounds;
+  /** Queue groups' cursors and unsettled messages (none for snapshots written before queues). */
+  readonly queues: readonly QueueGroupData[];
 }
 
 export function validatePartitionLimits(limits: PartitionLimits): void {
@@ -99,6 +103,7 @@ export class PartitionStateMachine {
   private readonly openTxns = new Map<number, number>();
   private readonly aborted: AbortedTransaction[];
   private compaction: CompactionBounds = { upToOffset: 0, tombstonesBeforeOffset: 0 };
+  private queueBook = new QueueBook();
 
   constructor(limits: Partial<PartitionLimits> = {}) {
     this.limits = { ...defaultPartitionLimits, ...limits };
@@ -125,6 +130,7 @@ export class PartitionStateMachine {
     for (const p of open) sm.openTxns.set(p.producerId, p.openTxnFirstOffset);
     sm.aborted.push(...data.aborted);
     sm.compaction = data.compaction;
+    sm.queueBook = QueueBook.fromData(data.queues);
     return sm;
   }
 
@@ -139,7 +145,13 @@ export class PartitionStateMachine {
       producers: [...this.producers.values()],
       aborted: this.aborted,
       compaction: this.compaction,
+      queues: this.queueBook.toData(),
     };
+  }
+
+  /** Queue groups, read-only for the leader's lease planning and stats. */
+  get queues(): Pick<QueueBook, 'group' | 'names'> {
+    return this.queueBook;
   }
 
   get appliedIndex(): number {
@@ -217,6 +229,10 @@ export class PartitionStateMachine {
           return this.setLogStartOffset(command.logStartOffset);
         case 'compact':
           return this.compact(command);
+        case 'queue-lease':
+          return this.queueLease(command, ctx.timestampMs);
+        case 'queue-settle':
+          return this.queueSettle(command, ctx.timestampMs);
         default:
           return assertNever(command, 'partition command');
       }
@@ -339,6 +355,7 @@ export class PartitionStateMachine {
       if (marker === 'abort')
         this.aborted.push({ producerId: pid, firstOffset: first, lastOffset: markerOffset });
     }
+    this.queueBook.endTransaction(pid, marker === 'commit', timestampMs);
     // A coordinator that aborts on a timeout bumps the epoch: the old producer is fenced from here on.
     if (epoch > target.epoch) this.bump(target, epoch);
     this.touch(target, timestampMs);
@@ -451,6 +468,25 @@ export class PartitionStateMachine {
     return { ok: true, type: 'compaction', ...this.compaction };
   }
 
+  private queueLease(command: QueueLeaseCommand, timestampMs: number): PartitionResult {
+    // Queue consumers see what read_committed readers see: nothing of an open transaction.
+    const granted = this.queueBook.lease(command, timestampMs, this.logStart, this.lastStableOffset);
+    return { ok: true, type: 'queue-leased', granted };
+  }
+
+  private queueSettle(command: QueueSettleCommand, timestampMs: number): PartitionResult {
+    if (command.producerId >= 0) {
+      const entry = this.producers.get(command.producerId);
+      if (entry !== undefined && command.producerEpoch < entry.epoch) {
+        reject(
+          'PRODUCER_FENCED',
+          `acks of epoch ${command.producerEpoch} are older than producer ${command.producerId}'s epoch ${entry.epoch}`,
+        );
+      }
+    }
+    return { ok: true, type: 'queue-settled', outcomes: this.queueBook.settle(command, timestampMs) };
+  }
+
   private setLogStartOffset(offset: number): PartitionResult {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > this.next) {
       reject('OFFSET_OUT_OF_RANGE', `log start offset ${offset} is outside [0, ${this.next}]`);
@@ -460,6 +496,7 @@ export class PartitionStateMachine {
       let drop = 0;
       while (drop < this.aborted.length && this.aborted[drop]!.lastOffset < offset) drop++;
       this.aborted.splice(0, drop);
+      this.queueBook.dropBefore(offset);
     }
     return { ok: true, type: 'log-start-offset', logStartOffset: this.logStart };
   }

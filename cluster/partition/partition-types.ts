@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../../lib/index.js';
+import type { LeaseGranted, QueueLeaseCommand, QueueSettleCommand, SettleOutcome } from './queue-types.js';
 
 /** What the producer asked to wait for; carried through the log so any replica can answer for it. */
 export type Acks = 'none' | 'leader' | 'quorum';
@@ -17,7 +18,9 @@ export type PartitionCommand =
       readonly type: 'compact';
       readonly upToOffset: number;
       readonly tombstonesBeforeOffset: number;
-    };
+    }
+  | QueueLeaseCommand
+  | QueueSettleCommand;
 
 /** What compaction the replicated state asks of every replica's store (zeros: none). */
 export interface CompactionBounds {
@@ -51,6 +54,8 @@ export type PartitionResult =
     }
   | { readonly ok: true; readonly type: 'log-start-offset'; readonly logStartOffset: number }
   | ({ readonly ok: true; readonly type: 'compaction' } & CompactionBounds)
+  | { readonly ok: true; readonly type: 'queue-leased'; readonly granted: readonly LeaseGranted[] }
+  | { readonly ok: true; readonly type: 'queue-settled'; readonly outcomes: readonly SettleOutcome[] }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 export interface AbortedTransaction {

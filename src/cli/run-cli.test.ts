@@ -302,6 +302,50 @@ describe('raftlog commands with a fake cluster', () => {
     expect((JSON.parse(described.stdout[0]!) as { config: unknown }).config).toEqual(expected);
   });
 
+  it('topic create and alter take the queue settings; describe shows them under the same names', async () => {
+    const deps = fakeDeps();
+    const queue = [
+      'queue.visibility.timeout.ms=5000',
+      'queue.max.deliveries=4',
+      'queue.dead.letter.topic=jobs.dlq',
+      'queue.message.ttl.ms=3600000',
+      'queue.dead.letter.expired=true',
+    ];
+    const create = ['topic', 'create', 'jobs', ...queue.flatMap((q) => ['--config', q])];
+    expect(await runCli(create, memoryIo(), deps)).toBe(0);
+    const alter = ['--json', 'topic', 'alter', 'jobs', '--config', 'queue.ordered.by.key=true'];
+    const altered = memoryIo();
+    expect(await runCli(alter, altered, deps)).toBe(0);
+    const expected = {
+      'queue.visibility.timeout.ms': 5000,
+      'queue.max.deliveries': 4,
+      'queue.dead.letter.topic': 'jobs.dlq',
+      'queue.message.ttl.ms': 3_600_000,
+      'queue.dead.letter.expired': true,
+      'queue.ordered.by.key': true,
+    };
+    expect(JSON.parse(altered.stdout[0]!)).toEqual({ name: 'jobs', config: expected });
+    const described = memoryIo();
+    expect(await runCli(['--json', 'topic', 'describe', 'jobs'], described, deps)).toBe(0);
+    expect((JSON.parse(described.stdout[0]!) as { config: unknown }).config).toEqual(expected);
+    const text = memoryIo();
+    expect(await runCli(['topic', 'describe', 'jobs'], text, deps)).toBe(0);
+    expect(text.stdout[1]).toContain('queue.dead.letter.topic=jobs.dlq');
+    expect(text.stdout[1]).toContain('queue.ordered.by.key=true');
+  });
+
+  it('topic alter clears the dead-letter topic with an empty value and takes false', async () => {
+    const deps = fakeDeps();
+    expect(await runCli(['topic', 'create', 'jobs'], memoryIo(), deps)).toBe(0);
+    const args = ['--config', 'queue.dead.letter.topic=', '--config', 'queue.ordered.by.key=false'];
+    const altered = memoryIo();
+    expect(await runCli(['--json', 'topic', 'alter', 'jobs', ...args], altered, deps)).toBe(0);
+    expect(JSON.parse(altered.stdout[0]!)).toEqual({
+      name: 'jobs',
+      config: { 'queue.dead.letter.topic': '', 'queue.ordered.by.key': false },
+    });
+  });
+
   it.each([
     [
       ['topic', 'create', 'x', '--config', 'retention.minutes=5'],
@@ -310,6 +354,22 @@ describe('raftlog commands with a fake cluster', () => {
     [['topic', 'create', 'x', '--config', 'retention.ms'], /KEY=VALUE/],
     [['topic', 'create', 'x', '--config', 'retention.ms=soon'], /retention.ms must be an integer/],
     [['topic', 'create', 'x', '--config', 'cleanup.policy=shred'], /cleanup.policy must be/],
+    [
+      ['topic', 'create', 'x', '--config', 'queue.ordered.by.key=yes'],
+      /queue.ordered.by.key must be true or false, got "yes"/,
+    ],
+    [
+      ['topic', 'alter', 'x', '--config', 'queue.dead.letter.expired=1'],
+      /queue.dead.letter.expired must be true or false/,
+    ],
+    [
+      ['topic', 'create', 'x', '--config', 'queue.max.deliveries=three'],
+      /queue.max.deliveries must be an integer/,
+    ],
+    [
+      ['topic', 'create', 'x', '--config', 'queue.visibility.timeout=5'],
+      /unknown topic setting "queue.visibility.timeout"; known: .*queue.visibility.timeout.ms/,
+    ],
     [['topic', 'alter', 'x'], /--config/],
   ])('refuses bad topic settings %j with INVALID_ARGUMENT', async (args, message) => {
     const io = memoryIo();

@@ -4,9 +4,10 @@ import type { CliContext } from './cli-context.js';
 import { withSession } from './global-options.js';
 import { nonNegativeInt, positiveInt } from './option-parsers.js';
 import { table } from './output-format.js';
-import { collectTopicConfig, kafkaTopicConfig } from './topic-config-option.js';
+import { collectTopicConfig, kafkaTopicConfig, type TopicConfigValue } from './topic-config-option.js';
 
-const configHelp = 'a topic setting KEY=VALUE, Kafka names (retention.ms, cleanup.policy…); repeatable';
+const configHelp =
+  'a topic setting KEY=VALUE, Kafka names (retention.ms, cleanup.policy…) and queue.* settings; repeatable';
 
 export function registerTopicCommands(program: Command, ctx: CliContext): void {
   const topic = program.command('topic').description('create, list, describe and delete topics');
@@ -101,7 +102,7 @@ function withKafkaConfig(
   return { ...t, config: kafkaTopicConfig(t.config) };
 }
 
-function configLine(config: Record<string, string | number>): string {
+function configLine(config: Record<string, TopicConfigValue>): string {
   return Object.entries(config)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');

@@ -25,6 +25,18 @@ export interface TopicSettings {
   readonly minInsyncReplicas?: number;
   readonly deleteRetentionMs?: number;
   readonly minCompactionLagMs?: number;
+  /** Queue consumption: how long a lease lasts unless the consumer asks otherwise. */
+  readonly queueVisibilityTimeoutMs?: number;
+  /** Queue consumption: deliveries before a message is dead-lettered; 0 never dead-letters. */
+  readonly queueMaxDeliveries?: number;
+  /** Queue consumption: where dead-lettered messages go; '' drops them. */
+  readonly queueDeadLetterTopic?: string;
+  /** Queue consumption: a message older than this is never leased again; 0 never expires. */
+  readonly queueMessageTtlMs?: number;
+  /** Queue consumption: expired messages are dead-lettered instead of dropped. */
+  readonly queueDeadLetterExpired?: boolean;
+  /** Queue consumption: per-key order (no lease while an earlier message of the key is pending). */
+  readonly queueOrderedByKey?: boolean;
 }
 
 const cleanupPolicies: readonly (readonly [CleanupPolicy, CleanupPolicyName])[] = [
@@ -109,6 +121,12 @@ export function toTopicSettings(c: WireTopicConfig | undefined): TopicSettings {
     minInsyncReplicas: c.minInsyncReplicas,
     deleteRetentionMs: num(c.deleteRetentionMs),
     minCompactionLagMs: num(c.minCompactionLagMs),
+    queueVisibilityTimeoutMs: c.queueVisibilityTimeoutMs,
+    queueMaxDeliveries: c.queueMaxDeliveries,
+    queueDeadLetterTopic: c.queueDeadLetterTopic,
+    queueMessageTtlMs: num(c.queueMessageTtlMs),
+    queueDeadLetterExpired: c.queueDeadLetterExpired,
+    queueOrderedByKey: c.queueOrderedByKey,
   });
 }
 
@@ -122,6 +140,12 @@ export function toWireTopicConfig(s: TopicSettings) {
       minInsyncReplicas: s.minInsyncReplicas,
       deleteRetentionMs: big(s.deleteRetentionMs),
       minCompactionLagMs: big(s.minCompactionLagMs),
+      queueVisibilityTimeoutMs: s.queueVisibilityTimeoutMs,
+      queueMaxDeliveries: s.queueMaxDeliveries,
+      queueDeadLetterTopic: s.queueDeadLetterTopic,
+      queueMessageTtlMs: big(s.queueMessageTtlMs),
+      queueDeadLetterExpired: s.queueDeadLetterExpired,
+      queueOrderedByKey: s.queueOrderedByKey,
     }),
     cleanupPolicy:
       cleanupPolicies.find(([, name]) => name === s.cleanupPolicy)?.[0] ?? CleanupPolicy.UNSPECIFIED,

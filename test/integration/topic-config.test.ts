@@ -57,8 +57,48 @@ async function produceUntil(
   throw new Error(`produce did not answer ${want} within ${timeoutMs} ms (last: ${last})`);
 }
 
+const queueSettings = {
+  'queue.visibility.timeout.ms': 5_000,
+  'queue.max.deliveries': 4,
+  'queue.dead.letter.topic': 'jobs.dlq',
+  'queue.message.ttl.ms': 3_600_000,
+  'queue.dead.letter.expired': true,
+};
+
+async function describeConfig(bootstrap: string, name: string): Promise<Record<string, unknown>> {
+  const described = await cli(bootstrap, '--json', 'topic', 'describe', name);
+  expect(described.code, described.err).toBe(0);
+  return (JSON.parse(described.out) as { config: Record<string, unknown> }).config;
+}
+
+/** Creates a topic with queue settings, alters one, and reads them back from another node. */
+async function checkQueueSettings(cluster: TestCluster): Promise<void> {
+  const bootstrap = cluster.nodes[0]!.address;
+  const config = Object.entries(queueSettings).flatMap(([k, v]) => ['--config', `${k}=${v}`]);
+  const created = await cli(bootstrap, '--json', 'topic', 'create', 'jobs', ...config);
+  expect(created.code, created.err).toBe(0);
+  const selfDeadLetter = ['topic', 'alter', 'jobs', '--config', 'queue.dead.letter.topic=jobs'];
+  const refused = await cli(bootstrap, ...selfDeadLetter);
+  expect(refused.code).toBe(1);
+  expect(refused.err).toMatch(/INVALID_ARGUMENT: .*queueDeadLetterTopic may not be the topic itself/);
+  const alter = ['--json', 'topic', 'alter', 'jobs', '--config', 'queue.ordered.by.key=true'];
+  const altered = await cli(bootstrap, ...alter);
+  expect(altered.code, altered.err).toBe(0);
+  const expected = { ...queueSettings, 'queue.ordered.by.key': true };
+  expect(await describeConfig(cluster.nodes[1]!.address, 'jobs')).toMatchObject(expected);
+  const defaults = await describeConfig(cluster.nodes[2]!.address, topic);
+  expect(defaults).toMatchObject({
+    'queue.visibility.timeout.ms': 30_000,
+    'queue.max.deliveries': 0,
+    'queue.dead.letter.topic': '',
+    'queue.message.ttl.ms': 0,
+    'queue.dead.letter.expired': false,
+    'queue.ordered.by.key': false,
+  });
+}
+
 describe('topic settings from the CLI, under Kafka names', () => {
-  it('creates, describes and alters them; min.insync.replicas refuses quorum writes while a replica is down', async () => {
+  it('creates, describes and alters them, queue settings too; min.insync.replicas refuses quorum writes while a replica is down', async () => {
     const cluster = await startCluster({ nodes: 3 });
     const bootstrap = cluster.nodes.map((n) => n.address).join(',');
     const settings = ['min.insync.replicas=3', 'retention.ms=3600000', 'cleanup.policy=delete,compact'];
@@ -82,6 +122,7 @@ describe('topic settings from the CLI, under Kafka names', () => {
     const described = await cli(cluster.nodes[2]!.address, '--json', 'topic', 'describe', topic);
     const config = (JSON.parse(described.out) as { config: Record<string, unknown> }).config;
     expect(config).toMatchObject({ ...expected, 'max.message.bytes': 1_048_576, 'min.compaction.lag.ms': 0 });
+    await checkQueueSettings(cluster);
 
     await produceUntil(cluster, Acks.QUORUM, 'ok', 20_000);
     const leader = await cluster.waitForLeader(topic, 0);

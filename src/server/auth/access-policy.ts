@@ -106,7 +106,26 @@ export const brokerAccess: Record<string, AccessRule> = {
     ),
   ],
   fetchOffsets: (r: broker.FetchOffsetsRequest) => [group(r.groupId, 'describe')],
+  // A queue group is a group: leasing and settling consume from it and from the topic.
+  lease: (r: broker.LeaseRequest) => [group(r.queue, 'consume'), topic(r.topic, 'consume')],
+  ack: (r: broker.AckRequest) => [
+    ...settleAccess(r),
+    ...(r.transactionalId === '' ? [] : [txnId(r.transactionalId, 'produce')]),
+  ],
+  nack: settleAccess,
+  extendLease: settleAccess,
+  queueStats: (r: broker.QueueStatsRequest) => [group(r.queue, 'describe'), topic(r.topic, 'describe')],
 };
+
+function settleAccess(r: { queue: string; leases: readonly broker.LeaseRef[] }): Access[] {
+  return [
+    group(r.queue, 'consume'),
+    ...topics(
+      r.leases.map((l) => l.topic),
+      'consume',
+    ),
+  ];
+}
 
 export const adminAccess: Record<string, MethodRule> = {
   createTopic: (r: admin.CreateTopicRequest) => [topic(r.name, 'admin')],

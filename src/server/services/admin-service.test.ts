@@ -58,7 +58,19 @@ describe('AdminService', () => {
       [admin.createTopic({ name: 'x', partitions: 1, config: { retentionMs: 5n } }), 'INVALID_ARGUMENT'],
       [admin.createTopic({ name: 'x', partitions: 1, config: { maxMessageBytes: 10 } }), 'INVALID_ARGUMENT'],
       [
-        admin.createTopic({ name: 'x', partitions: 1, config: { queueMaxDeliveries: 3 } }),
+        admin.createTopic({ name: 'x', partitions: 1, config: { queueMaxDeliveries: 1001 } }),
+        'INVALID_ARGUMENT',
+      ],
+      [
+        admin.createTopic({ name: 'x', partitions: 1, config: { queueDeadLetterTopic: 'x' } }),
+        'INVALID_ARGUMENT',
+      ],
+      [
+        admin.updateTopicConfig({ name: 't', config: { queueDeadLetterTopic: 'no spaces' } }),
+        'INVALID_ARGUMENT',
+      ],
+      [
+        admin.createTopic({ name: 'x', partitions: 1, config: { queueMessageTtlMs: -1n } }),
         'INVALID_ARGUMENT',
       ],
       [
@@ -78,6 +90,31 @@ describe('AdminService', () => {
     ];
     const seen = await Promise.all(cases.map(([call]) => codeOf(call)));
     expect(seen).toEqual(cases.map(([, code]) => code));
+  });
+
+  it('carries the queue settings through create, update and describe', async () => {
+    const { admin } = await startServices();
+    const queue = {
+      queueVisibilityTimeoutMs: 5_000,
+      queueMaxDeliveries: 4,
+      queueDeadLetterTopic: 'jobs.dlq',
+      queueMessageTtlMs: 3_600_000n,
+      queueDeadLetterExpired: true,
+    };
+    await admin.createTopic({ name: 'jobs', partitions: 1, config: queue });
+    const updated = await admin.updateTopicConfig({ name: 'jobs', config: { queueOrderedByKey: true } });
+    expect(updated.config).toMatchObject({ ...queue, queueOrderedByKey: true });
+    const described = (await admin.describeTopic({ name: 'jobs' })).topic!.config;
+    expect(described).toMatchObject({ ...queue, queueOrderedByKey: true, retentionMs: 604_800_000n });
+    const plain = (await admin.describeTopic({ name: 't' })).topic!.config;
+    expect(plain).toMatchObject({
+      queueVisibilityTimeoutMs: 30_000,
+      queueMaxDeliveries: 0,
+      queueDeadLetterTopic: '',
+      queueMessageTtlMs: 0n,
+      queueDeadLetterExpired: false,
+      queueOrderedByKey: false,
+    });
   });
 
   it('maps cluster status, leadership transfer, replica and node changes', async () => {

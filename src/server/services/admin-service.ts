@@ -41,7 +41,7 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
     updateTopicConfig: async (request) => {
       const name = checkTopicName(request.name);
       if (request.config === undefined) throw new RaftlogError('INVALID_ARGUMENT', 'config is required');
-      const config = await api.updateTopicConfig(name, topicConfigFromProto(request.config));
+      const config = await api.updateTopicConfig(name, topicConfigFromProto(request.config, name));
       return { config: topicConfigToProto(config) };
     },
     createPartitions: async (request) => {
@@ -110,11 +110,12 @@ function createTopicInput(request: CreateTopicRequest) {
       `replication_factor must be at most ${replicationFactorMax}, got ${request.replicationFactor}`,
     );
   }
+  const name = checkTopicName(request.name);
   return {
-    name: checkTopicName(request.name),
+    name,
     partitions: checkCount(request.partitions, 'partitions', partitionsPerTopicMax),
     replicationFactor: request.replicationFactor,
-    config: topicConfigFromProto(request.config),
+    config: topicConfigFromProto(request.config, name),
     validateOnly: request.validateOnly,
   };
 }

@@ -14,12 +14,12 @@ import { produceStream } from './produce-stream.js';
 import type { ServiceDeps } from './service-deps.js';
 import type { DataPathApi } from '../../obs/index.js';
 import { meteredApi } from './metered-api.js';
+import { queueHandlers } from './queues.js';
 import { brokerTxnHandlers } from './txn-handlers.js';
 
 /**
  * BrokerService: produce and fetch (batches and decoded records), offsets, metadata, producer ids,
- * transactions and consumer groups. Queues have no handler yet, so the adapter answers them
- * UNIMPLEMENTED.
+ * transactions, consumer groups and queues.
  */
 export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerService> {
   const forwarder = new ProduceForwarder(deps.limits.forwardChannelsMax);
@@ -54,5 +54,6 @@ export function brokerService(deps: ServiceDeps): ServiceImpl<typeof BrokerServi
       deps.streams.bounded(context, () => fetchRecordsStream(fetchRecordsStreamDeps, request, context)),
     ...groupHandlers(deps),
     ...brokerTxnHandlers(deps),
+    ...queueHandlers(deps, forwarder),
   };
 }

@@ -122,11 +122,11 @@ describe('Produce and Fetch over gRPC', () => {
     expect(fetched.partitions[1]!.error).toBeUndefined();
   });
 
-  it('answers the methods that have no handler yet with UNIMPLEMENTED', async () => {
+  it('judges a queue lease before the node sees it: a missing topic name is INVALID_TOPIC_NAME', async () => {
     const { broker } = await startServices();
     expect(await failure(broker.lease({ queue: 'q' }))).toMatchObject({
-      code: 'UNIMPLEMENTED',
-      grpc: status.UNIMPLEMENTED,
+      code: 'INVALID_TOPIC_NAME',
+      grpc: status.INVALID_ARGUMENT,
     });
   });
 

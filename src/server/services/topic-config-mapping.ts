@@ -16,21 +16,21 @@ import { safeFromInt64 } from './proto-mapping.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** Settings the contract names but the controller does not keep yet: refused, never silently dropped. */
-const unsupported = ['queueVisibilityTimeoutMs', 'queueMaxDeliveries', 'queueDeadLetterTopic'] as const;
-
 /**
  * The set fields of a proto TopicConfig as a controller input, each checked against the controller's
- * bounds here so a bad value is refused before it costs a Raft round trip.
+ * bounds here so a bad value is refused before it costs a Raft round trip. `topic` is the topic the
+ * config is for, as its dead-letter topic must be another one.
  */
-export function topicConfigFromProto(config: TopicConfig | undefined): TopicConfigInput {
+export function topicConfigFromProto(config: TopicConfig | undefined, topic: string): TopicConfigInput {
+  if (config === undefined) return {};
+  const input: TopicConfigInput = { ...logSettingsFromProto(config), ...queueSettingsFromProto(config) };
+  const resolved = resolveTopicConfig(defaultTopicConfig, input, topic);
+  if ('rejection' in resolved) throw new RaftlogError(resolved.rejection.code, resolved.rejection.message);
+  return input;
+}
+
+function logSettingsFromProto(config: TopicConfig): TopicConfigInput {
   const input: Mutable<TopicConfigInput> = {};
-  if (config === undefined) return input;
-  for (const field of unsupported) {
-    if (config[field] !== undefined) {
-      throw new RaftlogError('INVALID_ARGUMENT', `topic setting ${field} is not supported yet`);
-    }
-  }
   if (config.retentionMs !== undefined) input.retentionMs = safeFromInt64(config.retentionMs, 'retention_ms');
   if (config.retentionBytes !== undefined) {
     input.retentionBytes = safeFromInt64(config.retentionBytes, 'retention_bytes');
@@ -45,8 +45,23 @@ export function topicConfigFromProto(config: TopicConfig | undefined): TopicConf
   }
   const policy = cleanupPolicyFromProto(config.cleanupPolicy);
   if (policy !== undefined) input.cleanupPolicy = policy;
-  const resolved = resolveTopicConfig(defaultTopicConfig, input);
-  if ('rejection' in resolved) throw new RaftlogError(resolved.rejection.code, resolved.rejection.message);
+  return input;
+}
+
+function queueSettingsFromProto(config: TopicConfig): TopicConfigInput {
+  const input: Mutable<TopicConfigInput> = {};
+  if (config.queueVisibilityTimeoutMs !== undefined) {
+    input.queueVisibilityTimeoutMs = config.queueVisibilityTimeoutMs;
+  }
+  if (config.queueMaxDeliveries !== undefined) input.queueMaxDeliveries = config.queueMaxDeliveries;
+  if (config.queueDeadLetterTopic !== undefined) input.queueDeadLetterTopic = config.queueDeadLetterTopic;
+  if (config.queueMessageTtlMs !== undefined) {
+    input.queueMessageTtlMs = safeFromInt64(config.queueMessageTtlMs, 'queue_message_ttl_ms');
+  }
+  if (config.queueDeadLetterExpired !== undefined) {
+    input.queueDeadLetterExpired = config.queueDeadLetterExpired;
+  }
+  if (config.queueOrderedByKey !== undefined) input.queueOrderedByKey = config.queueOrderedByKey;
   return input;
 }
 
@@ -75,5 +90,11 @@ export function topicConfigToProto(config: DomainTopicConfig): MessageInitShape<
     minInsyncReplicas: config.minInsyncReplicas,
     deleteRetentionMs: BigInt(config.deleteRetentionMs),
     minCompactionLagMs: BigInt(config.minCompactionLagMs),
+    queueVisibilityTimeoutMs: config.queueVisibilityTimeoutMs,
+    queueMaxDeliveries: config.queueMaxDeliveries,
+    queueDeadLetterTopic: config.queueDeadLetterTopic,
+    queueMessageTtlMs: BigInt(config.queueMessageTtlMs),
+    queueDeadLetterExpired: config.queueDeadLetterExpired,
+    queueOrderedByKey: config.queueOrderedByKey,
   };
 }

@@ -24,6 +24,7 @@ import type {
   TransferInput,
 } from '../../../../cluster/node/node-api.js';
 import type { GroupApi } from '../../../../cluster/node/group-api.js';
+import type { QueueApi } from '../../../../cluster/node/queue-api.js';
 import type { TransactionsApi } from '../../../../cluster/node/txn-api.js';
 import { MemoryPartition } from './memory-partition.js';
 
@@ -49,6 +50,12 @@ export class MemoryNodeApi implements NodeApi {
       throw new RaftlogError('COORDINATOR_NOT_AVAILABLE', 'the in-memory node has no group coordinator');
     },
   });
+  /** Queues need Raft-replicated partition state: the in-memory node has none. */
+  readonly queues: QueueApi = {
+    lease: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
+    settle: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
+    stats: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
+  };
   /** What Metadata and ClusterStatus advertise; startServices sets the address it listens on. */
   address = '127.0.0.1:19091';
   /** "topic/partition" → the leader's address: calls about that partition answer NOT_LEADER. */
@@ -63,7 +70,7 @@ export class MemoryNodeApi implements NodeApi {
   private readonly topics = new Map<string, MemoryTopic>();
 
   addTopic(name: string, partitions = 1, config: TopicConfigInput = {}): void {
-    const resolved = resolveTopicConfig(defaultTopicConfig, config);
+    const resolved = resolveTopicConfig(defaultTopicConfig, config, name);
     if ('rejection' in resolved) throw new RaftlogError(resolved.rejection.code, resolved.rejection.message);
     const logs = Array.from({ length: partitions }, () => new MemoryPartition());
     this.topics.set(name, {
@@ -185,7 +192,7 @@ export class MemoryNodeApi implements NodeApi {
 
   updateTopicConfig(name: string, config: TopicConfigInput): Promise<TopicConfig> {
     const topic = this.topicOf(name);
-    const resolved = resolveTopicConfig(topic.config, config);
+    const resolved = resolveTopicConfig(topic.config, config, name);
     if ('rejection' in resolved) throw new RaftlogError(resolved.rejection.code, resolved.rejection.message);
     topic.config = resolved.config;
     return Promise.resolve(topic.config);

@@ -1,0 +1,206 @@
+import { RecordBatchView, type DecodedRecord } from '../../lib/index.js';
+import type { PartitionStore } from '../../storage/index.js';
+import {
+  isAvailable,
+  queueLimits,
+  type PendingMessage,
+  type QueueGrant,
+  type QueueLeaseCommand,
+  type QueueWaiting,
+} from '../partition/index.js';
+import type { PartitionReplica } from './partition-replica.js';
+import { deliverAtHeader, type QueueSettings } from './queue-settings.js';
+
+/** Why a message leaves the queue for the dead-letter topic. */
+export type DeadLetterReason = 'max-deliveries' | 'expired';
+
+export interface LeasePlan {
+  readonly command: QueueLeaseCommand;
+  /** The record of every granted offset, to answer with once the lease applied. */
+  readonly records: ReadonlyMap<number, DecodedRecord>;
+  /** Granted to the dead-letter mover, with why and the last error. */
+  readonly deadLetters: ReadonlyMap<number, { reason: DeadLetterReason; lastError: string }>;
+}
+
+export interface PlanInput {
+  readonly queue: string;
+  readonly maxMessages: number;
+  readonly leaseMs: number;
+  readonly nowMs: number;
+  readonly settings: QueueSettings;
+}
+
+const readBytesMax = 1024 * 1024;
+/** What one lease answers at most (at least one message): the response must fit a gRPC message. */
+export const leaseBytesMax = 4 * 1024 * 1024;
+// Room left in one command for the waiting and dropped messages a scan meets besides its grants.
+const scanItemsMax = queueLimits.itemsPerCommandMax - 1_000;
+const keyText = (key: Uint8Array): string => Buffer.from(key).toString('latin1');
+
+/**
+ * The leader's lease decision for one queue group of one partition, from its applied state and its
+ * store: redeliveries first (oldest offset first), then new messages from the scan cursor up to the
+ * last stable offset. Pure apart from reads; the state machine judges the result again on apply.
+ */
+export class LeasePlanner {
+  private readonly grants: QueueGrant[] = [];
+  private readonly waiting: QueueWaiting[] = [];
+  private readonly drops: number[] = [];
+  private readonly records = new Map<number, DecodedRecord>();
+  private readonly deadLetters = new Map<number, { reason: DeadLetterReason; lastError: string }>();
+  /** Keys with a message ahead of the one at hand (ordered topics only). */
+  private readonly blockedKeys = new Set<string>();
+  private grantedBytes = 0;
+
+  constructor(
+    private readonly replica: PartitionReplica,
+    private readonly store: PartitionStore,
+    private readonly input: PlanInput,
+  ) {}
+
+  async plan(): Promise<LeasePlan | undefined> {
+    const sm = this.replica.state;
+    const group = sm.queues.group(this.input.queue);
+    const fromCursor = group?.cursor ?? sm.logStartOffset;
+    const pending = group === undefined ? [] : [...group.pending()].sort((a, b) => a.offset - b.offset);
+    await this.redeliver(pending);
+    const room = queueLimits.pendingMax - pending.length;
+    const scanTo = await this.scan(fromCursor, sm.lastStableOffset, room);
+    const nothing = this.grants.length === 0 && this.drops.length === 0 && scanTo === fromCursor;
+    if (nothing) return undefined;
+    const { queue, leaseMs } = this.input;
+    const command: QueueLeaseCommand = {
+      type: 'queue-lease',
+      queue,
+      fromCursor,
+      scanTo,
+      leaseMs,
+      grants: this.grants,
+      waiting: this.waiting,
+      drops: this.drops,
+    };
+    return { command, records: this.records, deadLetters: this.deadLetters };
+  }
+
+  private async redeliver(pending: readonly PendingMessage[]): Promise<void> {
+    const { nowMs, settings } = this.input;
+    for (const p of pending) {
+      const head = p.key === null || !settings.orderedByKey || !this.blockedKeys.has(keyText(p.key));
+      if (settings.orderedByKey && p.key !== null) this.blockedKeys.add(keyText(p.key));
+      if (this.full() || !head || !isAvailable(p, nowMs)) continue;
+      const record = await this.readRecord(p.offset);
+      if (record === undefined) this.drops.push(p.offset);
+      else this.decide(record, p.appendTimeMs, p.deliveryCount, p.lastError, p.key);
+    }
+  }
+
+  /** Returns the new scan end: the offset after the last message the scan decided on. */
+  private async scan(from: number, end: number, room: number): Promise<number> {
+    let at = from;
+    while (at < end && !this.full() && this.fresh() < room && this.items() < scanItemsMax) {
+      if (at >= this.replica.storedEnd) break;
+      const read = await this.store.read(this.replica.partitionKey, at, readBytesMax);
+      if (read.batches.length === 0) return end;
+      for (const bytes of read.batches) {
+        const view = new RecordBatchView(bytes);
+        if (view.baseOffset >= end) return at;
+        if (view.nextOffset <= at) continue;
+        if (view.isControl || this.aborted(view)) {
+          at = view.nextOffset;
+          continue;
+        }
+        for (const record of view.records()) {
+          if (record.offset < at) continue;
+          if (this.full() || this.fresh() >= room || this.items() >= scanItemsMax) return at;
+          this.admit(record);
+          at = record.offset + 1;
+        }
+        at = Math.max(at, view.nextOffset);
+      }
+    }
+    return Math.min(at, end);
+  }
+
+  private admit(record: DecodedRecord): void {
+    const { nowMs, settings } = this.input;
+    const key = settings.orderedByKey ? record.key : null;
+    const deliverAt = deliverAtOf(record);
+    const blocked = key !== null && this.blockedKeys.has(keyText(key));
+    if (key !== null) this.blockedKeys.add(keyText(key));
+    if (this.expired(record.timestamp) || (deliverAt <= nowMs && !blocked)) {
+      this.decide(record, record.timestamp, 0, '', key);
+      return;
+    }
+    const visibleAtMs = Math.max(deliverAt, nowMs);
+    this.waiting.push({ offset: record.offset, appendTimeMs: record.timestamp, key, visibleAtMs });
+  }
+
+  /** Lease it, dead-letter it or drop it. */
+  private decide(
+    record: DecodedRecord,
+    appendTimeMs: number,
+    deliveries: number,
+    lastError: string,
+    key: Uint8Array | null,
+  ): void {
+    const { settings } = this.input;
+    const expired = this.expired(appendTimeMs);
+    const exhausted = settings.maxDeliveries > 0 && deliveries >= settings.maxDeliveries;
+    const offset = record.offset;
+    if (expired || exhausted) {
+      const toDeadLetter = settings.deadLetterTopic !== '' && (exhausted || settings.deadLetterExpired);
+      if (!toDeadLetter) {
+        this.drops.push(offset);
+        return;
+      }
+      this.deadLetters.set(offset, { reason: expired ? 'expired' : 'max-deliveries', lastError });
+    }
+    this.grants.push({ offset, appendTimeMs, key, deadLetter: expired || exhausted });
+    this.records.set(offset, record);
+    this.grantedBytes += recordBytes(record);
+  }
+
+  private expired(appendTimeMs: number): boolean {
+    const ttl = this.input.settings.messageTtlMs;
+    return ttl > 0 && appendTimeMs + ttl <= this.input.nowMs;
+  }
+
+  private aborted(view: RecordBatchView): boolean {
+    if (!view.isTransactional) return false;
+    const found = this.replica.state.abortedTransactions(view.baseOffset, view.nextOffset);
+    return found.some((a) => a.producerId === view.producerId && a.firstOffset <= view.baseOffset);
+  }
+
+  private async readRecord(offset: number): Promise<DecodedRecord | undefined> {
+    const sm = this.replica.state;
+    if (offset < sm.logStartOffset || offset >= this.replica.storedEnd) return undefined;
+    const read = await this.store.read(this.replica.partitionKey, offset, 1);
+    const bytes = read.batches[0];
+    if (bytes === undefined) return undefined;
+    for (const record of new RecordBatchView(bytes).records()) if (record.offset === offset) return record;
+    return undefined;
+  }
+
+  private full(): boolean {
+    return this.grants.length >= this.input.maxMessages || this.grantedBytes >= leaseBytesMax;
+  }
+  private fresh(): number {
+    return this.grants.length + this.waiting.length;
+  }
+  private items(): number {
+    return this.grants.length + this.waiting.length + this.drops.length;
+  }
+}
+
+function recordBytes(r: DecodedRecord): number {
+  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const h of r.headers) n += h.key.length + (h.value?.length ?? 0);
+  return n;
+}
+
+function deliverAtOf(record: DecodedRecord): number {
+  const header = record.headers.find((h) => h.key === deliverAtHeader);
+  if (header === undefined || header.value === null) return 0;
+  const at = Number(Buffer.from(header.value).toString('latin1'));
+  return Number.isSafeInteger(at) ? at : 0;
+}

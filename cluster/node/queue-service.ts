@@ -1,0 +1,257 @@
+import { RaftlogError } from '../../lib/index.js';
+import type { PartitionStore } from '../../storage/index.js';
+import {
+  encodePartitionEntry,
+  queueLimits,
+  validateQueueGroupName,
+  type PartitionResult,
+  type QueueLeaseCommand,
+  type QueueSettleCommand,
+} from '../partition/index.js';
+import { noteRequestGroup } from '../rpc/index.js';
+import type { NodeClock } from './node-clock.js';
+import type { LocalPartition } from './partition-ops.js';
+import type {
+  DeadLetterCandidate,
+  LeaseInput,
+  LeaseOutcome,
+  LeasedRecord,
+  OpResult,
+  QueueApi,
+  QueueStatsView,
+  SettleInput,
+  SettleOpInput,
+} from './queue-api.js';
+import { QueueLeaseLocks } from './queue-lease-locks.js';
+import { LeasePlanner, type LeasePlan } from './queue-planner.js';
+import type { QueueSettings } from './queue-settings.js';
+import { queueStatsOf } from './queue-stats.js';
+import { waitForQueueWork } from './queue-wait.js';
+import type { TxnBatchClaim } from './txn-produce-guard.js';
+import { within } from './within.js';
+
+export interface QueueServiceDeps {
+  /** The local replica of a partition this node leads, or NOT_LEADER. */
+  leaderOf(topic: string, partition: number): LocalPartition;
+  /** Partitions of `topic` this node leads now. */
+  ledPartitions(topic: string): number[];
+  settings(topic: string): QueueSettings;
+  readonly store: PartitionStore;
+  readonly clock: NodeClock;
+  /** Resolves once the controller shows the transaction open with this partition; throws otherwise. */
+  checkTransaction(claim: TxnBatchClaim): Promise<void>;
+}
+
+export const queueRequestLimits = {
+  messagesMax: 1_000,
+  waitMsMax: 20_000,
+  applyTimeoutMs: 10_000,
+} as const;
+
+/** Lease planning, proposal and answers for queue consumption on the partitions this node leads. */
+export class QueueService implements QueueApi {
+  private readonly locks = new QueueLeaseLocks();
+  private rotation = 0;
+
+  constructor(private readonly deps: QueueServiceDeps) {}
+
+  async lease(input: LeaseInput): Promise<LeaseOutcome> {
+    checkLease(input);
+    const settings = this.deps.settings(input.topic);
+    const leaseMs = input.visibilityTimeoutMs > 0 ? input.visibilityTimeoutMs : settings.visibilityTimeoutMs;
+    const deadline = this.deps.clock.now() + input.waitMs;
+    for (;;) {
+      const partitions =
+        input.partitions.length > 0 ? input.partitions : this.deps.ledPartitions(input.topic);
+      const locals = partitions.map((p) => ({ partition: p, local: this.deps.leaderOf(input.topic, p) }));
+      const outcome = await this.leaseRound(input, locals, settings, leaseMs);
+      const remaining = deadline - this.deps.clock.now();
+      if (
+        outcome.messages.length > 0 ||
+        outcome.deadLetters.length > 0 ||
+        remaining <= 0 ||
+        input.signal.aborted
+      )
+        return outcome;
+      const groups = locals.map(({ local }) => ({ local, queue: input.queue }));
+      await waitForQueueWork(groups, this.deps.clock, remaining, input.signal);
+    }
+  }
+
+  private async leaseRound(
+    input: LeaseInput,
+    locals: readonly { partition: number; local: LocalPartition }[],
+    settings: QueueSettings,
+    leaseMs: number,
+  ): Promise<LeaseOutcome> {
+    const messages: LeasedRecord[] = [];
+    const deadLetters: DeadLetterCandidate[] = [];
+    const start = this.rotation++ % Math.max(1, locals.length);
+    for (let i = 0; i < locals.length && messages.length < input.maxMessages; i++) {
+      const { partition, local } = locals[(start + i) % locals.length]!;
+      const wanted = input.maxMessages - messages.length;
+      const key = `${local.group.id}/${input.queue}`;
+      const got = await this.locks.run(key, () =>
+        this.leaseOne(local, partition, input.queue, wanted, leaseMs, settings),
+      );
+      messages.push(...got.messages);
+      deadLetters.push(...got.deadLetters);
+    }
+    return { messages, deadLetters };
+  }
+
+  private async leaseOne(
+    local: LocalPartition,
+    partition: number,
+    queue: string,
+    maxMessages: number,
+    leaseMs: number,
+    settings: QueueSettings,
+  ): Promise<LeaseOutcome> {
+    // A plan refused as stale (the scan moved under it, e.g. retention) is made once more.
+    for (let attempt = 0; ; attempt++) {
+      const nowMs = this.deps.clock.now();
+      const input = { queue, maxMessages, leaseMs, nowMs, settings };
+      const plan = await new LeasePlanner(local.replica, this.deps.store, input).plan();
+      if (plan === undefined) return { messages: [], deadLetters: [] };
+      const result = await this.propose(local, plan.command, nowMs);
+      if (result.ok && result.type === 'queue-leased')
+        return answer(plan, result.granted, partition, settings);
+      if (!result.ok && result.code === 'UNAVAILABLE' && attempt === 0) continue;
+      throw resultError(result);
+    }
+  }
+
+  async settle(input: SettleInput): Promise<OpResult[]> {
+    validateQueueGroupName(input.queue);
+    if (input.ops.length > queueLimits.itemsPerCommandMax) {
+      throw new RaftlogError('INVALID_ARGUMENT', `at most ${queueLimits.itemsPerCommandMax} leases per call`);
+    }
+    const results: OpResult[] = new Array<OpResult>(input.ops.length);
+    const byPartition = new Map<string, { topic: string; partition: number; indexes: number[] }>();
+    input.ops.forEach((op, i) => {
+      const k = `${op.topic}\u0000${op.partition}`;
+      const entry = byPartition.get(k) ?? { topic: op.topic, partition: op.partition, indexes: [] };
+      entry.indexes.push(i);
+      byPartition.set(k, entry);
+    });
+    await Promise.all(
+      [...byPartition.values()].map(async ({ topic, partition, indexes }) => {
+        const ops = indexes.map((i) => input.ops[i]!);
+        const outcomes = await this.settleOne(input, topic, partition, ops).catch(failAll(ops.length));
+        indexes.forEach((i, j) => (results[i] = outcomes[j]!));
+      }),
+    );
+    return results;
+  }
+
+  private async settleOne(
+    input: SettleInput,
+    topic: string,
+    partition: number,
+    ops: readonly SettleOpInput[],
+  ): Promise<OpResult[]> {
+    let local = this.deps.leaderOf(topic, partition);
+    const txn = input.transaction;
+    if (txn !== undefined) {
+      await this.deps.checkTransaction({ ...txn, topic, partition });
+      local = this.deps.leaderOf(topic, partition);
+    }
+    const command: QueueSettleCommand = {
+      type: 'queue-settle',
+      queue: input.queue,
+      producerId: txn?.producerId ?? -1,
+      producerEpoch: txn?.epoch ?? -1,
+      ops: ops.map(({ kind, offset, leaseId, ms, error }) => ({ kind, offset, leaseId, ms, error })),
+    };
+    const result = await this.propose(local, command, this.deps.clock.now());
+    if (!result.ok || result.type !== 'queue-settled') throw resultError(result);
+    return result.outcomes.map((o) => ({ ...o, leaderHint: undefined }));
+  }
+
+  async stats(input: {
+    queue: string;
+    topic: string;
+    partitions: readonly number[];
+  }): Promise<QueueStatsView[]> {
+    validateQueueGroupName(input.queue);
+    const partitions = input.partitions.length > 0 ? input.partitions : this.deps.ledPartitions(input.topic);
+    const views: QueueStatsView[] = [];
+    for (const partition of [...partitions].sort((a, b) => a - b)) {
+      const local = this.deps.leaderOf(input.topic, partition);
+      views.push(
+        await queueStatsOf(local.replica, this.deps.store, input.queue, partition, this.deps.clock.now()),
+      );
+    }
+    return views;
+  }
+
+  private async propose(
+    local: LocalPartition,
+    command: QueueLeaseCommand | QueueSettleCommand,
+    timestampMs: number,
+  ): Promise<PartitionResult> {
+    const proposal = local.group.propose(encodePartitionEntry({ timestampMs, command }));
+    noteRequestGroup(local.group.id, proposal.term);
+    return (await within(
+      proposal.applied,
+      queueRequestLimits.applyTimeoutMs,
+      'not committed',
+    )) as PartitionResult;
+  }
+}
+
+function checkLease(input: LeaseInput): void {
+  validateQueueGroupName(input.queue);
+  const { messagesMax, waitMsMax } = queueRequestLimits;
+  if (!Number.isSafeInteger(input.maxMessages) || input.maxMessages < 1 || input.maxMessages > messagesMax) {
+    throw new RaftlogError('INVALID_ARGUMENT', `max_messages must be in [1, ${messagesMax}]`);
+  }
+  if (input.visibilityTimeoutMs < 0 || input.visibilityTimeoutMs > queueLimits.leaseMsMax) {
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      `visibility_timeout_ms must be at most ${queueLimits.leaseMsMax}`,
+    );
+  }
+  if (input.waitMs < 0 || input.waitMs > waitMsMax) {
+    throw new RaftlogError('INVALID_ARGUMENT', `wait_ms must be at most ${waitMsMax}`);
+  }
+}
+
+function answer(
+  plan: LeasePlan,
+  granted: readonly { offset: number; leaseId: number; deliveryCount: number; expiresAtMs: number }[],
+  partition: number,
+  settings: QueueSettings,
+): LeaseOutcome {
+  const messages: LeasedRecord[] = [];
+  const deadLetters: DeadLetterCandidate[] = [];
+  for (const g of granted) {
+    const record = plan.records.get(g.offset);
+    if (record === undefined) continue;
+    const leased = {
+      partition,
+      record,
+      leaseId: g.leaseId,
+      deliveryCount: g.deliveryCount,
+      expiresAtMs: g.expiresAtMs,
+    };
+    const dead = plan.deadLetters.get(g.offset);
+    if (dead === undefined) messages.push(leased);
+    else deadLetters.push({ ...leased, ...dead, deadLetterTopic: settings.deadLetterTopic });
+  }
+  return { messages, deadLetters };
+}
+
+function resultError(result: PartitionResult): RaftlogError {
+  if (!result.ok) return new RaftlogError(result.code, result.message);
+  return new RaftlogError('INTERNAL', `unexpected result ${result.type}`);
+}
+
+function failAll(count: number): (error: unknown) => OpResult[] {
+  return (error) => {
+    const e = RaftlogError.from(error, 'INTERNAL');
+    const r: OpResult = { code: e.code, message: e.message, leaderHint: e.leaderHint, expiresAtMs: 0 };
+    return Array.from({ length: count }, () => r);
+  };
+}

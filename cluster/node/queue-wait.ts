@@ -1,0 +1,40 @@
+import type { NodeClock } from './node-clock.js';
+import type { LocalPartition } from './partition-ops.js';
+
+/**
+ * Resolves when a lease may find something: new data past a group's scan cursor is applied, a
+ * pending message's lease or wait runs out, leadership is lost, `timeoutMs` passes or `signal` aborts.
+ */
+export async function waitForQueueWork(
+  groups: readonly { local: LocalPartition; queue: string }[],
+  clock: NodeClock,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const nowMs = clock.now();
+  let wakeInMs = timeoutMs;
+  for (const { local, queue } of groups) {
+    for (const p of local.replica.state.queues.group(queue)?.pending() ?? []) {
+      if (p.state !== 'txn-acked' && p.untilMs > nowMs) wakeInMs = Math.min(wakeInMs, p.untilMs - nowMs);
+    }
+  }
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const offs = groups.flatMap(({ local, queue }) => {
+    const sm = local.replica.state;
+    const hasNew = (): boolean => sm.lastStableOffset > (sm.queues.group(queue)?.cursor ?? sm.logStartOffset);
+    return [
+      local.group.onApplied(() => {
+        if (hasNew()) stop.abort();
+      }),
+      local.group.onLeadershipLost(onAbort),
+    ];
+  });
+  try {
+    await clock.sleep(Math.max(1, wakeInMs), stop.signal);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    for (const off of offs) off();
+  }
+}

@@ -1,0 +1,231 @@
+import { create, type MessageInitShape } from '@bufbuild/protobuf';
+import type {
+  DeadLetterCandidate,
+  LeasedRecord,
+  OpResult,
+  SettleOpInput,
+} from '../../../cluster/node/index.js';
+import type { QueueOpKind } from '../../../cluster/partition/index.js';
+import type { CallContext, ServiceImpl } from '../../../cluster/rpc/index.js';
+import { RaftlogError } from '../../../lib/index.js';
+import {
+  ProduceRecordsRequestSchema,
+  type AckRequest,
+  type BrokerService,
+  type LeaseRef,
+  type LeaseResultSchema,
+  type LeasedMessageSchema,
+} from '../../../proto/gen/raftlog/v1/broker_pb.js';
+import { ErrorCode } from '../../../proto/gen/raftlog/v1/errors_pb.js';
+import { deadLetterRecord } from './dead-letter-record.js';
+import type { ProduceForwarder } from './produce-forwarder.js';
+import { produceRecords } from './produce-records.js';
+import { int64, nonNegativeFromInt64, safeFromInt64 } from './proto-mapping.js';
+import type { ServiceDeps } from './service-deps.js';
+import { checkCount, checkTopicName } from './validate-request.js';
+
+type QueueHandlers = Pick<
+  ServiceImpl<typeof BrokerService>,
+  'lease' | 'ack' | 'nack' | 'extendLease' | 'queueStats'
+>;
+type LeaseResultInit = MessageInitShape<typeof LeaseResultSchema>;
+
+const leasesPerCallMax = 1_000;
+const partitionsPerLeaseMax = 1_000;
+
+/**
+ * Queue consumption on the partitions this node leads. A lease that meets messages due for the
+ * dead-letter topic moves them before it answers: the copy is produced (at least once), then the
+ * source message is settled, so a lease never hands them to a consumer again.
+ */
+export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): QueueHandlers {
+  const queues = deps.api.queues;
+  const roundRobin = { next: 0 };
+  return {
+    lease: async (request, context) => {
+      checkTopicName(request.topic);
+      if (request.partitions.length > partitionsPerLeaseMax) {
+        throw new RaftlogError('INVALID_ARGUMENT', `at most ${partitionsPerLeaseMax} partitions per lease`);
+      }
+      const outcome = await queues.lease({
+        queue: request.queue,
+        topic: request.topic,
+        partitions: request.partitions,
+        maxMessages: request.maxMessages === 0 ? 1 : request.maxMessages,
+        visibilityTimeoutMs: request.visibilityTimeoutMs,
+        waitMs: request.waitMs,
+        signal: context.signal,
+      });
+      if (outcome.deadLetters.length > 0) {
+        await moveToDeadLetter(
+          deps,
+          forwarder,
+          roundRobin,
+          request.queue,
+          request.topic,
+          outcome.deadLetters,
+          context,
+        );
+      }
+      return { messages: outcome.messages.map((m) => leased(request.topic, m)) };
+    },
+    ack: async (request) => ({ results: await settle(deps, request, 'ack', 0, '', transactionOf(request)) }),
+    nack: async (request) => {
+      if (Buffer.byteLength(request.error) > 1024) {
+        throw new RaftlogError('INVALID_ARGUMENT', 'a nack error is limited to 1024 bytes');
+      }
+      return { results: await settle(deps, request, 'nack', request.delayMs, request.error) };
+    },
+    extendLease: async (request) => {
+      if (request.visibilityTimeoutMs === 0) {
+        throw new RaftlogError('INVALID_ARGUMENT', 'visibility_timeout_ms must be positive');
+      }
+      return { results: await settle(deps, request, 'extend', request.visibilityTimeoutMs, '') };
+    },
+    queueStats: async (request) => {
+      checkTopicName(request.topic);
+      const views = await queues.stats({
+        queue: request.queue,
+        topic: request.topic,
+        partitions: request.partitions,
+      });
+      return {
+        partitions: views.map((v) => ({
+          partition: v.partition,
+          depth: int64(v.depth),
+          inFlight: int64(v.inFlight),
+          delayed: int64(v.delayed),
+          oldestAgeMs: int64(v.oldestAgeMs),
+          deadLettered: int64(v.deadLettered),
+          ackFloor: int64(v.ackFloor),
+          highWatermark: int64(v.highWatermark),
+        })),
+      };
+    },
+  };
+}
+
+function leased(topic: string, m: LeasedRecord): MessageInitShape<typeof LeasedMessageSchema> {
+  const r = m.record;
+  return {
+    message: {
+      topic,
+      partition: m.partition,
+      offset: int64(r.offset),
+      record: {
+        ...(r.key === null ? {} : { key: r.key }),
+        ...(r.value === null ? {} : { value: r.value }),
+        headers: r.headers.map((h) => (h.value === null ? { key: h.key } : { key: h.key, value: h.value })),
+        timestampMs: int64(r.timestamp),
+      },
+    },
+    leaseId: BigInt(m.leaseId),
+    deliveryCount: m.deliveryCount,
+    leaseExpiresAtMs: int64(m.expiresAtMs),
+  };
+}
+
+function transactionOf(request: AckRequest) {
+  if (request.transactionalId === '') {
+    if (request.producerId !== 0n || request.producerEpoch !== 0) {
+      throw new RaftlogError('INVALID_ARGUMENT', 'producer_id and producer_epoch need a transactional_id');
+    }
+    return undefined;
+  }
+  const producerId = nonNegativeFromInt64(request.producerId, 'producer_id');
+  if (request.producerEpoch < 0 || request.producerEpoch > 0x7fff) {
+    throw new RaftlogError('INVALID_ARGUMENT', `producer_epoch ${request.producerEpoch} is out of range`);
+  }
+  return { transactionalId: request.transactionalId, producerId, epoch: request.producerEpoch };
+}
+
+async function settle(
+  deps: ServiceDeps,
+  request: { queue: string; leases: readonly LeaseRef[] },
+  kind: QueueOpKind,
+  ms: number,
+  error: string,
+  transaction?: { transactionalId: string; producerId: number; epoch: number },
+): Promise<LeaseResultInit[]> {
+  checkCount(request.leases.length, 'leases', leasesPerCallMax);
+  if (request.leases.length === 0) throw new RaftlogError('INVALID_ARGUMENT', 'leases is empty');
+  const ops: SettleOpInput[] = request.leases.map((l) => {
+    checkTopicName(l.topic);
+    return {
+      kind,
+      topic: l.topic,
+      partition: l.partition,
+      offset: nonNegativeFromInt64(l.offset, 'offset'),
+      leaseId: safeFromInt64(BigInt.asIntN(64, l.leaseId), 'lease_id'),
+      ms,
+      error,
+    };
+  });
+  const results = await deps.api.queues.settle({
+    queue: request.queue,
+    ops,
+    ...(transaction === undefined ? {} : { transaction }),
+  });
+  return results.map((r, i) => leaseResult(request.leases[i]!, r));
+}
+
+function leaseResult(lease: LeaseRef, r: OpResult): LeaseResultInit {
+  const ref = {
+    topic: lease.topic,
+    partition: lease.partition,
+    offset: lease.offset,
+    leaseId: lease.leaseId,
+  };
+  if (r.code === undefined) return { lease: ref, leaseExpiresAtMs: int64(r.expiresAtMs) };
+  const e = new RaftlogError(
+    r.code,
+    r.message,
+    r.leaderHint === undefined ? {} : { leaderHint: r.leaderHint },
+  );
+  return {
+    lease: ref,
+    error: {
+      code: ErrorCode[e.code],
+      message: e.message,
+      retriable: e.retriable,
+      leaderHint: e.leaderHint ?? '',
+    },
+  };
+}
+
+async function moveToDeadLetter(
+  deps: ServiceDeps,
+  forwarder: ProduceForwarder,
+  roundRobin: { next: number },
+  queue: string,
+  topic: string,
+  candidates: readonly DeadLetterCandidate[],
+  context: CallContext,
+): Promise<void> {
+  const settled: SettleOpInput[] = [];
+  for (const c of candidates) {
+    try {
+      const request = create(ProduceRecordsRequestSchema, {
+        topic: c.deadLetterTopic,
+        records: [deadLetterRecord(topic, c)],
+      });
+      await produceRecords(deps, forwarder, roundRobin, request, context);
+      settled.push({
+        kind: 'dead-letter',
+        topic,
+        partition: c.partition,
+        offset: c.record.offset,
+        leaseId: c.leaseId,
+        ms: 0,
+        error: '',
+      });
+    } catch (error) {
+      // The lease runs out and a later lease tries again: the message is never lost, only late.
+      deps.logger.warn(
+        { err: error, topic, partition: c.partition, offset: c.record.offset },
+        'dead-letter copy failed',
+      );
+    }
+  }
+  if (settled.length > 0) await deps.api.queues.settle({ queue, ops: settled });
+}

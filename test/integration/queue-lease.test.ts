@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+import { RaftlogError } from '../../lib/index.js';
+import type { LeasedMessage, LeaseRef } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { ErrorCode } from '../../proto/gen/raftlog/v1/errors_pb.js';
+import { startCluster, type TestCluster } from './harness/index.js';
+
+const utf8 = new TextEncoder();
+const text = new TextDecoder();
+const topic = 'jobs';
+const dlq = 'jobs-dlq';
+
+async function onLeader<T>(
+  cluster: TestCluster,
+  partition: number,
+  call: (address: string) => Promise<T>,
+  of = topic,
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const leader = await cluster.waitForLeader(of, partition, { timeoutMs: 20_000 });
+    try {
+      return await call(leader.address);
+    } catch (error) {
+      const code = RaftlogError.from(error).code;
+      if (attempt >= 10 || !['NOT_LEADER', 'LEADER_NOT_AVAILABLE', 'TIMEOUT', 'UNAVAILABLE'].includes(code))
+        throw error;
+    }
+  }
+}
+
+const ref = (m: LeasedMessage): LeaseRef =>
+  ({ topic, partition: m.message!.partition, offset: m.message!.offset, leaseId: m.leaseId }) as LeaseRef;
+const valueOf = (m: LeasedMessage): string => text.decode(m.message!.record!.value);
+
+describe('queue consumption on real nodes', () => {
+  it('leases, acks, nacks, dead-letters after max deliveries, and keeps acks across a leader kill', async () => {
+    const cluster = await startCluster({ nodes: 3 });
+    const admin = cluster.admin(cluster.node(1).address);
+    await cluster.createTopic(dlq, 1, 3);
+    await admin.createTopic({
+      name: topic,
+      partitions: 1,
+      replicationFactor: 3,
+      config: { queueMaxDeliveries: 2, queueDeadLetterTopic: dlq, queueVisibilityTimeoutMs: 60_000 },
+    });
+    await cluster.waitForLeader(topic, 0);
+    const values = Array.from({ length: 10 }, (_, i) => `job-${i}`);
+    await onLeader(cluster, 0, (a) =>
+      cluster
+        .broker(a)
+        .produceRecords({ topic, partition: 0, records: values.map((v) => ({ value: utf8.encode(v) })) }),
+    );
+    const lease = (max: number, visibilityTimeoutMs = 0, waitMs = 0) =>
+      onLeader(cluster, 0, (a) =>
+        cluster.broker(a).lease({ queue: 'workers', topic, maxMessages: max, visibilityTimeoutMs, waitMs }),
+      );
+
+    const first = await lease(4);
+    expect(first.messages.map(valueOf)).toEqual(values.slice(0, 4));
+    expect(first.messages.every((m) => m.deliveryCount === 1)).toBe(true);
+    // Two competing consumers never get the same message.
+    const second = await lease(4);
+    expect(second.messages.map(valueOf)).toEqual(values.slice(4, 8));
+
+    const acked = await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).ack({ queue: 'workers', leases: first.messages.slice(0, 3).map(ref) }),
+    );
+    expect(acked.results.map((r) => r.error?.code ?? 0)).toEqual([0, 0, 0]);
+    // job-3 is nacked: it comes back at once with its delivery count.
+    const poison = first.messages[3]!;
+    await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).nack({ queue: 'workers', leases: [ref(poison)], error: 'cannot parse' }),
+    );
+    const again = await lease(10);
+    expect(again.messages.map((m) => [valueOf(m), m.deliveryCount])).toEqual([
+      ['job-3', 2],
+      ['job-8', 1],
+      ['job-9', 1],
+    ]);
+    // A stale token is refused: job-3 was leased again.
+    const stale = await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).ack({ queue: 'workers', leases: [ref(poison)] }),
+    );
+    expect(stale.results[0]?.error?.code).toBe(ErrorCode.LEASE_EXPIRED);
+
+    // Kill the leader: acks stay acked, leases stay leased.
+    const leader = await cluster.waitForLeader(topic, 0);
+    await cluster.node(leader.leaderId).kill();
+    const after = await lease(10);
+    expect(after.messages).toEqual([]);
+
+    // job-3 nacked a second time: past max deliveries it moves to the dead-letter topic.
+    const poisonAgain = again.messages[0]!;
+    await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).nack({ queue: 'workers', leases: [ref(poisonAgain)], error: 'still cannot parse' }),
+    );
+    expect((await lease(10)).messages).toEqual([]);
+    const dead = await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
+      dlq,
+    );
+    expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['job-3']);
+    const headers = Object.fromEntries(
+      dead.records[0]!.record!.headers.map((h) => [h.key, text.decode(h.value)]),
+    );
+    expect(headers).toMatchObject({
+      'raftlog-dlq-origin-topic': topic,
+      'raftlog-dlq-origin-partition': '0',
+      'raftlog-dlq-origin-offset': '3',
+      'raftlog-dlq-delivery-count': '2',
+      'raftlog-dlq-reason': 'max-deliveries',
+      'raftlog-dlq-last-error': 'still cannot parse',
+    });
+    const stats = await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).queueStats({ queue: 'workers', topic }),
+    );
+    expect(stats.partitions[0]).toMatchObject({
+      depth: 6n,
+      inFlight: 6n,
+      deadLettered: 1n,
+      ackFloor: 4n,
+      highWatermark: 10n,
+    });
+  });
+
+  it('keeps per-key order, delays a message until its deliver-at time, and expires messages past their TTL', async () => {
+    const cluster = await startCluster({ nodes: 3 });
+    await cluster.createTopic(dlq, 1, 3);
+    const admin = cluster.admin(cluster.node(1).address);
+    await admin.createTopic({
+      name: topic,
+      partitions: 1,
+      replicationFactor: 3,
+      config: {
+        queueOrderedByKey: true,
+        queueMessageTtlMs: 60_000n,
+        queueDeadLetterTopic: dlq,
+        queueDeadLetterExpired: true,
+      },
+    });
+    await cluster.waitForLeader(topic, 0);
+    const now = Date.now();
+    const rec = (key: string, value: string, extra: { deliverAt?: number; timestampMs?: number } = {}) => ({
+      key: utf8.encode(key),
+      value: utf8.encode(value),
+      ...(extra.timestampMs === undefined ? {} : { timestampMs: BigInt(extra.timestampMs) }),
+      headers:
+        extra.deliverAt === undefined
+          ? []
+          : [{ key: 'raftlog-deliver-at-ms', value: utf8.encode(String(extra.deliverAt)) }],
+    });
+    await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).produceRecords({
+        topic,
+        partition: 0,
+        records: [
+          rec('a', 'a1'),
+          rec('a', 'a2'),
+          rec('b', 'b1'),
+          rec('c', 'c-late', { deliverAt: now + 1_500 }),
+          rec('d', 'd-old', { timestampMs: now - 120_000 }),
+          rec('b', 'b2'),
+        ],
+      }),
+    );
+    const lease = (waitMs = 0) =>
+      onLeader(cluster, 0, (a) =>
+        cluster
+          .broker(a)
+          .lease({ queue: 'fifo', topic, maxMessages: 10, visibilityTimeoutMs: 30_000, waitMs }),
+      );
+    // One message per key in flight; c waits for its time; d expired and went to the dead-letter topic.
+    const first = await lease();
+    expect(first.messages.map(valueOf)).toEqual(['a1', 'b1']);
+    expect((await lease()).messages).toEqual([]);
+    await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).ack({ queue: 'fifo', leases: first.messages.map(ref) }),
+    );
+    expect((await lease()).messages.map(valueOf)).toEqual(['a2', 'b2']);
+    const late = await lease(5_000);
+    expect(late.messages.map(valueOf)).toEqual(['c-late']);
+    expect(Date.now()).toBeGreaterThanOrEqual(now + 1_500);
+    const dead = await onLeader(cluster, 0, (a) =>
+      cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
+      dlq,
+    );
+    expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['d-old']);
+    const reason = dead.records[0]!.record!.headers.find((h) => h.key === 'raftlog-dlq-reason');
+    expect(text.decode(reason?.value)).toBe('expired');
+  });
+});
