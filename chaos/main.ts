@@ -2,7 +2,15 @@ import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { useHostAliases } from '../src/client/index.js';
 import { readLinksFile } from './cluster/index.js';
-import { externalFaultKinds, Progress, runChaos, scenarios, type ExternalTarget } from './run/index.js';
+import {
+  externalFaultKinds,
+  Progress,
+  runChaos,
+  scenarios,
+  workloadNames,
+  type ExternalTarget,
+  type WorkloadName,
+} from './run/index.js';
 
 function integer(min: number, max: number) {
   return (value: string): number => {
@@ -20,7 +28,14 @@ const program = new Command('raftlog chaos')
   .option('--duration <s>', 'seconds of faults before heal and drain', integer(1, 86_400), 60)
   .option('--seed <n>', 'fixes the fault schedule (default: random, printed)', integer(0, 2 ** 31))
   .option('--partitions <n>', 'partitions of the workload topic', integer(1, 64), 3)
-  .option('--senders <n>', 'concurrent senders per partition', integer(1, 64), 3)
+  .option('--senders <n>', 'concurrent senders (or enqueuers) per partition', integer(1, 64), 3)
+  .option(
+    '--workload <name>',
+    `log: sends and offset polls; queue: enqueues, leases, acks and nacks (${workloadNames.join(', ')})`,
+    workloadName,
+    'log',
+  )
+  .option('--consumers <n>', 'competing consumers of the queue workload', integer(1, 64), 3)
   .option('--json', 'print the verdict as one JSON line, last')
   .option(
     '--out <dir>',
@@ -49,7 +64,7 @@ const program = new Command('raftlog chaos')
     const external = flags.external === true ? await externalTarget(flags) : undefined;
     const progress = new Progress(process.stderr);
     progress.note(
-      `chaos: scenario ${flags.scenario}, ${flags.nodes} nodes, ${flags.duration} s, seed ${seed}, output in ${outDir}`,
+      `chaos: scenario ${flags.scenario}, workload ${flags.workload}, ${flags.nodes} nodes, ${flags.duration} s, seed ${seed}, output in ${outDir}`,
     );
     const { verdict, historyPath } = await runChaos(
       {
@@ -60,9 +75,11 @@ const program = new Command('raftlog chaos')
         outDir,
         partitions: flags.partitions,
         sendersPerKey: flags.senders,
+        workload: flags.workload,
+        consumers: flags.consumers,
         ...(toxiproxyUrl ? { toxiproxyUrl } : {}),
         ...(external === undefined ? {} : { external }),
-        command: `npm run chaos -- --scenario ${flags.scenario} --nodes ${flags.nodes} --duration ${flags.duration} --seed ${seed}${external === undefined ? '' : ` --external --bootstrap ${flags.bootstrap}`}`,
+        command: `npm run chaos -- --scenario ${flags.scenario}${flags.workload === 'log' ? '' : ` --workload ${flags.workload}`} --nodes ${flags.nodes} --duration ${flags.duration} --seed ${seed}${external === undefined ? '' : ` --external --bootstrap ${flags.bootstrap}`}`,
       },
       progress,
     );
@@ -72,6 +89,12 @@ const program = new Command('raftlog chaos')
     else console.log(`${verdict.valid ? 'VALID' : 'INVALID'}: ${JSON.stringify(verdict.anomalies)}`);
     process.exitCode = verdict.valid ? 0 : 1;
   });
+
+function workloadName(value: string): WorkloadName {
+  const name = workloadNames.find((n) => n === value);
+  if (name === undefined) throw new InvalidArgumentError(`expected one of ${workloadNames.join(', ')}`);
+  return name;
+}
 
 async function externalTarget(flags: Flags): Promise<ExternalTarget> {
   if (flags.bootstrap === undefined) throw new InvalidArgumentError('--external needs --bootstrap');
@@ -89,6 +112,8 @@ interface Flags {
   seed?: number;
   partitions: number;
   senders: number;
+  workload: WorkloadName;
+  consumers: number;
   json?: boolean;
   out?: string;
   external?: boolean;

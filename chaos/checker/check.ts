@@ -18,6 +18,7 @@ export function check(history: readonly HistoryEvent[], options: CheckOptions = 
   const known = new Map([...scan.keys].map(([key, facts]) => [key, new KnownOffsets(facts)]));
   scan.polls.resolve((key) => known.get(key));
   for (const offsets of known.values()) judgeValues(offsets, scan.log);
+  const queue = scan.queue.seen ? scan.queue.finish() : undefined;
   const { anomalyCounts, anomalies } = scan.log.result();
   const sendLatencyMs = scan.timeline.sendLatency();
   const result: CheckResult = {
@@ -31,7 +32,11 @@ export function check(history: readonly HistoryEvent[], options: CheckOptions = 
     unavailability: scan.availability.windows,
     timeline: scan.timeline.samples(),
   };
-  return sendLatencyMs === undefined ? result : { ...result, sendLatencyMs };
+  return {
+    ...result,
+    ...(sendLatencyMs === undefined ? {} : { sendLatencyMs }),
+    ...(queue === undefined ? {} : { queue }),
+  };
 }
 
 function failoverSummary(

@@ -1,9 +1,15 @@
 import type {
+  AckOp,
   AssignOp,
   ClientOp,
+  EnqueueOp,
   FaultKind,
   HistoryEvent,
+  HeldLease,
   Key,
+  LeasedRecord,
+  LeaseOp,
+  NackOp,
   PhaseEvent,
   PollOp,
   ReadRecord,
@@ -89,7 +95,65 @@ export class HistoryBuilder {
     return this.push({ process: -3, type: 'info', f: 'phase', phase });
   }
 
-  private invoke(op: NewOp<SendOp> | NewOp<PollOp> | NewOp<AssignOp>): number {
+  invokeEnqueue(process: number, key: Key, value: string): number {
+    return this.invoke({ process, f: 'enqueue', key, value });
+  }
+
+  completeEnqueue(process: number, type: Completion, offset?: number): number {
+    return this.complete(process, 'enqueue', { type, ...(offset === undefined ? {} : { offset }) });
+  }
+
+  /** An acknowledged enqueue: invoke, then ok with `offset`. */
+  enqueue(process: number, key: Key, value: string, offset: number): OpIndices {
+    return {
+      invoke: this.invokeEnqueue(process, key, value),
+      done: this.completeEnqueue(process, 'ok', offset),
+    };
+  }
+
+  invokeLease(process: number, key: Key, visibilityMs = 2_000): number {
+    return this.invoke({ process, f: 'lease', key, visibilityMs });
+  }
+
+  completeLease(process: number, type: Completion, leases?: readonly LeasedRecord[]): number {
+    return this.complete(process, 'lease', { type, ...(leases === undefined ? {} : { leases }) });
+  }
+
+  /** An ok lease of `key` handing out `leases`. */
+  lease(process: number, key: Key, leases: readonly LeasedRecord[]): OpIndices {
+    return { invoke: this.invokeLease(process, key), done: this.completeLease(process, 'ok', leases) };
+  }
+
+  invokeAck(process: number, key: Key, leases: readonly HeldLease[]): number {
+    return this.invoke({ process, f: 'ack', key, leases });
+  }
+
+  invokeNack(process: number, key: Key, leases: readonly HeldLease[], delayMs = 100): number {
+    return this.invoke({ process, f: 'nack', key, leases, delayMs });
+  }
+
+  /** Completes a pending ack or nack; `outcomes` (one per lease) only with `ok`. */
+  completeSettle(process: number, type: Completion, outcomes?: readonly string[]): number {
+    const f = this.pending.get(process)?.f === 'nack' ? 'nack' : 'ack';
+    return this.complete(process, f, { type, ...(outcomes === undefined ? {} : { outcomes }) });
+  }
+
+  /** An ok ack of `leases`, every one answered `ok` unless `outcomes` says otherwise. */
+  ack(process: number, key: Key, leases: readonly HeldLease[], outcomes?: readonly string[]): OpIndices {
+    const invoke = this.invokeAck(process, key, leases);
+    return { invoke, done: this.completeSettle(process, 'ok', outcomes ?? leases.map(() => 'ok')) };
+  }
+
+  private invoke(
+    op:
+      | NewOp<SendOp>
+      | NewOp<PollOp>
+      | NewOp<AssignOp>
+      | NewOp<EnqueueOp>
+      | NewOp<LeaseOp>
+      | NewOp<AckOp>
+      | NewOp<NackOp>,
+  ): number {
     const index = this.push({ ...op, type: 'invoke' });
     this.pending.set(op.process, this.events[index] as ClientOp);
     return index;

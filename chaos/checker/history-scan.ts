@@ -1,4 +1,13 @@
-import type { ClientOp, FaultKind, HistoryEvent, Key, PollOp, SendOp } from '../history/index.js';
+import type {
+  ClientOp,
+  EnqueueOp,
+  FaultKind,
+  HistoryEvent,
+  Key,
+  PollOp,
+  QueueOp,
+  SendOp,
+} from '../history/index.js';
 import { AnomalyLog } from './anomaly-log.js';
 import { Availability } from './availability.js';
 import type { ResolvedCheckOptions } from './check-options.js';
@@ -7,6 +16,7 @@ import { KeyFacts } from './key-facts.js';
 import { MalformedHistoryError } from './malformed-history-error.js';
 import { OpPairs } from './op-pairs.js';
 import { PollOrder } from './poll-order.js';
+import { QueueFacts } from './queue-facts.js';
 import { SendOrder } from './send-order.js';
 import { Timeline } from './timeline.js';
 
@@ -27,6 +37,7 @@ export class HistoryScan {
   readonly failovers = new FailoverClock();
   readonly availability: Availability;
   readonly timeline = new Timeline();
+  readonly queue: QueueFacts;
   private readonly sends: SendOrder;
   private lastTime = -Infinity;
 
@@ -38,6 +49,7 @@ export class HistoryScan {
     this.log = new AnomalyLog(options.examplesMax, this.pairs);
     this.polls = new PollOrder(this.log);
     this.sends = new SendOrder(this.log);
+    this.queue = new QueueFacts(this.log);
     this.availability = new Availability(options.unavailableMsMin);
   }
 
@@ -73,6 +85,11 @@ export class HistoryScan {
       this.failovers.keySeen(op.key);
       this.facts(op.key).sendInvoked(op.value, at, op.index);
       this.availability.sendInvoked(op.time);
+    } else if (op.f === 'enqueue') {
+      // Enqueues are the queue workload's writes: they time failovers and outages as sends do.
+      this.failovers.keySeen(op.key);
+      this.queue.enqueueInvoked(op, at);
+      this.availability.sendInvoked(op.time);
     } else if (op.f === 'assign') {
       this.polls.assigned(op.process);
     }
@@ -83,19 +100,63 @@ export class HistoryScan {
     this.timeline.completed(done.time, outcome);
     if (invoke.f === 'send' && done.f === 'send') this.sendCompleted(invoke, done, outcome, at);
     if (invoke.f === 'poll' && done.f === 'poll' && outcome === 'ok') this.pollCompleted(invoke, done, at);
+    if (isQueueOp(invoke) && isQueueOp(done)) this.queueCompleted(invoke, done, outcome, at);
+  }
+
+  private queueCompleted(invoke: QueueOp, done: QueueOp, outcome: Outcome, at: number): void {
+    if (done.key !== invoke.key) {
+      throw new MalformedHistoryError(
+        done.index,
+        `${done.f} completion differs from its invoke ${invoke.index}`,
+      );
+    }
+    const invokeAt = this.pairs.invokeAt(at);
+    if (done.f === 'enqueue' && invoke.f === 'enqueue') this.enqueueCompleted(invoke, done, outcome, at);
+    if (done.f === 'lease' && outcome === 'ok') this.queue.leased(done, at, invokeAt);
+    if ((done.f === 'ack' || done.f === 'nack') && (invoke.f === 'ack' || invoke.f === 'nack')) {
+      if (outcome === 'ok' && done.outcomes?.length !== invoke.leases.length) {
+        throw new MalformedHistoryError(
+          done.index,
+          `${done.f} needs one outcome per lease of ${invoke.index}`,
+        );
+      }
+      this.queue.settled(invoke, done, outcome, at, invokeAt);
+    }
+  }
+
+  private enqueueCompleted(invoke: EnqueueOp, done: EnqueueOp, outcome: Outcome, at: number): void {
+    if (done.value !== invoke.value) {
+      throw new MalformedHistoryError(
+        done.index,
+        `enqueue completion differs from its invoke ${invoke.index}`,
+      );
+    }
+    this.queue.enqueueCompleted(done, outcome, at);
+    this.writeCompleted(invoke, done, outcome, at);
   }
 
   private sendCompleted(invoke: SendOp, done: SendOp, outcome: Outcome, at: number): void {
     if (done.key !== invoke.key || done.value !== invoke.value) {
       throw new MalformedHistoryError(done.index, `send completion differs from its invoke ${invoke.index}`);
     }
-    const ok = outcome === 'ok';
     this.facts(done.key).sendCompleted(done.value, at, outcome, done.offset);
-    this.availability.sendCompleted(done.time, ok);
-    if (!ok) return;
+    this.writeCompleted(invoke, done, outcome, at);
+    if (outcome === 'ok' && done.offset !== undefined) {
+      this.sends.acknowledged(done.process, done.key, done.offset, at);
+    }
+  }
+
+  /** Latency, failover and availability of a write (a send or an enqueue). */
+  private writeCompleted(
+    invoke: SendOp | EnqueueOp,
+    done: SendOp | EnqueueOp,
+    outcome: Outcome,
+    at: number,
+  ): void {
+    this.availability.sendCompleted(done.time, outcome === 'ok');
+    if (outcome !== 'ok') return;
     this.timeline.sendAcknowledged(done.time, done.time - invoke.time);
     this.failovers.sendAcknowledged(this.pairs.invokeAt(at), done.time, done.key);
-    if (done.offset !== undefined) this.sends.acknowledged(done.process, done.key, done.offset, at);
   }
 
   private pollCompleted(invoke: PollOp, done: PollOp, at: number): void {
@@ -116,4 +177,8 @@ export class HistoryScan {
     }
     return facts;
   }
+}
+
+function isQueueOp(op: ClientOp): op is QueueOp {
+  return op.f === 'enqueue' || op.f === 'lease' || op.f === 'ack' || op.f === 'nack';
 }

@@ -12,6 +12,10 @@ import type { FaultKind, Key } from '../history/types.js';
  * - unseen: acknowledged sends that no poll read by the end of the final drain.
  * - G1a (aborted read): a value read whose send definitely failed.
  * - phantom: a value read that no process ever sent.
+ * Queue workload (leases and acks, see queue-facts.ts):
+ * - lost: an acknowledged enqueue that no ack acknowledged by the end of the drain.
+ * - duplicated-after-ack: a message leased again by a lease invoked after an ack of it was acknowledged.
+ * - unexpected: a message leased that no enqueue to its key attempted, or whose enqueue failed.
  */
 export const anomalyNames = [
   'lost-write',
@@ -25,6 +29,9 @@ export const anomalyNames = [
   'unseen',
   'G1a',
   'phantom',
+  'lost',
+  'duplicated-after-ack',
+  'unexpected',
 ] as const;
 export type AnomalyName = (typeof anomalyNames)[number];
 
@@ -65,6 +72,32 @@ export interface SecondSample {
   readonly latencyMs?: Percentiles;
 }
 
+/** Per-lease outcomes of acks or nacks: `unknown` when the call's outcome was unknown. */
+export interface SettleCounts {
+  readonly ok: number;
+  readonly failed: number;
+  readonly unknown: number;
+}
+
+/** What the queue workload did, besides its anomalies. */
+export interface QueueSummary {
+  /** Enqueue operations by outcome. */
+  readonly enqueued: { readonly ok: number; readonly fail: number; readonly info: number };
+  /** Messages leased (counted per lease handed out, redeliveries included). */
+  readonly deliveries: number;
+  /** Deliveries beyond the first, over all messages. */
+  readonly redeliveries: number;
+  /** How many messages were delivered n times, keyed by n ("0" for acknowledged enqueues never leased). */
+  readonly deliveriesPerMessage: Readonly<Record<string, number>>;
+  readonly acks: SettleCounts;
+  readonly nacks: SettleCounts;
+  /**
+   * Acknowledged enqueues never acked for sure, whose last ack's outcome is unknown and that were
+   * not leased after it: maybe acked, so not counted lost.
+   */
+  readonly ackUnknown: number;
+}
+
 export interface CheckResult {
   readonly valid: boolean;
   readonly operations: { readonly ok: number; readonly fail: number; readonly info: number };
@@ -78,4 +111,6 @@ export interface CheckResult {
   readonly unavailability: readonly Unavailability[];
   readonly timeline: readonly SecondSample[];
   readonly sendLatencyMs?: Percentiles;
+  /** Present when the history holds queue operations. */
+  readonly queue?: QueueSummary;
 }

@@ -1,3 +1,4 @@
+import { queueOpProblem } from './queue-op-problem.js';
 import type { HistoryEvent } from './types.js';
 
 const opTypes = new Set(['invoke', 'ok', 'fail', 'info']);
@@ -42,6 +43,11 @@ function eventProblem(value: unknown): string | undefined {
       return pollProblem(e);
     case 'assign':
       return assignProblem(e);
+    case 'enqueue':
+    case 'lease':
+    case 'ack':
+    case 'nack':
+      return queueOpProblem(e);
     case 'fault':
       return faultProblem(e);
     case 'leader':

@@ -48,7 +48,65 @@ export interface AssignOp extends OpBase {
   readonly seekToBeginning: boolean;
 }
 
-export type ClientOp = SendOp | PollOp | AssignOp;
+/**
+ * Queue workload: puts one message with a unique value into a key (a partition) with an acknowledged
+ * produce; an `ok` carries the offset it got. Like a send, but consumed through leases, not polls.
+ */
+export interface EnqueueOp extends OpBase {
+  readonly f: 'enqueue';
+  readonly key: Key;
+  readonly value: string;
+  readonly offset?: number;
+}
+
+/** One message a lease handed out. Lease ids are uint64 on the wire, hence decimal strings. */
+export interface LeasedRecord {
+  readonly offset: number;
+  readonly value: string;
+  readonly leaseId: string;
+  readonly deliveryCount: number;
+  /** The broker's wall-clock expiry (ms since the Unix epoch), for reading a history by eye. */
+  readonly expiresAtMs: number;
+}
+
+/** Leases messages of one key from its leader for `visibilityMs`; an `ok` carries what it got. */
+export interface LeaseOp extends OpBase {
+  readonly f: 'lease';
+  readonly key: Key;
+  readonly visibilityMs: number;
+  readonly leases?: readonly LeasedRecord[];
+}
+
+/** A lease a consumer holds, with the value it delivered so a settlement names its message. */
+export interface HeldLease {
+  readonly offset: number;
+  readonly value: string;
+  readonly leaseId: string;
+}
+
+/**
+ * Acknowledges leases of one key. An `ok` carries one outcome per lease, in order: `ok`, or the
+ * error code the broker answered for that lease (LEASE_EXPIRED, UNKNOWN_LEASE, NOT_LEADER…).
+ */
+export interface AckOp extends OpBase {
+  readonly f: 'ack';
+  readonly key: Key;
+  readonly leases: readonly HeldLease[];
+  readonly outcomes?: readonly string[];
+}
+
+/** Gives leases of one key back for redelivery after `delayMs`; outcomes as for an ack. */
+export interface NackOp extends OpBase {
+  readonly f: 'nack';
+  readonly key: Key;
+  readonly leases: readonly HeldLease[];
+  readonly delayMs: number;
+  readonly outcomes?: readonly string[];
+}
+
+export type QueueOp = EnqueueOp | LeaseOp | AckOp | NackOp;
+
+export type ClientOp = SendOp | PollOp | AssignOp | QueueOp;
 
 /** Fault kinds the nemesis injects; the verdict counts faults by these names. */
 export type FaultKind =

@@ -1,4 +1,4 @@
-import type { HistoryEvent, PollOp, ReadRecord } from '../history/types.js';
+import type { AckOp, HistoryEvent, LeaseOp, NackOp, PollOp, ReadRecord } from '../history/types.js';
 import { escapeHtml, truncate } from './escape-html.js';
 import { formatMs } from './time-axis.js';
 
@@ -26,6 +26,26 @@ function describePoll(op: PollOp): string {
   return op.records === undefined ? from : `${from}: ${describeRecords(op.records)}`;
 }
 
+function describeLease(op: LeaseOp): string {
+  const head = `for ${op.visibilityMs} ms`;
+  if (op.leases === undefined) return head;
+  const shown = op.leases
+    .slice(0, recordsHead + recordsTail)
+    .map((l) => `[${l.offset} ${truncate(l.value, valueMax)} lease ${l.leaseId} #${l.deliveryCount}]`);
+  const more = op.leases.length > shown.length ? ` (+${op.leases.length - shown.length} more)` : '';
+  return `${head}: ${op.leases.length === 0 ? 'nothing' : shown.join(' ')}${more}`;
+}
+
+function describeSettle(op: AckOp | NackOp): string {
+  const shown = op.leases.slice(0, recordsHead + recordsTail).map((l, i) => {
+    const outcome = op.outcomes?.[i];
+    return `[${l.offset} ${truncate(l.value, valueMax)} lease ${l.leaseId}${outcome === undefined ? '' : ` ${outcome}`}]`;
+  });
+  const more = op.leases.length > shown.length ? ` (+${op.leases.length - shown.length} more)` : '';
+  const delay = op.f === 'nack' ? ` after ${op.delayMs} ms` : '';
+  return `${shown.join(' ')}${more}${delay}`;
+}
+
 /** What an event carries besides its type, in a line of plain text. */
 export function describeOp(e: HistoryEvent): string {
   switch (e.f) {
@@ -44,11 +64,18 @@ export function describeOp(e: HistoryEvent): string {
       return `${e.leader === 0 ? 'no leader' : `node ${e.leader}`}${e.term === undefined ? '' : ` (term ${e.term})`}`;
     case 'phase':
       return e.phase;
+    case 'enqueue':
+      return `${truncate(e.value, valueMax)}${e.offset === undefined ? '' : ` at offset ${e.offset}`}`;
+    case 'lease':
+      return describeLease(e);
+    case 'ack':
+    case 'nack':
+      return describeSettle(e);
   }
 }
 
 function keyOf(e: HistoryEvent): string {
-  return e.f === 'send' || e.f === 'poll' || e.f === 'leader' ? e.key : '';
+  return 'key' in e ? e.key : '';
 }
 
 /** A table row for one event: index, time, process, type, f, key, details. */

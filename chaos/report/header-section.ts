@@ -1,4 +1,4 @@
-import { anomalyNames, type CheckResult } from '../checker/types.js';
+import { anomalyNames, type CheckResult, type QueueSummary, type SettleCounts } from '../checker/types.js';
 import type { FaultKind } from '../history/types.js';
 import { escapeHtml } from './escape-html.js';
 import { faultColor } from './palette.js';
@@ -56,8 +56,21 @@ function stats(result: CheckResult): string {
         : `p50 ${latency.p50} ms · p99 ${latency.p99} ms · max ${latency.max} ms`,
     ),
     stat('Unavailable', unavailability(result)),
+    ...(result.queue === undefined ? [] : [stat('Queue', queueStats(result.queue), 'stat wide')]),
     stat('Anomalies', anomalyChips(result), 'stat wide'),
   ].join('');
+}
+
+function queueStats(q: QueueSummary): string {
+  const histogram = Object.entries(q.deliveriesPerMessage)
+    .map(([n, messages]) => `${count.format(messages)}×${n}`)
+    .join(' ');
+  const settle = (s: SettleCounts): string => `ok ${s.ok} · failed ${s.failed} · unknown ${s.unknown}`;
+  return (
+    `enqueued ok ${count.format(q.enqueued.ok)} · deliveries ${count.format(q.deliveries)} ` +
+    `(redeliveries ${count.format(q.redeliveries)}; messages×deliveries ${histogram || 'none'}) · ` +
+    `acks ${settle(q.acks)} · nacks ${settle(q.nacks)} · ack unknown ${q.ackUnknown}`
+  );
 }
 
 function failover(result: CheckResult): string {

@@ -33,6 +33,24 @@ describe('renderReport', () => {
     expectNoGarbage(html);
   });
 
+  it('sums up the queue workload when the run had one', () => {
+    expect(html).not.toContain('<h3>Queue</h3>');
+    const queue = {
+      enqueued: { ok: 10, fail: 0, info: 1 },
+      deliveries: 12,
+      redeliveries: 2,
+      deliveriesPerMessage: { '1': 8, '2': 2 },
+      acks: { ok: 10, failed: 1, unknown: 0 },
+      nacks: { ok: 1, failed: 0, unknown: 0 },
+      ackUnknown: 0,
+    };
+    const withQueue = renderReport({ ...input, result: { ...input.result, queue } });
+    expect(withQueue).toContain('<h3>Queue</h3>');
+    expect(withQueue).toContain('deliveries 12 (redeliveries 2; messages×deliveries 8×1 2×2)');
+    expect(withQueue).toContain('acks ok 10 · failed 1 · unknown 0');
+    expectNoGarbage(withQueue);
+  });
+
   it('lists every anomaly name with its count, zeros greyed', () => {
     for (const name of anomalyNames) expect(html).toContain(`${name} `);
     expect(html).toContain('<span class="chip bad">lost-write 1</span>');

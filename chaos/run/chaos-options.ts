@@ -18,6 +18,7 @@ export const scenarios: Readonly<Record<string, readonly FaultKind[]>> = {
   latency: ['latency'],
   crash: ['kill', 'pause', 'restart-rolling'],
   network: ['partition', 'client-leader-cut', 'latency'],
+  failover: ['kill', 'partition', 'pause'],
 };
 
 /**
@@ -31,6 +32,9 @@ export const externalFaultKinds: readonly FaultKind[] = [
   'transfer-storm',
   'membership',
 ];
+
+export const workloadNames = ['log', 'queue'] as const;
+export type WorkloadName = (typeof workloadNames)[number];
 
 /** A cluster to check that the harness does not start (e.g. a StatefulSet). */
 export interface ExternalTarget {
@@ -50,8 +54,12 @@ export interface ChaosOptions {
   /** Drive this Toxiproxy instead of the built-in server. */
   readonly toxiproxyUrl?: string;
   readonly partitions: number;
-  /** Concurrent one-at-a-time senders per partition. */
+  /** Concurrent one-at-a-time senders (or enqueuers) per partition. */
   readonly sendersPerKey: number;
+  /** `log` (default): sends and offset polls; `queue`: enqueues and competing leasing consumers. */
+  readonly workload?: WorkloadName;
+  /** Competing consumers of the queue workload (default 3). */
+  readonly consumers?: number;
   /** The command line that replays the run, for the report. */
   readonly command?: string;
   /** How node processes start; by default as this process was started (compiled or under tsx). */

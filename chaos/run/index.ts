@@ -3,6 +3,8 @@ export {
   scenarios,
   kindsOf,
   externalFaultKinds,
+  workloadNames,
+  type WorkloadName,
   type ChaosOptions,
   type ExternalTarget,
 } from './chaos-options.js';

@@ -1,7 +1,7 @@
 import type { FaultKind } from '../history/index.js';
 import type { LeaderMonitor } from '../workload/index.js';
 import type { ChaosOptions } from './chaos-options.js';
-import type { WorkloadSet } from './workload-set.js';
+import type { RunWorkload } from './run-workload.js';
 
 /**
  * The live progress line, on stderr so stdout stays for the verdict: rewritten in place on a
@@ -29,17 +29,16 @@ export class Progress {
     nowMs: number,
     options: ChaosOptions,
     faults: ReadonlyMap<FaultKind, number>,
-    workload: WorkloadSet,
+    workload: RunWorkload,
     monitor: LeaderMonitor,
   ): string {
-    const done = workload.counts();
     const faultCount = [...faults.values()].reduce((a, b) => a + b, 0);
     const leaders = [...monitor.current()].map(
       ([key, id]) => `${key.split('/')[1]}:${id === 0 ? '-' : `n${id}`}`,
     );
     return (
       `${(nowMs / 1000).toFixed(0)}s/${options.durationS}s faults ${faultCount} ` +
-      `sends ok ${done.ok} fail ${done.fail} info ${done.info} leaders ${leaders.join(' ')}`
+      `${workload.progress()} leaders ${leaders.join(' ')}`
     );
   }
 

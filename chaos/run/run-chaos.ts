@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Admin } from '../../src/client/index.js';
+import type { Admin, RaftlogClient } from '../../src/client/index.js';
 import { check } from '../checker/index.js';
 import { ChaosCluster, ExternalCluster, type ClusterUnderTest } from '../cluster/index.js';
 import { runnerProcess, type PhaseEvent } from '../history/index.js';
@@ -10,10 +10,12 @@ import { writeReport } from '../report/index.js';
 import { LeaderMonitor, Recorder } from '../workload/index.js';
 import { kindsOf, type ChaosOptions } from './chaos-options.js';
 import type { Progress } from './progress.js';
+import { QueueWorkloadSet } from './queue-workload-set.js';
+import type { RunWorkload } from './run-workload.js';
 import { verdictOf, type Verdict } from './verdict.js';
 import { WorkloadSet } from './workload-set.js';
 
-const topic = 'chaos';
+const logTopic = 'chaos';
 const monitorIntervalMs = 250;
 const leadersTimeoutMs = 60_000;
 const recoveryMs = 3_000;
@@ -42,8 +44,8 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
   const client = cluster.workloadClient();
   try {
     const startedAt = new Date().toISOString();
-    await createTopicOnceReady(direct.admin, options.partitions, leadersTimeoutMs);
-    const workload = new WorkloadSet(recorder, client, topic, options.partitions, options.sendersPerKey);
+    const workload = workloadFor(options, recorder, client);
+    await createTopicOnceReady(direct.admin, workload.topic, options.partitions, leadersTimeoutMs);
     const monitor = new LeaderMonitor(
       recorder,
       direct.client,
@@ -55,7 +57,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
       cluster,
       recorder,
       admin: direct.admin,
-      topic,
+      topic: workload.topic,
       partitions: options.partitions,
       leaders: () => monitor.current(),
       signal: watching.signal,
@@ -78,7 +80,7 @@ export async function runChaos(options: ChaosOptions, progress: Progress): Promi
       await sleep(recoveryMs);
       await workload.stop();
       phase(recorder, 'drain');
-      await workload.drain(ackedEnds(recorder), drainTimeoutMs);
+      await workload.drain(drainTimeoutMs);
       phase(recorder, 'done');
     } finally {
       ticker.stop();
@@ -141,8 +143,32 @@ async function healEverything(nemesis: Nemesis, cluster: ClusterUnderTest): Prom
   await Promise.all(processes.filter((n) => !n.running).map((n) => n.start()));
 }
 
+/**
+ * The queue workload gets a topic of its own per run: a queue group sees every message of its topic,
+ * so messages another run left in a reused topic would look unexpected.
+ */
+function workloadFor(options: ChaosOptions, recorder: Recorder, client: RaftlogClient): RunWorkload {
+  const { partitions, sendersPerKey, seed } = options;
+  if (options.workload !== 'queue')
+    return new WorkloadSet(recorder, client, logTopic, partitions, sendersPerKey);
+  const topic = `chaos-queue-${seed}-${Date.now().toString(36)}`;
+  const consumers = options.consumers ?? 3;
+  return new QueueWorkloadSet(recorder, client, {
+    topic,
+    partitions,
+    enqueuersPerKey: sendersPerKey,
+    consumers,
+    seed,
+  });
+}
+
 /** Creates the workload's topic once every node has joined (a fresh cluster knows only itself at first). */
-async function createTopicOnceReady(admin: Admin, partitions: number, timeoutMs: number): Promise<void> {
+async function createTopicOnceReady(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -159,16 +185,6 @@ async function createTopicOnceReady(admin: Admin, partitions: number, timeoutMs:
 
 function phase(recorder: Recorder, name: PhaseEvent['phase']): void {
   recorder.record<PhaseEvent>({ process: runnerProcess, type: 'info', f: 'phase', phase: name });
-}
-
-/** The offset after the highest acknowledged one, per key: the drain reads at least that far. */
-function ackedEnds(recorder: Recorder): Map<string, number> {
-  const ends = new Map<string, number>();
-  for (const e of recorder.history) {
-    if (e.f !== 'send' || e.type !== 'ok' || e.offset === undefined) continue;
-    ends.set(e.key, Math.max(ends.get(e.key) ?? 0, e.offset + 1));
-  }
-  return ends;
 }
 
 function monitored(cluster: ClusterUnderTest) {

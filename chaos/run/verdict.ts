@@ -1,4 +1,4 @@
-import type { CheckResult } from '../checker/index.js';
+import type { CheckResult, QueueSummary } from '../checker/index.js';
 
 /** The one-line summary a script reads: the last line printed with --json. */
 export interface Verdict {
@@ -9,6 +9,8 @@ export interface Verdict {
   readonly anomalies: Readonly<Record<string, number>>;
   readonly failoverMs: { readonly p50: number; readonly max: number };
   readonly report: string;
+  /** The queue workload's deliveries and acks. */
+  readonly queue?: QueueSummary;
 }
 
 /**
@@ -30,5 +32,6 @@ export function verdictOf(
     anomalies: { ...result.anomalyCounts, crash: crashes.length },
     failoverMs: result.failoverMs,
     report,
+    ...(result.queue === undefined ? {} : { queue: result.queue }),
   };
 }

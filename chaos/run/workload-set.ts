@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer, type RaftlogClient } from '../../src/client/index.js';
 import { keyRef, Poller, Sender, type KeyRef, type Recorder } from '../workload/index.js';
+import type { RunWorkload } from './run-workload.js';
 
 const pollerOptions = { pollTimeoutMs: 3_000, maxWaitMs: 200, partitionMaxBytes: 256 * 1024 };
 
 /** The senders and readers of a run, started and stopped together. */
-export class WorkloadSet {
+export class WorkloadSet implements RunWorkload {
   readonly keys: readonly KeyRef[];
   private readonly producer: Producer;
   private readonly senders: Sender[] = [];
@@ -15,7 +16,7 @@ export class WorkloadSet {
   constructor(
     private readonly recorder: Recorder,
     private readonly client: RaftlogClient,
-    topic: string,
+    readonly topic: string,
     partitions: number,
     private readonly sendersPerKey: number,
   ) {
@@ -46,6 +47,11 @@ export class WorkloadSet {
     return total;
   }
 
+  progress(): string {
+    const done = this.counts();
+    return `sends ok ${done.ok} fail ${done.fail} info ${done.info}`;
+  }
+
   /** Stops every worker after its current operation and waits for them all. */
   async stop(): Promise<void> {
     for (const worker of [...this.senders, ...this.pollers]) worker.stop();
@@ -57,8 +63,9 @@ export class WorkloadSet {
    * The final reads: a fresh reader per key from the beginning, polling until it has passed every
    * acknowledged offset and a poll comes back empty, or the deadline passes.
    */
-  async drain(ackedEnd: ReadonlyMap<string, number>, deadlineMs: number): Promise<void> {
+  async drain(deadlineMs: number): Promise<void> {
     const deadline = Date.now() + deadlineMs;
+    const ackedEnd = this.ackedEnds();
     await Promise.all(
       this.keys.map(async (key) => {
         const reader = new Poller(this.recorder, this.client, key, pollerOptions);
@@ -70,5 +77,15 @@ export class WorkloadSet {
         }
       }),
     );
+  }
+
+  /** The offset after the highest acknowledged one, per key: the drain reads at least that far. */
+  private ackedEnds(): Map<string, number> {
+    const ends = new Map<string, number>();
+    for (const e of this.recorder.history) {
+      if (e.f !== 'send' || e.type !== 'ok' || e.offset === undefined) continue;
+      ends.set(e.key, Math.max(ends.get(e.key) ?? 0, e.offset + 1));
+    }
+    return ends;
   }
 }

@@ -4,3 +4,7 @@ export { Poller, type PollerOptions } from './poller.js';
 export { LeaderMonitor, type MonitoredNode } from './leader-monitor.js';
 export { keyRef, type KeyRef } from './key-ref.js';
 export { sendOutcome } from './outcome.js';
+export { Enqueuer } from './enqueuer.js';
+export { QueueLedger } from './queue-ledger.js';
+export { QueueWorker, type QueueWorkerOptions } from './queue-worker.js';
+export { QueueCalls, type QueueCallOptions, type SettleOutcomes } from './queue-calls.js';
