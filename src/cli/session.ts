@@ -1,4 +1,7 @@
 import {
+  QueueConsumer,
+  queueStats,
+  redrive,
   Admin,
   Consumer,
   parseBootstrap,
@@ -35,9 +38,9 @@ export async function connectSession(bootstrap: string, auth?: UserCredentials):
       consumer: (options) => new Consumer(client, options),
     },
     queues: {
-      consumer: (options) => client.queueConsumer(options),
-      stats: (topic, queue) => client.queueStats(topic, queue),
-      redrive: (options) => client.redrive(options),
+      consumer: (options) => new QueueConsumer(client, options),
+      stats: (topic, queue) => queueStats(client, topic, queue),
+      redrive: (options) => redrive(client, options),
     },
     security: new SecurityAdmin(client, reached),
     close: () => client.close(),

@@ -10,10 +10,6 @@ import {
 } from './cluster-metadata.js';
 import { ConnectionPool, type ConnectionOptions } from './connection-pool.js';
 import { signalsStaleLeader, toRaftlogError } from './errors.js';
-import { QueueConsumer } from './queue-consumer.js';
-import type { QueueConsumerOptions } from './queue-consumer-options.js';
-import { queueStats, type QueuePartitionStats } from './queue-stats.js';
-import { redrive, type RedriveOptions, type RedriveResult } from './redrive.js';
 import { ScramTokenSource, type UserCredentials } from './scram-token-source.js';
 
 export interface RaftlogClientOptions extends ConnectionOptions {
@@ -127,21 +123,6 @@ export class RaftlogClient {
   addresses(): string[] {
     const known = this.current === undefined ? [] : [...this.current.brokers.values()];
     return [...new Set([...known, ...this.bootstrap])];
-  }
-
-  /** A queue consumer of `options.topic` on this client's connections. */
-  queueConsumer(options: QueueConsumerOptions): QueueConsumer {
-    return new QueueConsumer(this, options);
-  }
-
-  /** Per partition, in partition order, from each partition's leader. */
-  queueStats(topic: string, queue = 'default'): Promise<QueuePartitionStats[]> {
-    return queueStats(this, topic, queue);
-  }
-
-  /** Moves a dead-letter topic's messages back to their origin topics (see redrive.ts). */
-  redrive(options: RedriveOptions): Promise<RedriveResult> {
-    return redrive(this, options);
   }
 
   close(): void {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Admin, Producer, RaftlogClient, type QueueMessage } from '../../src/client/index.js';
+import {
+  Admin,
+  Producer,
+  QueueConsumer,
+  queueStats,
+  RaftlogClient,
+  redrive,
+  type QueueMessage,
+} from '../../src/client/index.js';
 import { startCluster } from './harness/index.js';
 
 const topic = 'tasks';
@@ -36,7 +44,7 @@ describe('QueueConsumer on real nodes', () => {
       ),
     );
 
-    const workers = client.queueConsumer({ topic, queue: 'workers', waitMs: 500 });
+    const workers = new QueueConsumer(client, { topic, queue: 'workers', waitMs: 500 });
     const handled: string[] = [];
     const running = workers.run(
       async (m) => {
@@ -45,18 +53,18 @@ describe('QueueConsumer on real nodes', () => {
       },
       { concurrency: 4 },
     );
-    const total = async () => (await client.queueStats(topic, 'workers')).reduce((n, s) => n + s.depth, 0);
+    const total = async () => (await queueStats(client, topic, 'workers')).reduce((n, s) => n + s.depth, 0);
     await waitFor(async () => (await total()) === 0);
     await workers.close();
     await running;
     expect(handled.filter((v) => v === 't3')).toHaveLength(2);
     expect(new Set(handled).size).toBe(12);
-    const stats = await client.queueStats(topic, 'workers');
+    const stats = await queueStats(client, topic, 'workers');
     expect(stats.reduce((n, s) => n + s.deadLettered, 0)).toBe(1);
 
     // The dead letter carries its origin; redrive puts it back without the raftlog-dlq-* headers.
-    expect(await client.redrive({ deadLetterTopic: dlq })).toEqual({ moved: 1, skipped: 0 });
-    const again = client.queueConsumer({ topic, queue: 'workers', waitMs: 2_000 });
+    expect(await redrive(client, { deadLetterTopic: dlq })).toEqual({ moved: 1, skipped: 0 });
+    const again = new QueueConsumer(client, { topic, queue: 'workers', waitMs: 2_000 });
     const [back] = await receiveSome(again, 1);
     expect(text(back!.value)).toBe('t3');
     expect(text(back!.key)).toBe('k3');
@@ -77,7 +85,7 @@ describe('QueueConsumer on real nodes', () => {
     await txp.transaction(async () => txp.sendAcksToTransaction('workers', [redelivered!]));
     // Committed: it is never delivered again, nor is anything else.
     expect(await again.receive()).toEqual([]);
-    expect((await client.queueStats(topic, 'workers')).reduce((n, s) => n + s.inFlight, 0)).toBe(0);
+    expect((await queueStats(client, topic, 'workers')).reduce((n, s) => n + s.inFlight, 0)).toBe(0);
     await again.close();
     await txp.close();
     await producer.close();
@@ -85,10 +93,7 @@ describe('QueueConsumer on real nodes', () => {
   }, 180_000);
 });
 
-async function receiveSome(
-  qc: ReturnType<RaftlogClient['queueConsumer']>,
-  n: number,
-): Promise<QueueMessage[]> {
+async function receiveSome(qc: QueueConsumer, n: number): Promise<QueueMessage[]> {
   const out: QueueMessage[] = [];
   for (let i = 0; out.length < n && i < 20; i++) out.push(...(await qc.receive()));
   return out;

@@ -94,8 +94,10 @@ describe('queue consumption on real nodes', () => {
       cluster.broker(a).nack({ queue: 'workers', leases: [ref(poisonAgain)], error: 'still cannot parse' }),
     );
     expect((await lease(10)).messages).toEqual([]);
-    const dead = await onLeader(cluster, 0, (a) =>
-      cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
+    const dead = await onLeader(
+      cluster,
+      0,
+      (a) => cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
       dlq,
     );
     expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['job-3']);
@@ -179,8 +181,10 @@ describe('queue consumption on real nodes', () => {
     const late = await lease(5_000);
     expect(late.messages.map(valueOf)).toEqual(['c-late']);
     expect(Date.now()).toBeGreaterThanOrEqual(now + 1_500);
-    const dead = await onLeader(cluster, 0, (a) =>
-      cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
+    const dead = await onLeader(
+      cluster,
+      0,
+      (a) => cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
       dlq,
     );
     expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['d-old']);

@@ -3,7 +3,7 @@
 // MODE `ack` acks every message; `hold` takes one lease round and never settles it (its leases are
 // extended while it lives), as a worker stuck on its messages.
 // Prints one JSON line per event: a message received (`got`), an ack answered ok or failed.
-import { RaftlogClient } from '../../src/client/index.js';
+import { QueueConsumer, RaftlogClient } from '../../src/client/index.js';
 
 const [bootstrap = '', topic = '', queue = '', name = '', mode = 'ack'] = process.argv.slice(2);
 const out = (event: Record<string, unknown>): void => {
@@ -11,7 +11,7 @@ const out = (event: Record<string, unknown>): void => {
 };
 
 const client = new RaftlogClient({ bootstrap });
-const consumer = client.queueConsumer({
+const consumer = new QueueConsumer(client, {
   topic,
   queue,
   consumerId: name,
