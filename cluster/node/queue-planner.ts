@@ -16,6 +16,8 @@ export type DeadLetterReason = 'max-deliveries' | 'expired';
 
 export interface LeasePlan {
   readonly command: QueueLeaseCommand;
+  /** The time the plan judged availability at: its entry carries it, so apply judges alike. */
+  readonly nowMs: number;
   /** The record of every granted offset, to answer with once the lease applied. */
   readonly records: ReadonlyMap<number, DecodedRecord>;
   /** Granted to the dead-letter mover, with why and the last error. */
@@ -24,6 +26,12 @@ export interface LeasePlan {
 
 export interface PlanInput {
   readonly queue: string;
+  /** What lease commands in flight will do; the plan starts after them. */
+  readonly overlay?: {
+    readonly cursor: number;
+    readonly reserved: ReadonlySet<number>;
+    readonly added: number;
+  };
   readonly maxMessages: number;
   readonly leaseMs: number;
   readonly nowMs: number;
@@ -61,10 +69,14 @@ export class LeasePlanner {
   async plan(): Promise<LeasePlan | undefined> {
     const sm = this.replica.state;
     const group = sm.queues.group(this.input.queue);
-    const fromCursor = group?.cursor ?? sm.logStartOffset;
-    const pending = group === undefined ? [] : [...group.pending()].sort((a, b) => a.offset - b.offset);
+    const overlay = this.input.overlay;
+    const fromCursor = overlay?.cursor ?? group?.cursor ?? sm.logStartOffset;
+    const all = group === undefined ? [] : [...group.pending()];
+    const pending = all
+      .filter((p) => overlay?.reserved.has(p.offset) !== true)
+      .sort((a, b) => a.offset - b.offset);
     await this.redeliver(pending);
-    const room = queueLimits.pendingMax - pending.length;
+    const room = queueLimits.pendingMax - all.length - (overlay?.added ?? 0);
     const scanTo = await this.scan(fromCursor, sm.lastStableOffset, room);
     const nothing = this.grants.length === 0 && this.drops.length === 0 && scanTo === fromCursor;
     if (nothing) return undefined;
@@ -79,7 +91,7 @@ export class LeasePlanner {
       waiting: this.waiting,
       drops: this.drops,
     };
-    return { command, records: this.records, deadLetters: this.deadLetters };
+    return { command, nowMs: this.input.nowMs, records: this.records, deadLetters: this.deadLetters };
   }
 
   private async redeliver(pending: readonly PendingMessage[]): Promise<void> {

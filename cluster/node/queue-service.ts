@@ -5,9 +5,9 @@ import {
   queueLimits,
   validateQueueGroupName,
   type PartitionResult,
-  type QueueLeaseCommand,
   type QueueSettleCommand,
 } from '../partition/index.js';
+import type { Proposal } from '../host/index.js';
 import { noteRequestGroup } from '../rpc/index.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
@@ -22,6 +22,7 @@ import type {
   SettleInput,
   SettleOpInput,
 } from './queue-api.js';
+import { LeaseOverlays, type LeaseOverlay } from './lease-overlay.js';
 import { QueueLeaseLocks } from './queue-lease-locks.js';
 import { LeasePlanner, type LeasePlan } from './queue-planner.js';
 import type { QueueSettings } from './queue-settings.js';
@@ -42,6 +43,15 @@ export interface QueueServiceDeps {
   checkTransaction(claim: TxnBatchClaim): Promise<void>;
 }
 
+interface LeaseAsk {
+  readonly local: LocalPartition;
+  readonly partition: number;
+  readonly queue: string;
+  readonly maxMessages: number;
+  readonly leaseMs: number;
+  readonly settings: QueueSettings;
+}
+
 export const queueRequestLimits = {
   messagesMax: 1_000,
   waitMsMax: 20_000,
@@ -51,6 +61,7 @@ export const queueRequestLimits = {
 /** Lease planning, proposal and answers for queue consumption on the partitions this node leads. */
 export class QueueService implements QueueApi {
   private readonly locks = new QueueLeaseLocks();
+  private readonly overlays = new LeaseOverlays();
   private rotation = 0;
 
   constructor(private readonly deps: QueueServiceDeps) {}
@@ -90,36 +101,90 @@ export class QueueService implements QueueApi {
     for (let i = 0; i < locals.length && messages.length < input.maxMessages; i++) {
       const { partition, local } = locals[(start + i) % locals.length]!;
       const wanted = input.maxMessages - messages.length;
-      const key = `${local.group.id}/${input.queue}`;
-      const got = await this.locks.run(key, () =>
-        this.leaseOne(local, partition, input.queue, wanted, leaseMs, settings),
-      );
+      const ask = { local, partition, queue: input.queue, maxMessages: wanted, leaseMs, settings };
+      const got = await this.leaseOne(ask);
       messages.push(...got.messages);
       deadLetters.push(...got.deadLetters);
     }
     return { messages, deadLetters };
   }
 
-  private async leaseOne(
-    local: LocalPartition,
-    partition: number,
-    queue: string,
-    maxMessages: number,
-    leaseMs: number,
-    settings: QueueSettings,
-  ): Promise<LeaseOutcome> {
-    // A plan refused as stale (the scan moved under it, e.g. retention) is made once more.
+  /** A plan refused as stale (the scan moved under it, e.g. retention) is made once more. */
+  private async leaseOne(ask: LeaseAsk): Promise<LeaseOutcome> {
     for (let attempt = 0; ; attempt++) {
-      const nowMs = this.deps.clock.now();
-      const input = { queue, maxMessages, leaseMs, nowMs, settings };
-      const plan = await new LeasePlanner(local.replica, this.deps.store, input).plan();
-      if (plan === undefined) return { messages: [], deadLetters: [] };
-      const result = await this.propose(local, plan.command, nowMs);
-      if (result.ok && result.type === 'queue-leased')
-        return answer(plan, result.granted, partition, settings);
-      if (!result.ok && result.code === 'UNAVAILABLE' && attempt === 0) continue;
-      throw resultError(result);
+      const result = await this.leaseAttempt(ask);
+      if (result === undefined) return { messages: [], deadLetters: [] };
+      const [plan, applied] = result;
+      if (applied.ok && applied.type === 'queue-leased') {
+        return answer(plan, applied.granted, ask.partition, ask.settings);
+      }
+      if (!applied.ok && applied.code === 'UNAVAILABLE' && attempt === 0) continue;
+      throw resultError(applied);
     }
+  }
+
+  /**
+   * Plans and proposes under the group's lock, then waits for the commit outside it, so leases of
+   * one group pipeline through Raft (LeaseOverlay). Per-key order needs every earlier lease applied
+   * before the next plan judges which message heads its key: there the lock spans the commit.
+   */
+  private async leaseAttempt(ask: LeaseAsk): Promise<[LeasePlan, PartitionResult] | undefined> {
+    const key = `${ask.local.group.id}/${ask.queue}`;
+    if (ask.settings.orderedByKey) {
+      return this.locks.run(key, async () => {
+        const plan = await this.plan(ask, undefined);
+        return plan === undefined ? undefined : [plan, await this.commit(this.propose(ask.local, plan))];
+      });
+    }
+    const proposed = await this.locks.run(key, async () => {
+      const term = ask.local.group.raw.status().term;
+      const plan = await this.plan(ask, this.overlays.current(key, term));
+      if (plan === undefined) return undefined;
+      const proposal = this.propose(ask.local, plan);
+      this.overlays.add(key, proposal.term, plan.command);
+      return { plan, proposal };
+    });
+    if (proposed === undefined) return undefined;
+    const { plan, proposal } = proposed;
+    try {
+      const applied = await this.commit(proposal);
+      if (applied.ok) this.overlays.applied(key, proposal.term, plan.command);
+      else this.overlays.reset(key);
+      return [plan, applied];
+    } catch (error) {
+      this.overlays.reset(key);
+      throw error;
+    }
+  }
+
+  private plan(ask: LeaseAsk, overlay: LeaseOverlay | undefined): Promise<LeasePlan | undefined> {
+    const { queue, maxMessages, leaseMs, settings } = ask;
+    const nowMs = this.deps.clock.now();
+    const input = {
+      queue,
+      maxMessages,
+      leaseMs,
+      nowMs,
+      settings,
+      ...(overlay === undefined ? {} : { overlay }),
+    };
+    return new LeasePlanner(ask.local.replica, this.deps.store, input).plan();
+  }
+
+  private propose(local: LocalPartition, plan: LeasePlan): Proposal {
+    const proposal = local.group.propose(
+      encodePartitionEntry({ timestampMs: plan.nowMs, command: plan.command }),
+    );
+    noteRequestGroup(local.group.id, proposal.term);
+    return proposal;
+  }
+
+  private async commit(proposal: Proposal): Promise<PartitionResult> {
+    return (await within(
+      proposal.applied,
+      queueRequestLimits.applyTimeoutMs,
+      'not committed',
+    )) as PartitionResult;
   }
 
   async settle(input: SettleInput): Promise<OpResult[]> {
@@ -164,7 +229,7 @@ export class QueueService implements QueueApi {
       producerEpoch: txn?.epoch ?? -1,
       ops: ops.map(({ kind, offset, leaseId, ms, error }) => ({ kind, offset, leaseId, ms, error })),
     };
-    const result = await this.propose(local, command, this.deps.clock.now());
+    const result = await this.settleCommand(local, command);
     if (!result.ok || result.type !== 'queue-settled') throw resultError(result);
     return result.outcomes.map((o) => ({ ...o, leaderHint: undefined }));
   }
@@ -186,18 +251,11 @@ export class QueueService implements QueueApi {
     return views;
   }
 
-  private async propose(
-    local: LocalPartition,
-    command: QueueLeaseCommand | QueueSettleCommand,
-    timestampMs: number,
-  ): Promise<PartitionResult> {
+  private async settleCommand(local: LocalPartition, command: QueueSettleCommand): Promise<PartitionResult> {
+    const timestampMs = this.deps.clock.now();
     const proposal = local.group.propose(encodePartitionEntry({ timestampMs, command }));
     noteRequestGroup(local.group.id, proposal.term);
-    return (await within(
-      proposal.applied,
-      queueRequestLimits.applyTimeoutMs,
-      'not committed',
-    )) as PartitionResult;
+    return this.commit(proposal);
   }
 }
 

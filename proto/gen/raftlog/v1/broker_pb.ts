@@ -2225,7 +2225,9 @@ export type QueuePartitionStats = Message<"raftlog.v1.QueuePartitionStats"> & {
   partition: number;
 
   /**
-   * Messages not yet acked, dead-lettered or dropped: visible, in flight and delayed together.
+   * Messages not yet acked, dead-lettered or dropped: visible, in flight and delayed together. Past
+   * the queue's scan position every offset counts, so a transaction marker there counts too until a
+   * lease passes it.
    *
    * @generated from field: int64 depth = 2;
    */
