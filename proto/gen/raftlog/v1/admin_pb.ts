@@ -1136,14 +1136,15 @@ export type GroupPartitionStatus = Message<"raftlog.v1.GroupPartitionStatus"> & 
   lag: bigint;
 
   /**
-   * Queue groups: messages currently leased.
+   * Queue groups (reserved: 0 until ListGroups covers queue groups; see QueueStats): messages
+   * currently leased.
    *
    * @generated from field: uint32 in_flight = 6;
    */
   inFlight: number;
 
   /**
-   * Queue groups: age of the oldest unacked message, ms.
+   * Queue groups (reserved, as in_flight): age of the oldest unacked message, ms.
    *
    * @generated from field: int64 oldest_unacked_age_ms = 7;
    */
@@ -1787,7 +1788,8 @@ export enum GroupKind {
   CONSUMER = 1,
 
   /**
-   * Queue group (Lease / Ack).
+   * Queue group (Lease / Ack). Not listed yet: a queue group's state lives in each partition's Raft
+   * group, and BrokerService.QueueStats reports it per partition.
    *
    * @generated from enum value: GROUP_KIND_QUEUE = 2;
    */
