@@ -1,3 +1,4 @@
+import { queueLimits } from '../partition/index.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
 
@@ -23,7 +24,13 @@ export async function waitForQueueWork(
   signal.addEventListener('abort', onAbort, { once: true });
   const offs = groups.flatMap(({ local, queue }) => {
     const sm = local.replica.state;
-    const hasNew = (): boolean => sm.lastStableOffset > (sm.queues.group(queue)?.cursor ?? sm.logStartOffset);
+    // New data wakes a waiter only while the group has room for it: a full group would be planned
+    // again on every apply and still lease nothing.
+    const hasNew = (): boolean => {
+      const group = sm.queues.group(queue);
+      const room = (group?.pendingCount ?? 0) < queueLimits.pendingMax;
+      return room && sm.lastStableOffset > (group?.cursor ?? sm.logStartOffset);
+    };
     return [
       local.group.onApplied(() => {
         if (hasNew()) stop.abort();
