@@ -29,6 +29,8 @@ export class QueueGroup {
   private lastLeaseIdValue: number;
   private deadLetteredValue: number;
   private readonly pendingByOffset = new Map<number, PendingMessage>();
+  /** Producer id to the offsets its open transaction acked: a marker visits only those. */
+  private readonly txnAcks = new Map<number, Set<number>>();
 
   constructor(
     readonly name: string,
@@ -43,7 +45,10 @@ export class QueueGroup {
     const g = new QueueGroup(d.name, d.cursor);
     g.lastLeaseIdValue = d.lastLeaseId;
     g.deadLetteredValue = d.deadLettered;
-    for (const p of d.pending) g.pendingByOffset.set(p.offset, { ...p });
+    for (const p of d.pending) {
+      g.pendingByOffset.set(p.offset, { ...p });
+      if (p.state === 'txn-acked') g.noteTxnAck(p.producerId, p.offset);
+    }
     return g;
   }
 
@@ -211,6 +216,7 @@ export class QueueGroup {
         if (producerId >= 0) {
           p.state = 'txn-acked';
           p.producerId = producerId;
+          this.noteTxnAck(producerId, p.offset);
         } else this.pendingByOffset.delete(p.offset);
         return ok();
       case 'dead-letter':
@@ -232,15 +238,25 @@ export class QueueGroup {
 
   /** A transaction's marker: its acks take effect (commit) or the messages are visible again (abort). */
   endTransaction(producerId: number, commit: boolean, nowMs: number): void {
-    for (const p of this.pendingByOffset.values()) {
-      if (p.state !== 'txn-acked' || p.producerId !== producerId) continue;
-      if (commit) this.pendingByOffset.delete(p.offset);
+    const offsets = this.txnAcks.get(producerId);
+    if (offsets === undefined) return;
+    this.txnAcks.delete(producerId);
+    for (const offset of offsets) {
+      const p = this.pendingByOffset.get(offset);
+      if (p === undefined || p.state !== 'txn-acked' || p.producerId !== producerId) continue;
+      if (commit) this.pendingByOffset.delete(offset);
       else {
         p.state = 'waiting';
         p.untilMs = nowMs;
         p.producerId = -1;
       }
     }
+  }
+
+  private noteTxnAck(producerId: number, offset: number): void {
+    const offsets = this.txnAcks.get(producerId) ?? new Set<number>();
+    offsets.add(offset);
+    this.txnAcks.set(producerId, offsets);
   }
 
   /** Retention removed everything below `offset`: those messages are gone for every group. */
