@@ -2,12 +2,13 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { RaftlogError } from '../../lib/index.js';
 import type { AcksMode } from '../client/index.js';
-import type { CliAdmin, CliContext, CliSession } from './cli-context.js';
+import type { CliAdmin, CliContext, CliQueueConsumer, CliQueues, CliSession } from './cli-context.js';
 import { benchConsume, benchProduce, noProgress, type BenchResult, type Progress } from './bench-runner.js';
 import { benchRebalance } from './bench-rebalance.js';
+import { describeQueueBench, drainQueue, queueBenchResult } from './bench-queue.js';
 import { benchProduceTransactions } from './bench-transactions.js';
 import { withSession } from './global-options.js';
-import { acksMode, nonNegativeInt, positiveInt } from './option-parsers.js';
+import { acksMode, integerIn, nonNegativeInt, positiveInt } from './option-parsers.js';
 
 interface BenchFlags {
   topic: string;
@@ -77,6 +78,88 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
         );
       }),
     );
+  registerQueueBench(bench, ctx);
+}
+
+interface QueueBenchFlags {
+  partitions: number;
+  replicas: number;
+  size: number;
+  count: number;
+  consumers: number;
+  max: number;
+  queue: string;
+  timeoutMs: number;
+}
+
+function registerQueueBench(bench: Command, ctx: CliContext): void {
+  bench
+    .command('queue')
+    .description('fill a fresh topic, then time competing queue consumers receiving and acking all of it')
+    .option('--partitions <n>', 'partitions of the fresh topic', positiveInt, 3)
+    .option('--replicas <n>', 'replicas of the fresh topic (0: cluster default)', nonNegativeInt, 0)
+    .option('--size <bytes>', 'message value size', positiveInt, 1024)
+    .option('--count <n>', 'messages', positiveInt, 50_000)
+    .option('--consumers <n>', 'competing queue consumers', integerIn(1, 1000), 3)
+    .option('--max <n>', 'messages per lease, from each partition leader', integerIn(1, 1000), 500)
+    .option('--queue <name>', 'queue group', 'bench')
+    .option('--timeout-ms <ms>', 'give up after this long without an ack', positiveInt, 30_000)
+    .action((o: QueueBenchFlags, cmd: Command) =>
+      withSession(ctx, cmd, async (session, g) => {
+        const r = await runQueueBench(session, o, (unit) =>
+          g.json ? noProgress : progressBar(ctx, o.count, unit),
+        );
+        ctx.io.out(g.json ? JSON.stringify(r) : describeQueueBench(r));
+        if (r.fill.errors > 0 || r.unacked > 0) ctx.exitCode = 1;
+      }),
+    );
+}
+
+async function runQueueBench(session: CliSession, o: QueueBenchFlags, progress: (unit: string) => Progress) {
+  if (session.queues === undefined) throw new RaftlogError('UNIMPLEMENTED', 'this session offers no queues');
+  // Checked before the fill, which would otherwise be wasted.
+  if (o.queue === '') throw new RaftlogError('INVALID_ARGUMENT', '--queue must not be empty');
+  const topic = `bench-queue-${process.pid}-${Date.now()}`;
+  await session.admin.createTopic({ name: topic, partitions: o.partitions, replicas: o.replicas });
+  const fill = await runProduce(
+    session,
+    { topic, recordBytes: o.size, count: o.count, acks: 'quorum', concurrency: 1024, idempotence: true },
+    progress('messages filled'),
+  );
+  const consumers = openQueueConsumers(session.queues, topic, o);
+  try {
+    const drain = await drainQueue(
+      consumers,
+      { count: fill.count, idleTimeoutMs: o.timeoutMs },
+      progress('messages acked'),
+    );
+    const setup = {
+      topic,
+      queue: o.queue,
+      partitions: o.partitions,
+      consumers: o.consumers,
+      maxPerLease: o.max,
+    };
+    return queueBenchResult(setup, fill, drain);
+  } finally {
+    await Promise.all(consumers.map((c) => c.close()));
+  }
+}
+
+function openQueueConsumers(queues: CliQueues, topic: string, o: QueueBenchFlags): CliQueueConsumer[] {
+  return Array.from({ length: o.consumers }, () =>
+    queues.consumer({
+      topic,
+      queue: o.queue,
+      maxMessages: o.max,
+      // Each round is acked as soon as it arrives: extending would only add calls, and a lease far
+      // longer than a round keeps a slow one from redelivering what it is about to ack.
+      autoExtend: false,
+      visibilityTimeoutMs: 120_000,
+      // Bounds how long the last consumers keep polling an empty queue after the final ack.
+      waitMs: 1_000,
+    }),
+  );
 }
 
 interface RebalanceFlags {
@@ -88,7 +171,19 @@ interface RebalanceFlags {
   timeoutMs: number;
 }
 
-async function runProduce(session: CliSession, o: BenchFlags, progress: Progress) {
+type ProduceFlags = Pick<
+  BenchFlags,
+  | 'topic'
+  | 'recordBytes'
+  | 'count'
+  | 'acks'
+  | 'concurrency'
+  | 'oneAtATime'
+  | 'idempotence'
+  | 'transactionRecords'
+>;
+
+async function runProduce(session: CliSession, o: ProduceFlags, progress: Progress) {
   if (o.transactionRecords !== undefined)
     return runProduceTransactions(session, o, o.transactionRecords, progress);
   const single = o.oneAtATime === true;
@@ -110,7 +205,7 @@ async function runProduce(session: CliSession, o: BenchFlags, progress: Progress
 
 async function runProduceTransactions(
   session: CliSession,
-  o: BenchFlags,
+  o: ProduceFlags,
   transactionRecords: number,
   progress: Progress,
 ) {
@@ -162,12 +257,12 @@ async function ensureTopic(
   }
 }
 
-function progressBar(ctx: CliContext, total: number): Progress {
+function progressBar(ctx: CliContext, total: number, unit = 'records'): Progress {
   const stream = ctx.io.progressStream;
   if (stream === undefined) return noProgress;
   const bar = new SingleBar({
     stream,
-    format: '{bar} {percentage}% | {value}/{total} records | {eta_formatted} left',
+    format: `{bar} {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,
     hideCursor: true,
     clearOnComplete: true,
   });

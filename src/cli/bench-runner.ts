@@ -30,8 +30,9 @@ export class LatencyRecorder {
     numberOfSignificantValueDigits: 3,
   });
 
-  recordMs(ms: number): void {
-    this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
+  /** `count` samples of one value: a batch whose messages all waited the same. */
+  recordMs(ms: number, count = 1): void {
+    if (count > 0) this.histogram.recordValueWithCount(Math.max(1, Math.round(ms * 1000)), count);
   }
 
   percentileMs(p: number): number {
@@ -58,7 +59,7 @@ export function summarize(
   };
 }
 
-const round3 = (n: number): number => Math.round(n * 1000) / 1000;
+export const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 export interface ProduceBenchOptions {
   readonly topic: string;
