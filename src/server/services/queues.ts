@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
 import type {
   DeadLetterCandidate,
@@ -193,6 +194,38 @@ function leaseResult(lease: LeaseRef, r: OpResult): LeaseResultInit {
   };
 }
 
+/**
+ * A dead-letter topic need not exist before its first message (so a topic and its dead-letter topic
+ * can be set up in either order): it is made then, shaped like the topic the message came from.
+ */
+async function createDeadLetterTopic(deps: ServiceDeps, source: string, name: string): Promise<void> {
+  const origin = deps.api.describeTopic(source);
+  try {
+    await deps.api.createTopic({
+      name,
+      partitions: origin.partitions,
+      replicationFactor: origin.replicationFactor,
+      config: {},
+      validateOnly: false,
+    });
+    deps.logger.info({ topic: name, source }, 'created the dead-letter topic on its first message');
+  } catch (error) {
+    if (RaftlogError.from(error).code !== 'TOPIC_ALREADY_EXISTS') throw error;
+  }
+}
+
+/** A topic just created has no leaders for a moment: its first write waits for them, briefly. */
+async function retryWhileElecting<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt >= 25 || !RaftlogError.from(error).retriable) throw error;
+      await sleep(200);
+    }
+  }
+}
+
 async function moveToDeadLetter(
   deps: ServiceDeps,
   forwarder: ProduceForwarder,
@@ -209,7 +242,11 @@ async function moveToDeadLetter(
         topic: c.deadLetterTopic,
         records: [deadLetterRecord(topic, c)],
       });
-      await produceRecords(deps, forwarder, roundRobin, request, context);
+      await produceRecords(deps, forwarder, roundRobin, request, context).catch(async (error: unknown) => {
+        if (RaftlogError.from(error).code !== 'TOPIC_NOT_FOUND') throw error;
+        await createDeadLetterTopic(deps, topic, c.deadLetterTopic);
+        return retryWhileElecting(() => produceRecords(deps, forwarder, roundRobin, request, context));
+      });
       settled.push({
         kind: 'dead-letter',
         topic,

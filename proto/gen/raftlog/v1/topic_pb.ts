@@ -91,6 +91,8 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
 
   /**
    * Queue consumption: topic that receives messages past queue_max_deliveries; empty = drop them.
+   * Created on its first message when missing, with this topic's partition count and replication
+   * factor.
    *
    * @generated from field: optional string queue_dead_letter_topic = 7;
    */
