@@ -49,6 +49,18 @@ describe('CachedRaftStorage memory', () => {
     expect(last?.data.every((b) => b === 200)).toBe(true);
   });
 
+  it('gives memory back as soon as its share shrinks, without another apply (an idle group)', () => {
+    const storage = new CachedRaftStorage(budgetBytes);
+    for (let i = 1; i <= 40; i++) storage.append([viewEntry(i)]);
+    storage.appliedTo(40);
+    expect(storage.cachedBytes()).toBeGreaterThan(budgetBytes / 2);
+    expect(storage.cachedBytes()).toBeLessThanOrEqual(budgetBytes);
+    // More groups on the node: this one's share is a quarter now, and it applies nothing more.
+    storage.budgetBytes = budgetBytes / 4;
+    expect(storage.cachedBytes()).toBeLessThanOrEqual(budgetBytes / 4);
+    expect(storage.lastIndex()).toBe(40);
+  });
+
   it('does not pin message buffers through entries not applied yet or loaded at start', () => {
     const storage = new CachedRaftStorage(budgetBytes);
     const terms = new TermRuns();

@@ -107,10 +107,10 @@ export class CachedRaftStorage implements RaftStorage {
   private applied = 0;
   private wanted: number | undefined;
   /** Bytes of entry data this group may hold in memory beyond what is not yet applied. */
-  budgetBytes: number;
+  private budget: number;
 
   constructor(budgetBytes: number) {
-    this.budgetBytes = budgetBytes;
+    this.budget = budgetBytes;
     this.terms.reset(0, 0);
   }
 
@@ -213,10 +213,28 @@ export class CachedRaftStorage implements RaftStorage {
     }
   }
 
+  get budgetBytes(): number {
+    return this.budget;
+  }
+
+  /**
+   * A new share of the node's log cache. A smaller one trims at once: an idle group applies nothing
+   * more, so waiting for its next apply would keep its old share for good, and every topic created
+   * after it would push the node past its cache bound.
+   */
+  set budgetBytes(bytes: number) {
+    this.budget = bytes;
+    this.trim();
+  }
+
   /** Entries up to `index` are applied: they may leave memory once the tail is over budget. */
   appliedTo(index: number): void {
     this.applied = Math.max(this.applied, index);
-    const limit = Math.max(0, this.budgetBytes - this.readBack.bytes);
+    this.trim();
+  }
+
+  private trim(): void {
+    const limit = Math.max(0, this.budget - this.readBack.bytes);
     while (this.tail.length > 0 && this.tail.lo <= this.applied && this.tail.bytes > limit) this.tail.shift();
   }
 
