@@ -5,6 +5,7 @@ import {
   crc32c,
   decodeRecords,
   encodeRecordBatch,
+  type GroupId,
   type LogIndex,
   type PartitionId,
   type Term,
@@ -12,6 +13,8 @@ import {
 import { PartitionStore, StorageBatch } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
 import { encodePartitionEntry } from '../partition/index.js';
+import type { RaftGroup } from '../host/index.js';
+import { fetchLocal } from './partition-ops.js';
 import { PartitionReplica, type RangeSource } from './partition-replica.js';
 
 const partition = 7 as PartitionId;
@@ -34,16 +37,20 @@ async function openReplica() {
   const replica = new PartitionReplica(partition, rocks.kv, store, noSource, pino({ level: 'silent' }));
   await replica.open();
   let index = 0;
-  /** Applies one committed entry and persists what it stored, as the host's ready cycle does. */
+  /** Applies one committed entry into `batch`, as the host's ready cycle does before its write. */
+  const stage = (data: Uint8Array, batch: StorageBatch) => {
+    index++;
+    return replica.apply({ term: 1 as Term, index: index as LogIndex, type: 'normal' as const, data }, batch);
+  };
+  /** Applies one committed entry and persists what it stored. */
   const apply = async (data: Uint8Array) => {
     const batch = new StorageBatch();
-    index++;
-    const entry = { term: 1 as Term, index: index as LogIndex, type: 'normal' as const, data };
-    const result = replica.apply(entry, batch);
+    const result = stage(data, batch);
     await batch.commit(rocks.kv, { sync: false });
     return result;
   };
-  return { replica, store, apply };
+  const write = (batch: StorageBatch) => batch.commit(rocks.kv, { sync: false });
+  return { replica, store, apply, stage, write };
 }
 
 const appendEntry = (batch: Uint8Array) =>
@@ -94,5 +101,38 @@ describe('a partition replica applying committed entries', () => {
     expect(read.batches.length).toBeGreaterThan(0);
     for (const b of read.batches) expect(() => decodeRecords(b)).not.toThrow();
     expect(info.nextOffset).toBeGreaterThan(0);
+  });
+});
+
+describe('a read while the applied state is a write ahead of the store', () => {
+  const values = (...vs: string[]) =>
+    appendEntry(
+      encodeRecordBatch({ timestamp: 1, records: vs.map((v) => ({ value: new TextEncoder().encode(v) })) }),
+    );
+
+  it('answers nothing new at the written end instead of skipping what is applied but not written', async () => {
+    const { replica, store, apply, stage, write } = await openReplica();
+    await apply(values('a', 'b'));
+    // The host applies a cycle's entries, then awaits its write: reads run in between.
+    const pending = new StorageBatch();
+    stage(values('c'), pending);
+    const local = { group: { id: 1 as GroupId } as RaftGroup, replica };
+    const read = (offset: number) =>
+      fetchLocal(store, local, {
+        topic: 't',
+        partition: 0,
+        offset,
+        bytesMax: 1 << 20,
+        isolation: 'read-uncommitted',
+      });
+
+    expect(replica.state.highWatermark).toBe(3);
+    const early = await read(2);
+    expect(early.records.length).toBe(0);
+    expect(early.nextOffset).toBe(2);
+    await write(pending);
+    const later = await read(2);
+    expect(later.records.length).toBeGreaterThan(0);
+    expect(later.nextOffset).toBe(3);
   });
 });

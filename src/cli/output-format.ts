@@ -1,7 +1,9 @@
 import type { ClusterStatus, ConsumerRecord, RecordAck } from '../client/index.js';
 
 const text = new TextDecoder();
-const asText = (bytes: Uint8Array | null): string | null => (bytes === null ? null : text.decode(bytes));
+/** Record bytes as UTF-8 text, as every command prints keys and values. */
+export const asText = (bytes: Uint8Array | null): string | null =>
+  bytes === null ? null : text.decode(bytes);
 
 /** `--json`: {"partition","offset"}; else `partition:offset`. */
 export function formatAck(ack: RecordAck, json: boolean): string {

@@ -1,8 +1,5 @@
 import type { QueueMessage, QueuePartitionStats, ReceiptOutcome } from '../client/index.js';
-import { table } from './output-format.js';
-
-const text = new TextDecoder();
-const asText = (bytes: Uint8Array | null): string | null => (bytes === null ? null : text.decode(bytes));
+import { asText, table } from './output-format.js';
 
 /** `--json`: key and value as UTF-8 text, as `consume --json` prints them; else the value alone. */
 export function formatQueueMessage(m: QueueMessage, json: boolean): string {

@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Producer, RaftlogClient } from '../../src/client/index.js';
-import { repoRoot, sleep, startCluster, type TestCluster } from './harness/index.js';
-import { trackPid, untrackPid } from './harness/cleanup.js';
+import { sleep, startCluster, until, WorkerProcess, type TestCluster } from './harness/index.js';
 
 const topic = 'work';
 const partitionCount = 6;
@@ -20,10 +16,7 @@ interface WorkerEvent {
 }
 
 /** A group member in its own process (group-worker.ts); its events land in `events`. */
-class Worker {
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-
+class Worker extends WorkerProcess<WorkerEvent> {
   constructor(
     readonly name: string,
     bootstrap: string,
@@ -31,40 +24,7 @@ class Worker {
     delayMs: number,
     events: WorkerEvent[],
   ) {
-    this.child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(repoRoot, 'test/integration/group-worker.ts'),
-        bootstrap,
-        group,
-        topic,
-        name,
-        String(delayMs),
-      ],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const pid = this.child.pid!;
-    trackPid(pid);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-    void this.exited.then(() => untrackPid(pid));
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
-      events.push(JSON.parse(line) as WorkerEvent);
-    });
-  }
-
-  async stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-    this.child.kill(signal);
-    await this.exited;
-  }
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+    super('group-worker.ts', [bootstrap, group, topic, name, String(delayMs)], events);
   }
 }
 

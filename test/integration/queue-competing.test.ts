@@ -1,10 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { Producer, RaftlogClient } from '../../src/client/index.js';
-import { trackPid, untrackPid } from './harness/cleanup.js';
-import { repoRoot, sleep, startCluster } from './harness/index.js';
+import { sleep, startCluster, until, WorkerProcess } from './harness/index.js';
 
 const topic = 'jobs';
 const partitionCount = 3;
@@ -19,40 +15,9 @@ interface WorkerEvent {
 }
 
 /** A queue consumer in its own process (queue-worker.ts); its events land in `events`. */
-class Worker {
-  readonly exited: Promise<number | null>;
-  private readonly child: ChildProcess;
-
+class Worker extends WorkerProcess<WorkerEvent> {
   constructor(name: string, bootstrap: string, mode: 'ack' | 'hold', events: WorkerEvent[]) {
-    const script = join(repoRoot, 'test/integration/queue-worker.ts');
-    this.child = spawn(
-      process.execPath,
-      ['--import', 'tsx', script, bootstrap, topic, 'workers', name, mode],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    const pid = this.child.pid!;
-    trackPid(pid);
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-    void this.exited.then(() => untrackPid(pid));
-    createInterface({ input: this.child.stdout! }).on('line', (line) =>
-      events.push(JSON.parse(line) as WorkerEvent),
-    );
-  }
-
-  async stop(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
-    this.child.kill(signal);
-    await this.exited;
-  }
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
+    super('queue-worker.ts', [bootstrap, topic, 'workers', name, mode], events);
   }
 }
 

@@ -18,3 +18,4 @@ export { freePortRange } from './ports.js';
 export { TcpProxy, ProxyMesh, type ProxyMode } from './tcp-proxy.js';
 export { readTopicValues } from './read-values.js';
 export { cliJson } from './cli.js';
+export { WorkerProcess, until } from './worker-process.js';
