@@ -1,11 +1,4 @@
-/**
- * Time for the node's own loops (the transaction coordinator, its waits): injected by the process
- * (src/server) so nothing below src/ reads the wall clock or sets timers itself, and a simulator can
- * drive it.
- */
-export interface NodeClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
+import type { Clock } from '../../lib/index.js';
+
+/** The node's time: the kernel's injected `Clock` (src/server gives the real one, a simulator its own). */
+export type NodeClock = Clock;

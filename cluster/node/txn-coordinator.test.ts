@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { RaftlogError } from '../../lib/index.js';
+import { ManualClock, RaftlogError } from '../../lib/index.js';
 import {
   applyControllerCommand,
   initialControllerState,
@@ -8,19 +8,17 @@ import {
   type ControllerCommand,
   type ControllerState,
 } from '../controller/index.js';
-import type { NodeClock } from './node-clock.js';
 import type { MarkerRequest, PartitionOutcome } from './txn-api.js';
 import { TxnCoordinator } from './txn-coordinator.js';
 
-/** Simulated time: a sleep advances the clock by its length (or less when aborted) and yields. */
-class SimClock implements NodeClock {
-  nowMs = 10_000_000;
-  now(): number {
-    return this.nowMs;
+/** Simulated time: a sleep advances the clock by its length (or not at all when aborted) and yields. */
+class SimClock extends ManualClock {
+  constructor() {
+    super(10_000_000);
   }
-  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     await new Promise((r) => setImmediate(r));
-    if (signal?.aborted !== true) this.nowMs += ms;
+    if (signal?.aborted !== true) this.advance(ms);
   }
 }
 
@@ -177,7 +175,7 @@ describe('transaction coordinator', () => {
     const coordinator = sim.coordinator();
     await coordinator.round();
     expect(sim.txn().state).toBe('ongoing');
-    sim.clock.nowMs += 5_000;
+    sim.clock.advance(5_000);
     await coordinator.round();
     await until(sim, () => sim.txn().state === 'complete-abort');
     expect(sim.txn().epoch).toBe(1);
@@ -190,7 +188,7 @@ describe('transaction coordinator', () => {
   it('expires idle transactional ids but keeps one with an open transaction', async () => {
     const sim = cluster();
     sim.apply({ type: 'init-transactional-id', transactionalId: 'idle', transactionTimeoutMs: 900_000 });
-    sim.clock.nowMs += 120_000;
+    sim.clock.advance(120_000);
     await sim.coordinator(60_000).round();
     expect([...sim.state.transactionalIds.keys()]).toEqual(['tx']);
   });

@@ -1,7 +1,12 @@
-import type { NodeClock } from '../../cluster/node/node-clock.js';
+import type { Clock, Timer } from '../../lib/index.js';
+
+const unrefTimer = (handle: NodeJS.Timeout, clear: (h: NodeJS.Timeout) => void): Timer => {
+  handle.unref();
+  return { cancel: () => clear(handle) };
+};
 
 /** The process's wall clock and timers, handed to the node (nothing below src/ reads them itself). */
-export const systemClock: NodeClock = {
+export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve) => {
@@ -15,4 +20,10 @@ export const systemClock: NodeClock = {
       timer.unref();
       signal?.addEventListener('abort', done, { once: true });
     }),
+  after: (ms, fn) => unrefTimer(setTimeout(fn, ms), clearTimeout),
+  every: (ms, fn) => unrefTimer(setInterval(fn, ms), clearInterval),
+  soon: (fn) => {
+    const handle = setImmediate(fn);
+    return { cancel: () => clearImmediate(handle) };
+  },
 };
