@@ -107,8 +107,10 @@ describe('consume-transform-produce in transactions, 3 nodes, 3 → 3 partitions
 
   it('stays exactly once while a second pipeline joins the group and the first then leaves', async () => {
     const { bootstrap } = await setUp();
-    // Slowed down (a pause after each transaction of 100) so the second joins while input is left.
-    const first = pipelineProcess(bootstrap, 'pipe-1', 50);
+    // Slowed down (a pause after each transaction of 100) so the second joins while input is left:
+    // at 150 ms the first needs at least 22 s for its last three quarters, longer than the second
+    // takes to start, join and be given partitions on a loaded machine (50 ms once let it finish first).
+    const first = pipelineProcess(bootstrap, 'pipe-1', 150);
     let second: ReturnType<typeof pipelineProcess> | undefined;
     try {
       await until('the first pipeline at work', () => first.progress() >= total / 4, 120_000);
