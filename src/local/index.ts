@@ -11,6 +11,7 @@ export {
   type NodeExit,
   type SpawnedNode,
 } from './spawn-node.js';
+export { nodeAllocatorEnv, nodeProcessEnv } from './allocator-env.js';
 export { waitHealthy } from './wait-healthy.js';
 export { peersArg, peerAddressOf, clusterLayout, type NodeAddress } from './peers.js';
 export { currentLauncher, type Launcher } from './launcher.js';

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { nodeProcessEnv } from './allocator-env.js';
 import { currentLauncher, type Launcher } from './launcher.js';
 
 export interface NodeSpec {
@@ -64,7 +65,7 @@ export function spawnNode(spec: NodeSpec): SpawnedNode {
   try {
     child = spawn(launcher.command, [...launcher.args, ...startArgs(spec)], {
       cwd: launcher.cwd ?? process.cwd(),
-      env: { ...process.env, ...spec.env },
+      env: nodeProcessEnv(process.env, spec.env),
       stdio: ['ignore', fd, fd],
     });
   } finally {

@@ -1,3 +1,4 @@
+import { warnOnAllocatorSettings } from './allocator-check.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
@@ -38,6 +39,7 @@ export async function runNode(flags: RawSettings): Promise<void> {
     context: requestLogFields,
   });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
+  warnOnAllocatorSettings(logger);
   const running = await startNode(config, logger).catch((error: unknown) => {
     if (!(error instanceof IdentityMismatchError)) throw error;
     logger.fatal({ err: error }, 'refusing to start');

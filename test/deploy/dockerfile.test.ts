@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { nodeAllocatorEnv } from '../../src/local/index.js';
 import { parseDockerfile, resolveBase, type Stage } from './dockerfile.js';
 import { repoRoot } from './rendered-manifests.js';
 
@@ -12,6 +13,15 @@ const all = (s: Stage, keyword: string): string[] =>
   s.instructions.filter((i) => i.keyword === keyword).map((i) => i.rest);
 
 describe('deploy/docker/Dockerfile', () => {
+  it('runs the node with the allocator settings that keep its memory flat', () => {
+    const env = Object.fromEntries(
+      all(final, 'ENV')
+        .flatMap((rest) => rest.split(/\s+/))
+        .map((pair) => pair.split('=') as [string, string]),
+    );
+    expect(env).toMatchObject(nodeAllocatorEnv);
+  });
+
   it('is multi-stage on a Node 20 base pinned to an exact version', () => {
     expect(file.stages.length).toBeGreaterThanOrEqual(2);
     for (const s of file.stages) {
