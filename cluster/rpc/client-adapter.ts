@@ -34,7 +34,10 @@ export interface ClientOptions {
   readonly channelOptions?: ChannelOptions;
   /** Run on every call (headersInterceptor adds credentials). */
   readonly interceptors?: Interceptor[];
-  /** Turns a call's timeoutMs into a deadline; the wall clock when absent. */
+  /**
+   * Turns a call's timeoutMs into a deadline, an instant grpc-js checks against the wall clock: only a
+   * wall clock fits (an offset one, say). wireClock when absent.
+   */
   readonly clock?: Clock;
 }
 

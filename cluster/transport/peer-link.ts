@@ -55,8 +55,8 @@ export class PeerLink {
     const { limits } = options;
     this.queue = new SendQueue(limits);
     this.backoff = new Backoff(limits.reconnectDelayMsMin, limits.reconnectDelayMsMax);
+    // Not the link's clock: a call's deadline is a wall-clock instant grpc-js checks by its own clock.
     this.client = createClient(PeerService, options.address, {
-      clock: options.clock,
       sendMessageBytesMax: limits.grpcMessageBytesMax,
       receiveMessageBytesMax: limits.grpcMessageBytesMax,
       channelOptions: channelOptions(limits),
