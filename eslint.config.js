@@ -29,7 +29,7 @@ export default tseslint.config(
     // Below src/, time comes from the injected Clock (lib/clock.ts), so a simulator can drive whole
     // nodes. Tests and their harnesses may use real time. Listed before raft/'s stricter block, which
     // replaces these rules there.
-    files: ['lib/**/*.ts', 'raft/**/*.ts', 'storage/**/*.ts', 'cluster/**/*.ts'],
+    files: ['lib/**/*.ts', 'raft/**/*.ts', 'storage/**/*.ts', 'rpc/**/*.ts', 'cluster/**/*.ts'],
     ignores: [
       '**/*.test.ts',
       '**/*test-harness.ts',
@@ -37,7 +37,7 @@ export default tseslint.config(
       '**/test-fixtures/**',
       '**/testing/**',
       // The wall clock itself: the default of the gRPC adapter and the process's systemClock.
-      'cluster/rpc/wire-clock.ts',
+      'rpc/wire-clock.ts',
     ],
     rules: {
       'no-restricted-globals': ['error', ...timerGlobals.map((name) => ({ name, message: useTheClock }))],

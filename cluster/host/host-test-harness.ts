@@ -7,7 +7,7 @@ import type { GroupId, NodeId } from '../../lib/index.js';
 import type { Entry, Snapshot } from '../../raft/index.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { RaftLogStore, RocksKvStore, type StorageBatch } from '../../storage/index.js';
-import { createServer, implementService, listen, wireClock } from '../rpc/index.js';
+import { createServer, implementService, listen, wireClock } from '../../rpc/index.js';
 import { PeerTransport, type TransportLimits } from '../transport/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 import { resolveHostConfig, type HostConfig } from './host-config.js';

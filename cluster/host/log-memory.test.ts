@@ -9,7 +9,7 @@ import { RaftLogStore, RocksKvStore, type StorageBatch } from '../../storage/ind
 import type { GroupStateMachine } from './group-state-machine.js';
 import { hostDefaults, type HostConfig } from './host-config.js';
 import { loadGroup } from './load-group.js';
-import { wireClock } from '../rpc/index.js';
+import { wireClock } from '../../rpc/index.js';
 import { MultiRaftHost, type GroupMessage, type MessageSender } from './multi-raft-host.js';
 
 const group = 7 as GroupId;

@@ -32,7 +32,7 @@ import {
   type RaftGroup,
 } from '../host/index.js';
 import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
-import type { CallHeaders } from '../rpc/index.js';
+import type { CallHeaders } from '../../rpc/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { assert, RaftlogError, type Clock, type GroupId, type NodeId, type Timer } from '../../lib/index.js';
 import { PeerService, type RaftRequest, type RaftResponse } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import { createClient, type BidiCall, type ServiceClient } from '../rpc/index.js';
+import { createClient, type BidiCall, type ServiceClient } from '../../rpc/index.js';
 import { Backoff } from './backoff.js';
 import { isPeerGone } from './connection-refused.js';
 import { FlowWindow } from './flow-window.js';

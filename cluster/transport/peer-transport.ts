@@ -1,6 +1,6 @@
 import type { GroupId, NodeId } from '../../lib/index.js';
 import type { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import type { ServiceImpl } from '../rpc/index.js';
+import type { ServiceImpl } from '../../rpc/index.js';
 import { resolveLimits, type TransportLimits } from './limits.js';
 import { PeerLink } from './peer-link.js';
 import { peerServiceHandlers } from './peer-service.js';

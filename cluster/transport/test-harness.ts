@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import type { Clock, GroupId, LogIndex, NodeId, Term } from '../../lib/index.js';
 import type { Message } from '../../raft/index.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import { createServer, implementService, listen, wireClock } from '../rpc/index.js';
+import { createServer, implementService, listen, wireClock } from '../../rpc/index.js';
 import type { TransportLimits } from './limits.js';
 import { PeerTransport } from './peer-transport.js';
 import type { GroupMessage } from './types.js';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../lib/index.js';
-import { wireClock } from '../../cluster/rpc/index.js';
+import { wireClock } from '../../rpc/index.js';
 
 /**
  * The process's wall clock and timers, handed to the node (nothing below src/ reads them itself): the

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { BoundedQueue, type Clock } from '../../lib/index.js';
+import { BoundedQueue, type Clock } from '../lib/index.js';
 
 export interface BoundedReaderOptions<T> {
   /** Messages held before the call is paused (grpc-js then stops reading and HTTP/2 pushes back). */

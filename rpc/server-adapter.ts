@@ -11,7 +11,7 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
-import { RaftlogError, type Clock } from '../../lib/index.js';
+import { RaftlogError, type Clock } from '../lib/index.js';
 import { readBounded } from './bounded-reader.js';
 import { requestDeserializer, UndecodableRequest } from './codec.js';
 import { callContext, type CallContext } from './call-context.js';

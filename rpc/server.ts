@@ -1,5 +1,5 @@
 import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor } from '@grpc/grpc-js';
-import type { Clock } from '../../lib/index.js';
+import type { Clock } from '../lib/index.js';
 import { wireClock } from './wire-clock.js';
 
 export const messageBytesMaxDefault = 16 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { PeerCertificate } from 'node:tls';
 import type { Deadline, Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import { RaftlogError, type Clock } from '../../lib/index.js';
+import { RaftlogError, type Clock } from '../lib/index.js';
 import { requestIdOf, responseMetadata } from './request-scope.js';
 
 /** grpc-js 1.14 does not export the type of getAuthContext()'s answer. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, RaftlogError } from '../../lib/index.js';
-import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { ManualClock, RaftlogError } from '../lib/index.js';
+import { BrokerService } from '../proto/gen/raftlog/v1/broker_pb.js';
 import { eventually, sleep, startService, stopAll } from './test-harness.js';
 
 afterEach(stopAll);

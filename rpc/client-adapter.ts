@@ -10,7 +10,7 @@ import {
   type MethodDefinition,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
-import { RaftlogError, type Clock } from '../../lib/index.js';
+import { RaftlogError, type Clock } from '../lib/index.js';
 import { withRequestId } from './request-scope.js';
 import { readBounded } from './bounded-reader.js';
 import { authorityOptions, dialTarget } from './host-aliases.js';

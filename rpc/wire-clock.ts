@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../../lib/index.js';
+import type { Clock, Timer } from '../lib/index.js';
 
 const unrefTimer = (handle: NodeJS.Timeout, clear: (h: NodeJS.Timeout) => void): Timer => {
   handle.unref();
