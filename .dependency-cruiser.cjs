@@ -1,13 +1,13 @@
-// The import direction of DESIGN.md: lib <- raft <- storage <- cluster <- src <- (chaos, test).
-// A folder imports only folders listed before it; proto/gen only from cluster, src, chaos and test.
-const layers = ['lib', 'raft', 'storage', 'cluster', 'src'];
+// The import direction of DESIGN.md: lib <- raft <- storage <- rpc <- cluster <- src <- (chaos, test).
+// A folder imports only folders listed before it; proto/gen only from rpc, cluster, src, chaos and test.
+const layers = ['lib', 'raft', 'storage', 'rpc', 'cluster', 'src'];
 
 const layerRules = layers.map((layer, i) => ({
   name: `${layer}-imports-only-lower-layers`,
   severity: 'error',
   from: { path: `^${layer}/` },
   to: {
-    path: '^(lib|raft|storage|cluster|src|chaos|test|proto)/',
+    path: '^(lib|raft|storage|rpc|cluster|src|chaos|test|proto)/',
     pathNot: [`^(${layers.slice(0, i + 1).join('|')})/`, ...(i >= 3 ? ['^proto/gen/'] : [])],
   },
 }));

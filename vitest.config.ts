@@ -13,7 +13,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['{lib,raft,storage,cluster,src,chaos,test}/**/*.test.ts'],
+          include: ['{lib,raft,storage,rpc,cluster,src,chaos,test}/**/*.test.ts'],
           exclude: ['test/integration/**', 'node_modules/**'],
           sequence: { groupOrder: 0 },
         },

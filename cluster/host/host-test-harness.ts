@@ -7,7 +7,7 @@ import type { GroupId, NodeId } from '../../lib/index.js';
 import type { Entry, Snapshot } from '../../raft/index.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { RaftLogStore, RocksKvStore, type StorageBatch } from '../../storage/index.js';
-import { createServer, implementService, listen } from '../rpc/index.js';
+import { createServer, implementService, listen, wireClock } from '../../rpc/index.js';
 import { PeerTransport, type TransportLimits } from '../transport/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 import { resolveHostConfig, type HostConfig } from './host-config.js';
@@ -107,13 +107,15 @@ export async function startHostNode(
     onPeerRefused: (peer) => node.host.peerRefused(peer),
     onFatal: (error) => node.host.fail(error),
     logger: silent,
+    clock: wireClock,
     ...(options.transport === undefined ? {} : { limits: options.transport }),
   });
   const config = resolveHostConfig(
     { nodeId: self, tickMs: 20, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2 },
     { snapshotEntriesMin: 1_000_000, ...options.host, frameBytesMax: node.transport.frameBytesMax },
   );
-  node.host = new MultiRaftHost(config, kv, new RaftLogStore(kv), node.transport, silent, [...peers.keys()]);
+  const others = [...peers.keys()];
+  node.host = new MultiRaftHost(config, kv, new RaftLogStore(kv), node.transport, silent, others, wireClock);
   node.host.onFatal((error) => node.fatal.push(error));
   node.server = createServer();
   implementService(node.server, PeerService, node.transport.serviceHandlers());

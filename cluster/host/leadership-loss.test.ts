@@ -6,6 +6,7 @@ import { RaftLogStore, type StorageBatch } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 import { hostDefaults } from './host-config.js';
+import { wireClock } from '../../rpc/index.js';
 import { MultiRaftHost, type GroupMessage, type MessageSender } from './multi-raft-host.js';
 
 const tickMs = 10;
@@ -61,6 +62,7 @@ async function threeHosts() {
       net.sender(id),
       logger,
       ids.filter((p) => p !== id),
+      wireClock,
     );
     net.hosts.set(id, host);
     cleanups.push(async () => {

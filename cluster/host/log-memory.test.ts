@@ -9,6 +9,7 @@ import { RaftLogStore, RocksKvStore, type StorageBatch } from '../../storage/ind
 import type { GroupStateMachine } from './group-state-machine.js';
 import { hostDefaults, type HostConfig } from './host-config.js';
 import { loadGroup } from './load-group.js';
+import { wireClock } from '../../rpc/index.js';
 import { MultiRaftHost, type GroupMessage, type MessageSender } from './multi-raft-host.js';
 
 const group = 7 as GroupId;
@@ -127,6 +128,7 @@ async function startNode(wire: Wire, id: NodeId, dir: string): Promise<Node> {
     wire.sender(id),
     pino({ level: 'silent' }),
     voters.filter((v) => v !== id),
+    wireClock,
   );
   const sm = new DigestMachine();
   const node: Node = { id, dir, kv, host, sm };

@@ -6,10 +6,12 @@ import {
   AssertionError,
   Prng,
   RaftlogError,
+  type Clock,
   type GroupId,
   type LogIndex,
   type NodeId,
   type Term,
+  type Timer,
 } from '../../lib/index.js';
 import { RawNode, type ConfState, type Message, type Ready, type SoftState } from '../../raft/index.js';
 import {
@@ -74,8 +76,10 @@ export class MultiRaftHost {
   private readonly heardAt = new Map<NodeId, number>();
   private readonly sentAt = new Map<NodeId, number>();
   private ticks = 0;
-  private ticker: NodeJS.Timeout | undefined;
+  private ticker: Timer | undefined;
+  /** A ready cycle or exclusive work holds the host; `idleWaiters` wake when it lets go. */
   private running = false;
+  private idleWaiters: (() => void)[] = [];
   private again = false;
   private stopped = false;
   private failed = false;
@@ -94,6 +98,8 @@ export class MultiRaftHost {
     private readonly logger: Logger,
     /** Every other node, for keepalives (addPeer adds nodes that join later). */
     private peers: readonly NodeId[],
+    /** Ticks, cycle wake-ups and the times peers were last heard from or sent to. */
+    private readonly clock: Clock,
   ) {
     assertHostBudgets(config);
   }
@@ -129,7 +135,7 @@ export class MultiRaftHost {
     if (this.failed) return;
     this.failed = true;
     this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
+    this.ticker?.cancel();
     const invariant = error instanceof AssertionError;
     this.logger.fatal(
       { err: error, ...context },
@@ -139,13 +145,14 @@ export class MultiRaftHost {
   }
 
   start(): void {
-    this.ticker = setInterval(() => this.tick(), this.config.tickMs);
+    this.ticker = this.clock.every(this.config.tickMs, () => this.tick());
   }
 
+  /** Returns once the cycle (or exclusive work) in flight, if any, has ended; none starts after it. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.ticker) clearInterval(this.ticker);
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    this.ticker?.cancel();
+    await this.whenIdle();
     for (const g of this.groups.values()) g.failAll(new RaftlogError('SHUTTING_DOWN', 'node is stopping'));
   }
 
@@ -299,20 +306,45 @@ export class MultiRaftHost {
 
   /** Runs `work` between ready cycles, holding new cycles off until it ends. */
   private async exclusive(work: () => Promise<void>): Promise<void> {
-    while (this.running) await new Promise((r) => setTimeout(r, 2));
-    this.running = true;
+    await this.acquire();
     try {
       await work();
     } finally {
-      this.running = false;
-      this.schedule();
+      // Handed to the next waiting work, whose own end schedules the cycle for what came meanwhile.
+      if (this.release() === 0) this.schedule();
     }
+  }
+
+  /** Resolves once no cycle or exclusive work holds the host (at once when none does). */
+  private async whenIdle(): Promise<void> {
+    while (this.running) await this.released();
+  }
+
+  /**
+   * Takes the host once it is idle. The check and the take happen in one synchronous step: of the
+   * waiters one release wakes, the first takes the host and the others wait for its end.
+   */
+  private async acquire(): Promise<void> {
+    while (this.running) await this.released();
+    this.running = true;
+  }
+
+  private released(): Promise<void> {
+    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Lets the host go and wakes whoever waits for that; returns how many did. */
+  private release(): number {
+    this.running = false;
+    const waiters = this.idleWaiters.splice(0);
+    for (const wake of waiters) wake();
+    return waiters.length;
   }
 
   /** Inbound messages from a peer; messages for groups not hosted here are dropped (Raft retries). */
   deliver(from: NodeId, messages: readonly GroupMessage[]): void {
     if (this.failed) return;
-    this.heardAt.set(from, Date.now());
+    this.heardAt.set(from, this.clock.now());
     for (const { groupId, message } of messages) {
       const group = this.groups.get(groupId);
       if (group === undefined) continue;
@@ -345,7 +377,9 @@ export class MultiRaftHost {
   /** Whether any frame (a keepalive at least) came from `peer` within one election timeout. */
   isAlive(peer: NodeId): boolean {
     const heard = this.heardAt.get(peer);
-    return heard !== undefined && Date.now() - heard < this.config.tickMs * this.config.electionTimeoutTicks;
+    return (
+      heard !== undefined && this.clock.now() - heard < this.config.tickMs * this.config.electionTimeoutTicks
+    );
   }
 
   reportUnreachable(peer: NodeId, groupIds: readonly GroupId[]): void {
@@ -358,7 +392,7 @@ export class MultiRaftHost {
    */
   peerRefused(peer: NodeId): void {
     // The transport reports every refused redial (tens a second); acting once per heartbeat is enough.
-    const now = Date.now();
+    const now = this.clock.now();
     if (now - (this.refusedAt.get(peer) ?? 0) < this.config.tickMs * this.config.heartbeatIntervalTicks)
       return;
     this.refusedAt.set(peer, now);
@@ -390,7 +424,7 @@ export class MultiRaftHost {
     }
     this.running = true;
     // Cycles serve every group: they must not inherit the context (request scope) of whoever woke them.
-    setImmediate(() => this.outsideCallers(() => void this.runCycles()));
+    this.clock.soon(() => this.outsideCallers(() => void this.runCycles()));
   }
 
   private tick(): void {
@@ -414,24 +448,26 @@ export class MultiRaftHost {
 
   /** One tiny frame to every peer nothing was sent to lately, so quiesced followers know we live. */
   private sendKeepalives(): void {
-    const since = Date.now() - this.config.tickMs * this.config.heartbeatIntervalTicks;
+    const now = this.clock.now();
+    const since = now - this.config.tickMs * this.config.heartbeatIntervalTicks;
     for (const peer of this.peers) {
       if ((this.sentAt.get(peer) ?? 0) > since) continue;
-      this.sentAt.set(peer, Date.now());
+      this.sentAt.set(peer, now);
       this.sender.send(peer, [{ groupId: keepaliveGroupId, message: keepalive(this.config.nodeId, peer) }]);
     }
   }
 
   private async runCycles(): Promise<void> {
     try {
+      // Back-to-back cycles yield to waiting exclusive work (the next schedule() picks `again` up).
       do {
         this.again = false;
         await this.cycle();
-      } while (this.again && !this.stopped);
+      } while (this.again && !this.stopped && this.idleWaiters.length === 0);
     } catch (error) {
       this.fail(error);
     } finally {
-      this.running = false;
+      this.release();
     }
   }
 
@@ -509,7 +545,7 @@ export class MultiRaftHost {
         list.push({ groupId: group.id, message });
       }
     }
-    const now = Date.now();
+    const now = this.clock.now();
     for (const [peer, list] of byPeer) {
       this.sentAt.set(peer, now);
       this.sender.send(peer, list);

@@ -32,7 +32,7 @@ import {
   type RaftGroup,
 } from '../host/index.js';
 import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
-import type { CallHeaders } from '../rpc/index.js';
+import type { CallHeaders } from '../../rpc/index.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -192,6 +192,7 @@ export class ClusterNode implements NodeApi {
       onPeerRefused: (peer) => this.host.peerRefused(peer),
       onFatal: (error) => this.host.fail(error),
       logger,
+      clock: options.clock,
       limits: {
         ...(options.messageBytesMax === undefined
           ? {}
@@ -221,6 +222,7 @@ export class ClusterNode implements NodeApi {
       },
       logger,
       [...options.peers.keys()].filter((id) => id !== options.nodeId),
+      options.clock,
     );
     this.host.onFatal(options.onFatal);
     this.voteGate = new VoteGate(options.catchUpBeforeVoting === true, {

@@ -1,5 +1,5 @@
 import type { NodeId } from '../../lib/index.js';
-import type { ServiceClient } from '../rpc/index.js';
+import type { ServiceClient } from '../../rpc/index.js';
 import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import type { GroupStateName, OffsetToCommit, TopicPartitionRef } from '../controller/index.js';
 

@@ -13,7 +13,7 @@ import {
   type OffsetToCommit,
   type TopicPartitionRef,
 } from '../controller/index.js';
-import type { ServiceClient } from '../rpc/index.js';
+import type { ServiceClient } from '../../rpc/index.js';
 import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import type {
   CommitInput,

@@ -1,7 +1,7 @@
 import { RaftlogError, RecordBatchView, type NodeId } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import type { RaftGroup } from '../host/index.js';
-import { noteRequestGroup } from '../rpc/index.js';
+import { noteRequestGroup } from '../../rpc/index.js';
 import {
   appendHeaderBytes,
   encodePartitionEntry,

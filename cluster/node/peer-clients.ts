@@ -1,4 +1,4 @@
-import { createClient, headersInterceptor, type CallHeaders, type ServiceClient } from '../rpc/index.js';
+import { createClient, headersInterceptor, type CallHeaders, type ServiceClient } from '../../rpc/index.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';

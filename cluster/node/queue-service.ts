@@ -8,7 +8,7 @@ import {
   type QueueSettleCommand,
 } from '../partition/index.js';
 import type { Proposal } from '../host/index.js';
-import { noteRequestGroup } from '../rpc/index.js';
+import { noteRequestGroup } from '../../rpc/index.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
 import type {

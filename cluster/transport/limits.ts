@@ -1,5 +1,5 @@
 import { assert } from '../../lib/index.js';
-import { messageBytesMaxDefault } from '../rpc/index.js';
+import { messageBytesMaxDefault } from '../../rpc/index.js';
 import { frameOverheadBytes } from './message-size.js';
 
 /** Every bound of the peer transport; all per peer. */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { assert, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import { assert, RaftlogError, type Clock, type GroupId, type NodeId, type Timer } from '../../lib/index.js';
 import { PeerService, type RaftRequest, type RaftResponse } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import { createClient, type BidiCall, type ServiceClient } from '../rpc/index.js';
+import { createClient, type BidiCall, type ServiceClient } from '../../rpc/index.js';
 import { Backoff } from './backoff.js';
 import { isPeerGone } from './connection-refused.js';
 import { FlowWindow } from './flow-window.js';
@@ -19,6 +19,7 @@ export interface PeerLinkOptions {
   readonly address: string;
   readonly limits: TransportLimits;
   readonly logger: Logger;
+  readonly clock: Clock;
   readonly onUnreachable: (peer: NodeId, groupIds: readonly GroupId[]) => void;
   readonly onPeerRefused: (peer: NodeId) => void;
 }
@@ -46,14 +47,15 @@ export class PeerLink {
   private readonly dropped = new Set<GroupId>();
   private stream: Stream | undefined;
   private writing = false;
-  private flush: NodeJS.Immediate | undefined;
-  private redial: NodeJS.Timeout | undefined;
+  private flush: Timer | undefined;
+  private redial: Timer | undefined;
   private dialStartedAt = 0;
 
   constructor(private readonly options: PeerLinkOptions) {
     const { limits } = options;
     this.queue = new SendQueue(limits);
     this.backoff = new Backoff(limits.reconnectDelayMsMin, limits.reconnectDelayMsMax);
+    // Not the link's clock: a call's deadline is a wall-clock instant grpc-js checks by its own clock.
     this.client = createClient(PeerService, options.address, {
       sendMessageBytesMax: limits.grpcMessageBytesMax,
       receiveMessageBytesMax: limits.grpcMessageBytesMax,
@@ -82,7 +84,7 @@ export class PeerLink {
       );
       if (this.state === 'backoff' || !this.queue.push(m, bytes)) this.dropped.add(m.groupId);
     }
-    this.flush ??= setImmediate(() => {
+    this.flush ??= this.options.clock.soon(() => {
       this.flush = undefined;
       this.writeFrames();
       this.reportDropped();
@@ -93,8 +95,8 @@ export class PeerLink {
   close(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
-    clearImmediate(this.flush);
-    clearTimeout(this.redial);
+    this.flush?.cancel();
+    this.redial?.cancel();
     this.stream?.call.cancel();
     this.stream = undefined;
     this.queue.clear();
@@ -103,7 +105,7 @@ export class PeerLink {
 
   private dial(): void {
     this.state = 'connecting';
-    this.dialStartedAt = Date.now();
+    this.dialStartedAt = this.options.clock.now();
     this.sayHello().then(
       () => this.openStream(),
       (error: unknown) => this.failed(error),
@@ -219,18 +221,18 @@ export class PeerLink {
     assert(this.stream === undefined, 'a failed link still has a stream');
     for (const frame of this.queue.clear()) for (const id of groupsOf(frame)) this.dropped.add(id);
     this.reportDropped();
-    const dialMs = this.state === 'connecting' ? Date.now() - this.dialStartedAt : Number.POSITIVE_INFINITY;
+    const dialMs =
+      this.state === 'connecting' ? this.options.clock.now() - this.dialStartedAt : Number.POSITIVE_INFINITY;
     const refused = isPeerGone(error, dialMs, this.options.limits.helloTimeoutMs);
     const { peer, logger } = this.options;
     if (refused) this.options.onPeerRefused(peer);
     const delayMs = this.backoff.next(refused ? refusedReconnectDelayMsMax : undefined);
     logger.debug({ peer, err: error, refused, delayMs }, 'peer unreachable, redialling');
     this.state = 'backoff';
-    this.redial = setTimeout(() => {
+    this.redial = this.options.clock.after(delayMs, () => {
       this.redial = undefined;
       if (this.state === 'backoff') this.dial();
-    }, delayMs);
-    this.redial.unref();
+    });
   }
 
   private reportDropped(): void {

@@ -8,7 +8,7 @@ import {
   RaftRequestSchema,
   type RaftResponse,
 } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import { createClient, createServer, implementService, listen } from '../rpc/index.js';
+import { createClient, createServer, implementService, listen } from '../../rpc/index.js';
 import { toProtoMessage } from './message-codec.js';
 import {
   append,

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { nodeId, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
 import type { HelloRequest, PeerService, RaftRequest } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import type { CallContext, ServiceImpl } from '../rpc/index.js';
+import type { CallContext, ServiceImpl } from '../../rpc/index.js';
 import { checkHelloRequest, HelloBook, protocolVersion, type Identity } from './hello.js';
 import { InboundStream, refuse } from './inbound-stream.js';
 import { nodeIdOfCertificate } from './node-certificate.js';

@@ -1,6 +1,7 @@
 import net, { createServer, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssertionError, type GroupId, type NodeId } from '../../lib/index.js';
+import { AssertionError, ManualClock, type GroupId, type NodeId } from '../../lib/index.js';
+import { refusedReconnectDelayMsMax } from './limits.js';
 import { messageBytesBound } from './message-size.js';
 import {
   append,
@@ -244,5 +245,45 @@ describe('PeerTransport over 127.0.0.1', () => {
     const count = a.refused.length;
     await sleep(250);
     expect(a.refused.length).toBe(count);
+  });
+});
+
+/** Real time that passes while the transport's own clock stands still. */
+const stillMs = 300;
+
+describe('the transport keeps time by its injected clock', () => {
+  it('redials a refused peer only when its clock has moved past the backoff', async () => {
+    const clock = new ManualClock(Date.now());
+    const a = createNode(1, { clock });
+    a.peers.set(2 as NodeId, `127.0.0.1:${await freePort()}`);
+    a.transport.send(2 as NodeId, [heartbeat(1, 2, 1)]);
+    await eventually(() => a.refused.length === 1);
+    await sleep(stillMs);
+    expect(a.refused).toHaveLength(1);
+    clock.advance(refusedReconnectDelayMsMax);
+    await eventually(() => a.refused.length === 2);
+  });
+
+  it("flushes a turn's frames when its clock yields, not on the event loop's own", async () => {
+    const clock = new ManualClock(Date.now());
+    const a = createNode(1, { clock });
+    const b = createNode(2);
+    a.peers.set(b.id, await serve(b));
+    a.transport.send(b.id, [heartbeat(1, 2, 1)]);
+    await eventually(() => a.transport.connectedPeers().has(b.id));
+    await sleep(stillMs);
+    expect(received(b)).toHaveLength(0);
+    clock.advance(0);
+    await eventually(() => received(b).length === 1);
+  });
+
+  it('reports a peer without an address unreachable on a later turn of its clock', async () => {
+    const clock = new ManualClock(Date.now());
+    const a = createNode(1, { clock });
+    a.transport.send(9 as NodeId, [heartbeat(1, 9, 4)]);
+    await sleep(50);
+    expect(a.unreachable).toHaveLength(0);
+    clock.advance(0);
+    expect(a.unreachable).toHaveLength(1);
   });
 });

@@ -1,6 +1,6 @@
 import type { GroupId, NodeId } from '../../lib/index.js';
 import type { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import type { ServiceImpl } from '../rpc/index.js';
+import type { ServiceImpl } from '../../rpc/index.js';
 import { resolveLimits, type TransportLimits } from './limits.js';
 import { PeerLink } from './peer-link.js';
 import { peerServiceHandlers } from './peer-service.js';
@@ -38,7 +38,9 @@ export class PeerTransport {
     }
     this.options.logger.warn({ peer: to }, 'no address for peer, messages dropped');
     const groupIds = [...new Set(messages.map((m) => m.groupId))];
-    setImmediate(() => this.guard('onUnreachable', () => this.options.onUnreachable(to, groupIds)));
+    this.options.clock.soon(() =>
+      this.guard('onUnreachable', () => this.options.onUnreachable(to, groupIds)),
+    );
   }
 
   /** Handlers to register with implementService(server, PeerService, handlers, ...). */
@@ -94,7 +96,7 @@ export class PeerTransport {
     if (existing !== undefined) return existing;
     const address = this.options.peers.get(peer);
     if (address === undefined || peer === this.options.nodeId) return undefined;
-    const { nodeId, clusterId, advertiseAddress, logger } = this.options;
+    const { nodeId, clusterId, advertiseAddress, logger, clock } = this.options;
     const link = new PeerLink({
       self: { nodeId, clusterId },
       advertiseAddress,
@@ -102,6 +104,7 @@ export class PeerTransport {
       address,
       limits: this.limits,
       logger,
+      clock,
       onUnreachable: (p, groupIds) =>
         this.guard('onUnreachable', () => this.options.onUnreachable(p, groupIds)),
       onPeerRefused: (p) => this.guard('onPeerRefused', () => this.options.onPeerRefused(p)),

@@ -1,10 +1,10 @@
 import net from 'node:net';
 import type { Server } from '@grpc/grpc-js';
 import { pino } from 'pino';
-import type { GroupId, LogIndex, NodeId, Term } from '../../lib/index.js';
+import type { Clock, GroupId, LogIndex, NodeId, Term } from '../../lib/index.js';
 import type { Message } from '../../raft/index.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
-import { createServer, implementService, listen } from '../rpc/index.js';
+import { createServer, implementService, listen, wireClock } from '../../rpc/index.js';
 import type { TransportLimits } from './limits.js';
 import { PeerTransport } from './peer-transport.js';
 import type { GroupMessage } from './types.js';
@@ -35,6 +35,8 @@ export function createNode(
     clusterId?: string;
     limits?: Partial<TransportLimits>;
     onMessages?: (from: NodeId, messages: readonly GroupMessage[]) => void;
+    /** Flushes, dial timing and redial backoff; the wall clock by default. */
+    clock?: Clock;
   } = {},
 ): TestNode {
   const peers = new Map<NodeId, string>();
@@ -57,6 +59,7 @@ export function createNode(
       onPeerRefused: (peer) => node.refused.push({ peer, atMs: performance.now() }),
       onFatal: (error) => node.fatal.push(error),
       logger: silent,
+      clock: options.clock ?? wireClock,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     }),
   };

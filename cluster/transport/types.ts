@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { GroupId, NodeId } from '../../lib/index.js';
+import type { Clock, GroupId, NodeId } from '../../lib/index.js';
 import type { Message } from '../../raft/index.js';
 import type { TransportLimits } from './limits.js';
 
@@ -30,6 +30,8 @@ export interface PeerTransportOptions {
   readonly onFatal: (error: unknown) => void;
   readonly logger: Logger;
   readonly limits?: Partial<TransportLimits>;
+  /** Flushes, dial timing and redial backoff. */
+  readonly clock: Clock;
 }
 
 /** What peers sent that was dropped instead of delivered; never reset. */

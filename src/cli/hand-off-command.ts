@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createClient, type ServiceClient } from '../../cluster/rpc/index.js';
+import { createClient, type ServiceClient } from '../../rpc/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { RaftlogError } from '../../lib/index.js';
 import { idOfPodName } from '../server/node-config.js';

@@ -1,6 +1,6 @@
 import type { Interceptor } from '@grpc/grpc-js';
 import type { Command } from 'commander';
-import { createClient, parseHostAliases, setHostAliases } from '../../cluster/rpc/index.js';
+import { createClient, parseHostAliases, setHostAliases } from '../../rpc/index.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { controllerQuorumHealthService } from '../server/readiness-health.js';
 import type { CliContext } from './cli-context.js';

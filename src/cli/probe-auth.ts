@@ -1,5 +1,5 @@
 import type { Interceptor } from '@grpc/grpc-js';
-import { headersInterceptor } from '../../cluster/rpc/index.js';
+import { headersInterceptor } from '../../rpc/index.js';
 import { ScramTokenSource, type UserCredentials } from '../client/index.js';
 
 export interface ProbeAuth {

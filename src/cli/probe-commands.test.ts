@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Server } from '@grpc/grpc-js';
 import { create } from '@bufbuild/protobuf';
-import {
-  createServer,
-  HealthStatusBoard,
-  implementService,
-  listen,
-  ServingStatus,
-} from '../../cluster/rpc/index.js';
+import { createServer, HealthStatusBoard, implementService, listen, ServingStatus } from '../../rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import {
   AdminService,

@@ -1,5 +1,5 @@
 import type { Interceptor } from '@grpc/grpc-js';
-import { createClient, type ServiceClient } from '../../cluster/rpc/index.js';
+import { createClient, type ServiceClient } from '../../rpc/index.js';
 import {
   AdminService,
   type ClusterStatusResponse,

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { setDefaultChannelCredentials } from '../../cluster/rpc/index.js';
+import { setDefaultChannelCredentials } from '../../rpc/index.js';
 import { tlsCredentials, type ClientTlsFiles } from '../client/index.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -1,5 +1,5 @@
 import { RaftlogError, type ErrorCode } from '../../lib/index.js';
-import type { ServiceClient } from '../../cluster/rpc/index.js';
+import type { ServiceClient } from '../../rpc/index.js';
 import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import {
   toClusterStatus,

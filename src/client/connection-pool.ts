@@ -6,7 +6,7 @@ import {
   dialTarget,
   messageBytesMaxDefault,
   type ServiceClient,
-} from '../../cluster/rpc/index.js';
+} from '../../rpc/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { SecurityService } from '../../proto/gen/raftlog/v1/security_pb.js';

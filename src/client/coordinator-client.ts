@@ -1,5 +1,5 @@
 import { RaftlogError, type ErrorCode } from '../../lib/index.js';
-import type { ServiceClient } from '../../cluster/rpc/index.js';
+import type { ServiceClient } from '../../rpc/index.js';
 import { CoordinatorKind, type BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { delay } from './delay.js';
 import { toRaftlogError } from './errors.js';

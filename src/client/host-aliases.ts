@@ -1,4 +1,4 @@
-import { parseHostAliases, setHostAliases } from '../../cluster/rpc/index.js';
+import { parseHostAliases, setHostAliases } from '../../rpc/index.js';
 
 /**
  * Makes every channel of this process dial NAME at IP ("a.example=127.0.0.2,…"), as the node's

@@ -1,6 +1,6 @@
 import { createServer, type Http2Server } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createClient } from '../../cluster/rpc/index.js';
+import { createClient } from '../../rpc/index.js';
 import { Acks, BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { StreamProduceTransport } from './produce-transport.js';
 

@@ -1,4 +1,4 @@
-import type { BidiCall } from '../../cluster/rpc/index.js';
+import type { BidiCall } from '../../rpc/index.js';
 import { RaftlogError } from '../../lib/index.js';
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type {

@@ -1,5 +1,5 @@
 import { RaftlogError } from '../../lib/index.js';
-import { headersInterceptor, type ServiceClient } from '../../cluster/rpc/index.js';
+import { headersInterceptor, type ServiceClient } from '../../rpc/index.js';
 import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import {

@@ -1,4 +1,4 @@
-import { createClient, type ServiceClient } from '../../cluster/rpc/index.js';
+import { createClient, type ServiceClient } from '../../rpc/index.js';
 import { RaftlogError } from '../../lib/index.js';
 import { SecurityService } from '../../proto/gen/raftlog/v1/security_pb.js';
 import { ScramClient } from '../security/index.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ChannelCredentials } from '@grpc/grpc-js';
-import { tlsChannelCredentials } from '../../cluster/rpc/index.js';
+import { tlsChannelCredentials } from '../../rpc/index.js';
 import { RaftlogError } from '../../lib/index.js';
 
 /** PEM files of a client's TLS: `ca` verifies the nodes; `cert` and `key` answer a node asking for one. */

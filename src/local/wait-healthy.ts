@@ -1,4 +1,4 @@
-import { createClient } from '../../cluster/rpc/index.js';
+import { createClient } from '../../rpc/index.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { RaftlogError } from '../../lib/index.js';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../lib/index.js';
-import { createClient, createServer, type ServiceClient } from '../../cluster/rpc/index.js';
+import { createClient, createServer, type ServiceClient } from '../../rpc/index.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { silentLogger } from '../obs/index.js';
 import { listenBounded, type BoundedListener } from './bounded-listen.js';

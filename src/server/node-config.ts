@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RaftlogError } from '../../lib/index.js';
-import { parseHostAliases } from '../../cluster/rpc/index.js';
+import { parseHostAliases } from '../../rpc/index.js';
 import { defaultPeerAddress } from './peer-address.js';
 import { tlsSettingNames, validateTlsSettings, type TlsSettings } from './tls-settings.js';
 import {

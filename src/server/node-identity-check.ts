@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createClient } from '../../cluster/rpc/index.js';
+import { createClient } from '../../rpc/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { readNodeIdentity, writeNodeIdentity, type KvStore } from '../../storage/index.js';
 import type { NodeConfig } from './node-config.js';

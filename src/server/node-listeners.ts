@@ -1,6 +1,6 @@
 import type { Server, ServerInterceptor } from '@grpc/grpc-js';
 import type { ClusterNode } from '../../cluster/node/index.js';
-import { createServer, implementService, shutdown, type HealthStatusBoard } from '../../cluster/rpc/index.js';
+import { createServer, implementService, shutdown, type HealthStatusBoard } from '../../rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import type { Logger } from '../obs/index.js';

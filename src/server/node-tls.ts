@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ServerCredentials, type ChannelCredentials } from '@grpc/grpc-js';
-import { tlsChannelCredentials, tlsServerCredentials } from '../../cluster/rpc/index.js';
+import { tlsChannelCredentials, tlsServerCredentials } from '../../rpc/index.js';
 import { RaftlogError } from '../../lib/index.js';
 import type { TlsSettings } from './tls-settings.js';
 

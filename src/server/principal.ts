@@ -1,4 +1,4 @@
-import type { CallContext } from '../../cluster/rpc/index.js';
+import type { CallContext } from '../../rpc/index.js';
 
 /** Calls with no verified client certificate. */
 export const anonymousPrincipal = 'User:ANONYMOUS';

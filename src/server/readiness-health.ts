@@ -1,5 +1,5 @@
 import type { ClusterNode } from '../../cluster/node/index.js';
-import { ServingStatus, type HealthStatusBoard } from '../../cluster/rpc/index.js';
+import { ServingStatus, type HealthStatusBoard } from '../../rpc/index.js';
 
 /**
  * grpc.health.v1 service that is SERVING only while this node hears from a majority of its

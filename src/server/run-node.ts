@@ -8,7 +8,7 @@ import {
   requestLogFields,
   setDefaultChannelCredentials,
   setHostAliases,
-} from '../../cluster/rpc/index.js';
+} from '../../rpc/index.js';
 import { RocksKvStore } from '../../storage/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';

@@ -1,5 +1,5 @@
 import { accessSync, constants } from 'node:fs';
-import { clientAuthModes, type ClientAuth } from '../../cluster/rpc/index.js';
+import { clientAuthModes, type ClientAuth } from '../../rpc/index.js';
 
 type Setting = string | number | undefined;
 

@@ -4,7 +4,7 @@
 // Usage: node --import tsx test/bench/queue-throughput.ts [--bootstrap 127.0.0.1:9091]
 //   [--count 50000] [--partitions 3] [--consumers 3] [--batch 250] [--runs 1]
 import { performance } from 'node:perf_hooks';
-import { createClient, type ServiceClient } from '../../cluster/rpc/index.js';
+import { createClient, type ServiceClient } from '../../rpc/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 

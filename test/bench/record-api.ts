@@ -3,7 +3,7 @@
 // running cluster. Prints JSON per API.
 // Usage: node --import tsx test/bench/record-api.ts [--bootstrap 127.0.0.1:9091] [--count 50000]
 import { performance } from 'node:perf_hooks';
-import { createClient } from '../../cluster/rpc/index.js';
+import { createClient } from '../../rpc/index.js';
 import { encodeRecordBatch } from '../../lib/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { createClient } from '../../cluster/rpc/index.js';
+import { createClient } from '../../rpc/index.js';
 import { toProtoMessage } from '../../cluster/transport/index.js';
 import { groupId, nodeId, type Term } from '../../lib/index.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';

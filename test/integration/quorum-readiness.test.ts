@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClient } from '../../cluster/rpc/index.js';
+import { createClient } from '../../rpc/index.js';
 import { Health, HealthCheckResponse_ServingStatus } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { probe } from '../../src/cli/health-command.js';
 import { controllerQuorumHealthService } from '../../src/server/readiness-health.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { create } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { createServiceDefinition } from '../../cluster/rpc/index.js';
+import { createServiceDefinition } from '../../rpc/index.js';
 import { BrokerService, ProduceRecordsRequestSchema } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { sleep, startCluster } from './harness/index.js';
 

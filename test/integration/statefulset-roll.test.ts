@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseHostAliases, setHostAliases } from '../../cluster/rpc/index.js';
+import { parseHostAliases, setHostAliases } from '../../rpc/index.js';
 import { Admin, Consumer, Producer, RaftlogClient } from '../../src/client/index.js';
 import { findObject, renderOverlay } from '../deploy/rendered-manifests.js';
 import { peersOf, podRuntime, raftlogContainer } from '../deploy/statefulset-pod.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { credentials } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createClient, setDefaultChannelCredentials } from '../../cluster/rpc/index.js';
+import { createClient, setDefaultChannelCredentials } from '../../rpc/index.js';
 import type { RaftlogError } from '../../lib/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';

@@ -1,13 +1,7 @@
 /* eslint-disable @typescript-eslint/require-await -- the simulator answers at once, like the test doubles */
 import type { Server } from '@grpc/grpc-js';
 import { RaftlogError } from '../../../lib/index.js';
-import {
-  createServer,
-  implementService,
-  listen,
-  shutdown,
-  type ServiceImpl,
-} from '../../../cluster/rpc/index.js';
+import { createServer, implementService, listen, shutdown, type ServiceImpl } from '../../../rpc/index.js';
 import { BrokerService, type LeaseRef } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { ErrorCode } from '../../../proto/gen/raftlog/v1/errors_pb.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { RaftlogError } from '../../../lib/index.js';
 import type { SecurityApi } from '../../../cluster/node/index.js';
-import type { CallContext } from '../../../cluster/rpc/index.js';
+import type { CallContext } from '../../../rpc/index.js';
 import { anonymousPrincipal, userNameOf } from '../../security/index.js';
 import { AclAuthorizer } from './acl-authorizer.js';
 import { describeAccess, type Access } from './access-policy.js';

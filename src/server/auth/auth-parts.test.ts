@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aclKey, emptySecurityState, type AclRule } from '../../../cluster/controller/index.js';
-import type { CallAuthContext } from '../../../cluster/rpc/index.js';
+import type { CallAuthContext } from '../../../rpc/index.js';
 import { AclAuthorizer } from './acl-authorizer.js';
 import { signToken, verifyToken } from './session-token.js';
 import { tlsPrincipal } from './tls-identity.js';

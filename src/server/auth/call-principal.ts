@@ -1,4 +1,4 @@
-import type { CallContext } from '../../../cluster/rpc/index.js';
+import type { CallContext } from '../../../rpc/index.js';
 
 /** The principal each call was authenticated as, for handlers that call other nodes on its behalf. */
 const principals = new WeakMap<CallContext, { principal: string; forward: () => Record<string, string> }>();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../../lib/index.js';
-import { createClient } from '../../../cluster/rpc/index.js';
+import { createClient } from '../../../rpc/index.js';
 import { SecurityService } from '../../../proto/gen/raftlog/v1/security_pb.js';
 import { RaftlogClient, ScramTokenSource, SecurityAdmin } from '../../client/index.js';
 import { deriveScramCredentials } from '../../security/index.js';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DescMethod } from '@bufbuild/protobuf';
-import type { AnyService, CallContext, ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { AnyService, CallContext, ServiceImpl } from '../../../rpc/index.js';
 import { RaftlogError } from '../../../lib/index.js';
 import { clusterResourceName } from '../../../cluster/controller/index.js';
 import type { AccessRule, MethodRule } from './access-policy.js';

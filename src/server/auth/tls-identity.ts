@@ -1,4 +1,4 @@
-import type { CallAuthContext } from '../../../cluster/rpc/index.js';
+import type { CallAuthContext } from '../../../rpc/index.js';
 import { userPrincipal } from '../../security/index.js';
 
 /**

@@ -1,6 +1,6 @@
 import { RaftlogError } from '../../../lib/index.js';
 import { controllerLimits } from '../../../cluster/controller/index.js';
-import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { ServiceImpl } from '../../../rpc/index.js';
 import type { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import {
   type CreateTopicRequest,

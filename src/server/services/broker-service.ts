@@ -1,4 +1,4 @@
-import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { ServiceImpl } from '../../../rpc/index.js';
 import type { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetch } from './fetch.js';
 import { fetchRecords, fetchRecordsStream } from './fetch-records.js';

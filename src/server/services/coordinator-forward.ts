@@ -1,5 +1,5 @@
 import { RaftlogError } from '../../../lib/index.js';
-import type { CallContext, CallOptions, ServiceClient } from '../../../cluster/rpc/index.js';
+import type { CallContext, CallOptions, ServiceClient } from '../../../rpc/index.js';
 import type { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { forwardedAuthHeaders } from '../auth/call-principal.js';
 import type { ServiceDeps } from './service-deps.js';

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { FetchOutcome } from '../../../cluster/node/node-api.js';
-import type { CallContext } from '../../../cluster/rpc/index.js';
+import type { CallContext } from '../../../rpc/index.js';
 import type {
   FetchStreamRequest,
   FetchStreamResponseSchema,

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { replicaReadHeader } from '../../../cluster/node/index.js';
-import type { CallContext } from '../../../cluster/rpc/index.js';
+import type { CallContext } from '../../../rpc/index.js';
 import type { FetchRequest, FetchResponseSchema } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { fetchedPartition, fetchRound, readBytes, type PartitionRead } from './fetch-partitions.js';
 import { isolationFromProto } from './proto-mapping.js';

@@ -2,7 +2,7 @@ import type { MessageInitShape } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../../lib/index.js';
 import type { GroupStateName, OffsetToCommit } from '../../../cluster/controller/index.js';
 import type { CommittedOffsetView, GroupDetail } from '../../../cluster/node/group-api.js';
-import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { ServiceImpl } from '../../../rpc/index.js';
 import {
   GroupKind,
   GroupState,

@@ -1,7 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../../lib/index.js';
 import { groupLimits, type TopicPartitionRef } from '../../../cluster/controller/index.js';
-import type { CallContext, ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { CallContext, ServiceImpl } from '../../../rpc/index.js';
 import {
   Assignor,
   CoordinatorKind,

@@ -1,8 +1,8 @@
 import type { Server } from '@grpc/grpc-js';
 import type { NodeApi } from '../../../cluster/node/node-api.js';
-import type { RequestScope } from '../../../cluster/rpc/index.js';
+import type { RequestScope } from '../../../rpc/index.js';
 import type { DataPathMeter, Logger } from '../../obs/index.js';
-import { implementService } from '../../../cluster/rpc/index.js';
+import { implementService } from '../../../rpc/index.js';
 import { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { SecurityService } from '../../../proto/gen/raftlog/v1/security_pb.js';

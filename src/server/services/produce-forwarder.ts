@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import { createClient, type ServiceClient } from '../../../cluster/rpc/index.js';
+import { createClient, type ServiceClient } from '../../../rpc/index.js';
 import {
   BrokerService,
   type ProduceRequestSchema,

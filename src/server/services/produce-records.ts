@@ -1,5 +1,5 @@
 import { create, type MessageInitShape } from '@bufbuild/protobuf';
-import type { CallContext } from '../../../cluster/rpc/index.js';
+import type { CallContext } from '../../../rpc/index.js';
 import { partitionForKey, RaftlogError } from '../../../lib/index.js';
 import {
   ProduceRequestSchema,

@@ -1,6 +1,6 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../../lib/index.js';
-import type { CallContext } from '../../../cluster/rpc/index.js';
+import type { CallContext } from '../../../rpc/index.js';
 import type {
   ProduceStreamRequest,
   ProduceStreamResponseSchema,

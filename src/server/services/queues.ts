@@ -7,7 +7,7 @@ import type {
   SettleOpInput,
 } from '../../../cluster/node/index.js';
 import type { QueueOpKind } from '../../../cluster/partition/index.js';
-import type { CallContext, ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { CallContext, ServiceImpl } from '../../../rpc/index.js';
 import { RaftlogError } from '../../../lib/index.js';
 import {
   ProduceRecordsRequestSchema,

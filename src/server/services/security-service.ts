@@ -1,6 +1,6 @@
 import { RaftlogError } from '../../../lib/index.js';
 import type { SecurityApi } from '../../../cluster/node/index.js';
-import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { ServiceImpl } from '../../../rpc/index.js';
 import type { SecurityService } from '../../../proto/gen/raftlog/v1/security_pb.js';
 import { type UpsertUserRequest } from '../../../proto/gen/raftlog/v1/security_pb.js';
 import {

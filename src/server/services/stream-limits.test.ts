@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../../lib/index.js';
-import { createClient, type ServiceClient } from '../../../cluster/rpc/index.js';
+import { createClient, type ServiceClient } from '../../../rpc/index.js';
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { batchOf, startServices, stopServices } from './testing/start-services.js';
 

@@ -1,5 +1,5 @@
 import { RaftlogError } from '../../../lib/index.js';
-import type { CallContext } from '../../../cluster/rpc/index.js';
+import type { CallContext } from '../../../rpc/index.js';
 
 export interface StreamSlotLimits {
   /** Produce and fetch streams open at once on this node, over all connections. */

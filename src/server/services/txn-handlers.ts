@@ -6,7 +6,7 @@ import {
   type TxnState,
 } from '../../../cluster/controller/index.js';
 import type { NodeApi, PartitionOutcome, TxnView } from '../../../cluster/node/index.js';
-import type { ServiceImpl } from '../../../cluster/rpc/index.js';
+import type { ServiceImpl } from '../../../rpc/index.js';
 import { TransactionState, type AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import type { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import type { PeerService, WriteTxnMarkersRequest } from '../../../proto/gen/raftlog/v1/peer_pb.js';

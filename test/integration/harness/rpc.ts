@@ -1,4 +1,4 @@
-import { createClient, type ServiceClient } from '../../../cluster/rpc/index.js';
+import { createClient, type ServiceClient } from '../../../rpc/index.js';
 import { RaftlogError } from '../../../lib/index.js';
 import { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';

@@ -1,6 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
 import { encodeRecordBatch } from '../../../../lib/index.js';
-import { createClient, createServer, listen, type ServiceClient } from '../../../../cluster/rpc/index.js';
+import { createClient, createServer, listen, type ServiceClient } from '../../../../rpc/index.js';
 import { AdminService } from '../../../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../../../proto/gen/raftlog/v1/broker_pb.js';
 import { silentLogger } from '../../../obs/index.js';

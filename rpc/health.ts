@@ -1,8 +1,8 @@
 import {
   HealthCheckResponse_ServingStatus as ServingStatus,
   type Health,
-} from '../../proto/gen/grpc/health/v1/health_pb.js';
-import { assert, RaftlogError } from '../../lib/index.js';
+} from '../proto/gen/grpc/health/v1/health_pb.js';
+import { assert, RaftlogError } from '../lib/index.js';
 import type { CallContext } from './call-context.js';
 import type { ServiceImpl } from './service-types.js';
 

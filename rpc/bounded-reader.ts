@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { BoundedQueue } from '../../lib/index.js';
+import { BoundedQueue, type Clock } from '../lib/index.js';
 
 export interface BoundedReaderOptions<T> {
   /** Messages held before the call is paused (grpc-js then stops reading and HTTP/2 pushes back). */
@@ -10,6 +10,8 @@ export interface BoundedReaderOptions<T> {
   readonly signal?: AbortSignal;
   /** An error for a message that must end the iteration (after the ones before it), else undefined. */
   readonly reject?: (message: T) => Error | undefined;
+  /** Gives the turn that separates an 'end' from the cancel grpc-js reports just after it. */
+  readonly clock: Clock;
 }
 
 /**
@@ -43,7 +45,7 @@ export function readBounded<T>(stream: Readable, options: BoundedReaderOptions<T
   // A client's cancel can surface as 'end' just before grpc-js reports it: look one turn later, so a
   // cancelled call reads as cancelled rather than as a clean half-close.
   const onEnd = (): void => {
-    setImmediate(() => {
+    options.clock.soon(() => {
       ended = true;
       notify();
     });

@@ -11,7 +11,7 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
-import { RaftlogError } from '../../lib/index.js';
+import { RaftlogError, type Clock } from '../lib/index.js';
 import { readBounded } from './bounded-reader.js';
 import { requestDeserializer, UndecodableRequest } from './codec.js';
 import { callContext, type CallContext } from './call-context.js';
@@ -20,6 +20,7 @@ import { createServiceDefinition, methodPath } from './service-definition.js';
 import type { AnyService, ServiceImpl } from './service-types.js';
 import { toServiceError } from './status-mapping.js';
 import { waitForDrain } from './wait-for-drain.js';
+import { wireClock } from './wire-clock.js';
 
 export interface ImplementOptions {
   /** Requests a streaming handler has not taken yet before the call is paused. */
@@ -28,6 +29,8 @@ export interface ImplementOptions {
   readonly onInternalError?: (error: unknown, path: string) => void;
   /** Runs when a call ends, inside its request scope (so a log line written here carries its id). */
   readonly onCallEnd?: (scope: RequestScope, elapsedMs: number) => void;
+  /** Call deadlines and timings; the wall clock when absent. */
+  readonly clock?: Clock;
 }
 
 type AnyHandler = (input: unknown, context: CallContext) => unknown;
@@ -40,7 +43,13 @@ export function implementService<S extends AnyService>(
   impl: ServiceImpl<S>,
   options: ImplementOptions = {},
 ): void {
-  const hooks: Hooks = { requestQueueItems: 64, onInternalError: () => {}, onCallEnd: () => {}, ...options };
+  const hooks: Hooks = {
+    requestQueueItems: 64,
+    onInternalError: () => {},
+    onCallEnd: () => {},
+    clock: wireClock,
+    ...options,
+  };
   const handlers: UntypedServiceImplementation = {};
   for (const method of service.methods) {
     const handler = (impl as Record<string, AnyHandler | undefined>)[method.localName];
@@ -69,11 +78,11 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
   // Everything a call does, logs and onward calls included, happens in its scope.
   const scoped = (context: CallContext, done: () => void, run: (end: () => void) => void): void => {
     const scope: RequestScope = { requestId: context.requestId, method: path };
-    const started = performance.now();
+    const started = hooks.clock.now();
     runInRequestScope(scope, () =>
       run(() => {
         done();
-        hooks.onCallEnd(scope, performance.now() - started);
+        hooks.onCallEnd(scope, hooks.clock.now() - started);
       }),
     );
   };
@@ -88,31 +97,32 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
       mapError: (e) => RaftlogError.from(e),
       reject: undecodable,
       signal,
+      clock: hooks.clock,
     });
   switch (method.methodKind) {
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        const { context, done } = callContext(call);
+        const { context, done } = callContext(call, hooks.clock);
         scoped(context, done, (end) =>
           respond(() => handler(decoded(call.request), context), callback, fail, end),
         );
       };
     case 'client_streaming':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-        const { context, done } = callContext(call);
+        const { context, done } = callContext(call, hooks.clock);
         scoped(context, done, (end) =>
           respond(() => handler(requests(call, context.signal), context), callback, fail, end),
         );
       };
     case 'server_streaming':
       return (call: ServerWritableStream<unknown, unknown>) => {
-        const { context, done } = callContext(call);
+        const { context, done } = callContext(call, hooks.clock);
         const responses = () => handler(decoded(call.request), context) as AsyncIterable<unknown>;
         scoped(context, done, (end) => void pipeOut(call, responses, context.signal, fail).finally(end));
       };
     case 'bidi_streaming':
       return (call: ServerDuplexStream<unknown, unknown>) => {
-        const { context, done } = callContext(call);
+        const { context, done } = callContext(call, hooks.clock);
         const responses = () => handler(requests(call, context.signal), context) as AsyncIterable<unknown>;
         scoped(context, done, (end) => void pipeOut(call, responses, context.signal, fail).finally(end));
       };

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { errorCodes, isRetriable, RaftlogError, type ErrorCode } from '../../lib/index.js';
-import { ErrorCode as ProtoErrorCode } from '../../proto/gen/raftlog/v1/errors_pb.js';
+import { errorCodes, isRetriable, RaftlogError, type ErrorCode } from '../lib/index.js';
+import { ErrorCode as ProtoErrorCode } from '../proto/gen/raftlog/v1/errors_pb.js';
 import { fromServiceError, toServiceError } from './status-mapping.js';
 
 const libCodes = Object.keys(errorCodes) as ErrorCode[];
@@ -20,7 +20,7 @@ describe('the error contract', () => {
   });
 
   it('documents each code in errors.proto with the retriable flag lib gives it', () => {
-    const source = readFileSync(new URL('../../proto/raftlog/v1/errors.proto', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('../proto/raftlog/v1/errors.proto', import.meta.url), 'utf8');
     const documented = new Map<string, boolean>();
     for (const m of source.matchAll(/Retriable: (yes|no)\.\n\s*ERROR_CODE_([A-Z_]+) = \d+;/g)) {
       documented.set(m[2]!, m[1] === 'yes');

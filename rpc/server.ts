@@ -1,4 +1,6 @@
 import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor } from '@grpc/grpc-js';
+import type { Clock } from '../lib/index.js';
+import { wireClock } from './wire-clock.js';
 
 export const messageBytesMaxDefault = 16 * 1024 * 1024;
 
@@ -32,12 +34,11 @@ export function listen(server: Server, address: string): Promise<number> {
 }
 
 /** Stops accepting calls and waits for the running ones, then forces whatever is left after graceMs. */
-export function shutdown(server: Server, graceMs: number): Promise<void> {
+export function shutdown(server: Server, graceMs: number, clock: Clock = wireClock): Promise<void> {
   return new Promise((resolve) => {
-    const force = setTimeout(() => server.forceShutdown(), graceMs);
-    force.unref();
+    const force = clock.after(graceMs, () => server.forceShutdown());
     server.tryShutdown(() => {
-      clearTimeout(force);
+      force.cancel();
       resolve();
     });
   });

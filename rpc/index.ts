@@ -1,3 +1,4 @@
+export { wireClock } from './wire-clock.js';
 export { createServer, listen, shutdown, messageBytesMaxDefault, type ServerOptions } from './server.js';
 export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';

@@ -1,8 +1,8 @@
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Prng, RaftlogError } from '../../lib/index.js';
-import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
-import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { Prng, RaftlogError } from '../lib/index.js';
+import { AdminService } from '../proto/gen/raftlog/v1/admin_pb.js';
+import { BrokerService } from '../proto/gen/raftlog/v1/broker_pb.js';
 import { eventually, startService, stopAll } from './test-harness.js';
 
 afterEach(stopAll);

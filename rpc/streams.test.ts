@@ -1,9 +1,9 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RaftlogError } from '../../lib/index.js';
-import { BrokerService, ProduceStreamRequestSchema } from '../../proto/gen/raftlog/v1/broker_pb.js';
-import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
+import { RaftlogError } from '../lib/index.js';
+import { BrokerService, ProduceStreamRequestSchema } from '../proto/gen/raftlog/v1/broker_pb.js';
+import { PeerService } from '../proto/gen/raftlog/v1/peer_pb.js';
 import { eventually, sleep, startService, stopAll } from './test-harness.js';
 
 afterEach(stopAll);

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { PeerCertificate } from 'node:tls';
 import type { Deadline, Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import { RaftlogError } from '../../lib/index.js';
+import { RaftlogError, type Clock } from '../lib/index.js';
 import { requestIdOf, responseMetadata } from './request-scope.js';
 
 /** grpc-js 1.14 does not export the type of getAuthContext()'s answer. */
@@ -37,7 +37,10 @@ export interface CallContext {
  * grpc-js emits 'cancelled' on cancel and disconnect; the deadline gets its own timer so the handler
  * learns of it even when grpc-js only ends the HTTP/2 stream.
  */
-export function callContext(call: ServerSurfaceCall): { context: CallContext; done: () => void } {
+export function callContext(
+  call: ServerSurfaceCall,
+  clock: Clock,
+): { context: CallContext; done: () => void } {
   const requestId = requestIdOf(call.metadata);
   call.sendMetadata(responseMetadata(requestId));
   const controller = new AbortController();
@@ -47,8 +50,7 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   const finite = Number.isFinite(deadlineMs);
-  const timer = finite ? setTimeout(expire, Math.max(0, deadlineMs - Date.now())) : undefined;
-  timer?.unref();
+  const timer = finite ? clock.after(Math.max(0, deadlineMs - clock.now()), expire) : undefined;
   const context: CallContext = {
     signal: controller.signal,
     deadlineMs: finite ? deadlineMs : Number.POSITIVE_INFINITY,
@@ -61,7 +63,7 @@ export function callContext(call: ServerSurfaceCall): { context: CallContext; do
   return {
     context,
     done: () => {
-      clearTimeout(timer);
+      timer?.cancel();
       call.off('cancelled', cancel);
     },
   };

@@ -1,5 +1,5 @@
 import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
-import { RaftlogError } from '../../lib/index.js';
+import { RaftlogError } from '../lib/index.js';
 
 /**
  * grpc-js wants a Buffer: wrap the encoded bytes without copying them. Callers may pass init objects:

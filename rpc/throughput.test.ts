@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { BrokerService } from '../proto/gen/raftlog/v1/broker_pb.js';
 import { startService, stopAll } from './test-harness.js';
 
 // Throughput through the adapter on this machine; long, so it runs only with RAFTLOG_RPC_BENCH=1.

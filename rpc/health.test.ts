@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
+import { Health } from '../proto/gen/grpc/health/v1/health_pb.js';
 import { HealthStatusBoard, ServingStatus } from './index.js';
 import { startService, stopAll } from './test-harness.js';
 

@@ -1,5 +1,5 @@
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { errorCodes, isErrorCode, RaftlogError, type ErrorCode } from '../../lib/index.js';
+import { errorCodes, isErrorCode, RaftlogError, type ErrorCode } from '../lib/index.js';
 
 export const errorCodeHeader = 'raftlog-error-code';
 export const retriableHeader = 'raftlog-retriable';

@@ -10,7 +10,7 @@ import {
   type MethodDefinition,
 } from '@grpc/grpc-js';
 import type { DescMethod } from '@bufbuild/protobuf';
-import { RaftlogError } from '../../lib/index.js';
+import { RaftlogError, type Clock } from '../lib/index.js';
 import { withRequestId } from './request-scope.js';
 import { readBounded } from './bounded-reader.js';
 import { authorityOptions, dialTarget } from './host-aliases.js';
@@ -20,6 +20,7 @@ import type { AnyService, BidiCall, CallOptions, ServiceClient } from './service
 import { fromServiceError, isServiceError } from './status-mapping.js';
 import { defaultChannelCredentials } from './tls-credentials.js';
 import { waitForDrain } from './wait-for-drain.js';
+import { wireClock } from './wire-clock.js';
 
 export interface ClientOptions {
   /** Largest request sent, in bytes. */
@@ -33,10 +34,15 @@ export interface ClientOptions {
   readonly channelOptions?: ChannelOptions;
   /** Run on every call (headersInterceptor adds credentials). */
   readonly interceptors?: Interceptor[];
+  /**
+   * Turns a call's timeoutMs into a deadline, an instant grpc-js checks against the wall clock: only a
+   * wall clock fits (an offset one, say). wireClock when absent.
+   */
+  readonly clock?: Clock;
 }
 
 type Def = MethodDefinition<unknown, unknown>;
-type Ctx = { client: Client; def: Def; queueItems: number };
+type Ctx = { client: Client; def: Def; queueItems: number; clock: Clock };
 
 /** A typed client for one service at one address; errors arrive as RaftlogError. */
 export function createClient<S extends AnyService>(
@@ -56,7 +62,12 @@ export function createClient<S extends AnyService>(
   const out: Record<string, unknown> = { close: () => client.close() };
   for (const method of service.methods) {
     const def = definition[method.localName] as Def;
-    out[method.localName] = bindMethod(method, { client, def, queueItems: options.responseQueueItems ?? 64 });
+    out[method.localName] = bindMethod(method, {
+      client,
+      def,
+      queueItems: options.responseQueueItems ?? 64,
+      clock: options.clock ?? wireClock,
+    });
   }
   return out as ServiceClient<S>;
 }
@@ -75,7 +86,7 @@ function bindMethod(method: DescMethod, ctx: Ctx): unknown {
   }
 }
 
-function unary({ client, def }: Ctx, request: unknown, options: CallOptions): Promise<unknown> {
+function unary({ client, def, clock }: Ctx, request: unknown, options: CallOptions): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const call = client.makeUnaryRequest(
       def.path,
@@ -83,35 +94,35 @@ function unary({ client, def }: Ctx, request: unknown, options: CallOptions): Pr
       def.responseDeserialize,
       request,
       toMetadata(options.metadata),
-      grpcOptions(options),
+      grpcOptions(options, clock),
       (error, response) => (error ? reject(fromServiceError(error)) : resolve(response)),
     );
     linkSignal(options.signal, () => call.cancel());
   });
 }
 
-function serverStream({ client, def, queueItems }: Ctx, request: unknown, options: CallOptions) {
+function serverStream({ client, def, queueItems, clock }: Ctx, request: unknown, options: CallOptions) {
   const call = client.makeServerStreamRequest(
     def.path,
     def.requestSerialize,
     def.responseDeserialize,
     request,
     toMetadata(options.metadata),
-    grpcOptions(options),
+    grpcOptions(options, clock),
   );
   linkSignal(options.signal, () => call.cancel());
-  return cancelOnExit(readBounded(call, { capacityItems: queueItems, mapError: toRaftlogError }), () =>
+  return cancelOnExit(readBounded(call, { capacityItems: queueItems, mapError: toRaftlogError, clock }), () =>
     call.cancel(),
   );
 }
 
-function bidi({ client, def, queueItems }: Ctx, options: CallOptions): BidiCall<unknown, unknown> {
+function bidi({ client, def, queueItems, clock }: Ctx, options: CallOptions): BidiCall<unknown, unknown> {
   const call = client.makeBidiStreamRequest(
     def.path,
     def.requestSerialize,
     def.responseDeserialize,
     toMetadata(options.metadata),
-    grpcOptions(options),
+    grpcOptions(options, clock),
   );
   let ended: RaftlogError | undefined;
   const cancel = (): void => {
@@ -121,7 +132,7 @@ function bidi({ client, def, queueItems }: Ctx, options: CallOptions): BidiCall<
   call.on('error', (error) => (ended ??= toRaftlogError(error)));
   call.once('status', () => (ended ??= new RaftlogError('CANCELLED', 'the server ended the call')));
   linkSignal(options.signal, cancel);
-  const responses = readBounded(call, { capacityItems: queueItems, mapError: toRaftlogError });
+  const responses = readBounded(call, { capacityItems: queueItems, mapError: toRaftlogError, clock });
   return {
     send: async (request) => {
       if (ended !== undefined) throw ended;
@@ -134,7 +145,7 @@ function bidi({ client, def, queueItems }: Ctx, options: CallOptions): BidiCall<
 }
 
 function clientStream(
-  { client, def }: Ctx,
+  { client, def, clock }: Ctx,
   requests: AsyncIterable<unknown>,
   options: CallOptions,
 ): Promise<unknown> {
@@ -144,7 +155,7 @@ function clientStream(
       def.requestSerialize,
       def.responseDeserialize,
       toMetadata(options.metadata),
-      grpcOptions(options),
+      grpcOptions(options, clock),
       (error, response) => (error ? reject(fromServiceError(error)) : resolve(response)),
     );
     linkSignal(options.signal, () => call.cancel());
@@ -191,9 +202,9 @@ function toMetadata(init: CallOptions['metadata']): Metadata {
   return withRequestId(metadata);
 }
 
-function grpcOptions(options: CallOptions): GrpcCallOptions {
+function grpcOptions(options: CallOptions, clock: Clock): GrpcCallOptions {
   const limits: number[] = [];
-  if (options.timeoutMs !== undefined) limits.push(Date.now() + options.timeoutMs);
+  if (options.timeoutMs !== undefined) limits.push(clock.now() + options.timeoutMs);
   if (options.deadline !== undefined) limits.push(Number(options.deadline));
   return limits.length === 0 ? {} : { deadline: Math.min(...limits) };
 }
