@@ -323,7 +323,7 @@ export class ClusterNode implements NodeApi {
     this.host.start();
     if (
       forming &&
-      group.raw.status().term === 0 &&
+      group.status().term === 0 &&
       voters[0] === this.nodeId &&
       this.voteGate.mayCampaign(controllerGroup)
     )
@@ -364,7 +364,7 @@ export class ClusterNode implements NodeApi {
     const led = (): RaftGroup[] =>
       this.host.allGroups().filter((g) => g.isLeader() && g.confState.voters.length > 1);
     for (const g of led()) {
-      const to = bestFollower(g.raw.status());
+      const to = bestFollower(g.status());
       if (to !== undefined) g.raw.transferLeader(to);
     }
     this.host.schedule();
@@ -381,7 +381,7 @@ export class ClusterNode implements NodeApi {
     // The check may have waited for the controller: leadership may have moved meanwhile.
     if (verified) local = this.leaderOf(input.topic, input.partition);
     checkMinInSync(local, input, minInsyncReplicas, (id) => this.host.isAlive(id));
-    return produceLocal(local, input, {
+    return produceLocal(this.options.clock, local, input, {
       maxMessageBytes,
       proposalBatchBytesMax: proposalBatchBytesMax(this.host.proposalBytesMax),
       transactionVerified: verified,
@@ -412,7 +412,7 @@ export class ClusterNode implements NodeApi {
     timeoutMs: number,
     signal: AbortSignal,
   ): Promise<void> {
-    return waitLocal(this.leaderOf(topic, partition), offset, timeoutMs, signal);
+    return waitLocal(this.options.clock, this.leaderOf(topic, partition), offset, timeoutMs, signal);
   }
 
   listOffset(input: ListOffsetInput): Promise<{ offset: number; timestampMs: number }> {
@@ -532,7 +532,7 @@ export class ClusterNode implements NodeApi {
 
   clusterStatus(options: { omitPartitions: boolean }): ClusterStatusView {
     const state = this.controller.state;
-    const status = this.host.group(controllerGroup)?.raw.status();
+    const status = this.host.group(controllerGroup)?.status();
     const partitions = options.omitPartitions
       ? []
       : [...state.topics.keys()].sort().flatMap((n) => this.topicView(n).partitionViews);
@@ -570,16 +570,16 @@ export class ClusterNode implements NodeApi {
       : this.leaderOf(input.topic, input.partition);
     if (group === undefined) throw new RaftlogError('INTERNAL', 'the controller group is not running');
     if (!group.isLeader()) throw notLeader(`group ${group.id}`, group.leader, this.addressOf(group.leader));
-    const target = input.targetNodeId !== 0 ? input.targetNodeId : bestFollower(group.raw.status());
+    const target = input.targetNodeId !== 0 ? input.targetNodeId : bestFollower(group.status());
     if (target === undefined)
       throw new RaftlogError('NOT_ENOUGH_REPLICAS', 'no follower to hand leadership to');
-    if (target === this.nodeId) return { leaderId: this.nodeId, term: group.raw.status().term };
+    if (target === this.nodeId) return { leaderId: this.nodeId, term: group.status().term };
     group.raw.transferLeader(target);
     this.host.schedule();
     const deadline = Date.now() + this.options.tickMs * this.options.electionTimeoutTicks * 3;
     while (Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, this.options.tickMs));
-      const s = group.raw.status();
+      const s = group.status();
       if (s.leader === target) return { leaderId: target, term: s.term };
     }
     throw new RaftlogError('TIMEOUT', `leadership did not move to node ${target}`);
@@ -687,6 +687,7 @@ export class ClusterNode implements NodeApi {
     const { command } = decodeControllerEntry(entry);
     const proposal = group.propose(encodeControllerEntry({ timestampMs: Date.now(), command }));
     const result = (await within(
+      this.options.clock,
       proposal.applied,
       controllerTimeoutMs,
       'controller command not applied',
@@ -815,6 +816,7 @@ export class ClusterNode implements NodeApi {
         this.store,
         this.leaderData.sourceFor(spec.groupId),
         this.options.logger,
+        this.options.clock,
         this.options.partitionLimits,
       );
       await replica.open();
@@ -824,7 +826,7 @@ export class ClusterNode implements NodeApi {
       const group = await this.host.addGroup(spec.groupId, replica, bootstrap);
       this.partitions.set(spec.groupId, { group, replica });
       if (
-        group.raw.status().term === 0 &&
+        group.status().term === 0 &&
         spec.replicas[0] === this.nodeId &&
         this.voteGate.mayCampaign(spec.groupId)
       )
