@@ -15,6 +15,8 @@ export class ControllerReplica implements GroupStateMachine {
   private current: ControllerState = initialControllerState();
   private changed = false;
   private readonly listeners = new Set<(state: ControllerState) => void>();
+  private readonly appliedListeners = new Set<(index: number) => void>();
+  private notifiedIndex = 0;
 
   get state(): ControllerState {
     return this.current;
@@ -41,9 +43,21 @@ export class ControllerReplica implements GroupStateMachine {
   }
 
   afterApply(): void {
-    if (!this.changed) return;
-    this.changed = false;
-    for (const l of this.listeners) l(this.current);
+    const index = this.current.appliedIndex;
+    if (this.changed) {
+      this.changed = false;
+      for (const l of this.listeners) l(this.current);
+    }
+    // Entries that change no state (conf changes, empty entries) still move the applied index.
+    if (index === this.notifiedIndex) return;
+    this.notifiedIndex = index;
+    for (const l of this.appliedListeners) l(index);
+  }
+
+  /** `listener` hears the applied index after each apply that moved it; returns its remover. */
+  onApplied(listener: (index: number) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
   }
 
   /** Returns the function that removes the listener again. */
