@@ -463,9 +463,9 @@ export class ClusterNode implements NodeApi {
     return this.membership.rebalancePartitions(input);
   }
 
-  /** On the controller leader: proposes a command forwarded by another node (the peer service). */
-  proposeControllerEntry(entry: Uint8Array): Promise<{ index: number; output: ControllerOutput }> {
-    return this.controllerClient.proposeEntry(entry);
+  /** On the controller leader: proposes a command another node forwarded (PeerService). */
+  answerForwardedControllerCommand(entry: Uint8Array): ReturnType<ControllerClient['answerForwarded']> {
+    return this.controllerClient.answerForwarded(entry);
   }
 
   /** Learns the addresses of registered nodes, and notices this node's own removal. */

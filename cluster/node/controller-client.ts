@@ -7,7 +7,9 @@ import {
   type ControllerResult,
 } from '../controller/index.js';
 import type { RaftGroup } from '../host/index.js';
+import type { ControllerCommandOutput } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { AppliedIndexWaiters } from './applied-index-waiters.js';
+import { controllerOutputFromWire, controllerOutputToWire } from './controller-output-wire.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { NodeClock } from './node-clock.js';
 import { notLeader } from './partition-ops.js';
@@ -47,9 +49,14 @@ export class ControllerClient {
     const address = group.leader === 0 ? undefined : this.deps.peerAddress(group.leader);
     if (address === undefined) throw notLeader('the controller', 0, undefined);
     const response = await this.forward(group, address, entry);
-    const index = Number(response.index);
-    await this.waitApplied(index);
-    return JSON.parse(response.outputJson) as ControllerOutput;
+    await this.waitApplied(Number(response.index));
+    return controllerOutputFromWire(response.output, (name) => this.deps.controller.state.topics.get(name));
+  }
+
+  /** Serves another node's forwarded command (PeerService.ProposeControllerCommand) on the leader. */
+  async answerForwarded(entry: Uint8Array): Promise<{ index: bigint; output: ControllerCommandOutput }> {
+    const { index, output } = await this.proposeEntry(entry);
+    return { index: BigInt(index), output: controllerOutputToWire(output) };
   }
 
   /** On the controller leader: proposes an encoded command (restamped now) and waits for its result. */
