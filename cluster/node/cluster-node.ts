@@ -1,17 +1,12 @@
 import type { Logger } from 'pino';
-import type { GroupId, NodeId } from '../../lib/index.js';
+import type { NodeId } from '../../lib/index.js';
 import { PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.js';
-import {
-  controllerGroupIdValue,
-  type ControllerOutput,
-  type TopicConfig,
-  type TopicConfigInput,
-} from '../controller/index.js';
+import { type ControllerOutput, type TopicConfig, type TopicConfigInput } from '../controller/index.js';
 import { resolveHostConfig, MultiRaftHost, type HostConfig, type RaftEventCounts } from '../host/index.js';
 import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
 import type { CallHeaders } from '../rpc/index.js';
 import { ControllerClient } from './controller-client.js';
-import { ControllerReplica } from './controller-replica.js';
+import { controllerGroup, ControllerReplica } from './controller-replica.js';
 import { DataPath } from './data-path.js';
 import { initProducer } from './init-producer.js';
 import { LeadershipMoves } from './leadership-moves.js';
@@ -100,7 +95,6 @@ export interface ClusterNodeOptions {
   readonly clientCallHeaders?: CallHeaders;
 }
 
-const controllerGroup = controllerGroupIdValue as GroupId;
 const gapFillBytesMaxDefault = 4 * 1024 * 1024;
 
 /**

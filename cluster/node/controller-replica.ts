@@ -1,6 +1,8 @@
 import type { Entry, Snapshot } from '../../raft/index.js';
+import type { GroupId } from '../../lib/index.js';
 import {
   applyControllerEntry,
+  controllerGroupIdValue,
   decodeControllerSnapshot,
   encodeControllerSnapshot,
   initialControllerState,
@@ -8,6 +10,9 @@ import {
   type ControllerState,
 } from '../controller/index.js';
 import type { GroupStateMachine } from '../host/index.js';
+
+/** The controller's Raft group id on every node. */
+export const controllerGroup = controllerGroupIdValue as GroupId;
 
 /** The controller group's state machine on this node: cluster metadata, and who wants to hear of changes. */
 export class ControllerReplica implements GroupStateMachine {

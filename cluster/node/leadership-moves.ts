@@ -1,10 +1,10 @@
-import { RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import { RaftlogError, type NodeId } from '../../lib/index.js';
 import type { RaftStatus } from '../../raft/index.js';
-import { controllerGroupIdValue } from '../controller/index.js';
 import type { MultiRaftHost, RaftGroup } from '../host/index.js';
 import { waitForLeaderChange } from './leader-change-wait.js';
 import type { NodeClock } from './node-clock.js';
 import type { TransferInput } from './node-api.js';
+import { controllerGroup } from './controller-replica.js';
 import { notLeader } from './partition-ops.js';
 import type { PartitionRouter } from './partition-router.js';
 
@@ -17,7 +17,6 @@ export interface LeadershipMovesDeps {
   readonly electionTimeoutTicks: number;
 }
 
-const controllerGroup = controllerGroupIdValue as GroupId;
 /** How long a stopping node waits for its leaderships to move. */
 const handOffMsMax = 3_000;
 /** Election timeouts a requested transfer may take before the call gives up. */

@@ -1,9 +1,8 @@
 import type { GroupId, NodeId, Timer } from '../../lib/index.js';
-import { controllerGroupIdValue } from '../controller/index.js';
 import { keepaliveGroupId, type MultiRaftHost } from '../host/index.js';
 import type { PeerTransport } from '../transport/index.js';
 import type { ControllerClient } from './controller-client.js';
-import type { ControllerReplica } from './controller-replica.js';
+import { controllerGroup, type ControllerReplica } from './controller-replica.js';
 import type { LeadershipMoves } from './leadership-moves.js';
 import type { NodeClock } from './node-clock.js';
 import type { NodeDuties } from './node-duties.js';
@@ -32,7 +31,6 @@ export interface NodeLifecycleDeps {
   readonly clock: NodeClock;
 }
 
-const controllerGroup = controllerGroupIdValue as GroupId;
 const dutiesIntervalMs = 500;
 
 /** Starting a node (controller group first, then the duties) and stopping it in the reverse order. */

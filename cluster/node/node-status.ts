@@ -1,7 +1,6 @@
-import type { GroupId, NodeId } from '../../lib/index.js';
-import { controllerGroupIdValue } from '../controller/index.js';
+import type { NodeId } from '../../lib/index.js';
 import type { MultiRaftHost } from '../host/index.js';
-import type { ControllerReplica } from './controller-replica.js';
+import { controllerGroup, type ControllerReplica } from './controller-replica.js';
 import type { ClusterStatusView, MetadataView, TopicView } from './node-api.js';
 import type { PartitionRouter } from './partition-router.js';
 
@@ -11,8 +10,6 @@ export interface NodeStatusDeps {
   readonly host: MultiRaftHost;
   readonly router: PartitionRouter;
 }
-
-const controllerGroup = controllerGroupIdValue as GroupId;
 
 /** Read-only views of the cluster as this node sees it: metadata, topics, cluster status. */
 export class NodeStatus {

@@ -8,10 +8,10 @@ import {
 } from '../../lib/index.js';
 import type { ConfState } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type PartitionStore, type RaftLogStore } from '../../storage/index.js';
-import { controllerGroupIdValue, reconcile, type ControllerState } from '../controller/index.js';
+import { reconcile, type ControllerState } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
 import type { PartitionLimits } from '../partition/index.js';
-import type { ControllerReplica } from './controller-replica.js';
+import { controllerGroup, type ControllerReplica } from './controller-replica.js';
 import type { LeaderData } from './leader-data.js';
 import type { NodeClock } from './node-clock.js';
 import { PartitionReplica } from './partition-replica.js';
@@ -35,7 +35,6 @@ export interface ReconcilerDeps {
   readonly partitionLimits?: Partial<PartitionLimits> | undefined;
 }
 
-const controllerGroup = controllerGroupIdValue as GroupId;
 /** About when the other replicas of a new group have applied its creation too. */
 const freshCampaignRetryTicks = 4;
 
