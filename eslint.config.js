@@ -60,17 +60,6 @@ export default tseslint.config(
     },
   },
   {
-    // PENDING EXCEPTION, to be removed once the branch splitting cluster/node/ is merged and its
-    // remaining direct timers go through options.clock: until then cluster/node/ is not checked.
-    files: ['cluster/node/**/*.ts'],
-    rules: {
-      'no-restricted-globals': 'off',
-      'no-restricted-properties': 'off',
-      'no-restricted-syntax': 'off',
-      'no-restricted-imports': 'off',
-    },
-  },
-  {
     // The consensus core is pure and deterministic: no clocks, no randomness, no I/O.
     files: ['raft/**/*.ts'],
     ignores: ['raft/**/*.test.ts'],

@@ -1,8 +1,10 @@
 import { RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
 import {
   decodeConfChange,
+  type ConfChange,
   type ConfState,
   type Entry,
+  type RaftStatus,
   type SoftState,
   type RawNode,
 } from '../../raft/index.js';
@@ -69,6 +71,16 @@ export class RaftGroup {
 
   get leader(): NodeId | 0 {
     return this.raw.status().leader;
+  }
+
+  /** Role, term, commit and (on the leader) each follower's progress, as Raft sees them now. */
+  status(): RaftStatus {
+    return this.raw.status();
+  }
+
+  /** Proposes a membership change (applied through the log like any entry). */
+  proposeConfChange(change: ConfChange): { index: number; term: number } {
+    return this.raw.proposeConfChange(change);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../../lib/index.js';
 
 /**
  * Runs background storage work (the retention purge, key compaction) one task at a time: a
@@ -16,7 +17,8 @@ export class BackgroundLane {
 }
 
 /** Lets ready cycles (and everything else queued) run between two steps of background work. */
-export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+export const yieldOn = (clock: Pick<Clock, 'soon'>): Promise<void> =>
+  new Promise((resolve) => clock.soon(resolve));
 
 /** One kind of background work in a lane: at most one run at a time, none after `stop`. */
 export class LaneTask {

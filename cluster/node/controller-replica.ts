@@ -1,6 +1,8 @@
 import type { Entry, Snapshot } from '../../raft/index.js';
+import type { GroupId } from '../../lib/index.js';
 import {
   applyControllerEntry,
+  controllerGroupIdValue,
   decodeControllerSnapshot,
   encodeControllerSnapshot,
   initialControllerState,
@@ -9,12 +11,17 @@ import {
 } from '../controller/index.js';
 import type { GroupStateMachine } from '../host/index.js';
 
+/** The controller's Raft group id on every node. */
+export const controllerGroup = controllerGroupIdValue as GroupId;
+
 /** The controller group's state machine on this node: cluster metadata, and who wants to hear of changes. */
 export class ControllerReplica implements GroupStateMachine {
   readonly blocked = false;
   private current: ControllerState = initialControllerState();
   private changed = false;
   private readonly listeners = new Set<(state: ControllerState) => void>();
+  private readonly appliedListeners = new Set<(index: number) => void>();
+  private notifiedIndex = 0;
 
   get state(): ControllerState {
     return this.current;
@@ -41,9 +48,21 @@ export class ControllerReplica implements GroupStateMachine {
   }
 
   afterApply(): void {
-    if (!this.changed) return;
-    this.changed = false;
-    for (const l of this.listeners) l(this.current);
+    const index = this.current.appliedIndex;
+    if (this.changed) {
+      this.changed = false;
+      for (const l of this.listeners) l(this.current);
+    }
+    // Entries that change no state (conf changes, empty entries) still move the applied index.
+    if (index === this.notifiedIndex) return;
+    this.notifiedIndex = index;
+    for (const l of this.appliedListeners) l(index);
+  }
+
+  /** `listener` hears the applied index after each apply that moved it; returns its remover. */
+  onApplied(listener: (index: number) => void): () => void {
+    this.appliedListeners.add(listener);
+    return () => this.appliedListeners.delete(listener);
   }
 
   /** Returns the function that removes the listener again. */

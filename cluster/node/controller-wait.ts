@@ -51,7 +51,7 @@ export async function catchUpController(ctx: CatchUpContext, timeoutMs: number):
   if (group === undefined) throw new RaftlogError('UNAVAILABLE', 'the controller is not running');
   let target: number;
   if (group.isLeader()) {
-    target = group.raw.status().commit;
+    target = group.status().commit;
   } else {
     const address = group.leader === 0 ? undefined : ctx.peerAddress(group.leader);
     if (address === undefined) {

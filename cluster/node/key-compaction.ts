@@ -6,7 +6,7 @@ import {
   type PartitionStore,
 } from '../../storage/index.js';
 import type { PartitionStateMachine } from '../partition/index.js';
-import { LaneTask, yieldToEventLoop, type BackgroundLane } from './background-lane.js';
+import { LaneTask, type BackgroundLane } from './background-lane.js';
 import type { NodeClock } from './node-clock.js';
 
 /** What the compactor needs of a local partition replica. */
@@ -52,8 +52,9 @@ export class KeyCompaction {
     private readonly clock: Pick<NodeClock, 'now'>,
     private readonly logger: Logger,
     lane: BackgroundLane,
+    /** Lets other work run between two steps (the node yields a turn of its clock). */
+    private readonly pause: () => Promise<void>,
     private readonly limits: KeyCompactionLimits = defaultKeyCompactionLimits,
-    private readonly pause: () => Promise<void> = yieldToEventLoop,
   ) {
     this.task = new LaneTask(lane, logger, 'key compaction');
   }

@@ -58,20 +58,20 @@ export class MembershipDuties {
       membership: n.membership,
       alive: n.id === nodeId || host.isAlive(n.id),
     }));
-    const step = nextControllerMembershipStep(group.raw.status(), members);
+    const step = nextControllerMembershipStep(group.status(), members);
     switch (step.kind) {
       case 'none':
         return;
       case 'add-learners':
         // A fresh snapshot, so the new members catch up from it rather than from the whole log.
         await host.snapshotNow(controllerGroup);
-        group.raw.proposeConfChange(step.change);
+        group.proposeConfChange(step.change);
         break;
       case 'transfer':
         group.transferLeader(step.to);
         break;
       case 'change':
-        group.raw.proposeConfChange(step.change);
+        group.proposeConfChange(step.change);
         break;
     }
     this.ctx.logger.info({ step }, 'changing the controller membership');

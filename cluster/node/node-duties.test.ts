@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssertionError, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import { AssertionError, ManualClock, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
 import { PartitionStore } from '../../storage/index.js';
 import { controllerGroupIdValue } from '../controller/index.js';
 import {
@@ -36,6 +36,7 @@ async function dutiesFailingWith(error: Error): Promise<{ node: HostNode; duties
     store: new PartitionStore(node.kv),
     connectedPeers: () => new Set(),
     proposeController: () => Promise.reject(error),
+    clock: new ManualClock(),
     logger: silent,
   });
   return { node, duties };

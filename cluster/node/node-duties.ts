@@ -7,11 +7,11 @@ import { encodePartitionEntry } from '../partition/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { LocalPartition } from './partition-ops.js';
 import { nextReassignmentStep } from './reassignment.js';
-import { BackgroundLane } from './background-lane.js';
+import { BackgroundLane, yieldOn } from './background-lane.js';
 import { CompactionDecider } from './compaction-decider.js';
 import { KeyCompaction } from './key-compaction.js';
 import type { NodeClock } from './node-clock.js';
-import { RetentionPurge } from './retention-purge.js';
+import { defaultRetentionPurgeLimits, RetentionPurge } from './retention-purge.js';
 
 const controllerGroup = controllerGroupIdValue as GroupId;
 /** How often partition leaders apply retention. */
@@ -34,7 +34,7 @@ export interface DutyContext {
   /** Controller membership and decommissions (membership-duties.ts). */
   readonly membership?: { run(): Promise<void> };
   /** For key compaction's decisions and timings; the system clock when absent. */
-  readonly clock?: Pick<NodeClock, 'now'>;
+  readonly clock: NodeClock;
   readonly logger: Logger;
 }
 
@@ -51,9 +51,10 @@ export class NodeDuties {
 
   constructor(private readonly ctx: DutyContext) {
     const lane = new BackgroundLane();
-    const clock = ctx.clock ?? { now: () => Date.now() };
-    this.purge = new RetentionPurge(ctx.store, ctx.logger, undefined, undefined, lane);
-    this.compaction = new KeyCompaction(ctx.store, clock, ctx.logger, lane);
+    const clock = ctx.clock;
+    const pause = (): Promise<void> => yieldOn(clock);
+    this.purge = new RetentionPurge(ctx.store, ctx.logger, defaultRetentionPurgeLimits, pause, lane);
+    this.compaction = new KeyCompaction(ctx.store, clock, ctx.logger, lane, pause);
     this.compactionDecider = new CompactionDecider(ctx, clock, this.compaction);
   }
 
@@ -95,7 +96,7 @@ export class NodeDuties {
    * move, and its background purge deletes the batches below it, on leaders and followers alike.
    */
   private async enforceRetention(): Promise<void> {
-    const now = Date.now();
+    const now = this.ctx.clock.now();
     if (now - this.retentionCheckedAtMs < retentionCheckIntervalMs) return;
     this.retentionCheckedAtMs = now;
     this.purge.kick();
@@ -146,20 +147,20 @@ export class NodeDuties {
     local: LocalPartition,
     target: readonly NodeId[],
   ): Promise<void> {
-    const step = nextReassignmentStep(local.group.raw.status(), target);
+    const step = nextReassignmentStep(local.group.status(), target);
     this.ctx.logger.debug({ topic, partition, step: step.kind }, 'reassignment step');
     switch (step.kind) {
       case 'wait':
         return;
       case 'add-learners':
         await this.ctx.host.snapshotNow(groupId);
-        local.group.raw.proposeConfChange(step.change);
+        local.group.proposeConfChange(step.change);
         break;
       case 'transfer':
-        local.group.raw.transferLeader(step.to);
+        local.group.transferLeader(step.to);
         break;
       case 'promote':
-        local.group.raw.proposeConfChange(step.change);
+        local.group.proposeConfChange(step.change);
         break;
       case 'complete':
         await this.reportReassignment(topic, partition, step.replicas);
@@ -194,7 +195,7 @@ export class NodeDuties {
       this.lastSeen.clear();
       return;
     }
-    const now = Date.now();
+    const now = this.ctx.clock.now();
     const connected = this.ctx.connectedPeers();
     for (const [id, node] of this.ctx.controller.state.nodes) {
       if (node.membership === 'removed') continue;

@@ -46,7 +46,7 @@ function gaugesOf(
   p: LocalPartition,
   store: PartitionStore,
 ): PartitionGauges {
-  const status = p.group.raw.status();
+  const status = p.group.status();
   const sm = p.replica.state;
   const key: PartitionId = p.replica.partitionKey;
   return {
@@ -74,7 +74,7 @@ export function reachesControllerQuorum(
   isAlive: (peer: NodeId) => boolean,
 ): boolean {
   if (controller === undefined) return false;
-  const voters = controller.raw.status().confState.voters;
+  const voters = controller.status().confState.voters;
   const reached = voters.filter((v) => v === self || isAlive(v)).length;
   return reached * 2 > voters.length;
 }

@@ -201,7 +201,7 @@ export function createNodeGroups(w: NodeGroupsWiring): NodeGroups {
     now: w.now,
     leaderTerm: () => {
       const group = w.controllerGroup();
-      return group?.isLeader() === true ? group.raw.status().term : undefined;
+      return group?.isLeader() === true ? group.status().term : undefined;
     },
     state: w.state,
     expire: (groupId, memberId) =>
@@ -223,7 +223,7 @@ export function createNodeGroups(w: NodeGroupsWiring): NodeGroups {
 /** The commit index holds an entry of the leader's own term, and the state has applied it. */
 function leaderCaughtUp(group: RaftGroup | undefined, state: ControllerState): boolean {
   if (group === undefined) return false;
-  const s = group.raw.status();
+  const s = group.status();
   if (s.role !== 'leader' || s.commit === 0 || state.appliedIndex < s.commit) return false;
   try {
     return group.storage.term(s.commit) === s.term;

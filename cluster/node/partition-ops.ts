@@ -1,4 +1,4 @@
-import { RaftlogError, RecordBatchView, type NodeId } from '../../lib/index.js';
+import { RaftlogError, RecordBatchView, type Clock, type NodeId } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import type { RaftGroup } from '../host/index.js';
 import { noteRequestGroup } from '../../rpc/index.js';
@@ -35,13 +35,14 @@ export function proposalBatchBytesMax(entryBytesMax: number): number {
  * could not be carried, stored or served must be refused here, before it is proposed.
  */
 export async function produceLocal(
+  clock: Pick<Clock, 'now' | 'after'>,
   p: LocalPartition,
   input: ProduceInput,
   rules: AppendBatchRules,
 ): Promise<ProduceOutcome> {
   validateAppendBatch(input.batch, rules);
   const data = encodePartitionEntry({
-    timestampMs: Date.now(),
+    timestampMs: clock.now(),
     command: { type: 'append', acks: input.acks, batch: input.batch },
   });
   const proposal = p.group.propose(data);
@@ -52,10 +53,10 @@ export async function produceLocal(
   if (input.acks === 'none') return { ...pending, ...base, acksAchieved: 'none', replicasFsynced: 0 };
   const timeoutMs = input.timeoutMs > 0 ? input.timeoutMs : produceTimeoutMsDefault;
   if (input.acks === 'leader') {
-    await within(proposal.durable, timeoutMs, 'not durable', input.signal);
+    await within(clock, proposal.durable, timeoutMs, 'not durable', input.signal);
     // Durable here is no leader acknowledgement once this node was deposed meanwhile: a new leader
     // may already have replaced the entry.
-    const { role, term } = p.group.raw.status();
+    const { role, term } = p.group.status();
     if (role !== 'leader' || term !== proposal.term) {
       throw new RaftlogError(
         'UNAVAILABLE',
@@ -68,6 +69,7 @@ export async function produceLocal(
     }
   }
   const result = (await within(
+    clock,
     proposal.applied,
     timeoutMs,
     'not committed',
@@ -96,7 +98,7 @@ function appended(
 }
 
 function fsyncedReplicas(group: RaftGroup, index: number): number {
-  const progress = group.raw.status().progress;
+  const progress = group.status().progress;
   if (progress === undefined) return 1;
   let n = 0;
   for (const p of progress.values()) if (p.match >= index) n++;
@@ -171,6 +173,7 @@ export async function listOffsetLocal(
 
 /** Resolves once the partition's visible end passes `offset`, on timeout or abort, or when leadership moves. */
 export function waitLocal(
+  clock: Pick<Clock, 'after'>,
   p: LocalPartition,
   offset: number,
   timeoutMs: number,
@@ -178,7 +181,7 @@ export function waitLocal(
 ): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
-      clearTimeout(timer);
+      timer.cancel();
       off();
       offLost();
       signal.removeEventListener('abort', done);
@@ -189,7 +192,7 @@ export function waitLocal(
     });
     // A deposed leader's end never moves again: wake now, so the next read answers NOT_LEADER.
     const offLost = p.group.onLeadershipLost(done);
-    const timer = setTimeout(done, timeoutMs);
+    const timer = clock.after(timeoutMs, done);
     signal.addEventListener('abort', done);
     if (signal.aborted || p.replica.state.highWatermark > offset) done();
   });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ManualClock,
   crc32c,
   decodeRecords,
   encodeRecordBatch,
@@ -34,7 +35,14 @@ async function openReplica() {
   const rocks = await tempRocks();
   cleanup = rocks.cleanup;
   const store = new PartitionStore(rocks.kv);
-  const replica = new PartitionReplica(partition, rocks.kv, store, noSource, pino({ level: 'silent' }));
+  const replica = new PartitionReplica(
+    partition,
+    rocks.kv,
+    store,
+    noSource,
+    pino({ level: 'silent' }),
+    new ManualClock(),
+  );
   await replica.open();
   let index = 0;
   /** Applies one committed entry into `batch`, as the host's ready cycle does before its write. */

@@ -1,6 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ManualClock,
   encodeRecordBatch,
   partitionId,
   RecordBatchView,
@@ -54,7 +55,14 @@ describe('PartitionReplica retention', () => {
 
   async function openReplica(): Promise<{ replica: PartitionReplica; store: PartitionStore }> {
     const store = new PartitionStore(rocks.kv);
-    const replica = new PartitionReplica(key, rocks.kv, store, noSource, pino({ level: 'silent' }));
+    const replica = new PartitionReplica(
+      key,
+      rocks.kv,
+      store,
+      noSource,
+      pino({ level: 'silent' }),
+      new ManualClock(),
+    );
     await replica.open();
     return { replica, store };
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { assert, RecordBatchView, type LogIndex, type PartitionId } from '../../lib/index.js';
+import { assert, RecordBatchView, type Clock, type LogIndex, type PartitionId } from '../../lib/index.js';
 import type { Entry, RaftStorage, Snapshot } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type PartitionStore } from '../../storage/index.js';
 import type { GroupStateMachine } from '../host/index.js';
@@ -58,6 +58,8 @@ export class PartitionReplica implements GroupStateMachine {
     private readonly store: PartitionStore,
     private readonly source: RangeSource,
     private readonly logger: Logger,
+    /** Paces the gap fill's retries. */
+    private readonly clock: Pick<Clock, 'sleep'>,
     limits: Partial<PartitionLimits> = {},
   ) {
     this.machine = new PartitionStateMachine(limits);
@@ -223,7 +225,7 @@ export class PartitionReplica implements GroupStateMachine {
           { err: error, partition: this.partitionKey, from: this.storeNext },
           'gap fill: retrying',
         );
-        await new Promise((r) => setTimeout(r, fillRetryMs));
+        await this.clock.sleep(fillRetryMs);
       }
     }
     if (this.closed) return;

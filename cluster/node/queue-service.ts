@@ -137,7 +137,7 @@ export class QueueService implements QueueApi {
       });
     }
     const proposed = await this.locks.run(key, async () => {
-      const term = ask.local.group.raw.status().term;
+      const term = ask.local.group.status().term;
       const plan = await this.plan(ask, this.overlays.current(key, term));
       if (plan === undefined) return undefined;
       const proposal = this.propose(ask.local, plan);
@@ -181,6 +181,7 @@ export class QueueService implements QueueApi {
 
   private async commit(proposal: Proposal): Promise<PartitionResult> {
     return (await within(
+      this.deps.clock,
       proposal.applied,
       queueRequestLimits.applyTimeoutMs,
       'not committed',

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { defaultPurgeStepLimits, type PartitionStore, type PurgeStepLimits } from '../../storage/index.js';
-import { BackgroundLane, LaneTask, yieldToEventLoop } from './background-lane.js';
+import { BackgroundLane, LaneTask } from './background-lane.js';
 
 export interface RetentionPurgeLimits {
   /** Stored bytes one pass frees at most; the rest waits for the next pass. */
@@ -31,8 +31,9 @@ export class RetentionPurge {
   constructor(
     private readonly store: PartitionStore,
     private readonly logger: Logger,
-    private readonly limits: RetentionPurgeLimits = defaultRetentionPurgeLimits,
-    private readonly pause: () => Promise<void> = yieldToEventLoop,
+    private readonly limits: RetentionPurgeLimits,
+    /** Lets other work run between two steps (the node yields a turn of its clock). */
+    private readonly pause: () => Promise<void>,
     lane: BackgroundLane = new BackgroundLane(),
   ) {
     this.task = new LaneTask(lane, logger, 'retention purge');

@@ -47,7 +47,7 @@ export function partitionView(
       lastStableOffset: -1,
     };
   }
-  const status = local.group.raw.status();
+  const status = local.group.status();
   const sm = local.replica.state;
   const inSync = inSyncReplicas(local, heardFrom);
   return {
@@ -66,7 +66,7 @@ export function partitionView(
 
 /** The replicas in sync with this node's log, as a leader sees them; empty on a follower. */
 export function inSyncReplicas(local: LocalPartition, heardFrom: HeardFrom): NodeId[] {
-  const status = local.group.raw.status();
+  const status = local.group.status();
   const inSync: NodeId[] = [];
   for (const [id, p] of status.progress ?? []) {
     const live = id === status.id || heardFrom(id);

@@ -9,7 +9,7 @@ const controller = 0 as GroupId;
 /** A controller group whose follower log holds `commit` entries of the leader's term `term`. */
 function fakeGroup(view: { commit: number; term: number; leader: number }): RaftGroup {
   return {
-    raw: { status: () => ({ leader: view.leader, term: view.term, commit: view.commit }) },
+    status: () => ({ leader: view.leader, term: view.term, commit: view.commit }),
     storage: { term: () => view.term },
   } as unknown as RaftGroup;
 }

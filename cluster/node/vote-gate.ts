@@ -83,7 +83,7 @@ export class VoteGate {
   private caughtUp(groupId: GroupId): boolean {
     const group = this.ctx.group(groupId);
     if (group === undefined) return false;
-    const s = group.raw.status();
+    const s = group.status();
     if (s.leader === 0 || s.leader === this.ctx.nodeId || s.commit === 0) return false;
     let termAtCommit: number;
     try {

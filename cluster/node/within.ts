@@ -1,21 +1,21 @@
-import { RaftlogError } from '../../lib/index.js';
+import { RaftlogError, type Clock, type Timer } from '../../lib/index.js';
 
 /**
- * `promise`, or TIMEOUT after `timeoutMs` (naming `what` did not happen), or CANCELLED when `signal`
- * aborts first. The promise itself goes on: a late outcome is simply not waited for.
+ * `promise`, or TIMEOUT after `timeoutMs` on `clock` (naming `what` did not happen), or CANCELLED
+ * when `signal` aborts first. The promise itself goes on: a late outcome is simply not waited for.
  */
 export async function within<T>(
+  clock: Pick<Clock, 'after'>,
   promise: Promise<T>,
   timeoutMs: number,
   what: string,
   signal?: AbortSignal,
 ): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+  let timer: Timer | undefined;
   let abort: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RaftlogError('TIMEOUT', `${what} within ${timeoutMs} ms`)),
-      timeoutMs,
+    timer = clock.after(timeoutMs, () =>
+      reject(new RaftlogError('TIMEOUT', `${what} within ${timeoutMs} ms`)),
     );
     abort = () => reject(new RaftlogError('CANCELLED', 'the request was cancelled'));
     signal?.addEventListener('abort', abort, { once: true });
@@ -23,7 +23,7 @@ export async function within<T>(
   try {
     return await Promise.race([promise, timeout]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
     if (abort !== undefined) signal?.removeEventListener('abort', abort);
   }
 }

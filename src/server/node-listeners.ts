@@ -95,10 +95,8 @@ function clientLimits(config: NodeConfig) {
 }
 
 function peerHandlers(node: ClusterNode, requireNodeCertificate: boolean) {
-  const proposeControllerCommand = async (req: { entry: Uint8Array }) => {
-    const { index, output } = await node.proposeControllerEntry(req.entry);
-    return { index: BigInt(index), outputJson: JSON.stringify(output) };
-  };
+  const proposeControllerCommand = (req: { entry: Uint8Array }) =>
+    node.answerForwardedControllerCommand(req.entry);
   return {
     ...node.transport.serviceHandlers(requireNodeCertificate),
     proposeControllerCommand,

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/peer.proto.
  */
 export const file_raftlog_v1_peer: GenFile = /*@__PURE__*/
-  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiMAofUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kUmVxdWVzdBINCgVlbnRyeRgBIAEoDCJGCiBQcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRINCgVpbmRleBgBIAEoBBITCgtvdXRwdXRfanNvbhgCIAEoCSJ4CgxIZWxsb1JlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEg8KB2FkZHJlc3MYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoDRIYChBleHBlY3RlZF9ub2RlX2lkGAUgASgNIk4KDUhlbGxvUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEhgKEHByb3RvY29sX3ZlcnNpb24YAyABKA0idAoLUmFmdFJlcXVlc3QSEAoIc2VxdWVuY2UYASABKAQSFAoMZnJvbV9ub2RlX2lkGAIgASgNEhIKCnRvX25vZGVfaWQYAyABKA0SKQoIbWVzc2FnZXMYBCADKAsyFy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlIpYBCgxSYWZ0UmVzcG9uc2USFgoOYWNrZWRfc2VxdWVuY2UYASABKAQSFQoNd2luZG93X2ZyYW1lcxgCIAEoDRIUCgx3aW5kb3dfYnl0ZXMYAyABKAQSGQoRdW5rbm93bl9ncm91cF9pZHMYBCADKAQSJgoFZXJyb3IYBSABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIl8KCVJhZnRFbnRyeRIMCgR0ZXJtGAEgASgEEg0KBWluZGV4GAIgASgEEicKBHR5cGUYAyABKA4yGS5yYWZ0bG9nLnYxLlJhZnRFbnRyeVR5cGUSDAoEZGF0YRgEIAEoDCJ1Cg1SYWZ0Q29uZlN0YXRlEg4KBnZvdGVycxgBIAMoDRIXCg92b3RlcnNfb3V0Z29pbmcYAiADKA0SEAoIbGVhcm5lcnMYAyADKA0SFQoNbGVhcm5lcnNfbmV4dBgEIAMoDRISCgphdXRvX2xlYXZlGAUgASgIImIKFFJhZnRTbmFwc2hvdE1ldGFkYXRhEg0KBWluZGV4GAEgASgEEgwKBHRlcm0YAiABKAQSLQoKY29uZl9zdGF0ZRgDIAEoCzIZLnJhZnRsb2cudjEuUmFmdENvbmZTdGF0ZSKIAQoRUmFmdFNuYXBzaG90Q2h1bmsSMgoIbWV0YWRhdGEYASABKAsyIC5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdE1ldGFkYXRhEg4KBm9mZnNldBgCIAEoBBITCgt0b3RhbF9ieXRlcxgDIAEoBBIMCgRkYXRhGAQgASgMEgwKBGRvbmUYBSABKAgisgIKC1JhZnRNZXNzYWdlEhAKCGdyb3VwX2lkGAEgASgEEikKBHR5cGUYAiABKA4yGy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlVHlwZRIMCgRmcm9tGAMgASgNEgoKAnRvGAQgASgNEgwKBHRlcm0YBSABKAQSEAoIbG9nX3Rlcm0YBiABKAQSDQoFaW5kZXgYByABKAQSJgoHZW50cmllcxgIIAMoCzIVLnJhZnRsb2cudjEuUmFmdEVudHJ5Eg4KBmNvbW1pdBgJIAEoBBIOCgZyZWplY3QYCiABKAgSEwoLcmVqZWN0X2hpbnQYCyABKAQSLwoIc25hcHNob3QYDCABKAsyHS5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdENodW5rEg8KB2NvbnRleHQYDSABKAwihQEKFldyaXRlVHhuTWFya2Vyc1JlcXVlc3QSEwoLcHJvZHVjZXJfaWQYASABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAiABKA0SDgoGY29tbWl0GAMgASgIEi4KCnBhcnRpdGlvbnMYBCADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uIkwKF1dyaXRlVHhuTWFya2Vyc1Jlc3BvbnNlEjEKB3Jlc3VsdHMYASADKAsyIC5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2VyUmVzdWx0ImAKFFdyaXRlVHhuTWFya2VyUmVzdWx0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwqrgQKD1JhZnRNZXNzYWdlVHlwZRIhCh1SQUZUX01FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhwKGFJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORBABEiUKIVJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORF9SRVNQT05TRRACEh8KG1JBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVBADEigKJFJBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVF9SRVNQT05TRRAEEhoKFlJBRlRfTUVTU0FHRV9UWVBFX1ZPVEUQBRIjCh9SQUZUX01FU1NBR0VfVFlQRV9WT1RFX1JFU1BPTlNFEAYSHgoaUkFGVF9NRVNTQUdFX1RZUEVfUFJFX1ZPVEUQBxInCiNSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URV9SRVNQT05TRRAIEh4KGlJBRlRfTUVTU0FHRV9UWVBFX1NOQVBTSE9UEAkSJwojUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1RfUkVTUE9OU0UQChIhCh1SQUZUX01FU1NBR0VfVFlQRV9USU1FT1VUX05PVxALEiAKHFJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVgQDBIpCiVSQUZUX01FU1NBR0VfVFlQRV9SRUFEX0lOREVYX1JFU1BPTlNFEA0SJQohUkFGVF9NRVNTQUdFX1RZUEVfVFJBTlNGRVJfTEVBREVSEA4qbQoNUmFmdEVudHJ5VHlwZRIfChtSQUZUX0VOVFJZX1RZUEVfVU5TUEVDSUZJRUQQABIaChZSQUZUX0VOVFJZX1RZUEVfTk9STUFMEAESHwobUkFGVF9FTlRSWV9UWVBFX0NPTkZfQ0hBTkdFEAIy3QIKC1BlZXJTZXJ2aWNlEjwKBUhlbGxvEhgucmFmdGxvZy52MS5IZWxsb1JlcXVlc3QaGS5yYWZ0bG9nLnYxLkhlbGxvUmVzcG9uc2USPQoEUmFmdBIXLnJhZnRsb2cudjEuUmFmdFJlcXVlc3QaGC5yYWZ0bG9nLnYxLlJhZnRSZXNwb25zZSgBMAESdQoYUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kEisucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXF1ZXN0GiwucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRJaCg9Xcml0ZVR4bk1hcmtlcnMSIi5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2Vyc1JlcXVlc3QaIy5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2Vyc1Jlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
+  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiMAofUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kUmVxdWVzdBINCgVlbnRyeRgBIAEoDCJ5CiBQcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRINCgVpbmRleBgBIAEoBBIzCgZvdXRwdXQYAyABKAsyIy5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJDb21tYW5kT3V0cHV0SgQIAhADUgtvdXRwdXRfanNvbiKnAwoXQ29udHJvbGxlckNvbW1hbmRPdXRwdXQSKgoEZG9uZRgBIAEoCzIaLnJhZnRsb2cudjEuQ29udHJvbGxlckRvbmVIABIPCgV0b3BpYxgCIAEoCUgAEjsKDXRvcGljX2RlbGV0ZWQYAyABKAsyIi5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJUb3BpY0RlbGV0ZWRIABI2Cgphc3NpZ25tZW50GAQgASgLMiAucmFmdGxvZy52MS5Db250cm9sbGVyQXNzaWdubWVudEgAEjkKDHByb2R1Y2VyX2lkcxgFIAEoCzIhLnJhZnRsb2cudjEuQ29udHJvbGxlclByb2R1Y2VySWRzSAASPQoOcHJvZHVjZXJfZXBvY2gYBiABKAsyIy5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJQcm9kdWNlckVwb2NoSAASEQoHZXhwaXJlZBgHIAEoDUgAEjIKBWdyb3VwGAggASgLMiEucmFmdGxvZy52MS5Db250cm9sbGVyR3JvdXBPdXRwdXRIABIRCgdyZW1vdmVkGAkgASgNSABCBgoEa2luZCIQCg5Db250cm9sbGVyRG9uZSIrChZDb250cm9sbGVyVG9waWNEZWxldGVkEhEKCWdyb3VwX2lkcxgBIAMoDSKXAQoUQ29udHJvbGxlckFzc2lnbm1lbnQSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhAKCGdyb3VwX2lkGAMgASgNEhAKCHJlcGxpY2FzGAQgAygNEjkKD3RhcmdldF9yZXBsaWNhcxgFIAEoCzIgLnJhZnRsb2cudjEuQ29udHJvbGxlclJlcGxpY2FTZXQiKAoUQ29udHJvbGxlclJlcGxpY2FTZXQSEAoIbm9kZV9pZHMYASADKA0iQQoVQ29udHJvbGxlclByb2R1Y2VySWRzEhkKEWZpcnN0X3Byb2R1Y2VyX2lkGAEgASgDEg0KBWNvdW50GAIgASgNIj0KF0NvbnRyb2xsZXJQcm9kdWNlckVwb2NoEhMKC3Byb2R1Y2VyX2lkGAEgASgDEg0KBWVwb2NoGAIgASgNIsABChVDb250cm9sbGVyR3JvdXBPdXRwdXQSMwoGam9pbmVkGAEgASgLMiEucmFmdGxvZy52MS5Db250cm9sbGVyR3JvdXBKb2luZWRIABIzCgZzeW5jZWQYAiABKAsyIS5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJHcm91cFN5bmNlZEgAEhwKEmxlZnRfZ2VuZXJhdGlvbl9pZBgDIAEoBUgAEhkKD2NvbW1pdHRlZF9jb3VudBgEIAEoDUgAQgQKAm9wIlIKFUNvbnRyb2xsZXJHcm91cEpvaW5lZBIVCg1nZW5lcmF0aW9uX2lkGAEgASgFEhEKCW1lbWJlcl9pZBgCIAEoCRIPCgdtZW1iZXJzGAMgAygJIl4KFUNvbnRyb2xsZXJHcm91cFN5bmNlZBIVCg1nZW5lcmF0aW9uX2lkGAEgASgFEi4KCmFzc2lnbm1lbnQYAiADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uIngKDEhlbGxvUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAQgASgNEhgKEGV4cGVjdGVkX25vZGVfaWQYBSABKA0iTgoNSGVsbG9SZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgDIAEoDSJ0CgtSYWZ0UmVxdWVzdBIQCghzZXF1ZW5jZRgBIAEoBBIUCgxmcm9tX25vZGVfaWQYAiABKA0SEgoKdG9fbm9kZV9pZBgDIAEoDRIpCghtZXNzYWdlcxgEIAMoCzIXLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2UilgEKDFJhZnRSZXNwb25zZRIWCg5hY2tlZF9zZXF1ZW5jZRgBIAEoBBIVCg13aW5kb3dfZnJhbWVzGAIgASgNEhQKDHdpbmRvd19ieXRlcxgDIAEoBBIZChF1bmtub3duX2dyb3VwX2lkcxgEIAMoBBImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiXwoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSJwoEdHlwZRgDIAEoDjIZLnJhZnRsb2cudjEuUmFmdEVudHJ5VHlwZRIMCgRkYXRhGAQgASgMInUKDVJhZnRDb25mU3RhdGUSDgoGdm90ZXJzGAEgAygNEhcKD3ZvdGVyc19vdXRnb2luZxgCIAMoDRIQCghsZWFybmVycxgDIAMoDRIVCg1sZWFybmVyc19uZXh0GAQgAygNEhIKCmF1dG9fbGVhdmUYBSABKAgiYgoUUmFmdFNuYXBzaG90TWV0YWRhdGESDQoFaW5kZXgYASABKAQSDAoEdGVybRgCIAEoBBItCgpjb25mX3N0YXRlGAMgASgLMhkucmFmdGxvZy52MS5SYWZ0Q29uZlN0YXRlIogBChFSYWZ0U25hcHNob3RDaHVuaxIyCghtZXRhZGF0YRgBIAEoCzIgLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90TWV0YWRhdGESDgoGb2Zmc2V0GAIgASgEEhMKC3RvdGFsX2J5dGVzGAMgASgEEgwKBGRhdGEYBCABKAwSDAoEZG9uZRgFIAEoCCKyAgoLUmFmdE1lc3NhZ2USEAoIZ3JvdXBfaWQYASABKAQSKQoEdHlwZRgCIAEoDjIbLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2VUeXBlEgwKBGZyb20YAyABKA0SCgoCdG8YBCABKA0SDAoEdGVybRgFIAEoBBIQCghsb2dfdGVybRgGIAEoBBINCgVpbmRleBgHIAEoBBImCgdlbnRyaWVzGAggAygLMhUucmFmdGxvZy52MS5SYWZ0RW50cnkSDgoGY29tbWl0GAkgASgEEg4KBnJlamVjdBgKIAEoCBITCgtyZWplY3RfaGludBgLIAEoBBIvCghzbmFwc2hvdBgMIAEoCzIdLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90Q2h1bmsSDwoHY29udGV4dBgNIAEoDCKFAQoWV3JpdGVUeG5NYXJrZXJzUmVxdWVzdBITCgtwcm9kdWNlcl9pZBgBIAEoAxIWCg5wcm9kdWNlcl9lcG9jaBgCIAEoDRIOCgZjb21taXQYAyABKAgSLgoKcGFydGl0aW9ucxgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24iTAoXV3JpdGVUeG5NYXJrZXJzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAMoCzIgLnJhZnRsb2cudjEuV3JpdGVUeG5NYXJrZXJSZXN1bHQiYAoUV3JpdGVUeG5NYXJrZXJSZXN1bHQSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEiYKBWVycm9yGAMgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCquBAoPUmFmdE1lc3NhZ2VUeXBlEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EEAESJQohUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EX1JFU1BPTlNFEAISHwobUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUEAMSKAokUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUX1JFU1BPTlNFEAQSGgoWUkFGVF9NRVNTQUdFX1RZUEVfVk9URRAFEiMKH1JBRlRfTUVTU0FHRV9UWVBFX1ZPVEVfUkVTUE9OU0UQBhIeChpSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URRAHEicKI1JBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFX1JFU1BPTlNFEAgSHgoaUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1QQCRInCiNSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVF9SRVNQT05TRRAKEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1RJTUVPVVRfTk9XEAsSIAocUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWBAMEikKJVJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVhfUkVTUE9OU0UQDRIlCiFSQUZUX01FU1NBR0VfVFlQRV9UUkFOU0ZFUl9MRUFERVIQDiptCg1SYWZ0RW50cnlUeXBlEh8KG1JBRlRfRU5UUllfVFlQRV9VTlNQRUNJRklFRBAAEhoKFlJBRlRfRU5UUllfVFlQRV9OT1JNQUwQARIfChtSQUZUX0VOVFJZX1RZUEVfQ09ORl9DSEFOR0UQAjLdAgoLUGVlclNlcnZpY2USPAoFSGVsbG8SGC5yYWZ0bG9nLnYxLkhlbGxvUmVxdWVzdBoZLnJhZnRsb2cudjEuSGVsbG9SZXNwb25zZRI9CgRSYWZ0EhcucmFmdGxvZy52MS5SYWZ0UmVxdWVzdBoYLnJhZnRsb2cudjEuUmFmdFJlc3BvbnNlKAEwARJ1ChhQcm9wb3NlQ29udHJvbGxlckNvbW1hbmQSKy5yYWZ0bG9nLnYxLlByb3Bvc2VDb250cm9sbGVyQ29tbWFuZFJlcXVlc3QaLC5yYWZ0bG9nLnYxLlByb3Bvc2VDb250cm9sbGVyQ29tbWFuZFJlc3BvbnNlEloKD1dyaXRlVHhuTWFya2VycxIiLnJhZnRsb2cudjEuV3JpdGVUeG5NYXJrZXJzUmVxdWVzdBojLnJhZnRsb2cudjEuV3JpdGVUeG5NYXJrZXJzUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
 
 /**
  * A controller command to propose.
@@ -51,11 +51,11 @@ export type ProposeControllerCommandResponse = Message<"raftlog.v1.ProposeContro
   index: bigint;
 
   /**
-   * The command's output (allocated ids, the created topic...) as JSON, in the controller's own shape.
+   * What the command produced on the leader. Always set.
    *
-   * @generated from field: string output_json = 2;
+   * @generated from field: raftlog.v1.ControllerCommandOutput output = 3;
    */
-  outputJson: string;
+  output?: ControllerCommandOutput | undefined;
 };
 
 /**
@@ -64,6 +64,358 @@ export type ProposeControllerCommandResponse = Message<"raftlog.v1.ProposeContro
  */
 export const ProposeControllerCommandResponseSchema: GenMessage<ProposeControllerCommandResponse> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 1);
+
+/**
+ * What an applied controller command produced (cluster/controller's ControllerOutput), one kind
+ * per command family. The caller has waited for its own controller replica to apply `index`
+ * before it reads this, so anything it names can be looked up there.
+ *
+ * @generated from message raftlog.v1.ControllerCommandOutput
+ */
+export type ControllerCommandOutput = Message<"raftlog.v1.ControllerCommandOutput"> & {
+  /**
+   * @generated from oneof raftlog.v1.ControllerCommandOutput.kind
+   */
+  kind: {
+    /**
+     * The command took effect and produced nothing more.
+     *
+     * @generated from field: raftlog.v1.ControllerDone done = 1;
+     */
+    value: ControllerDone;
+    case: "done";
+  } | {
+    /**
+     * create-topic, update-topic-config, add-partitions: the name of the topic; the caller reads
+     * the topic (partitions, config) from its own replica, which holds it as of `index` or later.
+     *
+     * @generated from field: string topic = 2;
+     */
+    value: string;
+    case: "topic";
+  } | {
+    /**
+     * delete-topic: the Raft groups of the deleted partitions, retired for good.
+     *
+     * @generated from field: raftlog.v1.ControllerTopicDeleted topic_deleted = 3;
+     */
+    value: ControllerTopicDeleted;
+    case: "topicDeleted";
+  } | {
+    /**
+     * add-replica, remove-replica, reassign-partition, complete-reassignment: the new assignment.
+     *
+     * @generated from field: raftlog.v1.ControllerAssignment assignment = 4;
+     */
+    value: ControllerAssignment;
+    case: "assignment";
+  } | {
+    /**
+     * allocate-producer-ids: a block of fresh producer ids.
+     *
+     * @generated from field: raftlog.v1.ControllerProducerIds producer_ids = 5;
+     */
+    value: ControllerProducerIds;
+    case: "producerIds";
+  } | {
+    /**
+     * init-transactional-id and the transaction commands that bump an epoch.
+     *
+     * @generated from field: raftlog.v1.ControllerProducerEpoch producer_epoch = 6;
+     */
+    value: ControllerProducerEpoch;
+    case: "producerEpoch";
+  } | {
+    /**
+     * expire-transactional-ids: how many ids were forgotten.
+     *
+     * @generated from field: uint32 expired = 7;
+     */
+    value: number;
+    case: "expired";
+  } | {
+    /**
+     * A consumer-group command.
+     *
+     * @generated from field: raftlog.v1.ControllerGroupOutput group = 8;
+     */
+    value: ControllerGroupOutput;
+    case: "group";
+  } | {
+    /**
+     * remove-acls: how many of the rules existed.
+     *
+     * @generated from field: uint32 removed = 9;
+     */
+    value: number;
+    case: "removed";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerCommandOutput.
+ * Use `create(ControllerCommandOutputSchema)` to create a new message.
+ */
+export const ControllerCommandOutputSchema: GenMessage<ControllerCommandOutput> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 2);
+
+/**
+ * No fields: the command produced nothing beyond its effect.
+ *
+ * @generated from message raftlog.v1.ControllerDone
+ */
+export type ControllerDone = Message<"raftlog.v1.ControllerDone"> & {
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerDone.
+ * Use `create(ControllerDoneSchema)` to create a new message.
+ */
+export const ControllerDoneSchema: GenMessage<ControllerDone> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 3);
+
+/**
+ * @generated from message raftlog.v1.ControllerTopicDeleted
+ */
+export type ControllerTopicDeleted = Message<"raftlog.v1.ControllerTopicDeleted"> & {
+  /**
+   * Raft group ids of the deleted topic's partitions.
+   *
+   * @generated from field: repeated uint32 group_ids = 1;
+   */
+  groupIds: number[];
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerTopicDeleted.
+ * Use `create(ControllerTopicDeletedSchema)` to create a new message.
+ */
+export const ControllerTopicDeletedSchema: GenMessage<ControllerTopicDeleted> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 4);
+
+/**
+ * @generated from message raftlog.v1.ControllerAssignment
+ */
+export type ControllerAssignment = Message<"raftlog.v1.ControllerAssignment"> & {
+  /**
+   * Topic name.
+   *
+   * @generated from field: string topic = 1;
+   */
+  topic: string;
+
+  /**
+   * Partition index, 0-based.
+   *
+   * @generated from field: uint32 partition = 2;
+   */
+  partition: number;
+
+  /**
+   * The partition's Raft group id.
+   *
+   * @generated from field: uint32 group_id = 3;
+   */
+  groupId: number;
+
+  /**
+   * Current voters, the preferred leader first.
+   *
+   * @generated from field: repeated uint32 replicas = 4;
+   */
+  replicas: number[];
+
+  /**
+   * Where a pending reassignment is heading; unset when none is pending.
+   *
+   * @generated from field: raftlog.v1.ControllerReplicaSet target_replicas = 5;
+   */
+  targetReplicas?: ControllerReplicaSet | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerAssignment.
+ * Use `create(ControllerAssignmentSchema)` to create a new message.
+ */
+export const ControllerAssignmentSchema: GenMessage<ControllerAssignment> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 5);
+
+/**
+ * @generated from message raftlog.v1.ControllerReplicaSet
+ */
+export type ControllerReplicaSet = Message<"raftlog.v1.ControllerReplicaSet"> & {
+  /**
+   * Node ids, in assignment order.
+   *
+   * @generated from field: repeated uint32 node_ids = 1;
+   */
+  nodeIds: number[];
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerReplicaSet.
+ * Use `create(ControllerReplicaSetSchema)` to create a new message.
+ */
+export const ControllerReplicaSetSchema: GenMessage<ControllerReplicaSet> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 6);
+
+/**
+ * @generated from message raftlog.v1.ControllerProducerIds
+ */
+export type ControllerProducerIds = Message<"raftlog.v1.ControllerProducerIds"> & {
+  /**
+   * The first id of the block.
+   *
+   * @generated from field: int64 first_producer_id = 1;
+   */
+  firstProducerId: bigint;
+
+  /**
+   * How many consecutive ids the block holds.
+   *
+   * @generated from field: uint32 count = 2;
+   */
+  count: number;
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerProducerIds.
+ * Use `create(ControllerProducerIdsSchema)` to create a new message.
+ */
+export const ControllerProducerIdsSchema: GenMessage<ControllerProducerIds> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 7);
+
+/**
+ * @generated from message raftlog.v1.ControllerProducerEpoch
+ */
+export type ControllerProducerEpoch = Message<"raftlog.v1.ControllerProducerEpoch"> & {
+  /**
+   * The transactional id's producer id (a fresh one once the epoch ran out).
+   *
+   * @generated from field: int64 producer_id = 1;
+   */
+  producerId: bigint;
+
+  /**
+   * Its epoch after the command.
+   *
+   * @generated from field: uint32 epoch = 2;
+   */
+  epoch: number;
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerProducerEpoch.
+ * Use `create(ControllerProducerEpochSchema)` to create a new message.
+ */
+export const ControllerProducerEpochSchema: GenMessage<ControllerProducerEpoch> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 8);
+
+/**
+ * What a consumer-group command produced.
+ *
+ * @generated from message raftlog.v1.ControllerGroupOutput
+ */
+export type ControllerGroupOutput = Message<"raftlog.v1.ControllerGroupOutput"> & {
+  /**
+   * @generated from oneof raftlog.v1.ControllerGroupOutput.op
+   */
+  op: {
+    /**
+     * @generated from field: raftlog.v1.ControllerGroupJoined joined = 1;
+     */
+    value: ControllerGroupJoined;
+    case: "joined";
+  } | {
+    /**
+     * @generated from field: raftlog.v1.ControllerGroupSynced synced = 2;
+     */
+    value: ControllerGroupSynced;
+    case: "synced";
+  } | {
+    /**
+     * LeaveGroup: the generation after the member left.
+     *
+     * @generated from field: int32 left_generation_id = 3;
+     */
+    value: number;
+    case: "leftGenerationId";
+  } | {
+    /**
+     * CommitOffsets: how many offsets were committed.
+     *
+     * @generated from field: uint32 committed_count = 4;
+     */
+    value: number;
+    case: "committedCount";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerGroupOutput.
+ * Use `create(ControllerGroupOutputSchema)` to create a new message.
+ */
+export const ControllerGroupOutputSchema: GenMessage<ControllerGroupOutput> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 9);
+
+/**
+ * @generated from message raftlog.v1.ControllerGroupJoined
+ */
+export type ControllerGroupJoined = Message<"raftlog.v1.ControllerGroupJoined"> & {
+  /**
+   * The generation after the join.
+   *
+   * @generated from field: int32 generation_id = 1;
+   */
+  generationId: number;
+
+  /**
+   * The member id the join made or kept.
+   *
+   * @generated from field: string member_id = 2;
+   */
+  memberId: string;
+
+  /**
+   * Every member id of the group.
+   *
+   * @generated from field: repeated string members = 3;
+   */
+  members: string[];
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerGroupJoined.
+ * Use `create(ControllerGroupJoinedSchema)` to create a new message.
+ */
+export const ControllerGroupJoinedSchema: GenMessage<ControllerGroupJoined> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 10);
+
+/**
+ * @generated from message raftlog.v1.ControllerGroupSynced
+ */
+export type ControllerGroupSynced = Message<"raftlog.v1.ControllerGroupSynced"> & {
+  /**
+   * The generation the member synced at.
+   *
+   * @generated from field: int32 generation_id = 1;
+   */
+  generationId: number;
+
+  /**
+   * The partitions the member may consume now.
+   *
+   * @generated from field: repeated raftlog.v1.TopicPartition assignment = 2;
+   */
+  assignment: TopicPartition[];
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerGroupSynced.
+ * Use `create(ControllerGroupSyncedSchema)` to create a new message.
+ */
+export const ControllerGroupSyncedSchema: GenMessage<ControllerGroupSynced> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 11);
 
 /**
  * The caller's identity.
@@ -112,7 +464,7 @@ export type HelloRequest = Message<"raftlog.v1.HelloRequest"> & {
  * Use `create(HelloRequestSchema)` to create a new message.
  */
 export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 2);
+  messageDesc(file_raftlog_v1_peer, 12);
 
 /**
  * The callee's identity.
@@ -147,7 +499,7 @@ export type HelloResponse = Message<"raftlog.v1.HelloResponse"> & {
  * Use `create(HelloResponseSchema)` to create a new message.
  */
 export const HelloResponseSchema: GenMessage<HelloResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 3);
+  messageDesc(file_raftlog_v1_peer, 13);
 
 /**
  * One frame on a Raft stream (a "Raft batch"): messages of many groups, in the order the sender
@@ -190,7 +542,7 @@ export type RaftRequest = Message<"raftlog.v1.RaftRequest"> & {
  * Use `create(RaftRequestSchema)` to create a new message.
  */
 export const RaftRequestSchema: GenMessage<RaftRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 4);
+  messageDesc(file_raftlog_v1_peer, 14);
 
 /**
  * Flow control from the receiver of a Raft stream. The sender keeps at most window_frames frames and
@@ -241,7 +593,7 @@ export type RaftResponse = Message<"raftlog.v1.RaftResponse"> & {
  * Use `create(RaftResponseSchema)` to create a new message.
  */
 export const RaftResponseSchema: GenMessage<RaftResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 5);
+  messageDesc(file_raftlog_v1_peer, 15);
 
 /**
  * One Raft log entry.
@@ -283,7 +635,7 @@ export type RaftEntry = Message<"raftlog.v1.RaftEntry"> & {
  * Use `create(RaftEntrySchema)` to create a new message.
  */
 export const RaftEntrySchema: GenMessage<RaftEntry> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 6);
+  messageDesc(file_raftlog_v1_peer, 16);
 
 /**
  * A group's membership.
@@ -332,7 +684,7 @@ export type RaftConfState = Message<"raftlog.v1.RaftConfState"> & {
  * Use `create(RaftConfStateSchema)` to create a new message.
  */
 export const RaftConfStateSchema: GenMessage<RaftConfState> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 7);
+  messageDesc(file_raftlog_v1_peer, 17);
 
 /**
  * What a snapshot covers.
@@ -367,7 +719,7 @@ export type RaftSnapshotMetadata = Message<"raftlog.v1.RaftSnapshotMetadata"> & 
  * Use `create(RaftSnapshotMetadataSchema)` to create a new message.
  */
 export const RaftSnapshotMetadataSchema: GenMessage<RaftSnapshotMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 8);
+  messageDesc(file_raftlog_v1_peer, 18);
 
 /**
  * One chunk of an InstallSnapshot; the receiver reassembles chunks in offset order.
@@ -416,7 +768,7 @@ export type RaftSnapshotChunk = Message<"raftlog.v1.RaftSnapshotChunk"> & {
  * Use `create(RaftSnapshotChunkSchema)` to create a new message.
  */
 export const RaftSnapshotChunkSchema: GenMessage<RaftSnapshotChunk> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 9);
+  messageDesc(file_raftlog_v1_peer, 19);
 
 /**
  * One Raft message of one group (the fields of the consensus core's Message).
@@ -522,7 +874,7 @@ export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
  * Use `create(RaftMessageSchema)` to create a new message.
  */
 export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 10);
+  messageDesc(file_raftlog_v1_peer, 20);
 
 /**
  * Markers for one transaction, to the partitions this node leads.
@@ -564,7 +916,7 @@ export type WriteTxnMarkersRequest = Message<"raftlog.v1.WriteTxnMarkersRequest"
  * Use `create(WriteTxnMarkersRequestSchema)` to create a new message.
  */
 export const WriteTxnMarkersRequestSchema: GenMessage<WriteTxnMarkersRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 11);
+  messageDesc(file_raftlog_v1_peer, 21);
 
 /**
  * Outcome per partition; a partition this node does not lead answers NOT_LEADER, so the coordinator
@@ -586,7 +938,7 @@ export type WriteTxnMarkersResponse = Message<"raftlog.v1.WriteTxnMarkersRespons
  * Use `create(WriteTxnMarkersResponseSchema)` to create a new message.
  */
 export const WriteTxnMarkersResponseSchema: GenMessage<WriteTxnMarkersResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 12);
+  messageDesc(file_raftlog_v1_peer, 22);
 
 /**
  * One partition's marker outcome.
@@ -621,7 +973,7 @@ export type WriteTxnMarkerResult = Message<"raftlog.v1.WriteTxnMarkerResult"> & 
  * Use `create(WriteTxnMarkerResultSchema)` to create a new message.
  */
 export const WriteTxnMarkerResultSchema: GenMessage<WriteTxnMarkerResult> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 13);
+  messageDesc(file_raftlog_v1_peer, 23);
 
 /**
  * Raft message kinds, as in the consensus core (raft/message.ts).
