@@ -33,6 +33,7 @@ import {
 } from '../host/index.js';
 import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
 import type { CallHeaders } from '../rpc/index.js';
+import { forEachBounded } from './bounded-parallel.js';
 import { ControllerReplica } from './controller-replica.js';
 import type {
   ClusterStatusView,
@@ -138,6 +139,8 @@ const freshCampaignRetryTicks = 4;
 const transactionTimeoutMsDefault = 60_000;
 const dutiesIntervalMs = 500;
 const gapFillBytesMaxDefault = 4 * 1024 * 1024;
+/** Partition groups loaded at once when many start together (after a restart); see reconcileNow. */
+const groupLoadParallel = 32;
 /** How long a stopping node waits for its leaderships to move. */
 const handOffMsMax = 3_000;
 
@@ -808,28 +811,9 @@ export class ClusterNode implements NodeApi {
     // delete a group (and the votes it cast) that a later entry gives back to this node.
     if (state.appliedIndex < this.reconcileFromIndex) return;
     const plan = reconcile(state, this.nodeId, [...this.partitions.keys()] as GroupId[]);
-    for (const spec of plan.create) {
-      const replica = new PartitionReplica(
-        spec.groupId as number as PartitionId,
-        this.options.kv,
-        this.store,
-        this.leaderData.sourceFor(spec.groupId),
-        this.options.logger,
-        this.options.partitionLimits,
-      );
-      await replica.open();
-      const bootstrap = spec.replicas.includes(this.nodeId)
-        ? { confState: confOf(spec.replicas) }
-        : undefined;
-      const group = await this.host.addGroup(spec.groupId, replica, bootstrap);
-      this.partitions.set(spec.groupId, { group, replica });
-      if (
-        group.raw.status().term === 0 &&
-        spec.replicas[0] === this.nodeId &&
-        this.voteGate.mayCampaign(spec.groupId)
-      )
-        this.campaignFresh(spec.groupId);
-    }
+    // After a restart every partition of the node loads here: one at a time, 10,000 of them would
+    // wait on each other's reads for minutes while the first ones loaded time out their elections.
+    await forEachBounded(plan.create, groupLoadParallel, (spec) => this.startPartition(spec));
     await this.removeOrphans(state);
     for (const id of plan.remove) {
       this.options.logger.info({ group: id }, 'removing a running group no longer assigned here');
@@ -840,6 +824,28 @@ export class ClusterNode implements NodeApi {
         return Promise.resolve();
       });
     }
+  }
+
+  private async startPartition(spec: ReturnType<typeof reconcile>['create'][number]): Promise<void> {
+    if (this.stopping) return;
+    const replica = new PartitionReplica(
+      spec.groupId as number as PartitionId,
+      this.options.kv,
+      this.store,
+      this.leaderData.sourceFor(spec.groupId),
+      this.options.logger,
+      this.options.partitionLimits,
+    );
+    await replica.open();
+    const bootstrap = spec.replicas.includes(this.nodeId) ? { confState: confOf(spec.replicas) } : undefined;
+    const group = await this.host.addGroup(spec.groupId, replica, bootstrap);
+    this.partitions.set(spec.groupId, { group, replica });
+    if (
+      group.raw.status().term === 0 &&
+      spec.replicas[0] === this.nodeId &&
+      this.voteGate.mayCampaign(spec.groupId)
+    )
+      this.campaignFresh(spec.groupId);
   }
 
   /**
