@@ -56,6 +56,6 @@ export function registerScaleBench(bench: Command, ctx: CliContext): void {
         log,
       );
       ctx.io.out(g.json ? JSON.stringify(result) : describeScaleBench(result));
-      if (result.restartAllLedMs === undefined) ctx.exitCode = 1;
+      if (result.allLedAfterCreateMs === undefined || result.restartAllLedMs === undefined) ctx.exitCode = 1;
     });
 }

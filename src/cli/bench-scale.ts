@@ -36,8 +36,10 @@ export interface ScaleBenchResult {
   readonly topics: number;
   readonly nodes: number;
   readonly createMs: number;
-  /** From the first create call until every partition's leader says it leads. */
-  readonly allLedAfterCreateMs: number;
+  /** From the first create call until every partition's leader says it leads; undefined: timed out. */
+  readonly allLedAfterCreateMs: number | undefined;
+  /** Partitions led when the wait after the create ended. */
+  readonly createLed: number;
   readonly idle: readonly NodeIdleSample[];
   /** Sum over the nodes, of one core. */
   readonly idleCpuPercent: number;
@@ -79,7 +81,11 @@ export async function runScaleBench(
     const created = await createPartitions(session.admin, topics, o, log).finally(() => session.close());
     const led = await waitAllLed(census, new Set(topics), o, log);
     const allLedAfterCreateMs = led.elapsedMs + created.startedBeforeMs;
-    log(`all ${o.partitions} partitions led ${ms(allLedAfterCreateMs)} after the first create`);
+    log(
+      led.done
+        ? `all ${o.partitions} partitions led ${ms(allLedAfterCreateMs)} after the first create`
+        : `only ${led.led}/${o.partitions} partitions led ${ms(allLedAfterCreateMs)} after the first create`,
+    );
     await sleep(o.settleMs);
     const idle = await measureIdle(dataDir, o.idleWindowMs);
     log(`idle: ${describeIdle(idle.samples)} (load average ${idle.loadAverage ?? '?'})`);
@@ -95,7 +101,8 @@ export async function runScaleBench(
       topics: o.topics,
       nodes: o.nodes,
       createMs: Math.round(created.createMs),
-      allLedAfterCreateMs: Math.round(allLedAfterCreateMs),
+      allLedAfterCreateMs: led.done ? Math.round(allLedAfterCreateMs) : undefined,
+      createLed: led.led,
       idle: idle.samples,
       idleCpuPercent: round1(idle.samples.reduce((sum, s) => sum + s.cpuPercent, 0)),
       idleLoadAverage: idle.loadAverage,
@@ -213,13 +220,17 @@ function describeIdle(samples: readonly NodeIdleSample[]): string {
 /** The row of the scale table (issue #17) with its header. */
 export function describeScaleBench(r: ScaleBenchResult): string {
   const rss = r.idle.map((s) => s.rssMiB);
+  const create =
+    r.allLedAfterCreateMs === undefined
+      ? `not all led (${r.createLed}/${r.partitions})`
+      : ms(r.allLedAfterCreateMs);
   const restart =
     r.restartAllLedMs === undefined ? `not all led (${r.restartLed}/${r.partitions})` : ms(r.restartAllLedMs);
   return [
     '| partitions | all led after create | RSS per node | idle CPU (all nodes) | full SIGKILL restart → all led |',
     '|---|---|---|---|---|',
     `| ${r.partitions.toLocaleString('en-US')} (${r.topics} topic${r.topics === 1 ? '' : 's'}) ` +
-      `| ${ms(r.allLedAfterCreateMs)} | ${Math.min(...rss)}–${Math.max(...rss)} MiB ` +
+      `| ${create} | ${Math.min(...rss)}–${Math.max(...rss)} MiB ` +
       `| ${r.idleCpuPercent}% (${r.idle.map((s) => `${s.cpuPercent}`).join(' + ')}) | ${restart} |`,
     `load average: ${r.idleLoadAverage ?? '?'} during the idle window, ${r.restartLoadAverage ?? '?'} after the restart; ` +
       `create calls ${ms(r.createMs)}`,
