@@ -11,12 +11,16 @@ import { StorageBatch, type KvStore, type PartitionStore, type RaftLogStore } fr
 import { reconcile, type ControllerState } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
 import type { PartitionLimits } from '../partition/index.js';
+import { forEachBounded } from './bounded-parallel.js';
 import { controllerGroup, type ControllerReplica } from './controller-replica.js';
 import type { LeaderData } from './leader-data.js';
 import type { NodeClock } from './node-clock.js';
 import { PartitionReplica } from './partition-replica.js';
 import type { PartitionRouter } from './partition-router.js';
 import type { VoteGate } from './vote-gate.js';
+
+/** Partition groups loaded at once when many start together (after a restart). */
+const groupLoadParallel = 32;
 
 export interface ReconcilerDeps {
   readonly nodeId: NodeId;
@@ -84,7 +88,9 @@ export class Reconciler {
     if (state.appliedIndex < this.fromIndex) return;
     const local = this.deps.router.local;
     const plan = reconcile(state, this.deps.nodeId, [...local.keys()] as GroupId[]);
-    for (const spec of plan.create) await this.create(spec.groupId, spec.replicas);
+    // After a restart every partition of the node loads here: one at a time, 10,000 of them would
+    // wait on each other's reads for minutes while the first ones loaded time out their elections.
+    await forEachBounded(plan.create, groupLoadParallel, (spec) => this.create(spec.groupId, spec.replicas));
     await this.removeOrphans(state);
     for (const id of plan.remove) {
       this.deps.logger.info({ group: id }, 'removing a running group no longer assigned here');
@@ -98,6 +104,7 @@ export class Reconciler {
   }
 
   private async create(groupId: GroupId, replicas: readonly NodeId[]): Promise<void> {
+    if (this.stopping) return;
     const { deps } = this;
     const replica = new PartitionReplica(
       groupId as number as PartitionId,

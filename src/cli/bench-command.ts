@@ -7,6 +7,7 @@ import { benchConsume, benchProduce, noProgress, type BenchResult, type Progress
 import { benchRebalance } from './bench-rebalance.js';
 import { describeQueueBench, drainQueue, queueBenchResult } from './bench-queue.js';
 import { benchProduceTransactions } from './bench-transactions.js';
+import { registerScaleBench } from './bench-scale-command.js';
 import { withSession } from './global-options.js';
 import { acksMode, integerIn, nonNegativeInt, positiveInt } from './option-parsers.js';
 
@@ -79,6 +80,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       }),
     );
   registerQueueBench(bench, ctx);
+  registerScaleBench(bench, ctx);
 }
 
 interface QueueBenchFlags {
