@@ -1,0 +1,20 @@
+import type { BenchTime } from '../bench-time.js';
+
+const retryPauseMs = 250;
+
+/** Calls `attempt` until it resolves; a peer still starting refuses for a while. Rethrows the last failure. */
+export async function retryUntil<T>(
+  time: BenchTime,
+  timeoutMs: number,
+  attempt: () => Promise<T>,
+): Promise<T> {
+  const deadline = time.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (time.now() + retryPauseMs > deadline) throw error;
+      await time.sleep(retryPauseMs);
+    }
+  }
+}
