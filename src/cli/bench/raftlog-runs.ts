@@ -1,9 +1,9 @@
-import type { BenchResult, LatencySummary, Progress } from '../bench-runner.js';
+import { noProgress, type BenchResult, type LatencySummary, type Progress } from '../bench-runner.js';
 import type { BenchTarget } from './bench-target.js';
 import type { BenchTime } from './bench-time.js';
 import type { PlotPanel } from './plot-writer.js';
 import { describePoint, type SweepPoint } from './sweep.js';
-import { measureConsume, measureProduce } from './workload.js';
+import { measureConsume, produceThrough } from './workload.js';
 
 export interface RunShape {
   readonly count: number;
@@ -51,10 +51,7 @@ export async function produceRun(
   progress: Progress,
 ): Promise<RunOutcome> {
   await target.prepare();
-  const sender = await target.sender({ oneAtATime: shape.oneAtATime });
-  const m = await measureProduce(sender, produceShape(point, shape, false), time, progress).finally(() =>
-    sender.close(),
-  );
+  const m = await produceThrough(target, shape.oneAtATime, produceShape(point, shape, false), time, progress);
   const lag = m.lagMsMax === undefined ? {} : { lagMsMax: m.lagMsMax };
   return {
     report: { mode: 'produce', ...pointFields(point), ...m.result, ...lag },
@@ -82,11 +79,8 @@ export async function e2eRun(
   );
   // Nothing is lost if the subscription is not ready yet: it reads from the start.
   reading.catch(() => undefined);
-  const sender = await target.sender({ oneAtATime: shape.oneAtATime });
-  const noBar = { increment: () => undefined, stop: () => undefined };
-  const produced = await measureProduce(sender, produceShape(point, shape, true), time, noBar).finally(() =>
-    sender.close(),
-  );
+  const stamped = produceShape(point, shape, true);
+  const produced = await produceThrough(target, shape.oneAtATime, stamped, time, noProgress);
   const consumed = await reading;
   const lag = produced.lagMsMax === undefined ? {} : { lagMsMax: produced.lagMsMax };
   return {

@@ -3,7 +3,7 @@ import { noProgress, type LatencySummary } from '../bench-runner.js';
 import type { BenchTarget } from './bench-target.js';
 import type { BenchTime } from './bench-time.js';
 import { formatCount, formatMs, formatTable, type Column } from './percentile-table.js';
-import { measureConsume, measureProduce } from './workload.js';
+import { measureConsume, produceThrough } from './workload.js';
 
 export interface SideBySideOptions {
   /** Each target runs this many times, interleaved, so a drifting machine load hits all alike. */
@@ -56,21 +56,11 @@ export async function runSideBySide(
 async function runOnce(target: BenchTarget, o: SideBySideOptions, time: BenchTime): Promise<TargetRun> {
   const loadAverage = loadavg()[0] ?? 0;
   await target.prepare();
-  const bulk = await target.sender({ oneAtATime: false });
   const shape = { recordBytes: o.recordBytes };
-  const produce = await measureProduce(
-    bulk,
-    { ...shape, count: o.count, concurrency: o.concurrency },
-    time,
-    noProgress,
-  ).finally(() => bulk.close());
-  const single = await target.sender({ oneAtATime: true });
-  const latency = await measureProduce(
-    single,
-    { ...shape, count: o.latencyCount, concurrency: 1 },
-    time,
-    noProgress,
-  ).finally(() => single.close());
+  const bulk = { ...shape, count: o.count, concurrency: o.concurrency };
+  const produce = await produceThrough(target, false, bulk, time, noProgress);
+  const single = { ...shape, count: o.latencyCount, concurrency: 1 };
+  const latency = await produceThrough(target, true, single, time, noProgress);
   const expected = produce.result.count + latency.result.count;
   const consume = await measureConsume(
     target,

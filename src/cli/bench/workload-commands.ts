@@ -138,12 +138,7 @@ async function produceSweep(
     return transactionSweep(ctx, session, { ...o, transactionRecords: o.transactionRecords }, plan, json);
   }
   const target = new RaftlogTarget(session, { ...o, topic: o.topic ?? '' });
-  return runSweep(
-    o.recordBytes,
-    plan,
-    (p) => produceRun(target, p, shapeOf(o), realBenchTime, barFor(ctx, json, o, p)),
-    (r) => r.report.recordsPerSec,
-  );
+  return sweepWith(produceRun, target, o, plan, (p) => barFor(ctx, json, o, p));
 }
 
 async function transactionSweep(
@@ -183,10 +178,23 @@ async function e2eSweep(
   // Each run reads a fresh topic from its start: an old record would carry no send time.
   const { topic: _named, ...fresh } = o;
   const target = new RaftlogTarget(session, fresh);
+  return sweepWith(e2eRun, target, o, plan, (p) => barFor(ctx, json, o, p));
+}
+
+type Runner = typeof produceRun;
+
+/** The sweep over sizes and rates; a rate of peak is a share of the closed loop's records/s. */
+function sweepWith(
+  run: Runner,
+  target: RaftlogTarget,
+  o: WorkloadFlags,
+  plan: RatePlan,
+  bar: (p: SweepPoint) => Progress,
+): Promise<RunOutcome[]> {
   return runSweep(
     o.recordBytes,
     plan,
-    (p) => e2eRun(target, p, shapeOf(o), realBenchTime, barFor(ctx, json, o, p)),
+    (p) => run(target, p, shapeOf(o), realBenchTime, bar(p)),
     (r) => r.report.recordsPerSec,
   );
 }

@@ -67,6 +67,22 @@ export async function measureProduce(
   return lagMsMax === undefined ? { result, timeline } : { result, timeline, lagMsMax };
 }
 
+/** Opens a sender of `target`, runs `shape` through it, and closes it however the run ends. */
+export async function produceThrough(
+  target: Pick<BenchTarget, 'sender'>,
+  oneAtATime: boolean,
+  shape: ProduceShape,
+  time: BenchTime,
+  progress: Progress,
+): Promise<ProduceMeasure> {
+  const sender = await target.sender({ oneAtATime });
+  try {
+    return await measureProduce(sender, shape, time, progress);
+  } finally {
+    await sender.close();
+  }
+}
+
 function valueMaker(shape: ProduceShape): (sentAtMs: number) => Uint8Array {
   if (shape.stamped !== true) {
     const shared = new Uint8Array(shape.recordBytes).fill(0x61);

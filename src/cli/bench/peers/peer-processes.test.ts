@@ -15,12 +15,15 @@ afterEach(() => {
   dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
 });
 
-function alive(pid: number): boolean {
+/** Signal 0 checks that a pid exists without touching the process. */
+const alive = (pid: number): boolean => !isGone(() => process.kill(pid, 0));
+
+function isGone(probe: () => void): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
+    probe();
     return false;
+  } catch {
+    return true;
   }
 }
 
