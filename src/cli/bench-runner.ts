@@ -60,14 +60,14 @@ export class LatencyRecorder {
     return this.histogram.totalCount === 0 ? 0 : round3(this.histogram.getValueAtPercentile(p) / 1000);
   }
 
+  /**
+   * A percentile reads as the top of its histogram bucket, which can lie just above the largest value
+   * recorded; clamped to the maximum, the columns never read p99.9 > max.
+   */
   summary(): LatencySummary {
-    return {
-      p50Ms: this.percentileMs(50),
-      p90Ms: this.percentileMs(90),
-      p99Ms: this.percentileMs(99),
-      p999Ms: this.percentileMs(99.9),
-      maxMs: this.histogram.totalCount === 0 ? 0 : round3(this.histogram.maxValue / 1000),
-    };
+    const maxMs = this.histogram.totalCount === 0 ? 0 : round3(this.histogram.maxValue / 1000);
+    const at = (p: number): number => Math.min(this.percentileMs(p), maxMs);
+    return { p50Ms: at(50), p90Ms: at(90), p99Ms: at(99), p999Ms: at(99.9), maxMs };
   }
 }
 

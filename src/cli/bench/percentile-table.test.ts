@@ -51,3 +51,17 @@ describe('formatTable', () => {
     expect([0.41234, 4.1234, 41.234, 412.34, 0].map(formatMs)).toEqual(['0.412', '4.12', '41.2', '412', '0']);
   });
 });
+
+describe('LatencyRecorder percentiles near the top', () => {
+  it('never reads a percentile above the largest value recorded', () => {
+    const r = new LatencyRecorder();
+    // 1215.376 ms sits inside a bucket whose top is higher: p99.9 must still not exceed it.
+    for (let i = 0; i < 999; i++) r.recordMs(1);
+    r.recordMs(1215.376);
+    r.recordMs(1215.376);
+    const s = r.summary();
+    expect(s.maxMs).toBeCloseTo(1215.376, 0);
+    expect(s.p999Ms).toBeLessThanOrEqual(s.maxMs);
+    expect(s.p99Ms).toBeLessThanOrEqual(s.p999Ms);
+  });
+});
