@@ -14,7 +14,13 @@ import { PeerProcesses } from './peers/peer-processes.js';
 import { installedPeers, peerList, startPeers, type PeerName } from './peers/start-peers.js';
 import { acksMode, integerIn, positiveInt } from '../option-parsers.js';
 import { RaftlogTarget } from './raftlog-target.js';
-import { runSideBySide, sideBySideJson, sideBySideTable, type SideBySideOptions } from './side-by-side.js';
+import {
+  runSideBySide,
+  sideBySideJson,
+  sideBySideTable,
+  type SideBySideOptions,
+  type TargetReport,
+} from './side-by-side.js';
 
 export interface SideBySideFlags extends Omit<SideBySideOptions, 'recordBytes'> {
   readonly peers: PeerName[];
@@ -54,7 +60,19 @@ class RunResources {
     await this.processes.stopAll(stopGraceMs);
     await this.cluster?.stop();
     process.off('exit', this.onExit);
-    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
+    if (!keepDir) this.removeDir();
+  }
+
+  /**
+   * A SIGKILLed broker dies a moment after kill() returns and may still create files meanwhile: retry,
+   * and leave the directory (saying where) rather than fail a finished run over it.
+   */
+  private removeDir(): void {
+    try {
+      rmSync(this.dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (error) {
+      console.error(`raftlog bench: could not remove ${this.dir}: ${String(error)}`);
+    }
   }
 }
 
@@ -79,13 +97,28 @@ export async function runSideBySideCommand(ctx: CliContext, cmd: Command, o: Sid
   try {
     const reports = await Promise.race([run(ctx, cmd, o, res), stopped]);
     ctx.io.out(g.json ? JSON.stringify(sideBySideJson(reports)) : sideBySideTable(reports));
-    ok = !reports.some((r) => r.runs.some((run) => run.produceErrors > 0 || run.consumed < run.expected));
+    const failures = failedRuns(reports);
+    failures.forEach((line) => ctx.io.err(`raftlog bench: ${line}`));
+    ok = failures.length === 0;
     if (!ok) ctx.exitCode = 1;
   } finally {
     off?.();
     await res.release(!ok || interrupted);
     if (!ok) ctx.io.err(`raftlog bench: logs and data kept in ${res.dir}`);
   }
+}
+
+/** A run with failed sends, or that read back less than was acknowledged, fails the command. */
+function failedRuns(reports: readonly TargetReport[]): string[] {
+  return reports.flatMap((t) =>
+    t.runs.flatMap((r, i) =>
+      r.produceErrors > 0 || r.consumed < r.expected
+        ? [
+            `${t.name}, run ${i + 1}: ${r.produceErrors} failed sends, read back ${r.consumed} of ${r.expected}`,
+          ]
+        : [],
+    ),
+  );
 }
 
 async function run(ctx: CliContext, cmd: Command, o: SideBySideFlags, res: RunResources) {

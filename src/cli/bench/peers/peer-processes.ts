@@ -42,8 +42,7 @@ export class PeerProcesses {
         child.once('exit', () => resolve());
         child.once('error', () => resolve());
       });
-      // A bench that exits on its own must not wait for its peers to exit first.
-      child.unref();
+      // Not unref'd: while stopAll waits for the exits, these children are all that keeps the loop alive.
       this.tracked.push({ child, exited });
       return child;
     } finally {
