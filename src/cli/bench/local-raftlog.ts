@@ -1,5 +1,13 @@
+import { join } from 'node:path';
 import { LocalCluster } from '../../local/index.js';
-import { freePort } from './peers/free-port.js';
+import { freeBasePort } from './peers/free-port.js';
+
+const nodes = 3;
+/** What src/local binds per node i: client port, peer port (+1000), metrics (+100) and console (+200). */
+const layoutOffsets = [0, 1000, 100, 200].flatMap((o) => Array.from({ length: nodes }, (_, i) => o + i));
+
+/** Another process may take a port between the check and the bind: start again elsewhere. */
+const attemptsMax = 3;
 
 /**
  * A 3-node raftlog cluster of this bench's own, like `npm start` but on free ports and in `dataDir`,
@@ -8,14 +16,24 @@ import { freePort } from './peers/free-port.js';
 export async function startLocalRaftlog(
   dataDir: string,
 ): Promise<{ cluster: LocalCluster; bootstrap: string }> {
-  const basePort = await freePort();
-  const cluster = new LocalCluster({ nodes: 3, basePort, dataDir, host: '127.0.0.1', logLevel: 'warn' });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(join(dataDir, `attempt-${attempt}`));
+    } catch (error) {
+      if (attempt >= attemptsMax) throw error;
+    }
+  }
+}
+
+async function startOnce(dataDir: string): Promise<{ cluster: LocalCluster; bootstrap: string }> {
+  const basePort = await freeBasePort(layoutOffsets);
+  const cluster = new LocalCluster({ nodes, basePort, dataDir, host: '127.0.0.1', logLevel: 'warn' });
   try {
     await cluster.waitReady();
   } catch (error) {
     await cluster.stop();
     throw error;
   }
-  const bootstrap = [0, 1, 2].map((i) => `127.0.0.1:${basePort + i}`).join(',');
+  const bootstrap = Array.from({ length: nodes }, (_, i) => `127.0.0.1:${basePort + i}`).join(',');
   return { cluster, bootstrap };
 }

@@ -40,6 +40,8 @@ class RunResources {
   readonly processes = new PeerProcesses(realBenchTime);
   readonly dir = mkdtempSync(join(tmpdir(), 'raftlog-bench-'));
   readonly targets: BenchTarget[] = [];
+  /** Aborted on Ctrl-C: the runs stop sending, so nothing keeps the process alive afterwards. */
+  readonly abort = new AbortController();
   cluster: LocalCluster | undefined;
   session: CliSession | undefined;
   private readonly onExit = (): void => this.killNow();
@@ -49,9 +51,16 @@ class RunResources {
     process.on('exit', this.onExit);
   }
 
+  /** Synchronous, for the process's exit. */
   killNow(): void {
     this.processes.killAll();
     this.cluster?.killNow();
+  }
+
+  /** Ctrl-C: the brokers go at once; the cluster is told it is being stopped, so it reports no crash. */
+  stopNow(): void {
+    this.processes.killAll();
+    void this.cluster?.stop(0);
   }
 
   async release(keepDir: boolean): Promise<void> {
@@ -90,7 +99,8 @@ export async function runSideBySideCommand(ctx: CliContext, cmd: Command, o: Sid
   stopped.catch(() => undefined);
   const off = ctx.io.onInterrupt?.(() => {
     interrupted = true;
-    res.killNow();
+    res.abort.abort();
+    res.stopNow();
     onInterrupted(new RaftlogError('CANCELLED', 'interrupted: every process this bench started is stopped'));
   });
   let ok = false;
@@ -137,7 +147,7 @@ async function run(ctx: CliContext, cmd: Command, o: SideBySideFlags, res: RunRe
   });
   res.targets.push(raftlog, ...(await startingPeers));
   ctx.io.err(`raftlog bench: ${res.targets.length} targets ready; ${o.runs} run(s) each`);
-  return runSideBySide(res.targets, o, res.time, (name, r, i) =>
+  return runSideBySide(res.targets, { ...o, signal: res.abort.signal }, res.time, (name, r, i) =>
     ctx.io.err(
       `run ${i + 1} ${name}: produce ${r.produceRecordsPerSec} rec/s, one at a time p50 ${r.oneAtATime.p50Ms} ` +
         `p99 ${r.oneAtATime.p99Ms} ms, consume ${r.consumeRecordsPerSec} rec/s (load ${r.loadAverage})`,

@@ -15,6 +15,8 @@ export interface SideBySideOptions {
   readonly recordBytes: number;
   readonly concurrency: number;
   readonly idleTimeoutMs: number;
+  /** Ends the runs early (Ctrl-C): no new phase starts, the current one stops sending. */
+  readonly signal?: AbortSignal;
 }
 
 /** One run of one target. */
@@ -45,6 +47,7 @@ export async function runSideBySide(
   const reports = targets.map((t) => ({ name: t.name, runs: [] as TargetRun[] }));
   for (let r = 0; r < options.runs; r++) {
     for (const [i, target] of targets.entries()) {
+      if (options.signal?.aborted === true) return reports;
       const run = await runOnce(target, options, time);
       reports[i]?.runs.push(run);
       onRun(target.name, run, r);
@@ -57,14 +60,15 @@ async function runOnce(target: BenchTarget, o: SideBySideOptions, time: BenchTim
   const loadAverage = loadavg()[0] ?? 0;
   await target.prepare();
   const shape = { recordBytes: o.recordBytes };
-  const bulk = { ...shape, count: o.count, concurrency: o.concurrency };
+  const stop = o.signal === undefined ? {} : { signal: o.signal };
+  const bulk = { ...shape, ...stop, count: o.count, concurrency: o.concurrency };
   const produce = await produceThrough(target, false, bulk, time, noProgress);
-  const single = { ...shape, count: o.latencyCount, concurrency: 1 };
+  const single = { ...shape, ...stop, count: o.latencyCount, concurrency: 1 };
   const latency = await produceThrough(target, true, single, time, noProgress);
   const expected = produce.result.count + latency.result.count;
   const consume = await measureConsume(
     target,
-    { count: expected, idleTimeoutMs: o.idleTimeoutMs },
+    { count: expected, idleTimeoutMs: o.idleTimeoutMs, ...stop },
     time,
     noProgress,
   );

@@ -14,6 +14,8 @@ export interface ProduceShape {
   readonly ratePerSec?: number;
   /** Every value carries its send time (end-to-end runs); costs one allocation per record. */
   readonly stamped?: boolean;
+  /** Stops sending (an interrupted bench): what is in flight still settles. */
+  readonly signal?: AbortSignal;
 }
 
 /** What one produce run measured, with the per-second timeline for a plot. */
@@ -102,7 +104,7 @@ async function closedLoop(
   let next = 0;
   let errors = 0;
   const worker = async (): Promise<void> => {
-    while (next < shape.count) {
+    while (next < shape.count && shape.signal?.aborted !== true) {
       next++;
       const t0 = time.now();
       let ok = true;
@@ -117,7 +119,8 @@ async function closedLoop(
     }
   };
   await Promise.all(Array.from({ length: Math.min(shape.concurrency, shape.count) }, worker));
-  return errors;
+  // Records never sent count as failed, so an interrupted run cannot pass for a complete one.
+  return errors + (shape.count - next);
 }
 
 export interface ConsumeMeasure {
@@ -136,7 +139,7 @@ export interface ConsumeMeasure {
  */
 export async function measureConsume(
   target: Pick<BenchTarget, 'subscribe'>,
-  options: { count: number; idleTimeoutMs: number },
+  options: { count: number; idleTimeoutMs: number; signal?: AbortSignal },
   time: BenchTime,
   progress: Progress,
 ): Promise<ConsumeMeasure> {
@@ -148,6 +151,7 @@ export async function measureConsume(
   let lastAt = started;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
+  options.signal?.addEventListener('abort', () => finish(), { once: true });
   const subscription = await target.subscribe((value) => {
     if (received >= options.count) return;
     received++;

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freeBasePort } from './free-port.js';
 import { realBenchTime } from '../bench-time.js';
 import { findExecutable, PeerProcesses } from './peer-processes.js';
 import { installedPeers, peerList } from './start-peers.js';
@@ -103,3 +105,22 @@ describe('PeerProcesses', () => {
     expect(rabbit).toContain('cluster_formation.classic_config.nodes.2 = b@localhost');
   });
 });
+
+describe('freeBasePort', () => {
+  it('finds a base below the ephemeral range whose every offset is free', async () => {
+    const offsets = [0, 1, 2, 1000, 1001, 1002];
+    const base = await freeBasePort(offsets);
+    expect(base).toBeGreaterThanOrEqual(20_000);
+    expect(base + 1002).toBeLessThan(30_000);
+    const servers = await Promise.all(offsets.map((o) => listen(base + o)));
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+});
+
+function listen(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}

@@ -123,7 +123,12 @@ export class RabbitTarget implements BenchTarget {
 
   static async connect(url: string, time: BenchTime): Promise<RabbitTarget> {
     const connection = await retryUntil(time, readyTimeoutMs, () => connect(url));
-    return new RabbitTarget(connection, await connection.createConfirmChannel());
+    // A broker stopped under the client (Ctrl-C) emits 'error'; unheard, it would crash the bench
+    // before it cleans up. Calls in flight fail on their own and report it.
+    connection.on('error', () => undefined);
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', () => undefined);
+    return new RabbitTarget(connection, channel);
   }
 
   async prepare(): Promise<void> {
@@ -152,6 +157,7 @@ export class RabbitTarget implements BenchTarget {
 
   async subscribe(onValue: (value: Uint8Array) => void): Promise<BenchSubscription> {
     const channel = await this.connection.createChannel();
+    channel.on('error', () => undefined);
     await channel.prefetch(1_000);
     let unacked = 0;
     const { consumerTag } = await channel.consume(this.queue, (message) => {
