@@ -1,23 +1,15 @@
 import { randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
 
-/** A TCP port free on `host` right now (the OS picks it); a peer binds it moments later. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
+/**
+ * `count` consecutive ports free now, for the peers' listeners. Not from the OS's ephemeral range
+ * (32768 and up): any outgoing connection may take one of those before the peer binds it (a RabbitMQ
+ * node once failed with dist_port_already_used), and not from the range of raftlog's own cluster.
+ */
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<number[]> {
-  const ports = new Set<number>();
-  while (ports.size < count) ports.add(await freePort(host));
-  return [...ports];
+  const offsets = Array.from({ length: count }, (_, i) => i);
+  const base = await freeBasePort(offsets, host, peerRange);
+  return offsets.map((o) => base + o);
 }
 
 function isFree(port: number, host: string): Promise<boolean> {
@@ -28,23 +20,30 @@ function isFree(port: number, host: string): Promise<boolean> {
   });
 }
 
-/** Below the OS's ephemeral range (32768 and up), where freePort's picks for the peers come from. */
-const fixedRangeStart = 20_000;
-const fixedRangeEnd = 30_000;
+interface PortRange {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Both below the OS's ephemeral range (32768 and up) and apart from each other. */
+export const clusterRange: PortRange = { start: 20_000, end: 30_000 };
+const peerRange: PortRange = { start: 30_000, end: 32_700 };
 const attemptsMax = 100;
 
 /**
- * A base port for a layout that binds base + each offset: every one of them free now, and all below
- * the ephemeral range, so ports handed out meanwhile by freePort cannot collide with them.
+ * A base port for a layout that binds base + each offset: every one of them free now, all within
+ * `range`, so the ports of the peers and of raftlog's own cluster cannot collide.
  */
-export async function freeBasePort(offsets: readonly number[], host = '127.0.0.1'): Promise<number> {
+export async function freeBasePort(
+  offsets: readonly number[],
+  host = '127.0.0.1',
+  range: PortRange = clusterRange,
+): Promise<number> {
   const span = Math.max(...offsets);
   for (let attempt = 0; attempt < attemptsMax; attempt++) {
-    const base = randomInt(fixedRangeStart, fixedRangeEnd - span);
+    const base = randomInt(range.start, range.end - span);
     const free = await Promise.all(offsets.map((o) => isFree(base + o, host)));
     if (free.every(Boolean)) return base;
   }
-  throw new Error(
-    `no free ports for a layout of ${offsets.length} ports in ${fixedRangeStart}-${fixedRangeEnd}`,
-  );
+  throw new Error(`no free ports for a layout of ${offsets.length} ports in ${range.start}-${range.end}`);
 }

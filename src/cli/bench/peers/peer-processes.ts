@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, openSync, closeSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import type { BenchTime } from '../bench-time.js';
 
 export interface PeerSpawn {
@@ -34,6 +34,8 @@ export class PeerProcesses {
     const log = openSync(spec.logFile, 'a');
     try {
       const child = spawn(spec.command, spec.args, {
+        // Crash dumps (erl_crash.dump, MnesiaCore.*) land in the working directory: keep them with the logs.
+        cwd: dirname(spec.logFile),
         env: { ...process.env, ...spec.env },
         stdio: ['ignore', log, log],
         detached: true,
