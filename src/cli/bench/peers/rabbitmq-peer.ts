@@ -46,7 +46,15 @@ export async function startRabbitCluster(
   install: RabbitInstall,
 ): Promise<RabbitCluster> {
   const [epmdPort = 0, ...ports] = await freePorts(1 + rabbitNodes * 2);
-  const env = { HOME: dir, ERL_EPMD_PORT: String(epmdPort) };
+  // -start_epmd false: a node or rabbitmqctl that misses our epmd must fail, not start a daemon that
+  // outlives the bench (one did when a run was interrupted while rabbitmqctl polled).
+  const noDaemon = '-start_epmd false';
+  const env = {
+    HOME: dir,
+    ERL_EPMD_PORT: String(epmdPort),
+    RABBITMQ_CTL_ERL_ARGS: noDaemon,
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS: noDaemon,
+  };
   writeFileSync(join(dir, '.erlang.cookie'), `raftlogbench${epmdPort}`);
   chmodSync(join(dir, '.erlang.cookie'), 0o400);
   writeFileSync(join(dir, 'enabled-plugins'), '[].\n');
