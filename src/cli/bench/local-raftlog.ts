@@ -15,19 +15,25 @@ const attemptsMax = 3;
  */
 export async function startLocalRaftlog(
   dataDir: string,
+  onSpawned: (cluster: LocalCluster) => void,
 ): Promise<{ cluster: LocalCluster; bootstrap: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startOnce(join(dataDir, `attempt-${attempt}`));
+      return await startOnce(join(dataDir, `attempt-${attempt}`), onSpawned);
     } catch (error) {
       if (attempt >= attemptsMax) throw error;
     }
   }
 }
 
-async function startOnce(dataDir: string): Promise<{ cluster: LocalCluster; bootstrap: string }> {
+/** `onSpawned` learns of the processes before they are ready, so an interrupt can stop them too. */
+async function startOnce(
+  dataDir: string,
+  onSpawned: (cluster: LocalCluster) => void,
+): Promise<{ cluster: LocalCluster; bootstrap: string }> {
   const basePort = await freeBasePort(layoutOffsets);
   const cluster = new LocalCluster({ nodes, basePort, dataDir, host: '127.0.0.1', logLevel: 'warn' });
+  onSpawned(cluster);
   try {
     await cluster.waitReady();
   } catch (error) {

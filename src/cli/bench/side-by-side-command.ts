@@ -134,7 +134,7 @@ function failedRuns(reports: readonly TargetReport[]): string[] {
 async function run(ctx: CliContext, cmd: Command, o: SideBySideFlags, res: RunResources) {
   const g = globals(cmd);
   const peers = installedPeers(o.peers, (line) => ctx.io.err(`raftlog bench: ${line}`));
-  const startingPeers = startPeers(peers, res.processes, res.dir, res.time);
+  const startingPeers = startPeers(peers, res.processes, res.dir, res.time, res.abort.signal);
   startingPeers.catch(() => undefined);
   const bootstrap = ownsBootstrap(cmd) ? g.bootstrap : await startOwnCluster(ctx, res);
   res.session = await ctx.deps.connect(bootstrap, g.auth);
@@ -157,8 +157,11 @@ async function run(ctx: CliContext, cmd: Command, o: SideBySideFlags, res: RunRe
 
 async function startOwnCluster(ctx: CliContext, res: RunResources): Promise<string> {
   ctx.io.err('raftlog bench: starting a 3-node raftlog cluster (--bootstrap names one to use instead)');
-  const { cluster, bootstrap } = await startLocalRaftlog(join(res.dir, 'raftlog'));
-  res.cluster = cluster;
+  const { bootstrap } = await startLocalRaftlog(join(res.dir, 'raftlog'), (cluster) => {
+    res.cluster = cluster;
+    // Interrupted while this attempt started: stop it at once.
+    if (res.abort.signal.aborted) void cluster.stop(0);
+  });
   return bootstrap;
 }
 

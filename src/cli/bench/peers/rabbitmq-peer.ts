@@ -105,17 +105,33 @@ function rabbitNodeEnv(dir: string, n: number, name: string, distPort: number, c
   };
 }
 
-/** Resolves once the first node reports all three running in its cluster. */
-export async function waitRabbitCluster(cluster: RabbitCluster, install: RabbitInstall, time: BenchTime) {
-  await retryUntil(time, readyTimeoutMs, async () => {
-    const { stdout } = await run(
-      install.ctl,
-      ['-n', 'bench1@localhost', 'cluster_status', '--formatter', 'json'],
-      { env: { ...process.env, ...cluster.env }, timeout: 30_000 },
-    );
-    const running = (JSON.parse(stdout) as { running_nodes?: unknown[] }).running_nodes ?? [];
-    if (running.length < rabbitNodes) throw new Error(`${running.length} of ${rabbitNodes} nodes running`);
-  });
+/**
+ * Resolves once the first node reports all three running in its cluster. Stops polling when `signal`
+ * aborts and kills a rabbitmqctl in flight: once our epmd is gone, rabbitmqctl would start an epmd
+ * daemon of its own that outlives the bench.
+ */
+export async function waitRabbitCluster(
+  cluster: RabbitCluster,
+  install: RabbitInstall,
+  time: BenchTime,
+  signal?: AbortSignal,
+) {
+  const args = ['-n', 'bench1@localhost', 'cluster_status', '--formatter', 'json'];
+  const env = { ...process.env, ...cluster.env };
+  await retryUntil(
+    time,
+    readyTimeoutMs,
+    async () => {
+      const { stdout } = await run(install.ctl, args, {
+        env,
+        timeout: 30_000,
+        ...(signal ? { signal } : {}),
+      });
+      const running = (JSON.parse(stdout) as { running_nodes?: unknown[] }).running_nodes ?? [];
+      if (running.length < rabbitNodes) throw new Error(`${running.length} of ${rabbitNodes} nodes running`);
+    },
+    signal,
+  );
 }
 
 /** One quorum queue (3 members), publisher confirms; the client talks to the queue leader's node. */

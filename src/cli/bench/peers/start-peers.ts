@@ -46,11 +46,14 @@ export async function startPeers(
   processes: PeerProcesses,
   dir: string,
   time: BenchTime,
+  signal?: AbortSignal,
 ): Promise<BenchTarget[]> {
   const starting = names.map((name) => {
     const peerDir = join(dir, name);
     mkdirSync(peerDir, { recursive: true });
-    return name === 'nats' ? startNats(processes, peerDir, time) : startRabbit(processes, peerDir, time);
+    return name === 'nats'
+      ? startNats(processes, peerDir, time)
+      : startRabbit(processes, peerDir, time, signal);
   });
   // Both boot at once; a failure of one still waits for the other before the caller cleans up.
   const settled = await Promise.allSettled(starting);
@@ -68,8 +71,13 @@ async function startNats(processes: PeerProcesses, dir: string, time: BenchTime)
   return NatsTarget.connect(servers, time);
 }
 
-async function startRabbit(processes: PeerProcesses, dir: string, time: BenchTime): Promise<BenchTarget> {
+async function startRabbit(
+  processes: PeerProcesses,
+  dir: string,
+  time: BenchTime,
+  signal: AbortSignal | undefined,
+): Promise<BenchTarget> {
   const cluster = await startRabbitCluster(processes, dir, debianRabbit);
-  await waitRabbitCluster(cluster, debianRabbit, time);
+  await waitRabbitCluster(cluster, debianRabbit, time, signal);
   return RabbitTarget.connect(cluster.urls[0] ?? '', time);
 }
