@@ -1,61 +1,20 @@
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { RaftlogError } from '../../lib/index.js';
-import type { AcksMode } from '../client/index.js';
-import type { CliAdmin, CliContext, CliQueueConsumer, CliQueues, CliSession } from './cli-context.js';
-import { benchConsume, benchProduce, noProgress, type BenchResult, type Progress } from './bench-runner.js';
+import type { CliContext, CliQueueConsumer, CliQueues, CliSession } from './cli-context.js';
+import { benchProduce, noProgress, type Progress } from './bench-runner.js';
 import { benchRebalance } from './bench-rebalance.js';
 import { describeQueueBench, drainQueue, queueBenchResult } from './bench-queue.js';
-import { benchProduceTransactions } from './bench-transactions.js';
 import { registerScaleBench } from './bench-scale-command.js';
+import { ensureTopic, progressBar, registerSideBySide, registerWorkloadBenches } from './bench/index.js';
 import { withSession } from './global-options.js';
-import { acksMode, integerIn, nonNegativeInt, positiveInt } from './option-parsers.js';
-
-interface BenchFlags {
-  topic: string;
-  recordBytes: number;
-  count: number;
-  acks: AcksMode;
-  concurrency: number;
-  oneAtATime?: boolean;
-  idempotence: boolean;
-  partitions: number;
-  replicas: number;
-  timeoutMs: number;
-  transactionRecords?: number;
-}
+import { integerIn, nonNegativeInt, positiveInt } from './option-parsers.js';
 
 export function registerBenchCommand(program: Command, ctx: CliContext): void {
   const bench = program
     .command('bench')
     .description('measure throughput and latency against a running cluster');
-  for (const mode of ['produce', 'consume'] as const) {
-    bench
-      .command(mode)
-      .requiredOption('--topic <name>', 'topic (created when missing)')
-      .option('--record-bytes <n>', 'value size', positiveInt, 1024)
-      .option('--count <n>', 'records', positiveInt, 100_000)
-      .option('--acks <mode>', 'quorum|leader|none', acksMode, 'quorum')
-      .option('--concurrency <n>', 'sends awaiting their ack at once', positiveInt, 1024)
-      .option('--one-at-a-time', 'await each ack before the next send (latency, not throughput)')
-      .option('--no-idempotence', 'produce: send without a producer id (no deduplication of retries)')
-      .option('--partitions <n>', 'partitions when the topic is created', positiveInt, 3)
-      .option('--replicas <n>', 'replicas when the topic is created (0: cluster default)', nonNegativeInt, 0)
-      .option('--timeout-ms <ms>', 'consume: stop after this long without a record', positiveInt, 10_000)
-      .option('--transaction-records <n>', 'produce: in transactions of this many records', positiveInt)
-      .action((o: BenchFlags, cmd: Command) =>
-        withSession(ctx, cmd, async (session, g) => {
-          await ensureTopic(session.admin, o);
-          const progress = g.json ? noProgress : progressBar(ctx, o.count);
-          const result =
-            mode === 'produce'
-              ? await runProduce(session, o, progress)
-              : await runConsume(session, o, progress);
-          ctx.io.out(g.json ? JSON.stringify(result) : describe(mode, result));
-          if (result.errors > 0) ctx.exitCode = 1;
-        }),
-      );
-  }
+  registerSideBySide(bench, ctx);
+  registerWorkloadBenches(bench, ctx);
   bench
     .command('rebalance')
     .description('time one member joining a consumer group of --members members')
@@ -69,7 +28,7 @@ export function registerBenchCommand(program: Command, ctx: CliContext): void {
       withSession(ctx, cmd, async (session, g) => {
         if (session.groups === undefined)
           throw new RaftlogError('UNIMPLEMENTED', 'this session has no consumer groups');
-        await ensureTopic(session.admin, o);
+        await ensureTopic(session, o.topic, o);
         const partitions = (await session.admin.describeTopic(o.topic)).partitions;
         const r = await benchRebalance(session.groups, { ...o, partitions });
         ctx.io.out(
@@ -125,7 +84,7 @@ async function runQueueBench(session: CliSession, o: QueueBenchFlags, progress: 
   await session.admin.createTopic({ name: topic, partitions: o.partitions, replicas: o.replicas });
   const fill = await runProduce(
     session,
-    { topic, recordBytes: o.size, count: o.count, acks: 'quorum', concurrency: 1024, idempotence: true },
+    { topic, recordBytes: o.size, count: o.count },
     progress('messages filled'),
   );
   const consumers = openQueueConsumers(session.queues, topic, o);
@@ -173,108 +132,22 @@ interface RebalanceFlags {
   timeoutMs: number;
 }
 
-type ProduceFlags = Pick<
-  BenchFlags,
-  | 'topic'
-  | 'recordBytes'
-  | 'count'
-  | 'acks'
-  | 'concurrency'
-  | 'oneAtATime'
-  | 'idempotence'
-  | 'transactionRecords'
->;
+interface FillFlags {
+  readonly topic: string;
+  readonly recordBytes: number;
+  readonly count: number;
+}
 
-async function runProduce(session: CliSession, o: ProduceFlags, progress: Progress) {
-  if (o.transactionRecords !== undefined)
-    return runProduceTransactions(session, o, o.transactionRecords, progress);
-  const single = o.oneAtATime === true;
-  const producer = session.producer({
-    acks: o.acks,
-    lingerMs: single ? 0 : 5,
-    idempotence: o.idempotence,
-  });
+/** The queue bench's fill: idempotent, acks=quorum, up to 1024 in flight. */
+async function runProduce(session: CliSession, o: FillFlags, progress: Progress) {
+  const producer = session.producer({ acks: 'quorum', lingerMs: 5, idempotence: true });
   try {
     return await benchProduce(
       (r) => producer.send(r),
-      { topic: o.topic, count: o.count, recordBytes: o.recordBytes, concurrency: single ? 1 : o.concurrency },
+      { topic: o.topic, count: o.count, recordBytes: o.recordBytes, concurrency: 1024 },
       progress,
     );
   } finally {
     await producer.close();
   }
-}
-
-async function runProduceTransactions(
-  session: CliSession,
-  o: ProduceFlags,
-  transactionRecords: number,
-  progress: Progress,
-) {
-  if (!o.idempotence) throw new RaftlogError('INVALID_ARGUMENT', '--transaction-records needs idempotence');
-  const producer = session.producer({
-    acks: o.acks,
-    lingerMs: 5,
-    transactionalId: `bench-${process.pid}-${Date.now()}`,
-  });
-  try {
-    if (producer.initTransactions === undefined || producer.transaction === undefined) {
-      throw new RaftlogError('UNIMPLEMENTED', 'this session has no transactional producer');
-    }
-    await producer.initTransactions();
-    const sender = { transaction: producer.transaction.bind(producer) };
-    return await benchProduceTransactions(
-      sender,
-      { topic: o.topic, count: o.count, recordBytes: o.recordBytes, transactionRecords },
-      progress,
-    );
-  } finally {
-    await producer.close();
-  }
-}
-
-async function runConsume(session: CliSession, o: BenchFlags, progress: Progress) {
-  const consumer = session.consumer({ from: 'earliest' });
-  try {
-    await consumer.assignTopic(o.topic, 'earliest');
-    return await benchConsume(consumer, { count: o.count, idleTimeoutMs: o.timeoutMs }, progress);
-  } finally {
-    await consumer.close();
-  }
-}
-
-async function ensureTopic(
-  admin: CliAdmin,
-  o: Pick<BenchFlags, 'topic' | 'partitions' | 'replicas'>,
-): Promise<void> {
-  try {
-    await admin.describeTopic(o.topic);
-  } catch (error) {
-    if (!(error instanceof RaftlogError) || error.code !== 'TOPIC_NOT_FOUND') throw error;
-    await admin
-      .createTopic({ name: o.topic, partitions: o.partitions, replicas: o.replicas })
-      .catch((e: unknown) => {
-        if (!(e instanceof RaftlogError) || e.code !== 'TOPIC_ALREADY_EXISTS') throw e;
-      });
-  }
-}
-
-function progressBar(ctx: CliContext, total: number, unit = 'records'): Progress {
-  const stream = ctx.io.progressStream;
-  if (stream === undefined) return noProgress;
-  const bar = new SingleBar({
-    stream,
-    format: `{bar} {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,
-    hideCursor: true,
-    clearOnComplete: true,
-  });
-  bar.start(total, 0);
-  return { increment: (n) => bar.increment(n), stop: () => bar.stop() };
-}
-
-function describe(mode: string, r: BenchResult): string {
-  return (
-    `${mode}: ${r.count} records, ${r.recordsPerSec} records/s, ${r.mbPerSec} MiB/s, ` +
-    `latency p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, p99.9 ${r.p999Ms} ms, ${r.errors} errors`
-  );
 }

@@ -112,8 +112,10 @@ describe('queueBenchResult', () => {
       recordsPerSec: 5000,
       mbPerSec: 4.883,
       p50Ms: 1,
+      p90Ms: 1.5,
       p99Ms: 2,
       p999Ms: 3,
+      maxMs: 4,
       count: 1000,
       errors: 0,
     };

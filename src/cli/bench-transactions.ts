@@ -1,5 +1,7 @@
-import type { ProducerRecord, RecordAck, TransactionScope } from '../client/index.js';
+import { RaftlogError } from '../../lib/index.js';
+import type { AcksMode, ProducerRecord, RecordAck, TransactionScope } from '../client/index.js';
 import { LatencyRecorder, summarize, type BenchResult, type Progress } from './bench-runner.js';
+import type { CliSession } from './cli-context.js';
 
 export interface TransactionalSender {
   transaction<T>(fn: (scope: TransactionScope) => Promise<T>): Promise<T>;
@@ -49,4 +51,41 @@ export async function benchProduceTransactions(
   }
   progress.stop();
   return summarize(committed, errors, options.recordBytes, performance.now() - started, latency);
+}
+
+export interface TransactionalProduceFlags {
+  readonly topic: string;
+  readonly recordBytes: number;
+  readonly count: number;
+  readonly acks: AcksMode;
+  readonly idempotence: boolean;
+}
+
+/** `bench produce --transaction-records N` through a session's transactional producer. */
+export async function runProduceTransactions(
+  session: CliSession,
+  o: TransactionalProduceFlags,
+  transactionRecords: number,
+  progress: Progress,
+): Promise<BenchResult> {
+  if (!o.idempotence) throw new RaftlogError('INVALID_ARGUMENT', '--transaction-records needs idempotence');
+  const producer = session.producer({
+    acks: o.acks,
+    lingerMs: 5,
+    transactionalId: `bench-${process.pid}-${Date.now()}`,
+  });
+  try {
+    if (producer.initTransactions === undefined || producer.transaction === undefined) {
+      throw new RaftlogError('UNIMPLEMENTED', 'this session has no transactional producer');
+    }
+    await producer.initTransactions();
+    const sender = { transaction: producer.transaction.bind(producer) };
+    return await benchProduceTransactions(
+      sender,
+      { topic: o.topic, count: o.count, recordBytes: o.recordBytes, transactionRecords },
+      progress,
+    );
+  } finally {
+    await producer.close();
+  }
 }

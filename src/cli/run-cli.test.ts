@@ -461,10 +461,16 @@ describe('raftlog commands with a fake cluster', () => {
     expect(Object.keys(result).sort()).toEqual([
       'count',
       'errors',
+      'maxMs',
       'mbPerSec',
+      'mode',
       'p50Ms',
+      'p90Ms',
       'p999Ms',
       'p99Ms',
+      'rateOfPeak',
+      'ratePerSec',
+      'recordBytes',
       'recordsPerSec',
     ]);
     expect(result['count']).toBe(50);
