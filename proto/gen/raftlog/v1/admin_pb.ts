@@ -125,6 +125,8 @@ export const CreateTopicsRequestSchema: GenMessage<CreateTopicsRequest> = /*@__P
  */
 export type CreateTopicsResponse = Message<"raftlog.v1.CreateTopicsResponse"> & {
   /**
+   * Exactly one per entry of CreateTopicsRequest.topics, in the same order.
+   *
    * @generated from field: repeated raftlog.v1.CreateTopicResult results = 1;
    */
   results: CreateTopicResult[];
@@ -161,7 +163,7 @@ export type CreateTopicResult = Message<"raftlog.v1.CreateTopicResult"> & {
   /**
    * Why this topic was not created: the code CreateTopic would have failed with for it alone
    * (INVALID_TOPIC_NAME, TOPIC_ALREADY_EXISTS, INVALID_ARGUMENT, NOT_ENOUGH_REPLICAS,
-   * RESOURCE_EXHAUSTED, AUTHORIZATION_FAILED).
+   * RESOURCE_EXHAUSTED).
    *
    * @generated from field: raftlog.v1.ErrorDetail error = 3;
    */
@@ -2063,7 +2065,8 @@ export const AdminService: GenService<{
   /**
    * Creates many topics in one call, each judged alone by CreateTopic's rules: one that fails gets
    * its error in its result and the others are still created. The whole call fails only when the
-   * request breaks the batch limits (CreateTopicsRequest) or the controller cannot be reached.
+   * request breaks the batch limits (CreateTopicsRequest), the caller lacks admin on any named topic
+   * (AUTHORIZATION_FAILED, nothing created), or the controller cannot be reached.
    *
    * @generated from rpc raftlog.v1.AdminService.CreateTopics
    */
