@@ -152,18 +152,39 @@ interface CreateDraft {
   placementCursor: number;
 }
 
+interface TopicTotals {
+  readonly loads: ReadonlyMap<NodeId, NodeLoad>;
+  readonly partitions: number;
+}
+
+/**
+ * Node loads and partition count of the topics map a create made, so the next create starts from
+ * them instead of counting every partition again. Keyed by the map itself: maps in a state are
+ * never changed once a command returned, so an entry cannot go stale, and a map any other command
+ * makes simply misses and is counted once.
+ */
+const totalsByTopics = new WeakMap<ReadonlyMap<string, TopicInfo>, TopicTotals>();
+
+function topicTotals(state: ControllerState): TopicTotals {
+  const known = totalsByTopics.get(state.topics);
+  if (known !== undefined) return known;
+  return { loads: nodeLoads(state.topics.values()), partitions: totalPartitions(state) };
+}
+
 function createDraft(state: ControllerState): CreateDraft {
+  const totals = topicTotals(state);
   return {
     topics: new Map(state.topics),
-    loads: nodeLoads(state.topics.values()),
+    loads: new Map(totals.loads),
     live: activeNodeIds(state),
-    partitionTotal: totalPartitions(state),
+    partitionTotal: totals.partitions,
     nextGroupId: state.nextGroupId,
     placementCursor: state.placementCursor,
   };
 }
 
 function withDraft(state: ControllerState, draft: CreateDraft): ControllerState {
+  totalsByTopics.set(draft.topics, { loads: draft.loads, partitions: draft.partitionTotal });
   return {
     ...state,
     topics: draft.topics,

@@ -74,6 +74,20 @@ describe('create-topics', () => {
     expect(loads.map((l) => l.leaders)).toEqual([10, 10, 10]);
   });
 
+  it('places the same from remembered loads as from loads counted afresh', () => {
+    const commands: ControllerCommand[] = Array.from({ length: 40 }, (_, i) => ({
+      type: 'create-topic',
+      ...spec(`t${i}`, 1 + (i % 3), 1 + (i % 3)),
+    }));
+    let fresh = applyAll(registerNodes(4)).state;
+    for (const command of commands) {
+      // A copied map is unknown to the remembered totals: the create counts every partition.
+      fresh = applyAll([command], { ...fresh, topics: new Map(fresh.topics) }).state;
+    }
+    const remembered = applyAll([...registerNodes(4), ...commands]).state;
+    expect([...remembered.topics.values()]).toEqual([...fresh.topics.values()]);
+  });
+
   it('rejects a batch beyond its limits whole', () => {
     const base = applyAll(registerNodes(3)).state;
     const tooMany = Array.from({ length: controllerLimits.topicsPerBatchMax + 1 }, (_, i) => spec(`t${i}`));
