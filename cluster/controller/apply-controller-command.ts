@@ -21,13 +21,15 @@ import {
   type ControllerState,
   type NodeInfo,
   type PartitionAssignment,
+  type TopicCreateResult,
   type TopicInfo,
+  type TopicSpec,
 } from './controller-types.js';
 import { applyGroupCommand } from './apply-group-command.js';
 import { applySecurityCommand } from './apply-security-command.js';
 import { emptySecurityState } from './security-types.js';
 import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
-import { activeNodeIds, nodeLoads, placePartitions } from './placement.js';
+import { activeNodeIds, nodeLoads, placePartitions, type NodeLoad } from './placement.js';
 import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
 
 type Command<T extends ControllerCommand['type']> = Extract<ControllerCommand, { type: T }>;
@@ -137,26 +139,150 @@ function placeNew(
   };
 }
 
-function createTopic(state: ControllerState, c: Command<'create-topic'>, ctx: ApplyContext): Outcome {
-  const invalidName = validateTopicName(c.name);
+/**
+ * What creating topics works on: the topics map is copied once per command and the node loads are
+ * counted once, so a batch of topics costs one pass over the existing ones, not one per topic.
+ */
+interface CreateDraft {
+  readonly topics: Map<string, TopicInfo>;
+  readonly loads: Map<NodeId, NodeLoad>;
+  readonly live: readonly NodeId[];
+  partitionTotal: number;
+  nextGroupId: number;
+  placementCursor: number;
+}
+
+interface TopicTotals {
+  readonly loads: ReadonlyMap<NodeId, NodeLoad>;
+  readonly partitions: number;
+}
+
+/**
+ * Node loads and partition count of the topics map a create made, so the next create starts from
+ * them instead of counting every partition again. Keyed by the map itself: maps in a state are
+ * never changed once a command returned, so an entry cannot go stale, and a map any other command
+ * makes simply misses and is counted once.
+ */
+const totalsByTopics = new WeakMap<ReadonlyMap<string, TopicInfo>, TopicTotals>();
+
+function topicTotals(state: ControllerState): TopicTotals {
+  const known = totalsByTopics.get(state.topics);
+  if (known !== undefined) return known;
+  return { loads: nodeLoads(state.topics.values()), partitions: totalPartitions(state) };
+}
+
+function createDraft(state: ControllerState): CreateDraft {
+  const totals = topicTotals(state);
+  return {
+    topics: new Map(state.topics),
+    loads: new Map(totals.loads),
+    live: activeNodeIds(state),
+    partitionTotal: totals.partitions,
+    nextGroupId: state.nextGroupId,
+    placementCursor: state.placementCursor,
+  };
+}
+
+function withDraft(state: ControllerState, draft: CreateDraft): ControllerState {
+  totalsByTopics.set(draft.topics, { loads: draft.loads, partitions: draft.partitionTotal });
+  return {
+    ...state,
+    topics: draft.topics,
+    nextGroupId: draft.nextGroupId,
+    placementCursor: draft.placementCursor,
+  };
+}
+
+/** Counts new replicas into the draft's loads, so the next topic of a batch sees them. */
+function addLoads(loads: Map<NodeId, NodeLoad>, replicaSets: readonly (readonly NodeId[])[]): void {
+  for (const replicas of replicaSets) {
+    replicas.forEach((node, i) => {
+      const old = loads.get(node) ?? { replicas: 0, leaders: 0 };
+      loads.set(node, { replicas: old.replicas + 1, leaders: old.leaders + (i === 0 ? 1 : 0) });
+    });
+  }
+}
+
+/** Judges one topic with the single-create rules and, when it passes, adds it to the draft. */
+function draftTopic(draft: CreateDraft, spec: TopicSpec, ctx: ApplyContext): TopicInfo {
+  const invalidName = validateTopicName(spec.name);
   if (invalidName !== undefined) reject(invalidName.code, invalidName.message);
-  if (state.topics.has(c.name)) reject('TOPIC_ALREADY_EXISTS', `topic '${c.name}' already exists`);
-  if (state.topics.size >= limits.topicsMax) {
+  if (draft.topics.has(spec.name)) reject('TOPIC_ALREADY_EXISTS', `topic '${spec.name}' already exists`);
+  if (draft.topics.size >= limits.topicsMax) {
     reject('RESOURCE_EXHAUSTED', `the cluster may hold at most ${limits.topicsMax} topics`);
   }
-  const partitions = requireInteger(c.partitions, 1, limits.partitionsPerTopicMax, 'partitions');
-  const rf = requireInteger(c.replicationFactor, 1, limits.replicationFactorMax, 'replication factor');
-  const resolved = resolveTopicConfig(defaultTopicConfig, c.config, c.name);
+  const partitions = requireInteger(spec.partitions, 1, limits.partitionsPerTopicMax, 'partitions');
+  const rf = requireInteger(spec.replicationFactor, 1, limits.replicationFactorMax, 'replication factor');
+  const resolved = resolveTopicConfig(defaultTopicConfig, spec.config, spec.name);
   if ('rejection' in resolved) reject(resolved.rejection.code, resolved.rejection.message);
-  const placed = placeNew(state, 0, partitions, rf);
+  if (rf > draft.live.length) {
+    reject(
+      'NOT_ENOUGH_REPLICAS',
+      `replication factor ${rf} needs that many live nodes, ${draft.live.length} are alive`,
+    );
+  }
+  if (draft.partitionTotal + partitions > limits.partitionsTotalMax) {
+    reject('RESOURCE_EXHAUSTED', `the cluster may hold at most ${limits.partitionsTotalMax} partitions`);
+  }
+  if (draft.nextGroupId + partitions - 1 > groupIdMax)
+    reject('RESOURCE_EXHAUSTED', 'group ids are exhausted');
+  const placed = placePartitions(draft.live, draft.loads, draft.placementCursor, partitions, rf);
   const topic: TopicInfo = {
-    name: c.name,
+    name: spec.name,
     replicationFactor: rf,
     config: resolved.config,
-    partitions: placed.assignments,
+    partitions: placed.replicaSets.map((replicas, i) => ({
+      partition: partitionId(i),
+      groupId: groupId(draft.nextGroupId + i),
+      replicas,
+      targetReplicas: null,
+    })),
     createdAtMs: ctx.timestampMs,
   };
-  return ok(withTopic(placed.state, topic), { type: 'topic', topic });
+  addLoads(draft.loads, placed.replicaSets);
+  draft.topics.set(topic.name, topic);
+  draft.partitionTotal += partitions;
+  draft.nextGroupId += partitions;
+  draft.placementCursor = placed.cursor;
+  return topic;
+}
+
+function createTopic(state: ControllerState, c: Command<'create-topic'>, ctx: ApplyContext): Outcome {
+  const draft = createDraft(state);
+  const topic = draftTopic(draft, c, ctx);
+  return ok(withDraft(state, draft), { type: 'topic', topic });
+}
+
+function requireBatch(topics: readonly TopicSpec[]): void {
+  if (topics.length < 1 || topics.length > limits.topicsPerBatchMax) {
+    reject('INVALID_ARGUMENT', `a batch creates 1 to ${limits.topicsPerBatchMax} topics`);
+  }
+  // Entries with a malformed count are refused one by one below; here they count for nothing.
+  const partitions = topics.reduce(
+    (sum, t) => sum + (Number.isSafeInteger(t.partitions) ? t.partitions : 0),
+    0,
+  );
+  if (partitions > limits.partitionsPerBatchMax) {
+    reject('INVALID_ARGUMENT', `a batch creates at most ${limits.partitionsPerBatchMax} partitions in all`);
+  }
+}
+
+/**
+ * Creates each topic of the batch on its own: one that breaks a rule gets its error in its result
+ * and the others are still created. Only a batch over its limits is rejected whole.
+ */
+function createTopics(state: ControllerState, c: Command<'create-topics'>, ctx: ApplyContext): Outcome {
+  requireBatch(c.topics);
+  const draft = createDraft(state);
+  const results = c.topics.map((spec): TopicCreateResult => {
+    try {
+      return { name: spec.name, ok: true, topic: draftTopic(draft, spec, ctx) };
+    } catch (error) {
+      if (!(error instanceof RaftlogError)) throw error;
+      return { name: spec.name, ok: false, code: error.code, message: error.message };
+    }
+  });
+  return ok(withDraft(state, draft), { type: 'topics-created', results });
 }
 
 function updateTopicConfig(state: ControllerState, c: Command<'update-topic-config'>): Outcome {
@@ -397,6 +523,8 @@ function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContex
       return unregisterNode(state, c);
     case 'create-topic':
       return createTopic(state, c, ctx);
+    case 'create-topics':
+      return createTopics(state, c, ctx);
     case 'update-topic-config':
       return updateTopicConfig(state, c);
     case 'add-partitions':

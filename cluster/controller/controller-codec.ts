@@ -59,13 +59,30 @@ export interface ControllerEntry {
 }
 
 type FieldKind =
-  'int' | 'string' | 'string?' | 'boolean' | 'int[]' | 'config' | 'group' | TxnFieldKind | SecurityFieldKind;
+  | 'int'
+  | 'string'
+  | 'string?'
+  | 'boolean'
+  | 'int[]'
+  | 'config'
+  | 'topic-specs'
+  | 'group'
+  | TxnFieldKind
+  | SecurityFieldKind;
+
+const topicSpecFields = {
+  name: 'string',
+  partitions: 'int',
+  replicationFactor: 'int',
+  config: 'config',
+} as const;
 
 const commandFields = {
   'register-node': { nodeId: 'int', address: 'string', peerAddress: 'string?' },
   'set-node-alive': { nodeId: 'int', alive: 'boolean' },
   'unregister-node': { nodeId: 'int' },
-  'create-topic': { name: 'string', partitions: 'int', replicationFactor: 'int', config: 'config' },
+  'create-topic': topicSpecFields,
+  'create-topics': { topics: 'topic-specs' },
   'update-topic-config': { name: 'string', config: 'config' },
   'add-partitions': { name: 'string', partitions: 'int' },
   'delete-topic': { name: 'string' },
@@ -143,6 +160,8 @@ function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
       return asIntArray(value, path);
     case 'config':
       return decodeConfigInput(value, path);
+    case 'topic-specs':
+      return asArray(value, path).map((spec, i) => decodeFields(topicSpecFields, spec, `${path}[${i}]`));
     case 'group':
       return decodeGroupCommand(value, path);
     case 'acls':
@@ -157,13 +176,22 @@ export function decodeControllerCommand(value: unknown): ControllerCommand {
   const o = asObject(value, 'command');
   const type = asString(o.type, 'command.type');
   if (!isCommandType(type)) throw new RaftlogError('CORRUPT_MESSAGE', `unknown controller command '${type}'`);
-  const command: Record<string, unknown> = { type };
-  for (const [field, kind] of Object.entries(commandFields[type] as Record<string, FieldKind>)) {
-    const decoded = decodeField(kind, o[field], `command.${field}`);
+  return { type, ...decodeFields(commandFields[type], o, 'command') } as unknown as ControllerCommand;
+}
+
+function decodeFields(
+  fields: Record<string, FieldKind>,
+  value: unknown,
+  path: string,
+): Record<string, unknown> {
+  const o = asObject(value, path);
+  const decoded: Record<string, unknown> = {};
+  for (const [field, kind] of Object.entries(fields)) {
+    const one = decodeField(kind, o[field], `${path}.${field}`);
     // An optional field left out stays absent, as it was when the command was proposed.
-    if (decoded !== undefined) command[field] = decoded;
+    if (one !== undefined) decoded[field] = one;
   }
-  return command as unknown as ControllerCommand;
+  return decoded;
 }
 
 export function encodeControllerEntry(entry: ControllerEntry): Uint8Array {

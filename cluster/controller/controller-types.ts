@@ -71,6 +71,19 @@ export interface ControllerState {
   readonly security: SecurityState;
 }
 
+/** One topic to create, as create-topic and create-topics carry it. */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly config: TopicConfigInput;
+}
+
+/** How one topic of a create-topics batch fared. */
+export type TopicCreateResult =
+  | { readonly name: string; readonly ok: true; readonly topic: TopicInfo }
+  | { readonly name: string; readonly ok: false; readonly code: ErrorCode; readonly message: string };
+
 export type ControllerCommand =
   | {
       readonly type: 'register-node';
@@ -80,13 +93,9 @@ export type ControllerCommand =
     }
   | { readonly type: 'set-node-alive'; readonly nodeId: number; readonly alive: boolean }
   | { readonly type: 'unregister-node'; readonly nodeId: number }
-  | {
-      readonly type: 'create-topic';
-      readonly name: string;
-      readonly partitions: number;
-      readonly replicationFactor: number;
-      readonly config: TopicConfigInput;
-    }
+  | ({ readonly type: 'create-topic' } & TopicSpec)
+  /** Creates many topics, each judged alone: one failing does not stop the others. */
+  | { readonly type: 'create-topics'; readonly topics: readonly TopicSpec[] }
   | { readonly type: 'update-topic-config'; readonly name: string; readonly config: TopicConfigInput }
   /** Grows a topic to `partitions` partitions in total. */
   | { readonly type: 'add-partitions'; readonly name: string; readonly partitions: number }
@@ -139,6 +148,8 @@ export type ControllerCommandType = ControllerCommand['type'];
 export type ControllerOutput =
   | { readonly type: 'done' }
   | { readonly type: 'topic'; readonly topic: TopicInfo }
+  /** create-topics: one result per requested topic, in request order. */
+  | { readonly type: 'topics-created'; readonly results: readonly TopicCreateResult[] }
   | { readonly type: 'topic-deleted'; readonly groupIds: readonly GroupId[] }
   | { readonly type: 'assignment'; readonly topic: string; readonly assignment: PartitionAssignment }
   | { readonly type: 'producer-ids'; readonly firstProducerId: ProducerId; readonly count: number }
@@ -163,6 +174,8 @@ export interface ControllerLimits {
   readonly topicsMax: number;
   readonly partitionsPerTopicMax: number;
   readonly partitionsTotalMax: number;
+  readonly topicsPerBatchMax: number;
+  readonly partitionsPerBatchMax: number;
   readonly replicationFactorMax: number;
   readonly producerIdBlockSizeMax: number;
   readonly transactionalIdsMax: number;
@@ -181,6 +194,9 @@ export const controllerLimits: ControllerLimits = {
   topicsMax: 10_000,
   partitionsPerTopicMax: 10_000,
   partitionsTotalMax: 100_000,
+  // A batch is one controller entry: these keep it, and the time one apply holds the log, bounded.
+  topicsPerBatchMax: 1_000,
+  partitionsPerBatchMax: 10_000,
   replicationFactorMax: 7,
   producerIdBlockSizeMax: 100_000,
   transactionalIdsMax: 1_000_000,

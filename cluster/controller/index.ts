@@ -14,7 +14,9 @@ export {
   type NodeInfo,
   type NodeMembership,
   type PartitionAssignment,
+  type TopicCreateResult,
   type TopicInfo,
+  type TopicSpec,
   type TransactionalIdInfo,
 } from './controller-types.js';
 export {

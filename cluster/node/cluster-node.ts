@@ -13,6 +13,7 @@ import { LeadershipMoves } from './leadership-moves.js';
 import type {
   ClusterStatusView,
   CreateTopicInput,
+  TopicCreateOutcome,
   FetchInput,
   FetchOutcome,
   InitProducerInput,
@@ -413,6 +414,10 @@ export class ClusterNode implements NodeApi {
 
   createTopic(input: CreateTopicInput): Promise<TopicView> {
     return this.admin.createTopic(input);
+  }
+
+  createTopics(inputs: readonly CreateTopicInput[], validateOnly: boolean): Promise<TopicCreateOutcome[]> {
+    return this.admin.createTopics(inputs, validateOnly);
   }
 
   deleteTopic(name: string): Promise<void> {

@@ -78,6 +78,18 @@ describe('the forwarded controller output on the wire', () => {
     expect(roundTrip({ type: 'topic', topic: orders })).toEqual({ type: 'topic', topic: orders });
   });
 
+  it('carries a batch create: created topics by name, failures with their code', () => {
+    if (orders === undefined) throw new Error('orders was not created');
+    const output: ControllerOutput = {
+      type: 'topics-created',
+      results: [
+        { name: 'orders', ok: true, topic: orders },
+        { name: 'bad/name', ok: false, code: 'INVALID_TOPIC_NAME', message: 'bad name' },
+      ],
+    };
+    expect(roundTrip(output)).toEqual(output);
+  });
+
   it('refuses an answer without an output', () => {
     expect(() => controllerOutputFromWire(undefined, () => undefined)).toThrow(/without an output/);
   });

@@ -1,6 +1,8 @@
 import { create } from '@bufbuild/protobuf';
 import { groupId, nodeId, partitionId, producerId, RaftlogError, type NodeId } from '../../lib/index.js';
-import type { ControllerOutput, GroupOutput, TopicInfo } from '../controller/index.js';
+import type { ControllerOutput, GroupOutput, TopicCreateResult, TopicInfo } from '../controller/index.js';
+import { ErrorCode } from '../../proto/gen/raftlog/v1/errors_pb.js';
+import { errorFromDetail } from './txn-proto.js';
 import {
   ControllerAssignmentSchema,
   ControllerCommandOutputSchema,
@@ -11,6 +13,8 @@ import {
   ControllerProducerEpochSchema,
   ControllerProducerIdsSchema,
   ControllerTopicDeletedSchema,
+  ControllerTopicsCreatedSchema,
+  type ControllerTopicsCreated,
   type ControllerCommandOutput,
   type ControllerGroupOutput,
   type ControllerReplicaSet,
@@ -68,7 +72,41 @@ function wireKind(output: ControllerOutput): ControllerCommandOutput['kind'] {
       };
     case 'removed':
       return { case: 'removed', value: output.count };
+    case 'topics-created':
+      return { case: 'topicsCreated', value: topicsCreatedToWire(output.results) };
   }
+}
+
+function topicsCreatedToWire(results: readonly TopicCreateResult[]): ControllerTopicsCreated {
+  return create(ControllerTopicsCreatedSchema, {
+    results: results.map((r) => ({
+      name: r.name,
+      ...(r.ok ? {} : { error: { code: ErrorCode[r.code], message: r.message } }),
+    })),
+  });
+}
+
+function topicsCreatedFromWire(
+  wire: ControllerTopicsCreated,
+  topicOf: (name: string) => TopicInfo | undefined,
+): TopicCreateResult[] {
+  return wire.results.map((r): TopicCreateResult => {
+    if (r.error !== undefined && r.error.code !== ErrorCode.UNSPECIFIED) {
+      const error = errorFromDetail(r.error);
+      return { name: r.name, ok: false, code: error.code, message: error.message };
+    }
+    const topic = topicOf(r.name);
+    if (topic === undefined) {
+      // Deleted again between the apply and this read: reported as CreateTopic's read would be.
+      return {
+        name: r.name,
+        ok: false,
+        code: 'TOPIC_NOT_FOUND',
+        message: `topic '${r.name}' does not exist`,
+      };
+    }
+    return { name: r.name, ok: true, topic };
+  });
 }
 
 function wireGroupOp(output: GroupOutput): ControllerGroupOutput['op'] {
@@ -115,6 +153,8 @@ export function controllerOutputFromWire(
         throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${JSON.stringify(kind.value)} does not exist`);
       return { type: 'topic', topic };
     }
+    case 'topicsCreated':
+      return { type: 'topics-created', results: topicsCreatedFromWire(kind.value, topicOf) };
     case 'topicDeleted':
       return { type: 'topic-deleted', groupIds: kind.value.groupIds.map(groupId) };
     case 'assignment': {

@@ -1,4 +1,4 @@
-import type { NodeId } from '../../lib/index.js';
+import type { NodeId, RaftlogError } from '../../lib/index.js';
 import type {
   ControllerOutput,
   NodeMembership,
@@ -46,6 +46,11 @@ export interface NodeApi {
   initProducer(input: InitProducerInput): Promise<{ producerId: number; epoch: number }>;
 
   createTopic(input: CreateTopicInput): Promise<TopicView>;
+  /**
+   * Creates many topics in one controller command, each judged alone: one result per input, in
+   * order. Only a batch beyond its limits or an unreachable controller fails the whole call.
+   */
+  createTopics(inputs: readonly CreateTopicInput[], validateOnly: boolean): Promise<TopicCreateOutcome[]>;
   deleteTopic(name: string): Promise<void>;
   listTopics(): readonly TopicView[];
   describeTopic(name: string): TopicView;
@@ -221,6 +226,11 @@ export interface CreateTopicInput {
   readonly config: TopicConfigInput;
   readonly validateOnly: boolean;
 }
+
+/** One topic of a batch create: the topic, or why it was not created. */
+export type TopicCreateOutcome =
+  | { readonly name: string; readonly topic: TopicView }
+  | { readonly name: string; readonly error: RaftlogError };
 
 export interface TransferInput {
   readonly topic: string;

@@ -5,10 +5,12 @@ import {
   type ControllerOutput,
   type TopicConfig,
   type TopicConfigInput,
+  type TopicInfo,
+  type TopicSpec,
 } from '../controller/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { NodeClock } from './node-clock.js';
-import type { CreateTopicInput, TopicView } from './node-api.js';
+import type { CreateTopicInput, TopicCreateOutcome, TopicView } from './node-api.js';
 import type { PartitionRouter } from './partition-router.js';
 import { topicView } from './views.js';
 
@@ -23,6 +25,14 @@ export interface TopicAdminDeps {
 
 const replicationFactorDefault = 3;
 
+/** A topic that does not exist yet: no leaders, no replica in sync. */
+const unledView = (topic: TopicInfo): TopicView =>
+  topicView(
+    topic,
+    () => undefined,
+    () => false,
+  );
+
 /**
  * Admin changes of topics, replicas and node registrations: each is one controller command, and
  * returns once this node's controller replica applied it (so a view read afterwards shows it).
@@ -31,17 +41,36 @@ export class TopicAdmin {
   constructor(private readonly deps: TopicAdminDeps) {}
 
   async createTopic(input: CreateTopicInput): Promise<TopicView> {
+    const command: ControllerCommand = { type: 'create-topic', ...this.topicSpec(input) };
+    if (input.validateOnly) return this.validateCreate(command);
+    await this.deps.propose(command);
+    return this.deps.router.topicView(input.name);
+  }
+
+  async createTopics(
+    inputs: readonly CreateTopicInput[],
+    validateOnly: boolean,
+  ): Promise<TopicCreateOutcome[]> {
     const command: ControllerCommand = {
-      type: 'create-topic',
+      type: 'create-topics',
+      topics: inputs.map((i) => this.topicSpec(i)),
+    };
+    const output = validateOnly ? this.dryRun(command) : await this.deps.propose(command);
+    if (output.type !== 'topics-created') throw new RaftlogError('INTERNAL', 'create-topics gave no results');
+    return output.results.map((r) => {
+      if (!r.ok) return { name: r.name, error: new RaftlogError(r.code, r.message) };
+      return { name: r.name, topic: validateOnly ? unledView(r.topic) : this.deps.router.topicView(r.name) };
+    });
+  }
+
+  private topicSpec(input: CreateTopicInput): TopicSpec {
+    return {
       name: input.name,
       partitions: input.partitions,
       replicationFactor:
         input.replicationFactor > 0 ? input.replicationFactor : this.defaultReplicationFactor(),
       config: input.config,
     };
-    if (input.validateOnly) return this.validateCreate(command);
-    await this.deps.propose(command);
-    return this.deps.router.topicView(input.name);
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -82,18 +111,20 @@ export class TopicAdmin {
 
   /** Runs the command against the applied state without proposing it: the topic it would make. */
   private validateCreate(command: ControllerCommand): TopicView {
+    const output = this.dryRun(command);
+    if (output.type !== 'topic') throw new RaftlogError('INTERNAL', 'create-topic gave no topic');
+    return unledView(output.topic);
+  }
+
+  /** What the command would output if proposed now, changing nothing. */
+  private dryRun(command: ControllerCommand): ControllerOutput {
     const state = this.deps.controller.state;
     const { result } = applyControllerCommand(state, command, {
       index: state.appliedIndex + 1,
       timestampMs: this.deps.clock.now(),
     });
     if (!result.ok) throw new RaftlogError(result.code, result.message);
-    if (result.output.type !== 'topic') throw new RaftlogError('INTERNAL', 'create-topic gave no topic');
-    return topicView(
-      result.output.topic,
-      () => undefined,
-      () => false,
-    );
+    return result.output;
   }
 
   /**

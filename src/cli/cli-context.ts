@@ -53,6 +53,7 @@ export interface CliConsumer extends AsyncIterable<ConsumerRecord> {
 export type CliAdmin = Pick<
   Admin,
   | 'createTopic'
+  | 'createTopics'
   | 'alterTopicConfig'
   | 'deleteTopic'
   | 'listTopics'

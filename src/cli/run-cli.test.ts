@@ -88,6 +88,7 @@ function fakeSession(
         createdAtMs: 0,
       };
     },
+    createTopics: async () => [],
     alterTopicConfig: async (name, config) => {
       if (!topics.includes(name)) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${name} does not exist`);
       configs.set(name, { ...configs.get(name), ...config });

@@ -2,38 +2,16 @@ import type { Command } from 'commander';
 import type { TopicDetails, TopicSettings } from '../client/index.js';
 import type { CliContext } from './cli-context.js';
 import { withSession } from './global-options.js';
-import { nonNegativeInt, positiveInt } from './option-parsers.js';
 import { table } from './output-format.js';
+import { registerTopicCreate } from './topic-create-command.js';
+import { configHelp, withKafkaConfig } from './topic-format.js';
 import { collectTopicConfig, kafkaTopicConfig, type TopicConfigValue } from './topic-config-option.js';
-
-const configHelp =
-  'a topic setting KEY=VALUE, Kafka names (retention.ms, cleanup.policy…) and queue.* settings; repeatable';
 
 export function registerTopicCommands(program: Command, ctx: CliContext): void {
   const topic = program.command('topic').description('create, list, describe and delete topics');
   const { io } = ctx;
 
-  topic
-    .command('create <name>')
-    .option('--partitions <n>', 'partition count', positiveInt, 1)
-    .option('--replicas <n>', 'replicas per partition (0: cluster default)', nonNegativeInt, 0)
-    .option('--config <key=value>', configHelp, collectTopicConfig)
-    .action(
-      (name: string, o: { partitions: number; replicas: number; config?: TopicSettings }, cmd: Command) =>
-        withSession(ctx, cmd, async (s, g) => {
-          const t = await s.admin.createTopic({
-            name,
-            partitions: o.partitions,
-            replicas: o.replicas,
-            ...(o.config === undefined ? {} : { config: o.config }),
-          });
-          io.out(
-            g.json
-              ? JSON.stringify(withKafkaConfig(t))
-              : `created topic ${t.name}: ${t.partitions} partitions, ${t.replicationFactor} replicas`,
-          );
-        }),
-    );
+  registerTopicCreate(topic, ctx);
 
   topic
     .command('alter <name>')
@@ -93,13 +71,6 @@ export function describeLines(t: TopicDetails): string[] {
       ]),
     ),
   ];
-}
-
-/** The topic as JSON, its settings under the names `--config` takes. */
-function withKafkaConfig(
-  t: TopicDetails,
-): Omit<TopicDetails, 'config'> & { config: Record<string, unknown> } {
-  return { ...t, config: kafkaTopicConfig(t.config) };
 }
 
 function configLine(config: Record<string, TopicConfigValue>): string {

@@ -58,6 +58,20 @@ export interface CreateTopicInput {
   readonly config?: TopicSettings;
 }
 
+/** How one topic of a createTopics call fared. */
+export type TopicCreateResult =
+  | { readonly name: string; readonly topic: TopicDetails }
+  | { readonly name: string; readonly error: RaftlogError };
+
+function toWireCreate(input: CreateTopicInput) {
+  return {
+    name: input.name,
+    partitions: input.partitions,
+    replicationFactor: input.replicas ?? 0,
+    ...(input.config === undefined ? {} : { config: toWireTopicConfig(input.config) }),
+  };
+}
+
 type AdminCall<T> = (admin: ServiceClient<typeof AdminService>, timeoutMs: number) => Promise<T>;
 
 /**
@@ -79,21 +93,34 @@ export class Admin {
 
   async createTopic(input: CreateTopicInput): Promise<TopicDetails> {
     const r = await this.call(
-      (a, timeoutMs) =>
-        a.createTopic(
-          {
-            name: input.name,
-            partitions: input.partitions,
-            replicationFactor: input.replicas ?? 0,
-            ...(input.config === undefined ? {} : { config: toWireTopicConfig(input.config) }),
-          },
-          { timeoutMs },
-        ),
+      (a, timeoutMs) => a.createTopic(toWireCreate(input), { timeoutMs }),
       // Too few live nodes for the replicas asked: say so now; waiting for a node to return may take hours.
       finalCodes,
     );
     if (r.topic === undefined) throw new RaftlogError('INTERNAL', 'CreateTopic answered without the topic');
     return toTopicDetails(r.topic);
+  }
+
+  /**
+   * Creates many topics in one call (at most 1,000, 10,000 partitions in all). Each topic succeeds or
+   * fails alone: one result per input, in order. Throws only when the whole call fails.
+   */
+  async createTopics(
+    inputs: readonly CreateTopicInput[],
+    options: { validateOnly?: boolean } = {},
+  ): Promise<TopicCreateResult[]> {
+    const request = { topics: inputs.map(toWireCreate), validateOnly: options.validateOnly ?? false };
+    const r = await this.call((a, timeoutMs) => a.createTopics(request, { timeoutMs }), finalCodes);
+    return r.results.map((result) => {
+      const error = errorFromDetail(result.error);
+      if (error !== undefined) return { name: result.name, error };
+      if (result.topic === undefined)
+        return {
+          name: result.name,
+          error: new RaftlogError('INTERNAL', 'CreateTopics answered without the topic'),
+        };
+      return { name: result.name, topic: toTopicDetails(result.topic) };
+    });
   }
 
   /** Changes the given settings of a topic; the others keep their values. Answers the result. */

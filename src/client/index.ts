@@ -14,7 +14,7 @@ export type { LeaseOutcome } from './lease-settler.js';
 export { queueStats, type QueuePartitionStats } from './queue-stats.js';
 export { redrive, type RedriveOptions, type RedriveResult } from './redrive.js';
 export { deliverAtHeader } from './deliver-at.js';
-export { Admin, type AdminOptions, type CreateTopicInput } from './admin.js';
+export { Admin, type AdminOptions, type CreateTopicInput, type TopicCreateResult } from './admin.js';
 export type {
   ClusterStatus,
   NodeInfo,

@@ -4,8 +4,10 @@ import type { ServiceImpl } from '../../../rpc/index.js';
 import type { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import {
   type CreateTopicRequest,
+  type CreateTopicsRequest,
   type TransferLeadershipRequest,
 } from '../../../proto/gen/raftlog/v1/admin_pb.js';
+import { errorDetail } from './error-detail.js';
 import { clusterStatus, partitionMove, topicDescription } from './admin-mapping.js';
 import { groupAdminHandlers } from './group-admin.js';
 import type { ServiceDeps } from './service-deps.js';
@@ -24,6 +26,7 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
     createTopic: async (request) => ({
       topic: topicDescription(await api.createTopic(createTopicInput(request))),
     }),
+    createTopics: async (request) => ({ results: await createTopics(api, request) }),
     deleteTopic: async (request) => {
       await api.deleteTopic(checkTopicName(request.name));
       return {};
@@ -102,6 +105,8 @@ export function adminService(deps: ServiceDeps): ServiceImpl<typeof AdminService
   };
 }
 
+type CreateTopicInput = ReturnType<typeof createTopicInput>;
+
 function createTopicInput(request: CreateTopicRequest) {
   const { partitionsPerTopicMax, replicationFactorMax } = controllerLimits;
   if (request.replicationFactor > replicationFactorMax) {
@@ -118,6 +123,34 @@ function createTopicInput(request: CreateTopicRequest) {
     config: topicConfigFromProto(request.config, name),
     validateOnly: request.validateOnly,
   };
+}
+
+/**
+ * Entries that fail the request checks get their error without reaching the controller; the others
+ * go in one controller command. Results keep the request order.
+ */
+async function createTopics(api: ServiceDeps['api'], request: CreateTopicsRequest) {
+  const { topicsPerBatchMax } = controllerLimits;
+  checkCount(request.topics.length, 'topics', topicsPerBatchMax);
+  const checked = request.topics.map((entry) => {
+    try {
+      return createTopicInput(entry);
+    } catch (error) {
+      if (!(error instanceof RaftlogError)) throw error;
+      return error;
+    }
+  });
+  const inputs = checked.filter((c): c is CreateTopicInput => !(c instanceof RaftlogError));
+  const created = inputs.length === 0 ? [] : await api.createTopics(inputs, request.validateOnly);
+  let next = 0;
+  return checked.map((c, i) => {
+    const outcome =
+      c instanceof RaftlogError ? { name: request.topics[i]?.name ?? '', error: c } : created[next++];
+    if (outcome === undefined) throw new RaftlogError('INTERNAL', 'create-topics answered fewer results');
+    return 'error' in outcome
+      ? { name: outcome.name, error: errorDetail(outcome.error) }
+      : { name: outcome.name, topic: topicDescription(outcome.topic) };
+  });
 }
 
 function transferInput(request: TransferLeadershipRequest) {

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/admin.proto.
  */
 export const file_raftlog_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxIpIBChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEhUKDXZhbGlkYXRlX29ubHkYBSABKAgiQgoTQ3JlYXRlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiIiChJEZWxldGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCSIVChNEZWxldGVUb3BpY1Jlc3BvbnNlIi0KEUxpc3RUb3BpY3NSZXF1ZXN0EhgKEGluY2x1ZGVfaW50ZXJuYWwYASABKAgiTAoMVG9waWNTdW1tYXJ5EgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0iPgoSTGlzdFRvcGljc1Jlc3BvbnNlEigKBnRvcGljcxgBIAMoCzIYLnJhZnRsb2cudjEuVG9waWNTdW1tYXJ5IiQKFERlc2NyaWJlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkixwEKEFRvcGljRGVzY3JpcHRpb24SDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEjUKEHBhcnRpdGlvbl9zdGF0dXMYBSADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cxIVCg1jcmVhdGVkX2F0X21zGAYgASgDIkQKFURlc2NyaWJlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiJRChhVcGRhdGVUb3BpY0NvbmZpZ1JlcXVlc3QSDAoEbmFtZRgBIAEoCRInCgZjb25maWcYAiABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnIkQKGVVwZGF0ZVRvcGljQ29uZmlnUmVzcG9uc2USJwoGY29uZmlnGAEgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyI7ChdDcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0iGgoYQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlIi8KFENsdXN0ZXJTdGF0dXNSZXF1ZXN0EhcKD29taXRfcGFydGl0aW9ucxgBIAEoCCJrChBDb250cm9sbGVyU3RhdHVzEhEKCWxlYWRlcl9pZBgBIAEoDRIMCgR0ZXJtGAIgASgEEhQKDGNvbW1pdF9pbmRleBgDIAEoBBIOCgZ2b3RlcnMYBCADKA0SEAoIbGVhcm5lcnMYBSADKA0i2QEKCk5vZGVTdGF0dXMSDwoHbm9kZV9pZBgBIAEoDRIPCgdhZGRyZXNzGAIgASgJEg0KBWFsaXZlGAMgASgIEhAKCHJlcGxpY2FzGAQgASgNEg8KB2xlYWRlcnMYBSABKA0SHAoUc3RhdHVzX2NoYW5nZWRfYXRfbXMYBiABKAMSLgoKbWVtYmVyc2hpcBgHIAEoDjIaLnJhZnRsb2cudjEuTm9kZU1lbWJlcnNoaXASFAoMcGVlcl9hZGRyZXNzGAkgASgJEhMKC21ldHJpY3NfdXJsGAggASgJIsACCg9QYXJ0aXRpb25TdGF0dXMSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhAKCGdyb3VwX2lkGAMgASgEEhEKCWxlYWRlcl9pZBgEIAEoDRIMCgR0ZXJtGAUgASgEEhAKCHJlcGxpY2FzGAYgAygNEg8KB2luX3N5bmMYByADKA0SEAoIbGVhcm5lcnMYCCADKA0SFAoMY29tbWl0X2luZGV4GAkgASgEEhYKDmhpZ2hfd2F0ZXJtYXJrGAogASgDEhgKEGxvZ19zdGFydF9vZmZzZXQYCyABKAMSGgoSbGFzdF9zdGFibGVfb2Zmc2V0GAwgASgDEiYKBWVycm9yGA0gASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbBIXCg90YXJnZXRfcmVwbGljYXMYDiADKA0itQEKFUNsdXN0ZXJTdGF0dXNSZXNwb25zZRISCgpjbHVzdGVyX2lkGAEgASgJEjAKCmNvbnRyb2xsZXIYAiABKAsyHC5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJTdGF0dXMSJQoFbm9kZXMYAyADKAsyFi5yYWZ0bG9nLnYxLk5vZGVTdGF0dXMSLwoKcGFydGl0aW9ucxgEIAMoCzIbLnJhZnRsb2cudjEuUGFydGl0aW9uU3RhdHVzImkKGVRyYW5zZmVyTGVhZGVyc2hpcFJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhIKCmNvbnRyb2xsZXIYAyABKAgSFgoOdGFyZ2V0X25vZGVfaWQYBCABKA0iPQoaVHJhbnNmZXJMZWFkZXJzaGlwUmVzcG9uc2USEQoJbGVhZGVyX2lkGAEgASgNEgwKBHRlcm0YAiABKAQiRgoRQWRkUmVwbGljYVJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEg8KB25vZGVfaWQYAyABKA0iFAoSQWRkUmVwbGljYVJlc3BvbnNlIkkKFFJlbW92ZVJlcGxpY2FSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNIhcKFVJlbW92ZVJlcGxpY2FSZXNwb25zZSJICg5BZGROb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEg8KB2FkZHJlc3MYAiABKAkSFAoMcGVlcl9hZGRyZXNzGAMgASgJIhEKD0FkZE5vZGVSZXNwb25zZSIkChFSZW1vdmVOb2RlUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNIisKElJlbW92ZU5vZGVSZXNwb25zZRIVCg1yZXBsaWNhc19sZWZ0GAEgASgNIhMKEUxpc3RHcm91cHNSZXF1ZXN0ImwKDEdyb3VwTGlzdGluZxIQCghncm91cF9pZBgBIAEoCRIjCgRraW5kGAIgASgOMhUucmFmdGxvZy52MS5Hcm91cEtpbmQSJQoFc3RhdGUYAyABKA4yFi5yYWZ0bG9nLnYxLkdyb3VwU3RhdGUiPgoSTGlzdEdyb3Vwc1Jlc3BvbnNlEigKBmdyb3VwcxgBIAMoCzIYLnJhZnRsb2cudjEuR3JvdXBMaXN0aW5nIioKFURlc2NyaWJlR3JvdXBzUmVxdWVzdBIRCglncm91cF9pZHMYASADKAkikwEKC0dyb3VwTWVtYmVyEhEKCW1lbWJlcl9pZBgBIAEoCRIRCgljbGllbnRfaWQYAiABKAkSEwoLY2xpZW50X2hvc3QYAyABKAkSLgoKYXNzaWdubWVudBgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24SGQoRZ3JvdXBfaW5zdGFuY2VfaWQYBSABKAkiqQEKFEdyb3VwUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIYChBjb21taXR0ZWRfb2Zmc2V0GAMgASgDEhYKDmhpZ2hfd2F0ZXJtYXJrGAQgASgDEgsKA2xhZxgFIAEoAxIRCglpbl9mbGlnaHQYBiABKA0SHQoVb2xkZXN0X3VuYWNrZWRfYWdlX21zGAcgASgDIpwCChBHcm91cERlc2NyaXB0aW9uEhAKCGdyb3VwX2lkGAEgASgJEiMKBGtpbmQYAiABKA4yFS5yYWZ0bG9nLnYxLkdyb3VwS2luZBIlCgVzdGF0ZRgDIAEoDjIWLnJhZnRsb2cudjEuR3JvdXBTdGF0ZRIVCg1nZW5lcmF0aW9uX2lkGAQgASgFEigKB21lbWJlcnMYBSADKAsyFy5yYWZ0bG9nLnYxLkdyb3VwTWVtYmVyEjQKCnBhcnRpdGlvbnMYBiADKAsyIC5yYWZ0bG9nLnYxLkdyb3VwUGFydGl0aW9uU3RhdHVzEgsKA2xhZxgHIAEoAxImCgVlcnJvchgIIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiRgoWRGVzY3JpYmVHcm91cHNSZXNwb25zZRIsCgZncm91cHMYASADKAsyHC5yYWZ0bG9nLnYxLkdyb3VwRGVzY3JpcHRpb24isQEKGFJlc2V0R3JvdXBPZmZzZXRzUmVxdWVzdBIQCghncm91cF9pZBgBIAEoCRINCgV0b3BpYxgCIAEoCRISCgpwYXJ0aXRpb25zGAMgAygNEikKBHNwZWMYBCABKA4yGy5yYWZ0bG9nLnYxLk9mZnNldFJlc2V0U3BlYxIOCgZvZmZzZXQYBSABKAMSFAoMdGltZXN0YW1wX21zGAYgASgDEg8KB2RyeV9ydW4YByABKAgiSgoZUmVzZXRHcm91cE9mZnNldHNSZXNwb25zZRItCgdvZmZzZXRzGAEgAygLMhwucmFmdGxvZy52MS5Hcm91cE9mZnNldFJlc2V0Il0KEEdyb3VwT2Zmc2V0UmVzZXQSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhcKD3ByZXZpb3VzX29mZnNldBgDIAEoAxIOCgZvZmZzZXQYBCABKAMiWwoXTGlzdFRyYW5zYWN0aW9uc1JlcXVlc3QSLAoGc3RhdGVzGAEgAygOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlEhIKCm1pbl9hZ2VfbXMYAiABKAQicAoSVHJhbnNhY3Rpb25MaXN0aW5nEhgKEHRyYW5zYWN0aW9uYWxfaWQYASABKAkSEwoLcHJvZHVjZXJfaWQYAiABKAMSKwoFc3RhdGUYAyABKA4yHC5yYWZ0bG9nLnYxLlRyYW5zYWN0aW9uU3RhdGUiUAoYTGlzdFRyYW5zYWN0aW9uc1Jlc3BvbnNlEjQKDHRyYW5zYWN0aW9ucxgBIAMoCzIeLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25MaXN0aW5nIjgKG0Rlc2NyaWJlVHJhbnNhY3Rpb25zUmVxdWVzdBIZChF0cmFuc2FjdGlvbmFsX2lkcxgBIAMoCSK+AgoWVHJhbnNhY3Rpb25EZXNjcmlwdGlvbhIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEhYKDnByb2R1Y2VyX2Vwb2NoGAMgASgNEisKBXN0YXRlGAQgASgOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlEi4KCnBhcnRpdGlvbnMYBSADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEhEKCWdyb3VwX2lkcxgGIAMoCRIVCg1zdGFydGVkX2F0X21zGAcgASgDEg4KBmFnZV9tcxgIIAEoAxIeChZ0cmFuc2FjdGlvbl90aW1lb3V0X21zGAkgASgNEiYKBWVycm9yGAogASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCJYChxEZXNjcmliZVRyYW5zYWN0aW9uc1Jlc3BvbnNlEjgKDHRyYW5zYWN0aW9ucxgBIAMoCzIiLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25EZXNjcmlwdGlvbiJOChhSZWFzc2lnblBhcnRpdGlvblJlcXVlc3QSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhAKCHJlcGxpY2FzGAMgAygNIhsKGVJlYXNzaWduUGFydGl0aW9uUmVzcG9uc2UiQAoaUmViYWxhbmNlUGFydGl0aW9uc1JlcXVlc3QSDwoHZHJ5X3J1bhgBIAEoCBIRCgltb3Zlc19tYXgYAiABKA0iXQoNUGFydGl0aW9uTW92ZRINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SFQoNcmVwbGljYXNfZnJvbRgDIAMoDRITCgtyZXBsaWNhc190bxgEIAMoDSJHChtSZWJhbGFuY2VQYXJ0aXRpb25zUmVzcG9uc2USKAoFbW92ZXMYASADKAsyGS5yYWZ0bG9nLnYxLlBhcnRpdGlvbk1vdmUqiAEKDk5vZGVNZW1iZXJzaGlwEh8KG05PREVfTUVNQkVSU0hJUF9VTlNQRUNJRklFRBAAEhoKFk5PREVfTUVNQkVSU0hJUF9BQ1RJVkUQARIcChhOT0RFX01FTUJFUlNISVBfRFJBSU5JTkcQAhIbChdOT0RFX01FTUJFUlNISVBfUkVNT1ZFRBADKlYKCUdyb3VwS2luZBIaChZHUk9VUF9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTR1JPVVBfS0lORF9DT05TVU1FUhABEhQKEEdST1VQX0tJTkRfUVVFVUUQAip1CgpHcm91cFN0YXRlEhsKF0dST1VQX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRR1JPVVBfU1RBVEVfRU1QVFkQARIbChdHUk9VUF9TVEFURV9SRUJBTEFOQ0lORxACEhYKEkdST1VQX1NUQVRFX1NUQUJMRRADKrEBCg9PZmZzZXRSZXNldFNwZWMSIQodT0ZGU0VUX1JFU0VUX1NQRUNfVU5TUEVDSUZJRUQQABIeChpPRkZTRVRfUkVTRVRfU1BFQ19FQVJMSUVTVBABEhwKGE9GRlNFVF9SRVNFVF9TUEVDX0xBVEVTVBACEhwKGE9GRlNFVF9SRVNFVF9TUEVDX09GRlNFVBADEh8KG09GRlNFVF9SRVNFVF9TUEVDX1RJTUVTVEFNUBAEKokCChBUcmFuc2FjdGlvblN0YXRlEiEKHVRSQU5TQUNUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASGwoXVFJBTlNBQ1RJT05fU1RBVEVfRU1QVFkQARIdChlUUkFOU0FDVElPTl9TVEFURV9PTkdPSU5HEAISJAogVFJBTlNBQ1RJT05fU1RBVEVfUFJFUEFSRV9DT01NSVQQAxIjCh9UUkFOU0FDVElPTl9TVEFURV9QUkVQQVJFX0FCT1JUEAQSJQohVFJBTlNBQ1RJT05fU1RBVEVfQ09NUExFVEVfQ09NTUlUEAUSJAogVFJBTlNBQ1RJT05fU1RBVEVfQ09NUExFVEVfQUJPUlQQBjKdDQoMQWRtaW5TZXJ2aWNlEk4KC0NyZWF0ZVRvcGljEh4ucmFmdGxvZy52MS5DcmVhdGVUb3BpY1JlcXVlc3QaHy5yYWZ0bG9nLnYxLkNyZWF0ZVRvcGljUmVzcG9uc2USTgoLRGVsZXRlVG9waWMSHi5yYWZ0bG9nLnYxLkRlbGV0ZVRvcGljUmVxdWVzdBofLnJhZnRsb2cudjEuRGVsZXRlVG9waWNSZXNwb25zZRJLCgpMaXN0VG9waWNzEh0ucmFmdGxvZy52MS5MaXN0VG9waWNzUmVxdWVzdBoeLnJhZnRsb2cudjEuTGlzdFRvcGljc1Jlc3BvbnNlElQKDURlc2NyaWJlVG9waWMSIC5yYWZ0bG9nLnYxLkRlc2NyaWJlVG9waWNSZXF1ZXN0GiEucmFmdGxvZy52MS5EZXNjcmliZVRvcGljUmVzcG9uc2USYAoRVXBkYXRlVG9waWNDb25maWcSJC5yYWZ0bG9nLnYxLlVwZGF0ZVRvcGljQ29uZmlnUmVxdWVzdBolLnJhZnRsb2cudjEuVXBkYXRlVG9waWNDb25maWdSZXNwb25zZRJdChBDcmVhdGVQYXJ0aXRpb25zEiMucmFmdGxvZy52MS5DcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBokLnJhZnRsb2cudjEuQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlElQKDUNsdXN0ZXJTdGF0dXMSIC5yYWZ0bG9nLnYxLkNsdXN0ZXJTdGF0dXNSZXF1ZXN0GiEucmFmdGxvZy52MS5DbHVzdGVyU3RhdHVzUmVzcG9uc2USYwoSVHJhbnNmZXJMZWFkZXJzaGlwEiUucmFmdGxvZy52MS5UcmFuc2ZlckxlYWRlcnNoaXBSZXF1ZXN0GiYucmFmdGxvZy52MS5UcmFuc2ZlckxlYWRlcnNoaXBSZXNwb25zZRJLCgpBZGRSZXBsaWNhEh0ucmFmdGxvZy52MS5BZGRSZXBsaWNhUmVxdWVzdBoeLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlc3BvbnNlElQKDVJlbW92ZVJlcGxpY2ESIC5yYWZ0bG9nLnYxLlJlbW92ZVJlcGxpY2FSZXF1ZXN0GiEucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVzcG9uc2USQgoHQWRkTm9kZRIaLnJhZnRsb2cudjEuQWRkTm9kZVJlcXVlc3QaGy5yYWZ0bG9nLnYxLkFkZE5vZGVSZXNwb25zZRJLCgpSZW1vdmVOb2RlEh0ucmFmdGxvZy52MS5SZW1vdmVOb2RlUmVxdWVzdBoeLnJhZnRsb2cudjEuUmVtb3ZlTm9kZVJlc3BvbnNlEksKCkxpc3RHcm91cHMSHS5yYWZ0bG9nLnYxLkxpc3RHcm91cHNSZXF1ZXN0Gh4ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVzcG9uc2USVwoORGVzY3JpYmVHcm91cHMSIS5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVxdWVzdBoiLnJhZnRsb2cudjEuRGVzY3JpYmVHcm91cHNSZXNwb25zZRJgChFSZXNldEdyb3VwT2Zmc2V0cxIkLnJhZnRsb2cudjEuUmVzZXRHcm91cE9mZnNldHNSZXF1ZXN0GiUucmFmdGxvZy52MS5SZXNldEdyb3VwT2Zmc2V0c1Jlc3BvbnNlEl0KEExpc3RUcmFuc2FjdGlvbnMSIy5yYWZ0bG9nLnYxLkxpc3RUcmFuc2FjdGlvbnNSZXF1ZXN0GiQucmFmdGxvZy52MS5MaXN0VHJhbnNhY3Rpb25zUmVzcG9uc2USaQoURGVzY3JpYmVUcmFuc2FjdGlvbnMSJy5yYWZ0bG9nLnYxLkRlc2NyaWJlVHJhbnNhY3Rpb25zUmVxdWVzdBooLnJhZnRsb2cudjEuRGVzY3JpYmVUcmFuc2FjdGlvbnNSZXNwb25zZRJgChFSZWFzc2lnblBhcnRpdGlvbhIkLnJhZnRsb2cudjEuUmVhc3NpZ25QYXJ0aXRpb25SZXF1ZXN0GiUucmFmdGxvZy52MS5SZWFzc2lnblBhcnRpdGlvblJlc3BvbnNlEmYKE1JlYmFsYW5jZVBhcnRpdGlvbnMSJi5yYWZ0bG9nLnYxLlJlYmFsYW5jZVBhcnRpdGlvbnNSZXF1ZXN0GicucmFmdGxvZy52MS5SZWJhbGFuY2VQYXJ0aXRpb25zUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
+  fileDesc("ChZyYWZ0bG9nL3YxL2FkbWluLnByb3RvEgpyYWZ0bG9nLnYxIpIBChJDcmVhdGVUb3BpY1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNEhoKEnJlcGxpY2F0aW9uX2ZhY3RvchgDIAEoDRInCgZjb25maWcYBCABKAsyFy5yYWZ0bG9nLnYxLlRvcGljQ29uZmlnEhUKDXZhbGlkYXRlX29ubHkYBSABKAgiQgoTQ3JlYXRlVG9waWNSZXNwb25zZRIrCgV0b3BpYxgBIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbiJcChNDcmVhdGVUb3BpY3NSZXF1ZXN0Ei4KBnRvcGljcxgBIAMoCzIeLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXF1ZXN0EhUKDXZhbGlkYXRlX29ubHkYAiABKAgiRgoUQ3JlYXRlVG9waWNzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXN1bHQidgoRQ3JlYXRlVG9waWNSZXN1bHQSDAoEbmFtZRgBIAEoCRIrCgV0b3BpYxgCIAEoCzIcLnJhZnRsb2cudjEuVG9waWNEZXNjcmlwdGlvbhImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiIgoSRGVsZXRlVG9waWNSZXF1ZXN0EgwKBG5hbWUYASABKAkiFQoTRGVsZXRlVG9waWNSZXNwb25zZSItChFMaXN0VG9waWNzUmVxdWVzdBIYChBpbmNsdWRlX2ludGVybmFsGAEgASgIIkwKDFRvcGljU3VtbWFyeRIMCgRuYW1lGAEgASgJEhIKCnBhcnRpdGlvbnMYAiABKA0SGgoScmVwbGljYXRpb25fZmFjdG9yGAMgASgNIj4KEkxpc3RUb3BpY3NSZXNwb25zZRIoCgZ0b3BpY3MYASADKAsyGC5yYWZ0bG9nLnYxLlRvcGljU3VtbWFyeSIkChREZXNjcmliZVRvcGljUmVxdWVzdBIMCgRuYW1lGAEgASgJIscBChBUb3BpY0Rlc2NyaXB0aW9uEgwKBG5hbWUYASABKAkSEgoKcGFydGl0aW9ucxgCIAEoDRIaChJyZXBsaWNhdGlvbl9mYWN0b3IYAyABKA0SJwoGY29uZmlnGAQgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZxI1ChBwYXJ0aXRpb25fc3RhdHVzGAUgAygLMhsucmFmdGxvZy52MS5QYXJ0aXRpb25TdGF0dXMSFQoNY3JlYXRlZF9hdF9tcxgGIAEoAyJEChVEZXNjcmliZVRvcGljUmVzcG9uc2USKwoFdG9waWMYASABKAsyHC5yYWZ0bG9nLnYxLlRvcGljRGVzY3JpcHRpb24iUQoYVXBkYXRlVG9waWNDb25maWdSZXF1ZXN0EgwKBG5hbWUYASABKAkSJwoGY29uZmlnGAIgASgLMhcucmFmdGxvZy52MS5Ub3BpY0NvbmZpZyJEChlVcGRhdGVUb3BpY0NvbmZpZ1Jlc3BvbnNlEicKBmNvbmZpZxgBIAEoCzIXLnJhZnRsb2cudjEuVG9waWNDb25maWciOwoXQ3JlYXRlUGFydGl0aW9uc1JlcXVlc3QSDAoEbmFtZRgBIAEoCRISCgpwYXJ0aXRpb25zGAIgASgNIhoKGENyZWF0ZVBhcnRpdGlvbnNSZXNwb25zZSIvChRDbHVzdGVyU3RhdHVzUmVxdWVzdBIXCg9vbWl0X3BhcnRpdGlvbnMYASABKAgiawoQQ29udHJvbGxlclN0YXR1cxIRCglsZWFkZXJfaWQYASABKA0SDAoEdGVybRgCIAEoBBIUCgxjb21taXRfaW5kZXgYAyABKAQSDgoGdm90ZXJzGAQgAygNEhAKCGxlYXJuZXJzGAUgAygNItkBCgpOb2RlU3RhdHVzEg8KB25vZGVfaWQYASABKA0SDwoHYWRkcmVzcxgCIAEoCRINCgVhbGl2ZRgDIAEoCBIQCghyZXBsaWNhcxgEIAEoDRIPCgdsZWFkZXJzGAUgASgNEhwKFHN0YXR1c19jaGFuZ2VkX2F0X21zGAYgASgDEi4KCm1lbWJlcnNoaXAYByABKA4yGi5yYWZ0bG9nLnYxLk5vZGVNZW1iZXJzaGlwEhQKDHBlZXJfYWRkcmVzcxgJIAEoCRITCgttZXRyaWNzX3VybBgIIAEoCSLAAgoPUGFydGl0aW9uU3RhdHVzEg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghncm91cF9pZBgDIAEoBBIRCglsZWFkZXJfaWQYBCABKA0SDAoEdGVybRgFIAEoBBIQCghyZXBsaWNhcxgGIAMoDRIPCgdpbl9zeW5jGAcgAygNEhAKCGxlYXJuZXJzGAggAygNEhQKDGNvbW1pdF9pbmRleBgJIAEoBBIWCg5oaWdoX3dhdGVybWFyaxgKIAEoAxIYChBsb2dfc3RhcnRfb2Zmc2V0GAsgASgDEhoKEmxhc3Rfc3RhYmxlX29mZnNldBgMIAEoAxImCgVlcnJvchgNIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwSFwoPdGFyZ2V0X3JlcGxpY2FzGA4gAygNIrUBChVDbHVzdGVyU3RhdHVzUmVzcG9uc2USEgoKY2x1c3Rlcl9pZBgBIAEoCRIwCgpjb250cm9sbGVyGAIgASgLMhwucmFmdGxvZy52MS5Db250cm9sbGVyU3RhdHVzEiUKBW5vZGVzGAMgAygLMhYucmFmdGxvZy52MS5Ob2RlU3RhdHVzEi8KCnBhcnRpdGlvbnMYBCADKAsyGy5yYWZ0bG9nLnYxLlBhcnRpdGlvblN0YXR1cyJpChlUcmFuc2ZlckxlYWRlcnNoaXBSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRISCgpjb250cm9sbGVyGAMgASgIEhYKDnRhcmdldF9ub2RlX2lkGAQgASgNIj0KGlRyYW5zZmVyTGVhZGVyc2hpcFJlc3BvbnNlEhEKCWxlYWRlcl9pZBgBIAEoDRIMCgR0ZXJtGAIgASgEIkYKEUFkZFJlcGxpY2FSZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIPCgdub2RlX2lkGAMgASgNIhQKEkFkZFJlcGxpY2FSZXNwb25zZSJJChRSZW1vdmVSZXBsaWNhUmVxdWVzdBINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SDwoHbm9kZV9pZBgDIAEoDSIXChVSZW1vdmVSZXBsaWNhUmVzcG9uc2UiSAoOQWRkTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDRIPCgdhZGRyZXNzGAIgASgJEhQKDHBlZXJfYWRkcmVzcxgDIAEoCSIRCg9BZGROb2RlUmVzcG9uc2UiJAoRUmVtb3ZlTm9kZVJlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDSIrChJSZW1vdmVOb2RlUmVzcG9uc2USFQoNcmVwbGljYXNfbGVmdBgBIAEoDSITChFMaXN0R3JvdXBzUmVxdWVzdCJsCgxHcm91cExpc3RpbmcSEAoIZ3JvdXBfaWQYASABKAkSIwoEa2luZBgCIAEoDjIVLnJhZnRsb2cudjEuR3JvdXBLaW5kEiUKBXN0YXRlGAMgASgOMhYucmFmdGxvZy52MS5Hcm91cFN0YXRlIj4KEkxpc3RHcm91cHNSZXNwb25zZRIoCgZncm91cHMYASADKAsyGC5yYWZ0bG9nLnYxLkdyb3VwTGlzdGluZyIqChVEZXNjcmliZUdyb3Vwc1JlcXVlc3QSEQoJZ3JvdXBfaWRzGAEgAygJIpMBCgtHcm91cE1lbWJlchIRCgltZW1iZXJfaWQYASABKAkSEQoJY2xpZW50X2lkGAIgASgJEhMKC2NsaWVudF9ob3N0GAMgASgJEi4KCmFzc2lnbm1lbnQYBCADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uEhkKEWdyb3VwX2luc3RhbmNlX2lkGAUgASgJIqkBChRHcm91cFBhcnRpdGlvblN0YXR1cxINCgV0b3BpYxgBIAEoCRIRCglwYXJ0aXRpb24YAiABKA0SGAoQY29tbWl0dGVkX29mZnNldBgDIAEoAxIWCg5oaWdoX3dhdGVybWFyaxgEIAEoAxILCgNsYWcYBSABKAMSEQoJaW5fZmxpZ2h0GAYgASgNEh0KFW9sZGVzdF91bmFja2VkX2FnZV9tcxgHIAEoAyKcAgoQR3JvdXBEZXNjcmlwdGlvbhIQCghncm91cF9pZBgBIAEoCRIjCgRraW5kGAIgASgOMhUucmFmdGxvZy52MS5Hcm91cEtpbmQSJQoFc3RhdGUYAyABKA4yFi5yYWZ0bG9nLnYxLkdyb3VwU3RhdGUSFQoNZ2VuZXJhdGlvbl9pZBgEIAEoBRIoCgdtZW1iZXJzGAUgAygLMhcucmFmdGxvZy52MS5Hcm91cE1lbWJlchI0CgpwYXJ0aXRpb25zGAYgAygLMiAucmFmdGxvZy52MS5Hcm91cFBhcnRpdGlvblN0YXR1cxILCgNsYWcYByABKAMSJgoFZXJyb3IYCCABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIkYKFkRlc2NyaWJlR3JvdXBzUmVzcG9uc2USLAoGZ3JvdXBzGAEgAygLMhwucmFmdGxvZy52MS5Hcm91cERlc2NyaXB0aW9uIrEBChhSZXNldEdyb3VwT2Zmc2V0c1JlcXVlc3QSEAoIZ3JvdXBfaWQYASABKAkSDQoFdG9waWMYAiABKAkSEgoKcGFydGl0aW9ucxgDIAMoDRIpCgRzcGVjGAQgASgOMhsucmFmdGxvZy52MS5PZmZzZXRSZXNldFNwZWMSDgoGb2Zmc2V0GAUgASgDEhQKDHRpbWVzdGFtcF9tcxgGIAEoAxIPCgdkcnlfcnVuGAcgASgIIkoKGVJlc2V0R3JvdXBPZmZzZXRzUmVzcG9uc2USLQoHb2Zmc2V0cxgBIAMoCzIcLnJhZnRsb2cudjEuR3JvdXBPZmZzZXRSZXNldCJdChBHcm91cE9mZnNldFJlc2V0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIXCg9wcmV2aW91c19vZmZzZXQYAyABKAMSDgoGb2Zmc2V0GAQgASgDIlsKF0xpc3RUcmFuc2FjdGlvbnNSZXF1ZXN0EiwKBnN0YXRlcxgBIAMoDjIcLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25TdGF0ZRISCgptaW5fYWdlX21zGAIgASgEInAKElRyYW5zYWN0aW9uTGlzdGluZxIYChB0cmFuc2FjdGlvbmFsX2lkGAEgASgJEhMKC3Byb2R1Y2VyX2lkGAIgASgDEisKBXN0YXRlGAMgASgOMhwucmFmdGxvZy52MS5UcmFuc2FjdGlvblN0YXRlIlAKGExpc3RUcmFuc2FjdGlvbnNSZXNwb25zZRI0Cgx0cmFuc2FjdGlvbnMYASADKAsyHi5yYWZ0bG9nLnYxLlRyYW5zYWN0aW9uTGlzdGluZyI4ChtEZXNjcmliZVRyYW5zYWN0aW9uc1JlcXVlc3QSGQoRdHJhbnNhY3Rpb25hbF9pZHMYASADKAkivgIKFlRyYW5zYWN0aW9uRGVzY3JpcHRpb24SGAoQdHJhbnNhY3Rpb25hbF9pZBgBIAEoCRITCgtwcm9kdWNlcl9pZBgCIAEoAxIWCg5wcm9kdWNlcl9lcG9jaBgDIAEoDRIrCgVzdGF0ZRgEIAEoDjIcLnJhZnRsb2cudjEuVHJhbnNhY3Rpb25TdGF0ZRIuCgpwYXJ0aXRpb25zGAUgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbhIRCglncm91cF9pZHMYBiADKAkSFQoNc3RhcnRlZF9hdF9tcxgHIAEoAxIOCgZhZ2VfbXMYCCABKAMSHgoWdHJhbnNhY3Rpb25fdGltZW91dF9tcxgJIAEoDRImCgVlcnJvchgKIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiWAocRGVzY3JpYmVUcmFuc2FjdGlvbnNSZXNwb25zZRI4Cgx0cmFuc2FjdGlvbnMYASADKAsyIi5yYWZ0bG9nLnYxLlRyYW5zYWN0aW9uRGVzY3JpcHRpb24iTgoYUmVhc3NpZ25QYXJ0aXRpb25SZXF1ZXN0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghyZXBsaWNhcxgDIAMoDSIbChlSZWFzc2lnblBhcnRpdGlvblJlc3BvbnNlIkAKGlJlYmFsYW5jZVBhcnRpdGlvbnNSZXF1ZXN0Eg8KB2RyeV9ydW4YASABKAgSEQoJbW92ZXNfbWF4GAIgASgNIl0KDVBhcnRpdGlvbk1vdmUSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhUKDXJlcGxpY2FzX2Zyb20YAyADKA0SEwoLcmVwbGljYXNfdG8YBCADKA0iRwobUmViYWxhbmNlUGFydGl0aW9uc1Jlc3BvbnNlEigKBW1vdmVzGAEgAygLMhkucmFmdGxvZy52MS5QYXJ0aXRpb25Nb3ZlKogBCg5Ob2RlTWVtYmVyc2hpcBIfChtOT0RFX01FTUJFUlNISVBfVU5TUEVDSUZJRUQQABIaChZOT0RFX01FTUJFUlNISVBfQUNUSVZFEAESHAoYTk9ERV9NRU1CRVJTSElQX0RSQUlOSU5HEAISGwoXTk9ERV9NRU1CRVJTSElQX1JFTU9WRUQQAypWCglHcm91cEtpbmQSGgoWR1JPVVBfS0lORF9VTlNQRUNJRklFRBAAEhcKE0dST1VQX0tJTkRfQ09OU1VNRVIQARIUChBHUk9VUF9LSU5EX1FVRVVFEAIqdQoKR3JvdXBTdGF0ZRIbChdHUk9VUF9TVEFURV9VTlNQRUNJRklFRBAAEhUKEUdST1VQX1NUQVRFX0VNUFRZEAESGwoXR1JPVVBfU1RBVEVfUkVCQUxBTkNJTkcQAhIWChJHUk9VUF9TVEFURV9TVEFCTEUQAyqxAQoPT2Zmc2V0UmVzZXRTcGVjEiEKHU9GRlNFVF9SRVNFVF9TUEVDX1VOU1BFQ0lGSUVEEAASHgoaT0ZGU0VUX1JFU0VUX1NQRUNfRUFSTElFU1QQARIcChhPRkZTRVRfUkVTRVRfU1BFQ19MQVRFU1QQAhIcChhPRkZTRVRfUkVTRVRfU1BFQ19PRkZTRVQQAxIfChtPRkZTRVRfUkVTRVRfU1BFQ19USU1FU1RBTVAQBCqJAgoQVHJhbnNhY3Rpb25TdGF0ZRIhCh1UUkFOU0FDVElPTl9TVEFURV9VTlNQRUNJRklFRBAAEhsKF1RSQU5TQUNUSU9OX1NUQVRFX0VNUFRZEAESHQoZVFJBTlNBQ1RJT05fU1RBVEVfT05HT0lORxACEiQKIFRSQU5TQUNUSU9OX1NUQVRFX1BSRVBBUkVfQ09NTUlUEAMSIwofVFJBTlNBQ1RJT05fU1RBVEVfUFJFUEFSRV9BQk9SVBAEEiUKIVRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0NPTU1JVBAFEiQKIFRSQU5TQUNUSU9OX1NUQVRFX0NPTVBMRVRFX0FCT1JUEAYy8A0KDEFkbWluU2VydmljZRJOCgtDcmVhdGVUb3BpYxIeLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNSZXF1ZXN0Gh8ucmFmdGxvZy52MS5DcmVhdGVUb3BpY1Jlc3BvbnNlElEKDENyZWF0ZVRvcGljcxIfLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNzUmVxdWVzdBogLnJhZnRsb2cudjEuQ3JlYXRlVG9waWNzUmVzcG9uc2USTgoLRGVsZXRlVG9waWMSHi5yYWZ0bG9nLnYxLkRlbGV0ZVRvcGljUmVxdWVzdBofLnJhZnRsb2cudjEuRGVsZXRlVG9waWNSZXNwb25zZRJLCgpMaXN0VG9waWNzEh0ucmFmdGxvZy52MS5MaXN0VG9waWNzUmVxdWVzdBoeLnJhZnRsb2cudjEuTGlzdFRvcGljc1Jlc3BvbnNlElQKDURlc2NyaWJlVG9waWMSIC5yYWZ0bG9nLnYxLkRlc2NyaWJlVG9waWNSZXF1ZXN0GiEucmFmdGxvZy52MS5EZXNjcmliZVRvcGljUmVzcG9uc2USYAoRVXBkYXRlVG9waWNDb25maWcSJC5yYWZ0bG9nLnYxLlVwZGF0ZVRvcGljQ29uZmlnUmVxdWVzdBolLnJhZnRsb2cudjEuVXBkYXRlVG9waWNDb25maWdSZXNwb25zZRJdChBDcmVhdGVQYXJ0aXRpb25zEiMucmFmdGxvZy52MS5DcmVhdGVQYXJ0aXRpb25zUmVxdWVzdBokLnJhZnRsb2cudjEuQ3JlYXRlUGFydGl0aW9uc1Jlc3BvbnNlElQKDUNsdXN0ZXJTdGF0dXMSIC5yYWZ0bG9nLnYxLkNsdXN0ZXJTdGF0dXNSZXF1ZXN0GiEucmFmdGxvZy52MS5DbHVzdGVyU3RhdHVzUmVzcG9uc2USYwoSVHJhbnNmZXJMZWFkZXJzaGlwEiUucmFmdGxvZy52MS5UcmFuc2ZlckxlYWRlcnNoaXBSZXF1ZXN0GiYucmFmdGxvZy52MS5UcmFuc2ZlckxlYWRlcnNoaXBSZXNwb25zZRJLCgpBZGRSZXBsaWNhEh0ucmFmdGxvZy52MS5BZGRSZXBsaWNhUmVxdWVzdBoeLnJhZnRsb2cudjEuQWRkUmVwbGljYVJlc3BvbnNlElQKDVJlbW92ZVJlcGxpY2ESIC5yYWZ0bG9nLnYxLlJlbW92ZVJlcGxpY2FSZXF1ZXN0GiEucmFmdGxvZy52MS5SZW1vdmVSZXBsaWNhUmVzcG9uc2USQgoHQWRkTm9kZRIaLnJhZnRsb2cudjEuQWRkTm9kZVJlcXVlc3QaGy5yYWZ0bG9nLnYxLkFkZE5vZGVSZXNwb25zZRJLCgpSZW1vdmVOb2RlEh0ucmFmdGxvZy52MS5SZW1vdmVOb2RlUmVxdWVzdBoeLnJhZnRsb2cudjEuUmVtb3ZlTm9kZVJlc3BvbnNlEksKCkxpc3RHcm91cHMSHS5yYWZ0bG9nLnYxLkxpc3RHcm91cHNSZXF1ZXN0Gh4ucmFmdGxvZy52MS5MaXN0R3JvdXBzUmVzcG9uc2USVwoORGVzY3JpYmVHcm91cHMSIS5yYWZ0bG9nLnYxLkRlc2NyaWJlR3JvdXBzUmVxdWVzdBoiLnJhZnRsb2cudjEuRGVzY3JpYmVHcm91cHNSZXNwb25zZRJgChFSZXNldEdyb3VwT2Zmc2V0cxIkLnJhZnRsb2cudjEuUmVzZXRHcm91cE9mZnNldHNSZXF1ZXN0GiUucmFmdGxvZy52MS5SZXNldEdyb3VwT2Zmc2V0c1Jlc3BvbnNlEl0KEExpc3RUcmFuc2FjdGlvbnMSIy5yYWZ0bG9nLnYxLkxpc3RUcmFuc2FjdGlvbnNSZXF1ZXN0GiQucmFmdGxvZy52MS5MaXN0VHJhbnNhY3Rpb25zUmVzcG9uc2USaQoURGVzY3JpYmVUcmFuc2FjdGlvbnMSJy5yYWZ0bG9nLnYxLkRlc2NyaWJlVHJhbnNhY3Rpb25zUmVxdWVzdBooLnJhZnRsb2cudjEuRGVzY3JpYmVUcmFuc2FjdGlvbnNSZXNwb25zZRJgChFSZWFzc2lnblBhcnRpdGlvbhIkLnJhZnRsb2cudjEuUmVhc3NpZ25QYXJ0aXRpb25SZXF1ZXN0GiUucmFmdGxvZy52MS5SZWFzc2lnblBhcnRpdGlvblJlc3BvbnNlEmYKE1JlYmFsYW5jZVBhcnRpdGlvbnMSJi5yYWZ0bG9nLnYxLlJlYmFsYW5jZVBhcnRpdGlvbnNSZXF1ZXN0GicucmFmdGxvZy52MS5SZWJhbGFuY2VQYXJ0aXRpb25zUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
 
 /**
  * Creates a topic.
@@ -87,6 +87,97 @@ export const CreateTopicResponseSchema: GenMessage<CreateTopicResponse> = /*@__P
   messageDesc(file_raftlog_v1_admin, 1);
 
 /**
+ * Creates several topics. Limits: 1 to 1,000 topics and at most 10,000 partitions in all per call;
+ * beyond them the call fails with INVALID_ARGUMENT and creates nothing. Each entry is what
+ * CreateTopic takes; names may not repeat within a call (the second gets TOPIC_ALREADY_EXISTS).
+ * Placement balances the partitions of the whole batch over the live nodes.
+ *
+ * @generated from message raftlog.v1.CreateTopicsRequest
+ */
+export type CreateTopicsRequest = Message<"raftlog.v1.CreateTopicsRequest"> & {
+  /**
+   * The topics to create, in the order results are reported.
+   *
+   * @generated from field: repeated raftlog.v1.CreateTopicRequest topics = 1;
+   */
+  topics: CreateTopicRequest[];
+
+  /**
+   * Check every topic and its placement (as if the earlier entries were created) without creating
+   * anything; overrides the entries' own validate_only.
+   *
+   * @generated from field: bool validate_only = 2;
+   */
+  validateOnly: boolean;
+};
+
+/**
+ * Describes the message raftlog.v1.CreateTopicsRequest.
+ * Use `create(CreateTopicsRequestSchema)` to create a new message.
+ */
+export const CreateTopicsRequestSchema: GenMessage<CreateTopicsRequest> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 2);
+
+/**
+ * One result per requested topic, in request order.
+ *
+ * @generated from message raftlog.v1.CreateTopicsResponse
+ */
+export type CreateTopicsResponse = Message<"raftlog.v1.CreateTopicsResponse"> & {
+  /**
+   * Exactly one per entry of CreateTopicsRequest.topics, in the same order.
+   *
+   * @generated from field: repeated raftlog.v1.CreateTopicResult results = 1;
+   */
+  results: CreateTopicResult[];
+};
+
+/**
+ * Describes the message raftlog.v1.CreateTopicsResponse.
+ * Use `create(CreateTopicsResponseSchema)` to create a new message.
+ */
+export const CreateTopicsResponseSchema: GenMessage<CreateTopicsResponse> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 3);
+
+/**
+ * How one topic of a CreateTopics call fared: exactly one of `topic` and `error` is set.
+ *
+ * @generated from message raftlog.v1.CreateTopicResult
+ */
+export type CreateTopicResult = Message<"raftlog.v1.CreateTopicResult"> & {
+  /**
+   * The requested name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * The created topic, as DescribeTopic would show it right after creation (with validate_only: as
+   * it would be created, leaders unset).
+   *
+   * @generated from field: raftlog.v1.TopicDescription topic = 2;
+   */
+  topic?: TopicDescription | undefined;
+
+  /**
+   * Why this topic was not created: the code CreateTopic would have failed with for it alone
+   * (INVALID_TOPIC_NAME, TOPIC_ALREADY_EXISTS, INVALID_ARGUMENT, NOT_ENOUGH_REPLICAS,
+   * RESOURCE_EXHAUSTED).
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 3;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.CreateTopicResult.
+ * Use `create(CreateTopicResultSchema)` to create a new message.
+ */
+export const CreateTopicResultSchema: GenMessage<CreateTopicResult> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_admin, 4);
+
+/**
  * Deletes a topic.
  *
  * @generated from message raftlog.v1.DeleteTopicRequest
@@ -105,7 +196,7 @@ export type DeleteTopicRequest = Message<"raftlog.v1.DeleteTopicRequest"> & {
  * Use `create(DeleteTopicRequestSchema)` to create a new message.
  */
 export const DeleteTopicRequestSchema: GenMessage<DeleteTopicRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 2);
+  messageDesc(file_raftlog_v1_admin, 5);
 
 /**
  * Empty on success.
@@ -120,7 +211,7 @@ export type DeleteTopicResponse = Message<"raftlog.v1.DeleteTopicResponse"> & {
  * Use `create(DeleteTopicResponseSchema)` to create a new message.
  */
 export const DeleteTopicResponseSchema: GenMessage<DeleteTopicResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 3);
+  messageDesc(file_raftlog_v1_admin, 6);
 
 /**
  * Lists topics.
@@ -141,7 +232,7 @@ export type ListTopicsRequest = Message<"raftlog.v1.ListTopicsRequest"> & {
  * Use `create(ListTopicsRequestSchema)` to create a new message.
  */
 export const ListTopicsRequestSchema: GenMessage<ListTopicsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 4);
+  messageDesc(file_raftlog_v1_admin, 7);
 
 /**
  * A topic in a listing.
@@ -176,7 +267,7 @@ export type TopicSummary = Message<"raftlog.v1.TopicSummary"> & {
  * Use `create(TopicSummarySchema)` to create a new message.
  */
 export const TopicSummarySchema: GenMessage<TopicSummary> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 5);
+  messageDesc(file_raftlog_v1_admin, 8);
 
 /**
  * All topics.
@@ -197,7 +288,7 @@ export type ListTopicsResponse = Message<"raftlog.v1.ListTopicsResponse"> & {
  * Use `create(ListTopicsResponseSchema)` to create a new message.
  */
 export const ListTopicsResponseSchema: GenMessage<ListTopicsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 6);
+  messageDesc(file_raftlog_v1_admin, 9);
 
 /**
  * Describes one topic.
@@ -218,7 +309,7 @@ export type DescribeTopicRequest = Message<"raftlog.v1.DescribeTopicRequest"> & 
  * Use `create(DescribeTopicRequestSchema)` to create a new message.
  */
 export const DescribeTopicRequestSchema: GenMessage<DescribeTopicRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 7);
+  messageDesc(file_raftlog_v1_admin, 10);
 
 /**
  * A topic in detail.
@@ -274,7 +365,7 @@ export type TopicDescription = Message<"raftlog.v1.TopicDescription"> & {
  * Use `create(TopicDescriptionSchema)` to create a new message.
  */
 export const TopicDescriptionSchema: GenMessage<TopicDescription> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 8);
+  messageDesc(file_raftlog_v1_admin, 11);
 
 /**
  * The described topic.
@@ -295,7 +386,7 @@ export type DescribeTopicResponse = Message<"raftlog.v1.DescribeTopicResponse"> 
  * Use `create(DescribeTopicResponseSchema)` to create a new message.
  */
 export const DescribeTopicResponseSchema: GenMessage<DescribeTopicResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 9);
+  messageDesc(file_raftlog_v1_admin, 12);
 
 /**
  * Changes topic settings.
@@ -323,7 +414,7 @@ export type UpdateTopicConfigRequest = Message<"raftlog.v1.UpdateTopicConfigRequ
  * Use `create(UpdateTopicConfigRequestSchema)` to create a new message.
  */
 export const UpdateTopicConfigRequestSchema: GenMessage<UpdateTopicConfigRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 10);
+  messageDesc(file_raftlog_v1_admin, 13);
 
 /**
  * The topic after the change.
@@ -344,7 +435,7 @@ export type UpdateTopicConfigResponse = Message<"raftlog.v1.UpdateTopicConfigRes
  * Use `create(UpdateTopicConfigResponseSchema)` to create a new message.
  */
 export const UpdateTopicConfigResponseSchema: GenMessage<UpdateTopicConfigResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 11);
+  messageDesc(file_raftlog_v1_admin, 14);
 
 /**
  * Adds partitions.
@@ -372,7 +463,7 @@ export type CreatePartitionsRequest = Message<"raftlog.v1.CreatePartitionsReques
  * Use `create(CreatePartitionsRequestSchema)` to create a new message.
  */
 export const CreatePartitionsRequestSchema: GenMessage<CreatePartitionsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 12);
+  messageDesc(file_raftlog_v1_admin, 15);
 
 /**
  * Empty on success.
@@ -387,7 +478,7 @@ export type CreatePartitionsResponse = Message<"raftlog.v1.CreatePartitionsRespo
  * Use `create(CreatePartitionsResponseSchema)` to create a new message.
  */
 export const CreatePartitionsResponseSchema: GenMessage<CreatePartitionsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 13);
+  messageDesc(file_raftlog_v1_admin, 16);
 
 /**
  * Asks for the whole cluster's status.
@@ -408,7 +499,7 @@ export type ClusterStatusRequest = Message<"raftlog.v1.ClusterStatusRequest"> & 
  * Use `create(ClusterStatusRequestSchema)` to create a new message.
  */
 export const ClusterStatusRequestSchema: GenMessage<ClusterStatusRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 14);
+  messageDesc(file_raftlog_v1_admin, 17);
 
 /**
  * The controller Raft group.
@@ -457,7 +548,7 @@ export type ControllerStatus = Message<"raftlog.v1.ControllerStatus"> & {
  * Use `create(ControllerStatusSchema)` to create a new message.
  */
 export const ControllerStatusSchema: GenMessage<ControllerStatus> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 15);
+  messageDesc(file_raftlog_v1_admin, 18);
 
 /**
  * One node.
@@ -535,7 +626,7 @@ export type NodeStatus = Message<"raftlog.v1.NodeStatus"> & {
  * Use `create(NodeStatusSchema)` to create a new message.
  */
 export const NodeStatusSchema: GenMessage<NodeStatus> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 16);
+  messageDesc(file_raftlog_v1_admin, 19);
 
 /**
  * One partition's replication state.
@@ -647,7 +738,7 @@ export type PartitionStatus = Message<"raftlog.v1.PartitionStatus"> & {
  * Use `create(PartitionStatusSchema)` to create a new message.
  */
 export const PartitionStatusSchema: GenMessage<PartitionStatus> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 17);
+  messageDesc(file_raftlog_v1_admin, 20);
 
 /**
  * The cluster's status.
@@ -689,7 +780,7 @@ export type ClusterStatusResponse = Message<"raftlog.v1.ClusterStatusResponse"> 
  * Use `create(ClusterStatusResponseSchema)` to create a new message.
  */
 export const ClusterStatusResponseSchema: GenMessage<ClusterStatusResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 18);
+  messageDesc(file_raftlog_v1_admin, 21);
 
 /**
  * Moves leadership.
@@ -731,7 +822,7 @@ export type TransferLeadershipRequest = Message<"raftlog.v1.TransferLeadershipRe
  * Use `create(TransferLeadershipRequestSchema)` to create a new message.
  */
 export const TransferLeadershipRequestSchema: GenMessage<TransferLeadershipRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 19);
+  messageDesc(file_raftlog_v1_admin, 22);
 
 /**
  * Answered once the new leader is elected.
@@ -759,7 +850,7 @@ export type TransferLeadershipResponse = Message<"raftlog.v1.TransferLeadershipR
  * Use `create(TransferLeadershipResponseSchema)` to create a new message.
  */
 export const TransferLeadershipResponseSchema: GenMessage<TransferLeadershipResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 20);
+  messageDesc(file_raftlog_v1_admin, 23);
 
 /**
  * Adds a replica.
@@ -794,7 +885,7 @@ export type AddReplicaRequest = Message<"raftlog.v1.AddReplicaRequest"> & {
  * Use `create(AddReplicaRequestSchema)` to create a new message.
  */
 export const AddReplicaRequestSchema: GenMessage<AddReplicaRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 21);
+  messageDesc(file_raftlog_v1_admin, 24);
 
 /**
  * Answered once the change is committed by the controller (catch-up continues in the background).
@@ -809,7 +900,7 @@ export type AddReplicaResponse = Message<"raftlog.v1.AddReplicaResponse"> & {
  * Use `create(AddReplicaResponseSchema)` to create a new message.
  */
 export const AddReplicaResponseSchema: GenMessage<AddReplicaResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 22);
+  messageDesc(file_raftlog_v1_admin, 25);
 
 /**
  * Removes a replica.
@@ -844,7 +935,7 @@ export type RemoveReplicaRequest = Message<"raftlog.v1.RemoveReplicaRequest"> & 
  * Use `create(RemoveReplicaRequestSchema)` to create a new message.
  */
 export const RemoveReplicaRequestSchema: GenMessage<RemoveReplicaRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 23);
+  messageDesc(file_raftlog_v1_admin, 26);
 
 /**
  * Answered once the change is committed by the controller.
@@ -859,7 +950,7 @@ export type RemoveReplicaResponse = Message<"raftlog.v1.RemoveReplicaResponse"> 
  * Use `create(RemoveReplicaResponseSchema)` to create a new message.
  */
 export const RemoveReplicaResponseSchema: GenMessage<RemoveReplicaResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 24);
+  messageDesc(file_raftlog_v1_admin, 27);
 
 /**
  * Registers a node.
@@ -894,7 +985,7 @@ export type AddNodeRequest = Message<"raftlog.v1.AddNodeRequest"> & {
  * Use `create(AddNodeRequestSchema)` to create a new message.
  */
 export const AddNodeRequestSchema: GenMessage<AddNodeRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 25);
+  messageDesc(file_raftlog_v1_admin, 28);
 
 /**
  * Empty on success.
@@ -909,7 +1000,7 @@ export type AddNodeResponse = Message<"raftlog.v1.AddNodeResponse"> & {
  * Use `create(AddNodeResponseSchema)` to create a new message.
  */
 export const AddNodeResponseSchema: GenMessage<AddNodeResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 26);
+  messageDesc(file_raftlog_v1_admin, 29);
 
 /**
  * Decommissions a node.
@@ -930,7 +1021,7 @@ export type RemoveNodeRequest = Message<"raftlog.v1.RemoveNodeRequest"> & {
  * Use `create(RemoveNodeRequestSchema)` to create a new message.
  */
 export const RemoveNodeRequestSchema: GenMessage<RemoveNodeRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 27);
+  messageDesc(file_raftlog_v1_admin, 30);
 
 /**
  * Answered once the decommission is recorded (again for a node already draining).
@@ -951,7 +1042,7 @@ export type RemoveNodeResponse = Message<"raftlog.v1.RemoveNodeResponse"> & {
  * Use `create(RemoveNodeResponseSchema)` to create a new message.
  */
 export const RemoveNodeResponseSchema: GenMessage<RemoveNodeResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 28);
+  messageDesc(file_raftlog_v1_admin, 31);
 
 /**
  * Lists groups.
@@ -966,7 +1057,7 @@ export type ListGroupsRequest = Message<"raftlog.v1.ListGroupsRequest"> & {
  * Use `create(ListGroupsRequestSchema)` to create a new message.
  */
 export const ListGroupsRequestSchema: GenMessage<ListGroupsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 29);
+  messageDesc(file_raftlog_v1_admin, 32);
 
 /**
  * A group in a listing.
@@ -1001,7 +1092,7 @@ export type GroupListing = Message<"raftlog.v1.GroupListing"> & {
  * Use `create(GroupListingSchema)` to create a new message.
  */
 export const GroupListingSchema: GenMessage<GroupListing> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 30);
+  messageDesc(file_raftlog_v1_admin, 33);
 
 /**
  * All groups.
@@ -1022,7 +1113,7 @@ export type ListGroupsResponse = Message<"raftlog.v1.ListGroupsResponse"> & {
  * Use `create(ListGroupsResponseSchema)` to create a new message.
  */
 export const ListGroupsResponseSchema: GenMessage<ListGroupsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 31);
+  messageDesc(file_raftlog_v1_admin, 34);
 
 /**
  * Describes groups.
@@ -1043,7 +1134,7 @@ export type DescribeGroupsRequest = Message<"raftlog.v1.DescribeGroupsRequest"> 
  * Use `create(DescribeGroupsRequestSchema)` to create a new message.
  */
 export const DescribeGroupsRequestSchema: GenMessage<DescribeGroupsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 32);
+  messageDesc(file_raftlog_v1_admin, 35);
 
 /**
  * One member of a consumer group.
@@ -1092,7 +1183,7 @@ export type GroupMember = Message<"raftlog.v1.GroupMember"> & {
  * Use `create(GroupMemberSchema)` to create a new message.
  */
 export const GroupMemberSchema: GenMessage<GroupMember> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 33);
+  messageDesc(file_raftlog_v1_admin, 36);
 
 /**
  * A group's progress on one partition.
@@ -1156,7 +1247,7 @@ export type GroupPartitionStatus = Message<"raftlog.v1.GroupPartitionStatus"> & 
  * Use `create(GroupPartitionStatusSchema)` to create a new message.
  */
 export const GroupPartitionStatusSchema: GenMessage<GroupPartitionStatus> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 34);
+  messageDesc(file_raftlog_v1_admin, 37);
 
 /**
  * One group in detail.
@@ -1226,7 +1317,7 @@ export type GroupDescription = Message<"raftlog.v1.GroupDescription"> & {
  * Use `create(GroupDescriptionSchema)` to create a new message.
  */
 export const GroupDescriptionSchema: GenMessage<GroupDescription> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 35);
+  messageDesc(file_raftlog_v1_admin, 38);
 
 /**
  * Described groups.
@@ -1247,7 +1338,7 @@ export type DescribeGroupsResponse = Message<"raftlog.v1.DescribeGroupsResponse"
  * Use `create(DescribeGroupsResponseSchema)` to create a new message.
  */
 export const DescribeGroupsResponseSchema: GenMessage<DescribeGroupsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 36);
+  messageDesc(file_raftlog_v1_admin, 39);
 
 /**
  * Resets a group's offsets on the given partitions.
@@ -1310,7 +1401,7 @@ export type ResetGroupOffsetsRequest = Message<"raftlog.v1.ResetGroupOffsetsRequ
  * Use `create(ResetGroupOffsetsRequestSchema)` to create a new message.
  */
 export const ResetGroupOffsetsRequestSchema: GenMessage<ResetGroupOffsetsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 37);
+  messageDesc(file_raftlog_v1_admin, 40);
 
 /**
  * The offsets after the reset (or that a dry run would set).
@@ -1331,7 +1422,7 @@ export type ResetGroupOffsetsResponse = Message<"raftlog.v1.ResetGroupOffsetsRes
  * Use `create(ResetGroupOffsetsResponseSchema)` to create a new message.
  */
 export const ResetGroupOffsetsResponseSchema: GenMessage<ResetGroupOffsetsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 38);
+  messageDesc(file_raftlog_v1_admin, 41);
 
 /**
  * One partition's reset.
@@ -1373,7 +1464,7 @@ export type GroupOffsetReset = Message<"raftlog.v1.GroupOffsetReset"> & {
  * Use `create(GroupOffsetResetSchema)` to create a new message.
  */
 export const GroupOffsetResetSchema: GenMessage<GroupOffsetReset> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 39);
+  messageDesc(file_raftlog_v1_admin, 42);
 
 /**
  * Lists transactional ids.
@@ -1401,7 +1492,7 @@ export type ListTransactionsRequest = Message<"raftlog.v1.ListTransactionsReques
  * Use `create(ListTransactionsRequestSchema)` to create a new message.
  */
 export const ListTransactionsRequestSchema: GenMessage<ListTransactionsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 40);
+  messageDesc(file_raftlog_v1_admin, 43);
 
 /**
  * One transactional id in a listing.
@@ -1436,7 +1527,7 @@ export type TransactionListing = Message<"raftlog.v1.TransactionListing"> & {
  * Use `create(TransactionListingSchema)` to create a new message.
  */
 export const TransactionListingSchema: GenMessage<TransactionListing> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 41);
+  messageDesc(file_raftlog_v1_admin, 44);
 
 /**
  * Transactional ids, sorted.
@@ -1457,7 +1548,7 @@ export type ListTransactionsResponse = Message<"raftlog.v1.ListTransactionsRespo
  * Use `create(ListTransactionsResponseSchema)` to create a new message.
  */
 export const ListTransactionsResponseSchema: GenMessage<ListTransactionsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 42);
+  messageDesc(file_raftlog_v1_admin, 45);
 
 /**
  * Describes transactional ids.
@@ -1478,7 +1569,7 @@ export type DescribeTransactionsRequest = Message<"raftlog.v1.DescribeTransactio
  * Use `create(DescribeTransactionsRequestSchema)` to create a new message.
  */
 export const DescribeTransactionsRequestSchema: GenMessage<DescribeTransactionsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 43);
+  messageDesc(file_raftlog_v1_admin, 46);
 
 /**
  * One transaction in detail.
@@ -1562,7 +1653,7 @@ export type TransactionDescription = Message<"raftlog.v1.TransactionDescription"
  * Use `create(TransactionDescriptionSchema)` to create a new message.
  */
 export const TransactionDescriptionSchema: GenMessage<TransactionDescription> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 44);
+  messageDesc(file_raftlog_v1_admin, 47);
 
 /**
  * Described transactions.
@@ -1583,7 +1674,7 @@ export type DescribeTransactionsResponse = Message<"raftlog.v1.DescribeTransacti
  * Use `create(DescribeTransactionsResponseSchema)` to create a new message.
  */
 export const DescribeTransactionsResponseSchema: GenMessage<DescribeTransactionsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 45);
+  messageDesc(file_raftlog_v1_admin, 48);
 
 /**
  * Moves one partition.
@@ -1618,7 +1709,7 @@ export type ReassignPartitionRequest = Message<"raftlog.v1.ReassignPartitionRequ
  * Use `create(ReassignPartitionRequestSchema)` to create a new message.
  */
 export const ReassignPartitionRequestSchema: GenMessage<ReassignPartitionRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 46);
+  messageDesc(file_raftlog_v1_admin, 49);
 
 /**
  * Empty once the move is recorded; it completes in the background (PartitionStatus.target_replicas).
@@ -1633,7 +1724,7 @@ export type ReassignPartitionResponse = Message<"raftlog.v1.ReassignPartitionRes
  * Use `create(ReassignPartitionResponseSchema)` to create a new message.
  */
 export const ReassignPartitionResponseSchema: GenMessage<ReassignPartitionResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 47);
+  messageDesc(file_raftlog_v1_admin, 50);
 
 /**
  * Asks for an even spread of replicas.
@@ -1661,7 +1752,7 @@ export type RebalancePartitionsRequest = Message<"raftlog.v1.RebalancePartitions
  * Use `create(RebalancePartitionsRequestSchema)` to create a new message.
  */
 export const RebalancePartitionsRequestSchema: GenMessage<RebalancePartitionsRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 48);
+  messageDesc(file_raftlog_v1_admin, 51);
 
 /**
  * One planned partition move.
@@ -1703,7 +1794,7 @@ export type PartitionMove = Message<"raftlog.v1.PartitionMove"> & {
  * Use `create(PartitionMoveSchema)` to create a new message.
  */
 export const PartitionMoveSchema: GenMessage<PartitionMove> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 49);
+  messageDesc(file_raftlog_v1_admin, 52);
 
 /**
  * The plan; started unless dry_run.
@@ -1724,7 +1815,7 @@ export type RebalancePartitionsResponse = Message<"raftlog.v1.RebalancePartition
  * Use `create(RebalancePartitionsResponseSchema)` to create a new message.
  */
 export const RebalancePartitionsResponseSchema: GenMessage<RebalancePartitionsResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_admin, 50);
+  messageDesc(file_raftlog_v1_admin, 53);
 
 /**
  * Where a node stands in the cluster.
@@ -1970,6 +2061,19 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof CreateTopicRequestSchema;
     output: typeof CreateTopicResponseSchema;
+  },
+  /**
+   * Creates many topics in one call, each judged alone by CreateTopic's rules: one that fails gets
+   * its error in its result and the others are still created. The whole call fails only when the
+   * request breaks the batch limits (CreateTopicsRequest), the caller lacks admin on any named topic
+   * (AUTHORIZATION_FAILED, nothing created), or the controller cannot be reached.
+   *
+   * @generated from rpc raftlog.v1.AdminService.CreateTopics
+   */
+  createTopics: {
+    methodKind: "unary";
+    input: typeof CreateTopicsRequestSchema;
+    output: typeof CreateTopicsResponseSchema;
   },
   /**
    * Deletes a topic and, asynchronously, its data on every replica.

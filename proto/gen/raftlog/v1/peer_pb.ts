@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file raftlog/v1/peer.proto.
  */
 export const file_raftlog_v1_peer: GenFile = /*@__PURE__*/
-  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiMAofUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kUmVxdWVzdBINCgVlbnRyeRgBIAEoDCJ5CiBQcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRINCgVpbmRleBgBIAEoBBIzCgZvdXRwdXQYAyABKAsyIy5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJDb21tYW5kT3V0cHV0SgQIAhADUgtvdXRwdXRfanNvbiKnAwoXQ29udHJvbGxlckNvbW1hbmRPdXRwdXQSKgoEZG9uZRgBIAEoCzIaLnJhZnRsb2cudjEuQ29udHJvbGxlckRvbmVIABIPCgV0b3BpYxgCIAEoCUgAEjsKDXRvcGljX2RlbGV0ZWQYAyABKAsyIi5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJUb3BpY0RlbGV0ZWRIABI2Cgphc3NpZ25tZW50GAQgASgLMiAucmFmdGxvZy52MS5Db250cm9sbGVyQXNzaWdubWVudEgAEjkKDHByb2R1Y2VyX2lkcxgFIAEoCzIhLnJhZnRsb2cudjEuQ29udHJvbGxlclByb2R1Y2VySWRzSAASPQoOcHJvZHVjZXJfZXBvY2gYBiABKAsyIy5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJQcm9kdWNlckVwb2NoSAASEQoHZXhwaXJlZBgHIAEoDUgAEjIKBWdyb3VwGAggASgLMiEucmFmdGxvZy52MS5Db250cm9sbGVyR3JvdXBPdXRwdXRIABIRCgdyZW1vdmVkGAkgASgNSABCBgoEa2luZCIQCg5Db250cm9sbGVyRG9uZSIrChZDb250cm9sbGVyVG9waWNEZWxldGVkEhEKCWdyb3VwX2lkcxgBIAMoDSKXAQoUQ29udHJvbGxlckFzc2lnbm1lbnQSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEhAKCGdyb3VwX2lkGAMgASgNEhAKCHJlcGxpY2FzGAQgAygNEjkKD3RhcmdldF9yZXBsaWNhcxgFIAEoCzIgLnJhZnRsb2cudjEuQ29udHJvbGxlclJlcGxpY2FTZXQiKAoUQ29udHJvbGxlclJlcGxpY2FTZXQSEAoIbm9kZV9pZHMYASADKA0iQQoVQ29udHJvbGxlclByb2R1Y2VySWRzEhkKEWZpcnN0X3Byb2R1Y2VyX2lkGAEgASgDEg0KBWNvdW50GAIgASgNIj0KF0NvbnRyb2xsZXJQcm9kdWNlckVwb2NoEhMKC3Byb2R1Y2VyX2lkGAEgASgDEg0KBWVwb2NoGAIgASgNIsABChVDb250cm9sbGVyR3JvdXBPdXRwdXQSMwoGam9pbmVkGAEgASgLMiEucmFmdGxvZy52MS5Db250cm9sbGVyR3JvdXBKb2luZWRIABIzCgZzeW5jZWQYAiABKAsyIS5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJHcm91cFN5bmNlZEgAEhwKEmxlZnRfZ2VuZXJhdGlvbl9pZBgDIAEoBUgAEhkKD2NvbW1pdHRlZF9jb3VudBgEIAEoDUgAQgQKAm9wIlIKFUNvbnRyb2xsZXJHcm91cEpvaW5lZBIVCg1nZW5lcmF0aW9uX2lkGAEgASgFEhEKCW1lbWJlcl9pZBgCIAEoCRIPCgdtZW1iZXJzGAMgAygJIl4KFUNvbnRyb2xsZXJHcm91cFN5bmNlZBIVCg1nZW5lcmF0aW9uX2lkGAEgASgFEi4KCmFzc2lnbm1lbnQYAiADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uIngKDEhlbGxvUmVxdWVzdBIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSDwoHYWRkcmVzcxgDIAEoCRIYChBwcm90b2NvbF92ZXJzaW9uGAQgASgNEhgKEGV4cGVjdGVkX25vZGVfaWQYBSABKA0iTgoNSGVsbG9SZXNwb25zZRIPCgdub2RlX2lkGAEgASgNEhIKCmNsdXN0ZXJfaWQYAiABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgDIAEoDSJ0CgtSYWZ0UmVxdWVzdBIQCghzZXF1ZW5jZRgBIAEoBBIUCgxmcm9tX25vZGVfaWQYAiABKA0SEgoKdG9fbm9kZV9pZBgDIAEoDRIpCghtZXNzYWdlcxgEIAMoCzIXLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2UilgEKDFJhZnRSZXNwb25zZRIWCg5hY2tlZF9zZXF1ZW5jZRgBIAEoBBIVCg13aW5kb3dfZnJhbWVzGAIgASgNEhQKDHdpbmRvd19ieXRlcxgDIAEoBBIZChF1bmtub3duX2dyb3VwX2lkcxgEIAMoBBImCgVlcnJvchgFIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiXwoJUmFmdEVudHJ5EgwKBHRlcm0YASABKAQSDQoFaW5kZXgYAiABKAQSJwoEdHlwZRgDIAEoDjIZLnJhZnRsb2cudjEuUmFmdEVudHJ5VHlwZRIMCgRkYXRhGAQgASgMInUKDVJhZnRDb25mU3RhdGUSDgoGdm90ZXJzGAEgAygNEhcKD3ZvdGVyc19vdXRnb2luZxgCIAMoDRIQCghsZWFybmVycxgDIAMoDRIVCg1sZWFybmVyc19uZXh0GAQgAygNEhIKCmF1dG9fbGVhdmUYBSABKAgiYgoUUmFmdFNuYXBzaG90TWV0YWRhdGESDQoFaW5kZXgYASABKAQSDAoEdGVybRgCIAEoBBItCgpjb25mX3N0YXRlGAMgASgLMhkucmFmdGxvZy52MS5SYWZ0Q29uZlN0YXRlIogBChFSYWZ0U25hcHNob3RDaHVuaxIyCghtZXRhZGF0YRgBIAEoCzIgLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90TWV0YWRhdGESDgoGb2Zmc2V0GAIgASgEEhMKC3RvdGFsX2J5dGVzGAMgASgEEgwKBGRhdGEYBCABKAwSDAoEZG9uZRgFIAEoCCKyAgoLUmFmdE1lc3NhZ2USEAoIZ3JvdXBfaWQYASABKAQSKQoEdHlwZRgCIAEoDjIbLnJhZnRsb2cudjEuUmFmdE1lc3NhZ2VUeXBlEgwKBGZyb20YAyABKA0SCgoCdG8YBCABKA0SDAoEdGVybRgFIAEoBBIQCghsb2dfdGVybRgGIAEoBBINCgVpbmRleBgHIAEoBBImCgdlbnRyaWVzGAggAygLMhUucmFmdGxvZy52MS5SYWZ0RW50cnkSDgoGY29tbWl0GAkgASgEEg4KBnJlamVjdBgKIAEoCBITCgtyZWplY3RfaGludBgLIAEoBBIvCghzbmFwc2hvdBgMIAEoCzIdLnJhZnRsb2cudjEuUmFmdFNuYXBzaG90Q2h1bmsSDwoHY29udGV4dBgNIAEoDCKFAQoWV3JpdGVUeG5NYXJrZXJzUmVxdWVzdBITCgtwcm9kdWNlcl9pZBgBIAEoAxIWCg5wcm9kdWNlcl9lcG9jaBgCIAEoDRIOCgZjb21taXQYAyABKAgSLgoKcGFydGl0aW9ucxgEIAMoCzIaLnJhZnRsb2cudjEuVG9waWNQYXJ0aXRpb24iTAoXV3JpdGVUeG5NYXJrZXJzUmVzcG9uc2USMQoHcmVzdWx0cxgBIAMoCzIgLnJhZnRsb2cudjEuV3JpdGVUeG5NYXJrZXJSZXN1bHQiYAoUV3JpdGVUeG5NYXJrZXJSZXN1bHQSDQoFdG9waWMYASABKAkSEQoJcGFydGl0aW9uGAIgASgNEiYKBWVycm9yGAMgASgLMhcucmFmdGxvZy52MS5FcnJvckRldGFpbCquBAoPUmFmdE1lc3NhZ2VUeXBlEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1VOU1BFQ0lGSUVEEAASHAoYUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EEAESJQohUkFGVF9NRVNTQUdFX1RZUEVfQVBQRU5EX1JFU1BPTlNFEAISHwobUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUEAMSKAokUkFGVF9NRVNTQUdFX1RZUEVfSEVBUlRCRUFUX1JFU1BPTlNFEAQSGgoWUkFGVF9NRVNTQUdFX1RZUEVfVk9URRAFEiMKH1JBRlRfTUVTU0FHRV9UWVBFX1ZPVEVfUkVTUE9OU0UQBhIeChpSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URRAHEicKI1JBRlRfTUVTU0FHRV9UWVBFX1BSRV9WT1RFX1JFU1BPTlNFEAgSHgoaUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1QQCRInCiNSQUZUX01FU1NBR0VfVFlQRV9TTkFQU0hPVF9SRVNQT05TRRAKEiEKHVJBRlRfTUVTU0FHRV9UWVBFX1RJTUVPVVRfTk9XEAsSIAocUkFGVF9NRVNTQUdFX1RZUEVfUkVBRF9JTkRFWBAMEikKJVJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVhfUkVTUE9OU0UQDRIlCiFSQUZUX01FU1NBR0VfVFlQRV9UUkFOU0ZFUl9MRUFERVIQDiptCg1SYWZ0RW50cnlUeXBlEh8KG1JBRlRfRU5UUllfVFlQRV9VTlNQRUNJRklFRBAAEhoKFlJBRlRfRU5UUllfVFlQRV9OT1JNQUwQARIfChtSQUZUX0VOVFJZX1RZUEVfQ09ORl9DSEFOR0UQAjLdAgoLUGVlclNlcnZpY2USPAoFSGVsbG8SGC5yYWZ0bG9nLnYxLkhlbGxvUmVxdWVzdBoZLnJhZnRsb2cudjEuSGVsbG9SZXNwb25zZRI9CgRSYWZ0EhcucmFmdGxvZy52MS5SYWZ0UmVxdWVzdBoYLnJhZnRsb2cudjEuUmFmdFJlc3BvbnNlKAEwARJ1ChhQcm9wb3NlQ29udHJvbGxlckNvbW1hbmQSKy5yYWZ0bG9nLnYxLlByb3Bvc2VDb250cm9sbGVyQ29tbWFuZFJlcXVlc3QaLC5yYWZ0bG9nLnYxLlByb3Bvc2VDb250cm9sbGVyQ29tbWFuZFJlc3BvbnNlEloKD1dyaXRlVHhuTWFya2VycxIiLnJhZnRsb2cudjEuV3JpdGVUeG5NYXJrZXJzUmVxdWVzdBojLnJhZnRsb2cudjEuV3JpdGVUeG5NYXJrZXJzUmVzcG9uc2ViBnByb3RvMw", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
+  fileDesc("ChVyYWZ0bG9nL3YxL3BlZXIucHJvdG8SCnJhZnRsb2cudjEiMAofUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kUmVxdWVzdBINCgVlbnRyeRgBIAEoDCJ5CiBQcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRINCgVpbmRleBgBIAEoBBIzCgZvdXRwdXQYAyABKAsyIy5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJDb21tYW5kT3V0cHV0SgQIAhADUgtvdXRwdXRfanNvbiLmAwoXQ29udHJvbGxlckNvbW1hbmRPdXRwdXQSKgoEZG9uZRgBIAEoCzIaLnJhZnRsb2cudjEuQ29udHJvbGxlckRvbmVIABIPCgV0b3BpYxgCIAEoCUgAEjsKDXRvcGljX2RlbGV0ZWQYAyABKAsyIi5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJUb3BpY0RlbGV0ZWRIABI2Cgphc3NpZ25tZW50GAQgASgLMiAucmFmdGxvZy52MS5Db250cm9sbGVyQXNzaWdubWVudEgAEjkKDHByb2R1Y2VyX2lkcxgFIAEoCzIhLnJhZnRsb2cudjEuQ29udHJvbGxlclByb2R1Y2VySWRzSAASPQoOcHJvZHVjZXJfZXBvY2gYBiABKAsyIy5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJQcm9kdWNlckVwb2NoSAASEQoHZXhwaXJlZBgHIAEoDUgAEjIKBWdyb3VwGAggASgLMiEucmFmdGxvZy52MS5Db250cm9sbGVyR3JvdXBPdXRwdXRIABIRCgdyZW1vdmVkGAkgASgNSAASPQoOdG9waWNzX2NyZWF0ZWQYCiABKAsyIy5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJUb3BpY3NDcmVhdGVkSABCBgoEa2luZCJOChdDb250cm9sbGVyVG9waWNzQ3JlYXRlZBIzCgdyZXN1bHRzGAEgAygLMiIucmFmdGxvZy52MS5Db250cm9sbGVyVG9waWNDcmVhdGVkIk4KFkNvbnRyb2xsZXJUb3BpY0NyZWF0ZWQSDAoEbmFtZRgBIAEoCRImCgVlcnJvchgCIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwiEAoOQ29udHJvbGxlckRvbmUiKwoWQ29udHJvbGxlclRvcGljRGVsZXRlZBIRCglncm91cF9pZHMYASADKA0ilwEKFENvbnRyb2xsZXJBc3NpZ25tZW50Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRIQCghncm91cF9pZBgDIAEoDRIQCghyZXBsaWNhcxgEIAMoDRI5Cg90YXJnZXRfcmVwbGljYXMYBSABKAsyIC5yYWZ0bG9nLnYxLkNvbnRyb2xsZXJSZXBsaWNhU2V0IigKFENvbnRyb2xsZXJSZXBsaWNhU2V0EhAKCG5vZGVfaWRzGAEgAygNIkEKFUNvbnRyb2xsZXJQcm9kdWNlcklkcxIZChFmaXJzdF9wcm9kdWNlcl9pZBgBIAEoAxINCgVjb3VudBgCIAEoDSI9ChdDb250cm9sbGVyUHJvZHVjZXJFcG9jaBITCgtwcm9kdWNlcl9pZBgBIAEoAxINCgVlcG9jaBgCIAEoDSLAAQoVQ29udHJvbGxlckdyb3VwT3V0cHV0EjMKBmpvaW5lZBgBIAEoCzIhLnJhZnRsb2cudjEuQ29udHJvbGxlckdyb3VwSm9pbmVkSAASMwoGc3luY2VkGAIgASgLMiEucmFmdGxvZy52MS5Db250cm9sbGVyR3JvdXBTeW5jZWRIABIcChJsZWZ0X2dlbmVyYXRpb25faWQYAyABKAVIABIZCg9jb21taXR0ZWRfY291bnQYBCABKA1IAEIECgJvcCJSChVDb250cm9sbGVyR3JvdXBKb2luZWQSFQoNZ2VuZXJhdGlvbl9pZBgBIAEoBRIRCgltZW1iZXJfaWQYAiABKAkSDwoHbWVtYmVycxgDIAMoCSJeChVDb250cm9sbGVyR3JvdXBTeW5jZWQSFQoNZ2VuZXJhdGlvbl9pZBgBIAEoBRIuCgphc3NpZ25tZW50GAIgAygLMhoucmFmdGxvZy52MS5Ub3BpY1BhcnRpdGlvbiJ4CgxIZWxsb1JlcXVlc3QSDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEg8KB2FkZHJlc3MYAyABKAkSGAoQcHJvdG9jb2xfdmVyc2lvbhgEIAEoDRIYChBleHBlY3RlZF9ub2RlX2lkGAUgASgNIk4KDUhlbGxvUmVzcG9uc2USDwoHbm9kZV9pZBgBIAEoDRISCgpjbHVzdGVyX2lkGAIgASgJEhgKEHByb3RvY29sX3ZlcnNpb24YAyABKA0idAoLUmFmdFJlcXVlc3QSEAoIc2VxdWVuY2UYASABKAQSFAoMZnJvbV9ub2RlX2lkGAIgASgNEhIKCnRvX25vZGVfaWQYAyABKA0SKQoIbWVzc2FnZXMYBCADKAsyFy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlIpYBCgxSYWZ0UmVzcG9uc2USFgoOYWNrZWRfc2VxdWVuY2UYASABKAQSFQoNd2luZG93X2ZyYW1lcxgCIAEoDRIUCgx3aW5kb3dfYnl0ZXMYAyABKAQSGQoRdW5rbm93bl9ncm91cF9pZHMYBCADKAQSJgoFZXJyb3IYBSABKAsyFy5yYWZ0bG9nLnYxLkVycm9yRGV0YWlsIl8KCVJhZnRFbnRyeRIMCgR0ZXJtGAEgASgEEg0KBWluZGV4GAIgASgEEicKBHR5cGUYAyABKA4yGS5yYWZ0bG9nLnYxLlJhZnRFbnRyeVR5cGUSDAoEZGF0YRgEIAEoDCJ1Cg1SYWZ0Q29uZlN0YXRlEg4KBnZvdGVycxgBIAMoDRIXCg92b3RlcnNfb3V0Z29pbmcYAiADKA0SEAoIbGVhcm5lcnMYAyADKA0SFQoNbGVhcm5lcnNfbmV4dBgEIAMoDRISCgphdXRvX2xlYXZlGAUgASgIImIKFFJhZnRTbmFwc2hvdE1ldGFkYXRhEg0KBWluZGV4GAEgASgEEgwKBHRlcm0YAiABKAQSLQoKY29uZl9zdGF0ZRgDIAEoCzIZLnJhZnRsb2cudjEuUmFmdENvbmZTdGF0ZSKIAQoRUmFmdFNuYXBzaG90Q2h1bmsSMgoIbWV0YWRhdGEYASABKAsyIC5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdE1ldGFkYXRhEg4KBm9mZnNldBgCIAEoBBITCgt0b3RhbF9ieXRlcxgDIAEoBBIMCgRkYXRhGAQgASgMEgwKBGRvbmUYBSABKAgisgIKC1JhZnRNZXNzYWdlEhAKCGdyb3VwX2lkGAEgASgEEikKBHR5cGUYAiABKA4yGy5yYWZ0bG9nLnYxLlJhZnRNZXNzYWdlVHlwZRIMCgRmcm9tGAMgASgNEgoKAnRvGAQgASgNEgwKBHRlcm0YBSABKAQSEAoIbG9nX3Rlcm0YBiABKAQSDQoFaW5kZXgYByABKAQSJgoHZW50cmllcxgIIAMoCzIVLnJhZnRsb2cudjEuUmFmdEVudHJ5Eg4KBmNvbW1pdBgJIAEoBBIOCgZyZWplY3QYCiABKAgSEwoLcmVqZWN0X2hpbnQYCyABKAQSLwoIc25hcHNob3QYDCABKAsyHS5yYWZ0bG9nLnYxLlJhZnRTbmFwc2hvdENodW5rEg8KB2NvbnRleHQYDSABKAwihQEKFldyaXRlVHhuTWFya2Vyc1JlcXVlc3QSEwoLcHJvZHVjZXJfaWQYASABKAMSFgoOcHJvZHVjZXJfZXBvY2gYAiABKA0SDgoGY29tbWl0GAMgASgIEi4KCnBhcnRpdGlvbnMYBCADKAsyGi5yYWZ0bG9nLnYxLlRvcGljUGFydGl0aW9uIkwKF1dyaXRlVHhuTWFya2Vyc1Jlc3BvbnNlEjEKB3Jlc3VsdHMYASADKAsyIC5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2VyUmVzdWx0ImAKFFdyaXRlVHhuTWFya2VyUmVzdWx0Eg0KBXRvcGljGAEgASgJEhEKCXBhcnRpdGlvbhgCIAEoDRImCgVlcnJvchgDIAEoCzIXLnJhZnRsb2cudjEuRXJyb3JEZXRhaWwqrgQKD1JhZnRNZXNzYWdlVHlwZRIhCh1SQUZUX01FU1NBR0VfVFlQRV9VTlNQRUNJRklFRBAAEhwKGFJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORBABEiUKIVJBRlRfTUVTU0FHRV9UWVBFX0FQUEVORF9SRVNQT05TRRACEh8KG1JBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVBADEigKJFJBRlRfTUVTU0FHRV9UWVBFX0hFQVJUQkVBVF9SRVNQT05TRRAEEhoKFlJBRlRfTUVTU0FHRV9UWVBFX1ZPVEUQBRIjCh9SQUZUX01FU1NBR0VfVFlQRV9WT1RFX1JFU1BPTlNFEAYSHgoaUkFGVF9NRVNTQUdFX1RZUEVfUFJFX1ZPVEUQBxInCiNSQUZUX01FU1NBR0VfVFlQRV9QUkVfVk9URV9SRVNQT05TRRAIEh4KGlJBRlRfTUVTU0FHRV9UWVBFX1NOQVBTSE9UEAkSJwojUkFGVF9NRVNTQUdFX1RZUEVfU05BUFNIT1RfUkVTUE9OU0UQChIhCh1SQUZUX01FU1NBR0VfVFlQRV9USU1FT1VUX05PVxALEiAKHFJBRlRfTUVTU0FHRV9UWVBFX1JFQURfSU5ERVgQDBIpCiVSQUZUX01FU1NBR0VfVFlQRV9SRUFEX0lOREVYX1JFU1BPTlNFEA0SJQohUkFGVF9NRVNTQUdFX1RZUEVfVFJBTlNGRVJfTEVBREVSEA4qbQoNUmFmdEVudHJ5VHlwZRIfChtSQUZUX0VOVFJZX1RZUEVfVU5TUEVDSUZJRUQQABIaChZSQUZUX0VOVFJZX1RZUEVfTk9STUFMEAESHwobUkFGVF9FTlRSWV9UWVBFX0NPTkZfQ0hBTkdFEAIy3QIKC1BlZXJTZXJ2aWNlEjwKBUhlbGxvEhgucmFmdGxvZy52MS5IZWxsb1JlcXVlc3QaGS5yYWZ0bG9nLnYxLkhlbGxvUmVzcG9uc2USPQoEUmFmdBIXLnJhZnRsb2cudjEuUmFmdFJlcXVlc3QaGC5yYWZ0bG9nLnYxLlJhZnRSZXNwb25zZSgBMAESdQoYUHJvcG9zZUNvbnRyb2xsZXJDb21tYW5kEisucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXF1ZXN0GiwucmFmdGxvZy52MS5Qcm9wb3NlQ29udHJvbGxlckNvbW1hbmRSZXNwb25zZRJaCg9Xcml0ZVR4bk1hcmtlcnMSIi5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2Vyc1JlcXVlc3QaIy5yYWZ0bG9nLnYxLldyaXRlVHhuTWFya2Vyc1Jlc3BvbnNlYgZwcm90bzM", [file_raftlog_v1_errors, file_raftlog_v1_topic]);
 
 /**
  * A controller command to propose.
@@ -149,6 +149,14 @@ export type ControllerCommandOutput = Message<"raftlog.v1.ControllerCommandOutpu
      */
     value: number;
     case: "removed";
+  } | {
+    /**
+     * create-topics: one result per requested topic, in request order.
+     *
+     * @generated from field: raftlog.v1.ControllerTopicsCreated topics_created = 10;
+     */
+    value: ControllerTopicsCreated;
+    case: "topicsCreated";
   } | { case: undefined; value?: undefined };
 };
 
@@ -158,6 +166,52 @@ export type ControllerCommandOutput = Message<"raftlog.v1.ControllerCommandOutpu
  */
 export const ControllerCommandOutputSchema: GenMessage<ControllerCommandOutput> = /*@__PURE__*/
   messageDesc(file_raftlog_v1_peer, 2);
+
+/**
+ * @generated from message raftlog.v1.ControllerTopicsCreated
+ */
+export type ControllerTopicsCreated = Message<"raftlog.v1.ControllerTopicsCreated"> & {
+  /**
+   * One per topic of the command, in its order.
+   *
+   * @generated from field: repeated raftlog.v1.ControllerTopicCreated results = 1;
+   */
+  results: ControllerTopicCreated[];
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerTopicsCreated.
+ * Use `create(ControllerTopicsCreatedSchema)` to create a new message.
+ */
+export const ControllerTopicsCreatedSchema: GenMessage<ControllerTopicsCreated> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 3);
+
+/**
+ * @generated from message raftlog.v1.ControllerTopicCreated
+ */
+export type ControllerTopicCreated = Message<"raftlog.v1.ControllerTopicCreated"> & {
+  /**
+   * The requested topic name. When `error` is unset the topic was created and the caller reads it
+   * from its own replica, as for `topic`.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Why this topic was not created; unset when it was.
+   *
+   * @generated from field: raftlog.v1.ErrorDetail error = 2;
+   */
+  error?: ErrorDetail | undefined;
+};
+
+/**
+ * Describes the message raftlog.v1.ControllerTopicCreated.
+ * Use `create(ControllerTopicCreatedSchema)` to create a new message.
+ */
+export const ControllerTopicCreatedSchema: GenMessage<ControllerTopicCreated> = /*@__PURE__*/
+  messageDesc(file_raftlog_v1_peer, 4);
 
 /**
  * No fields: the command produced nothing beyond its effect.
@@ -172,7 +226,7 @@ export type ControllerDone = Message<"raftlog.v1.ControllerDone"> & {
  * Use `create(ControllerDoneSchema)` to create a new message.
  */
 export const ControllerDoneSchema: GenMessage<ControllerDone> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 3);
+  messageDesc(file_raftlog_v1_peer, 5);
 
 /**
  * @generated from message raftlog.v1.ControllerTopicDeleted
@@ -191,7 +245,7 @@ export type ControllerTopicDeleted = Message<"raftlog.v1.ControllerTopicDeleted"
  * Use `create(ControllerTopicDeletedSchema)` to create a new message.
  */
 export const ControllerTopicDeletedSchema: GenMessage<ControllerTopicDeleted> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 4);
+  messageDesc(file_raftlog_v1_peer, 6);
 
 /**
  * @generated from message raftlog.v1.ControllerAssignment
@@ -238,7 +292,7 @@ export type ControllerAssignment = Message<"raftlog.v1.ControllerAssignment"> & 
  * Use `create(ControllerAssignmentSchema)` to create a new message.
  */
 export const ControllerAssignmentSchema: GenMessage<ControllerAssignment> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 5);
+  messageDesc(file_raftlog_v1_peer, 7);
 
 /**
  * @generated from message raftlog.v1.ControllerReplicaSet
@@ -257,7 +311,7 @@ export type ControllerReplicaSet = Message<"raftlog.v1.ControllerReplicaSet"> & 
  * Use `create(ControllerReplicaSetSchema)` to create a new message.
  */
 export const ControllerReplicaSetSchema: GenMessage<ControllerReplicaSet> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 6);
+  messageDesc(file_raftlog_v1_peer, 8);
 
 /**
  * @generated from message raftlog.v1.ControllerProducerIds
@@ -283,7 +337,7 @@ export type ControllerProducerIds = Message<"raftlog.v1.ControllerProducerIds"> 
  * Use `create(ControllerProducerIdsSchema)` to create a new message.
  */
 export const ControllerProducerIdsSchema: GenMessage<ControllerProducerIds> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 7);
+  messageDesc(file_raftlog_v1_peer, 9);
 
 /**
  * @generated from message raftlog.v1.ControllerProducerEpoch
@@ -309,7 +363,7 @@ export type ControllerProducerEpoch = Message<"raftlog.v1.ControllerProducerEpoc
  * Use `create(ControllerProducerEpochSchema)` to create a new message.
  */
 export const ControllerProducerEpochSchema: GenMessage<ControllerProducerEpoch> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 8);
+  messageDesc(file_raftlog_v1_peer, 10);
 
 /**
  * What a consumer-group command produced.
@@ -356,7 +410,7 @@ export type ControllerGroupOutput = Message<"raftlog.v1.ControllerGroupOutput"> 
  * Use `create(ControllerGroupOutputSchema)` to create a new message.
  */
 export const ControllerGroupOutputSchema: GenMessage<ControllerGroupOutput> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 9);
+  messageDesc(file_raftlog_v1_peer, 11);
 
 /**
  * @generated from message raftlog.v1.ControllerGroupJoined
@@ -389,7 +443,7 @@ export type ControllerGroupJoined = Message<"raftlog.v1.ControllerGroupJoined"> 
  * Use `create(ControllerGroupJoinedSchema)` to create a new message.
  */
 export const ControllerGroupJoinedSchema: GenMessage<ControllerGroupJoined> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 10);
+  messageDesc(file_raftlog_v1_peer, 12);
 
 /**
  * @generated from message raftlog.v1.ControllerGroupSynced
@@ -415,7 +469,7 @@ export type ControllerGroupSynced = Message<"raftlog.v1.ControllerGroupSynced"> 
  * Use `create(ControllerGroupSyncedSchema)` to create a new message.
  */
 export const ControllerGroupSyncedSchema: GenMessage<ControllerGroupSynced> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 11);
+  messageDesc(file_raftlog_v1_peer, 13);
 
 /**
  * The caller's identity.
@@ -464,7 +518,7 @@ export type HelloRequest = Message<"raftlog.v1.HelloRequest"> & {
  * Use `create(HelloRequestSchema)` to create a new message.
  */
 export const HelloRequestSchema: GenMessage<HelloRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 12);
+  messageDesc(file_raftlog_v1_peer, 14);
 
 /**
  * The callee's identity.
@@ -499,7 +553,7 @@ export type HelloResponse = Message<"raftlog.v1.HelloResponse"> & {
  * Use `create(HelloResponseSchema)` to create a new message.
  */
 export const HelloResponseSchema: GenMessage<HelloResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 13);
+  messageDesc(file_raftlog_v1_peer, 15);
 
 /**
  * One frame on a Raft stream (a "Raft batch"): messages of many groups, in the order the sender
@@ -542,7 +596,7 @@ export type RaftRequest = Message<"raftlog.v1.RaftRequest"> & {
  * Use `create(RaftRequestSchema)` to create a new message.
  */
 export const RaftRequestSchema: GenMessage<RaftRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 14);
+  messageDesc(file_raftlog_v1_peer, 16);
 
 /**
  * Flow control from the receiver of a Raft stream. The sender keeps at most window_frames frames and
@@ -593,7 +647,7 @@ export type RaftResponse = Message<"raftlog.v1.RaftResponse"> & {
  * Use `create(RaftResponseSchema)` to create a new message.
  */
 export const RaftResponseSchema: GenMessage<RaftResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 15);
+  messageDesc(file_raftlog_v1_peer, 17);
 
 /**
  * One Raft log entry.
@@ -635,7 +689,7 @@ export type RaftEntry = Message<"raftlog.v1.RaftEntry"> & {
  * Use `create(RaftEntrySchema)` to create a new message.
  */
 export const RaftEntrySchema: GenMessage<RaftEntry> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 16);
+  messageDesc(file_raftlog_v1_peer, 18);
 
 /**
  * A group's membership.
@@ -684,7 +738,7 @@ export type RaftConfState = Message<"raftlog.v1.RaftConfState"> & {
  * Use `create(RaftConfStateSchema)` to create a new message.
  */
 export const RaftConfStateSchema: GenMessage<RaftConfState> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 17);
+  messageDesc(file_raftlog_v1_peer, 19);
 
 /**
  * What a snapshot covers.
@@ -719,7 +773,7 @@ export type RaftSnapshotMetadata = Message<"raftlog.v1.RaftSnapshotMetadata"> & 
  * Use `create(RaftSnapshotMetadataSchema)` to create a new message.
  */
 export const RaftSnapshotMetadataSchema: GenMessage<RaftSnapshotMetadata> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 18);
+  messageDesc(file_raftlog_v1_peer, 20);
 
 /**
  * One chunk of an InstallSnapshot; the receiver reassembles chunks in offset order.
@@ -768,7 +822,7 @@ export type RaftSnapshotChunk = Message<"raftlog.v1.RaftSnapshotChunk"> & {
  * Use `create(RaftSnapshotChunkSchema)` to create a new message.
  */
 export const RaftSnapshotChunkSchema: GenMessage<RaftSnapshotChunk> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 19);
+  messageDesc(file_raftlog_v1_peer, 21);
 
 /**
  * One Raft message of one group (the fields of the consensus core's Message).
@@ -874,7 +928,7 @@ export type RaftMessage = Message<"raftlog.v1.RaftMessage"> & {
  * Use `create(RaftMessageSchema)` to create a new message.
  */
 export const RaftMessageSchema: GenMessage<RaftMessage> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 20);
+  messageDesc(file_raftlog_v1_peer, 22);
 
 /**
  * Markers for one transaction, to the partitions this node leads.
@@ -916,7 +970,7 @@ export type WriteTxnMarkersRequest = Message<"raftlog.v1.WriteTxnMarkersRequest"
  * Use `create(WriteTxnMarkersRequestSchema)` to create a new message.
  */
 export const WriteTxnMarkersRequestSchema: GenMessage<WriteTxnMarkersRequest> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 21);
+  messageDesc(file_raftlog_v1_peer, 23);
 
 /**
  * Outcome per partition; a partition this node does not lead answers NOT_LEADER, so the coordinator
@@ -938,7 +992,7 @@ export type WriteTxnMarkersResponse = Message<"raftlog.v1.WriteTxnMarkersRespons
  * Use `create(WriteTxnMarkersResponseSchema)` to create a new message.
  */
 export const WriteTxnMarkersResponseSchema: GenMessage<WriteTxnMarkersResponse> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 22);
+  messageDesc(file_raftlog_v1_peer, 24);
 
 /**
  * One partition's marker outcome.
@@ -973,7 +1027,7 @@ export type WriteTxnMarkerResult = Message<"raftlog.v1.WriteTxnMarkerResult"> & 
  * Use `create(WriteTxnMarkerResultSchema)` to create a new message.
  */
 export const WriteTxnMarkerResultSchema: GenMessage<WriteTxnMarkerResult> = /*@__PURE__*/
-  messageDesc(file_raftlog_v1_peer, 23);
+  messageDesc(file_raftlog_v1_peer, 25);
 
 /**
  * Raft message kinds, as in the consensus core (raft/message.ts).

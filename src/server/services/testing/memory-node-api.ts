@@ -10,6 +10,7 @@ import {
 import type {
   ClusterStatusView,
   CreateTopicInput,
+  TopicCreateOutcome,
   FetchInput,
   FetchOutcome,
   ListOffsetInput,
@@ -166,6 +167,24 @@ export class MemoryNodeApi implements NodeApi {
     const view = this.describeTopic(input.name);
     if (input.validateOnly) this.topics.delete(input.name);
     return Promise.resolve(view);
+  }
+
+  /** Each topic created alone, in order (a validate-only batch checks each against the topics before it). */
+  async createTopics(
+    inputs: readonly CreateTopicInput[],
+    validateOnly: boolean,
+  ): Promise<TopicCreateOutcome[]> {
+    const outcomes: TopicCreateOutcome[] = [];
+    for (const input of inputs) {
+      try {
+        outcomes.push({ name: input.name, topic: await this.createTopic({ ...input, validateOnly: false }) });
+      } catch (error) {
+        if (!(error instanceof RaftlogError)) throw error;
+        outcomes.push({ name: input.name, error });
+      }
+    }
+    if (validateOnly) for (const o of outcomes) if ('topic' in o) this.topics.delete(o.name);
+    return outcomes;
   }
 
   deleteTopic(name: string): Promise<void> {
