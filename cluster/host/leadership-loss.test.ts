@@ -116,4 +116,13 @@ describe('a leader cut off from its peers', () => {
     await until(() => told > 0);
     expect(leader.isLeader()).toBe(false);
   }, 20_000);
+
+  it('steps down even from quiescence, and a quiesced follower elects a new leader', async () => {
+    const { net, leader } = await threeHosts();
+    const groups = ids.map((id) => net.hosts.get(id)!.group(groupId)!);
+    await until(() => groups.every((g) => g.quiesced));
+    net.cut.add(1 as NodeId);
+    await until(() => !leader.isLeader());
+    await until(() => groups.slice(1).some((g) => g.isLeader()));
+  }, 20_000);
 });

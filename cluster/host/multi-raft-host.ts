@@ -13,7 +13,7 @@ import {
   type Term,
   type Timer,
 } from '../../lib/index.js';
-import { RawNode, type ConfState, type Message, type Ready, type SoftState } from '../../raft/index.js';
+import { type ConfState, type Message, type Ready, type SoftState } from '../../raft/index.js';
 import {
   LogCompactedError,
   LogUnavailableError,
@@ -24,10 +24,13 @@ import {
 import { entryOverheadBytes } from '../transport/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
 import { assertHostBudgets, proposalBytesMax, type HostConfig } from './host-config.js';
+import { CacheShares } from './cache-shares.js';
+import { GroupActivity } from './group-activity.js';
 import { loadGroup } from './load-group.js';
 import { mayQuiesce } from './quiescence.js';
 import { RaftGroup } from './raft-group.js';
 import { RaftEventCounter, type RaftEventCounts } from './raft-events.js';
+import { WatchedRawNode } from './watched-raw-node.js';
 
 export interface GroupMessage {
   readonly groupId: GroupId;
@@ -72,6 +75,8 @@ interface Work {
  */
 export class MultiRaftHost {
   private readonly groups = new Map<number, RaftGroup>();
+  private readonly activity = new GroupActivity();
+  private readonly cacheShares: CacheShares;
   private readonly refusedAt = new Map<NodeId, number>();
   private readonly heardAt = new Map<NodeId, number>();
   private readonly sentAt = new Map<NodeId, number>();
@@ -102,6 +107,7 @@ export class MultiRaftHost {
     private readonly clock: Clock,
   ) {
     assertHostBudgets(config);
+    this.cacheShares = new CacheShares(config.logCacheBytesMax);
   }
 
   /** A node learned after start (it joined the cluster): it gets keepalives too. */
@@ -176,30 +182,34 @@ export class MultiRaftHost {
       this.logs,
       id,
       bootstrap && { confState: bootstrap.confState, data: sm.snapshotData() },
-      this.cacheShareBytes(this.groups.size + 1),
+      this.shareCache(this.groups.size + 1),
     );
     if (loaded.snapshot) sm.restore(loaded.snapshot);
-    const raw = new RawNode({
-      id: this.config.nodeId,
-      storage: loaded.storage,
-      prng: new Prng(randomInt(2 ** 31)),
-      electionTimeoutTicks: this.config.electionTimeoutTicks,
-      heartbeatIntervalTicks: this.config.heartbeatIntervalTicks,
-      appendEntriesBytesMax: this.config.appendEntriesBytesMax,
-      entryOverheadBytes,
-      entryBytesMax: this.proposalBytesMax,
-      inflightMessagesMax: this.config.inflightMessagesMax,
-      uncommittedBytesMax: this.config.uncommittedBytesMax,
-      snapshotChunkBytesMax: this.config.snapshotChunkBytesMax,
-      preVote: true,
-      checkQuorum: true,
-      readOnly: 'safe',
-      applied: loaded.applied,
-    });
+    const raw = new WatchedRawNode(
+      {
+        id: this.config.nodeId,
+        storage: loaded.storage,
+        prng: new Prng(randomInt(2 ** 31)),
+        electionTimeoutTicks: this.config.electionTimeoutTicks,
+        heartbeatIntervalTicks: this.config.heartbeatIntervalTicks,
+        appendEntriesBytesMax: this.config.appendEntriesBytesMax,
+        entryOverheadBytes,
+        entryBytesMax: this.proposalBytesMax,
+        inflightMessagesMax: this.config.inflightMessagesMax,
+        uncommittedBytesMax: this.config.uncommittedBytesMax,
+        snapshotChunkBytesMax: this.config.snapshotChunkBytesMax,
+        preVote: true,
+        checkQuorum: true,
+        readOnly: 'safe',
+        applied: loaded.applied,
+      },
+      id,
+      (touched) => this.touched(touched),
+    );
     const group = new RaftGroup(id, raw, loaded.storage, sm, () => this.schedule());
     group.snapshotPoints.push({ index: loaded.storage.snapshot().metadata.index, bytes: 0 });
     this.groups.set(id, group);
-    this.shareCache();
+    this.activity.touch(group);
     this.schedule();
     return group;
   }
@@ -210,7 +220,8 @@ export class MultiRaftHost {
     if (group === undefined) return;
     await this.exclusive(async () => {
       this.groups.delete(id);
-      this.shareCache();
+      this.activity.forget(group);
+      this.shareCache(this.groups.size);
       group.removed = true;
       group.failAll(new RaftlogError('NOT_LEADER', `group ${id} left this node`));
       const batch = new StorageBatch();
@@ -264,14 +275,11 @@ export class MultiRaftHost {
     };
   }
 
-  /** Each group's part of the node-wide log cache when `groups` groups are hosted. */
-  private cacheShareBytes(groups: number): number {
-    return Math.floor(this.config.logCacheBytesMax / Math.max(1, groups));
-  }
-
-  private shareCache(): void {
-    const share = this.cacheShareBytes(this.groups.size);
-    for (const g of this.groups.values()) g.storage.budgetBytes = share;
+  /** Each group's part of the node-wide log cache when `groups` groups are hosted (see CacheShares). */
+  private shareCache(groups: number): number {
+    const { shareBytes, reshare } = this.cacheShares.plan(groups);
+    if (reshare) for (const g of this.groups.values()) g.storage.budgetBytes = shareBytes;
+    return shareBytes;
   }
 
   /**
@@ -300,6 +308,7 @@ export class MultiRaftHost {
       )
       .finally(() => {
         group.readingBack = false;
+        this.activity.mayHaveReady(group);
         this.schedule();
       });
   }
@@ -429,20 +438,41 @@ export class MultiRaftHost {
 
   private tick(): void {
     this.ticks++;
+    this.activity.noteLivePeers(this.livePeers(), this.groups.values());
     const idleTicksMin = 2 * this.config.heartbeatIntervalTicks + 1;
-    const alive = (peer: NodeId): boolean => this.isAlive(peer);
-    // A quiesced group is re-examined once per heartbeat interval, and at once when work arrives.
-    const recheck = this.ticks % this.config.heartbeatIntervalTicks === 0;
-    for (const g of this.groups.values()) {
+    const alive = (peer: NodeId): boolean => this.activity.isLive(peer);
+    // Only awake groups: a quiesced one costs nothing until it is touched or a peer dies.
+    for (const g of this.activity.awake) {
       g.idleTicks++;
-      if (!g.quiesced || recheck || g.idleTicks <= idleTicksMin) {
-        const was = g.quiesced;
-        g.quiesced = this.config.quiesce && mayQuiesce(g.raw.status(), g.idleTicks, idleTicksMin, alive);
-        if (was && !g.quiesced) g.raw.resumeAfterQuiescence();
+      const was = g.quiesced;
+      g.quiesced =
+        this.config.quiesce &&
+        g.idleTicks >= idleTicksMin &&
+        mayQuiesce(g.raw.status(), g.idleTicks, idleTicksMin, alive);
+      if (was && !g.quiesced) g.raw.resumeAfterQuiescence();
+      if (g.quiesced) {
+        this.activity.awake.delete(g);
+        continue;
       }
-      if (!g.quiesced) g.raw.tick();
+      g.raw.tick();
+      this.activity.mayHaveReady(g);
     }
     if (this.ticks % this.config.heartbeatIntervalTicks === 0) this.sendKeepalives();
+    this.schedule();
+  }
+
+  /** The peers heard from within an election timeout (see isAlive), the leaders of groups included. */
+  private livePeers(): Set<NodeId> {
+    const live = new Set<NodeId>();
+    for (const peer of this.heardAt.keys()) if (this.isAlive(peer)) live.add(peer);
+    return live;
+  }
+
+  /** A group's RawNode was changed from outside the tick and the cycle: look at it soon. */
+  private touched(id: GroupId): void {
+    const group = this.groups.get(id);
+    if (group === undefined) return;
+    this.activity.touch(group);
     this.schedule();
   }
 
@@ -473,9 +503,12 @@ export class MultiRaftHost {
 
   private async cycle(): Promise<void> {
     const work: Work[] = [];
-    for (const group of this.groups.values()) {
+    for (const group of this.activity.takeDirty()) {
+      if (this.groups.get(group.id) !== group) continue;
       this.readBack(group);
-      if (!group.sm.blocked && group.raw.hasReady()) work.push({ group, rd: group.raw.ready() });
+      // A blocked group is asked again every cycle until its state machine lets it go.
+      if (group.sm.blocked) this.activity.mayHaveReady(group);
+      else if (group.raw.hasReady()) work.push({ group, rd: group.raw.ready() });
     }
     if (work.length === 0) return;
     this.again = true;
@@ -509,6 +542,8 @@ export class MultiRaftHost {
     for (const { group, rd } of work) {
       if (rd.entries.length > 0 || rd.committedEntries.length > 0 || rd.snapshot) group.idleTicks = 0;
       group.raw.advance();
+      // Advancing may leave more to do (entries committed by its own ack): the next cycle asks again.
+      this.activity.mayHaveReady(group);
       group.storage.appliedTo(appliedIndex(rd));
       group.markDurable(rd.entries);
       if (rd.committedEntries.length > 0 || rd.snapshot) group.notifyApplied();
