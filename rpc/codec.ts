@@ -1,5 +1,6 @@
-import { create, fromBinary, toBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create, fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { RaftlogError } from '../lib/index.js';
+import { encodeBinary } from './binary-encoder.js';
 
 /**
  * grpc-js wants a Buffer: wrap the encoded bytes without copying them. Callers may pass init objects:
@@ -7,7 +8,7 @@ import { RaftlogError } from '../lib/index.js';
  */
 export function serializer(schema: DescMessage): (value: unknown) => Buffer {
   return (value) => {
-    const bytes = toBinary(schema, create(schema, value as never));
+    const bytes = encodeBinary(schema, create(schema, value as never));
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   };
 }
