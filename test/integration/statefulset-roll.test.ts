@@ -16,6 +16,10 @@ const partitions = 3;
 const sendEveryMs = 5;
 const healthTimeoutMs = 60_000;
 const readyTimeoutMs = 60_000;
+// The kubelet gives the probe 5 s to run the image's built JavaScript; here each probe starts a fresh
+// process that compiles the CLI through tsx, which alone took 6–10 s on this 2-core machine under a
+// load average of 10 (the probes then answered READY and were killed for it, never passing).
+const probeTimeoutMs = 30_000;
 
 interface Sent {
   readonly value: string;
@@ -125,7 +129,7 @@ async function waitReady(pod: PlayedPod): Promise<string> {
   const deadline = Date.now() + readyTimeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const probe = await pod.exec(pod.pod.readiness, 10_000);
+    const probe = await pod.exec(pod.pod.readiness, probeTimeoutMs);
     if (probe.code === 0) return probe.output;
     last = probe.output;
     await sleep(500);
