@@ -3,8 +3,13 @@ import type { QuotaKind } from './quota-throttle.js';
 /** What counts against a quota in one message of a method, and whether its response carries the delay. */
 export interface QuotaMeasure {
   readonly kind: QuotaKind;
-  /** 'request': each request message is measured; 'response': each response message. */
-  readonly on: 'request' | 'response';
+  /**
+   * 'request': each request message is measured; 'response': each response message, held back for
+   * the debt; 'next-call': each response is measured, and the principal's next call of the method
+   * waits for the debt before its handler runs (for queue leases, whose visibility timeout starts
+   * when the handler leases: a held-back answer would spend it).
+   */
+  readonly on: 'request' | 'response' | 'next-call';
   readonly bytes: (message: never) => number;
 }
 
@@ -18,12 +23,17 @@ interface KeyValue {
 
 const recordBytes = (records: readonly KeyValue[]): number =>
   records.reduce((sum, r) => sum + r.key.length + r.value.length, 0);
+const leasedBytes = (r: { messages: readonly { message?: { record?: Partial<KeyValue> } }[] }): number =>
+  r.messages.reduce((sum, m) => {
+    const record = m.message?.record;
+    return sum + (record?.key?.length ?? 0) + (record?.value?.length ?? 0);
+  }, 0);
 const fetchedBytes = (r: { partitions: readonly { records: Bytes }[] }): number =>
   r.partitions.reduce((sum, p) => sum + p.records.length, 0);
 
 /**
- * Produce quotas count the batch bytes a principal sends, fetch quotas the record bytes it receives,
- * as Kafka's byte-rate quotas do.
+ * Produce quotas count the batch bytes a principal sends, fetch quotas the record bytes it receives
+ * (queue leases included), as Kafka's byte-rate quotas do.
  */
 export const quotaMeasures: Record<string, QuotaMeasure> = {
   produce: { kind: 'produce', on: 'request', bytes: (r: { batch: Bytes }) => r.batch.length },
@@ -44,6 +54,7 @@ export const quotaMeasures: Record<string, QuotaMeasure> = {
     on: 'response',
     bytes: (r: { records: KeyValue[] }) => recordBytes(r.records),
   },
+  lease: { kind: 'fetch', on: 'next-call', bytes: leasedBytes },
   fetchRecordsStream: {
     kind: 'fetch',
     on: 'response',

@@ -164,6 +164,32 @@ describe('the auth choke point (auth required)', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(response.throttleTimeMs - 5);
   });
 
+  it('makes the next lease wait for the fetch quota before it leases, and reports the wait', async () => {
+    await services.api.security.propose({
+      type: 'set-quota',
+      principal: 'User:root',
+      produceBytesPerSec: 0,
+      fetchBytesPerSec: 1000,
+    });
+    const leasedAt: number[] = [];
+    Object.assign(services.api.queues, {
+      lease: () => {
+        leasedAt.push(Date.now());
+        const record = { offset: 0, timestamp: 0, key: null, value: new Uint8Array(1500), headers: [] };
+        const message = { partition: 0, record, leaseId: 1, deliveryCount: 1, expiresAtMs: 0 };
+        return Promise.resolve({ messages: [message], deadLetters: [] });
+      },
+    });
+    const broker = clientAs('root', 'root-password').broker(services.address);
+    const first = await broker.lease({ queue: 'q', topic: 't', maxMessages: 1 });
+    expect(first.throttleTimeMs).toBe(0);
+    const started = Date.now();
+    const second = await broker.lease({ queue: 'q', topic: 't', maxMessages: 1 });
+    expect(second.messages).toHaveLength(1);
+    expect(second.throttleTimeMs).toBeGreaterThan(300);
+    expect(leasedAt[1]! - started).toBeGreaterThanOrEqual(second.throttleTimeMs - 5);
+  });
+
   it('renews a token when a fifth of its lifetime is left, and the new one is accepted', async () => {
     let now = Date.now();
     const tokens = new ScramTokenSource(

@@ -92,10 +92,13 @@ function wrap(w: Wrap): AnyHandler {
   }
   return async (input: unknown, context: CallContext) => {
     const principal = enter(context, streamIn ? undefined : input);
-    const response = await w.handler(gate(principal, context, input), context);
+    const checked = gate(principal, context, input);
+    const waitedMs = await paidDebt(w.guard, principal, measure, context);
+    const response = await w.handler(checked, context);
     const filter = responseFilters[w.method.localName];
     const filtered =
       filter === undefined ? response : filter(response as never, describable(w.guard, principal));
+    if (measure?.on === 'next-call') return charged(w.guard, principal, measure, filtered, waitedMs);
     const bytes = measure?.on === 'request' ? measure.bytes(input as never) : undefined;
     return held(w.guard, principal, measure, filtered, context, bytes);
   };
@@ -146,6 +149,32 @@ async function held(
   if (delayMs === 0) return response;
   await hold(delayMs, context);
   return { ...(response as object), throttleTimeMs: delayMs };
+}
+
+/** For 'next-call' measures: waits out the principal's debt before the handler runs; the wait in ms. */
+async function paidDebt(
+  guard: AuthGuard,
+  principal: string,
+  measure: QuotaMeasure | undefined,
+  context: CallContext,
+): Promise<number> {
+  if (measure?.on !== 'next-call' || !guard.required) return 0;
+  const delayMs = guard.quotas.delayMs(principal, measure.kind, 0);
+  await hold(delayMs, context);
+  return delayMs;
+}
+
+/** For 'next-call' measures: books the response's bytes (the next call pays) and reports the wait. */
+function charged(
+  guard: AuthGuard,
+  principal: string,
+  measure: QuotaMeasure,
+  response: unknown,
+  waitedMs: number,
+): unknown {
+  if (!guard.required) return response;
+  guard.quotas.delayMs(principal, measure.kind, measure.bytes(response as never));
+  return waitedMs === 0 ? response : { ...(response as object), throttleTimeMs: waitedMs };
 }
 
 async function hold(delayMs: number, context: CallContext): Promise<void> {
