@@ -129,11 +129,8 @@ function settleAccess(r: { queue: string; leases: readonly broker.LeaseRef[] }):
 
 export const adminAccess: Record<string, MethodRule> = {
   createTopic: (r: admin.CreateTopicRequest) => [topic(r.name, 'admin')],
-  createTopics: (r: admin.CreateTopicsRequest) =>
-    topics(
-      r.topics.map((t) => t.name),
-      'admin',
-    ),
+  // Topic by topic, in the answer (item-authorization.ts).
+  createTopics: () => [],
   deleteTopic: (r: admin.DeleteTopicRequest) => [topic(r.name, 'admin')],
   listTopics: () => [],
   describeTopic: (r: admin.DescribeTopicRequest) => [topic(r.name, 'describe')],

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../../lib/index.js';
 import { createClient } from '../../../rpc/index.js';
+import { ErrorCode } from '../../../proto/gen/raftlog/v1/errors_pb.js';
 import { SecurityService } from '../../../proto/gen/raftlog/v1/security_pb.js';
 import { RaftlogClient, ScramTokenSource, SecurityAdmin } from '../../client/index.js';
 import { deriveScramCredentials } from '../../security/index.js';
@@ -124,6 +125,36 @@ describe('the auth choke point (auth required)', () => {
     const other = await failure(broker.produce({ topic: 'other', partition: 0, batch: batchOf('a') }));
     expect(other).toMatchObject({ code: 'AUTHORIZATION_FAILED' });
     expect((await broker.metadata({})).topics.map((t) => t.name)).toEqual(['t']);
+  });
+
+  it('answers CreateTopics topic by topic: the ones the principal may administer are created', async () => {
+    await services.api.security.propose({
+      type: 'add-acls',
+      rules: [
+        {
+          principal: 'User:writer',
+          resourceType: 'topic',
+          resourceName: 'mine-',
+          patternType: 'prefix',
+          operation: 'admin',
+        },
+      ],
+    });
+    const admin = clientAs('writer', 'writer-password').admin(services.address);
+    const { results } = await admin.createTopics({
+      topics: ['mine-a', 'theirs', 'mine-b'].map((name) => ({ name, partitions: 1 })),
+    });
+    expect(results.map((r) => [r.name, r.topic?.name, r.error?.code])).toEqual([
+      ['mine-a', 'mine-a', undefined],
+      ['theirs', undefined, ErrorCode.AUTHORIZATION_FAILED],
+      ['mine-b', 'mine-b', undefined],
+    ]);
+    expect(results[1]!.error!.message).toContain("admin on topic 'theirs'");
+    const none = await admin.createTopics({ topics: [{ name: 'theirs', partitions: 1 }] });
+    expect(none.results.map((r) => r.error?.code)).toEqual([ErrorCode.AUTHORIZATION_FAILED]);
+    const root = clientAs('root', 'root-password').admin(services.address);
+    const listed = (await root.listTopics({})).topics.map((t) => t.name);
+    expect(listed).not.toContain('theirs');
   });
 
   it('lets a superuser manage users and ACLs, which take effect on the next call', async () => {

@@ -6,6 +6,7 @@ import { clusterResourceName } from '../../../cluster/controller/index.js';
 import type { AccessRule, MethodRule } from './access-policy.js';
 import type { AuthGuard } from './auth-guard.js';
 import { setCallPrincipal } from './call-principal.js';
+import { itemAuthorizations } from './item-authorization.js';
 import { quotaMeasures, type QuotaMeasure } from './quota-measure.js';
 
 type AnyHandler = (input: unknown, context: CallContext) => unknown;
@@ -94,7 +95,7 @@ function wrap(w: Wrap): AnyHandler {
     const principal = enter(context, streamIn ? undefined : input);
     const checked = gate(principal, context, input);
     const waitedMs = await paidDebt(w.guard, principal, measure, context);
-    const response = await w.handler(checked, context);
+    const response = await serve(w, principal, checked, context);
     const filter = responseFilters[w.method.localName];
     const filtered =
       filter === undefined ? response : filter(response as never, describable(w.guard, principal));
@@ -102,6 +103,23 @@ function wrap(w: Wrap): AnyHandler {
     const bytes = measure?.on === 'request' ? measure.bytes(input as never) : undefined;
     return held(w.guard, principal, measure, filtered, context, bytes);
   };
+}
+
+/** The handler, or for a batch method authorized item by item, the handler over the admitted items. */
+function serve(w: Wrap, principal: string, request: unknown, context: CallContext): Promise<unknown> {
+  const items = itemAuthorizations[w.method.localName];
+  if (items === undefined || !w.guard.required) return w.handler(request, context) as Promise<unknown>;
+  const resource = (name: string) => ({ type: 'topic' as const, name });
+  return items.call(
+    request as never,
+    (admitted) => w.handler(admitted, context) as Promise<unknown>,
+    (name) => w.guard.authorizer.allows(principal, 'admin', resource(name)),
+    (name) =>
+      new RaftlogError(
+        'AUTHORIZATION_FAILED',
+        `${principal} may not call ${w.method.parent.name}.${w.method.name} for topic '${name}': no ACL allows admin on topic '${name}'`,
+      ),
+  );
 }
 
 const ruleOf = (r: MethodRule): AccessRule =>

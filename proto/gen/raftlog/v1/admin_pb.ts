@@ -163,7 +163,8 @@ export type CreateTopicResult = Message<"raftlog.v1.CreateTopicResult"> & {
   /**
    * Why this topic was not created: the code CreateTopic would have failed with for it alone
    * (INVALID_TOPIC_NAME, TOPIC_ALREADY_EXISTS, INVALID_ARGUMENT, NOT_ENOUGH_REPLICAS,
-   * RESOURCE_EXHAUSTED).
+   * RESOURCE_EXHAUSTED), or AUTHORIZATION_FAILED when auth is on and no ACL allows the caller admin
+   * on this topic (the topics it may administer are still created).
    *
    * @generated from field: raftlog.v1.ErrorDetail error = 3;
    */
