@@ -33,13 +33,18 @@ export interface PlanInput {
     readonly added: number;
   };
   readonly maxMessages: number;
+  /** Record bytes this plan may grant (it grants one message at least); at most leaseBytesMax. */
+  readonly bytesMax: number;
   readonly leaseMs: number;
   readonly nowMs: number;
   readonly settings: QueueSettings;
 }
 
 const readBytesMax = 1024 * 1024;
-/** What one lease answers at most (at least one message): the response must fit a gRPC message. */
+/**
+ * What one Lease call answers at most over all its partitions (beyond one message, since it always
+ * grants one): the response must fit a gRPC message.
+ */
 export const leaseBytesMax = 4 * 1024 * 1024;
 // Room left in one command for the waiting and dropped messages a scan meets besides its grants.
 const scanItemsMax = queueLimits.itemsPerCommandMax - 1_000;
@@ -171,7 +176,7 @@ export class LeasePlanner {
     }
     this.grants.push({ offset, appendTimeMs, key, deadLetter: expired || exhausted });
     this.records.set(offset, record);
-    this.grantedBytes += recordBytes(record);
+    this.grantedBytes += leasedRecordBytes(record);
   }
 
   private expired(appendTimeMs: number): boolean {
@@ -205,7 +210,7 @@ export class LeasePlanner {
   }
 
   private full(): boolean {
-    return this.grants.length >= this.input.maxMessages || this.grantedBytes >= leaseBytesMax;
+    return this.grants.length >= this.input.maxMessages || this.grantedBytes >= this.input.bytesMax;
   }
   private fresh(): number {
     return this.grants.length + this.waiting.length;
@@ -215,7 +220,8 @@ export class LeasePlanner {
   }
 }
 
-function recordBytes(r: DecodedRecord): number {
+/** The bytes a leased record carries to the consumer: key, value and headers. */
+export function leasedRecordBytes(r: DecodedRecord): number {
   let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const h of r.headers) n += h.key.length + (h.value?.length ?? 0);
   return n;

@@ -24,7 +24,7 @@ import type {
 } from './queue-api.js';
 import { LeaseOverlays, type LeaseOverlay } from './lease-overlay.js';
 import { QueueLeaseLocks } from './queue-lease-locks.js';
-import { LeasePlanner, type LeasePlan } from './queue-planner.js';
+import { leaseBytesMax, leasedRecordBytes, LeasePlanner, type LeasePlan } from './queue-planner.js';
 import type { QueueSettings } from './queue-settings.js';
 import { queueStatsOf } from './queue-stats.js';
 import { waitForQueueWork } from './queue-wait.js';
@@ -48,6 +48,7 @@ interface LeaseAsk {
   readonly partition: number;
   readonly queue: string;
   readonly maxMessages: number;
+  readonly bytesMax: number;
   readonly leaseMs: number;
   readonly settings: QueueSettings;
 }
@@ -98,13 +99,16 @@ export class QueueService implements QueueApi {
     const messages: LeasedRecord[] = [];
     const deadLetters: DeadLetterCandidate[] = [];
     const start = this.rotation++ % Math.max(1, locals.length);
-    for (let i = 0; i < locals.length && messages.length < input.maxMessages; i++) {
+    let bytes = 0;
+    for (let i = 0; i < locals.length && messages.length < input.maxMessages && bytes < leaseBytesMax; i++) {
       const { partition, local } = locals[(start + i) % locals.length]!;
       const wanted = input.maxMessages - messages.length;
-      const ask = { local, partition, queue: input.queue, maxMessages: wanted, leaseMs, settings };
+      const bytesMax = leaseBytesMax - bytes;
+      const ask = { local, partition, queue: input.queue, maxMessages: wanted, bytesMax, leaseMs, settings };
       const got = await this.leaseOne(ask);
       messages.push(...got.messages);
       deadLetters.push(...got.deadLetters);
+      for (const m of got.messages) bytes += leasedRecordBytes(m.record);
     }
     return { messages, deadLetters };
   }
@@ -158,11 +162,12 @@ export class QueueService implements QueueApi {
   }
 
   private plan(ask: LeaseAsk, overlay: LeaseOverlay | undefined): Promise<LeasePlan | undefined> {
-    const { queue, maxMessages, leaseMs, settings } = ask;
+    const { queue, maxMessages, bytesMax, leaseMs, settings } = ask;
     const nowMs = this.deps.clock.now();
     const input = {
       queue,
       maxMessages,
+      bytesMax,
       leaseMs,
       nowMs,
       settings,

@@ -192,4 +192,33 @@ describe('queue consumption on real nodes', () => {
     const reason = dead.records[0]!.record!.headers.find((h) => h.key === 'raftlog-dlq-reason');
     expect(text.decode(reason?.value)).toBe('expired');
   });
+
+  it('bounds one lease over many partitions by bytes in all, and the rest comes with later leases', async () => {
+    const cluster = await startCluster({ nodes: 1 });
+    const name = 'big-jobs';
+    await cluster.createTopic(name, 3, 1);
+    const value = new Uint8Array(300 * 1024);
+    const broker = cluster.broker(cluster.node(1).address);
+    for (let partition = 0; partition < 3; partition++) {
+      await cluster.waitForLeader(name, partition);
+      // 12 records of 300 KiB per partition, 3 per call (under the topic's 1 MiB batch limit).
+      for (let call = 0; call < 4; call++) {
+        const records = [0, 1, 2].map((i) => ({ key: utf8.encode(`${partition}-${call * 3 + i}`), value }));
+        await broker.produceRecords({ topic: name, partition, records });
+      }
+    }
+    const seen = new Set<string>();
+    for (let round = 0; round < 10 && seen.size < 36; round++) {
+      const { messages } = await broker.lease({ queue: 'q', topic: name, maxMessages: 1_000 });
+      const bytes = messages.reduce((sum, m) => sum + m.message!.record!.value!.length + 4, 0);
+      // 4 MiB in all, plus the one message a partition's plan always grants.
+      expect(bytes).toBeLessThanOrEqual(4 * 1024 * 1024 + value.length + 16);
+      for (const m of messages) {
+        const key = text.decode(m.message!.record!.key);
+        expect(seen.has(key), key).toBe(false);
+        seen.add(key);
+      }
+    }
+    expect(seen.size).toBe(36);
+  });
 });
