@@ -81,6 +81,8 @@ export interface HostNodeOptions {
   readonly groupId?: GroupId;
   readonly transport?: Partial<TransportLimits>;
   readonly host?: Partial<HostConfig>;
+  /** 10 ticks of 20 ms by default. */
+  readonly electionTimeoutTicks?: number;
 }
 
 export const silent = pino({ level: process.env.HOST_LOG ?? 'silent' });
@@ -111,7 +113,12 @@ export async function startHostNode(
     ...(options.transport === undefined ? {} : { limits: options.transport }),
   });
   const config = resolveHostConfig(
-    { nodeId: self, tickMs: 20, electionTimeoutTicks: 10, heartbeatIntervalTicks: 2 },
+    {
+      nodeId: self,
+      tickMs: 20,
+      electionTimeoutTicks: options.electionTimeoutTicks ?? 10,
+      heartbeatIntervalTicks: 2,
+    },
     { snapshotEntriesMin: 1_000_000, ...options.host, frameBytesMax: node.transport.frameBytesMax },
   );
   const others = [...peers.keys()];
