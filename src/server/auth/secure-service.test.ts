@@ -34,6 +34,15 @@ async function addUser(name: string, password: string): Promise<void> {
   });
 }
 
+function rootFetchQuota(fetchBytesPerSec: number): Promise<unknown> {
+  return services.api.security.propose({
+    type: 'set-quota',
+    principal: 'User:root',
+    produceBytesPerSec: 0,
+    fetchBytesPerSec,
+  });
+}
+
 function clientAs(user: string, password: string): RaftlogClient {
   const client = new RaftlogClient({ bootstrap: services.address, auth: { user, password } });
   clients.push(client);
@@ -181,12 +190,7 @@ describe('the auth choke point (auth required)', () => {
   });
 
   it('throttles a fetch over its quota and reports throttle_time_ms', async () => {
-    await services.api.security.propose({
-      type: 'set-quota',
-      principal: 'User:root',
-      produceBytesPerSec: 0,
-      fetchBytesPerSec: 1000,
-    });
+    await rootFetchQuota(1000);
     const broker = clientAs('root', 'root-password').broker(services.address);
     await broker.produce({ topic: 't', partition: 0, batch: batchOf('x'.repeat(1500)) });
     const started = Date.now();
@@ -196,12 +200,7 @@ describe('the auth choke point (auth required)', () => {
   });
 
   it('makes the next lease wait for the fetch quota before it leases, and reports the wait', async () => {
-    await services.api.security.propose({
-      type: 'set-quota',
-      principal: 'User:root',
-      produceBytesPerSec: 0,
-      fetchBytesPerSec: 1000,
-    });
+    await rootFetchQuota(1000);
     const leasedAt: number[] = [];
     Object.assign(services.api.queues, {
       lease: () => {
