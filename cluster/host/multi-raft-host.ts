@@ -79,6 +79,8 @@ export class MultiRaftHost {
   private readonly cacheShares: CacheShares;
   private readonly refusedAt = new Map<NodeId, number>();
   private readonly heardAt = new Map<NodeId, number>();
+  /** This host's tick count when each peer was last heard from (see isAlive). */
+  private readonly heardAtTick = new Map<NodeId, number>();
   private readonly sentAt = new Map<NodeId, number>();
   private ticks = 0;
   private ticker: Timer | undefined;
@@ -354,6 +356,7 @@ export class MultiRaftHost {
   deliver(from: NodeId, messages: readonly GroupMessage[]): void {
     if (this.failed) return;
     this.heardAt.set(from, this.clock.now());
+    this.heardAtTick.set(from, this.ticks);
     for (const { groupId, message } of messages) {
       const group = this.groups.get(groupId);
       if (group === undefined) continue;
@@ -383,12 +386,20 @@ export class MultiRaftHost {
     }
   }
 
-  /** Whether any frame (a keepalive at least) came from `peer` within one election timeout. */
+  /**
+   * Whether any frame (a keepalive at least) came from `peer` within one election timeout, counted
+   * both in time and in this host's own ticks: silence is only believed once both passed. A node
+   * whose own event loop stalled (a long cycle, a GC, a CPU shared with other processes) runs its
+   * first tick after the stall before it reads the frames that waited meanwhile; judged by the clock
+   * alone it would find every peer dead at once, wake every quiesced group and start thousands of
+   * elections that overload it further (10,000 partitions on 3 nodes lost every leader that way).
+   */
   isAlive(peer: NodeId): boolean {
     const heard = this.heardAt.get(peer);
-    return (
-      heard !== undefined && this.clock.now() - heard < this.config.tickMs * this.config.electionTimeoutTicks
-    );
+    if (heard === undefined) return false;
+    const timeoutTicks = this.config.electionTimeoutTicks;
+    if (this.clock.now() - heard < this.config.tickMs * timeoutTicks) return true;
+    return this.ticks - (this.heardAtTick.get(peer) ?? 0) < timeoutTicks;
   }
 
   reportUnreachable(peer: NodeId, groupIds: readonly GroupId[]): void {
