@@ -35,7 +35,8 @@ export class Raft {
   readonly progress = new Map<NodeId, Progress>();
   msgs: Message[] = [];
   readStates: ReadState[] = [];
-  private votes = new Map<NodeId, boolean>();
+  /** Votes of the election under way; made when one starts (most groups of a node hold none). */
+  private votes: Map<NodeId, boolean> | undefined;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
   private randomizedElectionTimeout = 0;
@@ -72,7 +73,7 @@ export class Raft {
     this.heartbeatElapsed = 0;
     const e = this.config.electionTimeoutTicks;
     this.randomizedElectionTimeout = this.config.prng.intBetween(e, 2 * e - 1);
-    this.votes = new Map();
+    this.votes = undefined;
     this.leadTransferee = none;
     this.readOnly.clear();
     this.pendingReads = [];
@@ -100,7 +101,7 @@ export class Raft {
     assert(this.role !== 'leader', 'a leader cannot become a pre-candidate');
     // Term and vote stay: a pre-vote changes nothing durable.
     this.role = 'pre-candidate';
-    this.votes = new Map();
+    this.votes = undefined;
     this.leader = none;
   }
 
@@ -212,7 +213,7 @@ export class Raft {
     if (kind === 'pre-vote') this.becomePreCandidate();
     else this.becomeCandidate();
     const term = kind === 'pre-vote' ? this.term + 1 : this.term;
-    this.votes.set(this.id, true);
+    (this.votes ??= new Map()).set(this.id, true);
     if (this.pollResult() === 'won') return this.onElectionWon(kind);
     for (const id of allVoters(this.conf)) {
       if (id === this.id) continue;
@@ -227,7 +228,7 @@ export class Raft {
   }
 
   private pollResult(): 'won' | 'lost' | 'pending' {
-    return jointVote(this.conf.voters, this.conf.votersOutgoing, this.votes);
+    return jointVote(this.conf.voters, this.conf.votersOutgoing, this.votes ?? new Map());
   }
 
   private onElectionWon(kind: 'pre-vote' | 'vote'): void {
@@ -352,7 +353,7 @@ export class Raft {
       case 'vote-response': {
         const mine = this.role === 'pre-candidate' ? 'pre-vote-response' : 'vote-response';
         if (m.type !== mine) return;
-        this.votes.set(m.from, !m.reject);
+        (this.votes ??= new Map()).set(m.from, !m.reject);
         const result = this.pollResult();
         if (result === 'won') this.onElectionWon(this.role === 'pre-candidate' ? 'pre-vote' : 'vote');
         else if (result === 'lost') this.becomeFollower(this.term, none);

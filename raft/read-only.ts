@@ -15,21 +15,27 @@ interface PendingRead {
 const keyOf = (context: Uint8Array): string =>
   Array.from(context, (b) => b.toString(16).padStart(2, '0')).join('');
 
+/** Shared by every queue with no read pending; never written (add replaces it first). */
+const noReads: string[] = [];
+
 /** Safe ReadIndex: each request waits for a heartbeat round acknowledged by a quorum. */
 export class ReadOnlyQueue {
-  private readonly pending = new Map<string, PendingRead>();
-  private readonly order: string[] = [];
+  // Made on the first read: every group has a queue and most never serve a ReadIndex.
+  private pending: Map<string, PendingRead> | undefined;
+  private order: string[] = noReads;
 
   add(index: number, context: Uint8Array, from: NodeId, self: NodeId): void {
     const key = keyOf(context);
-    if (this.pending.has(key)) return;
-    this.pending.set(key, { index, context, from, acks: new Map([[self, true]]) });
+    const pending = (this.pending ??= new Map());
+    if (pending.has(key)) return;
+    pending.set(key, { index, context, from, acks: new Map([[self, true]]) });
+    if (this.order === noReads) this.order = [];
     this.order.push(key);
   }
 
   /** Records a heartbeat acknowledgement; returns the acks so far for that request. */
   ack(context: Uint8Array, from: NodeId): ReadonlyMap<NodeId, boolean> | undefined {
-    const req = this.pending.get(keyOf(context));
+    const req = this.pending?.get(keyOf(context));
     if (req === undefined) return undefined;
     req.acks.set(from, true);
     return req.acks;
@@ -40,18 +46,19 @@ export class ReadOnlyQueue {
     const key = keyOf(context);
     const at = this.order.indexOf(key);
     if (at < 0) return [];
-    const released = this.order.splice(0, at + 1).map((k) => this.pending.get(k) as PendingRead);
-    for (const k of released.map((r) => keyOf(r.context))) this.pending.delete(k);
+    const pending = this.pending as Map<string, PendingRead>;
+    const released = this.order.splice(0, at + 1).map((k) => pending.get(k) as PendingRead);
+    for (const k of released.map((r) => keyOf(r.context))) pending.delete(k);
     return released;
   }
 
   lastContext(): Uint8Array | undefined {
     const key = this.order[this.order.length - 1];
-    return key === undefined ? undefined : this.pending.get(key)?.context;
+    return key === undefined ? undefined : this.pending?.get(key)?.context;
   }
 
   clear(): void {
-    this.pending.clear();
-    this.order.length = 0;
+    this.pending = undefined;
+    this.order = noReads;
   }
 }

@@ -40,19 +40,29 @@ export class GroupActivity {
   }
 
   /**
-   * Takes this tick's live peers. When one that was alive no longer is, every quiesced group is woken
-   * for one look: a follower of that node must count toward an election again, and a leader must tick
-   * so that check-quorum can depose it. This is the only scan over every group, once per lost peer.
+   * Takes this tick's live peers. When one that was alive no longer is, the quiesced groups that
+   * depend on it are woken for one look: a follower it leads must count toward an election again,
+   * and a leader that no longer reaches a quorum must tick so that check-quorum can depose it. A
+   * leader that still reaches a quorum stays quiesced: waking it would only make it heartbeat, and
+   * a node that was merely slow would bring every group of the cluster awake at once. This is the
+   * only scan over every group, once per lost peer.
    */
   noteLivePeers(live: ReadonlySet<NodeId>, groups: Iterable<RaftGroup>): void {
-    let lost = false;
-    for (const peer of this.livePeers) if (!live.has(peer)) lost = true;
+    const lost = new Set<NodeId>();
+    for (const peer of this.livePeers) if (!live.has(peer)) lost.add(peer);
     this.livePeers = live;
-    if (!lost) return;
-    for (const g of groups) if (g.quiesced) this.awake.add(g);
+    if (lost.size === 0) return;
+    for (const g of groups) if (g.quiesced && dependsOnLost(g, lost, live)) this.awake.add(g);
   }
 
   isLive(peer: NodeId): boolean {
     return this.livePeers.has(peer);
   }
+}
+
+function dependsOnLost(group: RaftGroup, lost: ReadonlySet<NodeId>, live: ReadonlySet<NodeId>): boolean {
+  const { role, leader, id, confState } = group.raw.status();
+  if (role !== 'leader') return leader === 0 || lost.has(leader);
+  const reached = confState.voters.filter((v) => v === id || live.has(v)).length;
+  return reached <= confState.voters.length / 2;
 }

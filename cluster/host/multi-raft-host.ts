@@ -46,6 +46,15 @@ export interface MessageSender {
 const leaderTypes: ReadonlySet<Message['type']> = new Set(['append', 'heartbeat', 'snapshot']);
 const heartbeatTypes: ReadonlySet<Message['type']> = new Set(['heartbeat', 'heartbeat-response']);
 
+/**
+ * How long a peer may stay silent, in election timeouts, before its quiesced groups here stop
+ * trusting it. More than one: a busy node's garbage collections and long cycles pause it for a
+ * second or more, and every such pause, taken for a death, would wake and re-elect a third of the
+ * groups of a large node. A crashed peer is noticed at once anyway, by its refused connections
+ * (peerRefused), and a group that is awake still elects after one election timeout.
+ */
+export const peerSilenceElectionTimeouts = 3;
+
 /** A group id no controller ever assigns: frames for it only say "this node is alive". */
 export const keepaliveGroupId = 0xffff_ffff as GroupId;
 
@@ -79,6 +88,8 @@ export class MultiRaftHost {
   private readonly cacheShares: CacheShares;
   private readonly refusedAt = new Map<NodeId, number>();
   private readonly heardAt = new Map<NodeId, number>();
+  /** This host's tick count when each peer was last heard from (see isAlive). */
+  private readonly heardAtTick = new Map<NodeId, number>();
   private readonly sentAt = new Map<NodeId, number>();
   private ticks = 0;
   private ticker: Timer | undefined;
@@ -354,6 +365,7 @@ export class MultiRaftHost {
   deliver(from: NodeId, messages: readonly GroupMessage[]): void {
     if (this.failed) return;
     this.heardAt.set(from, this.clock.now());
+    this.heardAtTick.set(from, this.ticks);
     for (const { groupId, message } of messages) {
       const group = this.groups.get(groupId);
       if (group === undefined) continue;
@@ -383,12 +395,21 @@ export class MultiRaftHost {
     }
   }
 
-  /** Whether any frame (a keepalive at least) came from `peer` within one election timeout. */
+  /**
+   * Whether any frame (a keepalive at least) came from `peer` within `peerSilenceElectionTimeouts`
+   * election timeouts, counted both in time and in this host's own ticks: silence is only believed
+   * once both passed. A node whose own event loop stalled (a long cycle, a GC, a CPU shared with
+   * other processes) runs its first tick after the stall before it reads the frames that waited
+   * meanwhile; judged by the clock alone it would find every peer dead at once, wake every quiesced
+   * group and start thousands of elections that overload it further (10,000 partitions on 3 nodes
+   * lost every leader that way).
+   */
   isAlive(peer: NodeId): boolean {
     const heard = this.heardAt.get(peer);
-    return (
-      heard !== undefined && this.clock.now() - heard < this.config.tickMs * this.config.electionTimeoutTicks
-    );
+    if (heard === undefined) return false;
+    const silenceTicksMax = this.config.electionTimeoutTicks * peerSilenceElectionTimeouts;
+    if (this.clock.now() - heard < this.config.tickMs * silenceTicksMax) return true;
+    return this.ticks - (this.heardAtTick.get(peer) ?? 0) < silenceTicksMax;
   }
 
   reportUnreachable(peer: NodeId, groupIds: readonly GroupId[]): void {

@@ -49,11 +49,13 @@ export class RaftGroup {
   }
   /** A read of older entries for a lagging follower is under way. */
   readingBack = false;
-  private readonly waiters = new Map<number, Waiter>();
-  private durableWaiters: DurableWaiter[] = [];
-  private readonly appliedListeners = new Set<() => void>();
-  private readonly leadershipListeners = new Set<() => void>();
-  private readonly leaderListeners = new Set<() => void>();
+  // Made on first use: a node hosts thousands of groups, most of which never see a proposal or a
+  // listener, and each empty Map or Set costs about 200 bytes of heap.
+  private waiters: Map<number, Waiter> | undefined;
+  private durableWaiters: DurableWaiter[] | undefined;
+  private appliedListeners: Set<() => void> | undefined;
+  private leadershipListeners: Set<() => void> | undefined;
+  private leaderListeners: Set<() => void> | undefined;
   private leading = false;
   /** The leader the last reported role change named (0: none yet). */
   knownLeader: NodeId | 0 = 0;
@@ -103,10 +105,10 @@ export class RaftGroup {
     this.idleTicks = 0;
     this.wake();
     const applied = new Promise<unknown>((resolve, reject) => {
-      this.waiters.set(index, { term, resolve, reject });
+      (this.waiters ??= new Map()).set(index, { term, resolve, reject });
     });
     const durable = new Promise<void>((resolve) => {
-      this.durableWaiters.push({ index, resolve });
+      (this.durableWaiters ??= []).push({ index, resolve });
     });
     // A caller that only waits for durability must not see an unhandled rejection of `applied`.
     applied.catch(() => undefined);
@@ -118,9 +120,9 @@ export class RaftGroup {
     const settle: (() => void)[] = [];
     for (const entry of entries) {
       const result = this.applyOne(entry, batch);
-      const waiter = this.waiters.get(entry.index);
+      const waiter = this.waiters?.get(entry.index);
       if (waiter === undefined) continue;
-      this.waiters.delete(entry.index);
+      this.waiters?.delete(entry.index);
       if (waiter.term === entry.term) settle.push(() => waiter.resolve(result));
       else settle.push(() => waiter.reject(overwritten(this.id, entry.index)));
     }
@@ -129,25 +131,27 @@ export class RaftGroup {
 
   /** Resolves the durable waiters of entries a Ready just persisted (a replaced entry too: `applied` fails). */
   markDurable(entries: readonly Entry[]): void {
-    if (entries.length === 0 || this.durableWaiters.length === 0) return;
+    if (entries.length === 0 || this.durableWaiters === undefined || this.durableWaiters.length === 0) return;
     const first = (entries[0] as Entry).index;
     const still: DurableWaiter[] = [];
     for (const w of this.durableWaiters) {
       if (entries[w.index - first] === undefined) still.push(w);
       else w.resolve();
     }
-    this.durableWaiters = still;
+    this.durableWaiters = still.length > 0 ? still : undefined;
   }
 
   onApplied(listener: () => void): () => void {
-    this.appliedListeners.add(listener);
-    return () => this.appliedListeners.delete(listener);
+    const listeners = (this.appliedListeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** `listener` runs each time this node stops leading the group (stepped down or deposed). */
   onLeadershipLost(listener: () => void): () => void {
-    this.leadershipListeners.add(listener);
-    return () => this.leadershipListeners.delete(listener);
+    const listeners = (this.leadershipListeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   get isLeading(): boolean {
@@ -156,8 +160,9 @@ export class RaftGroup {
 
   /** `listener` runs each time the group's leader or this node's role changes, as a Ready reports it. */
   onLeaderChange(listener: () => void): () => void {
-    this.leaderListeners.add(listener);
-    return () => this.leaderListeners.delete(listener);
+    const listeners = (this.leaderListeners ??= new Set());
+    listeners.add(listener);
+    return () => listeners.delete(listener);
   }
 
   /** The role a Ready reported; leaving the leader role fails what waits on this node's leadership. */
@@ -166,7 +171,7 @@ export class RaftGroup {
     this.leading = soft.role === 'leader';
     if (soft.leader !== 0) this.knownLeader = soft.leader;
     if (was && !this.leading) this.leadershipLost();
-    for (const l of [...this.leaderListeners]) l();
+    if (this.leaderListeners !== undefined) for (const l of [...this.leaderListeners]) l();
   }
 
   /**
@@ -179,22 +184,22 @@ export class RaftGroup {
       'UNAVAILABLE',
       `group ${this.id}: this node lost leadership with the write in flight; it may or may not be committed`,
     );
-    for (const w of this.waiters.values()) w.reject(error);
-    this.waiters.clear();
-    for (const l of this.leadershipListeners) l();
+    if (this.waiters !== undefined) for (const w of this.waiters.values()) w.reject(error);
+    this.waiters = undefined;
+    if (this.leadershipListeners !== undefined) for (const l of this.leadershipListeners) l();
   }
 
   notifyApplied(): void {
     this.sm.afterApply();
-    for (const l of this.appliedListeners) l();
+    if (this.appliedListeners !== undefined) for (const l of this.appliedListeners) l();
   }
 
   /** Fails every pending proposal (the group is leaving this node or the node is stopping). */
   failAll(error: RaftlogError): void {
-    for (const w of this.waiters.values()) w.reject(error);
-    this.waiters.clear();
-    for (const w of this.durableWaiters) w.resolve();
-    this.durableWaiters = [];
+    if (this.waiters !== undefined) for (const w of this.waiters.values()) w.reject(error);
+    this.waiters = undefined;
+    if (this.durableWaiters !== undefined) for (const w of this.durableWaiters) w.resolve();
+    this.durableWaiters = undefined;
   }
 
   private applyOne(entry: Entry, batch: StorageBatch): unknown {

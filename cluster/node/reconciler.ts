@@ -20,12 +20,13 @@ import type { PartitionRouter } from './partition-router.js';
 import type { VoteGate } from './vote-gate.js';
 
 /**
- * Partition groups loaded at once when many start together. One: with 32 at a time, 10,000 new
- * partitions on 3 nodes lost their leaders within two minutes (9,930 led after 1.5 s, 699 after
- * 180 s, the controller too), where one at a time holds ~9,950 led (bench scale, same build and
- * load otherwise). Why is not known yet; parallel loading waits until it is.
+ * Partition groups loaded at once when many start together: each load is a handful of RocksDB reads
+ * that wait on its thread pool, so a few in flight keep the pool busy where one at a time leaves it
+ * idle between them. Loading 32 at once once seemed to make 10,000 partitions lose their leaders;
+ * that collapse came from peer liveness judged by the clock alone (see MultiRaftHost.isAlive) and
+ * happened with one at a time too on a loaded machine.
  */
-const groupLoadParallel = 1;
+const groupLoadParallel = 16;
 
 export interface ReconcilerDeps {
   readonly nodeId: NodeId;

@@ -1,4 +1,5 @@
 import type { NodeId } from '../../lib/index.js';
+import type { RaftStatus } from '../../raft/index.js';
 import type { ControllerState, PartitionAssignment, TopicInfo } from '../controller/index.js';
 import type { BrokerView, PartitionView, TopicView } from './node-api.js';
 import type { LocalPartition } from './partition-ops.js';
@@ -49,7 +50,7 @@ export function partitionView(
   }
   const status = local.group.status();
   const sm = local.replica.state;
-  const inSync = inSyncReplicas(local, heardFrom);
+  const inSync = inSyncReplicas(local, heardFrom, status);
   return {
     ...base,
     replicas: status.confState.voters.length > 0 ? [...status.confState.voters] : a.replicas,
@@ -65,8 +66,13 @@ export function partitionView(
 }
 
 /** The replicas in sync with this node's log, as a leader sees them; empty on a follower. */
-export function inSyncReplicas(local: LocalPartition, heardFrom: HeardFrom): NodeId[] {
-  const status = local.group.status();
+export function inSyncReplicas(
+  local: LocalPartition,
+  heardFrom: HeardFrom,
+  // A status (with a copy of every follower's progress on a leader) costs allocations: a view of
+  // thousands of partitions passes the one it already has.
+  status: RaftStatus = local.group.status(),
+): NodeId[] {
   const inSync: NodeId[] = [];
   for (const [id, p] of status.progress ?? []) {
     const live = id === status.id || heardFrom(id);

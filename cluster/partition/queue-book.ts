@@ -21,13 +21,21 @@ export function validateQueueGroupName(name: string): void {
   }
 }
 
+const noQueueGroups: ReadonlyMap<string, QueueGroup> = new Map();
+
 /** The queue groups of one partition. A group starts at the log start: it sees every message kept. */
 export class QueueBook {
-  private readonly groups = new Map<string, QueueGroup>();
+  /** `noQueueGroups` (shared) until the first group is added: most partitions never have one. */
+  private groups: ReadonlyMap<string, QueueGroup> = noQueueGroups;
+
+  private writableGroups(): Map<string, QueueGroup> {
+    if (this.groups === noQueueGroups) this.groups = new Map();
+    return this.groups as Map<string, QueueGroup>;
+  }
 
   static fromData(groups: readonly QueueGroupData[]): QueueBook {
     const book = new QueueBook();
-    for (const g of groups) book.groups.set(g.name, QueueGroup.fromData(g));
+    for (const g of groups) book.writableGroups().set(g.name, QueueGroup.fromData(g));
     return book;
   }
 
@@ -54,7 +62,7 @@ export class QueueBook {
     const group = existing ?? this.newGroup(c.queue, logStart);
     const granted = group.lease(c, nowMs, highWatermark);
     // Added only once its first lease applied: a refused command leaves no trace.
-    if (existing === undefined) this.groups.set(c.queue, group);
+    if (existing === undefined) this.writableGroups().set(c.queue, group);
     return granted;
   }
 
