@@ -61,7 +61,7 @@ export class GroupActivity {
 }
 
 function dependsOnLost(group: RaftGroup, lost: ReadonlySet<NodeId>, live: ReadonlySet<NodeId>): boolean {
-  const { role, leader, id, confState } = group.raw.status();
+  const { role, leader, id, confState } = group.status();
   if (role !== 'leader') return leader === 0 || lost.has(leader);
   const reached = confState.voters.filter((v) => v === id || live.has(v)).length;
   return reached <= confState.voters.length / 2;
