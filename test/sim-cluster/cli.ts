@@ -13,6 +13,7 @@ async function main(): Promise<void> {
       nodes: { type: 'string', default: String(defaultSimClusterOptions.nodes) },
       seeds: { type: 'string', default: '1' },
       'no-faults': { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
     },
   });
   const first = Number(values.seed);
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
     });
     if (count === 1 || result.failure !== undefined) process.stdout.write(formatClusterResult(result) + '\n');
     if (result.failure !== undefined) failed++;
+    if (values.trace) process.stdout.write(result.lastEvents.join('\n') + '\n');
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(

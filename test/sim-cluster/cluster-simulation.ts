@@ -26,6 +26,8 @@ export interface SimClusterResult {
   readonly digest: string;
   readonly events: number;
   readonly failure: SimClusterFailure | undefined;
+  /** The last events of the trace. */
+  readonly lastEvents: readonly string[];
 }
 
 const tickMs = 10;
@@ -128,6 +130,7 @@ class ClusterRun {
       digest: this.trace.digest(),
       events: this.trace.count,
       failure: this.failure,
+      lastEvents: this.trace.lastEvents(),
     };
   }
 
@@ -187,7 +190,10 @@ class ClusterRun {
     }
   }
 
-  /** The controller and every partition have a leader that every up node knows and that leads. */
+  /**
+   * The controller has a leader every node knows, and every partition one that each of its replicas
+   * knows (a node outside the replica set may know an older one: it only forwards).
+   */
   private allLed(): boolean {
     const up = this.upNodes();
     if (up.length === 0) return false;
@@ -195,8 +201,9 @@ class ClusterRun {
     if (controller === 0 || !up.every((n) => n.api.metadata([]).controllerId === controller)) return false;
     for (const [topic, partitions] of this.client.knownTopics)
       for (let p = 0; p < partitions; p++) {
-        const leaders = up.map((n) => leaderSeenBy(n.api, topic, p));
-        if (leaders.some((l) => l === 0 || l !== leaders[0])) return false;
+        const replicas = new Set(replicasOf(up[0]!.api, topic, p));
+        const leaders = up.filter((n) => replicas.has(n.id)).map((n) => leaderSeenBy(n.api, topic, p));
+        if (leaders.length === 0 || leaders.some((l) => l === 0 || l !== leaders[0])) return false;
       }
     return true;
   }
@@ -232,7 +239,9 @@ class ClusterRun {
     for (const [topic, partitions] of this.client.knownTopics)
       for (let p = 0; p < partitions; p++) {
         const marks = new Set<number>();
-        for (const n of this.upNodes()) {
+        const up = this.upNodes();
+        const replicas = new Set(up.length === 0 ? [] : replicasOf(up[0]!.api, topic, p));
+        for (const n of up.filter((u) => replicas.has(u.id))) {
           const out = await fetchQuietly(n.api, {
             topic,
             partition: p,
@@ -279,6 +288,14 @@ class ClusterRun {
       lastEvents: this.trace.lastEvents(),
       replay: replayCommand(this.options),
     };
+  }
+}
+
+function replicasOf(api: NodeApi, topic: string, partition: number): readonly number[] {
+  try {
+    return api.describeTopic(topic).partitionViews.find((v) => v.partition === partition)?.replicas ?? [];
+  } catch {
+    return [];
   }
 }
 
