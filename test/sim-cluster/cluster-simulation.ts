@@ -1,5 +1,5 @@
 import { ManualClock, Prng, type NodeId } from '../../lib/index.js';
-import type { FetchInput, FetchOutcome, NodeApi } from '../../cluster/node/index.js';
+import type { NodeApi, PartitionView } from '../../cluster/node/index.js';
 import { BrokerViolation } from './broker-violation.js';
 import { calmLinks, ClusterNetwork } from './cluster-network.js';
 import { FaultInjector } from './fault-injector.js';
@@ -151,8 +151,7 @@ class ClusterRun {
         );
         return;
       }
-      if (leadersAt !== undefined && this.client.pendingProduces === 0 && (await this.replicasConverged()))
-        break;
+      if (leadersAt !== undefined && this.client.pendingProduces === 0 && this.replicasConverged()) break;
       if (this.clock.now() - healedAt > this.options.settleMsMax) {
         this.fail(
           new BrokerViolation(
@@ -166,7 +165,7 @@ class ClusterRun {
     await this.checkReplicas();
     for (const [topic, partitions] of this.client.knownTopics)
       for (let p = 0; p < partitions; p++) {
-        const hw = await this.leaderWatermark(topic, p);
+        const hw = this.leaderWatermark(topic, p);
         this.guard(() => this.checker.checkAllAcknowledgedBelow(`${topic}/${p}`, hw ?? 0));
       }
   }
@@ -219,39 +218,24 @@ class ClusterRun {
     return parts.join('; ');
   }
 
-  private async leaderWatermark(topic: string, partition: number): Promise<number | undefined> {
+  private leaderWatermark(topic: string, partition: number): number | undefined {
     const up = this.upNodes();
     const leader = up.length === 0 ? 0 : leaderSeenBy(up[0]!.api, topic, partition);
     const api = this.nodeOf(leader as NodeId)?.node;
-    if (api === undefined) return undefined;
-    const out = await fetchQuietly(api, {
-      topic,
-      partition,
-      offset: 0,
-      bytesMax: 1,
-      isolation: 'read-uncommitted',
-    });
-    return out?.highWatermark;
+    return api === undefined ? undefined : localView(api, topic, partition)?.highWatermark;
   }
 
   /** Every replica of every partition holds the same high watermark. */
-  private async replicasConverged(): Promise<boolean> {
+  private replicasConverged(): boolean {
     for (const [topic, partitions] of this.client.knownTopics)
       for (let p = 0; p < partitions; p++) {
-        const marks = new Set<number>();
         const up = this.upNodes();
         const replicas = new Set(up.length === 0 ? [] : replicasOf(up[0]!.api, topic, p));
+        const marks = new Set<number>();
         for (const n of up.filter((u) => replicas.has(u.id))) {
-          const out = await fetchQuietly(n.api, {
-            topic,
-            partition: p,
-            offset: 0,
-            bytesMax: 1,
-            isolation: 'read-uncommitted',
-            replicaRead: true,
-          });
-          if (out === undefined) return false;
-          marks.add(out.highWatermark);
+          const hw = localView(n.api, topic, p)?.highWatermark ?? -1;
+          if (hw < 0) return false;
+          marks.add(hw);
         }
         if (marks.size !== 1) return false;
       }
@@ -307,9 +291,13 @@ function leaderSeenBy(api: NodeApi, topic: string, partition: number): number {
   }
 }
 
-/** A fetch whose refusal (thrown or rejected) just means "not now". */
-function fetchQuietly(api: NodeApi, input: FetchInput): Promise<FetchOutcome | undefined> {
-  return new Promise<FetchOutcome>((ok) => ok(api.fetch(input))).catch(() => undefined);
+/** This node's own replica of the partition (high watermark -1 when it hosts none). */
+function localView(api: NodeApi, topic: string, partition: number): PartitionView | undefined {
+  try {
+    return api.describeTopic(topic).partitionViews.find((v) => v.partition === partition);
+  } catch {
+    return undefined;
+  }
 }
 
 function describe(error: unknown): string {

@@ -65,6 +65,10 @@ export class ReplicaChecker {
     const name = `${topic}/${partition}`;
     const where = `${node}#${incarnation}/${name}`;
     let offset = this.cursors.get(where) ?? 0;
+    // Below the log start a fetch is out of range: retention moved past what was read last time.
+    const logStart = localLogStart(api, topic, partition);
+    if (logStart === undefined) return;
+    offset = Math.max(offset, logStart);
     for (;;) {
       const out = await new Promise<Awaited<ReturnType<NodeApi['fetch']>>>((ok) =>
         ok(
@@ -84,9 +88,19 @@ export class ReplicaChecker {
       if (out === undefined) return;
       this.checks++;
       this.noteWatermark(where, out.highWatermark);
+      if (out.logStartOffset > out.highWatermark)
+        throw new BrokerViolation(
+          'log start within the committed log',
+          `${where}: log start ${out.logStartOffset} above high watermark ${out.highWatermark}`,
+        );
       if (offset < out.logStartOffset) offset = out.logStartOffset;
       for (const batch of splitRecordBatches(out.records)) {
         if (batch.baseOffset >= out.highWatermark) break;
+        if (batch.baseOffset !== offset)
+          throw new BrokerViolation(
+            'committed log dense',
+            `${where}: asked from ${offset} (log start ${out.logStartOffset}), got a batch at ${batch.baseOffset}`,
+          );
         const id = { producerId: batch.producerId, sequence: batch.baseSequence, crc: batch.crc };
         this.noteCommitted(name, batch.baseOffset, id, node);
         offset = batch.nextOffset;
@@ -149,6 +163,15 @@ export class ReplicaChecker {
         `${partition}: batch ${who} at ${at} and at ${offset}`,
       );
     placed.set(who, offset);
+  }
+}
+
+function localLogStart(api: NodeApi, topic: string, partition: number): number | undefined {
+  try {
+    const view = api.describeTopic(topic).partitionViews.find((v) => v.partition === partition);
+    return view === undefined || view.highWatermark < 0 ? undefined : view.logStartOffset;
+  } catch {
+    return undefined;
   }
 }
 

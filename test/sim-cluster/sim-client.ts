@@ -80,13 +80,18 @@ export class SimClient {
   private createTopic(): void {
     const name = `t${this.nextTopic}`;
     const partitions = this.prng.intBetween(1, 3);
+    // Half the topics keep only a few KiB, so retention moves their log start (and purges) while
+    // replicas crash, restart and catch up.
+    const config = this.prng.chance(0.5) ? { retentionBytes: this.prng.intBetween(1024, 4096) } : {};
     this.creating = true;
     const attempt = (): void => {
       void this.call((api) =>
-        api.createTopic({ name, partitions, replicationFactor: 3, config: {}, validateOnly: false }),
+        api.createTopic({ name, partitions, replicationFactor: 3, config, validateOnly: false }),
       ).then((outcome) => {
         const ok = outcome.ok || outcome.error?.code === 'TOPIC_ALREADY_EXISTS';
-        this.trace.add(`create ${name} ${ok ? 'ok' : (outcome.error?.code ?? 'timeout')}`);
+        this.trace.add(
+          `create ${name} ${JSON.stringify(config)} ${ok ? 'ok' : (outcome.error?.code ?? 'timeout')}`,
+        );
         if (!ok) return void this.clock.after(this.prng.intBetween(50, 200), attempt);
         this.stats.topicsCreated++;
         this.creating = false;
