@@ -83,6 +83,8 @@ class ClusterRun {
       transports: { inbound: (id) => this.nodeOf(id)?.transport },
       services: { nodeAt: (address) => byAddress.get(address), services: (id) => this.nodeOf(id)?.services },
       tickMs,
+      // Some runs get slow disks: the longer a write waits for its fsync, the more happens meanwhile.
+      fsyncMsMax: this.prng.pick([2, 5, 20]),
       onFatal: (id, error) =>
         this.fail(new BrokerViolation('no crash loop', `node ${id} stopped itself: ${describe(error)}`)),
     };

@@ -6,6 +6,7 @@ import type { Trace } from './trace.js';
 
 /** Chances per step; a step is 1–10 simulated ms, so faults come every second or so. */
 const chances = {
+  /** Scaled per run by the profile's crashScale. */
   crash: 0.002,
   restart: 0.01,
   partition: 0.0015,
@@ -20,23 +21,34 @@ const chances = {
  * turn lossy (drops, duplicates, long delays that reorder), or everything heals.
  */
 export class FaultInjector {
+  /** Runs differ in how often nodes crash (1x, 3x or 6x), so some seeds pile crashes up. */
+  private readonly crashScale: number;
+
   constructor(
     private readonly prng: Prng,
     private readonly nodes: readonly SimNode[],
     private readonly network: ClusterNetwork,
     private readonly stats: SimClusterStats,
     private readonly trace: Trace,
-  ) {}
+  ) {
+    this.crashScale = prng.pick([1, 3, 6]);
+  }
 
   step(): void {
     const { prng } = this;
     const up = this.nodes.filter((n) => n.up);
-    if (up.length > 0 && prng.chance(chances.crash)) this.crash(prng.pick(up));
+    if (up.length > 0 && prng.chance(chances.crash * this.crashScale)) this.crash(this.victim(up));
     for (const n of this.nodes) if (!n.up && prng.chance(chances.restart)) this.restart(n);
     if (prng.chance(chances.partition)) this.partition();
     if (prng.chance(chances.asymmetricCut)) this.asymmetricCut();
     if (prng.chance(chances.lossy)) this.lossy();
     if (prng.chance(chances.heal)) this.healNetwork();
+  }
+
+  /** Half the crashes aim at a node with a write not yet fsynced, the window where bugs hide. */
+  private victim(up: readonly SimNode[]): SimNode {
+    const writing = up.filter((n) => n.kv.unsyncedWriteCount > 0);
+    return writing.length > 0 && this.prng.chance(0.5) ? this.prng.pick(writing) : this.prng.pick(up);
   }
 
   crash(node: SimNode): void {

@@ -161,7 +161,12 @@ export class SimClient {
         this.stats.produceErrors++;
         this.trace.add(`produce ${name} s${sequence} ${code}`);
         if (unrecoverable.has(code)) {
-          this.fail(new BrokerViolation('idempotent producer accepted', `${name} s${sequence}: ${code}`));
+          this.fail(
+            new BrokerViolation(
+              'producer sequence continues',
+              `${name} s${sequence} after s${sequence - 1} was acknowledged: ${code}`,
+            ),
+          );
           return;
         }
         this.clock.after(this.prng.intBetween(retryMsMin, retryMsMax), () => this.produce(p));

@@ -9,9 +9,6 @@ import {
 import type { Prng } from '../../lib/index.js';
 import type { ProcessClock } from './process-clock.js';
 
-/** How long an fsync takes, uniform in [0, fsyncMsMax] simulated ms. */
-const fsyncMsMax = 3;
-
 /**
  * One incarnation's view of the node's disk: a synced write lands at once, unsynced (visible, in the
  * WAL buffer), and becomes durable only when its fsync completes some simulated ms later. A crash in
@@ -24,6 +21,8 @@ export class SimDisk implements KvStore {
     private readonly disk: MemoryKvStore,
     private readonly clock: ProcessClock,
     private readonly prng: Prng,
+    /** An fsync takes uniform [0, fsyncMsMax] simulated ms. */
+    private readonly fsyncMsMax: number,
   ) {}
 
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -41,7 +40,7 @@ export class SimDisk implements KvStore {
   async write(batch: KvWriteBatch, options: KvWriteOptions): Promise<void> {
     await this.disk.write(batch, { sync: false });
     if (!options.sync) return;
-    await this.clock.sleep(this.prng.intBetween(0, fsyncMsMax));
+    await this.clock.sleep(this.prng.intBetween(0, this.fsyncMsMax));
     await this.disk.write(new KvWriteBatch(), { sync: true });
   }
 

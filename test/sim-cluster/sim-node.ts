@@ -28,6 +28,8 @@ export interface SimNodeEnv {
   readonly transports: TransportDirectory;
   readonly services: ServiceDirectory;
   readonly tickMs: number;
+  /** The slowest fsync of this run's disks, in simulated ms. */
+  readonly fsyncMsMax: number;
   /** A node reported a fatal error: the simulation fails unless the fault was injected. */
   readonly onFatal: (node: NodeId, error: unknown) => void;
 }
@@ -101,7 +103,7 @@ export class SimNode {
       tickMs: env.tickMs,
       electionTimeoutTicks: 10,
       heartbeatIntervalTicks: 2,
-      kv: new SimDisk(this.kv, clock, env.prng),
+      kv: new SimDisk(this.kv, clock, env.prng, env.fsyncMsMax),
       logger: silent,
       clock,
       transport: (wiring) =>
