@@ -33,6 +33,8 @@ export interface SimClusterResult {
 const tickMs = 10;
 /** How often (simulated ms) every replica's committed data is read and checked during the steps. */
 const checkEveryMs = 100;
+/** Every this many checks, each replica's retained log is read again from its log start. */
+const fullCheckEvery = 10;
 /** A leader for every partition within this long once faults heal (many election timeouts). */
 const leaderWithinMs = 10_000;
 const startMs = 1_700_000_000_000;
@@ -164,7 +166,7 @@ class ClusterRun {
         return;
       }
     }
-    await this.checkReplicas();
+    await this.checkReplicas(true);
     for (const [topic, partitions] of this.client.knownTopics)
       for (let p = 0; p < partitions; p++) {
         const hw = this.leaderWatermark(topic, p);
@@ -179,14 +181,17 @@ class ClusterRun {
     }
   }
 
-  private async checkReplicas(): Promise<void> {
+  private checksDone = 0;
+
+  private async checkReplicas(full = this.checksDone % fullCheckEvery === fullCheckEvery - 1): Promise<void> {
+    this.checksDone++;
     for (const n of this.nodes) {
       const api = n.node;
       if (api === undefined) continue;
       for (const [topic, partitions] of this.client.knownTopics)
         for (let p = 0; p < partitions && this.failure === undefined; p++)
           await this.checker
-            .checkReplica(n.id, n.incarnations, api, topic, p)
+            .checkReplica(n.id, n.incarnations, api, topic, p, full)
             .catch((e: unknown) => this.fail(e));
     }
   }

@@ -54,17 +54,19 @@ export class ReplicaChecker {
       );
   }
 
-  /** Reads what `node` has committed of `topic`/`partition` since the last check of this incarnation. */
+  /** Reads what `node` has committed of `topic`/`partition` since the last check of this incarnation (or all of it). */
   async checkReplica(
     node: NodeId,
     incarnation: number,
     api: NodeApi,
     topic: string,
     partition: number,
+    /** Reads the whole retained log again, not only what is new (finds holes made later). */
+    fromStart = false,
   ): Promise<void> {
     const name = `${topic}/${partition}`;
     const where = `${node}#${incarnation}/${name}`;
-    let offset = this.cursors.get(where) ?? 0;
+    let offset = fromStart ? 0 : (this.cursors.get(where) ?? 0);
     // Below the log start a fetch is out of range: retention moved past what was read last time.
     const logStart = localLogStart(api, topic, partition);
     if (logStart === undefined) return;
@@ -82,6 +84,9 @@ export class ReplicaChecker {
           }),
         ),
       ).catch((error: unknown) => {
+        // Damage a replica finds in its own committed log is data lost, never "try later".
+        if (error instanceof RaftlogError && error.code === 'CORRUPTION')
+          throw new BrokerViolation('committed log readable', `${where} from ${offset}: ${error.message}`);
         if (error instanceof RaftlogError) return undefined; // not hosted here (yet), or out of range
         throw error;
       });

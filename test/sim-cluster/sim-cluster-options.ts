@@ -12,7 +12,7 @@ export interface SimClusterOptions {
 }
 
 export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
-  steps: 1_500,
+  steps: 3_000,
   nodes: 3,
   faults: true,
   topicsMax: 2,

@@ -4,7 +4,7 @@ import { ReplicaChecker } from './replica-checker.js';
 import { defaultSimClusterOptions, formatClusterResult, runClusterSimulation } from './index.js';
 
 /** RAFTLOG_SIM_SEEDS=10000 runs that many seeds (see README); the default keeps npm test near a minute. */
-const seeds = Number(process.env['RAFTLOG_SIM_SEEDS'] ?? 40);
+const seeds = Number(process.env['RAFTLOG_SIM_SEEDS'] ?? 30);
 const firstSeed = Number(process.env['RAFTLOG_SIM_FIRST_SEED'] ?? 1);
 
 describe('whole-node simulation', () => {
