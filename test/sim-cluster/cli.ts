@@ -31,6 +31,11 @@ async function main(): Promise<void> {
     if (count === 1 || result.failure !== undefined) process.stdout.write(formatClusterResult(result) + '\n');
     if (result.failure !== undefined) failed++;
     if (values.trace) process.stdout.write(result.lastEvents.join('\n') + '\n');
+    const done = seed - first + 1;
+    if (count > 1 && done % 100 === 0)
+      process.stdout.write(
+        `${done} seeds, ${failed} failed, ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+      );
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   process.stdout.write(
