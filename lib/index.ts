@@ -6,7 +6,7 @@ export {
   AssertionError,
 } from './assert.js';
 export * from './ids.js';
-export { Prng } from './prng.js';
+export { Prng, seedsFrom, type SeedSource } from './prng.js';
 export { BoundedQueue } from './bounded-queue.js';
 export { errorCodes, isErrorCode, isRetriable, type ErrorCode, type GrpcStatusName } from './error-code.js';
 export { RaftlogError, CorruptionError, type RaftlogErrorOptions } from './raftlog-error.js';

@@ -74,3 +74,11 @@ export class Prng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/** Where a component gets the seed of each PRNG it makes: random in production, one seed's stream in a simulation. */
+export type SeedSource = () => number;
+
+/** Seeds drawn from one PRNG, so everything seeded from it replays with that PRNG's seed. */
+export function seedsFrom(prng: Prng): SeedSource {
+  return () => prng.nextUint32();
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from '@grpc/grpc-js';
 import { pino } from 'pino';
-import type { GroupId, NodeId } from '../../lib/index.js';
+import { Prng, seedsFrom, type GroupId, type NodeId } from '../../lib/index.js';
 import type { Entry, Snapshot } from '../../raft/index.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { RaftLogStore, RocksKvStore, type StorageBatch } from '../../storage/index.js';
@@ -110,6 +110,7 @@ export async function startHostNode(
     onFatal: (error) => node.host.fail(error),
     logger: silent,
     clock: wireClock,
+    random: Math.random,
     ...(options.transport === undefined ? {} : { limits: options.transport }),
   });
   const config = resolveHostConfig(
@@ -122,7 +123,16 @@ export async function startHostNode(
     { snapshotEntriesMin: 1_000_000, ...options.host, frameBytesMax: node.transport.frameBytesMax },
   );
   const others = [...peers.keys()];
-  node.host = new MultiRaftHost(config, kv, new RaftLogStore(kv), node.transport, silent, others, wireClock);
+  node.host = new MultiRaftHost(
+    config,
+    kv,
+    new RaftLogStore(kv),
+    node.transport,
+    silent,
+    others,
+    wireClock,
+    seedsFrom(new Prng(self)),
+  );
   node.host.onFatal((error) => node.fatal.push(error));
   node.server = createServer();
   implementService(node.server, PeerService, node.transport.serviceHandlers());

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock, type GroupId, type NodeId } from '../../lib/index.js';
+import { ManualClock, Prng, seedsFrom, type GroupId, type NodeId } from '../../lib/index.js';
 import type { Entry, Snapshot } from '../../raft/index.js';
 import {
   MemoryKvStore,
@@ -89,6 +89,7 @@ async function singleNode() {
     pino({ level: 'silent' }),
     [],
     clock,
+    seedsFrom(new Prng(1)),
   );
   stops.push(async () => {
     kv.shut = false;

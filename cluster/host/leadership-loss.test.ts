@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
+import { Prng, RaftlogError, seedsFrom, type GroupId, type NodeId } from '../../lib/index.js';
 import type { Entry, Snapshot } from '../../raft/index.js';
 import { RaftLogStore, type StorageBatch } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
@@ -63,6 +63,7 @@ async function threeHosts() {
       logger,
       ids.filter((p) => p !== id),
       wireClock,
+      seedsFrom(new Prng(id)),
     );
     net.hosts.set(id, host);
     cleanups.push(async () => {

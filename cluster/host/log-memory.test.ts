@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { crc32c, type GroupId, type LogIndex, type NodeId } from '../../lib/index.js';
+import { crc32c, Prng, seedsFrom, type GroupId, type LogIndex, type NodeId } from '../../lib/index.js';
 import { RaftStorageError, type Entry, type RaftStorage, type Snapshot } from '../../raft/index.js';
 import { RaftLogStore, RocksKvStore, type StorageBatch } from '../../storage/index.js';
 import type { GroupStateMachine } from './group-state-machine.js';
@@ -129,6 +129,7 @@ async function startNode(wire: Wire, id: NodeId, dir: string): Promise<Node> {
     pino({ level: 'silent' }),
     voters.filter((v) => v !== id),
     wireClock,
+    seedsFrom(new Prng(id)),
   );
   const sm = new DigestMachine();
   const node: Node = { id, dir, kv, host, sm };

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   assert,
   AssertionError,
   Prng,
+  type SeedSource,
   RaftlogError,
   type Clock,
   type GroupId,
@@ -116,6 +116,8 @@ export class MultiRaftHost {
     private peers: readonly NodeId[],
     /** Ticks, cycle wake-ups and the times peers were last heard from or sent to. */
     private readonly clock: Clock,
+    /** Seeds each group's election jitter (random in production; a simulation's own stream). */
+    private readonly seeds: SeedSource,
   ) {
     assertHostBudgets(config);
     this.cacheShares = new CacheShares(config.logCacheBytesMax);
@@ -200,7 +202,7 @@ export class MultiRaftHost {
       {
         id: this.config.nodeId,
         storage: loaded.storage,
-        prng: new Prng(randomInt(2 ** 31)),
+        prng: new Prng(this.seeds()),
         electionTimeoutTicks: this.config.electionTimeoutTicks,
         heartbeatIntervalTicks: this.config.heartbeatIntervalTicks,
         appendEntriesBytesMax: this.config.appendEntriesBytesMax,

@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
-import type { NodeId } from '../../lib/index.js';
+import type { NodeId, SeedSource } from '../../lib/index.js';
 import { PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.js';
 import { type ControllerOutput, type TopicConfig, type TopicConfigInput } from '../controller/index.js';
 import { resolveHostConfig, MultiRaftHost, type HostConfig, type RaftEventCounts } from '../host/index.js';
-import { frameBytesMaxFor, PeerTransport, type TransportLimits } from '../transport/index.js';
-import type { CallHeaders } from '../../rpc/index.js';
+import type { NodeTransport, TransportFactory } from '../transport/index.js';
 import { ControllerClient } from './controller-client.js';
 import { controllerGroup, ControllerReplica } from './controller-replica.js';
 import { DataPath } from './data-path.js';
@@ -29,7 +28,7 @@ import type {
 } from './node-api.js';
 import type { PartitionLimits } from '../partition/index.js';
 import { PartitionRouter } from './partition-router.js';
-import { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 import { LeaderData } from './leader-data.js';
 import { NodeDuties } from './node-duties.js';
 import { createNodeGroups, type NodeGroups } from './node-groups.js';
@@ -50,7 +49,7 @@ import { MembershipAdmin } from './membership-admin.js';
 import { MembershipDuties } from './membership-duties.js';
 import { PeerDirectory } from './peer-directory.js';
 
-export interface ClusterNodeOptions {
+export interface ClusterNodeOptions<T extends NodeTransport = NodeTransport> {
   readonly nodeId: NodeId;
   readonly clusterId: string;
   /** The address clients are told to use. */
@@ -77,9 +76,12 @@ export interface ClusterNodeOptions {
   readonly host?: Partial<HostConfig>;
   /** Limits of partitions this node creates (a replica restored from a snapshot keeps the snapshot's). */
   readonly partitionLimits?: Partial<PartitionLimits>;
-  /** gRPC's message size limit on every node's server: the transport's frames are sized to fit it. */
-  readonly messageBytesMax?: number;
-  readonly transport?: Partial<TransportLimits>;
+  /** Builds the peer transport (gRPC PeerTransport in production, wired by src/server). */
+  readonly transport: TransportFactory<T>;
+  /** Calls to other nodes' services (gRPC PeerClients in production); closed when the node stops. */
+  readonly peerCalls: PeerCalls;
+  /** Seeds of every Raft group's election jitter (random in production). */
+  readonly seeds: SeedSource;
   readonly kv: KvStore;
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
@@ -92,8 +94,6 @@ export interface ClusterNodeOptions {
   readonly clock: NodeClock;
   /** Transactional ids idle this long with no open transaction are forgotten (default 7 days). */
   readonly transactionalIdExpirationMs?: number;
-  /** Credentials for this node's own calls to other nodes' Broker and Admin services (auth on). */
-  readonly clientCallHeaders?: CallHeaders;
 }
 
 const gapFillBytesMaxDefault = 4 * 1024 * 1024;
@@ -104,10 +104,10 @@ const gapFillBytesMaxDefault = 4 * 1024 * 1024;
  * partition), the data path, the controller client, topic admin, leadership moves, the reconciler,
  * the status views and the lifecycle.
  */
-export class ClusterNode implements NodeApi {
+export class ClusterNode<T extends NodeTransport = NodeTransport> implements NodeApi {
   readonly nodeId: NodeId;
   readonly clusterId: string;
-  readonly transport: PeerTransport;
+  readonly transport: T;
   readonly groups: NodeGroups;
   readonly transactions: TransactionsApi;
   readonly queues: QueueApi;
@@ -116,7 +116,7 @@ export class ClusterNode implements NodeApi {
   private readonly controller = new ControllerReplica();
   private readonly logs: RaftLogStore;
   private readonly store: PartitionStore;
-  private readonly peerClients: PeerClients;
+  private readonly peerClients: PeerCalls;
   private readonly voteGate: VoteGate;
   private readonly peerDirectory: PeerDirectory;
   private readonly router: PartitionRouter;
@@ -129,36 +129,22 @@ export class ClusterNode implements NodeApi {
   private readonly lifecycle: NodeLifecycle;
   private removed = false;
 
-  constructor(private readonly options: ClusterNodeOptions) {
+  constructor(private readonly options: ClusterNodeOptions<T>) {
     this.nodeId = options.nodeId;
     this.clusterId = options.clusterId;
     this.logs = new RaftLogStore(options.kv);
     this.store = new PartitionStore(options.kv);
-    this.peerClients = new PeerClients(options.clientCallHeaders);
+    this.peerClients = options.peerCalls;
     const logger = options.logger;
     const clock = options.clock;
     this.peerDirectory = new PeerDirectory(options.peers, (id) => this.host.addPeer(id));
     const peers = this.peerDirectory.addresses;
-    this.transport = new PeerTransport({
-      nodeId: options.nodeId,
-      clusterId: options.clusterId,
-      advertiseAddress: options.peerAdvertise,
+    this.transport = options.transport({
       peers,
       onMessages: (from, messages) => this.host.deliver(from, this.voteGate.inbound(messages)),
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
       onFatal: (error) => this.host.fail(error),
-      logger,
-      clock: options.clock,
-      limits: {
-        ...(options.messageBytesMax === undefined
-          ? {}
-          : {
-              grpcMessageBytesMax: options.messageBytesMax,
-              frameBytesMax: frameBytesMaxFor(options.messageBytesMax),
-            }),
-        ...options.transport,
-      },
     });
     const config: HostConfig = resolveHostConfig(
       {
@@ -180,6 +166,7 @@ export class ClusterNode implements NodeApi {
       logger,
       [...options.peers.keys()].filter((id) => id !== options.nodeId),
       options.clock,
+      options.seeds,
     );
     this.host.onFatal(options.onFatal);
     const host = this.host;

@@ -5,7 +5,7 @@ import type { RaftGroup } from '../host/index.js';
 import { ControllerClient } from './controller-client.js';
 import { controllerOutputToWire } from './controller-output-wire.js';
 import { ControllerReplica } from './controller-replica.js';
-import type { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 
 const settled = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -21,7 +21,7 @@ function follower(index: number) {
   const output = controllerOutputToWire({ type: 'producer-ids', firstProducerId: producerId(40), count: 1 });
   const peerClients = {
     peer: () => ({ proposeControllerCommand: () => Promise.resolve({ index: BigInt(index), output }) }),
-  } as unknown as PeerClients;
+  } as unknown as PeerCalls;
   const client = new ControllerClient({
     controller,
     controllerGroup: () => group,

@@ -13,7 +13,7 @@ import { controllerOutputFromWire, controllerOutputToWire } from './controller-o
 import type { ControllerReplica } from './controller-replica.js';
 import type { NodeClock } from './node-clock.js';
 import { notLeader } from './partition-ops.js';
-import type { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 import { within } from './within.js';
 
 export interface ControllerClientDeps {
@@ -23,7 +23,7 @@ export interface ControllerClientDeps {
   readonly peerAddress: (nodeId: NodeId) => string | undefined;
   /** The client address of a node, for NOT_LEADER hints. */
   readonly clientAddress: (nodeId: NodeId | 0) => string | undefined;
-  readonly peerClients: PeerClients;
+  readonly peerClients: PeerCalls;
   readonly clock: NodeClock;
 }
 

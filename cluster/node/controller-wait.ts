@@ -3,7 +3,7 @@ import type { ControllerState } from '../controller/index.js';
 import type { RaftGroup } from '../host/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { NodeClock } from './node-clock.js';
-import type { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 
 /**
  * Resolves with the local controller state once `holds` is true of it, or with undefined after
@@ -38,7 +38,7 @@ export interface CatchUpContext {
   readonly controllerGroup: () => RaftGroup | undefined;
   /** The address this node dials a peer at. */
   readonly peerAddress: (nodeId: number) => string | undefined;
-  readonly peerClients: PeerClients;
+  readonly peerClients: PeerCalls;
 }
 
 /**

@@ -1,4 +1,5 @@
 export { ClusterNode, type ClusterNodeOptions } from './cluster-node.js';
+export { PeerClients, type PeerCalls } from './peer-clients.js';
 export type * from './node-api.js';
 export { replicaReadHeader } from './node-api.js';
 export type * from './group-api.js';

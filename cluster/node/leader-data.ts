@@ -2,14 +2,14 @@ import type { GroupId, NodeId } from '../../lib/index.js';
 import { RaftlogError, splitRecordBatches } from '../../lib/index.js';
 import { ErrorCode as ErrorCodeProto } from '../../proto/gen/raftlog/v1/errors_pb.js';
 import type { ControllerReplica } from './controller-replica.js';
-import type { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 import { replicaReadHeader } from './node-api.js';
 import type { RangeSource } from './partition-replica.js';
 
 export interface LeaderDataContext {
   readonly nodeId: NodeId;
   readonly peers: ReadonlyMap<NodeId, string>;
-  readonly peerClients: PeerClients;
+  readonly peerClients: PeerCalls;
   readonly controller: ControllerReplica;
   /** The current leader of a group hosted here, 0 when unknown. */
   readonly leaderOf: (groupId: GroupId) => NodeId | 0;

@@ -6,7 +6,7 @@ import { controllerGroupIdValue, nodeLoads, planDrain, type ControllerCommand } 
 import type { MultiRaftHost, RaftGroup } from '../host/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import { nextControllerMembershipStep } from './controller-membership.js';
-import type { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 import type { PeerDirectory } from './peer-directory.js';
 
 const controllerGroup = controllerGroupIdValue as GroupId;
@@ -22,7 +22,7 @@ export interface MembershipContext {
   readonly host: MultiRaftHost;
   readonly controller: ControllerReplica;
   readonly peers: PeerDirectory;
-  readonly peerClients: PeerClients;
+  readonly peerClients: PeerCalls;
   readonly proposeController: (command: ControllerCommand) => Promise<unknown>;
   /** The controller says this node was decommissioned. */
   readonly onRemoved: () => void;

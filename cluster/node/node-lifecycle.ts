@@ -1,13 +1,13 @@
 import type { GroupId, NodeId, Timer } from '../../lib/index.js';
 import { keepaliveGroupId, type MultiRaftHost } from '../host/index.js';
-import type { PeerTransport } from '../transport/index.js';
+import type { NodeTransport } from '../transport/index.js';
 import type { ControllerClient } from './controller-client.js';
 import { controllerGroup, type ControllerReplica } from './controller-replica.js';
 import type { LeadershipMoves } from './leadership-moves.js';
 import type { NodeClock } from './node-clock.js';
 import type { NodeDuties } from './node-duties.js';
 import type { PartitionRouter } from './partition-router.js';
-import type { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 import { confOf, type Reconciler } from './reconciler.js';
 import type { TxnCoordinator } from './txn-coordinator.js';
 import type { VoteGate } from './vote-gate.js';
@@ -18,8 +18,8 @@ export interface NodeLifecycleDeps {
   readonly peers: ReadonlyMap<NodeId, string>;
   readonly joinExisting: boolean;
   readonly host: MultiRaftHost;
-  readonly transport: PeerTransport;
-  readonly peerClients: PeerClients;
+  readonly transport: NodeTransport;
+  readonly peerClients: PeerCalls;
   readonly controller: ControllerReplica;
   readonly controllerClient: ControllerClient;
   readonly router: PartitionRouter;

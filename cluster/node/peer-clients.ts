@@ -3,8 +3,20 @@ import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 
+/**
+ * The port for a node's calls to other nodes' services (gap fills, controller forwarding and status,
+ * transaction markers, admin). PeerClients (gRPC) is the production implementation; a simulator
+ * supplies one that reaches the target node's handlers through its simulated network.
+ */
+export interface PeerCalls {
+  peer(address: string): ServiceClient<typeof PeerService>;
+  broker(address: string): ServiceClient<typeof BrokerService>;
+  admin(address: string): ServiceClient<typeof AdminService>;
+  close(): void;
+}
+
 /** gRPC clients to other nodes, one channel per address and service, reused across calls. */
-export class PeerClients {
+export class PeerClients implements PeerCalls {
   private readonly brokers = new Map<string, ServiceClient<typeof BrokerService>>();
   private readonly peers = new Map<string, ServiceClient<typeof PeerService>>();
   private readonly admins = new Map<string, ServiceClient<typeof AdminService>>();

@@ -7,7 +7,7 @@ import { catchUpController, type CatchUpContext } from './controller-wait.js';
 import { txnCatchUpMsMax } from './txn-produce-guard.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
-import type { PeerClients } from './peer-clients.js';
+import type { PeerCalls } from './peer-clients.js';
 import type { MarkerRequest, PartitionOutcome } from './txn-api.js';
 import {
   coordinatorRoundMsDefault,
@@ -27,7 +27,7 @@ export interface TxnWiring {
   readonly propose: (command: ControllerCommand) => Promise<ControllerOutput>;
   /** Every controller voter: id → the address this node dials it at. */
   readonly peers: ReadonlyMap<NodeId, string>;
-  readonly peerClients: PeerClients;
+  readonly peerClients: PeerCalls;
   /** Hosted partition replicas by group id. */
   readonly partitions: ReadonlyMap<number, LocalPartition>;
   readonly leaderOf: (topic: string, partition: number) => LocalPartition;

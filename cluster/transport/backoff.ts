@@ -8,7 +8,8 @@ export class Backoff {
   constructor(
     private readonly minMs: number,
     private readonly maxMs: number,
-    private readonly random: () => number = Math.random,
+    /** Uniform in [0, 1): injected so a run can be replayed from a seed. */
+    private readonly random: () => number,
   ) {}
 
   next(capMs = this.maxMs): number {

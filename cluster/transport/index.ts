@@ -1,5 +1,12 @@
 export { PeerTransport } from './peer-transport.js';
-export type { GroupMessage, PeerTransportOptions, TransportStats } from './types.js';
+export type {
+  GroupMessage,
+  NodeTransport,
+  PeerTransportOptions,
+  TransportFactory,
+  TransportStats,
+  TransportWiring,
+} from './types.js';
 export {
   defaultTransportLimits,
   frameBytesMaxFor,

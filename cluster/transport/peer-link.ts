@@ -20,6 +20,8 @@ export interface PeerLinkOptions {
   readonly limits: TransportLimits;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Redial jitter, uniform in [0, 1). */
+  readonly random: () => number;
   readonly onUnreachable: (peer: NodeId, groupIds: readonly GroupId[]) => void;
   readonly onPeerRefused: (peer: NodeId) => void;
 }
@@ -54,7 +56,7 @@ export class PeerLink {
   constructor(private readonly options: PeerLinkOptions) {
     const { limits } = options;
     this.queue = new SendQueue(limits);
-    this.backoff = new Backoff(limits.reconnectDelayMsMin, limits.reconnectDelayMsMax);
+    this.backoff = new Backoff(limits.reconnectDelayMsMin, limits.reconnectDelayMsMax, options.random);
     // Not the link's clock: a call's deadline is a wall-clock instant grpc-js checks by its own clock.
     this.client = createClient(PeerService, options.address, {
       sendMessageBytesMax: limits.grpcMessageBytesMax,

@@ -7,6 +7,7 @@ import { peerServiceHandlers } from './peer-service.js';
 import {
   emptyTransportStats,
   type GroupMessage,
+  type NodeTransport,
   type PeerTransportOptions,
   type TransportStats,
 } from './types.js';
@@ -16,7 +17,7 @@ import {
  * redialled until closed), bounded queues that drop and report rather than grow, and the PeerService
  * handlers for the inbound side. Callbacks never run inside `send`.
  */
-export class PeerTransport {
+export class PeerTransport implements NodeTransport {
   private readonly limits: TransportLimits;
   private readonly links = new Map<NodeId, PeerLink>();
   private isHosted: (groupId: GroupId) => boolean = () => true;
@@ -96,7 +97,7 @@ export class PeerTransport {
     if (existing !== undefined) return existing;
     const address = this.options.peers.get(peer);
     if (address === undefined || peer === this.options.nodeId) return undefined;
-    const { nodeId, clusterId, advertiseAddress, logger, clock } = this.options;
+    const { nodeId, clusterId, advertiseAddress, logger, clock, random } = this.options;
     const link = new PeerLink({
       self: { nodeId, clusterId },
       advertiseAddress,
@@ -105,6 +106,7 @@ export class PeerTransport {
       limits: this.limits,
       logger,
       clock,
+      random,
       onUnreachable: (p, groupIds) =>
         this.guard('onUnreachable', () => this.options.onUnreachable(p, groupIds)),
       onPeerRefused: (p) => this.guard('onPeerRefused', () => this.options.onPeerRefused(p)),

@@ -60,6 +60,7 @@ export function createNode(
       onFatal: (error) => node.fatal.push(error),
       logger: silent,
       clock: options.clock ?? wireClock,
+      random: Math.random,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     }),
   };

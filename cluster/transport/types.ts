@@ -9,6 +9,31 @@ export interface GroupMessage {
   readonly message: Message;
 }
 
+/**
+ * What a node needs of its peer transport: the port ClusterNode is built on. PeerTransport (gRPC
+ * streams) is the production implementation; a simulator supplies one over its simulated network.
+ * Peers are added and removed through the live `peers` map of `TransportWiring`, read on each dial.
+ */
+export interface NodeTransport {
+  /** Queues messages for a peer; never calls back inside `send`. */
+  send(to: NodeId, messages: readonly GroupMessage[]): void;
+  connectedPeers(): ReadonlySet<NodeId>;
+  /** No message sent may be larger: the host derives its budgets from it. */
+  readonly frameBytesMax: number;
+  /** Inbound messages for groups outside the filter are answered as unknown instead of delivered. */
+  setGroupFilter(isHosted: (groupId: GroupId) => boolean): void;
+  close(): Promise<void>;
+}
+
+/** What the node hands its transport: where peers are and where inbound traffic goes. */
+export type TransportWiring = Pick<
+  PeerTransportOptions,
+  'peers' | 'onMessages' | 'onUnreachable' | 'onPeerRefused' | 'onFatal'
+>;
+
+/** Builds the node's transport once the node can receive (the composition root chooses which). */
+export type TransportFactory<T extends NodeTransport = NodeTransport> = (wiring: TransportWiring) => T;
+
 export interface PeerTransportOptions {
   readonly nodeId: NodeId;
   readonly clusterId: string;
@@ -32,6 +57,8 @@ export interface PeerTransportOptions {
   readonly limits?: Partial<TransportLimits>;
   /** Flushes, dial timing and redial backoff. */
   readonly clock: Clock;
+  /** Jitter of redial delays, uniform in [0, 1): real randomness in production, so nodes do not redial in lockstep. */
+  readonly random: () => number;
 }
 
 /** What peers sent that was dropped instead of delivered; never reset. */

@@ -1,5 +1,6 @@
 import type { Server, ServerInterceptor } from '@grpc/grpc-js';
 import type { ClusterNode } from '../../cluster/node/index.js';
+import type { PeerTransport } from '../../cluster/transport/index.js';
 import { createServer, implementService, shutdown, type HealthStatusBoard } from '../../rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
@@ -39,7 +40,7 @@ export interface NodeListeners {
  */
 export async function startListeners(
   config: NodeConfig,
-  node: ClusterNode,
+  node: ClusterNode<PeerTransport>,
   { health, logger, tls, obs, guard }: ListenerDeps,
 ): Promise<NodeListeners> {
   const onInternalError = (error: unknown, path: string): void =>
@@ -94,7 +95,7 @@ function clientLimits(config: NodeConfig) {
   };
 }
 
-function peerHandlers(node: ClusterNode, requireNodeCertificate: boolean) {
+function peerHandlers(node: ClusterNode<PeerTransport>, requireNodeCertificate: boolean) {
   const proposeControllerCommand = (req: { entry: Uint8Array }) =>
     node.answerForwardedControllerCommand(req.entry);
   return {

@@ -10,6 +10,7 @@ import {
   setHostAliases,
 } from '../../rpc/index.js';
 import { RocksKvStore } from '../../storage/index.js';
+import type { PeerTransport } from '../../cluster/transport/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
 import { AuthGuard, startAuthBootstrap } from './auth/index.js';
@@ -18,6 +19,7 @@ import { startListeners } from './node-listeners.js';
 import { loadNodeTls } from './node-tls.js';
 import { peerAdvertiseAddress } from './peer-address.js';
 import { systemClock } from './system-clock.js';
+import { grpcPeerCalls, grpcPeerTransport, randomSeeds } from './node-ports.js';
 import { startObservability } from './observability.js';
 import { watchControllerQuorum } from './readiness-health.js';
 import {
@@ -64,7 +66,7 @@ export function fatalExitCode(error: unknown): number {
 }
 
 export interface RunningNode {
-  readonly node: ClusterNode;
+  readonly node: ClusterNode<PeerTransport>;
   stop(): Promise<void>;
 }
 
@@ -87,8 +89,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const health = new HealthStatusBoard();
   // Bound once the node exists: the guard reads the node's controller state.
   const auth: { guard?: AuthGuard } = {};
+  const nodeId = config.id as NodeId;
+  const peerAdvertise = peerAdvertiseAddress(config);
   const node = new ClusterNode({
-    nodeId: config.id as NodeId,
+    nodeId,
     clusterId: identity.clusterId,
     catchUpBeforeVoting: identity.rejoining,
     joinExisting: identity.joinController,
@@ -96,12 +100,23 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     onRemoved: () => health.setAllNotServing(),
     gapFillBytesMax: config.gapFillBytesMax,
     advertise: config.advertise,
-    peerAdvertise: peerAdvertiseAddress(config),
+    peerAdvertise,
     peers,
     tickMs: config.tickMs,
     electionTimeoutTicks: config.electionTimeoutTicks,
     heartbeatIntervalTicks: config.heartbeatIntervalTicks,
-    messageBytesMax: config.messageBytesMax,
+    transport: grpcPeerTransport({
+      nodeId,
+      clusterId: identity.clusterId,
+      peerAdvertise,
+      messageBytesMax: config.messageBytesMax,
+      logger,
+    }),
+    // With auth off the node's own calls go out exactly as before, with no interceptor.
+    peerCalls: grpcPeerCalls(
+      config.auth.mode === 'required' ? () => auth.guard?.nodeHeaders() ?? {} : undefined,
+    ),
+    seeds: randomSeeds,
     host: {
       snapshotEntriesMin: config.snapshotEntriesMin,
       compactionTrailEntries: config.compactionTrailEntries,
@@ -114,8 +129,6 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     logger,
     clock: systemClock,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
-    // With auth off the node's own calls go out exactly as before, with no interceptor.
-    ...(config.auth.mode === 'required' ? { clientCallHeaders: () => auth.guard?.nodeHeaders() ?? {} } : {}),
     onFatal: (error) => {
       const code = fatalExitCode(error);
       logger.fatal(

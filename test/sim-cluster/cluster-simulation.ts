@@ -1,0 +1,312 @@
+import { ManualClock, Prng, type NodeId } from '../../lib/index.js';
+import type { NodeApi, PartitionView } from '../../cluster/node/index.js';
+import { BrokerViolation } from './broker-violation.js';
+import { calmLinks, ClusterNetwork } from './cluster-network.js';
+import { FaultInjector } from './fault-injector.js';
+import { ProcessClock } from './process-clock.js';
+import { ReplicaChecker } from './replica-checker.js';
+import { SimClient } from './sim-client.js';
+import { replayCommand, type SimClusterOptions } from './sim-cluster-options.js';
+import { emptyStats, type SimClusterStats } from './sim-cluster-stats.js';
+import { clientAddress, peerAddress, SimNode, type SimNodeEnv } from './sim-node.js';
+import { Trace } from './trace.js';
+
+export interface SimClusterFailure {
+  readonly check: string;
+  readonly detail: string;
+  readonly atMs: number;
+  readonly lastEvents: readonly string[];
+  readonly replay: string;
+}
+
+export interface SimClusterResult {
+  readonly options: SimClusterOptions;
+  readonly stats: SimClusterStats;
+  /** Digest of the event trace: the same seed and options give the same digest. */
+  readonly digest: string;
+  readonly events: number;
+  readonly failure: SimClusterFailure | undefined;
+  /** The last events of the trace. */
+  readonly lastEvents: readonly string[];
+}
+
+const tickMs = 10;
+/** How often (simulated ms) every replica's committed data is read and checked during the steps. */
+const checkEveryMs = 100;
+/** Every this many checks, each replica's retained log is read again from its log start. */
+const fullCheckEvery = 10;
+/** A leader for every partition within this long once faults heal (many election timeouts). */
+const leaderWithinMs = 10_000;
+const startMs = 1_700_000_000_000;
+
+/** Lets every promise the last clock move woke run to completion (see README: determinism). */
+function drain(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * One seeded run: N real ClusterNodes over MemoryKvStores, one ManualClock, one simulated network,
+ * a client workload and faults, with the broker's checks after every check period and at the end.
+ */
+export async function runClusterSimulation(options: SimClusterOptions): Promise<SimClusterResult> {
+  const run = new ClusterRun(options);
+  await run.execute();
+  return run.result();
+}
+
+class ClusterRun {
+  private readonly prng: Prng;
+  private readonly clock = new ManualClock(startMs);
+  private readonly stats = emptyStats();
+  private readonly trace = new Trace(() => this.clock.now() - startMs);
+  private readonly network: ClusterNetwork;
+  private readonly nodes: SimNode[] = [];
+  private readonly checker = new ReplicaChecker();
+  private readonly client: SimClient;
+  private readonly faults: FaultInjector;
+  private failure: SimClusterFailure | undefined;
+
+  constructor(private readonly options: SimClusterOptions) {
+    this.prng = new Prng(options.seed);
+    this.network = new ClusterNetwork(this.prng, this.clock, this.stats, calmLinks);
+    const ids = Array.from({ length: options.nodes }, (_, i) => (i + 1) as NodeId);
+    const byAddress = new Map<string, NodeId>();
+    for (const id of ids) {
+      byAddress.set(clientAddress(id), id);
+      byAddress.set(peerAddress(id), id);
+    }
+    const env: SimNodeEnv = {
+      clusterId: 'sim-cluster',
+      peers: new Map(ids.map((id) => [id, peerAddress(id)])),
+      clock: this.clock,
+      network: this.network,
+      prng: this.prng,
+      stats: this.stats,
+      transports: { inbound: (id) => this.nodeOf(id)?.transport },
+      services: { nodeAt: (address) => byAddress.get(address), services: (id) => this.nodeOf(id)?.services },
+      tickMs,
+      // Some runs get slow disks: the longer a write waits for its fsync, the more happens meanwhile.
+      fsyncMsMax: this.prng.pick([2, 5, 20]),
+      onFatal: (id, error) =>
+        this.fail(new BrokerViolation('no crash loop', `node ${id} stopped itself: ${describe(error)}`)),
+    };
+    for (const id of ids) this.nodes.push(new SimNode(id, env));
+    const view = {
+      upNodes: () => this.upNodes(),
+      node: (id: NodeId) => this.nodeOf(id)?.node,
+    };
+    this.client = new SimClient(
+      this.prng,
+      new ProcessClock(this.clock),
+      view,
+      this.checker,
+      this.stats,
+      this.trace,
+      (e) => this.fail(e),
+    );
+    this.faults = new FaultInjector(this.prng, this.nodes, this.network, this.stats, this.trace);
+  }
+
+  async execute(): Promise<void> {
+    for (const n of this.nodes) n.start();
+    let nextCheckMs = this.clock.now() + checkEveryMs;
+    for (let step = 0; step < this.options.steps && this.failure === undefined; step++) {
+      this.stats.steps++;
+      await this.advance(this.prng.intBetween(1, 10));
+      this.client.step(this.options.topicsMax);
+      if (this.options.faults) this.faults.step();
+      if (this.clock.now() >= nextCheckMs) {
+        nextCheckMs = this.clock.now() + checkEveryMs;
+        await this.checkReplicas();
+      }
+    }
+    if (this.failure === undefined) await this.settle();
+    for (const n of this.nodes) n.countEvents();
+    for (const n of this.nodes) n.crash(0);
+    this.stats.simulatedMs = this.clock.now() - startMs;
+    this.stats.checks = this.checker.checks;
+  }
+
+  result(): SimClusterResult {
+    return {
+      options: this.options,
+      stats: this.stats,
+      digest: this.trace.digest(),
+      events: this.trace.count,
+      failure: this.failure,
+      lastEvents: this.trace.lastEvents(),
+    };
+  }
+
+  /** Faults heal and crashed nodes restart; then leaders, acks and replicas must settle in bounded time. */
+  private async settle(): Promise<void> {
+    this.faults.healAll();
+    const healedAt = this.clock.now();
+    let leadersAt: number | undefined;
+    while (this.failure === undefined) {
+      await this.advance(10);
+      if (leadersAt === undefined && this.allLed()) leadersAt = this.clock.now();
+      if (leadersAt === undefined && this.clock.now() - healedAt > leaderWithinMs) {
+        this.fail(
+          new BrokerViolation(
+            'leader once healed',
+            `no leader for some partition ${leaderWithinMs} ms after healing: ${this.leaderReport()}`,
+          ),
+        );
+        return;
+      }
+      if (leadersAt !== undefined && this.client.pendingProduces === 0 && this.replicasConverged()) break;
+      if (this.clock.now() - healedAt > this.options.settleMsMax) {
+        this.fail(
+          new BrokerViolation(
+            'settles once healed',
+            `acks or replicas still pending ${this.options.settleMsMax} ms after healing (${this.client.pendingProduces} produces pending)`,
+          ),
+        );
+        return;
+      }
+    }
+    await this.checkReplicas(true);
+    for (const [topic, partitions] of this.client.knownTopics)
+      for (let p = 0; p < partitions; p++) {
+        const hw = this.leaderWatermark(topic, p);
+        this.guard(() => this.checker.checkAllAcknowledgedBelow(`${topic}/${p}`, hw ?? 0));
+      }
+  }
+
+  private async advance(ms: number): Promise<void> {
+    for (let i = 0; i < ms; i++) {
+      this.clock.advance(1);
+      await drain();
+    }
+  }
+
+  private checksDone = 0;
+
+  private async checkReplicas(full = this.checksDone % fullCheckEvery === fullCheckEvery - 1): Promise<void> {
+    this.checksDone++;
+    for (const n of this.nodes) {
+      const api = n.node;
+      if (api === undefined) continue;
+      for (const [topic, partitions] of this.client.knownTopics)
+        for (let p = 0; p < partitions && this.failure === undefined; p++)
+          await this.checker
+            .checkReplica(n.id, n.incarnations, api, topic, p, full)
+            .catch((e: unknown) => this.fail(e));
+    }
+  }
+
+  /**
+   * The controller has a leader every node knows, and every partition one that each of its replicas
+   * knows (a node outside the replica set may know an older one: it only forwards).
+   */
+  private allLed(): boolean {
+    const up = this.upNodes();
+    if (up.length === 0) return false;
+    const controller = up[0]!.api.metadata([]).controllerId;
+    if (controller === 0 || !up.every((n) => n.api.metadata([]).controllerId === controller)) return false;
+    for (const [topic, partitions] of this.client.knownTopics)
+      for (let p = 0; p < partitions; p++) {
+        const replicas = new Set(replicasOf(up[0]!.api, topic, p));
+        const leaders = up.filter((n) => replicas.has(n.id)).map((n) => leaderSeenBy(n.api, topic, p));
+        if (leaders.length === 0 || leaders.some((l) => l === 0 || l !== leaders[0])) return false;
+      }
+    return true;
+  }
+
+  private leaderReport(): string {
+    const parts: string[] = [];
+    for (const n of this.upNodes()) {
+      const seen = [...this.client.knownTopics].flatMap(([t, count]) =>
+        Array.from({ length: count }, (_, p) => `${t}/${p}:${leaderSeenBy(n.api, t, p)}`),
+      );
+      parts.push(`n${n.id} sees controller ${n.api.metadata([]).controllerId} ${seen.join(' ')}`);
+    }
+    return parts.join('; ');
+  }
+
+  private leaderWatermark(topic: string, partition: number): number | undefined {
+    const up = this.upNodes();
+    const leader = up.length === 0 ? 0 : leaderSeenBy(up[0]!.api, topic, partition);
+    const api = this.nodeOf(leader as NodeId)?.node;
+    return api === undefined ? undefined : localView(api, topic, partition)?.highWatermark;
+  }
+
+  /** Every replica of every partition holds the same high watermark. */
+  private replicasConverged(): boolean {
+    for (const [topic, partitions] of this.client.knownTopics)
+      for (let p = 0; p < partitions; p++) {
+        const up = this.upNodes();
+        const replicas = new Set(up.length === 0 ? [] : replicasOf(up[0]!.api, topic, p));
+        const marks = new Set<number>();
+        for (const n of up.filter((u) => replicas.has(u.id))) {
+          const hw = localView(n.api, topic, p)?.highWatermark ?? -1;
+          if (hw < 0) return false;
+          marks.add(hw);
+        }
+        if (marks.size !== 1) return false;
+      }
+    return true;
+  }
+
+  private upNodes(): { id: NodeId; api: NodeApi }[] {
+    const up: { id: NodeId; api: NodeApi }[] = [];
+    for (const n of this.nodes) if (n.node !== undefined) up.push({ id: n.id, api: n.node });
+    return up;
+  }
+
+  private nodeOf(id: NodeId): SimNode | undefined {
+    return this.nodes.find((n) => n.id === id);
+  }
+
+  private guard(run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    if (this.failure !== undefined) return;
+    const check = error instanceof BrokerViolation ? error.check : 'unexpected error';
+    const detail = error instanceof BrokerViolation ? error.detail : describe(error);
+    this.trace.add(`FAILED ${check}: ${detail}`);
+    this.failure = {
+      check,
+      detail,
+      atMs: this.clock.now() - startMs,
+      lastEvents: this.trace.lastEvents(),
+      replay: replayCommand(this.options),
+    };
+  }
+}
+
+function replicasOf(api: NodeApi, topic: string, partition: number): readonly number[] {
+  try {
+    return api.describeTopic(topic).partitionViews.find((v) => v.partition === partition)?.replicas ?? [];
+  } catch {
+    return [];
+  }
+}
+
+function leaderSeenBy(api: NodeApi, topic: string, partition: number): number {
+  try {
+    return api.describeTopic(topic).partitionViews.find((v) => v.partition === partition)?.leaderId ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** This node's own replica of the partition (high watermark -1 when it hosts none). */
+function localView(api: NodeApi, topic: string, partition: number): PartitionView | undefined {
+  try {
+    return api.describeTopic(topic).partitionViews.find((v) => v.partition === partition);
+  } catch {
+    return undefined;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

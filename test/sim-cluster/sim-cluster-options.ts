@@ -1,0 +1,24 @@
+export interface SimClusterOptions {
+  readonly seed: number;
+  /** Workload and fault steps; each advances the clock by 1–10 simulated ms. */
+  readonly steps: number;
+  /** 3 by default; 5 works too. */
+  readonly nodes: number;
+  /** Crashes, partitions, cuts and lossy links during the steps (healed before the final checks). */
+  readonly faults: boolean;
+  readonly topicsMax: number;
+  /** Simulated time allowed after the faults heal for leaders, acks and replicas to settle. */
+  readonly settleMsMax: number;
+}
+
+export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
+  steps: 3_000,
+  nodes: 3,
+  faults: true,
+  topicsMax: 2,
+  settleMsMax: 30_000,
+};
+
+export function replayCommand(o: SimClusterOptions): string {
+  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}`;
+}
