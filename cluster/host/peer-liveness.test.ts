@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock, LogIndex, NodeId, Term, Timer } from '../../lib/index.js';
+import { Prng, seedsFrom, type Clock, type LogIndex, type NodeId, type Term, type Timer } from '../../lib/index.js';
 import { RaftLogStore } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
 import { hostDefaults } from './host-config.js';
@@ -59,6 +59,7 @@ async function hostWith(clock: SteppedClock): Promise<MultiRaftHost> {
     pino({ level: 'silent' }),
     [peer],
     clock,
+    seedsFrom(new Prng(1)),
   );
   cleanups.push(async () => {
     await host.stop();
