@@ -1,6 +1,14 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Prng, seedsFrom, type Clock, type LogIndex, type NodeId, type Term, type Timer } from '../../lib/index.js';
+import {
+  Prng,
+  seedsFrom,
+  type Clock,
+  type LogIndex,
+  type NodeId,
+  type Term,
+  type Timer,
+} from '../../lib/index.js';
 import { RaftLogStore } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
 import { hostDefaults } from './host-config.js';
