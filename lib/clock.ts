@@ -20,3 +20,27 @@ export interface Timer {
   /** Idempotent; a cancelled timer never fires. */
   cancel(): void;
 }
+
+/**
+ * `Clock.sleep` built on a clock's own `after`, for clocks that are not the system's. `wakeOnAbort`
+ * says whether an abort still resolves the sleep (a dead simulated process's sleeps never end).
+ */
+export function sleepAfter(
+  after: (ms: number, fn: () => void) => Timer,
+  ms: number,
+  signal?: AbortSignal,
+  wakeOnAbort: () => boolean = () => true,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const timer = after(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    const onAbort = (): void => {
+      timer.cancel();
+      if (wakeOnAbort()) resolve();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -12,5 +12,5 @@ export { errorCodes, isErrorCode, isRetriable, type ErrorCode, type GrpcStatusNa
 export { RaftlogError, CorruptionError, type RaftlogErrorOptions } from './raftlog-error.js';
 export * from './record-batch/index.js';
 export { fnv1a32, murmur2, partitionForKey, type HashName } from './partition-hash.js';
-export type { Clock, Timer } from './clock.js';
+export { sleepAfter, type Clock, type Timer } from './clock.js';
 export { ManualClock } from './manual-clock.js';

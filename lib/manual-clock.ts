@@ -1,5 +1,5 @@
 import { assert } from './assert.js';
-import type { Clock, Timer } from './clock.js';
+import { sleepAfter, type Clock, type Timer } from './clock.js';
 
 interface Pending {
   readonly id: number;
@@ -27,18 +27,7 @@ export class ManualClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (signal?.aborted === true) return resolve();
-      const timer = this.after(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      const onAbort = (): void => {
-        timer.cancel();
-        resolve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepAfter((m, fn) => this.after(m, fn), ms, signal);
   }
 
   after(ms: number, fn: () => void): Timer {

@@ -58,7 +58,8 @@ export const peerSilenceElectionTimeouts = 1;
 /** A group id no controller ever assigns: frames for it only say "this node is alive". */
 export const keepaliveGroupId = 0xffff_ffff as GroupId;
 
-function keepalive(from: NodeId, to: NodeId): Message {
+/** A frame that only says "this node is alive" (sent for keepaliveGroupId). */
+export function keepalive(from: NodeId, to: NodeId): Message {
   return {
     type: 'heartbeat-response',
     from,

@@ -1,18 +1,11 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  Prng,
-  seedsFrom,
-  type Clock,
-  type LogIndex,
-  type NodeId,
-  type Term,
-  type Timer,
-} from '../../lib/index.js';
+import { Prng, seedsFrom, type Clock, type NodeId, type Timer } from '../../lib/index.js';
 import { RaftLogStore } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
 import { hostDefaults } from './host-config.js';
 import {
+  keepalive,
   keepaliveGroupId,
   MultiRaftHost,
   peerSilenceElectionTimeouts,
@@ -78,19 +71,7 @@ async function hostWith(clock: SteppedClock): Promise<MultiRaftHost> {
 }
 
 function keepaliveFrom(host: MultiRaftHost): void {
-  const message = {
-    type: 'heartbeat-response' as const,
-    from: peer,
-    to: 1 as NodeId,
-    term: 0 as Term,
-    logTerm: 0 as Term,
-    index: 0 as LogIndex,
-    entries: [],
-    commit: 0 as LogIndex,
-    reject: false,
-    rejectHint: 0 as LogIndex,
-  };
-  host.deliver(peer, [{ groupId: keepaliveGroupId, message }]);
+  host.deliver(peer, [{ groupId: keepaliveGroupId, message: keepalive(peer, 1 as NodeId) }]);
 }
 
 describe('peer liveness', () => {

@@ -1,4 +1,4 @@
-import type { Clock, ManualClock, Timer } from '../../lib/index.js';
+import { sleepAfter, type Clock, type ManualClock, type Timer } from '../../lib/index.js';
 
 /**
  * One node process's view of the shared simulated clock. Killing it models the process dying: none of
@@ -19,18 +19,12 @@ export class ProcessClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (signal?.aborted === true) return resolve();
-      const timer = this.after(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      const onAbort = (): void => {
-        timer.cancel();
-        if (this.alive) resolve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepAfter(
+      (m, fn) => this.after(m, fn),
+      ms,
+      signal,
+      () => this.alive,
+    );
   }
 
   after(ms: number, fn: () => void): Timer {
