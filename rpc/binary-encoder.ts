@@ -59,27 +59,32 @@ const plans = new WeakMap<DescMessage, MessagePlan | null>();
 function planOf(schema: DescMessage): MessagePlan | undefined {
   const known = plans.get(schema);
   if (known !== undefined) return known ?? undefined;
-  // Recursive types: the placeholder stops the recursion; it is replaced below.
+  const made: DescMessage[] = [];
+  const plan = buildPlan(schema, made);
+  // A recursive type may have taken a placeholder of a type that then failed: drop them all.
+  if (plan === undefined) for (const m of made) plans.set(m, null);
+  return plan;
+}
+
+/** Plans `schema` and the types it nests; every type it starts to plan is pushed on `made`. */
+function buildPlan(schema: DescMessage, made: DescMessage[]): MessagePlan | undefined {
+  const known = plans.get(schema);
+  if (known !== undefined) return known ?? undefined;
+  // Recursive types: the placeholder stops the recursion; its fields are filled below.
   const plan: { fields: FieldPlan[] } = { fields: [] };
   plans.set(schema, plan);
+  made.push(schema);
   const sorted = [...schema.fields].sort((a, b) => a.number - b.number);
   for (const field of sorted) {
     const fieldPlan = planField(field);
-    if (fieldPlan === undefined) {
-      plans.set(schema, null);
-      return undefined;
-    }
+    if (fieldPlan === undefined) return undefined;
     plan.fields.push(fieldPlan);
   }
   for (const f of plan.fields) {
-    if (f.nested === undefined && (f.kind === 'message' || f.kind === 'list-message')) {
-      const nested = f.field.message === undefined ? undefined : planOf(f.field.message);
-      if (nested === undefined) {
-        plans.set(schema, null);
-        return undefined;
-      }
-      f.nested = nested;
-    }
+    if (f.kind !== 'message' && f.kind !== 'list-message') continue;
+    const nested = f.field.message === undefined ? undefined : buildPlan(f.field.message, made);
+    if (nested === undefined) return undefined;
+    f.nested = nested;
   }
   return plan;
 }

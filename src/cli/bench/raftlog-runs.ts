@@ -36,6 +36,8 @@ function pointFields(p: SweepPoint) {
   return { recordBytes: p.recordBytes, ratePerSec: p.ratePerSec ?? null, rateOfPeak: p.rateOfPeak ?? null };
 }
 
+const lagOf = (m: { lagMsMax?: number }) => (m.lagMsMax === undefined ? {} : { lagMsMax: m.lagMsMax });
+
 function produceShape(p: SweepPoint, shape: RunShape, stamped: boolean) {
   const concurrency = shape.oneAtATime ? 1 : shape.concurrency;
   const rate = p.ratePerSec === undefined ? {} : { ratePerSec: p.ratePerSec };
@@ -52,9 +54,8 @@ export async function produceRun(
 ): Promise<RunOutcome> {
   await target.prepare();
   const m = await produceThrough(target, shape.oneAtATime, produceShape(point, shape, false), time, progress);
-  const lag = m.lagMsMax === undefined ? {} : { lagMsMax: m.lagMsMax };
   return {
-    report: { mode: 'produce', ...pointFields(point), ...m.result, ...lag },
+    report: { mode: 'produce', ...pointFields(point), ...m.result, ...lagOf(m) },
     panel: { title: `produce ${describePoint(point)}: send → ack`, points: m.timeline.points() },
   };
 }
@@ -82,14 +83,13 @@ export async function e2eRun(
   const stamped = produceShape(point, shape, true);
   const produced = await produceThrough(target, shape.oneAtATime, stamped, time, noProgress);
   const consumed = await reading;
-  const lag = produced.lagMsMax === undefined ? {} : { lagMsMax: produced.lagMsMax };
   return {
     report: {
       mode: 'e2e',
       ...pointFields(point),
       ...produced.result,
       ...consumed.latency.summary(),
-      ...lag,
+      ...lagOf(produced),
       consumed: consumed.count,
       ackLatency: latencyOf(produced.result),
     },

@@ -20,6 +20,7 @@ const topic = (name: string, operation: AclOperation): Access => ({
   operation,
   resource: { type: 'topic', name },
 });
+export { topic as topicAccess };
 const group = (name: string, operation: AclOperation): Access => ({
   operation,
   resource: { type: 'group', name },

@@ -8,14 +8,13 @@ import { errorDetail } from '../services/error-detail.js';
  */
 export interface ItemAuthorization {
   /**
-   * Calls `serve` with the items `allowed` admits and merges refusals for the rest into its answer,
-   * in request order; `serve` is not called when none is admitted.
+   * Calls `serve` with the items `refusal` admits (undefined) and merges the refusals of the rest
+   * into its answer, in request order; `serve` is not called when none is admitted.
    */
   readonly call: (
     request: never,
     serve: (request: unknown) => Promise<unknown>,
-    allowed: (topic: string) => boolean,
-    refusal: (topic: string) => RaftlogError,
+    refusal: (topic: string) => RaftlogError | undefined,
   ) => Promise<unknown>;
 }
 
@@ -23,10 +22,10 @@ const createTopics: ItemAuthorization = {
   call: async (
     request: CreateTopicsRequest,
     serve: (request: unknown) => Promise<unknown>,
-    allowed: (topic: string) => boolean,
-    refusal: (topic: string) => RaftlogError,
+    refusal: (topic: string) => RaftlogError | undefined,
   ) => {
-    const admitted = request.topics.filter((t) => allowed(t.name));
+    const refused = request.topics.map((t) => refusal(t.name));
+    const admitted = request.topics.filter((_, i) => refused[i] === undefined);
     const served =
       admitted.length === 0
         ? { results: [] }
@@ -34,9 +33,10 @@ const createTopics: ItemAuthorization = {
     const results = served.results[Symbol.iterator]();
     return {
       ...served,
-      results: request.topics.map((t) =>
-        allowed(t.name) ? results.next().value : { name: t.name, error: errorDetail(refusal(t.name)) },
-      ),
+      results: request.topics.map((t, i) => {
+        const error = refused[i];
+        return error === undefined ? results.next().value : { name: t.name, error: errorDetail(error) };
+      }),
     };
   },
 };

@@ -3,7 +3,7 @@ import type { DescMethod } from '@bufbuild/protobuf';
 import type { AnyService, CallContext, ServiceImpl } from '../../../rpc/index.js';
 import { RaftlogError } from '../../../lib/index.js';
 import { clusterResourceName } from '../../../cluster/controller/index.js';
-import type { AccessRule, MethodRule } from './access-policy.js';
+import { topicAccess, type AccessRule, type MethodRule } from './access-policy.js';
 import type { AuthGuard } from './auth-guard.js';
 import { setCallPrincipal } from './call-principal.js';
 import { itemAuthorizations } from './item-authorization.js';
@@ -109,16 +109,19 @@ function wrap(w: Wrap): AnyHandler {
 function serve(w: Wrap, principal: string, request: unknown, context: CallContext): Promise<unknown> {
   const items = itemAuthorizations[w.method.localName];
   if (items === undefined || !w.guard.required) return w.handler(request, context) as Promise<unknown>;
-  const resource = (name: string) => ({ type: 'topic' as const, name });
+  const name = `${w.method.parent.name}.${w.method.name}`;
+  const refusal = (topic: string): RaftlogError | undefined => {
+    try {
+      w.guard.authorize(principal, [topicAccess(topic, 'admin')], name);
+      return undefined;
+    } catch (error) {
+      return RaftlogError.from(error);
+    }
+  };
   return items.call(
     request as never,
     (admitted) => w.handler(admitted, context) as Promise<unknown>,
-    (name) => w.guard.authorizer.allows(principal, 'admin', resource(name)),
-    (name) =>
-      new RaftlogError(
-        'AUTHORIZATION_FAILED',
-        `${principal} may not call ${w.method.parent.name}.${w.method.name} for topic '${name}': no ACL allows admin on topic '${name}'`,
-      ),
+    refusal,
   );
 }
 
