@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../lib/index.js';
 import type { ConfChange } from './conf-change.js';
 import { decodeConfChange, encodeConfChange } from './conf-change.js';
+import { MemoryRaftStorage } from './memory-raft-storage.js';
 import { storageWith, TestNetwork } from './testing/index.js';
 
 const add = (nodeId: number, type: 'add-voter' | 'add-learner' = 'add-voter'): ConfChange => ({
@@ -27,6 +28,33 @@ describe('membership changes', () => {
     expect(() => decodeConfChange(new Uint8Array([9, 9]))).toThrow(
       expect.objectContaining({ code: 'CORRUPT_MESSAGE' }),
     );
+  });
+
+  it('gives a node with no configuration a snapshot, never entries from index 1 replayed onto nothing', () => {
+    const net = TestNetwork.of(3);
+    net.campaign(1);
+    net.propose(1, 'a');
+    net.start(4, new MemoryRaftStorage());
+    net.node(1).raw.proposeConfChange(add(4, 'add-learner'));
+    net.settle();
+    net.node(1).raw.proposeConfChange(add(4));
+    net.settle();
+    net.tickAll(3);
+    // Replayed onto nothing, "add voter 4" would leave node 4 the only voter of its own group.
+    expect(net.status(4).lastIndex).toBe(0);
+    expect(net.status(4).confState.voters).toEqual([]);
+    expect(net.status(1).progress?.get(4 as NodeId)?.wantsSnapshot).toBe(true);
+    expect(net.node(1).raw.takeSnapshotWish()).toBe(true);
+    expect(net.node(1).raw.takeSnapshotWish()).toBe(false);
+    const refusals = net.delivered.filter((m) => m.type === 'append-response' && m.from === 4 && m.reject);
+    // One per append or heartbeat the leader sends, not a storm of resends (settle runs 1,000 rounds).
+    expect(refusals.length).toBeLessThanOrEqual(10);
+    const { storage, raw } = net.node(1);
+    storage.createSnapshot(raw.status().applied, raw.status().confState, new Uint8Array([1]));
+    storage.compact(raw.status().applied);
+    net.tickAll(3);
+    expect(net.status(4).confState.voters).toEqual([1, 2, 3, 4]);
+    expect(net.status(1).progress?.get(4 as NodeId)?.wantsSnapshot).toBe(false);
   });
 
   it('allows one pending configuration change at a time (R10a)', () => {

@@ -11,6 +11,11 @@ export class Progress {
   /** In probe: an append is out and unanswered, so wait for a response or heartbeat. */
   probeSent = false;
   recentActive = false;
+  /**
+   * The follower has no configuration and refused entries from index 1 (see Raft.handleAppend): it
+   * waits for a snapshot. Cleared once it acknowledges anything.
+   */
+  wantsSnapshot = false;
   /** Leader ticks since this follower last answered (check-quorum counts it active below E). */
   silentTicks = 0;
   /** Last index of each append in flight (replicate state), oldest first. */
@@ -69,6 +74,7 @@ export class Progress {
     let updated = false;
     if (this.match < index) {
       this.match = index;
+      this.wantsSnapshot = false;
       updated = true;
       this.probeSent = false;
     }

@@ -25,6 +25,8 @@ const empty = new Uint8Array();
 
 /** The Raft state machine. RawNode wraps it with the Ready/advance protocol. */
 export class Raft {
+  /** A follower refused entries from index 1 and waits for a snapshot (taken by RawNode). */
+  snapshotWanted = false;
   readonly id: NodeId;
   term = 0;
   vote: NodeId | 0 = none;
@@ -399,6 +401,17 @@ export class Raft {
     if (m.index < this.log.committed) {
       return this.send({ ...this.blank('append-response', m.from), index: this.log.committed as LogIndex });
     }
+    // A node started with no configuration joins from a snapshot: the log from index 1 holds only
+    // the changes made since the group's first configuration, and replayed onto nothing they would
+    // make this node a voter of a configuration that does not exist (a lone voter elects itself).
+    if (m.index === 0 && this.log.lastIndex() === 0 && this.unconfigured()) {
+      return this.send({
+        ...this.blank('append-response', m.from),
+        index: m.index,
+        reject: true,
+        rejectHint: 0 as LogIndex,
+      });
+    }
     const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
     if (lastNew !== undefined) {
       return this.send({ ...this.blank('append-response', m.from), index: lastNew as LogIndex });
@@ -412,6 +425,11 @@ export class Raft {
       rejectHint: hint as LogIndex,
       logTerm: (this.log.term(hint) ?? 0) as Term,
     });
+  }
+
+  private unconfigured(): boolean {
+    const c = this.conf;
+    return c.voters.length + c.votersOutgoing.length + c.learners.length + c.learnersNext.length === 0;
   }
 
   private handleHeartbeat(m: Message): void {
@@ -500,6 +518,13 @@ export class Raft {
   }
 
   private handleAppendResponse(m: Message, p: Progress): void {
+    if (m.reject && m.index === 0) {
+      // Any configured follower matches index 0: this one has no configuration and waits for a
+      // snapshot. Resending entries would only be refused again; the host makes one (wantsSnapshot).
+      if (!p.wantsSnapshot) this.snapshotWanted = true;
+      p.wantsSnapshot = true;
+      return;
+    }
     if (m.reject) {
       let hint = m.rejectHint;
       if (m.logTerm > 0) hint = this.log.findConflictByTerm(m.rejectHint, m.logTerm) as LogIndex;

@@ -34,7 +34,10 @@ export interface RaftStatus {
   applied: LogIndex;
   lastIndex: LogIndex;
   confState: ConfState;
-  progress?: ReadonlyMap<NodeId, { match: number; next: number; state: ProgressState }>;
+  progress?: ReadonlyMap<
+    NodeId,
+    { match: number; next: number; state: ProgressState; wantsSnapshot?: boolean }
+  >;
 }
 
 interface Outstanding {
@@ -117,6 +120,16 @@ export class RawNode {
   reportUnreachable(peer: NodeId): void {
     const p = this.raft.role === 'leader' ? this.raft.progress.get(peer) : undefined;
     if (p?.state === 'replicate') p.becomeProbe();
+  }
+
+  /**
+   * True once after a follower with no configuration refused this leader's entries from index 1:
+   * the host should snapshot the group and compact its log, so the follower gets a snapshot.
+   */
+  takeSnapshotWish(): boolean {
+    const wanted = this.raft.snapshotWanted;
+    this.raft.snapshotWanted = false;
+    return wanted;
   }
 
   hasReady(): boolean {
@@ -208,7 +221,10 @@ export class RawNode {
     };
     if (r.role === 'leader') {
       status.progress = new Map(
-        [...r.progress].map(([id, p]) => [id, { match: p.match, next: p.next, state: p.state }]),
+        [...r.progress].map(([id, p]) => [
+          id,
+          { match: p.match, next: p.next, state: p.state, wantsSnapshot: p.wantsSnapshot },
+        ]),
       );
     }
     return status;

@@ -260,6 +260,8 @@ describe('reassignment', () => {
     const after = state.topics.get('t')!.partitions[0]!;
     expect(after.replicas).toEqual([...before.replicas, 4]);
     expect(after.targetReplicas).toEqual([...before.replicas.slice(1), 4]);
+    // The group's first configuration stays what it was created with, whatever moves follow.
+    expect(after.bootstrapReplicas).toEqual(before.replicas);
   });
 
   it('refuses to remove the last replica or add a dead node', () => {

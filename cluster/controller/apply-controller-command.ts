@@ -132,6 +132,7 @@ function placeNew(
     groupId: groupId(state.nextGroupId + i),
     replicas,
     targetReplicas: null,
+    bootstrapReplicas: replicas,
   }));
   return {
     assignments,
@@ -236,6 +237,7 @@ function draftTopic(draft: CreateDraft, spec: TopicSpec, ctx: ApplyContext): Top
       groupId: groupId(draft.nextGroupId + i),
       replicas,
       targetReplicas: null,
+      bootstrapReplicas: replicas,
     })),
     createdAtMs: ctx.timestampMs,
   };

@@ -265,6 +265,9 @@ function decodeAssignment(value: unknown, path: string): PartitionAssignment {
     replicas: asIntArray(o.replicas, `${path}.replicas`).map(nodeId),
     targetReplicas:
       o.targetReplicas === null ? null : asIntArray(o.targetReplicas, `${path}.targetReplicas`).map(nodeId),
+    ...(o.bootstrapReplicas === undefined
+      ? {}
+      : { bootstrapReplicas: asIntArray(o.bootstrapReplicas, `${path}.bootstrapReplicas`).map(nodeId) }),
   };
 }
 

@@ -35,6 +35,13 @@ export interface PartitionAssignment {
   readonly replicas: readonly NodeId[];
   /** Where a pending reassignment is heading (the host runs the joint consensus), or null. */
   readonly targetReplicas: readonly NodeId[] | null;
+  /**
+   * The voters the group was created with: its configuration at index 0, which its log does not
+   * repeat. A replica that joins later starts from it, so the membership changes it replays from
+   * the leader's log apply to the configuration they were made against. Absent in states written
+   * before it was kept.
+   */
+  readonly bootstrapReplicas?: readonly NodeId[];
 }
 
 export interface TopicInfo {

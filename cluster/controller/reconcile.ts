@@ -10,6 +10,8 @@ export interface PartitionGroupSpec {
   readonly replicas: readonly NodeId[];
   /** Set while the partition is being reassigned: the host joins as a learner when it is only here. */
   readonly targetReplicas: readonly NodeId[] | null;
+  /** The group's configuration at index 0, when the controller kept it (see PartitionAssignment). */
+  readonly bootstrapReplicas: readonly NodeId[] | undefined;
   readonly config: TopicConfig;
 }
 
@@ -45,6 +47,7 @@ export function reconcile(
           partition: p.partition,
           replicas: p.replicas,
           targetReplicas: p.targetReplicas,
+          bootstrapReplicas: p.bootstrapReplicas,
           config: topic.config,
         });
       }

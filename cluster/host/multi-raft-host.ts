@@ -265,6 +265,13 @@ export class MultiRaftHost {
     });
   }
 
+  /** A follower with no configuration waits for a snapshot (raft/raft.ts handleAppend): make one. */
+  private snapshotForJoiner(id: GroupId): void {
+    this.snapshotNow(id).catch((error: unknown) =>
+      this.fail(error, { group: id, during: 'snapshot for a joiner' }),
+    );
+  }
+
   /**
    * Stages a snapshot of a group's applied state at `index` and the compaction of its log up to
    * `compactTo`; the returned effect updates the in-memory mirror once the batch is written.
@@ -530,6 +537,7 @@ export class MultiRaftHost {
     for (const group of this.activity.takeDirty()) {
       if (this.groups.get(group.id) !== group) continue;
       this.readBack(group);
+      if (group.raw.takeSnapshotWish()) this.snapshotForJoiner(group.id);
       // A blocked group is asked again every cycle until its state machine lets it go.
       if (group.sm.blocked) this.activity.mayHaveReady(group);
       else if (group.raw.hasReady()) work.push({ group, rd: group.raw.ready() });

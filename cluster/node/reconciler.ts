@@ -8,7 +8,7 @@ import {
 } from '../../lib/index.js';
 import type { ConfState } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type PartitionStore, type RaftLogStore } from '../../storage/index.js';
-import { reconcile, type ControllerState } from '../controller/index.js';
+import { reconcile, type ControllerState, type PartitionGroupSpec } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
 import type { PartitionLimits } from '../partition/index.js';
 import { forEachBounded } from './bounded-parallel.js';
@@ -94,12 +94,13 @@ export class Reconciler {
     if (state.appliedIndex < this.fromIndex) return;
     const local = this.deps.router.local;
     const plan = reconcile(state, this.deps.nodeId, [...local.keys()] as GroupId[]);
-    await forEachBounded(plan.create, groupLoadParallel, (spec) => this.create(spec.groupId, spec.replicas));
+    await forEachBounded(plan.create, groupLoadParallel, (spec) => this.create(spec));
     await this.removeOrphans(state);
     for (const id of plan.remove) {
       this.deps.logger.info({ group: id }, 'removing a running group no longer assigned here');
       local.get(id)?.replica.close();
       local.delete(id);
+      this.deps.voteGate.forget(id);
       await this.deps.host.removeGroup(id, (batch) => {
         this.deps.store.deletePartition(batch, id as number as PartitionId);
         return Promise.resolve();
@@ -107,9 +108,10 @@ export class Reconciler {
     }
   }
 
-  private async create(groupId: GroupId, replicas: readonly NodeId[]): Promise<void> {
+  private async create(spec: PartitionGroupSpec): Promise<void> {
     if (this.stopping) return;
     const { deps } = this;
+    const { groupId, replicas } = spec;
     const replica = new PartitionReplica(
       groupId as number as PartitionId,
       deps.kv,
@@ -120,8 +122,8 @@ export class Reconciler {
       deps.partitionLimits,
     );
     await replica.open();
-    const bootstrap = replicas.includes(deps.nodeId) ? { confState: confOf(replicas) } : undefined;
-    const group = await deps.host.addGroup(groupId, replica, bootstrap);
+    const group = await deps.host.addGroup(groupId, replica, bootstrapOf(spec, deps.nodeId));
+    if (group.storage.lastIndex() === 0 && joinsRunningGroup(spec)) deps.voteGate.gateJoin(groupId);
     deps.router.local.set(groupId, { group, replica });
     if (group.status().term === 0 && replicas[0] === deps.nodeId && deps.voteGate.mayCampaign(groupId))
       this.campaignFresh(groupId);
@@ -179,6 +181,31 @@ function assignedHere(state: ControllerState, nodeId: NodeId): Set<number> {
 }
 
 /** A configuration with `voters` and nothing else, as a new group starts from. */
+/**
+ * The configuration a group with no log yet starts from. Every replica, joining or not, starts from
+ * the group's first configuration: the leader's log holds only the changes made since, and replayed
+ * onto an empty configuration they made a joining replica believe it was the only voter (it then
+ * elected itself and acknowledged writes alone). A state kept before the controller recorded it
+ * falls back to the current replicas, for their members only.
+ */
+export function bootstrapOf(spec: PartitionGroupSpec, self: NodeId): { confState: ConfState } | undefined {
+  if (spec.bootstrapReplicas !== undefined) return { confState: confOf(spec.bootstrapReplicas) };
+  return spec.replicas.includes(self) ? { confState: confOf(spec.replicas) } : undefined;
+}
+
+/**
+ * Whether a replica created now joins a group that already runs elsewhere rather than starting it:
+ * a move is under way, or the group's members are no longer the ones it was created with.
+ */
+export function joinsRunningGroup(spec: PartitionGroupSpec): boolean {
+  const initial = spec.bootstrapReplicas ?? spec.replicas;
+  return (
+    spec.targetReplicas !== null ||
+    initial.length !== spec.replicas.length ||
+    !initial.every((id) => spec.replicas.includes(id))
+  );
+}
+
 export function confOf(voters: readonly NodeId[]): ConfState {
   return { voters: [...voters], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
 }

@@ -49,3 +49,31 @@ describe('the vote gate of a node that lost its data', () => {
     expect(gate.mayCampaign(controller)).toBe(false);
   });
 });
+
+describe('the vote gate of a group joined with an empty log', () => {
+  it('asks for no vote in that group alone until a leader brought it up to date, then again on a re-join', () => {
+    const partition = 7 as GroupId;
+    const view = { commit: 0, term: 5, leader: 0 };
+    const gate = new VoteGate(false, {
+      nodeId: 1 as NodeId,
+      controllerGroup: controller,
+      group: () => fakeGroup(view),
+      controllerApplied: () => ({ appliedIndex: 10, nextGroupId: 9 }),
+      logger: pino({ level: 'silent' }),
+    });
+    const vote = (groupId: GroupId) => ({ groupId, message: { type: 'vote' } }) as never;
+    expect(gate.outbound([vote(partition)])).toHaveLength(1);
+    gate.gateJoin(partition);
+    // Two joiners that both start from the group's first configuration must not elect each other.
+    expect(gate.mayCampaign(partition)).toBe(false);
+    expect(gate.outbound([vote(partition), vote(3 as GroupId)])).toEqual([vote(3 as GroupId)]);
+    // It still votes: the group may need it for a quorum, and it lost no vote it gave.
+    expect(gate.inbound([vote(partition)])).toHaveLength(1);
+    Object.assign(view, { commit: 12, leader: 2 });
+    expect(gate.mayCampaign(partition)).toBe(true);
+    expect(gate.outbound([vote(partition)])).toHaveLength(1);
+    gate.gateJoin(partition);
+    Object.assign(view, { commit: 0, leader: 0 });
+    expect(gate.mayCampaign(partition)).toBe(false);
+  });
+});

@@ -24,9 +24,18 @@ const voteRequests: ReadonlySet<string> = new Set(['vote', 'pre-vote']);
  * commits its own first entry after every entry committed before it, so this node then holds every
  * acknowledged entry. Groups created after the controller caught up (ids at or above the controller's
  * next group id at that point) never held a vote of this node and are not gated.
+ *
+ * The same gate holds a group this node joins with an empty log while the group runs elsewhere
+ * (a replica added or moved here, or back here), half of it: the node asks for no vote until caught
+ * up. It starts from the group's first configuration, where it may be a voter, and two such replicas
+ * would otherwise elect each other and run a second group of their own. It still grants votes: it
+ * lost nothing (an empty log acknowledged nothing, its term and vote were kept), and the group may
+ * need it for a quorum (a replica removed from three leaves two, both needed).
  */
 export class VoteGate {
   private readonly released = new Set<GroupId>();
+  /** Groups joined with an empty log (gated whether or not the node lost its data directory). */
+  private readonly joining = new Set<GroupId>();
   private freshFrom = Number.POSITIVE_INFINITY;
 
   constructor(
@@ -36,10 +45,12 @@ export class VoteGate {
     if (active) ctx.logger.warn('empty data directory in a formed cluster: not voting until caught up');
   }
 
-  /** Messages from peers, without vote requests to a group that has not caught up. */
+  /** Messages from peers, without vote requests to a group whose votes this node forgot. */
   inbound(messages: readonly GroupMessage[]): readonly GroupMessage[] {
     if (!this.active) return messages;
-    return messages.filter((m) => !(voteRequests.has(m.message.type) && this.gated(m.groupId)));
+    return messages.filter(
+      (m) => !(voteRequests.has(m.message.type) && this.forgotVotes(m.groupId) && this.gated(m.groupId)),
+    );
   }
 
   /**
@@ -48,7 +59,7 @@ export class VoteGate {
    * leader show it caught up (a leadership transfer to this node must not find it still gated).
    */
   outbound(messages: readonly GroupMessage[]): readonly GroupMessage[] {
-    if (!this.active) return messages;
+    if (!this.engaged) return messages;
     return messages.filter((m) => {
       const gated = this.gated(m.groupId);
       return !(gated && m.message.type === 'vote');
@@ -61,21 +72,43 @@ export class VoteGate {
    * that releases it may be applied only after that answer went out.
    */
   recheck(groupIds: Iterable<GroupId>): void {
-    if (!this.active) return;
+    if (!this.engaged) return;
     for (const id of groupIds) if (!this.released.has(id)) this.gated(id);
   }
 
   /** Whether this node may start an election in the group now. */
   mayCampaign(groupId: GroupId): boolean {
-    return !this.active || !this.gated(groupId);
+    return !this.engaged || !this.gated(groupId);
+  }
+
+  /** Gates a group this node joins with an empty log until it has caught up (see the class comment). */
+  gateJoin(groupId: GroupId): void {
+    this.released.delete(groupId);
+    this.joining.add(groupId);
+  }
+
+  /** The group left this node. */
+  forget(groupId: GroupId): void {
+    this.joining.delete(groupId);
+  }
+
+  /** The node lost its data directory, and with it the votes it gave in this group. */
+  private forgotVotes(groupId: GroupId): boolean {
+    return this.active && (groupId === this.ctx.controllerGroup || groupId < this.freshFrom);
+  }
+
+  private get engaged(): boolean {
+    return this.active || this.joining.size > 0;
   }
 
   private gated(groupId: GroupId): boolean {
     if (this.released.has(groupId)) return false;
-    if (groupId !== this.ctx.controllerGroup && groupId >= this.freshFrom) return false;
+    if (!this.joining.has(groupId) && !this.forgotVotes(groupId)) return false;
     if (!this.caughtUp(groupId)) return true;
     this.released.add(groupId);
-    if (groupId === this.ctx.controllerGroup) this.freshFrom = this.ctx.controllerApplied().nextGroupId;
+    this.joining.delete(groupId);
+    if (groupId === this.ctx.controllerGroup && this.active)
+      this.freshFrom = this.ctx.controllerApplied().nextGroupId;
     this.ctx.logger.info({ group: groupId }, 'caught up after rejoining: voting again in this group');
     return false;
   }

@@ -1,10 +1,12 @@
 import { ManualClock, Prng, type NodeId } from '../../lib/index.js';
 import type { NodeApi, PartitionView } from '../../cluster/node/index.js';
 import { BrokerViolation } from './broker-violation.js';
+import { ClientCalls } from './client-calls.js';
 import { calmLinks, ClusterNetwork } from './cluster-network.js';
 import { FaultInjector } from './fault-injector.js';
 import { ProcessClock } from './process-clock.js';
 import { ReplicaChecker } from './replica-checker.js';
+import { SimAdmin } from './sim-admin.js';
 import { SimClient } from './sim-client.js';
 import { replayCommand, type SimClusterOptions } from './sim-cluster-options.js';
 import { emptyStats, type SimClusterStats } from './sim-cluster-stats.js';
@@ -63,6 +65,7 @@ class ClusterRun {
   private readonly nodes: SimNode[] = [];
   private readonly checker = new ReplicaChecker();
   private readonly client: SimClient;
+  private readonly admin: SimAdmin;
   private readonly faults: FaultInjector;
   private failure: SimClusterFailure | undefined;
 
@@ -94,15 +97,22 @@ class ClusterRun {
     const view = {
       upNodes: () => this.upNodes(),
       node: (id: NodeId) => this.nodeOf(id)?.node,
+      incarnation: (id: NodeId) => this.nodeOf(id)?.incarnations ?? 0,
     };
-    this.client = new SimClient(
+    const clientClock = new ProcessClock(this.clock);
+    const calls = new ClientCalls(this.prng, clientClock, view, (e) => this.fail(e));
+    this.client = new SimClient(this.prng, clientClock, calls, this.checker, this.stats, this.trace, (e) =>
+      this.fail(e),
+    );
+    this.admin = new SimAdmin(
       this.prng,
-      new ProcessClock(this.clock),
-      view,
+      clientClock,
+      calls,
+      this.client,
       this.checker,
+      ids,
       this.stats,
       this.trace,
-      (e) => this.fail(e),
     );
     this.faults = new FaultInjector(this.prng, this.nodes, this.network, this.stats, this.trace);
   }
@@ -114,6 +124,7 @@ class ClusterRun {
       this.stats.steps++;
       await this.advance(this.prng.intBetween(1, 10));
       this.client.step(this.options.topicsMax);
+      if (this.options.admin) this.admin.step();
       if (this.options.faults) this.faults.step();
       if (this.clock.now() >= nextCheckMs) {
         nextCheckMs = this.clock.now() + checkEveryMs;
@@ -225,10 +236,12 @@ class ClusterRun {
     return parts.join('; ');
   }
 
+  /** The high watermark of the leader its replicas agree on (allLed held); a node with no replica sees none. */
   private leaderWatermark(topic: string, partition: number): number | undefined {
-    const up = this.upNodes();
-    const leader = up.length === 0 ? 0 : leaderSeenBy(up[0]!.api, topic, partition);
-    const api = this.nodeOf(leader as NodeId)?.node;
+    const leader = this.upNodes()
+      .map((n) => leaderSeenBy(n.api, topic, partition))
+      .find((l) => l !== 0);
+    const api = leader === undefined ? undefined : this.nodeOf(leader as NodeId)?.node;
     return api === undefined ? undefined : localView(api, topic, partition)?.highWatermark;
   }
 

@@ -33,6 +33,8 @@ export class ReplicaChecker {
   private readonly watermarks = new Map<string, number>();
   /** `${node}#${incarnation}/${partition}` → offset read up to. */
   private readonly cursors = new Map<string, number>();
+  /** `${node}#${incarnation}/${partition}` last seen holding no replica. */
+  private readonly empty = new Set<string>();
   checks = 0;
 
   /** The client heard this batch acknowledged at `offset`. */
@@ -69,7 +71,14 @@ export class ReplicaChecker {
     let offset = fromStart ? 0 : (this.cursors.get(where) ?? 0);
     // Below the log start a fetch is out of range: retention moved past what was read last time.
     const logStart = localLogStart(api, topic, partition);
-    if (logStart === undefined) return;
+    if (logStart === undefined) {
+      // No replica here (not yet, or removed): one added later starts over, from its own watermark.
+      this.empty.add(where);
+      this.cursors.delete(where);
+      this.watermarks.delete(where);
+      return;
+    }
+    this.empty.delete(where);
     offset = Math.max(offset, logStart);
     for (;;) {
       const out = await new Promise<Awaited<ReturnType<NodeApi['fetch']>>>((ok) =>
@@ -114,6 +123,11 @@ export class ReplicaChecker {
       if (out.nextOffset <= offset || offset >= out.highWatermark || out.records.length === 0) return;
       offset = Math.max(offset, out.nextOffset);
     }
+  }
+
+  /** The last check of this node incarnation found no replica of the partition there. */
+  seenEmpty(node: NodeId, incarnation: number, partition: string): boolean {
+    return this.empty.has(`${node}#${incarnation}/${partition}`);
   }
 
   /** Every acknowledged offset below `highWatermark` of the partition's leader at the end. */

@@ -1,16 +1,10 @@
-import { encodeRecordBatch, RaftlogError, RecordBatchView, type NodeId, type Prng } from '../../lib/index.js';
-import type { NodeApi } from '../../cluster/node/index.js';
+import { encodeRecordBatch, RecordBatchView, type NodeId, type Prng } from '../../lib/index.js';
 import { BrokerViolation } from './broker-violation.js';
+import type { ClientCalls } from './client-calls.js';
 import type { ProcessClock } from './process-clock.js';
 import type { ReplicaChecker } from './replica-checker.js';
 import type { SimClusterStats } from './sim-cluster-stats.js';
 import type { Trace } from './trace.js';
-
-/** What the client needs of the cluster: the nodes that are up right now. */
-export interface ClientView {
-  upNodes(): { id: NodeId; api: NodeApi }[];
-  node(id: NodeId): NodeApi | undefined;
-}
 
 interface PartitionProducer {
   readonly topic: string;
@@ -21,10 +15,10 @@ interface PartitionProducer {
   busy: boolean;
   /** Attempts at the current sequence: more than one means a retry. */
   attempts: number;
+  /** Its topic was deleted: an answer still in flight is noted, nothing is retried. */
+  stopped: boolean;
 }
 
-/** A client call that got no answer in time: the node may be dead, the outcome is unknown. */
-const callTimeoutMs = 3_000;
 const produceTimeoutMs = 2_000;
 /** The client's own wait between retries of one batch, uniform in [min, max]. */
 const retryMsMin = 10;
@@ -51,7 +45,7 @@ export class SimClient {
   constructor(
     private readonly prng: Prng,
     private readonly clock: ProcessClock,
-    private readonly cluster: ClientView,
+    private readonly calls: ClientCalls,
     private readonly checker: ReplicaChecker,
     private readonly stats: SimClusterStats,
     private readonly trace: Trace,
@@ -68,13 +62,19 @@ export class SimClient {
   step(topicsMax: number): void {
     if (!this.creating && this.topics.size < topicsMax && (this.topics.size === 0 || this.prng.chance(0.002)))
       this.createTopic();
-    for (const p of this.producers) if (!p.busy && this.prng.chance(0.2)) this.produce(p);
+    for (const p of this.producers) if (!p.busy && !p.stopped && this.prng.chance(0.2)) this.produce(p);
     if (this.prng.chance(0.02)) this.fetch();
   }
 
   /** Producers with an unacknowledged batch, for the end of a run. */
   get pendingProduces(): number {
-    return this.producers.filter((p) => p.busy).length;
+    return this.producers.filter((p) => p.busy && !p.stopped).length;
+  }
+
+  /** The topic was deleted: its producers stop and the checks forget it. */
+  forgetTopic(name: string): void {
+    this.topics.delete(name);
+    for (const p of this.producers) if (p.topic === name) p.stopped = true;
   }
 
   private createTopic(): void {
@@ -85,20 +85,22 @@ export class SimClient {
     const config = this.prng.chance(0.5) ? { retentionBytes: this.prng.intBetween(1024, 4096) } : {};
     this.creating = true;
     const attempt = (): void => {
-      void this.call((api) =>
-        api.createTopic({ name, partitions, replicationFactor: 3, config, validateOnly: false }),
-      ).then((outcome) => {
-        const ok = outcome.ok || outcome.error?.code === 'TOPIC_ALREADY_EXISTS';
-        this.trace.add(
-          `create ${name} ${JSON.stringify(config)} ${ok ? 'ok' : (outcome.error?.code ?? 'timeout')}`,
-        );
-        if (!ok) return void this.clock.after(this.prng.intBetween(50, 200), attempt);
-        this.stats.topicsCreated++;
-        this.creating = false;
-        this.nextTopic++;
-        this.topics.set(name, partitions);
-        for (let partition = 0; partition < partitions; partition++) this.startProducer(name, partition);
-      });
+      void this.calls
+        .call((api) =>
+          api.createTopic({ name, partitions, replicationFactor: 3, config, validateOnly: false }),
+        )
+        .then((outcome) => {
+          const ok = outcome.ok || outcome.error?.code === 'TOPIC_ALREADY_EXISTS';
+          this.trace.add(
+            `create ${name} ${JSON.stringify(config)} ${ok ? 'ok' : (outcome.error?.code ?? 'timeout')}`,
+          );
+          if (!ok) return void this.clock.after(this.prng.intBetween(50, 200), attempt);
+          this.stats.topicsCreated++;
+          this.creating = false;
+          this.nextTopic++;
+          this.topics.set(name, partitions);
+          for (let partition = 0; partition < partitions; partition++) this.startProducer(name, partition);
+        });
     };
     attempt();
   }
@@ -112,19 +114,21 @@ export class SimClient {
       nextSequence: 0,
       busy: true,
       attempts: 0,
+      stopped: false,
     };
     this.producers.push(p);
     const attempt = (): void => {
-      void this.call((api) => api.initProducer({ transactionalId: '', transactionTimeoutMs: 0 })).then(
-        (outcome) => {
+      void this.calls
+        .call((api) => api.initProducer({ transactionalId: '', transactionTimeoutMs: 0 }))
+        .then((outcome) => {
+          if (p.stopped) return;
           if (outcome.value === undefined)
             return void this.clock.after(this.prng.intBetween(50, 200), attempt);
           p.producerId = outcome.value.producerId;
           p.epoch = outcome.value.epoch;
           p.busy = false;
           this.trace.add(`producer ${topic}/${partition} id ${p.producerId}`);
-        },
-      );
+        });
     };
     attempt();
   }
@@ -144,46 +148,50 @@ export class SimClient {
     this.stats.produces++;
     if (p.attempts > 0) this.stats.produceRetries++;
     p.attempts++;
-    void this.call(
-      (api) =>
-        api.produce({
-          topic: p.topic,
-          partition: p.partition,
-          batch,
-          acks: 'quorum',
-          timeoutMs: produceTimeoutMs,
-        }),
-      this.leaderOf(p.topic, p.partition),
-    ).then((outcome) => {
-      const ack = outcome.value;
-      if (ack === undefined) {
-        const code = outcome.error?.code ?? 'no answer';
-        this.stats.produceErrors++;
-        this.trace.add(`produce ${name} s${sequence} ${code}`);
-        if (unrecoverable.has(code)) {
-          this.fail(
-            new BrokerViolation(
-              'producer sequence continues',
-              `${name} s${sequence} after s${sequence - 1} was acknowledged: ${code}`,
-            ),
-          );
+    void this.calls
+      .call(
+        (api) =>
+          api.produce({
+            topic: p.topic,
+            partition: p.partition,
+            batch,
+            acks: 'quorum',
+            timeoutMs: produceTimeoutMs,
+          }),
+        this.leaderOf(p.topic, p.partition),
+      )
+      .then((outcome) => {
+        const ack = outcome.value;
+        if (p.stopped) p.busy = false;
+        if (ack === undefined) {
+          if (p.stopped) return;
+          const code = outcome.error?.code ?? 'no answer';
+          this.stats.produceErrors++;
+          this.trace.add(`produce ${name} s${sequence} ${code}`);
+          if (unrecoverable.has(code)) {
+            this.fail(
+              new BrokerViolation(
+                'producer sequence continues',
+                `${name} s${sequence} after s${sequence - 1} was acknowledged: ${code} (${outcome.error?.message ?? ''})`,
+              ),
+            );
+            return;
+          }
+          this.clock.after(this.prng.intBetween(retryMsMin, retryMsMax), () => this.produce(p));
           return;
         }
-        this.clock.after(this.prng.intBetween(retryMsMin, retryMsMax), () => this.produce(p));
-        return;
-      }
-      this.stats.acks++;
-      if (ack.duplicate) this.stats.duplicatesAnswered++;
-      this.trace.add(`ack ${name} s${sequence} @${ack.baseOffset}${ack.duplicate ? ' dup' : ''}`);
-      try {
-        this.checker.noteAck(name, ack.baseOffset, { producerId: p.producerId, sequence, crc });
-      } catch (error) {
-        this.fail(error);
-      }
-      p.nextSequence++;
-      p.attempts = 0;
-      p.busy = false;
-    });
+        this.stats.acks++;
+        if (ack.duplicate) this.stats.duplicatesAnswered++;
+        this.trace.add(`ack ${name} s${sequence} @${ack.baseOffset}${ack.duplicate ? ' dup' : ''}`);
+        try {
+          this.checker.noteAck(name, ack.baseOffset, { producerId: p.producerId, sequence, crc });
+        } catch (error) {
+          this.fail(error);
+        }
+        p.nextSequence++;
+        p.attempts = 0;
+        p.busy = false;
+      });
   }
 
   private fetch(): void {
@@ -192,19 +200,21 @@ export class SimClient {
     const [topic, partitions] = this.prng.pick(topics);
     const partition = this.prng.intBetween(0, partitions - 1);
     this.stats.fetches++;
-    void this.call(
-      (api) => api.fetch({ topic, partition, offset: 0, bytesMax: 64 * 1024, isolation: 'read-committed' }),
-      this.leaderOf(topic, partition),
-    ).then((outcome) =>
-      this.trace.add(
-        `fetch ${topic}/${partition} ${outcome.value?.highWatermark ?? outcome.error?.code ?? 'no answer'}`,
-      ),
-    );
+    void this.calls
+      .call(
+        (api) => api.fetch({ topic, partition, offset: 0, bytesMax: 64 * 1024, isolation: 'read-committed' }),
+        this.leaderOf(topic, partition),
+      )
+      .then((outcome) =>
+        this.trace.add(
+          `fetch ${topic}/${partition} ${outcome.value?.highWatermark ?? outcome.error?.code ?? 'no answer'}`,
+        ),
+      );
   }
 
   /** The leader as some up node sees it, else any up node (a wrong guess answers NOT_LEADER). */
   private leaderOf(topic: string, partition: number): NodeId | undefined {
-    const up = this.cluster.upNodes();
+    const up = this.calls.cluster.upNodes();
     if (up.length === 0) return undefined;
     const asked = this.prng.pick(up);
     try {
@@ -214,32 +224,5 @@ export class SimClient {
       // The topic is not known there yet: any node will do.
     }
     return asked.id;
-  }
-
-  /** Calls one node (the given one, else a random up node), with the client's own timeout. */
-  private call<T>(
-    run: (api: NodeApi) => Promise<T>,
-    target?: NodeId,
-  ): Promise<{ ok: boolean; value?: T; error?: RaftlogError }> {
-    const up = this.cluster.upNodes();
-    const api =
-      target !== undefined ? this.cluster.node(target) : up.length > 0 ? this.prng.pick(up).api : undefined;
-    if (api === undefined) return this.clock.sleep(callTimeoutMs / 10).then(() => ({ ok: false }));
-    return new Promise((resolve) => {
-      const timer = this.clock.after(callTimeoutMs, () => resolve({ ok: false }));
-      // NodeApi methods may throw before returning their promise: take both ways alike.
-      new Promise<T>((ok) => ok(run(api))).then(
-        (value) => {
-          timer.cancel();
-          resolve({ ok: true, value });
-        },
-        (error: unknown) => {
-          timer.cancel();
-          if (error instanceof RaftlogError) return resolve({ ok: false, error });
-          this.fail(error);
-          resolve({ ok: false });
-        },
-      );
-    });
   }
 }

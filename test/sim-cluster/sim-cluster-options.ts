@@ -6,6 +6,8 @@ export interface SimClusterOptions {
   readonly nodes: number;
   /** Crashes, partitions, cuts and lossy links during the steps (healed before the final checks). */
   readonly faults: boolean;
+  /** The operator's leadership transfers, replica moves and topic deletions during the steps. */
+  readonly admin: boolean;
   readonly topicsMax: number;
   /** Simulated time allowed after the faults heal for leaders, acks and replicas to settle. */
   readonly settleMsMax: number;
@@ -15,10 +17,11 @@ export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
   steps: 3_000,
   nodes: 3,
   faults: true,
+  admin: true,
   topicsMax: 2,
   settleMsMax: 30_000,
 };
 
 export function replayCommand(o: SimClusterOptions): string {
-  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}`;
+  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}${o.admin ? '' : ' --no-admin'}`;
 }

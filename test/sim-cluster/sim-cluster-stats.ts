@@ -22,6 +22,11 @@ export interface SimClusterStats {
   duplicatesAnswered: number;
   produceErrors: number;
   fetches: number;
+  leadershipTransfers: number;
+  replicaMoves: number;
+  topicsDeleted: number;
+  /** Admin operations refused or unanswered (the cluster must stay correct either way). */
+  adminRefusals: number;
   elections: number;
   leaderChanges: number;
   snapshotsInstalled: number;
@@ -52,6 +57,10 @@ export function emptyStats(): SimClusterStats {
     duplicatesAnswered: 0,
     produceErrors: 0,
     fetches: 0,
+    leadershipTransfers: 0,
+    replicaMoves: 0,
+    topicsDeleted: 0,
+    adminRefusals: 0,
     elections: 0,
     leaderChanges: 0,
     snapshotsInstalled: 0,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../lib/index.js';
 import { BrokerViolation } from './broker-violation.js';
 import { ReplicaChecker } from './replica-checker.js';
 import { defaultSimClusterOptions, formatClusterResult, runClusterSimulation } from './index.js';
@@ -9,7 +10,7 @@ const firstSeed = Number(process.env['RAFTLOG_SIM_FIRST_SEED'] ?? 1);
 
 describe('whole-node simulation', () => {
   it('replays a seed exactly: the same trace digest twice', async () => {
-    const options = { ...defaultSimClusterOptions, seed: 1, steps: 800 };
+    const options = { ...defaultSimClusterOptions, seed: 1, steps: 1_000 };
     const a = await runClusterSimulation(options);
     const b = await runClusterSimulation(options);
     expect(a.failure).toBeUndefined();
@@ -26,23 +27,30 @@ describe('whole-node simulation', () => {
       const failures: string[] = [];
       let acks = 0;
       let crashes = 0;
+      let operations = 0;
       for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
         const result = await runClusterSimulation({ ...defaultSimClusterOptions, seed });
         acks += result.stats.acks;
         crashes += result.stats.crashes;
+        operations +=
+          result.stats.leadershipTransfers + result.stats.replicaMoves + result.stats.topicsDeleted;
         if (result.failure !== undefined) failures.push(formatClusterResult(result));
       }
       expect(failures).toEqual([]);
       expect(acks).toBeGreaterThan(seeds * 50);
       expect(crashes).toBeGreaterThan(0);
+      expect(operations).toBeGreaterThan(seeds);
     },
     600_000 + seeds * 5_000,
   );
 
-  it('runs 5 nodes', async () => {
-    const result = await runClusterSimulation({ ...defaultSimClusterOptions, seed: 3, nodes: 5, steps: 800 });
+  // Seed 1 on 5 nodes moved t1/1 to a node that then elected itself alone and acknowledged s86 by
+  // itself, when a joining replica started from an empty configuration (reconciler.ts bootstrapOf).
+  it('runs 5 nodes, moving replicas between them', async () => {
+    const result = await runClusterSimulation({ ...defaultSimClusterOptions, seed: 1, nodes: 5 });
     expect(result.failure, result.failure && formatClusterResult(result)).toBeUndefined();
     expect(result.stats.acks).toBeGreaterThan(50);
+    expect(result.stats.replicaMoves).toBeGreaterThan(0);
   });
 });
 
@@ -54,6 +62,33 @@ describe('ReplicaChecker', () => {
     const checker = new ReplicaChecker();
     checker.noteAck('t/0', 0, a);
     expect(() => checker.noteAck('t/0', 0, b)).toThrow(BrokerViolation);
+  });
+
+  it('lets a replica that left and came back start its high watermark over', async () => {
+    const checker = new ReplicaChecker();
+    const node = 1 as NodeId;
+    const hosted = { hw: 5, logStart: 0 };
+    const api = {
+      describeTopic: () => ({
+        partitionViews: [{ partition: 0, highWatermark: hosted.hw, logStartOffset: hosted.logStart }],
+      }),
+      fetch: () =>
+        Promise.resolve({
+          highWatermark: hosted.hw,
+          logStartOffset: 0,
+          nextOffset: 0,
+          records: new Uint8Array(),
+        }),
+    } as unknown as Parameters<ReplicaChecker['checkReplica']>[2];
+    await checker.checkReplica(node, 1, api, 't', 0);
+    hosted.hw = 2;
+    await expect(checker.checkReplica(node, 1, api, 't', 0)).rejects.toThrow(/high watermark monotonic/);
+    hosted.hw = -1;
+    await checker.checkReplica(node, 1, api, 't', 0);
+    expect(checker.seenEmpty(node, 1, 't/0')).toBe(true);
+    hosted.hw = 2;
+    await checker.checkReplica(node, 1, api, 't', 0);
+    expect(checker.seenEmpty(node, 1, 't/0')).toBe(false);
   });
 
   it('fails an acknowledged offset missing under the healed leader high watermark', () => {
