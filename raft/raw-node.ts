@@ -34,6 +34,8 @@ export interface RaftStatus {
   applied: LogIndex;
   lastIndex: LogIndex;
   confState: ConfState;
+  /** On a leader handing leadership over: the node it goes to (the transfer aborts after E ticks). */
+  leadTransferee?: NodeId;
   progress?: ReadonlyMap<
     NodeId,
     { match: number; next: number; state: ProgressState; wantsSnapshot?: boolean }
@@ -220,6 +222,7 @@ export class RawNode {
       confState: r.conf,
     };
     if (r.role === 'leader') {
+      if (r.leadTransferee !== 0) status.leadTransferee = r.leadTransferee;
       status.progress = new Map(
         [...r.progress].map(([id, p]) => [
           id,

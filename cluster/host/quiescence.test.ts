@@ -49,6 +49,12 @@ describe('quiescing settled groups', () => {
     expect(mayQuiesce(status('leader', { confState: joint }), 9, 5, everyoneAlive)).toBe(false);
   });
 
+  // Seed 5020 of the whole-node simulation: a leader quiesced with a transfer pending whose TimeoutNow
+  // was lost, and dropped every proposal for good (only a tick aborts a transfer).
+  it('a leader handing leadership over keeps ticking', () => {
+    expect(mayQuiesce(status('leader', { leadTransferee: 3 as NodeId }), 5, 5, everyoneAlive)).toBe(false);
+  });
+
   it('a follower keeps ticking while its leader node is not alive, or when it knows no leader', () => {
     expect(mayQuiesce(status('follower'), 9, 5, everyoneAlive)).toBe(true);
     expect(mayQuiesce(status('follower'), 9, 5, (id) => id !== 2)).toBe(false);

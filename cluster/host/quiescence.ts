@@ -20,6 +20,8 @@ export function mayQuiesce(
   if (conf.votersOutgoing.length > 0 || conf.learners.length > 0) return false;
   if (status.role === 'follower') return status.leader !== 0 && alive(status.leader);
   if (status.role !== 'leader' || status.progress === undefined) return false;
+  // A transfer drops every proposal until it completes or aborts, and only a tick aborts it.
+  if (status.leadTransferee !== undefined) return false;
   for (const voter of conf.voters) {
     if (voter === status.id) continue;
     const p = status.progress.get(voter);
