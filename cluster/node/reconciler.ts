@@ -180,7 +180,6 @@ function assignedHere(state: ControllerState, nodeId: NodeId): Set<number> {
   return assigned;
 }
 
-/** A configuration with `voters` and nothing else, as a new group starts from. */
 /**
  * The configuration a group with no log yet starts from. Every replica, joining or not, starts from
  * the group's first configuration: the leader's log holds only the changes made since, and replayed
@@ -206,6 +205,7 @@ export function joinsRunningGroup(spec: PartitionGroupSpec): boolean {
   );
 }
 
+/** A configuration with `voters` and nothing else, as a new group starts from. */
 export function confOf(voters: readonly NodeId[]): ConfState {
   return { voters: [...voters], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
 }
