@@ -51,6 +51,16 @@ describe('quiescing settled groups', () => {
 
   // Seed 5020 of the whole-node simulation: a leader quiesced with a transfer pending whose TimeoutNow
   // was lost, and dropped every proposal for good (only a tick aborts a transfer).
+  // Seed 7189 of the whole-node simulation (and 16 more of 10,000): node 3 removed itself from the
+  // partition and stepped down; node 1 still named it leader, stayed quiet while node 3 lived, and the
+  // partition had no leader for good.
+  it('a follower keeps ticking once the node it calls leader is no longer a voter', () => {
+    const removed = { ...status('follower').confState, voters: [1, 2] as NodeId[] };
+    expect(
+      mayQuiesce(status('follower', { leader: 3 as NodeId, confState: removed }), 9, 5, everyoneAlive),
+    ).toBe(false);
+  });
+
   it('a leader handing leadership over keeps ticking', () => {
     expect(mayQuiesce(status('leader', { leadTransferee: 3 as NodeId }), 5, 5, everyoneAlive)).toBe(false);
   });

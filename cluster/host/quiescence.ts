@@ -18,7 +18,10 @@ export function mayQuiesce(
   if (status.commit !== status.lastIndex || status.applied !== status.commit) return false;
   const conf = status.confState;
   if (conf.votersOutgoing.length > 0 || conf.learners.length > 0) return false;
-  if (status.role === 'follower') return status.leader !== 0 && alive(status.leader);
+  // A leader that removed itself steps down without a word to its followers, and its node stays alive:
+  // a follower must keep counting toward an election once its leader is no longer a voter.
+  if (status.role === 'follower')
+    return status.leader !== 0 && alive(status.leader) && conf.voters.includes(status.leader);
   if (status.role !== 'leader' || status.progress === undefined) return false;
   // A transfer drops every proposal until it completes or aborts, and only a tick aborts it.
   if (status.leadTransferee !== undefined) return false;
