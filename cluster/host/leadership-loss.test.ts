@@ -126,4 +126,15 @@ describe('a leader cut off from its peers', () => {
     await until(() => !leader.isLeader());
     await until(() => groups.slice(1).some((g) => g.isLeader()));
   }, 20_000);
+
+  // Whole-node simulation seeds 3624, 6384 and 6940: the leader's node left the group but lived on, and
+  // each vote request woke the quiesced follower with a fresh election timer, so it refused them all.
+  it('a quiesced follower grants votes once its leader left the group while its node lives on', async () => {
+    const { net } = await threeHosts();
+    const groups = ids.map((id) => net.hosts.get(id)!.group(groupId)!);
+    await until(() => groups.every((g) => g.quiesced));
+    await net.hosts.get(1 as NodeId)!.removeGroup(groupId, () => Promise.resolve());
+    net.hosts.get(2 as NodeId)!.campaign(groupId);
+    await until(() => groups.slice(1).some((g) => g.isLeader()));
+  }, 20_000);
 });

@@ -46,6 +46,14 @@ export interface MessageSender {
 const leaderTypes: ReadonlySet<Message['type']> = new Set(['append', 'heartbeat', 'snapshot']);
 const heartbeatTypes: ReadonlySet<Message['type']> = new Set(['heartbeat', 'heartbeat-response']);
 
+const voteRequests: ReadonlySet<Message['type']> = new Set(['vote', 'pre-vote']);
+
+/** After the step, so that the first append of a new leader already counts as hearing it. */
+function noteChallenge(group: RaftGroup, from: NodeId, message: Message): void {
+  if (voteRequests.has(message.type)) group.challenged = true;
+  else if (leaderTypes.has(message.type) && from === group.leader) group.challenged = false;
+}
+
 /**
  * How long a peer may stay silent, in election timeouts, before its quiesced groups here stop
  * trusting it. One, as an awake group's own election timer: silence is counted in this host's
@@ -381,6 +389,7 @@ export class MultiRaftHost {
       if (group === undefined) continue;
       if (!heartbeatTypes.has(message.type)) group.idleTicks = 0;
       if (!this.step(group, from, message)) return;
+      noteChallenge(group, from, message);
     }
     this.schedule();
   }
@@ -479,7 +488,7 @@ export class MultiRaftHost {
       g.quiesced =
         this.config.quiesce &&
         g.idleTicks >= idleTicksMin &&
-        mayQuiesce(g.raw.status(), g.idleTicks, idleTicksMin, alive);
+        mayQuiesce(g.raw.status(), g.idleTicks, idleTicksMin, alive, g.challenged);
       if (was && !g.quiesced) g.raw.resumeAfterQuiescence();
       if (g.quiesced) {
         this.activity.awake.delete(g);

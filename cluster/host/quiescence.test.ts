@@ -61,6 +61,11 @@ describe('quiescing settled groups', () => {
     ).toBe(false);
   });
 
+  it('a follower another voter asked for a vote keeps ticking until it hears its leader again', () => {
+    expect(mayQuiesce(status('follower'), 9, 5, everyoneAlive, true)).toBe(false);
+    expect(mayQuiesce(status('follower'), 9, 5, everyoneAlive, false)).toBe(true);
+  });
+
   it('a leader handing leadership over keeps ticking', () => {
     expect(mayQuiesce(status('leader', { leadTransferee: 3 as NodeId }), 5, 5, everyoneAlive)).toBe(false);
   });

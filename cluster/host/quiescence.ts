@@ -13,6 +13,7 @@ export function mayQuiesce(
   idleTicks: number,
   idleTicksMin: number,
   alive: (peer: NodeId) => boolean,
+  challenged = false,
 ): boolean {
   if (idleTicks < idleTicksMin) return false;
   if (status.commit !== status.lastIndex || status.applied !== status.commit) return false;
@@ -20,8 +21,11 @@ export function mayQuiesce(
   if (conf.votersOutgoing.length > 0 || conf.learners.length > 0) return false;
   // A leader that removed itself steps down without a word to its followers, and its node stays alive:
   // a follower must keep counting toward an election once its leader is no longer a voter.
+  // A vote request from another voter says that voter lost the leader, though the leader's node may
+  // live on (it stepped down, or leads elsewhere): waking resets the election timer, so a follower that
+  // quiesced again before it ran out would refuse every such request for good (its lease never ends).
   if (status.role === 'follower')
-    return status.leader !== 0 && alive(status.leader) && conf.voters.includes(status.leader);
+    return !challenged && status.leader !== 0 && alive(status.leader) && conf.voters.includes(status.leader);
   if (status.role !== 'leader' || status.progress === undefined) return false;
   // A transfer drops every proposal until it completes or aborts, and only a tick aborts it.
   if (status.leadTransferee !== undefined) return false;

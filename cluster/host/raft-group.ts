@@ -38,6 +38,11 @@ export class RaftGroup {
   /** Ticks since the group last saw work other than heartbeats (see quiescence.ts). */
   idleTicks = 0;
   quiesced = false;
+  /**
+   * Another voter asked for a vote since this node last heard its leader's traffic for the group: the
+   * group stays awake until the leader is heard or its election timer runs out (see quiescence.ts).
+   */
+  challenged = false;
   /** Entry bytes applied since the group was loaded; with `snapshotPoints`, places compaction by bytes. */
   appliedBytes = 0;
   /** Recent snapshots (index, appliedBytes then), oldest first: where the log may be compacted. */

@@ -166,7 +166,9 @@ class ClusterRun {
         );
         return;
       }
-      if (leadersAt !== undefined && this.client.pendingProduces === 0 && this.replicasConverged()) break;
+      // A move the operator started may still hand leadership over: the final checks need a leader now.
+      const settled = this.client.pendingProduces === 0 && this.replicasConverged() && this.allLed();
+      if (leadersAt !== undefined && settled) break;
       if (this.clock.now() - healedAt > this.options.settleMsMax) {
         this.fail(
           new BrokerViolation(
@@ -236,7 +238,7 @@ class ClusterRun {
     return parts.join('; ');
   }
 
-  /** The high watermark of the leader its replicas agree on (allLed held); a node with no replica sees none. */
+  /** The high watermark of the leader its replicas agree on (allLed holds); a node with no replica sees none. */
   private leaderWatermark(topic: string, partition: number): number | undefined {
     const leader = this.upNodes()
       .map((n) => leaderSeenBy(n.api, topic, partition))
