@@ -9,6 +9,7 @@ import { registerHealthCommand } from './health-command.js';
 import { registerNodeCommands } from './node-commands.js';
 import { registerPartitionCommands } from './partition-commands.js';
 import { bootstrapList } from './option-parsers.js';
+import { localBootstrapDefault } from '../local/index.js';
 import { registerQueueCommands } from './queue-commands.js';
 import { registerSecurityCommands } from './security-commands.js';
 import { registerServerCommands } from './server-commands.js';
@@ -33,7 +34,7 @@ export function buildProgram(ctx: CliContext): Command {
     .addOption(
       new Option('--bootstrap <host:port,...>', 'nodes to reach the cluster through (env RAFTLOG_BOOTSTRAP)')
         .argParser(bootstrapList)
-        .default(ctx.io.env['RAFTLOG_BOOTSTRAP'] ?? '127.0.0.1:9091'),
+        .default(ctx.io.env['RAFTLOG_BOOTSTRAP'] ?? localBootstrapDefault),
     )
     .option('--json', 'machine-readable output')
     .addOption(

@@ -250,7 +250,7 @@ describe('raftlog argument parsing', () => {
     expect(io.stderr[0]).toMatch(message);
   });
 
-  it('takes --bootstrap from RAFTLOG_BOOTSTRAP unless given', async () => {
+  it('takes --bootstrap from RAFTLOG_BOOTSTRAP unless given; the default is every node npm start runs', async () => {
     const deps = fakeDeps();
     await runCli(['status'], memoryIo([], { RAFTLOG_BOOTSTRAP: '10.0.0.1:7000' }), deps);
     await runCli(
@@ -262,7 +262,7 @@ describe('raftlog argument parsing', () => {
     expect(deps.calls).toEqual([
       { connect: '10.0.0.1:7000' },
       { connect: '10.0.0.2:7000' },
-      { connect: '127.0.0.1:9091' },
+      { connect: '127.0.0.1:9091,127.0.0.1:9092,127.0.0.1:9093' },
     ]);
   });
 

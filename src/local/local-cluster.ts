@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { clusterFilePath, livePids, readClusterFile, writeClusterFile } from './cluster-file.js';
 import { currentLauncher, type Launcher } from './launcher.js';
 import { clusterLayout, peersArg } from './peers.js';
+import { localBootstrapDefault } from './default-bootstrap.js';
 import { describeExit, spawnNode, stopNode, type NodeExit, type SpawnedNode } from './spawn-node.js';
 import { waitHealthy } from './wait-healthy.js';
 
@@ -84,8 +85,7 @@ export class LocalCluster {
 
   usage(): string {
     const addresses = this.members.map((m) => m.address).join(',');
-    const first = this.members[0]?.address ?? '';
-    const bootstrap = first === '127.0.0.1:9091' ? '' : ` --bootstrap ${first}`;
+    const bootstrap = addresses === localBootstrapDefault ? '' : ` --bootstrap ${addresses}`;
     return [
       `nodes: ${addresses}`,
       'try, in another terminal of this folder:',
