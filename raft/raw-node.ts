@@ -36,10 +36,15 @@ export interface RaftStatus {
   confState: ConfState;
   /** On a leader handing leadership over: the node it goes to (the transfer aborts after E ticks). */
   leadTransferee?: NodeId;
-  progress?: ReadonlyMap<
-    NodeId,
-    { match: number; next: number; state: ProgressState; wantsSnapshot?: boolean }
-  >;
+  progress?: ReadonlyMap<NodeId, ProgressStatus>;
+}
+
+/** A follower's replication progress as its leader sees it (a copy). */
+export interface ProgressStatus {
+  match: number;
+  next: number;
+  state: ProgressState;
+  wantsSnapshot?: boolean;
 }
 
 interface Outstanding {
@@ -208,6 +213,15 @@ export class RawNode {
     }
   }
 
+  /** The leader this node knows (0: none); cheap, unlike status(), for paths that ask per request. */
+  get leader(): NodeId | 0 {
+    return this.raft.leader;
+  }
+
+  get role(): Role {
+    return this.raft.role;
+  }
+
   status(): RaftStatus {
     const r = this.raft;
     const status: RaftStatus = {
@@ -223,12 +237,10 @@ export class RawNode {
     };
     if (r.role === 'leader') {
       if (r.leadTransferee !== 0) status.leadTransferee = r.leadTransferee;
-      status.progress = new Map(
-        [...r.progress].map(([id, p]) => [
-          id,
-          { match: p.match, next: p.next, state: p.state, wantsSnapshot: p.wantsSnapshot },
-        ]),
-      );
+      const progress = new Map<NodeId, ProgressStatus>();
+      for (const [id, p] of r.progress)
+        progress.set(id, { match: p.match, next: p.next, state: p.state, wantsSnapshot: p.wantsSnapshot });
+      status.progress = progress;
     }
     return status;
   }

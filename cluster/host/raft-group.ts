@@ -77,7 +77,7 @@ export class RaftGroup {
   }
 
   get leader(): NodeId | 0 {
-    return this.raw.status().leader;
+    return this.raw.leader;
   }
 
   /** Role, term, commit and (on the leader) each follower's progress, as Raft sees them now. */
@@ -101,7 +101,7 @@ export class RaftGroup {
   }
 
   isLeader(): boolean {
-    return this.raw.status().role === 'leader';
+    return this.raw.role === 'leader';
   }
 
   propose(data: Uint8Array): Proposal {

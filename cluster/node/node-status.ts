@@ -44,13 +44,17 @@ export class NodeStatus {
     const partitions = options.omitPartitions
       ? []
       : [...state.topics.keys()].sort().flatMap((n) => router.topicView(n).partitionViews);
+    // Counted from the assignments and each group's leader, not from the views: a status that omits
+    // partitions (a quick check of a large cluster) still says who leads how many.
     const replicas = new Map<number, number>();
     const leaders = new Map<number, number>();
     for (const t of state.topics.values()) {
-      for (const p of t.partitions) for (const r of p.replicas) replicas.set(r, (replicas.get(r) ?? 0) + 1);
+      for (const p of t.partitions) {
+        for (const r of p.replicas) replicas.set(r, (replicas.get(r) ?? 0) + 1);
+        const leader = router.leaderSeen(p);
+        if (leader !== 0) leaders.set(leader, (leaders.get(leader) ?? 0) + 1);
+      }
     }
-    for (const p of partitions)
-      if (p.leaderId !== 0) leaders.set(p.leaderId, (leaders.get(p.leaderId) ?? 0) + 1);
     const changedAt = (id: NodeId): number => state.nodes.get(id)?.statusChangedAtMs ?? 0;
     return {
       clusterId: this.deps.clusterId,

@@ -97,20 +97,22 @@ export class PartitionRouter {
     return [...registered, ...unregistered].sort((a, b) => a.nodeId - b.nodeId);
   }
 
+  /**
+   * For a partition this node does not host, the preferred replica is the best guess (a wrong one
+   * answers NOT_LEADER with the real leader); a hosted partition without a leader says so.
+   */
+  leaderSeen(a: PartitionAssignment): NodeId | 0 {
+    const local = this.local.get(a.groupId);
+    return local === undefined ? guessLeader(a.replicas) : local.group.leader;
+  }
+
   topicView(name: string): TopicView {
-    const view = topicView(
+    return topicView(
       this.topicInfo(name),
       (g) => this.local.get(g),
       (id) => this.deps.isAlive(id),
+      (a) => guessLeader(a.replicas),
     );
-    // For a partition this node does not host, the preferred replica is the best guess (a wrong one
-    // answers NOT_LEADER with the real leader); a hosted partition without a leader says so.
-    return {
-      ...view,
-      partitionViews: view.partitionViews.map((p) =>
-        p.leaderId === 0 && !this.local.has(p.groupId) ? { ...p, leaderId: guessLeader(p.replicas) } : p,
-      ),
-    };
   }
 }
 

@@ -22,23 +22,27 @@ export function brokerViews(state: ControllerState): BrokerView[] {
     .map((n) => ({ nodeId: n.id, address: n.address, peerAddress: n.peerAddress, alive: n.alive }));
 }
 
+/** Who leads a partition this node does not host, as far as it can tell (0: it cannot). */
+export type UnhostedLeader = (a: PartitionAssignment) => NodeId | 0;
+
+const noLeader: UnhostedLeader = () => 0;
+
 export function partitionView(
   topic: string,
   a: PartitionAssignment,
   local: LocalPartition | undefined,
   heardFrom: HeardFrom,
+  unhostedLeader: UnhostedLeader = noLeader,
 ): PartitionView {
-  const base = {
-    topic,
-    partition: a.partition,
-    groupId: a.groupId,
-    replicas: a.replicas,
-    targetReplicas: a.targetReplicas ?? [],
-  };
+  // One object per partition, built once: a status of 10,000 partitions makes 10,000 of them.
   if (local === undefined) {
     return {
-      ...base,
-      leaderId: 0,
+      topic,
+      partition: a.partition,
+      groupId: a.groupId,
+      replicas: a.replicas,
+      targetReplicas: a.targetReplicas ?? [],
+      leaderId: unhostedLeader(a),
       term: 0,
       inSync: [],
       learners: [],
@@ -50,13 +54,15 @@ export function partitionView(
   }
   const status = local.group.status();
   const sm = local.replica.state;
-  const inSync = inSyncReplicas(local, heardFrom, status);
   return {
-    ...base,
+    topic,
+    partition: a.partition,
+    groupId: a.groupId,
     replicas: status.confState.voters.length > 0 ? [...status.confState.voters] : a.replicas,
+    targetReplicas: a.targetReplicas ?? [],
     leaderId: status.leader,
     term: status.term,
-    inSync,
+    inSync: inSyncReplicas(local, heardFrom, status),
     learners: status.confState.learners,
     commitIndex: status.commit,
     highWatermark: sm.highWatermark,
@@ -85,6 +91,7 @@ export function topicView(
   t: TopicInfo,
   local: (groupId: number) => LocalPartition | undefined,
   heardFrom: HeardFrom,
+  unhostedLeader: UnhostedLeader = noLeader,
 ): TopicView {
   return {
     name: t.name,
@@ -92,6 +99,8 @@ export function topicView(
     replicationFactor: t.replicationFactor,
     config: t.config,
     createdAtMs: t.createdAtMs,
-    partitionViews: t.partitions.map((a) => partitionView(t.name, a, local(a.groupId), heardFrom)),
+    partitionViews: t.partitions.map((a) =>
+      partitionView(t.name, a, local(a.groupId), heardFrom, unhostedLeader),
+    ),
   };
 }

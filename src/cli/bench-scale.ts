@@ -55,14 +55,6 @@ export type ScaleLog = (line: string) => void;
 
 const pollMs = 500;
 
-/**
- * Asking every node for the status of every partition costs the nodes CPU in proportion to the
- * partitions: at 10,000 a poll every 500 ms would itself disturb the elections it times.
- */
-function censusIntervalMs(partitions: number): number {
-  return Math.min(2_000, Math.max(pollMs, Math.round(partitions / 5)));
-}
-
 /** Starts its own cluster, measures it, and stops every process it started, however it ends. */
 export async function runScaleBench(
   o: ScaleBenchOptions,
@@ -79,7 +71,7 @@ export async function runScaleBench(
     const topics = topicNames(o.topics);
     const session = await connect(layout.map((n) => n.address).join(','));
     const created = await createPartitions(session.admin, topics, o, log).finally(() => session.close());
-    const led = await waitAllLed(census, new Set(topics), o, log);
+    const led = await waitAllLed(census, o, log);
     const allLedAfterCreateMs = led.elapsedMs + created.startedBeforeMs;
     log(
       led.done
@@ -95,7 +87,7 @@ export async function runScaleBench(
     const restartedAt = performance.now();
     cluster = startCluster(o, dataDir);
     await cluster.waitReady();
-    const restart = await waitAllLed(census, new Set(topics), o, log, restartedAt);
+    const restart = await waitAllLed(census, o, log, restartedAt);
     return {
       partitions: o.partitions,
       topics: o.topics,
@@ -177,20 +169,19 @@ interface LedWait {
 
 async function waitAllLed(
   census: LeaderCensus,
-  topics: ReadonlySet<string>,
   o: ScaleBenchOptions,
   log: ScaleLog,
   startedAt = performance.now(),
 ): Promise<LedWait> {
   let reported = -1;
   for (;;) {
-    const led = await census.ledPartitions(topics);
+    const led = await census.ledPartitions();
     const elapsedMs = performance.now() - startedAt;
     if (led >= o.partitions) return { done: true, led, elapsedMs };
     if (elapsedMs > o.leadTimeoutMs) return { done: false, led, elapsedMs };
     if (led !== reported) log(`  ${led}/${o.partitions} led after ${ms(elapsedMs)}`);
     reported = led;
-    await sleep(censusIntervalMs(o.partitions));
+    await sleep(pollMs);
   }
 }
 

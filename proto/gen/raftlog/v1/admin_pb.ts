@@ -586,7 +586,9 @@ export type NodeStatus = Message<"raftlog.v1.NodeStatus"> & {
   replicas: number;
 
   /**
-   * Partitions it leads.
+   * Partitions it leads, as the answering node knows (also with omit_partitions): for the answering
+   * node itself, exactly the partitions it leads; for another node, the partitions hosted on the
+   * answering node that name it leader, plus those not hosted there whose first replica it is.
    *
    * @generated from field: uint32 leaders = 5;
    */
