@@ -123,7 +123,8 @@ export class Reconciler {
     );
     await replica.open();
     const group = await deps.host.addGroup(groupId, replica, bootstrapOf(spec, deps.nodeId));
-    if (group.storage.lastIndex() === 0 && joinsRunningGroup(spec)) deps.voteGate.gateJoin(groupId);
+    if (group.storage.lastIndex() === 0 && joinsRunningGroup(spec, deps.nodeId))
+      deps.voteGate.gateJoin(groupId);
     deps.router.local.set(groupId, { group, replica });
     if (group.status().term === 0 && replicas[0] === deps.nodeId && deps.voteGate.mayCampaign(groupId))
       this.campaignFresh(groupId);
@@ -193,16 +194,15 @@ export function bootstrapOf(spec: PartitionGroupSpec, self: NodeId): { confState
 }
 
 /**
- * Whether a replica created now joins a group that already runs elsewhere rather than starting it:
- * a move is under way, or the group's members are no longer the ones it was created with.
+ * Whether the replica `self` creates now joins a group that already runs elsewhere rather than
+ * starting it: it is only a move's target, or the group's members are no longer the ones it was
+ * created with (a member of a group that never ran but has a move pending starts it: were every
+ * member to count as joining, none would ask for a vote and the group would never elect).
  */
-export function joinsRunningGroup(spec: PartitionGroupSpec): boolean {
+export function joinsRunningGroup(spec: PartitionGroupSpec, self: NodeId): boolean {
   const initial = spec.bootstrapReplicas ?? spec.replicas;
-  return (
-    spec.targetReplicas !== null ||
-    initial.length !== spec.replicas.length ||
-    !initial.every((id) => spec.replicas.includes(id))
-  );
+  if (!spec.replicas.includes(self)) return true;
+  return initial.length !== spec.replicas.length || !initial.every((id) => spec.replicas.includes(id));
 }
 
 /** A configuration with `voters` and nothing else, as a new group starts from. */
