@@ -71,7 +71,7 @@ export async function runScaleBench(
     const topics = topicNames(o.topics);
     const session = await connect(layout.map((n) => n.address).join(','));
     const created = await createPartitions(session.admin, topics, o, log).finally(() => session.close());
-    const led = await waitAllLed(census, o, log);
+    const led = await waitAllLed(census, new Set(topics), o, log);
     const allLedAfterCreateMs = led.elapsedMs + created.startedBeforeMs;
     log(
       led.done
@@ -87,7 +87,7 @@ export async function runScaleBench(
     const restartedAt = performance.now();
     cluster = startCluster(o, dataDir);
     await cluster.waitReady();
-    const restart = await waitAllLed(census, o, log, restartedAt);
+    const restart = await waitAllLed(census, new Set(topics), o, log, restartedAt);
     return {
       partitions: o.partitions,
       topics: o.topics,
@@ -167,15 +167,18 @@ interface LedWait {
   readonly elapsedMs: number;
 }
 
+/** Polls the cheap count; once it says every partition is led, one exact census confirms it. */
 async function waitAllLed(
   census: LeaderCensus,
+  topics: ReadonlySet<string>,
   o: ScaleBenchOptions,
   log: ScaleLog,
   startedAt = performance.now(),
 ): Promise<LedWait> {
   let reported = -1;
   for (;;) {
-    const led = await census.ledPartitions();
+    let led = await census.ledCount();
+    if (led >= o.partitions) led = await census.ledExactly(topics);
     const elapsedMs = performance.now() - startedAt;
     if (led >= o.partitions) return { done: true, led, elapsedMs };
     if (elapsedMs > o.leadTimeoutMs) return { done: false, led, elapsedMs };
