@@ -15,6 +15,7 @@ export {
 export { keyspace, type Keyspace } from './keys.js';
 export {
   checkClusterId,
+  clearRejoining,
   readNodeIdentity,
   writeNodeIdentity,
   type NodeIdentity,

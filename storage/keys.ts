@@ -250,6 +250,15 @@ export function nodeIdentityKey(): Uint8Array {
   return Uint8Array.of(keyspace.nodeIdentity);
 }
 
+/**
+ * Present while a node that started on a wiped data directory has not caught up: it outlives the
+ * restarts in between, which find an identity and would otherwise vote as if nothing was lost. Under
+ * the identity's prefix, so an emptiness check that skips the identity skips it too.
+ */
+export function nodeRejoiningKey(): Uint8Array {
+  return Uint8Array.of(keyspace.nodeIdentity, 0x01);
+}
+
 /** Every key this store holds, for an emptiness check. */
 export function wholeKeyspace(): KeyRange {
   return { gte: Uint8Array.of(keyspace.raftEntry), lt: Uint8Array.of(0xff) };

@@ -1,6 +1,6 @@
 import { RaftlogError } from '../lib/index.js';
 import { firstInRange, KvWriteBatch, type KvStore } from './kv/index.js';
-import { nodeIdentityKey, prefixEnd, wholeKeyspace } from './keys.js';
+import { nodeIdentityKey, nodeRejoiningKey, prefixEnd, wholeKeyspace } from './keys.js';
 import { ValueReader, ValueWriter } from './value-codec.js';
 
 /** Which node of which cluster a data directory belongs to, written once when the node first starts. */
@@ -14,6 +14,8 @@ export interface StoredIdentity {
   readonly identity: NodeIdentity | undefined;
   /** False for a new (or wiped) directory: no Raft state, no records. */
   readonly hasData: boolean;
+  /** The directory was started on empty in a formed cluster and has not caught up since. */
+  readonly rejoining: boolean;
 }
 
 /** Cluster ids are short printable names (a UUID from the launcher, or a name an operator chose). */
@@ -34,13 +36,28 @@ export async function readNodeIdentity(kv: KvStore): Promise<StoredIdentity> {
   const all = wholeKeyspace();
   const below = await firstInRange(kv, { gte: all.gte, lt: nodeIdentityKey(), keysOnly: true });
   const above = await firstInRange(kv, { gte: prefixEnd(nodeIdentityKey()), lt: all.lt, keysOnly: true });
-  return { identity, hasData: below !== undefined || above !== undefined };
+  const rejoining = (await kv.get(nodeRejoiningKey())) !== undefined;
+  return { identity, hasData: below !== undefined || above !== undefined, rejoining };
 }
 
-/** Writes the identity with an fsync, before the node runs any Raft group. */
-export async function writeNodeIdentity(kv: KvStore, identity: NodeIdentity): Promise<void> {
+/**
+ * Writes the identity with an fsync, before the node runs any Raft group; with `rejoining`, the
+ * marker that keeps the node from voting until it has caught up, in the same write.
+ */
+export async function writeNodeIdentity(
+  kv: KvStore,
+  identity: NodeIdentity,
+  rejoining = false,
+): Promise<void> {
   checkClusterId(identity.clusterId);
-  await kv.write(new KvWriteBatch().put(nodeIdentityKey(), encodeIdentity(identity)), { sync: true });
+  const batch = new KvWriteBatch().put(nodeIdentityKey(), encodeIdentity(identity));
+  if (rejoining) batch.put(nodeRejoiningKey(), new Uint8Array(0));
+  await kv.write(batch, { sync: true });
+}
+
+/** The rejoining node caught up in every group whose votes it forgot: it votes as any node again. */
+export async function clearRejoining(kv: KvStore): Promise<void> {
+  await kv.write(new KvWriteBatch().del(nodeRejoiningKey()), { sync: true });
 }
 
 function encodeIdentity(identity: NodeIdentity): Uint8Array {

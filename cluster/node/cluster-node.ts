@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { NodeId, SeedSource } from '../../lib/index.js';
-import { PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.js';
+import type { GroupId, NodeId, SeedSource } from '../../lib/index.js';
+import { clearRejoining, PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.js';
 import { type ControllerOutput, type TopicConfig, type TopicConfigInput } from '../controller/index.js';
 import { resolveHostConfig, MultiRaftHost, type HostConfig, type RaftEventCounts } from '../host/index.js';
 import type { NodeTransport, TransportFactory } from '../transport/index.js';
@@ -40,7 +40,7 @@ import type { NodeClock } from './node-clock.js';
 import type { QueueApi } from './queue-api.js';
 import { QueueService } from './queue-service.js';
 import { queueSettingsOf } from './queue-settings.js';
-import { Reconciler } from './reconciler.js';
+import { assignedHere, Reconciler } from './reconciler.js';
 import type { TransactionsApi } from './txn-api.js';
 import { checkTxnBatch } from './txn-produce-guard.js';
 import { TopicAdmin } from './topic-admin.js';
@@ -178,6 +178,8 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
       controllerGroup,
       group: (id) => host.group(id),
       controllerApplied: () => controller.state,
+      assigned: () => assignedHere(controller.state, options.nodeId) as Set<GroupId>,
+      caughtUpEverywhere: () => clearRejoining(options.kv),
       logger,
     });
     const router = new PartitionRouter({

@@ -171,7 +171,8 @@ export class Reconciler {
   }
 }
 
-function assignedHere(state: ControllerState, nodeId: NodeId): Set<number> {
+/** The partition groups the controller assigns to a node (as a replica or a move's target). */
+export function assignedHere(state: ControllerState, nodeId: NodeId): Set<number> {
   const assigned = new Set<number>();
   for (const t of state.topics.values()) {
     for (const p of t.partitions) {

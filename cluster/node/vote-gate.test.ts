@@ -26,6 +26,8 @@ describe('the vote gate of a node that lost its data', () => {
       controllerGroup: controller,
       group: () => group,
       controllerApplied: () => applied,
+      assigned: () => [],
+      caughtUpEverywhere: () => Promise.resolve(),
       logger,
     });
     gate.recheck([controller]);
@@ -43,10 +45,54 @@ describe('the vote gate of a node that lost its data', () => {
       controllerGroup: controller,
       group: () => fakeGroup({ commit: 10, term: 3, leader: 0 }),
       controllerApplied: () => ({ appliedIndex: 10, nextGroupId: 4 }),
+      assigned: () => [],
+      caughtUpEverywhere: () => Promise.resolve(),
       logger: pino({ level: 'silent' }),
     });
     gate.recheck([controller]);
     expect(gate.mayCampaign(controller)).toBe(false);
+  });
+});
+
+describe('the record that a rejoining node caught up', () => {
+  it('is written once the controller and every assigned group it forgot have caught up, retried on failure', async () => {
+    const views = new Map<number, { commit: number; term: number; leader: number }>([
+      [0, { commit: 10, term: 3, leader: 2 }],
+      [2, { commit: 5, term: 4, leader: 0 }],
+    ]);
+    const hosted = new Set([0]);
+    const records: string[] = [];
+    let failNext = true;
+    const gate = new VoteGate(true, {
+      nodeId: 1 as NodeId,
+      controllerGroup: controller,
+      group: (id) => (hosted.has(id) ? fakeGroup(views.get(id)!) : undefined),
+      controllerApplied: () => ({ appliedIndex: 10, nextGroupId: 4 }),
+      // Group 2 was created before the wipe; group 6 after the controller caught up (never voted in).
+      assigned: () => [2, 6] as GroupId[],
+      caughtUpEverywhere: () => {
+        records.push('record');
+        if (!failNext) return Promise.resolve();
+        failNext = false;
+        return Promise.reject(new Error('disk full'));
+      },
+      logger: pino({ level: 'silent' }),
+    });
+    gate.recheck([controller]);
+    // The controller caught up, but group 2 is assigned here and not even created yet.
+    expect(records).toEqual([]);
+    hosted.add(2);
+    gate.recheck([controller, 2 as GroupId]);
+    expect(records).toEqual([]); // created, but it knows no leader yet
+    views.set(2, { commit: 6, term: 5, leader: 2 });
+    gate.recheck([controller, 2 as GroupId]);
+    expect(records).toEqual(['record']);
+    await Promise.resolve();
+    gate.recheck([controller, 2 as GroupId]);
+    expect(records).toEqual(['record', 'record']);
+    await Promise.resolve();
+    gate.recheck([controller, 2 as GroupId]);
+    expect(records).toEqual(['record', 'record']);
   });
 });
 
@@ -59,6 +105,8 @@ describe('the vote gate of a group joined with an empty log', () => {
       controllerGroup: controller,
       group: () => fakeGroup(view),
       controllerApplied: () => ({ appliedIndex: 10, nextGroupId: 9 }),
+      assigned: () => [],
+      caughtUpEverywhere: () => Promise.resolve(),
       logger: pino({ level: 'silent' }),
     });
     const vote = (groupId: GroupId) => ({ groupId, message: { type: 'vote' } }) as never;

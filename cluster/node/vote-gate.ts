@@ -8,6 +8,13 @@ export interface VoteGateContext {
   readonly group: (id: GroupId) => RaftGroup | undefined;
   /** The controller replica's applied index and next partition group id. */
   readonly controllerApplied: () => { appliedIndex: number; nextGroupId: number };
+  /** The partition groups the controller (as this node has applied it) assigns to this node. */
+  readonly assigned: () => Iterable<GroupId>;
+  /**
+   * Every group whose votes this node forgot has caught up: record it durably (the node's
+   * rejoining marker), so a restart from here on votes at once. A restart before it gates again.
+   */
+  readonly caughtUpEverywhere: () => Promise<void>;
   readonly logger: Logger;
 }
 
@@ -19,6 +26,10 @@ const voteRequests: ReadonlySet<string> = new Set(['vote', 'pre-vote']);
  * a leader that lacks entries it had acknowledged. Until a group has caught up, this node grants no
  * vote (vote and pre-vote requests to it are dropped, as if it were down) and asks for none (its
  * vote requests are dropped; pre-votes still go, since they change no state and wake a quiet leader).
+ *
+ * The node remembers that it is rejoining (storage's rejoining marker) until every group whose votes
+ * it forgot has caught up, so a restart in between gates it again instead of letting it vote as a
+ * node that lost nothing.
  *
  * A group has caught up once its commit index holds an entry of the current leader's term: a leader
  * commits its own first entry after every entry committed before it, so this node then holds every
@@ -37,6 +48,8 @@ export class VoteGate {
   /** Groups joined with an empty log (gated whether or not the node lost its data directory). */
   private readonly joining = new Set<GroupId>();
   private freshFrom = Number.POSITIVE_INFINITY;
+  /** The catch-up is recorded durably (or being recorded): nothing left for recheck to do. */
+  private recorded = false;
 
   constructor(
     private readonly active: boolean,
@@ -74,6 +87,26 @@ export class VoteGate {
   recheck(groupIds: Iterable<GroupId>): void {
     if (!this.engaged) return;
     for (const id of groupIds) if (!this.released.has(id)) this.gated(id);
+    if (this.active && !this.recorded && this.caughtUpEverywhere()) {
+      this.recorded = true;
+      this.ctx.caughtUpEverywhere().then(
+        () => this.ctx.logger.info('caught up in every group after rejoining'),
+        (error: unknown) => {
+          this.recorded = false; // the next recheck tries again
+          this.ctx.logger.warn({ err: error }, 'could not record the catch-up after rejoining');
+        },
+      );
+    }
+  }
+
+  /**
+   * The controller and every partition group assigned here whose votes were forgotten are released.
+   * A group assigned but not created yet is not, so the record never runs ahead of the reconciler.
+   */
+  private caughtUpEverywhere(): boolean {
+    if (!this.released.has(this.ctx.controllerGroup)) return false;
+    for (const id of this.ctx.assigned()) if (this.forgotVotes(id) && !this.released.has(id)) return false;
+    return true;
   }
 
   /** Whether this node may start an election in the group now. */

@@ -3,6 +3,7 @@ export {
   attributeBits,
   compression,
   defaultRecordBatchLimits,
+  headerOffsets,
   noProducerEpoch,
   noProducerId,
   noSequence,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryKvStore } from '../../storage/index.js';
+import { clearRejoining, MemoryKvStore } from '../../storage/index.js';
 import { silentLogger } from '../obs/index.js';
 import { loadNodeConfig } from './node-config.js';
-import { resolveNodeIdentity, type PeerReport } from './node-identity-check.js';
+import { controllerFormed, resolveNodeIdentity, type PeerReport } from './node-identity-check.js';
 
 const seeds = '1=127.0.0.1:9091,2=127.0.0.1:9092,3=127.0.0.1:9093';
 const config = (id: number) =>
@@ -58,6 +58,18 @@ describe('resolveNodeIdentity: joining the controller', () => {
     const kv = new MemoryKvStore();
     await resolveNodeIdentity(kv, config(5), silentLogger(), formedWith([1, 2, 3]));
     const again = await resolveNodeIdentity(kv, config(5), silentLogger(), formedWith([1, 2, 3, 5]));
-    expect(again).toEqual({ clusterId: 'c1', rejoining: false, joinController: false });
+    // Started on an empty directory in a formed cluster, it has not recorded its catch-up yet.
+    expect(again).toEqual({ clusterId: 'c1', rejoining: true, joinController: false });
+    await clearRejoining(kv);
+    const caughtUp = await resolveNodeIdentity(kv, config(5), silentLogger(), formedWith([1, 2, 3, 5]));
+    expect(caughtUp).toEqual({ clusterId: 'c1', rejoining: false, joinController: false });
+  });
+});
+
+describe('controllerFormed', () => {
+  it('counts a term without a known commit: a peer down through the elections heard of them but learned no commit', () => {
+    expect(controllerFormed({ term: 0n, commitIndex: 0n })).toBe(false);
+    expect(controllerFormed({ term: 2n, commitIndex: 0n })).toBe(true);
+    expect(controllerFormed({ term: 2, commitIndex: 7 })).toBe(true);
   });
 });

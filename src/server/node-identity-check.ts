@@ -22,8 +22,9 @@ export class IdentityMismatchError extends Error {
 export interface ResolvedIdentity {
   readonly clusterId: string;
   /**
-   * The data directory was empty but the cluster had already formed: this node forgot its votes and
-   * its log, so it must not vote in a group before it has caught up with that group's leader.
+   * The data directory was empty but the cluster had already formed (or it was, and the node has not
+   * caught up since): this node forgot its votes and its log, so it must not vote in a group before
+   * it has caught up with that group's leader.
    */
   readonly rejoining: boolean;
   /**
@@ -34,11 +35,12 @@ export interface ResolvedIdentity {
   readonly joinController: boolean;
 }
 
-/** What a peer says about itself: its cluster id and whether its controller has committed anything. */
+/** What a peer says about itself: its cluster id and whether its controller has ever elected. */
 export interface PeerReport {
   readonly nodeId: number;
   readonly address: string;
   readonly clusterId: string;
+  /** See `controllerFormed`. */
   readonly formed: boolean;
   /** The controller's voters and learners as the peer knows them. */
   readonly controllerMembers: readonly number[];
@@ -47,14 +49,29 @@ export interface PeerReport {
 export type ProbePeers = (peers: ReadonlyMap<number, string>, logger: Logger) => Promise<PeerReport[]>;
 
 /**
+ * Whether a peer's controller shows that votes may have been cast: a term above 0 (with pre-vote, a
+ * term moves only after a majority answered a pre-vote) or anything committed. A node starting on an
+ * empty directory among such peers may have voted before it lost its disk, so it must not vote again
+ * before it has caught up. Commit alone is not enough: a peer that was down through the elections
+ * may have heard of a term without learning that anything was committed.
+ */
+export function controllerFormed(controller: {
+  readonly term: bigint | number;
+  readonly commitIndex: bigint | number;
+}): boolean {
+  return Number(controller.term) > 0 || Number(controller.commitIndex) > 0;
+}
+
+/**
  * Decides which cluster this node belongs to before anything runs, and refuses a data directory that
  * belongs to another node or cluster. The identity is written (fsynced) before any Raft group starts.
  */
 export async function resolveNodeIdentity(
   kv: KvStore,
-  config: NodeConfig,
+  config: Pick<NodeConfig, 'id' | 'peers' | 'dataDir' | 'clusterId'>,
   logger: Logger,
   probe: ProbePeers = probePeers,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): Promise<ResolvedIdentity> {
   const others = new Map([...config.peers].filter(([id]) => id !== config.id));
   const stored = await readNodeIdentity(kv);
@@ -83,7 +100,8 @@ export async function resolveNodeIdentity(
         `peer ${foreign.nodeId} at ${foreign.address} belongs to cluster ${foreign.clusterId}`,
       );
     }
-    return { clusterId, rejoining: false, joinController: joinsController(config.id, reports) };
+    // A wiped node that restarted before it caught up still owes the catch-up: its marker says so.
+    return { clusterId, rejoining: stored.rejoining, joinController: joinsController(config.id, reports) };
   }
   if (stored.hasData) {
     // Written before identities existed: it spoke the old fixed id, so its peers still do too.
@@ -92,17 +110,18 @@ export async function resolveNodeIdentity(
     logger.info({ clusterId }, 'recorded the identity of a data directory written by an older version');
     return { clusterId, rejoining: false, joinController: false };
   }
-  const resolved = await identityForEmptyDirectory(config, others, logger, probe);
-  await writeNodeIdentity(kv, { nodeId: config.id, clusterId: resolved.clusterId });
+  const resolved = await identityForEmptyDirectory(config, others, logger, probe, sleep);
+  await writeNodeIdentity(kv, { nodeId: config.id, clusterId: resolved.clusterId }, resolved.rejoining);
   logger.info({ ...resolved }, 'recorded the identity of a new data directory');
   return resolved;
 }
 
 async function identityForEmptyDirectory(
-  config: NodeConfig,
+  config: Pick<NodeConfig, 'id' | 'clusterId'>,
   others: ReadonlyMap<number, string>,
   logger: Logger,
   probe: ProbePeers,
+  sleep: (ms: number) => Promise<void>,
 ): Promise<ResolvedIdentity> {
   const lowest = Math.min(config.id, ...others.keys());
   for (let attempt = 0; ; attempt++) {
@@ -130,7 +149,7 @@ async function identityForEmptyDirectory(
         'empty data directory: waiting for a peer to tell the cluster id',
       );
     }
-    await new Promise((r) => setTimeout(r, probeRetryMs));
+    await sleep(probeRetryMs);
   }
 }
 
@@ -144,7 +163,11 @@ function joinsController(id: number, reports: readonly PeerReport[]): boolean {
   return formed.length > 0 && !formed.some((r) => r.controllerMembers.includes(id));
 }
 
-function foreignCluster(config: NodeConfig, stored: string, why: string): IdentityMismatchError {
+function foreignCluster(
+  config: Pick<NodeConfig, 'dataDir'>,
+  stored: string,
+  why: string,
+): IdentityMismatchError {
   return new IdentityMismatchError(
     `data directory ${config.dataDir} belongs to cluster ${stored}, but ${why}. ` +
       "Point --data at this cluster's directory for this node, or empty it to join as a new copy.",
@@ -158,8 +181,8 @@ export async function probePeers(peers: ReadonlyMap<number, string>, logger: Log
       const client = createClient(AdminService, address);
       try {
         const status = await client.clusterStatus({ omitPartitions: true }, { timeoutMs: probeTimeoutMs });
-        const formed = (status.controller?.commitIndex ?? 0n) > 0n;
         const c = status.controller;
+        const formed = c !== undefined && controllerFormed(c);
         const controllerMembers = [...(c?.voters ?? []), ...(c?.learners ?? [])];
         return { nodeId, address, clusterId: status.clusterId, formed, controllerMembers };
       } catch (error) {

@@ -1,4 +1,6 @@
 import { ManualClock, Prng, type NodeId } from '../../lib/index.js';
+import { readNodeIdentity } from '../../storage/index.js';
+import { controllerFormed } from '../../src/server/node-identity-check.js';
 import type { NodeApi, PartitionView } from '../../cluster/node/index.js';
 import { BrokerViolation } from './broker-violation.js';
 import { ClientCalls } from './client-calls.js';
@@ -8,6 +10,7 @@ import { ProcessClock } from './process-clock.js';
 import { ReplicaChecker } from './replica-checker.js';
 import { SimAdmin } from './sim-admin.js';
 import { SimClient } from './sim-client.js';
+import { SimHostile } from './sim-hostile.js';
 import { replayCommand, type SimClusterOptions } from './sim-cluster-options.js';
 import { emptyStats, type SimClusterStats } from './sim-cluster-stats.js';
 import { clientAddress, peerAddress, SimNode, type SimNodeEnv } from './sim-node.js';
@@ -66,6 +69,7 @@ class ClusterRun {
   private readonly checker = new ReplicaChecker();
   private readonly client: SimClient;
   private readonly admin: SimAdmin;
+  private readonly hostile: SimHostile;
   private readonly faults: FaultInjector;
   private failure: SimClusterFailure | undefined;
 
@@ -92,6 +96,20 @@ class ClusterRun {
       fsyncMsMax: this.prng.pick([2, 5, 20]),
       onFatal: (id, error) =>
         this.fail(new BrokerViolation('no crash loop', `node ${id} stopped itself: ${describe(error)}`)),
+      peerReports: (asking) =>
+        this.upNodes()
+          .filter((n) => n.id !== asking)
+          .map((n) => {
+            const status = n.api.clusterStatus({ omitPartitions: true });
+            const c = status.controller;
+            return {
+              nodeId: n.id,
+              address: peerAddress(n.id),
+              clusterId: status.clusterId,
+              formed: controllerFormed(c),
+              controllerMembers: [...c.voters, ...c.learners],
+            };
+          }),
     };
     for (const id of ids) this.nodes.push(new SimNode(id, env));
     const view = {
@@ -113,8 +131,10 @@ class ClusterRun {
       ids,
       this.stats,
       this.trace,
+      () => this.disksRejoining,
     );
     this.faults = new FaultInjector(this.prng, this.nodes, this.network, this.stats, this.trace);
+    this.hostile = new SimHostile(this.prng, calls, this.client, this.stats, this.trace, (e) => this.fail(e));
   }
 
   async execute(): Promise<void> {
@@ -124,11 +144,13 @@ class ClusterRun {
       this.stats.steps++;
       await this.advance(this.prng.intBetween(1, 10));
       this.client.step(this.options.topicsMax);
+      this.hostile.step();
       if (this.options.admin) this.admin.step();
       if (this.options.faults) this.faults.step();
       if (this.clock.now() >= nextCheckMs) {
         nextCheckMs = this.clock.now() + checkEveryMs;
         await this.checkReplicas();
+        await this.noteDisks();
       }
     }
     if (this.failure === undefined) await this.settle();
@@ -245,6 +267,47 @@ class ClusterRun {
       .find((l) => l !== 0);
     const api = leader === undefined ? undefined : this.nodeOf(leader as NodeId)?.node;
     return api === undefined ? undefined : localView(api, topic, partition)?.highWatermark;
+  }
+
+  /**
+   * Some node's disk holds no identity yet or the rejoining marker: that node votes in no group it
+   * has not caught up in (cluster/node/vote-gate.ts), so the cluster tolerates one fault less.
+   */
+  private disksRejoining = true;
+  private disksWholeChecks = 0;
+
+  /**
+   * Reads every node's identity. A disk may be lost only while every disk holds an identity and no
+   * rejoining marker (at two checks in a row, so the marker's removal is durable), every partition
+   * has its three replicas and no move runs: each committed entry is then on two disks at least, and
+   * the one that survives the loss is the only one a leader can be elected with.
+   */
+  private async noteDisks(): Promise<void> {
+    let rejoining = false;
+    for (const n of this.nodes) {
+      const stored = await readNodeIdentity(n.kv);
+      if (stored.identity === undefined || stored.rejoining) rejoining = true;
+    }
+    this.disksWholeChecks = rejoining ? 0 : this.disksWholeChecks + 1;
+    this.disksRejoining = this.disksWholeChecks < 2;
+    this.faults.wipeAllowed = !this.disksRejoining && this.replicaSetsWhole();
+  }
+
+  /**
+   * No operation of the operator runs, the controller leader is up, and every up node (it among
+   * them) sees each partition on three replicas with no move pending.
+   */
+  private replicaSetsWhole(): boolean {
+    if (this.options.admin && !this.admin.idle) return false;
+    const up = this.upNodes();
+    if (!up.some((n) => n.api.metadata([]).controllerId === n.id)) return false;
+    for (const n of up)
+      for (const [topic, partitions] of this.client.knownTopics)
+        for (let p = 0; p < partitions; p++) {
+          const view = localView(n.api, topic, p);
+          if (view === undefined || view.replicas.length < 3 || view.targetReplicas.length > 0) return false;
+        }
+    return true;
   }
 
   /** Every replica of every partition holds the same high watermark. */

@@ -13,16 +13,23 @@ const chances = {
   asymmetricCut: 0.0015,
   lossy: 0.0015,
   heal: 0.004,
+  /** Of crashes, while the cluster is whole (wipeAllowed). */
+  wipe: 0.15,
 };
 
 /**
  * Faults at any step: a node process crashes (losing its unsynced writes, or keeping a prefix of
- * them), a crashed node restarts, the network splits in two, one direction of a link is cut, links
+ * them; now and then its whole data directory with them), a crashed node restarts, the network splits in two, one direction of a link is cut, links
  * turn lossy (drops, duplicates, long delays that reorder), or everything heals.
  */
 export class FaultInjector {
   /** Runs differ in how often nodes crash (1x, 3x or 6x), so some seeds pile crashes up. */
   private readonly crashScale: number;
+  /**
+   * Whether a crashed node may lose its disk too; the run allows it only while the cluster is whole
+   * (see ClusterRun.noteDisks), so that committed data always survives on some node.
+   */
+  wipeAllowed = false;
 
   constructor(
     private readonly prng: Prng,
@@ -38,7 +45,8 @@ export class FaultInjector {
     const { prng } = this;
     const up = this.nodes.filter((n) => n.up);
     if (up.length > 0 && prng.chance(chances.crash * this.crashScale)) this.crash(this.victim(up));
-    for (const n of this.nodes) if (!n.up && prng.chance(chances.restart)) this.restart(n);
+    for (const n of this.nodes)
+      if (!n.up && this.mayStart(n) && prng.chance(chances.restart)) this.restart(n);
     if (prng.chance(chances.partition)) this.partition();
     if (prng.chance(chances.asymmetricCut)) this.asymmetricCut();
     if (prng.chance(chances.lossy)) this.lossy();
@@ -59,6 +67,23 @@ export class FaultInjector {
     if (kept > 0) this.stats.crashesWithUnsyncedKept++;
     this.stats.unsyncedWritesLost += unsyncedLost;
     this.trace.add(`crash n${node.id} unsynced ${unsynced} kept ${kept}`);
+    if (this.wipeAllowed && this.prng.chance(chances.wipe)) this.wipe(node);
+  }
+
+  /** The crashed node's data directory is lost; it restarts on an empty one. */
+  private wipe(node: SimNode): void {
+    node.wipe();
+    this.wipeAllowed = false;
+    this.stats.wipes++;
+    this.trace.add(`wipe n${node.id}`);
+  }
+
+  /**
+   * A node on an empty directory waits until a peer tells it the cluster id (node-identity-check.ts);
+   * the lowest id would form a new cluster instead, which is not what is simulated here.
+   */
+  private mayStart(node: SimNode): boolean {
+    return !node.wiped || this.nodes.some((n) => n !== node && n.node !== undefined);
   }
 
   restart(node: SimNode): void {
@@ -67,9 +92,10 @@ export class FaultInjector {
     node.start();
   }
 
-  /** Heals the network and restarts every crashed node. */
+  /** Heals the network and restarts every crashed node (a wiped one after its peers). */
   healAll(): void {
     this.healNetwork();
+    for (const n of this.nodes) if (!n.up && !n.wiped) this.restart(n);
     for (const n of this.nodes) if (!n.up) this.restart(n);
   }
 

@@ -31,7 +31,18 @@ export class SimAdmin {
     private readonly nodeIds: readonly NodeId[],
     private readonly stats: SimClusterStats,
     private readonly trace: Trace,
+    /**
+     * A node started on an empty disk is catching up: a careful operator shrinks no replica set
+     * meanwhile, since two voters of which one may not vote yet elect no one (a group of two
+     * survives no fault).
+     */
+    private readonly nodeRejoining: () => boolean,
   ) {}
+
+  /** No operation is in flight. */
+  get idle(): boolean {
+    return !this.busy;
+  }
 
   step(): void {
     if (this.busy || !this.prng.chance(operationChance)) return;
@@ -80,6 +91,7 @@ export class SimAdmin {
     if (seen === undefined) return;
     const name = `${topic}/${partition}`;
     const current = seen.replicas;
+    if (this.nodeRejoining() && current.length >= replicationFactor) return;
     const free = this.nodeIds.filter((id) => !current.includes(id) && this.emptyOn(id, name));
     if (current.length >= replicationFactor && this.nodeIds.length > replicationFactor) {
       // More nodes than replicas: move to another set, swapping in only nodes seen empty.

@@ -15,12 +15,16 @@ export interface SimClusterStats {
   crashesWithUnsyncedKept: number;
   unsyncedWritesLost: number;
   restarts: number;
+  /** Crashed nodes whose data directory was lost as well. */
+  wipes: number;
   topicsCreated: number;
   produces: number;
   produceRetries: number;
   acks: number;
   duplicatesAnswered: number;
   produceErrors: number;
+  /** Hostile batches sent (each must be refused). */
+  hostileProduces: number;
   fetches: number;
   leadershipTransfers: number;
   replicaMoves: number;
@@ -50,12 +54,14 @@ export function emptyStats(): SimClusterStats {
     crashesWithUnsyncedKept: 0,
     unsyncedWritesLost: 0,
     restarts: 0,
+    wipes: 0,
     topicsCreated: 0,
     produces: 0,
     produceRetries: 0,
     acks: 0,
     duplicatesAnswered: 0,
     produceErrors: 0,
+    hostileProduces: 0,
     fetches: 0,
     leadershipTransfers: 0,
     replicaMoves: 0,

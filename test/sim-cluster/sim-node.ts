@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { ManualClock, NodeId, Prng } from '../../lib/index.js';
 import { seedsFrom } from '../../lib/index.js';
 import { MemoryKvStore } from '../../storage/index.js';
+import { resolveNodeIdentity, type PeerReport } from '../../src/server/node-identity-check.js';
 import { ClusterNode } from '../../cluster/node/index.js';
 import {
   adminService,
@@ -32,6 +33,11 @@ export interface SimNodeEnv {
   readonly fsyncMsMax: number;
   /** A node reported a fatal error: the simulation fails unless the fault was injected. */
   readonly onFatal: (node: NodeId, error: unknown) => void;
+  /**
+   * What the running nodes other than `asking` say about their cluster, as a node starting on an
+   * empty data directory asks its peers (src/server/node-identity-check.ts).
+   */
+  readonly peerReports: (asking: NodeId) => PeerReport[];
 }
 
 interface Incarnation {
@@ -58,17 +64,34 @@ export function peerAddress(id: NodeId): string {
  * incarnation (its timers and network die with it) and drops what RocksDB would lose.
  */
 export class SimNode {
-  readonly kv = new MemoryKvStore();
+  private disk = new MemoryKvStore();
   private current: Incarnation | undefined;
+  /** The clock of an incarnation still reading its data directory (it runs no node yet). */
+  private booting: ProcessClock | undefined;
   incarnations = 0;
+  /** The disk was wiped since the last start: the next start finds an empty data directory. */
+  private wipedSinceStart = false;
+  /** Wipes of this node's disk in this run. */
+  wipes = 0;
 
   constructor(
     readonly id: NodeId,
     private readonly env: SimNodeEnv,
   ) {}
 
+  /** The node's disk: it outlives incarnations, not wipes. */
+  get kv(): MemoryKvStore {
+    return this.disk;
+  }
+
+  /** Whether the disk was wiped and no start has written an identity on it since. */
+  get wiped(): boolean {
+    return this.wipedSinceStart;
+  }
+
+  /** Running, or reading its directory before it runs. */
   get up(): boolean {
-    return this.current !== undefined;
+    return this.current !== undefined || this.booting !== undefined;
   }
 
   get node(): ClusterNode<SimTransport> | undefined {
@@ -88,10 +111,35 @@ export class SimNode {
     return this.current?.clock;
   }
 
-  /** Starts a new incarnation on what the disk holds; its start completes as the run advances. */
+  /**
+   * Starts a new incarnation on what the disk holds; its start completes as the run advances. As
+   * run-node does, it first resolves the directory's identity (resolveNodeIdentity, asking the
+   * running peers), which on an empty directory writes one, with the rejoining marker when the
+   * peers show a formed cluster, before the node runs.
+   */
   start(): void {
+    const clock = new ProcessClock(this.env.clock);
+    this.booting = clock;
+    this.incarnations++;
+    this.boot(clock).catch((error: unknown) => {
+      if (this.booting === clock) this.env.onFatal(this.id, error);
+    });
+  }
+
+  private async boot(clock: ProcessClock): Promise<void> {
     const { env } = this;
-    const clock = new ProcessClock(env.clock);
+    const kv = new SimDisk(this.disk, clock, env.prng, env.fsyncMsMax);
+    const config = { id: this.id, peers: env.peers, dataDir: `n${this.id}-data`, clusterId: env.clusterId };
+    const probe = (): Promise<PeerReport[]> => Promise.resolve(env.peerReports(this.id));
+    const identity = await resolveNodeIdentity(kv, config, silent, probe, (ms) => clock.sleep(ms));
+    if (this.booting !== clock) return; // crashed meanwhile: the identity write may be lost with it
+    this.wipedSinceStart = false;
+    this.booting = undefined;
+    this.launch(clock, kv, identity.rejoining);
+  }
+
+  private launch(clock: ProcessClock, kv: SimDisk, rejoining: boolean): void {
+    const { env } = this;
     const peerCalls = new SimPeerCalls(this.id, env.network, env.services, clock, env.stats);
     let transport: SimTransport | undefined;
     const node = new ClusterNode<SimTransport>({
@@ -103,7 +151,8 @@ export class SimNode {
       tickMs: env.tickMs,
       electionTimeoutTicks: 10,
       heartbeatIntervalTicks: 2,
-      kv: new SimDisk(this.kv, clock, env.prng, env.fsyncMsMax),
+      kv,
+      catchUpBeforeVoting: rejoining,
       logger: silent,
       clock,
       transport: (wiring) =>
@@ -126,7 +175,6 @@ export class SimNode {
       },
     };
     this.current = { node, clock, transport, peerCalls, services };
-    this.incarnations++;
     env.network.setDown(this.id, false);
     node.start().catch((error: unknown) => {
       if (this.current?.node === node) env.onFatal(this.id, error);
@@ -139,7 +187,12 @@ export class SimNode {
    */
   crash(unsyncedWritesKept: number): { unsyncedLost: number } {
     const incarnation = this.current;
-    if (incarnation === undefined) return { unsyncedLost: 0 };
+    if (incarnation === undefined) {
+      if (this.booting === undefined) return { unsyncedLost: 0 };
+      this.booting.kill();
+      this.booting = undefined;
+      return this.loseUnsynced(unsyncedWritesKept);
+    }
     const events = incarnation.node.raftEvents;
     this.env.stats.elections += events.electionsStarted;
     this.env.stats.leaderChanges += events.leaderChanges;
@@ -149,10 +202,22 @@ export class SimNode {
     incarnation.peerCalls.close();
     this.current = undefined;
     this.env.network.setDown(this.id, true);
-    const unsynced = this.kv.unsyncedWriteCount;
+    return this.loseUnsynced(unsyncedWritesKept);
+  }
+
+  private loseUnsynced(unsyncedWritesKept: number): { unsyncedLost: number } {
+    const unsynced = this.disk.unsyncedWriteCount;
     const kept = Math.min(unsyncedWritesKept, unsynced);
-    this.kv.crash({ unsyncedWritesKept: kept });
+    this.disk.crash({ unsyncedWritesKept: kept });
     return { unsyncedLost: unsynced - kept };
+  }
+
+  /** The operator lost the node's data directory (a new volume, a wrong `rm -rf`): it must be down. */
+  wipe(): void {
+    if (this.up) throw new Error(`node ${this.id} is running: crash it before wiping its disk`);
+    this.disk = new MemoryKvStore();
+    this.wipedSinceStart = true;
+    this.wipes++;
   }
 
   /** Adds the running incarnation's Raft events to the run's totals (at the end of a run). */
