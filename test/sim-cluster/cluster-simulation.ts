@@ -131,9 +131,11 @@ class ClusterRun {
       ids,
       this.stats,
       this.trace,
-      () => this.disksRejoining,
+      () => this.diskMissing(),
     );
-    this.faults = new FaultInjector(this.prng, this.nodes, this.network, this.stats, this.trace);
+    this.faults = new FaultInjector(this.prng, this.nodes, this.network, this.stats, this.trace, () =>
+      this.mayWipe(),
+    );
     this.hostile = new SimHostile(this.prng, calls, this.client, this.stats, this.trace, (e) => this.fail(e));
   }
 
@@ -276,12 +278,7 @@ class ClusterRun {
   private disksRejoining = true;
   private disksWholeChecks = 0;
 
-  /**
-   * Reads every node's identity. A disk may be lost only while every disk holds an identity and no
-   * rejoining marker (at two checks in a row, so the marker's removal is durable), every partition
-   * has its three replicas and no move runs: each committed entry is then on two disks at least, and
-   * the one that survives the loss is the only one a leader can be elected with.
-   */
+  /** Reads every node's identity (see diskMissing). */
   private async noteDisks(): Promise<void> {
     let rejoining = false;
     for (const n of this.nodes) {
@@ -290,7 +287,23 @@ class ClusterRun {
     }
     this.disksWholeChecks = rejoining ? 0 : this.disksWholeChecks + 1;
     this.disksRejoining = this.disksWholeChecks < 2;
-    this.faults.wipeAllowed = !this.disksRejoining && this.replicaSetsWhole();
+  }
+
+  /**
+   * Some node's disk was lost and it has not caught up: no identity written since, the rejoining
+   * marker, or one of them seen at the last two checks (so the marker's removal is durable).
+   */
+  private diskMissing(): boolean {
+    return this.disksRejoining || this.nodes.some((n) => n.wiped);
+  }
+
+  /**
+   * A disk may be lost only while no other is missing, every partition has its three replicas and no
+   * move or operator action runs: each committed entry is then on two disks at least, and the one
+   * that survives the loss is the only one a leader can be elected with.
+   */
+  private mayWipe(): boolean {
+    return !this.diskMissing() && this.replicaSetsWhole();
   }
 
   /**

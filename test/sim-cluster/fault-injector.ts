@@ -13,7 +13,7 @@ const chances = {
   asymmetricCut: 0.0015,
   lossy: 0.0015,
   heal: 0.004,
-  /** Of crashes, while the cluster is whole (wipeAllowed). */
+  /** Of crashes, while the cluster can lose a disk (mayWipe). */
   wipe: 0.15,
 };
 
@@ -25,18 +25,17 @@ const chances = {
 export class FaultInjector {
   /** Runs differ in how often nodes crash (1x, 3x or 6x), so some seeds pile crashes up. */
   private readonly crashScale: number;
-  /**
-   * Whether a crashed node may lose its disk too; the run allows it only while the cluster is whole
-   * (see ClusterRun.noteDisks), so that committed data always survives on some node.
-   */
-  wipeAllowed = false;
-
   constructor(
     private readonly prng: Prng,
     private readonly nodes: readonly SimNode[],
     private readonly network: ClusterNetwork,
     private readonly stats: SimClusterStats,
     private readonly trace: Trace,
+    /**
+     * Whether a node may lose its disk now, asked at the crash (see ClusterRun.mayWipe): only while
+     * committed data is on two disks at least, so the one that survives the loss holds it.
+     */
+    private readonly mayWipe: () => boolean,
   ) {
     this.crashScale = prng.pick([1, 3, 6]);
   }
@@ -60,6 +59,7 @@ export class FaultInjector {
   }
 
   crash(node: SimNode): void {
+    const wipe = this.mayWipe() && this.prng.chance(chances.wipe);
     const unsynced = node.kv.unsyncedWriteCount;
     const kept = unsynced > 0 && this.prng.chance(0.5) ? this.prng.intBetween(1, unsynced) : 0;
     const { unsyncedLost } = node.crash(kept);
@@ -67,13 +67,12 @@ export class FaultInjector {
     if (kept > 0) this.stats.crashesWithUnsyncedKept++;
     this.stats.unsyncedWritesLost += unsyncedLost;
     this.trace.add(`crash n${node.id} unsynced ${unsynced} kept ${kept}`);
-    if (this.wipeAllowed && this.prng.chance(chances.wipe)) this.wipe(node);
+    if (wipe) this.wipe(node);
   }
 
   /** The crashed node's data directory is lost; it restarts on an empty one. */
   private wipe(node: SimNode): void {
     node.wipe();
-    this.wipeAllowed = false;
     this.stats.wipes++;
     this.trace.add(`wipe n${node.id}`);
   }
