@@ -26,8 +26,9 @@ describe.skipIf(chromium === undefined)(`the web console in headless Chromium${s
     await cluster.createTopic(topic, partitions, 3);
     for (let p = 0; p < partitions; p++) {
       await new PartitionWriter(cluster, topic, p, { batchRecords: 10 }).write(30);
-      await cluster.waitInSync(topic, 1);
     }
+    // The page must show every replica in sync: wait for each node, not only the first.
+    for (const id of [1, 2, 3]) await cluster.waitInSync(topic, id);
     const leaders = await Promise.all(
       Array.from({ length: partitions }, async (_, p) => (await cluster.waitForLeader(topic, p)).leaderId),
     );
