@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clearRejoining, MemoryKvStore } from '../../storage/index.js';
 import { silentLogger } from '../obs/index.js';
 import { loadNodeConfig } from './node-config.js';
-import { controllerFormed, resolveNodeIdentity, type PeerReport } from './node-identity-check.js';
+import { controllerFormed, peerReport, resolveNodeIdentity, type PeerReport } from './node-identity-check.js';
 
 const seeds = '1=127.0.0.1:9091,2=127.0.0.1:9092,3=127.0.0.1:9093';
 const config = (id: number) =>
@@ -71,5 +71,23 @@ describe('controllerFormed', () => {
     expect(controllerFormed({ term: 0n, commitIndex: 0n })).toBe(false);
     expect(controllerFormed({ term: 2n, commitIndex: 0n })).toBe(true);
     expect(controllerFormed({ term: 2, commitIndex: 7 })).toBe(true);
+  });
+});
+
+describe('peerReport', () => {
+  it('leaves out a peer whose controller has not started: it would report term 0 whatever its disk holds', () => {
+    const starting = { clusterId: 'c1', controller: { term: 0n, commitIndex: 0n, voters: [], learners: [] } };
+    expect(peerReport(2, 'a:1', starting)).toBeUndefined();
+    const started = {
+      clusterId: 'c1',
+      controller: { term: 3n, commitIndex: 0n, voters: [1, 2, 3], learners: [] },
+    };
+    expect(peerReport(2, 'a:1', started)).toEqual({
+      nodeId: 2,
+      address: 'a:1',
+      clusterId: 'c1',
+      formed: true,
+      controllerMembers: [1, 2, 3],
+    });
   });
 });

@@ -174,17 +174,38 @@ function foreignCluster(
   );
 }
 
-/** Asks every peer's Admin service which cluster it belongs to; silent peers are left out. */
+/**
+ * What a peer's ClusterStatus says, or nothing while its controller group has not started: its
+ * listeners open before its groups load, and until then it reports term 0 and no commit whatever its
+ * disk holds (a whole cluster restarting at once would otherwise tell a wiped node it is new).
+ */
+export function peerReport(
+  nodeId: number,
+  address: string,
+  status: {
+    readonly clusterId: string;
+    readonly controller?:
+      | (Parameters<typeof controllerFormed>[0] & {
+          readonly voters: readonly number[];
+          readonly learners: readonly number[];
+        })
+      | undefined;
+  },
+): PeerReport | undefined {
+  const c = status.controller;
+  const controllerMembers = [...(c?.voters ?? []), ...(c?.learners ?? [])];
+  if (c === undefined || controllerMembers.length === 0) return undefined;
+  return { nodeId, address, clusterId: status.clusterId, formed: controllerFormed(c), controllerMembers };
+}
+
+/** Asks every peer's Admin service which cluster it belongs to; silent or starting peers are left out. */
 export async function probePeers(peers: ReadonlyMap<number, string>, logger: Logger): Promise<PeerReport[]> {
   const answers = await Promise.all(
     [...peers].map(async ([nodeId, address]): Promise<PeerReport | undefined> => {
       const client = createClient(AdminService, address);
       try {
         const status = await client.clusterStatus({ omitPartitions: true }, { timeoutMs: probeTimeoutMs });
-        const c = status.controller;
-        const formed = c !== undefined && controllerFormed(c);
-        const controllerMembers = [...(c?.voters ?? []), ...(c?.learners ?? [])];
-        return { nodeId, address, clusterId: status.clusterId, formed, controllerMembers };
+        return peerReport(nodeId, address, status);
       } catch (error) {
         logger.debug({ peer: nodeId, address, err: error }, 'peer did not say which cluster it belongs to');
         return undefined;

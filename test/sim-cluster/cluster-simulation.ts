@@ -1,6 +1,6 @@
 import { ManualClock, Prng, type NodeId } from '../../lib/index.js';
 import { readNodeIdentity } from '../../storage/index.js';
-import { controllerFormed } from '../../src/server/node-identity-check.js';
+import { peerReport, type PeerReport } from '../../src/server/node-identity-check.js';
 import type { NodeApi, PartitionView } from '../../cluster/node/index.js';
 import { BrokerViolation } from './broker-violation.js';
 import { ClientCalls } from './client-calls.js';
@@ -99,17 +99,8 @@ class ClusterRun {
       peerReports: (asking) =>
         this.upNodes()
           .filter((n) => n.id !== asking)
-          .map((n) => {
-            const status = n.api.clusterStatus({ omitPartitions: true });
-            const c = status.controller;
-            return {
-              nodeId: n.id,
-              address: peerAddress(n.id),
-              clusterId: status.clusterId,
-              formed: controllerFormed(c),
-              controllerMembers: [...c.voters, ...c.learners],
-            };
-          }),
+          .map((n) => peerReport(n.id, peerAddress(n.id), n.api.clusterStatus({ omitPartitions: true })))
+          .filter((r): r is PeerReport => r !== undefined),
     };
     for (const id of ids) this.nodes.push(new SimNode(id, env));
     const view = {
@@ -180,6 +171,7 @@ class ClusterRun {
     let leadersAt: number | undefined;
     while (this.failure === undefined) {
       await this.advance(10);
+      this.faults.restartWaiting();
       if (leadersAt === undefined && this.allLed()) leadersAt = this.clock.now();
       if (leadersAt === undefined && this.clock.now() - healedAt > leaderWithinMs) {
         this.fail(

@@ -78,11 +78,12 @@ export class FaultInjector {
   }
 
   /**
-   * A node on an empty directory waits until a peer tells it the cluster id (node-identity-check.ts);
-   * the lowest id would form a new cluster instead, which is not what is simulated here.
+   * A node on an empty directory waits until a peer that has started its controller answers its
+   * probe (node-identity-check.ts); without one, the lowest id would take the cluster for a new one
+   * (cluster/README.md, "Node identity": a known limit), which is not what is simulated here.
    */
   private mayStart(node: SimNode): boolean {
-    return !node.wiped || this.nodes.some((n) => n !== node && n.node !== undefined);
+    return !node.wiped || this.nodes.some((n) => n !== node && n.servesIdentity);
   }
 
   restart(node: SimNode): void {
@@ -91,11 +92,15 @@ export class FaultInjector {
     node.start();
   }
 
-  /** Heals the network and restarts every crashed node (a wiped one after its peers). */
+  /** Heals the network and restarts every crashed node (a wiped one once a peer serves: restartWaiting). */
   healAll(): void {
     this.healNetwork();
-    for (const n of this.nodes) if (!n.up && !n.wiped) this.restart(n);
-    for (const n of this.nodes) if (!n.up) this.restart(n);
+    this.restartWaiting();
+  }
+
+  /** Restarts every crashed node that may start now. */
+  restartWaiting(): void {
+    for (const n of this.nodes) if (!n.up && this.mayStart(n)) this.restart(n);
   }
 
   private partition(): void {

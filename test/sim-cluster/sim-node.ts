@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import type { ManualClock, NodeId, Prng } from '../../lib/index.js';
 import { seedsFrom } from '../../lib/index.js';
 import { MemoryKvStore } from '../../storage/index.js';
-import { resolveNodeIdentity, type PeerReport } from '../../src/server/node-identity-check.js';
+import { peerReport, resolveNodeIdentity, type PeerReport } from '../../src/server/node-identity-check.js';
 import { ClusterNode } from '../../cluster/node/index.js';
 import {
   adminService,
@@ -87,6 +87,15 @@ export class SimNode {
   /** Whether the disk was wiped and no start has written an identity on it since. */
   get wiped(): boolean {
     return this.wipedSinceStart;
+  }
+
+  /** Running with its controller group started: its answer to an identity probe counts. */
+  get servesIdentity(): boolean {
+    const node = this.current?.node;
+    if (node === undefined) return false;
+    return (
+      peerReport(this.id, peerAddress(this.id), node.clusterStatus({ omitPartitions: true })) !== undefined
+    );
   }
 
   /** Running, or reading its directory before it runs. */
