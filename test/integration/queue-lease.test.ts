@@ -27,6 +27,14 @@ async function onLeader<T>(
   }
 }
 
+const fetchDeadLetters = (cluster: TestCluster) =>
+  onLeader(
+    cluster,
+    0,
+    (a) => cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
+    dlq,
+  );
+
 const ref = (m: LeasedMessage): LeaseRef =>
   ({ topic, partition: m.message!.partition, offset: m.message!.offset, leaseId: m.leaseId }) as LeaseRef;
 const valueOf = (m: LeasedMessage): string => text.decode(m.message!.record!.value);
@@ -95,12 +103,11 @@ describe('queue consumption on real nodes', () => {
       cluster.broker(a).nack({ queue: 'workers', leases: [ref(poisonAgain)], error: 'still cannot parse' }),
     );
     expect((await lease(10)).messages).toEqual([]);
-    const dead = await onLeader(
-      cluster,
-      0,
-      (a) => cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
-      dlq,
-    );
+    // The move to the dead-letter topic is a write of its own, which may wait out an election there
+    // (the killed node may have led it): wait for it rather than for one fetch's 5 s.
+    let dead = await fetchDeadLetters(cluster);
+    for (let tries = 1; dead.records.length === 0 && tries < 6; tries++)
+      dead = await fetchDeadLetters(cluster);
     expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['job-3']);
     const headers = Object.fromEntries(
       dead.records[0]!.record!.headers.map((h) => [h.key, text.decode(h.value)]),
@@ -182,12 +189,11 @@ describe('queue consumption on real nodes', () => {
     const late = await lease(5_000);
     expect(late.messages.map(valueOf)).toEqual(['c-late']);
     expect(Date.now()).toBeGreaterThanOrEqual(now + 1_500);
-    const dead = await onLeader(
-      cluster,
-      0,
-      (a) => cluster.broker(a).fetchRecords({ topic: dlq, partition: 0, offset: 0n, maxWaitMs: 5_000 }),
-      dlq,
-    );
+    // The move to the dead-letter topic is a write of its own, which may wait out an election there
+    // (the killed node may have led it): wait for it rather than for one fetch's 5 s.
+    let dead = await fetchDeadLetters(cluster);
+    for (let tries = 1; dead.records.length === 0 && tries < 6; tries++)
+      dead = await fetchDeadLetters(cluster);
     expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['d-old']);
     const reason = dead.records[0]!.record!.headers.find((h) => h.key === 'raftlog-dlq-reason');
     expect(text.decode(reason?.value)).toBe('expired');
