@@ -87,7 +87,7 @@ export class VoteGate {
   recheck(groupIds: Iterable<GroupId>): void {
     if (!this.engaged) return;
     for (const id of groupIds) if (!this.released.has(id)) this.gated(id);
-    if (this.active && !this.recorded && this.caughtUpEverywhere()) {
+    if (this.active && !this.recorded && this.everyForgottenGroupReleased()) {
       this.recorded = true;
       this.ctx.caughtUpEverywhere().then(
         () => this.ctx.logger.info('caught up in every group after rejoining'),
@@ -103,7 +103,7 @@ export class VoteGate {
    * The controller and every partition group assigned here whose votes were forgotten are released.
    * A group assigned but not created yet is not, so the record never runs ahead of the reconciler.
    */
-  private caughtUpEverywhere(): boolean {
+  private everyForgottenGroupReleased(): boolean {
     if (!this.released.has(this.ctx.controllerGroup)) return false;
     for (const id of this.ctx.assigned()) if (this.forgotVotes(id) && !this.released.has(id)) return false;
     return true;
