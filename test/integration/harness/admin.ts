@@ -49,8 +49,11 @@ export async function waitForLeader(
 }
 
 function acceptable(access: ClusterAccess, claim: Leader, options: LeaderWait): boolean {
+  // Term 0 is a guess: a node that does not host the partition yet names its first replica, and that
+  // replica, not hosting it yet either, agrees.
   return (
     claim.leaderId !== 0 &&
+    claim.term > 0n &&
     access.isRunning(claim.leaderId) &&
     claim.leaderId !== options.notNode &&
     (options.afterTerm === undefined || claim.term > options.afterTerm)
