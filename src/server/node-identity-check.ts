@@ -39,7 +39,13 @@ export interface ResolvedIdentity {
 export interface PeerReport {
   readonly nodeId: number;
   readonly address: string;
+  /** Empty while the peer is awaiting its own identity. */
   readonly clusterId: string;
+  /**
+   * The peer started on an empty data directory and is resolving its identity too: it holds nothing
+   * and has voted nowhere (the `awaiting_identity` answer of ClusterStatus).
+   */
+  readonly awaitingIdentity: boolean;
   /** See `controllerFormed`. */
   readonly formed: boolean;
   /** The controller's voters and learners as the peer knows them. */
@@ -47,6 +53,28 @@ export interface PeerReport {
 }
 
 export type ProbePeers = (peers: ReadonlyMap<number, string>, logger: Logger) => Promise<PeerReport[]>;
+
+/** What resolving an identity needs from outside: the probe, a pause, and a way to answer probes. */
+export interface IdentityPorts {
+  readonly probe?: ProbePeers;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * While this node waits on an empty directory, answers its peers' probes as awaiting its identity
+   * (so nodes of a new cluster, all waiting, can count each other); resolves to how to stop answering.
+   */
+  readonly answerAsAwaiting?: () => Promise<() => Promise<void>>;
+}
+
+/**
+ * How many other nodes must answer, none of them formed, before a node on an empty directory may take
+ * the cluster for a new one. If anything was ever committed, a majority of the `votersTotal` stored it,
+ * and at most one of them is this node (whose disk is gone), so at least quorum - 1 of the others hold
+ * a term above 0; hearing from votersTotal - quorum + 1 of the others reaches one of them.
+ */
+export function answersForNewCluster(votersTotal: number): number {
+  const quorum = Math.floor(votersTotal / 2) + 1;
+  return Math.min(votersTotal - 1, votersTotal - quorum + 1);
+}
 
 /**
  * Whether a peer's controller shows that votes may have been cast: a term above 0 (with pre-vote, a
@@ -70,9 +98,9 @@ export async function resolveNodeIdentity(
   kv: KvStore,
   config: Pick<NodeConfig, 'id' | 'peers' | 'dataDir' | 'clusterId'>,
   logger: Logger,
-  probe: ProbePeers = probePeers,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  ports: IdentityPorts = {},
 ): Promise<ResolvedIdentity> {
+  const probe = ports.probe ?? probePeers;
   const others = new Map([...config.peers].filter(([id]) => id !== config.id));
   const stored = await readNodeIdentity(kv);
   if (stored.identity !== undefined) {
@@ -86,7 +114,7 @@ export async function resolveNodeIdentity(
     if (config.clusterId !== undefined && config.clusterId !== clusterId) {
       throw foreignCluster(config, clusterId, `the configured cluster id is ${config.clusterId}`);
     }
-    const reports = await probe(others, logger);
+    const reports = (await probe(others, logger)).filter((r) => !r.awaitingIdentity);
     logger.info({ clusterId, peers: reports }, 'checked the stored identity against the peers that answered');
     const foreign = reports.find((p) => p.formed && p.clusterId !== clusterId);
     const unformed = reports.filter((p) => !p.formed && p.clusterId !== clusterId);
@@ -110,7 +138,11 @@ export async function resolveNodeIdentity(
     logger.info({ clusterId }, 'recorded the identity of a data directory written by an older version');
     return { clusterId, rejoining: false, joinController: false };
   }
-  const resolved = await identityForEmptyDirectory(config, others, logger, probe, sleep);
+  const stopAnswering = await (ports.answerAsAwaiting ?? answerNothing)();
+  const resolved = await identityForEmptyDirectory(config, others, logger, {
+    probe,
+    sleep: ports.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+  }).finally(stopAnswering);
   await writeNodeIdentity(kv, { nodeId: config.id, clusterId: resolved.clusterId }, resolved.rejoining);
   logger.info({ ...resolved }, 'recorded the identity of a new data directory');
   return resolved;
@@ -120,38 +152,52 @@ async function identityForEmptyDirectory(
   config: Pick<NodeConfig, 'id' | 'clusterId'>,
   others: ReadonlyMap<number, string>,
   logger: Logger,
-  probe: ProbePeers,
-  sleep: (ms: number) => Promise<void>,
+  { probe, sleep }: Required<Pick<IdentityPorts, 'probe' | 'sleep'>>,
 ): Promise<ResolvedIdentity> {
   const lowest = Math.min(config.id, ...others.keys());
+  const needed = answersForNewCluster(others.size + 1);
   for (let attempt = 0; ; attempt++) {
-    const reports = await probe(others, logger);
-    const ids = new Set(reports.map((r) => r.clusterId));
-    if (config.clusterId !== undefined) ids.add(config.clusterId);
-    if (ids.size > 1) {
-      const seen = reports.map((r) => `node ${r.nodeId} at ${r.address}: ${r.clusterId}`).join('; ');
-      throw new IdentityMismatchError(
-        `the peers of node ${config.id} do not agree on the cluster id` +
-          `${config.clusterId === undefined ? '' : ` (configured: ${config.clusterId})`}: ${seen}. ` +
-          'Check --peers and the cluster id setting.',
-      );
+    const answers = await probe(others, logger);
+    const reports = answers.filter((r) => !r.awaitingIdentity);
+    const known = agreedClusterId(config, reports);
+    if (known !== undefined && reports.some((r) => r.formed)) {
+      return { clusterId: known, rejoining: true, joinController: joinsController(config.id, reports) };
     }
-    const rejoining = reports.some((r) => r.formed);
-    const known = [...ids][0];
-    if (known !== undefined && (reports.length > 0 || config.id === lowest)) {
-      return { clusterId: known, rejoining, joinController: joinsController(config.id, reports) };
+    // Nothing formed among enough answers: a new cluster (see answersForNewCluster). Its id comes from
+    // the configuration or a peer that already recorded one; failing both, the lowest id makes it.
+    if (answers.length >= needed) {
+      if (known !== undefined) return { clusterId: known, rejoining: false, joinController: false };
+      if (config.id === lowest) return { clusterId: randomUUID(), rejoining: false, joinController: false };
     }
-    // Nobody to ask: only the lowest-id initial voter may form a new cluster, the others wait for it.
-    if (config.id === lowest) return { clusterId: randomUUID(), rejoining: false, joinController: false };
     if (attempt === 0) {
       logger.info(
-        { peers: Object.fromEntries(others) },
-        'empty data directory: waiting for a peer to tell the cluster id',
+        { peers: Object.fromEntries(others), answersNeeded: needed, answered: answers.length },
+        'empty data directory: waiting for enough peers to answer, or one to show a formed cluster',
       );
     }
     await sleep(probeRetryMs);
   }
 }
+
+/** The one cluster id of the configuration and the answering peers; refuses a disagreement. */
+function agreedClusterId(
+  config: Pick<NodeConfig, 'id' | 'clusterId'>,
+  reports: readonly PeerReport[],
+): string | undefined {
+  const ids = new Set(reports.map((r) => r.clusterId));
+  if (config.clusterId !== undefined) ids.add(config.clusterId);
+  if (ids.size > 1) {
+    const seen = reports.map((r) => `node ${r.nodeId} at ${r.address}: ${r.clusterId}`).join('; ');
+    throw new IdentityMismatchError(
+      `the peers of node ${config.id} do not agree on the cluster id` +
+        `${config.clusterId === undefined ? '' : ` (configured: ${config.clusterId})`}: ${seen}. ` +
+        'Check --peers and the cluster id setting.',
+    );
+  }
+  return [...ids][0];
+}
+
+const answerNothing = (): Promise<() => Promise<void>> => Promise.resolve(() => Promise.resolve());
 
 /**
  * A node the formed controller already counts (an initial voter, even one that lost its disk) starts
@@ -184,6 +230,7 @@ export function peerReport(
   address: string,
   status: {
     readonly clusterId: string;
+    readonly awaitingIdentity?: boolean;
     readonly controller?:
       | (Parameters<typeof controllerFormed>[0] & {
           readonly voters: readonly number[];
@@ -192,10 +239,20 @@ export function peerReport(
       | undefined;
   },
 ): PeerReport | undefined {
+  if (status.awaitingIdentity === true) {
+    return { nodeId, address, clusterId: '', awaitingIdentity: true, formed: false, controllerMembers: [] };
+  }
   const c = status.controller;
   const controllerMembers = [...(c?.voters ?? []), ...(c?.learners ?? [])];
   if (c === undefined || controllerMembers.length === 0) return undefined;
-  return { nodeId, address, clusterId: status.clusterId, formed: controllerFormed(c), controllerMembers };
+  return {
+    nodeId,
+    address,
+    clusterId: status.clusterId,
+    awaitingIdentity: false,
+    formed: controllerFormed(c),
+    controllerMembers,
+  };
 }
 
 /** Asks every peer's Admin service which cluster it belongs to; silent or starting peers are left out. */

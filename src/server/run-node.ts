@@ -13,6 +13,7 @@ import { RocksKvStore } from '../../storage/index.js';
 import type { PeerTransport } from '../../cluster/transport/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
+import { answerAsAwaiting } from './awaiting-identity-listener.js';
 import { AuthGuard, startAuthBootstrap } from './auth/index.js';
 import { loadNodeConfig, type NodeConfig, type RawSettings } from './node-config.js';
 import { startListeners } from './node-listeners.js';
@@ -77,7 +78,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   setDefaultChannelCredentials(tls.channel);
   mkdirSync(config.dataDir, { recursive: true });
   const kv = await RocksKvStore.open(join(config.dataDir, 'db'));
-  const identity = await resolveNodeIdentity(kv, config, logger).catch(async (error: unknown) => {
+  const identity = await resolveNodeIdentity(kv, config, logger, {
+    answerAsAwaiting: () => answerAsAwaiting(config, tls, logger),
+  }).catch(async (error: unknown) => {
     await kv.close();
     throw error;
   });

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createClient } from '../../rpc/index.js';
+import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { describeExit, spawnNode, type NodeSpec } from '../../src/local/index.js';
 import {
   freePortRange,
@@ -164,5 +166,39 @@ describe('node identity on disk, 3 nodes', () => {
     // Nothing was written to node 2's directory: it still starts as node 2 of this cluster.
     await two.start();
     expect(one.running && two.running).toBe(true);
+  }, 120_000);
+
+  it('a node on an empty directory whose peers are silent waits, answering as awaiting; the cluster forms once they start', async () => {
+    const cluster = await startCluster({ nodes: 3, started: 0 });
+    const [one, two, three] = cluster.nodes as [
+      (typeof cluster.nodes)[number],
+      (typeof cluster.nodes)[number],
+      (typeof cluster.nodes)[number],
+    ];
+    // Node 1 is the lowest id: alone, it once took the cluster for a new one at once.
+    const firstStarted = one.start();
+    const probe = createClient(AdminService, one.peerAddress);
+    onTestFinished(() => probe.close());
+    const deadline = Date.now() + 20_000;
+    let answer = await probe.clusterStatus({}, { timeoutMs: 2_000 }).catch(() => undefined);
+    while (answer === undefined && Date.now() < deadline) {
+      await sleep(200);
+      answer = await probe.clusterStatus({}, { timeoutMs: 2_000 }).catch(() => undefined);
+    }
+    expect(answer?.awaitingIdentity).toBe(true);
+    expect(answer?.clusterId).toBe('');
+    await sleep(2_000);
+    expect(readFileSync(one.logFile, 'utf8')).toContain('empty data directory: waiting for enough peers');
+    expect(readFileSync(one.logFile, 'utf8')).not.toContain('recorded the identity of a new data directory');
+
+    await Promise.all([firstStarted, two.start(), three.start()]);
+    await cluster.createTopic(topic, 1, 3);
+    const writer = new PartitionWriter(cluster, topic, 0, { batchRecords: 20 });
+    await writer.write(100);
+    const read = await cluster.readPartition(topic, 0, { timeoutMs: 30_000 });
+    expect(verifyPartition(writer.ledger, read).acked).toBe(100);
+    const status = await cluster.clusterStatus();
+    expect(status.awaitingIdentity).toBe(false);
+    expect(status.clusterId).not.toBe('');
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import { peerReport, type PeerReport } from '../../src/server/node-identity-chec
 import type { NodeApi, PartitionView } from '../../cluster/node/index.js';
 import { BrokerViolation } from './broker-violation.js';
 import { ClientCalls } from './client-calls.js';
+import { checkCommittedLogs } from './committed-log-check.js';
 import { calmLinks, ClusterNetwork } from './cluster-network.js';
 import { FaultInjector } from './fault-injector.js';
 import { ProcessClock } from './process-clock.js';
@@ -96,10 +97,17 @@ class ClusterRun {
       fsyncMsMax: this.prng.pick([2, 5, 20]),
       onFatal: (id, error) =>
         this.fail(new BrokerViolation('no crash loop', `node ${id} stopped itself: ${describe(error)}`)),
+      // A probe is a call over the network: a peer cut off from the asking node does not answer it
+      // (one still booting answers, from its probe listener, while awaiting its identity).
       peerReports: (asking) =>
-        this.upNodes()
-          .filter((n) => n.id !== asking)
-          .map((n) => peerReport(n.id, peerAddress(n.id), n.api.clusterStatus({ omitPartitions: true })))
+        this.nodes
+          .filter(
+            (n) => n.id !== asking && !this.network.isCut(asking, n.id) && !this.network.isCut(n.id, asking),
+          )
+          .map((n) => {
+            const answer = n.identityAnswer();
+            return answer === undefined ? undefined : peerReport(n.id, peerAddress(n.id), answer);
+          })
           .filter((r): r is PeerReport => r !== undefined),
     };
     for (const id of ids) this.nodes.push(new SimNode(id, env));
@@ -171,7 +179,6 @@ class ClusterRun {
     let leadersAt: number | undefined;
     while (this.failure === undefined) {
       await this.advance(10);
-      this.faults.restartWaiting();
       if (leadersAt === undefined && this.allLed()) leadersAt = this.clock.now();
       if (leadersAt === undefined && this.clock.now() - healedAt > leaderWithinMs) {
         this.fail(
@@ -214,6 +221,8 @@ class ClusterRun {
 
   private async checkReplicas(full = this.checksDone % fullCheckEvery === fullCheckEvery - 1): Promise<void> {
     this.checksDone++;
+    const disks = new Map(this.nodes.map((n) => [n.id, n.kv] as const));
+    await checkCommittedLogs(disks).catch((e: unknown) => this.fail(e));
     for (const n of this.nodes) {
       const api = n.node;
       if (api === undefined) continue;

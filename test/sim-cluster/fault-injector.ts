@@ -44,8 +44,7 @@ export class FaultInjector {
     const { prng } = this;
     const up = this.nodes.filter((n) => n.up);
     if (up.length > 0 && prng.chance(chances.crash * this.crashScale)) this.crash(this.victim(up));
-    for (const n of this.nodes)
-      if (!n.up && this.mayStart(n) && prng.chance(chances.restart)) this.restart(n);
+    for (const n of this.nodes) if (!n.up && prng.chance(chances.restart)) this.restart(n);
     if (prng.chance(chances.partition)) this.partition();
     if (prng.chance(chances.asymmetricCut)) this.asymmetricCut();
     if (prng.chance(chances.lossy)) this.lossy();
@@ -77,30 +76,16 @@ export class FaultInjector {
     this.trace.add(`wipe n${node.id}`);
   }
 
-  /**
-   * A node on an empty directory waits until a peer that has started its controller answers its
-   * probe (node-identity-check.ts); without one, the lowest id would take the cluster for a new one
-   * (cluster/README.md, "Node identity": a known limit), which is not what is simulated here.
-   */
-  private mayStart(node: SimNode): boolean {
-    return !node.wiped || this.nodes.some((n) => n !== node && n.servesIdentity);
-  }
-
   restart(node: SimNode): void {
     this.stats.restarts++;
     this.trace.add(`restart n${node.id}`);
     node.start();
   }
 
-  /** Heals the network and restarts every crashed node (a wiped one once a peer serves: restartWaiting). */
+  /** Heals the network and restarts every crashed node. */
   healAll(): void {
     this.healNetwork();
-    this.restartWaiting();
-  }
-
-  /** Restarts every crashed node that may start now. */
-  restartWaiting(): void {
-    for (const n of this.nodes) if (!n.up && this.mayStart(n)) this.restart(n);
+    for (const n of this.nodes) if (!n.up) this.restart(n);
   }
 
   private partition(): void {

@@ -2,7 +2,11 @@ import { pino } from 'pino';
 import type { ManualClock, NodeId, Prng } from '../../lib/index.js';
 import { seedsFrom } from '../../lib/index.js';
 import { MemoryKvStore } from '../../storage/index.js';
-import { peerReport, resolveNodeIdentity, type PeerReport } from '../../src/server/node-identity-check.js';
+import {
+  resolveNodeIdentity,
+  type peerReport,
+  type PeerReport,
+} from '../../src/server/node-identity-check.js';
 import { ClusterNode } from '../../cluster/node/index.js';
 import {
   adminService,
@@ -71,6 +75,8 @@ export class SimNode {
   incarnations = 0;
   /** The disk was wiped since the last start: the next start finds an empty data directory. */
   private wipedSinceStart = false;
+  /** Answering probes as a node on an empty directory that has not resolved its identity. */
+  private awaitingIdentity = false;
   /** Wipes of this node's disk in this run. */
   wipes = 0;
 
@@ -89,13 +95,10 @@ export class SimNode {
     return this.wipedSinceStart;
   }
 
-  /** Running with its controller group started: its answer to an identity probe counts. */
-  get servesIdentity(): boolean {
-    const node = this.current?.node;
-    if (node === undefined) return false;
-    return (
-      peerReport(this.id, peerAddress(this.id), node.clusterStatus({ omitPartitions: true })) !== undefined
-    );
+  /** What it answers to an identity probe: awaiting its own on an empty directory, its status once running. */
+  identityAnswer(): Parameters<typeof peerReport>[2] | undefined {
+    if (this.awaitingIdentity) return { clusterId: '', awaitingIdentity: true };
+    return this.current?.node.clusterStatus({ omitPartitions: true });
   }
 
   /** Running, or reading its directory before it runs. */
@@ -140,7 +143,17 @@ export class SimNode {
     const kv = new SimDisk(this.disk, clock, env.prng, env.fsyncMsMax);
     const config = { id: this.id, peers: env.peers, dataDir: `n${this.id}-data`, clusterId: env.clusterId };
     const probe = (): Promise<PeerReport[]> => Promise.resolve(env.peerReports(this.id));
-    const identity = await resolveNodeIdentity(kv, config, silent, probe, (ms) => clock.sleep(ms));
+    const identity = await resolveNodeIdentity(kv, config, silent, {
+      probe,
+      sleep: (ms) => clock.sleep(ms),
+      answerAsAwaiting: () => {
+        this.awaitingIdentity = true;
+        return Promise.resolve(() => {
+          this.awaitingIdentity = false;
+          return Promise.resolve();
+        });
+      },
+    });
     if (this.booting !== clock) return; // crashed meanwhile: the identity write may be lost with it
     this.wipedSinceStart = false;
     this.booting = undefined;
@@ -200,6 +213,7 @@ export class SimNode {
       if (this.booting === undefined) return { unsyncedLost: 0 };
       this.booting.kill();
       this.booting = undefined;
+      this.awaitingIdentity = false;
       return this.loseUnsynced(unsyncedWritesKept);
     }
     const events = incarnation.node.raftEvents;
