@@ -58,15 +58,17 @@ describe('batches as large as a topic allows, 3 nodes', () => {
     for (const [name, maxMessageBytes] of topics) {
       const producer = await retrying(() => cluster.broker(cluster.nodes[0]!.address).initProducer({}));
       const batch = batchOf(maxMessageBytes, producer);
+      // The retry budget outlasts one call's timeout: on a loaded machine an 8 MiB write may cost a
+      // leadership change (an answer of unknown outcome), and its retry must still get its turn.
       const response = await retrying(async () => {
         const leader = await cluster.waitForLeader(name, 0);
         return cluster
           .broker(leader.address)
           .produce({ topic: name, partition: 0, acks: Acks.QUORUM, batch }, { timeoutMs: 30_000 });
-      });
+      }, 75_000);
       expect(response).toMatchObject({ baseOffset: 0n, lastOffset: 0n, acksAchieved: Acks.QUORUM });
       // Every replica, not just a quorum: a message larger than one frame used to be resent forever.
       for (const node of cluster.nodes) await waitInSync(cluster, name, node.id, 30_000);
     }
-  }, 120_000);
+  }, 180_000);
 });
