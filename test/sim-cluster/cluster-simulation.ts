@@ -285,14 +285,16 @@ class ClusterRun {
     for (const n of this.nodes) {
       const stored = await readNodeIdentity(n.kv);
       if (stored.identity === undefined || stored.rejoining) rejoining = true;
+      else n.seenWhole();
     }
     this.disksWholeChecks = rejoining ? 0 : this.disksWholeChecks + 1;
     this.disksRejoining = this.disksWholeChecks < 2;
   }
 
   /**
-   * Some node's disk was lost and it has not caught up: no identity written since, the rejoining
-   * marker, or one of them seen at the last two checks (so the marker's removal is durable).
+   * Some node's disk was lost and it has not caught up: no check has seen it whole since, or one of
+   * the last two checks saw a disk without identity or with the rejoining marker (so the marker's
+   * removal is durable).
    */
   private diskMissing(): boolean {
     return this.disksRejoining || this.nodes.some((n) => n.wiped);

@@ -73,7 +73,7 @@ export class SimNode {
   /** The clock of an incarnation still reading its data directory (it runs no node yet). */
   private booting: ProcessClock | undefined;
   incarnations = 0;
-  /** The disk was wiped since the last start: the next start finds an empty data directory. */
+  /** The disk was wiped and no check has seen it whole since (see `wiped`). */
   private wipedSinceStart = false;
   /** Answering probes as a node on an empty directory that has not resolved its identity. */
   private awaitingIdentity = false;
@@ -90,9 +90,19 @@ export class SimNode {
     return this.disk;
   }
 
-  /** Whether the disk was wiped and no start has written an identity on it since. */
+  /**
+   * Whether the disk was wiped and no check has seen it whole since (an identity without the rejoining
+   * marker). Not cleared by the start that writes the identity: until a check reads the marker, the
+   * node would otherwise look whole, and the operator shrank a group to two voters in that gap
+   * (seed 9022: a two-voter group with a gated member elects nobody).
+   */
   get wiped(): boolean {
     return this.wipedSinceStart;
+  }
+
+  /** A check read an identity without the rejoining marker on this disk. */
+  seenWhole(): void {
+    this.wipedSinceStart = false;
   }
 
   /** What it answers to an identity probe: awaiting its own on an empty directory, its status once running. */
@@ -155,7 +165,6 @@ export class SimNode {
       },
     });
     if (this.booting !== clock) return; // crashed meanwhile: the identity write may be lost with it
-    this.wipedSinceStart = false;
     this.booting = undefined;
     this.launch(clock, kv, identity.rejoining);
   }
