@@ -201,6 +201,34 @@ describe('RaftLogStore', () => {
     });
   });
 
+  it('compacts and truncates by point deletes, reading nothing when the caller knows the term', async () => {
+    await loadAll(g1);
+    await commit(kv, (b) => {
+      log.appendEntries(b, g1, entries(1, 10, 1));
+      log.appendEntries(b, g1, entries(11, 20, 2));
+    });
+    kv.reset();
+    const batch = new StorageBatch();
+    await log.setSnapshot(batch, g1, snapshotAt(12, 2), { logTerm: term(2) });
+    await log.compactPrefix(batch, g1, logIndex(12), { logTerm: term(2) });
+    // A range would make the RocksDB adapter read every key (and block) below 12 before the write.
+    expect(batch.kv.ops.map((op) => op.type)).not.toContain('delRange');
+    expect([kv.counts.gets, kv.counts.iterators]).toEqual([0, 0]);
+    await batch.commit(kv);
+    expect(log.bounds(g1)).toEqual({ firstIndex: 13, lastIndex: 20 });
+    expect(await log.term(g1, logIndex(12))).toBe(2);
+    for (const i of [1, 12]) expect(await rocks.kv.get(raftEntryKey(g1, i))).toBeUndefined();
+    expect(await rocks.kv.get(raftEntryKey(g1, 13))).toBeDefined();
+
+    const truncate = new StorageBatch();
+    log.appendEntries(truncate, g1, entries(15, 16, 3, 'n'));
+    expect(truncate.kv.ops.map((op) => op.type)).not.toContain('delRange');
+    await truncate.commit(kv);
+    expect(log.bounds(g1)).toEqual({ firstIndex: 13, lastIndex: 16 });
+    for (const i of [17, 20]) expect(await rocks.kv.get(raftEntryKey(g1, i))).toBeUndefined();
+    expect((await log.entries(g1, logIndex(15), logIndex(17), 100)).map(text)).toEqual(['n15', 'n16']);
+  });
+
   it('reloads hard state, bounds and snapshot after reopening', async () => {
     await loadAll(g1, g2);
     await commit(kv, async (b) => {

@@ -40,6 +40,15 @@ export interface RaftLogState {
   readonly prevTerm: Term;
 }
 
+/**
+ * The term the log holds at the index an operation names, when the caller already knows it (the
+ * host mirrors every term in memory): the store then reads nothing. Without it the store reads the
+ * entry back, a whole value for one number.
+ */
+export interface KnownTerm {
+  readonly logTerm?: Term;
+}
+
 interface GroupState {
   readonly firstIndex: number;
   readonly lastIndex: number;
@@ -157,7 +166,7 @@ export class RaftLogStore {
       g.stagedTerms.set(e.index, e.term);
     }
     if (last.index < g.state.lastIndex) {
-      batch.kv.delRange(raftEntryKey(group, last.index + 1), raftEntryRange(group).lt);
+      deleteEntries(batch, group, last.index + 1, g.state.lastIndex);
       for (const i of g.stagedTerms.keys()) if (i > last.index) g.stagedTerms.delete(i);
     }
     g.state = { ...g.state, lastIndex: last.index };
@@ -173,7 +182,12 @@ export class RaftLogStore {
    * kept (compact it separately with `compactPrefix`); otherwise the whole log is discarded and
    * restarts after the snapshot (Raft's InstallSnapshot rule).
    */
-  async setSnapshot(batch: StorageBatch, group: GroupId, snapshot: Snapshot): Promise<void> {
+  async setSnapshot(
+    batch: StorageBatch,
+    group: GroupId,
+    snapshot: Snapshot,
+    known: KnownTerm = {},
+  ): Promise<void> {
     const g = this.stage(batch, group);
     const { index, term } = snapshot.metadata;
     if (index < g.state.snapshotIndex) {
@@ -185,7 +199,7 @@ export class RaftLogStore {
     const agrees =
       index >= g.state.firstIndex - 1 &&
       index <= g.state.lastIndex &&
-      (await this.stagedTerm(g, group, index)) === term;
+      (known.logTerm ?? (await this.stagedTerm(g, group, index))) === term;
     batch.assertOpen();
     if (!agrees) {
       const range = raftEntryRange(group);
@@ -206,7 +220,12 @@ export class RaftLogStore {
    * Stages the deletion of every entry up to and including `index`. The caller compacts only what is
    * applied and durable elsewhere (a snapshot or the state machine's own keys).
    */
-  async compactPrefix(batch: StorageBatch, group: GroupId, index: LogIndex): Promise<void> {
+  async compactPrefix(
+    batch: StorageBatch,
+    group: GroupId,
+    index: LogIndex,
+    known: KnownTerm = {},
+  ): Promise<void> {
     const g = this.stage(batch, group);
     if (index < g.state.firstIndex) return;
     if (index > g.state.lastIndex) {
@@ -215,9 +234,9 @@ export class RaftLogStore {
         `group ${group}: cannot compact to ${index} beyond the last entry ${g.state.lastIndex}`,
       );
     }
-    const prevTerm = await this.stagedTerm(g, group, index);
+    const prevTerm = known.logTerm ?? (await this.stagedTerm(g, group, index));
     batch.assertOpen();
-    batch.kv.delRange(raftEntryKey(group, g.state.firstIndex), raftEntryKey(group, index + 1));
+    deleteEntries(batch, group, g.state.firstIndex, index);
     for (const i of g.stagedTerms.keys()) if (i <= index) g.stagedTerms.delete(i);
     g.state = { ...g.state, firstIndex: index + 1, prevTerm };
     batch.kv.put(
@@ -374,6 +393,24 @@ export class RaftLogStore {
     }
     return g;
   }
+}
+
+/**
+ * Above this many entries a deletion is staged as a range; below it as point deletes. A range makes
+ * the RocksDB adapter read the keys first (the binding has no DeleteRange), and the engine reads
+ * whole data blocks, values included, to list them: compacting 8 MiB of log read 8 MiB back inside
+ * the ready cycle's write. Point deletes name keys computed from indexes and read nothing.
+ */
+export const entryPointDeletesMax = 65_536;
+
+/** Stages the deletion of the entries `from..to` (inclusive). */
+function deleteEntries(batch: StorageBatch, group: GroupId, from: number, to: number): void {
+  if (to < from) return;
+  if (to - from + 1 > entryPointDeletesMax) {
+    batch.kv.delRange(raftEntryKey(group, from), raftEntryKey(group, to + 1));
+    return;
+  }
+  for (let i = from; i <= to; i++) batch.kv.del(raftEntryKey(group, i));
 }
 
 function checkContiguous(group: GroupId, entries: readonly Entry[]): void {

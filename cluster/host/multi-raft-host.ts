@@ -293,9 +293,23 @@ export class MultiRaftHost {
   ): Promise<() => void> {
     const confState = group.confState;
     const data = group.sm.snapshotData();
-    await this.logs.setSnapshot(batch, group.id, { metadata: { index, term, confState }, data });
+    // The log holds `term` at `index` (a snapshot is taken of applied entries): no read to check it.
+    await this.logs.setSnapshot(
+      batch,
+      group.id,
+      { metadata: { index, term, confState }, data },
+      { logTerm: term },
+    );
     const compact = compactTo >= group.storage.firstIndex();
-    if (compact) await this.logs.compactPrefix(batch, group.id, compactTo as LogIndex);
+    if (compact) {
+      const logTerm = mirroredTerm(group, compactTo);
+      await this.logs.compactPrefix(
+        batch,
+        group.id,
+        compactTo as LogIndex,
+        logTerm === undefined ? {} : { logTerm },
+      );
+    }
     return () => {
       group.storage.createSnapshot(index, confState, data);
       if (compact) group.storage.compact(compactTo as LogIndex);
@@ -661,6 +675,16 @@ export class MultiRaftHost {
     }
     return point;
   }
+}
+
+/**
+ * The term at `index` from the group's in-memory mirror, when it covers the index (entries staged in
+ * the running cycle are mirrored only after its write).
+ */
+function mirroredTerm(group: RaftGroup, index: number): Term | undefined {
+  const storage = group.storage;
+  if (index < storage.firstIndex() - 1 || index > storage.lastIndex()) return undefined;
+  return storage.term(index as LogIndex);
 }
 
 /** The applied index a Ready leaves behind once advanced. */
