@@ -25,7 +25,10 @@ interface Followed {
  * records or moved watermarks, and waits for data when nothing came back. A silent stream gets a
  * heartbeat with every partition's watermarks. A partition that fails is pushed once with its error
  * and no longer followed (the client re-subscribes where the error points); the stream ends when none
- * is left. The adapter pulls the next push only after the previous one drained, which bounds buffering.
+ * is left. The adapter pulls the next push only after the previous one drained, which bounds buffering;
+ * after a round that found records the next round's reads start before that push drains (one round
+ * ahead, so at most two responses' bytes are held), so storage reads overlap the network instead of
+ * taking turns with it.
  */
 export async function* fetchStream(
   deps: ServiceDeps,
@@ -44,26 +47,53 @@ export async function* fetchStream(
       : Math.max(request.heartbeatIntervalMs, limits.fetchStreamHeartbeatMsMin);
   let round = 0;
   let pushedAt = Date.now();
+  const startRound = (): Round => readRound(deps, rotate(followed, round++), bytesMax, isolation);
+  let ahead: Round | undefined;
   while (followed.length > 0 && !context.signal.aborted) {
-    const order = rotate(followed, round++);
-    const reads = await fetchRound(
-      deps,
-      order.map((f) => f.target),
-      bytesMax,
-      isolation,
-    );
+    const { order, reads: reading } = ahead ?? startRound();
+    ahead = undefined;
+    const reads = await reading;
     const heartbeatDue = heartbeatMs > 0 && Date.now() - pushedAt >= heartbeatMs;
     const pushed = advance(order, reads, heartbeatDue);
     removeFailed(followed, reads);
+    const more = reads.some(hasRecords);
+    if (more && followed.length > 0) ahead = startRound();
     if (pushed.length > 0 && !context.signal.aborted) {
       yield { partitions: pushed.map(fetchedPartition) };
       pushedAt = Date.now();
     }
-    if (reads.some(hasRecords) || followed.length === 0) continue;
+    if (more || followed.length === 0) continue;
     const waitMs = heartbeatMs > 0 ? pushedAt + heartbeatMs - Date.now() : limits.fetchWaitMsMax;
     const positions = followed.map((f) => f.target);
     await waitForAnyData(deps.api, positions, waitMs, limits.fetchRepollMsMin, context.signal);
   }
+}
+
+/** One round's reads, in the order they were issued. */
+interface Round {
+  readonly order: readonly Followed[];
+  readonly reads: Promise<PartitionRead[]>;
+}
+
+/**
+ * Starts a round from the followed partitions' current offsets. A round read ahead may be dropped
+ * unread (the client went away meanwhile): its failure is observed here so it is never unhandled,
+ * and still thrown to whoever awaits it.
+ */
+function readRound(
+  deps: ServiceDeps,
+  order: readonly Followed[],
+  bytesMax: number,
+  isolation: ReturnType<typeof isolationFromProto>,
+): Round {
+  const reads = fetchRound(
+    deps,
+    order.map((f) => f.target),
+    bytesMax,
+    isolation,
+  );
+  reads.catch(() => undefined);
+  return { order, reads };
 }
 
 /** Moves each partition past what was read and picks what the next push carries. */
