@@ -34,7 +34,7 @@ import { NodeDuties } from './node-duties.js';
 import { createNodeGroups, type NodeGroups } from './node-groups.js';
 import { NodeLifecycle } from './node-lifecycle.js';
 import { NodeStatus } from './node-status.js';
-import { VoteGate } from './vote-gate.js';
+import { VoteGate, type VoteGateState } from './vote-gate.js';
 import { partitionGauges, reachesControllerQuorum, type PartitionGauges } from './node-gauges.js';
 import type { NodeClock } from './node-clock.js';
 import type { QueueApi } from './queue-api.js';
@@ -390,6 +390,11 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
   /** Elections, leader changes and snapshots on this node so far. */
   get raftEvents(): RaftEventCounts {
     return this.host.events;
+  }
+
+  /** Whether this node still catches up before voting, and in how many groups (metrics). */
+  get voteGateState(): VoteGateState {
+    return this.voteGate.state();
   }
 
   /** False while this node hears from no majority of the controller's voters (readiness). */

@@ -12,5 +12,6 @@ export type {
   TxnView,
 } from './txn-api.js';
 export type { PartitionGauges } from './node-gauges.js';
+export type { VoteGateState } from './vote-gate.js';
 export type { RaftEventCounts } from '../host/index.js';
 export type * from './queue-api.js';

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { GroupId, NodeId } from '../../lib/index.js';
 import type { RaftGroup } from '../host/index.js';
-import { VoteGate } from './vote-gate.js';
+import { VoteGate, type VoteGateContext } from './vote-gate.js';
 
 const controller = 0 as GroupId;
 
@@ -12,6 +12,20 @@ function fakeGroup(view: { commit: number; term: number; leader: number }): Raft
     status: () => ({ leader: view.leader, term: view.term, commit: view.commit }),
     storage: { term: () => view.term },
   } as unknown as RaftGroup;
+}
+
+/** A gate with a quiet context: each test names only what it looks at. */
+function gateOf(active: boolean, ctx: Partial<VoteGateContext>): VoteGate {
+  return new VoteGate(active, {
+    nodeId: 1 as NodeId,
+    controllerGroup: controller,
+    group: () => undefined,
+    controllerApplied: () => ({ appliedIndex: 0, nextGroupId: 1 }),
+    assigned: () => [],
+    caughtUpEverywhere: () => Promise.resolve(),
+    logger: pino({ level: 'silent' }),
+    ...ctx,
+  });
 }
 
 describe('the vote gate of a node that lost its data', () => {
@@ -93,6 +107,43 @@ describe('the record that a rejoining node caught up', () => {
     await Promise.resolve();
     gate.recheck([controller, 2 as GroupId]);
     expect(records).toEqual(['record', 'record']);
+  });
+
+  it('shows the node rejoining, and its gated groups, until the catch-up is recorded', async () => {
+    const views = new Map<number, { commit: number; term: number; leader: number }>([
+      [0, { commit: 10, term: 3, leader: 2 }],
+      [2, { commit: 5, term: 4, leader: 0 }],
+    ]);
+    let record: () => void = () => undefined;
+    const gate = gateOf(true, {
+      group: (id) => (views.has(id) ? fakeGroup(views.get(id)!) : undefined),
+      controllerApplied: () => ({ appliedIndex: 9, nextGroupId: 4 }),
+      // Group 3 is assigned but not created here yet: nothing to gate.
+      assigned: () => [2, 3] as GroupId[],
+      caughtUpEverywhere: () => new Promise<void>((resolve) => (record = resolve)),
+    });
+    expect(gate.state()).toEqual({ rejoining: true, gatedGroups: 2 });
+    views.set(0, { commit: 9, term: 3, leader: 2 });
+    views.set(2, { commit: 6, term: 4, leader: 2 });
+    // A look releases nothing: the groups' own traffic or a recheck does.
+    expect(gate.state()).toEqual({ rejoining: true, gatedGroups: 2 });
+    views.set(3, { commit: 1, term: 1, leader: 2 });
+    gate.recheck([controller, 2 as GroupId, 3 as GroupId]);
+    expect(gate.state()).toEqual({ rejoining: true, gatedGroups: 0 });
+    record();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(gate.state()).toEqual({ rejoining: false, gatedGroups: 0 });
+  });
+
+  it('shows nothing held back on a node that lost nothing and joined nothing', () => {
+    const gate = gateOf(false, {
+      group: () => fakeGroup({ commit: 0, term: 1, leader: 0 }),
+      assigned: () => [5] as GroupId[],
+    });
+    expect(gate.state()).toEqual({ rejoining: false, gatedGroups: 0 });
+    gate.gateJoin(5 as GroupId);
+    expect(gate.state()).toEqual({ rejoining: false, gatedGroups: 1 });
   });
 });
 

@@ -20,6 +20,14 @@ export interface VoteGateContext {
 
 const voteRequests: ReadonlySet<string> = new Set(['vote', 'pre-vote']);
 
+/** What an operator sees of the gate (metrics): whether the node still catches up, and where. */
+export interface VoteGateState {
+  /** The node lost its data directory and has not recorded that it caught up everywhere. */
+  readonly rejoining: boolean;
+  /** Hosted groups in which the node neither votes nor asks for votes yet, or asks for none. */
+  readonly gatedGroups: number;
+}
+
 /**
  * Keeps a node that lost its data directory from voting before it has caught up. It forgot its
  * votes and its log, so a vote from it could elect a second leader in a term it already voted in, or
@@ -50,6 +58,8 @@ export class VoteGate {
   private freshFrom = Number.POSITIVE_INFINITY;
   /** The catch-up is recorded durably (or being recorded): nothing left for recheck to do. */
   private recorded = false;
+  /** The record of the catch-up is written: the node is no longer rejoining. */
+  private caughtUpRecorded = false;
 
   constructor(
     private readonly active: boolean,
@@ -90,7 +100,10 @@ export class VoteGate {
     if (this.active && !this.recorded && this.everyForgottenGroupReleased()) {
       this.recorded = true;
       this.ctx.caughtUpEverywhere().then(
-        () => this.ctx.logger.info('caught up in every group after rejoining'),
+        () => {
+          this.caughtUpRecorded = true;
+          this.ctx.logger.info('caught up in every group after rejoining');
+        },
         (error: unknown) => {
           this.recorded = false; // the next recheck tries again
           this.ctx.logger.warn({ err: error }, 'could not record the catch-up after rejoining');
@@ -107,6 +120,18 @@ export class VoteGate {
     if (!this.released.has(this.ctx.controllerGroup)) return false;
     for (const id of this.ctx.assigned()) if (this.forgotVotes(id) && !this.released.has(id)) return false;
     return true;
+  }
+
+  /** Reads the sets only: a group is released by its own traffic or `recheck`, never by a look. */
+  state(): VoteGateState {
+    if (!this.engaged) return { rejoining: false, gatedGroups: 0 };
+    const candidates = new Set<GroupId>([this.ctx.controllerGroup, ...this.ctx.assigned(), ...this.joining]);
+    let gatedGroups = 0;
+    for (const id of candidates) {
+      const held = this.joining.has(id) || this.forgotVotes(id);
+      if (held && !this.released.has(id) && this.ctx.group(id) !== undefined) gatedGroups++;
+    }
+    return { rejoining: this.active && !this.caughtUpRecorded, gatedGroups };
   }
 
   /** Whether this node may start an election in the group now. */

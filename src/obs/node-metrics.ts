@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { PartitionGauges, RaftEventCounts } from '../../cluster/node/index.js';
+import type { PartitionGauges, RaftEventCounts, VoteGateState } from '../../cluster/node/index.js';
 import { PromDataPathMeter, type DataPathMeter } from './data-path-meter.js';
 
 /** A consumer group's lag summed over its partitions (committed offset to high watermark). */
@@ -12,6 +12,8 @@ export interface GroupLag {
 export interface MetricsSources {
   partitionGauges(partitionsMax: number): readonly PartitionGauges[];
   raftEvents(): RaftEventCounts;
+  /** Whether the node still catches up before it votes (after a lost data directory, or a join). */
+  voteGate(): VoteGateState;
   /** Empty unless this node coordinates groups (leads the controller). */
   groupLags(groupsMax: number): Promise<readonly GroupLag[]>;
 }
@@ -67,6 +69,7 @@ export class NodeMetrics {
     this.bytesOnDiskGauge();
     for (const [name, help, key] of raftEventSeries) this.eventCounter(name, help, key);
     this.groupLagGauge();
+    this.voteGateGauges();
   }
 
   get contentType(): string {
@@ -127,6 +130,26 @@ export class NodeMetrics {
       collect() {
         this.reset();
         this.inc(events()[key]);
+      },
+    });
+  }
+
+  private voteGateGauges(): void {
+    const state = (): VoteGateState => this.sources.voteGate();
+    new Gauge({
+      name: 'raftlog_node_rejoining',
+      help: '1 from a start on an empty data directory in a formed cluster until the node recorded that it caught up everywhere',
+      registers: [this.registry],
+      collect() {
+        this.set(state().rejoining ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'raftlog_node_vote_gated_groups',
+      help: 'Hosted groups in which this node does not vote yet (lost data directory) or asks for no vote (joined with an empty log) until it caught up',
+      registers: [this.registry],
+      collect() {
+        this.set(state().gatedGroups);
       },
     });
   }

@@ -48,6 +48,7 @@ export async function startObservability(
           {
             partitionGauges: (max) => node.partitionGauges(max),
             raftEvents: () => node.raftEvents,
+            voteGate: () => node.voteGateState,
             groupLags: (max) => (services === undefined ? Promise.resolve([]) : groupLags(services, max)),
           },
           config.id,

@@ -59,6 +59,10 @@ describe('observability of a 3-node cluster', () => {
     for (const name of ['raftlog_raft_snapshots_sent_total', 'raftlog_raft_snapshots_installed_total']) {
       expect(all.every((series) => series.some((s) => s.name === name))).toBe(true);
     }
+    // No node lost its data directory or joined a group with an empty log: none is held back.
+    expect(total('raftlog_node_rejoining')).toBe(0);
+    expect(total('raftlog_node_vote_gated_groups')).toBe(0);
+    expect(all.every((series) => series.some((s) => s.name === 'raftlog_node_rejoining'))).toBe(true);
 
     // Group lag, on the coordinator (the controller leader): 50 written, 20 committed.
     const member = new RawGroupMember(cluster, 'lagging', {
