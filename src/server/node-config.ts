@@ -37,6 +37,8 @@ export interface NodeConfig extends TlsSettings {
   readonly snapshotEntriesMin: number;
   /** Entries kept below a snapshot for followers slightly behind. */
   readonly compactionTrailEntries: number;
+  /** RocksDB memtable size (storage/kv/rocks-kv-store.ts `writeBufferBytesDefault`). */
+  readonly storageWriteBufferBytes: number;
   /** TCP connections each listener (client, peer) serves at once; one more is closed at once. */
   readonly connectionsMax: number;
   /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -94,6 +96,7 @@ const defaults = {
   logLevel: 'info',
   snapshotEntriesMin: 10_000,
   compactionTrailEntries: 1_000,
+  storageWriteBufferBytes: 32 * 1024 * 1024,
   connectionsMax: 1_024,
   callsPerConnectionMax: 256,
   clientStreamsMax: 1_024,
@@ -119,6 +122,7 @@ const settingNames = [
   'logLevel',
   'snapshotEntriesMin',
   'compactionTrailEntries',
+  'storageWriteBufferBytes',
   'connectionsMax',
   'callsPerConnectionMax',
   'clientStreamsMax',
@@ -231,6 +235,13 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   if (compactionTrailEntries >= snapshotEntriesMin) {
     problems.push('compactionTrailEntries must be smaller than snapshotEntriesMin');
   }
+  const storageWriteBufferBytes = integer(
+    raw.storageWriteBufferBytes,
+    'storageWriteBufferBytes',
+    1024 * 1024,
+    1024 ** 3,
+    problems,
+  );
   const connectionsMax = integer(raw.connectionsMax, 'connectionsMax', 4, 1_000_000, problems);
   const callsPerConnectionMax = integer(
     raw.callsPerConnectionMax,
@@ -301,6 +312,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     logLevel,
     snapshotEntriesMin,
     compactionTrailEntries,
+    storageWriteBufferBytes,
     connectionsMax,
     callsPerConnectionMax,
     clientStreamsMax,

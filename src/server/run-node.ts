@@ -77,7 +77,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   // Every channel this process opens (peer links, forwarding, identity probes) speaks TLS with it.
   setDefaultChannelCredentials(tls.channel);
   mkdirSync(config.dataDir, { recursive: true });
-  const kv = await RocksKvStore.open(join(config.dataDir, 'db'));
+  const kv = await RocksKvStore.open(join(config.dataDir, 'db'), {
+    writeBufferSizeBytes: config.storageWriteBufferBytes,
+  });
   const identity = await resolveNodeIdentity(kv, config, logger, {
     answerAsAwaiting: () => answerAsAwaiting(config, tls, logger),
   }).catch(async (error: unknown) => {

@@ -18,8 +18,12 @@ const topic = 'disk';
 // Seed 1 puts a flipped SST byte three quarters into the file, among the stored record batches, and
 // cuts a WAL to three quarters; RAFTLOG_DISK_FAULT_SEED picks other places (see the README).
 const seed = Number(process.env.RAFTLOG_DISK_FAULT_SEED ?? 1);
-// Enough for the engine to flush a memtable, so every node holds an SST besides its WAL.
+// Enough for the engine to flush a memtable (4 MiB here, not the default 32), so every node holds an
+// SST besides its WAL.
 const recordsBefore = 4_000;
+const smallMemtables = (): Record<string, string> => ({
+  RAFTLOG_STORAGE_WRITE_BUFFER_BYTES: String(4 * 1024 * 1024),
+});
 const recordsWhileDown = 300;
 const padding = 'x'.repeat(2_000);
 const inSyncTimeoutMs = 20_000;
@@ -242,7 +246,7 @@ function pick(cluster: TestCluster, role: 'follower' | 'leader', leaderId: numbe
 }
 
 async function scenario(role: 'follower' | 'leader', damage: Damage, mayStick = false): Promise<void> {
-  const cluster = await startCluster({ nodes: 3 });
+  const cluster = await startCluster({ nodes: 3, nodeEnv: smallMemtables });
   await cluster.createTopic(topic, 1, 3);
   const written: Written = { acked: new Map(), sent: new Set() };
   await produce(cluster, written, 'before', recordsBefore);
@@ -281,7 +285,7 @@ describe(`disk faults on one node of three (seed ${seed})`, () => {
    * sends the entries again.
    */
   it('a follower rebuilt from an empty directory catches up while the same leader leads', async () => {
-    const cluster = await startCluster({ nodes: 3 });
+    const cluster = await startCluster({ nodes: 3, nodeEnv: smallMemtables });
     await cluster.createTopic(topic, 1, 3);
     const written: Written = { acked: new Map(), sent: new Set() };
     await produce(cluster, written, 'before', 1_000);
@@ -305,7 +309,7 @@ describe(`disk faults on one node of three (seed ${seed})`, () => {
   it.fails(
     'records acknowledged by a leader and a follower survive a cut WAL on the follower and a leader crash',
     async () => {
-      const cluster = await startCluster({ nodes: 3 });
+      const cluster = await startCluster({ nodes: 3, nodeEnv: smallMemtables });
       onTestFinished(async () => {
         await cluster.stopAll();
         await rm(cluster.dir, { recursive: true, force: true });
