@@ -1,6 +1,6 @@
 export * from './kv/index.js';
 export { StorageBatch } from './storage-batch.js';
-export { entryPointDeletesMax, RaftLogStore, type KnownTerm, type RaftLogState } from './raft-log-store.js';
+export { RaftLogStore, type KnownTerm, type RaftLogState } from './raft-log-store.js';
 export { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
 export {
   defaultPurgeStepLimits,

@@ -401,7 +401,7 @@ export class RaftLogStore {
  * whole data blocks, values included, to list them: compacting 8 MiB of log read 8 MiB back inside
  * the ready cycle's write. Point deletes name keys computed from indexes and read nothing.
  */
-export const entryPointDeletesMax = 65_536;
+const entryPointDeletesMax = 65_536;
 
 /** Stages the deletion of the entries `from..to` (inclusive). */
 function deleteEntries(batch: StorageBatch, group: GroupId, from: number, to: number): void {
