@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32c } from './crc32c.js';
+import { crc32c, useCrc32cAccelerator } from './crc32c.js';
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 
@@ -39,3 +39,37 @@ describe('crc32c', () => {
     expect(crc32c(data, 0, 2, 5)).toBe(crc32cSlow(data.subarray(2, 5)));
   });
 });
+
+describe('useCrc32cAccelerator', () => {
+  afterEach(() => useCrc32cAccelerator(undefined));
+
+  it('routes inputs of 512 bytes and more to an accelerator that agrees, continuing seeds', () => {
+    const sizes: number[] = [];
+    const agreeing = (data: Uint8Array, seed: number) => {
+      sizes.push(data.length);
+      return crc32cSlowSeeded(data, seed);
+    };
+    expect(useCrc32cAccelerator(agreeing)).toBe(true);
+    sizes.length = 0;
+    const data = Uint8Array.from({ length: 2000 }, (_, i) => (i * 7) & 0xff);
+    expect(crc32c(data, 5, 100, 1900)).toBe(crc32cSlowSeeded(data.subarray(100, 1900), 5));
+    expect(crc32c(data, 0, 0, 511)).toBe(crc32cSlow(data.subarray(0, 511)));
+    expect(sizes).toEqual([1800]);
+  });
+
+  it('refuses an accelerator that disagrees and keeps the table code', () => {
+    expect(useCrc32cAccelerator((data, seed) => crc32cSlowSeeded(data, seed) ^ 1)).toBe(false);
+    const data = new Uint8Array(4096).fill(3);
+    expect(crc32c(data)).toBe(crc32cSlow(data));
+  });
+});
+
+/** The bitwise reference continuing from a previous result, as `crc32c(data, seed)` does. */
+function crc32cSlowSeeded(data: Uint8Array, seed: number): number {
+  let c = ~seed >>> 0;
+  for (const b of data) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+  }
+  return ~c >>> 0;
+}

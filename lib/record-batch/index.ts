@@ -1,4 +1,4 @@
-export { crc32c } from './crc32c.js';
+export { crc32c, useCrc32cAccelerator, type Crc32cAccelerator } from './crc32c.js';
 export {
   attributeBits,
   compression,

@@ -65,3 +65,4 @@ export { tlsCredentials, type ClientTlsFiles } from './tls.js';
 export { SecurityAdmin } from './security-admin.js';
 export { ScramTokenSource, type UserCredentials } from './scram-token-source.js';
 export { useHostAliases } from './host-aliases.js';
+export { useNativeCrc32c } from './native-crc32c.js';

@@ -1,4 +1,6 @@
 import { warnOnAllocatorSettings } from './allocator-check.js';
+import { useNativeCrc32c } from '../client/index.js';
+import { setNodeHeapGrowth } from './heap-growth.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
@@ -43,6 +45,8 @@ export async function runNode(flags: RawSettings): Promise<void> {
   });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
   warnOnAllocatorSettings(logger);
+  setNodeHeapGrowth();
+  if (!useNativeCrc32c()) logger.warn('native CRC32C unavailable here: checksums use the slower table code');
   const running = await startNode(config, logger).catch((error: unknown) => {
     if (!(error instanceof IdentityMismatchError)) throw error;
     logger.fatal({ err: error }, 'refusing to start');
