@@ -13,6 +13,7 @@ import type { AcksMode, ProducerRecord, RecordAck } from './types.js';
 import type { GroupMetadata } from './group-membership.js';
 import type { PartitionOffset } from './offset-tracker.js';
 import { withRetry } from './with-retry.js';
+import { BatchTurns, type BatchTurn } from './batch-turns.js';
 import { headersOf } from './deliver-at.js';
 import { settleLeases } from './lease-settler.js';
 import type { LeaseRef } from './queue-receipt.js';
@@ -41,6 +42,12 @@ export interface ProducerOptions {
   readonly transactionalId?: string;
   /** The coordinator aborts a transaction open longer than this (0 or unset: the node's default). */
   readonly transactionTimeoutMs?: number;
+  /**
+   * Batches of one partition in flight at once (1–5; default 5 with idempotence, 1 without). The
+   * sequence numbers keep a partition's records in send() order through retries, so with
+   * idempotence several batches travel together; without it a retry could overtake a later batch.
+   */
+  readonly inFlightBatchesMax?: number;
 }
 
 /** What the callback of Producer.transaction() may do inside the transaction. */
@@ -73,13 +80,17 @@ const utf8 = new TextEncoder();
 const batchBytesMaxDefault = 512 * 1024;
 /** Framing, varints and attributes per record, roughly; only used for memory accounting. */
 const recordOverheadBytes = 24;
+/** Kafka's bound for an idempotent producer; a partition remembers far more batches than this. */
+const inFlightBatchesMaxLimit = 5;
 
 /**
  * Batches records per partition and sends each batch, encoded once, to the partition's leader.
- * At most one batch per partition is in flight, which keeps a partition's records in send() order
- * through retries. Batches to different partitions of one leader share its stream and travel
- * concurrently. With idempotence (the default) every batch carries the producer id and its
- * sequence, so a retry after a lost answer is recognized and never appended twice.
+ * With idempotence (the default) every batch carries the producer id and its sequence, so a retry
+ * after a lost answer is recognized and never appended twice, and up to five batches of a partition
+ * travel at once: a batch the partition refuses because an earlier one has not arrived yet
+ * (OUT_OF_ORDER_SEQUENCE, or UNKNOWN_PRODUCER_ID before the first) is sent again once every earlier
+ * batch is settled, so records land in send() order. Without idempotence one batch per partition is
+ * in flight by default. Batches to different partitions of one leader share its stream.
  */
 export class Producer {
   private readonly accumulator: BatchAccumulator<QueuedRecord>;
@@ -90,7 +101,10 @@ export class Producer {
   private readonly deliveryTimeoutMs: number;
   private readonly requestTimeoutMs: number;
   private readonly retry: RetryOptions;
-  private readonly inFlight = new Set<string>();
+  private readonly turns = new BatchTurns();
+  /** Per partition, the identity of the batch drained last (sequences are taken in drain order). */
+  private readonly sequencing = new Map<string, Promise<BatchIdentity | undefined>>();
+  private readonly inFlightBatchesMax: number;
   private readonly lingerTimers = new Map<string, NodeJS.Timeout>();
   private admission: Promise<void> = Promise.resolve();
   private unsettled = 0;
@@ -129,6 +143,7 @@ export class Producer {
       options.idempotence === false
         ? undefined
         : new ProducerIdentity(client, this.retry, this.requestTimeoutMs, !transactional);
+    this.inFlightBatchesMax = inFlightBatches(options.inFlightBatchesMax, this.identity !== undefined);
     this.txn =
       options.transactionalId === undefined || this.identity === undefined
         ? undefined
@@ -306,19 +321,24 @@ export class Producer {
   }
 
   private pump(key: string): void {
-    if (this.inFlight.has(key)) return;
-    const batch = this.accumulator.drain(key, Date.now(), this.flushing > 0);
-    if (batch === undefined) {
-      this.armLinger(key);
-      return;
+    while (this.turns.count(key) < this.inFlightBatchesMax) {
+      const batch = this.accumulator.drain(key, Date.now(), this.flushing > 0);
+      if (batch === undefined) {
+        this.armLinger(key);
+        return;
+      }
+      const first = batch.items[0]!;
+      this.partitioner.batchClosed(first.topic, first.partition);
+      const turn = this.turns.enter(key);
+      const identity = this.sequence(key, async () => {
+        await this.txn?.beforeBatch(first.topic, first.partition);
+        return this.identity?.forBatch(key, batch.items.length);
+      });
+      void this.deliver(batch, turn, identity).finally(() => {
+        turn.leave();
+        this.pump(key);
+      });
     }
-    const first = batch.items[0]!;
-    this.partitioner.batchClosed(first.topic, first.partition);
-    this.inFlight.add(key);
-    void this.deliver(batch).finally(() => {
-      this.inFlight.delete(key);
-      this.pump(key);
-    });
   }
 
   private armLinger(key: string): void {
@@ -334,27 +354,65 @@ export class Producer {
     this.lingerTimers.set(key, timer);
   }
 
-  private async deliver(batch: PendingBatch<QueuedRecord>): Promise<void> {
+  /**
+   * The batch's producer id and sequence, taken in the order batches of a partition were drained
+   * (after the transaction, if any, holds the partition), whatever order their sends then resolve in.
+   */
+  private sequence(
+    key: string,
+    take: () => Promise<BatchIdentity | undefined>,
+  ): Promise<BatchIdentity | undefined> {
+    const previous = this.sequencing.get(key) ?? Promise.resolve(undefined);
+    const next = previous.catch(() => undefined).then(take);
+    this.sequencing.set(key, next);
+    const forget = (): void => {
+      if (this.sequencing.get(key) === next) this.sequencing.delete(key);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async deliver(
+    batch: PendingBatch<QueuedRecord>,
+    turn: BatchTurn,
+    identity: Promise<BatchIdentity | undefined>,
+  ): Promise<void> {
     const { topic, partition } = batch.items[0]!;
     const key = `${topic}/${partition}`;
     const records = batch.items.map((r) => r.input);
     let id: BatchIdentity | undefined;
     try {
-      await this.txn?.beforeBatch(topic, partition);
-      id = await this.identity?.forBatch(key, batch.items.length);
+      id = await identity;
       const transactional = this.txn !== undefined;
-      let attempt = await this.attempt(batch, encodeRecordBatch({ records, ...id, transactional }));
+      const bytes = encodeRecordBatch({ records, ...id, transactional });
+      let attempt = await this.attempt(batch, bytes);
+      let maybeStored = !attempt.ok && attempt.maybeStored;
+      while (!attempt.ok && refusedOutOfTurn.has(attempt.error.code) && !turn.first) {
+        // An earlier batch of this partition has not arrived (yet): try again once it is settled.
+        await turn.earlierLeft();
+        attempt = await this.attempt(batch, bytes);
+        maybeStored ||= !attempt.ok && attempt.maybeStored;
+      }
       if (!attempt.ok && attempt.error.code === 'UNKNOWN_PRODUCER_ID' && id !== undefined && !transactional) {
         // The partition no longer knows this producer (its state expired or was evicted). A batch
-        // every attempt of which is known not to have been appended is resent under a fresh producer
-        // id, from sequence 0; one that may have been stored is failed rather than risk a duplicate.
-        if (attempt.maybeStored) throw unknownOutcome(attempt.error);
-        await this.identity?.reset(id);
-        id = await this.identity?.forBatch(key, batch.items.length);
+        // every attempt of which is known not to have been appended, alone in flight, is resent
+        // under a fresh producer id, from sequence 0. One that may have been stored is failed rather
+        // than risk a duplicate; so is one with later batches in flight, which would be sequenced
+        // under the fresh id before it.
+        if (maybeStored) throw unknownOutcome(attempt.error);
+        if (this.turns.count(key) > 1) throw overtaken(attempt.error);
+        const failed = id;
+        id = await this.sequence(key, async () => {
+          await this.identity?.reset(failed);
+          return this.identity?.forBatch(key, batch.items.length);
+        });
         attempt = await this.attempt(batch, encodeRecordBatch({ records, ...id }));
       }
       if (!attempt.ok) throw attempt.error;
       const { baseOffset } = attempt.result;
+      // Acks of a partition resolve in send() order, as with one batch in flight (an earlier batch
+      // whose answer was lost may be acknowledged by its retry after a later one).
+      await turn.earlierLeft();
       batch.items.forEach((r, i) => r.resolve({ partition, offset: baseOffset + i }));
     } catch (error) {
       const e = toRaftlogError(error);
@@ -427,6 +485,32 @@ const notAppended: ReadonlySet<ErrorCode> = new Set([
   'LEADER_NOT_AVAILABLE',
   'UNKNOWN_PRODUCER_ID',
 ]);
+
+/**
+ * Answers that may only mean an earlier batch of the same partition, still in flight, has not been
+ * appended yet: the first batch of a producer (sequence 0) or the one just before.
+ */
+const refusedOutOfTurn: ReadonlySet<ErrorCode> = new Set(['OUT_OF_ORDER_SEQUENCE', 'UNKNOWN_PRODUCER_ID']);
+
+function overtaken(cause: RaftlogError): RaftlogError {
+  return new RaftlogError(
+    'UNKNOWN_PRODUCER_ID',
+    `${cause.message}; later batches of the partition were in flight, so it is not resent under a new ` +
+      'producer id (they would be appended before it)',
+    { cause },
+  );
+}
+
+function inFlightBatches(requested: number | undefined, idempotent: boolean): number {
+  const n = requested ?? (idempotent ? inFlightBatchesMaxLimit : 1);
+  if (!Number.isInteger(n) || n < 1 || n > inFlightBatchesMaxLimit) {
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      `inFlightBatchesMax must be an integer from 1 to ${inFlightBatchesMaxLimit}, got ${n}`,
+    );
+  }
+  return n;
+}
 
 function unknownOutcome(cause: RaftlogError): RaftlogError {
   return new RaftlogError(

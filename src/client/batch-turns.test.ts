@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { BatchTurns } from './batch-turns.js';
+
+describe('BatchTurns', () => {
+  it('counts the batches of each partition in its line', () => {
+    const turns = new BatchTurns();
+    const a = turns.enter('t/0');
+    turns.enter('t/0');
+    turns.enter('t/1');
+    expect([turns.count('t/0'), turns.count('t/1'), turns.count('t/2')]).toEqual([2, 1, 0]);
+    a.leave();
+    a.leave();
+    expect(turns.count('t/0')).toBe(1);
+  });
+
+  it('lets a batch wait until every earlier one left, whatever order they leave in', async () => {
+    const turns = new BatchTurns();
+    const [a, b, c] = [turns.enter('k'), turns.enter('k'), turns.enter('k')];
+    expect([a.first, b.first, c.first]).toEqual([true, false, false]);
+    let cReady = false;
+    const waiting = c.earlierLeft().then(() => (cReady = true));
+    b.leave();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(cReady).toBe(false);
+    expect(c.first).toBe(false);
+    a.leave();
+    await waiting;
+    expect(cReady).toBe(true);
+    expect(c.first).toBe(true);
+    await a.earlierLeft();
+  });
+
+  it('does not wait for batches that enter later', async () => {
+    const turns = new BatchTurns();
+    const a = turns.enter('k');
+    turns.enter('k');
+    await a.earlierLeft();
+    expect(a.first).toBe(true);
+  });
+});
