@@ -1,6 +1,7 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 import type { ConsumerRecord, ProducerRecord, RecordAck } from '../client/index.js';
 import { consumeRecords } from './consume-records.js';
+import { RandomValues } from './random-values.js';
 
 export interface BenchResult {
   readonly recordsPerSec: number;
@@ -104,7 +105,7 @@ export async function benchProduce(
   options: ProduceBenchOptions,
   progress: Progress,
 ): Promise<BenchResult> {
-  const value = new Uint8Array(options.recordBytes).fill(0x61);
+  const values = new RandomValues(options.recordBytes);
   const latency = new LatencyRecorder();
   let next = 0;
   let acked = 0;
@@ -115,7 +116,7 @@ export async function benchProduce(
       next++;
       const t0 = performance.now();
       try {
-        await send({ topic: options.topic, value });
+        await send({ topic: options.topic, value: values.take() });
         latency.recordMs(performance.now() - t0);
         acked++;
       } catch {

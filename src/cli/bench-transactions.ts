@@ -2,6 +2,7 @@ import { RaftlogError } from '../../lib/index.js';
 import type { AcksMode, ProducerRecord, RecordAck, TransactionScope } from '../client/index.js';
 import { LatencyRecorder, summarize, type BenchResult, type Progress } from './bench-runner.js';
 import type { CliSession } from './cli-context.js';
+import { RandomValues } from './random-values.js';
 
 export interface TransactionalSender {
   transaction<T>(fn: (scope: TransactionScope) => Promise<T>): Promise<T>;
@@ -25,7 +26,7 @@ export async function benchProduceTransactions(
   options: TransactionBenchOptions,
   progress: Progress,
 ): Promise<BenchResult> {
-  const value = new Uint8Array(options.recordBytes).fill(0x61);
+  const values = new RandomValues(options.recordBytes);
   const latency = new LatencyRecorder();
   let committed = 0;
   let errors = 0;
@@ -36,7 +37,7 @@ export async function benchProduceTransactions(
     const t0 = performance.now();
     try {
       await producer.transaction(async (txn) => {
-        const record: ProducerRecord = { topic: options.topic, value };
+        const record: ProducerRecord = { topic: options.topic, value: values.take() };
         const acks: Promise<RecordAck>[] = [];
         for (let i = 0; i < n; i++) acks.push(txn.send(record));
         await Promise.all(acks);

@@ -3,6 +3,7 @@ import type { BenchSender, BenchTarget } from './bench-target.js';
 import type { BenchTime } from './bench-time.js';
 import { LatencyTimeline } from './latency-timeline.js';
 import { runOpenLoop } from './open-loop.js';
+import { RandomValues } from '../random-values.js';
 import { readStamp, stampBytes, stampValue } from './value-stamp.js';
 
 export interface ProduceShape {
@@ -87,11 +88,11 @@ export async function produceThrough(
 
 function valueMaker(shape: ProduceShape): (sentAtMs: number) => Uint8Array {
   if (shape.stamped !== true) {
-    const shared = new Uint8Array(shape.recordBytes).fill(0x61);
-    return () => shared;
+    const values = new RandomValues(shape.recordBytes);
+    return () => values.take();
   }
-  const bytes = Math.max(shape.recordBytes, stampBytes);
-  return (sentAtMs) => stampValue(new Uint8Array(bytes).fill(0x61), sentAtMs);
+  const values = new RandomValues(Math.max(shape.recordBytes, stampBytes));
+  return (sentAtMs) => stampValue(values.take().slice(), sentAtMs);
 }
 
 async function closedLoop(
