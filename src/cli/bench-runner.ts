@@ -35,6 +35,9 @@ export const noProgress: Progress = { increment: () => undefined, stop: () => un
  * Latencies in microseconds in an HDR histogram: constant memory and exact-enough tail percentiles
  * at any count, where keeping every sample for a sort would grow with the run.
  */
+/** An hour, in µs: the histograms' range ends there. */
+const highestTrackableUs = 3_600_000_000;
+
 export class LatencyRecorder {
   private readonly histogram: Histogram;
 
@@ -43,7 +46,7 @@ export class LatencyRecorder {
     this.histogram = build({
       bitBucketSize: packed ? 'packed' : 32,
       lowestDiscernibleValue: 1,
-      highestTrackableValue: 3_600_000_000,
+      highestTrackableValue: highestTrackableUs,
       numberOfSignificantValueDigits: 3,
     });
   }
@@ -52,9 +55,15 @@ export class LatencyRecorder {
     return this.histogram.totalCount;
   }
 
-  /** `count` samples of one value: a batch whose messages all waited the same. */
+  /**
+   * `count` samples of one value: a batch whose messages all waited the same. A value outside the
+   * histogram's range (below 1 µs, above an hour) is recorded at its edge; one that is not a number
+   * at all is not recorded, rather than end a run that measured everything else.
+   */
   recordMs(ms: number, count = 1): void {
-    if (count > 0) this.histogram.recordValueWithCount(Math.max(1, Math.round(ms * 1000)), count);
+    if (count <= 0 || !Number.isFinite(ms)) return;
+    const us = Math.min(highestTrackableUs, Math.max(1, Math.round(ms * 1000)));
+    this.histogram.recordValueWithCount(us, count);
   }
 
   percentileMs(p: number): number {

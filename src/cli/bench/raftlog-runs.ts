@@ -74,7 +74,7 @@ export async function e2eRun(
   await target.prepare();
   const reading = measureConsume(
     target,
-    { count: shape.count, idleTimeoutMs: shape.idleTimeoutMs },
+    { count: shape.count, idleTimeoutMs: shape.idleTimeoutMs, stamped: true },
     time,
     progress,
   );

@@ -68,7 +68,7 @@ async function runOnce(target: BenchTarget, o: SideBySideOptions, time: BenchTim
   const expected = produce.result.count + latency.result.count;
   const consume = await measureConsume(
     target,
-    { count: expected, idleTimeoutMs: o.idleTimeoutMs, ...stop },
+    { count: expected, idleTimeoutMs: o.idleTimeoutMs, stamped: false, ...stop },
     time,
     noProgress,
   );

@@ -140,7 +140,7 @@ export interface ConsumeMeasure {
  */
 export async function measureConsume(
   target: Pick<BenchTarget, 'subscribe'>,
-  options: { count: number; idleTimeoutMs: number; signal?: AbortSignal },
+  options: { count: number; idleTimeoutMs: number; stamped: boolean; signal?: AbortSignal },
   time: BenchTime,
   progress: Progress,
 ): Promise<ConsumeMeasure> {
@@ -158,7 +158,8 @@ export async function measureConsume(
     received++;
     bytes += value.byteLength;
     lastAt = time.now();
-    const stamp = readStamp(value);
+    // Only values stamped by this run carry a send time; the first bytes of any other are payload.
+    const stamp = options.stamped ? readStamp(value) : undefined;
     if (stamp !== undefined) {
       latency.recordMs(lastAt - stamp);
       timeline.record(lastAt - started, lastAt - stamp);
