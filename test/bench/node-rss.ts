@@ -4,6 +4,7 @@
 // (t, node, rss_mib) and OUT.svg (RSS per node over time, each run's throughput listed under it).
 // Usage: node --import tsx test/bench/node-rss.ts [--minutes 10] [--sample-seconds 5] [--count 100000]
 //        [--base-port 29391] [--out test/bench/results/node-rss] [--topic-config retention.bytes=536870912]
+//        [--node-flags "--heap-growing-percent=100"]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,10 @@ const count = flag('count', 100_000);
 const basePort = flag('base-port', 29391);
 const out = text('out', 'test/bench/results/node-rss');
 const topicConfig = text('topic-config', '');
+/** Node.js flags for the launcher, which passes them on to every node (e.g. --heap-growing-percent=100). */
+const nodeFlags = text('node-flags', '')
+  .split(' ')
+  .filter((f) => f !== '');
 const cli = join(import.meta.dirname, '../../bin/raftlog.js');
 const bootstrap = `127.0.0.1:${basePort}`;
 
@@ -59,6 +64,7 @@ async function run(args: string[]): Promise<string> {
 
 async function startCluster(dataDir: string): Promise<ChildProcess> {
   const up = spawn(process.execPath, [
+    ...nodeFlags,
     cli,
     'cluster',
     'up',
