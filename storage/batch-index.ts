@@ -15,15 +15,23 @@ export interface BatchIndexEntry {
   readonly appendTimeMs: number;
   /** The batch's own maxTimestamp (records' timestamps), -1 when it has none. */
   readonly maxTimestamp: number;
+  /**
+   * The Raft entry holding the batch when the store keeps only a reference to it (see batch-ref.ts),
+   * 0 for a stored copy. Lets retention find the entries it may delete without reading the batches.
+   */
+  readonly entryIndex: number;
 }
 
+const v1PayloadBytes = 40;
+
 export function encodeBatchIndexEntry(e: BatchIndexEntry): Uint8Array {
-  return new ValueWriter(40)
+  return new ValueWriter(v1PayloadBytes + 8)
     .u64(e.nextOffset)
     .u64(e.sizeBytes)
     .u64(e.bytesBefore)
     .u64(e.appendTimeMs)
     .u64(e.maxTimestamp + 1)
+    .u64(e.entryIndex)
     .finish();
 }
 
@@ -35,6 +43,8 @@ export function decodeBatchIndexEntry(bytes: Uint8Array): BatchIndexEntry {
     bytesBefore: r.u64(),
     appendTimeMs: r.u64(),
     maxTimestamp: r.u64() - 1,
+    // Entries written before references existed describe copies.
+    entryIndex: bytes.length > 1 + v1PayloadBytes + 4 ? r.u64() : 0,
   };
   r.done();
   return entry;

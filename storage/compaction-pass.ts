@@ -6,7 +6,7 @@ import {
   type PartitionId,
 } from '../lib/index.js';
 import type { KvStore } from './kv/index.js';
-import { partitionBatchIndexKey, partitionBatchKey, partitionBatchRange } from './keys.js';
+import { partitionBatchIndexKey, partitionBatchKey, partitionBatchRange, raftEntryRange } from './keys.js';
 import { StorageBatch } from './storage-batch.js';
 import type { CompactionState, CompactionTarget } from './compaction-state.js';
 
@@ -20,7 +20,7 @@ export interface CompactedStore {
     partition: PartitionId,
     fromOffset: number,
     bytesMax: number,
-  ): Promise<{ readonly batches: Uint8Array[] }>;
+  ): Promise<{ readonly batches: Uint8Array[]; readonly referenced: boolean[] }>;
   epoch(partition: PartitionId): number;
   compactionState(partition: PartitionId): CompactionState;
   stageCompactionState(batch: StorageBatch, partition: PartitionId, state: CompactionState): void;
@@ -53,6 +53,12 @@ export interface CompactionStepResult {
 
 type Phase = 'map' | 'rewrite' | 'done';
 
+/** A batch read by a pass, and whether the store keeps it as a reference into its Raft entry. */
+interface PassBatch {
+  readonly view: RecordBatchView;
+  readonly referenced: boolean;
+}
+
 /**
  * One key compaction pass of one partition toward a replicated target, in bounded steps the caller
  * runs off the ready cycle. First it maps every key of the part not yet compacted on this store (from
@@ -77,6 +83,7 @@ export class CompactionPass {
   private readonly epoch: number;
   private readonly keyMapBytesMax: number;
   private wroteGaps = false;
+  private finished = false;
 
   constructor(
     private readonly kv: KvStore,
@@ -90,6 +97,14 @@ export class CompactionPass {
     this.end = target.upToOffset;
     this.tombstonesBefore = Math.min(target.tombstonesBeforeOffset, target.upToOffset);
     this.cursor = store.compactionState(partition).done.upToOffset;
+  }
+
+  /**
+   * Whether the pass wrote its last step: every batch below `reached.upToOffset` is then stored as a
+   * copy or gone, none as a reference (false for a pass given up because the log was replaced).
+   */
+  get completed(): boolean {
+    return this.finished;
   }
 
   /** The bounds this pass compacts to (lower than the target when the key map filled up). */
@@ -106,9 +121,14 @@ export class CompactionPass {
     this.end = Math.min(this.end, info.nextOffset);
     this.tombstonesBefore = Math.min(this.tombstonesBefore, this.end);
     const from = Math.max(this.cursor, info.logStartOffset);
-    const views = from >= this.end ? [] : await this.batches(from, limits);
+    const read = from >= this.end ? [] : await this.batches(from, limits);
     const result =
-      this.phase === 'map' ? this.mapStep(views, info.logStartOffset) : await this.rewriteStep(views);
+      this.phase === 'map'
+        ? this.mapStep(
+            read.map((b) => b.view),
+            info.logStartOffset,
+          )
+        : await this.rewriteStep(read);
     return { ...result, more: !this.isDone() };
   }
 
@@ -117,15 +137,15 @@ export class CompactionPass {
   }
 
   /** Whole batches from `from` up to the end, within the step's limits. */
-  private async batches(from: number, limits: CompactionStepLimits): Promise<RecordBatchView[]> {
+  private async batches(from: number, limits: CompactionStepLimits): Promise<PassBatch[]> {
     const read = await this.store.read(this.partition, from, limits.bytesMax);
-    const views: RecordBatchView[] = [];
-    for (const bytes of read.batches) {
+    const out: PassBatch[] = [];
+    for (const [i, bytes] of read.batches.entries()) {
       const view = new RecordBatchView(bytes);
-      if (view.nextOffset > this.end || views.length >= limits.batchesMax) break;
-      views.push(view);
+      if (view.nextOffset > this.end || out.length >= limits.batchesMax) break;
+      out.push({ view, referenced: read.referenced[i] === true });
     }
-    return views;
+    return out;
   }
 
   private mapStep(views: RecordBatchView[], logStart: number): Omit<CompactionStepResult, 'more'> {
@@ -157,15 +177,16 @@ export class CompactionPass {
     this.newest.set(key, r.offset);
   }
 
-  private async rewriteStep(views: RecordBatchView[]): Promise<Omit<CompactionStepResult, 'more'>> {
+  private async rewriteStep(read: PassBatch[]): Promise<Omit<CompactionStepResult, 'more'>> {
     const batch = new StorageBatch();
     let bytesRead = 0;
     let bytesFreed = 0;
-    for (const view of views) {
-      bytesRead += view.sizeBytes;
-      bytesFreed += this.rewrite(batch, view);
-      this.cursor = view.nextOffset;
+    for (const b of read) {
+      bytesRead += b.view.sizeBytes;
+      bytesFreed += this.rewrite(batch, b);
+      this.cursor = b.view.nextOffset;
     }
+    const views = read.map((b) => b.view);
     const finished = views.length === 0 || this.cursor >= this.end;
     const state = this.store.compactionState(this.partition);
     if (!this.wroteGaps || finished) {
@@ -181,17 +202,28 @@ export class CompactionPass {
       return { batchesRead: views.length, bytesRead, bytesFreed: 0 };
     }
     await batch.commit(this.kv, { sync: false });
-    if (finished) this.phase = 'done';
+    if (finished) {
+      this.phase = 'done';
+      this.finished = true;
+    }
     return { batchesRead: views.length, bytesRead, bytesFreed };
   }
 
-  /** Stages the compacted form of one batch; returns the bytes it frees. */
-  private rewrite(batch: StorageBatch, view: RecordBatchView): number {
-    if (view.isControl) return 0;
-    const aborted = this.aborted(view);
-    const kept = retainRecords(view, (r) => !aborted && this.keeps(r));
-    if (kept.kind === 'all') return 0;
+  /**
+   * Stages the compacted form of one batch; returns the bytes it frees. A batch kept whole that the
+   * store holds as a reference becomes a copy, so the compacted part refers to no Raft entry and the
+   * log may drop them all.
+   */
+  private rewrite(batch: StorageBatch, { view, referenced }: PassBatch): number {
     const key = partitionBatchKey(this.partition, view.baseOffset);
+    const aborted = !view.isControl && this.aborted(view);
+    const kept = view.isControl
+      ? ({ kind: 'all' } as const)
+      : retainRecords(view, (r) => !aborted && this.keeps(r));
+    if (kept.kind === 'all') {
+      if (referenced) batch.kv.put(key, view.bytes);
+      return 0;
+    }
     if (kept.kind === 'none') {
       batch.kv.del(key);
       batch.kv.del(partitionBatchIndexKey(this.partition, view.baseOffset));
@@ -213,10 +245,14 @@ export class CompactionPass {
   }
 }
 
-/** Compacts the engine's files over a partition's batches, so removed data leaves the disk. */
+/**
+ * Compacts the engine's files over a partition's batches and its group's Raft entries (a partition's
+ * group has its id), so removed data leaves the disk.
+ */
 export async function reclaimPartitionSpace(kv: KvStore, partition: PartitionId): Promise<void> {
-  const range = partitionBatchRange(partition);
-  await kv.compactRange?.(range.gte, range.lt);
+  for (const range of [partitionBatchRange(partition), raftEntryRange(partition)]) {
+    await kv.compactRange?.(range.gte, range.lt);
+  }
 }
 
 function keyString(key: Uint8Array): string {

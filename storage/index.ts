@@ -1,11 +1,13 @@
 export * from './kv/index.js';
 export { StorageBatch } from './storage-batch.js';
-export { RaftLogStore, type KnownTerm, type RaftLogState } from './raft-log-store.js';
+export { RaftLogStore, type KnownTerm, type RaftLogState, type RetainedEntries } from './raft-log-store.js';
 export { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
 export {
   defaultPurgeStepLimits,
   PartitionStore,
   retentionScanBatchesMaxDefault,
+  type EntryArchive,
+  type EntryBatch,
   type PartitionInfo,
   type PartitionStoreOptions,
   type PurgeStepLimits,

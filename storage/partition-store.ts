@@ -1,13 +1,17 @@
 import {
+  assert,
   CorruptionError,
   defaultRecordBatchLimits,
   RaftlogError,
   RecordBatchView,
+  type LogIndex,
   type PartitionId,
   type RecordBatchLimits,
 } from '../lib/index.js';
 import { firstInRange, withIterator, type KvEntry, type KvStore } from './kv/index.js';
 import { decodeBatchIndexEntry, encodeBatchIndexEntry, type BatchIndexEntry } from './batch-index.js';
+import { decodeBatchRef, encodeBatchRef, isBatchRef, type BatchRef } from './batch-ref.js';
+import { decodeEntry } from './raft-log-codec.js';
 import {
   decodePartitionAppendTimeIndexKey,
   decodePartitionBatchIndexKey,
@@ -23,6 +27,7 @@ import {
   partitionMetaKey,
   partitionTimeIndexKey,
   partitionTimeIndexRange,
+  raftEntryKey,
   type KeyRange,
 } from './keys.js';
 import { StorageBatch } from './storage-batch.js';
@@ -57,8 +62,10 @@ interface PartitionState extends PartitionInfo {
 }
 
 export interface ReadResult {
-  /** Stored batches exactly as appended: views, not copies, each CRC-checked. */
+  /** Stored batches as appended, each CRC-checked: copies as views, referenced batches as copies. */
   readonly batches: Uint8Array[];
+  /** Per batch, whether it is stored as a reference into its Raft entry (see batch-ref.ts). */
+  readonly referenced: boolean[];
   readonly sizeBytes: number;
   readonly logStartOffset: number;
   readonly nextOffset: number;
@@ -87,7 +94,30 @@ export interface PartitionStoreOptions {
   readonly limits?: RecordBatchLimits;
   /** Check each batch's CRC on append too (reads always check). */
   readonly verifyCrcOnAppend?: boolean;
+  /** The Raft logs whose entries hold referenced batches (RaftLogStore): retention deletes them there. */
+  readonly archive?: EntryArchive;
 }
+
+/** What retention needs of the Raft logs: deleting entries no stored batch refers to any more. */
+export interface EntryArchive {
+  deleteArchived(batch: StorageBatch, group: number, below: number, countMax: number): boolean;
+}
+
+/** A batch applied from a Raft entry, stored as a reference to it (see batch-ref.ts). */
+export interface EntryBatch {
+  readonly group: number;
+  readonly index: number;
+  /** The entry's data, and the batch inside it as the producer encoded it (any baseOffset). */
+  readonly data: Uint8Array;
+  readonly batch: Uint8Array;
+  /** The offset the leader assigned to the batch's first record. */
+  readonly baseOffset: number;
+}
+
+/** Archived entries one purge step deletes at most (point deletes, no reads). */
+const archivedDeletesMax = 65_536;
+/** Batch index entries a purge step looks at past the log start for the first referenced entry. */
+const floorScanBatchesMax = 1_024;
 
 const emptyPartition: PartitionInfo = {
   logStartOffset: 0,
@@ -154,6 +184,14 @@ export class PartitionStore {
    * background compaction step built before it knows not to write.
    */
   private readonly epochs = new Map<number, number>();
+  /**
+   * Per partition, the lowest Raft index a retained batch may refer to (0 while unknown: every entry
+   * may be). Only ever raised, by the purge; a value too low keeps entries longer, never too short.
+   */
+  private readonly entryFloors = new Map<number, number>();
+  /** Per partition, the highest Raft index a written reference names (0: none seen since load). */
+  private readonly referencedThrough = new Map<number, number>();
+  private readonly archive: EntryArchive | undefined;
 
   constructor(
     private readonly kv: KvStore,
@@ -161,6 +199,15 @@ export class PartitionStore {
   ) {
     this.limits = options.limits ?? defaultRecordBatchLimits;
     this.verifyCrcOnAppend = options.verifyCrcOnAppend ?? true;
+    this.archive = options.archive;
+  }
+
+  /**
+   * The lowest Raft index of the partition's group that a retained batch may refer to: the log may
+   * drop entries below it, and must keep those from it on (0: keep them all).
+   */
+  entryFloor(partition: PartitionId): number {
+    return this.entryFloors.get(partition) ?? 0;
   }
 
   /** Reads (and caches) a partition's metadata; a partition never written is empty at offset 0. */
@@ -207,9 +254,7 @@ export class PartitionStore {
     appendTimeMs: number,
     options: { readonly gapsAllowed?: boolean } = {},
   ): void {
-    if (!Number.isSafeInteger(appendTimeMs) || appendTimeMs < 0) {
-      throw new RaftlogError('INVALID_ARGUMENT', `append time ${appendTimeMs} is not a time in ms`);
-    }
+    checkAppendTime(appendTimeMs);
     const p = this.stage(batch, partition);
     let s = p.state;
     let gapsBelow = this.compactionState(partition).gapsBelow;
@@ -220,40 +265,106 @@ export class PartitionStore {
         gapsBelow = Math.max(gapsBelow, view.baseOffset);
         s = { ...s, nextOffset: view.baseOffset };
       }
-      if (view.baseOffset !== s.nextOffset) {
-        throw new RaftlogError(
-          'INVALID_ARGUMENT',
-          `partition ${partition}: batch at ${view.baseOffset} does not start at the next offset ${s.nextOffset}`,
-        );
-      }
-      const base = view.baseOffset;
-      batch.kv.put(partitionBatchKey(partition, base), bytes);
-      batch.kv.put(
-        partitionBatchIndexKey(partition, base),
-        encodeBatchIndexEntry({
-          nextOffset: view.nextOffset,
-          sizeBytes: bytes.length,
-          bytesBefore: s.appendedBytes,
-          appendTimeMs,
-          maxTimestamp: view.maxTimestamp,
-        }),
-      );
-      const ts = view.maxTimestamp;
-      if (ts > s.maxTimestamp) batch.kv.put(partitionTimeIndexKey(partition, ts, base), new Uint8Array(0));
-      if (appendTimeMs > s.maxAppendTimeMs)
-        batch.kv.put(partitionAppendTimeIndexKey(partition, appendTimeMs, base), new Uint8Array(0));
-      s = {
-        ...s,
-        nextOffset: view.nextOffset,
-        appendedBytes: s.appendedBytes + bytes.length,
-        maxTimestamp: Math.max(s.maxTimestamp, ts),
-        maxAppendTimeMs: Math.max(s.maxAppendTimeMs, appendTimeMs),
-      };
+      s = this.stageBatch(batch, partition, s, view, bytes, 0, appendTimeMs);
     }
     p.state = s;
     batch.kv.put(partitionMetaKey(partition), encodeMeta(s));
     if (gapsBelow > this.compactionState(partition).gapsBelow)
       this.stageGapsBelow(batch, partition, gapsBelow);
+  }
+
+  /**
+   * Stages a batch applied from a Raft entry without copying it: the store keeps a reference to the
+   * entry, which the Raft log then keeps while the batch is retained (see `entryFloor`). The batch
+   * must start at the partition's next offset.
+   */
+  appendFromEntry(
+    batch: StorageBatch,
+    partition: PartitionId,
+    input: EntryBatch,
+    appendTimeMs: number,
+  ): void {
+    checkAppendTime(appendTimeMs);
+    // Retention and compaction delete a partition's unreferenced entries from the group of its own id.
+    assert(input.group === partition, `partition ${partition} refers to entries of group ${input.group}`);
+    const dataOffset = input.batch.byteOffset - input.data.byteOffset;
+    if (
+      input.batch.buffer !== input.data.buffer ||
+      dataOffset < 0 ||
+      dataOffset + input.batch.byteLength > input.data.byteLength
+    ) {
+      throw new RaftlogError('INVALID_ARGUMENT', `partition ${partition}: the batch is not inside its entry`);
+    }
+    const view = new RecordBatchView(input.batch, this.limits);
+    if (this.verifyCrcOnAppend) view.assertCrc();
+    const p = this.stage(batch, partition);
+    const ref: BatchRef = {
+      group: input.group,
+      index: input.index,
+      dataOffset,
+      sizeBytes: input.batch.byteLength,
+      lastOffsetDelta: view.lastOffsetDelta,
+    };
+    const key = partitionBatchKey(partition, input.baseOffset);
+    const at = { baseOffset: input.baseOffset, nextOffset: input.baseOffset + view.lastOffsetDelta + 1 };
+    p.state = this.stageBatch(
+      batch,
+      partition,
+      p.state,
+      { ...at, sizeBytes: ref.sizeBytes, maxTimestamp: view.maxTimestamp },
+      encodeBatchRef(ref, key),
+      input.index,
+      appendTimeMs,
+    );
+    batch.kv.put(partitionMetaKey(partition), encodeMeta(p.state));
+    batch.afterWrite(() =>
+      this.referencedThrough.set(
+        partition,
+        Math.max(input.index, this.referencedThrough.get(partition) ?? 0),
+      ),
+    );
+  }
+
+  /** Stages one batch's value and index entries at the partition's next offset; returns the new state. */
+  private stageBatch(
+    batch: StorageBatch,
+    partition: PartitionId,
+    s: PartitionState,
+    b: { baseOffset: number; nextOffset: number; sizeBytes: number; maxTimestamp: number },
+    value: Uint8Array,
+    entryIndex: number,
+    appendTimeMs: number,
+  ): PartitionState {
+    if (b.baseOffset !== s.nextOffset) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `partition ${partition}: batch at ${b.baseOffset} does not start at the next offset ${s.nextOffset}`,
+      );
+    }
+    const base = b.baseOffset;
+    batch.kv.put(partitionBatchKey(partition, base), value);
+    batch.kv.put(
+      partitionBatchIndexKey(partition, base),
+      encodeBatchIndexEntry({
+        nextOffset: b.nextOffset,
+        sizeBytes: b.sizeBytes,
+        bytesBefore: s.appendedBytes,
+        appendTimeMs,
+        maxTimestamp: b.maxTimestamp,
+        entryIndex,
+      }),
+    );
+    const ts = b.maxTimestamp;
+    if (ts > s.maxTimestamp) batch.kv.put(partitionTimeIndexKey(partition, ts, base), new Uint8Array(0));
+    if (appendTimeMs > s.maxAppendTimeMs)
+      batch.kv.put(partitionAppendTimeIndexKey(partition, appendTimeMs, base), new Uint8Array(0));
+    return {
+      ...s,
+      nextOffset: b.nextOffset,
+      appendedBytes: s.appendedBytes + b.sizeBytes,
+      maxTimestamp: Math.max(s.maxTimestamp, ts),
+      maxAppendTimeMs: Math.max(s.maxAppendTimeMs, appendTimeMs),
+    };
   }
 
   /** A key compaction pass of `partition` toward `target`, run step by step by the caller. */
@@ -265,7 +376,7 @@ export class PartitionStore {
     return new CompactionPass(this.kv, this, partition, target, options);
   }
 
-  /** Lets the engine free the space of the batches compaction removed or rewrote. */
+  /** Lets the engine free the space of the batches (and entries) compaction removed or rewrote. */
   reclaimSpace(partition: PartitionId): Promise<void> {
     return reclaimPartitionSpace(this.kv, partition);
   }
@@ -311,21 +422,26 @@ export class PartitionStore {
    */
   async read(partition: PartitionId, fromOffset: number, bytesMax: number): Promise<ReadResult> {
     const info = await this.info(partition);
+    const referenced: boolean[] = [];
     const result = (batches: Uint8Array[], sizeBytes: number): ReadResult => ({
       batches,
+      referenced: referenced.slice(0, batches.length),
       sizeBytes,
       logStartOffset: info.logStartOffset,
       nextOffset: info.nextOffset,
     });
     checkOffset(partition, fromOffset, info);
     if (fromOffset === info.nextOffset) return result([], 0);
-    const first = await this.batchAtOrAfter(partition, fromOffset, info);
-    if (first === undefined) return result([], 0);
+    const stored = await this.batchAtOrAfter(partition, fromOffset, info);
+    if (stored === undefined) return result([], 0);
+    const first = stored.view;
+    referenced.push(stored.referenced);
     const gapsBelow = this.compactionState(partition).gapsBelow;
-    const batches = [first.bytes];
+    const batches: (Uint8Array | undefined)[] = [first.bytes];
+    const refs: { at: number; e: KvEntry; ref: BatchRef }[] = [];
     let size = first.bytes.length;
     let expected = first.nextOffset;
-    if (size >= bytesMax || expected >= info.nextOffset) return result(batches, size);
+    if (size >= bytesMax || expected >= info.nextOffset) return result([first.bytes], size);
     const range = {
       gte: partitionBatchKey(partition, expected),
       lt: partitionBatchKey(partition, info.nextOffset),
@@ -333,17 +449,91 @@ export class PartitionStore {
     };
     await withIterator(this.kv, range, async (it) => {
       for (let e = await it.next(); e !== undefined; e = await it.next()) {
-        if (size + e.value.length > bytesMax) break;
-        const view = this.verified(partition, e);
-        const gap = view.baseOffset > expected && expected < gapsBelow;
-        if (view.baseOffset !== expected && !gap)
+        const shape = this.storedShape(partition, e);
+        if (size + shape.sizeBytes > bytesMax) break;
+        const gap = shape.baseOffset > expected && expected < gapsBelow;
+        if (shape.baseOffset !== expected && !gap)
           throw new CorruptionError(`partition ${partition}: no batch at offset ${expected}`);
-        batches.push(e.value);
-        size += e.value.length;
-        expected = view.nextOffset;
+        referenced.push(shape.ref !== undefined);
+        if (shape.ref === undefined) batches.push(e.value);
+        else {
+          refs.push({ at: batches.length, e, ref: shape.ref });
+          batches.push(undefined);
+        }
+        size += shape.sizeBytes;
+        expected = shape.nextOffset;
       }
     });
-    return result(batches, size);
+    const views = await this.resolveRefs(partition, refs);
+    refs.forEach((r, i) => (batches[r.at] = views[i]?.bytes));
+    return result(batches as Uint8Array[], size);
+  }
+
+  /**
+   * Where a stored value's batch starts and ends and its size, without reading a referenced entry; a
+   * copy is checked in full here (structure, CRC, key), a reference when it is resolved.
+   */
+  private storedShape(
+    partition: PartitionId,
+    e: KvEntry,
+  ): { baseOffset: number; nextOffset: number; sizeBytes: number; ref: BatchRef | undefined } {
+    if (!isBatchRef(e.value)) {
+      const view = this.verified(partition, e);
+      return {
+        baseOffset: view.baseOffset,
+        nextOffset: view.nextOffset,
+        sizeBytes: e.value.length,
+        ref: undefined,
+      };
+    }
+    const { baseOffset } = decodePartitionBatchKey(e.key);
+    const ref = decodeBatchRef(e.value, e.key);
+    return { baseOffset, nextOffset: baseOffset + ref.lastOffsetDelta + 1, sizeBytes: ref.sizeBytes, ref };
+  }
+
+  /** A stored value's batch: the copy itself, or the batch inside the entry it refers to. */
+  private async resolved(partition: PartitionId, e: KvEntry): Promise<StoredBatch> {
+    if (!isBatchRef(e.value)) return { view: this.verified(partition, e), referenced: false };
+    const [view] = await this.resolveRefs(partition, [{ e, ref: decodeBatchRef(e.value, e.key) }]);
+    return { view: view as RecordBatchView, referenced: true };
+  }
+
+  /**
+   * Reads the entries the references name (one multi-get) and returns their batches with the stored
+   * base offset set, after the same checks as a copy: the entry's own checksum, the batch's structure
+   * and CRC32C, and that it ends where the reference says.
+   */
+  private async resolveRefs(
+    partition: PartitionId,
+    refs: readonly { e: KvEntry; ref: BatchRef }[],
+  ): Promise<RecordBatchView[]> {
+    if (refs.length === 0) return [];
+    const keys = refs.map(({ ref }) => raftEntryKey(ref.group, ref.index));
+    const values = await this.kv.getMany(keys);
+    return refs.map(({ e, ref }, i) => {
+      const { baseOffset } = decodePartitionBatchKey(e.key);
+      const where = `partition ${partition}: batch at ${baseOffset} (entry ${ref.index} of group ${ref.group})`;
+      const value = values[i];
+      if (value === undefined) throw new CorruptionError(`${where}: the entry is not stored`);
+      let data: Uint8Array;
+      try {
+        data = decodeEntry(value, ref.index as LogIndex, keys[i] as Uint8Array).data;
+      } catch (cause) {
+        throw new CorruptionError(`${where}: ${(cause as Error).message}`, { cause });
+      }
+      if (ref.dataOffset + ref.sizeBytes > data.length)
+        throw new CorruptionError(`${where}: the reference runs past the entry`);
+      let view: RecordBatchView;
+      try {
+        view = new RecordBatchView(data.slice(ref.dataOffset, ref.dataOffset + ref.sizeBytes), this.limits);
+      } catch (cause) {
+        throw new CorruptionError(`${where}: malformed`, { cause });
+      }
+      if (!view.verifyCrc()) throw new CorruptionError(`${where}: fails its CRC32C`);
+      if (view.lastOffsetDelta !== ref.lastOffsetDelta)
+        throw new CorruptionError(`${where}: does not end where its reference says`);
+      return view.withBaseOffset(baseOffset, { inPlace: true });
+    });
   }
 
   /**
@@ -432,9 +622,9 @@ export class PartitionStore {
         keep = entry.nextOffset;
       }
     });
+    const batch = new StorageBatch();
     if (doomed.length > 0) {
       // Point deletes of keys the index names: no iteration over the batches (nor their values).
-      const batch = new StorageBatch();
       for (const base of doomed) {
         batch.kv.del(partitionBatchKey(partition, base));
         batch.kv.del(partitionBatchIndexKey(partition, base));
@@ -453,15 +643,71 @@ export class PartitionStore {
         keep,
         position?.appendTimeKey,
       );
-      await batch.commit(this.kv, { sync: false });
-      // Unless a truncation or restart of the log replaced the position meanwhile.
-      if (this.partitions.has(partition) && this.purgedTo.get(partition) === position)
-        this.purgedTo.set(partition, { offset: keep, timeKey, appendTimeKey });
+      batch.afterWrite(() => {
+        // Unless a truncation or restart of the log replaced the position meanwhile.
+        if (this.partitions.has(partition) && this.purgedTo.get(partition) === position)
+          this.purgedTo.set(partition, { offset: keep, timeKey, appendTimeKey });
+      });
     }
+    const floor =
+      doomed.length > 0 || !this.entryFloors.has(partition)
+        ? await this.firstReferencedEntry(partition, keep)
+        : this.entryFloors.get(partition);
+    if (floor !== undefined && floor > 0 && this.archive !== undefined)
+      more = this.archive.deleteArchived(batch, partition, floor, archivedDeletesMax) || more;
+    if (!batch.isEmpty) await batch.commit(this.kv, { sync: false });
+    if (floor !== undefined && this.partitions.has(partition))
+      this.entryFloors.set(partition, Math.max(floor, this.entryFloors.get(partition) ?? 0));
     const batches = doomed.length;
     // A log start moved meanwhile leaves the partition due for another step.
     if (!more && this.partitions.get(partition)?.logStartOffset === logStart) this.purgeDue.delete(partition);
     return { batches, bytes, more };
+  }
+
+  /**
+   * The Raft index of the first batch from `offset` on that is a reference into its entry, looking
+   * at up to `floorScanBatchesMax` index entries; undefined when none is found there (the floor then
+   * stays where it was). Nothing stored can refer to an earlier entry: appends refer to ever later
+   * ones, and compaction, truncation and gap fills only remove references or store copies.
+   */
+  private async firstReferencedEntry(partition: PartitionId, offset: number): Promise<number | undefined> {
+    // References staged but not written yet name later entries than any written one.
+    const written = this.referencedThrough.get(partition) ?? 0;
+    const range = {
+      gte: partitionBatchIndexKey(partition, offset),
+      lt: partitionBatchIndexRange(partition).lt,
+      highWaterMarkBytes: scanHighWaterMarkBytes,
+    };
+    return withIterator(this.kv, range, async (it) => {
+      for (let scanned = 0; scanned < floorScanBatchesMax; scanned++) {
+        const e = await it.next();
+        // No reference from `offset` to the end: none names an entry a written one did not pass.
+        if (e === undefined) return written + 1;
+        const entryIndex = this.indexEntry(partition, e).entryIndex;
+        if (entryIndex > 0) return entryIndex;
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * After key compaction stored every batch below `offset` as a copy (or removed it): raises the
+   * entry floor to the first reference from there on and deletes the archived entries below it, in
+   * bounded write batches. Returns how many write batches that took.
+   */
+  async dropUnreferenced(partition: PartitionId, offset: number): Promise<number> {
+    const floor = await this.firstReferencedEntry(partition, offset);
+    if (floor === undefined || !this.partitions.has(partition)) return 0;
+    this.entryFloors.set(partition, Math.max(floor, this.entryFloors.get(partition) ?? 0));
+    if (this.archive === undefined) return 0;
+    let writes = 0;
+    for (let more = true; more; writes++) {
+      const batch = new StorageBatch();
+      more = this.archive.deleteArchived(batch, partition, this.entryFloor(partition), archivedDeletesMax);
+      if (batch.isEmpty) break;
+      await batch.commit(this.kv, { sync: false });
+    }
+    return writes;
   }
 
   /** Stages the removal of every offset above `offset`; it must be the last offset of a batch. */
@@ -616,7 +862,7 @@ export class PartitionStore {
     partition: PartitionId,
     offset: number,
     info: PartitionInfo,
-  ): Promise<RecordBatchView | undefined> {
+  ): Promise<StoredBatch | undefined> {
     if (offset >= this.compactionState(partition).gapsBelow)
       return this.batchContaining(partition, offset, info);
     const before = await firstInRange(this.kv, {
@@ -624,13 +870,13 @@ export class PartitionStore {
       lte: partitionBatchKey(partition, offset),
       reverse: true,
     });
-    const holding = before === undefined ? undefined : this.verified(partition, before);
-    if (holding !== undefined && holding.lastOffset >= offset) return holding;
+    const holding = before === undefined ? undefined : await this.resolved(partition, before);
+    if (holding !== undefined && holding.view.lastOffset >= offset) return holding;
     const after = await firstInRange(this.kv, {
       gt: partitionBatchKey(partition, offset),
       lt: partitionBatchKey(partition, info.nextOffset),
     });
-    return after === undefined ? undefined : this.verified(partition, after);
+    return after === undefined ? undefined : this.resolved(partition, after);
   }
 
   /** The stored batch holding `offset`: one reverse seek, then CRC and offset checks. */
@@ -638,19 +884,19 @@ export class PartitionStore {
     partition: PartitionId,
     offset: number,
     state?: PartitionInfo,
-  ): Promise<RecordBatchView> {
+  ): Promise<StoredBatch> {
     const e = await firstInRange(this.kv, {
       gte: partitionBatchRange(partition).gte,
       lte: partitionBatchKey(partition, offset),
       reverse: true,
     });
-    const view = e === undefined ? undefined : this.verified(partition, e);
-    if (view === undefined || view.lastOffset < offset) {
+    const stored = e === undefined ? undefined : await this.resolved(partition, e);
+    if (stored === undefined || stored.view.lastOffset < offset) {
       throw new CorruptionError(
         `partition ${partition}: no stored batch holds offset ${offset}${where(state)}`,
       );
     }
-    return view;
+    return stored;
   }
 
   /** The batch index entry of the batch holding `offset`: one reverse seek. */
@@ -680,7 +926,10 @@ export class PartitionStore {
         };
       // Compaction removed every batch from `offset` to the end: nothing is stored there.
       const end = { nextOffset: state.nextOffset, sizeBytes: 0, bytesBefore: state.appendedBytes };
-      return { baseOffset: state.nextOffset, entry: { ...end, appendTimeMs: -1, maxTimestamp: -1 } };
+      return {
+        baseOffset: state.nextOffset,
+        entry: { ...end, appendTimeMs: -1, maxTimestamp: -1, entryIndex: 0 },
+      };
     }
     if (e === undefined || entry === undefined || entry.nextOffset <= offset) {
       throw new CorruptionError(
@@ -748,7 +997,8 @@ export class PartitionStore {
     return withIterator(this.kv, range, async (it) => {
       for (let e = await it.next(); e !== undefined; e = await it.next()) {
         if (this.indexEntry(partition, e).maxTimestamp < timestamp) continue;
-        const view = await this.batchContaining(partition, decodePartitionBatchIndexKey(e.key).baseOffset);
+        const base = decodePartitionBatchIndexKey(e.key).baseOffset;
+        const { view } = await this.batchContaining(partition, base);
         for (const r of view.records()) {
           if (r.offset >= from && r.timestamp >= timestamp)
             return { offset: r.offset, timestamp: r.timestamp };
@@ -839,6 +1089,12 @@ export class PartitionStore {
   }
 }
 
+/** A stored batch, and whether it is stored as a reference into its Raft entry. */
+interface StoredBatch {
+  readonly view: RecordBatchView;
+  readonly referenced: boolean;
+}
+
 /** Where a partition's last purge step stopped, in the batch index and in each sparse index. */
 interface PurgePosition {
   readonly offset: number;
@@ -882,6 +1138,12 @@ function dataRanges(partition: PartitionId): KeyRange[] {
 
 function where(state: PartitionInfo | undefined): string {
   return state === undefined ? '' : ` (log ${state.logStartOffset}..${state.nextOffset})`;
+}
+
+function checkAppendTime(appendTimeMs: number): void {
+  if (!Number.isSafeInteger(appendTimeMs) || appendTimeMs < 0) {
+    throw new RaftlogError('INVALID_ARGUMENT', `append time ${appendTimeMs} is not a time in ms`);
+  }
 }
 
 function checkOffset(partition: PartitionId, offset: number, info: PartitionInfo): void {

@@ -49,6 +49,17 @@ export interface KnownTerm {
   readonly logTerm?: Term;
 }
 
+/**
+ * Entries a group's state machine still reads, `from` through `through` (a partition's stored batches
+ * that are references into their entries, see batch-ref.ts). Compacting or replacing the log keeps
+ * them stored below the first index, as an archive Raft no longer sees; `deleteArchived` removes them
+ * once nothing references them.
+ */
+export interface RetainedEntries {
+  readonly from: number;
+  readonly through: number;
+}
+
 interface GroupState {
   readonly firstIndex: number;
   readonly lastIndex: number;
@@ -74,6 +85,12 @@ const entriesHighWaterMarkBytes = 1024 * 1024;
  */
 export class RaftLogStore {
   private readonly groups = new Map<number, GroupState>();
+  /**
+   * Per group, the lowest index that may still be stored below the first index (the archive), or
+   * the first index when there is none. Deletes of the archive are idempotent, so this only needs
+   * to stay at or below the lowest entry left.
+   */
+  private readonly archivedFrom = new Map<number, number>();
   private readonly staged = new WeakMap<StorageBatch, Map<number, StagedGroup>>();
 
   constructor(private readonly kv: KvStore) {}
@@ -89,12 +106,14 @@ export class RaftLogStore {
     const snapshot = metaBytes === undefined ? undefined : decodeSnapshotMetadata(metaBytes);
     const log = logBytes === undefined ? { firstIndex: 1, prevTerm: 0 } : decodeLogState(logBytes);
     const last = await firstInRange(this.kv, { ...raftEntryRange(group), reverse: true, keysOnly: true });
-    const lastIndex = last === undefined ? log.firstIndex - 1 : decodeRaftEntryKey(last.key).index;
-    if (lastIndex < log.firstIndex - 1) {
-      throw new CorruptionError(
-        `group ${group}: last entry ${lastIndex} is below the first index ${log.firstIndex}`,
-      );
-    }
+    // Entries below the first index are the archive (RetainedEntries): the log itself may be empty.
+    const lastIndex = Math.max(
+      last === undefined ? 0 : decodeRaftEntryKey(last.key).index,
+      log.firstIndex - 1,
+    );
+    const lowest = await firstInRange(this.kv, { ...raftEntryRange(group), keysOnly: true });
+    const lowestIndex = lowest === undefined ? log.firstIndex : decodeRaftEntryKey(lowest.key).index;
+    this.archivedFrom.set(group, Math.min(lowestIndex, log.firstIndex));
     const durableEnd = Math.max(lastIndex, snapshot?.index ?? 0);
     if (hardState.commit > durableEnd) {
       // Raft only commits entries it holds, so the entries in between were lost on disk (a cut
@@ -140,6 +159,33 @@ export class RaftLogStore {
   /** Forgets a group's cached bounds (after it is removed from this node). */
   unload(group: GroupId): void {
     this.groups.delete(group);
+    this.archivedFrom.delete(group);
+  }
+
+  /**
+   * Stages, without taking part in the group's version check (so it never conflicts with a ready
+   * cycle's batch), point deletes of up to `countMax` archived entries below `below` (and below the
+   * first index). Returns whether archived entries below `below` remain after it.
+   */
+  deleteArchived(batch: StorageBatch, group: GroupId, below: number, countMax: number): boolean {
+    batch.assertOpen();
+    const s = this.groups.get(group);
+    if (s === undefined) return false;
+    const from = this.archivedFrom.get(group) ?? s.firstIndex;
+    const end = Math.min(below, s.firstIndex);
+    if (from >= end) return false;
+    const to = Math.min(end - 1, from + countMax - 1);
+    for (let i = from; i <= to; i++) batch.kv.del(raftEntryKey(group, i));
+    batch.afterWrite(() => {
+      const now = this.archivedFrom.get(group);
+      if (now !== undefined) this.archivedFrom.set(group, Math.max(now, to + 1));
+    });
+    return to + 1 < end;
+  }
+
+  /** The lowest index that may still be stored for a loaded group (archive included). */
+  lowestStored(group: GroupId): number {
+    return this.archivedFrom.get(group) ?? this.state(group).firstIndex;
   }
 
   /**
@@ -187,6 +233,7 @@ export class RaftLogStore {
     group: GroupId,
     snapshot: Snapshot,
     known: KnownTerm = {},
+    retained?: RetainedEntries,
   ): Promise<void> {
     const g = this.stage(batch, group);
     const { index, term } = snapshot.metadata;
@@ -202,8 +249,7 @@ export class RaftLogStore {
       (known.logTerm ?? (await this.stagedTerm(g, group, index))) === term;
     batch.assertOpen();
     if (!agrees) {
-      const range = raftEntryRange(group);
-      batch.kv.delRange(range.gte, range.lt);
+      this.discardLog(batch, group, g.state, index + 1, retained);
       g.stagedTerms.clear();
       g.state = { ...g.state, firstIndex: index + 1, lastIndex: index, prevTerm: term };
       batch.kv.put(
@@ -225,6 +271,7 @@ export class RaftLogStore {
     group: GroupId,
     index: LogIndex,
     known: KnownTerm = {},
+    retained?: RetainedEntries,
   ): Promise<void> {
     const g = this.stage(batch, group);
     if (index < g.state.firstIndex) return;
@@ -236,7 +283,10 @@ export class RaftLogStore {
     }
     const prevTerm = known.logTerm ?? (await this.stagedTerm(g, group, index));
     batch.assertOpen();
-    deleteEntries(batch, group, g.state.firstIndex, index);
+    const first = g.state.firstIndex;
+    const keepFrom = Math.max(first, retained === undefined ? index + 1 : Math.min(index + 1, retained.from));
+    deleteEntries(batch, group, first, keepFrom - 1);
+    this.archiveFrom(batch, group, first, keepFrom);
     for (const i of g.stagedTerms.keys()) if (i <= index) g.stagedTerms.delete(i);
     g.state = { ...g.state, firstIndex: index + 1, prevTerm };
     batch.kv.put(
@@ -337,6 +387,7 @@ export class RaftLogStore {
     const g = this.stage(batch, group);
     const range = raftEntryRange(group);
     batch.kv.delRange(range.gte, range.lt);
+    batch.afterWrite(() => this.archivedFrom.set(group, 1));
     for (const key of [
       raftHardStateKey(group),
       raftSnapshotMetaKey(group),
@@ -357,6 +408,47 @@ export class RaftLogStore {
     const s = this.groups.get(group);
     if (s === undefined) throw new RaftlogError('INTERNAL', `raft group ${group} is not loaded`);
     return s;
+  }
+
+  /**
+   * Deletes the whole log for a snapshot that replaces it, but for the entries `retained` names (the
+   * archive below the first index stays too: `deleteArchived` removes it when nothing reads it).
+   * Without `retained` everything stored for the group goes, archive included.
+   */
+  private discardLog(
+    batch: StorageBatch,
+    group: GroupId,
+    s: GroupState,
+    newFirst: number,
+    retained: RetainedEntries | undefined,
+  ): void {
+    if (retained === undefined) {
+      const range = raftEntryRange(group);
+      batch.kv.delRange(range.gte, range.lt);
+      batch.afterWrite(() => this.archivedFrom.set(group, newFirst));
+      return;
+    }
+    const keepLo = Math.max(s.firstIndex, retained.from);
+    const keepHi = Math.min(s.lastIndex, retained.through);
+    if (keepLo > keepHi) {
+      deleteEntries(batch, group, s.firstIndex, s.lastIndex);
+      this.archiveFrom(batch, group, s.firstIndex, newFirst);
+      return;
+    }
+    deleteEntries(batch, group, s.firstIndex, keepLo - 1);
+    deleteEntries(batch, group, keepHi + 1, s.lastIndex);
+    this.archiveFrom(batch, group, s.firstIndex, keepLo);
+  }
+
+  /**
+   * After a write that deleted the log from `first` up to `keepFrom` and left the rest below the new
+   * first index stored: the archive starts at `keepFrom` unless an older part of it is still there.
+   */
+  private archiveFrom(batch: StorageBatch, group: GroupId, first: number, keepFrom: number): void {
+    batch.afterWrite(() => {
+      const now = this.archivedFrom.get(group) ?? first;
+      if (now >= first) this.archivedFrom.set(group, keepFrom);
+    });
   }
 
   private async stagedTerm(g: StagedGroup, group: GroupId, index: number): Promise<number> {

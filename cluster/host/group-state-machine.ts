@@ -1,5 +1,5 @@
 import type { Entry, Snapshot } from '../../raft/index.js';
-import type { StorageBatch } from '../../storage/index.js';
+import type { RetainedEntries, StorageBatch } from '../../storage/index.js';
 
 /**
  * What a Raft group replicates: the controller's metadata or one partition. The host calls it from
@@ -13,6 +13,11 @@ export interface GroupStateMachine {
    * the entries of this cycle were applied.
    */
   stage?(batch: StorageBatch): Promise<void>;
+  /**
+   * Applied entries the state machine still reads from the log (a partition's batches stored as
+   * references): compaction and snapshot installs keep them. Absent: the log may drop any of them.
+   */
+  retainedEntries?(): RetainedEntries;
   /** Records an entry without a command (a new leader's empty entry, a membership change). */
   skip(index: number): void;
   /** Replaces the state by a snapshot's (on install, or on load when the log starts after one). */

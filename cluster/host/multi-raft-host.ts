@@ -308,6 +308,7 @@ export class MultiRaftHost {
         group.id,
         compactTo as LogIndex,
         logTerm === undefined ? {} : { logTerm },
+        group.sm.retainedEntries?.(),
       );
     }
     return () => {
@@ -570,7 +571,8 @@ export class MultiRaftHost {
     const batch = new StorageBatch();
     let sync = false;
     for (const { group, rd } of work) {
-      if (rd.snapshot) await this.logs.setSnapshot(batch, group.id, rd.snapshot);
+      if (rd.snapshot)
+        await this.logs.setSnapshot(batch, group.id, rd.snapshot, {}, group.sm.retainedEntries?.());
       this.logs.appendEntries(batch, group.id, rd.entries);
       if (rd.hardState) this.logs.setHardState(batch, group.id, rd.hardState);
       sync ||= rd.mustSync;

@@ -94,7 +94,11 @@ export class KeyCompaction {
       more = step.more;
       await this.pause();
     }
-    if (bytesFreed > 0) await this.store.reclaimSpace(s.partitionKey);
+    // The compacted part is all copies now: the Raft entries it was stored in may go.
+    const dropped = pass.completed
+      ? await this.store.dropUnreferenced(s.partitionKey, pass.reached.upToOffset)
+      : 0;
+    if (bytesFreed > 0 || dropped > 0) await this.store.reclaimSpace(s.partitionKey);
     const run = { steps, bytesRead, bytesFreed, elapsedMs: this.clock.now() - started };
     const mbPerS = run.elapsedMs > 0 ? bytesRead / 1e6 / (run.elapsedMs / 1000) : 0;
     this.logger.info(

@@ -11,7 +11,7 @@ import {
   type PartitionId,
   type Term,
 } from '../../lib/index.js';
-import { PartitionStore, StorageBatch } from '../../storage/index.js';
+import { PartitionStore, RaftLogStore, StorageBatch } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
 import { encodePartitionEntry } from '../partition/index.js';
 import type { RaftGroup } from '../host/index.js';
@@ -44,11 +44,18 @@ async function openReplica() {
     new ManualClock(),
   );
   await replica.open();
+  const logs = new RaftLogStore(rocks.kv);
+  await logs.load(partition as number as GroupId);
   let index = 0;
-  /** Applies one committed entry into `batch`, as the host's ready cycle does before its write. */
+  /**
+   * Appends one committed entry to the Raft log and applies it into `batch`, as the host's ready
+   * cycle does before its write (stored batches refer to their entries).
+   */
   const stage = (data: Uint8Array, batch: StorageBatch) => {
     index++;
-    return replica.apply({ term: 1 as Term, index: index as LogIndex, type: 'normal' as const, data }, batch);
+    const entry = { term: 1 as Term, index: index as LogIndex, type: 'normal' as const, data };
+    logs.appendEntries(batch, partition as number as GroupId, [entry]);
+    return replica.apply(entry, batch);
   };
   /** Applies one committed entry and persists what it stored. */
   const apply = async (data: Uint8Array) => {

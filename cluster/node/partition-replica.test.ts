@@ -5,11 +5,12 @@ import {
   encodeRecordBatch,
   partitionId,
   RecordBatchView,
+  type GroupId,
   type LogIndex,
   type Term,
 } from '../../lib/index.js';
 import type { Entry } from '../../raft/index.js';
-import { PartitionStore, StorageBatch } from '../../storage/index.js';
+import { PartitionStore, RaftLogStore, StorageBatch } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
 import { encodePartitionEntry } from '../partition/index.js';
 import { PartitionReplica, type RangeSource } from './partition-replica.js';
@@ -53,8 +54,12 @@ describe('PartitionReplica retention', () => {
   });
   afterEach(() => rocks.cleanup());
 
+  let logs: RaftLogStore;
+
   async function openReplica(): Promise<{ replica: PartitionReplica; store: PartitionStore }> {
-    const store = new PartitionStore(rocks.kv);
+    logs = new RaftLogStore(rocks.kv);
+    await logs.load(key as number as GroupId);
+    const store = new PartitionStore(rocks.kv, { archive: logs });
     const replica = new PartitionReplica(
       key,
       rocks.kv,
@@ -67,9 +72,10 @@ describe('PartitionReplica retention', () => {
     return { replica, store };
   }
 
-  /** Applies `entries` the way one ready cycle does: all of them, then stage, then one write. */
+  /** Applies `entries` the way one ready cycle does: appended, applied, then stage, then one write. */
   async function cycle(replica: PartitionReplica, entries: readonly Entry[]): Promise<void> {
     const batch = new StorageBatch();
+    logs.appendEntries(batch, key as number as GroupId, entries);
     for (const e of entries) replica.apply(e, batch);
     await replica.stage(batch);
     await batch.commit(rocks.kv, { sync: true });

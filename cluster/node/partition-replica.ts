@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import { assert, RecordBatchView, type Clock, type LogIndex, type PartitionId } from '../../lib/index.js';
 import type { Entry, RaftStorage, Snapshot } from '../../raft/index.js';
-import { StorageBatch, type KvStore, type PartitionStore } from '../../storage/index.js';
+import {
+  StorageBatch,
+  type KvStore,
+  type PartitionStore,
+  type RetainedEntries,
+} from '../../storage/index.js';
 import type { GroupStateMachine } from '../host/index.js';
 import {
   applyPartitionEntry,
@@ -109,9 +114,22 @@ export class PartitionReplica implements GroupStateMachine {
         result.baseOffset === this.storeNext,
         `partition ${this.partitionKey}: gap before ${result.baseOffset}`,
       );
-      const stored = new RecordBatchView(result.batch).withBaseOffset(result.baseOffset).bytes;
       // A committed entry never fails the cycle: a leader clock before 1970 counts as 1970.
-      this.store.append(batch, this.partitionKey, [stored], Math.max(0, result.logAppendTimeMs));
+      const appendTimeMs = Math.max(0, result.logAppendTimeMs);
+      if (inside(result.batch, entry.data)) {
+        // Stored once: the store refers to the Raft entry, which the log keeps while it is retained.
+        const input = { group: this.partitionKey, index: entry.index, data: entry.data };
+        this.store.appendFromEntry(
+          batch,
+          this.partitionKey,
+          { ...input, batch: result.batch, baseOffset: result.baseOffset },
+          appendTimeMs,
+        );
+      } else {
+        // A batch the state machine built (a transaction marker) lives in no entry: store a copy.
+        const stored = new RecordBatchView(result.batch).withBaseOffset(result.baseOffset).bytes;
+        this.store.append(batch, this.partitionKey, [stored], appendTimeMs);
+      }
       this.storeNext = result.lastOffset + 1;
     }
     if (result.ok && result.type === 'log-start-offset') this.pendingLogStart = result.logStartOffset;
@@ -120,6 +138,11 @@ export class PartitionReplica implements GroupStateMachine {
 
   skip(index: number): void {
     this.machine.skip(index);
+  }
+
+  /** Applied entries stored batches may refer to: the log keeps them when it compacts or is replaced. */
+  retainedEntries(): RetainedEntries {
+    return { from: this.store.entryFloor(this.partitionKey), through: this.machine.appliedIndex };
   }
 
   /**
@@ -250,6 +273,12 @@ export class PartitionReplica implements GroupStateMachine {
       if (this.storeNext >= this.machine.nextOffset) return;
     }
   }
+}
+
+/** Whether `part` is a view into `whole`'s memory, within it. */
+function inside(part: Uint8Array, whole: Uint8Array): boolean {
+  const start = part.byteOffset - whole.byteOffset;
+  return part.buffer === whole.buffer && start >= 0 && start + part.byteLength <= whole.byteLength;
 }
 
 /** Whether copied batches show compaction: a batch missing before one, or one missing records. */
