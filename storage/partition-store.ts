@@ -225,6 +225,10 @@ export class PartitionStore {
     this.bumpEpoch(partition);
     // A purge cut short by a stop resumes after the restart.
     if (info.logStartOffset > 0) this.purgeDue.add(partition);
+    // The last batch names the latest referenced entry (applies refer to ever later ones).
+    const last = await firstInRange(this.kv, { ...partitionBatchIndexRange(partition), reverse: true });
+    const through = last === undefined ? 0 : this.indexEntry(partition, last).entryIndex;
+    this.referencedThrough.set(partition, Math.max(through, this.referencedThrough.get(partition) ?? 0));
     return info;
   }
 
@@ -792,6 +796,8 @@ export class PartitionStore {
       this.partitions.delete(partition);
       this.purgeDue.delete(partition);
       this.purgedTo.delete(partition);
+      this.entryFloors.delete(partition);
+      this.referencedThrough.delete(partition);
     });
   }
 
