@@ -262,4 +262,19 @@ describe('batches stored as references into their Raft entries', () => {
     expect(store.entryFloor(p)).toBe(5);
     for (let i = 1; i <= 4; i++) expect(await entryStored(i)).toBe(false);
   });
+
+  it('reads entries the Raft log holds in memory without asking the engine', async () => {
+    const expected = await applyEntries(1, 3);
+    const held = new Map<number, Uint8Array>();
+    for (let i = 1; i <= 3; i++) {
+      held.set(i, (await logs.entries(g, logIndex(i), logIndex(i + 1), 1 << 20))[0]!.data);
+    }
+    const cached = new PartitionStore(kv, { archive: logs, appliedEntry: (_, index) => held.get(index) });
+    await cached.load(p);
+    // Gone from the engine, still read from memory; and nothing else is ever served from there.
+    await kv.write(new KvWriteBatch().del(raftEntryKey(g, 2)), { sync: true });
+    expect((await cached.read(p, 0, 1 << 20)).batches).toEqual(expected);
+    held.delete(2);
+    await expect(cached.read(p, 3, 1)).rejects.toThrow(/entry 2 of group 3.*not stored/);
+  });
 });

@@ -96,6 +96,11 @@ export interface PartitionStoreOptions {
   readonly verifyCrcOnAppend?: boolean;
   /** The Raft logs whose entries hold referenced batches (RaftLogStore): retention deletes them there. */
   readonly archive?: EntryArchive;
+  /**
+   * The data of an applied Raft entry when it is at hand in memory (the host's log cache), so a
+   * read of recent batches skips the engine; undefined sends the read to RocksDB.
+   */
+  readonly appliedEntry?: (group: number, index: number) => Uint8Array | undefined;
 }
 
 /** What retention needs of the Raft logs: deleting entries no stored batch refers to any more. */
@@ -128,6 +133,13 @@ const emptyPartition: PartitionInfo = {
 };
 const readHighWaterMarkBytesMax = 4 * 1024 * 1024;
 const scanHighWaterMarkBytes = 1024 * 1024;
+/** Prefetch of a read walking references (29 bytes each, plus keys): a few hundred per native call. */
+const refScanHighWaterMarkBytes = 16 * 1024;
+/**
+ * Prefetch of a read that starts at a batch boundary, before it knows whether the partition holds
+ * references or copies: about a thousand references, or one large copy, per native call.
+ */
+const boundaryWalkHighWaterMarkBytes = 64 * 1024;
 
 function encodeMeta(s: PartitionInfo): Uint8Array {
   return new ValueWriter(40)
@@ -192,6 +204,7 @@ export class PartitionStore {
   /** Per partition, the highest Raft index a written reference names (0: none seen since load). */
   private readonly referencedThrough = new Map<number, number>();
   private readonly archive: EntryArchive | undefined;
+  private readonly appliedEntry: ((group: number, index: number) => Uint8Array | undefined) | undefined;
 
   constructor(
     private readonly kv: KvStore,
@@ -200,6 +213,7 @@ export class PartitionStore {
     this.limits = options.limits ?? defaultRecordBatchLimits;
     this.verifyCrcOnAppend = options.verifyCrcOnAppend ?? true;
     this.archive = options.archive;
+    this.appliedEntry = options.appliedEntry;
   }
 
   /**
@@ -436,38 +450,50 @@ export class PartitionStore {
     });
     checkOffset(partition, fromOffset, info);
     if (fromOffset === info.nextOffset) return result([], 0);
-    const stored = await this.batchAtOrAfter(partition, fromOffset, info);
-    if (stored === undefined) return result([], 0);
-    const first = stored.view;
-    referenced.push(stored.referenced);
     const gapsBelow = this.compactionState(partition).gapsBelow;
-    const batches: (Uint8Array | undefined)[] = [first.bytes];
+    const batches: (Uint8Array | undefined)[] = [];
     const refs: { at: number; e: KvEntry; ref: BatchRef }[] = [];
-    let size = first.bytes.length;
-    let expected = first.nextOffset;
-    if (size >= bytesMax || expected >= info.nextOffset) return result([first.bytes], size);
-    const range = {
-      gte: partitionBatchKey(partition, expected),
-      lt: partitionBatchKey(partition, info.nextOffset),
-      highWaterMarkBytes: Math.min(bytesMax - size, readHighWaterMarkBytesMax),
-    };
-    await withIterator(this.kv, range, async (it) => {
-      for (let e = await it.next(); e !== undefined; e = await it.next()) {
-        const shape = this.storedShape(partition, e);
-        if (size + shape.sizeBytes > bytesMax) break;
-        const gap = shape.baseOffset > expected && expected < gapsBelow;
-        if (shape.baseOffset !== expected && !gap)
-          throw new CorruptionError(`partition ${partition}: no batch at offset ${expected}`);
-        referenced.push(shape.ref !== undefined);
-        if (shape.ref === undefined) batches.push(e.value);
-        else {
-          refs.push({ at: batches.length, e, ref: shape.ref });
-          batches.push(undefined);
-        }
-        size += shape.sizeBytes;
-        expected = shape.nextOffset;
-      }
-    });
+    let size = 0;
+    let expected = fromOffset;
+    /** Walks stored batches from `from` on; the first must start exactly there (else none is taken). */
+    const walk = (from: number, highWaterMarkBytes: number) =>
+      withIterator(
+        this.kv,
+        {
+          gte: partitionBatchKey(partition, from),
+          lt: partitionBatchKey(partition, info.nextOffset),
+          highWaterMarkBytes,
+        },
+        async (it) => {
+          while (size < bytesMax) {
+            const e = await it.next();
+            if (e === undefined) return;
+            const shape = this.storedShape(partition, e);
+            if (batches.length === 0 && shape.baseOffset !== from) return;
+            if (batches.length > 0 && size + shape.sizeBytes > bytesMax) return;
+            const gap = shape.baseOffset > expected && expected < gapsBelow;
+            if (batches.length > 0 && shape.baseOffset !== expected && !gap)
+              throw new CorruptionError(`partition ${partition}: no batch at offset ${expected}`);
+            referenced.push(shape.ref !== undefined);
+            if (shape.ref !== undefined) refs.push({ at: batches.length, e, ref: shape.ref });
+            batches.push(shape.ref === undefined ? e.value : undefined);
+            size += shape.sizeBytes;
+            expected = shape.nextOffset;
+          }
+        },
+      );
+    // A reader going on from its last read asks at a batch boundary: one walk from there.
+    await walk(fromOffset, boundaryWalkHighWaterMarkBytes);
+    if (batches.length === 0) {
+      const first = await this.rowAtOrAfter(partition, fromOffset, info);
+      if (first === undefined) return result([], 0);
+      // References are small: prefetching bytesMax of them would walk far past what is returned.
+      const copies = first.shape.ref === undefined;
+      await walk(
+        first.shape.baseOffset,
+        copies ? Math.min(bytesMax, readHighWaterMarkBytesMax) : refScanHighWaterMarkBytes,
+      );
+    }
     const views = await this.resolveRefs(partition, refs);
     refs.forEach((r, i) => (batches[r.at] = views[i]?.bytes));
     return result(batches as Uint8Array[], size);
@@ -477,10 +503,7 @@ export class PartitionStore {
    * Where a stored value's batch starts and ends and its size, without reading a referenced entry; a
    * copy is checked in full here (structure, CRC, key), a reference when it is resolved.
    */
-  private storedShape(
-    partition: PartitionId,
-    e: KvEntry,
-  ): { baseOffset: number; nextOffset: number; sizeBytes: number; ref: BatchRef | undefined } {
+  private storedShape(partition: PartitionId, e: KvEntry): StoredShape {
     if (!isBatchRef(e.value)) {
       const view = this.verified(partition, e);
       return {
@@ -511,33 +534,43 @@ export class PartitionStore {
     partition: PartitionId,
     refs: readonly { e: KvEntry; ref: BatchRef }[],
   ): Promise<RecordBatchView[]> {
-    if (refs.length === 0) return [];
-    const keys = refs.map(({ ref }) => raftEntryKey(ref.group, ref.index));
-    const values = await this.kv.getMany(keys);
-    return refs.map(({ e, ref }, i) => {
-      const { baseOffset } = decodePartitionBatchKey(e.key);
-      const where = `partition ${partition}: batch at ${baseOffset} (entry ${ref.index} of group ${ref.group})`;
-      const value = values[i];
-      if (value === undefined) throw new CorruptionError(`${where}: the entry is not stored`);
-      let data: Uint8Array;
+    const data = refs.map(({ ref }) => this.appliedEntry?.(ref.group, ref.index));
+    const missing = refs.flatMap(({ ref }, i) => (data[i] === undefined ? [{ i, ref }] : []));
+    const keys = missing.map(({ ref }) => raftEntryKey(ref.group, ref.index));
+    const values = keys.length === 0 ? [] : await this.kv.getMany(keys);
+    missing.forEach(({ i, ref }, j) => {
+      const value = values[j];
+      const where = () => this.refWhere(partition, refs[i]!.e, ref);
+      if (value === undefined) throw new CorruptionError(`${where()}: the entry is not stored`);
       try {
-        data = decodeEntry(value, ref.index as LogIndex, keys[i] as Uint8Array).data;
+        data[i] = decodeEntry(value, ref.index as LogIndex, keys[j] as Uint8Array).data;
       } catch (cause) {
-        throw new CorruptionError(`${where}: ${(cause as Error).message}`, { cause });
+        throw new CorruptionError(`${where()}: ${(cause as Error).message}`, { cause });
       }
-      if (ref.dataOffset + ref.sizeBytes > data.length)
-        throw new CorruptionError(`${where}: the reference runs past the entry`);
-      let view: RecordBatchView;
-      try {
-        view = new RecordBatchView(data.slice(ref.dataOffset, ref.dataOffset + ref.sizeBytes), this.limits);
-      } catch (cause) {
-        throw new CorruptionError(`${where}: malformed`, { cause });
-      }
-      if (!view.verifyCrc()) throw new CorruptionError(`${where}: fails its CRC32C`);
-      if (view.lastOffsetDelta !== ref.lastOffsetDelta)
-        throw new CorruptionError(`${where}: does not end where its reference says`);
-      return view.withBaseOffset(baseOffset, { inPlace: true });
     });
+    return refs.map(({ e, ref }, i) => this.batchInEntry(partition, e, ref, data[i] as Uint8Array));
+  }
+
+  private refWhere(partition: PartitionId, e: KvEntry, ref: BatchRef): string {
+    const { baseOffset } = decodePartitionBatchKey(e.key);
+    return `partition ${partition}: batch at ${baseOffset} (entry ${ref.index} of group ${ref.group})`;
+  }
+
+  /** The batch a reference names inside its entry's data, checked, as a copy with its base offset set. */
+  private batchInEntry(partition: PartitionId, e: KvEntry, ref: BatchRef, data: Uint8Array): RecordBatchView {
+    const where = () => this.refWhere(partition, e, ref);
+    if (ref.dataOffset + ref.sizeBytes > data.length)
+      throw new CorruptionError(`${where()}: the reference runs past the entry`);
+    let view: RecordBatchView;
+    try {
+      view = new RecordBatchView(data.slice(ref.dataOffset, ref.dataOffset + ref.sizeBytes), this.limits);
+    } catch (cause) {
+      throw new CorruptionError(`${where()}: malformed`, { cause });
+    }
+    if (!view.verifyCrc()) throw new CorruptionError(`${where()}: fails its CRC32C`);
+    if (view.lastOffsetDelta !== ref.lastOffsetDelta)
+      throw new CorruptionError(`${where()}: does not end where its reference says`);
+    return view.withBaseOffset(decodePartitionBatchKey(e.key).baseOffset, { inPlace: true });
   }
 
   /**
@@ -864,25 +897,29 @@ export class PartitionStore {
    * The stored batch holding `offset`, or below the compacted part's end the first one after it when
    * compaction removed that batch (undefined when none is stored before the end).
    */
-  private async batchAtOrAfter(
+  private async rowAtOrAfter(
     partition: PartitionId,
     offset: number,
     info: PartitionInfo,
-  ): Promise<StoredBatch | undefined> {
-    if (offset >= this.compactionState(partition).gapsBelow)
-      return this.batchContaining(partition, offset, info);
+  ): Promise<{ e: KvEntry; shape: StoredShape } | undefined> {
     const before = await firstInRange(this.kv, {
       gte: partitionBatchRange(partition).gte,
       lte: partitionBatchKey(partition, offset),
       reverse: true,
     });
-    const holding = before === undefined ? undefined : await this.resolved(partition, before);
-    if (holding !== undefined && holding.view.lastOffset >= offset) return holding;
+    const holding = before === undefined ? undefined : this.storedShape(partition, before);
+    if (before !== undefined && holding !== undefined && holding.nextOffset > offset)
+      return { e: before, shape: holding };
+    if (offset >= this.compactionState(partition).gapsBelow) {
+      throw new CorruptionError(
+        `partition ${partition}: no stored batch holds offset ${offset}${where(info)}`,
+      );
+    }
     const after = await firstInRange(this.kv, {
       gt: partitionBatchKey(partition, offset),
       lt: partitionBatchKey(partition, info.nextOffset),
     });
-    return after === undefined ? undefined : this.resolved(partition, after);
+    return after === undefined ? undefined : { e: after, shape: this.storedShape(partition, after) };
   }
 
   /** The stored batch holding `offset`: one reverse seek, then CRC and offset checks. */
@@ -1093,6 +1130,14 @@ export class PartitionStore {
     }
     return p;
   }
+}
+
+/** Where a stored batch starts and ends, its size, and its reference when it is one. */
+interface StoredShape {
+  readonly baseOffset: number;
+  readonly nextOffset: number;
+  readonly sizeBytes: number;
+  readonly ref: BatchRef | undefined;
 }
 
 /** A stored batch, and whether it is stored as a reference into its Raft entry. */

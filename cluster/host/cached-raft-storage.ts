@@ -187,6 +187,15 @@ export class CachedRaftStorage implements RaftStorage {
     return this.tail.bytes + this.readBack.bytes;
   }
 
+  /**
+   * An applied entry if it is held in memory, else undefined. Applied entries are committed, so the
+   * one held is the one on disk (and in the archive below the first index) at that index.
+   */
+  appliedEntry(index: number): Entry | undefined {
+    if (index > this.applied) return undefined;
+    return this.tail.at(index) ?? this.readBack.at(index);
+  }
+
   /** The first index held in memory as the tail (lastIndex + 1 when none). */
   tailFirstIndex(): number {
     return this.tail.length === 0 ? this.lastIndex() + 1 : this.tail.lo;

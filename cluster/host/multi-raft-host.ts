@@ -188,6 +188,11 @@ export class MultiRaftHost {
     return this.groups.get(id);
   }
 
+  /** The data of an applied entry of a hosted group when its log holds it in memory. */
+  appliedEntryData(id: GroupId, index: number): Uint8Array | undefined {
+    return this.groups.get(id)?.storage.appliedEntry(index)?.data;
+  }
+
   allGroups(): RaftGroup[] {
     return [...this.groups.values()];
   }

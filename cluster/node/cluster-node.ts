@@ -133,7 +133,11 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
     this.nodeId = options.nodeId;
     this.clusterId = options.clusterId;
     this.logs = new RaftLogStore(options.kv);
-    this.store = new PartitionStore(options.kv, { archive: this.logs });
+    this.store = new PartitionStore(options.kv, {
+      archive: this.logs,
+      // Recent batches are read from the Raft log's memory instead of RocksDB.
+      appliedEntry: (group, index) => this.host.appliedEntryData(group as GroupId, index),
+    });
     this.peerClients = options.peerCalls;
     const logger = options.logger;
     const clock = options.clock;
