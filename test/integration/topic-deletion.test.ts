@@ -26,11 +26,20 @@ describe('topic deletion, 3 nodes', () => {
         await sleep(200);
       }
     }
-    await expect(
-      cluster.admin(cluster.nodes[1]!.address).describeTopic({ name: 'doomed' }),
-    ).rejects.toMatchObject({
-      code: 'TOPIC_NOT_FOUND',
-    });
+    // The call returned once node 0's controller replica applied the deletion; another node shows it
+    // once its own replica applied it too (metadata on other nodes lags by a message, as in Kafka).
+    const describeElsewhere = () =>
+      cluster.admin(cluster.nodes[1]!.address).describeTopic({ name: 'doomed' });
+    for (const until = Date.now() + 5_000; Date.now() < until; await sleep(50)) {
+      if (
+        await describeElsewhere().then(
+          () => false,
+          () => true,
+        )
+      )
+        break;
+    }
+    await expect(describeElsewhere()).rejects.toMatchObject({ code: 'TOPIC_NOT_FOUND' });
     await absent.start();
 
     const deadline = Date.now() + 30_000;
