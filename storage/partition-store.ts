@@ -224,6 +224,11 @@ export class PartitionStore {
     return this.entryFloors.get(partition) ?? 0;
   }
 
+  /** The floor only rises: a lower value found later is older knowledge, not a new reference. */
+  private raiseEntryFloor(partition: PartitionId, floor: number): void {
+    this.entryFloors.set(partition, Math.max(floor, this.entryFloors.get(partition) ?? 0));
+  }
+
   /** Reads (and caches) a partition's metadata; a partition never written is empty at offset 0. */
   async load(partition: PartitionId): Promise<PartitionInfo> {
     const bytes = await this.kv.get(partitionMetaKey(partition));
@@ -519,10 +524,10 @@ export class PartitionStore {
   }
 
   /** A stored value's batch: the copy itself, or the batch inside the entry it refers to. */
-  private async resolved(partition: PartitionId, e: KvEntry): Promise<StoredBatch> {
-    if (!isBatchRef(e.value)) return { view: this.verified(partition, e), referenced: false };
+  private async resolved(partition: PartitionId, e: KvEntry): Promise<RecordBatchView> {
+    if (!isBatchRef(e.value)) return this.verified(partition, e);
     const [view] = await this.resolveRefs(partition, [{ e, ref: decodeBatchRef(e.value, e.key) }]);
-    return { view: view as RecordBatchView, referenced: true };
+    return view as RecordBatchView;
   }
 
   /**
@@ -693,8 +698,7 @@ export class PartitionStore {
     if (floor !== undefined && floor > 0 && this.archive !== undefined)
       more = this.archive.deleteArchived(batch, partition, floor, archivedDeletesMax) || more;
     if (!batch.isEmpty) await batch.commit(this.kv, { sync: false });
-    if (floor !== undefined && this.partitions.has(partition))
-      this.entryFloors.set(partition, Math.max(floor, this.entryFloors.get(partition) ?? 0));
+    if (floor !== undefined && this.partitions.has(partition)) this.raiseEntryFloor(partition, floor);
     const batches = doomed.length;
     // A log start moved meanwhile leaves the partition due for another step.
     if (!more && this.partitions.get(partition)?.logStartOffset === logStart) this.purgeDue.delete(partition);
@@ -735,7 +739,7 @@ export class PartitionStore {
   async dropUnreferenced(partition: PartitionId, offset: number): Promise<number> {
     const floor = await this.firstReferencedEntry(partition, offset);
     if (floor === undefined || !this.partitions.has(partition)) return 0;
-    this.entryFloors.set(partition, Math.max(floor, this.entryFloors.get(partition) ?? 0));
+    this.raiseEntryFloor(partition, floor);
     if (this.archive === undefined) return 0;
     let writes = 0;
     for (let more = true; more; writes++) {
@@ -927,19 +931,19 @@ export class PartitionStore {
     partition: PartitionId,
     offset: number,
     state?: PartitionInfo,
-  ): Promise<StoredBatch> {
+  ): Promise<RecordBatchView> {
     const e = await firstInRange(this.kv, {
       gte: partitionBatchRange(partition).gte,
       lte: partitionBatchKey(partition, offset),
       reverse: true,
     });
-    const stored = e === undefined ? undefined : await this.resolved(partition, e);
-    if (stored === undefined || stored.view.lastOffset < offset) {
+    const view = e === undefined ? undefined : await this.resolved(partition, e);
+    if (view === undefined || view.lastOffset < offset) {
       throw new CorruptionError(
         `partition ${partition}: no stored batch holds offset ${offset}${where(state)}`,
       );
     }
-    return stored;
+    return view;
   }
 
   /** The batch index entry of the batch holding `offset`: one reverse seek. */
@@ -1041,7 +1045,7 @@ export class PartitionStore {
       for (let e = await it.next(); e !== undefined; e = await it.next()) {
         if (this.indexEntry(partition, e).maxTimestamp < timestamp) continue;
         const base = decodePartitionBatchIndexKey(e.key).baseOffset;
-        const { view } = await this.batchContaining(partition, base);
+        const view = await this.batchContaining(partition, base);
         for (const r of view.records()) {
           if (r.offset >= from && r.timestamp >= timestamp)
             return { offset: r.offset, timestamp: r.timestamp };
@@ -1138,12 +1142,6 @@ interface StoredShape {
   readonly nextOffset: number;
   readonly sizeBytes: number;
   readonly ref: BatchRef | undefined;
-}
-
-/** A stored batch, and whether it is stored as a reference into its Raft entry. */
-interface StoredBatch {
-  readonly view: RecordBatchView;
-  readonly referenced: boolean;
 }
 
 /** Where a partition's last purge step stopped, in the batch index and in each sparse index. */
