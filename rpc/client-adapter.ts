@@ -15,6 +15,7 @@ import { withRequestId } from './request-scope.js';
 import { readBounded } from './bounded-reader.js';
 import { authorityOptions, dialTarget } from './host-aliases.js';
 import { messageBytesMaxDefault } from './server.js';
+import { receiveWindowsDefault } from './receive-windows.js';
 import { createServiceDefinition } from './service-definition.js';
 import type { AnyService, BidiCall, CallOptions, ServiceClient } from './service-types.js';
 import { fromServiceError, isServiceError } from './status-mapping.js';
@@ -32,6 +33,8 @@ export interface ClientOptions {
   /** Defaults to the process's default (insecure unless set, see tls-credentials.ts). */
   readonly credentials?: ChannelCredentials;
   readonly channelOptions?: ChannelOptions;
+  /** HTTP/2 window for responses, per stream and per connection; receiveWindowsDefault's stream size when absent. */
+  readonly receiveWindowBytes?: number;
   /** Run on every call (headersInterceptor adds credentials). */
   readonly interceptors?: Interceptor[];
   /**
@@ -52,6 +55,8 @@ export function createClient<S extends AnyService>(
 ): ServiceClient<S> {
   const { target, authority } = dialTarget(address);
   const client = new Client(target, options.credentials ?? defaultChannelCredentials(), {
+    // Responses (fetched batches) get the window requests get from our servers (receive-windows.ts).
+    'grpc-node.flow_control_window': options.receiveWindowBytes ?? receiveWindowsDefault.streamBytes,
     'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
     ...authorityOptions(authority),

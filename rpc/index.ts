@@ -2,6 +2,7 @@ export { wireClock } from './wire-clock.js';
 export { createServer, listen, shutdown, messageBytesMaxDefault, type ServerOptions } from './server.js';
 export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';
+export { receiveWindowsDefault, widenReceiveWindows, type ReceiveWindows } from './receive-windows.js';
 export { headersInterceptor, type CallHeaders } from './headers-interceptor.js';
 export { createServiceDefinition, methodPath } from './service-definition.js';
 export type { CallAuthContext, CallContext } from './call-context.js';

@@ -1,5 +1,6 @@
 import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Clock } from '../lib/index.js';
+import { receiveWindowsDefault, widenReceiveWindows, type ReceiveWindows } from './receive-windows.js';
 import { wireClock } from './wire-clock.js';
 
 export const messageBytesMaxDefault = 16 * 1024 * 1024;
@@ -13,15 +14,19 @@ export interface ServerOptions {
   readonly channelOptions?: ChannelOptions;
   /** Run on every call before its handler (a listener's authentication, for instance). */
   readonly interceptors?: ServerInterceptor[];
+  /** HTTP/2 flow-control windows granted to senders (receive-windows.ts); receiveWindowsDefault when absent. */
+  readonly receiveWindows?: ReceiveWindows;
 }
 
 export function createServer(options: ServerOptions = {}): Server {
-  return new Server({
+  const server = new Server({
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
     'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
     ...options.channelOptions,
     ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
   });
+  widenReceiveWindows(server, options.receiveWindows ?? receiveWindowsDefault);
+  return server;
 }
 
 /** Binds without TLS (loopback and in-cluster traffic) and resolves with the bound port. */

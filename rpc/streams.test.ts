@@ -9,6 +9,8 @@ import { eventually, sleep, startService, stopAll } from './test-harness.js';
 afterEach(stopAll);
 
 const kib = new Uint8Array(1024);
+/** HTTP/2's defaults: a stream and its connection may each have 64 KiB on the way. */
+const http2DefaultWindows = { streamBytes: 65_535, connectionBytes: 65_535 };
 
 describe('streaming calls through the adapter over 127.0.0.1', () => {
   it('streams from the server until the handler returns', async () => {
@@ -79,7 +81,8 @@ describe('streaming calls through the adapter over 127.0.0.1', () => {
           }
         },
       },
-      { implement: { requestQueueItems: 16 } },
+      // HTTP/2's own 64 KiB windows, so the bound is the adapter's queue and not a wide window.
+      { implement: { requestQueueItems: 16 }, server: { receiveWindows: http2DefaultWindows } },
     );
     const call = client.raft();
     const n = 6000;
@@ -95,8 +98,8 @@ describe('streaming calls through the adapter over 127.0.0.1', () => {
     for await (const r of call.responses) acks.push(r.ackedSequence);
     expect(consumed).toBe(n);
     expect(acks).toHaveLength(12);
-    // HTTP/2 flow control holds about 1 MiB in flight; unbounded buffering would let the sender run all
-    // 6 MiB ahead of the handler.
+    // The queue and HTTP/2 flow control hold about 1 MiB in flight; unbounded buffering would let the
+    // sender run all 6 MiB ahead of the handler.
     expect(aheadMax).toBeLessThan(2048);
   });
 
@@ -112,7 +115,7 @@ describe('streaming calls through the adapter over 127.0.0.1', () => {
           }
         },
       },
-      { client: { responseQueueItems: 16 } },
+      { client: { responseQueueItems: 16, receiveWindowBytes: http2DefaultWindows.streamBytes } },
     );
     let received = 0;
     let aheadMax = 0;

@@ -214,13 +214,18 @@ async function createDeadLetterTopic(deps: ServiceDeps, source: string, name: st
   }
 }
 
-/** A topic just created has no leaders for a moment: its first write waits for them, briefly. */
-async function retryWhileElecting<T>(write: () => Promise<T>): Promise<T> {
+/**
+ * A topic just created has no leaders for a moment, and a node other than the controller's leader
+ * learns of it a message later (it answers TOPIC_NOT_FOUND until then): the first write waits for
+ * both, briefly.
+ */
+async function retryWhileSettingUp<T>(write: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await write();
     } catch (error) {
-      if (attempt >= 25 || !RaftlogError.from(error).retriable) throw error;
+      const e = RaftlogError.from(error);
+      if (attempt >= 25 || !(e.retriable || e.code === 'TOPIC_NOT_FOUND')) throw error;
       await sleep(200);
     }
   }
@@ -245,7 +250,7 @@ async function moveToDeadLetter(
       await produceRecords(deps, forwarder, roundRobin, request, context).catch(async (error: unknown) => {
         if (RaftlogError.from(error).code !== 'TOPIC_NOT_FOUND') throw error;
         await createDeadLetterTopic(deps, topic, c.deadLetterTopic);
-        return retryWhileElecting(() => produceRecords(deps, forwarder, roundRobin, request, context));
+        return retryWhileSettingUp(() => produceRecords(deps, forwarder, roundRobin, request, context));
       });
       settled.push({
         kind: 'dead-letter',
