@@ -1,5 +1,11 @@
 import { once } from 'node:events';
-import { connect, createServer as createHttp2Server, type Http2Session, type Settings } from 'node:http2';
+import {
+  connect,
+  createServer as createHttp2Server,
+  type ClientHttp2Session,
+  type Http2Session,
+  type Settings,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BrokerService } from '../proto/gen/raftlog/v1/broker_pb.js';
@@ -11,22 +17,22 @@ import { eventually, startService, stopAll } from './test-harness.js';
 const mib = 1024 * 1024;
 afterEach(stopAll);
 
+const sessions: ClientHttp2Session[] = [];
+afterEach(() => {
+  for (const session of sessions.splice(0)) session.close();
+});
+
 /** What a plain HTTP/2 client is granted by the server at `address`. */
 async function grantedBy(address: string): Promise<{ streamBytes: number; connectionBytes: () => number }> {
   const session = connect(`http://${address}`);
   session.on('error', () => undefined);
+  sessions.push(session);
   const [settings] = (await once(session, 'remoteSettings')) as [Settings];
-  const closing = (): void => void session.close();
-  running.push(closing);
   return {
     streamBytes: settings.initialWindowSize ?? 65_535,
     connectionBytes: () => session.state.remoteWindowSize ?? 0,
   };
 }
-const running: (() => void)[] = [];
-afterEach(() => {
-  for (const close of running.splice(0)) close();
-});
 
 describe('HTTP/2 receive windows', () => {
   it('a server grants its stream window in its SETTINGS and its connection window at once', async () => {
