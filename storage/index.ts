@@ -1,6 +1,13 @@
 export * from './kv/index.js';
 export { StorageBatch } from './storage-batch.js';
-export { RaftLogStore, type KnownTerm, type RaftLogState, type RetainedEntries } from './raft-log-store.js';
+export * from './entry-files/index.js';
+export {
+  RaftLogStore,
+  type KnownTerm,
+  type RaftLogState,
+  type RaftLogStoreOptions,
+  type RetainedEntries,
+} from './raft-log-store.js';
 export { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
 export {
   defaultPurgeStepLimits,

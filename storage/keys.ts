@@ -116,6 +116,11 @@ export function decodeRaftEntryKey(key: Uint8Array): { group: number; index: num
   return { group: v.getUint32(1), index: readU64(v, 5, 'log index') };
 }
 
+/** Just past every entry key of every group. */
+export function raftEntryKeyspaceEnd(): Uint8Array {
+  return Uint8Array.of(keyspace.raftEntry + 1);
+}
+
 export function raftEntryRange(group: number): KeyRange {
   return ownerRange(keyspace.raftEntry, group, 'group id');
 }

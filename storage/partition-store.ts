@@ -11,7 +11,8 @@ import {
 import { firstInRange, withIterator, type KvEntry, type KvStore } from './kv/index.js';
 import { decodeBatchIndexEntry, encodeBatchIndexEntry, type BatchIndexEntry } from './batch-index.js';
 import { decodeBatchRef, encodeBatchRef, isBatchRef, type BatchRef } from './batch-ref.js';
-import { decodeEntry } from './raft-log-codec.js';
+import type { EntryFiles, Placement } from './entry-files/index.js';
+import { decodeStoredEntry } from './raft-log-codec.js';
 import {
   decodePartitionAppendTimeIndexKey,
   decodePartitionBatchIndexKey,
@@ -96,6 +97,8 @@ export interface PartitionStoreOptions {
   readonly verifyCrcOnAppend?: boolean;
   /** The Raft logs whose entries hold referenced batches (RaftLogStore): retention deletes them there. */
   readonly archive?: EntryArchive;
+  /** The entry files referenced batches may lie in (those of the RaftLogStore the archive is). */
+  readonly entryFiles?: EntryFiles;
   /**
    * The data of an applied Raft entry when it is at hand in memory (the host's log cache), so a
    * read of recent batches skips the engine; undefined sends the read to RocksDB.
@@ -204,6 +207,7 @@ export class PartitionStore {
   /** Per partition, the highest Raft index a written reference names (0: none seen since load). */
   private readonly referencedThrough = new Map<number, number>();
   private readonly archive: EntryArchive | undefined;
+  private readonly entryFiles: EntryFiles | undefined;
   private readonly appliedEntry: ((group: number, index: number) => Uint8Array | undefined) | undefined;
 
   constructor(
@@ -213,6 +217,7 @@ export class PartitionStore {
     this.limits = options.limits ?? defaultRecordBatchLimits;
     this.verifyCrcOnAppend = options.verifyCrcOnAppend ?? true;
     this.archive = options.archive;
+    this.entryFiles = options.entryFiles;
     this.appliedEntry = options.appliedEntry;
   }
 
@@ -541,19 +546,57 @@ export class PartitionStore {
   ): Promise<RecordBatchView[]> {
     const data = refs.map(({ ref }) => this.appliedEntry?.(ref.group, ref.index));
     const missing = refs.flatMap(({ ref }, i) => (data[i] === undefined ? [{ i, ref }] : []));
-    const keys = missing.map(({ ref }) => raftEntryKey(ref.group, ref.index));
-    const values = keys.length === 0 ? [] : await this.kv.getMany(keys);
-    missing.forEach(({ i, ref }, j) => {
-      const value = values[j];
-      const where = () => this.refWhere(partition, refs[i]!.e, ref);
-      if (value === undefined) throw new CorruptionError(`${where()}: the entry is not stored`);
+    if (missing.length > 0) {
+      const read = async () => {
+        const found = await this.readEntries(missing.map(({ ref }) => ref));
+        found.forEach((d, j) => {
+          const { i, ref } = missing[j]!;
+          if (d instanceof Error) {
+            const where = this.refWhere(partition, refs[i]!.e, ref);
+            throw new CorruptionError(`${where}: ${d.message}`, { cause: d });
+          }
+          data[i] = d;
+        });
+      };
+      await (this.entryFiles === undefined ? read() : this.entryFiles.reading(read));
+    }
+    return refs.map(({ e, ref }, i) => this.batchInEntry(partition, e, ref, data[i] as Uint8Array));
+  }
+
+  /**
+   * The data of the entries the references name (one multi-get, then one read of the entry files
+   * for those whose data is there), or why an entry could not be read.
+   */
+  private async readEntries(refs: readonly BatchRef[]): Promise<(Uint8Array | Error)[]> {
+    const keys = refs.map((ref) => raftEntryKey(ref.group, ref.index));
+    const values = await this.kv.getMany(keys);
+    const out: (Uint8Array | Error)[] = [];
+    const placed: { at: number; placement: Placement }[] = [];
+    values.forEach((value, j) => {
+      if (value === undefined) return out.push(new CorruptionError('the entry is not stored'));
       try {
-        data[i] = decodeEntry(value, ref.index as LogIndex, keys[j] as Uint8Array).data;
+        const stored = decodeStoredEntry(value, refs[j]!.index as LogIndex, keys[j]!);
+        if (stored.placement !== undefined) placed.push({ at: j, placement: stored.placement });
+        return out.push(stored.data ?? new Uint8Array(0));
       } catch (cause) {
-        throw new CorruptionError(`${where()}: ${(cause as Error).message}`, { cause });
+        return out.push(cause as Error);
       }
     });
-    return refs.map(({ e, ref }, i) => this.batchInEntry(partition, e, ref, data[i] as Uint8Array));
+    if (placed.length === 0) return out;
+    if (this.entryFiles === undefined) {
+      for (const { at } of placed)
+        out[at] = new CorruptionError('its data is in entry files this store has not opened');
+      return out;
+    }
+    try {
+      const data = await this.entryFiles.read(placed.map((p) => p.placement));
+      placed.forEach(({ at }, k) => (out[at] = data[k]!));
+    } catch (cause) {
+      // A failing disk is not corruption: only a checksum mismatch is reported per batch.
+      if (!(cause instanceof CorruptionError)) throw cause;
+      for (const { at } of placed) out[at] = cause;
+    }
+    return out;
   }
 
   private refWhere(partition: PartitionId, e: KvEntry, ref: BatchRef): string {

@@ -1,10 +1,86 @@
-import type { LogIndex, NodeId, Term } from '../lib/index.js';
+import { CorruptionError, type LogIndex, type NodeId, type Term } from '../lib/index.js';
 import type { ConfState, Entry, EntryType, HardState, SnapshotMetadata } from '../raft/log-types.js';
+import type { Placement } from './entry-files/placement.js';
 import { crcBytes, ValueReader as Reader, ValueWriter as Writer } from './value-codec.js';
 
 const entryTypes: readonly EntryType[] = ['normal', 'conf-change'];
 
 export const entryOverheadBytes = 1 + 1 + 8 + crcBytes;
+
+/**
+ * The first payload byte of an entry value is its type (0, 1), flagged: data kept inline with the
+ * segment floor (see `StoredEntry.floor`), or data placed in the entry files. Unflagged values are
+ * those written before the entry files, with no floor.
+ */
+const inlineWithFloor = 0x40;
+const placed = 0x80;
+const kindMask = 0xc0;
+
+/** An entry as stored: its data inline or in the entry files. */
+export interface StoredEntry {
+  readonly term: Term;
+  readonly index: LogIndex;
+  readonly type: EntryType;
+  readonly data: Uint8Array | undefined;
+  readonly placement: Placement | undefined;
+  /**
+   * A segment no later entry of the group lies below: where the data was placed, or the segment
+   * being written when an inline entry was stored (0 for values older than the entry files). A
+   * group's later entries are always written later, into the same segment or a later one.
+   */
+  readonly floor: number;
+}
+
+/** An entry whose data stays in the engine; `floor` is the segment being written now. */
+export function encodeInlineEntry(e: Entry, key: Uint8Array, floor: number): Uint8Array {
+  return new Writer(1 + 8 + 8 + e.data.length, key)
+    .u8(inlineWithFloor | entryTypes.indexOf(e.type))
+    .u64(e.term)
+    .u64(floor)
+    .raw(e.data)
+    .finish();
+}
+
+/** An entry whose data lives in the entry files at `p`. */
+export function encodePlacedEntry(e: Entry, key: Uint8Array, p: Placement): Uint8Array {
+  return new Writer(1 + 8 + 8 + 8 + 4 + 4, key)
+    .u8(placed | entryTypes.indexOf(e.type))
+    .u64(e.term)
+    .u64(p.segment)
+    .u64(p.offset)
+    .u32(p.length)
+    .u32(p.crc)
+    .finish();
+}
+
+/** `index` comes from `key`; inline data is a view into `bytes`. */
+export function decodeStoredEntry(bytes: Uint8Array, index: LogIndex, key: Uint8Array): StoredEntry {
+  const r = new Reader(bytes, `raft entry ${index}`, key);
+  const first = r.u8();
+  const type = entryTypes[first & ~kindMask];
+  if (type === undefined) throw r.corrupt('unknown entry type');
+  const term = r.u64() as Term;
+  switch (first & kindMask) {
+    case 0:
+      return { term, index, type, data: r.rest(), placement: undefined, floor: 0 };
+    case inlineWithFloor: {
+      const floor = r.u64();
+      return { term, index, type, data: r.rest(), placement: undefined, floor };
+    }
+    case placed: {
+      const placement = { segment: r.u64(), offset: r.u64(), length: r.u32(), crc: r.u32() };
+      r.done();
+      return { term, index, type, data: undefined, placement, floor: placement.segment };
+    }
+    default:
+      throw r.corrupt(`unknown entry kind ${first & kindMask}`);
+  }
+}
+
+/** The payload bytes of a stored entry, wherever they live. */
+export function storedDataBytes(e: StoredEntry): number {
+  return e.placement?.length ?? e.data?.byteLength ?? 0;
+}
 
 /** `key` is the entry's key: its checksum covers it, so the entry cannot be read under another index. */
 export function encodeEntry(e: Entry, key: Uint8Array): Uint8Array {
@@ -15,13 +91,15 @@ export function encodeEntry(e: Entry, key: Uint8Array): Uint8Array {
     .finish();
 }
 
-/** `index` comes from `key`. `data` is a view into `bytes`. Values written before keys were bound still read. */
+/**
+ * `index` comes from `key`. `data` is a view into `bytes`. Values written before keys were bound still
+ * read; a value whose data is in the entry files is refused (read it with `decodeStoredEntry`).
+ */
 export function decodeEntry(bytes: Uint8Array, index: LogIndex, key: Uint8Array): Entry {
-  const r = new Reader(bytes, `raft entry ${index}`, key);
-  const type = entryTypes[r.u8()];
-  if (type === undefined) throw r.corrupt('unknown entry type');
-  const term = r.u64() as Term;
-  return { term, index, type, data: r.rest() };
+  const e = decodeStoredEntry(bytes, index, key);
+  if (e.data === undefined)
+    throw new CorruptionError(`stored raft entry ${index}: its data is in the entry files`);
+  return { term: e.term, index, type: e.type, data: e.data };
 }
 
 export function encodeHardState(hs: HardState): Uint8Array {

@@ -7,24 +7,29 @@ import {
   raftHardStateKeyspace,
   raftSnapshotMetaKeyspace,
   raftEntryKey,
+  raftEntryKeyspaceEnd,
   raftEntryRange,
   raftHardStateKey,
   raftLogStateKey,
   raftSnapshotDataKey,
   raftSnapshotMetaKey,
 } from './keys.js';
+import type { EntryFiles } from './entry-files/index.js';
 import {
-  decodeEntry,
+  decodeStoredEntry,
   decodeHardState,
   decodeLogState,
   decodeSnapshotData,
   decodeSnapshotMetadata,
   encodeEntry,
   encodeHardState,
+  encodeInlineEntry,
+  encodePlacedEntry,
   encodeLogState,
   encodeSnapshotData,
   encodeSnapshotMetadata,
-  entryOverheadBytes,
+  storedDataBytes,
+  type StoredEntry,
 } from './raft-log-codec.js';
 import { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
 import type { StorageBatch } from './storage-batch.js';
@@ -78,6 +83,11 @@ interface StagedGroup {
 const emptyHardState: HardState = { term: 0 as Term, vote: 0, commit: 0 as LogIndex };
 const entriesHighWaterMarkBytes = 1024 * 1024;
 
+export interface RaftLogStoreOptions {
+  /** Where entries with more than `files.inlineBytesMax` of data keep it; without, all stay inline. */
+  readonly files?: EntryFiles;
+}
+
 /**
  * The Raft logs of every group on a node, over one KvStore. Writes are staged into a StorageBatch so
  * all groups of a ready cycle share one engine write and one fsync. Reads see only committed batches.
@@ -92,8 +102,14 @@ export class RaftLogStore {
    */
   private readonly archivedFrom = new Map<number, number>();
   private readonly staged = new WeakMap<StorageBatch, Map<number, StagedGroup>>();
+  private readonly files: EntryFiles | undefined;
 
-  constructor(private readonly kv: KvStore) {}
+  constructor(
+    private readonly kv: KvStore,
+    options: RaftLogStoreOptions = {},
+  ) {
+    this.files = options.files;
+  }
 
   /** Reads a group's durable state (an empty log for a group never written) and caches its bounds. */
   async load(group: GroupId): Promise<RaftLogState> {
@@ -208,7 +224,7 @@ export class RaftLogStore {
     if (kept.length === 0) return;
     for (const e of kept) {
       const key = raftEntryKey(group, e.index);
-      batch.kv.put(key, encodeEntry(e, key));
+      batch.kv.put(key, this.encode(batch, e, key));
       g.stagedTerms.set(e.index, e.term);
     }
     if (last.index < g.state.lastIndex) {
@@ -304,7 +320,7 @@ export class RaftLogStore {
     const key = raftEntryKey(group, index);
     const bytes = await this.kv.get(key);
     if (bytes === undefined) throw new CorruptionError(`group ${group}: entry ${index} is missing`);
-    return decodeEntry(bytes, index, key).term;
+    return decodeStoredEntry(bytes, index, key).term;
   }
 
   /**
@@ -316,27 +332,92 @@ export class RaftLogStore {
     if (lo < s.firstIndex) throw new LogCompactedError(group, lo, s.firstIndex);
     if (hi > s.lastIndex + 1) throw new LogUnavailableError(group, hi - 1, s.lastIndex);
     if (lo >= hi) return [];
+    return this.reading(async () => this.withData(await this.storedEntries(group, lo, hi, bytesMax)));
+  }
+
+  /**
+   * Reads stored entries and then the data of those whose data is in the entry files, the whole of
+   * it guarded so no segment it reads is removed meanwhile.
+   */
+  private reading<T>(work: () => Promise<T>): Promise<T> {
+    return this.files === undefined ? work() : this.files.reading(work);
+  }
+
+  private async storedEntries(
+    group: GroupId,
+    lo: LogIndex,
+    hi: LogIndex,
+    bytesMax: number,
+  ): Promise<StoredEntry[]> {
     const range = {
       gte: raftEntryKey(group, lo),
       lt: raftEntryKey(group, hi),
       highWaterMarkBytes: Math.min(bytesMax, entriesHighWaterMarkBytes),
     };
     return withIterator(this.kv, range, async (it) => {
-      const out: Entry[] = [];
+      const out: StoredEntry[] = [];
       let bytes = 0;
       for (let kv = await it.next(); kv !== undefined; kv = await it.next()) {
         const index = (lo + out.length) as LogIndex;
         if (decodeRaftEntryKey(kv.key).index !== index)
           throw new CorruptionError(`group ${group}: entry ${index} is missing`);
-        bytes += kv.value.length - entryOverheadBytes;
+        const e = decodeStoredEntry(kv.value, index, kv.key);
+        bytes += storedDataBytes(e);
         if (out.length > 0 && bytes > bytesMax) break;
-        out.push(decodeEntry(kv.value, index, kv.key));
+        out.push(e);
       }
       if (out.length === 0 || (out.length < hi - lo && bytes <= bytesMax)) {
         throw new CorruptionError(`group ${group}: entry ${lo + out.length} is missing`);
       }
       return out;
     });
+  }
+
+  /** Entries with their data, read from the entry files where it is there. */
+  private async withData(stored: readonly StoredEntry[]): Promise<Entry[]> {
+    const placed = stored.flatMap((e) => (e.placement === undefined ? [] : [e.placement]));
+    const data = placed.length === 0 || this.files === undefined ? [] : await this.files.read(placed);
+    if (data.length < placed.length)
+      throw new CorruptionError(
+        `entry ${stored[0]?.index ?? 0}: its data is in entry files this store has not opened`,
+      );
+    let next = 0;
+    return stored.map((e) => ({
+      term: e.term,
+      index: e.index,
+      type: e.type,
+      data: e.placement === undefined ? (e.data as Uint8Array) : (data[next++] as Uint8Array),
+    }));
+  }
+
+  /** How an entry is stored: inline, with the segment floor when there are entry files, or placed. */
+  private encode(batch: StorageBatch, e: Entry, key: Uint8Array): Uint8Array {
+    if (this.files === undefined) return encodeEntry(e, key);
+    if (e.data.byteLength <= this.files.inlineBytesMax) return encodeInlineEntry(e, key, this.files.floor);
+    return encodePlacedEntry(e, key, this.files.place(batch, e.data));
+  }
+
+  /**
+   * Removes the entry-file segments no stored entry lies in any more. One seek per group with
+   * entries: a group's first stored entry carries the lowest segment any of its entries may use.
+   */
+  async collectEntryFiles(): Promise<number[]> {
+    if (this.files === undefined) return [];
+    return this.files.collect(() => this.lowestStoredSegment());
+  }
+
+  private async lowestStoredSegment(): Promise<number> {
+    let lowest = Number.MAX_SAFE_INTEGER;
+    const end = raftEntryKeyspaceEnd();
+    for (let group = 0; group <= 0xffffffff;) {
+      const first = await firstInRange(this.kv, { gte: raftEntryKey(group, 0), lt: end });
+      if (first === undefined) break;
+      const { group: found, index } = decodeRaftEntryKey(first.key);
+      lowest = Math.min(lowest, decodeStoredEntry(first.value, index as LogIndex, first.key).floor);
+      if (lowest === 0) break;
+      group = found + 1;
+    }
+    return lowest;
   }
 
   /**
@@ -364,7 +445,7 @@ export class RaftLogStore {
       for (let kv = await it.next(); kv !== undefined; kv = await it.next()) {
         if (decodeRaftEntryKey(kv.key).index !== next)
           throw new CorruptionError(`group ${group}: entry ${next} is missing`);
-        visit(next as LogIndex, decodeEntry(kv.value, next as LogIndex, kv.key).term);
+        visit(next as LogIndex, decodeStoredEntry(kv.value, next as LogIndex, kv.key).term);
         next++;
       }
     });

@@ -11,6 +11,8 @@ export class StorageBatch {
   readonly kv = new KvWriteBatch();
   private readonly checks: (() => void)[] = [];
   private readonly effects: (() => void)[] = [];
+  private readonly firsts: (() => Promise<void>)[] = [];
+  private readonly settled: (() => void)[] = [];
   private state: 'open' | 'committing' | 'committed' | 'failed' = 'open';
 
   /** Runs right before the write; throwing aborts the commit. */
@@ -25,8 +27,23 @@ export class StorageBatch {
     this.effects.push(effect);
   }
 
+  /**
+   * Runs after the checks and before the engine write, together with the other such tasks: data the
+   * write will point to (entry files) is made durable first. A failure fails the commit.
+   */
+  writeFirst(task: () => Promise<void>): void {
+    this.assertOpen();
+    this.firsts.push(task);
+  }
+
+  /** Runs once the commit has ended, whether it succeeded or failed. */
+  whenSettled(effect: () => void): void {
+    this.assertOpen();
+    this.settled.push(effect);
+  }
+
   get isEmpty(): boolean {
-    return this.kv.length === 0;
+    return this.kv.length === 0 && this.firsts.length === 0;
   }
 
   get status(): 'open' | 'committing' | 'committed' | 'failed' {
@@ -43,10 +60,13 @@ export class StorageBatch {
     this.state = 'committing';
     try {
       for (const check of this.checks) check();
+      if (this.firsts.length > 0) await Promise.all(this.firsts.map((task) => task()));
       await kv.write(this.kv, options);
     } catch (error) {
       this.state = 'failed';
       throw error;
+    } finally {
+      for (const effect of this.settled) effect();
     }
     this.state = 'committed';
     for (const effect of this.effects) effect();

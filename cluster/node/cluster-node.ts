@@ -1,6 +1,12 @@
 import type { Logger } from 'pino';
 import type { GroupId, NodeId, SeedSource } from '../../lib/index.js';
-import { clearRejoining, PartitionStore, RaftLogStore, type KvStore } from '../../storage/index.js';
+import {
+  clearRejoining,
+  PartitionStore,
+  RaftLogStore,
+  type EntryFiles,
+  type KvStore,
+} from '../../storage/index.js';
 import { type ControllerOutput, type TopicConfig, type TopicConfigInput } from '../controller/index.js';
 import { resolveHostConfig, MultiRaftHost, type HostConfig, type RaftEventCounts } from '../host/index.js';
 import type { NodeTransport, TransportFactory } from '../transport/index.js';
@@ -83,6 +89,8 @@ export interface ClusterNodeOptions<T extends NodeTransport = NodeTransport> {
   /** Seeds of every Raft group's election jitter (random in production). */
   readonly seeds: SeedSource;
   readonly kv: KvStore;
+  /** Where Raft entries keep data of more than a few KiB; without, all of it stays in `kv`. */
+  readonly entryFiles?: EntryFiles;
   readonly logger: Logger;
   /** The node can no longer persist: the process should exit. */
   readonly onFatal: (error: unknown) => void;
@@ -132,9 +140,11 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
   constructor(private readonly options: ClusterNodeOptions<T>) {
     this.nodeId = options.nodeId;
     this.clusterId = options.clusterId;
-    this.logs = new RaftLogStore(options.kv);
+    const files = options.entryFiles;
+    this.logs = new RaftLogStore(options.kv, files === undefined ? {} : { files });
     this.store = new PartitionStore(options.kv, {
       archive: this.logs,
+      ...(files === undefined ? {} : { entryFiles: files }),
       // Recent batches are read from the Raft log's memory instead of RocksDB.
       appliedEntry: (group, index) => this.host.appliedEntryData(group as GroupId, index),
     });
@@ -295,6 +305,7 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
       controller,
       partitions: router.local,
       store: this.store,
+      collectEntryFiles: () => this.logs.collectEntryFiles(),
       connectedPeers: () => this.transport.connectedPeers(),
       proposeController: propose,
       groupSessions: () => this.groups.expireSessions(),

@@ -27,6 +27,8 @@ export interface DutyContext {
   readonly controller: ControllerReplica;
   readonly partitions: ReadonlyMap<number, LocalPartition>;
   readonly store: PartitionStore;
+  /** Removes entry-file segments no stored entry lies in (RaftLogStore.collectEntryFiles). */
+  readonly collectEntryFiles?: () => Promise<number[]>;
   readonly connectedPeers: () => ReadonlySet<NodeId>;
   readonly proposeController: (command: ControllerCommand) => Promise<unknown>;
   /** As controller leader, expires consumer-group members whose sessions ran out. */
@@ -45,6 +47,7 @@ export interface DutyContext {
 export class NodeDuties {
   private readonly lastSeen = new Map<NodeId, number>();
   private retentionCheckedAtMs = 0;
+  private filesCollectedAtMs = 0;
   private readonly purge: RetentionPurge;
   private readonly compaction: KeyCompaction;
   private readonly compactionDecider: CompactionDecider;
@@ -71,6 +74,7 @@ export class NodeDuties {
       ['liveness', () => this.trackLiveness()],
       ['reassignment', () => this.driveReassignments()],
       ['retention', () => this.enforceRetention()],
+      ['entry-files', () => this.collectEntryFiles()],
       ['compaction', () => this.compactionDecider.run()],
       ['group-sessions', () => this.ctx.groupSessions?.() ?? Promise.resolve()],
       ['membership', () => this.ctx.membership?.run() ?? Promise.resolve()],
@@ -116,6 +120,16 @@ export class NodeDuties {
         );
       }
     }
+  }
+
+  /** As often as retention runs: segments empty out as retention, log compaction and snapshots delete entries. */
+  private async collectEntryFiles(): Promise<void> {
+    const now = this.ctx.clock.now();
+    if (this.ctx.collectEntryFiles === undefined || now - this.filesCollectedAtMs < retentionCheckIntervalMs)
+      return;
+    this.filesCollectedAtMs = now;
+    const removed = await this.ctx.collectEntryFiles();
+    if (removed.length > 0) this.ctx.logger.debug({ segments: removed }, 'entry file segments removed');
   }
 
   private async retentionCutoff(local: LocalPartition, config: TopicConfig, now: number): Promise<number> {

@@ -11,7 +11,7 @@ import {
   setDefaultChannelCredentials,
   setHostAliases,
 } from '../../rpc/index.js';
-import { RocksKvStore } from '../../storage/index.js';
+import { EntryFiles, FsSegmentFiles, RocksKvStore } from '../../storage/index.js';
 import type { PeerTransport } from '../../cluster/transport/index.js';
 import { createLogger, type Logger } from '../obs/index.js';
 import { applyClockOffsetFromEnv } from './clock-offset.js';
@@ -90,6 +90,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     await kv.close();
     throw error;
   });
+  const entryFiles = await EntryFiles.open(await FsSegmentFiles.open(join(config.dataDir, 'entries')));
+  const closeStorage = async (): Promise<void> => {
+    await entryFiles.close();
+    await kv.close();
+  };
   const peers = new Map<NodeId, string>(
     config.peers.size > 0
       ? ([...config.peers] as [NodeId, string][])
@@ -135,6 +140,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       producerStateBytesMax: config.producerStateBytesMax,
     },
     kv,
+    entryFiles,
     logger,
     clock: systemClock,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
@@ -158,7 +164,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   const listeners = await startListeners(config, node, { health, logger, tls, obs, guard }).catch(
     async (error: unknown) => {
       await obs.stop();
-      await kv.close();
+      await closeStorage();
       throw error;
     },
   );
@@ -193,7 +199,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       await listeners.close(shutdownGraceMs);
       await obs.stop();
       await node.stop();
-      await kv.close();
+      await closeStorage();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import type { ManualClock, NodeId, Prng } from '../../lib/index.js';
 import { seedsFrom } from '../../lib/index.js';
-import { MemoryKvStore } from '../../storage/index.js';
+import { EntryFiles, MemoryKvStore, MemorySegmentFiles } from '../../storage/index.js';
 import {
   resolveNodeIdentity,
   type peerReport,
@@ -21,6 +21,7 @@ import type { SimClusterStats } from './sim-cluster-stats.js';
 import { SimPeerCalls, type NodeServices, type ServiceDirectory } from './sim-peer-calls.js';
 import { SimTransport, type TransportDirectory } from './sim-transport.js';
 import { SimDisk } from './sim-disk.js';
+import { SimSegmentFiles } from './sim-segment-files.js';
 
 export interface SimNodeEnv {
   readonly clusterId: string;
@@ -58,6 +59,12 @@ export function clientAddress(id: NodeId): string {
   return `n${id}-client`;
 }
 
+/**
+ * Small segments and a small inline bound, so runs place most entries in files, fill and remove
+ * segments, and crash between a segment's write and its sync.
+ */
+const simEntryFiles = { segmentBytesMax: 64 * 1024, inlineBytesMax: 64 };
+
 export function peerAddress(id: NodeId): string {
   return `n${id}-peer`;
 }
@@ -69,6 +76,8 @@ export function peerAddress(id: NodeId): string {
  */
 export class SimNode {
   private disk = new MemoryKvStore();
+  /** The entry files beside it, on the same disk: crashed and wiped with it. */
+  private files = new MemorySegmentFiles();
   private current: Incarnation | undefined;
   /** The clock of an incarnation still reading its data directory (it runs no node yet). */
   private booting: ProcessClock | undefined;
@@ -164,12 +173,16 @@ export class SimNode {
         });
       },
     });
+    const entryFiles = await EntryFiles.open(
+      new SimSegmentFiles(this.files, clock, env.prng, env.fsyncMsMax),
+      simEntryFiles,
+    );
     if (this.booting !== clock) return; // crashed meanwhile: the identity write may be lost with it
     this.booting = undefined;
-    this.launch(clock, kv, identity.rejoining);
+    this.launch(clock, kv, entryFiles, identity.rejoining);
   }
 
-  private launch(clock: ProcessClock, kv: SimDisk, rejoining: boolean): void {
+  private launch(clock: ProcessClock, kv: SimDisk, entryFiles: EntryFiles, rejoining: boolean): void {
     const { env } = this;
     const peerCalls = new SimPeerCalls(this.id, env.network, env.services, clock, env.stats);
     let transport: SimTransport | undefined;
@@ -183,6 +196,7 @@ export class SimNode {
       electionTimeoutTicks: 10,
       heartbeatIntervalTicks: 2,
       kv,
+      entryFiles,
       catchUpBeforeVoting: rejoining,
       logger: silent,
       clock,
@@ -241,6 +255,7 @@ export class SimNode {
     const unsynced = this.disk.unsyncedWriteCount;
     const kept = Math.min(unsyncedWritesKept, unsynced);
     this.disk.crash({ unsyncedWritesKept: kept });
+    this.files.crash();
     return { unsyncedLost: unsynced - kept };
   }
 
@@ -248,6 +263,7 @@ export class SimNode {
   wipe(): void {
     if (this.up) throw new Error(`node ${this.id} is running: crash it before wiping its disk`);
     this.disk = new MemoryKvStore();
+    this.files = new MemorySegmentFiles();
     this.wipedSinceStart = true;
     this.wipes++;
   }
