@@ -1,11 +1,15 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 
-/** What a file of a node's data directory is, by RocksDB's naming (see the engine's filename.cc). */
-export type DataFileKind = 'sst' | 'wal' | 'manifest' | 'current' | 'options' | 'identity' | 'other';
+/**
+ * What a file of a node's data directory is, by RocksDB's naming (see the engine's filename.cc), or
+ * an entry-file segment (`entries/0000000000000001.entries`, storage/README.md).
+ */
+export type DataFileKind =
+  'sst' | 'wal' | 'entries' | 'manifest' | 'current' | 'options' | 'identity' | 'other';
 
-/** Which files a fault may hit: `data` is SSTs and WAL files, `any` every non-empty file. */
-export type DiskFileClass = 'sst' | 'wal' | 'data' | 'manifest' | 'any';
+/** Which files a fault may hit: `data` is SSTs, WAL files and entry files, `any` every non-empty file. */
+export type DiskFileClass = 'sst' | 'wal' | 'entries' | 'data' | 'manifest' | 'any';
 
 export interface DataFile {
   /** Absolute path. */
@@ -20,6 +24,7 @@ export function kindOf(fileName: string): DataFileKind {
   const name = basename(fileName);
   if (/^\d+\.sst$/.test(name)) return 'sst';
   if (/^\d+\.log$/.test(name)) return 'wal';
+  if (/^\d{16}\.entries$/.test(name)) return 'entries';
   if (/^MANIFEST-\d+$/.test(name)) return 'manifest';
   if (name === 'CURRENT') return 'current';
   if (/^OPTIONS-\d+$/.test(name)) return 'options';
@@ -31,10 +36,11 @@ function inClass(kind: DataFileKind, fileClass: DiskFileClass): boolean {
   switch (fileClass) {
     case 'sst':
     case 'wal':
+    case 'entries':
     case 'manifest':
       return kind === fileClass;
     case 'data':
-      return kind === 'sst' || kind === 'wal';
+      return kind === 'sst' || kind === 'wal' || kind === 'entries';
     case 'any':
       return true;
   }

@@ -61,6 +61,18 @@ describe('the files of a data directory', () => {
     expect((await listDataFiles(dir, 'data')).map((f) => f.kind)).toEqual(['wal', 'sst', 'sst']);
     expect((await listDataFiles(dir, 'manifest')).map((f) => f.size)).toEqual([544]);
   });
+
+  it('include the entry files among the data', async () => {
+    await fakeDataDir();
+    await mkdir(join(dir, 'entries'));
+    await writeFile(join(dir, 'entries', '0000000000000002.entries'), Buffer.alloc(900, 0x77));
+    expect(kindOf('entries/0000000000000002.entries')).toBe('entries');
+    expect(kindOf('2.entries')).toBe('other');
+    expect((await listDataFiles(dir, 'entries')).map((f) => f.name)).toEqual([
+      'entries/0000000000000002.entries',
+    ]);
+    expect((await listDataFiles(dir, 'data')).map((f) => f.kind)).toEqual(['wal', 'sst', 'sst', 'entries']);
+  });
 });
 
 describe('flipRandomByte', () => {

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RaftlogError } from '../../lib/index.js';
+import { CorruptionError, RaftlogError } from '../../lib/index.js';
 import type { SegmentFiles } from './segment-files.js';
 
 const suffix = '.entries';
@@ -73,12 +73,14 @@ export class FsSegmentFiles implements SegmentFiles {
     }
   }
 
+  /** A segment that is missing or too short for a stored placement lost data: CORRUPTION. */
   async read(id: number, offset: number, length: number): Promise<Uint8Array> {
     return this.using(id, false, `read of segment ${id}`, async (file) => {
       const out = Buffer.allocUnsafe(length);
       for (let done = 0; done < length;) {
         const { bytesRead } = await file.read(out, done, length - done, offset + done);
-        if (bytesRead === 0) throw new Error(`segment ends before ${offset + length}`);
+        if (bytesRead === 0)
+          throw new CorruptionError(`entry file segment ${id} ends before ${offset + length}: data was lost`);
         done += bytesRead;
       }
       return new Uint8Array(out.buffer, out.byteOffset, length);
@@ -124,13 +126,15 @@ export class FsSegmentFiles implements SegmentFiles {
     try {
       handle = await this.handle(id, create);
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new CorruptionError(`entry file segment ${id} is missing: data was lost`);
       throw failure(what, error);
     }
     handle.users++;
     try {
       return await work(handle.file);
     } catch (error) {
-      throw failure(what, error);
+      throw error instanceof CorruptionError ? error : failure(what, error);
     } finally {
       handle.users--;
       if (handle.removed && handle.users === 0) await handle.file.close();

@@ -1,4 +1,4 @@
-import { RaftlogError } from '../../lib/index.js';
+import { CorruptionError, RaftlogError } from '../../lib/index.js';
 import type { SegmentFiles } from './segment-files.js';
 
 interface MemorySegment {
@@ -54,7 +54,9 @@ export class MemorySegmentFiles implements SegmentFiles {
     return this.attempt(`read segment ${id}`, () => {
       const s = this.segments.get(id);
       if (s === undefined || offset + length > s.length)
-        throw new RaftlogError('INTERNAL', `segment ${id} holds no ${length} bytes at ${offset}`);
+        throw new CorruptionError(
+          `entry file segment ${id} holds no ${length} bytes at ${offset}: data was lost`,
+        );
       return s.bytes.slice(offset, offset + length);
     });
   }

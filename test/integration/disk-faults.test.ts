@@ -35,6 +35,12 @@ interface Written {
   readonly acked: Map<string, number>;
   /** Every value sent, acknowledged or not: an unacknowledged one may be stored, once. */
   readonly sent: Set<string>;
+  /**
+   * Records per produced batch, 50 by default: Raft entries of about 100 KB, whose data goes to the
+   * entry files. With 1, each entry (one record of 2 KB) stays inline in RocksDB, as records did before
+   * the entry files, so its SSTs and WAL hold the records.
+   */
+  readonly batchRecordsMax?: number;
 }
 
 type Restart = { readonly started: true } | { readonly started: false; readonly refusal: string };
@@ -48,7 +54,11 @@ async function produce(
   pad = padding,
 ): Promise<void> {
   const client = new RaftlogClient({ bootstrap: cluster.liveNodes().map((n) => n.address) });
-  const producer = new Producer(client, { lingerMs: 2, batchRecordsMax: 50, deliveryTimeoutMs: 30_000 });
+  const producer = new Producer(client, {
+    lingerMs: 2,
+    batchRecordsMax: into.batchRecordsMax ?? 50,
+    deliveryTimeoutMs: 30_000,
+  });
   const sends: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     const value = `${tag}-${i}-${pad}`;
@@ -245,16 +255,30 @@ function pick(cluster: TestCluster, role: 'follower' | 'leader', leaderId: numbe
   return role === 'leader' ? cluster.node(leaderId) : cluster.nodes.find((n) => n.id !== leaderId)!;
 }
 
-async function scenario(role: 'follower' | 'leader', damage: Damage, mayStick = false): Promise<void> {
+/** Where the records live: inline in RocksDB (its SSTs and WAL), or in the entry files. */
+type RecordsIn = 'rocksdb' | 'entries';
+
+async function scenario(
+  role: 'follower' | 'leader',
+  damage: Damage,
+  mayStick = false,
+  recordsIn: RecordsIn = 'rocksdb',
+): Promise<void> {
   const cluster = await startCluster({ nodes: 3, nodeEnv: smallMemtables });
   await cluster.createTopic(topic, 1, 3);
-  const written: Written = { acked: new Map(), sent: new Set() };
+  const written: Written = {
+    acked: new Map(),
+    sent: new Set(),
+    batchRecordsMax: recordsIn === 'rocksdb' ? 1 : 50,
+  };
   await produce(cluster, written, 'before', recordsBefore);
   const leader = await cluster.waitForLeader(topic, 0);
   const victim = pick(cluster, role, leader.leaderId);
   // A crashed leader, a follower stopped in order: both leave what they fsynced on disk.
   await (role === 'leader' ? victim.kill('SIGKILL') : victim.stop());
-  expect((await listDataFiles(victim.dataDir, 'sst')).length).toBeGreaterThan(0);
+  expect(
+    (await listDataFiles(victim.dataDir, recordsIn === 'rocksdb' ? 'sst' : 'entries')).length,
+  ).toBeGreaterThan(0);
   const fault = await damage(victim.dataDir, new Prng(seed));
   await produce(cluster, written, 'down', recordsWhileDown);
   expect(written.acked.size).toBe(written.sent.size);
@@ -277,6 +301,16 @@ describe(`disk faults on one node of three (seed ${seed})`, () => {
   it('a truncated SST of a follower', () => scenario('follower', cut('sst')), 60_000);
   it('a flipped byte in an SST of a former leader', () => scenario('leader', flip('sst')), 60_000);
   it('a truncated WAL of a former leader', () => scenario('leader', cut('wal'), true), 60_000);
+  it(
+    'a flipped byte in an entry file of a follower',
+    () => scenario('follower', flip('entries'), false, 'entries'),
+    60_000,
+  );
+  it(
+    'a truncated entry file of a former leader',
+    () => scenario('leader', cut('entries'), false, 'entries'),
+    60_000,
+  );
 
   /**
    * Once a known defect: a leader kept a follower's match index from before the follower lost
