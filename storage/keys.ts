@@ -12,6 +12,7 @@ export const keyspace = {
   raftSnapshotMeta: 0x03,
   raftSnapshotData: 0x04,
   raftLogState: 0x05,
+  raftEntryRun: 0x06,
   partitionBatch: 0x10,
   partitionTimeIndex: 0x11,
   partitionMeta: 0x12,
@@ -116,13 +117,27 @@ export function decodeRaftEntryKey(key: Uint8Array): { group: number; index: num
   return { group: v.getUint32(1), index: readU64(v, 5, 'log index') };
 }
 
-/** Just past every entry key of every group. */
-export function raftEntryKeyspaceEnd(): Uint8Array {
-  return Uint8Array.of(keyspace.raftEntry + 1);
-}
-
 export function raftEntryRange(group: number): KeyRange {
   return ownerRange(keyspace.raftEntry, group, 'group id');
+}
+
+/** Where a group began placing entry data in a segment (see storage/README.md, "Entry files"). */
+export function raftEntryRunKey(group: number, segment: number): Uint8Array {
+  return new KeyWriter(keyspace.raftEntryRun, 13).u32(group, 'group id').u64(segment, 'segment').bytes;
+}
+
+export function decodeRaftEntryRunKey(key: Uint8Array): { group: number; segment: number } {
+  const v = reader(key, keyspace.raftEntryRun, 13, 'raft entry run');
+  return { group: v.getUint32(1), segment: readU64(v, 5, 'segment') };
+}
+
+export function raftEntryRunRange(group: number): KeyRange {
+  return ownerRange(keyspace.raftEntryRun, group, 'group id');
+}
+
+/** Every entry run key of every group. */
+export function raftEntryRunKeyspace(): KeyRange {
+  return { gte: Uint8Array.of(keyspace.raftEntryRun), lt: Uint8Array.of(keyspace.raftEntryRun + 1) };
 }
 
 /** Every hard-state key (one per group that ever voted or was written). */

@@ -8,37 +8,18 @@ const entryTypes: readonly EntryType[] = ['normal', 'conf-change'];
 export const entryOverheadBytes = 1 + 1 + 8 + crcBytes;
 
 /**
- * The first payload byte of an entry value is its type (0, 1), flagged: data kept inline with the
- * segment floor (see `StoredEntry.floor`), or data placed in the entry files. Unflagged values are
- * those written before the entry files, with no floor.
+ * The first payload byte of an entry value is its type (0, 1), flagged when the data is not inline
+ * but placed in the entry files.
  */
-const inlineWithFloor = 0x40;
 const placed = 0x80;
-const kindMask = 0xc0;
 
-/** An entry as stored: its data inline or in the entry files. */
+/** An entry as stored: its data inline, or where it lies in the entry files. */
 export interface StoredEntry {
   readonly term: Term;
   readonly index: LogIndex;
   readonly type: EntryType;
   readonly data: Uint8Array | undefined;
   readonly placement: Placement | undefined;
-  /**
-   * A segment no later entry of the group lies below: where the data was placed, or the segment
-   * being written when an inline entry was stored (0 for values older than the entry files). A
-   * group's later entries are always written later, into the same segment or a later one.
-   */
-  readonly floor: number;
-}
-
-/** An entry whose data stays in the engine; `floor` is the segment being written now. */
-export function encodeInlineEntry(e: Entry, key: Uint8Array, floor: number): Uint8Array {
-  return new Writer(1 + 8 + 8 + e.data.length, key)
-    .u8(inlineWithFloor | entryTypes.indexOf(e.type))
-    .u64(e.term)
-    .u64(floor)
-    .raw(e.data)
-    .finish();
 }
 
 /** An entry whose data lives in the entry files at `p`. */
@@ -57,24 +38,25 @@ export function encodePlacedEntry(e: Entry, key: Uint8Array, p: Placement): Uint
 export function decodeStoredEntry(bytes: Uint8Array, index: LogIndex, key: Uint8Array): StoredEntry {
   const r = new Reader(bytes, `raft entry ${index}`, key);
   const first = r.u8();
-  const type = entryTypes[first & ~kindMask];
+  const type = entryTypes[first & ~placed];
   if (type === undefined) throw r.corrupt('unknown entry type');
   const term = r.u64() as Term;
-  switch (first & kindMask) {
-    case 0:
-      return { term, index, type, data: r.rest(), placement: undefined, floor: 0 };
-    case inlineWithFloor: {
-      const floor = r.u64();
-      return { term, index, type, data: r.rest(), placement: undefined, floor };
-    }
-    case placed: {
-      const placement = { segment: r.u64(), offset: r.u64(), length: r.u32(), crc: r.u32() };
-      r.done();
-      return { term, index, type, data: undefined, placement, floor: placement.segment };
-    }
-    default:
-      throw r.corrupt(`unknown entry kind ${first & kindMask}`);
-  }
+  if ((first & placed) === 0) return { term, index, type, data: r.rest(), placement: undefined };
+  const placement = { segment: r.u64(), offset: r.u64(), length: r.u32(), crc: r.u32() };
+  r.done();
+  return { term, index, type, data: undefined, placement };
+}
+
+/** Where a group's run of entries placed in a segment begins (the first index placed there). */
+export function encodeEntryRun(firstIndex: number, key: Uint8Array): Uint8Array {
+  return new Writer(8, key).u64(firstIndex).finish();
+}
+
+export function decodeEntryRun(bytes: Uint8Array, key: Uint8Array): number {
+  const r = new Reader(bytes, 'raft entry run', key);
+  const first = r.u64();
+  r.done();
+  return first;
 }
 
 /** The payload bytes of a stored entry, wherever they live. */

@@ -7,8 +7,11 @@ import {
   raftHardStateKeyspace,
   raftSnapshotMetaKeyspace,
   raftEntryKey,
-  raftEntryKeyspaceEnd,
+  decodeRaftEntryRunKey,
   raftEntryRange,
+  raftEntryRunKey,
+  raftEntryRunKeyspace,
+  raftEntryRunRange,
   raftHardStateKey,
   raftLogStateKey,
   raftSnapshotDataKey,
@@ -23,7 +26,8 @@ import {
   decodeSnapshotMetadata,
   encodeEntry,
   encodeHardState,
-  encodeInlineEntry,
+  decodeEntryRun,
+  encodeEntryRun,
   encodePlacedEntry,
   encodeLogState,
   encodeSnapshotData,
@@ -32,7 +36,7 @@ import {
   type StoredEntry,
 } from './raft-log-codec.js';
 import { LogCompactedError, LogUnavailableError } from './raft-log-errors.js';
-import type { StorageBatch } from './storage-batch.js';
+import { StorageBatch } from './storage-batch.js';
 
 export interface RaftLogState {
   readonly hardState: HardState;
@@ -78,6 +82,10 @@ interface StagedGroup {
   readonly baseVersion: number;
   /** Terms of entries appended in this batch, for lookups before it is written. */
   readonly stagedTerms: Map<number, number>;
+  /** The segment of the group's latest entry run as this batch leaves it (see `lastRun`). */
+  lastRun: number | undefined;
+  /** This batch deletes every entry run of the group. */
+  runsDeleted: boolean;
 }
 
 const emptyHardState: HardState = { term: 0 as Term, vote: 0, commit: 0 as LogIndex };
@@ -103,6 +111,12 @@ export class RaftLogStore {
   private readonly archivedFrom = new Map<number, number>();
   private readonly staged = new WeakMap<StorageBatch, Map<number, StagedGroup>>();
   private readonly files: EntryFiles | undefined;
+  /**
+   * Per group, the segment its latest entry run key names, once this store wrote one: the next entry
+   * placed in another segment starts a new run. Unknown after a load, when placing goes to a new
+   * segment anyway.
+   */
+  private readonly lastRun = new Map<number, number>();
 
   constructor(
     private readonly kv: KvStore,
@@ -176,6 +190,7 @@ export class RaftLogStore {
   unload(group: GroupId): void {
     this.groups.delete(group);
     this.archivedFrom.delete(group);
+    this.lastRun.delete(group);
   }
 
   /**
@@ -224,7 +239,7 @@ export class RaftLogStore {
     if (kept.length === 0) return;
     for (const e of kept) {
       const key = raftEntryKey(group, e.index);
-      batch.kv.put(key, this.encode(batch, e, key));
+      batch.kv.put(key, this.encode(batch, g, group, e, key));
       g.stagedTerms.set(e.index, e.term);
     }
     if (last.index < g.state.lastIndex) {
@@ -390,34 +405,76 @@ export class RaftLogStore {
     }));
   }
 
-  /** How an entry is stored: inline, with the segment floor when there are entry files, or placed. */
-  private encode(batch: StorageBatch, e: Entry, key: Uint8Array): Uint8Array {
-    if (this.files === undefined) return encodeEntry(e, key);
-    if (e.data.byteLength <= this.files.inlineBytesMax) return encodeInlineEntry(e, key, this.files.floor);
-    return encodePlacedEntry(e, key, this.files.place(batch, e.data));
+  /**
+   * How an entry is stored: inline, or placed in the entry files. The first entry of a group placed
+   * in a segment also writes an entry run key, (group, segment) → its index, in the same batch.
+   */
+  private encode(batch: StorageBatch, g: StagedGroup, group: GroupId, e: Entry, key: Uint8Array): Uint8Array {
+    if (this.files === undefined || e.data.byteLength <= this.files.inlineBytesMax)
+      return encodeEntry(e, key);
+    const placement = this.files.place(batch, e.data);
+    const last = g.runsDeleted ? g.lastRun : (g.lastRun ?? this.lastRun.get(group));
+    if (last !== placement.segment) {
+      const runKey = raftEntryRunKey(group, placement.segment);
+      batch.kv.put(runKey, encodeEntryRun(e.index, runKey));
+      g.lastRun = placement.segment;
+    }
+    return encodePlacedEntry(e, key, placement);
   }
 
   /**
-   * Removes the entry-file segments no stored entry lies in any more. One seek per group with
-   * entries: a group's first stored entry carries the lowest segment any of its entries may use.
+   * Removes the entry-file segments no stored entry lies in any more, then the run keys of the
+   * segments removed.
    */
   async collectEntryFiles(): Promise<number[]> {
     if (this.files === undefined) return [];
-    return this.files.collect(() => this.lowestStoredSegment());
+    const removed = await this.files.collect(() => this.lowestLiveSegment());
+    const last = removed[removed.length - 1];
+    if (last !== undefined) await this.deleteRunsBelow(last + 1);
+    return removed;
   }
 
-  private async lowestStoredSegment(): Promise<number> {
+  /**
+   * The lowest segment a stored entry may lie in, from the entry runs (one key per group and segment
+   * it placed data in) and one seek per group for its lowest stored index L. A group's runs, by
+   * segment, are in the order they were written; a run that a later run follows with a first index
+   * at or below L holds only entries below L (deleted) or entries a conflicting append replaced
+   * (garbage), so the group's data lies in the last run starting at or below L and the runs after it,
+   * or in all of them when none starts at or below L. A group without stored entries holds none.
+   */
+  private async lowestLiveSegment(): Promise<number> {
+    const runs = new Map<number, { segment: number; first: number }[]>();
+    await withIterator(this.kv, raftEntryRunKeyspace(), async (it) => {
+      for (let e = await it.next(); e !== undefined; e = await it.next()) {
+        const { group, segment } = decodeRaftEntryRunKey(e.key);
+        let list = runs.get(group);
+        if (list === undefined) runs.set(group, (list = []));
+        list.push({ segment, first: decodeEntryRun(e.value, e.key) });
+      }
+    });
     let lowest = Number.MAX_SAFE_INTEGER;
-    const end = raftEntryKeyspaceEnd();
-    for (let group = 0; group <= 0xffffffff;) {
-      const first = await firstInRange(this.kv, { gte: raftEntryKey(group, 0), lt: end });
-      if (first === undefined) break;
-      const { group: found, index } = decodeRaftEntryKey(first.key);
-      lowest = Math.min(lowest, decodeStoredEntry(first.value, index as LogIndex, first.key).floor);
-      if (lowest === 0) break;
-      group = found + 1;
+    for (const [group, list] of runs) {
+      const first = await firstInRange(this.kv, { ...raftEntryRange(group), keysOnly: true });
+      if (first === undefined) continue;
+      const lowestStored = decodeRaftEntryKey(first.key).index;
+      let live = 0;
+      list.forEach((run, i) => {
+        if (run.first <= lowestStored) live = i;
+      });
+      lowest = Math.min(lowest, list[live]!.segment);
     }
     return lowest;
+  }
+
+  /** Deletes the run keys of removed segments (every group's; one unsynced write, read once). */
+  private async deleteRunsBelow(segment: number): Promise<void> {
+    const batch = new StorageBatch();
+    await withIterator(this.kv, { ...raftEntryRunKeyspace(), keysOnly: true }, async (it) => {
+      for (let e = await it.next(); e !== undefined; e = await it.next()) {
+        if (decodeRaftEntryRunKey(e.key).segment < segment) batch.kv.del(e.key);
+      }
+    });
+    if (!batch.isEmpty) await batch.commit(this.kv, { sync: false });
   }
 
   /**
@@ -468,6 +525,10 @@ export class RaftLogStore {
     const g = this.stage(batch, group);
     const range = raftEntryRange(group);
     batch.kv.delRange(range.gte, range.lt);
+    const runs = raftEntryRunRange(group);
+    batch.kv.delRange(runs.gte, runs.lt);
+    g.lastRun = undefined;
+    g.runsDeleted = true;
     batch.afterWrite(() => this.archivedFrom.set(group, 1));
     for (const key of [
       raftHardStateKey(group),
@@ -555,13 +616,23 @@ export class RaftLogStore {
         }
       });
       batch.afterWrite(() => {
-        for (const [id, g] of staged) this.groups.set(id, { ...g.state, version: g.baseVersion + 1 });
+        for (const [id, g] of staged) {
+          this.groups.set(id, { ...g.state, version: g.baseVersion + 1 });
+          if (g.runsDeleted) this.lastRun.delete(id);
+          if (g.lastRun !== undefined) this.lastRun.set(id, g.lastRun);
+        }
       });
     }
     let g = groups.get(group);
     if (g === undefined) {
       const base = this.state(group);
-      g = { state: base, baseVersion: base.version, stagedTerms: new Map() };
+      g = {
+        state: base,
+        baseVersion: base.version,
+        stagedTerms: new Map(),
+        lastRun: undefined,
+        runsDeleted: false,
+      };
       groups.set(group, g);
     }
     return g;

@@ -39,6 +39,8 @@ export interface NodeConfig extends TlsSettings {
   readonly compactionTrailEntries: number;
   /** RocksDB memtable size (storage/kv/rocks-kv-store.ts `writeBufferBytesDefault`). */
   readonly storageWriteBufferBytes: number;
+  /** Size of an entry-file segment, the unit in which the data of large Raft entries is removed. */
+  readonly entrySegmentBytes: number;
   /** TCP connections each listener (client, peer) serves at once; one more is closed at once. */
   readonly connectionsMax: number;
   /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -97,6 +99,7 @@ const defaults = {
   snapshotEntriesMin: 10_000,
   compactionTrailEntries: 1_000,
   storageWriteBufferBytes: 32 * 1024 * 1024,
+  entrySegmentBytes: 64 * 1024 * 1024,
   connectionsMax: 1_024,
   callsPerConnectionMax: 256,
   clientStreamsMax: 1_024,
@@ -123,6 +126,7 @@ const settingNames = [
   'snapshotEntriesMin',
   'compactionTrailEntries',
   'storageWriteBufferBytes',
+  'entrySegmentBytes',
   'connectionsMax',
   'callsPerConnectionMax',
   'clientStreamsMax',
@@ -242,6 +246,13 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     1024 ** 3,
     problems,
   );
+  const entrySegmentBytes = integer(
+    raw.entrySegmentBytes,
+    'entrySegmentBytes',
+    64 * 1024,
+    1024 ** 3,
+    problems,
+  );
   const connectionsMax = integer(raw.connectionsMax, 'connectionsMax', 4, 1_000_000, problems);
   const callsPerConnectionMax = integer(
     raw.callsPerConnectionMax,
@@ -313,6 +324,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     snapshotEntriesMin,
     compactionTrailEntries,
     storageWriteBufferBytes,
+    entrySegmentBytes,
     connectionsMax,
     callsPerConnectionMax,
     clientStreamsMax,

@@ -90,7 +90,9 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     await kv.close();
     throw error;
   });
-  const entryFiles = await EntryFiles.open(await FsSegmentFiles.open(join(config.dataDir, 'entries')));
+  const entryFiles = await EntryFiles.open(await FsSegmentFiles.open(join(config.dataDir, 'entries')), {
+    segmentBytesMax: config.entrySegmentBytes,
+  });
   const closeStorage = async (): Promise<void> => {
     await entryFiles.close();
     await kv.close();

@@ -71,12 +71,14 @@ describe('EntryFiles on disk', () => {
     expect(files.segmentIds).toEqual([1, 2, 3, 4, 5]);
     await close();
     await open();
-    expect(files.floor).toBe(6);
     const state = await log.load(g1);
     expect(state.lastIndex).toBe(30);
-    const read = await log.entries(g1, logIndex(1), logIndex(31), Number.MAX_SAFE_INTEGER);
-    expect(read.map((e) => e.index)).toEqual(range(1, 30, 0).map((e) => e.index));
-    read.forEach((e, k) => expect(e.data).toEqual(entry(k + 1, k < 20 ? 3000 : 50).data));
+    // A restart places into a new segment: nothing is written into one a crash may have cut.
+    await append(kv, log, g1, range(31, 31, 3000));
+    expect(files.segmentIds).toEqual([1, 2, 3, 4, 5, 6]);
+    const read = await log.entries(g1, logIndex(1), logIndex(32), Number.MAX_SAFE_INTEGER);
+    expect(read.map((e) => e.index)).toEqual(range(1, 31, 0).map((e) => e.index));
+    read.forEach((e, k) => expect(e.data).toEqual(entry(k + 1, k < 20 || k === 30 ? 3000 : 50).data));
     expect(await log.term(g1, logIndex(7))).toBe(1);
     // A byte budget counts the data, wherever it lives: 3 entries of 3,000 fit in 9,000.
     expect(await log.entries(g1, logIndex(1), logIndex(31), 9000)).toHaveLength(3);
@@ -125,16 +127,42 @@ describe('EntryFiles on disk', () => {
     read.forEach((e, k) => expect(e.data).toEqual(entry(k + 9, 3000).data));
   });
 
-  it('an inline entry holds back the segment that was being written when it was stored', async () => {
+  it('a group whose stored entries are all inline holds back no segment', async () => {
     await log.load(g1);
     await log.load(g2);
-    await append(kv, log, g1, range(1, 4, 3000)); // segment 1
-    await append(kv, log, g2, range(1, 1, 10)); // inline, while segment 2 is next
-    await append(kv, log, g1, range(5, 12, 3000)); // segments 2, 3
+    await append(kv, log, g2, range(1, 3, 10)); // inline, before any segment
+    await append(kv, log, g1, range(1, 12, 3000)); // segments 1, 2, 3
     const batch = new StorageBatch();
     await log.compactPrefix(batch, g1, logIndex(11));
     await batch.commit(kv);
-    expect(await log.collectEntryFiles()).toEqual([1]);
+    expect(await log.collectEntryFiles()).toEqual([1, 2]);
+  });
+
+  it('keeps the data of entries below a conflicting append and drops what it replaced', async () => {
+    await log.load(g1);
+    await log.load(g2);
+    await append(kv, log, g2, range(1, 4, 3000)); // segment 1, which g2 keeps until the end
+    await append(kv, log, g1, range(1, 8, 3000)); // segments 2, 3
+    await append(kv, log, g1, range(5, 12, 3000, 2)); // replaces 5..8: segments 4, 5
+    const compact = async (group: typeof g1, index: number) => {
+      const batch = new StorageBatch();
+      await log.compactPrefix(batch, group, logIndex(index));
+      await batch.commit(kv);
+    };
+    // g1 starts at 3 (segment 2, below its runs from 5 on): nothing of g1 may go.
+    await compact(g1, 2);
+    await compact(g2, 3);
+    expect(await log.collectEntryFiles()).toEqual([]);
+    // From 6 on, g1's data is in the runs that began at 5 (segments 4, 5): 2 and 3 hold only
+    // deleted entries and the replaced 5..8.
+    await compact(g1, 5);
+    await compact(g2, 4);
+    expect(await log.collectEntryFiles()).toEqual([1, 2, 3]);
+    const read = await log.entries(g1, logIndex(6), logIndex(13), 1e9);
+    read.forEach((e, k) => {
+      expect(e.term).toBe(2);
+      expect(e.data).toEqual(entry(k + 6, 3000).data);
+    });
   });
 
   it('waits for a read that began before a removal', async () => {

@@ -63,11 +63,6 @@ export class EntryFiles {
     return new EntryFiles(files, await files.list(), options);
   }
 
-  /** The segment data placed now goes to: no entry staged from now on lies below it. */
-  get floor(): number {
-    return this.placedInActive >= this.segmentBytesMax ? this.active + 1 : this.active;
-  }
-
   /** Segments on disk (for metrics and tests). */
   get segmentIds(): number[] {
     return [...this.segments].sort((a, b) => a - b);

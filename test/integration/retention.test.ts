@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeRecordBatch } from '../../lib/index.js';
 import { OffsetSpec } from '../../proto/gen/raftlog/v1/broker_pb.js';
@@ -46,6 +48,51 @@ describe('retention by size, 3 nodes', () => {
     // Whole from the log start to the end: nothing missing between what retention kept and the head.
     expect(read.map((r) => Number(r.offset))).toEqual(
       Array.from({ length: 4_000 - moved }, (_, i) => moved + i),
+    );
+  }, 120_000);
+});
+
+describe('entry files under retention, 1 node', () => {
+  it('removes the segments retention and log compaction emptied, and serves from the log start', async () => {
+    const cluster = await startCluster({
+      nodes: 1,
+      // 64 KiB segments, and log compaction every 20 entries, so data goes in seconds.
+      env: {
+        RAFTLOG_ENTRY_SEGMENT_BYTES: String(64 * 1024),
+        RAFTLOG_SNAPSHOT_ENTRIES_MIN: '20',
+        RAFTLOG_COMPACTION_TRAIL_ENTRIES: '0',
+      },
+    });
+    const node = cluster.nodes[0]!;
+    const entries = join(node.dataDir, 'entries');
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await cluster.admin(node.address).createTopic({
+          name: topic,
+          partitions: 1,
+          replicationFactor: 1,
+          config: { retentionBytes: 64n * 1024n },
+        });
+        break;
+      } catch (error) {
+        if (attempt > 50) throw error;
+        await sleep(200);
+      }
+    }
+    await cluster.waitForLeader(topic, 0);
+    // Batches of 600 records of about 12 bytes: entries of some 10 KiB, placed in the entry files.
+    const writer = new PartitionWriter(cluster, topic, 0, { batchRecords: 600 });
+    await writer.write(60_000);
+    const written = (await readdir(entries)).length;
+    expect(written).toBeGreaterThan(10);
+    const start = await waitLogStart(cluster, (offset) => offset > 50_000);
+    const deadline = Date.now() + 30_000;
+    while ((await readdir(entries)).length > 3 && Date.now() < deadline) await sleep(250);
+    expect((await readdir(entries)).length).toBeLessThanOrEqual(3);
+    // What retention kept is whole: every offset from the log start to the end.
+    const read = await cluster.readPartition(topic, 0, { timeoutMs: 30_000, fromOffset: start });
+    expect(read.map((r) => Number(r.offset))).toEqual(
+      Array.from({ length: 60_000 - start }, (_, i) => start + i),
     );
   }, 120_000);
 });
