@@ -12,7 +12,7 @@ import { realBenchTime } from './bench-time.js';
 import { startLocalRaftlog } from './local-raftlog.js';
 import { PeerProcesses } from './peers/peer-processes.js';
 import { installedPeers, peerList, startPeers, type PeerName } from './peers/start-peers.js';
-import { acksMode, integerIn, positiveInt } from '../option-parsers.js';
+import { acksMode, integerIn, nonNegativeInt, positiveInt } from '../option-parsers.js';
 import { RaftlogTarget } from './raftlog-target.js';
 import {
   runSideBySide,
@@ -146,7 +146,9 @@ async function run(ctx: CliContext, cmd: Command, o: SideBySideFlags, res: RunRe
     name: `raftlog acks=${o.acks}, 3 nodes, ${o.partitions} partition(s)`,
   });
   res.targets.push(raftlog, ...(await startingPeers));
-  ctx.io.err(`raftlog bench: ${res.targets.length} targets ready; ${o.runs} run(s) each`);
+  ctx.io.err(
+    `raftlog bench: ${res.targets.length} targets ready; ${o.warmupRuns ?? 0} warm-up and ${o.runs} recorded run(s) each`,
+  );
   return runSideBySide(res.targets, { ...o, signal: res.abort.signal }, res.time, (name, r, i) =>
     ctx.io.err(
       `run ${i + 1} ${name}: produce ${r.produceRecordsPerSec} rec/s, one at a time p50 ${r.oneAtATime.p50Ms} ` +
@@ -183,6 +185,7 @@ export function registerSideBySide(bench: Command, ctx: CliContext): void {
     .description('the same workload on raftlog and on --peers brokers started here, one table')
     .option('--peers <list>', 'side by side with these brokers, started here: nats,rabbitmq', peerList)
     .option('--runs <n>', 'runs of each target (median, min–max)', positiveInt, 3)
+    .option('--warmup-runs <n>', 'rounds run first and not recorded, every target alike', nonNegativeInt, 1)
     .option('--count <n>', 'records of each throughput run', positiveInt, 50_000)
     .option('--latency-count <n>', 'records sent one at a time for the latency run', positiveInt, 2_000)
     .option('--record-bytes <n>', 'value size', positiveInt, 1024)

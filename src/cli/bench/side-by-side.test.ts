@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { sideBySideJson, sideBySideTable, spreadOf, type TargetRun } from './side-by-side.js';
+import type { BenchTarget } from './bench-target.js';
+import { runSideBySide, sideBySideJson, sideBySideTable, spreadOf, type TargetRun } from './side-by-side.js';
 import { describePoint, runSweep, type SweepPoint } from './sweep.js';
 
 function run(produce: number, p50: number, p99: number, consume: number): TargetRun {
@@ -42,6 +43,44 @@ describe('side-by-side table', () => {
       produceRecordsPerSec: { median: 9500, min: 9000, max: 10000 },
       oneAtATimeP99Ms: { median: 22, min: 20, max: 30 },
     });
+  });
+});
+
+/** A broker in memory: acknowledges at once, delivers what was sent to the current destination. */
+function memoryTarget(name: string, prepared: string[]): BenchTarget {
+  let sent: Uint8Array[] = [];
+  return {
+    name,
+    prepare: () => {
+      prepared.push(name);
+      sent = [];
+      return Promise.resolve();
+    },
+    sender: () =>
+      Promise.resolve({
+        send: (value: Uint8Array) => Promise.resolve(void sent.push(value)),
+        close: () => Promise.resolve(),
+      }),
+    subscribe: (onValue) => {
+      for (const v of sent) onValue(v);
+      return Promise.resolve({ stop: () => Promise.resolve() });
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+describe('runSideBySide', () => {
+  it('runs the warm-up rounds first, every target alike, and records only the runs after them', async () => {
+    const prepared: string[] = [];
+    const targets = [memoryTarget('a', prepared), memoryTarget('b', prepared)];
+    let t = 0;
+    const time = { now: () => (t += 1), sleep: () => Promise.resolve() };
+    const options = { runs: 2, warmupRuns: 1, count: 20, latencyCount: 5, recordBytes: 8, concurrency: 4 };
+    const reports = await runSideBySide(targets, { ...options, idleTimeoutMs: 1_000 }, time);
+    expect(prepared).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    expect(reports.map((r) => r.runs.length)).toEqual([2, 2]);
+    for (const r of reports)
+      for (const run of r.runs) expect(run).toMatchObject({ consumed: 25, expected: 25 });
   });
 });
 

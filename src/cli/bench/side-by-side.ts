@@ -8,6 +8,11 @@ import { measureConsume, produceThrough } from './workload.js';
 export interface SideBySideOptions {
   /** Each target runs this many times, interleaved, so a drifting machine load hits all alike. */
   readonly runs: number;
+  /**
+   * Rounds run first and not recorded, every target alike: a process that compiles as it goes (V8,
+   * Erlang's JIT) is slower on its first records than it is once it has served some (default 0).
+   */
+  readonly warmupRuns?: number;
   /** Records of the throughput run (then read back by the consume run). */
   readonly count: number;
   /** Records sent one at a time for the latency run. */
@@ -45,6 +50,12 @@ export async function runSideBySide(
   onRun: (name: string, run: TargetRun, index: number) => void = () => {},
 ): Promise<TargetReport[]> {
   const reports = targets.map((t) => ({ name: t.name, runs: [] as TargetRun[] }));
+  for (let w = 0; w < (options.warmupRuns ?? 0); w++) {
+    for (const target of targets) {
+      if (options.signal?.aborted === true) return reports;
+      await runOnce(target, options, time);
+    }
+  }
   for (let r = 0; r < options.runs; r++) {
     for (const [i, target] of targets.entries()) {
       if (options.signal?.aborted === true) return reports;
