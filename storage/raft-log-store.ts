@@ -1,6 +1,6 @@
 import { CorruptionError, RaftlogError, type GroupId, type LogIndex, type Term } from '../lib/index.js';
 import type { Entry, HardState, Snapshot, SnapshotMetadata } from '../raft/log-types.js';
-import { firstInRange, withIterator, type KvStore } from './kv/index.js';
+import { firstInRange, KvWriteBatch, withIterator, type KvStore } from './kv/index.js';
 import {
   decodeGroupKey,
   decodeRaftEntryKey,
@@ -424,11 +424,17 @@ export class RaftLogStore {
 
   /**
    * Removes the entry-file segments no stored entry lies in any more, then the run keys of the
-   * segments removed.
+   * segments removed. The deletions the scan saw may be unsynced (log compaction in a cycle without
+   * new entries, the archive purge): a synced write makes them durable before any file goes, or a
+   * crash could bring back entries whose data was removed.
    */
   async collectEntryFiles(): Promise<number[]> {
     if (this.files === undefined) return [];
-    const removed = await this.files.collect(() => this.lowestLiveSegment());
+    const removed = await this.files.collect(async () => {
+      const lowest = await this.lowestLiveSegment();
+      await this.kv.write(new KvWriteBatch(), { sync: true });
+      return lowest;
+    });
     const last = removed[removed.length - 1];
     if (last !== undefined) await this.deleteRunsBelow(last + 1);
     return removed;

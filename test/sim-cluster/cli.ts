@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultSimClusterOptions, formatClusterResult, runClusterSimulation } from './index.js';
 
 /**
- * npm run sim:cluster -- --seed S --steps N [--nodes 5] [--no-faults] [--no-admin] [--seeds K]: replays one seed
+ * npm run sim:cluster -- --seed S --steps N [--nodes 5] [--no-faults] [--no-admin] [--churn] [--seeds K]: replays one seed
  * (or K seeds from S) and prints what each run exercised; exits 1 when a check failed.
  */
 async function main(): Promise<void> {
@@ -14,6 +14,7 @@ async function main(): Promise<void> {
       seeds: { type: 'string', default: '1' },
       'no-faults': { type: 'boolean', default: false },
       'no-admin': { type: 'boolean', default: false },
+      churn: { type: 'boolean', default: false },
       trace: { type: 'boolean', default: false },
     },
   });
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       nodes: Number(values.nodes),
       faults: !values['no-faults'],
       admin: !values['no-admin'],
+      churn: values.churn,
     });
     if (count === 1 || result.failure !== undefined) process.stdout.write(formatClusterResult(result) + '\n');
     if (result.failure !== undefined) failed++;

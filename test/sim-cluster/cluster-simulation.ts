@@ -95,6 +95,7 @@ class ClusterRun {
       tickMs,
       // Some runs get slow disks: the longer a write waits for its fsync, the more happens meanwhile.
       fsyncMsMax: this.prng.pick([2, 5, 20]),
+      churn: options.churn === true,
       onFatal: (id, error) =>
         this.fail(new BrokerViolation('no crash loop', `node ${id} stopped itself: ${describe(error)}`)),
       // A probe is a call over the network: a peer cut off from the asking node does not answer it
@@ -118,8 +119,15 @@ class ClusterRun {
     };
     const clientClock = new ProcessClock(this.clock);
     const calls = new ClientCalls(this.prng, clientClock, view, (e) => this.fail(e));
-    this.client = new SimClient(this.prng, clientClock, calls, this.checker, this.stats, this.trace, (e) =>
-      this.fail(e),
+    this.client = new SimClient(
+      this.prng,
+      clientClock,
+      calls,
+      this.checker,
+      this.stats,
+      this.trace,
+      (e) => this.fail(e),
+      options.churn === true ? 1 : 0.5,
     );
     this.admin = new SimAdmin(
       this.prng,

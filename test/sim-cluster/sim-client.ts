@@ -51,6 +51,8 @@ export class SimClient {
     private readonly trace: Trace,
     /** A check failed inside a client callback. */
     private readonly fail: (error: unknown) => void,
+    /** The share of topics created with a retention of a few KiB. */
+    private readonly retainedShare = 0.5,
   ) {}
 
   /** Topic name → partition count, for the checks. */
@@ -82,7 +84,9 @@ export class SimClient {
     const partitions = this.prng.intBetween(1, 3);
     // Half the topics keep only a few KiB, so retention moves their log start (and purges) while
     // replicas crash, restart and catch up.
-    const config = this.prng.chance(0.5) ? { retentionBytes: this.prng.intBetween(1024, 4096) } : {};
+    const config = this.prng.chance(this.retainedShare)
+      ? { retentionBytes: this.prng.intBetween(1024, 4096) }
+      : {};
     this.creating = true;
     const attempt = (): void => {
       void this.calls

@@ -11,6 +11,12 @@ export interface SimClusterOptions {
   readonly topicsMax: number;
   /** Simulated time allowed after the faults heal for leaders, acks and replicas to settle. */
   readonly settleMsMax: number;
+  /**
+   * Every topic keeps only a few KiB and every group snapshots (and compacts its log) each 10 entries,
+   * so entry-file segments fill, empty and are removed while nodes crash and links fail. Otherwise half
+   * the topics keep everything, which holds every segment from their first on.
+   */
+  readonly churn?: boolean;
 }
 
 export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
@@ -23,5 +29,5 @@ export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
 };
 
 export function replayCommand(o: SimClusterOptions): string {
-  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}${o.admin ? '' : ' --no-admin'}`;
+  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}${o.admin ? '' : ' --no-admin'}${o.churn === true ? ' --churn' : ''}`;
 }

@@ -25,6 +25,8 @@ export interface SimClusterStats {
   produceErrors: number;
   /** Hostile batches sent (each must be refused). */
   hostileProduces: number;
+  /** Entry-file segments the nodes removed. */
+  entrySegmentsRemoved: number;
   fetches: number;
   leadershipTransfers: number;
   replicaMoves: number;
@@ -62,6 +64,7 @@ export function emptyStats(): SimClusterStats {
     duplicatesAnswered: 0,
     produceErrors: 0,
     hostileProduces: 0,
+    entrySegmentsRemoved: 0,
     fetches: 0,
     leadershipTransfers: 0,
     replicaMoves: 0,

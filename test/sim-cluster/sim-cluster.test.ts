@@ -7,6 +7,8 @@ import { defaultSimClusterOptions, formatClusterResult, runClusterSimulation } f
 /** RAFTLOG_SIM_SEEDS=10000 runs that many seeds (see README); the default keeps npm test near a minute. */
 const seeds = Number(process.env['RAFTLOG_SIM_SEEDS'] ?? 30);
 const firstSeed = Number(process.env['RAFTLOG_SIM_FIRST_SEED'] ?? 1);
+/** Seeds of the churn runs (every topic retained, frequent snapshots): a third of the others, at least 5. */
+const churnSeeds = Math.max(5, Math.ceil(seeds / 3));
 
 describe('whole-node simulation', () => {
   it('replays a seed exactly: the same trace digest twice', async () => {
@@ -43,6 +45,18 @@ describe('whole-node simulation', () => {
     },
     600_000 + seeds * 5_000,
   );
+
+  it('removes entry-file segments under retention and log compaction, with crashes and network faults', async () => {
+    const failures: string[] = [];
+    let removed = 0;
+    for (let seed = firstSeed; seed < firstSeed + churnSeeds; seed++) {
+      const result = await runClusterSimulation({ ...defaultSimClusterOptions, seed, churn: true });
+      removed += result.stats.entrySegmentsRemoved;
+      if (result.failure !== undefined) failures.push(formatClusterResult(result));
+    }
+    expect(failures).toEqual([]);
+    expect(removed).toBeGreaterThan(0);
+  }, 600_000);
 
   // Seed 1 on 5 nodes moved t1/1 to a node that then elected itself alone and acknowledged s86 by
   // itself, when a joining replica started from an empty configuration (reconciler.ts bootstrapOf).

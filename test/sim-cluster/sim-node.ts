@@ -36,6 +36,8 @@ export interface SimNodeEnv {
   readonly tickMs: number;
   /** The slowest fsync of this run's disks, in simulated ms. */
   readonly fsyncMsMax: number;
+  /** Snapshots (and log compaction) every 10 entries (SimClusterOptions.churn). */
+  readonly churn: boolean;
   /** A node reported a fatal error: the simulation fails unless the fault was injected. */
   readonly onFatal: (node: NodeId, error: unknown) => void;
   /**
@@ -64,6 +66,14 @@ export function clientAddress(id: NodeId): string {
  * segments, and crash between a segment's write and its sync.
  */
 const simEntryFiles = { segmentBytesMax: 64 * 1024, inlineBytesMax: 64 };
+
+/** Groups snapshot and compact their logs every 10 entries or 8 KiB, keeping a short trail. */
+const churnHost = {
+  snapshotEntriesMin: 10,
+  snapshotBytesMin: 8 * 1024,
+  compactionTrailEntries: 2,
+  compactionTrailBytes: 4 * 1024,
+};
 
 export function peerAddress(id: NodeId): string {
   return `n${id}-peer`;
@@ -174,7 +184,7 @@ export class SimNode {
       },
     });
     const entryFiles = await EntryFiles.open(
-      new SimSegmentFiles(this.files, clock, env.prng, env.fsyncMsMax),
+      new SimSegmentFiles(this.files, clock, env.prng, env.fsyncMsMax, env.stats),
       simEntryFiles,
     );
     if (this.booting !== clock) return; // crashed meanwhile: the identity write may be lost with it
@@ -197,6 +207,7 @@ export class SimNode {
       heartbeatIntervalTicks: 2,
       kv,
       entryFiles,
+      ...(env.churn ? { host: churnHost } : {}),
       catchUpBeforeVoting: rejoining,
       logger: silent,
       clock,

@@ -1,6 +1,7 @@
 import type { Prng } from '../../lib/index.js';
 import type { MemorySegmentFiles, SegmentFiles } from '../../storage/index.js';
 import type { ProcessClock } from './process-clock.js';
+import type { SimClusterStats } from './sim-cluster-stats.js';
 
 /**
  * One incarnation's view of the node's entry files, timed like SimDisk: a write lands at once, a
@@ -13,6 +14,7 @@ export class SimSegmentFiles implements SegmentFiles {
     private readonly clock: ProcessClock,
     private readonly prng: Prng,
     private readonly fsyncMsMax: number,
+    private readonly stats: SimClusterStats,
   ) {}
 
   list(): Promise<number[]> {
@@ -33,6 +35,7 @@ export class SimSegmentFiles implements SegmentFiles {
   }
 
   remove(id: number): Promise<void> {
+    this.stats.entrySegmentsRemoved++;
     return this.files.remove(id);
   }
 
