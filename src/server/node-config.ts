@@ -41,6 +41,8 @@ export interface NodeConfig extends TlsSettings {
   readonly storageWriteBufferBytes: number;
   /** Size of an entry-file segment, the unit in which the data of large Raft entries is removed. */
   readonly entrySegmentBytes: number;
+  /** Raft entries with at most this much data keep it in RocksDB, not in the entry files. */
+  readonly entryInlineBytesMax: number;
   /** TCP connections each listener (client, peer) serves at once; one more is closed at once. */
   readonly connectionsMax: number;
   /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -100,6 +102,7 @@ const defaults = {
   compactionTrailEntries: 1_000,
   storageWriteBufferBytes: 32 * 1024 * 1024,
   entrySegmentBytes: 64 * 1024 * 1024,
+  entryInlineBytesMax: 4096,
   connectionsMax: 1_024,
   callsPerConnectionMax: 256,
   clientStreamsMax: 1_024,
@@ -127,6 +130,7 @@ const settingNames = [
   'compactionTrailEntries',
   'storageWriteBufferBytes',
   'entrySegmentBytes',
+  'entryInlineBytesMax',
   'connectionsMax',
   'callsPerConnectionMax',
   'clientStreamsMax',
@@ -253,6 +257,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     1024 ** 3,
     problems,
   );
+  const entryInlineBytesMax = integer(raw.entryInlineBytesMax, 'entryInlineBytesMax', 0, 1024 ** 3, problems);
   const connectionsMax = integer(raw.connectionsMax, 'connectionsMax', 4, 1_000_000, problems);
   const callsPerConnectionMax = integer(
     raw.callsPerConnectionMax,
@@ -325,6 +330,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     compactionTrailEntries,
     storageWriteBufferBytes,
     entrySegmentBytes,
+    entryInlineBytesMax,
     connectionsMax,
     callsPerConnectionMax,
     clientStreamsMax,

@@ -92,6 +92,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   });
   const entryFiles = await EntryFiles.open(await FsSegmentFiles.open(join(config.dataDir, 'entries')), {
     segmentBytesMax: config.entrySegmentBytes,
+    inlineBytesMax: config.entryInlineBytesMax,
   });
   const closeStorage = async (): Promise<void> => {
     await entryFiles.close();

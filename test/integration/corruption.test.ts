@@ -61,11 +61,12 @@ describe.each(cases)('a stored batch with a flipped byte, $where', ({ batchRecor
       const value = Uint8Array.from((await kv.get(entryKey))!);
       const stored = decodeStoredEntry(value, logIndex(ref.index), entryKey);
       // The byte 3 before the batch's end, in the entry's data: in its segment file when placed there,
-      // else inline after the value's version, kind, term and segment floor (18 bytes).
+      // else inline after the value's version, type and term (10 bytes).
       const at = ref.dataOffset + ref.sizeBytes - 3;
       expect(stored.placement !== undefined).toBe(placed);
       if (stored.placement === undefined) {
-        value[18 + at]! ^= 0x40;
+        expect(10 + at).toBeLessThan(value.length - 4);
+        value[10 + at]! ^= 0x40;
         await kv.write(new KvWriteBatch().put(entryKey, value), { sync: true });
       } else {
         const path = join(

@@ -35,12 +35,6 @@ interface Written {
   readonly acked: Map<string, number>;
   /** Every value sent, acknowledged or not: an unacknowledged one may be stored, once. */
   readonly sent: Set<string>;
-  /**
-   * Records per produced batch, 50 by default: Raft entries of about 100 KB, whose data goes to the
-   * entry files. With 1, each entry (one record of 2 KB) stays inline in RocksDB, as records did before
-   * the entry files, so its SSTs and WAL hold the records.
-   */
-  readonly batchRecordsMax?: number;
 }
 
 type Restart = { readonly started: true } | { readonly started: false; readonly refusal: string };
@@ -56,7 +50,7 @@ async function produce(
   const client = new RaftlogClient({ bootstrap: cluster.liveNodes().map((n) => n.address) });
   const producer = new Producer(client, {
     lingerMs: 2,
-    batchRecordsMax: into.batchRecordsMax ?? 50,
+    batchRecordsMax: 50,
     deliveryTimeoutMs: 30_000,
   });
   const sends: Promise<void>[] = [];
@@ -264,13 +258,12 @@ async function scenario(
   mayStick = false,
   recordsIn: RecordsIn = 'rocksdb',
 ): Promise<void> {
-  const cluster = await startCluster({ nodes: 3, nodeEnv: smallMemtables });
+  // Records in RocksDB: every entry kept inline there (entries of about 100 KB), as before the
+  // entry files; otherwise their data goes to the entry files.
+  const inline = recordsIn === 'rocksdb' ? { RAFTLOG_ENTRY_INLINE_BYTES_MAX: String(1024 ** 3) } : {};
+  const cluster = await startCluster({ nodes: 3, nodeEnv: () => ({ ...smallMemtables(), ...inline }) });
   await cluster.createTopic(topic, 1, 3);
-  const written: Written = {
-    acked: new Map(),
-    sent: new Set(),
-    batchRecordsMax: recordsIn === 'rocksdb' ? 1 : 50,
-  };
+  const written: Written = { acked: new Map(), sent: new Set() };
   await produce(cluster, written, 'before', recordsBefore);
   const leader = await cluster.waitForLeader(topic, 0);
   const victim = pick(cluster, role, leader.leaderId);
