@@ -1,11 +1,9 @@
-import { CorruptionError, type LogIndex, type NodeId, type Term } from '../lib/index.js';
+import type { LogIndex, NodeId, Term } from '../lib/index.js';
 import type { ConfState, Entry, EntryType, HardState, SnapshotMetadata } from '../raft/log-types.js';
 import type { Placement } from './entry-files/placement.js';
-import { crcBytes, ValueReader as Reader, ValueWriter as Writer } from './value-codec.js';
+import { ValueReader as Reader, ValueWriter as Writer } from './value-codec.js';
 
 const entryTypes: readonly EntryType[] = ['normal', 'conf-change'];
-
-export const entryOverheadBytes = 1 + 1 + 8 + crcBytes;
 
 /**
  * The first payload byte of an entry value is its type (0, 1), flagged when the data is not inline
@@ -71,17 +69,6 @@ export function encodeEntry(e: Entry, key: Uint8Array): Uint8Array {
     .u64(e.term)
     .raw(e.data)
     .finish();
-}
-
-/**
- * `index` comes from `key`. `data` is a view into `bytes`. Values written before keys were bound still
- * read; a value whose data is in the entry files is refused (read it with `decodeStoredEntry`).
- */
-export function decodeEntry(bytes: Uint8Array, index: LogIndex, key: Uint8Array): Entry {
-  const e = decodeStoredEntry(bytes, index, key);
-  if (e.data === undefined)
-    throw new CorruptionError(`stored raft entry ${index}: its data is in the entry files`);
-  return { term: e.term, index, type: e.type, data: e.data };
 }
 
 export function encodeHardState(hs: HardState): Uint8Array {

@@ -11,21 +11,7 @@ describe('retention by size, 3 nodes', () => {
   it('moves the log start on every replica and deletes what it dropped, even on a replica that was down', async () => {
     const cluster = await startCluster({ nodes: 3 });
     const anyNode = cluster.nodes[0]!.address;
-    // Right after start the nodes may not all be registered yet: NOT_ENOUGH_REPLICAS is retriable.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await cluster.admin(anyNode).createTopic({
-          name: topic,
-          partitions: 1,
-          replicationFactor: 3,
-          config: { retentionBytes: 16n * 1024n },
-        });
-        break;
-      } catch (error) {
-        if (attempt > 50) throw error;
-        await sleep(200);
-      }
-    }
+    await createTopic(cluster, anyNode, topic, { retentionBytes: 16n * 1024n }, 3);
     const leader = await cluster.waitForLeader(topic, 0);
     const follower = cluster.nodes.find((n) => n.id !== leader.leaderId)!;
     const writer = new PartitionWriter(cluster, topic, 0, { batchRecords: 20 });
@@ -65,20 +51,7 @@ describe('entry files under retention, 1 node', () => {
     });
     const node = cluster.nodes[0]!;
     const entries = join(node.dataDir, 'entries');
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await cluster.admin(node.address).createTopic({
-          name: topic,
-          partitions: 1,
-          replicationFactor: 1,
-          config: { retentionBytes: 64n * 1024n },
-        });
-        break;
-      } catch (error) {
-        if (attempt > 50) throw error;
-        await sleep(200);
-      }
-    }
+    await createTopic(cluster, node.address, topic, { retentionBytes: 64n * 1024n });
     await cluster.waitForLeader(topic, 0);
     // Batches of 600 records of about 12 bytes: entries of some 10 KiB, placed in the entry files.
     const writer = new PartitionWriter(cluster, topic, 0, { batchRecords: 600 });
@@ -102,9 +75,9 @@ describe('retention by time, 1 node', () => {
     const cluster = await startCluster({ nodes: 1 });
     const address = cluster.nodes[0]!.address;
     const hourMs = 3_600_000n;
-    await createTopic(cluster, address, 'backfill', hourMs);
+    await createTopic(cluster, address, 'backfill', { retentionMs: hourMs });
     // Retention on this one drops every batch at the next pass: it shows when a pass has run.
-    await createTopic(cluster, address, 'fleeting', 1_000n);
+    await createTopic(cluster, address, 'fleeting', { retentionMs: 1_000n });
     const y2001 = Date.UTC(2001, 8, 9);
     for (const name of ['backfill', 'fleeting']) {
       const leader = await cluster.waitForLeader(name, 0);
@@ -122,12 +95,16 @@ describe('retention by time, 1 node', () => {
 });
 
 /** Right after start the node may not be registered yet: NOT_ENOUGH_REPLICAS is retriable. */
-async function createTopic(cluster: TestCluster, address: string, name: string, retentionMs: bigint) {
+async function createTopic(
+  cluster: TestCluster,
+  address: string,
+  name: string,
+  config: { retentionMs?: bigint; retentionBytes?: bigint },
+  replicationFactor = 1,
+) {
   for (let attempt = 0; ; attempt++) {
     try {
-      await cluster
-        .admin(address)
-        .createTopic({ name, partitions: 1, replicationFactor: 1, config: { retentionMs } });
+      await cluster.admin(address).createTopic({ name, partitions: 1, replicationFactor, config });
       return;
     } catch (error) {
       if (attempt > 50) throw error;
