@@ -180,3 +180,10 @@ export async function eventually(check: () => boolean, timeoutMs: number, what: 
     await sleep(5);
   }
 }
+
+/** Proposes every entry on `leader` in order and waits until the last is applied there. */
+export async function proposeAll(leader: HostNode, entries: readonly Uint8Array[]): Promise<void> {
+  let last: Promise<unknown> = Promise.resolve();
+  for (const e of entries) last = leader.group.propose(e).applied;
+  await last;
+}

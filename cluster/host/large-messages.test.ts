@@ -3,6 +3,7 @@ import type { NodeId } from '../../lib/index.js';
 import { freePort } from '../transport/test-harness.js';
 import {
   eventually,
+  proposeAll,
   startHostNode,
   stopTracked,
   tempDir,
@@ -48,12 +49,6 @@ function fill(bytes: number, seed: number): Uint8Array {
   for (let i = 0; i < bytes; i += 4096) data[i] = (seed + i / 4096) & 0xff;
   data[bytes - 1] = seed & 0xff;
   return data;
-}
-
-async function proposeAll(leader: HostNode, entries: readonly Uint8Array[]): Promise<void> {
-  let last: Promise<unknown> = Promise.resolve();
-  for (const e of entries) last = leader.group.propose(e).applied;
-  await last;
 }
 
 function sameState(a: HostNode, b: HostNode): boolean {

@@ -586,7 +586,7 @@ export class MultiRaftHost {
     const snapshots: (() => void)[] = [];
     for (const { group, rd } of work) {
       if (rd.snapshot) {
-        group.sm.restore(rd.snapshot);
+        group.installSnapshot(rd.snapshot);
         this.eventCounter.noteInstalled();
       }
       settle.push(...group.applyCommitted(rd.committedEntries, batch));

@@ -7,6 +7,7 @@ import {
   type RaftStatus,
   type SoftState,
   type RawNode,
+  type Snapshot,
 } from '../../raft/index.js';
 import type { StorageBatch } from '../../storage/index.js';
 import type { CachedRaftStorage } from './cached-raft-storage.js';
@@ -192,6 +193,15 @@ export class RaftGroup {
     if (this.waiters !== undefined) for (const w of this.waiters.values()) w.reject(error);
     this.waiters = undefined;
     if (this.leadershipListeners !== undefined) for (const l of this.leadershipListeners) l();
+  }
+
+  /**
+   * Takes on a leader's snapshot: its state, and the configuration it was taken in, which the next
+   * snapshot taken here records (a stale one would come back as this node's membership at restart).
+   */
+  installSnapshot(snapshot: Snapshot): void {
+    this.sm.restore(snapshot);
+    this.confState = snapshot.metadata.confState;
   }
 
   notifyApplied(): void {

@@ -342,6 +342,7 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
       clock,
     });
     controller.onChange(() => reconciler.soon());
+    controller.onApplied((index) => reconciler.appliedTo(index));
     controller.onChange(() => txn.coordinator.kick());
     controller.onChange(() => this.followMembership());
   }

@@ -59,6 +59,17 @@ export class ControllerReplica implements GroupStateMachine {
     for (const l of this.appliedListeners) l(index);
   }
 
+  /**
+   * Tells the listeners of the state a restart restored. A replica loaded from a snapshot with no
+   * entries after it applies nothing when its group starts, so no apply would announce that state:
+   * the reconciler would start none of this node's partition groups and the peer directory would not
+   * learn the nodes that joined since the seeds until the next controller command.
+   */
+  announce(): void {
+    this.changed = true;
+    this.afterApply();
+  }
+
   /** `listener` hears the applied index after each apply that moved it; returns its remover. */
   onApplied(listener: (index: number) => void): () => void {
     this.appliedListeners.add(listener);

@@ -60,6 +60,7 @@ export class NodeLifecycle {
       deps.host.campaign(controllerGroup);
     this.dutiesTimer = deps.clock.after(dutiesIntervalMs, () => this.dutiesRound());
     deps.txnCoordinator.start();
+    deps.controller.announce();
   }
 
   async stop(): Promise<void> {

@@ -57,6 +57,7 @@ export class Reconciler {
   private reconciling: Promise<void> = Promise.resolve();
   private stopping = false;
   private fromIndex = 0;
+  private replaying = false;
   private orphansRemovedAtIndex = -1;
 
   constructor(private readonly deps: ReconcilerDeps) {}
@@ -68,6 +69,17 @@ export class Reconciler {
    */
   startFrom(index: number): void {
     this.fromIndex = index;
+    this.replaying = true;
+  }
+
+  /**
+   * Runs the pass that waited for the replay. The entries that end a replay may change no state (a
+   * new leader's empty entry, a membership change), so no change would call for it.
+   */
+  appliedTo(index: number): void {
+    if (!this.replaying || index < this.fromIndex) return;
+    this.replaying = false;
+    this.soon();
   }
 
   soon(): void {

@@ -58,6 +58,19 @@ describe('whole-node simulation', () => {
     expect(removed).toBeGreaterThan(0);
   }, 600_000);
 
+  // Churn seeds that each ended with a partition without a leader (test/sim-cluster/README.md): a
+  // restarted node started none of its partitions (1182, 1198 without ControllerReplica.announce;
+  // 1025, 1052 without Reconciler.appliedTo), a follower's snapshot kept a removed voter (1025), and
+  // a forwarded controller command ignored its cancellation in this simulator (1209).
+  it('settles the churn seeds that once lost a leader for good', async () => {
+    const failures: string[] = [];
+    for (const seed of [1025, 1052, 1182, 1198, 1209]) {
+      const result = await runClusterSimulation({ ...defaultSimClusterOptions, seed, churn: true });
+      if (result.failure !== undefined) failures.push(formatClusterResult(result));
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
   // Seed 1 on 5 nodes moved t1/1 to a node that then elected itself alone and acknowledged s86 by
   // itself, when a joining replica started from an empty configuration (reconciler.ts bootstrapOf).
   it('runs 5 nodes, moving replicas between them', async () => {

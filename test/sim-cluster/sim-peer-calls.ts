@@ -100,8 +100,13 @@ export class SimPeerCalls implements PeerCalls {
         if (settled) return;
         settled = true;
         timer.cancel();
+        options.signal?.removeEventListener('abort', cancelled);
         fn();
       };
+      // As a gRPC call does: cancelling ends it at once on the caller's side; the request may still
+      // arrive and be served.
+      const cancelled = (): void =>
+        settle(() => reject(new RaftlogError('CANCELLED', 'the call was cancelled')));
       const timer = this.clock.after(timeoutMs, () =>
         settle(() =>
           reject(new RaftlogError('TIMEOUT', `${method.name} to ${address}: no answer in ${timeoutMs} ms`)),
@@ -111,6 +116,8 @@ export class SimPeerCalls implements PeerCalls {
         settle(() => reject(new RaftlogError('UNAVAILABLE', `no node at ${address}`)));
         return;
       }
+      if (options.signal?.aborted === true) return cancelled();
+      options.signal?.addEventListener('abort', cancelled, { once: true });
       const input = create(method.input, request as never);
       const context = this.context(options, timeoutMs);
       const answer = (outcome: { ok: unknown } | { error: unknown }): void => {
