@@ -1,7 +1,7 @@
 import { LocalCluster, type LocalClusterOptions } from './local-cluster.js';
 
 export type { LocalClusterOptions } from './local-cluster.js';
-export { LocalCluster } from './local-cluster.js';
+export { LocalCluster, httpPortOffset } from './local-cluster.js';
 export {
   spawnNode,
   stopNode,

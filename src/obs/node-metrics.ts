@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { PartitionGauges, RaftEventCounts, VoteGateState } from '../../cluster/node/index.js';
+import type { EngineMemory } from '../../storage/index.js';
 import { PromDataPathMeter, type DataPathMeter } from './data-path-meter.js';
 
 /** A consumer group's lag summed over its partitions (committed offset to high watermark). */
@@ -16,6 +17,8 @@ export interface MetricsSources {
   voteGate(): VoteGateState;
   /** Empty unless this node coordinates groups (leads the controller). */
   groupLags(groupsMax: number): Promise<readonly GroupLag[]>;
+  /** The storage engine's own memory (RocksDB's estimates), if it reports any. */
+  engineMemory?(): EngineMemory | undefined;
 }
 
 export interface MetricsLimits {
@@ -70,6 +73,7 @@ export class NodeMetrics {
     for (const [name, help, key] of raftEventSeries) this.eventCounter(name, help, key);
     this.groupLagGauge();
     this.voteGateGauges();
+    this.engineMemoryGauge();
   }
 
   get contentType(): string {
@@ -150,6 +154,24 @@ export class NodeMetrics {
       registers: [this.registry],
       collect() {
         this.set(state().gatedGroups);
+      },
+    });
+  }
+
+  private engineMemoryGauge(): void {
+    const memory = (): EngineMemory | undefined => this.sources.engineMemory?.();
+    new Gauge({
+      name: 'raftlog_storage_engine_memory_bytes',
+      help: 'Memory RocksDB holds outside the JavaScript heap, by use (memtables, table_readers, block_cache)',
+      labelNames: ['use'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const m = memory();
+        if (m === undefined) return;
+        this.set({ use: 'memtables' }, m.memtables);
+        this.set({ use: 'table_readers' }, m.tableReaders);
+        this.set({ use: 'block_cache' }, m.blockCache);
       },
     });
   }

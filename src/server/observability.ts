@@ -14,6 +14,7 @@ import {
   type Logger,
   metricsLimitsDefault,
 } from '../obs/index.js';
+import type { EngineMemory } from '../../storage/index.js';
 import { ConsoleData } from './console-data.js';
 import type { NodeConfig } from './node-config.js';
 import { groupLags, type ServiceDeps } from './services/index.js';
@@ -39,6 +40,7 @@ export async function startObservability(
   config: NodeConfig,
   node: ClusterNode,
   logger: Logger,
+  engineMemory?: () => EngineMemory,
 ): Promise<Observability> {
   let services: ServiceDeps | undefined;
   const metrics =
@@ -50,6 +52,7 @@ export async function startObservability(
             raftEvents: () => node.raftEvents,
             voteGate: () => node.voteGateState,
             groupLags: (max) => (services === undefined ? Promise.resolve([]) : groupLags(services, max)),
+            ...(engineMemory === undefined ? {} : { engineMemory }),
           },
           config.id,
           metricsLimitsDefault,

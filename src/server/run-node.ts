@@ -161,7 +161,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
   });
   watchControllerQuorum(health, node);
-  const obs = await startObservability(config, node, logger);
+  const obs = await startObservability(config, node, logger, () => kv.memoryBytes());
   const guard = new AuthGuard(node.security, config.auth, config.id, Date.now);
   auth.guard = guard;
   const listeners = await startListeners(config, node, { health, logger, tls, obs, guard }).catch(

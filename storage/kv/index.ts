@@ -8,6 +8,7 @@ export {
   type KvOp,
   type KvRange,
   type KvStore,
+  type EngineMemory,
   type KvWriteOptions,
 } from './kv-store.js';
 export { compareBytes, bytesEqual } from './bytes.js';

@@ -88,6 +88,20 @@ contract('MemoryKvStore', () => {
 });
 contract('RocksKvStore', tempRocks);
 
+describe('RocksKvStore memory', () => {
+  it('reports what its memtables hold, and zeros once closed', async () => {
+    const { kv, cleanup } = await tempRocks();
+    const empty = kv.memoryBytes().memtables;
+    const b = new KvWriteBatch();
+    for (let i = 0; i < 100; i++) b.put(enc(`key-${i}`), new Uint8Array(1_000));
+    await kv.write(b, { sync: false });
+    expect(kv.memoryBytes().memtables).toBeGreaterThan(empty + 100_000);
+    expect(kv.memoryBytes().tableReaders).toBeGreaterThanOrEqual(0);
+    await cleanup();
+    expect(kv.memoryBytes()).toEqual({ memtables: 0, tableReaders: 0, blockCache: 0 });
+  });
+});
+
 describe('MemoryKvStore twin', () => {
   it('agrees with RocksDB on random batches and range scans', async () => {
     const { kv: rocks, cleanup } = await tempRocks();

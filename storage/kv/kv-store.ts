@@ -49,7 +49,19 @@ export interface KvStore {
    * (RocksDB CompactRange); engines without files leave it out.
    */
   compactRange?(gte: Uint8Array, lt: Uint8Array): Promise<void>;
+  /** What the engine holds in memory outside the JavaScript heap; engines without such memory leave it out. */
+  memoryBytes?(): EngineMemory;
   close(): Promise<void>;
+}
+
+/** An engine's own memory, by use (RocksDB's estimates, in bytes). */
+export interface EngineMemory {
+  /** Memtables, active and immutable, not yet flushed. */
+  readonly memtables: number;
+  /** Index and filter blocks of open table files that the block cache does not hold. */
+  readonly tableReaders: number;
+  /** The block cache, pinned blocks included. */
+  readonly blockCache: number;
 }
 
 export type KvOp =

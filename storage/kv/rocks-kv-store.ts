@@ -1,7 +1,15 @@
 import rocksdb from 'rocksdb';
 import { RaftlogError } from '../../lib/index.js';
 import { compareBytes } from './bytes.js';
-import type { KvEntry, KvIterator, KvRange, KvStore, KvWriteBatch, KvWriteOptions } from './kv-store.js';
+import type {
+  EngineMemory,
+  KvEntry,
+  KvIterator,
+  KvRange,
+  KvStore,
+  KvWriteBatch,
+  KvWriteOptions,
+} from './kv-store.js';
 
 type RocksDb = ReturnType<typeof rocksdb>;
 type RocksIterator = ReturnType<RocksDb['iterator']>;
@@ -118,6 +126,19 @@ export class RocksKvStore implements KvStore {
     return call<void>('compactRange', (cb) =>
       this.db.compactRange(buf(gte), buf(lt), (err) => cb(err, undefined)),
     );
+  }
+
+  memoryBytes(): EngineMemory {
+    const property = (name: string): number => {
+      if (this.closed) return 0;
+      const value = Number(this.db.getProperty(`rocksdb.${name}`));
+      return Number.isSafeInteger(value) ? value : 0;
+    };
+    return {
+      memtables: property('size-all-mem-tables'),
+      tableReaders: property('estimate-table-readers-mem'),
+      blockCache: property('block-cache-usage'),
+    };
   }
 
   async close(): Promise<void> {

@@ -39,6 +39,8 @@ declare module 'rocksdb' {
     batch(ops: RocksBatchOp[], options: { sync: boolean }, cb: (err: Error | undefined | null) => void): void;
     iterator(options: RocksIteratorOptions): RocksIterator;
     compactRange(start: Buffer, end: Buffer, cb: (err: Error | undefined | null) => void): void;
+    /** A RocksDB property (DB::GetProperty), read synchronously. */
+    getProperty(property: string): string;
   }
 
   function rocksdb(location: string): RocksDb;

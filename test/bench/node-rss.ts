@@ -1,7 +1,8 @@
 // Node memory under a steady write load: starts a 3-node cluster as `npm start` does (`raftlog cluster
 // up`, after `npm run build`), runs `raftlog bench produce` back to back (1 partition, 3 replicas, 1 KiB,
 // acks=quorum) for --minutes, samples each node's RSS every --sample-seconds, and writes OUT.csv
-// (t, node, rss_mib) and OUT.svg (RSS per node over time, each run's throughput listed under it).
+// (t, node, rss_mib, and from each node's /metrics: V8 heap total and used, external memory, RocksDB's
+// own memory, all in MiB) and OUT.svg (RSS per node over time, each run's throughput listed under it).
 // Usage: node --import tsx test/bench/node-rss.ts [--minutes 10] [--sample-seconds 5] [--count 100000]
 //        [--base-port 29391] [--out test/bench/results/node-rss] [--topic-config retention.bytes=536870912]
 //        [--node-flags "--heap-growing-percent=100"]
@@ -10,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { readClusterFile } from '../../src/local/index.js';
+import { httpPortOffset, readClusterFile } from '../../src/local/index.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,6 +40,32 @@ interface Sample {
   readonly t: number;
   readonly node: number;
   readonly rssMib: number;
+  /** V8 heap total and used, external (Buffers and ArrayBuffers), RocksDB (memtables, readers, cache). */
+  readonly parts: readonly number[];
+}
+
+const partNames = ['heap_total_mib', 'heap_used_mib', 'external_mib', 'rocksdb_mib'] as const;
+const partSeries: readonly (readonly string[])[] = [
+  ['nodejs_heap_size_total_bytes'],
+  ['nodejs_heap_size_used_bytes'],
+  ['nodejs_external_memory_bytes'],
+  ['raftlog_storage_engine_memory_bytes'],
+];
+
+/** Sums of the named series in one scrape of a node's metrics, in MiB (NaN when the scrape failed). */
+async function memoryParts(metricsAddress: string): Promise<number[]> {
+  const text = await fetch(`http://${metricsAddress}/metrics`)
+    .then((r) => r.text())
+    .catch(() => '');
+  return partSeries.map((names) => {
+    let bytes = Number.NaN;
+    for (const line of text.split('\n')) {
+      const name = /^([a-z_]+)[{ ]/.exec(line)?.[1];
+      if (name === undefined || !names.includes(name)) continue;
+      bytes = (Number.isNaN(bytes) ? 0 : bytes) + Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return Math.round((bytes / 1024 / 1024) * 10) / 10;
+  });
 }
 
 function rssMib(pid: number): number | undefined {
@@ -137,16 +164,17 @@ const started = Date.now();
 const pids = (readClusterFile(dataDir)?.nodes ?? []).flatMap((n) =>
   n.pid === undefined ? [] : [[n.id, n.pid] as const],
 );
-const sample = (): void => {
+const sample = async (): Promise<void> => {
   const t = Math.round((Date.now() - started) / 1000);
   for (const [node, pid] of pids) {
     const rss = rssMib(pid);
-    if (rss !== undefined) samples.push({ t, node, rssMib: rss });
+    const parts = await memoryParts(`127.0.0.1:${basePort + httpPortOffset + node - 1}`);
+    if (rss !== undefined) samples.push({ t, node, rssMib: rss, parts });
   }
 };
-const sampler = setInterval(sample, sampleSeconds * 1000);
+const sampler = setInterval(() => void sample(), sampleSeconds * 1000);
 try {
-  sample();
+  await sample();
   const config = topicConfig === '' ? [] : ['--config', topicConfig];
   await run(['topic', 'create', 'rss', '--partitions', '1', '--replicas', '3', ...config]);
   while (Date.now() - started < minutes * 60_000) {
@@ -155,7 +183,7 @@ try {
     runs.push(rate);
     process.stdout.write(`run ${runs.length}: ${rate} records/s\n`);
   }
-  sample();
+  await sample();
 } finally {
   clearInterval(sampler);
   up.kill('SIGINT');
@@ -165,9 +193,23 @@ try {
 }
 writeFileSync(
   `${out}.csv`,
-  `t,node,rss_mib\n${samples.map((s) => `${s.t},${s.node},${s.rssMib}`).join('\n')}\n`,
+  `t,node,rss_mib,${partNames.join(',')}\n${samples.map((s) => [s.t, s.node, s.rssMib, ...s.parts].join(',')).join('\n')}\n`,
 );
 writeFileSync(`${out}.svg`, renderSvg(samples, runs));
 const last = samples.slice(-3).map((s) => s.rssMib);
 const max = Math.max(...samples.map((s) => s.rssMib));
-process.stdout.write(`${JSON.stringify({ runs: runs.length, rssMibMax: max, rssMibLast: last, out })}\n`);
+// What grew over the second half of the run, per node: RSS and each part, last sample minus the one at half time.
+const half = Math.max(...samples.map((s) => s.t)) / 2;
+const secondHalfGrowthMib = pids.map(([node]) => {
+  const own = samples.filter((s) => s.node === node);
+  const mid = own.find((s) => s.t >= half);
+  const end = own[own.length - 1];
+  if (mid === undefined || end === undefined) return { node };
+  const parts = Object.fromEntries(
+    partNames.map((name, i) => [name, Math.round(((end.parts[i] ?? 0) - (mid.parts[i] ?? 0)) * 10) / 10]),
+  );
+  return { node, rss_mib: end.rssMib - mid.rssMib, ...parts };
+});
+process.stdout.write(
+  `${JSON.stringify({ runs: runs.length, rssMibMax: max, rssMibLast: last, secondHalfGrowthMib, out })}\n`,
+);

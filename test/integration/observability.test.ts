@@ -44,6 +44,10 @@ describe('observability of a 3-node cluster', () => {
     expect(on('raftlog_produce_latency_seconds_count', { api: 'produce' })).toBe(5);
     expect(on('raftlog_partition_is_leader', { topic, partition: '1' })).toBeDefined();
     expect(scraped.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
+    // The records written are in a memtable (far less than one fills before a flush).
+    expect(on('raftlog_storage_engine_memory_bytes', { use: 'memtables' })).toBeGreaterThan(50 * 8);
+    expect(on('raftlog_storage_engine_memory_bytes', { use: 'table_readers' })).toBeGreaterThanOrEqual(0);
+    expect(on('raftlog_storage_engine_memory_bytes', { use: 'block_cache' })).toBeGreaterThanOrEqual(0);
     expect(scraped.every((s) => s.labels['node'] === String(leader))).toBe(true);
 
     const all = await Promise.all(
