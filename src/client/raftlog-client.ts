@@ -1,4 +1,5 @@
 import { RaftlogError } from '../../lib/index.js';
+import { validateTopicName } from '../../cluster/controller/index.js';
 import { headersInterceptor, type ServiceClient } from '../../rpc/index.js';
 import type { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
@@ -84,8 +85,14 @@ export class RaftlogClient {
     return this.refreshing;
   }
 
-  /** Partition count of a topic; TOPIC_NOT_FOUND once fresh metadata does not list it. */
+  /**
+   * Partition count of a topic; INVALID_TOPIC_NAME for a name no topic can have (by the brokers' own
+   * rule: metadata of all topics would not say why it is absent), TOPIC_NOT_FOUND once fresh metadata
+   * does not list it.
+   */
   async partitionCount(topic: string): Promise<number> {
+    const invalid = validateTopicName(topic);
+    if (invalid !== undefined) throw new RaftlogError(invalid.code, invalid.message);
     let info = (await this.metadata()).topics.get(topic);
     if (info === undefined) info = (await this.refreshMetadata()).topics.get(topic);
     if (info === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${topic} does not exist`);
