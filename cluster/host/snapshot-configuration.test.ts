@@ -24,7 +24,7 @@ function proposeSmall(leader: HostNode, count: number): Promise<void> {
 // configuration it had before, wrote it into its own next snapshot, and came back from a restart
 // with a replica the group had removed as a voter: the partition never settled on a leader.
 describe('a snapshot installed from the leader, over 127.0.0.1 with RocksDB', () => {
-  it('carries its configuration into the follower next snapshot and its restart', async () => {
+  it('carries its configuration into the follower’s next snapshot and its restart', async () => {
     const ports = [await freePort(), await freePort(), await freePort()];
     const dirs = [await tempDir(), await tempDir(), await tempDir()];
     const addresses = new Map(ports.map((p, i) => [(i + 1) as NodeId, `127.0.0.1:${p}`]));
