@@ -13,6 +13,7 @@ import type { GroupStateMachine } from './group-state-machine.js';
 import { resolveHostConfig, type HostConfig } from './host-config.js';
 import { MultiRaftHost } from './multi-raft-host.js';
 import type { RaftGroup } from './raft-group.js';
+import { freePort } from '../transport/test-harness.js';
 
 export const testGroup = 1 as GroupId;
 
@@ -186,4 +187,33 @@ export async function proposeAll(leader: HostNode, entries: readonly Uint8Array[
   let last: Promise<unknown> = Promise.resolve();
   for (const e of entries) last = leader.group.propose(e).applied;
   await last;
+}
+
+/** Three nodes' ports, data directories and addresses; `start` (re)starts one from its directory. */
+export interface Trio {
+  readonly addresses: Map<NodeId, string>;
+  readonly dirs: string[];
+  readonly ports: number[];
+  start(id: number): Promise<HostNode>;
+}
+
+export async function trio(options: HostNodeOptions): Promise<Trio> {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const dirs = [await tempDir(), await tempDir(), await tempDir()];
+  const addresses = new Map(ports.map((p, i) => [(i + 1) as NodeId, `127.0.0.1:${p}`]));
+  return {
+    addresses,
+    dirs,
+    ports,
+    start: async (id) => track(await startHostNode(id, dirs[id - 1]!, ports[id - 1]!, addresses, options)),
+  };
+}
+
+/** Nodes 1 and 2 up, one of them leading (returned): node 3 is the lagging follower. */
+export async function leaderAndFollower(t: Trio): Promise<[HostNode, HostNode]> {
+  const a = await t.start(1);
+  const b = await t.start(2);
+  a.host.campaign(a.group.id);
+  await eventually(() => a.group.isLeader() || b.group.isLeader(), 10_000, 'a leader');
+  return a.group.isLeader() ? [a, b] : [b, a];
 }

@@ -1,48 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeId } from '../../lib/index.js';
-import { freePort } from '../transport/test-harness.js';
 import {
   eventually,
+  leaderAndFollower,
   proposeAll,
-  startHostNode,
   stopTracked,
-  tempDir,
-  track,
+  trio,
   type HostNode,
-  type HostNodeOptions,
 } from './host-test-harness.js';
 
 afterEach(stopTracked);
 
 const mib = 1024 * 1024;
-
-interface Trio {
-  readonly addresses: Map<NodeId, string>;
-  readonly dirs: string[];
-  readonly ports: number[];
-  start(id: number): Promise<HostNode>;
-}
-
-async function trio(options: HostNodeOptions): Promise<Trio> {
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const dirs = [await tempDir(), await tempDir(), await tempDir()];
-  const addresses = new Map(ports.map((p, i) => [(i + 1) as NodeId, `127.0.0.1:${p}`]));
-  return {
-    addresses,
-    dirs,
-    ports,
-    start: async (id) => track(await startHostNode(id, dirs[id - 1]!, ports[id - 1]!, addresses, options)),
-  };
-}
-
-/** Nodes 1 and 2 up, one of them leading (returned): node 3 is the lagging follower. */
-async function leaderAndFollower(t: Trio): Promise<[HostNode, HostNode]> {
-  const a = await t.start(1);
-  const b = await t.start(2);
-  a.host.campaign(a.group.id);
-  await eventually(() => a.group.isLeader() || b.group.isLeader(), 10_000, 'a leader');
-  return a.group.isLeader() ? [a, b] : [b, a];
-}
 
 function fill(bytes: number, seed: number): Uint8Array {
   const data = new Uint8Array(bytes);

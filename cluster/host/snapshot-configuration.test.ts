@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeId } from '../../lib/index.js';
-import { freePort } from '../transport/test-harness.js';
 import {
   eventually,
+  leaderAndFollower,
   proposeAll,
-  startHostNode,
   stopTracked,
-  tempDir,
-  track,
+  trio,
   type HostNode,
 } from './host-test-harness.js';
 
@@ -25,17 +23,9 @@ function proposeSmall(leader: HostNode, count: number): Promise<void> {
 // with a replica the group had removed as a voter: the partition never settled on a leader.
 describe('a snapshot installed from the leader, over 127.0.0.1 with RocksDB', () => {
   it('carries its configuration into the follower’s next snapshot and its restart', async () => {
-    const ports = [await freePort(), await freePort(), await freePort()];
-    const dirs = [await tempDir(), await tempDir(), await tempDir()];
-    const addresses = new Map(ports.map((p, i) => [(i + 1) as NodeId, `127.0.0.1:${p}`]));
-    const start = async (id: number): Promise<HostNode> =>
-      track(await startHostNode(id, dirs[id - 1]!, ports[id - 1]!, addresses));
-    const a = await start(1);
-    const b = await start(2);
-    a.host.campaign(a.group.id);
-    await eventually(() => a.group.isLeader() || b.group.isLeader(), 10_000, 'a leader');
-    const leader = a.group.isLeader() ? a : b;
-    let c = await start(3);
+    const t = await trio({});
+    const [leader, follower] = await leaderAndFollower(t);
+    let c = await t.start(3);
     await proposeSmall(leader, 20);
     await eventually(() => c.sm.entries.length === 20, 10_000, 'node 3 caught up');
     await c.stop();
@@ -49,7 +39,7 @@ describe('a snapshot installed from the leader, over 127.0.0.1 with RocksDB', ()
     await proposeSmall(leader, 20);
     await leader.host.snapshotNow(leader.group.id);
 
-    c = await start(3);
+    c = await t.start(3);
     // The state machine is restored before the write that makes the install durable completes.
     const installed = (): boolean => c.group.storage.snapshot().metadata.index > 0;
     await eventually(
@@ -66,9 +56,9 @@ describe('a snapshot installed from the leader, over 127.0.0.1 with RocksDB', ()
     expect(c.group.storage.snapshot().metadata.confState.learners).toEqual([4]);
 
     await c.stop();
-    c = await start(3);
+    c = await t.start(3);
     expect(c.group.status().confState.learners).toEqual([4]);
     expect(c.group.status().confState.voters).toEqual([1, 2, 3]);
-    expect([a.fatal, b.fatal, c.fatal]).toEqual([[], [], []]);
+    expect([leader.fatal, follower.fatal, c.fatal]).toEqual([[], [], []]);
   }, 60_000);
 });

@@ -17,8 +17,8 @@ export interface MetricsSources {
   voteGate(): VoteGateState;
   /** Empty unless this node coordinates groups (leads the controller). */
   groupLags(groupsMax: number): Promise<readonly GroupLag[]>;
-  /** The storage engine's own memory (RocksDB's estimates), if it reports any. */
-  engineMemory?(): EngineMemory | undefined;
+  /** The storage engine's own memory (RocksDB's estimates). */
+  engineMemory(): EngineMemory;
 }
 
 export interface MetricsLimits {
@@ -159,7 +159,7 @@ export class NodeMetrics {
   }
 
   private engineMemoryGauge(): void {
-    const memory = (): EngineMemory | undefined => this.sources.engineMemory?.();
+    const memory = (): EngineMemory => this.sources.engineMemory();
     new Gauge({
       name: 'raftlog_storage_engine_memory_bytes',
       help: 'Memory RocksDB holds outside the JavaScript heap, by use (memtables, table_readers, block_cache)',
@@ -168,7 +168,6 @@ export class NodeMetrics {
       collect() {
         this.reset();
         const m = memory();
-        if (m === undefined) return;
         this.set({ use: 'memtables' }, m.memtables);
         this.set({ use: 'table_readers' }, m.tableReaders);
         this.set({ use: 'block_cache' }, m.blockCache);

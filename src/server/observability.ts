@@ -40,7 +40,7 @@ export async function startObservability(
   config: NodeConfig,
   node: ClusterNode,
   logger: Logger,
-  engineMemory?: () => EngineMemory,
+  engineMemory: () => EngineMemory,
 ): Promise<Observability> {
   let services: ServiceDeps | undefined;
   const metrics =
@@ -52,7 +52,7 @@ export async function startObservability(
             raftEvents: () => node.raftEvents,
             voteGate: () => node.voteGateState,
             groupLags: (max) => (services === undefined ? Promise.resolve([]) : groupLags(services, max)),
-            ...(engineMemory === undefined ? {} : { engineMemory }),
+            engineMemory,
           },
           config.id,
           metricsLimitsDefault,

@@ -45,27 +45,25 @@ interface Sample {
 }
 
 const partNames = ['heap_total_mib', 'heap_used_mib', 'external_mib', 'rocksdb_mib'] as const;
-const partSeries: readonly (readonly string[])[] = [
-  ['nodejs_heap_size_total_bytes'],
-  ['nodejs_heap_size_used_bytes'],
-  ['nodejs_external_memory_bytes'],
-  ['raftlog_storage_engine_memory_bytes'],
+/** The metric each part is read from; RocksDB's is summed over its uses. */
+const partSeries = [
+  'nodejs_heap_size_total_bytes',
+  'nodejs_heap_size_used_bytes',
+  'nodejs_external_memory_bytes',
+  'raftlog_storage_engine_memory_bytes',
 ];
 
-/** Sums of the named series in one scrape of a node's metrics, in MiB (NaN when the scrape failed). */
+/** Each part in one scrape of a node's metrics, in MiB (NaN when the scrape failed). */
 async function memoryParts(metricsAddress: string): Promise<number[]> {
   const text = await fetch(`http://${metricsAddress}/metrics`)
     .then((r) => r.text())
-    .catch(() => '');
-  return partSeries.map((names) => {
-    let bytes = Number.NaN;
-    for (const line of text.split('\n')) {
-      const name = /^([a-z_]+)[{ ]/.exec(line)?.[1];
-      if (name === undefined || !names.includes(name)) continue;
-      bytes = (Number.isNaN(bytes) ? 0 : bytes) + Number(line.slice(line.lastIndexOf(' ') + 1));
-    }
-    return Math.round((bytes / 1024 / 1024) * 10) / 10;
-  });
+    .catch(() => undefined);
+  const bytes = partSeries.map(() => (text === undefined ? Number.NaN : 0));
+  for (const line of text?.split('\n') ?? []) {
+    const i = partSeries.indexOf(/^([a-z_]+)[{ ]/.exec(line)?.[1] ?? '');
+    if (i >= 0) bytes[i]! += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return bytes.map((b) => Math.round((b / 1024 / 1024) * 10) / 10);
 }
 
 function rssMib(pid: number): number | undefined {
