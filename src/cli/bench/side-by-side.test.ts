@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { BenchTarget } from './bench-target.js';
 import { runSideBySide, sideBySideJson, sideBySideTable, spreadOf, type TargetRun } from './side-by-side.js';
@@ -76,11 +77,14 @@ describe('runSideBySide', () => {
     let t = 0;
     const time = { now: () => (t += 1), sleep: () => Promise.resolve() };
     const options = { runs: 2, warmupRuns: 1, count: 20, latencyCount: 5, recordBytes: 8, concurrency: 4 };
-    const reports = await runSideBySide(targets, { ...options, idleTimeoutMs: 1_000 }, time);
+    const { signal } = new AbortController();
+    const reports = await runSideBySide(targets, { ...options, idleTimeoutMs: 1_000, signal }, time);
     expect(prepared).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
     expect(reports.map((r) => r.runs.length)).toEqual([2, 2]);
     for (const r of reports)
       for (const run of r.runs) expect(run).toMatchObject({ consumed: 25, expected: 25 });
+    // The bench's one signal serves every run: a run that ends leaves no listener on it.
+    expect(getEventListeners(signal, 'abort')).toEqual([]);
   });
 });
 

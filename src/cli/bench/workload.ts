@@ -152,7 +152,9 @@ export async function measureConsume(
   let lastAt = started;
   let finish: () => void = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
-  options.signal?.addEventListener('abort', () => finish(), { once: true });
+  // The signal outlives this run (one per bench, many runs): its listener must go with the run.
+  const onAbort = (): void => finish();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   const subscription = await target.subscribe((value) => {
     if (received >= options.count) return;
     received++;
@@ -170,6 +172,7 @@ export async function measureConsume(
   try {
     await Promise.race([done, idle(time, () => lastAt, options.idleTimeoutMs, done)]);
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     progress.stop();
     await subscription.stop();
   }
