@@ -98,13 +98,25 @@ async function startCluster(dataDir: string): Promise<ChildProcess> {
     '--base-port',
     String(basePort),
   ]);
+  // Both pipes stay read for the whole run (leaving a for-await loop over one would close it), so
+  // nothing the launcher writes later meets a closed pipe.
   let output = '';
-  up.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  for await (const chunk of up.stdout) {
-    output += (chunk as Buffer).toString();
-    if (output.includes('cluster ready')) return up;
-  }
-  throw new Error(`cluster did not start: ${output}`);
+  let ready = false;
+  const keep = (d: Buffer): void => {
+    if (!ready) output += d.toString();
+  };
+  up.stderr.on('data', keep);
+  up.stdout.on('data', keep);
+  await new Promise<void>((resolve, reject) => {
+    up.stdout.on('data', () => {
+      if (!ready && output.includes('cluster ready')) {
+        ready = true;
+        resolve();
+      }
+    });
+    up.once('exit', () => reject(new Error(`cluster did not start: ${output}`)));
+  });
+  return up;
 }
 
 /** The launcher exits once it has signalled its nodes; their data directories go only after them. */
@@ -184,8 +196,11 @@ try {
   await sample();
 } finally {
   clearInterval(sampler);
+  // A launcher that already exited emits no 'exit' again: awaiting it would leave the top-level await
+  // unsettled, and the script would end there without its report (Node exits with code 13).
+  const gone = up.exitCode !== null || up.signalCode !== null ? Promise.resolve() : once(up, 'exit');
   up.kill('SIGINT');
-  await once(up, 'exit');
+  await gone;
   await nodesGone(pids.map(([, pid]) => pid));
   rmSync(dataDir, { recursive: true, force: true });
 }
