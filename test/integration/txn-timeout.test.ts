@@ -54,9 +54,17 @@ describe('a producer that dies mid-transaction, 3 nodes', () => {
     expect(read.values).toEqual(['plain-after', 'committed-after']);
     expect(read.abortMarkers).toBe(1);
 
-    const [described] = (
-      await cluster.admin(leader.address).describeTransactions({ transactionalIds: ['tx-dead'] })
-    ).transactions;
+    // The markers move the last stable offset before the coordinator records the abort as complete
+    // (and the node asked may apply that a moment after the controller's leader): wait for it, bounded.
+    const describe = async () =>
+      (await cluster.admin(leader.address).describeTransactions({ transactionalIds: ['tx-dead'] }))
+        .transactions[0];
+    let described = await describe();
+    const completeBy = Date.now() + 5_000;
+    while (described?.state !== TransactionState.COMPLETE_ABORT && Date.now() < completeBy) {
+      await sleep(50);
+      described = await describe();
+    }
     expect(described).toMatchObject({
       state: TransactionState.COMPLETE_ABORT,
       producerEpoch: dead.epoch + 1,
