@@ -102,18 +102,15 @@ async function startCluster(dataDir: string): Promise<ChildProcess> {
   // nothing the launcher writes later meets a closed pipe.
   let output = '';
   let ready = false;
-  const keep = (d: Buffer): void => {
-    if (!ready) output += d.toString();
-  };
-  up.stderr.on('data', keep);
-  up.stdout.on('data', keep);
   await new Promise<void>((resolve, reject) => {
-    up.stdout.on('data', () => {
-      if (!ready && output.includes('cluster ready')) {
-        ready = true;
-        resolve();
-      }
-    });
+    const keep = (d: Buffer): void => {
+      if (ready) return;
+      output += d.toString();
+      ready = output.includes('cluster ready');
+      if (ready) resolve();
+    };
+    up.stderr.on('data', keep);
+    up.stdout.on('data', keep);
     up.once('exit', () => reject(new Error(`cluster did not start: ${output}`)));
   });
   return up;
