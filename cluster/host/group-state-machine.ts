@@ -30,6 +30,13 @@ export interface GroupStateMachine {
    * piles up meanwhile.
    */
   readonly blocked: boolean;
+  /**
+   * Proposers hear an applied result as soon as it is computed, while the write that records it is
+   * still in flight: the entry is committed on a quorum, so a restart recomputes the same result from
+   * the log. Readers of such a state machine must not take the applied state for the written one (a
+   * partition's fetch waits for the write in flight). Absent: results go out after the write.
+   */
+  readonly answersBeforeWrite?: boolean;
   /** Runs after the batch holding applied entries is written, so readers can see them. */
   afterApply(): void;
 }

@@ -19,6 +19,7 @@ const groupB = 2 as GroupId;
 
 class NullMachine implements GroupStateMachine {
   readonly blocked = false;
+  constructor(readonly answersBeforeWrite = false) {}
   apply(_entry: Entry, _batch: StorageBatch): unknown {
     return undefined;
   }
@@ -71,7 +72,7 @@ afterEach(async () => {
 });
 
 /** One node leading two single-voter groups, on a clock that moves only when the test says. */
-async function singleNode() {
+async function singleNode(options: { answersBeforeWrite?: boolean } = {}) {
   const clock = new ManualClock(1_000);
   const kv = new GatedKvStore();
   const config = {
@@ -107,7 +108,9 @@ async function singleNode() {
   };
   const confState = { voters: [self], votersOutgoing: [], learners: [], learnersNext: [], autoLeave: false };
   const groups = [groupA, groupB];
-  for (const id of groups) await host.addGroup(id, new NullMachine(), { confState });
+  for (const id of groups) {
+    await host.addGroup(id, new NullMachine(id === groupA && options.answersBeforeWrite), { confState });
+  }
   for (const id of groups) host.campaign(id);
   await run();
   for (const id of groups) expect(host.group(id)?.isLeader()).toBe(true);
@@ -142,6 +145,31 @@ describe('the host waits on its ready cycle, not on a timer', () => {
     expect(stopped).toBe(true);
     expect(node.kv.heldCount).toBe(0);
   });
+
+  it.each([true, false])(
+    'answers a proposal before the write that records its apply only when the state machine allows it (%s)',
+    async (answersBeforeWrite) => {
+      const node = await singleNode({ answersBeforeWrite });
+      node.kv.shut = true;
+      let answered = false;
+      void node.host
+        .group(groupA)!
+        .propose(new Uint8Array([1]))
+        .applied.then(() => (answered = true));
+      node.clock.advance(0);
+      await turns();
+      // The entry's own write: it counts toward the commit only once written.
+      expect(node.kv.heldCount).toBe(1);
+      node.kv.releaseOne();
+      await turns();
+      // The next cycle applied it and now writes what the apply staged.
+      expect(node.kv.heldCount).toBe(1);
+      expect(answered).toBe(answersBeforeWrite);
+      node.kv.releaseOne();
+      await turns();
+      expect(answered).toBe(true);
+    },
+  );
 
   it('stop() with no cycle in flight returns at once', async () => {
     const node = await singleNode();

@@ -583,13 +583,15 @@ export class MultiRaftHost {
       sync ||= rd.mustSync;
     }
     const settle: (() => void)[] = [];
+    const answerNow: (() => void)[] = [];
     const snapshots: (() => void)[] = [];
     for (const { group, rd } of work) {
       if (rd.snapshot) {
         group.installSnapshot(rd.snapshot);
         this.eventCounter.noteInstalled();
       }
-      settle.push(...group.applyCommitted(rd.committedEntries, batch));
+      const answers = group.applyCommitted(rd.committedEntries, batch);
+      (group.sm.answersBeforeWrite === true ? answerNow : settle).push(...answers);
       await group.sm.stage?.(batch);
       const snap = await this.maybeSnapshot(group, rd, batch);
       if (snap) snapshots.push(snap);
@@ -597,6 +599,8 @@ export class MultiRaftHost {
     // Raft thesis 10.2.1: a leader's appends may travel while its own write is in progress, since its
     // entry counts toward a commit only at advance(). Everything else (votes, responses) waits.
     this.send(work, true);
+    // A committed entry is on a quorum's disks already: its answer needs nothing this write adds.
+    for (const answer of answerNow) answer();
     if (!batch.isEmpty) await batch.commit(this.kv, { sync });
     for (const { group, rd } of work) this.mirror(group, rd);
     for (const s of snapshots) s();

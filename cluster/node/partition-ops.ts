@@ -132,9 +132,14 @@ export async function fetchLocal(
       `record data from offset ${p.replica.storedEnd} is still being copied to this replica; retry`,
     );
   }
-  // Applied entries reach the store one write later: what is applied but not written yet is
-  // answered as nothing new, never skipped.
-  const written = (await store.info(p.replica.partitionKey)).nextOffset;
+  // Applied entries reach the store one write later, and their producers may have heard of them
+  // already: a client's read waits for that write. A replica read (another node's gap fill, which asks
+  // again) takes what is written now. Whatever is not written is answered as nothing new, never skipped.
+  let written = (await store.info(p.replica.partitionKey)).nextOffset;
+  if (input.offset >= written && input.replicaRead !== true) {
+    await p.replica.whenWritten();
+    written = (await store.info(p.replica.partitionKey)).nextOffset;
+  }
   if (input.offset >= written)
     return { ...outcome, records: new Uint8Array(), nextOffset: input.offset, abortedTransactions: [] };
   const read = await store.read(p.replica.partitionKey, input.offset, input.bytesMax);
@@ -165,6 +170,8 @@ export async function listOffsetLocal(
     const offset = input.isolation === 'read-committed' ? sm.lastStableOffset : sm.highWatermark;
     return { offset, timestampMs: -1 };
   }
+  // A batch whose producer heard of it may be applied but not written yet (see fetchLocal).
+  await p.replica.whenWritten();
   const hit = await store.offsetForTimestamp(p.replica.partitionKey, input.timestampMs);
   return hit === undefined
     ? { offset: -1, timestampMs: -1 }

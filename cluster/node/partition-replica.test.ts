@@ -104,6 +104,28 @@ describe('PartitionReplica retention', () => {
     expect(await again.store.info(key)).toMatchObject({ logStartOffset: 3_360, nextOffset: 4_000 });
   });
 
+  it('lets readers wait for the write of what was applied, which its producer may have heard of', async () => {
+    const { replica, store } = await openReplica();
+    await replica.whenWritten(); // nothing applied: no wait
+    const batch = new StorageBatch();
+    const appended = appendEntry(1, 5, 1_000);
+    logs.appendEntries(batch, key as number as GroupId, [appended]);
+    replica.apply(appended, batch);
+    expect(replica.state.highWatermark).toBe(5);
+    let woke = false;
+    const waiting = replica.whenWritten().then(async () => {
+      woke = true;
+      return (await store.info(key)).nextOffset;
+    });
+    await batch.commit(rocks.kv, { sync: true });
+    await new Promise((resolve) => setImmediate(resolve));
+    // Written, but the host has not said so yet (afterApply follows the write in its cycle).
+    expect(woke).toBe(false);
+    replica.afterApply();
+    expect(await waiting).toBe(5);
+    await replica.whenWritten();
+  });
+
   it('stores the append time the leader put in the entry, not the records own timestamps', async () => {
     const { replica, store } = await openReplica();
     const y2001 = Date.UTC(2001, 0, 1);

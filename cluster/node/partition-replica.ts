@@ -50,6 +50,9 @@ export class PartitionReplica implements GroupStateMachine {
    */
   private fillAppendTimeMs = 0;
   private closed = false;
+  /** Entries applied in the cycle in flight, whose write has not landed yet (see whenWritten). */
+  private unwritten = false;
+  private written: { promise: Promise<void>; resolve: () => void } | undefined;
   /**
    * The store held batches of its own when the running fill started. Copying another replica's
    * compacted log after them could keep a value whose tombstone that replica already removed, so on
@@ -83,6 +86,26 @@ export class PartitionReplica implements GroupStateMachine {
     return false;
   }
 
+  /**
+   * A producer hears its offsets before the write that stores its batch lands, one write sooner:
+   * readers wait for that write (whenWritten), so what a producer was told is readable at once.
+   */
+  readonly answersBeforeWrite = true;
+
+  /**
+   * Resolves once the entries applied in the ready cycle in flight are written (at once when none
+   * are waiting): the state machine may be that one write ahead of the store.
+   */
+  whenWritten(): Promise<void> {
+    if (!this.unwritten || this.closed) return Promise.resolve();
+    if (this.written === undefined) {
+      let resolve = (): void => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.written = { promise, resolve };
+    }
+    return this.written.promise;
+  }
+
   /** A gap fill is writing the store (nothing else may rewrite its batches meanwhile). */
   get isFilling(): boolean {
     return this.filling;
@@ -94,6 +117,7 @@ export class PartitionReplica implements GroupStateMachine {
   }
 
   apply(entry: Entry, batch: StorageBatch): PartitionResult {
+    this.unwritten = true;
     const { result } = applyPartitionEntry(this.machine, entry.data, entry.index);
     if (!result.ok && result.code === 'CORRUPT_MESSAGE') {
       // A leader checks every batch before proposing it: a committed one that fails is rejected alike
@@ -192,7 +216,15 @@ export class PartitionReplica implements GroupStateMachine {
   }
 
   afterApply(): void {
-    // Readers look at the store, which the host has written by now; nothing else to publish.
+    // The host has written the cycle's batch: readers waiting for it find the store caught up.
+    this.unwritten = false;
+    this.releaseWrittenWaiters();
+  }
+
+  private releaseWrittenWaiters(): void {
+    const written = this.written;
+    this.written = undefined;
+    written?.resolve();
   }
 
   private startFill(): void {
@@ -229,6 +261,7 @@ export class PartitionReplica implements GroupStateMachine {
   /** Stops a gap fill in progress (the partition left this node, or the node is stopping). */
   close(): void {
     this.closed = true;
+    this.releaseWrittenWaiters();
   }
 
   /**

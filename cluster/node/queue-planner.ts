@@ -190,8 +190,12 @@ export class LeasePlanner {
     return found.some((a) => a.producerId === view.producerId && a.firstOffset <= view.baseOffset);
   }
 
-  /** What the store has written; the applied state may be a write cycle ahead of it. */
+  /**
+   * What the store has written, once the write in flight landed: the applied state may be a write
+   * ahead of the store, and the producers of those records may have heard of them already.
+   */
   private async writtenEnd(): Promise<number> {
+    await this.replica.whenWritten();
     return (await this.store.info(this.replica.partitionKey)).nextOffset;
   }
 

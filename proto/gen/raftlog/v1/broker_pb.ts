@@ -2723,7 +2723,8 @@ export enum Acks {
   LEADER = 2,
 
   /**
-   * Answer once the batch is committed: fsynced on a majority of the replicas.
+   * Answer once the batch is committed: fsynced on a majority of the replicas. A Fetch from the
+   * leader sent after the answer returns the batch (with max_wait_ms 0 too).
    *
    * @generated from enum value: ACKS_QUORUM = 3;
    */
