@@ -52,7 +52,8 @@ export class PartitionReplica implements GroupStateMachine {
   private closed = false;
   /** Entries applied in the cycle in flight, whose write has not landed yet (see whenWritten). */
   private unwritten = false;
-  private written: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Reads waiting for that write (see whenWritten). */
+  private writtenWaiters: (() => void)[] = [];
   /**
    * The store held batches of its own when the running fill started. Copying another replica's
    * compacted log after them could keep a value whose tombstone that replica already removed, so on
@@ -98,12 +99,7 @@ export class PartitionReplica implements GroupStateMachine {
    */
   whenWritten(): Promise<void> {
     if (!this.unwritten || this.closed) return Promise.resolve();
-    if (this.written === undefined) {
-      let resolve = (): void => undefined;
-      const promise = new Promise<void>((r) => (resolve = r));
-      this.written = { promise, resolve };
-    }
-    return this.written.promise;
+    return new Promise((resolve) => this.writtenWaiters.push(resolve));
   }
 
   /** A gap fill is writing the store (nothing else may rewrite its batches meanwhile). */
@@ -222,9 +218,7 @@ export class PartitionReplica implements GroupStateMachine {
   }
 
   private releaseWrittenWaiters(): void {
-    const written = this.written;
-    this.written = undefined;
-    written?.resolve();
+    for (const wake of this.writtenWaiters.splice(0)) wake();
   }
 
   private startFill(): void {
