@@ -16,6 +16,19 @@ describe('ByteBudget', () => {
     expect(budget.usedBytes).toBe(70);
   });
 
+  it('takes space at once only when it needs no wait', async () => {
+    const budget = new ByteBudget(100);
+    expect(budget.tryAcquire(70)).toBe(true);
+    expect(budget.tryAcquire(40)).toBe(false);
+    const queued = budget.acquire(40);
+    // Room for 20 is left, but a waiter is queued first: taking it would starve the waiter.
+    expect(budget.tryAcquire(20)).toBe(false);
+    budget.release(70);
+    await queued;
+    expect(budget.tryAcquire(60)).toBe(true);
+    expect(budget.usedBytes).toBe(100);
+  });
+
   it('refuses a single request larger than the whole budget', async () => {
     await expect(new ByteBudget(10).acquire(11)).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
   });

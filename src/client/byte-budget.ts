@@ -30,6 +30,13 @@ export class ByteBudget {
     return new Promise((resolve, reject) => this.waiters.push({ bytes, resolve, reject }));
   }
 
+  /** Takes `bytes` now if that needs no wait (nobody queued, room left); false otherwise. */
+  tryAcquire(bytes: number): boolean {
+    if (this.waiters.length > 0 || this.used + bytes > this.capacityBytes) return false;
+    this.used += bytes;
+    return true;
+  }
+
   release(bytes: number): void {
     this.used -= bytes;
     while (this.waiters.length > 0) {

@@ -229,6 +229,52 @@ function countingClient(): ProducerClient & { initCalls: number } {
   return client;
 }
 
+describe('Producer admitting from cached metadata', () => {
+  it('admits at once once the partition count is cached, never ahead of a record still admitted', async () => {
+    const log = new FakeLog();
+    let cached = false;
+    let lookups = 0;
+    const client: ProducerClient = {
+      ...fakeClient(2),
+      cachedPartitionCount: () => (cached ? 2 : undefined),
+      partitionCount: async () => {
+        lookups++;
+        await new Promise((r) => setTimeout(r, 5));
+        cached = true;
+        return 2;
+      },
+    };
+    const producer = new Producer(client, { transport: log, lingerMs: 0, ...fast });
+    // The first record waits for metadata; the next ones find it cached but must queue behind it.
+    const first = producer.send({ topic: 't', partition: 0, value: 'v0' });
+    await new Promise((r) => setTimeout(r, 10));
+    const rest = [1, 2, 3].map((i) => producer.send({ topic: 't', partition: 0, value: `v${i}` }));
+    await Promise.all([first, ...rest]);
+    expect(log.logs.get(0)).toEqual(['v0', 'v1', 'v2', 'v3']);
+    expect(lookups).toBe(1);
+    await producer.close();
+  });
+
+  it('keeps send() order when a record waiting for metadata is followed by records that need none', async () => {
+    const log = new FakeLog();
+    let asked = 0;
+    const client: ProducerClient = {
+      ...fakeClient(2),
+      // Cached for every record but the first, whose lookup is slow.
+      cachedPartitionCount: () => (asked++ === 0 ? undefined : 2),
+      partitionCount: async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        return 2;
+      },
+    };
+    const producer = new Producer(client, { transport: log, lingerMs: 0, ...fast });
+    const sends = [0, 1, 2, 3].map((i) => producer.send({ topic: 't', partition: 0, value: `v${i}` }));
+    await Promise.all(sends);
+    expect(log.logs.get(0)).toEqual(['v0', 'v1', 'v2', 'v3']);
+    await producer.close();
+  });
+});
+
 describe('Producer whose partition forgot its producer id (UNKNOWN_PRODUCER_ID)', () => {
   it('resends a batch known not to be stored under a fresh producer id, once', async () => {
     const log = new ForgetfulLog();

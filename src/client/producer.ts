@@ -69,7 +69,27 @@ interface QueuedRecord {
 export type ProducerClient = Pick<
   RaftlogClient,
   'partitionCount' | 'leaderAddress' | 'noteError' | 'broker' | 'addresses'
->;
+> &
+  Partial<Pick<RaftlogClient, 'cachedPartitionCount'>>;
+
+interface Admitted {
+  readonly partition: number;
+  readonly input: RecordInput;
+  readonly sizeBytes: number;
+}
+
+/** The record as it will be batched, and its partition among `partitions`. */
+function admission(record: ProducerRecord, partitions: number, partitioner: Partitioner): Admitted {
+  const key = toBytes(record.key ?? null);
+  const input: RecordInput = {
+    key,
+    value: toBytes(record.value),
+    timestamp: record.timestampMs ?? Date.now(),
+    ...headersOf(record),
+  };
+  const partition = partitioner.choose(record.topic, partitions, key, record.partition);
+  return { partition, input, sizeBytes: recordBytes(input) };
+}
 
 const acksWire: Record<AcksMode, Acks> = { none: Acks.NONE, leader: Acks.LEADER, quorum: Acks.QUORUM };
 const utf8 = new TextEncoder();
@@ -107,6 +127,8 @@ export class Producer {
   private readonly inFlightBatchesMax: number;
   private readonly lingerTimers = new Map<string, NodeJS.Timeout>();
   private admission: Promise<void> = Promise.resolve();
+  /** Records between send() and the end of admit(); while any is, later ones queue behind it. */
+  private admitting = 0;
   private unsettled = 0;
   private idleWaiters: (() => void)[] = [];
   private flushing = 0;
@@ -256,7 +278,7 @@ export class Producer {
     this.unsettled++;
     let queued = false;
     try {
-      const { partition, input, sizeBytes } = await this.admit(record);
+      const { partition, input, sizeBytes } = this.admitNow(record) ?? (await this.admit(record));
       queued = true;
       return await new Promise<RecordAck>((resolve, reject) => {
         const key = `${record.topic}/${partition}`;
@@ -293,29 +315,36 @@ export class Producer {
     this.transport.close();
   }
 
+  /**
+   * Admission without waiting, the common case: no earlier record is still being admitted, the
+   * partition count is in fresh cached metadata and the buffer has room. Otherwise undefined, and
+   * admit() takes the record (and reports what is wrong with it).
+   */
+  private admitNow(record: ProducerRecord): Admitted | undefined {
+    if (this.admitting > 0) return undefined;
+    const count = this.client.cachedPartitionCount?.(record.topic);
+    if (count === undefined) return undefined;
+    const admitted = admission(record, count, this.partitioner);
+    return this.budget.tryAcquire(admitted.sizeBytes) ? admitted : undefined;
+  }
+
   /** Partition choice and buffer space, strictly in send() order so batches keep that order. */
-  private async admit(record: ProducerRecord) {
+  private async admit(record: ProducerRecord): Promise<Admitted> {
     const previous = this.admission;
     let done!: () => void;
     this.admission = new Promise((resolve) => (done = resolve));
+    this.admitting++;
     try {
       await previous;
-      const key = toBytes(record.key ?? null);
-      const input: RecordInput = {
-        key,
-        value: toBytes(record.value),
-        timestamp: record.timestampMs ?? Date.now(),
-        ...headersOf(record),
-      };
       const count = await withRetry(() => this.client.partitionCount(record.topic), {
         deadlineMs: Date.now() + this.deliveryTimeoutMs,
         retry: this.retry,
       });
-      const partition = this.partitioner.choose(record.topic, count, key, record.partition);
-      const sizeBytes = recordBytes(input);
-      await this.budget.acquire(sizeBytes);
-      return { partition, input, sizeBytes };
+      const admitted = admission(record, count, this.partitioner);
+      await this.budget.acquire(admitted.sizeBytes);
+      return admitted;
     } finally {
+      this.admitting--;
       done();
     }
   }

@@ -74,9 +74,14 @@ export class RaftlogClient {
 
   /** Cached metadata, fetched first when missing, marked stale or too old. */
   async metadata(): Promise<ClusterMetadata> {
+    return this.fresh() ?? this.refreshMetadata();
+  }
+
+  private fresh(): ClusterMetadata | undefined {
     const m = this.current;
-    if (m !== undefined && !this.stale && Date.now() - m.fetchedAtMs < this.metadataMaxAgeMs) return m;
-    return this.refreshMetadata();
+    return m !== undefined && !this.stale && Date.now() - m.fetchedAtMs < this.metadataMaxAgeMs
+      ? m
+      : undefined;
   }
 
   /** One Metadata call at a time; callers arriving meanwhile share its result. */
@@ -97,6 +102,11 @@ export class RaftlogClient {
     if (info === undefined) info = (await this.refreshMetadata()).topics.get(topic);
     if (info === undefined) throw new RaftlogError('TOPIC_NOT_FOUND', `topic ${topic} does not exist`);
     return info.partitions.length;
+  }
+
+  /** A topic's partition count from fresh cached metadata, without a call; undefined when one is needed. */
+  cachedPartitionCount(topic: string): number | undefined {
+    return this.fresh()?.topics.get(topic)?.partitions.length;
   }
 
   /** The address to send a partition's requests to; LEADER_NOT_AVAILABLE (retriable) when none is known. */
