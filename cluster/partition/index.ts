@@ -26,7 +26,8 @@ export {
 export { encodeMarkerBatch, readMarkerType, type MarkerInput, type MarkerType } from './control-record.js';
 export { validateAppendBatch, type AppendBatchRules } from './validate-append-batch.js';
 export { lastSequenceOf, nextSequence, sequenceMax } from './sequence.js';
-export type { BatchMetadata, ProducerEntry } from './producer-state.js';
+export type { BatchMetadata } from './batch-window.js';
+export type { ProducerEntry } from './producer-state.js';
 export { QueueBook, validateQueueGroupName } from './queue-book.js';
 export { isAvailable } from './queue-group.js';
 export {

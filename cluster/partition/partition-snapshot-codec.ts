@@ -6,7 +6,8 @@ import {
   type PartitionStateData,
 } from './partition-state-machine.js';
 import { defaultPartitionLimits, type AbortedTransaction, type PartitionLimits } from './partition-types.js';
-import type { BatchMetadata, ProducerEntry } from './producer-state.js';
+import { BatchWindow } from './batch-window.js';
+import type { ProducerEntry } from './producer-state.js';
 import { queueGroupsBytes, readQueueGroups, writeQueueGroups } from './queue-codec.js';
 
 /**
@@ -77,9 +78,9 @@ function readProducer(r: BinaryReader, horizon: number): ProducerEntry {
   if (count > horizon)
     throw r.corrupt(`producer ${producerId} keeps ${count} batches, horizon is ${horizon}`);
   if (count * batchBytes > r.remaining) throw r.corrupt(`producer ${producerId}: batch list is truncated`);
-  const batches: BatchMetadata[] = [];
+  const batches = new BatchWindow();
   for (let i = 0; i < count; i++)
-    batches.push({ baseSequence: r.u32(), lastSequence: r.u32(), baseOffset: r.u64() });
+    batches.push({ baseSequence: r.u32(), lastSequence: r.u32(), baseOffset: r.u64() }, horizon);
   return { producerId, epoch, lastSequence, lastTimestampMs, openTxnFirstOffset, batches };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BatchWindow } from './batch-window.js';
 import { encodeMarkerBatch } from './control-record.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
 import { decodePartitionSnapshot, encodePartitionSnapshot } from './partition-snapshot-codec.js';
@@ -139,7 +140,7 @@ describe('idempotence', () => {
     const p = data.producers[0]!;
     r.sm = PartitionStateMachine.fromData({
       ...data,
-      producers: [{ ...p, lastSequence: sequenceMax - 1, batches: [] }],
+      producers: [{ ...p, lastSequence: sequenceMax - 1, batches: new BatchWindow() }],
     });
     expect(offsets(r.append({ producerId: 3, sequence: sequenceMax, records: 3 }))).toEqual([1, 3, false]);
     expect(r.sm.producer(3)).toMatchObject({ lastSequence: 1 });

@@ -24,9 +24,9 @@ import {
   checkSequence,
   newProducerEntry,
   recordBatch,
-  type BatchMetadata,
   type ProducerEntry,
 } from './producer-state.js';
+import type { BatchMetadata } from './batch-window.js';
 import { QueueBook } from './queue-book.js';
 import type { QueueGroupData, QueueLeaseCommand, QueueSettleCommand } from './queue-types.js';
 import { lastSequenceOf } from './sequence.js';
@@ -122,7 +122,7 @@ export class PartitionStateMachine {
     sm.next = data.nextOffset;
     sm.lastTimestamp = data.lastTimestampMs;
     for (const p of data.producers) {
-      sm.producers.set(p.producerId, { ...p, batches: [...p.batches] });
+      sm.producers.set(p.producerId, { ...p, batches: p.batches.copy() });
       sm.producerBytes += entryBytes(p);
     }
     const open = data.producers.filter((p) => p.openTxnFirstOffset >= 0);

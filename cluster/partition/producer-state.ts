@@ -1,11 +1,6 @@
 import type { ErrorCode } from '../../lib/index.js';
+import { BatchWindow, type BatchMetadata } from './batch-window.js';
 import { nextSequence } from './sequence.js';
-
-export interface BatchMetadata {
-  readonly baseSequence: number;
-  readonly lastSequence: number;
-  readonly baseOffset: number;
-}
 
 /** Mutable on purpose: this is the hot path, and the state machine owns its entries. */
 export interface ProducerEntry {
@@ -17,7 +12,7 @@ export interface ProducerEntry {
   /** First offset of this producer's open transaction, -1 when none. */
   openTxnFirstOffset: number;
   /** The last batches of the current epoch, oldest first, at most the dedup horizon. */
-  readonly batches: BatchMetadata[];
+  readonly batches: BatchWindow;
 }
 
 export function newProducerEntry(producerId: number, epoch: number, timestampMs: number): ProducerEntry {
@@ -27,7 +22,7 @@ export function newProducerEntry(producerId: number, epoch: number, timestampMs:
     lastSequence: -1,
     lastTimestampMs: timestampMs,
     openTxnFirstOffset: -1,
-    batches: [],
+    batches: new BatchWindow(),
   };
 }
 
@@ -37,15 +32,6 @@ export type SequenceDecision =
   | { readonly kind: 'reject'; readonly code: ErrorCode; readonly message: string };
 
 const accept: SequenceDecision = { kind: 'accept' };
-
-function findBatch(entry: ProducerEntry, baseSequence: number): BatchMetadata | undefined {
-  // Retries are almost always of the newest batches, so search from the end.
-  for (let i = entry.batches.length - 1; i >= 0; i--) {
-    const b = entry.batches[i]!;
-    if (b.baseSequence === baseSequence) return b;
-  }
-  return undefined;
-}
 
 /**
  * The idempotence rule for one batch of an idempotent producer: the next sequence is accepted, a
@@ -83,7 +69,7 @@ export function checkSequence(
   }
   const expected = nextSequence(entry.lastSequence);
   if (baseSequence === expected) return accept;
-  const original = findBatch(entry, baseSequence);
+  const original = entry.batches.find(baseSequence);
   if (original !== undefined && original.lastSequence === lastSequence)
     return { kind: 'duplicate', original };
   const detail =
@@ -97,11 +83,10 @@ export function checkSequence(
 export function bumpEpoch(entry: ProducerEntry, epoch: number): void {
   entry.epoch = epoch;
   entry.lastSequence = -1;
-  entry.batches.length = 0;
+  entry.batches.clear();
 }
 
 export function recordBatch(entry: ProducerEntry, batch: BatchMetadata, horizon: number): void {
   entry.lastSequence = batch.lastSequence;
-  entry.batches.push(batch);
-  if (entry.batches.length > horizon) entry.batches.shift();
+  entry.batches.push(batch, horizon);
 }
