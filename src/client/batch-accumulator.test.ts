@@ -16,15 +16,21 @@ describe('BatchAccumulator', () => {
     expect(acc.isEmpty).toBe(true);
   });
 
-  it('closes a batch before it would pass batchBytesMax and releases it at once', () => {
+  it('closes a batch once another record like its last would pass batchBytesMax, and releases it at once', () => {
     const acc = make();
+    // One record of 60 leaves no room for a second of 60: full already, not held for the linger.
     acc.append('t/0', { id: 1, size: 60 }, 0);
-    acc.append('t/0', { id: 2, size: 60 }, 0);
-    const first = acc.drain('t/0', 0, false);
-    expect(first?.items.map((i) => i.id)).toEqual([1]);
-    expect(first?.sizeBytes).toBe(60);
+    expect(acc.drain('t/0', 0, false)?.items.map((i) => i.id)).toEqual([1]);
+    acc.append('t/0', { id: 2, size: 30 }, 0);
+    acc.append('t/0', { id: 3, size: 30 }, 0);
     expect(acc.drain('t/0', 0, false)).toBeUndefined();
-    expect(acc.drain('t/0', 5, false)?.items.map((i) => i.id)).toEqual([2]);
+    // 50 more would pass 100: the batch closes with 60 and the record opens the next one.
+    acc.append('t/0', { id: 4, size: 50 }, 0);
+    const closed = acc.drain('t/0', 0, false);
+    expect(closed?.items.map((i) => i.id)).toEqual([2, 3]);
+    expect(closed?.sizeBytes).toBe(60);
+    expect(acc.drain('t/0', 0, false)).toBeUndefined();
+    expect(acc.drain('t/0', 5, false)?.items.map((i) => i.id)).toEqual([4]);
   });
 
   it('gives a record larger than batchBytesMax a batch of its own', () => {

@@ -45,9 +45,10 @@ export class BatchAccumulator<T> {
     }
     open.items.push(item);
     open.sizeBytes += size;
-    if (open.items.length >= this.limits.batchRecordsMax || open.sizeBytes >= this.limits.batchBytesMax) {
-      open.full = true;
-    }
+    // Full also when one more record the size of this one would not fit: records of one size would
+    // otherwise leave a batch a sliver short of its limit, waiting out the linger for a record that
+    // can only open the next batch.
+    if (this.wouldOverflow(open, size)) open.full = true;
   }
 
   /** Removes and returns the partition's oldest batch if it is full, lingered long enough, or forced. */
