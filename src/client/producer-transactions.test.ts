@@ -49,6 +49,8 @@ function fakeCluster() {
   };
   const client: ProducerClient = {
     partitionCount: async () => 3,
+    // Never cached: every record takes the awaited admission.
+    cachedPartitionCount: () => undefined,
     leaderAddress: async () => 'leader:1',
     noteError: () => undefined,
     addresses: () => ['node:1'],

@@ -43,6 +43,8 @@ function fakeClient(partitions = 2): ProducerClient & { hints: string[] } {
       if (topic !== 't') throw new RaftlogError('TOPIC_NOT_FOUND', topic);
       return partitions;
     },
+    // Never cached: every record takes the awaited admission (the tests below that cache say so).
+    cachedPartitionCount: () => undefined,
     leaderAddress: async () => hints.at(-1) ?? 'leader:1',
     noteError: (_t: string, _p: number, e: RaftlogError) => {
       if (e.leaderHint !== undefined) hints.push(e.leaderHint);

@@ -68,9 +68,8 @@ interface QueuedRecord {
 /** What the producer needs from RaftlogClient (a fake in tests). */
 export type ProducerClient = Pick<
   RaftlogClient,
-  'partitionCount' | 'leaderAddress' | 'noteError' | 'broker' | 'addresses'
-> &
-  Partial<Pick<RaftlogClient, 'cachedPartitionCount'>>;
+  'partitionCount' | 'cachedPartitionCount' | 'leaderAddress' | 'noteError' | 'broker' | 'addresses'
+>;
 
 interface Admitted {
   readonly partition: number;
@@ -322,7 +321,7 @@ export class Producer {
    */
   private admitNow(record: ProducerRecord): Admitted | undefined {
     if (this.admitting > 0) return undefined;
-    const count = this.client.cachedPartitionCount?.(record.topic);
+    const count = this.client.cachedPartitionCount(record.topic);
     if (count === undefined) return undefined;
     const admitted = admission(record, count, this.partitioner);
     return this.budget.tryAcquire(admitted.sizeBytes) ? admitted : undefined;
