@@ -11,10 +11,15 @@ export function missingAllocatorSettings(env: NodeJS.ProcessEnv, glibc: boolean)
   return Object.keys(nodeAllocatorEnv).filter((name) => env[name] === undefined);
 }
 
+/** Whether this process's C library is glibc (the report names its version only then). */
+export function runsOnGlibc(): boolean {
+  const report = process.report.getReport() as ReportHeader;
+  return report.header?.glibcVersionRuntime !== undefined;
+}
+
 /** Says once, at start, when the node runs on glibc without the settings that keep its RSS flat. */
 export function warnOnAllocatorSettings(logger: Logger): void {
-  const report = process.report.getReport() as ReportHeader;
-  const missing = missingAllocatorSettings(process.env, report.header?.glibcVersionRuntime !== undefined);
+  const missing = missingAllocatorSettings(process.env, runsOnGlibc());
   if (missing.length === 0) return;
   const suggested = missing.map((name) => `${name}=${nodeAllocatorEnv[name] ?? ''}`).join(' ');
   logger.warn(

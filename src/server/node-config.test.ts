@@ -69,6 +69,15 @@ describe('node configuration', () => {
     ).toThrow(/clusterId must be[\s\S]*gapFillBytesMax must be an integer/);
   });
 
+  it('trims freed heap pages every minute unless told otherwise, 0 being off', () => {
+    const base = { id: '1', listen: '127.0.0.1:9091', peers, dataDir: '/tmp/x' };
+    expect(loadNodeConfig(base, {}).memoryTrimIntervalMs).toBe(60_000);
+    expect(loadNodeConfig(base, { RAFTLOG_MEMORY_TRIM_INTERVAL_MS: '0' }).memoryTrimIntervalMs).toBe(0);
+    expect(() => loadNodeConfig(base, { RAFTLOG_MEMORY_TRIM_INTERVAL_MS: '10' })).toThrow(
+      /memoryTrimIntervalMs must be 0 \(off\) or at least 100/,
+    );
+  });
+
   it('leaves metrics and the console off unless given an address, from flags or env', () => {
     const base = { id: '1', listen: '127.0.0.1:9091', peers, dataDir: '/tmp/x' };
     const off = loadNodeConfig(base, {});

@@ -64,6 +64,8 @@ export interface NodeConfig extends TlsSettings {
   readonly producerStateBytesMax: number;
   /** A transactional id idle this long with no open transaction is forgotten (Kafka's default: 7 days). */
   readonly transactionalIdExpirationMs: number;
+  /** How often glibc is asked to hand freed heap pages back (memory-trim.ts); 0: never. */
+  readonly memoryTrimIntervalMs: number;
   /**
    * A StatefulSet pod's name (`raftlog-2`): the node id is its ordinal plus one, so one pod template
    * serves every pod. Must agree with `id` when both are set.
@@ -111,6 +113,7 @@ const defaults = {
   producerIdleMsMax: 24 * 60 * 60 * 1000,
   producerStateBytesMax: 32 * 1024 * 1024,
   transactionalIdExpirationMs: 7 * 24 * 60 * 60 * 1000,
+  memoryTrimIntervalMs: 60_000,
   ...authDefaults,
 } as const;
 
@@ -138,6 +141,7 @@ const settingNames = [
   'clusterId',
   'gapFillBytesMax',
   'producerIdleMsMax',
+  'memoryTrimIntervalMs',
   'producerStateBytesMax',
   'transactionalIdExpirationMs',
   'idFromPodName',
@@ -307,6 +311,16 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     365 * 24 * 60 * 60 * 1000,
     problems,
   );
+  const memoryTrimIntervalMs = integer(
+    raw.memoryTrimIntervalMs,
+    'memoryTrimIntervalMs',
+    0,
+    24 * 60 * 60 * 1000,
+    problems,
+  );
+  if (memoryTrimIntervalMs > 0 && memoryTrimIntervalMs < 100) {
+    problems.push('memoryTrimIntervalMs must be 0 (off) or at least 100');
+  }
   const tls = validateTlsSettings(raw, problems);
   const metricsListen = optionalAddress(raw.metricsListen, 'metricsListen', problems);
   const consoleListen = optionalAddress(raw.consoleListen, 'consoleListen', problems);
@@ -340,6 +354,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     producerIdleMsMax,
     producerStateBytesMax,
     transactionalIdExpirationMs,
+    memoryTrimIntervalMs,
     idFromPodName,
     hostAliases,
     ...tls,

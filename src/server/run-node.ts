@@ -1,4 +1,5 @@
-import { warnOnAllocatorSettings } from './allocator-check.js';
+import { runsOnGlibc, warnOnAllocatorSettings } from './allocator-check.js';
+import { startNodeMemoryTrim } from './memory-trim.js';
 import { useNativeCrc32c } from '../client/index.js';
 import { setNodeHeapGrowth } from './heap-growth.js';
 import { mkdirSync } from 'node:fs';
@@ -45,6 +46,7 @@ export async function runNode(flags: RawSettings): Promise<void> {
   });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
   warnOnAllocatorSettings(logger);
+  const memoryTrim = await startNodeMemoryTrim(config.memoryTrimIntervalMs, runsOnGlibc(), logger);
   setNodeHeapGrowth();
   if (!useNativeCrc32c()) logger.warn('native CRC32C unavailable here: checksums use the slower table code');
   const running = await startNode(config, logger).catch((error: unknown) => {
@@ -66,6 +68,7 @@ export async function runNode(flags: RawSettings): Promise<void> {
     await running.stop();
   } finally {
     clearInterval(keepAlive);
+    memoryTrim?.stop();
   }
   logger.info('stopped');
 }
