@@ -23,7 +23,7 @@ export interface TrimTimers {
  * them to 128–156. Under steady load it does not help: the pages come back within seconds (every
  * 5 s, RSS per minute rose as without it, and throughput fell by about a tenth), hence once a
  * minute. Node has no binding for it, so it goes through koffi (a C FFI with prebuilt binaries), on a
- * worker thread: one trim of a 120 MiB heap took 2–17 ms.
+ * worker thread: one trim of a 120 MiB heap took 2–18 ms.
  */
 export async function loadMallocTrim(glibc: boolean): Promise<TrimCall | undefined> {
   if (!glibc) return undefined;
