@@ -18,8 +18,8 @@ export function runsOnGlibc(): boolean {
 }
 
 /** Says once, at start, when the node runs on glibc without the settings that keep its RSS flat. */
-export function warnOnAllocatorSettings(logger: Logger): void {
-  const missing = missingAllocatorSettings(process.env, runsOnGlibc());
+export function warnOnAllocatorSettings(logger: Logger, glibc: boolean): void {
+  const missing = missingAllocatorSettings(process.env, glibc);
   if (missing.length === 0) return;
   const suggested = missing.map((name) => `${name}=${nodeAllocatorEnv[name] ?? ''}`).join(' ');
   logger.warn(

@@ -45,8 +45,10 @@ export async function runNode(flags: RawSettings): Promise<void> {
     context: requestLogFields,
   });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
-  warnOnAllocatorSettings(logger);
-  const memoryTrim = await startNodeMemoryTrim(config.memoryTrimIntervalMs, runsOnGlibc(), logger);
+  // The process report is taken once: it walks every libuv handle.
+  const glibc = runsOnGlibc();
+  warnOnAllocatorSettings(logger, glibc);
+  const memoryTrim = await startNodeMemoryTrim(config.memoryTrimIntervalMs, glibc, logger);
   setNodeHeapGrowth();
   if (!useNativeCrc32c()) logger.warn('native CRC32C unavailable here: checksums use the slower table code');
   const running = await startNode(config, logger).catch((error: unknown) => {
