@@ -1,34 +1,21 @@
 import { describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../lib/index.js';
 import { loadMallocTrim, startMemoryTrim, type TrimCall } from './memory-trim.js';
 import { runsOnGlibc } from './allocator-check.js';
-
-function fakeTimers() {
-  let tick: (() => void) | undefined;
-  const unref = vi.fn();
-  const timers = {
-    setInterval: vi.fn((fn: () => void) => {
-      tick = fn;
-      return { unref };
-    }),
-    clearInterval: vi.fn(() => {
-      tick = undefined;
-    }),
-  };
-  return { timers, unref, fire: () => tick?.() };
-}
 
 describe('startMemoryTrim', () => {
   it('trims on every tick, but never while the last trim still runs', () => {
     const pending: ((error: unknown) => void)[] = [];
     const trim: TrimCall = (done) => pending.push(done);
-    const { timers, fire } = fakeTimers();
-    startMemoryTrim(trim, 5_000, timers, () => undefined);
-    expect(timers.setInterval).toHaveBeenCalledWith(expect.any(Function), 5_000);
-    fire();
-    fire();
+    const clock = new ManualClock();
+    startMemoryTrim(trim, 5_000, clock, () => undefined);
+    clock.advance(4_999);
+    expect(pending).toHaveLength(0);
+    clock.advance(1);
+    clock.advance(5_000);
     expect(pending).toHaveLength(1);
     pending[0]!(undefined);
-    fire();
+    clock.advance(5_000);
     expect(pending).toHaveLength(2);
   });
 
@@ -39,23 +26,22 @@ describe('startMemoryTrim', () => {
       calls++;
       done(calls === 1 ? new Error('boom') : undefined);
     };
-    const { timers, fire } = fakeTimers();
-    startMemoryTrim(trim, 1_000, timers, (e) => errors.push(e));
-    fire();
-    fire();
+    const clock = new ManualClock();
+    startMemoryTrim(trim, 1_000, clock, (e) => errors.push(e));
+    clock.advance(1_000);
+    clock.advance(1_000);
     expect(calls).toBe(2);
     expect(errors).toEqual([new Error('boom')]);
   });
 
-  it('stops ticking once stopped, and does not hold the process open', () => {
+  it('stops once its timer is cancelled', () => {
     const trim = vi.fn<TrimCall>((done) => done(undefined));
-    const { timers, unref, fire } = fakeTimers();
-    const handle = startMemoryTrim(trim, 1_000, timers, () => undefined);
-    expect(unref).toHaveBeenCalled();
-    handle.stop();
-    fire();
-    expect(trim).not.toHaveBeenCalled();
-    expect(timers.clearInterval).toHaveBeenCalled();
+    const clock = new ManualClock();
+    const timer = startMemoryTrim(trim, 1_000, clock, () => undefined);
+    clock.advance(1_000);
+    timer.cancel();
+    clock.advance(5_000);
+    expect(trim).toHaveBeenCalledTimes(1);
   });
 });
 

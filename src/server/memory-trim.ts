@@ -1,16 +1,9 @@
 import type { Logger } from 'pino';
+import type { Clock, Timer } from '../../lib/index.js';
+import { systemClock } from './system-clock.js';
 
 /** Asks the allocator to hand its free pages back; `done` runs once it has, on the event loop. */
 export type TrimCall = (done: (error: unknown) => void) => void;
-
-export interface MemoryTrim {
-  stop(): void;
-}
-
-export interface TrimTimers {
-  setInterval(fn: () => void, ms: number): { unref?(): void };
-  clearInterval(handle: unknown): void;
-}
 
 /**
  * glibc's `malloc_trim(0)` on a worker thread, or undefined where there is none to call (another C
@@ -40,25 +33,23 @@ export async function loadMallocTrim(glibc: boolean): Promise<TrimCall | undefin
 
 /**
  * Runs `trim` every `intervalMs`, never two at once (a slow trim makes the next one wait for the
- * following tick, not pile up). The timer does not keep the process alive.
+ * following tick, not pile up). Cancel the returned timer to stop.
  */
 export function startMemoryTrim(
   trim: TrimCall,
   intervalMs: number,
-  timers: TrimTimers,
+  clock: Pick<Clock, 'every'>,
   onError: (error: unknown) => void,
-): MemoryTrim {
+): Timer {
   let running = false;
-  const handle = timers.setInterval(() => {
+  return clock.every(intervalMs, () => {
     if (running) return;
     running = true;
     trim((error) => {
       running = false;
       if (error !== undefined && error !== null) onError(error);
     });
-  }, intervalMs);
-  handle.unref?.();
-  return { stop: () => timers.clearInterval(handle) };
+  });
 }
 
 /** Starts the node's trims when configured (`memoryTrimIntervalMs` > 0) and possible here. */
@@ -66,7 +57,7 @@ export async function startNodeMemoryTrim(
   intervalMs: number,
   glibc: boolean,
   logger: Logger,
-): Promise<MemoryTrim | undefined> {
+): Promise<Timer | undefined> {
   if (intervalMs === 0) return undefined;
   const trim = await loadMallocTrim(glibc);
   if (trim === undefined) {
@@ -75,7 +66,7 @@ export async function startNodeMemoryTrim(
     return undefined;
   }
   let warned = false;
-  return startMemoryTrim(trim, intervalMs, globalThis, (error) => {
+  return startMemoryTrim(trim, intervalMs, systemClock, (error) => {
     if (warned) return;
     warned = true;
     logger.warn({ err: error }, 'malloc_trim failed; the node goes on without it');

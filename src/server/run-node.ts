@@ -70,7 +70,7 @@ export async function runNode(flags: RawSettings): Promise<void> {
     await running.stop();
   } finally {
     clearInterval(keepAlive);
-    memoryTrim?.stop();
+    memoryTrim?.cancel();
   }
   logger.info('stopped');
 }
