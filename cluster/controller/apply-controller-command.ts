@@ -31,6 +31,8 @@ import { emptySecurityState } from './security-types.js';
 import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
 import { activeNodeIds, nodeLoads, placePartitions, type NodeLoad } from './placement.js';
 import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
+import { requireInteger } from './require-integer.js';
+import { shownValue } from './shown-value.js';
 
 type Command<T extends ControllerCommand['type']> = Extract<ControllerCommand, { type: T }>;
 
@@ -61,13 +63,6 @@ function reject(code: ErrorCode, message: string): never {
 
 function ok(state: ControllerState, output: ControllerOutput = { type: 'done' }): Outcome {
   return { state, result: { ok: true, output } };
-}
-
-function requireInteger(value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    reject('INVALID_ARGUMENT', `${what} must be an integer in [${min}, ${max}], got ${String(value)}`);
-  }
-  return value;
 }
 
 function requireNodeId(value: unknown): NodeId {
@@ -371,7 +366,7 @@ function completeReassignment(state: ControllerState, c: Command<'complete-reass
   if (target === null || !Array.isArray(c.replicas) || !sameMembers(target, c.replicas)) {
     reject(
       'INVALID_ARGUMENT',
-      `partition ${c.topic}/${assignment.partition} is not moving to [${String(c.replicas)}]`,
+      `partition ${c.topic}/${assignment.partition} is not moving to [${shownValue(c.replicas)}]`,
     );
   }
   return withAssignment(state, topic, { ...assignment, replicas: target, targetReplicas: null });

@@ -369,6 +369,21 @@ describe('consumer groups: bounds, purity and snapshots', () => {
     expect(g.member(a.memberId).target).toEqual([]);
   });
 
+  const offsetCommitWithBadGeneration = {
+    op: 'commit-offsets',
+    groupId: 'g',
+    memberId: '',
+    instanceId: '',
+    clientId: 'c',
+    clientHost: '',
+    topics: '',
+    sessionTimeoutMs: '',
+    rebalanceTimeoutMs: 0,
+    generationId: [{ toString: false }],
+    owned: null,
+    offsets: [offset(0, 1)],
+  };
+
   it('apply is total: any group command yields a result, never a throw', () => {
     const anything = fc.oneof(
       fc.string(),
@@ -409,6 +424,8 @@ describe('consumer groups: bounds, purity and snapshots', () => {
           expect(decodeControllerSnapshot(encodeControllerSnapshot(g.state))).toEqual(g.state);
         },
       ),
+      // Found by this property: naming the bad generation in the rejection used String(), which throws.
+      { examples: [[[offsetCommitWithBadGeneration as never]]] },
     );
   });
 

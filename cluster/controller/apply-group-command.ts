@@ -11,6 +11,8 @@ import {
 } from './group-types.js';
 import { checkOffsetCommitter } from './offset-committer-check.js';
 import { intersect, toPartitionSet, union } from './partition-set.js';
+import { requireInteger } from './require-integer.js';
+import { shownValue } from './shown-value.js';
 
 type Op<T extends GroupCommand['op']> = Extract<GroupCommand, { op: T }>;
 
@@ -30,13 +32,6 @@ function requireText(value: unknown, min: number, max: number, what: string): st
   return value;
 }
 
-function requireInt(value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    reject('INVALID_ARGUMENT', `${what} must be an integer in [${min}, ${max}], got ${String(value)}`);
-  }
-  return value;
-}
-
 function requireGroupId(value: unknown): string {
   return requireText(value, 1, limits.groupIdCharsMax, 'group id');
 }
@@ -50,7 +45,7 @@ function requireGroup(state: ControllerState, groupId: string): ConsumerGroup {
 function requireMember(group: ConsumerGroup, memberId: unknown): GroupMember {
   const member = typeof memberId === 'string' ? group.members.get(memberId) : undefined;
   if (member === undefined) {
-    reject('UNKNOWN_MEMBER_ID', `group '${group.groupId}' has no member '${String(memberId)}'`);
+    reject('UNKNOWN_MEMBER_ID', `group '${group.groupId}' has no member '${shownValue(memberId)}'`);
   }
   return member;
 }
@@ -86,13 +81,13 @@ function join(state: ControllerState, c: Op<'join'>, ctx: ApplyContext): GroupAp
     clientId: requireText(c.clientId, 0, limits.clientIdCharsMax, 'client id'),
     clientHost: requireText(c.clientHost, 0, limits.clientHostCharsMax, 'client host'),
     topics: requireTopics(c.topics),
-    sessionTimeoutMs: requireInt(
+    sessionTimeoutMs: requireInteger(
       c.sessionTimeoutMs,
       limits.sessionTimeoutMsMin,
       limits.sessionTimeoutMsMax,
       'session timeout (ms)',
     ),
-    rebalanceTimeoutMs: requireInt(
+    rebalanceTimeoutMs: requireInteger(
       c.rebalanceTimeoutMs,
       0,
       limits.rebalanceTimeoutMsMax,
@@ -168,7 +163,7 @@ function requirePartitions(value: unknown, what: string): { topic: string; parti
   }
   return value.map((p: { topic?: unknown; partition?: unknown }) => ({
     topic: requireText(p?.topic, 1, 255, 'topic name'),
-    partition: requireInt(p?.partition, 0, Number.MAX_SAFE_INTEGER, 'partition'),
+    partition: requireInteger(p?.partition, 0, Number.MAX_SAFE_INTEGER, 'partition'),
   }));
 }
 
@@ -179,7 +174,7 @@ function sync(state: ControllerState, c: Op<'sync'>): GroupApplied {
   if (c.generationId !== group.generation) {
     reject(
       'ILLEGAL_GENERATION',
-      `generation ${String(c.generationId)} is not the current ${group.generation}`,
+      `generation ${shownValue(c.generationId)} is not the current ${group.generation}`,
     );
   }
   // A member may keep reporting what it owned, never claim what it was not given.
@@ -208,12 +203,12 @@ function requireOffsets(state: ControllerState, value: unknown): OffsetToCommit[
   }
   return value.map((o: Partial<Record<keyof OffsetToCommit, unknown>>) => {
     const topic = requireText(o?.topic, 1, 255, 'topic name');
-    const partition = requireInt(o?.partition, 0, Number.MAX_SAFE_INTEGER, 'partition');
+    const partition = requireInteger(o?.partition, 0, Number.MAX_SAFE_INTEGER, 'partition');
     requireExistingPartition(state.topics.get(topic), topic, partition);
     return {
       topic,
       partition,
-      offset: requireInt(o?.offset, 0, Number.MAX_SAFE_INTEGER, 'offset'),
+      offset: requireInteger(o?.offset, 0, Number.MAX_SAFE_INTEGER, 'offset'),
       metadata: requireText(o?.metadata, 0, limits.offsetMetadataCharsMax, 'offset metadata'),
     };
   });
@@ -241,7 +236,7 @@ function storeOffsets(
 
 function commitOffsets(state: ControllerState, c: Op<'commit-offsets'>, ctx: ApplyContext): GroupApplied {
   const groupId = requireGroupId(c.groupId);
-  const generationId = requireInt(c.generationId, -1, 0x7fff_ffff, 'generation id');
+  const generationId = requireInteger(c.generationId, -1, 0x7fff_ffff, 'generation id');
   const memberId = requireText(c.memberId, 0, limits.memberIdCharsMax, 'member id');
   const offsets = requireOffsets(state, c.offsets);
   const refused = checkOffsetCommitter(state, groupId, generationId, memberId, offsets);
@@ -277,6 +272,6 @@ export function applyGroupCommand(state: ControllerState, c: GroupCommand, ctx: 
     case 'reset-offsets':
       return resetOffsets(state, c, ctx);
     default:
-      return reject('INVALID_ARGUMENT', `unknown group command '${String((c as { op: unknown }).op)}'`);
+      return reject('INVALID_ARGUMENT', `unknown group command '${shownValue((c as { op: unknown }).op)}'`);
   }
 }

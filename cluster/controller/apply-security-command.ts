@@ -11,6 +11,7 @@ import {
   type SecurityState,
   type UserRecord,
 } from './security-types.js';
+import { shownValue } from './shown-value.js';
 
 type Command<T extends SecurityCommand['type']> = Extract<SecurityCommand, { type: T }>;
 
@@ -102,7 +103,7 @@ function upsertUser(s: SecurityState, c: Command<'upsert-user'>, index: number):
 }
 
 function deleteUser(s: SecurityState, c: Command<'delete-user'>): SecurityState {
-  if (!s.users.has(c.name)) invalid(`user '${String(c.name)}' does not exist`);
+  if (!s.users.has(c.name)) invalid(`user '${shownValue(c.name)}' does not exist`);
   const users = new Map(s.users);
   users.delete(c.name);
   return { ...s, users };

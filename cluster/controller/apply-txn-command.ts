@@ -17,6 +17,8 @@ import {
   type TxnCommand,
   type TxnPartition,
 } from './txn-types.js';
+import { requireInteger } from './require-integer.js';
+import { shownValue } from './shown-value.js';
 
 /** Transactional-id commands; `ctx.timestampMs` is the leader's time carried in the entry. */
 export type TxnIdCommand =
@@ -42,13 +44,6 @@ function reject(code: ErrorCode, message: string): never {
 }
 
 const done: ControllerOutput = { type: 'done' };
-
-function requireInteger(value: unknown, min: number, max: number, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    reject('INVALID_ARGUMENT', `${what} must be an integer in [${min}, ${max}], got ${String(value)}`);
-  }
-  return value;
-}
 
 function requireText(value: unknown, max: number, what: string, allowEmpty = false): string {
   if (typeof value !== 'string' || value.length > max || (!allowEmpty && value.length === 0)) {
@@ -92,11 +87,14 @@ function requireProducer(
     reject(
       'PRODUCER_FENCED',
       `transactional id '${c.transactionalId}' belongs to producer ${info.producerId} epoch ${info.epoch} now, ` +
-        `not ${String(c.producerId)} epoch ${String(c.epoch)}`,
+        `not ${shownValue(c.producerId)} epoch ${shownValue(c.epoch)}`,
     );
   }
   if (c.epoch !== info.epoch) {
-    reject('INVALID_TXN_STATE', `epoch ${String(c.epoch)} was never given to producer ${info.producerId}`);
+    reject(
+      'INVALID_TXN_STATE',
+      `epoch ${shownValue(c.epoch)} was never given to producer ${info.producerId}`,
+    );
   }
   return info;
 }
@@ -156,7 +154,7 @@ const pendingKey = (o: PendingTxnOffset): string => `${o.groupId}\u0000${o.topic
 function txnOffsetCommit(state: ControllerState, c: Command<'txn-offset-commit'>, ctx: ApplyContext) {
   const info = requireProducer(state, c);
   if (info.state !== 'ongoing' || !info.groupIds.includes(c.groupId)) {
-    reject('INVALID_TXN_STATE', `group '${String(c.groupId)}' was not added to the open transaction`);
+    reject('INVALID_TXN_STATE', `group '${shownValue(c.groupId)}' was not added to the open transaction`);
   }
   const offsets = requireList(c.offsets, 'offsets to commit');
   for (const o of offsets) {
