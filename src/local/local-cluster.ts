@@ -155,10 +155,17 @@ export class LocalCluster {
       dataDir: m.dataDir,
       logFile: m.logFile,
     }));
-    writeClusterFile(
-      this.dataDir,
-      this.clusterId === undefined ? { nodes } : { clusterId: this.clusterId, nodes },
-    );
+    try {
+      writeClusterFile(
+        this.dataDir,
+        this.clusterId === undefined ? { nodes } : { clusterId: this.clusterId, nodes },
+      );
+    } catch (error) {
+      // The file only helps the next start find leftovers; losing it (the data root was removed
+      // while the nodes stopped) must not take down the command that still has nodes to stop.
+      const reason = error instanceof Error ? error.message : String(error);
+      console.error(`raftlog: could not record the cluster's processes: ${reason}`);
+    }
   }
 }
 

@@ -1,0 +1,28 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LocalCluster } from './local-cluster.js';
+
+/** Stands in for a node: a process that lives until it is signalled. */
+const idleProcess = { command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] };
+
+describe('LocalCluster', () => {
+  const roots: string[] = [];
+  afterEach(() => {
+    for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+    vi.restoreAllMocks();
+  });
+
+  it('stops every node when its data root is removed while they stop', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'raftlog-local-'));
+    roots.push(root);
+    const options = { nodes: 2, basePort: 47_100, dataDir: root, host: '127.0.0.1', logLevel: 'warn' };
+    const cluster = new LocalCluster(options, idleProcess);
+    expect(existsSync(join(root, 'cluster.json'))).toBe(true);
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    rmSync(root, { recursive: true, force: true });
+    await cluster.stop(2_000);
+    expect(errors).toHaveBeenCalledWith(expect.stringContaining('could not record the cluster'));
+  });
+});
