@@ -69,6 +69,9 @@ export async function startNodeMemoryTrim(
   return startMemoryTrim(trim, intervalMs, systemClock, (error) => {
     if (warned) return;
     warned = true;
-    logger.warn({ err: error }, 'malloc_trim failed; the node goes on without it');
+    logger.warn(
+      { err: error },
+      'malloc_trim failed; it is tried again each interval and further failures are not logged',
+    );
   });
 }
