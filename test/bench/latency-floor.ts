@@ -168,15 +168,22 @@ async function measure(port: string, count: number, recordBytes: number): Promis
   const stream = openStream(port);
   const latency = new LatencyRecorder();
   const message = Buffer.alloc(8 + recordBytes, 0x5a);
+  // A process that died ends the stream: fail the run rather than wait for an answer forever.
+  let broken: (() => void) | undefined;
+  const ended = new Promise<never>((_, reject) => {
+    broken = () => reject(new Error('the leader ended the stream'));
+    stream.once('status', broken);
+  });
+  ended.catch(() => undefined);
   for (let i = 0; i < count; i++) {
     message.writeBigUInt64BE(BigInt(i), 0);
     const t0 = performance.now();
-    await new Promise<void>((resolve) => {
-      stream.once('data', () => resolve());
-      stream.write(message);
-    });
+    const answered = new Promise<void>((resolve) => stream.once('data', () => resolve()));
+    stream.write(message);
+    await Promise.race([answered, ended]);
     latency.recordMs(performance.now() - t0);
   }
+  if (broken !== undefined) stream.off('status', broken);
   stream.end();
   return latency.summary();
 }
