@@ -25,7 +25,12 @@ const program = new Command('raftlog chaos')
   .description('Runs a cluster behind fault-injecting proxies, drives a workload, and checks its history.')
   .option('--scenario <name>', `faults to inject: ${Object.keys(scenarios).join(', ')}`, 'all')
   .option('--nodes <n>', 'cluster size (3 or 5; with --external the links file decides)', integer(3, 5), 3)
-  .option('--duration <s>', 'seconds of faults before heal and drain', integer(1, 86_400), 60)
+  .option(
+    '--duration <s>',
+    'seconds of faults before heal and drain (each fault kind of the scenario runs once, even past it)',
+    integer(1, 86_400),
+    60,
+  )
   .option('--seed <n>', 'fixes the fault schedule (default: random, printed)', integer(0, 2 ** 31))
   .option('--partitions <n>', 'partitions of the workload topic', integer(1, 64), 3)
   .option('--senders <n>', 'concurrent senders (or enqueuers) per partition', integer(1, 64), 3)
