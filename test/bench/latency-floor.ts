@@ -5,10 +5,11 @@
 // follower's answer are in), with no Raft, no broker code, no validation. What
 // `raftlog bench produce --one-at-a-time` measures above this is what the node adds; this is what
 // Node.js, grpc-js and a synced RocksDB write cost on their own, three processes sharing the CPUs.
-// Prints the client's latency per run and each process's synced write latency over all runs.
+// Prints a table: the client's latency per run, and each process's write latency over all runs.
 // Usage: node --import tsx test/bench/latency-floor.ts [--count 5000] [--record-bytes 1024] [--runs 3]
 //          [--no-sync] [--json]
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface, type Interface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import * as grpc from '@grpc/grpc-js';
+import { formatTable, latencyColumns } from '../../src/cli/bench/index.js';
 import { LatencyRecorder, type LatencySummary } from '../../src/cli/bench-runner.js';
 import { KvWriteBatch, RocksKvStore } from '../../storage/index.js';
 
@@ -48,6 +50,8 @@ const { values: args } = parseArgs({
   },
 });
 const sync = !args['no-sync'];
+/** An answer later than this means the quorum is gone (a follower stopped, a disk hung): the run fails. */
+const answerMsMax = 10_000;
 
 function openStream(port: string): Duplex {
   const client = new FloorClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
@@ -134,14 +138,15 @@ async function leader(): Promise<void> {
 }
 
 interface Child {
-  readonly role: string;
+  /** What its lines are reported as: `follower 1`, `follower 2`, `leader`. */
+  readonly name: string;
   readonly process: ChildProcess;
   readonly lines: Interface;
 }
 
 function nextLine(child: Child, prefix: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`${child.role} exited with ${code}`));
+    const onExit = (code: number | null): void => reject(new Error(`${child.name} exited with ${code}`));
     const onLine = (line: string): void => {
       if (!line.startsWith(prefix)) return;
       child.lines.off('line', onLine);
@@ -154,12 +159,13 @@ function nextLine(child: Child, prefix: string): Promise<string> {
 }
 
 /** Starts a role in a child process, listed in `children` at once so that it is stopped however this ends. */
-async function start(role: string, extra: string[], dir: string, children: Child[]): Promise<string> {
+async function start(name: string, extra: string[], dir: string, children: Child[]): Promise<string> {
+  const role = name.split(' ')[0]!;
   const argv = [...process.execArgv, process.argv[1]!, '--role', role, '--dir', dir, ...extra];
   const child = spawn(process.execPath, sync ? argv : [...argv, '--no-sync'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const started = { role, process: child, lines: createInterface({ input: child.stdout }) };
+  const started = { name, process: child, lines: createInterface({ input: child.stdout }) };
   children.push(started);
   return nextLine(started, 'ready ');
 }
@@ -168,36 +174,45 @@ async function measure(port: string, count: number, recordBytes: number): Promis
   const stream = openStream(port);
   const latency = new LatencyRecorder();
   const message = Buffer.alloc(8 + recordBytes, 0x5a);
-  // A process that died ends the stream: fail the run rather than wait for an answer forever.
-  let broken: (() => void) | undefined;
-  const ended = new Promise<never>((_, reject) => {
-    broken = () => reject(new Error('the leader ended the stream'));
-    stream.once('status', broken);
-  });
-  ended.catch(() => undefined);
-  for (let i = 0; i < count; i++) {
-    message.writeBigUInt64BE(BigInt(i), 0);
-    const t0 = performance.now();
-    const answered = new Promise<void>((resolve) => stream.once('data', () => resolve()));
-    stream.write(message);
-    await Promise.race([answered, ended]);
-    latency.recordMs(performance.now() - t0);
+  // A process that died ends the stream, a stopped one leaves the answer out: either fails the run
+  // rather than waiting forever. One watchdog for the run, not a timer per record on the measured path.
+  let answeredAt = performance.now();
+  let watchdog: NodeJS.Timeout | undefined;
+  const stuck = Promise.race([
+    once(stream, 'status').then((): never => {
+      throw new Error('the leader ended the stream');
+    }),
+    new Promise<never>((_, reject) => {
+      watchdog = setInterval(() => {
+        if (performance.now() - answeredAt > answerMsMax)
+          reject(new Error(`no answer within ${answerMsMax} ms: a quorum of the three is not answering`));
+      }, 1_000);
+    }),
+  ]);
+  stuck.catch(() => undefined);
+  try {
+    for (let i = 0; i < count; i++) {
+      message.writeBigUInt64BE(BigInt(i), 0);
+      const t0 = performance.now();
+      const answered = new Promise<void>((resolve) => stream.once('data', () => resolve()));
+      stream.write(message);
+      await Promise.race([answered, stuck]);
+      answeredAt = performance.now();
+      latency.recordMs(answeredAt - t0);
+    }
+  } finally {
+    clearInterval(watchdog);
+    stream.end();
   }
-  if (broken !== undefined) stream.off('status', broken);
-  stream.end();
   return latency.summary();
-}
-
-function line(name: string, s: LatencySummary): string {
-  return `${name}: p50 ${s.p50Ms} p90 ${s.p90Ms} p99 ${s.p99Ms} p99.9 ${s.p999Ms} max ${s.maxMs} ms`;
 }
 
 async function client(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'raftlog-floor-'));
   const children: Child[] = [];
   try {
-    const f1 = await start('follower', [], join(root, 'f1'), children);
-    const f2 = await start('follower', [], join(root, 'f2'), children);
+    const f1 = await start('follower 1', [], join(root, 'f1'), children);
+    const f2 = await start('follower 2', [], join(root, 'f2'), children);
     const l = await start('leader', ['--followers', `${f1},${f2}`], join(root, 'l'), children);
     const count = Number(args.count);
     const recordBytes = Number(args['record-bytes']);
@@ -205,19 +220,25 @@ async function client(): Promise<void> {
     const runs: LatencySummary[] = [];
     for (let r = 0; r < Number(args.runs); r++) runs.push(await measure(l, count, recordBytes));
     const writes: Record<string, LatencySummary> = {};
-    for (const [i, c] of children.entries()) {
+    for (const c of children) {
       const reported = nextLine(c, 'writes ');
       c.process.kill('SIGTERM');
-      writes[i === 2 ? 'leader' : `follower ${i + 1}`] = JSON.parse(await reported) as LatencySummary;
+      writes[c.name] = JSON.parse(await reported) as LatencySummary;
     }
     if (args.json) process.stdout.write(`${JSON.stringify({ count, recordBytes, sync, runs, writes })}\n`);
     else {
-      for (const r of runs) process.stdout.write(`${line(`floor, ${count} records (sync ${sync})`, r)}\n`);
-      for (const [who, s] of Object.entries(writes))
-        process.stdout.write(`${line(`  ${who}'s writes`, s)}\n`);
+      const rows = [
+        ...runs.map((s, r) => ({ name: `run ${r + 1}: ${count} records, answer`, s })),
+        ...Object.entries(writes).map(([who, s]) => ({ name: `${who}'s writes, all runs`, s })),
+      ];
+      const name = { header: `floor (sync ${sync})`, cell: (row: { name: string }) => row.name };
+      process.stdout.write(
+        `${formatTable([name, ...latencyColumns((row: { s: LatencySummary }) => row.s)], rows)}\n`,
+      );
     }
   } finally {
-    for (const c of children) if (c.process.exitCode === null) c.process.kill('SIGKILL');
+    for (const c of children)
+      if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
     await rm(root, { recursive: true, force: true });
   }
 }
