@@ -52,7 +52,12 @@ function commonOptions(command: Command): Command {
 
 function sendOptions(command: Command): Command {
   return command
-    .option('--concurrency <n>', 'closed loop: sends awaiting their ack at once', positiveInt, 1024)
+    .option(
+      '--concurrency <n>',
+      'closed loop: sends awaiting their ack at once (1: one at a time)',
+      positiveInt,
+      1024,
+    )
     .option('--one-at-a-time', 'await each ack before the next send (latency, not throughput)')
     .option(
       '--rate <n>',
@@ -114,11 +119,16 @@ function ratePlan(o: WorkloadFlags): RatePlan {
       : {};
 }
 
-function shapeOf(o: WorkloadFlags): RunShape {
+/**
+ * A closed loop of one send is one at a time: without it a single record would wait out the
+ * producer's linger before every send.
+ */
+export function shapeOf(o: WorkloadFlags): RunShape {
+  const closedLoop = o.rate === undefined && o.rateOfPeak === undefined;
   return {
     count: o.count,
     concurrency: o.concurrency,
-    oneAtATime: o.oneAtATime === true,
+    oneAtATime: o.oneAtATime === true || (closedLoop && o.concurrency === 1),
     idleTimeoutMs: o.timeoutMs,
   };
 }
