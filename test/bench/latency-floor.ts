@@ -129,10 +129,11 @@ async function leader(): Promise<void> {
   for (const f of followers) f.on('data', (m: Buffer) => vote(Number(m.readBigUInt64BE(0))));
   serve(writes, (call, m) => {
     const index = ++next;
-    waiting.set(index, { votes: 0, call, sequence: m.subarray(0, 8) });
-    const forwarded = Buffer.from(m);
-    forwarded.writeBigUInt64BE(BigInt(index), 0);
-    for (const f of followers) f.write(forwarded);
+    // The client's sequence is kept aside and the leader's index written over it: the record itself
+    // is forwarded as received, not copied.
+    waiting.set(index, { votes: 0, call, sequence: Buffer.from(m.subarray(0, 8)) });
+    m.writeBigUInt64BE(BigInt(index), 0);
+    for (const f of followers) f.write(m);
     void persist(index, m.subarray(8)).then(() => vote(index));
   });
 }
@@ -159,8 +160,13 @@ function nextLine(child: Child, prefix: string): Promise<string> {
 }
 
 /** Starts a role in a child process, listed in `children` at once so that it is stopped however this ends. */
-async function start(name: string, extra: string[], dir: string, children: Child[]): Promise<string> {
-  const role = name.split(' ')[0]!;
+async function start(
+  role: 'follower' | 'leader',
+  name: string,
+  extra: string[],
+  dir: string,
+  children: Child[],
+): Promise<string> {
   const argv = [...process.execArgv, process.argv[1]!, '--role', role, '--dir', dir, ...extra];
   const child = spawn(process.execPath, sync ? argv : [...argv, '--no-sync'], {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -211,9 +217,9 @@ async function client(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'raftlog-floor-'));
   const children: Child[] = [];
   try {
-    const f1 = await start('follower 1', [], join(root, 'f1'), children);
-    const f2 = await start('follower 2', [], join(root, 'f2'), children);
-    const l = await start('leader', ['--followers', `${f1},${f2}`], join(root, 'l'), children);
+    const f1 = await start('follower', 'follower 1', [], join(root, 'f1'), children);
+    const f2 = await start('follower', 'follower 2', [], join(root, 'f2'), children);
+    const l = await start('leader', 'leader', ['--followers', `${f1},${f2}`], join(root, 'l'), children);
     const count = Number(args.count);
     const recordBytes = Number(args['record-bytes']);
     await measure(l, Math.min(500, count), recordBytes); // warm-up

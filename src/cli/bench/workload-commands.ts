@@ -105,11 +105,16 @@ export function registerWorkloadBenches(bench: Command, ctx: CliContext): void {
     );
 }
 
+/** Sends on a schedule (a rate, or shares of the peak) rather than as answers come back. */
+function openLoop(o: WorkloadFlags): boolean {
+  return o.rate !== undefined || o.rateOfPeak !== undefined;
+}
+
 function ratePlan(o: WorkloadFlags): RatePlan {
   if (o.rate !== undefined && o.rateOfPeak !== undefined) {
     throw new RaftlogError('INVALID_ARGUMENT', '--rate and --rate-of-peak exclude each other');
   }
-  if ((o.rate !== undefined || o.rateOfPeak !== undefined) && o.oneAtATime === true) {
+  if (openLoop(o) && o.oneAtATime === true) {
     throw new RaftlogError('INVALID_ARGUMENT', '--one-at-a-time is a closed loop; a rate is an open one');
   }
   return o.rate !== undefined
@@ -124,11 +129,10 @@ function ratePlan(o: WorkloadFlags): RatePlan {
  * producer's linger before every send.
  */
 export function shapeOf(o: WorkloadFlags): RunShape {
-  const closedLoop = o.rate === undefined && o.rateOfPeak === undefined;
   return {
     count: o.count,
     concurrency: o.concurrency,
-    oneAtATime: o.oneAtATime === true || (closedLoop && o.concurrency === 1),
+    oneAtATime: o.oneAtATime === true || (!openLoop(o) && o.concurrency === 1),
     idleTimeoutMs: o.timeoutMs,
   };
 }
