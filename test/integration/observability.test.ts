@@ -5,6 +5,7 @@ import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it, vi } from 'vitest';
+import { parseExposition, type Sample } from '../../src/cli/bench/index.js';
 import { Admin, RaftlogClient } from '../../src/client/index.js';
 import { freePortRange, PartitionWriter, RawGroupMember, startCluster } from './harness/index.js';
 
@@ -44,6 +45,11 @@ describe('observability of a 3-node cluster', () => {
     expect(on('raftlog_produce_latency_seconds_count', { api: 'produce' })).toBe(5);
     expect(on('raftlog_partition_is_leader', { topic, partition: '1' })).toBeDefined();
     expect(scraped.some((s) => s.name === 'process_cpu_user_seconds_total')).toBe(true);
+    // GC pauses in buckets fine enough to tell a 1 ms pause from a 4 ms one.
+    const gcBounds = scraped
+      .filter((s) => s.name === 'nodejs_gc_duration_seconds_bucket')
+      .map((s) => s.labels['le']);
+    expect(gcBounds).toEqual(expect.arrayContaining(['0.001', '0.002', '0.005']));
     // The records written are in a memtable (far less than one fills before a flush).
     expect(on('raftlog_storage_engine_memory_bytes', { use: 'memtables' })).toBeGreaterThan(50 * 8);
     expect(on('raftlog_storage_engine_memory_bytes', { use: 'table_readers' })).toBeGreaterThanOrEqual(0);
@@ -114,28 +120,6 @@ async function scrape(address: string): Promise<string> {
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toContain('text/plain');
   return response.text();
-}
-
-interface Sample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-/** The Prometheus text format: `name{label="value",…} number` per line; comments skipped. */
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (match === null) throw new Error(`not an exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, k, v] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[k as string] = v as string;
-    }
-    samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return samples;
 }
 
 interface ReflectionResponse {

@@ -20,4 +20,5 @@ export {
   type TargetRun,
 } from './side-by-side.js';
 export { realBenchTime, type BenchTime } from './bench-time.js';
+export { parseExposition, sumOf, type Sample } from './exposition.js';
 export type { BenchTarget, BenchSender, BenchSubscription } from './bench-target.js';

@@ -9,6 +9,7 @@ import { acksMode, integerIn, nonNegativeInt, positiveInt } from '../option-pars
 import { positiveIntList, shareList } from './bench-options.js';
 import { realBenchTime } from './bench-time.js';
 import { formatCount, formatMs, formatTable, latencyColumns, type Column } from './percentile-table.js';
+import { nodeCosts, nodeCostTable, nodeMeters, readNodes } from './node-costs.js';
 import { writePlot } from './plot-writer.js';
 import { progressBar } from './progress-bar.js';
 import { e2eRun, produceRun, type RunOutcome, type RunReport, type RunShape } from './raftlog-runs.js';
@@ -30,6 +31,7 @@ export interface WorkloadFlags {
   rate?: number;
   rateOfPeak?: number[];
   plot?: string;
+  nodeStats?: boolean;
 }
 
 /** Partitions a bench topic may have: enough to spread over many groups, few enough for one machine. */
@@ -69,7 +71,8 @@ function sendOptions(command: Command): Command {
       'measure the closed-loop peak, then open loop at these shares (0.5,0.8)',
       shareList,
     )
-    .option('--plot <file>', 'write latency over time (per-second percentiles) to FILE.svg or FILE.html');
+    .option('--plot <file>', 'write latency over time (per-second percentiles) to FILE.svg or FILE.html')
+    .option('--node-stats', "also print each node's CPU and GC pauses per record (from its metrics)");
 }
 
 export function registerWorkloadBenches(bench: Command, ctx: CliContext): void {
@@ -78,16 +81,16 @@ export function registerWorkloadBenches(bench: Command, ctx: CliContext): void {
     .requiredOption('--topic <name>', 'topic (created when missing)')
     .option('--transaction-records <n>', 'in transactions of this many records', positiveInt)
     .action((o: WorkloadFlags, cmd: Command) =>
-      withSession(ctx, cmd, async (session, g) =>
-        print(ctx, g.json, o, await produceSweep(ctx, session, o, g.json)),
+      withSession(ctx, cmd, (session, g) =>
+        measured(ctx, session, o, g.json, () => produceSweep(ctx, session, o, g.json)),
       ),
     );
   sendOptions(commonOptions(bench.command('e2e')))
     .description('produce and consume at once on a fresh topic; time each record from send to consumer')
     .option('--timeout-ms <ms>', 'stop reading after this long without a record', positiveInt, 10_000)
     .action((o: WorkloadFlags, cmd: Command) =>
-      withSession(ctx, cmd, async (session, g) =>
-        print(ctx, g.json, o, await e2eSweep(ctx, session, o, g.json)),
+      withSession(ctx, cmd, (session, g) =>
+        measured(ctx, session, o, g.json, () => e2eSweep(ctx, session, o, g.json)),
       ),
     );
   commonOptions(bench.command('consume'))
@@ -103,6 +106,25 @@ export function registerWorkloadBenches(bench: Command, ctx: CliContext): void {
         if (result.errors > 0) ctx.exitCode = 1;
       }),
     );
+}
+
+/** Runs and prints a sweep; with --node-stats, then what its records cost each node. */
+async function measured(
+  ctx: CliContext,
+  session: CliSession,
+  o: WorkloadFlags,
+  json: boolean,
+  sweep: () => Promise<RunOutcome[]>,
+): Promise<void> {
+  const meters = o.nodeStats === true ? await nodeMeters(session) : [];
+  const before = await readNodes(meters);
+  const outcomes = await sweep();
+  const after = await readNodes(meters);
+  print(ctx, json, o, outcomes);
+  if (o.nodeStats !== true) return;
+  const records = outcomes.reduce((n, r) => n + r.report.count, 0);
+  const costs = nodeCosts(before, after, records);
+  ctx.io.out(json ? JSON.stringify({ nodes: costs }) : nodeCostTable(costs));
 }
 
 /** Sends on a schedule (a rate, or shares of the peak) rather than as answers come back. */
