@@ -31,8 +31,8 @@ export interface MetricsLimits {
 export const metricsLimitsDefault: MetricsLimits = { partitionsMax: 1_000, groupsMax: 200 };
 
 /**
- * Seconds. prom-client's default buckets (1 ms, 10 ms, 100 ms…) put every young-generation pause in
- * one bucket, yet pauses of 1 to 5 ms are what reaches a one-at-a-time produce's p99 here.
+ * Seconds. prom-client's default buckets (1 ms, 10 ms, 100 ms…) put every pause from 1 to 10 ms in one
+ * bucket, yet young-generation pauses of 1 to 6 ms are what reaches a one-at-a-time produce's p99 here.
  */
 const gcPauseBuckets: readonly number[] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1];
 
