@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { parseExposition, sumOf } from '../../src/cli/bench/index.js';
 import { httpPortOffset, readClusterFile } from '../../src/local/index.js';
 
 function flag(name: string, fallback: number): number {
@@ -58,12 +59,9 @@ async function memoryParts(metricsAddress: string): Promise<number[]> {
   const text = await fetch(`http://${metricsAddress}/metrics`)
     .then((r) => r.text())
     .catch(() => undefined);
-  const bytes = partSeries.map(() => (text === undefined ? Number.NaN : 0));
-  for (const line of text?.split('\n') ?? []) {
-    const i = partSeries.indexOf(/^([a-z_]+)[{ ]/.exec(line)?.[1] ?? '');
-    if (i >= 0) bytes[i]! += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return bytes.map((b) => Math.round((b / 1024 / 1024) * 10) / 10);
+  if (text === undefined) return partSeries.map(() => Number.NaN);
+  const samples = parseExposition(text);
+  return partSeries.map((name) => Math.round((sumOf(samples, name) / 1024 / 1024) * 10) / 10);
 }
 
 function rssMib(pid: number): number | undefined {
