@@ -33,7 +33,10 @@ export interface NodeCost {
 const scrapeTimeoutMs = 5_000;
 const gcMetric = 'nodejs_gc_duration_seconds';
 
-/** Every live node's endpoint; a node serving no metrics makes the question unanswerable. */
+/**
+ * Every live node's endpoint. Each node names only its own, so one that serves none and one that did
+ * not answer look alike here; either makes the question unanswerable.
+ */
 export async function nodeMeters(session: CliSession): Promise<NodeMeter[]> {
   const status = await session.admin.clusterStatus();
   const live = status.nodes.filter((n) => n.alive);
@@ -41,7 +44,8 @@ export async function nodeMeters(session: CliSession): Promise<NodeMeter[]> {
   if (silent.length > 0) {
     throw new RaftlogError(
       'INVALID_ARGUMENT',
-      `--node-stats reads each node's metrics, and node(s) ${silent.join(', ')} serve none (see RAFTLOG_METRICS_LISTEN)`,
+      `--node-stats reads each node's metrics, and node(s) ${silent.join(', ')} named no metrics endpoint: ` +
+        'they serve none (see RAFTLOG_METRICS_LISTEN) or did not answer',
     );
   }
   return live.map((n) => ({ nodeId: n.id, url: n.metricsUrl }));

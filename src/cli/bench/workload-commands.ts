@@ -119,9 +119,10 @@ async function measured(
   const meters = o.nodeStats === true ? await nodeMeters(session) : [];
   const before = await readNodes(meters);
   const outcomes = await sweep();
-  const after = await readNodes(meters);
+  // The runs' results are out before the second scrape, which a node lost meanwhile would fail.
   print(ctx, json, o, outcomes);
   if (o.nodeStats !== true) return;
+  const after = await readNodes(meters);
   const records = outcomes.reduce((n, r) => n + r.report.count, 0);
   const costs = nodeCosts(before, after, records);
   ctx.io.out(json ? JSON.stringify({ nodes: costs }) : nodeCostTable(costs));
