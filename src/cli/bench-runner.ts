@@ -41,10 +41,9 @@ const highestTrackableUs = 3_600_000_000;
 export class LatencyRecorder {
   private readonly histogram: Histogram;
 
-  /** Packed buckets cost far less memory when many recorders live at once (one per second of a run). */
-  constructor(packed = false) {
+  constructor() {
     this.histogram = build({
-      bitBucketSize: packed ? 'packed' : 32,
+      bitBucketSize: 32,
       lowestDiscernibleValue: 1,
       highestTrackableValue: highestTrackableUs,
       numberOfSignificantValueDigits: 3,

@@ -9,20 +9,39 @@ export interface TimelinePoint extends LatencySummary {
 
 /**
  * Latencies bucketed by the second they completed in, so a plot shows a stall or a slow drift that a
- * single run-wide percentile hides. Each bucket is a packed HDR histogram: memory grows with seconds,
- * not with operations.
+ * single run-wide percentile hides. Only the newest second has a histogram; a second is summed up into
+ * its point once a later one begins, so memory grows by one small point a second whatever the rate.
+ * A histogram per second kept for the whole run had to be a packed one to bound its memory, and
+ * recording into that cost a closed-loop client about 1.5 µs of CPU a record, a tenth of all it spent.
  */
 export class LatencyTimeline {
-  private readonly buckets: LatencyRecorder[] = [];
+  private readonly closed: TimelinePoint[] = [];
+  private open: { readonly second: number; readonly recorder: LatencyRecorder } | undefined;
 
-  /** `atMs`: when the operation completed, in ms since the run started. */
+  /**
+   * `atMs`: when the operation completed, in ms since the run started, from a monotonic clock; one
+   * that would fall into a second already summed up counts in the open one instead.
+   */
   record(atMs: number, latencyMs: number): void {
     const second = Math.max(0, Math.floor(atMs / 1000));
-    while (this.buckets.length <= second) this.buckets.push(new LatencyRecorder(true));
-    this.buckets[second]?.recordMs(latencyMs);
+    if (this.open === undefined || second > this.open.second) this.moveTo(second);
+    this.open?.recorder.recordMs(latencyMs);
   }
 
   points(): TimelinePoint[] {
-    return this.buckets.map((bucket, second) => ({ second, count: bucket.count, ...bucket.summary() }));
+    return this.open === undefined ? [...this.closed] : [...this.closed, pointOf(this.open)];
   }
+
+  /** Sums up the open second and every empty one before `second`, then opens `second`. */
+  private moveTo(second: number): void {
+    if (this.open !== undefined) this.closed.push(pointOf(this.open));
+    for (let s = this.open === undefined ? 0 : this.open.second + 1; s < second; s++) {
+      this.closed.push({ second: s, count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 });
+    }
+    this.open = { second, recorder: new LatencyRecorder() };
+  }
+}
+
+function pointOf(open: { readonly second: number; readonly recorder: LatencyRecorder }): TimelinePoint {
+  return { second: open.second, count: open.recorder.count, ...open.recorder.summary() };
 }
