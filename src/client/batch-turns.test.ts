@@ -38,4 +38,26 @@ describe('BatchTurns', () => {
     await a.earlierLeft();
     expect(a.first).toBe(true);
   });
+
+  it('lets a batch start at once unless an earlier one was refused out of turn, then once those left', async () => {
+    const turns = new BatchTurns();
+    const [a, b, c] = [turns.enter('k'), turns.enter('k'), turns.enter('k')];
+    await c.mayStart();
+    b.refusedOutOfTurn();
+    const d = turns.enter('k');
+    let dMay = false;
+    const waiting = d.mayStart().then(() => (dMay = true));
+    // Neither the first batch (not refused) nor a later one holds d back: only the refused b.
+    a.leave();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(dMay).toBe(false);
+    b.leave();
+    await waiting;
+    expect(dMay).toBe(true);
+    expect(d.first).toBe(false);
+    expect(turns.count('k')).toBe(2);
+    c.leave();
+    d.leave();
+  });
 });

@@ -2,6 +2,14 @@
 export interface BatchTurn {
   /** Resolves once every batch that entered the line before this one has left it. */
   earlierLeft(): Promise<void>;
+  /**
+   * Resolves once the batch may make its first attempt: at once, unless an earlier batch in the line
+   * was refused out of turn; then once every such batch has left, since this one would arrive before
+   * their resends and be refused in turn (and the batches behind it, for as long as the line lasts).
+   */
+  mayStart(): Promise<void>;
+  /** Notes that the partition refused this batch because an earlier one had not arrived yet. */
+  refusedOutOfTurn(): void;
   /** Whether no earlier batch is still in the line. */
   readonly first: boolean;
   /** Leaves the line (idempotent). */
@@ -11,7 +19,8 @@ export interface BatchTurn {
 /**
  * The batches of each partition in flight at once, in the order they were sequenced. First
  * attempts travel together; a batch the partition refused because an earlier one had not arrived
- * yet is sent again only once every earlier batch has left, so retries go out in sequence order.
+ * yet is sent again only once every earlier batch has left, so retries go out in sequence order, and
+ * batches that enter meanwhile wait for those resends, so the line gets back to sending together.
  */
 export class BatchTurns {
   private readonly lines = new Map<string, Turn[]>();
@@ -35,6 +44,7 @@ class Turn implements BatchTurn {
   private readonly left: Promise<void>;
   private resolveLeft!: () => void;
   private gone = false;
+  private refused = false;
 
   constructor(
     private readonly line: Turn[],
@@ -48,8 +58,19 @@ class Turn implements BatchTurn {
   }
 
   async earlierLeft(): Promise<void> {
-    const at = this.line.indexOf(this);
-    await Promise.all(this.line.slice(0, Math.max(0, at)).map((t) => t.left));
+    await Promise.all(this.earlier().map((t) => t.left));
+  }
+
+  async mayStart(): Promise<void> {
+    await Promise.all(this.earlier().flatMap((t) => (t.refused ? [t.left] : [])));
+  }
+
+  refusedOutOfTurn(): void {
+    this.refused = true;
+  }
+
+  private earlier(): Turn[] {
+    return this.line.slice(0, Math.max(0, this.line.indexOf(this)));
   }
 
   leave(): void {

@@ -339,7 +339,7 @@ class ShuffledLog implements ProduceTransport {
     }
   }
 
-  private append(batch: Uint8Array): ProduceResult {
+  protected append(batch: Uint8Array): ProduceResult {
     const view = new RecordBatchView(batch);
     const lastSequence = view.baseSequence + view.recordCount - 1;
     const expected = this.next.get(view.producerId);
@@ -362,6 +362,35 @@ class ShuffledLog implements ProduceTransport {
     return { baseOffset, lastOffset: this.log.length - 1 };
   }
   close(): void {}
+}
+
+/**
+ * A leader that appends in the order calls arrive, a millisecond after each, and answers the very first
+ * call LEADER_NOT_AVAILABLE, as a new partition does before its first election: the first batch's retry
+ * arrives after the first attempts of the batches behind it, which are refused out of turn.
+ */
+class ElectingLog extends ShuffledLog {
+  private calls = 0;
+  private inFlightNow = 0;
+  /** The most calls in flight at once from the 50th call on, once the first refusals are long over. */
+  inFlightMaxLater = 0;
+
+  constructor() {
+    super(() => 0);
+  }
+
+  override async produce(_address: string, call: ProduceCall): Promise<ProduceResult> {
+    const first = ++this.calls === 1;
+    this.inFlightNow++;
+    if (this.calls >= 50) this.inFlightMaxLater = Math.max(this.inFlightMaxLater, this.inFlightNow);
+    try {
+      await new Promise((r) => setTimeout(r, 1));
+      if (first) throw new RaftlogError('LEADER_NOT_AVAILABLE', 'no leader yet');
+      return this.append(call.batch);
+    } finally {
+      this.inFlightNow--;
+    }
+  }
 }
 
 describe('idempotent Producer with several batches of a partition in flight', () => {
@@ -392,6 +421,24 @@ describe('idempotent Producer with several batches of a partition in flight', ()
       expect(log.inFlightMax).toBeLessThanOrEqual(5);
       await producer.close();
     }
+  });
+
+  it('sends batches together again once those refused out of turn were resent, instead of every later one being refused', async () => {
+    const log = new ElectingLog();
+    const producer = new Producer(fakeClient(1), {
+      transport: log,
+      lingerMs: 0,
+      batchRecordsMax: 4,
+      deliveryTimeoutMs: 20_000,
+      ...fast,
+    });
+    const values = Array.from({ length: 800 }, (_, i) => String(i));
+    await Promise.all(values.map((value) => producer.send({ topic: 't', value })));
+    expect(log.log).toEqual(values);
+    // The batches in flight behind the first one are refused once each; none after them.
+    expect(log.refusedOutOfOrder).toBeLessThanOrEqual(10);
+    expect(log.inFlightMaxLater).toBeGreaterThan(1);
+    await producer.close();
   });
 });
 

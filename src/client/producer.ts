@@ -413,10 +413,12 @@ export class Producer {
       id = await identity;
       const transactional = this.txn !== undefined;
       const bytes = encodeRecordBatch({ records, ...id, transactional });
+      await turn.mayStart();
       let attempt = await this.attempt(batch, bytes);
       let maybeStored = !attempt.ok && attempt.maybeStored;
       while (!attempt.ok && refusedOutOfTurn.has(attempt.error.code) && !turn.first) {
         // An earlier batch of this partition has not arrived (yet): try again once it is settled.
+        turn.refusedOutOfTurn();
         await turn.earlierLeft();
         attempt = await this.attempt(batch, bytes);
         maybeStored ||= !attempt.ok && attempt.maybeStored;
