@@ -62,7 +62,11 @@ class Turn implements BatchTurn {
   }
 
   async mayStart(): Promise<void> {
-    await Promise.all(this.earlier().flatMap((t) => (t.refused ? [t.left] : [])));
+    await Promise.all(
+      this.earlier()
+        .filter((t) => t.refused)
+        .map((t) => t.left),
+    );
   }
 
   refusedOutOfTurn(): void {

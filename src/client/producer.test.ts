@@ -371,7 +371,6 @@ class ShuffledLog implements ProduceTransport {
  */
 class ElectingLog extends ShuffledLog {
   private calls = 0;
-  private inFlightNow = 0;
   /** The most calls in flight at once from the 50th call on, once the first refusals are long over. */
   inFlightMaxLater = 0;
 
@@ -381,14 +380,14 @@ class ElectingLog extends ShuffledLog {
 
   override async produce(_address: string, call: ProduceCall): Promise<ProduceResult> {
     const first = ++this.calls === 1;
-    this.inFlightNow++;
-    if (this.calls >= 50) this.inFlightMaxLater = Math.max(this.inFlightMaxLater, this.inFlightNow);
+    this.inFlight++;
+    if (this.calls >= 50) this.inFlightMaxLater = Math.max(this.inFlightMaxLater, this.inFlight);
     try {
       await new Promise((r) => setTimeout(r, 1));
       if (first) throw new RaftlogError('LEADER_NOT_AVAILABLE', 'no leader yet');
       return this.append(call.batch);
     } finally {
-      this.inFlightNow--;
+      this.inFlight--;
     }
   }
 }

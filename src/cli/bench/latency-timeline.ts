@@ -16,7 +16,7 @@ export interface TimelinePoint extends LatencySummary {
  */
 export class LatencyTimeline {
   private readonly closed: TimelinePoint[] = [];
-  private open: { readonly second: number; readonly recorder: LatencyRecorder } | undefined;
+  private open: OpenSecond | undefined;
 
   /**
    * `atMs`: when the operation completed, in ms since the run started, from a monotonic clock; one
@@ -24,8 +24,8 @@ export class LatencyTimeline {
    */
   record(atMs: number, latencyMs: number): void {
     const second = Math.max(0, Math.floor(atMs / 1000));
-    if (this.open === undefined || second > this.open.second) this.moveTo(second);
-    this.open?.recorder.recordMs(latencyMs);
+    const open = this.open !== undefined && second <= this.open.second ? this.open : this.moveTo(second);
+    open.recorder.recordMs(latencyMs);
   }
 
   points(): TimelinePoint[] {
@@ -33,15 +33,21 @@ export class LatencyTimeline {
   }
 
   /** Sums up the open second and every empty one before `second`, then opens `second`. */
-  private moveTo(second: number): void {
+  private moveTo(second: number): OpenSecond {
     if (this.open !== undefined) this.closed.push(pointOf(this.open));
     for (let s = this.open === undefined ? 0 : this.open.second + 1; s < second; s++) {
       this.closed.push({ second: s, count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 });
     }
     this.open = { second, recorder: new LatencyRecorder() };
+    return this.open;
   }
 }
 
-function pointOf(open: { readonly second: number; readonly recorder: LatencyRecorder }): TimelinePoint {
+interface OpenSecond {
+  readonly second: number;
+  readonly recorder: LatencyRecorder;
+}
+
+function pointOf(open: OpenSecond): TimelinePoint {
   return { second: open.second, count: open.recorder.count, ...open.recorder.summary() };
 }

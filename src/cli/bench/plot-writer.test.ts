@@ -28,6 +28,18 @@ describe('LatencyTimeline', () => {
     t.record(100, 1);
     t.record(2_100, 1);
     expect(t.points().map((p) => p.count)).toEqual([1, 0, 1]);
+    expect(t.points()[1]).toEqual({ second: 1, count: 0, p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 });
+  });
+
+  it('counts a completion stamped before the open second in the open one, losing none', () => {
+    const timeline = new LatencyTimeline();
+    timeline.record(1500, 5);
+    timeline.record(900, 7);
+    expect(timeline.points().map((p) => [p.second, p.count])).toEqual([
+      [0, 0],
+      [1, 2],
+    ]);
+    expect(new LatencyTimeline().points()).toEqual([]);
   });
 });
 
