@@ -18,6 +18,7 @@ export interface RequestScope {
   code?: string;
 }
 
+/** Entered only for services registered with `requestScopes` (server-adapter.ts says what that costs). */
 const storage = new AsyncLocalStorage<RequestScope>();
 
 /** The client's id when it sent a usable one, else a fresh one. */
@@ -50,12 +51,6 @@ export function noteRequestGroup(group: number, term?: number): void {
   if (scope === undefined) return;
   scope.group = group;
   if (term !== undefined) scope.term = term;
-}
-
-/** Records the error code the current call fails with. */
-export function noteRequestOutcome(code: string): void {
-  const scope = storage.getStore();
-  if (scope !== undefined) scope.code = code;
 }
 
 /** Adds the current call's request id to an outgoing call's metadata, unless it names one. */

@@ -15,7 +15,7 @@ import { RaftlogError, type Clock } from '../lib/index.js';
 import { readBounded } from './bounded-reader.js';
 import { requestDeserializer, UndecodableRequest } from './codec.js';
 import { callContext, type CallContext } from './call-context.js';
-import { noteRequestOutcome, runInRequestScope, type RequestScope } from './request-scope.js';
+import { runInRequestScope, type RequestScope } from './request-scope.js';
 import { createServiceDefinition, methodPath } from './service-definition.js';
 import type { AnyService, ServiceImpl } from './service-types.js';
 import { toServiceError } from './status-mapping.js';
@@ -27,13 +27,25 @@ export interface ImplementOptions {
   readonly requestQueueItems?: number;
   /** Sees every error a handler throws that is not a RaftlogError (the client only gets INTERNAL). */
   readonly onInternalError?: (error: unknown, path: string) => void;
-  /** Runs when a call ends, inside its request scope (so a log line written here carries its id). */
+  /** Runs when a call ends, inside its request scope when scopes are on. */
   readonly onCallEnd?: (scope: RequestScope, elapsedMs: number) => void;
+  /**
+   * Runs each call in its request scope (request-scope.ts), so that every log line written and every
+   * call made on its behalf carries its request id. Scopes ride on AsyncLocalStorage, which on Node 20
+   * sends every promise of the process through async hooks once one scope has been entered: 4-8% of a
+   * busy node's CPU (src/README.md). Off by default; a call's id still goes back in its answer either way.
+   */
+  readonly requestScopes?: boolean;
   /** Call deadlines and timings; the wall clock when absent. */
   readonly clock?: Clock;
 }
 
 type AnyHandler = (input: unknown, context: CallContext) => unknown;
+/** How a call ends: `end` once it is over, `fail` to turn an error into its answer (and its outcome code). */
+interface CallEnds {
+  readonly end: () => void;
+  readonly fail: (error: unknown) => Error;
+}
 type Hooks = Required<ImplementOptions>;
 
 /** Registers typed handlers for a service; methods without a handler answer UNIMPLEMENTED. */
@@ -47,6 +59,7 @@ export function implementService<S extends AnyService>(
     requestQueueItems: 64,
     onInternalError: () => {},
     onCallEnd: () => {},
+    requestScopes: false,
     clock: wireClock,
     ...options,
   };
@@ -75,21 +88,21 @@ const undecodable = (message: unknown): Error | undefined =>
 
 function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHandleCall {
   const path = methodPath(method);
-  // Everything a call does, logs and onward calls included, happens in its scope.
-  const scoped = (context: CallContext, done: () => void, run: (end: () => void) => void): void => {
+  const scoped = (context: CallContext, done: () => void, run: (call: CallEnds) => void): void => {
     const scope: RequestScope = { requestId: context.requestId, method: path };
     const started = hooks.clock.now();
-    runInRequestScope(scope, () =>
-      run(() => {
-        done();
-        hooks.onCallEnd(scope, hooks.clock.now() - started);
-      }),
-    );
-  };
-  const fail = (error: unknown) => {
-    if (!(error instanceof RaftlogError)) hooks.onInternalError(error, path);
-    noteRequestOutcome(RaftlogError.from(error).code);
-    return toServiceError(error);
+    const end = (): void => {
+      done();
+      hooks.onCallEnd(scope, hooks.clock.now() - started);
+    };
+    const fail = (error: unknown): Error => {
+      if (!(error instanceof RaftlogError)) hooks.onInternalError(error, path);
+      scope.code = RaftlogError.from(error).code;
+      return toServiceError(error);
+    };
+    // With scopes on, everything a call does, logs and onward calls included, happens in its scope.
+    if (hooks.requestScopes) runInRequestScope(scope, () => run({ end, fail }));
+    else run({ end, fail });
   };
   const requests = (call: ServerReadableStream<unknown, unknown>, signal: AbortSignal) =>
     readBounded(call, {
@@ -103,14 +116,14 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
     case 'unary':
       return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = callContext(call, hooks.clock);
-        scoped(context, done, (end) =>
+        scoped(context, done, ({ end, fail }) =>
           respond(() => handler(decoded(call.request), context), callback, fail, end),
         );
       };
     case 'client_streaming':
       return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
         const { context, done } = callContext(call, hooks.clock);
-        scoped(context, done, (end) =>
+        scoped(context, done, ({ end, fail }) =>
           respond(() => handler(requests(call, context.signal), context), callback, fail, end),
         );
       };
@@ -118,13 +131,21 @@ function adapt(method: DescMethod, handler: AnyHandler, hooks: Hooks): UntypedHa
       return (call: ServerWritableStream<unknown, unknown>) => {
         const { context, done } = callContext(call, hooks.clock);
         const responses = () => handler(decoded(call.request), context) as AsyncIterable<unknown>;
-        scoped(context, done, (end) => void pipeOut(call, responses, context.signal, fail).finally(end));
+        scoped(
+          context,
+          done,
+          ({ end, fail }) => void pipeOut(call, responses, context.signal, fail).finally(end),
+        );
       };
     case 'bidi_streaming':
       return (call: ServerDuplexStream<unknown, unknown>) => {
         const { context, done } = callContext(call, hooks.clock);
         const responses = () => handler(requests(call, context.signal), context) as AsyncIterable<unknown>;
-        scoped(context, done, (end) => void pipeOut(call, responses, context.signal, fail).finally(end));
+        scoped(
+          context,
+          done,
+          ({ end, fail }) => void pipeOut(call, responses, context.signal, fail).finally(end),
+        );
       };
   }
 }

@@ -30,6 +30,8 @@ export interface ClientServiceOptions {
   readonly meter?: DataPathMeter;
   readonly metricsUrl?: string;
   readonly auth?: AuthGuard;
+  /** Each call in its request scope (ImplementOptions.requestScopes); off when absent. */
+  readonly requestScopes?: boolean;
 }
 
 /**
@@ -65,7 +67,7 @@ export function registerClientServices(
     new AuthGuard(api.security, { mode: 'none', superusers: [], tokenTtlMs: 0 }, api.nodeId, Date.now);
   const broker = brokerService(deps);
   const admin = adminService(deps);
-  const hooks = { onInternalError, onCallEnd };
+  const hooks = { onInternalError, onCallEnd, requestScopes: options.requestScopes ?? false };
   implementService(
     server,
     BrokerService,
