@@ -38,7 +38,7 @@ export interface HostConfig {
    * Entries not yet applied always stay (raft's uncommittedBytesMax and in-flight window bound them);
    * older ones are read back from disk when a lagging follower or a reader behind the tail needs
    * them. 32 MiB holds ~2 s of a partition at full load here and keeps a node under 300 MiB RSS;
-   * 64 MiB cost 20–30 MiB more RSS for no measured throughput (README.md, node memory).
+   * 64 MiB cost 20–30 MiB more RSS for no measured throughput (test/bench/results/README.md, node memory).
    */
   readonly logCacheBytesMax: number;
   /** Settled groups stop ticking (no heartbeats); node keepalives carry liveness instead. */

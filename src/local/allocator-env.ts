@@ -8,8 +8,9 @@
  * The threshold is 1 MiB, not lower: at 128 KiB every produce batch and Raft entry (about 512 KiB
  * under load) was its own mapping, and the page faults, zeroing and unmapping that cost took a third
  * of the throughput (6.5k against 10.4k records/s, 1 KiB records, 3 replicas); at 1 MiB RSS stayed at
- * 195–228 MiB per node over 1M records, flat. Measured again at 50k records/s (README, "node memory over
- * 20 minutes"): 256 KiB keeps the main heap flat and RSS 30–45 MiB lower, for 5–18% of the throughput.
+ * 195–228 MiB per node over 1M records, flat. Measured again at 50k records/s
+ * (test/bench/results/README.md, "node memory over 20 minutes"): 256 KiB keeps the main heap flat and
+ * RSS 30–45 MiB lower, for 5–18% of the throughput.
  * Ignored by other allocators (musl).
  */
 export const nodeAllocatorEnv: Readonly<Record<string, string>> = {
