@@ -13,6 +13,7 @@ import {
   recordBatchHeaderBytes,
   recordBatchMagic,
   type RecordBatchLimits,
+  type RecordHeader,
   type RecordInput,
 } from './format.js';
 import { writeInt64 } from './int64.js';
@@ -54,9 +55,13 @@ function lengthPrefixedBytes(bytes: Uint8Array | null | undefined): number {
   return bytes === null || bytes === undefined ? varintSize(-1) : varintSize(bytes.length) + bytes.length;
 }
 
+/** Shared by every record without headers, so such a record allocates no arrays of its own. */
+const noHeaders: readonly RecordHeader[] = Object.freeze([]);
+const noHeaderKeys: readonly Uint8Array[] = Object.freeze([]);
+
 function sizeRecord(input: RecordInput, index: number, timestamp: number, baseTs: number): SizedRecord {
-  const headers = input.headers ?? [];
-  const headerKeys = headers.map((hd) => utf8.encode(hd.key));
+  const headers = input.headers ?? noHeaders;
+  const headerKeys = headers.length === 0 ? noHeaderKeys : headers.map((hd) => utf8.encode(hd.key));
   let body =
     1 +
     varlongSize(timestamp - baseTs) +
@@ -84,12 +89,12 @@ function writeRecord(out: Uint8Array, pos: number, r: SizedRecord, index: number
   pos = writeVarint(out, pos, index);
   pos = writeBytes(out, pos, r.input.key);
   pos = writeBytes(out, pos, r.input.value);
-  const headers = r.input.headers ?? [];
+  const headers = r.input.headers ?? noHeaders;
   pos = writeVarint(out, pos, headers.length);
-  headers.forEach((hd, i) => {
+  for (let i = 0; i < headers.length; i++) {
     pos = writeBytes(out, pos, r.headerKeys[i]);
-    pos = writeBytes(out, pos, hd.value);
-  });
+    pos = writeBytes(out, pos, headers[i]!.value);
+  }
   return pos;
 }
 
@@ -154,9 +159,7 @@ export function encodeRecordBatch(options: EncodeRecordBatchOptions): Uint8Array
   view.setInt32(h.recordCount, records.length);
 
   let pos = recordBatchHeaderBytes;
-  sized.forEach((r, i) => {
-    pos = writeRecord(out, pos, r, i, baseTs);
-  });
+  for (let i = 0; i < sized.length; i++) pos = writeRecord(out, pos, sized[i]!, i, baseTs);
   view.setUint32(h.crc, crc32c(out, 0, crcCoveredStart, total));
   return out;
 }

@@ -165,6 +165,27 @@ describe('Producer', () => {
     await expect(producer.send({ topic: 't', value: 'a' })).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
+  it('answers a bad record with a rejected promise, never a throw, and keeps sending the good ones', async () => {
+    const log = new FakeLog();
+    const producer = new Producer(fakeClient(1), { transport: log, lingerMs: 0, ...fast });
+    let late: Promise<unknown> | undefined;
+    expect(() => (late = producer.send({ topic: 't', value: 'a', deliverAtMs: -1 }))).not.toThrow();
+    await expect(late).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /deliverAtMs/ });
+    // What a caller without type checks may pass: refused alone, not failing the batch it would join.
+    const wrongValue = producer.send({ topic: 't', value: 42 as unknown as string });
+    const wrongHeader = producer.send({
+      topic: 't',
+      value: 'c',
+      headers: [{ key: 'k', value: 'v' as never }],
+    });
+    const good = producer.send({ topic: 't', value: 'b' });
+    await expect(wrongValue).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /value must be/ });
+    await expect(wrongHeader).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /header/ });
+    await expect(good).resolves.toEqual({ partition: 0, offset: 0 });
+    // Nothing of the refused records is left to wait for.
+    await producer.close();
+  });
+
   it('makes send() wait when bufferBytesMax is used up, and flush() drains without linger', async () => {
     const log = new FakeLog();
     const producer = new Producer(fakeClient(1), {

@@ -1,4 +1,10 @@
-import { encodeRecordBatch, RaftlogError, type ErrorCode, type RecordInput } from '../../lib/index.js';
+import {
+  encodeRecordBatch,
+  RaftlogError,
+  type ErrorCode,
+  type RecordHeader,
+  type RecordInput,
+} from '../../lib/index.js';
 import { Acks } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { BatchAccumulator, type PendingBatch } from './batch-accumulator.js';
 import { ByteBudget } from './byte-budget.js';
@@ -79,13 +85,14 @@ interface Admitted {
 
 /** The record as it will be batched, and its partition among `partitions`. */
 function admission(record: ProducerRecord, partitions: number, partitioner: Partitioner): Admitted {
-  const key = toBytes(record.key ?? null);
-  const input: RecordInput = {
-    key,
-    value: toBytes(record.value),
-    timestamp: record.timestampMs ?? Date.now(),
-    ...headersOf(record),
-  };
+  const key = toBytes(record.key ?? null, 'key');
+  const value = toBytes(record.value, 'value');
+  const timestamp = record.timestampMs ?? Date.now();
+  const headers = headersOf(record);
+  if (headers !== undefined) checkHeaders(headers);
+  // One shape per case rather than a spread: a record's input is built on the hot path.
+  const input: RecordInput =
+    headers === undefined ? { key, value, timestamp } : { key, value, timestamp, headers };
   const partition = partitioner.choose(record.topic, partitions, key, record.partition);
   return { partition, input, sizeBytes: recordBytes(input) };
 }
@@ -270,27 +277,43 @@ export class Producer {
     return this.txn;
   }
 
-  /** Resolves with the record's partition and offset once the requested durability is reached. */
-  async send(record: ProducerRecord): Promise<RecordAck> {
-    if (this.closed) throw new RaftlogError('CANCELLED', 'the producer is closed');
-    this.txn?.state.check('send');
-    this.unsettled++;
-    let queued = false;
+  /**
+   * Resolves with the record's partition and offset once the requested durability is reached. Not an
+   * async function: a record admitted at once (the common case) gets its batch slot's promise with no
+   * await and no suspended frame, a few hundred bytes less garbage per record.
+   */
+  send(record: ProducerRecord): Promise<RecordAck> {
+    let admitted: Admitted | undefined;
     try {
-      const { partition, input, sizeBytes } = this.admitNow(record) ?? (await this.admit(record));
-      queued = true;
-      return await new Promise<RecordAck>((resolve, reject) => {
-        const key = `${record.topic}/${partition}`;
-        this.accumulator.append(
-          key,
-          { topic: record.topic, partition, input, sizeBytes, resolve, reject },
-          Date.now(),
-        );
-        this.pump(key);
-      });
-    } finally {
-      if (!queued) this.settled(1);
+      if (this.closed) throw new RaftlogError('CANCELLED', 'the producer is closed');
+      this.txn?.state.check('send');
+      admitted = this.admitNow(record);
+    } catch (error) {
+      // Whatever is not already ours is the record's fault (a value of the wrong type, say).
+      return Promise.reject(RaftlogError.from(error, 'INVALID_ARGUMENT'));
     }
+    this.unsettled++;
+    return admitted === undefined ? this.admitThenQueue(record) : this.queue(record.topic, admitted);
+  }
+
+  private async admitThenQueue(record: ProducerRecord): Promise<RecordAck> {
+    let admitted: Admitted;
+    try {
+      admitted = await this.admit(record);
+    } catch (error) {
+      this.settled(1);
+      throw RaftlogError.from(error, 'INVALID_ARGUMENT');
+    }
+    return this.queue(record.topic, admitted);
+  }
+
+  /** Adds an admitted record to its partition's open batch; settles with the batch's outcome. */
+  private queue(topic: string, { partition, input, sizeBytes }: Admitted): Promise<RecordAck> {
+    return new Promise<RecordAck>((resolve, reject) => {
+      const key = `${topic}/${partition}`;
+      this.accumulator.append(key, { topic, partition, input, sizeBytes, resolve, reject }, Date.now());
+      this.pump(key);
+    });
   }
 
   /** Sends everything queued now, without waiting for linger, and waits for every outcome. */
@@ -567,8 +590,25 @@ function distinctPartitions(refs: readonly LeaseRef[]): { topic: string; partiti
   return [...byKey.values()];
 }
 
-function toBytes(value: Uint8Array | string | null): Uint8Array | null {
-  return typeof value === 'string' ? utf8.encode(value) : value;
+/** Checked here, not left to the encoder: one bad record would fail every record of its batch. */
+function toBytes(value: unknown, what: string): Uint8Array | null {
+  if (typeof value === 'string') return utf8.encode(value);
+  if (value === null || value instanceof Uint8Array) return value;
+  throw new RaftlogError(
+    'INVALID_ARGUMENT',
+    `a record's ${what} must be a string, a Uint8Array or null, got ${typeof value}`,
+  );
+}
+
+function checkHeaders(headers: readonly RecordHeader[]): void {
+  for (const h of headers) {
+    if (typeof h.key !== 'string' || !(h.value === null || h.value instanceof Uint8Array)) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        'a record header needs a string key and a Uint8Array or null value',
+      );
+    }
+  }
 }
 
 function recordBytes(input: RecordInput): number {

@@ -1,3 +1,4 @@
+import { RaftlogError } from '../../../lib/index.js';
 import { LatencyRecorder, round3, summarize, type BenchResult, type Progress } from '../bench-runner.js';
 import type { BenchSender, BenchTarget } from './bench-target.js';
 import type { BenchTime } from './bench-time.js';
@@ -95,33 +96,61 @@ function valueMaker(shape: ProduceShape): (sentAtMs: number) => Uint8Array {
   return (sentAtMs) => stampValue(values.take().slice(), sentAtMs);
 }
 
-async function closedLoop(
+/**
+ * Keeps `shape.concurrency` sends in flight, each completion starting the next. Callbacks rather than
+ * an async loop per slot: the loop's suspended frame and promise per record cost the client more than
+ * the rest of its own bookkeeping.
+ */
+function closedLoop(
   shape: ProduceShape,
   time: BenchTime,
   send: (sentAtMs: number) => Promise<unknown>,
   onDone: (ok: boolean, doneAtMs: number, latencyMs: number) => void,
   started: number,
 ): Promise<number> {
-  let next = 0;
-  let errors = 0;
-  const worker = async (): Promise<void> => {
-    while (next < shape.count && shape.signal?.aborted !== true) {
-      next++;
-      const t0 = time.now();
-      let ok = true;
-      try {
-        await send(t0);
-      } catch {
-        ok = false;
-        errors++;
-      }
+  return new Promise<number>((resolve, reject) => {
+    let next = 0;
+    let errors = 0;
+    let inFlight = 0;
+    let failed = false;
+    const finish = (ok: boolean, t0: number): void => {
+      inFlight--;
+      if (!ok) errors++;
       const t1 = time.now();
-      onDone(ok, t1 - started, t1 - t0);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(shape.concurrency, shape.count) }, worker));
-  // Records never sent count as failed, so an interrupted run cannot pass for a complete one.
-  return errors + (shape.count - next);
+      try {
+        onDone(ok, t1 - started, t1 - t0);
+        launch();
+      } catch (error) {
+        failed = true;
+        reject(RaftlogError.from(error));
+      }
+    };
+    const launch = (): void => {
+      while (
+        !failed &&
+        inFlight < shape.concurrency &&
+        next < shape.count &&
+        shape.signal?.aborted !== true
+      ) {
+        next++;
+        inFlight++;
+        const t0 = time.now();
+        let sent: Promise<unknown>;
+        try {
+          sent = send(t0);
+        } catch (error) {
+          sent = Promise.reject(RaftlogError.from(error));
+        }
+        sent.then(
+          () => finish(true, t0),
+          () => finish(false, t0),
+        );
+      }
+      // Records never sent count as failed, so an interrupted run cannot pass for a complete one.
+      if (inFlight === 0 && !failed) resolve(errors + (shape.count - next));
+    };
+    launch();
+  });
 }
 
 export interface ConsumeMeasure {
