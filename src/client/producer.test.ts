@@ -179,9 +179,12 @@ describe('Producer', () => {
       headers: [{ key: 'k', value: 'v' as never }],
     });
     const good = producer.send({ topic: 't', value: 'b' });
+    const tombstone = producer.send({ topic: 't' } as unknown as { topic: string; value: null });
     await expect(wrongValue).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /value must be/ });
     await expect(wrongHeader).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /header/ });
     await expect(good).resolves.toEqual({ partition: 0, offset: 0 });
+    // A value left out is a tombstone, as before: accepted, not refused.
+    await expect(tombstone).resolves.toEqual({ partition: 0, offset: 1 });
     // Nothing of the refused records is left to wait for.
     await producer.close();
   });

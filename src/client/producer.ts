@@ -593,7 +593,9 @@ function distinctPartitions(refs: readonly LeaseRef[]): { topic: string; partiti
 /** Checked here, not left to the encoder: one bad record would fail every record of its batch. */
 function toBytes(value: unknown, what: string): Uint8Array | null {
   if (typeof value === 'string') return utf8.encode(value);
-  if (value === null || value instanceof Uint8Array) return value;
+  if (value instanceof Uint8Array) return value;
+  // A value left out is a tombstone, as null is (what callers without type checks have relied on).
+  if (value === null || value === undefined) return null;
   throw new RaftlogError(
     'INVALID_ARGUMENT',
     `a record's ${what} must be a string, a Uint8Array or null, got ${typeof value}`,
