@@ -47,7 +47,7 @@ async function frontAndBack(requestScopes: boolean | undefined, fail = false) {
   return { logged, seenAtBack, end: ends[0], answer };
 }
 
-// Off first: once a scope has been entered, AsyncLocalStorage stays enabled for the whole process.
+// Off means no call ever enters the module's AsyncLocalStorage, so its store reads as absent.
 describe('request scopes', () => {
   it('off (the default): the handler logs without the id, onward calls get their own, the end still has it', async () => {
     const { logged, seenAtBack, end } = await frontAndBack(undefined);
