@@ -85,7 +85,7 @@ interface Admitted {
 
 /** The record as it will be batched, and its partition among `partitions`. */
 function admission(record: ProducerRecord, partitions: number, partitioner: Partitioner): Admitted {
-  const key = toBytes(record.key ?? null, 'key');
+  const key = toBytes(record.key, 'key');
   const value = toBytes(record.value, 'value');
   const timestamp = record.timestampMs ?? Date.now();
   const headers = headersOf(record);
