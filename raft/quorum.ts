@@ -5,8 +5,25 @@ export type VoteResult = 'won' | 'lost' | 'pending';
 /** The highest index that a majority of `voters` has reached (Infinity for no voters). */
 export function majorityIndex(voters: readonly NodeId[], matchOf: (id: NodeId) => number): number {
   if (voters.length === 0) return Number.POSITIVE_INFINITY;
-  const matches = voters.map(matchOf).sort((a, b) => b - a);
+  const matches = voters.map(matchOf);
+  sortDescending(matches);
   return matches[voters.length >> 1] as number;
+}
+
+/**
+ * Insertion sort: a leader runs this on every append response, voter sets are a handful, and
+ * `Array.prototype.sort` allocates its working state on each call (2% of a leader's allocations).
+ */
+function sortDescending(values: number[]): void {
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i]!;
+    let j = i - 1;
+    while (j >= 0 && values[j]! < v) {
+      values[j + 1] = values[j]!;
+      j--;
+    }
+    values[j + 1] = v;
+  }
 }
 
 /** A joint configuration commits what both majorities have reached. */

@@ -1,5 +1,7 @@
 import { ScalarType, toBinary, type DescField, type DescMessage } from '@bufbuild/protobuf';
 import { FeatureSet_FieldPresence as Presence } from '@bufbuild/protobuf/wkt';
+import { PlanCache } from './plan-cache.js';
+import { planCovers, scalarOf } from './plan-coverage.js';
 
 /**
  * Protobuf binary encoding in two passes: sizes first, then one write into a buffer of exactly that
@@ -54,26 +56,15 @@ interface MessagePlan {
   readonly fields: readonly FieldPlan[];
 }
 
-const plans = new WeakMap<DescMessage, MessagePlan | null>();
+const plans = new PlanCache<MessagePlan>(buildPlan);
 
 function planOf(schema: DescMessage): MessagePlan | undefined {
-  const known = plans.get(schema);
-  if (known !== undefined) return known ?? undefined;
-  const made: DescMessage[] = [];
-  const plan = buildPlan(schema, made);
-  // A recursive type may have taken a placeholder of a type that then failed: drop them all.
-  if (plan === undefined) for (const m of made) plans.set(m, null);
-  return plan;
+  return plans.get(schema);
 }
 
-/** Plans `schema` and the types it nests; every type it starts to plan is pushed on `made`. */
-function buildPlan(schema: DescMessage, made: DescMessage[]): MessagePlan | undefined {
-  const known = plans.get(schema);
-  if (known !== undefined) return known ?? undefined;
-  // Recursive types: the placeholder stops the recursion; its fields are filled below.
+function buildPlan(schema: DescMessage): MessagePlan | undefined {
   const plan: { fields: FieldPlan[] } = { fields: [] };
-  plans.set(schema, plan);
-  made.push(schema);
+  plans.begin(schema, plan);
   const sorted = [...schema.fields].sort((a, b) => a.number - b.number);
   for (const field of sorted) {
     const fieldPlan = planField(field);
@@ -82,32 +73,16 @@ function buildPlan(schema: DescMessage, made: DescMessage[]): MessagePlan | unde
   }
   for (const f of plan.fields) {
     if (f.kind !== 'message' && f.kind !== 'list-message') continue;
-    const nested = f.field.message === undefined ? undefined : buildPlan(f.field.message, made);
+    const nested = f.field.message === undefined ? undefined : plans.nested(f.field.message);
     if (nested === undefined) return undefined;
     f.nested = nested;
   }
   return plan;
 }
 
-const coveredScalars = new Set<ScalarType>([
-  ScalarType.STRING,
-  ScalarType.BYTES,
-  ScalarType.BOOL,
-  ScalarType.INT32,
-  ScalarType.UINT32,
-  ScalarType.SINT32,
-  ScalarType.INT64,
-  ScalarType.UINT64,
-  ScalarType.SINT64,
-]);
-
 function planField(field: DescField): FieldPlan | undefined {
-  if (field.fieldKind === 'map') return undefined;
-  if ('delimitedEncoding' in field && field.delimitedEncoding) return undefined;
-  if (field.presence === Presence.LEGACY_REQUIRED) return undefined;
+  if (!planCovers(field)) return undefined;
   const scalar = scalarOf(field);
-  if (scalar !== undefined && !coveredScalars.has(scalar)) return undefined;
-  if ('longAsString' in field && field.longAsString) return undefined;
   const kind = kindOf(field);
   const wireType = kind === 'scalar' || kind === 'list-scalar' ? wireTypeOf(scalar) : lengthDelimited;
   return {
@@ -120,23 +95,6 @@ function planField(field: DescField): FieldPlan | undefined {
     scalar: scalar ?? ScalarType.INT32,
     nested: undefined,
   };
-}
-
-function scalarOf(field: DescField): ScalarType | undefined {
-  switch (field.fieldKind) {
-    case 'scalar':
-      return field.scalar;
-    case 'enum':
-      return ScalarType.INT32;
-    case 'list':
-      return field.listKind === 'scalar'
-        ? field.scalar
-        : field.listKind === 'enum'
-          ? ScalarType.INT32
-          : undefined;
-    default:
-      return undefined;
-  }
 }
 
 function kindOf(field: DescField): FieldPlan['kind'] {

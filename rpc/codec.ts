@@ -1,5 +1,6 @@
-import { create, fromBinary, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
+import { create, type DescMessage, type MessageShape } from '@bufbuild/protobuf';
 import { RaftlogError } from '../lib/index.js';
+import { decodeBinary } from './binary-decoder.js';
 import { encodeBinary } from './binary-encoder.js';
 
 /**
@@ -18,7 +19,7 @@ export function serializer(schema: DescMessage): (value: unknown) => Buffer {
  * them. A frame that does not decode throws (grpc-js then ends the call with a bare INTERNAL).
  */
 export function deserializer<D extends DescMessage>(schema: D): (frame: Buffer) => MessageShape<D> {
-  return (frame) => fromBinary(schema, frame);
+  return (frame) => decodeBinary(schema, frame);
 }
 
 /** Stands in for a request frame that did not decode, so the adapter can answer INVALID_ARGUMENT. */
@@ -35,7 +36,7 @@ export function requestDeserializer<D extends DescMessage>(
 ): (frame: Buffer) => MessageShape<D> | UndecodableRequest {
   return (frame) => {
     try {
-      return fromBinary(schema, frame);
+      return decodeBinary(schema, frame);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message : String(cause);
       return new UndecodableRequest(
