@@ -14,3 +14,4 @@ export * from './record-batch/index.js';
 export { fnv1a32, murmur2, partitionForKey, type HashName } from './partition-hash.js';
 export { sleepAfter, type Clock, type Timer } from './clock.js';
 export { ManualClock } from './manual-clock.js';
+export { unzeroedBytes } from './unzeroed-bytes.js';

@@ -1,11 +1,13 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RaftMessageType, RaftRequestSchema } from '../proto/gen/raftlog/v1/peer_pb.js';
 import { encodeBinary, encodesDirectly } from './binary-encoder.js';
 import { messageInit, schemas } from './test-messages.js';
 
 describe('encodeBinary', () => {
+  afterEach(() => vi.restoreAllMocks());
+
   it('writes exactly what toBinary writes, for every message type of proto/gen', () => {
     expect(schemas.length).toBeGreaterThan(100);
     // None of ours uses what the encoder leaves to toBinary (maps, groups, floating point…).
@@ -19,6 +21,32 @@ describe('encodeBinary', () => {
         { numRuns: 40 },
       );
     }
+  });
+
+  it('leaves no byte of a large message unwritten (its buffer is not zeroed first)', () => {
+    const entry = fc.record({
+      term: fc.bigInt({ min: 0n, max: 2n ** 40n }),
+      data: fc.uint8Array({ minLength: 1500, maxLength: 6000 }),
+    });
+    const frame = fc.array(
+      fc.record({
+        groupId: fc.bigInt({ min: 0n, max: 99n }),
+        entries: fc.array(entry, { minLength: 3, maxLength: 5 }),
+      }),
+      {
+        minLength: 1,
+        maxLength: 3,
+      },
+    );
+    vi.spyOn(Buffer, 'allocUnsafeSlow').mockImplementation((size) => Buffer.alloc(size, 0xaa));
+    fc.assert(
+      fc.property(frame, (messages) => {
+        const message = create(RaftRequestSchema, { sequence: 1n, messages });
+        const encoded = encodeBinary(RaftRequestSchema, message);
+        expect(Buffer.compare(encoded, toBinary(RaftRequestSchema, message))).toBe(0);
+      }),
+      { numRuns: 60, endOnFailure: true },
+    );
   });
 
   it('keeps unknown fields, as toBinary does', () => {

@@ -1,5 +1,6 @@
 import { ScalarType, toBinary, type DescField, type DescMessage } from '@bufbuild/protobuf';
 import { FeatureSet_FieldPresence as Presence } from '@bufbuild/protobuf/wkt';
+import { unzeroedBytes } from '../lib/index.js';
 import { PlanCache } from './plan-cache.js';
 import { planCovers, scalarOf } from './plan-coverage.js';
 
@@ -17,7 +18,7 @@ export function encodeBinary(schema: DescMessage, message: object): Uint8Array {
   if (plan === undefined) return toBinary(schema, message as never);
   const sizes: number[] = [];
   const size = messageSize(plan, message as Fields, sizes);
-  const out = new Uint8Array(size);
+  const out = unzeroedBytes(size);
   const cursor = { pos: 0, size: 0 };
   writeMessage(plan, message as Fields, out, cursor, sizes);
   if (cursor.pos !== size) throw new Error(`${schema.typeName}: wrote ${cursor.pos} of ${size} bytes`);

@@ -1,4 +1,6 @@
+import { assert } from '../assert.js';
 import { RaftlogError } from '../raftlog-error.js';
+import { unzeroedBytes } from '../unzeroed-bytes.js';
 import { crc32c } from './crc32c.js';
 import { varintSize, varlongMagnitudeMax, varlongSize, writeVarint, writeVarlong } from './byte-reader.js';
 import {
@@ -141,8 +143,9 @@ export function encodeRecordBatch(options: EncodeRecordBatchOptions): Uint8Array
     );
   }
 
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
+  // Every byte is written below (the header field by field, then the records end to end).
+  const out = unzeroedBytes(total);
+  const view = new DataView(out.buffer, out.byteOffset, total);
   writeInt64(view, h.baseOffset, options.baseOffset ?? 0);
   view.setInt32(h.batchLength, total - batchLengthFieldEnd);
   view.setInt8(h.magic, recordBatchMagic);
@@ -160,6 +163,7 @@ export function encodeRecordBatch(options: EncodeRecordBatchOptions): Uint8Array
 
   let pos = recordBatchHeaderBytes;
   for (let i = 0; i < sized.length; i++) pos = writeRecord(out, pos, sized[i]!, i, baseTs);
+  assert(pos === total, `record batch: wrote ${pos} of ${total} bytes`);
   view.setUint32(h.crc, crc32c(out, 0, crcCoveredStart, total));
   return out;
 }
