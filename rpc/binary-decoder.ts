@@ -6,6 +6,7 @@ import {
   type MessageShape,
 } from '@bufbuild/protobuf';
 import { FeatureSet_FieldPresence as Presence } from '@bufbuild/protobuf/wkt';
+import { scalarZeroValue } from '@bufbuild/protobuf/reflect';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { PlanCache } from './plan-cache.js';
 import { planCovers, scalarOf } from './plan-coverage.js';
@@ -30,7 +31,7 @@ export function decodeBinary<D extends DescMessage>(schema: D, bytes: Uint8Array
 
 /** The message when `bytes` is input the plan takes as it is, else undefined. */
 export function decodeDirectly(schema: DescMessage, bytes: Uint8Array): Fields | undefined {
-  const plan = planOf(schema);
+  const plan = plans.get(schema);
   if (plan === undefined) return undefined;
   try {
     const reader = new BinaryReader(bytes);
@@ -42,14 +43,13 @@ export function decodeDirectly(schema: DescMessage, bytes: Uint8Array): Fields |
 
 /** Whether `decodeBinary` decodes this type itself (for input as `toBinary` writes it). */
 export function decodesDirectly(schema: DescMessage): boolean {
-  return planOf(schema) !== undefined;
+  return plans.get(schema) !== undefined;
 }
 
 type Fields = Record<string, unknown>;
 
-/** Thrown inside a decode that leaves the input to `fromBinary`. */
-class NotCanonical extends Error {}
-const notCanonical = new NotCanonical();
+/** Thrown inside a decode that leaves the input to `fromBinary` (one instance: nothing reads it). */
+const notCanonical = new Error('not as toBinary writes it');
 
 /** protobuf-es refuses messages nested deeper than this by default. */
 const recursionLimit = 100;
@@ -84,10 +84,6 @@ interface ZeroField {
 const fieldNumberMax = 1024;
 
 const plans = new PlanCache<MessagePlan>(buildPlan);
-
-function planOf(schema: DescMessage): MessagePlan | undefined {
-  return plans.get(schema);
-}
 
 function buildPlan(schema: DescMessage): MessagePlan | undefined {
   const byNumber: (FieldPlan | undefined)[] = [];
@@ -138,27 +134,10 @@ function zerosOf(schema: DescMessage): ZeroField[] {
     } else if (member.presence === Presence.IMPLICIT && member.fieldKind !== 'message') {
       const zero = member.fieldKind === 'enum' ? (member.enum.values[0]?.number ?? 0) : undefined;
       const scalar = member.fieldKind === 'scalar' ? member.scalar : ScalarType.INT32;
-      zeros.push({ localName: member.localName, zero: () => zero ?? scalarZero(scalar) });
+      zeros.push({ localName: member.localName, zero: () => zero ?? scalarZeroValue(scalar, false) });
     }
   }
   return zeros;
-}
-
-function scalarZero(scalar: ScalarType): unknown {
-  switch (scalar) {
-    case ScalarType.STRING:
-      return '';
-    case ScalarType.BYTES:
-      return new Uint8Array(0);
-    case ScalarType.BOOL:
-      return false;
-    case ScalarType.INT64:
-    case ScalarType.UINT64:
-    case ScalarType.SINT64:
-      return 0n;
-    default:
-      return 0;
-  }
 }
 
 function emptyMessage(plan: MessagePlan): Fields {

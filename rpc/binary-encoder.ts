@@ -14,7 +14,7 @@ import { planCovers, scalarOf } from './plan-coverage.js';
  * strings) go to `toBinary` whole.
  */
 export function encodeBinary(schema: DescMessage, message: object): Uint8Array {
-  const plan = planOf(schema);
+  const plan = plans.get(schema);
   if (plan === undefined) return toBinary(schema, message as never);
   const sizes: number[] = [];
   const size = messageSize(plan, message as Fields, sizes);
@@ -27,7 +27,7 @@ export function encodeBinary(schema: DescMessage, message: object): Uint8Array {
 
 /** Whether `encodeBinary` encodes this type itself rather than through `toBinary`. */
 export function encodesDirectly(schema: DescMessage): boolean {
-  return planOf(schema) !== undefined;
+  return plans.get(schema) !== undefined;
 }
 
 type Fields = Record<string, unknown> & { $unknown?: Unknown[] };
@@ -58,10 +58,6 @@ interface MessagePlan {
 }
 
 const plans = new PlanCache<MessagePlan>(buildPlan);
-
-function planOf(schema: DescMessage): MessagePlan | undefined {
-  return plans.get(schema);
-}
 
 function buildPlan(schema: DescMessage): MessagePlan | undefined {
   const plan: { fields: FieldPlan[] } = { fields: [] };
