@@ -69,6 +69,22 @@ describe('node configuration', () => {
     ).toThrow(/clusterId must be[\s\S]*gapFillBytesMax must be an integer/);
   });
 
+  it('writes entry files with O_DIRECT unless told not to, from env or a JSON boolean in the file', () => {
+    const base = { id: '1', listen: '127.0.0.1:9091', peers, dataDir: '/tmp/x' };
+    expect(loadNodeConfig(base, {}).entryDirectIo).toBe(true);
+    expect(loadNodeConfig(base, { RAFTLOG_ENTRY_DIRECT_IO: 'false' }).entryDirectIo).toBe(false);
+    expect(loadNodeConfig(base, { RAFTLOG_ENTRY_DIRECT_IO: '0' }).entryDirectIo).toBe(false);
+    expect(loadNodeConfig(base, { RAFTLOG_ENTRY_DIRECT_IO: 'TRUE' }).entryDirectIo).toBe(true);
+    expect(() => loadNodeConfig(base, { RAFTLOG_ENTRY_DIRECT_IO: 'no' })).toThrow(
+      /entryDirectIo must be true or false, got "no"/,
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'raftlog-config-'));
+    dirs.push(dir);
+    const file = join(dir, 'node.json');
+    writeFileSync(file, JSON.stringify({ entryDirectIo: false }));
+    expect(loadNodeConfig(base, { [envName('config')]: file }).entryDirectIo).toBe(false);
+  });
+
   it('trims freed heap pages every minute unless told otherwise, 0 being off', () => {
     const base = { id: '1', listen: '127.0.0.1:9091', peers, dataDir: '/tmp/x' };
     expect(loadNodeConfig(base, {}).memoryTrimIntervalMs).toBe(60_000);

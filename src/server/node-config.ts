@@ -43,6 +43,8 @@ export interface NodeConfig extends TlsSettings {
   readonly entrySegmentBytes: number;
   /** Raft entries with at most this much data keep it in RocksDB, not in the entry files. */
   readonly entryInlineBytesMax: number;
+  /** Entry files are written with O_DIRECT where the file system takes it (storage/README.md). */
+  readonly entryDirectIo: boolean;
   /** TCP connections each listener (client, peer) serves at once; one more is closed at once. */
   readonly connectionsMax: number;
   /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -105,6 +107,7 @@ const defaults = {
   storageWriteBufferBytes: 32 * 1024 * 1024,
   entrySegmentBytes: 64 * 1024 * 1024,
   entryInlineBytesMax: 4096,
+  entryDirectIo: 'true',
   connectionsMax: 1_024,
   callsPerConnectionMax: 256,
   clientStreamsMax: 1_024,
@@ -134,6 +137,7 @@ const settingNames = [
   'storageWriteBufferBytes',
   'entrySegmentBytes',
   'entryInlineBytesMax',
+  'entryDirectIo',
   'connectionsMax',
   'callsPerConnectionMax',
   'clientStreamsMax',
@@ -187,8 +191,13 @@ export function settingsFromFile(path: string): RawSettings {
         .join(',');
     } else if (typeof value === 'string' || typeof value === 'number') {
       out[key as keyof NodeConfig] = value;
+    } else if (typeof value === 'boolean') {
+      out[key as keyof NodeConfig] = String(value);
     } else {
-      throw new RaftlogError('INVALID_ARGUMENT', `config file ${path}: "${key}" must be a string or number`);
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `config file ${path}: "${key}" must be a string, number or boolean`,
+      );
     }
   }
   return out;
@@ -262,6 +271,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     problems,
   );
   const entryInlineBytesMax = integer(raw.entryInlineBytesMax, 'entryInlineBytesMax', 0, 1024 ** 3, problems);
+  const entryDirectIo = flag(raw.entryDirectIo, 'entryDirectIo', problems);
   const connectionsMax = integer(raw.connectionsMax, 'connectionsMax', 4, 1_000_000, problems);
   const callsPerConnectionMax = integer(
     raw.callsPerConnectionMax,
@@ -345,6 +355,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     storageWriteBufferBytes,
     entrySegmentBytes,
     entryInlineBytesMax,
+    entryDirectIo,
     connectionsMax,
     callsPerConnectionMax,
     clientStreamsMax,
@@ -404,6 +415,18 @@ function integer(value: Setting, what: string, min: number, max: number, problem
     return min;
   }
   return n;
+}
+
+function flag(value: Setting, what: string, problems: string[]): boolean {
+  const text = String(value ?? '')
+    .trim()
+    .toLowerCase();
+  if (text === 'true' || text === '1') return true;
+  if (text === 'false' || text === '0') return false;
+  problems.push(
+    `${what} must be true or false, got ${value === undefined ? 'nothing' : `"${String(value)}"`}`,
+  );
+  return false;
 }
 
 function stripUndefined(raw: RawSettings): RawSettings {

@@ -103,7 +103,12 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     await kv.close();
     throw error;
   });
-  const entryFiles = await EntryFiles.open(await FsSegmentFiles.open(join(config.dataDir, 'entries')), {
+  const segmentFiles = await FsSegmentFiles.open(join(config.dataDir, 'entries'), {
+    directIo: config.entryDirectIo,
+  });
+  if (config.entryDirectIo && !segmentFiles.directIo)
+    logger.warn('entry files: the file system refused O_DIRECT, so they are written through the page cache');
+  const entryFiles = await EntryFiles.open(segmentFiles, {
     segmentBytesMax: config.entrySegmentBytes,
     inlineBytesMax: config.entryInlineBytesMax,
   });

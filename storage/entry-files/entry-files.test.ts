@@ -240,4 +240,19 @@ describe('EntryFiles in memory', () => {
     await batch.commit(kv);
     expect(await log.collectEntryFiles()).toEqual([1, 2, 3]);
   });
+
+  it('starts each run of a batch on a write boundary, and a batch placing on keeps its run whole', async () => {
+    const kv = new MemoryKvStore();
+    const files = await EntryFiles.open(new MemorySegmentFiles(512), { inlineBytesMax: 0 });
+    const data = [700, 300, 10, 5].map((n, k) => new Uint8Array(n).fill(k + 1));
+    const a = new StorageBatch();
+    const b = new StorageBatch();
+    const placed = [files.place(a, data[0]!), files.place(a, data[1]!), files.place(b, data[2]!)];
+    placed.push(files.place(a, data[3]!));
+    expect(placed.map((p) => p.offset)).toEqual([0, 700, 1024, 1536]);
+    // Written in the other order: neither batch's padding may reach into the other's data.
+    await b.commit(kv);
+    await a.commit(kv);
+    expect(await files.read(placed)).toEqual(data);
+  });
 });

@@ -74,6 +74,11 @@ export class EntryFiles {
       this.active++;
       this.placedInActive = 0;
     }
+    const runs = this.runsOf(batch, this.active);
+    const last = runs[runs.length - 1];
+    const extendsLast = last !== undefined && last.offset + last.bytes === this.placedInActive;
+    // A new run begins where the segment's writes may begin: past the padding of the run before.
+    if (!extendsLast) this.placedInActive = alignUp(this.placedInActive, this.files.writeAlignBytes);
     const placement = {
       segment: this.active,
       offset: this.placedInActive,
@@ -82,9 +87,7 @@ export class EntryFiles {
     };
     this.placedInActive += data.byteLength;
     this.segments.add(placement.segment);
-    const runs = this.runsOf(batch, placement.segment);
-    const last = runs[runs.length - 1];
-    if (last !== undefined && last.offset + last.bytes === placement.offset) {
+    if (extendsLast) {
       last.chunks.push(data);
       last.bytes += data.byteLength;
     } else runs.push({ offset: placement.offset, chunks: [data], bytes: data.byteLength });
@@ -214,4 +217,8 @@ export class EntryFiles {
       }),
     );
   }
+}
+
+function alignUp(offset: number, align: number): number {
+  return Math.ceil(offset / align) * align;
 }

@@ -1,4 +1,4 @@
-import { CorruptionError, RaftlogError } from '../../lib/index.js';
+import { assert, CorruptionError, RaftlogError } from '../../lib/index.js';
 import type { SegmentFiles } from './segment-files.js';
 
 interface MemorySegment {
@@ -16,6 +16,11 @@ export class MemorySegmentFiles implements SegmentFiles {
   private readonly segments = new Map<number, MemorySegment>();
   private fault = false;
 
+  /** With `writeAlignBytes` above 1, writes are checked and padded as O_DIRECT's would be. */
+  constructor(readonly writeAlignBytes = 1) {
+    assert(Number.isSafeInteger(writeAlignBytes) && writeAlignBytes >= 1, 'writeAlignBytes must be positive');
+  }
+
   list(): Promise<number[]> {
     return Promise.resolve([...this.segments.keys()].sort((a, b) => a - b));
   }
@@ -25,11 +30,14 @@ export class MemorySegmentFiles implements SegmentFiles {
   }
 
   private writeNow(id: number, offset: number, chunks: readonly Uint8Array[]): void {
+    const align = this.writeAlignBytes;
+    assert(offset % align === 0, `write at ${offset}: not a multiple of ${align}`);
     let s = this.segments.get(id);
     if (s === undefined)
       this.segments.set(id, (s = { bytes: new Uint8Array(0), length: 0, synced: undefined }));
-    let end = offset;
-    for (const c of chunks) end += c.byteLength;
+    let dataEnd = offset;
+    for (const c of chunks) dataEnd += c.byteLength;
+    const end = Math.ceil(dataEnd / align) * align;
     if (end > s.bytes.length) {
       const grown = new Uint8Array(Math.max(end, s.bytes.length * 2));
       grown.set(s.bytes.subarray(0, s.length));
@@ -40,6 +48,7 @@ export class MemorySegmentFiles implements SegmentFiles {
       s.bytes.set(c, at);
       at += c.byteLength;
     }
+    s.bytes.fill(0, dataEnd, end);
     s.length = Math.max(s.length, end);
   }
 

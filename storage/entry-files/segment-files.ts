@@ -3,6 +3,11 @@
  * writes staged by different batches may land in any order; nothing is durable before `sync`.
  */
 export interface SegmentFiles {
+  /**
+   * Every write starts at a multiple of this many bytes, and may leave that many bytes of padding
+   * after its data: the next write begins past it (O_DIRECT writes whole blocks).
+   */
+  readonly writeAlignBytes: number;
   /** Ids of the segments that exist, ascending. */
   list(): Promise<number[]>;
   /** Writes `chunks` back to back from `offset` of segment `id`, creating it when missing. */

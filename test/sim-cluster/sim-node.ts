@@ -66,6 +66,8 @@ export function clientAddress(id: NodeId): string {
  * segments, and crash between a segment's write and its sync.
  */
 const simEntryFiles = { segmentBytesMax: 64 * 1024, inlineBytesMax: 64 };
+/** Writes aligned and padded as O_DIRECT's are (at a smaller block, so segments still fill often). */
+const simWriteAlignBytes = 512;
 
 /** Groups snapshot and compact their logs every 10 entries or 8 KiB, keeping a short trail. */
 const churnHost = {
@@ -87,7 +89,7 @@ export function peerAddress(id: NodeId): string {
 export class SimNode {
   private disk = new MemoryKvStore();
   /** The entry files beside it, on the same disk: crashed and wiped with it. */
-  private files = new MemorySegmentFiles();
+  private files = new MemorySegmentFiles(simWriteAlignBytes);
   private current: Incarnation | undefined;
   /** The clock of an incarnation still reading its data directory (it runs no node yet). */
   private booting: ProcessClock | undefined;
@@ -274,7 +276,7 @@ export class SimNode {
   wipe(): void {
     if (this.up) throw new Error(`node ${this.id} is running: crash it before wiping its disk`);
     this.disk = new MemoryKvStore();
-    this.files = new MemorySegmentFiles();
+    this.files = new MemorySegmentFiles(simWriteAlignBytes);
     this.wipedSinceStart = true;
     this.wipes++;
   }

@@ -17,6 +17,10 @@ export class SimSegmentFiles implements SegmentFiles {
     private readonly stats: SimClusterStats,
   ) {}
 
+  get writeAlignBytes(): number {
+    return this.files.writeAlignBytes;
+  }
+
   list(): Promise<number[]> {
     return this.files.list();
   }
