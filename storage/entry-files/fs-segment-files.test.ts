@@ -36,10 +36,11 @@ describe('FsSegmentFiles', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes with O_DIRECT on Linux file systems that take it, and says so', async () => {
+  it('writes with O_DIRECT where the file system takes it, and says so', async () => {
     files = await FsSegmentFiles.open(dir);
+    // tmpfs takes O_DIRECT only since Linux 6.6; every disk file system does.
     const tmpfs = (await statfs(dir)).type === tmpfsMagic;
-    expect(files.directIo).toBe(process.platform === 'linux' && !tmpfs);
+    if (process.platform === 'linux' && !tmpfs) expect(files.directIo).toBe(true);
     expect(files.writeAlignBytes).toBe(files.directIo ? 4096 : 1);
   });
 
