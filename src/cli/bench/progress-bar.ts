@@ -1,4 +1,5 @@
-import { SingleBar } from 'cli-progress';
+import type * as CliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
 import { noProgress, type Progress } from '../bench-runner.js';
 import type { CliContext } from '../cli-context.js';
 
@@ -13,6 +14,8 @@ const barStepsMax = 1000;
 export function progressBar(ctx: CliContext, total: number, unit = 'records'): Progress {
   const stream = ctx.io.progressStream;
   if (stream === undefined) return noProgress;
+  // Loaded with the first bar: every raftlog process (a node too) loads the CLI's modules.
+  const { SingleBar } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const bar = new SingleBar({
     stream,
     format: `{bar} {percentage}% | {value}/{total} ${unit} | {eta_formatted} left`,

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AckPolicy, connect, StorageType, type JetStreamClient, type NatsConnection } from 'nats';
+import type { AckPolicy, JetStreamClient, NatsConnection, StorageType } from 'nats';
 import type { BenchSender, BenchSubscription, BenchTarget } from '../bench-target.js';
 import type { BenchTime } from '../bench-time.js';
 import { freePorts } from './free-port.js';
@@ -49,11 +49,15 @@ export class NatsTarget implements BenchTarget {
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly time: BenchTime,
+    private readonly fileStorage: StorageType,
+    private readonly noAcks: AckPolicy,
   ) {}
 
   static async connect(servers: string[], time: BenchTime): Promise<NatsTarget> {
+    // Loaded here, not at the top: every raftlog process (a node too) loads the CLI's modules.
+    const { AckPolicy, connect, StorageType } = await import('nats');
     const nc = await retryUntil(time, readyTimeoutMs, () => connect({ servers, noEcho: true }));
-    return new NatsTarget(nc, nc.jetstream(), time);
+    return new NatsTarget(nc, nc.jetstream(), time, StorageType.File, AckPolicy.None);
   }
 
   async prepare(): Promise<void> {
@@ -65,7 +69,7 @@ export class NatsTarget implements BenchTarget {
       name: this.stream,
       subjects: [this.subject],
       num_replicas: 3,
-      storage: StorageType.File,
+      storage: this.fileStorage,
     };
     await retryUntil(this.time, readyTimeoutMs, () => jsm.streams.add(config));
   }
@@ -84,7 +88,7 @@ export class NatsTarget implements BenchTarget {
 
   async subscribe(onValue: (value: Uint8Array) => void): Promise<BenchSubscription> {
     const jsm = await this.nc.jetstreamManager();
-    await jsm.consumers.add(this.stream, { durable_name: 'bench', ack_policy: AckPolicy.None });
+    await jsm.consumers.add(this.stream, { durable_name: 'bench', ack_policy: this.noAcks });
     const consumer = await this.js.consumers.get(this.stream, 'bench');
     const messages = await consumer.consume({ max_messages: 1_000 });
     const reading = (async () => {

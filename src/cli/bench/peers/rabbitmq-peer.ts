@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import type { BenchSender, BenchSubscription, BenchTarget } from '../bench-target.js';
 import type { BenchTime } from '../bench-time.js';
 import { freePorts } from './free-port.js';
@@ -146,6 +146,8 @@ export class RabbitTarget implements BenchTarget {
   ) {}
 
   static async connect(url: string, time: BenchTime): Promise<RabbitTarget> {
+    // Loaded here, not at the top: every raftlog process (a node too) loads the CLI's modules.
+    const { connect } = await import('amqplib');
     const connection = await retryUntil(time, readyTimeoutMs, () => connect(url));
     // A broker stopped under the client (Ctrl-C) emits 'error'; unheard, it would crash the bench
     // before it cleans up. Calls in flight fail on their own and report it.
