@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import type * as Hdr from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
 import type { ConsumerRecord, ProducerRecord, RecordAck } from '../client/index.js';
 import { consumeRecords } from './consume-records.js';
 import { RandomValues } from './random-values.js';
@@ -51,7 +50,7 @@ export const noProgress: Progress = { increment: () => undefined, stop: () => un
 const highestTrackableUs = 3_600_000_000;
 
 export class LatencyRecorder {
-  private readonly histogram: Histogram;
+  private readonly histogram: Hdr.Histogram;
 
   constructor() {
     this.histogram = hdrHistograms().build({

@@ -1,5 +1,6 @@
 import { assert, CorruptionError, crc32c } from '../../lib/index.js';
 import type { StorageBatch } from '../storage-batch.js';
+import { alignUp } from './align-up.js';
 import type { Placement } from './placement.js';
 import { ReaderEpochs } from './reader-epochs.js';
 import type { SegmentFiles } from './segment-files.js';
@@ -217,8 +218,4 @@ export class EntryFiles {
       }),
     );
   }
-}
-
-function alignUp(offset: number, align: number): number {
-  return Math.ceil(offset / align) * align;
 }

@@ -3,6 +3,7 @@ import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path';
 import { assert, CorruptionError, RaftlogError } from '../../lib/index.js';
 import { AlignedBuffers } from './aligned-buffers.js';
+import { alignUp } from './align-up.js';
 import type { SegmentFiles } from './segment-files.js';
 
 const suffix = '.entries';
@@ -265,7 +266,7 @@ async function writeStaged(
       }
     }
     if (filled === 0) return;
-    const padded = Math.ceil(filled / directBlockBytes) * directBlockBytes;
+    const padded = alignUp(filled, directBlockBytes);
     buffer.fill(0, filled, padded);
     await writeFully(file, buffer, padded, position);
   } finally {

@@ -1,4 +1,5 @@
 import { assert, CorruptionError, RaftlogError } from '../../lib/index.js';
+import { alignUp } from './align-up.js';
 import type { SegmentFiles } from './segment-files.js';
 
 interface MemorySegment {
@@ -37,7 +38,7 @@ export class MemorySegmentFiles implements SegmentFiles {
       this.segments.set(id, (s = { bytes: new Uint8Array(0), length: 0, synced: undefined }));
     let dataEnd = offset;
     for (const c of chunks) dataEnd += c.byteLength;
-    const end = Math.ceil(dataEnd / align) * align;
+    const end = alignUp(dataEnd, align);
     if (end > s.bytes.length) {
       const grown = new Uint8Array(Math.max(end, s.bytes.length * 2));
       grown.set(s.bytes.subarray(0, s.length));
