@@ -269,7 +269,10 @@ describe('batches stored as references into their Raft entries', () => {
     for (let i = 1; i <= 3; i++) {
       held.set(i, (await logs.entries(g, logIndex(i), logIndex(i + 1), 1 << 20))[0]!.data);
     }
-    const cached = new PartitionStore(kv, { archive: logs, appliedEntry: (_, index) => held.get(index) });
+    const cached = new PartitionStore(kv, {
+      archive: logs,
+      appliedBytes: (_, index, start, end) => held.get(index)?.slice(start, end),
+    });
     await cached.load(p);
     // Gone from the engine, still read from memory; and nothing else is ever served from there.
     await kv.write(new KvWriteBatch().del(raftEntryKey(g, 2)), { sync: true });

@@ -100,10 +100,16 @@ export interface PartitionStoreOptions {
   /** The entry files referenced batches may lie in (those of the RaftLogStore the archive is). */
   readonly entryFiles?: EntryFiles;
   /**
-   * The data of an applied Raft entry when it is at hand in memory (the host's log cache), so a
-   * read of recent batches skips the engine; undefined sends the read to RocksDB.
+   * A copy of bytes [start, end) of an applied Raft entry when the entry is at hand in memory (the
+   * host's log cache), so a read of recent batches skips the engine; undefined (not held, or shorter)
+   * sends the read to RocksDB.
    */
-  readonly appliedEntry?: (group: number, index: number) => Uint8Array | undefined;
+  readonly appliedBytes?: (
+    group: number,
+    index: number,
+    start: number,
+    end: number,
+  ) => Uint8Array | undefined;
 }
 
 /** What retention needs of the Raft logs: deleting entries no stored batch refers to any more. */
@@ -208,7 +214,7 @@ export class PartitionStore {
   private readonly referencedThrough = new Map<number, number>();
   private readonly archive: EntryArchive | undefined;
   private readonly entryFiles: EntryFiles | undefined;
-  private readonly appliedEntry: ((group: number, index: number) => Uint8Array | undefined) | undefined;
+  private readonly appliedBytes: PartitionStoreOptions['appliedBytes'];
 
   constructor(
     private readonly kv: KvStore,
@@ -218,7 +224,7 @@ export class PartitionStore {
     this.verifyCrcOnAppend = options.verifyCrcOnAppend ?? true;
     this.archive = options.archive;
     this.entryFiles = options.entryFiles;
-    this.appliedEntry = options.appliedEntry;
+    this.appliedBytes = options.appliedBytes;
   }
 
   /**
@@ -544,7 +550,9 @@ export class PartitionStore {
     partition: PartitionId,
     refs: readonly { e: KvEntry; ref: BatchRef }[],
   ): Promise<RecordBatchView[]> {
-    const data = refs.map(({ ref }) => this.appliedEntry?.(ref.group, ref.index));
+    const data = refs.map(({ ref }) =>
+      this.appliedBytes?.(ref.group, ref.index, ref.dataOffset, ref.dataOffset + ref.sizeBytes),
+    );
     const missing = refs.flatMap(({ ref }, i) => (data[i] === undefined ? [{ i, ref }] : []));
     if (missing.length > 0) {
       const read = async () => {
@@ -555,12 +563,19 @@ export class PartitionStore {
             const where = this.refWhere(partition, refs[i]!.e, ref);
             throw new CorruptionError(`${where}: ${d.message}`, { cause: d });
           }
-          data[i] = d;
+          data[i] = this.batchBytes(partition, refs[i]!.e, ref, d);
         });
       };
       await (this.entryFiles === undefined ? read() : this.entryFiles.reading(read));
     }
     return refs.map(({ e, ref }, i) => this.batchInEntry(partition, e, ref, data[i] as Uint8Array));
+  }
+
+  /** A copy of the batch a reference names, out of its entry's data. */
+  private batchBytes(partition: PartitionId, e: KvEntry, ref: BatchRef, entry: Uint8Array): Uint8Array {
+    if (ref.dataOffset + ref.sizeBytes > entry.length)
+      throw new CorruptionError(`${this.refWhere(partition, e, ref)}: the reference runs past the entry`);
+    return entry.slice(ref.dataOffset, ref.dataOffset + ref.sizeBytes);
   }
 
   /**
@@ -604,14 +619,17 @@ export class PartitionStore {
     return `partition ${partition}: batch at ${baseOffset} (entry ${ref.index} of group ${ref.group})`;
   }
 
-  /** The batch a reference names inside its entry's data, checked, as a copy with its base offset set. */
-  private batchInEntry(partition: PartitionId, e: KvEntry, ref: BatchRef, data: Uint8Array): RecordBatchView {
+  /** The batch a reference names, checked, from a copy of its bytes (its base offset set in place). */
+  private batchInEntry(
+    partition: PartitionId,
+    e: KvEntry,
+    ref: BatchRef,
+    bytes: Uint8Array,
+  ): RecordBatchView {
     const where = () => this.refWhere(partition, e, ref);
-    if (ref.dataOffset + ref.sizeBytes > data.length)
-      throw new CorruptionError(`${where()}: the reference runs past the entry`);
     let view: RecordBatchView;
     try {
-      view = new RecordBatchView(data.slice(ref.dataOffset, ref.dataOffset + ref.sizeBytes), this.limits);
+      view = new RecordBatchView(bytes, this.limits);
     } catch (cause) {
       throw new CorruptionError(`${where()}: malformed`, { cause });
     }

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import type { LogIndex, Term } from '../../lib/index.js';
+import type { LogIndex, NodeId, Term } from '../../lib/index.js';
 import type { Entry } from '../../raft/index.js';
 import { CachedRaftStorage } from './cached-raft-storage.js';
 import { TermRuns } from './term-runs.js';
@@ -94,5 +94,125 @@ describe('CachedRaftStorage releases what leaves memory', () => {
     await new Promise((resolve) => setImmediate(resolve));
     gc();
     expect(dropped.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+  });
+});
+
+describe('CachedRaftStorage holding its tail in a ring', () => {
+  const ringBudgetBytes = 10 * entryBytes;
+
+  function filled(index: number, term = 1): Entry {
+    const data = new Uint8Array(entryBytes).fill(index & 0xff);
+    new DataView(data.buffer).setUint32(0, index * 7 + term);
+    return { term: term as Term, index: index as LogIndex, type: 'normal', data };
+  }
+
+  function expectData(e: Entry | undefined, index: number, term = 1): void {
+    expect(e?.index).toBe(index);
+    expect(e && Buffer.from(e.data).equals(Buffer.from(filled(index, term).data))).toBe(true);
+  }
+
+  function all(storage: CachedRaftStorage): Entry[] {
+    const lo = storage.tailFirstIndex() as LogIndex;
+    return storage.entries(lo, (storage.lastIndex() + 1) as LogIndex, Number.MAX_SAFE_INTEGER);
+  }
+
+  it('hands out copies that keep their bytes after the ring reuses their slots', () => {
+    const storage = new CachedRaftStorage(ringBudgetBytes, entryBytes);
+    const kept: Entry[] = [];
+    for (let i = 1; i <= 100; i++) {
+      storage.append([filled(i)]);
+      kept.push(...storage.entries(i as LogIndex, (i + 1) as LogIndex, Number.MAX_SAFE_INTEGER));
+      storage.appliedTo(i);
+      const applied = storage.appliedBytes(i, 0, entryBytes);
+      expect(applied && Buffer.from(applied).equals(Buffer.from(filled(i).data))).toBe(true);
+      applied?.fill(0); // a caller scribbling on its copy changes nothing held
+      expect(
+        Buffer.from(storage.appliedBytes(i, 8, 16) ?? []).equals(Buffer.from(filled(i).data.subarray(8, 16))),
+      ).toBe(true);
+      expect(storage.appliedBytes(i, 0, entryBytes + 1)).toBeUndefined();
+    }
+    kept.forEach((e, i) => expectData(e, i + 1));
+    const held = all(storage);
+    expect(held.length).toBeGreaterThanOrEqual(9);
+    for (const e of held) expectData(e, e.index);
+    expect(storage.cachedBytes()).toBeLessThanOrEqual(ringBudgetBytes);
+  });
+
+  it('keeps entries not yet applied beyond the ring, in copies of their own', () => {
+    const storage = new CachedRaftStorage(ringBudgetBytes, entryBytes);
+    for (let i = 1; i <= 30; i++) storage.append([filled(i)]);
+    expect(storage.cachedBytes()).toBe(30 * entryBytes);
+    storage.appliedTo(30);
+    for (let i = 31; i <= 60; i++) {
+      storage.append([filled(i)]);
+      storage.appliedTo(i);
+    }
+    for (const e of all(storage)) expectData(e, e.index);
+    expect(
+      Buffer.from(storage.appliedBytes(60, 0, entryBytes) ?? []).equals(Buffer.from(filled(60).data)),
+    ).toBe(true);
+  });
+
+  it('replaces a conflicting suffix and reuses its slots', () => {
+    const storage = new CachedRaftStorage(ringBudgetBytes, entryBytes);
+    for (let i = 1; i <= 8; i++) storage.append([filled(i)]);
+    storage.appliedTo(4);
+    storage.append([filled(6, 2), filled(7, 2)]);
+    for (let i = 8; i <= 12; i++) {
+      storage.append([filled(i, 2)]);
+      storage.appliedTo(i - 2);
+    }
+    for (const e of all(storage)) expectData(e, e.index, e.index < 6 ? 1 : 2);
+    expect(storage.lastIndex()).toBe(12);
+  });
+
+  it('moves what it holds to copies when its share changes, and keeps serving it', () => {
+    const storage = new CachedRaftStorage(ringBudgetBytes, entryBytes);
+    for (let i = 1; i <= 20; i++) {
+      storage.append([filled(i)]);
+      storage.appliedTo(i);
+    }
+    storage.budgetBytes = ringBudgetBytes / 2;
+    for (const e of all(storage)) expectData(e, e.index);
+    expect(storage.cachedBytes()).toBeLessThanOrEqual(ringBudgetBytes / 2);
+    for (let i = 21; i <= 40; i++) {
+      storage.append([filled(i)]);
+      storage.appliedTo(i);
+    }
+    for (const e of all(storage)) expectData(e, e.index);
+    // Below the least share kept in a ring: copies only.
+    storage.budgetBytes = entryBytes / 2;
+    storage.append([filled(41)]);
+    expectData(storage.entries(41 as LogIndex, 42 as LogIndex, Number.MAX_SAFE_INTEGER)[0], 41);
+  });
+
+  it('starts from a loaded tail, compacts and takes a snapshot that disagrees', () => {
+    const storage = new CachedRaftStorage(ringBudgetBytes, entryBytes);
+    const terms = new TermRuns();
+    terms.reset(0, 0);
+    const loaded = [1, 2, 3, 4, 5].map((i) => filled(i));
+    for (const e of loaded) terms.append(e.index, e.term);
+    storage.restore(undefined, terms, loaded, 0);
+    for (let i = 6; i <= 15; i++) storage.append([filled(i)]);
+    storage.appliedTo(15);
+    storage.compact(12 as LogIndex);
+    for (const e of all(storage)) expectData(e, e.index);
+    expect(storage.tailFirstIndex()).toBe(13);
+    const confState = {
+      voters: [1 as NodeId],
+      votersOutgoing: [],
+      learners: [],
+      learnersNext: [],
+      autoLeave: false,
+    };
+    storage.applySnapshot({
+      metadata: { index: 30 as LogIndex, term: 3 as Term, confState },
+      data: new Uint8Array(),
+    });
+    for (let i = 31; i <= 50; i++) {
+      storage.append([filled(i, 3)]);
+      storage.appliedTo(i);
+    }
+    for (const e of all(storage)) expectData(e, e.index, 3);
   });
 });

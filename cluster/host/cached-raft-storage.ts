@@ -7,7 +7,14 @@ import {
   type RaftStorage,
   type Snapshot,
 } from '../../raft/index.js';
+import { EntryRing } from './entry-ring.js';
 import { TermRuns } from './term-runs.js';
+
+/** A group's share of the node's log cache, and the least share kept in a ring (HostConfig). */
+export interface CacheOptions {
+  readonly budgetBytes: number;
+  readonly ringBytesMin: number;
+}
 
 const emptyConfState: ConfState = {
   voters: [],
@@ -28,12 +35,24 @@ function owned(e: Entry): Entry {
   return { ...e, data: new Uint8Array(data) };
 }
 
+/** A copy of `data` in memory of its own, not zeroed first. */
+function copyOf(data: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(Buffer.allocUnsafeSlow(data.byteLength).buffer, 0, data.byteLength);
+  copy.set(data);
+  return copy;
+}
+
+/** Told of every entry that leaves a run: the oldest (trimmed) or the newest (a replaced suffix). */
+type Leaving = (e: Entry, oldest: boolean) => void;
+
 /** A contiguous run of entries with its data size; dropping from the front is O(1) amortized. */
 class EntryRun {
   /** Slots before `head` are cleared, so an entry that left is no longer referenced. */
   private items: (Entry | undefined)[] = [];
   private head = 0;
   bytes = 0;
+
+  constructor(private readonly leaving?: Leaving) {}
 
   get length(): number {
     return this.items.length - this.head;
@@ -59,6 +78,7 @@ class EntryRun {
     const e = this.items[this.head] as Entry;
     this.items[this.head++] = undefined;
     this.bytes -= e.data.byteLength;
+    this.leaving?.(e, true);
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
@@ -69,16 +89,22 @@ class EntryRun {
     while (this.length > 0 && this.hi > index) {
       const e = this.items.pop() as Entry;
       this.bytes -= e.data.byteLength;
+      this.leaving?.(e, false);
     }
   }
   /** Drops every entry at or below `index`. */
   dropThrough(index: number): void {
     while (this.length > 0 && this.lo <= index) this.shift();
   }
+  /** Empties the run without telling `leaving` (its owner lets go of everything at once). */
   clear(): void {
     this.items = [];
     this.head = 0;
     this.bytes = 0;
+  }
+  /** Replaces every entry in place (same index, term and length). */
+  replaceEach(f: (e: Entry) => Entry): void {
+    for (let i = this.head; i < this.items.length; i++) this.items[i] = f(this.items[i] as Entry);
   }
 }
 
@@ -92,6 +118,11 @@ class EntryRun {
  * RaftStorageError('not-loaded') and records what it wanted; the host reads that range back
  * (`takeWanted`, then `fillReadBack`) into a small read-back window and the core retries on the
  * follower's next heartbeat response.
+ *
+ * A share of at least `ringBytesMin` holds its entries' data in one ring of the share's size
+ * (EntryRing); a smaller one, or an entry the ring has no room for, in copies of their own. Views
+ * into the ring never leave: `entries` and `appliedBytes` return copies of what it holds, so a
+ * message waiting to be written or a fetch being answered keeps its bytes after the entry left.
  */
 export class CachedRaftStorage implements RaftStorage {
   private hardState: HardState = { term: 0 as Term, vote: 0, commit: 0 as LogIndex };
@@ -101,7 +132,9 @@ export class CachedRaftStorage implements RaftStorage {
   };
   private terms = new TermRuns();
   /** Entries [tail.lo, lastIndex]; empty when none is held. */
-  private readonly tail = new EntryRun();
+  private readonly tail = new EntryRun((e, oldest) => this.left(e, oldest));
+  /** Where the tail's data lives while the share is at least ringBytesMin; made on first use. */
+  private ring: EntryRing | undefined;
   /** Older entries read back from disk for a lagging follower. */
   private readonly readBack = new EntryRun();
   private applied = 0;
@@ -109,7 +142,11 @@ export class CachedRaftStorage implements RaftStorage {
   /** Bytes of entry data this group may hold in memory beyond what is not yet applied. */
   private budget: number;
 
-  constructor(budgetBytes: number) {
+  /** Without `ringBytesMin`, no ring: every entry is held in a copy of its own. */
+  constructor(
+    budgetBytes: number,
+    private readonly ringBytesMin = Number.POSITIVE_INFINITY,
+  ) {
     this.budget = budgetBytes;
     this.terms.reset(0, 0);
   }
@@ -127,9 +164,9 @@ export class CachedRaftStorage implements RaftStorage {
   restore(snapshot: Snapshot | undefined, terms: TermRuns, tail: readonly Entry[], applied: number): void {
     if (snapshot !== undefined) this.snap = snapshot;
     this.terms = terms;
-    this.tail.clear();
+    this.clearTail();
     this.readBack.clear();
-    for (const e of tail) this.tail.push(owned(e));
+    for (const e of tail) this.tail.push(this.keep(e));
     assert(tail.length === 0 || this.tail.hi === this.lastIndex() + 1, 'loaded tail does not end the log');
     this.applied = applied;
   }
@@ -168,7 +205,7 @@ export class CachedRaftStorage implements RaftStorage {
       if (e === undefined) break;
       bytes += e.data.byteLength;
       if (out.length > 0 && bytes > bytesMax) break;
-      out.push(e);
+      out.push(this.exported(e));
     }
     if (out.length === 0 && lo < hi) {
       assert(lo <= this.applied, `entry ${lo} is not applied yet but not in memory`);
@@ -188,12 +225,15 @@ export class CachedRaftStorage implements RaftStorage {
   }
 
   /**
-   * An applied entry if it is held in memory, else undefined. Applied entries are committed, so the
-   * one held is the one on disk (and in the archive below the first index) at that index.
+   * A copy of bytes [start, end) of an applied entry if it is held in memory, else undefined (also
+   * when the entry is shorter). Applied entries are committed, so the one held is the one on disk
+   * (and in the archive below the first index) at that index.
    */
-  appliedEntry(index: number): Entry | undefined {
+  appliedBytes(index: number, start: number, end: number): Uint8Array | undefined {
     if (index > this.applied) return undefined;
-    return this.tail.at(index) ?? this.readBack.at(index);
+    const e = this.tail.at(index) ?? this.readBack.at(index);
+    if (e === undefined || start < 0 || start > end || end > e.data.byteLength) return undefined;
+    return copyOf(e.data.subarray(start, end));
   }
 
   /** The first index held in memory as the tail (lastIndex + 1 when none). */
@@ -234,6 +274,7 @@ export class CachedRaftStorage implements RaftStorage {
   set budgetBytes(bytes: number) {
     this.budget = bytes;
     this.trim();
+    this.fitRing();
   }
 
   /** Entries up to `index` are applied: they may leave memory once the tail is over budget. */
@@ -264,7 +305,7 @@ export class CachedRaftStorage implements RaftStorage {
     this.readBack.truncateFrom(head.index);
     for (const e of fresh) {
       this.terms.append(e.index, e.term);
-      this.tail.push(owned(e));
+      this.tail.push(this.keep(e));
     }
   }
 
@@ -278,7 +319,7 @@ export class CachedRaftStorage implements RaftStorage {
       this.dropThrough(index);
     } else {
       this.terms.reset(index, term);
-      this.tail.clear();
+      this.clearTail();
       this.readBack.clear();
     }
     this.applied = Math.max(this.applied, index);
@@ -300,6 +341,52 @@ export class CachedRaftStorage implements RaftStorage {
     if (index <= this.terms.first) return;
     assert(index <= this.lastIndex(), `compact at ${index} is beyond the log`);
     this.dropThrough(index);
+  }
+
+  /**
+   * The entry as the tail holds it: its data copied into the ring, else into memory of its own. The
+   * ring is as large as the share, which applied entries fill at steady state: they make room.
+   */
+  private keep(e: Entry): Entry {
+    const ring = this.ringNow();
+    const bytes = e.data.byteLength;
+    if (ring === undefined || bytes === 0 || bytes > ring.capacityBytes) return owned(e);
+    let data = ring.place(e.data);
+    while (data === undefined && this.tail.length > 0 && this.tail.lo <= this.applied) {
+      this.tail.shift();
+      data = ring.place(e.data);
+    }
+    return data === undefined ? owned(e) : { ...e, data };
+  }
+
+  /** What a caller may keep: a copy of data the ring holds, since its slot is reused after it leaves. */
+  private exported(e: Entry): Entry {
+    return this.ring?.holds(e.data) === true ? { ...e, data: copyOf(e.data) } : e;
+  }
+
+  private ringNow(): EntryRing | undefined {
+    if (this.ring === undefined && this.budget >= this.ringBytesMin) this.ring = new EntryRing(this.budget);
+    return this.ring;
+  }
+
+  /** A ring no longer the share's size is let go: what it still holds moves to copies of its own. */
+  private fitRing(): void {
+    const ring = this.ring;
+    if (ring === undefined || ring.capacityBytes === this.budget) return;
+    this.tail.replaceEach((e) => (ring.holds(e.data) ? { ...e, data: copyOf(e.data) } : e));
+    this.ring = undefined;
+  }
+
+  private left(e: Entry, oldest: boolean): void {
+    const ring = this.ring;
+    if (ring === undefined || !ring.holds(e.data)) return;
+    if (oldest) ring.releaseOldest(e.data);
+    else ring.releaseNewest(e.data);
+  }
+
+  private clearTail(): void {
+    this.tail.clear();
+    this.ring?.clear();
   }
 
   private dropThrough(index: number): void {

@@ -41,6 +41,12 @@ export interface HostConfig {
    * 64 MiB cost 20–30 MiB more RSS for no measured throughput (test/bench/results/README.md, node memory).
    */
   readonly logCacheBytesMax: number;
+  /**
+   * A group whose share is at least this keeps its cached entries in one ring of the share's size
+   * (EntryRing) instead of a copy per entry; below it, a ring would hold too few of a busy
+   * partition's entries to be worth its memory, and thousands of groups share the cache thinly.
+   */
+  readonly logCacheRingBytesMin: number;
   /** Settled groups stop ticking (no heartbeats); node keepalives carry liveness instead. */
   readonly quiesce: boolean;
 }
@@ -67,6 +73,7 @@ export const hostDefaults: Omit<
   compactionTrailEntries: 1_000,
   compactionTrailBytes: 32 * 1024 * 1024,
   logCacheBytesMax: 32 * 1024 * 1024,
+  logCacheRingBytesMin: mib,
   quiesce: true,
 };
 

@@ -1,7 +1,7 @@
 import type { GroupId, LogIndex } from '../../lib/index.js';
 import type { ConfState, Snapshot } from '../../raft/index.js';
 import { StorageBatch, type KvStore, type RaftLogStore } from '../../storage/index.js';
-import { CachedRaftStorage } from './cached-raft-storage.js';
+import { CachedRaftStorage, type CacheOptions } from './cached-raft-storage.js';
 import { TermRuns } from './term-runs.js';
 
 export interface LoadedGroup {
@@ -22,10 +22,10 @@ export async function loadGroup(
   logs: RaftLogStore,
   group: GroupId,
   bootstrap: { confState: ConfState; data: Uint8Array } | undefined,
-  budgetBytes: number,
+  cache: CacheOptions,
 ): Promise<LoadedGroup> {
   const state = await logs.load(group);
-  const storage = new CachedRaftStorage(budgetBytes);
+  const storage = new CachedRaftStorage(cache.budgetBytes, cache.ringBytesMin);
   if (state.snapshot === undefined && state.lastIndex === 0) {
     // A group that left this node and came back keeps its term and vote (see RaftLogStore.deleteGroup).
     storage.setHardState(state.hardState);

@@ -74,7 +74,7 @@ class Wire {
   }
 }
 
-const config = (nodeId: NodeId): HostConfig => ({
+const config = (nodeId: NodeId, ringBytesMin: number): HostConfig => ({
   ...hostDefaults,
   nodeId,
   tickMs: 10,
@@ -88,6 +88,7 @@ const config = (nodeId: NodeId): HostConfig => ({
   compactionTrailEntries: 1_000_000,
   compactionTrailBytes: 1024 * 1024 * 1024,
   logCacheBytesMax: budgetBytes,
+  logCacheRingBytesMin: ringBytesMin,
   quiesce: false,
 });
 
@@ -119,10 +120,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function startNode(wire: Wire, id: NodeId, dir: string): Promise<Node> {
+async function startNode(wire: Wire, id: NodeId, dir: string, ringBytesMin: number): Promise<Node> {
   const kv = await RocksKvStore.open(join(dir, 'db'));
   const host = new MultiRaftHost(
-    config(id),
+    config(id, ringBytesMin),
     kv,
     new RaftLogStore(kv),
     wire.sender(id),
@@ -145,14 +146,18 @@ async function startNode(wire: Wire, id: NodeId, dir: string): Promise<Node> {
   return node;
 }
 
-describe('a group keeps its in-memory log within its byte budget', () => {
+// Each group's share is its node's whole cache here: held in copies of their own, then in a ring.
+describe.each([
+  { held: 'in copies', ringBytesMin: Number.POSITIVE_INFINITY },
+  { held: 'in a ring', ringBytesMin: 64 * 1024 },
+])('a group keeps its in-memory log within its byte budget ($held)', ({ ringBytesMin }) => {
   it('bounds the cached log while many MiB commit, loads a bounded tail, and catches a follower up from disk', async () => {
     const wire = new Wire();
     const nodes: Node[] = [];
     for (const id of voters) {
       const dir = await mkdtemp(join(tmpdir(), `raftlog-host-${id}-`));
       dirs.push(dir);
-      nodes.push(await startNode(wire, id, dir));
+      nodes.push(await startNode(wire, id, dir, ringBytesMin));
     }
     const [n1, , n3] = nodes as [Node, Node, Node];
     wire.cut.add(n3.id);
@@ -162,12 +167,14 @@ describe('a group keeps its in-memory log within its byte budget', () => {
     const leader = n1.host.group(group)!;
     let written = 0;
     let seq = 0;
+    let proposedDigest = 0;
     let maxHeld = 0;
     while (written < totalBytes) {
       const applied: Promise<unknown>[] = [];
       for (let i = 0; i < 64; i++) {
         const data = new Uint8Array(entryBytes).fill(seq++ & 0xff);
         new DataView(data.buffer).setUint32(0, seq);
+        proposedDigest = crc32c(data, proposedDigest);
         applied.push(leader.propose(data).applied);
         written += entryBytes;
       }
@@ -184,6 +191,7 @@ describe('a group keeps its in-memory log within its byte budget', () => {
     await until('the follower to catch up', () => n3.sm.count === n1.sm.count);
     expect(n3.sm.restores).toBe(0);
     expect(n3.sm.digest).toBe(n1.sm.digest);
+    expect(n1.sm.digest).toBe(proposedDigest);
     expect(n1.sm.count).toBe(seq);
 
     // A restarted group loads only the tail after its last snapshot, not the whole log.
@@ -191,7 +199,10 @@ describe('a group keeps its in-memory log within its byte budget', () => {
     await n1.kv.close();
     const kv = await RocksKvStore.open(join(n1.dir, 'db'));
     cleanups.push(() => kv.close().catch(() => undefined));
-    const loaded = await loadGroup(kv, new RaftLogStore(kv), group, undefined, budgetBytes);
+    const loaded = await loadGroup(kv, new RaftLogStore(kv), group, undefined, {
+      budgetBytes,
+      ringBytesMin,
+    });
     expect(loaded.storage.lastIndex()).toBeGreaterThan(totalBytes / entryBytes);
     expect(loaded.snapshot).toBeDefined();
     const tail = heldBytes(loaded.storage);

@@ -189,8 +189,8 @@ export class MultiRaftHost {
   }
 
   /** The data of an applied entry of a hosted group when its log holds it in memory. */
-  appliedEntryData(id: GroupId, index: number): Uint8Array | undefined {
-    return this.groups.get(id)?.storage.appliedEntry(index)?.data;
+  appliedEntryBytes(id: GroupId, index: number, start: number, end: number): Uint8Array | undefined {
+    return this.groups.get(id)?.storage.appliedBytes(index, start, end);
   }
 
   allGroups(): RaftGroup[] {
@@ -209,7 +209,7 @@ export class MultiRaftHost {
       this.logs,
       id,
       bootstrap && { confState: bootstrap.confState, data: sm.snapshotData() },
-      this.shareCache(this.groups.size + 1),
+      { budgetBytes: this.shareCache(this.groups.size + 1), ringBytesMin: this.config.logCacheRingBytesMin },
     );
     if (loaded.snapshot) sm.restore(loaded.snapshot);
     const raw = new WatchedRawNode(

@@ -146,7 +146,8 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
       archive: this.logs,
       ...(files === undefined ? {} : { entryFiles: files }),
       // Recent batches are read from the Raft log's memory instead of RocksDB.
-      appliedEntry: (group, index) => this.host.appliedEntryData(group as GroupId, index),
+      appliedBytes: (group, index, start, end) =>
+        this.host.appliedEntryBytes(group as GroupId, index, start, end),
     });
     this.peerClients = options.peerCalls;
     const logger = options.logger;

@@ -77,6 +77,12 @@ const churnHost = {
   compactionTrailBytes: 4 * 1024,
 };
 
+/**
+ * A log cache of a few tens of KiB per group, each share held in a ring (EntryRing), so runs wrap
+ * rings, trim them for room and read entries behind them back from the disk.
+ */
+const simCache = { logCacheBytesMax: 32 * 1024, logCacheRingBytesMin: 1024 };
+
 export function peerAddress(id: NodeId): string {
   return `n${id}-peer`;
 }
@@ -209,7 +215,7 @@ export class SimNode {
       heartbeatIntervalTicks: 2,
       kv,
       entryFiles,
-      ...(env.churn ? { host: churnHost } : {}),
+      host: env.churn ? { ...simCache, ...churnHost } : simCache,
       catchUpBeforeVoting: rejoining,
       logger: silent,
       clock,

@@ -13,13 +13,18 @@ export interface TransportDirectory {
 
 /**
  * The node's transport port over the simulated network: each `send` is one frame (a deep copy, as
- * encoding would make) that may be dropped, duplicated, delayed or reordered. Frames for a group the
- * target does not host are reported unreachable back to the sender, as PeerService answers them.
+ * encoding would make) that may be dropped, duplicated, delayed or reordered. As PeerLink's, a frame
+ * is encoded on the next turn, not during `send`: a sender that reused the memory of messages it
+ * handed over (an entry's slot in the log cache's ring) would corrupt them here too. Frames for a
+ * group the target does not host are reported unreachable back to the sender, as PeerService
+ * answers them.
  */
 export class SimTransport implements NodeTransport {
   readonly frameBytesMax = simFrameBytesMax;
   private isHosted: (groupId: GroupId) => boolean = () => true;
   private closed = false;
+  /** Frames handed over this turn, encoded and sent on the next. */
+  private readonly pending: { readonly to: NodeId; readonly messages: readonly GroupMessage[] }[] = [];
 
   constructor(
     private readonly self: NodeId,
@@ -31,6 +36,14 @@ export class SimTransport implements NodeTransport {
 
   send(to: NodeId, messages: readonly GroupMessage[]): void {
     if (this.closed || messages.length === 0 || to === this.self) return;
+    if (this.pending.push({ to, messages }) === 1) this.clock.soon(() => this.flush());
+  }
+
+  private flush(): void {
+    for (const { to, messages } of this.pending.splice(0)) if (!this.closed) this.sendNow(to, messages);
+  }
+
+  private sendNow(to: NodeId, messages: readonly GroupMessage[]): void {
     const frame = structuredClone(messages);
     const sent = this.network.send(
       this.self,
