@@ -6,6 +6,7 @@ import { currentLauncher, type Launcher } from './launcher.js';
 import { clusterLayout, peersArg } from './peers.js';
 import { localBootstrapDefault } from './default-bootstrap.js';
 import { describeExit, spawnNode, stopNode, type NodeExit, type SpawnedNode } from './spawn-node.js';
+import { waitAllAlive } from './wait-all-alive.js';
 import { waitHealthy } from './wait-healthy.js';
 
 export interface LocalClusterOptions {
@@ -97,9 +98,19 @@ export class LocalCluster {
     ].join('\n');
   }
 
-  /** Resolves once every node answers its health check; rejects if one exits or the wait times out. */
+  /**
+   * Resolves once every node answers its health check and the controller counts them all alive (so a
+   * topic may have as many replicas as there are nodes); rejects if one exits or the wait times out.
+   */
   async waitReady(timeoutMs = readyTimeoutMs): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
     await Promise.all(this.members.map((m) => this.waitMember(m, timeoutMs)));
+    const first = this.members[0];
+    if (first !== undefined) {
+      const ids = this.members.map((m) => m.id);
+      const alive = waitAllAlive(first.address, ids, Math.max(0, deadline - Date.now()), this.ready.signal);
+      await Promise.race([alive, ...this.members.map((m) => this.diedBeforeReady(m))]);
+    }
     this.isReady = true;
   }
 
@@ -116,13 +127,19 @@ export class LocalCluster {
     for (const m of this.members) if (m.process.exit === undefined) m.process.child.kill('SIGKILL');
   }
 
-  private async waitMember(member: Member, timeoutMs: number): Promise<void> {
+  /** Rejects once `member` exits (never resolves). */
+  private diedBeforeReady(member: Member): Promise<never> {
     const died = member.process.exited.then((exit) => {
       throw new Error(
         `node ${member.id} exited with ${describeExit(exit)} before it was ready; see ${member.logFile}`,
       );
     });
     died.catch(() => {});
+    return died;
+  }
+
+  private async waitMember(member: Member, timeoutMs: number): Promise<void> {
+    const died = this.diedBeforeReady(member);
     try {
       await Promise.race([waitHealthy(member.address, timeoutMs, this.ready.signal), died]);
     } catch (error) {

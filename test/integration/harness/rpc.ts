@@ -1,5 +1,6 @@
 import { createClient, type ServiceClient } from '../../../rpc/index.js';
 import { RaftlogError } from '../../../lib/index.js';
+import { abortableSleep } from '../../../src/local/index.js';
 import { AdminService } from '../../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 
@@ -49,16 +50,7 @@ function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
   return value;
 }
 
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
+export { abortableSleep as sleep };
 
 export function asRaftlogError(error: unknown): RaftlogError {
   return RaftlogError.from(error);
@@ -93,7 +85,7 @@ export async function withAnyNode<T>(
       if (!last.retriable) throw last;
       // Follow a NOT_LEADER hint at once; otherwise pause before the next node.
       hint = last.leaderHint !== undefined && last.leaderHint !== '' ? last.leaderHint : undefined;
-      if (hint === undefined) await sleep(50, access.signal);
+      if (hint === undefined) await abortableSleep(50, access.signal);
     }
   }
   throw new Error(
