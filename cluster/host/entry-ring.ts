@@ -6,8 +6,7 @@ export const poisonByte = 0xdb;
 /**
  * One block of memory, allocated once, that a group's cached entries are copied into and reused in
  * a circle. A copy of its own per entry lived for seconds and died in V8's old generation: under
- * load those copies' external memory set off most mark-compacts, and glibc's heap, holding them
- * between short-lived buffers, kept widening.
+ * load those copies' external memory set off most mark-compacts.
  *
  * Entries leave in the order they came (the oldest, as the cache is trimmed) or in reverse (the
  * newest, when a conflicting suffix is replaced), so the used space is one run that may wrap past
