@@ -91,6 +91,19 @@ describe('EntryRing', () => {
     expect(b.every((x) => x === 2)).toBe(true);
   });
 
+  it('circles in as little of its memory as the entries held need', () => {
+    const ring = new EntryRing(capacityBytes);
+    const held: Uint8Array[] = [];
+    let touchedEnd = 0;
+    for (let i = 0; i < 1000; i++) {
+      const view = ring.place(new Uint8Array(100).fill(i & 0xff)) as Uint8Array;
+      touchedEnd = Math.max(touchedEnd, view.byteOffset + view.byteLength);
+      held.push(view);
+      if (held.length > 2) ring.releaseOldest(held.shift() as Uint8Array);
+    }
+    expect(touchedEnd).toBe(300);
+  });
+
   it('refuses to release an entry out of order or one it does not hold', () => {
     const ring = new EntryRing(capacityBytes);
     const a = ring.place(new Uint8Array(10)) as Uint8Array;

@@ -72,8 +72,10 @@ export class EntryRing {
   }
 
   /**
-   * Where `bytes` fit: after the newest entry, or at the start once the used run would wrap there.
-   * Used space is [oldest, newest end) unwrapped, or [oldest, capacity) plus [0, newest end) wrapped.
+   * Where `bytes` fit: at the start as soon as the oldest entry left room there, else after the
+   * newest. Used space is [oldest, newest end) unwrapped, or [oldest, capacity) plus [0, newest end)
+   * wrapped. Wrapping early keeps a group with few entries held (the controller, a quiet partition)
+   * circling in as little of the ring as they need: a page of the ring, once written, stays resident.
    */
   private room(bytes: number): number | undefined {
     if (bytes > this.capacityBytes) return undefined;
@@ -82,8 +84,8 @@ export class EntryRing {
     const newestAt = this.slots[this.slots.length - 2] as number;
     const newestEnd = newestAt + (this.slots[this.slots.length - 1] as number);
     if (newestAt < oldest) return newestEnd + bytes <= oldest ? newestEnd : undefined;
-    if (newestEnd + bytes <= this.capacityBytes) return newestEnd;
-    return bytes <= oldest ? 0 : undefined;
+    if (bytes <= oldest) return 0;
+    return newestEnd + bytes <= this.capacityBytes ? newestEnd : undefined;
   }
 
   private expectSlot(i: number, data: Uint8Array): void {
