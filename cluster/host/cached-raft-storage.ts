@@ -32,7 +32,7 @@ const emptyConfState: ConfState = {
 function owned(e: Entry): Entry {
   const { data } = e;
   if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) return e;
-  return { ...e, data: new Uint8Array(data) };
+  return { ...e, data: copyOf(data) };
 }
 
 /** A copy of `data` in memory of its own, not zeroed first. */
@@ -371,9 +371,8 @@ export class CachedRaftStorage implements RaftStorage {
 
   /** A ring no longer the share's size is let go: what it still holds moves to copies of its own. */
   private fitRing(): void {
-    const ring = this.ring;
-    if (ring === undefined || ring.capacityBytes === this.budget) return;
-    this.tail.replaceEach((e) => (ring.holds(e.data) ? { ...e, data: copyOf(e.data) } : e));
+    if (this.ring === undefined || this.ring.capacityBytes === this.budget) return;
+    this.tail.replaceEach((e) => this.exported(e));
     this.ring = undefined;
   }
 
