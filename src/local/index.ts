@@ -13,6 +13,7 @@ export {
 } from './spawn-node.js';
 export { nodeAllocatorEnv, nodeProcessEnv } from './allocator-env.js';
 export { waitHealthy } from './wait-healthy.js';
+export { waitAllAlive } from './wait-all-alive.js';
 export { abortableSleep } from './poll-until.js';
 export { localBootstrapDefault } from './default-bootstrap.js';
 export { peersArg, peerAddressOf, clusterLayout, type NodeAddress } from './peers.js';
