@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitAllAlive } from '../../src/local/index.js';
 import { cliJson as cli, startCluster } from './harness/index.js';
 
 interface Latency {
@@ -37,8 +36,7 @@ function expectOrderedPercentiles(l: Latency): void {
 
 async function threeNodes(): Promise<string> {
   const cluster = await startCluster({ nodes: 3 });
-  // Healthy is not yet alive to the controller: a topic of 3 replicas could be refused before that.
-  await waitAllAlive(cluster.nodes[0]!.address, [1, 2, 3], 30_000);
+  await cluster.waitAllAlive();
   return cluster.nodes.map((n) => n.address).join(',');
 }
 

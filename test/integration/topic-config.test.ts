@@ -100,6 +100,7 @@ async function checkQueueSettings(cluster: TestCluster): Promise<void> {
 describe('topic settings from the CLI, under Kafka names', () => {
   it('creates, describes and alters them, queue settings too; min.insync.replicas refuses quorum writes while a replica is down', async () => {
     const cluster = await startCluster({ nodes: 3 });
+    await cluster.waitAllAlive();
     const bootstrap = cluster.nodes.map((n) => n.address).join(',');
     const settings = ['min.insync.replicas=3', 'retention.ms=3600000', 'cleanup.policy=delete,compact'];
     const created = await cli(

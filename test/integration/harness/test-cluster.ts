@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFailed, onTestFinished } from 'vitest';
-import { peersArg, type Launcher, type NodeAddress } from '../../../src/local/index.js';
+import { peersArg, waitAllAlive, type Launcher, type NodeAddress } from '../../../src/local/index.js';
 import {
   clusterStatus,
   createTopic,
@@ -101,6 +101,24 @@ export class TestCluster implements ClusterAccess {
     options?: { fromNode?: number; timeoutMs?: number; fromOffset?: number },
   ) {
     return readPartition(this, topic, partition, options);
+  }
+
+  /**
+   * Waits until the controller counts every running node alive. A node is healthy as soon as it
+   * serves, but placement counts only the nodes the controller has heard from: a topic with as many
+   * replicas as nodes, created through a client that does not retry NOT_ENOUGH_REPLICAS (the CLI,
+   * Admin), needs this first. createTopic here retries it instead.
+   */
+  async waitAllAlive(timeoutMs = 30_000): Promise<void> {
+    const live = this.liveNodes();
+    const first = live[0];
+    if (first === undefined) throw new Error('no node is running');
+    await waitAllAlive(
+      first.address,
+      live.map((n) => n.id),
+      timeoutMs,
+      this.signal,
+    );
   }
 
   /** Starts every node that is not running, in parallel. */
