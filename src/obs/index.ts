@@ -12,6 +12,7 @@ export {
   type GroupLag,
   type MetricsLimits,
   type MetricsSources,
+  type NativeHeap,
 } from './node-metrics.js';
 export { consoleDataPath, consolePage } from './console-page.js';
 export {

@@ -19,6 +19,18 @@ export interface MetricsSources {
   groupLags(groupsMax: number): Promise<readonly GroupLag[]>;
   /** The storage engine's own memory (RocksDB's estimates). */
   engineMemory(): EngineMemory;
+  /** The C allocator's own account of its heap; absent where it cannot be asked. */
+  nativeHeap?(): NativeHeap;
+}
+
+/** Bytes of the C allocator's heap (glibc's mallinfo2), excluding what V8 manages itself. */
+export interface NativeHeap {
+  /** Handed out from its arenas and not freed. */
+  readonly inUseBytes: number;
+  /** Free inside its arenas, resident or not (a trim gives pages back but they still count here). */
+  readonly freeBytes: number;
+  /** In blocks mapped one by one, above the mmap threshold: returned to the system when freed. */
+  readonly mmappedBytes: number;
 }
 
 export interface MetricsLimits {
@@ -80,6 +92,7 @@ export class NodeMetrics {
     this.groupLagGauge();
     this.voteGateGauges();
     this.engineMemoryGauge();
+    this.nativeHeapGauge();
   }
 
   get contentType(): string {
@@ -177,6 +190,23 @@ export class NodeMetrics {
         this.set({ use: 'memtables' }, m.memtables);
         this.set({ use: 'table_readers' }, m.tableReaders);
         this.set({ use: 'block_cache' }, m.blockCache);
+      },
+    });
+  }
+
+  private nativeHeapGauge(): void {
+    const read = this.sources.nativeHeap?.bind(this.sources);
+    if (read === undefined) return;
+    new Gauge({
+      name: 'raftlog_process_native_heap_bytes',
+      help: 'The C allocator’s heap by state (glibc mallinfo2): in_use, free inside its arenas (resident or not), mmapped blocks',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const h = read();
+        this.set({ state: 'in_use' }, h.inUseBytes);
+        this.set({ state: 'free' }, h.freeBytes);
+        this.set({ state: 'mmapped' }, h.mmappedBytes);
       },
     });
   }

@@ -11,10 +11,15 @@ export function missingAllocatorSettings(env: NodeJS.ProcessEnv, glibc: boolean)
   return Object.keys(nodeAllocatorEnv).filter((name) => env[name] === undefined);
 }
 
-/** Whether this process's C library is glibc (the report names its version only then). */
+let glibcSeen: boolean | undefined;
+
+/**
+ * Whether this process's C library is glibc (the report names its version only then). Asked once per
+ * process: the report walks every libuv handle.
+ */
 export function runsOnGlibc(): boolean {
-  const report = process.report.getReport() as ReportHeader;
-  return report.header?.glibcVersionRuntime !== undefined;
+  glibcSeen ??= (process.report.getReport() as ReportHeader).header?.glibcVersionRuntime !== undefined;
+  return glibcSeen;
 }
 
 /** Says once, at start, when the node runs on glibc without the settings that keep its RSS flat. */

@@ -13,6 +13,7 @@ import {
   type HttpRoutes,
   type Logger,
   metricsLimitsDefault,
+  type NativeHeap,
 } from '../obs/index.js';
 import type { EngineMemory } from '../../storage/index.js';
 import { ConsoleData } from './console-data.js';
@@ -24,6 +25,12 @@ const consoleGroupsMax = 50;
 /** Open pages share one snapshot this young. */
 const consoleSnapshotAgeMsMax = 500;
 const consoleAdminTimeoutMs = 3_000;
+
+/** Where the memory gauges read from: RocksDB's estimates, and the C allocator where it can be asked. */
+export interface MemorySources {
+  readonly engineMemory: () => EngineMemory;
+  readonly nativeHeap: (() => NativeHeap) | undefined;
+}
 
 /** The node's HTTP side: Prometheus metrics and the web console, each on its own listener if set. */
 export interface Observability {
@@ -40,7 +47,7 @@ export async function startObservability(
   config: NodeConfig,
   node: ClusterNode,
   logger: Logger,
-  engineMemory: () => EngineMemory,
+  memory: MemorySources,
 ): Promise<Observability> {
   let services: ServiceDeps | undefined;
   const metrics =
@@ -52,7 +59,8 @@ export async function startObservability(
             raftEvents: () => node.raftEvents,
             voteGate: () => node.voteGateState,
             groupLags: (max) => (services === undefined ? Promise.resolve([]) : groupLags(services, max)),
-            engineMemory,
+            engineMemory: memory.engineMemory,
+            ...(memory.nativeHeap === undefined ? {} : { nativeHeap: memory.nativeHeap }),
           },
           config.id,
           metricsLimitsDefault,

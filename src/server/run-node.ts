@@ -1,5 +1,6 @@
 import { runsOnGlibc, warnOnAllocatorSettings } from './allocator-check.js';
 import { startNodeMemoryTrim } from './memory-trim.js';
+import { loadNativeHeap } from './native-heap.js';
 import { useNativeCrc32c } from '../client/index.js';
 import { setNodeHeapGrowth } from './heap-growth.js';
 import { mkdirSync } from 'node:fs';
@@ -45,7 +46,6 @@ export async function runNode(flags: RawSettings): Promise<void> {
     context: requestLogFields,
   });
   if (clockOffsetMs !== 0) logger.warn({ clockOffsetMs }, 'wall clock offset injected');
-  // The process report is taken once: it walks every libuv handle.
   const glibc = runsOnGlibc();
   warnOnAllocatorSettings(logger, glibc);
   const memoryTrim = await startNodeMemoryTrim(config.memoryTrimIntervalMs, glibc, logger);
@@ -179,7 +179,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
   });
   watchControllerQuorum(health, node);
-  const obs = await startObservability(config, node, logger, () => kv.memoryBytes());
+  const obs = await startObservability(config, node, logger, {
+    engineMemory: () => kv.memoryBytes(),
+    nativeHeap: await loadNativeHeap(runsOnGlibc()),
+  });
   const guard = new AuthGuard(node.security, config.auth, config.id, Date.now);
   auth.guard = guard;
   const listeners = await startListeners(config, node, { health, logger, tls, obs, guard }).catch(

@@ -2,7 +2,8 @@
 // up`, after `npm run build`), runs `raftlog bench produce` back to back (1 partition, 3 replicas, 1 KiB,
 // acks=quorum) for --minutes, samples each node's RSS every --sample-seconds, and writes OUT.csv
 // (t, node, rss_mib, and from each node's /metrics: V8 heap total and used, external memory, RocksDB's
-// own memory, all in MiB) and OUT.svg (RSS per node over time, each run's throughput listed under it).
+// own memory, glibc's heap in use, free inside it and mapped block by block, all in MiB) and OUT.svg
+// (RSS per node over time, each run's throughput listed under it).
 // Usage: node --import tsx test/bench/node-rss.ts [--minutes 10] [--sample-seconds 5] [--count 100000]
 //        [--base-port 29391] [--out test/bench/results/node-rss] [--topic-config retention.bytes=536870912]
 //        [--node-flags "--heap-growing-percent=100"]
@@ -45,13 +46,28 @@ interface Sample {
   readonly parts: readonly number[];
 }
 
-const partNames = ['heap_total_mib', 'heap_used_mib', 'external_mib', 'rocksdb_mib'] as const;
-/** The metric each part is read from; RocksDB's is summed over its uses. */
-const partSeries = [
-  'nodejs_heap_size_total_bytes',
-  'nodejs_heap_size_used_bytes',
-  'nodejs_external_memory_bytes',
-  'raftlog_storage_engine_memory_bytes',
+const partNames = [
+  'heap_total_mib',
+  'heap_used_mib',
+  'external_mib',
+  'rocksdb_mib',
+  'malloc_in_use_mib',
+  'malloc_free_mib',
+  'malloc_mmapped_mib',
+] as const;
+/**
+ * The metric (and labels) each part is read from; RocksDB's is summed over its uses. The malloc parts
+ * are glibc's own account, which overlaps the others (Buffers and RocksDB's memory come from it too):
+ * they tell memory in use from free space glibc keeps inside its heap.
+ */
+const partSeries: readonly (readonly [string, Record<string, string>])[] = [
+  ['nodejs_heap_size_total_bytes', {}],
+  ['nodejs_heap_size_used_bytes', {}],
+  ['nodejs_external_memory_bytes', {}],
+  ['raftlog_storage_engine_memory_bytes', {}],
+  ['raftlog_process_native_heap_bytes', { state: 'in_use' }],
+  ['raftlog_process_native_heap_bytes', { state: 'free' }],
+  ['raftlog_process_native_heap_bytes', { state: 'mmapped' }],
 ];
 
 /** Each part in one scrape of a node's metrics, in MiB (NaN when the scrape failed). */
@@ -61,7 +77,9 @@ async function memoryParts(metricsAddress: string): Promise<number[]> {
     .catch(() => undefined);
   if (text === undefined) return partSeries.map(() => Number.NaN);
   const samples = parseExposition(text);
-  return partSeries.map((name) => Math.round((sumOf(samples, name) / 1024 / 1024) * 10) / 10);
+  return partSeries.map(
+    ([name, labels]) => Math.round((sumOf(samples, name, labels) / 1024 / 1024) * 10) / 10,
+  );
 }
 
 function rssMib(pid: number): number | undefined {

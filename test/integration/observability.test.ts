@@ -7,9 +7,11 @@ import * as protoLoader from '@grpc/proto-loader';
 import { describe, expect, it, vi } from 'vitest';
 import { parseExposition, type Sample } from '../../src/cli/bench/index.js';
 import { Admin, RaftlogClient } from '../../src/client/index.js';
+import { runsOnGlibc } from '../../src/server/allocator-check.js';
 import { freePortRange, PartitionWriter, RawGroupMember, startCluster } from './harness/index.js';
 
 const topic = 'observed';
+const mib = 1024 * 1024;
 
 describe('observability of a 3-node cluster', () => {
   it('serves Prometheus metrics, advertises their URLs in status, and answers server reflection', async () => {
@@ -54,6 +56,12 @@ describe('observability of a 3-node cluster', () => {
     expect(on('raftlog_storage_engine_memory_bytes', { use: 'memtables' })).toBeGreaterThan(50 * 8);
     expect(on('raftlog_storage_engine_memory_bytes', { use: 'table_readers' })).toBeGreaterThanOrEqual(0);
     expect(on('raftlog_storage_engine_memory_bytes', { use: 'block_cache' })).toBeGreaterThanOrEqual(0);
+    if (process.platform === 'linux' && runsOnGlibc()) {
+      // A node holds megabytes in glibc's arenas (gRPC, RocksDB) and maps its 1 MiB and larger blocks.
+      expect(on('raftlog_process_native_heap_bytes', { state: 'in_use' })).toBeGreaterThan(mib);
+      expect(on('raftlog_process_native_heap_bytes', { state: 'free' })).toBeGreaterThan(0);
+      expect(on('raftlog_process_native_heap_bytes', { state: 'mmapped' })).toBeGreaterThanOrEqual(0);
+    }
     expect(scraped.every((s) => s.labels['node'] === String(leader))).toBe(true);
 
     const scrapeAll = (): Promise<Sample[][]> =>
