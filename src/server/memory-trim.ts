@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../../lib/index.js';
+import { fromGlibc } from './glibc-call.js';
 import { systemClock } from './system-clock.js';
 
 /** Asks the allocator to hand its free pages back; `done` runs once it has, on the event loop. */
@@ -15,20 +16,15 @@ export type TrimCall = (done: (error: unknown) => void) => void;
  * is gone: 180–194 MiB per node half a minute after six runs of `bench produce`, where a trim takes
  * them to 128–156. Under steady load it does not help: the pages come back within seconds (every
  * 5 s, RSS per minute rose as without it, and throughput fell by about a tenth), hence once a
- * minute. Node has no binding for it, so it goes through koffi (a C FFI with prebuilt binaries), on a
- * worker thread: one trim of a 120 MiB heap took 2–18 ms.
+ * minute. It runs on a worker thread: one trim of a 120 MiB heap took 2–18 ms.
  */
-export async function loadMallocTrim(glibc: boolean): Promise<TrimCall | undefined> {
-  if (!glibc) return undefined;
-  try {
-    const koffi = await import('koffi');
-    const trim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)');
+export function loadMallocTrim(glibc: boolean): Promise<TrimCall | undefined> {
+  return fromGlibc(glibc, (_koffi, libc): TrimCall => {
+    const trim = libc.func('int malloc_trim(size_t pad)');
     return (done) => {
       trim.async(0, (error: unknown) => done(error));
     };
-  } catch {
-    return undefined;
-  }
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { NativeHeap } from '../obs/index.js';
+import { fromGlibc } from './glibc-call.js';
 
 interface Mallinfo2 {
   readonly uordblks: number | bigint;
@@ -8,17 +9,15 @@ interface Mallinfo2 {
 
 /**
  * glibc's own account of its heap through `mallinfo2()` (glibc 2.33 and later), or undefined where
- * there is none to ask (another C library, an older glibc, no prebuilt FFI binding here).
+ * there is none to ask (another C library, an older glibc, no FFI binding here).
  *
  * Why: RSS minus V8's heap, Buffers and RocksDB's memory is what the C libraries hold, and it grows
  * under load. Whether that is memory still in use (a leak in native code) or free space inside
  * glibc's arenas that it cannot return (fragmentation) needs the allocator's own figures. The call
  * walks every arena's free lists under their locks, so it runs at scrape time only.
  */
-export async function loadNativeHeap(glibc: boolean): Promise<(() => NativeHeap) | undefined> {
-  if (!glibc) return undefined;
-  try {
-    const koffi = await import('koffi');
+export function loadNativeHeap(glibc: boolean): Promise<(() => NativeHeap) | undefined> {
+  return fromGlibc(glibc, (koffi, libc) => {
     // struct mallinfo2 of <malloc.h>, field for field.
     const struct = koffi.struct('raftlog_mallinfo2', {
       arena: 'size_t',
@@ -32,8 +31,8 @@ export async function loadNativeHeap(glibc: boolean): Promise<(() => NativeHeap)
       fordblks: 'size_t',
       keepcost: 'size_t',
     });
-    const mallinfo2 = koffi.load('libc.so.6').func('mallinfo2', struct, []);
-    return () => {
+    const mallinfo2 = libc.func('mallinfo2', struct, []);
+    return (): NativeHeap => {
       const m = mallinfo2() as Mallinfo2;
       return {
         inUseBytes: Number(m.uordblks),
@@ -41,7 +40,5 @@ export async function loadNativeHeap(glibc: boolean): Promise<(() => NativeHeap)
         mmappedBytes: Number(m.hblkhd),
       };
     };
-  } catch {
-    return undefined;
-  }
+  });
 }
