@@ -90,6 +90,20 @@ describe('topics', () => {
     expect(state.topics.get('a')!.config).toEqual({ ...defaultTopicConfig, ...config });
   });
 
+  it('refuses a min.insync.replicas above the replication factor, on create and on update', () => {
+    const { results } = applyAll([
+      ...registerNodes(3),
+      { ...createTopic('a', 1, 2), config: { minInsyncReplicas: 3 } } as ControllerCommand,
+      { ...createTopic('b', 1, 3), config: { minInsyncReplicas: 3 } } as ControllerCommand,
+      { type: 'update-topic-config', name: 'b', config: { minInsyncReplicas: 4 } },
+    ]);
+    expect(results.slice(-3).map((r) => (r.ok ? 'ok' : r.code))).toEqual([
+      'INVALID_ARGUMENT',
+      'ok',
+      'INVALID_ARGUMENT',
+    ]);
+  });
+
   it('takes the queue settings; refuses them out of bounds or dead-lettering into the topic itself', () => {
     const config = {
       queueVisibilityTimeoutMs: 1_000,

@@ -30,7 +30,12 @@ import { applySecurityCommand } from './apply-security-command.js';
 import { emptySecurityState } from './security-types.js';
 import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
 import { activeNodeIds, nodeLoads, placePartitions, type NodeLoad } from './placement.js';
-import { defaultTopicConfig, resolveTopicConfig, validateTopicName } from './topic-config.js';
+import {
+  defaultTopicConfig,
+  resolveTopicConfig,
+  validateTopicName,
+  type TopicConfig,
+} from './topic-config.js';
 import { requireInteger } from './require-integer.js';
 import { shownValue } from './shown-value.js';
 
@@ -211,6 +216,7 @@ function draftTopic(draft: CreateDraft, spec: TopicSpec, ctx: ApplyContext): Top
   const rf = requireInteger(spec.replicationFactor, 1, limits.replicationFactorMax, 'replication factor');
   const resolved = resolveTopicConfig(defaultTopicConfig, spec.config, spec.name);
   if ('rejection' in resolved) reject(resolved.rejection.code, resolved.rejection.message);
+  requireInsyncWithin(resolved.config, rf, spec.name);
   if (rf > draft.live.length) {
     reject(
       'NOT_ENOUGH_REPLICAS',
@@ -282,10 +288,21 @@ function createTopics(state: ControllerState, c: Command<'create-topics'>, ctx: 
   return ok(withDraft(state, draft), { type: 'topics-created', results });
 }
 
+/** More in-sync replicas than replicas would refuse every acks=quorum write for ever. */
+function requireInsyncWithin(config: TopicConfig, replicationFactor: number, topic: string): void {
+  if (config.minInsyncReplicas <= replicationFactor) return;
+  reject(
+    'INVALID_ARGUMENT',
+    `min.insync.replicas ${config.minInsyncReplicas} is above topic '${topic}''s replication factor ` +
+      `${replicationFactor}: every acks=quorum write would be refused`,
+  );
+}
+
 function updateTopicConfig(state: ControllerState, c: Command<'update-topic-config'>): Outcome {
   const topic = requireTopic(state, c.name);
   const resolved = resolveTopicConfig(topic.config, c.config, topic.name);
   if ('rejection' in resolved) reject(resolved.rejection.code, resolved.rejection.message);
+  requireInsyncWithin(resolved.config, topic.replicationFactor, topic.name);
   const updated = { ...topic, config: resolved.config };
   return ok(withTopic(state, updated), { type: 'topic', topic: updated });
 }

@@ -51,8 +51,8 @@ class Group {
     return r.code;
   }
 
-  join(memberId = '', extra: Partial<Extract<GroupCommand, { op: 'join' }>> = {}) {
-    const out = this.ok({
+  joinCommand(memberId: string): Extract<GroupCommand, { op: 'join' }> {
+    return {
       op: 'join',
       groupId: 'g',
       memberId,
@@ -62,8 +62,12 @@ class Group {
       topics: ['t'],
       sessionTimeoutMs: 10_000,
       rebalanceTimeoutMs: 0,
-      ...extra,
-    });
+      assignor: 'sticky',
+    };
+  }
+
+  join(memberId = '', extra: Partial<Extract<GroupCommand, { op: 'join' }>> = {}) {
+    const out = this.ok({ ...this.joinCommand(memberId), ...extra });
     if (out.op !== 'joined') throw new Error('not joined');
     return out;
   }
@@ -101,7 +105,8 @@ describe('consumer groups: join and sync', () => {
     expect(joined.members).toEqual([joined.memberId]);
     expect(g.heartbeat(joined.memberId)).toBe('REBALANCE_IN_PROGRESS');
     expect(g.sync(joined.memberId, [])).toEqual([0, 1, 2, 3, 4, 5]);
-    expect(g.heartbeat(joined.memberId)).toBe('REBALANCE_IN_PROGRESS');
+    // What an answer hands over is owned at once: the member may have started consuming it.
+    expect(g.member(joined.memberId).owned).toEqual(parts(0, 1, 2, 3, 4, 5));
     g.sync(joined.memberId, parts(0, 1, 2, 3, 4, 5));
     expect(g.heartbeat(joined.memberId)).toBe('OK');
     expect(groupStateName(g.state.groups.get('g'))).toBe('stable');
@@ -129,6 +134,20 @@ describe('consumer groups: join and sync', () => {
     g.sync(b, parts(3, 4, 5));
     expect(g.heartbeat(b)).toBe('OK');
     expect(groupStateName(g.state.groups.get('g'))).toBe('stable');
+  });
+
+  it('what a SyncGroup handed over stays with the member until it reports it released', () => {
+    const g = new Group();
+    const a = g.join().memberId;
+    expect(g.sync(a, [])).toEqual([0, 1, 2, 3, 4, 5]);
+    // a consumes all six without a second SyncGroup; b joins before a reports anything.
+    const b = g.join().memberId;
+    expect(g.sync(b, [])).toEqual([]);
+    expect(g.sync(a, parts(0, 1, 2, 3, 4, 5))).toEqual([0, 1, 2]);
+    expect(g.sync(b, [])).toEqual([]);
+    expect(g.heartbeat(a)).toBe('REBALANCE_IN_PROGRESS');
+    g.sync(a, parts(0, 1, 2));
+    expect(g.sync(b, [])).toEqual([3, 4, 5]);
   });
 
   it('a rejoin with a known member id and the same subscription changes nothing', () => {
@@ -182,6 +201,7 @@ describe('consumer groups: join and sync', () => {
         topics: ['t'],
         sessionTimeoutMs: 10_000,
         rebalanceTimeoutMs: 0,
+        assignor: 'sticky',
       }),
     ).toBe('UNKNOWN_MEMBER_ID');
     expect(g.code({ op: 'sync', groupId: 'g', generationId: 1, memberId: 'ghost', owned: [] })).toBe(
@@ -246,6 +266,7 @@ describe('consumer groups: join and sync', () => {
         topics: ['t'],
         sessionTimeoutMs: 10_000,
         rebalanceTimeoutMs: 0,
+        assignor: 'sticky',
       }),
     ).toBe('UNKNOWN_MEMBER_ID');
   });
@@ -293,6 +314,22 @@ describe('consumer groups: offsets', () => {
     expect(
       g.code({ op: 'commit-offsets', groupId: 'g', generationId: -1, memberId: '', offsets: [offset(0, 4)] }),
     ).toBe('INVALID_ARGUMENT');
+  });
+
+  it('a member commits with a generation the group had, not one it never had', () => {
+    const g = new Group();
+    const a = g.join().memberId;
+    g.sync(a, []);
+    g.join();
+    const commit = (generationId: number): string =>
+      g.code({ op: 'commit-offsets', groupId: 'g', generationId, memberId: a, offsets: [offset(0, 1)] });
+    expect(g.generation()).toBe(2);
+    expect(commit(1)).toBe('OK');
+    expect(commit(2)).toBe('OK');
+    expect(commit(3)).toBe('ILLEGAL_GENERATION');
+    expect(commit(99)).toBe('ILLEGAL_GENERATION');
+    expect(commit(0)).toBe('ILLEGAL_GENERATION');
+    expect(commit(-1)).toBe('ILLEGAL_GENERATION');
   });
 
   it('a member commits only partitions it owns, whatever its generation', () => {
@@ -348,6 +385,7 @@ describe('consumer groups: bounds, purity and snapshots', () => {
     topics: ['t'],
     sessionTimeoutMs: 10_000,
     rebalanceTimeoutMs: 0,
+    assignor: 'sticky',
     ...over,
   });
 
@@ -379,6 +417,7 @@ describe('consumer groups: bounds, purity and snapshots', () => {
     topics: '',
     sessionTimeoutMs: '',
     rebalanceTimeoutMs: 0,
+    assignor: 'sticky',
     generationId: [{ toString: false }],
     owned: null,
     offsets: [offset(0, 1)],
@@ -412,6 +451,7 @@ describe('consumer groups: bounds, purity and snapshots', () => {
             topics: fc.oneof(fc.constant(['t']), anything),
             sessionTimeoutMs: fc.oneof(fc.constant(10_000), anything),
             rebalanceTimeoutMs: fc.oneof(fc.constant(0), anything),
+            assignor: fc.oneof(fc.constantFrom('sticky', 'range', 'round-robin'), anything),
             generationId: fc.oneof(fc.integer({ min: -1, max: 4 }), anything),
             owned: fc.oneof(fc.constant(parts(0, 1)), anything),
             offsets: fc.oneof(fc.constant([offset(0, 1)]), anything),
@@ -451,6 +491,59 @@ describe('consumer groups: bounds, purity and snapshots', () => {
     );
     expect(decoded.command).toEqual({ type: 'group', command: join({}) });
   });
+
+  it('joins and groups from before assignors were chosen decode as sticky, the one they had', () => {
+    const { assignor: _, ...old } = join({ assignor: 'range' }) as Extract<GroupCommand, { op: 'join' }>;
+    const decoded = decodeControllerEntry(
+      encodeControllerEntry({ timestampMs: 5, command: { type: 'group', command: old as GroupCommand } }),
+    );
+    expect(decoded.command).toEqual({ type: 'group', command: join({ assignor: 'sticky' }) });
+    const g = new Group();
+    g.join('', { assignor: 'range' });
+    const bytes = encodeControllerSnapshot(g.state);
+    const json = JSON.parse(new TextDecoder().decode(bytes.subarray(1))) as {
+      groups: { assignor?: string }[];
+    };
+    expect(json.groups[0]?.assignor).toBe('range');
+    delete json.groups[0]?.assignor;
+    const oldBytes = new Uint8Array([bytes[0] as number, ...new TextEncoder().encode(JSON.stringify(json))]);
+    expect(decodeControllerSnapshot(oldBytes).groups.get('g')?.assignor).toBe('sticky');
+  });
+});
+
+describe('consumer groups: assignors', () => {
+  const targets = (g: Group): number[][] =>
+    [...(g.state.groups.get('g')?.members.values() ?? [])].map((m) => m.target.map((p) => p.partition));
+
+  it('range gives contiguous ranges, round robin deals partitions one by one, in member-id order', () => {
+    const range = new Group(withTopic(7));
+    for (let i = 0; i < 3; i++) range.join('', { assignor: 'range' });
+    expect(targets(range)).toEqual([
+      [0, 1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const roundRobin = new Group(withTopic(7));
+    for (let i = 0; i < 3; i++) roundRobin.join('', { assignor: 'round-robin' });
+    expect(targets(roundRobin)).toEqual([
+      [0, 3, 6],
+      [1, 4],
+      [2, 5],
+    ]);
+  });
+
+  it("every member asks for the group's assignor; its only member may change it", () => {
+    const g = new Group();
+    const a = g.join('', { assignor: 'range' }).memberId;
+    expect(g.state.groups.get('g')?.assignor).toBe('range');
+    g.join(a, { assignor: 'round-robin' });
+    expect(g.state.groups.get('g')?.assignor).toBe('round-robin');
+    g.join('', { assignor: 'round-robin' });
+    expect(g.code({ ...g.joinCommand(a), assignor: 'round-robin' })).toBe('OK');
+    expect(g.code({ ...g.joinCommand(''), assignor: 'sticky' })).toBe('INVALID_ARGUMENT');
+    expect(g.code({ ...g.joinCommand(a), assignor: 'range' })).toBe('INVALID_ARGUMENT');
+    expect(g.code({ ...g.joinCommand(''), assignor: 'cooperative' as never })).toBe('INVALID_ARGUMENT');
+  });
 });
 
 describe('consumer groups: members per group', () => {
@@ -471,6 +564,7 @@ describe('consumer groups: members per group', () => {
       topics: ['t'],
       sessionTimeoutMs: 10_000,
       rebalanceTimeoutMs: 0,
+      assignor: 'sticky',
     };
     expect(g.code(join)).toBe('RESOURCE_EXHAUSTED');
     g.ok({ op: 'leave', groupId: 'g', memberId: first });

@@ -3,8 +3,10 @@ import type { ApplyContext, ControllerState, TopicInfo } from './controller-type
 import { groupStateName, rebalance, syncAnswer } from './consumer-groups.js';
 import { withCommittedOffsets, type OffsetToCommit } from './group-offsets.js';
 import {
+  groupAssignors,
   groupLimits as limits,
   type ConsumerGroup,
+  type GroupAssignor,
   type GroupCommand,
   type GroupMember,
   type GroupOutput,
@@ -99,7 +101,8 @@ function join(state: ControllerState, c: Op<'join'>, ctx: ApplyContext): GroupAp
   if (existing === undefined && state.groups.size >= limits.groupsMax) {
     reject('RESOURCE_EXHAUSTED', `at most ${limits.groupsMax} groups may have members`);
   }
-  const group: ConsumerGroup = existing ?? { groupId, generation: 0, members: new Map() };
+  const assignor = requireAssignor(existing, c.assignor, c.memberId);
+  const group: ConsumerGroup = { ...(existing ?? { groupId, generation: 0, members: new Map() }), assignor };
   const member = joiningMember(group, c.memberId, instanceId, fields, ctx);
   const joined = rebalance(withMember(group, member), state.topics);
   return {
@@ -111,6 +114,22 @@ function join(state: ControllerState, c: Op<'join'>, ctx: ApplyContext): GroupAp
       members: memberIds(joined),
     },
   };
+}
+
+/** The assignor asked for, provided no other member of the group uses another one. */
+function requireAssignor(group: ConsumerGroup | undefined, value: unknown, memberId: string): GroupAssignor {
+  if (!(groupAssignors as readonly unknown[]).includes(value)) {
+    reject('INVALID_ARGUMENT', `assignor must be one of ${groupAssignors.join(', ')}`);
+  }
+  const assignor = value as GroupAssignor;
+  const others = group === undefined ? 0 : group.members.size - (group.members.has(memberId) ? 1 : 0);
+  if (group !== undefined && others > 0 && group.assignor !== assignor) {
+    reject(
+      'INVALID_ARGUMENT',
+      `group '${group.groupId}' uses the ${group.assignor} assignor; every member must ask for the same one`,
+    );
+  }
+  return assignor;
 }
 
 type MemberFields = Pick<
@@ -181,9 +200,13 @@ function sync(state: ControllerState, c: Op<'sync'>): GroupApplied {
   const owned = intersect(reported, union(member.target, member.owned));
   const synced = rebalance(withMember(group, { ...member, owned }), state.topics);
   const now = synced.members.get(member.memberId) ?? member;
+  const assignment = syncAnswer(synced, now);
+  // What the answer hands over is the member's from here on: a client may consume it at once, before
+  // it reports it, so no other member may be given it until this one reports it released.
+  const holder = { ...now, owned: union(now.owned, assignment) };
   return {
-    state: withGroup(state, synced),
-    output: { op: 'synced', generationId: synced.generation, assignment: syncAnswer(synced, now) },
+    state: withGroup(state, withMember(synced, holder)),
+    output: { op: 'synced', generationId: synced.generation, assignment },
   };
 }
 

@@ -87,7 +87,8 @@ function requireProducer(
     reject(
       'PRODUCER_FENCED',
       `transactional id '${c.transactionalId}' belongs to producer ${info.producerId} epoch ${info.epoch} now, ` +
-        `not ${shownValue(c.producerId)} epoch ${shownValue(c.epoch)}`,
+        `not ${shownValue(c.producerId)} epoch ${shownValue(c.epoch)} (fenced by a newer InitProducer, or ` +
+        `aborted after its transaction timeout of ${info.transactionTimeoutMs} ms)`,
     );
   }
   if (c.epoch !== info.epoch) {

@@ -2,6 +2,8 @@ import type { ErrorCode } from '../../lib/index.js';
 import type { ControllerState, TopicInfo } from './controller-types.js';
 import { generationMax, type ConsumerGroup, type GroupMember } from './group-types.js';
 import { minus, partitionKey, sameSet, type PartitionSet } from './partition-set.js';
+import { assignRange } from './range-assignor.js';
+import { assignRoundRobin } from './round-robin-assignor.js';
 import { assignSticky } from './sticky-assignor.js';
 
 export type GroupStateName = 'empty' | 'rebalancing' | 'stable';
@@ -28,7 +30,15 @@ export function computeTargets(
     topics: m.topics,
     current: m.target,
   }));
-  return assignSticky(members, subscribedPartitionCounts(group, topics));
+  const counts = subscribedPartitionCounts(group, topics);
+  switch (group.assignor) {
+    case 'range':
+      return assignRange(members, counts);
+    case 'round-robin':
+      return assignRoundRobin(members, counts);
+    case 'sticky':
+      return assignSticky(members, counts);
+  }
 }
 
 export function targetsChanged(group: ConsumerGroup, targets: ReadonlyMap<string, PartitionSet>): boolean {

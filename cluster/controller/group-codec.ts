@@ -3,6 +3,7 @@ import type { OffsetToCommit } from './group-offsets.js';
 import type {
   ConsumerGroup,
   ConsumerGroups,
+  GroupAssignor,
   GroupCommand,
   GroupCommandOp,
   GroupMember,
@@ -10,7 +11,7 @@ import type {
 } from './group-types.js';
 import { asArray, asInt, asObject, asString } from './json-shape.js';
 
-type FieldKind = 'int' | 'string' | 'string[]' | 'partitions' | 'offsets';
+type FieldKind = 'int' | 'string' | 'string[]' | 'partitions' | 'offsets' | 'assignor';
 
 const groupCommandFields = {
   join: {
@@ -22,6 +23,7 @@ const groupCommandFields = {
     topics: 'string[]',
     sessionTimeoutMs: 'int',
     rebalanceTimeoutMs: 'int',
+    assignor: 'assignor',
   },
   sync: { groupId: 'string', generationId: 'int', memberId: 'string', owned: 'partitions' },
   leave: { groupId: 'string', memberId: 'string' },
@@ -60,7 +62,17 @@ function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
       return asArray(value, path).map((v, i) => decodePartition(v, `${path}[${i}]`));
     case 'offsets':
       return asArray(value, path).map((v, i) => decodeOffset(v, `${path}[${i}]`));
+    case 'assignor':
+      return decodeAssignor(value, path);
   }
+}
+
+/**
+ * Entries and snapshots written before groups chose an assignor hold none: they all had sticky. Any
+ * other string decodes as it is; the join's apply refuses one that names no assignor.
+ */
+function decodeAssignor(value: unknown, path: string): GroupAssignor {
+  return value === undefined ? 'sticky' : (asString(value, path) as GroupAssignor);
 }
 
 /** Rebuilds a group command from known fields only, so stray fields never reach the state machine. */
@@ -81,6 +93,7 @@ export function encodeGroups(groups: ConsumerGroups): unknown[] {
     const g = groups.get(id) as ConsumerGroup;
     return {
       groupId: g.groupId,
+      assignor: g.assignor,
       generation: g.generation,
       members: [...g.members.keys()].sort().map((m) => g.members.get(m)),
     };
@@ -116,6 +129,7 @@ export function decodeGroups(value: unknown, path: string): ConsumerGroups {
     const groupId = asString(o.groupId, `${path}[${i}].groupId`);
     groups.set(groupId, {
       groupId,
+      assignor: decodeAssignor(o.assignor, `${path}[${i}].assignor`),
       generation: asInt(o.generation, `${path}[${i}].generation`),
       members: new Map(members.map((m) => [m.memberId, m])),
     });

@@ -21,13 +21,22 @@ export interface GroupMember {
   readonly rebalanceTimeoutMs: number;
   /** What the coordinator wants it to consume, sorted. */
   readonly target: readonly TopicPartitionRef[];
-  /** What it last reported consuming (SyncGroup), sorted; a subset of target ∪ what it owned before. */
+  /**
+   * What it consumes as far as the coordinator knows, sorted: what it last reported (SyncGroup), within
+   * target ∪ what it owned before, plus what that SyncGroup's answer handed it.
+   */
   readonly owned: readonly TopicPartitionRef[];
   readonly joinedAtMs: number;
 }
 
+/** How the coordinator spreads partitions over a group's members (the proto's Assignor). */
+export const groupAssignors = ['range', 'round-robin', 'sticky'] as const;
+export type GroupAssignor = (typeof groupAssignors)[number];
+
 export interface ConsumerGroup {
   readonly groupId: string;
+  /** Chosen by the first member; every member asks for the same one. */
+  readonly assignor: GroupAssignor;
   /** Grows by one whenever the target assignment changes. */
   readonly generation: number;
   readonly members: ReadonlyMap<string, GroupMember>;
@@ -48,6 +57,7 @@ export type GroupCommand =
       readonly topics: readonly string[];
       readonly sessionTimeoutMs: number;
       readonly rebalanceTimeoutMs: number;
+      readonly assignor: GroupAssignor;
     }
   | {
       readonly op: 'sync';

@@ -64,9 +64,11 @@ export {
 } from './group-offsets.js';
 export {
   generationMax,
+  groupAssignors,
   groupLimits,
   type ConsumerGroup,
   type ConsumerGroups,
+  type GroupAssignor,
   type GroupCommand,
   type GroupLimits,
   type GroupMember,
@@ -81,6 +83,8 @@ export {
   type HeartbeatVerdict,
 } from './consumer-groups.js';
 export { assignSticky, type AssignorMember } from './sticky-assignor.js';
+export { assignRange } from './range-assignor.js';
+export { assignRoundRobin } from './round-robin-assignor.js';
 export { checkOffsetCommitter, type CommitterRejection } from './offset-committer-check.js';
 export { toPartitionSet, type PartitionSet } from './partition-set.js';
 export {

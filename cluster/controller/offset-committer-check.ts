@@ -15,8 +15,9 @@ export interface CommitterRejection {
  * Generation -1 with an empty member id is a commit without membership (manual assignment, admin
  * tools): accepted only while the group has no members, so it cannot overwrite a live member's
  * progress. Otherwise the member must exist and own every partition it commits, so a zombie (expired)
- * or a member that already released a partition cannot move its offset. The generation itself is not
- * compared: it moves during incremental rebalances while the member keeps its partitions.
+ * or a member that already released a partition cannot move its offset. An older generation than the
+ * current one is accepted (it moves during incremental rebalances while the member keeps its
+ * partitions); one the group never had is not.
  */
 export function checkOffsetCommitter(
   state: ControllerState,
@@ -35,8 +36,14 @@ export function checkOffsetCommitter(
     };
   }
   const member = group?.members.get(memberId);
-  if (member === undefined) {
+  if (group === undefined || member === undefined) {
     return { code: 'UNKNOWN_MEMBER_ID', message: `group '${groupId}' has no member '${memberId}'` };
+  }
+  if (generationId < 1 || generationId > group.generation) {
+    return {
+      code: 'ILLEGAL_GENERATION',
+      message: `group '${groupId}' never had generation ${generationId} (it is at ${group.generation})`,
+    };
   }
   const foreign = partitions.find((p) => !setHas(member.owned, p));
   if (foreign !== undefined) {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { partitionKey, type PartitionSet } from './partition-set.js';
 import { assignSticky, type AssignorMember } from './sticky-assignor.js';
+import { assignmentProblems } from './test-helpers.js';
 
 const topicNames = ['a', 'b', 'c'];
 
@@ -35,26 +36,6 @@ function keys(set: PartitionSet | undefined): Set<string> {
   return new Set((set ?? []).map(partitionKey));
 }
 
-function checkComplete(
-  members: readonly AssignorMember[],
-  result: ReadonlyMap<string, PartitionSet>,
-  counts: ReadonlyMap<string, number>,
-): void {
-  const seen = new Set<string>();
-  for (const m of members) {
-    for (const p of result.get(m.memberId) ?? []) {
-      expect(m.topics).toContain(p.topic);
-      expect(p.partition).toBeLessThan(counts.get(p.topic) ?? 0);
-      expect(seen.has(partitionKey(p))).toBe(false);
-      seen.add(partitionKey(p));
-    }
-  }
-  for (const [topic, n] of counts) {
-    if (!members.some((m) => m.topics.includes(topic))) continue;
-    for (let p = 0; p < n; p++) expect(seen.has(partitionKey({ topic, partition: p }))).toBe(true);
-  }
-}
-
 /** Within every set of topics with the same subscribers, shares differ by at most one. */
 function checkBalanced(members: readonly AssignorMember[], result: ReadonlyMap<string, PartitionSet>): void {
   const classes = new Map<string, Set<string>>();
@@ -81,7 +62,7 @@ describe('assignSticky', () => {
         (ids, subs, counts) => {
           const members = membersOf(ids, (id) => subs[Number(id.slice(1)) - 1] ?? ['a']);
           const result = assignSticky(members, counts);
-          checkComplete(members, result, counts);
+          expect(assignmentProblems(members, result, counts)).toEqual([]);
           checkBalanced(members, result);
         },
       ),

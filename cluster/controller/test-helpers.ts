@@ -1,5 +1,7 @@
 import { applyControllerCommand, initialControllerState } from './apply-controller-command.js';
 import type { ControllerCommand, ControllerResult, ControllerState } from './controller-types.js';
+import { partitionKey, type PartitionSet } from './partition-set.js';
+import type { AssignorMember } from './sticky-assignor.js';
 
 /** Applies commands at consecutive indexes with timestamps 1000 ms apart; returns the last result. */
 export function applyAll(
@@ -29,4 +31,34 @@ export function lastResult(results: readonly ControllerResult[]): ControllerResu
   const last = results.at(-1);
   if (last === undefined) throw new Error('no results');
   return last;
+}
+
+/**
+ * What is wrong with an assignment, for the assignors' property tests: a partition given to a member
+ * not subscribed to its topic, one that does not exist, one given twice, or one of a subscribed topic
+ * given to nobody. Empty when it is complete.
+ */
+export function assignmentProblems(
+  members: readonly AssignorMember[],
+  result: ReadonlyMap<string, PartitionSet>,
+  counts: ReadonlyMap<string, number>,
+): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const m of members) {
+    for (const p of result.get(m.memberId) ?? []) {
+      const key = partitionKey(p);
+      if (!m.topics.includes(p.topic)) problems.push(`${m.memberId} got ${key} unsubscribed`);
+      if (p.partition >= (counts.get(p.topic) ?? 0)) problems.push(`${m.memberId} got missing ${key}`);
+      if (seen.has(key)) problems.push(`${key} given twice`);
+      seen.add(key);
+    }
+  }
+  for (const [topic, n] of counts) {
+    if (!members.some((m) => m.topics.includes(topic))) continue;
+    for (let p = 0; p < n; p++) {
+      if (!seen.has(partitionKey({ topic, partition: p }))) problems.push(`${topic}/${p} given to nobody`);
+    }
+  }
+  return problems;
 }

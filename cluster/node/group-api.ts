@@ -1,7 +1,12 @@
 import type { NodeId } from '../../lib/index.js';
 import type { ServiceClient } from '../../rpc/index.js';
 import type { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
-import type { GroupStateName, OffsetToCommit, TopicPartitionRef } from '../controller/index.js';
+import type {
+  GroupAssignor,
+  GroupStateName,
+  OffsetToCommit,
+  TopicPartitionRef,
+} from '../controller/index.js';
 
 /**
  * Consumer groups as a node offers them to its gRPC services. The coordinator of every group is the
@@ -39,6 +44,7 @@ export interface JoinInput {
   readonly topics: readonly string[];
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
+  readonly assignor: GroupAssignor;
 }
 
 export interface JoinOutcome {

@@ -51,6 +51,7 @@ class World {
       topics: ['t'],
       sessionTimeoutMs,
       rebalanceTimeoutMs,
+      assignor: 'sticky',
     };
     const out = this.apply({ type: 'group', command }) as { output: { memberId: string } };
     this.coordinator.touch('g', out.output.memberId);

@@ -72,6 +72,15 @@ describe('the partition router', () => {
     expect(() => r.leaderOf('orders', 1)).toThrow(`led by node ${preferred} at 127.0.0.${preferred}:7000`);
   });
 
+  it('never points a client back at this node: its replica not running or not leading yet is LEADER_NOT_AVAILABLE', () => {
+    const { router: r, groupOf, preferredOf } = router();
+    const mine = [0, 1].find((p) => preferredOf(p) === 1);
+    expect(mine).toBeDefined();
+    expect(codeOf(() => r.leaderOf('orders', mine!))).toBe('LEADER_NOT_AVAILABLE');
+    r.local.set(groupOf(0), local(1, 2));
+    expect(codeOf(() => r.leaderOf('orders', 0))).toBe('LEADER_NOT_AVAILABLE');
+  });
+
   it('says which of topic, partition or node is wrong', () => {
     expect(codeOf(() => router().router.leaderOf('nope', 0))).toBe('TOPIC_NOT_FOUND');
     expect(codeOf(() => router().router.leaderOf('orders', 9))).toBe('PARTITION_NOT_FOUND');

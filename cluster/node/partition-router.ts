@@ -51,8 +51,7 @@ export class PartitionRouter {
     if (this.deps.removed())
       throw new RaftlogError('NODE_REMOVED', `node ${this.deps.nodeId} was removed from the cluster`);
     const local = this.replicaOf(topic, partition);
-    if (!local.group.isLeader())
-      throw notLeader(`${topic}/${partition}`, local.group.leader, this.addressOf(local.group.leader));
+    if (!local.group.isLeader()) throw this.pointAt(`${topic}/${partition}`, local.group.leader);
     return local;
   }
 
@@ -61,8 +60,19 @@ export class PartitionRouter {
     const a = this.assignment(topic, partition);
     const local = this.local.get(a.groupId);
     if (local !== undefined) return local;
-    const guess = guessLeader(a.replicas);
-    throw notLeader(`${topic}/${partition}`, guess, this.addressOf(guess));
+    throw this.pointAt(`${topic}/${partition}`, guessLeader(a.replicas));
+  }
+
+  /**
+   * NOT_LEADER naming the node to ask instead, unless that is this node (its replica is not running
+   * yet, as right after a topic is created, or not leading yet): a hint back to itself would only send
+   * the client round in a circle, so that is LEADER_NOT_AVAILABLE, which clients retry after a pause.
+   */
+  private pointAt(what: string, leader: NodeId | 0): RaftlogError {
+    if (leader === this.deps.nodeId) {
+      return new RaftlogError('LEADER_NOT_AVAILABLE', `${what} has no leader on this node yet`);
+    }
+    return notLeader(what, leader, this.addressOf(leader));
   }
 
   /** Partitions of `topic` this node leads right now. */

@@ -193,10 +193,18 @@ export class QueueGroup {
         expiresAtMs: 0,
       };
     }
-    if (p.leaseId !== op.leaseId || p.leaseId === 0) {
+    // Lease ids grow per group, so one above the message's latest was never given for it.
+    if (op.leaseId > p.leaseId || p.leaseId === 0) {
+      return {
+        code: 'UNKNOWN_LEASE',
+        message: `offset ${op.offset} in queue ${this.name} was never leased as ${op.leaseId}`,
+        expiresAtMs: 0,
+      };
+    }
+    if (op.leaseId < p.leaseId) {
       return {
         code: 'LEASE_EXPIRED',
-        message: `offset ${op.offset} in queue ${this.name} has lease ${p.leaseId}, not ${op.leaseId}: it was leased again`,
+        message: `offset ${op.offset} in queue ${this.name} was leased again (lease ${p.leaseId}) after lease ${op.leaseId}`,
         expiresAtMs: 0,
       };
     }

@@ -72,12 +72,24 @@ describe('queue groups in the partition state machine', () => {
     expect(codes(r.apply(settle([op('ack', 0, 1), op('ack', 0, 1), op('ack', 1, 9)]), 2100))).toEqual([
       'ok',
       'ok',
-      'LEASE_EXPIRED',
+      'UNKNOWN_LEASE',
     ]);
     // After the lease ran out offset 1 may be leased again, offset 0 never.
     expect(granted(r.apply(lease({ fromCursor: 3, scanTo: 3, grants: [grant(0), grant(1)] }), 3000))).toEqual(
       [{ offset: 1, leaseId: 3, deliveryCount: 2, expiresAtMs: 4000 }],
     );
+    // Offset 1's first lease is stale now; lease 4 was never given.
+    expect(codes(r.apply(settle([op('nack', 1, 2), op('ack', 1, 4)]), 3100))).toEqual([
+      'LEASE_EXPIRED',
+      'UNKNOWN_LEASE',
+    ]);
+  });
+
+  it('a lease that ran out still settles while nobody leased the message again, as SQS receipts do', () => {
+    const r = withRecords(1);
+    r.apply(lease({ scanTo: 1, grants: [grant(0)] }), 2000);
+    expect(codes(r.apply(settle([op('extend', 0, 1, 1000)]), 5000))).toEqual(['ok']);
+    expect(codes(r.apply(settle([op('ack', 0, 1)]), 9000))).toEqual(['ok']);
   });
 
   it('does not grant a redelivery before the lease runs out, and refuses a stale plan', () => {

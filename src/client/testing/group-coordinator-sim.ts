@@ -64,7 +64,9 @@ export class GroupCoordinatorSim {
     const m = this.member(memberId);
     if (generation !== this.generation) throw new RaftlogError('ILLEGAL_GENERATION', `${generation}`);
     m.owned = new Set(owned.filter((k) => m.target.has(k) || m.owned.has(k)));
-    return this.answer(memberId);
+    const answer = this.answer(memberId);
+    for (const k of answer) m.owned.add(k);
+    return answer;
   }
 
   heartbeat(generation: number, memberId: string): void {

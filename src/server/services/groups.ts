@@ -1,6 +1,10 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { RaftlogError } from '../../../lib/index.js';
-import { groupLimits, type TopicPartitionRef } from '../../../cluster/controller/index.js';
+import {
+  groupLimits,
+  type GroupAssignor,
+  type TopicPartitionRef,
+} from '../../../cluster/controller/index.js';
 import type { CallContext, ServiceImpl } from '../../../rpc/index.js';
 import {
   Assignor,
@@ -51,8 +55,9 @@ export function groupHandlers(deps: ServiceDeps): GroupHandlers {
         deps,
         context,
         async () => {
-          const joined = await groups.join(joinInput(request, context));
-          return { ...joined, members: [...joined.members], assignor: Assignor.STICKY as Assignor };
+          const input = joinInput(request, context);
+          const joined = await groups.join(input);
+          return { ...joined, members: [...joined.members], assignor: assignorOnWire[input.assignor] };
         },
         (b, options) => b.joinGroup(request, options),
       ),
@@ -142,6 +147,27 @@ function checkPartitions(items: readonly TopicPartitionRef[], what: string): Top
   return items.map((p) => ({ topic: checkTopicName(p.topic), partition: p.partition }));
 }
 
+const assignorOnWire: Record<GroupAssignor, Assignor> = {
+  range: Assignor.RANGE,
+  'round-robin': Assignor.ROUND_ROBIN,
+  sticky: Assignor.STICKY,
+};
+
+/** The proto's Assignor; UNSPECIFIED means RANGE, as Kafka's default partition.assignment.strategy. */
+function assignorOf(value: Assignor): GroupAssignor {
+  switch (value) {
+    case Assignor.UNSPECIFIED:
+    case Assignor.RANGE:
+      return 'range';
+    case Assignor.ROUND_ROBIN:
+      return 'round-robin';
+    case Assignor.STICKY:
+      return 'sticky';
+    default:
+      throw new RaftlogError('INVALID_ARGUMENT', `unknown assignor ${String(value)}`);
+  }
+}
+
 function joinInput(request: JoinGroupRequest, context: CallContext) {
   const { topicsPerSubscriptionMax } = groupLimits;
   if (request.topics.length === 0 || request.topics.length > topicsPerSubscriptionMax) {
@@ -156,6 +182,7 @@ function joinInput(request: JoinGroupRequest, context: CallContext) {
     topics: request.topics.map(checkTopicName),
     sessionTimeoutMs: request.sessionTimeoutMs === 0 ? sessionTimeoutMsDefault : request.sessionTimeoutMs,
     rebalanceTimeoutMs: request.rebalanceTimeoutMs,
+    assignor: assignorOf(request.assignor),
   };
 }
 

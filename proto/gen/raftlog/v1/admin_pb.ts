@@ -104,7 +104,7 @@ export type CreateTopicsRequest = Message<"raftlog.v1.CreateTopicsRequest"> & {
 
   /**
    * Check every topic and its placement (as if the earlier entries were created) without creating
-   * anything; overrides the entries' own validate_only.
+   * anything. This flag alone decides: the entries' own validate_only is ignored.
    *
    * @generated from field: bool validate_only = 2;
    */
@@ -1388,7 +1388,7 @@ export type ResetGroupOffsetsRequest = Message<"raftlog.v1.ResetGroupOffsetsRequ
   spec: OffsetResetSpec;
 
   /**
-   * The offset for OFFSET_RESET_SPEC_OFFSET.
+   * The offset for OFFSET_RESET_SPEC_OFFSET; not negative (INVALID_ARGUMENT).
    *
    * @generated from field: int64 offset = 5;
    */

@@ -941,15 +941,16 @@ export type InitProducerRequest = Message<"raftlog.v1.InitProducerRequest"> & {
   transactionTimeoutMs: number;
 
   /**
-   * When re-initializing after an error: the current id, so the epoch is bumped instead of a new id
-   * being allocated; -1 (or 0 with epoch -1) to start fresh.
+   * Reserved for re-initializing with the current id and epoch; ignored today. Without a transactional
+   * id every call allocates a new producer id (epoch 0); with one, the id's epoch is bumped whatever
+   * these fields say: the newest InitProducer wins and fences the instances before it.
    *
    * @generated from field: int64 producer_id = 3;
    */
   producerId: bigint;
 
   /**
-   * The current epoch when re-initializing; -1 to start fresh.
+   * Reserved, ignored today (see producer_id).
    *
    * @generated from field: int32 producer_epoch = 4;
    */
@@ -1223,14 +1224,16 @@ export type TxnOffsetCommitRequest = Message<"raftlog.v1.TxnOffsetCommitRequest"
   groupId: string;
 
   /**
-   * The consumer's generation, so a zombie consumer cannot commit; -1 skips the check.
+   * The consumer's generation, checked as CommitOffsetsRequest's: -1 (with an empty member id) only
+   * while the group has no members.
    *
    * @generated from field: int32 generation_id = 5;
    */
   generationId: number;
 
   /**
-   * The consumer's member id; empty skips the check.
+   * The consumer's member id, which must own every partition committed, so a zombie consumer cannot
+   * commit; empty with generation -1.
    *
    * @generated from field: string member_id = 6;
    */
@@ -1378,7 +1381,8 @@ export type JoinGroupRequest = Message<"raftlog.v1.JoinGroupRequest"> & {
   topics: string[];
 
   /**
-   * Requested assignor; all members must agree.
+   * Requested assignor. A group takes its first member's; asking for another one while other members
+   * remain is INVALID_ARGUMENT (the group's only member may change it by rejoining).
    *
    * @generated from field: raftlog.v1.Assignor assignor = 7;
    */
@@ -1493,7 +1497,8 @@ export const SyncGroupRequestSchema: GenMessage<SyncGroupRequest> = /*@__PURE__*
  */
 export type SyncGroupResponse = Message<"raftlog.v1.SyncGroupResponse"> & {
   /**
-   * Partitions to consume: the member's target minus those another member still owns. Owned
+   * Partitions to consume: the member's target minus those another member still owns. They count as
+   * this member's owned partitions from this answer on, so it may start on them at once. Owned
    * partitions missing here are to be released (offsets committed first, then SyncGroup again).
    *
    * @generated from field: repeated raftlog.v1.TopicPartition assignment = 1;
@@ -1615,14 +1620,18 @@ export type CommitOffsetsRequest = Message<"raftlog.v1.CommitOffsetsRequest"> & 
   groupId: string;
 
   /**
-   * The member's generation; -1 for consumers that assign partitions themselves.
+   * The member's generation: the current one or an earlier one (it moves during rebalances while a
+   * member keeps its partitions); one the group never had is ILLEGAL_GENERATION. -1, with an empty
+   * member id, for consumers that assign partitions themselves: accepted only while the group has no
+   * members (INVALID_ARGUMENT otherwise).
    *
    * @generated from field: int32 generation_id = 2;
    */
   generationId: number;
 
   /**
-   * The member id; empty with generation -1.
+   * The member id; empty with generation -1. The member must own every partition it commits
+   * (ILLEGAL_GENERATION otherwise), so one that released a partition or was expired cannot move it.
    *
    * @generated from field: string member_id = 3;
    */
@@ -1816,7 +1825,7 @@ export type LeaseRequest = Message<"raftlog.v1.LeaseRequest"> & {
   consumerId: string;
 
   /**
-   * Upper bound on messages returned (at least 1).
+   * Upper bound on messages returned, 1 to 1,000 (more is INVALID_ARGUMENT); 0 is taken as 1.
    *
    * @generated from field: uint32 max_messages = 5;
    */
@@ -1858,7 +1867,9 @@ export type LeasedMessage = Message<"raftlog.v1.LeasedMessage"> & {
   message?: ConsumedRecord | undefined;
 
   /**
-   * Token proving this lease; an ack with an older token gets LEASE_EXPIRED or UNKNOWN_LEASE.
+   * Token proving this lease; ack, nack and extend need the message's latest one. A lease that ran out
+   * still works while nobody leased the message again (as SQS's receipt handles do), and a repeated
+   * ack succeeds; an older token gets LEASE_EXPIRED, one never given for the message UNKNOWN_LEASE.
    *
    * @generated from field: uint64 lease_id = 2;
    */

@@ -205,14 +205,17 @@ export enum ErrorCode {
   OUT_OF_ORDER_SEQUENCE = 19,
 
   /**
-   * A newer epoch of the same producer or transactional id exists; this one is a zombie. Retriable: no.
+   * A newer epoch of the same producer or transactional id exists (another InitProducer, or the
+   * coordinator aborting a transaction past its timeout); this one is a zombie. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_PRODUCER_FENCED = 20;
    */
   PRODUCER_FENCED = 20,
 
   /**
-   * The producer id is unknown to the partition (expired or never initialized). Retriable: no.
+   * The partition holds no state for this producer id (never written, or expired) and the batch does
+   * not start at sequence 0. A first batch at sequence 0 is accepted from any producer id, as in
+   * Kafka. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN_PRODUCER_ID = 21;
    */
@@ -233,7 +236,8 @@ export enum ErrorCode {
   CONCURRENT_TRANSACTIONS = 23,
 
   /**
-   * The coordinator aborted the transaction after its timeout. Retriable: no.
+   * Reserved; not sent today. A transaction that outlives its timeout is aborted and its producer's
+   * epoch bumped, so that producer's next call gets PRODUCER_FENCED. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_TRANSACTION_TIMED_OUT = 24;
    */
@@ -268,21 +272,24 @@ export enum ErrorCode {
   UNKNOWN_MEMBER_ID = 28,
 
   /**
-   * The generation id is not the group's current one. Retriable: no.
+   * The generation id is not the group's current one (SyncGroup), or one the group never had
+   * (commits), or the committing member does not own the partition. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_ILLEGAL_GENERATION = 29;
    */
   ILLEGAL_GENERATION = 29,
 
   /**
-   * The queue lease ran out before the ack, nack or extension arrived. Retriable: no.
+   * The message is no longer under this lease: it was leased again since (a newer lease id), or it
+   * was nacked or settled already (a repeated ack succeeds instead). Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_LEASE_EXPIRED = 30;
    */
   LEASE_EXPIRED = 30,
 
   /**
-   * The lease id is not known (already acked or never issued). Retriable: no.
+   * No such lease: the lease id was never given for that message, or the queue never leased it.
+   * Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN_LEASE = 31;
    */

@@ -100,8 +100,8 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
 
   /**
    * An acks=QUORUM produce is refused with NOT_ENOUGH_REPLICAS (retriable) while fewer replicas than
-   * this are in sync (Kafka's min.insync.replicas); 1..64, default 1. A Raft majority is needed in
-   * any case; this only raises the bar.
+   * this are in sync (Kafka's min.insync.replicas); 1..64 and at most the replication factor (more is
+   * INVALID_ARGUMENT), default 1. A Raft majority is needed in any case; this only raises the bar.
    *
    * @generated from field: optional uint32 min_insync_replicas = 8;
    */
