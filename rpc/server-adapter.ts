@@ -19,7 +19,7 @@ import { runInRequestScope, type RequestScope } from './request-scope.js';
 import { createServiceDefinition, methodPath } from './service-definition.js';
 import type { AnyService, ServiceImpl } from './service-types.js';
 import { toServiceError } from './status-mapping.js';
-import { waitForDrain } from './wait-for-drain.js';
+import { writeOut } from './wait-for-drain.js';
 import { wireClock } from './wire-clock.js';
 
 export interface ImplementOptions {
@@ -171,7 +171,12 @@ function respond(
     .finally(done);
 }
 
-/** Writes responses as the handler yields them, waiting for 'drain' whenever grpc-js says its buffer is full. */
+/**
+ * Writes responses as the handler yields them, and asks for the next only once the last one went out
+ * to HTTP/2 (its write callback, which waits for the client's flow-control window). grpc-js's
+ * writable would take 16 responses before asking for 'drain': a client that stops reading would have
+ * a stream of large pushes hold 16 of them in the node.
+ */
 async function pipeOut(
   call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>,
   responses: () => AsyncIterable<unknown>,
@@ -181,7 +186,7 @@ async function pipeOut(
   try {
     for await (const response of responses()) {
       if (signal.aborted) return;
-      if (!call.write(response)) await waitForDrain(call, signal);
+      await writeOut(call, response, signal);
     }
     if (!signal.aborted) call.end();
   } catch (error) {

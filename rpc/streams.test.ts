@@ -5,6 +5,7 @@ import { RaftlogError } from '../lib/index.js';
 import { BrokerService, ProduceStreamRequestSchema } from '../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../proto/gen/raftlog/v1/peer_pb.js';
 import { eventually, sleep, startService, stopAll } from './test-harness.js';
+import { connect } from 'node:http2';
 
 afterEach(stopAll);
 
@@ -126,6 +127,36 @@ describe('streaming calls through the adapter over 127.0.0.1', () => {
     }
     expect(received).toBe(6000);
     expect(aheadMax).toBeLessThan(2048);
+  });
+
+  it('asks a server-streaming handler for its next push only once the last went out', async () => {
+    let produced = 0;
+    const push = new Uint8Array(1024 * 1024);
+    const { address } = await startService(BrokerService, {
+      async *fetchStream() {
+        for (let i = 0; i < 64; i++) {
+          produced++;
+          yield { partitions: [{ records: push }] };
+        }
+      },
+    });
+    // A client that never reads: its HTTP/2 windows (64 KiB) fill and flow control stops the node.
+    const session = connect(`http://${address}`);
+    const call = session.request({
+      ':method': 'POST',
+      ':path': '/raftlog.v1.BrokerService/FetchStream',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    call.pause();
+    call.end(Buffer.alloc(5));
+    await sleep(500);
+    // What the node holds for it: the push HTTP/2 is sending and the one the handler made meanwhile;
+    // grpc-js's writable alone would have taken 16 more.
+    expect(produced).toBeGreaterThanOrEqual(1);
+    expect(produced).toBeLessThanOrEqual(4);
+    call.close();
+    session.close();
   });
 
   it('propagates client cancellation to a server-streaming handler', async () => {
