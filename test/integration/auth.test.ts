@@ -107,6 +107,15 @@ describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
       });
       expect(r.partitions.every((p) => p.error === undefined)).toBe(true);
     }
+    // Records without a key or without a value, and decoded reads: the quotas measure them too.
+    const sparse = await writer.broker(cluster.node(1).address).produceRecords({
+      topic: 'orders',
+      records: [{ value: utf8.encode('v') }, { key: utf8.encode('k') }],
+    });
+    expect(sparse.partitions.every((p) => p.error === undefined)).toBe(true);
+    const leaderOf0 = await root.leaderAddress('orders', 0);
+    const decoded = await root.broker(leaderOf0).fetchRecords({ topic: 'orders', partition: 0, offset: 0n });
+    expect(decoded.records.length).toBeGreaterThan(0);
     // A principal without ACLs is refused at the node it calls, forwarded or not.
     const nobody = clientAs(cluster, 'nobody', 'nobody-password', 3);
     for (const node of cluster.nodes) {

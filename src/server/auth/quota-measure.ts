@@ -1,3 +1,4 @@
+import type { ConsumedRecord, Record as WireRecord } from '../../../proto/gen/raftlog/v1/record_pb.js';
 import type { QuotaKind } from './quota-throttle.js';
 
 /** What counts against a quota in one message of a method, and whether its response carries the delay. */
@@ -16,18 +17,16 @@ export interface QuotaMeasure {
 interface Bytes {
   readonly length: number;
 }
-interface KeyValue {
-  readonly key: Bytes;
-  readonly value: Bytes;
-}
+/** Key and value as the wire has them: either may be absent (null). */
+type KeyValue = Pick<WireRecord, 'key' | 'value'>;
 
-const recordBytes = (records: readonly KeyValue[]): number =>
-  records.reduce((sum, r) => sum + r.key.length + r.value.length, 0);
-const leasedBytes = (r: { messages: readonly { message?: { record?: Partial<KeyValue> } }[] }): number =>
-  r.messages.reduce((sum, m) => {
-    const record = m.message?.record;
-    return sum + (record?.key?.length ?? 0) + (record?.value?.length ?? 0);
-  }, 0);
+const keyValueBytes = (r: KeyValue | undefined): number => (r?.key?.length ?? 0) + (r?.value?.length ?? 0);
+const producedBytes = (r: { records: readonly KeyValue[] }): number =>
+  r.records.reduce((sum, record) => sum + keyValueBytes(record), 0);
+const consumedBytes = (r: { records: readonly Pick<ConsumedRecord, 'record'>[] }): number =>
+  r.records.reduce((sum, c) => sum + keyValueBytes(c.record), 0);
+const leasedBytes = (r: { messages: readonly { message?: Pick<ConsumedRecord, 'record'> }[] }): number =>
+  r.messages.reduce((sum, m) => sum + keyValueBytes(m.message?.record), 0);
 const fetchedBytes = (r: { partitions: readonly { records: Bytes }[] }): number =>
   r.partitions.reduce((sum, p) => sum + p.records.length, 0);
 
@@ -42,22 +41,10 @@ export const quotaMeasures: Record<string, QuotaMeasure> = {
     on: 'request',
     bytes: (r: { produce?: { batch: Bytes } }) => r.produce?.batch.length ?? 0,
   },
-  produceRecords: {
-    kind: 'produce',
-    on: 'request',
-    bytes: (r: { records: KeyValue[] }) => recordBytes(r.records),
-  },
+  produceRecords: { kind: 'produce', on: 'request', bytes: producedBytes },
   fetch: { kind: 'fetch', on: 'response', bytes: fetchedBytes },
   fetchStream: { kind: 'fetch', on: 'response', bytes: fetchedBytes },
-  fetchRecords: {
-    kind: 'fetch',
-    on: 'response',
-    bytes: (r: { records: KeyValue[] }) => recordBytes(r.records),
-  },
+  fetchRecords: { kind: 'fetch', on: 'response', bytes: consumedBytes },
   lease: { kind: 'fetch', on: 'next-call', bytes: leasedBytes },
-  fetchRecordsStream: {
-    kind: 'fetch',
-    on: 'response',
-    bytes: (r: { records: KeyValue[] }) => recordBytes(r.records),
-  },
+  fetchRecordsStream: { kind: 'fetch', on: 'response', bytes: consumedBytes },
 };
