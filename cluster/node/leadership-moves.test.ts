@@ -116,6 +116,19 @@ describe('a requested leadership transfer', () => {
     expect(clock.pendingCount).toBe(0);
   });
 
+  it('refuses a node that is not a voter of the group at once, asking nothing', async () => {
+    const group = new FakeGroup();
+    const clock = new ManualClock();
+    for (const target of [4, 99]) {
+      const outcome = controllerMoves(group, clock)
+        .transfer(toController(target))
+        .catch((e: { code: string }) => e.code);
+      await expect(outcome).resolves.toBe('INVALID_ARGUMENT');
+    }
+    expect(group.asked).toBeUndefined();
+    expect(clock.pendingCount).toBe(0);
+  });
+
   it('answers TIMEOUT after three election timeouts without a change', async () => {
     const group = new FakeGroup();
     const clock = new ManualClock();

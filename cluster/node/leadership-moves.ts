@@ -37,6 +37,13 @@ export class LeadershipMoves {
     if (target === undefined)
       throw new RaftlogError('NOT_ENOUGH_REPLICAS', 'no follower to hand leadership to');
     if (target === nodeId) return { leaderId: nodeId, term: group.status().term };
+    // Raft hands leadership to voters only; waiting on anything else would only end in TIMEOUT.
+    if (!group.confState.voters.includes(target)) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `node ${target} is not a voting replica of group ${group.id} (voters ${group.confState.voters.join(',')})`,
+      );
+    }
     group.transferLeader(target);
     host.schedule();
     const timeoutMs = this.deps.tickMs * this.deps.electionTimeoutTicks * transferElectionTimeouts;

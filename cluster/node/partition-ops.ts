@@ -187,18 +187,27 @@ export function waitLocal(
   signal: AbortSignal,
 ): Promise<void> {
   return new Promise((resolve) => {
+    let offLeader = (): void => undefined;
     const done = (): void => {
       timer.cancel();
       off();
       offLost();
+      offLeader();
       signal.removeEventListener('abort', done);
       resolve();
     };
     const off = p.group.onApplied(() => {
       if (p.replica.state.highWatermark > offset) done();
     });
-    // A deposed leader's end never moves again: wake now, so the next read answers NOT_LEADER.
-    const offLost = p.group.onLeadershipLost(done);
+    // A deposed leader's end never moves again: wake once the group knows a leader, so the next read
+    // answers NOT_LEADER naming it (a transfer leaves none for a moment: LEADER_NOT_AVAILABLE then).
+    const offLost = p.group.onLeadershipLost(() => {
+      if (p.group.leader !== 0) done();
+      else
+        offLeader = p.group.onLeaderChange(() => {
+          if (p.group.leader !== 0) done();
+        });
+    });
     const timer = clock.after(timeoutMs, done);
     signal.addEventListener('abort', done);
     if (signal.aborted || p.replica.state.highWatermark > offset) done();

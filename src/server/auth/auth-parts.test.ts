@@ -4,6 +4,7 @@ import type { CallAuthContext } from '../../../rpc/index.js';
 import { AclAuthorizer } from './acl-authorizer.js';
 import { signToken, verifyToken } from './session-token.js';
 import { tlsPrincipal } from './tls-identity.js';
+import { QuotaThrottle } from './quota-throttle.js';
 import { TokenBucket } from './token-bucket.js';
 
 const rule = (r: Partial<AclRule>): AclRule => ({
@@ -80,6 +81,24 @@ describe('TokenBucket', () => {
     const bucket = new TokenBucket(1_000_000, 0);
     bucket.setRate(1000);
     expect(bucket.take(2000, 0)).toBe(1000);
+  });
+});
+
+describe('QuotaThrottle', () => {
+  const quota = (principal: string, rate: number) =>
+    [principal, { principal, produceBytesPerSec: rate, fetchBytesPerSec: rate }] as const;
+
+  it("gives User:*'s quota to every principal without one of its own, each its own bucket", () => {
+    const state = { ...emptySecurityState(), quotas: new Map([quota('User:*', 1000), quota('User:vip', 0)]) };
+    const throttle = new QuotaThrottle(
+      () => state,
+      () => 0,
+    );
+    expect(throttle.delayMs('User:a', 'produce', 2000)).toBe(1000);
+    expect(throttle.delayMs('User:b', 'produce', 2000)).toBe(1000);
+    expect(throttle.delayMs('User:b', 'fetch', 1000)).toBe(0);
+    // A quota of its own, here unlimited, wins over the default.
+    expect(throttle.delayMs('User:vip', 'produce', 1_000_000)).toBe(0);
   });
 });
 

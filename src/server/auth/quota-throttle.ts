@@ -1,4 +1,5 @@
 import type { SecurityState } from '../../../cluster/controller/index.js';
+import { anyPrincipal } from '../../security/index.js';
 import { TokenBucket } from './token-bucket.js';
 
 export type QuotaKind = 'produce' | 'fetch';
@@ -8,7 +9,7 @@ const bucketsMax = 10_000;
 
 /**
  * Per node and principal, a token bucket per direction at the rate the controller holds. A principal
- * without a quota is never delayed; a changed quota applies to the next call.
+ * without a quota (its own or User:*'s) is never delayed; a changed quota applies to the next call.
  */
 export class QuotaThrottle {
   private readonly buckets = new Map<string, TokenBucket>();
@@ -18,9 +19,14 @@ export class QuotaThrottle {
     private readonly now: () => number,
   ) {}
 
-  /** How long to hold back the answer to `bytes` of this principal's traffic, in ms. */
+  /**
+   * How long to hold back the answer to `bytes` of this principal's traffic, in ms. A quota set for
+   * User:* is the default of every principal without one of its own, each in a bucket of its own (as
+   * Kafka's default user quota).
+   */
   delayMs(principal: string, kind: QuotaKind, bytes: number): number {
-    const quota = this.state().quotas.get(principal);
+    const quotas = this.state().quotas;
+    const quota = quotas.get(principal) ?? quotas.get(anyPrincipal);
     const rate = kind === 'produce' ? quota?.produceBytesPerSec : quota?.fetchBytesPerSec;
     const key = `${kind}|${principal}`;
     if (rate === undefined || rate === 0) {

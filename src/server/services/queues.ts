@@ -32,7 +32,17 @@ type QueueHandlers = Pick<
 type LeaseResultInit = MessageInitShape<typeof LeaseResultSchema>;
 
 const leasesPerCallMax = 1_000;
-const partitionsPerLeaseMax = 1_000;
+const partitionsPerCallMax = 1_000;
+
+/** At most partitionsPerCallMax partitions, none named twice. */
+function checkPartitionList(partitions: readonly number[], what: string): void {
+  if (partitions.length > partitionsPerCallMax) {
+    throw new RaftlogError('INVALID_ARGUMENT', `at most ${partitionsPerCallMax} partitions per ${what}`);
+  }
+  if (new Set(partitions).size !== partitions.length) {
+    throw new RaftlogError('INVALID_ARGUMENT', `${what} names a partition more than once`);
+  }
+}
 
 /**
  * Queue consumption on the partitions this node leads. A lease that meets messages due for the
@@ -45,9 +55,7 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
   return {
     lease: async (request, context) => {
       checkTopicName(request.topic);
-      if (request.partitions.length > partitionsPerLeaseMax) {
-        throw new RaftlogError('INVALID_ARGUMENT', `at most ${partitionsPerLeaseMax} partitions per lease`);
-      }
+      checkPartitionList(request.partitions, 'a lease');
       const outcome = await queues.lease({
         queue: request.queue,
         topic: request.topic,
@@ -85,6 +93,7 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
     },
     queueStats: async (request) => {
       checkTopicName(request.topic);
+      checkPartitionList(request.partitions, 'queue stats');
       const views = await queues.stats({
         queue: request.queue,
         topic: request.topic,

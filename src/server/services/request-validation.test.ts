@@ -44,6 +44,24 @@ describe('bad requests to the Broker and Admin services', () => {
       /at most 1000 partitions, got 10000/,
     ],
     ['no partition', () => s.broker.fetch({ partitions: [] }), 'INVALID_ARGUMENT', /at least one/],
+    [
+      'queue stats of 100,000 partitions',
+      () => s.broker.queueStats({ queue: 'q', topic: 't', partitions: new Array<number>(100_000).fill(0) }),
+      'INVALID_ARGUMENT',
+      /at most 1000 partitions per queue stats/,
+    ],
+    [
+      'queue stats naming a partition twice',
+      () => s.broker.queueStats({ queue: 'q', topic: 't', partitions: [0, 0] }),
+      'INVALID_ARGUMENT',
+      /more than once/,
+    ],
+    [
+      'a lease naming a partition twice',
+      () => s.broker.lease({ queue: 'q', topic: 't', partitions: [0, 0] }),
+      'INVALID_ARGUMENT',
+      /more than once/,
+    ],
     ['an empty topic name', () => s.broker.fetch(one({ topic: '' })), 'INVALID_TOPIC_NAME', /non-empty/],
     [
       'the same partition twice',

@@ -488,7 +488,9 @@ export const CreatePartitionsResponseSchema: GenMessage<CreatePartitionsResponse
  */
 export type ClusterStatusRequest = Message<"raftlog.v1.ClusterStatusRequest"> & {
   /**
-   * Leave out per-partition status (large clusters, quick checks).
+   * Leave out per-partition status (large clusters, quick checks). With auth required the full status
+   * needs describe on the cluster, while this one is public: nodes, their addresses and counts, and the
+   * controller, which probes and tools read before any user exists.
    *
    * @generated from field: bool omit_partitions = 1;
    */
@@ -823,7 +825,8 @@ export type TransferLeadershipRequest = Message<"raftlog.v1.TransferLeadershipRe
   controller: boolean;
 
   /**
-   * Node to lead; 0 lets the current leader pick the most caught-up replica.
+   * Node to lead, a voting replica of the group (INVALID_ARGUMENT otherwise); 0 lets the current
+   * leader pick the most caught-up replica.
    *
    * @generated from field: uint32 target_node_id = 4;
    */

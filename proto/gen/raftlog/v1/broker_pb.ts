@@ -745,7 +745,9 @@ export type PartitionMetadata = Message<"raftlog.v1.PartitionMetadata"> & {
   partition: number;
 
   /**
-   * Current leader's node id; 0 when there is none.
+   * Current leader's node id as the answering node knows it; 0 when there is none. For a partition
+   * the answering node does not host (yet, as right after CreateTopic), its first replica as a guess,
+   * with leader_term 0: that node answers NOT_LEADER or LEADER_NOT_AVAILABLE if the guess is wrong.
    *
    * @generated from field: uint32 leader_id = 2;
    */
@@ -1811,7 +1813,8 @@ export type LeaseRequest = Message<"raftlog.v1.LeaseRequest"> & {
   topic: string;
 
   /**
-   * Partitions to lease from; empty means any partition this node leads.
+   * Partitions to lease from, at most 1,000, none twice (INVALID_ARGUMENT); empty means any partition
+   * this node leads.
    *
    * @generated from field: repeated uint32 partitions = 3;
    */
@@ -2217,7 +2220,8 @@ export type QueueStatsRequest = Message<"raftlog.v1.QueueStatsRequest"> & {
   topic: string;
 
   /**
-   * Partitions to report; empty means every partition of the topic this node leads.
+   * Partitions to report, at most 1,000, none twice (INVALID_ARGUMENT); empty means every partition
+   * of the topic this node leads.
    *
    * @generated from field: repeated uint32 partitions = 3;
    */

@@ -459,7 +459,8 @@ export const ListAclsResponseSchema: GenMessage<ListAclsResponse> = /*@__PURE__*
   messageDesc(file_raftlog_v1_security, 19);
 
 /**
- * Byte rates of one principal on each node (not cluster-wide); 0 means unlimited.
+ * Byte rates of one principal on each node (not cluster-wide); 0 means unlimited. A quota for User:*
+ * is the default of every principal without one of its own, each held to that rate separately.
  *
  * @generated from message raftlog.v1.Quota
  */
