@@ -9,8 +9,8 @@ type Outcome = 'ok' | 'fail' | 'info';
 /**
  * Per-lease answers that prove an ack did not take effect: the lease had run out and the message was
  * leased again since (an acked message is never leased again, and acking it again answers ok).
- * UNKNOWN_LEASE may mean "already acked" (errors.proto), so like NOT_LEADER after a proposal, or a
- * timeout, it leaves the ack's outcome unknown.
+ * UNKNOWN_LEASE names a lease the message never had (errors.proto), which proves nothing about this
+ * ack, so like NOT_LEADER after a proposal, or a timeout, it leaves the ack's outcome unknown.
  */
 const notAcked: ReadonlySet<string> = new Set(['LEASE_EXPIRED']);
 
