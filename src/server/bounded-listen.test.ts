@@ -1,3 +1,4 @@
+import { createConnection } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../lib/index.js';
 import { createClient, createServer, type ServiceClient } from '../../rpc/index.js';
@@ -13,12 +14,22 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function serve(connectionsMax: number): Promise<{ address: string; listener: BoundedListener }> {
+async function serve(
+  connectionsMax: number,
+  silentMsMax?: number,
+): Promise<{ address: string; listener: BoundedListener }> {
   const api = new MemoryNodeApi();
   api.addTopic('t', 1);
   const server = createServer();
   registerClientServices(server, api, { logger: silentLogger() });
-  const listener = await listenBounded(server, '127.0.0.1:0', connectionsMax);
+  const listener = await listenBounded(
+    server,
+    '127.0.0.1:0',
+    connectionsMax,
+    undefined,
+    undefined,
+    silentMsMax,
+  );
   cleanups.push(
     () => server.forceShutdown(),
     () => listener.close(),
@@ -63,5 +74,25 @@ describe('a node listener with a connection cap', () => {
       if (i > 50) throw answer;
       await new Promise((r) => setTimeout(r, 20));
     }
+  });
+
+  it('closes a connection that stays silent, freeing its place; one that spoke stays open', async () => {
+    const { address, listener } = await serve(2, 300);
+    const talker = connection(address);
+    await talker.metadata({});
+    const silent = createConnection(listener.port, '127.0.0.1');
+    cleanups.push(() => silent.destroy());
+    // Read (and drop) the server's SETTINGS, or the socket stays paused and never reports its end.
+    silent.resume();
+    const closedAfterMs = await new Promise<number>((resolve) => {
+      const opened = Date.now();
+      silent.once('close', () => resolve(Date.now() - opened));
+    });
+    expect(closedAfterMs).toBeGreaterThanOrEqual(250);
+    expect(closedAfterMs).toBeLessThan(3_000);
+    // The place it held takes a new connection; the one that spoke was never closed.
+    await connection(address).metadata({}, { timeoutMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await talker.metadata({})).topics.map((t) => t.name)).toEqual(['t']);
   });
 });

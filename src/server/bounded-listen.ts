@@ -10,11 +10,16 @@ export interface BoundedListener {
   close(): Promise<void>;
 }
 
+/** A connection that has sent no byte this long after it opened is closed. */
+export const silentConnectionMsMax = 10_000;
+
 /**
  * Serves `server` on `address` with at most `connectionsMax` TCP connections at once. grpc-js has no
  * such bound, so the socket is accepted here and handed to grpc-js through its connection injector;
  * one connection over the cap is closed at once by Node (net.Server.maxConnections), which a gRPC
- * client sees as UNAVAILABLE, and every open connection keeps being served.
+ * client sees as UNAVAILABLE, and every open connection keeps being served. A connection that sends
+ * nothing (not even a TLS hello or the HTTP/2 preface) within `silentMsMax` is closed, so sockets
+ * opened and left silent cannot hold the cap for ever.
  */
 export async function listenBounded(
   server: Server,
@@ -22,6 +27,7 @@ export async function listenBounded(
   connectionsMax: number,
   onError: (error: Error) => void = () => undefined,
   credentials: ServerCredentials = ServerCredentials.createInsecure(),
+  silentMsMax = silentConnectionMsMax,
 ): Promise<BoundedListener> {
   const { host, port } = splitHostPort(address);
   // With TLS credentials grpc-js runs the handshake on each injected socket: plaintext never gets in.
@@ -29,7 +35,15 @@ export async function listenBounded(
   const sockets = new Set<Socket>();
   const tcp = createTcpServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    // bytesRead counts what the socket's handle read, also once HTTP/2 or TLS reads from it.
+    const silent = setTimeout(() => {
+      if (socket.bytesRead === 0) socket.destroy();
+    }, silentMsMax);
+    silent.unref();
+    socket.once('close', () => {
+      clearTimeout(silent);
+      sockets.delete(socket);
+    });
     injector.injectConnection(socket);
   });
   const closed = new Promise<void>((resolve) => tcp.once('close', resolve));

@@ -84,11 +84,21 @@ export async function startListeners(
   };
 }
 
+/**
+ * A connection without a call for this long is sent GOAWAY and closed (gRPC clients reconnect when
+ * they next call), so connections opened and left idle cannot hold connectionsMax for ever; Kafka's
+ * connections.max.idle.ms is 10 minutes.
+ */
+const idleConnectionMsMax = 5 * 60_000;
+
 function serverFor(config: NodeConfig, interceptors: ServerInterceptor[] = []): Server {
   return createServer({
     receiveMessageBytesMax: config.messageBytesMax,
     sendMessageBytesMax: config.messageBytesMax,
-    channelOptions: { 'grpc.max_concurrent_streams': config.callsPerConnectionMax },
+    channelOptions: {
+      'grpc.max_concurrent_streams': config.callsPerConnectionMax,
+      'grpc.max_connection_idle_ms': idleConnectionMsMax,
+    },
     interceptors,
   });
 }
