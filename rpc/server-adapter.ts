@@ -19,7 +19,7 @@ import { runInRequestScope, type RequestScope } from './request-scope.js';
 import { createServiceDefinition, methodPath } from './service-definition.js';
 import type { AnyService, ServiceImpl } from './service-types.js';
 import { toServiceError } from './status-mapping.js';
-import { writeOut } from './wait-for-drain.js';
+import { writeOut } from './write-out.js';
 import { wireClock } from './wire-clock.js';
 
 export interface ImplementOptions {

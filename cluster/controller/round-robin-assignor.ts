@@ -15,12 +15,16 @@ export function assignRoundRobin(
   const sorted = sortedById(members);
   const result = new Map<string, TopicPartitionRef[]>(sorted.map((m) => [m.memberId, []]));
   let turn = 0;
+  const next = (topic: string): AssignorMember => {
+    for (;;) {
+      const m = sorted[turn++ % sorted.length] as AssignorMember;
+      if (m.topics.includes(topic)) return m;
+    }
+  };
   for (const [topic, count] of sortedTopics(partitionCounts)) {
     if (!sorted.some((m) => m.topics.includes(topic))) continue;
     for (let partition = 0; partition < count; partition++) {
-      while (!(sorted[turn % sorted.length] as AssignorMember).topics.includes(topic)) turn++;
-      result.get((sorted[turn % sorted.length] as AssignorMember).memberId)?.push({ topic, partition });
-      turn++;
+      result.get(next(topic).memberId)?.push({ topic, partition });
     }
   }
   return new Map([...result].map(([id, set]) => [id, toPartitionSet(set)]));

@@ -25,7 +25,7 @@ export async function answerAsAwaiting(
   const listener = await listenBounded(
     server,
     config.peerListen,
-    config.connectionsMax,
+    { connectionsMax: config.connectionsMax },
     onAcceptError,
     tls.peer,
   );

@@ -4,7 +4,7 @@ import { RaftlogError } from '../../lib/index.js';
 import { createClient, createServer, type ServiceClient } from '../../rpc/index.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { silentLogger } from '../obs/index.js';
-import { listenBounded, type BoundedListener } from './bounded-listen.js';
+import { listenBounded, type BoundedListener, type ConnectionBounds } from './bounded-listen.js';
 import { registerClientServices } from './services/index.js';
 import { MemoryNodeApi } from './services/testing/memory-node-api.js';
 
@@ -14,22 +14,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function serve(
-  connectionsMax: number,
-  silentMsMax?: number,
-): Promise<{ address: string; listener: BoundedListener }> {
+async function serve(bounds: ConnectionBounds): Promise<{ address: string; listener: BoundedListener }> {
   const api = new MemoryNodeApi();
   api.addTopic('t', 1);
   const server = createServer();
   registerClientServices(server, api, { logger: silentLogger() });
-  const listener = await listenBounded(
-    server,
-    '127.0.0.1:0',
-    connectionsMax,
-    undefined,
-    undefined,
-    silentMsMax,
-  );
+  const listener = await listenBounded(server, '127.0.0.1:0', bounds);
   cleanups.push(
     () => server.forceShutdown(),
     () => listener.close(),
@@ -48,7 +38,7 @@ function connection(address: string): Broker {
 
 describe('a node listener with a connection cap', () => {
   it('closes one connection over the cap at once and keeps serving the others', async () => {
-    const { address } = await serve(2);
+    const { address } = await serve({ connectionsMax: 2 });
     const [a, b] = [connection(address), connection(address)];
     await a.metadata({});
     await b.metadata({});
@@ -77,7 +67,7 @@ describe('a node listener with a connection cap', () => {
   });
 
   it('closes a connection that stays silent, freeing its place; one that spoke stays open', async () => {
-    const { address, listener } = await serve(2, 300);
+    const { address, listener } = await serve({ connectionsMax: 2, silentMsMax: 300 });
     const talker = connection(address);
     await talker.metadata({});
     const silent = createConnection(listener.port, '127.0.0.1');

@@ -10,24 +10,29 @@ export interface BoundedListener {
   close(): Promise<void>;
 }
 
-/** A connection that has sent no byte this long after it opened is closed. */
-export const silentConnectionMsMax = 10_000;
+/** What a listener holds open at most. */
+export interface ConnectionBounds {
+  readonly connectionsMax: number;
+  /** A connection that has sent no byte this long after it opened is closed (default 10 s). */
+  readonly silentMsMax?: number;
+}
+
+const silentMsMaxDefault = 10_000;
 
 /**
- * Serves `server` on `address` with at most `connectionsMax` TCP connections at once. grpc-js has no
+ * Serves `server` on `address` with at most connectionsMax TCP connections at once. grpc-js has no
  * such bound, so the socket is accepted here and handed to grpc-js through its connection injector;
  * one connection over the cap is closed at once by Node (net.Server.maxConnections), which a gRPC
  * client sees as UNAVAILABLE, and every open connection keeps being served. A connection that sends
- * nothing (not even a TLS hello or the HTTP/2 preface) within `silentMsMax` is closed, so sockets
+ * nothing (not even a TLS hello or the HTTP/2 preface) within silentMsMax is closed, so sockets
  * opened and left silent cannot hold the cap for ever.
  */
 export async function listenBounded(
   server: Server,
   address: string,
-  connectionsMax: number,
+  { connectionsMax, silentMsMax = silentMsMaxDefault }: ConnectionBounds,
   onError: (error: Error) => void = () => undefined,
   credentials: ServerCredentials = ServerCredentials.createInsecure(),
-  silentMsMax = silentConnectionMsMax,
 ): Promise<BoundedListener> {
   const { host, port } = splitHostPort(address);
   // With TLS credentials grpc-js runs the handshake on each injected socket: plaintext never gets in.

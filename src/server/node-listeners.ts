@@ -67,13 +67,17 @@ export async function startListeners(
   implementService(peer, PeerService, peerHandlers(node, tls.on), { onInternalError, requestScopes });
   const onAcceptError = (error: Error): void => logger.warn({ err: error }, 'accepting a connection failed');
   const { listen, peerListen, connectionsMax } = config;
-  const clientListener = await listenBounded(client, listen, connectionsMax, onAcceptError, tls.client);
-  const peerListener = await listenBounded(peer, peerListen, connectionsMax, onAcceptError, tls.peer).catch(
-    async (error: unknown) => {
-      await closeOne(client, clientListener, 0);
-      throw error;
-    },
-  );
+  const clientListener = await listenBounded(client, listen, { connectionsMax }, onAcceptError, tls.client);
+  const peerListener = await listenBounded(
+    peer,
+    peerListen,
+    { connectionsMax },
+    onAcceptError,
+    tls.peer,
+  ).catch(async (error: unknown) => {
+    await closeOne(client, clientListener, 0);
+    throw error;
+  });
   return {
     health,
     port: clientListener.port,

@@ -34,13 +34,13 @@ type LeaseResultInit = MessageInitShape<typeof LeaseResultSchema>;
 const leasesPerCallMax = 1_000;
 const partitionsPerCallMax = 1_000;
 
-/** At most partitionsPerCallMax partitions, none named twice. */
-function checkPartitionList(partitions: readonly number[], what: string): void {
+/** At most partitionsPerCallMax partitions, none named twice; `call` names the request in the error. */
+function checkPartitionList(partitions: readonly number[], call: string): void {
   if (partitions.length > partitionsPerCallMax) {
-    throw new RaftlogError('INVALID_ARGUMENT', `at most ${partitionsPerCallMax} partitions per ${what}`);
+    throw new RaftlogError('INVALID_ARGUMENT', `at most ${partitionsPerCallMax} partitions per ${call}`);
   }
   if (new Set(partitions).size !== partitions.length) {
-    throw new RaftlogError('INVALID_ARGUMENT', `${what} names a partition more than once`);
+    throw new RaftlogError('INVALID_ARGUMENT', `a ${call} names a partition more than once`);
   }
 }
 
@@ -55,7 +55,7 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
   return {
     lease: async (request, context) => {
       checkTopicName(request.topic);
-      checkPartitionList(request.partitions, 'a lease');
+      checkPartitionList(request.partitions, 'lease');
       const outcome = await queues.lease({
         queue: request.queue,
         topic: request.topic,
@@ -93,7 +93,7 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
     },
     queueStats: async (request) => {
       checkTopicName(request.topic);
-      checkPartitionList(request.partitions, 'queue stats');
+      checkPartitionList(request.partitions, 'queue stats request');
       const views = await queues.stats({
         queue: request.queue,
         topic: request.topic,
