@@ -3,6 +3,8 @@ import type { PeerCertificate } from 'node:tls';
 import type { Deadline, Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { RaftlogError, type Clock } from '../lib/index.js';
 import { requestIdOf, responseMetadata } from './request-scope.js';
+import type { ResponseHold } from './response-budget.js';
+import { callBudgetOf } from './response-budget-interceptor.js';
 
 /** grpc-js 1.14 does not export the type of getAuthContext()'s answer. */
 export type CallAuthContext = ReturnType<ServerUnaryCall<unknown, unknown>['getAuthContext']>;
@@ -31,6 +33,11 @@ export interface CallContext {
   readonly requestId: string;
   /** The connection's TLS state: a peer certificate only when the handshake verified it. */
   readonly authContext: () => CallAuthContext;
+  /**
+   * Reserves room for a response's bytes on the call's connection (response-budget.ts), waiting while
+   * the connection's earlier responses have not gone out; rejects when the call is cancelled or ends.
+   */
+  readonly holdResponseBytes: (bytes: number) => Promise<ResponseHold>;
 }
 
 /**
@@ -44,6 +51,7 @@ export function callContext(
   const requestId = requestIdOf(call.metadata);
   call.sendMetadata(responseMetadata(requestId));
   const controller = new AbortController();
+  const budget = callBudgetOf(call.metadata);
   const cancel = (): void => controller.abort(new RaftlogError('CANCELLED', 'the client cancelled the call'));
   const expire = (): void => controller.abort(new RaftlogError('TIMEOUT', 'the call passed its deadline'));
   call.once('cancelled', cancel);
@@ -59,10 +67,12 @@ export function callContext(
     peerCertificate: call.getAuthContext().sslPeerCertificate,
     requestId,
     authContext: () => call.getAuthContext(),
+    holdResponseBytes: (bytes) => budget.reserve(bytes, controller.signal),
   };
   return {
     context,
     done: () => {
+      budget.handlerDone();
       timer?.cancel();
       call.off('cancelled', cancel);
     },

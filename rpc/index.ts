@@ -1,5 +1,18 @@
 export { wireClock } from './wire-clock.js';
-export { createServer, listen, shutdown, messageBytesMaxDefault, type ServerOptions } from './server.js';
+export {
+  createServer,
+  listen,
+  shutdown,
+  messageBytesMaxDefault,
+  responseBytesPerConnectionMaxDefault,
+  type ServerOptions,
+} from './server.js';
+export {
+  ResponseBudgets,
+  unlimitedCallBudget,
+  type CallBudget,
+  type ResponseHold,
+} from './response-budget.js';
 export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';
 export { receiveWindowsDefault, widenReceiveWindows, type ReceiveWindows } from './receive-windows.js';

@@ -1,9 +1,13 @@
 import { Server, ServerCredentials, type ChannelOptions, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Clock } from '../lib/index.js';
 import { receiveWindowsDefault, widenReceiveWindows, type ReceiveWindows } from './receive-windows.js';
+import { ResponseBudgets } from './response-budget.js';
+import { responseBudgetInterceptor } from './response-budget-interceptor.js';
 import { wireClock } from './wire-clock.js';
 
 export const messageBytesMaxDefault = 16 * 1024 * 1024;
+/** Four of the largest fetch answers (8 MiB) each way through a read ahead. */
+export const responseBytesPerConnectionMaxDefault = 64 * 1024 * 1024;
 
 export interface ServerOptions {
   /** Largest request accepted, in bytes; grpc-js refuses larger ones with RESOURCE_EXHAUSTED. */
@@ -16,6 +20,11 @@ export interface ServerOptions {
   readonly interceptors?: ServerInterceptor[];
   /** HTTP/2 flow-control windows granted to senders (receive-windows.ts); receiveWindowsDefault when absent. */
   readonly receiveWindows?: ReceiveWindows;
+  /**
+   * The ledgers of response bytes held per connection that handlers reserve from (response-budget.ts);
+   * responseBytesPerConnectionMaxDefault each when absent.
+   */
+  readonly responseBudgets?: ResponseBudgets;
 }
 
 export function createServer(options: ServerOptions = {}): Server {
@@ -23,7 +32,12 @@ export function createServer(options: ServerOptions = {}): Server {
     'grpc.max_receive_message_length': options.receiveMessageBytesMax ?? messageBytesMaxDefault,
     'grpc.max_send_message_length': options.sendMessageBytesMax ?? messageBytesMaxDefault,
     ...options.channelOptions,
-    ...(options.interceptors === undefined ? {} : { interceptors: options.interceptors }),
+    interceptors: [
+      responseBudgetInterceptor(
+        options.responseBudgets ?? new ResponseBudgets(responseBytesPerConnectionMaxDefault),
+      ),
+      ...(options.interceptors ?? []),
+    ],
   });
   widenReceiveWindows(server, options.receiveWindows ?? receiveWindowsDefault);
   return server;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RaftlogError } from '../lib/index.js';
 import { BrokerService, ProduceStreamRequestSchema } from '../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../proto/gen/raftlog/v1/peer_pb.js';
-import { eventually, sleep, startService, stopAll } from './test-harness.js';
+import { eventually, sleep, startService, stopAll, unreadCall } from './test-harness.js';
 import { connect } from 'node:http2';
 
 afterEach(stopAll);
@@ -144,15 +144,7 @@ describe('streaming calls through the adapter over 127.0.0.1', () => {
     const session = connect(`http://${address}`);
     // The server cancels the stream and the session when the test stops it: nothing to report.
     session.on('error', () => undefined);
-    const call = session.request({
-      ':method': 'POST',
-      ':path': '/raftlog.v1.BrokerService/FetchStream',
-      'content-type': 'application/grpc',
-      te: 'trailers',
-    });
-    call.on('error', () => undefined);
-    call.pause();
-    call.end(Buffer.alloc(5));
+    const call = unreadCall(session, '/raftlog.v1.BrokerService/FetchStream');
     await sleep(500);
     // What the node holds for it: the push HTTP/2 is sending and the one the handler made meanwhile;
     // grpc-js's writable alone would have taken 16 more.

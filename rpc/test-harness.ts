@@ -1,4 +1,5 @@
 import type { Server } from '@grpc/grpc-js';
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2';
 import type { AnyService, ServiceClient, ServiceImpl } from './service-types.js';
 import type { ClientOptions } from './client-adapter.js';
 import { createClient, createServer, implementService, listen, type ImplementOptions } from './index.js';
@@ -43,4 +44,22 @@ export async function eventually(check: () => boolean, timeoutMs = 2_000): Promi
     if (Date.now() > until) throw new Error('condition not reached in time');
     await sleep(5);
   }
+}
+
+/**
+ * Starts a call with an empty request on a raw HTTP/2 session and never reads its answer: the
+ * stream stays paused, so HTTP/2 flow control (64 KiB windows) holds the rest in the server.
+ */
+export function unreadCall(session: ClientHttp2Session, path: string): ClientHttp2Stream {
+  const call = session.request({
+    ':method': 'POST',
+    ':path': path,
+    'content-type': 'application/grpc',
+    te: 'trailers',
+  });
+  // The server cancels the stream when the test stops it: nothing to report.
+  call.on('error', () => undefined);
+  call.pause();
+  call.end(Buffer.alloc(5));
+  return call;
 }

@@ -21,6 +21,7 @@ interface StartFlags {
   logLevel?: string;
   connectionsMax?: string;
   callsPerConnectionMax?: string;
+  responseBytesPerConnectionMax?: string;
   clientStreamsMax?: string;
   clientStreamsPerConnectionMax?: string;
   tlsCert?: string | undefined;
@@ -57,6 +58,7 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     logLevel: flags.logLevel,
     connectionsMax: flags.connectionsMax,
     callsPerConnectionMax: flags.callsPerConnectionMax,
+    responseBytesPerConnectionMax: flags.responseBytesPerConnectionMax,
     clientStreamsMax: flags.clientStreamsMax,
     clientStreamsPerConnectionMax: flags.clientStreamsPerConnectionMax,
     tlsCert: flags.tlsCert,
@@ -96,6 +98,10 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .option('--connections-max <n>', 'TCP connections served at once, per listener (client, peer)')
     .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
+    .option(
+      '--response-bytes-per-connection-max <bytes>',
+      'fetch answers held for one connection before its fetches wait',
+    )
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')
     // --tls-cert, --tls-key and --tls-ca are the program's own options (tls-options.ts): here the

@@ -149,9 +149,16 @@ describe('node configuration', () => {
     expect(loadNodeConfig(base, {})).toMatchObject({
       connectionsMax: 1_024,
       callsPerConnectionMax: 256,
+      responseBytesPerConnectionMax: 64 * 1024 * 1024,
       clientStreamsMax: 1_024,
       clientStreamsPerConnectionMax: 64,
     });
+    expect(
+      loadNodeConfig(base, { RAFTLOG_RESPONSE_BYTES_PER_CONNECTION_MAX: String(8 * 1024 * 1024) }),
+    ).toMatchObject({ responseBytesPerConnectionMax: 8 * 1024 * 1024 });
+    expect(() => loadNodeConfig({ ...base, responseBytesPerConnectionMax: '1000' }, {})).toThrow(
+      /responseBytesPerConnectionMax/,
+    );
     const env = { [envName('connectionsMax')]: '10', [envName('clientStreamsMax')]: '20' };
     expect(envName('clientStreamsPerConnectionMax')).toBe('RAFTLOG_CLIENT_STREAMS_PER_CONNECTION_MAX');
     expect(loadNodeConfig({ ...base, clientStreamsPerConnectionMax: '5' }, env)).toMatchObject({

@@ -49,6 +49,11 @@ export interface NodeConfig extends TlsSettings {
   readonly connectionsMax: number;
   /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
   readonly callsPerConnectionMax: number;
+  /**
+   * Bytes of fetch answers held for one connection (read for it and not yet taken by HTTP/2); its
+   * further fetches wait until the client reads (rpc/response-budget.ts).
+   */
+  readonly responseBytesPerConnectionMax: number;
   /** ProduceStream and FetchStream calls open at once on the node; one more is RESOURCE_EXHAUSTED. */
   readonly clientStreamsMax: number;
   /** Of those, on one client connection. */
@@ -110,6 +115,7 @@ const defaults = {
   entryDirectIo: 'true',
   connectionsMax: 1_024,
   callsPerConnectionMax: 256,
+  responseBytesPerConnectionMax: 64 * 1024 * 1024,
   clientStreamsMax: 1_024,
   clientStreamsPerConnectionMax: 64,
   gapFillBytesMax: 4 * 1024 * 1024,
@@ -140,6 +146,7 @@ const settingNames = [
   'entryDirectIo',
   'connectionsMax',
   'callsPerConnectionMax',
+  'responseBytesPerConnectionMax',
   'clientStreamsMax',
   'clientStreamsPerConnectionMax',
   'clusterId',
@@ -280,6 +287,13 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     65_536,
     problems,
   );
+  const responseBytesPerConnectionMax = integer(
+    raw.responseBytesPerConnectionMax,
+    'responseBytesPerConnectionMax',
+    1024 * 1024,
+    1024 ** 3,
+    problems,
+  );
   const clientStreamsMax = integer(raw.clientStreamsMax, 'clientStreamsMax', 1, 1_000_000, problems);
   const clientStreamsPerConnectionMax = integer(
     raw.clientStreamsPerConnectionMax,
@@ -358,6 +372,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     entryDirectIo,
     connectionsMax,
     callsPerConnectionMax,
+    responseBytesPerConnectionMax,
     clientStreamsMax,
     clientStreamsPerConnectionMax,
     clusterId,

@@ -1,7 +1,13 @@
 import type { Server, ServerInterceptor } from '@grpc/grpc-js';
 import type { ClusterNode } from '../../cluster/node/index.js';
 import type { PeerTransport } from '../../cluster/transport/index.js';
-import { createServer, implementService, shutdown, type HealthStatusBoard } from '../../rpc/index.js';
+import {
+  createServer,
+  implementService,
+  ResponseBudgets,
+  shutdown,
+  type HealthStatusBoard,
+} from '../../rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import type { Logger } from '../obs/index.js';
@@ -104,6 +110,7 @@ function serverFor(config: NodeConfig, interceptors: ServerInterceptor[] = []): 
       'grpc.max_connection_idle_ms': idleConnectionMsMax,
     },
     interceptors,
+    responseBudgets: new ResponseBudgets(config.responseBytesPerConnectionMax),
   });
 }
 

@@ -2,7 +2,14 @@ import { create, type DescMethod } from '@bufbuild/protobuf';
 import { Metadata } from '@grpc/grpc-js';
 import { RaftlogError, type NodeId } from '../../lib/index.js';
 import type { PeerCalls } from '../../cluster/node/index.js';
-import type { AnyService, CallContext, CallOptions, ServiceClient, ServiceImpl } from '../../rpc/index.js';
+import {
+  unlimitedCallBudget,
+  type AnyService,
+  type CallContext,
+  type CallOptions,
+  type ServiceClient,
+  type ServiceImpl,
+} from '../../rpc/index.js';
 import { AdminService } from '../../proto/gen/raftlog/v1/admin_pb.js';
 import { BrokerService } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
@@ -168,6 +175,7 @@ export class SimPeerCalls implements PeerCalls {
       peerCertificate: undefined,
       requestId: `sim-${this.self}-${this.nextCall++}`,
       authContext: () => ({}),
+      holdResponseBytes: (bytes) => unlimitedCallBudget.reserve(bytes, new AbortController().signal),
     };
   }
 }

@@ -91,9 +91,12 @@ export async function fetchRecords(
     context.deadlineMs,
   );
   for (;;) {
+    // Held until the answer went out: see fetch.ts.
+    const hold = await context.holdResponseBytes(t.bytesMax);
     const response = await readOnce(deps, t);
     const remainingMs = until - Date.now();
     if (response.records.length > 0 || remainingMs <= 0 || context.signal.aborted) return response;
+    hold.release();
     await waitForAnyData(deps.api, [t], remainingMs, deps.limits.fetchRepollMsMin, context.signal);
   }
 }
@@ -117,6 +120,8 @@ export async function* fetchRecordsStream(
   let pushedAt = Date.now();
   let sent = '';
   while (!context.signal.aborted) {
+    // The adapter resumes this generator only once the push went out to HTTP/2.
+    const hold = await context.holdResponseBytes(t.bytesMax);
     const response = await readOnce(deps, t);
     const marks = `${response.nextOffset}/${response.highWatermark}/${response.lastStableOffset}/${response.logStartOffset}`;
     const hasRecords = response.records.length > 0;
@@ -125,6 +130,7 @@ export async function* fetchRecordsStream(
       pushedAt = Date.now();
       sent = marks;
     }
+    hold.release();
     if (hasRecords) continue;
     const waitMs = heartbeatMs > 0 ? pushedAt + heartbeatMs - Date.now() : limits.fetchWaitMsMax;
     await waitForAnyData(deps.api, [t], waitMs, limits.fetchRepollMsMin, context.signal);

@@ -1,11 +1,17 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import type { FetchOutcome } from '../../../cluster/node/node-api.js';
-import type { CallContext } from '../../../rpc/index.js';
+import type { CallContext, ResponseHold } from '../../../rpc/index.js';
 import type {
   FetchStreamRequest,
   FetchStreamResponseSchema,
 } from '../../../proto/gen/raftlog/v1/broker_pb.js';
-import { fetchedPartition, fetchRound, type FetchTarget, type PartitionRead } from './fetch-partitions.js';
+import {
+  fetchedPartition,
+  fetchRound,
+  readBytes,
+  type FetchTarget,
+  type PartitionRead,
+} from './fetch-partitions.js';
 import { isolationFromProto } from './proto-mapping.js';
 import type { ServiceDeps } from './service-deps.js';
 import { responseBytesMax, validateFetchTargets } from './validate-fetch.js';
@@ -47,21 +53,24 @@ export async function* fetchStream(
       : Math.max(request.heartbeatIntervalMs, limits.fetchStreamHeartbeatMsMin);
   let round = 0;
   let pushedAt = Date.now();
-  const startRound = (): Round => readRound(deps, rotate(followed, round++), bytesMax, isolation);
+  const startRound = (): Round => readRound(deps, context, rotate(followed, round++), bytesMax, isolation);
   let ahead: Round | undefined;
   while (followed.length > 0 && !context.signal.aborted) {
     const { order, reads: reading } = ahead ?? startRound();
     ahead = undefined;
-    const reads = await reading;
+    const { reads, hold } = await reading;
     const heartbeatDue = heartbeatMs > 0 && Date.now() - pushedAt >= heartbeatMs;
     const pushed = advance(order, reads, heartbeatDue);
     removeFailed(followed, reads);
     const more = reads.some(hasRecords);
     if (more && followed.length > 0) ahead = startRound();
     if (pushed.length > 0 && !context.signal.aborted) {
+      hold.shrinkTo(readBytes(reads));
       yield { partitions: pushed.map(fetchedPartition) };
       pushedAt = Date.now();
     }
+    // The adapter resumes this generator only once the push went out to HTTP/2.
+    hold.release();
     if (more || followed.length === 0) continue;
     const waitMs = heartbeatMs > 0 ? pushedAt + heartbeatMs - Date.now() : limits.fetchWaitMsMax;
     const positions = followed.map((f) => f.target);
@@ -69,10 +78,10 @@ export async function* fetchStream(
   }
 }
 
-/** One round's reads, in the order they were issued. */
+/** One round's reads, in the order they were issued, and the room its push holds on the connection. */
 interface Round {
   readonly order: readonly Followed[];
-  readonly reads: Promise<PartitionRead[]>;
+  readonly reads: Promise<{ reads: PartitionRead[]; hold: ResponseHold }>;
 }
 
 /**
@@ -82,16 +91,16 @@ interface Round {
  */
 function readRound(
   deps: ServiceDeps,
+  context: CallContext,
   order: readonly Followed[],
   bytesMax: number,
   isolation: ReturnType<typeof isolationFromProto>,
 ): Round {
-  const reads = fetchRound(
-    deps,
-    order.map((f) => f.target),
-    bytesMax,
-    isolation,
-  );
+  const targets = order.map((f) => f.target);
+  const reads = context.holdResponseBytes(bytesMax).then(async (hold) => ({
+    hold,
+    reads: await fetchRound(deps, targets, bytesMax, isolation),
+  }));
   reads.catch(() => undefined);
   return { order, reads };
 }

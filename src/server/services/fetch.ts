@@ -28,11 +28,16 @@ export async function fetch(
   // Another node filling a gap a snapshot install left reads from whichever replica has the data.
   const replicaRead = context.metadata.get(replicaReadHeader)[0] === '1';
   for (;;) {
+    // Held until the answer went out (the adapter ends the call's holds), so a client that does not
+    // read its answers stops this connection's fetches instead of piling them up in the node.
+    const hold = await context.holdResponseBytes(bytesMax);
     const reads = await fetchRound(deps, targets, bytesMax, isolation, replicaRead);
     const remainingMs = until - Date.now();
     if (readBytes(reads) >= enoughBytes || reads.some((r) => r.kind === 'failed') || remainingMs <= 0) {
+      hold.shrinkTo(readBytes(reads));
       return { partitions: reads.map(fetchedPartition) };
     }
+    hold.release();
     if (context.signal.aborted) return { partitions: [] };
     await waitForAnyData(
       deps.api,
