@@ -25,4 +25,27 @@ describe('LocalCluster', () => {
     await cluster.stop(2_000);
     expect(errors).toHaveBeenCalledWith(expect.stringContaining('could not record the cluster'));
   });
+
+  it('refuses a data directory a running cluster uses, as a usage error', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'raftlog-local-'));
+    roots.push(root);
+    const options = { nodes: 1, basePort: 47_200, dataDir: root, host: '127.0.0.1', logLevel: 'warn' };
+    const cluster = new LocalCluster(options, idleProcess);
+    try {
+      const refusal = (): unknown => {
+        try {
+          return new LocalCluster(options, idleProcess);
+        } catch (error) {
+          return error;
+        }
+      };
+      expect(refusal()).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(String(refusal())).toContain('already uses');
+      expect(() => new LocalCluster({ ...options, nodes: 0 }, idleProcess)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      );
+    } finally {
+      await cluster.stop(2_000);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
+import { RaftlogError } from '../../lib/index.js';
 import { clusterFilePath, livePids, readClusterFile, writeClusterFile } from './cluster-file.js';
 import { currentLauncher, type Launcher } from './launcher.js';
 import { clusterLayout, peersArg } from './peers.js';
@@ -130,7 +131,8 @@ export class LocalCluster {
   /** Rejects once `member` exits (never resolves). */
   private diedBeforeReady(member: Member): Promise<never> {
     const died = member.process.exited.then((exit) => {
-      throw new Error(
+      throw new RaftlogError(
+        'UNAVAILABLE',
         `node ${member.id} exited with ${describeExit(exit)} before it was ready; see ${member.logFile}`,
       );
     });
@@ -143,10 +145,12 @@ export class LocalCluster {
     try {
       await Promise.race([waitHealthy(member.address, timeoutMs, this.ready.signal), died]);
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`node ${member.id} at ${member.address}: ${reason}; see ${member.logFile}`, {
-        cause: error,
-      });
+      const reason = RaftlogError.from(error, 'UNAVAILABLE');
+      throw new RaftlogError(
+        reason.code,
+        `node ${member.id} at ${member.address}: ${reason.message}; see ${member.logFile}`,
+        { cause: error },
+      );
     }
   }
 
@@ -200,7 +204,8 @@ function clusterIdFor(dataDir: string, layout: readonly { id: number }[]): strin
 function refuseIfRunning(dataDir: string): void {
   const pids = livePids(readClusterFile(dataDir));
   if (pids.length > 0) {
-    throw new Error(
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
       `${clusterFilePath(dataDir)} lists running processes (${pids.join(', ')}): a cluster already uses ` +
         'this data directory. Stop it first, or delete the file if those pids are not raftlog nodes.',
     );

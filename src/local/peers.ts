@@ -1,3 +1,4 @@
+import { RaftlogError } from '../../lib/index.js';
 import { defaultPeerAddress, peerPortOffset } from '../server/peer-address.js';
 
 export interface NodeAddress {
@@ -19,10 +20,14 @@ export function peersArg(nodes: readonly NodeAddress[]): string {
 
 /** Node ids 1..count on consecutive ports from basePort; peer ports 1000 above (the node's default). */
 export function clusterLayout(count: number, host: string, basePort: number): NodeAddress[] {
-  if (!Number.isSafeInteger(count) || count < 1) throw new Error(`nodes must be at least 1, got ${count}`);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new RaftlogError('INVALID_ARGUMENT', `nodes must be at least 1, got ${count}`);
   const last = basePort + count - 1 + peerPortOffset;
   if (!Number.isSafeInteger(basePort) || basePort < 1 || last > 65535) {
-    throw new Error(`ports ${basePort}..${last} (client ports and peer ports 1000 above) are not all valid`);
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      `ports ${basePort}..${last} (client ports and peer ports 1000 above) are not all valid`,
+    );
   }
   return Array.from({ length: count }, (_, i) => ({
     id: i + 1,
