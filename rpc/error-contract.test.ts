@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { errorCodes, isRetriable, RaftlogError, type ErrorCode } from '../lib/index.js';
+import {
+  errorCodes,
+  isRetriable,
+  OffsetOutOfRangeError,
+  RaftlogError,
+  type ErrorCode,
+} from '../lib/index.js';
 import { ErrorCode as ProtoErrorCode } from '../proto/gen/raftlog/v1/errors_pb.js';
 import { fromServiceError, toServiceError } from './status-mapping.js';
 
@@ -60,6 +66,21 @@ describe('the error contract', () => {
       expect([details, fromServiceError(grpcError(code, details)).code]).toEqual([details, expected]);
     }
     expect(fromServiceError(grpcError(status.UNAVAILABLE, 'x')).retriable).toBe(true);
+  });
+
+  it('carries the positions of an OFFSET_OUT_OF_RANGE in metadata and reads them back', () => {
+    const positions = { highWatermark: 40, lastStableOffset: 38, logStartOffset: 34 };
+    const sent = toServiceError(new OffsetOutOfRangeError('offset 0 is outside [34, 40]', positions));
+    expect(sent.metadata.get('raftlog-log-start-offset')).toEqual(['34']);
+    const back = fromServiceError(sent);
+    expect(back).toBeInstanceOf(OffsetOutOfRangeError);
+    expect([back.code, (back as OffsetOutOfRangeError).positions]).toEqual([
+      'OFFSET_OUT_OF_RANGE',
+      positions,
+    ]);
+    // A status that lost one of them reads as a plain error rather than with made-up positions.
+    sent.metadata.remove('raftlog-high-watermark');
+    expect(fromServiceError(sent)).not.toBeInstanceOf(OffsetOutOfRangeError);
   });
 
   it('ignores an unknown code in metadata and never leaks a foreign error', () => {

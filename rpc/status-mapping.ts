@@ -1,9 +1,24 @@
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { errorCodes, isErrorCode, RaftlogError, type ErrorCode } from '../lib/index.js';
+import {
+  errorCodes,
+  isErrorCode,
+  OffsetOutOfRangeError,
+  RaftlogError,
+  type ErrorCode,
+  type LogPositions,
+  type RaftlogErrorOptions,
+} from '../lib/index.js';
 
 export const errorCodeHeader = 'raftlog-error-code';
 export const retriableHeader = 'raftlog-retriable';
 export const leaderHintHeader = 'raftlog-leader-hint';
+/** An OFFSET_OUT_OF_RANGE status names the partition's positions, so the client can reset its own. */
+export const positionHeaders = {
+  highWatermark: 'raftlog-high-watermark',
+  lastStableOffset: 'raftlog-last-stable-offset',
+  logStartOffset: 'raftlog-log-start-offset',
+} as const satisfies Record<keyof LogPositions, string>;
+const positionKeys = Object.keys(positionHeaders) as (keyof LogPositions)[];
 
 /** The status a failed call ends with: our code travels in metadata, the gRPC status beside it. */
 export function toStatus(error: unknown): StatusObject {
@@ -17,6 +32,9 @@ export function toStatus(error: unknown): StatusObject {
   metadata.set(errorCodeHeader, error.code);
   metadata.set(retriableHeader, String(error.retriable));
   if (error.leaderHint !== undefined) metadata.set(leaderHintHeader, error.leaderHint);
+  if (error instanceof OffsetOutOfRangeError) {
+    for (const key of positionKeys) metadata.set(positionHeaders[key], String(error.positions[key]));
+  }
   return { code: status[errorCodes[error.code].grpc], details: error.message, metadata };
 }
 
@@ -57,8 +75,27 @@ export function fromServiceError(error: ServiceError): RaftlogError {
   const sent = String(error.metadata?.get(errorCodeHeader)[0] ?? '');
   const code: ErrorCode = isErrorCode(sent) ? sent : mapStatus(error);
   const hint = error.metadata?.get(leaderHintHeader)[0];
-  const options = hint === undefined ? { cause: error } : { cause: error, leaderHint: String(hint) };
-  return new RaftlogError(code, error.details || error.message, options);
+  const options: RaftlogErrorOptions =
+    hint === undefined ? { cause: error } : { cause: error, leaderHint: String(hint) };
+  const message = error.details || error.message;
+  const positions = code === 'OFFSET_OUT_OF_RANGE' ? positionsOf(error.metadata) : undefined;
+  return positions === undefined
+    ? new RaftlogError(code, message, options)
+    : new OffsetOutOfRangeError(message, positions, options);
+}
+
+/** The positions an OFFSET_OUT_OF_RANGE status carried; undefined when any is missing or malformed. */
+function positionsOf(metadata: Metadata | undefined): LogPositions | undefined {
+  const read = (key: keyof LogPositions): number => {
+    const text = String(metadata?.get(positionHeaders[key])[0] ?? '');
+    return /^-?\d{1,16}$/.test(text) ? Number(text) : Number.NaN;
+  };
+  const positions = {
+    highWatermark: read('highWatermark'),
+    lastStableOffset: read('lastStableOffset'),
+    logStartOffset: read('logStartOffset'),
+  };
+  return Object.values(positions).every(Number.isSafeInteger) ? positions : undefined;
 }
 
 function mapStatus(error: ServiceError): ErrorCode {

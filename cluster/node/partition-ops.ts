@@ -1,4 +1,11 @@
-import { RaftlogError, RecordBatchView, type Clock, type NodeId } from '../../lib/index.js';
+import {
+  OffsetOutOfRangeError,
+  RaftlogError,
+  RecordBatchView,
+  type Clock,
+  type LogPositions,
+  type NodeId,
+} from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import type { RaftGroup } from '../host/index.js';
 import { noteRequestGroup } from '../../rpc/index.js';
@@ -116,13 +123,9 @@ export async function fetchLocal(
   const highWatermark = sm.highWatermark;
   const lastStableOffset = sm.lastStableOffset;
   const end = input.isolation === 'read-committed' ? lastStableOffset : highWatermark;
-  if (input.offset < sm.logStartOffset || input.offset > highWatermark) {
-    throw new RaftlogError(
-      'OFFSET_OUT_OF_RANGE',
-      `offset ${input.offset} is outside [${sm.logStartOffset}, ${highWatermark}]`,
-    );
-  }
   const outcome = { highWatermark, lastStableOffset, logStartOffset: sm.logStartOffset };
+  if (input.offset < sm.logStartOffset || input.offset > highWatermark)
+    throw outOfRange(input.offset, outcome);
   if (input.offset >= end)
     return { ...outcome, records: new Uint8Array(), nextOffset: input.offset, abortedTransactions: [] };
   if (input.offset >= p.replica.storedEnd) {
@@ -142,7 +145,7 @@ export async function fetchLocal(
   }
   if (input.offset >= written)
     return { ...outcome, records: new Uint8Array(), nextOffset: input.offset, abortedTransactions: [] };
-  const read = await store.read(p.replica.partitionKey, input.offset, input.bytesMax);
+  const read = await readStored(store, p, input);
   const visible: Uint8Array[] = [];
   let nextOffset = input.offset;
   for (const b of read.batches) {
@@ -157,6 +160,26 @@ export async function fetchLocal(
   const aborted =
     input.isolation === 'read-committed' ? sm.abortedTransactions(input.offset, nextOffset) : [];
   return { ...outcome, records: concat(visible), nextOffset, abortedTransactions: aborted };
+}
+
+function outOfRange(offset: number, positions: LogPositions): OffsetOutOfRangeError {
+  return new OffsetOutOfRangeError(
+    `offset ${offset} is outside [${positions.logStartOffset}, ${positions.highWatermark}]`,
+    positions,
+  );
+}
+
+/** Retention may move the log start past the offset while the read waited for the store. */
+async function readStored(store: PartitionStore, p: LocalPartition, input: FetchInput) {
+  try {
+    return await store.read(p.replica.partitionKey, input.offset, input.bytesMax);
+  } catch (error) {
+    if (!(error instanceof RaftlogError) || error.code !== 'OFFSET_OUT_OF_RANGE') throw error;
+    const { highWatermark, lastStableOffset, logStartOffset } = p.replica.state;
+    const stored = await store.info(p.replica.partitionKey);
+    const start = Math.max(logStartOffset, stored.logStartOffset);
+    throw outOfRange(input.offset, { highWatermark, lastStableOffset, logStartOffset: start });
+  }
 }
 
 export async function listOffsetLocal(

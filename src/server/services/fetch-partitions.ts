@@ -1,5 +1,5 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
-import type { RaftlogError } from '../../../lib/index.js';
+import { OffsetOutOfRangeError, type LogPositions, type RaftlogError } from '../../../lib/index.js';
 import type { FetchOutcome } from '../../../cluster/node/node-api.js';
 import type { FetchedPartitionSchema } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { clientError, errorDetail } from './error-detail.js';
@@ -85,27 +85,27 @@ function withoutRecords(outcome: FetchOutcome, target: FetchTarget): FetchOutcom
 export const readBytes = (reads: readonly PartitionRead[]): number =>
   reads.reduce((sum, r) => sum + (r.kind === 'read' ? r.outcome.records.length : 0), 0);
 
-/** The wire form; watermarks are -1 where this response does not know them (failed or skipped). */
+/**
+ * The wire form; watermarks are -1 where this response does not know them (skipped, or failed with
+ * anything but OFFSET_OUT_OF_RANGE, whose positions the client needs to reset its own).
+ */
 export function fetchedPartition(read: PartitionRead): FetchedPartitionInit {
   const { topic, partition, offset } = read.target;
   if (read.kind !== 'read') {
-    const unknown = {
-      highWatermark: -1n,
-      lastStableOffset: -1n,
-      logStartOffset: -1n,
+    const known = read.kind === 'failed' && read.error instanceof OffsetOutOfRangeError;
+    const marks = {
+      ...(known ? wirePositions(read.error.positions) : unknownPositions),
       nextOffset: int64(offset),
     };
     return read.kind === 'failed'
-      ? { topic, partition, ...unknown, error: errorDetail(read.error) }
-      : { topic, partition, ...unknown };
+      ? { topic, partition, ...marks, error: errorDetail(read.error) }
+      : { topic, partition, ...marks };
   }
   const o = read.outcome;
   return {
     topic,
     partition,
-    highWatermark: int64(o.highWatermark),
-    lastStableOffset: int64(o.lastStableOffset),
-    logStartOffset: int64(o.logStartOffset),
+    ...wirePositions(o),
     abortedTransactions: o.abortedTransactions.map((t) => ({
       producerId: int64(t.producerId),
       firstOffset: int64(t.firstOffset),
@@ -114,3 +114,11 @@ export function fetchedPartition(read: PartitionRead): FetchedPartitionInit {
     nextOffset: int64(o.nextOffset),
   };
 }
+
+const unknownPositions = { highWatermark: -1n, lastStableOffset: -1n, logStartOffset: -1n };
+
+const wirePositions = (p: LogPositions) => ({
+  highWatermark: int64(p.highWatermark),
+  lastStableOffset: int64(p.lastStableOffset),
+  logStartOffset: int64(p.logStartOffset),
+});

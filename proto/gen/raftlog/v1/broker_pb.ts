@@ -332,7 +332,9 @@ export type FetchedPartition = Message<"raftlog.v1.FetchedPartition"> & {
   partition: number;
 
   /**
-   * Set when this partition could not be read (NOT_LEADER, OFFSET_OUT_OF_RANGE...).
+   * Set when this partition could not be read (NOT_LEADER, OFFSET_OUT_OF_RANGE...). With
+   * OFFSET_OUT_OF_RANGE the three watermarks below are the partition's, to reset the position from;
+   * with any other error, and for a partition left unread because the response was full, they are -1.
    *
    * @generated from field: raftlog.v1.ErrorDetail error = 3;
    */
@@ -2908,7 +2910,10 @@ export const AssignorSchema: GenEnum<Assignor> = /*@__PURE__*/
  * node answers NOT_LEADER with the leader's address in leader_hint (and `raftlog-leader-hint` metadata).
  * Whole-call failures travel as a gRPC status carrying the metadata `raftlog-error-code` (an ErrorCode
  * name without prefix), `raftlog-retriable` ("true"/"false") and `raftlog-leader-hint` (host:port);
- * per-item failures inside a successful response travel as ErrorDetail.
+ * an OFFSET_OUT_OF_RANGE status (FetchRecords, FetchRecordsStream) also carries the partition's
+ * positions, as decimal strings, in `raftlog-high-watermark`, `raftlog-last-stable-offset` and
+ * `raftlog-log-start-offset`, so a client can reset to the earliest or the latest offset.
+ * Per-item failures inside a successful response travel as ErrorDetail.
  *
  * @generated from service raftlog.v1.BrokerService
  */

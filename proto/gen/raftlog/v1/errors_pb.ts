@@ -191,7 +191,9 @@ export enum ErrorCode {
   SHUTTING_DOWN = 17,
 
   /**
-   * The requested offset is below the log start or above the high watermark. Retriable: no.
+   * The requested offset is below the log start or above the high watermark. The answer names the
+   * partition's high watermark, last stable offset and log start offset (FetchedPartition's fields,
+   * or `raftlog-*` metadata of a failed call) to reset the position from. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_OFFSET_OUT_OF_RANGE = 18;
    */
