@@ -44,6 +44,7 @@ export const errorCodes = {
   CLUSTER_TOO_SMALL: { retriable: false, grpc: 'FAILED_PRECONDITION' },
   AUTHENTICATION_FAILED: { retriable: false, grpc: 'UNAUTHENTICATED' },
   AUTHORIZATION_FAILED: { retriable: false, grpc: 'PERMISSION_DENIED' },
+  REASSIGNMENT_IN_PROGRESS: { retriable: true, grpc: 'ABORTED' },
 } as const satisfies Record<string, { retriable: boolean; grpc: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

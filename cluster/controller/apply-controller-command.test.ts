@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeId } from '../../lib/index.js';
+import { isRetriable, nodeId } from '../../lib/index.js';
 import { applyControllerCommand, initialControllerState } from './apply-controller-command.js';
 import { producerEpochMax, type ControllerCommand, type ControllerResult } from './controller-types.js';
 import { applyAll, lastResult, registerNodes } from './test-helpers.js';
@@ -263,7 +263,7 @@ describe('reassignment', () => {
       state,
     ));
     expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
-      'INVALID_ARGUMENT',
+      'REASSIGNMENT_IN_PROGRESS',
       'INVALID_ARGUMENT',
       'ok',
       'INVALID_ARGUMENT',
@@ -276,6 +276,24 @@ describe('reassignment', () => {
     expect(after.targetReplicas).toEqual([...before.replicas.slice(1), 4]);
     // The group's first configuration stays what it was created with, whatever moves follow.
     expect(after.bootstrapReplicas).toEqual(before.replicas);
+  });
+
+  it('refuses a move of a moving partition as retriable, and takes the same request once the move completes', () => {
+    const first = { type: 'reassign-partition', topic: 't', partition: 0, replicas: [4, 2, 3] } as const;
+    const second = { type: 'reassign-partition', topic: 't', partition: 0, replicas: [1, 4, 3] } as const;
+    let { state, results } = applyAll([...registerNodes(4), createTopic('t', 1, 3), first, first, second]);
+    // The first move sent again (a retry) is answered as recorded.
+    expect(results.slice(-3, -1).map((r) => r.ok)).toEqual([true, true]);
+    const refused = lastResult(results);
+    expectRejected(refused, 'REASSIGNMENT_IN_PROGRESS');
+    expect(isRetriable('REASSIGNMENT_IN_PROGRESS')).toBe(true);
+    if (!refused.ok) expect(refused.message).toMatch(/already moving to \[4, 2, 3\]/);
+    ({ state, results } = applyAll(
+      [{ type: 'complete-reassignment', topic: 't', partition: 0, replicas: [4, 2, 3] }, second],
+      state,
+    ));
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    expect(state.topics.get('t')!.partitions[0]!.targetReplicas).toEqual([1, 4, 3]);
   });
 
   it('refuses to remove the last replica or add a dead node', () => {

@@ -347,8 +347,8 @@ function startReassignment(
   const node = requireNodeId(c.nodeId);
   if (assignment.targetReplicas !== null) {
     reject(
-      'INVALID_ARGUMENT',
-      `partition ${c.topic}/${assignment.partition} is already moving to [${assignment.targetReplicas.join(', ')}]`,
+      'REASSIGNMENT_IN_PROGRESS',
+      `partition ${c.topic}/${assignment.partition} is already moving to [${assignment.targetReplicas.join(', ')}]; retry once that move completes`,
     );
   }
   const has = assignment.replicas.includes(node);
@@ -369,6 +369,10 @@ function startReassignment(
     target = assignment.replicas.filter((r) => r !== node);
   }
   return withAssignment(state, topic, { ...assignment, targetReplicas: target });
+}
+
+function sameOrder(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => b[i] === x);
 }
 
 function sameMembers(a: readonly number[], b: readonly number[]): boolean {
@@ -455,16 +459,20 @@ function reassignPartition(state: ControllerState, c: Command<'reassign-partitio
     );
   }
   if (assignment.targetReplicas !== null) {
+    // The same move again is a retry whose first answer was lost: it is recorded already.
+    if (sameOrder(replicas, assignment.targetReplicas)) {
+      return ok(state, { type: 'assignment', topic: topic.name, assignment });
+    }
     reject(
-      'INVALID_ARGUMENT',
-      `partition ${what} is already moving to [${assignment.targetReplicas.join(', ')}]`,
+      'REASSIGNMENT_IN_PROGRESS',
+      `partition ${what} is already moving to [${assignment.targetReplicas.join(', ')}]; retry once that move completes`,
     );
   }
   const active = activeNodeIds(state);
   const unfit = replicas.find((id) => !assignment.replicas.includes(id) && !active.includes(id));
   if (unfit !== undefined)
     reject('INVALID_ARGUMENT', `node ${unfit} is not a registered live node (or is being decommissioned)`);
-  if (replicas.every((id, i) => assignment.replicas[i] === id))
+  if (sameOrder(replicas, assignment.replicas))
     return ok(state, { type: 'assignment', topic: topic.name, assignment });
   return withAssignment(state, topic, { ...assignment, targetReplicas: replicas });
 }

@@ -2257,6 +2257,9 @@ export const AdminService: GenService<{
   /**
    * Moves a partition to another replica set of the same size (new replicas join as learners, then
    * one joint-consensus change); the first replica is the preferred leader. Answered once recorded.
+   * A partition moves one change at a time: while an earlier ReassignPartition, AddReplica or
+   * RemoveReplica of it is in progress, these three answer REASSIGNMENT_IN_PROGRESS (retriable),
+   * except a ReassignPartition naming that move's replicas in the same order (a retry): it succeeds.
    *
    * @generated from rpc raftlog.v1.AdminService.ReassignPartition
    */
