@@ -9,7 +9,9 @@ const two32 = 2 ** 32;
 export function readInt64(view: DataView, at: number, what: string): number {
   const hi = view.getInt32(at);
   const lo = view.getUint32(at + 4);
-  if (hi > 0x1fffff || hi < -0x200000) throw corrupt(`${what} is outside the safe integer range`);
+  if (hi > 0x1fffff || hi < -0x200000) {
+    throw corrupt(`${what} ${view.getBigInt64(at)} is outside the safe integer range`);
+  }
   return hi * two32 + lo;
 }
 

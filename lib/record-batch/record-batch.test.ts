@@ -4,6 +4,7 @@ import { RaftlogError } from '../raftlog-error.js';
 import {
   decodeRecords,
   encodeRecordBatch,
+  headerOffsets,
   RecordBatchView,
   splitRecordBatches,
   type RecordInput,
@@ -81,6 +82,14 @@ describe('RecordBatch', () => {
   it('defaults to no producer', () => {
     const view = new RecordBatchView(encodeRecordBatch({ records: [{ value: bytes('v') }], timestamp: 1 }));
     expect([view.producerId, view.producerEpoch, view.baseSequence]).toEqual([-1, -1, -1]);
+  });
+
+  it('names an int64 header field beyond a safe integer by its exact value', () => {
+    const encoded = encodeRecordBatch({ records: [{ value: bytes('v') }], timestamp: 1 });
+    new DataView(encoded.buffer, encoded.byteOffset).setBigInt64(headerOffsets.maxTimestamp, 2n ** 63n - 1n);
+    expect(() => new RecordBatchView(encoded).maxTimestamp).toThrow(
+      /^maxTimestamp 9223372036854775807 is outside the safe integer range$/,
+    );
   });
 
   it('assigns baseOffset without touching the CRC, on a copy or in place', () => {

@@ -21,7 +21,7 @@ import { ErrorCode } from '../../../proto/gen/raftlog/v1/errors_pb.js';
 import { deadLetterRecord } from './dead-letter-record.js';
 import type { ProduceForwarder } from './produce-forwarder.js';
 import { produceRecords } from './produce-records.js';
-import { int64, nonNegativeFromInt64, safeFromInt64 } from './proto-mapping.js';
+import { int64, nonNegativeFromInt64 } from './proto-mapping.js';
 import type { ServiceDeps } from './service-deps.js';
 import { checkCount, checkTopicName } from './validate-request.js';
 
@@ -166,7 +166,7 @@ async function settle(
       topic: l.topic,
       partition: l.partition,
       offset: nonNegativeFromInt64(l.offset, 'offset'),
-      leaseId: safeFromInt64(BigInt.asIntN(64, l.leaseId), 'lease_id'),
+      leaseId: nonNegativeFromInt64(l.leaseId, 'lease_id'),
       ms,
       error,
     };

@@ -1,5 +1,11 @@
 import type { AbortedTransaction } from '../../../cluster/partition/index.js';
-import { encodeRecordBatch, RaftlogError, splitRecordBatches, type RecordInput } from '../../../lib/index.js';
+import {
+  encodeRecordBatch,
+  RaftlogError,
+  splitRecordBatches,
+  timestampMsMax,
+  type RecordInput,
+} from '../../../lib/index.js';
 import type { Record as ProtoRecord } from '../../../proto/gen/raftlog/v1/record_pb.js';
 
 /** Producer fields of an idempotent record-level produce, already checked. */
@@ -8,6 +14,8 @@ export interface RecordProducer {
   readonly producerEpoch: number;
   readonly baseSequence: number;
 }
+
+const timestampMax = BigInt(timestampMsMax);
 
 /**
  * Encodes decoded records as one RecordBatch, exactly as a client would: the result goes through
@@ -19,8 +27,13 @@ export function encodeRecords(
   producer: RecordProducer | undefined,
 ): Uint8Array {
   const inputs: RecordInput[] = records.map((r, i) => {
-    if (r.timestampMs < 0n)
-      throw new RaftlogError('INVALID_ARGUMENT', `record ${i}: timestamp_ms is negative`);
+    // Checked as the int64 it came as: a JS number would round it in the message.
+    if (r.timestampMs < 0n || r.timestampMs > timestampMax) {
+      throw new RaftlogError(
+        'INVALID_ARGUMENT',
+        `record ${i}: timestamp_ms must be in [0, ${timestampMsMax}] (0: the append time), got ${r.timestampMs}`,
+      );
+    }
     return {
       key: r.key ?? null,
       value: r.value ?? null,

@@ -23,6 +23,12 @@ beforeAll(async () => {
 });
 afterAll(stopServices);
 
+const recordAt = (timestampMs: bigint) => ({
+  topic: 't',
+  partition: 0,
+  records: [{ value: new Uint8Array(1), timestampMs }],
+});
+
 const one = (over: object = {}) => ({ partitions: [{ topic: 't', partition: 0, offset: 0n, ...over }] });
 
 // "At once" here means no wait was served (a fetch may wait up to 30 s): unit files share two busy cores,
@@ -61,6 +67,47 @@ describe('bad requests to the Broker and Admin services', () => {
       () => s.broker.lease({ queue: 'q', topic: 't', partitions: [0, 0] }),
       'INVALID_ARGUMENT',
       /more than once/,
+    ],
+    // int64 values are quoted exactly as sent, never as a rounded JS number (9223372036854776000).
+    [
+      'a record timestamp of 2^63-1',
+      () => s.broker.produceRecords(recordAt(2n ** 63n - 1n)),
+      'INVALID_ARGUMENT',
+      /timestamp_ms must be in \[0, 4503599627370496\] \(0: the append time\), got 9223372036854775807$/,
+    ],
+    [
+      'a record timestamp of -2^63',
+      () => s.broker.produceRecords(recordAt(-(2n ** 63n))),
+      'INVALID_ARGUMENT',
+      /got -9223372036854775808$/,
+    ],
+    [
+      'a record timestamp just past the largest',
+      () => s.broker.produceRecords(recordAt(2n ** 52n + 1n)),
+      'INVALID_ARGUMENT',
+      /got 4503599627370497$/,
+    ],
+    [
+      'a lease id of 2^64-1',
+      () =>
+        s.broker.ack({
+          queue: 'q',
+          leases: [{ topic: 't', partition: 0, offset: 0n, leaseId: 2n ** 64n - 1n }],
+        }),
+      'INVALID_ARGUMENT',
+      /lease_id must be in \[0, 2\^53-1\], got 18446744073709551615$/,
+    ],
+    [
+      'a transactional offset commit at 2^63-1',
+      () =>
+        s.broker.txnOffsetCommit({
+          transactionalId: 'tx',
+          producerId: 1n,
+          groupId: 'g',
+          offsets: [{ topic: 't', partition: 0, offset: 2n ** 63n - 1n }],
+        }),
+      'INVALID_ARGUMENT',
+      /offset of t\/0 must be in \[0, 2\^53-1\], got 9223372036854775807$/,
     ],
     ['an empty topic name', () => s.broker.fetch(one({ topic: '' })), 'INVALID_TOPIC_NAME', /non-empty/],
     [

@@ -11,6 +11,7 @@ import { TransactionState, type AdminService } from '../../../proto/gen/raftlog/
 import type { BrokerService } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import type { PeerService, WriteTxnMarkersRequest } from '../../../proto/gen/raftlog/v1/peer_pb.js';
 import { errorDetail } from './error-detail.js';
+import { nonNegativeFromInt64 } from './proto-mapping.js';
 import type { ServiceDeps } from './service-deps.js';
 import { checkCount, checkNoDuplicates, checkTopicName } from './validate-request.js';
 
@@ -33,17 +34,15 @@ export function brokerTxnHandlers({ api }: ServiceDeps): BrokerTxnHandlers {
     },
     txnOffsetCommit: async (request) => {
       const offsets = checkPartitions(request.offsets, txnLimits.pendingOffsetsPerTxnMax).map((o, i) => {
-        const { offset, metadata } = request.offsets[i] ?? { offset: -1n, metadata: '' };
-        if (offset < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER)) {
-          throw new RaftlogError('INVALID_ARGUMENT', `offset of ${o.topic}/${o.partition} must be 0 or more`);
-        }
+        const { offset: sent, metadata } = request.offsets[i] ?? { offset: -1n, metadata: '' };
+        const offset = nonNegativeFromInt64(sent, `offset of ${o.topic}/${o.partition}`);
         if (metadata.length > txnLimits.metadataCharsMax) {
           throw new RaftlogError(
             'INVALID_ARGUMENT',
             `metadata is limited to ${txnLimits.metadataCharsMax} characters`,
           );
         }
-        return { ...o, offset: Number(offset), metadata };
+        return { ...o, offset, metadata };
       });
       if (request.memberId.length > txnLimits.memberIdCharsMax) {
         throw new RaftlogError(
