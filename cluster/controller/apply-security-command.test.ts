@@ -58,6 +58,50 @@ describe('security commands', () => {
     }
   });
 
+  it('refuses user names with control, invisible or separator characters, *, or over 255 UTF-8 bytes', () => {
+    const refused: [string, string][] = [
+      ['a\u0085b', 'U+0085'],
+      ['a\u009fb', 'U+009F'],
+      ['a\u2028b', 'U+2028'],
+      ['a\u2029b', 'U+2029'],
+      ['a\u202eb', 'U+202E'],
+      ['a\u2066b', 'U+2066'],
+      ['a\u200bb', 'U+200B'],
+      ['a\ufeffb', 'U+FEFF'],
+      ['a\ud800b', 'unpaired surrogate U+D800'],
+      ['*', "may not be '*'"],
+      ['é'.repeat(128), '255 UTF-8 bytes, got 256'],
+      ['\u{1F600}'.repeat(63) + 'abcd', '255 UTF-8 bytes, got 256'],
+    ];
+    for (const [name, message] of refused) {
+      const { state, results } = applyAll([user(name)]);
+      expect(lastResult(results), JSON.stringify(name)).toMatchObject({
+        ok: false,
+        code: 'INVALID_ARGUMENT',
+      });
+      expect(JSON.stringify(lastResult(results))).toContain(message);
+      expect(state.security.users.size).toBe(0);
+    }
+    const accepted = ['é'.repeat(127) + 'a', '\u{1F600}'.repeat(63) + 'abc', 'x'.repeat(255), 'a*', 'Zoë'];
+    const { state, results } = applyAll(accepted.map((name) => user(name)));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(state.security.users.size).toBe(accepted.length);
+  });
+
+  it('takes ACLs and quotas for the principal of a longest user name', () => {
+    const principal = `User:${'x'.repeat(255)}`;
+    const { state, results } = applyAll([
+      user('x'.repeat(255)),
+      { type: 'add-acls', rules: [{ ...rule, principal }] },
+      { type: 'set-quota', principal, produceBytesPerSec: 1, fetchBytesPerSec: 1 },
+      { type: 'add-acls', rules: [{ ...rule, principal: `${principal}x` }] },
+    ]);
+    expect(results.slice(0, 3).every((r) => r.ok)).toBe(true);
+    expect(lastResult(results)).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+    expect(state.security.acls.size).toBe(1);
+    expect(state.security.quotas.size).toBe(1);
+  });
+
   it('adds rules once, removes them with a count, and validates them', () => {
     const { state, results } = applyAll([
       { type: 'add-acls', rules: [rule, rule] },

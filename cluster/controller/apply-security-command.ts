@@ -12,6 +12,7 @@ import {
   type UserRecord,
 } from './security-types.js';
 import { shownValue } from './shown-value.js';
+import { userNameProblem } from './user-name.js';
 
 type Command<T extends SecurityCommand['type']> = Extract<SecurityCommand, { type: T }>;
 
@@ -25,19 +26,25 @@ const invalid = (message: string): never => {
   throw new RaftlogError('INVALID_ARGUMENT', message);
 };
 
-function checkName(value: unknown, what: string): string {
+function checkName(value: unknown, what: string, charsMax: number = limits.nameCharsMax): string {
   const ok =
     typeof value === 'string' &&
     value.length >= 1 &&
-    value.length <= limits.nameCharsMax &&
+    value.length <= charsMax &&
     // eslint-disable-next-line no-control-regex
     !/[\u0000-\u001f\u007f]/.test(value);
-  if (!ok) invalid(`${what} must be 1-${limits.nameCharsMax} characters without control characters`);
+  if (!ok) invalid(`${what} must be 1-${charsMax} characters without control characters`);
+  return value as string;
+}
+
+function checkUserName(value: unknown): string {
+  const problem = userNameProblem(value);
+  if (problem !== undefined) invalid(problem);
   return value as string;
 }
 
 function checkPrincipal(value: unknown): string {
-  const principal = checkName(value, 'principal');
+  const principal = checkName(value, 'principal', limits.principalCharsMax);
   if (!/^User:./.test(principal)) invalid(`principal '${principal}' must be User:<name> or User:*`);
   return principal;
 }
@@ -85,7 +92,7 @@ function checkRules(rules: readonly AclRule[]): AclRule[] {
 }
 
 function upsertUser(s: SecurityState, c: Command<'upsert-user'>, index: number): SecurityState {
-  const name = checkName(c.name, 'user name');
+  const name = checkUserName(c.name);
   const tokenKey = checkBase64(c.tokenKey, limits.keyBytes, limits.keyBytes, 'token key');
   if (c.ifAbsent && s.users.has(name)) return s;
   if (!s.users.has(name) && s.users.size >= limits.usersMax) {

@@ -117,3 +117,4 @@ export {
   type UserRecord,
 } from './security-types.js';
 export { applySecurityCommand, checkAclRule } from './apply-security-command.js';
+export { userNameBytesMax, userNameProblem } from './user-name.js';

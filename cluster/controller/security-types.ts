@@ -77,7 +77,10 @@ export const securityLimits = {
   aclsMax: 10_000,
   aclsPerCommandMax: 1_000,
   quotasMax: 10_000,
+  /** Resource names, in UTF-16 code units. User names have their own rule (user-name.ts). */
   nameCharsMax: 255,
+  /** "User:" and a longest user name: 255 UTF-8 bytes are at most 255 UTF-16 code units. */
+  principalCharsMax: 260,
   iterationsMin: 4096,
   iterationsMax: 1_000_000,
   saltBytesMin: 16,

@@ -1,3 +1,4 @@
+import { userNameProblem } from '../../cluster/controller/index.js';
 import type { AuthMode } from './auth/auth-guard.js';
 
 /** A value that must never reach a log line: JSON and string forms are redacted. */
@@ -67,7 +68,8 @@ export function validateAuthConfig(raw: Raw, problems: string[]): AuthConfig {
   if (password !== undefined && password.length < passwordCharsMin) {
     problems.push(`bootstrapAdminPassword must have at least ${passwordCharsMin} characters`);
   }
-  if (name === '' || name.length > 255) problems.push('bootstrapAdminUser must be 1-255 characters');
+  const nameProblem = userNameProblem(name);
+  if (nameProblem !== undefined) problems.push(`bootstrapAdminUser: ${nameProblem}`);
   return {
     mode: mode === 'required' ? 'required' : 'none',
     superusers: parseSuperusers(String(raw.superusers ?? ''), problems),

@@ -14,6 +14,12 @@ const authEnv = {
   RAFTLOG_BOOTSTRAP_ADMIN_PASSWORD: adminPassword,
 };
 const utf8 = new TextEncoder();
+const clusterDescribe = {
+  resourceType: 'cluster',
+  resourceName: 'cluster',
+  patternType: 'literal',
+  operation: 'describe',
+} as const;
 
 const clients: RaftlogClient[] = [];
 afterEach(() => {
@@ -161,6 +167,32 @@ describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
     console.log(
       `ACL visible on every node after ${Math.max(...added)} ms, gone after ${Math.max(...removed)} ms`,
     );
+  });
+
+  it('refuses unsafe user names and takes ACLs for a longest one', async () => {
+    const cluster = await startCluster({ nodes: 3, env: authEnv });
+    const root = await adminClient(cluster);
+    const security = new SecurityAdmin(root, cluster.node(1).address);
+    const refused: [string, string][] = [
+      ['*', "may not be '*'"],
+      ['bob\u0085x', 'U+0085'],
+      ['bob\u2028x', 'U+2028'],
+      ['bob\u202ex', 'U+202E'],
+      ['é'.repeat(128), 'at most 255 UTF-8 bytes, got 256'],
+    ];
+    for (const [name, message] of refused) {
+      const r = await failure(security.addUser(name, 'a-password', 4096));
+      expect(r, JSON.stringify(name)).toMatchObject({ code: 'INVALID_ARGUMENT' });
+      expect(r === 'ok' ? '' : r.message).toContain(message);
+    }
+    // 255 bytes either way; the ASCII one is also 255 UTF-16 code units, its principal 260.
+    await security.addUser('é'.repeat(127) + 'a', 'a-password', 4096);
+    const longest = 'x'.repeat(255);
+    await security.addUser(longest, 'a-password', 4096);
+    const principal = `User:${longest}`;
+    await security.addAcls([{ ...clusterDescribe, principal }]);
+    expect(await security.listAcls(principal)).toHaveLength(1);
+    expect((await security.listUsers()).map((u) => u.name)).not.toContain('*');
   });
 
   it('throttles a consumer to its fetch quota without disconnecting it', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { RaftlogError } from '../../../lib/index.js';
-import type { SecurityState, UserRecord } from '../../../cluster/controller/index.js';
+import { userNameProblem, type SecurityState, type UserRecord } from '../../../cluster/controller/index.js';
 import {
   authMessage,
   formatServerFirst,
@@ -52,7 +52,7 @@ export class ScramExchanges {
       throw new RaftlogError('RESOURCE_EXHAUSTED', `at most ${this.limits.exchangesMax} logins in progress`);
     }
     const first = parseClientFirst(clientFirstMessage);
-    const user = this.state().users.get(first.username);
+    const user = this.knownUser(this.state(), first.username);
     const nonce = first.clientNonce + randomBytes(18).toString('base64');
     const serverFirst = formatServerFirst({
       nonce,
@@ -88,6 +88,11 @@ export class ScramExchanges {
     if (!proofOk) throw failed();
     const signature = hmacSha256(Buffer.from(p.user.serverKey, 'base64'), message);
     return { user: p.user, serverFinalMessage: `v=${signature.toString('base64')}` };
+  }
+
+  /** A user stored under a name the rules refuse now (`*` before they did) cannot log in. */
+  private knownUser(state: SecurityState, name: string): UserRecord | undefined {
+    return userNameProblem(name) === undefined ? state.users.get(name) : undefined;
   }
 
   private fakeSalt(username: string): Buffer {

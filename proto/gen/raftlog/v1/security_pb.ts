@@ -174,7 +174,13 @@ export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
  */
 export type UpsertUserRequest = Message<"raftlog.v1.UpsertUserRequest"> & {
   /**
-   * User name: 1-255 characters, no control characters.
+   * User name: 1 to 255 bytes of UTF-8 (bytes, not characters: "é" counts 2, an emoji 4), not "*"
+   * (the principal User:* stands for every user in ACLs and quotas), and none of these code points:
+   * control characters U+0000-U+001F and U+007F-U+009F (C0, DEL, C1 such as U+0085 NEXT LINE);
+   * invisible and formatting characters U+00AD, U+061C, U+180E, U+200B-U+200F, U+2060-U+206F,
+   * U+FEFF, U+FFF9-U+FFFB; line and paragraph separators and bidirectional embeddings U+2028-U+202E.
+   * A name breaking this rule is refused with INVALID_ARGUMENT (gRPC status and error code), in a
+   * message that names the broken part (a refused code point as U+XXXX).
    *
    * @generated from field: string name = 1;
    */
@@ -320,7 +326,8 @@ export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE_
  */
 export type AclRule = Message<"raftlog.v1.AclRule"> & {
   /**
-   * "User:<name>", or "User:*" for every authenticated principal.
+   * "User:<name>", or "User:*" for every authenticated principal; at most 260 UTF-16 code units
+   * (User: and a longest user name).
    *
    * @generated from field: string principal = 1;
    */
@@ -734,7 +741,9 @@ export const SecurityService: GenService<{
     output: typeof UpsertUserResponseSchema;
   },
   /**
-   * Removes a user; its tokens stop working at once (needs alter on the cluster).
+   * Removes a user; its tokens stop working at once (needs alter on the cluster). Any stored name can
+   * be removed, also one an older version accepted that the UpsertUserRequest.name rule now refuses
+   * (such a user cannot log in).
    *
    * @generated from rpc raftlog.v1.SecurityService.DeleteUser
    */
