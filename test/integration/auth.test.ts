@@ -169,7 +169,7 @@ describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
     );
   });
 
-  it('refuses unsafe user names and takes ACLs for a longest one', async () => {
+  it('refuses unsafe user names, takes ACLs for a longest one, and shows a missing user alike on every node', async () => {
     const cluster = await startCluster({ nodes: 3, env: authEnv });
     const root = await adminClient(cluster);
     const security = new SecurityAdmin(root, cluster.node(1).address);
@@ -193,6 +193,21 @@ describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
     await security.addAcls([{ ...clusterDescribe, principal }]);
     expect(await security.listAcls(principal)).toHaveLength(1);
     expect((await security.listUsers()).map((u) => u.name)).not.toContain('*');
+
+    // The salt and iteration count of the server-first-message, without the fresh nonce.
+    const shown = (address: string, name: string) =>
+      root.pool
+        .security(address)
+        .scramStart({ clientFirstMessage: `n,,n=${name},r=nonce` })
+        .then((r) => r.serverFirstMessage.replace(/^r=[^,]*,/, ''));
+    const everyNode = (name: string) => Promise.all(cluster.nodes.map((n) => shown(n.address, name)));
+    // Every replica shows the admin's one salt once it has applied the controller's entries.
+    await until(async () => new Set(await everyNode('admin')).size === 1, 10_000);
+    const ghost = await everyNode('ghost');
+    expect(new Set(ghost).size).toBe(1);
+    expect(ghost[0]).toMatch(/,i=8192$/);
+    expect(await everyNode('ghost')).toEqual(ghost);
+    expect(ghost[0]).not.toBe((await everyNode('ghost2'))[0]);
   });
 
   it('throttles a consumer to its fetch quota without disconnecting it', async () => {

@@ -700,7 +700,10 @@ export const AclOperationSchema: GenEnum<AclOperation> = /*@__PURE__*/
  */
 export const SecurityService: GenService<{
   /**
-   * SCRAM step 1: client-first-message in, server-first-message out (salt, iterations, nonce).
+   * SCRAM step 1: client-first-message in, server-first-message out (salt, iterations, nonce). A user
+   * that does not exist gets an answer of the same shape, so names cannot be probed: a made-up salt
+   * that is the same on every node of the cluster and across restarts, and the default iteration
+   * count (8192) that clients use unless told otherwise.
    *
    * @generated from rpc raftlog.v1.SecurityService.ScramStart
    */
