@@ -68,6 +68,18 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
   return Date.now() - started;
 }
 
+/**
+ * Users, ACLs and quotas reach each node when its controller replica applies them, a moment after
+ * the node that took the change answered: wait until every node shows what `shows` looks for.
+ */
+async function onEveryNode(
+  cluster: TestCluster,
+  client: RaftlogClient,
+  shows: (security: SecurityAdmin) => Promise<boolean>,
+): Promise<void> {
+  for (const node of cluster.nodes) await until(() => shows(new SecurityAdmin(client, node.address)), 5_000);
+}
+
 describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
   it('refuses the unauthenticated and wrong passwords, and enforces ACLs on every node', async () => {
     const cluster = await startCluster({ nodes: 3, env: authEnv });
@@ -86,6 +98,10 @@ describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
 
     await security.addUser('writer', 'writer-password', 4096);
     await security.addUser('nobody', 'nobody-password', 4096);
+    await onEveryNode(cluster, root, async (s) => {
+      const names = (await s.listUsers()).map((u) => u.name);
+      return names.includes('writer') && names.includes('nobody');
+    });
     const wrong = new ScramTokenSource([cluster.node(2).address], { user: 'writer', password: 'wrong-one' });
     expect(await failure(wrong.login())).toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     wrong.close();
@@ -99,6 +115,7 @@ describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
         operation: 'produce',
       },
     ]);
+    await onEveryNode(cluster, root, async (s) => (await s.listAcls('User:writer')).length === 1);
     const writer = clientAs(cluster, 'writer', 'writer-password', 2);
     const producer = new Producer(writer);
     for (let i = 0; i < 30; i++)
@@ -233,6 +250,7 @@ describe('authentication, ACLs and quotas on 3 nodes (auth required)', () => {
       },
     ]);
     await security.setQuota({ principal: 'User:reader', produceBytesPerSec: 0, fetchBytesPerSec: rate });
+    await onEveryNode(cluster, root, async (s) => (await s.listQuotas()).length === 1);
     const reader = clientAs(cluster, 'reader', 'reader-password');
     const leader = await root.leaderAddress('bulk', 0);
     const broker = reader.broker(leader);

@@ -130,4 +130,11 @@ describe('tlsPrincipal', () => {
     const noCn = { subject: { O: 'x' } } as unknown as NonNullable<CallAuthContext['sslPeerCertificate']>;
     expect(tlsPrincipal(ctx({ transportSecurityType: 'ssl', sslPeerCertificate: noCn }))).toBeUndefined();
   });
+
+  it('is nothing for a CN that could not be a user name', () => {
+    for (const CN of ['*', '', 'bill\u0085ing', 'x'.repeat(256)]) {
+      const cert = { subject: { CN } } as unknown as NonNullable<CallAuthContext['sslPeerCertificate']>;
+      expect(tlsPrincipal(ctx({ transportSecurityType: 'ssl', sslPeerCertificate: cert }))).toBeUndefined();
+    }
+  });
 });
