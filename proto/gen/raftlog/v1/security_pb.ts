@@ -694,7 +694,8 @@ export const AclOperationSchema: GenEnum<AclOperation> = /*@__PURE__*/
  * user's ServerKey) and a session token. Every other call then sends `authorization: Bearer <token>`
  * metadata; the token is HMAC-signed with a cluster-wide key held by the controller, so every node
  * accepts it until it expires. The password never leaves the client. A client presenting a verified TLS
- * client certificate is the principal User:<certificate CN> without any exchange.
+ * client certificate is the principal User:<certificate CN> without any exchange, if the CN follows the
+ * UpsertUserRequest.name rule (a CN of "*", for instance, identifies nobody).
  *
  * @generated from service raftlog.v1.SecurityService
  */
