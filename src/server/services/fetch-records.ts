@@ -53,7 +53,11 @@ async function readOnce(deps: ServiceDeps, t: Target) {
   const end = t.isolation === 'read-committed' ? outcome.lastStableOffset : outcome.highWatermark;
   const aborted = t.isolation === 'read-committed' ? outcome.abortedTransactions : [];
   const range = visibleRecords(outcome.records, t.offset, end, t.recordsMax, aborted);
-  t.offset = Math.max(t.offset, range.nextOffset);
+  // Unless max_records cut the answer short, the read's own next offset holds: past batches that
+  // compaction emptied or removed, up to the end, which the records alone would not move beyond.
+  const whole = range.records.length < t.recordsMax;
+  const next = whole ? Math.max(range.nextOffset, Math.min(outcome.nextOffset, end)) : range.nextOffset;
+  t.offset = Math.max(t.offset, next);
   return {
     records: range.records.map((r) => ({
       topic: t.topic,

@@ -100,6 +100,28 @@ describe('ProduceRecords and FetchRecords', () => {
     expect((await waiting).records.map((r) => text(r.record?.value))).toEqual(['late']);
   });
 
+  it('moves past records compaction removed up to the end of the log, once or streaming', async () => {
+    const { api, broker } = await startServices();
+    // What a node answers when compaction left nothing from the offset to the end: no batch, and
+    // the read's next offset at the end.
+    api.fetch = (input) =>
+      Promise.resolve({
+        highWatermark: 22,
+        lastStableOffset: 22,
+        logStartOffset: 0,
+        records: new Uint8Array(0),
+        nextOffset: Math.max(input.offset, 22),
+        abortedTransactions: [],
+      });
+    const once = await broker.fetchRecords({ topic: 't', partition: 0, offset: 20n });
+    expect(once.records).toEqual([]);
+    expect(once.nextOffset).toBe(22n);
+    for await (const push of broker.fetchRecordsStream({ topic: 't', partition: 0, offset: 21n })) {
+      expect(push.nextOffset).toBe(22n);
+      break;
+    }
+  });
+
   it('streams records as they are appended', async () => {
     const { broker } = await startServices();
     const controller = new AbortController();
