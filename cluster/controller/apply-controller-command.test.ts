@@ -4,6 +4,7 @@ import { applyControllerCommand, initialControllerState } from './apply-controll
 import { producerEpochMax, type ControllerCommand, type ControllerResult } from './controller-types.js';
 import { applyAll, lastResult, registerNodes } from './test-helpers.js';
 import { defaultTopicConfig } from './topic-config.js';
+import { offsetKey, withCommittedOffsets } from './group-offsets.js';
 
 const createTopic = (name: string, partitions = 3, replicationFactor = 3): ControllerCommand => ({
   type: 'create-topic',
@@ -167,6 +168,19 @@ describe('topics', () => {
     });
     expect(state.topics.has('c')).toBe(false);
     expect(state.topics.get('d')!.config.queueDeadLetterTopic).toBe('c');
+  });
+
+  it('forgets the committed offsets of a deleted topic, so a topic of the same name starts afresh', () => {
+    const created = applyAll([...registerNodes(3), createTopic('a', 2), createTopic('b', 1)]).state;
+    const at = (topic: string, offset: number) => ({ topic, partition: 0, offset, metadata: '' });
+    let groupOffsets = withCommittedOffsets(created.groupOffsets, 'g', [at('a', 15), at('b', 7)], 1);
+    groupOffsets = withCommittedOffsets(groupOffsets, 'h', [at('a', 3)], 1);
+    const { state } = applyAll([{ type: 'delete-topic', name: 'a' }, createTopic('a', 1)], {
+      ...created,
+      groupOffsets,
+    });
+    expect([...(state.groupOffsets.get('g')?.keys() ?? [])]).toEqual([offsetKey('b', 0)]);
+    expect(state.groupOffsets.has('h')).toBe(false);
   });
 
   it('updates config within bounds, grows partitions, deletes and never reuses group ids', () => {

@@ -28,6 +28,7 @@ import {
 import { applyGroupCommand } from './apply-group-command.js';
 import { applySecurityCommand } from './apply-security-command.js';
 import { emptySecurityState } from './security-types.js';
+import { withoutTopicOffsets } from './group-offsets.js';
 import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
 import { activeNodeIds, nodeLoads, placePartitions, type NodeLoad } from './placement.js';
 import {
@@ -323,8 +324,9 @@ function deleteTopic(state: ControllerState, c: Command<'delete-topic'>): Outcom
   const topic = requireTopic(state, c.name);
   const topics = new Map(state.topics);
   topics.delete(c.name);
+  const groupOffsets = withoutTopicOffsets(state.groupOffsets, c.name);
   return ok(
-    { ...state, topics },
+    { ...state, topics, groupOffsets },
     { type: 'topic-deleted', groupIds: topic.partitions.map((p) => p.groupId) },
   );
 }

@@ -46,6 +46,23 @@ export function withCommittedOffsets(
   return new Map(all).set(groupId, group);
 }
 
+/**
+ * Every group's offsets without those of `topic` (deleted: a topic created later under its name
+ * starts from scratch, and consumers must not resume it at the old positions, as in Kafka). A group
+ * left with no offsets is dropped from the map; its members, if any, stay in `groups`.
+ */
+export function withoutTopicOffsets(all: GroupOffsetsByGroup, topic: string): GroupOffsetsByGroup {
+  let changed: Map<string, GroupOffsets> | undefined;
+  for (const [groupId, offsets] of all) {
+    const kept = new Map([...offsets].filter(([, o]) => o.topic !== topic));
+    if (kept.size === offsets.size) continue;
+    changed ??= new Map(all);
+    if (kept.size === 0) changed.delete(groupId);
+    else changed.set(groupId, kept);
+  }
+  return changed ?? all;
+}
+
 /** Snapshot form: groups sorted by id, offsets sorted by topic then partition. */
 export function encodeGroupOffsets(all: GroupOffsetsByGroup): unknown[] {
   return [...all.keys()].sort().map((groupId) => ({

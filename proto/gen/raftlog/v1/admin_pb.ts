@@ -682,7 +682,9 @@ export type PartitionStatus = Message<"raftlog.v1.PartitionStatus"> & {
   replicas: number[];
 
   /**
-   * Replicas whose log is caught up with the leader's.
+   * Replicas whose log is caught up with the leader's. Only the partition's leader knows them: a node
+   * that does not lead the partition answers it empty (ask the node of leader_id, or merge the
+   * answers of every node as `raftlog status` does).
    *
    * @generated from field: repeated uint32 in_sync = 7;
    */
@@ -2092,7 +2094,8 @@ export const AdminService: GenService<{
     output: typeof CreateTopicsResponseSchema;
   },
   /**
-   * Deletes a topic and, asynchronously, its data on every replica.
+   * Deletes a topic and, asynchronously, its data on every replica. Consumer groups' committed offsets
+   * for it go with it, so a topic created later under the same name is read from its reset position.
    *
    * @generated from rpc raftlog.v1.AdminService.DeleteTopic
    */

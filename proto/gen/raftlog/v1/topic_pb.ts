@@ -108,8 +108,11 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
   minInsyncReplicas?: number | undefined;
 
   /**
-   * Compacted topics: how long a tombstone stays readable once compaction reaches it, in ms
-   * (Kafka's delete.retention.ms); default one day.
+   * Compacted topics: a tombstone (a record with a null value) is removed once compaction reaches it
+   * and it is older than this by append time, in ms (Kafka's delete.retention.ms, which Kafka counts
+   * from the compaction pass that first reaches the tombstone instead); default one day. Keep it above
+   * min_compaction_lag_ms plus the time a reader takes to read the log through, or a reader may see a
+   * key's older value and miss its delete.
    *
    * @generated from field: optional int64 delete_retention_ms = 9;
    */
