@@ -40,7 +40,9 @@ export type Record = Message<"raftlog.v1.Record"> & {
   headers: RecordHeader[];
 
   /**
-   * Creation time in ms since the Unix epoch; 0 lets the server use the append time.
+   * Creation time in ms since the Unix epoch; 0 lets the node that receives the ProduceRecords call
+   * stamp it with its clock as it builds the batch (a few ms before the leader's append, so at or
+   * before the response's log_append_time_ms).
    *
    * @generated from field: int64 timestamp_ms = 4;
    */
