@@ -170,6 +170,21 @@ describe('topics', () => {
     expect(state.topics.get('d')!.config.queueDeadLetterTopic).toBe('c');
   });
 
+  it('names a refused setting as users write it, the Kafka-style name and the proto field', () => {
+    const refusal = (config: Record<string, unknown>): string => {
+      const result = lastResult(
+        applyAll([
+          ...registerNodes(1),
+          { type: 'create-topic', name: 'ok', partitions: 1, replicationFactor: 1, config },
+        ]).results,
+      );
+      return result.ok ? 'accepted' : result.message;
+    };
+    expect(refusal({ retentionMs: 5 })).toMatch(/^retention\.ms \(retention_ms\) must be an integer/);
+    expect(refusal({ maxMessageBytes: 1 })).toMatch(/^max\.message\.bytes \(max_message_bytes\) must/);
+    expect(refusal({ cleanupPolicy: 'x' })).toMatch(/^cleanup\.policy \(cleanup_policy\) must be one of/);
+  });
+
   it('forgets the committed offsets of a deleted topic, so a topic of the same name starts afresh', () => {
     const created = applyAll([...registerNodes(3), createTopic('a', 2), createTopic('b', 1)]).state;
     const at = (topic: string, offset: number) => ({ topic, partition: 0, offset, metadata: '' });

@@ -103,6 +103,15 @@ export function validateTopicName(name: unknown): Rejection | undefined {
   return undefined;
 }
 
+/**
+ * A setting as users name it: the dotted Kafka-style name the CLI and README use, then the proto
+ * field (retentionMs: "retention.ms (retention_ms)").
+ */
+export function settingLabel(key: keyof TopicConfig): string {
+  const words = key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`).split(' ');
+  return `${words.join('.')} (${words.join('_')})`;
+}
+
 function checkBounded(key: keyof typeof topicConfigBounds, value: unknown, allowUnlimited: boolean) {
   const { min, max } = topicConfigBounds[key];
   if (typeof value === 'number' && Number.isSafeInteger(value)) {
@@ -112,21 +121,21 @@ function checkBounded(key: keyof typeof topicConfigBounds, value: unknown, allow
   const unlimited = allowUnlimited ? ' or -1 (unlimited)' : '';
   return {
     code: 'INVALID_ARGUMENT',
-    message: `${key} must be an integer in [${min}, ${max}]${unlimited}`,
+    message: `${settingLabel(key)} must be an integer in [${min}, ${max}]${unlimited}`,
   } as const;
 }
 
 function checkBoolean(key: 'queueDeadLetterExpired' | 'queueOrderedByKey', value: unknown) {
   return typeof value === 'boolean'
     ? undefined
-    : ({ code: 'INVALID_ARGUMENT', message: `${key} must be true or false` } as const);
+    : ({ code: 'INVALID_ARGUMENT', message: `${settingLabel(key)} must be true or false` } as const);
 }
 
 function checkCleanupPolicy(policy: unknown) {
   if (cleanupPolicies.some((c) => c === policy)) return undefined;
   return {
     code: 'INVALID_ARGUMENT',
-    message: `cleanupPolicy must be one of ${cleanupPolicies.map((c) => `'${c}'`).join(', ')}`,
+    message: `${settingLabel('cleanupPolicy')} must be one of ${cleanupPolicies.map((c) => `'${c}'`).join(', ')}`,
   } as const;
 }
 
@@ -135,12 +144,15 @@ function checkDeadLetterTopic(deadLetterTopic: unknown, topic: string): Rejectio
   if (deadLetterTopic === '') return undefined;
   const invalid = validateTopicName(deadLetterTopic);
   if (invalid !== undefined) {
-    return { code: 'INVALID_ARGUMENT', message: `queueDeadLetterTopic: ${invalid.message}` };
+    return {
+      code: 'INVALID_ARGUMENT',
+      message: `${settingLabel('queueDeadLetterTopic')}: ${invalid.message}`,
+    };
   }
   if (deadLetterTopic === topic) {
     return {
       code: 'INVALID_ARGUMENT',
-      message: `queueDeadLetterTopic may not be the topic itself ('${topic}')`,
+      message: `${settingLabel('queueDeadLetterTopic')} may not be the topic itself ('${topic}')`,
     };
   }
   return undefined;
