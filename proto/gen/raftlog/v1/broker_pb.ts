@@ -2914,6 +2914,10 @@ export const AssignorSchema: GenEnum<Assignor> = /*@__PURE__*/
  * positions, as decimal strings, in `raftlog-high-watermark`, `raftlog-last-stable-offset` and
  * `raftlog-log-start-offset`, so a client can reset to the earliest or the latest offset.
  * Per-item failures inside a successful response travel as ErrorDetail.
+ * A node holds at most 64 MiB (its responseBytesPerConnectionMax setting) of fetch answers for one
+ * connection that HTTP/2 has not yet sent: Fetch, FetchRecords, FetchStream and FetchRecordsStream
+ * reserve their max_bytes before reading, and wait while the connection's earlier answers are unread.
+ * Read every answer and stream you open on a connection, or its other fetches stall.
  *
  * @generated from service raftlog.v1.BrokerService
  */
