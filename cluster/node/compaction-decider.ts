@@ -2,6 +2,7 @@ import { coveredBy, type PartitionStore } from '../../storage/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { TopicConfig } from '../controller/index.js';
 import { encodePartitionEntry, type CompactionBounds } from '../partition/index.js';
+import { CompactionReach } from './compaction-reach.js';
 import type { KeyCompaction } from './key-compaction.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
@@ -24,12 +25,15 @@ export interface CompactionDeciderContext {
 /**
  * The leader's half of key compaction: for each partition of a compacted topic it leads, it decides
  * how far compaction may go (below the last stable offset, older than min.compaction.lag.ms) and
- * below which offset tombstones go (older than delete.retention.ms), and proposes that as a `compact`
- * entry; every replica applies it and its store follows in the background (KeyCompaction). Ages are
- * the leader's append times, found with one seek on the append time index.
+ * below which offset tombstones go (older than delete.retention.ms, and reached by a compaction bound
+ * at least that long ago: CompactionReach), and proposes that as a `compact` entry; every replica
+ * applies it and its store follows in the background (KeyCompaction). Ages are the leader's append
+ * times, found with one seek on the append time index.
  */
 export class CompactionDecider {
   private checkedAtMs = 0;
+  /** Per partition group this node leads. */
+  private readonly reaches = new Map<number, CompactionReach>();
 
   constructor(
     private readonly ctx: CompactionDeciderContext,
@@ -54,18 +58,25 @@ export class CompactionDecider {
   }
 
   private async decide(now: number): Promise<void> {
+    const led = new Set<number>();
     for (const t of this.ctx.controller.state.topics.values()) {
       if (t.config.cleanupPolicy === 'delete') continue;
       for (const a of t.partitions) {
         const local = this.ctx.partitions.get(a.groupId);
         if (local === undefined || !local.group.isLeader() || local.replica.isFilling) continue;
-        const target = await this.target(local, t.config, now);
+        led.add(a.groupId);
+        const reach = this.reaches.get(a.groupId) ?? new CompactionReach();
+        this.reaches.set(a.groupId, reach);
+        reach.note(local.replica.state.compactionTarget.upToOffset, now);
+        const target = await this.target(local, t.config, now, reach);
         if (target === undefined) continue;
         local.group.propose(
           encodePartitionEntry({ timestampMs: now, command: { type: 'compact', ...target } }),
         );
       }
     }
+    // A partition led again later starts its history afresh (tombstones then wait longer).
+    for (const groupId of this.reaches.keys()) if (!led.has(groupId)) this.reaches.delete(groupId);
   }
 
   /** The bounds worth proposing now, or undefined when the last decision covers enough. */
@@ -73,6 +84,7 @@ export class CompactionDecider {
     local: LocalPartition,
     config: TopicConfig,
     now: number,
+    reach: CompactionReach,
   ): Promise<CompactionBounds | undefined> {
     const sm = local.replica.state;
     const key = local.replica.partitionKey;
@@ -81,9 +93,13 @@ export class CompactionDecider {
       const young = await this.ctx.store.retentionCutoffByAppendTime(key, now - config.minCompactionLagMs);
       upToOffset = Math.min(upToOffset, young);
     }
-    const old = await this.ctx.store.retentionCutoffByAppendTime(key, now - config.deleteRetentionMs);
-    const target = { upToOffset, tombstonesBeforeOffset: Math.min(old, upToOffset) };
     const current = sm.compactionTarget;
+    const old = await this.ctx.store.retentionCutoffByAppendTime(key, now - config.deleteRetentionMs);
+    const reachedLongAgo = Math.max(
+      reach.reachedBy(now - config.deleteRetentionMs),
+      current.tombstonesBeforeOffset,
+    );
+    const target = { upToOffset, tombstonesBeforeOffset: Math.min(old, upToOffset, reachedLongAgo) };
     if (coveredBy(target, current)) return undefined;
     const dirty = target.upToOffset - current.upToOffset;
     const endDue = dirty > 0 && dirty >= minCleanableDirtyRatio * (target.upToOffset - sm.logStartOffset);

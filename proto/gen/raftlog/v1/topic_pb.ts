@@ -108,11 +108,11 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
   minInsyncReplicas?: number | undefined;
 
   /**
-   * Compacted topics: a tombstone (a record with a null value) is removed once compaction reaches it
-   * and it is older than this by append time, in ms (Kafka's delete.retention.ms, which Kafka counts
-   * from the compaction pass that first reaches the tombstone instead); default one day. Keep it above
-   * min_compaction_lag_ms plus the time a reader takes to read the log through, or a reader may see a
-   * key's older value and miss its delete.
+   * Compacted topics: how long a tombstone (a record with a null value) stays readable after
+   * compaction first reaches it, in ms (Kafka's delete.retention.ms), so a reader that saw a key's
+   * older value and reads on within this time also sees its delete; default one day. Counted from the
+   * partition leader's compaction decision that first covers the tombstone; a new leader counts
+   * afresh from when it took over, so a tombstone may stay longer, never shorter.
    *
    * @generated from field: optional int64 delete_retention_ms = 9;
    */
