@@ -15,6 +15,14 @@ describe('CompactionReach', () => {
     expect(reach.reachedBy(4_000)).toBe(250);
   });
 
+  it('takes a clock set back as standing still', () => {
+    const reach = new CompactionReach();
+    reach.note(100, 5_000);
+    reach.note(200, 1_000);
+    expect(reach.reachedBy(4_999)).toBe(0);
+    expect(reach.reachedBy(5_000)).toBe(200);
+  });
+
   it('stays bounded and, thinned, only ever answers lower', () => {
     const reach = new CompactionReach();
     const full: [number, number][] = [];

@@ -1,5 +1,3 @@
-import { assert } from '../../lib/index.js';
-
 /** Entries kept per partition; beyond it every other middle one goes, which only delays removals. */
 const reachEntriesMax = 64;
 
@@ -19,12 +17,14 @@ interface Reach {
 export class CompactionReach {
   private readonly reaches: Reach[] = [];
 
-  /** Records the bound in force at `atMs`, if it goes further than the last one seen. */
+  /**
+   * Records the bound in force at `atMs`, if it goes further than the last one seen. A wall clock
+   * set back is taken as standing still: the bound is then dated later, which keeps tombstones longer.
+   */
   note(upToOffset: number, atMs: number): void {
     const last = this.reaches.at(-1);
     if (last !== undefined && upToOffset <= last.upToOffset) return;
-    assert(last === undefined || atMs >= last.atMs, 'compaction reach noted out of time order');
-    this.reaches.push({ upToOffset, atMs });
+    this.reaches.push({ upToOffset, atMs: Math.max(atMs, last?.atMs ?? atMs) });
     if (this.reaches.length > reachEntriesMax) this.thin();
   }
 
