@@ -29,6 +29,7 @@ import { applyGroupCommand } from './apply-group-command.js';
 import { applySecurityCommand } from './apply-security-command.js';
 import { emptySecurityState } from './security-types.js';
 import { withoutTopicOffsets } from './group-offsets.js';
+import type { TransactionalIdInfo } from './txn-types.js';
 import { applyTxnCommand, type TxnOutcome } from './apply-txn-command.js';
 import { activeNodeIds, nodeLoads, placePartitions, type NodeLoad } from './placement.js';
 import {
@@ -325,10 +326,26 @@ function deleteTopic(state: ControllerState, c: Command<'delete-topic'>): Outcom
   const topics = new Map(state.topics);
   topics.delete(c.name);
   const groupOffsets = withoutTopicOffsets(state.groupOffsets, c.name);
+  const transactionalIds = withoutPendingTopicOffsets(state.transactionalIds, c.name);
   return ok(
-    { ...state, topics, groupOffsets },
+    { ...state, topics, groupOffsets, transactionalIds },
     { type: 'topic-deleted', groupIds: topic.partitions.map((p) => p.groupId) },
   );
+}
+
+/** Open transactions' offsets for `topic` go too: committed later, they would land on a topic of its name. */
+function withoutPendingTopicOffsets(
+  all: ControllerState['transactionalIds'],
+  topic: string,
+): ControllerState['transactionalIds'] {
+  let changed: Map<string, TransactionalIdInfo> | undefined;
+  for (const [id, info] of all) {
+    const pendingOffsets = info.pendingOffsets.filter((o) => o.topic !== topic);
+    if (pendingOffsets.length === info.pendingOffsets.length) continue;
+    changed ??= new Map(all);
+    changed.set(id, { ...info, pendingOffsets });
+  }
+  return changed ?? all;
 }
 
 function withAssignment(state: ControllerState, topic: TopicInfo, assignment: PartitionAssignment): Outcome {

@@ -98,6 +98,31 @@ describe('transactions in the controller', () => {
     expect(next).toMatchObject({ state: 'ongoing', epoch: 0, partitions: [{ topic: 't', partition: 2 }] });
   });
 
+  it('drops pending offsets of a topic deleted before the commit, so they never reach a new topic of its name', () => {
+    const offsets: ControllerCommand = {
+      type: 'txn-offset-commit',
+      ...who,
+      groupId: 'g',
+      generationId: -1,
+      memberId: '',
+      offsets: [{ topic: 't', partition: 1, offset: 9, metadata: '' }],
+    };
+    const { state, results } = applyAll(
+      [
+        add([0]),
+        { type: 'add-offsets-to-txn', ...who, groupId: 'g' },
+        offsets,
+        { type: 'delete-topic', name: 't' },
+        { type: 'create-topic', name: 't', partitions: 3, replicationFactor: 3, config: {} },
+        end(true),
+        complete(true),
+      ],
+      setup(),
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, true, true, true, true]);
+    expect(state.groupOffsets.get('g')?.get(offsetKey('t', 1))).toBeUndefined();
+  });
+
   it('refuses to end a transaction that is not open', () => {
     expectRejected(lastResult(applyAll([end(true)], setup()).results), 'INVALID_TXN_STATE');
   });

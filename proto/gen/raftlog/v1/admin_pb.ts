@@ -2095,7 +2095,8 @@ export const AdminService: GenService<{
   },
   /**
    * Deletes a topic and, asynchronously, its data on every replica. Consumer groups' committed offsets
-   * for it go with it, so a topic created later under the same name is read from its reset position.
+   * for it go with it (and those open transactions would commit), so a topic created later under the
+   * same name is read from its reset position.
    *
    * @generated from rpc raftlog.v1.AdminService.DeleteTopic
    */
