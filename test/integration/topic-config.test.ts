@@ -80,7 +80,9 @@ async function checkQueueSettings(cluster: TestCluster): Promise<void> {
   const selfDeadLetter = ['topic', 'alter', 'jobs', '--config', 'queue.dead.letter.topic=jobs'];
   const refused = await cli(bootstrap, ...selfDeadLetter);
   expect(refused.code).toBe(1);
-  expect(refused.err).toMatch(/INVALID_ARGUMENT: .*queueDeadLetterTopic may not be the topic itself/);
+  expect(refused.err).toMatch(
+    /INVALID_ARGUMENT: .*queue\.dead\.letter\.topic \(queue_dead_letter_topic\) may not be the topic itself/,
+  );
   const alter = ['--json', 'topic', 'alter', 'jobs', '--config', 'queue.ordered.by.key=true'];
   const altered = await cli(bootstrap, ...alter);
   expect(altered.code, altered.err).toBe(0);
@@ -134,7 +136,9 @@ describe('topic settings from the CLI, under Kafka names', () => {
 
     const bad = await cli(bootstrap, 'topic', 'alter', topic, '--config', 'min.insync.replicas=0');
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(/INVALID_ARGUMENT: .*minInsyncReplicas must be an integer in \[1, 64\]/);
+    expect(bad.err).toMatch(
+      /INVALID_ARGUMENT: .*min\.insync\.replicas \(min_insync_replicas\) must be an integer in \[1, 64\]/,
+    );
     const altered = await cli(
       bootstrap,
       '--json',
