@@ -6,7 +6,7 @@ import { responseBudgetInterceptor } from './response-budget-interceptor.js';
 import { wireClock } from './wire-clock.js';
 
 export const messageBytesMaxDefault = 16 * 1024 * 1024;
-/** Four of the largest fetch answers (8 MiB) each way through a read ahead. */
+/** Four streams' worth of the largest fetch answers (8 MiB): a push being sent and one read ahead each. */
 export const responseBytesPerConnectionMaxDefault = 64 * 1024 * 1024;
 
 export interface ServerOptions {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RaftlogError } from '../../lib/index.js';
-import { parseHostAliases } from '../../rpc/index.js';
+import { parseHostAliases, responseBytesPerConnectionMaxDefault } from '../../rpc/index.js';
 import { defaultPeerAddress } from './peer-address.js';
 import { tlsSettingNames, validateTlsSettings, type TlsSettings } from './tls-settings.js';
 import {
@@ -115,7 +115,7 @@ const defaults = {
   entryDirectIo: 'true',
   connectionsMax: 1_024,
   callsPerConnectionMax: 256,
-  responseBytesPerConnectionMax: 64 * 1024 * 1024,
+  responseBytesPerConnectionMax: responseBytesPerConnectionMaxDefault,
   clientStreamsMax: 1_024,
   clientStreamsPerConnectionMax: 64,
   gapFillBytesMax: 4 * 1024 * 1024,

@@ -33,8 +33,9 @@ export async function fetch(
     const hold = await context.holdResponseBytes(bytesMax);
     const reads = await fetchRound(deps, targets, bytesMax, isolation, replicaRead);
     const remainingMs = until - Date.now();
-    if (readBytes(reads) >= enoughBytes || reads.some((r) => r.kind === 'failed') || remainingMs <= 0) {
-      hold.shrinkTo(readBytes(reads));
+    const bytes = readBytes(reads);
+    if (bytes >= enoughBytes || reads.some((r) => r.kind === 'failed') || remainingMs <= 0) {
+      hold.shrinkTo(bytes);
       return { partitions: reads.map(fetchedPartition) };
     }
     hold.release();
