@@ -20,6 +20,7 @@ interface StartFlags {
   messageBytesMax?: string;
   logLevel?: string;
   connectionsMax?: string;
+  connectionsPerAddressMax?: string;
   callsPerConnectionMax?: string;
   responseBytesPerConnectionMax?: string;
   clientStreamsMax?: string;
@@ -57,6 +58,7 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     messageBytesMax: flags.messageBytesMax,
     logLevel: flags.logLevel,
     connectionsMax: flags.connectionsMax,
+    connectionsPerAddressMax: flags.connectionsPerAddressMax,
     callsPerConnectionMax: flags.callsPerConnectionMax,
     responseBytesPerConnectionMax: flags.responseBytesPerConnectionMax,
     clientStreamsMax: flags.clientStreamsMax,
@@ -97,6 +99,10 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--message-bytes-max <bytes>', 'largest gRPC message')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent')
     .option('--connections-max <n>', 'TCP connections served at once, per listener (client, peer)')
+    .option(
+      '--connections-per-address-max <n>',
+      'of those, on the client listener from one remote address (default: no limit)',
+    )
     .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
     .option(
       '--response-bytes-per-connection-max <bytes>',

@@ -8,11 +8,18 @@ export interface BoundedListener {
   stopAccepting(): void;
   /** Stops accepting and drops whatever connection the gRPC server's shutdown left open. */
   close(): Promise<void>;
+  /** Open connections by remote address; always empty when connections per address are not limited. */
+  connectionsByAddress(): ReadonlyMap<string, number>;
 }
 
 /** What a listener holds open at most. */
 export interface ConnectionBounds {
   readonly connectionsMax: number;
+  /**
+   * Connections from one remote address at once; unset: no such limit, since a NAT or a service mesh
+   * proxy puts many clients behind one address.
+   */
+  readonly connectionsPerAddressMax?: number | undefined;
   /** A connection that has sent no byte this long after it opened is closed (default 10 s). */
   readonly silentMsMax?: number;
 }
@@ -25,12 +32,14 @@ const silentMsMaxDefault = 10_000;
  * one connection over the cap is closed at once by Node (net.Server.maxConnections), which a gRPC
  * client sees as UNAVAILABLE, and every open connection keeps being served. A connection that sends
  * nothing (not even a TLS hello or the HTTP/2 preface) within silentMsMax is closed, so sockets
- * opened and left silent cannot hold the cap for ever.
+ * opened and left silent cannot hold the cap for ever. With connectionsPerAddressMax, a connection
+ * over its remote address's share is closed the same way before grpc-js sees it, so one address
+ * cannot take the whole cap from every other.
  */
 export async function listenBounded(
   server: Server,
   address: string,
-  { connectionsMax, silentMsMax = silentMsMaxDefault }: ConnectionBounds,
+  { connectionsMax, connectionsPerAddressMax, silentMsMax = silentMsMaxDefault }: ConnectionBounds,
   onError: (error: Error) => void = () => undefined,
   credentials: ServerCredentials = ServerCredentials.createInsecure(),
 ): Promise<BoundedListener> {
@@ -38,7 +47,12 @@ export async function listenBounded(
   // With TLS credentials grpc-js runs the handshake on each injected socket: plaintext never gets in.
   const injector = server.createConnectionInjector(credentials);
   const sockets = new Set<Socket>();
+  const perAddress = new AddressCounts(connectionsPerAddressMax ?? Infinity);
   const tcp = createTcpServer({ noDelay: true }, (socket) => {
+    if (!perAddress.admit(socket)) {
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     // bytesRead counts what the socket's handle read, also once HTTP/2 or TLS reads from it.
     const silent = setTimeout(() => {
@@ -75,7 +89,44 @@ export async function listenBounded(
       for (const socket of sockets) socket.destroy();
       return closed;
     },
+    connectionsByAddress: () => perAddress.snapshot(),
   };
+}
+
+/** Open sockets per remote address, with no entry for an address that has none left. */
+class AddressCounts {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Takes a place for the socket's address until it closes; false when the address has none left. */
+  admit(socket: Socket): boolean {
+    // Without a limit nothing is counted, so the map costs nothing where it is off.
+    if (this.max === Infinity) return true;
+    // A socket reset before it got here has no address: it is gone anyway.
+    if (socket.remoteAddress === undefined) return false;
+    const address = plainAddress(socket.remoteAddress);
+    const held = this.counts.get(address) ?? 0;
+    if (held >= this.max) return false;
+    this.counts.set(address, held + 1);
+    socket.once('close', () => this.release(address));
+    return true;
+  }
+
+  snapshot(): ReadonlyMap<string, number> {
+    return new Map(this.counts);
+  }
+
+  private release(address: string): void {
+    const held = this.counts.get(address) ?? 0;
+    if (held > 1) this.counts.set(address, held - 1);
+    else this.counts.delete(address);
+  }
+}
+
+/** An IPv4 client of a dual-stack listener shows as ::ffff:1.2.3.4: the same client as 1.2.3.4. */
+function plainAddress(address: string): string {
+  return address.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
 }
 
 function splitHostPort(address: string): { host: string; port: number } {

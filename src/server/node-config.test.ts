@@ -176,6 +176,26 @@ describe('node configuration', () => {
       /connectionsMax must be an integer/,
     );
   });
+
+  it('limits no address by default, and keeps a limit per address within [1, connectionsMax]', () => {
+    const base = { id: '1', listen: '127.0.0.1:9091', dataDir: '/tmp/x' };
+    expect(loadNodeConfig(base, {}).connectionsPerAddressMax).toBeUndefined();
+    expect(envName('connectionsPerAddressMax')).toBe('RAFTLOG_CONNECTIONS_PER_ADDRESS_MAX');
+    const env = { RAFTLOG_CONNECTIONS_PER_ADDRESS_MAX: '16' };
+    expect(loadNodeConfig(base, env).connectionsPerAddressMax).toBe(16);
+    expect(loadNodeConfig({ ...base, connectionsPerAddressMax: '1' }, env).connectionsPerAddressMax).toBe(1);
+    const atCap = { ...base, connectionsMax: '10', connectionsPerAddressMax: '10' };
+    expect(loadNodeConfig(atCap, {}).connectionsPerAddressMax).toBe(10);
+    expect(() => loadNodeConfig({ ...atCap, connectionsPerAddressMax: '11' }, {})).toThrow(
+      /connectionsPerAddressMax must be an integer in \[1, 10\], got "11"/,
+    );
+    expect(() => loadNodeConfig({ ...base, connectionsPerAddressMax: '0' }, {})).toThrow(
+      /connectionsPerAddressMax must be an integer in \[1, 1024\], got "0"/,
+    );
+    expect(() => loadNodeConfig(base, { RAFTLOG_CONNECTIONS_PER_ADDRESS_MAX: 'many' })).toThrow(
+      /connectionsPerAddressMax must be an integer in \[1, 1024\], got "many"/,
+    );
+  });
 });
 
 describe('TLS settings', () => {

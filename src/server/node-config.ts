@@ -47,6 +47,13 @@ export interface NodeConfig extends TlsSettings {
   readonly entryDirectIo: boolean;
   /** TCP connections each listener (client, peer) serves at once; one more is closed at once. */
   readonly connectionsMax: number;
+  /**
+   * Of those, from one remote address on the client listener; unset (the default): no such limit, as
+   * a NAT or a mesh proxy puts many clients behind one address. The peer listener takes no such limit:
+   * its clients are the few known nodes, behind a NetworkPolicy and mTLS, and a mesh proxy can show
+   * them all as one address, so a share per address could only cut a node off from its peers.
+   */
+  readonly connectionsPerAddressMax: number | undefined;
   /** Calls in flight on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). */
   readonly callsPerConnectionMax: number;
   /**
@@ -145,6 +152,7 @@ const settingNames = [
   'entryInlineBytesMax',
   'entryDirectIo',
   'connectionsMax',
+  'connectionsPerAddressMax',
   'callsPerConnectionMax',
   'responseBytesPerConnectionMax',
   'clientStreamsMax',
@@ -280,6 +288,13 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   const entryInlineBytesMax = integer(raw.entryInlineBytesMax, 'entryInlineBytesMax', 0, 1024 ** 3, problems);
   const entryDirectIo = flag(raw.entryDirectIo, 'entryDirectIo', problems);
   const connectionsMax = integer(raw.connectionsMax, 'connectionsMax', 4, 1_000_000, problems);
+  const connectionsPerAddressMax = optionalInteger(
+    raw.connectionsPerAddressMax,
+    'connectionsPerAddressMax',
+    1,
+    connectionsMax,
+    problems,
+  );
   const callsPerConnectionMax = integer(
     raw.callsPerConnectionMax,
     'callsPerConnectionMax',
@@ -371,6 +386,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     entryInlineBytesMax,
     entryDirectIo,
     connectionsMax,
+    connectionsPerAddressMax,
     callsPerConnectionMax,
     responseBytesPerConnectionMax,
     clientStreamsMax,
@@ -430,6 +446,18 @@ function integer(value: Setting, what: string, min: number, max: number, problem
     return min;
   }
   return n;
+}
+
+function optionalInteger(
+  value: Setting,
+  what: string,
+  min: number,
+  max: number,
+  problems: string[],
+): number | undefined {
+  return value === undefined || String(value).trim() === ''
+    ? undefined
+    : integer(value, what, min, max, problems);
 }
 
 function flag(value: Setting, what: string, problems: string[]): boolean {

@@ -72,8 +72,15 @@ export async function startListeners(
   addReflection(client);
   implementService(peer, PeerService, peerHandlers(node, tls.on), { onInternalError, requestScopes });
   const onAcceptError = (error: Error): void => logger.warn({ err: error }, 'accepting a connection failed');
-  const { listen, peerListen, connectionsMax } = config;
-  const clientListener = await listenBounded(client, listen, { connectionsMax }, onAcceptError, tls.client);
+  const { listen, peerListen, connectionsMax, connectionsPerAddressMax } = config;
+  const clientListener = await listenBounded(
+    client,
+    listen,
+    { connectionsMax, connectionsPerAddressMax },
+    onAcceptError,
+    tls.client,
+  );
+  // No share per address here: nodes are the peer listener's only clients (NodeConfig).
   const peerListener = await listenBounded(
     peer,
     peerListen,
