@@ -1,9 +1,5 @@
-import { RaftlogError } from '../../lib/index.js';
-import {
-  OffsetSpec,
-  type FetchedPartition,
-  type IsolationLevel,
-} from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { OffsetOutOfRangeError, RaftlogError, type LogPositions } from '../../lib/index.js';
+import { IsolationLevel, OffsetSpec, type FetchedPartition } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { delay } from './delay.js';
 import { errorFromDetail, toRaftlogError } from './errors.js';
 import { decodeFetchedRecords, type DecodedChunk } from './fetched-records.js';
@@ -70,7 +66,7 @@ export class PartitionFetcher {
         }
         const reset = this.options.outOfRangeReset;
         if (error.code === 'OFFSET_OUT_OF_RANGE' && reset !== undefined) {
-          this.next = await this.lookUp(reset);
+          this.next = this.resetFrom(error, reset) ?? (await this.lookUp(reset));
           continue;
         }
         this.client.noteError(this.topic, this.partition, error);
@@ -91,6 +87,7 @@ export class PartitionFetcher {
   private async accept(p: FetchedPartition): Promise<boolean> {
     if (p.topic !== this.topic || p.partition !== this.partition) return false;
     const error = errorFromDetail(p.error);
+    if (error?.code === 'OFFSET_OUT_OF_RANGE') throw withPositions(error, p);
     if (error !== undefined) throw error;
     if (p.records.length === 0) return false;
     // Only read_committed fetches list aborted transactions; a minimal server may leave it unset.
@@ -149,6 +146,14 @@ export class PartitionFetcher {
     return typeof this.start === 'number' ? this.start : this.lookUp(this.start);
   }
 
+  /** The offset to go on from, when the refusal told where the log stands (no ListOffsets round trip). */
+  private resetFrom(error: RaftlogError, reset: 'earliest' | 'latest'): number | undefined {
+    if (!(error instanceof OffsetOutOfRangeError)) return undefined;
+    const { logStartOffset, highWatermark, lastStableOffset } = error.positions;
+    if (reset === 'earliest') return logStartOffset;
+    return this.options.isolation === IsolationLevel.READ_COMMITTED ? lastStableOffset : highWatermark;
+  }
+
   private lookUp(position: 'earliest' | 'latest'): Promise<number> {
     const spec = position === 'earliest' ? OffsetSpec.EARLIEST : OffsetSpec.LATEST;
     return withRetry(
@@ -175,4 +180,21 @@ export class PartitionFetcher {
       },
     );
   }
+}
+
+/**
+ * The positions a refused fetch carries; a server that leaves them unset (-1) or out of order makes
+ * the fetcher ask ListOffsets instead.
+ */
+function withPositions(error: RaftlogError, p: FetchedPartition): RaftlogError {
+  const positions: LogPositions = {
+    highWatermark: Number(p.highWatermark),
+    lastStableOffset: Number(p.lastStableOffset),
+    logStartOffset: Number(p.logStartOffset),
+  };
+  const { highWatermark, lastStableOffset, logStartOffset } = positions;
+  const ordered =
+    0 <= logStartOffset && logStartOffset <= lastStableOffset && lastStableOffset <= highWatermark;
+  if (!ordered || !Number.isSafeInteger(highWatermark)) return error;
+  return new OffsetOutOfRangeError(error.message, positions, { cause: error });
 }
