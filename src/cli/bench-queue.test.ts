@@ -154,6 +154,7 @@ describe('raftlog bench queue', () => {
       connect: () => session,
       runNode: async () => undefined,
       runLocalCluster: async () => undefined,
+      restartLocalNode: () => Promise.reject(new Error('not in this test')),
     };
     return { deps, topics, options };
   }

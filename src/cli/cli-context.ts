@@ -1,5 +1,5 @@
 import type { RawSettings } from '../server/node-config.js';
-import type { LocalClusterOptions } from '../local/index.js';
+import type { LocalClusterOptions, RestartedNode } from '../local/index.js';
 import type {
   Admin,
   ConsumerOptions,
@@ -128,6 +128,7 @@ export interface CliDeps {
   connect(bootstrap: string, auth?: UserCredentials): CliSession | Promise<CliSession>;
   runNode(flags: RawSettings): Promise<void>;
   runLocalCluster(options: LocalClusterOptions): Promise<void>;
+  restartLocalNode(dataDir: string, id: number): Promise<RestartedNode>;
 }
 
 export interface GlobalOptions {

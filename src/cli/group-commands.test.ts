@@ -94,6 +94,7 @@ function harness(records: ConsumerRecord[] = []) {
     connect: () => session,
     runNode: async () => undefined,
     runLocalCluster: async () => undefined,
+    restartLocalNode: () => Promise.reject(new Error('not in this test')),
   };
   return { stdout, stderr, calls, run: (args: string[]) => runCli(args, io, deps) };
 }

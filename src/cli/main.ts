@@ -1,5 +1,5 @@
 import { useNativeCrc32c } from '../client/index.js';
-import { runLocalCluster } from '../local/index.js';
+import { restartLocalNode, runLocalCluster } from '../local/index.js';
 import { runNode } from '../server/run-node.js';
 import { processIo } from './process-io.js';
 import { runCli } from './run-cli.js';
@@ -10,4 +10,5 @@ process.exitCode = await runCli(process.argv.slice(2), processIo(), {
   connect: connectSession,
   runNode,
   runLocalCluster,
+  restartLocalNode,
 });

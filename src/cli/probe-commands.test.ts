@@ -97,7 +97,12 @@ async function run(args: string[], env: Record<string, string> = {}) {
   const unused = (): never => {
     throw new Error('probes reach the node directly');
   };
-  const deps: CliDeps = { connect: unused, runNode: unused, runLocalCluster: unused };
+  const deps: CliDeps = {
+    connect: unused,
+    runNode: unused,
+    runLocalCluster: unused,
+    restartLocalNode: unused,
+  };
   const code = await runCli(args, io, deps);
   return { code, out, err };
 }

@@ -155,6 +155,10 @@ function fakeDeps(session: CliSession = fakeSession()): CliDeps & { calls: unkno
     },
     runNode: async (flags) => void calls.push({ runNode: flags }),
     runLocalCluster: async (options) => void calls.push({ runLocalCluster: options }),
+    restartLocalNode: async (dataDir, id) => {
+      calls.push({ restartLocalNode: { dataDir, id } });
+      return { id, address: '127.0.0.1:9092', pid: 4242 };
+    },
   };
 }
 
@@ -234,7 +238,16 @@ describe('raftlog argument parsing', () => {
     ]);
   });
 
+  it('restarts one node of the local cluster under --data, and says where it serves', async () => {
+    const deps = fakeDeps();
+    const io = memoryIo();
+    expect(await runCli(['cluster', 'restart-node', '2', '--data', '/tmp/d'], io, deps)).toBe(0);
+    expect(deps.calls).toEqual([{ restartLocalNode: { dataDir: '/tmp/d', id: 2 } }]);
+    expect(io.stdout.join('\n')).toContain('node 2 restarted: pid 4242, serving at 127.0.0.1:9092');
+  });
+
   it.each([
+    [['cluster', 'restart-node', 'two'], /expected an integer/],
     [['cluster', 'up', '--nodes', 'three'], /--nodes/],
     [['produce', 't', '--acks', 'all'], /quorum\|leader\|none/],
     [['consume', 't', '--from', 'yesterday'], /earliest\|latest\|OFFSET/],

@@ -31,6 +31,7 @@ function fake() {
     },
     runNode: () => Promise.resolve(),
     runLocalCluster: () => Promise.resolve(),
+    restartLocalNode: () => Promise.reject(new Error('not in this test')),
   };
   return { deps, rules, users, quotas, logins };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { RawSettings } from '../server/node-config.js';
 import type { CliContext } from './cli-context.js';
+import { globals } from './global-options.js';
 import { hostPort, positiveInt } from './option-parsers.js';
 import { tlsFiles } from './tls-options.js';
 
@@ -147,6 +148,26 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
         host: o.host,
         logLevel: o.logLevel,
       });
+    });
+  registerRestartNode(cluster, ctx);
+}
+
+function registerRestartNode(cluster: Command, ctx: CliContext): void {
+  cluster
+    .command('restart-node')
+    .argument('<id>', 'node id', positiveInt)
+    .description(
+      'stop node <id> of the running `cluster up` if it still runs, and have `cluster up` start it again',
+    )
+    .option('--data <dir>', 'data root the cluster runs on', './data')
+    .action(async (id: number, o: { data: string }, cmd: Command) => {
+      const restarted = await ctx.deps.restartLocalNode(o.data, id);
+      const { id: node, address, pid } = restarted;
+      ctx.io.out(
+        globals(cmd).json
+          ? JSON.stringify(restarted)
+          : `node ${node} restarted: pid ${pid}, serving at ${address}`,
+      );
     });
 }
 

@@ -43,6 +43,7 @@ function harness(stdin: string[] = []) {
     connect: () => session,
     runNode: async () => undefined,
     runLocalCluster: async () => undefined,
+    restartLocalNode: () => Promise.reject(new Error('not in this test')),
   };
   return { io, batches, singles, run: (args: string[]) => runCli(args, io, deps) };
 }

@@ -36,6 +36,7 @@ const realDeps: CliDeps = {
   connect: connectSession,
   runNode: () => Promise.reject(new Error('not in this test')),
   runLocalCluster: () => Promise.reject(new Error('not in this test')),
+  restartLocalNode: () => Promise.reject(new Error('not in this test')),
 };
 
 const commands: readonly (readonly string[])[] = [

@@ -13,6 +13,8 @@ export interface ClusterFileNode {
 export interface ClusterFile {
   /** Generated when the cluster is first started here; every node is started with it. */
   readonly clusterId?: string;
+  /** The `cluster up` process running the nodes; SIGUSR2 to it starts again those that exited. */
+  readonly supervisorPid?: number;
   readonly nodes: readonly ClusterFileNode[];
 }
 
@@ -34,9 +36,11 @@ export function readClusterFile(dataDir: string): ClusterFile | undefined {
   try {
     const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ClusterFile>;
     if (!Array.isArray(parsed.nodes)) return undefined;
-    return typeof parsed.clusterId === 'string'
-      ? { clusterId: parsed.clusterId, nodes: parsed.nodes }
-      : { nodes: parsed.nodes };
+    return {
+      ...(typeof parsed.clusterId === 'string' ? { clusterId: parsed.clusterId } : {}),
+      ...(typeof parsed.supervisorPid === 'number' ? { supervisorPid: parsed.supervisorPid } : {}),
+      nodes: parsed.nodes,
+    };
   } catch {
     return undefined;
   }
@@ -47,7 +51,7 @@ export function livePids(file: ClusterFile | undefined): number[] {
   return (file?.nodes ?? []).flatMap((n) => (n.pid !== undefined && isAlive(n.pid) ? [n.pid] : []));
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

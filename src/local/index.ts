@@ -18,7 +18,14 @@ export { abortableSleep } from './poll-until.js';
 export { localBootstrapDefault } from './default-bootstrap.js';
 export { peersArg, peerAddressOf, clusterLayout, type NodeAddress } from './peers.js';
 export { currentLauncher, type Launcher } from './launcher.js';
-export { readClusterFile, clusterFilePath, type ClusterFile, type ClusterFileNode } from './cluster-file.js';
+export {
+  readClusterFile,
+  clusterFilePath,
+  isAlive,
+  type ClusterFile,
+  type ClusterFileNode,
+} from './cluster-file.js';
+export { restartLocalNode, type RestartedNode } from './restart-node.js';
 
 /** Starts one node process per node and runs until Ctrl-C, then stops them all. */
 export async function runLocalCluster(options: LocalClusterOptions): Promise<void> {
@@ -38,7 +45,14 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<voi
     console.log(`cluster ready (${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
     console.log(cluster.usage());
   }
-  await waitUntilStopped(cluster, stopped);
+  // `raftlog cluster restart-node` asks with SIGUSR2 (SIGUSR1 would start Node's inspector).
+  const restart = (): void => void cluster.restartExited();
+  process.on('SIGUSR2', restart);
+  try {
+    await waitUntilStopped(cluster, stopped);
+  } finally {
+    process.off('SIGUSR2', restart);
+  }
 }
 
 async function waitUntilStopped(cluster: LocalCluster, stopped: SignalWatch): Promise<void> {

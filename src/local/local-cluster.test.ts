@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readClusterFile } from './cluster-file.js';
 import { LocalCluster } from './local-cluster.js';
 
 /** Stands in for a node: a process that lives until it is signalled. */
@@ -24,6 +25,33 @@ describe('LocalCluster', () => {
     rmSync(root, { recursive: true, force: true });
     await cluster.stop(2_000);
     expect(errors).toHaveBeenCalledWith(expect.stringContaining('could not record the cluster'));
+  });
+
+  it('starts a node that exited again as before, and records its new pid and its supervisor', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'raftlog-local-'));
+    roots.push(root);
+    const options = { nodes: 2, basePort: 47_300, dataDir: root, host: '127.0.0.1', logLevel: 'warn' };
+    const cluster = new LocalCluster(options, idleProcess);
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const before = readClusterFile(root)!;
+      expect(before.supervisorPid).toBe(process.pid);
+      expect(cluster.restartExited()).toEqual([]);
+      const second = before.nodes[1]!;
+      process.kill(second.pid!, 'SIGKILL');
+      await until(() => readClusterFile(root)?.nodes[1]?.pid === undefined);
+      expect(cluster.restartExited()).toEqual([2]);
+      const after = readClusterFile(root)!;
+      expect(after.nodes[0]!.pid).toBe(before.nodes[0]!.pid);
+      expect(after.nodes[1]!.pid).not.toBe(second.pid);
+      expect(() => process.kill(after.nodes[1]!.pid!, 0)).not.toThrow();
+    } finally {
+      await cluster.stop(2_000);
+    }
+    // Stopped: no supervisor to ask, and no node left running.
+    expect(readClusterFile(root)).toMatchObject({ nodes: [{ id: 1 }, { id: 2 }] });
+    expect(readClusterFile(root)?.supervisorPid).toBeUndefined();
+    expect(readClusterFile(root)?.nodes.some((n) => n.pid !== undefined)).toBe(false);
   });
 
   it('refuses a data directory a running cluster uses, as a usage error', async () => {
@@ -49,3 +77,11 @@ describe('LocalCluster', () => {
     }
   });
 });
+
+async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -6,7 +6,14 @@ import { clusterFilePath, livePids, readClusterFile, writeClusterFile } from './
 import { currentLauncher, type Launcher } from './launcher.js';
 import { clusterLayout, peersArg } from './peers.js';
 import { localBootstrapDefault } from './default-bootstrap.js';
-import { describeExit, spawnNode, stopNode, type NodeExit, type SpawnedNode } from './spawn-node.js';
+import {
+  describeExit,
+  spawnNode,
+  stopNode,
+  type NodeExit,
+  type NodeSpec,
+  type SpawnedNode,
+} from './spawn-node.js';
 import { waitAllAlive } from './wait-all-alive.js';
 import { waitHealthy } from './wait-healthy.js';
 
@@ -28,7 +35,10 @@ interface Member {
   readonly consoleAddress: string;
   readonly dataDir: string;
   readonly logFile: string;
-  readonly process: SpawnedNode;
+  /** How it was started: a restart starts it the same way. */
+  readonly spec: NodeSpec;
+  /** The latest process; replaced when the node is started again. */
+  process: SpawnedNode;
 }
 
 const readyTimeoutMs = 60_000;
@@ -63,12 +73,33 @@ export class LocalCluster {
       const metricsAddress = metrics[i]?.address ?? '';
       const consoleAddress = consoles[i]?.address ?? '';
       const http = { RAFTLOG_METRICS_LISTEN: metricsAddress, RAFTLOG_CONSOLE_LISTEN: consoleAddress };
-      const spawned = spawnNode({ ...node, peers, dataDir, logFile, env: { ...env, ...http }, launcher });
-      return { ...node, metricsAddress, consoleAddress, dataDir, logFile, process: spawned };
+      const spec: NodeSpec = { ...node, peers, dataDir, logFile, env: { ...env, ...http }, launcher };
+      return { ...node, metricsAddress, consoleAddress, dataDir, logFile, spec, process: spawnNode(spec) };
     });
     this.writeFile();
     this.allGone.catch(() => {});
-    for (const member of this.members) void member.process.exited.then((exit) => this.exited(member, exit));
+    for (const member of this.members) this.watch(member);
+  }
+
+  /**
+   * Starts again, as before, every node whose process exited (a crash, or one stopped to try a
+   * failover); returns their ids. Nothing while the cluster stops.
+   */
+  restartExited(): number[] {
+    if (this.stopping) return [];
+    const restarted = this.members.filter((m) => m.process.exit !== undefined);
+    for (const member of restarted) {
+      member.process = spawnNode(member.spec);
+      this.watch(member);
+      console.error(`raftlog: node ${member.id} started again (pid ${member.process.pid})`);
+    }
+    if (restarted.length > 0) this.writeFile();
+    return restarted.map((m) => m.id);
+  }
+
+  private watch(member: Member): void {
+    const spawned = member.process;
+    void spawned.exited.then((exit) => this.exited(member, spawned, exit));
   }
 
   describe(): string {
@@ -154,14 +185,15 @@ export class LocalCluster {
     }
   }
 
-  private exited(member: Member, exit: NodeExit): void {
+  private exited(member: Member, spawned: SpawnedNode, exit: NodeExit): void {
     this.writeFile();
     // Before ready, waitReady reports the exit itself.
     if (this.stopping || !this.isReady) return;
     // Restarting silently would hide the crash the operator needs to see.
     console.error(
-      `raftlog: node ${member.id} (pid ${member.process.pid}) exited unexpectedly with ${describeExit(exit)}; ` +
-        `it is not restarted. See ${member.logFile}`,
+      `raftlog: node ${member.id} (pid ${spawned.pid}) exited unexpectedly with ${describeExit(exit)}; ` +
+        `it is not restarted (\`raftlog cluster restart-node ${member.id} --data ${this.dataDir}\` starts it ` +
+        `again). See ${member.logFile}`,
     );
     if (this.members.every((m) => m.process.exit !== undefined)) {
       this.onAllGone(new Error('every node has exited'));
@@ -177,10 +209,9 @@ export class LocalCluster {
       logFile: m.logFile,
     }));
     try {
-      writeClusterFile(
-        this.dataDir,
-        this.clusterId === undefined ? { nodes } : { clusterId: this.clusterId, nodes },
-      );
+      const supervisorPid = this.stopping ? {} : { supervisorPid: process.pid };
+      const clusterId = this.clusterId === undefined ? {} : { clusterId: this.clusterId };
+      writeClusterFile(this.dataDir, { ...clusterId, ...supervisorPid, nodes });
     } catch (error) {
       // The file only helps the next start find leftovers; losing it (the data root was removed
       // while the nodes stopped) must not take down the command that still has nodes to stop.
