@@ -4,7 +4,8 @@ import {
   initialControllerState,
   type ControllerCommand,
 } from '../controller/index.js';
-import { judgeTxnBatch } from './txn-produce-guard.js';
+import { encodeRecordBatch } from '../../lib/index.js';
+import { judgeTxnBatch, transactionalClaim } from './txn-produce-guard.js';
 
 function stateAfter(commands: readonly ControllerCommand[]) {
   let state = initialControllerState();
@@ -45,5 +46,35 @@ describe('the partition leader’s check of a transactional batch', () => {
     ]);
     expect(judgeTxnBatch(bumped, claim)).toMatchObject({ kind: 'refused', code: 'PRODUCER_FENCED' });
     expect(judgeTxnBatch(bumped, { ...claim, epoch: 1 }).kind).toBe('ok');
+  });
+});
+
+describe('the transaction a produced batch claims', () => {
+  const input = (producer: { producerId?: number; producerEpoch?: number; baseSequence?: number }) => ({
+    topic: 't',
+    partition: 0,
+    acks: 'quorum' as const,
+    timeoutMs: 0,
+    transactionalId: 'tx',
+    batch: encodeRecordBatch({
+      records: [{ value: new Uint8Array([1]) }],
+      timestamp: 1,
+      transactional: true,
+      ...producer,
+    }),
+  });
+
+  it('names the producer of the batch header', () => {
+    expect(transactionalClaim(input({ producerId: 7, producerEpoch: 2, baseSequence: 0 }))).toEqual({
+      ...claim,
+      producerId: 7,
+      epoch: 2,
+    });
+  });
+
+  it('refuses a transactional batch without a producer id as malformed, not as a fenced producer', () => {
+    expect(() => transactionalClaim(input({}))).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }) as Error,
+    );
   });
 });

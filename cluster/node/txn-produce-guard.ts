@@ -85,6 +85,14 @@ export function transactionalClaim(input: ProduceInput): TxnBatchClaim | undefin
   if (input.transactionalId === undefined || input.transactionalId === '') {
     throw new RaftlogError('INVALID_ARGUMENT', 'a transactional batch needs its transactional_id');
   }
+  // Judged against the coordinator, producer id -1 would read as an older producer: PRODUCER_FENCED,
+  // which tells a client it was replaced when its batch is only malformed.
+  if (batch.producerId < 0 || batch.producerEpoch < 0) {
+    throw new RaftlogError(
+      'INVALID_ARGUMENT',
+      `a transactional batch needs the producer id and epoch from InitProducer, got ${batch.producerId} and ${batch.producerEpoch}`,
+    );
+  }
   return {
     transactionalId: input.transactionalId,
     producerId: batch.producerId,
