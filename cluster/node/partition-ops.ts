@@ -196,7 +196,10 @@ export async function listOffsetLocal(
   // A batch whose producer heard of it may be applied but not written yet (see fetchLocal).
   await p.replica.whenWritten();
   const hit = await store.offsetForTimestamp(p.replica.partitionKey, input.timestampMs);
-  return hit === undefined
+  // A read_committed consumer seeking there would see nothing yet, and the record may still abort:
+  // past the last stable offset nothing counts, as in Kafka.
+  const visibleEnd = input.isolation === 'read-committed' ? sm.lastStableOffset : sm.highWatermark;
+  return hit === undefined || hit.offset >= visibleEnd
     ? { offset: -1, timestampMs: -1 }
     : { offset: hit.offset, timestampMs: hit.timestamp };
 }

@@ -15,7 +15,7 @@ import { PartitionStore, RaftLogStore, StorageBatch } from '../../storage/index.
 import { tempRocks } from '../../storage/test-helpers.js';
 import { encodePartitionEntry } from '../partition/index.js';
 import type { RaftGroup } from '../host/index.js';
-import { fetchLocal } from './partition-ops.js';
+import { fetchLocal, listOffsetLocal } from './partition-ops.js';
 import { PartitionReplica, type RangeSource } from './partition-replica.js';
 
 const partition = 7 as PartitionId;
@@ -158,5 +158,28 @@ describe('a read while the applied state is a write ahead of the store', () => {
     await write(pending);
     expect((await early).records.length).toBeGreaterThan(0);
     expect((await early).nextOffset).toBe(3);
+  });
+});
+
+describe('a timestamp lookup under read_committed', () => {
+  const at = (timestamp: number, producer = {}) =>
+    appendEntry(encodeRecordBatch({ timestamp, records: [{ value: new Uint8Array([1]) }], ...producer }));
+
+  it('finds no offset at or past the last stable offset, as a read_committed fetch reads none there', async () => {
+    const { replica, store, apply } = await openReplica();
+    await apply(at(100));
+    const open = { producerId: 5, producerEpoch: 0, baseSequence: 0, transactional: true };
+    await apply(at(200, open));
+    await apply(at(300));
+    expect(replica.state.lastStableOffset).toBe(1);
+    const local = { group: { id: 1 as GroupId } as RaftGroup, replica };
+    const lookup = (timestampMs: number, isolation: 'read-committed' | 'read-uncommitted') =>
+      listOffsetLocal(store, local, { topic: 't', partition: 0, spec: 'timestamp', timestampMs, isolation });
+
+    expect(await lookup(50, 'read-committed')).toEqual({ offset: 0, timestampMs: 100 });
+    expect(await lookup(150, 'read-committed')).toEqual({ offset: -1, timestampMs: -1 });
+    expect(await lookup(250, 'read-committed')).toEqual({ offset: -1, timestampMs: -1 });
+    expect(await lookup(150, 'read-uncommitted')).toEqual({ offset: 1, timestampMs: 200 });
+    expect(await lookup(250, 'read-uncommitted')).toEqual({ offset: 2, timestampMs: 300 });
   });
 });

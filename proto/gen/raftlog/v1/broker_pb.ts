@@ -593,7 +593,8 @@ export type ListOffsetsRequest = Message<"raftlog.v1.ListOffsetsRequest"> & {
   partitions: ListOffsetsPartition[];
 
   /**
-   * Which records count (LATEST is the last stable offset under read_committed).
+   * Which records count: under read_committed, LATEST is the last stable offset and a TIMESTAMP
+   * lookup finds no record at or past it.
    *
    * @generated from field: raftlog.v1.IsolationLevel isolation_level = 2;
    */
@@ -628,7 +629,7 @@ export type ListedOffset = Message<"raftlog.v1.ListedOffset"> & {
   partition: number;
 
   /**
-   * The offset found; -1 when no record is at or after the timestamp.
+   * The offset found; -1 when no record that counts is at or after the timestamp.
    *
    * @generated from field: int64 offset = 3;
    */
