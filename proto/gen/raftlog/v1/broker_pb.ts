@@ -939,7 +939,8 @@ export type InitProducerRequest = Message<"raftlog.v1.InitProducerRequest"> & {
   transactionalId: string;
 
   /**
-   * Abort an open transaction after this long, in ms; 0 = server default.
+   * Abort an open transaction after this long, in ms: 1,000 to 900,000 (INVALID_ARGUMENT otherwise);
+   * 0 = the server default, 60,000.
    *
    * @generated from field: uint32 transaction_timeout_ms = 2;
    */
@@ -1365,14 +1366,18 @@ export type JoinGroupRequest = Message<"raftlog.v1.JoinGroupRequest"> & {
   clientId: string;
 
   /**
-   * The member is removed after this long without a heartbeat, in ms.
+   * The member is removed after this long without a heartbeat, in ms: 1,000 to 1,800,000
+   * (INVALID_ARGUMENT otherwise); 0 = 45,000.
    *
    * @generated from field: uint32 session_timeout_ms = 4;
    */
   sessionTimeoutMs: number;
 
   /**
-   * How long the coordinator waits for all members to rejoin during a rebalance, in ms.
+   * How long the member may keep a partition it is to release once a rebalance moved it elsewhere, in
+   * ms, up to 1,800,000; 0 = its session timeout. A member that still owns such a partition after that
+   * long is removed (UNKNOWN_MEMBER_ID), however often it heartbeats. JoinGroup itself never waits for
+   * the other members: the coordinator rebalances incrementally.
    *
    * @generated from field: uint32 rebalance_timeout_ms = 5;
    */
@@ -1699,7 +1704,9 @@ export type FetchOffsetsRequest = Message<"raftlog.v1.FetchOffsetsRequest"> & {
   partitions: TopicPartition[];
 
   /**
-   * When true, offsets of an open transaction wait until it ends (read_committed semantics).
+   * When true, a partition whose offset an open transaction may still commit answers
+   * CONCURRENT_TRANSACTIONS (retriable) in its error, with offset -1, until that transaction ends; the
+   * call itself does not wait. With `partitions` empty, only partitions already committed are listed.
    *
    * @generated from field: bool require_stable = 3;
    */
