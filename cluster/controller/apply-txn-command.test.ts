@@ -228,6 +228,44 @@ describe('transactions in the controller', () => {
     expect(lastResult(second.results)).toMatchObject({ ok: true, output: { producerId: 1, epoch: 0 } });
   });
 
+  it('never hands out the last epoch, so a producer whose transaction times out is always fenced', () => {
+    const base = setup();
+    const info = base.transactionalIds.get('tx');
+    if (info === undefined) throw new Error('no id');
+    const worn = (epoch: number) => ({
+      ...base,
+      transactionalIds: new Map(base.transactionalIds).set('tx', { ...info, epoch }),
+    });
+    const init: ControllerCommand = {
+      type: 'init-transactional-id',
+      transactionalId: 'tx',
+      transactionTimeoutMs: timeoutMs,
+    };
+    const given = applyAll([init], worn(producerEpochMax - 2));
+    expect(lastResult(given.results)).toMatchObject({
+      output: { producerId: 0, epoch: producerEpochMax - 1 },
+    });
+    // The next one would be the last epoch, which only a fence may use: a new producer id instead.
+    expect(lastResult(applyAll([init], given.state).results)).toMatchObject({
+      output: { producerId: 1, epoch: 0 },
+    });
+    const holder = { ...who, epoch: producerEpochMax - 1 };
+    const open = applyAll([add([0], holder)], given.state).state;
+    const startedAt = open.transactionalIds.get('tx')?.startedAtMs ?? 0;
+    const timedOut = at(open, { type: 'abort-timed-out-txn', ...holder }, startedAt + timeoutMs);
+    expect(timedOut.state.transactionalIds.get('tx')).toMatchObject({ epoch: producerEpochMax });
+    const done = applyAll([complete(false, { ...who, epoch: producerEpochMax })], timedOut.state).state;
+    expectRejected(lastResult(applyAll([add([1], holder)], done).results), 'PRODUCER_FENCED');
+    // Fencing an open transaction on init takes the last epoch too, and the new instance a new id.
+    const fenced = applyAll([init], open);
+    expect(lastResult(fenced.results)).toEqual({ ok: true, output: { type: 'done' } });
+    expect(fenced.state.transactionalIds.get('tx')).toMatchObject({
+      state: 'prepare-abort',
+      epoch: producerEpochMax,
+    });
+    expectRejected(lastResult(applyAll([add([1], holder)], fenced.state).results), 'PRODUCER_FENCED');
+  });
+
   it('aborts a timed-out transaction by the entry time only, bumping the epoch', () => {
     const open = applyAll([add([0])], setup()).state;
     const startedAt = open.transactionalIds.get('tx')?.startedAtMs ?? 0;

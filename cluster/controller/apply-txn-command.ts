@@ -266,8 +266,10 @@ function emptyInfo(
 /**
  * InitProducer with a transactional id: bumps the epoch, fencing the older instance. An ONGOING
  * transaction becomes PREPARE_ABORT with the bumped epoch (the coordinator writes its markers); one
- * already ending must finish first (CONCURRENT_TRANSACTIONS). When int16 runs out the id moves to a
- * fresh producer id; an ONGOING transaction is then aborted first under the old id and epoch.
+ * already ending must finish first (CONCURRENT_TRANSACTIONS). The last int16 epoch is never handed
+ * out, as in Kafka: it stays for fencing, so a producer whose transaction times out always gets a
+ * bumped epoch behind it. Where the next epoch would be that last one, the id moves to a fresh
+ * producer id instead; an ONGOING transaction is then aborted first, fenced with the last epoch.
  */
 function initTransactionalId(state: ControllerState, c: Command<'init-transactional-id'>, ctx: ApplyContext) {
   const txnId = requireText(c.transactionalId, limits.transactionalIdCharsMax, 'transactional id');
@@ -285,16 +287,22 @@ function initTransactionalId(state: ControllerState, c: Command<'init-transactio
     reject('CONCURRENT_TRANSACTIONS', `transaction of '${txnId}' is ending (${old.state}); retry`);
   }
   const ongoing = old?.state === 'ongoing';
-  if (old !== undefined && ongoing && old.epoch >= producerEpochMax) {
-    // No epoch left to fence with: abort under the old one; the caller inits again once it completed.
-    const aborting = { ...old, state: 'prepare-abort' as const, updatedAtMs: ctx.timestampMs };
+  if (old !== undefined && ongoing && old.epoch + 1 >= producerEpochMax) {
+    // No epoch left to give the new instance: abort first (under the last epoch, or the old one if a
+    // state from before this rule already holds it); the caller inits again once it completed.
+    const aborting = {
+      ...old,
+      epoch: Math.min(old.epoch + 1, producerEpochMax),
+      state: 'prepare-abort' as const,
+      updatedAtMs: ctx.timestampMs,
+    };
     return { state: withInfo(state, aborting), output: done };
   }
   let next = state;
   let pid = old?.producerId;
   let epoch = old === undefined ? 0 : old.epoch + 1;
-  // A fresh producer id once the int16 epoch runs out: the old id stays fenced at its last epoch.
-  if (pid === undefined || epoch > producerEpochMax) {
+  // A fresh producer id rather than the last epoch: the old id stays fenced at its last epoch.
+  if (pid === undefined || epoch >= producerEpochMax) {
     pid = producerId(state.nextProducerId);
     epoch = 0;
     next = { ...state, nextProducerId: state.nextProducerId + 1 };

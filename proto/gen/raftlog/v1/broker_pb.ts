@@ -984,7 +984,8 @@ export type InitProducerResponse = Message<"raftlog.v1.InitProducerResponse"> & 
   producerId: bigint;
 
   /**
-   * Epoch, 0..32767 (an int16 in the batch header).
+   * Epoch, 0..32767 (an int16 in the batch header). A transactional id's producer is never given
+   * 32767, which stays for fencing it; the id moves to a new producer id instead.
    *
    * @generated from field: uint32 producer_epoch = 2;
    */
