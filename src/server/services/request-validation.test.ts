@@ -109,6 +109,12 @@ describe('bad requests to the Broker and Admin services', () => {
       'INVALID_ARGUMENT',
       /offset of t\/0 must be in \[0, 2\^53-1\], got 9223372036854775807$/,
     ],
+    [
+      'a transactional offset commit of no offsets',
+      () => s.broker.txnOffsetCommit({ transactionalId: 'tx', producerId: 1n, groupId: 'g', offsets: [] }),
+      'INVALID_ARGUMENT',
+      /^offsets must be between 1 and \d+, got 0$/,
+    ],
     ['an empty topic name', () => s.broker.fetch(one({ topic: '' })), 'INVALID_TOPIC_NAME', /non-empty/],
     [
       'the same partition twice',

@@ -25,7 +25,7 @@ export function brokerTxnHandlers({ api }: ServiceDeps): BrokerTxnHandlers {
   const txn = api.transactions;
   return {
     addPartitionsToTxn: async (request) => {
-      const partitions = checkPartitions(request.partitions, txnLimits.partitionsPerTxnMax);
+      const partitions = checkPartitions(request.partitions, 'partitions', txnLimits.partitionsPerTxnMax);
       return { results: results(await txn.addPartitions({ ...producer(request), partitions })) };
     },
     addOffsetsToTxn: async (request) => {
@@ -33,17 +33,19 @@ export function brokerTxnHandlers({ api }: ServiceDeps): BrokerTxnHandlers {
       return {};
     },
     txnOffsetCommit: async (request) => {
-      const offsets = checkPartitions(request.offsets, txnLimits.pendingOffsetsPerTxnMax).map((o, i) => {
-        const { offset: sent, metadata } = request.offsets[i] ?? { offset: -1n, metadata: '' };
-        const offset = nonNegativeFromInt64(sent, `offset of ${o.topic}/${o.partition}`);
-        if (metadata.length > txnLimits.metadataCharsMax) {
-          throw new RaftlogError(
-            'INVALID_ARGUMENT',
-            `metadata is limited to ${txnLimits.metadataCharsMax} characters`,
-          );
-        }
-        return { ...o, offset, metadata };
-      });
+      const offsets = checkPartitions(request.offsets, 'offsets', txnLimits.pendingOffsetsPerTxnMax).map(
+        (o, i) => {
+          const { offset: sent, metadata } = request.offsets[i] ?? { offset: -1n, metadata: '' };
+          const offset = nonNegativeFromInt64(sent, `offset of ${o.topic}/${o.partition}`);
+          if (metadata.length > txnLimits.metadataCharsMax) {
+            throw new RaftlogError(
+              'INVALID_ARGUMENT',
+              `metadata is limited to ${txnLimits.metadataCharsMax} characters`,
+            );
+          }
+          return { ...o, offset, metadata };
+        },
+      );
       if (request.memberId.length > txnLimits.memberIdCharsMax) {
         throw new RaftlogError(
           'INVALID_ARGUMENT',
@@ -123,7 +125,7 @@ export function writeTxnMarkersHandler(
     }
     if (request.producerEpoch > producerEpochMax)
       throw new RaftlogError('INVALID_ARGUMENT', 'producer_epoch out of range');
-    const partitions = checkPartitions(request.partitions, txnLimits.partitionsPerTxnMax);
+    const partitions = checkPartitions(request.partitions, 'partitions', txnLimits.partitionsPerTxnMax);
     const outcomes = await api.transactions.writeMarkers({
       producerId: Number(request.producerId),
       epoch: request.producerEpoch,
@@ -161,11 +163,13 @@ function checkGroupId(groupId: string): string {
   return groupId;
 }
 
+/** `field` names the request's list, so a refusal says which field to fix. */
 function checkPartitions(
   items: readonly { topic: string; partition: number }[],
+  field: 'partitions' | 'offsets',
   max: number,
 ): { topic: string; partition: number }[] {
-  checkCount(items.length, 'partitions', max);
+  checkCount(items.length, field, max);
   for (const p of items) checkTopicName(p.topic);
   checkNoDuplicates(items, 'the request');
   return items.map(({ topic, partition }) => ({ topic, partition }));
