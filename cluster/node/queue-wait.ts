@@ -4,7 +4,8 @@ import type { LocalPartition } from './partition-ops.js';
 
 /**
  * Resolves when a lease may find something: new data past a group's scan cursor is applied, a
- * pending message's lease or wait runs out, leadership is lost, `timeoutMs` passes or `signal` aborts.
+ * pending message's lease or wait runs out, a message is settled, leadership is lost, `timeoutMs`
+ * passes or `signal` aborts.
  */
 export async function waitForQueueWork(
   groups: readonly { local: LocalPartition; queue: string }[],
@@ -31,9 +32,17 @@ export async function waitForQueueWork(
       const room = (group?.pendingCount ?? 0) < queueLimits.pendingMax;
       return room && sm.lastStableOffset > (group?.cursor ?? sm.logStartOffset);
     };
+    // A settlement can make a message leasable before the wake computed above: a nack or a shorter
+    // extend by another consumer, an aborted transaction's acks, an ack freeing a key's next message.
+    const first = sm.queues.group(queue);
+    const settlements = first?.settlements ?? 0;
+    const settled = (): boolean => {
+      const group = sm.queues.group(queue);
+      return group !== undefined && (group !== first || group.settlements !== settlements);
+    };
     return [
       local.group.onApplied(() => {
-        if (hasNew()) stop.abort();
+        if (hasNew() || settled()) stop.abort();
       }),
       local.group.onLeadershipLost(onAbort),
     ];

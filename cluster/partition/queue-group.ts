@@ -28,6 +28,7 @@ export class QueueGroup {
   private cursorValue: number;
   private lastLeaseIdValue: number;
   private deadLetteredValue: number;
+  private settlementsValue = 0;
   private readonly pendingByOffset = new Map<number, PendingMessage>();
   /** Producer id to the offsets its open transaction acked: a marker visits only those. */
   private readonly txnAcks = new Map<number, Set<number>>();
@@ -68,6 +69,14 @@ export class QueueGroup {
   }
   get deadLettered(): number {
     return this.deadLetteredValue;
+  }
+  /**
+   * Settle ops and transaction ends applied to this replica's group (not replicated): any of them can
+   * make a message leasable sooner (a nack, a shorter extend, an abort, an ack that frees a key), so a
+   * long poll plans again when it moves.
+   */
+  get settlements(): number {
+    return this.settlementsValue;
   }
   get pendingCount(): number {
     return this.pendingByOffset.size;
@@ -175,6 +184,7 @@ export class QueueGroup {
 
   /** One op; a refusal is an outcome, not an exception, so the other ops of the command still apply. */
   settle(op: QueueOp, nowMs: number, producerId: number): SettleOutcome {
+    this.settlementsValue++;
     const p = this.pendingByOffset.get(op.offset);
     if (p === undefined) {
       // Everything below the cursor that is not pending is done: an ack repeated after its answer
@@ -248,6 +258,7 @@ export class QueueGroup {
   endTransaction(producerId: number, commit: boolean, nowMs: number): void {
     const offsets = this.txnAcks.get(producerId);
     if (offsets === undefined) return;
+    this.settlementsValue++;
     this.txnAcks.delete(producerId);
     for (const offset of offsets) {
       const p = this.pendingByOffset.get(offset);
