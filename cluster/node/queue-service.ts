@@ -87,6 +87,9 @@ export class QueueService implements QueueApi {
         return outcome;
       const groups = locals.map(({ local }) => ({ local, queue: input.queue }));
       await waitForQueueWork(groups, this.deps.clock, remaining, input.signal);
+      // A consumer that gave up must not be leased what arrived as it left: nobody would see it
+      // before its visibility timeout, and the delivery would count toward max deliveries.
+      if (input.signal.aborted) return { messages: [], deadLetters: [] };
     }
   }
 
