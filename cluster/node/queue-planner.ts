@@ -33,8 +33,10 @@ export interface PlanInput {
     readonly added: number;
   };
   readonly maxMessages: number;
-  /** Record bytes this plan may grant (it grants one message at least); at most leaseBytesMax. */
+  /** Answer bytes this plan may grant (leasedRecordBytes); at most leaseBytesMax. */
   readonly bytesMax: number;
+  /** The answer holds no message yet: the plan grants one even past bytesMax, or it would stall. */
+  readonly answerEmpty: boolean;
   readonly leaseMs: number;
   readonly nowMs: number;
   readonly settings: QueueSettings;
@@ -42,10 +44,16 @@ export interface PlanInput {
 
 const readBytesMax = 1024 * 1024;
 /**
- * What one Lease call answers at most over all its partitions (beyond one message, since it always
- * grants one): the response must fit a gRPC message.
+ * What one Lease call answers at most over all its partitions (beyond its first message, since it
+ * always grants one): 4 MiB is the largest message gRPC clients accept unless configured otherwise,
+ * and an answer a client refuses leaves its messages leased to nobody until they time out, again
+ * on every retry. The rest is room for the response's own fields.
  */
-export const leaseBytesMax = 4 * 1024 * 1024;
+export const leaseBytesMax = 4 * 1024 * 1024 - 1024;
+// What a leased message adds to the answer besides its key, value and header bytes: the topic name
+// (at most 249 bytes), partition, offset, timestamp, lease id, count, expiry, tags and lengths.
+const messageOverheadBytes = 384;
+const headerOverheadBytes = 16;
 // Room left in one command for the waiting and dropped messages a scan meets besides its grants.
 const scanItemsMax = queueLimits.itemsPerCommandMax - 1_000;
 const keyText = (key: Uint8Array): string => Buffer.from(key).toString('latin1');
@@ -107,7 +115,8 @@ export class LeasePlanner {
       if (this.full() || !head || !isAvailable(p, nowMs)) continue;
       const record = await this.readRecord(p.offset);
       if (record === 'gone') this.drops.push(p.offset);
-      else if (record !== 'later') this.decide(record, p.appendTimeMs, p.deliveryCount, p.lastError, p.key);
+      else if (record !== 'later' && this.fits(record))
+        this.decide(record, p.appendTimeMs, p.deliveryCount, p.lastError, p.key);
     }
   }
 
@@ -131,6 +140,7 @@ export class LeasePlanner {
         for (const record of view.records()) {
           if (record.offset < at) continue;
           if (this.full() || this.fresh() >= room || this.items() >= scanItemsMax) return at;
+          if (!this.fits(record)) return at;
           this.admit(record);
           at = record.offset + 1;
         }
@@ -213,6 +223,12 @@ export class LeasePlanner {
     return 'gone';
   }
 
+  /** Whether granting `record` keeps the answer within its bytes; its first message always fits. */
+  private fits(record: DecodedRecord): boolean {
+    if (this.input.answerEmpty && this.grants.length === 0) return true;
+    return this.grantedBytes + leasedRecordBytes(record) <= this.input.bytesMax;
+  }
+
   private full(): boolean {
     return this.grants.length >= this.input.maxMessages || this.grantedBytes >= this.input.bytesMax;
   }
@@ -224,10 +240,10 @@ export class LeasePlanner {
   }
 }
 
-/** The bytes a leased record carries to the consumer: key, value and headers. */
+/** The bytes a leased record adds to a Lease answer, encoded: key, value, headers and its fields. */
 export function leasedRecordBytes(r: DecodedRecord): number {
-  let n = (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const h of r.headers) n += h.key.length + (h.value?.length ?? 0);
+  let n = messageOverheadBytes + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const h of r.headers) n += headerOverheadBytes + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
   return n;
 }
 

@@ -49,6 +49,7 @@ interface LeaseAsk {
   readonly queue: string;
   readonly maxMessages: number;
   readonly bytesMax: number;
+  readonly answerEmpty: boolean;
   readonly leaseMs: number;
   readonly settings: QueueSettings;
 }
@@ -107,7 +108,17 @@ export class QueueService implements QueueApi {
       const { partition, local } = locals[(start + i) % locals.length]!;
       const wanted = input.maxMessages - messages.length;
       const bytesMax = leaseBytesMax - bytes;
-      const ask = { local, partition, queue: input.queue, maxMessages: wanted, bytesMax, leaseMs, settings };
+      const answerEmpty = messages.length === 0;
+      const ask = {
+        local,
+        partition,
+        queue: input.queue,
+        maxMessages: wanted,
+        bytesMax,
+        answerEmpty,
+        leaseMs,
+        settings,
+      };
       const got = await this.leaseOne(ask);
       messages.push(...got.messages);
       deadLetters.push(...got.deadLetters);
@@ -165,12 +176,13 @@ export class QueueService implements QueueApi {
   }
 
   private plan(ask: LeaseAsk, overlay: LeaseOverlay | undefined): Promise<LeasePlan | undefined> {
-    const { queue, maxMessages, bytesMax, leaseMs, settings } = ask;
+    const { queue, maxMessages, bytesMax, answerEmpty, leaseMs, settings } = ask;
     const nowMs = this.deps.clock.now();
     const input = {
       queue,
       maxMessages,
       bytesMax,
+      answerEmpty,
       leaseMs,
       nowMs,
       settings,
