@@ -5,7 +5,7 @@ import type { DeadLetterReason } from './queue-planner.js';
 /** Queue consumption of a topic (Lease, Ack, Nack, ExtendLease, QueueStats), answered by partition leaders. */
 export interface QueueApi {
   /** Leases from the listed partitions (all must be led here) or, with none listed, all led here. */
-  lease(input: LeaseInput): Promise<LeaseOutcome>;
+  lease(input: LeaseInput): Promise<readonly LeasedRecord[]>;
   /** Acks, nacks, extends or dead-letter moves; one result per op, in order. */
   settle(input: SettleInput): Promise<OpResult[]>;
   stats(input: { queue: string; topic: string; partitions: readonly number[] }): Promise<QueueStatsView[]>;
@@ -20,6 +20,8 @@ export interface LeaseInput {
   readonly visibilityTimeoutMs: number;
   readonly waitMs: number;
   readonly signal: AbortSignal;
+  /** Copies messages due for the dead-letter topic there and settles them; resolves when done. */
+  readonly moveDeadLetters: (candidates: readonly DeadLetterCandidate[]) => Promise<void>;
 }
 
 export interface LeasedRecord {

@@ -68,7 +68,7 @@ export class QueueService implements QueueApi {
 
   constructor(private readonly deps: QueueServiceDeps) {}
 
-  async lease(input: LeaseInput): Promise<LeaseOutcome> {
+  async lease(input: LeaseInput): Promise<readonly LeasedRecord[]> {
     checkLease(input);
     const settings = this.deps.settings(input.topic);
     const leaseMs = input.visibilityTimeoutMs > 0 ? input.visibilityTimeoutMs : settings.visibilityTimeoutMs;
@@ -78,19 +78,16 @@ export class QueueService implements QueueApi {
         input.partitions.length > 0 ? input.partitions : this.deps.ledPartitions(input.topic);
       const locals = partitions.map((p) => ({ partition: p, local: this.deps.leaderOf(input.topic, p) }));
       const outcome = await this.leaseRound(input, locals, settings, leaseMs);
+      // Moved before the call goes on waiting, so an empty answer still means wait_ms passed.
+      if (outcome.deadLetters.length > 0) await input.moveDeadLetters(outcome.deadLetters);
       const remaining = deadline - this.deps.clock.now();
-      if (
-        outcome.messages.length > 0 ||
-        outcome.deadLetters.length > 0 ||
-        remaining <= 0 ||
-        input.signal.aborted
-      )
-        return outcome;
+      if (outcome.messages.length > 0 || remaining <= 0 || input.signal.aborted) return outcome.messages;
+      if (outcome.deadLetters.length > 0) continue;
       const groups = locals.map(({ local }) => ({ local, queue: input.queue }));
       await waitForQueueWork(groups, this.deps.clock, remaining, input.signal);
       // A consumer that gave up must not be leased what arrived as it left: nobody would see it
       // before its visibility timeout, and the delivery would count toward max deliveries.
-      if (input.signal.aborted) return { messages: [], deadLetters: [] };
+      if (input.signal.aborted) return [];
     }
   }
 

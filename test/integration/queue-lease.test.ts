@@ -9,7 +9,7 @@ import {
   type LeaseRef,
 } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { ErrorCode } from '../../proto/gen/raftlog/v1/errors_pb.js';
-import { startCluster, type TestCluster } from './harness/index.js';
+import { sleep, startCluster, type TestCluster } from './harness/index.js';
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -204,6 +204,32 @@ describe('queue consumption on real nodes', () => {
     expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['d-old']);
     const reason = dead.records[0]!.record!.headers.find((h) => h.key === 'raftlog-dlq-reason');
     expect(text.decode(reason?.value)).toBe('expired');
+  });
+
+  it('keeps a long poll waiting after it moved a message to the dead-letter topic', async () => {
+    const cluster = await startCluster({ nodes: 1 });
+    await cluster.createTopic(dlq, 1, 1);
+    const broker = cluster.broker(cluster.node(1).address);
+    await cluster.admin(cluster.node(1).address).createTopic({
+      name: topic,
+      partitions: 1,
+      replicationFactor: 1,
+      config: { queueMaxDeliveries: 1, queueDeadLetterTopic: dlq },
+    });
+    await cluster.waitForLeader(topic, 0);
+    const produce = (value: string) =>
+      broker.produceRecords({ topic, partition: 0, records: [{ value: utf8.encode(value) }] });
+    await produce('poison');
+    const lease = (waitMs: number) => broker.lease({ queue: 'workers', topic, maxMessages: 10, waitMs });
+    const [poison] = (await lease(0)).messages;
+    await broker.nack({ queue: 'workers', leases: [ref(poison!)], error: 'cannot parse' });
+    // The next lease dead-letters the poison message, then waits on: the fresh one comes with it.
+    const polling = lease(10_000);
+    await sleep(1_000);
+    await produce('fresh');
+    expect((await polling).messages.map(valueOf)).toEqual(['fresh']);
+    const dead = await fetchDeadLetters(cluster);
+    expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['poison']);
   });
 
   it('bounds one lease over many partitions by bytes in all, and the rest comes with later leases', async () => {

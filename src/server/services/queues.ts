@@ -56,7 +56,7 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
     lease: async (request, context) => {
       checkTopicName(request.topic);
       checkPartitionList(request.partitions, 'lease');
-      const outcome = await queues.lease({
+      const messages = await queues.lease({
         queue: request.queue,
         topic: request.topic,
         partitions: request.partitions,
@@ -64,19 +64,10 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
         visibilityTimeoutMs: request.visibilityTimeoutMs,
         waitMs: request.waitMs,
         signal: context.signal,
+        moveDeadLetters: (candidates) =>
+          moveToDeadLetter(deps, forwarder, roundRobin, request.queue, request.topic, candidates, context),
       });
-      if (outcome.deadLetters.length > 0) {
-        await moveToDeadLetter(
-          deps,
-          forwarder,
-          roundRobin,
-          request.queue,
-          request.topic,
-          outcome.deadLetters,
-          context,
-        );
-      }
-      return { messages: outcome.messages.map((m) => leased(request.topic, m)) };
+      return { messages: messages.map((m) => leased(request.topic, m)) };
     },
     ack: async (request) => ({ results: await settle(deps, request, 'ack', 0, '', transactionOf(request)) }),
     nack: async (request) => {
