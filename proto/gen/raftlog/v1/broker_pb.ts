@@ -1839,21 +1839,25 @@ export type LeaseRequest = Message<"raftlog.v1.LeaseRequest"> & {
   consumerId: string;
 
   /**
-   * Upper bound on messages returned, 1 to 1,000 (more is INVALID_ARGUMENT); 0 is taken as 1.
+   * Upper bound on messages returned, 1 to 1,000 (more is INVALID_ARGUMENT); 0 is taken as 1. An
+   * answer also stays within 4 MiB encoded, gRPC's default limit on a received message, unless its
+   * only message is larger.
    *
    * @generated from field: uint32 max_messages = 5;
    */
   maxMessages: number;
 
   /**
-   * Lease duration, in ms; 0 uses the topic's queue_visibility_timeout_ms.
+   * Lease duration, in ms, at most 43,200,000 (12 h; more is INVALID_ARGUMENT); 0 uses the topic's
+   * queue_visibility_timeout_ms.
    *
    * @generated from field: uint32 visibility_timeout_ms = 6;
    */
   visibilityTimeoutMs: number;
 
   /**
-   * Wait up to this long for at least one message, in ms; 0 answers at once.
+   * Wait up to this long for at least one message, in ms, at most 20,000 (more is INVALID_ARGUMENT);
+   * 0 answers at once.
    *
    * @generated from field: uint32 wait_ms = 7;
    */
@@ -1883,7 +1887,9 @@ export type LeasedMessage = Message<"raftlog.v1.LeasedMessage"> & {
   /**
    * Token proving this lease; ack, nack and extend need the message's latest one. A lease that ran out
    * still works while nobody leased the message again (as SQS's receipt handles do), and a repeated
-   * ack succeeds; an older token gets LEASE_EXPIRED, one never given for the message UNKNOWN_LEASE.
+   * ack succeeds. Only the latest token of a message is kept: any lower one (an older lease of it, or
+   * one given for another message) gets LEASE_EXPIRED, a higher one UNKNOWN_LEASE. Ids stay below
+   * 2^53; a LeaseRef with a larger one fails the whole call with INVALID_ARGUMENT.
    *
    * @generated from field: uint64 lease_id = 2;
    */
@@ -2112,7 +2118,8 @@ export type NackRequest = Message<"raftlog.v1.NackRequest"> & {
   leases: LeaseRef[];
 
   /**
-   * Redeliver no sooner than this, in ms; 0 = at once.
+   * Redeliver no sooner than this, in ms, at most 86,400,000 (24 h; more fails each lease with
+   * INVALID_ARGUMENT); 0 = at once.
    *
    * @generated from field: uint32 delay_ms = 3;
    */
@@ -2175,7 +2182,8 @@ export type ExtendLeaseRequest = Message<"raftlog.v1.ExtendLeaseRequest"> & {
   leases: LeaseRef[];
 
   /**
-   * New visibility timeout counted from now, in ms.
+   * New visibility timeout counted from now, in ms: 1 to 43,200,000 (12 h). 0 is INVALID_ARGUMENT
+   * (a nack releases a message); more fails each lease with INVALID_ARGUMENT.
    *
    * @generated from field: uint32 visibility_timeout_ms = 3;
    */

@@ -282,16 +282,16 @@ export enum ErrorCode {
   ILLEGAL_GENERATION = 29,
 
   /**
-   * The message is no longer under this lease: it was leased again since (a newer lease id), or it
-   * was nacked or settled already (a repeated ack succeeds instead). Retriable: no.
+   * The message is no longer under this lease: it was leased again since (the lease id is lower than
+   * its latest), or it was nacked or settled already (a repeated ack succeeds instead). Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_LEASE_EXPIRED = 30;
    */
   LEASE_EXPIRED = 30,
 
   /**
-   * No such lease: the lease id was never given for that message, or the queue never leased it.
-   * Retriable: no.
+   * No such lease: the lease id is higher than any given for that message, or the queue never leased
+   * it. Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN_LEASE = 31;
    */
