@@ -118,6 +118,14 @@ describe('a leader cut off from its peers', () => {
     expect(leader.isLeader()).toBe(false);
   }, 20_000);
 
+  it('tells leadership listeners when its group leaves the node (a deleted topic)', async () => {
+    const { net, leader } = await threeHosts();
+    let told = 0;
+    leader.onLeadershipLost(() => told++);
+    await net.hosts.get(1 as NodeId)!.removeGroup(groupId, () => Promise.resolve());
+    expect(told).toBe(1);
+  }, 20_000);
+
   it('steps down even from quiescence, and a quiesced follower elects a new leader', async () => {
     const { net, leader } = await threeHosts();
     const groups = ids.map((id) => net.hosts.get(id)!.group(groupId)!);

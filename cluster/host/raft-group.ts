@@ -215,6 +215,12 @@ export class RaftGroup {
     this.waiters = undefined;
     if (this.durableWaiters !== undefined) for (const w of this.durableWaiters) w.resolve();
     this.durableWaiters = undefined;
+    // No Ready reports a step-down from here on: long polls waiting on this leader end now rather
+    // than at their timeout (a deleted topic's consumers learn it at once).
+    if (this.leading) {
+      this.leading = false;
+      if (this.leadershipListeners !== undefined) for (const l of this.leadershipListeners) l();
+    }
   }
 
   private applyOne(entry: Entry, batch: StorageBatch): unknown {

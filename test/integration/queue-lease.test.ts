@@ -232,6 +232,21 @@ describe('queue consumption on real nodes', () => {
     expect(dead.records.map((r) => text.decode(r.record!.value))).toEqual(['poison']);
   });
 
+  it('ends a long poll when its topic is deleted, rather than when its wait runs out', async () => {
+    const cluster = await startCluster({ nodes: 1 });
+    await cluster.createTopic(topic, 1, 1);
+    const broker = cluster.broker(cluster.node(1).address);
+    const startedAt = Date.now();
+    const polling = broker.lease({ queue: 'workers', topic, maxMessages: 1, waitMs: 20_000 }).then(
+      () => 'answered',
+      (e: unknown) => RaftlogError.from(e).code,
+    );
+    await sleep(1_000);
+    await cluster.admin(cluster.node(1).address).deleteTopic({ name: topic });
+    expect(await polling).toBe('TOPIC_NOT_FOUND');
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+  });
+
   it('bounds one lease over many partitions by bytes in all, and the rest comes with later leases', async () => {
     const cluster = await startCluster({ nodes: 1 });
     const name = 'big-jobs';
