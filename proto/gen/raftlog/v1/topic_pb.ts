@@ -75,15 +75,16 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
   maxMessageBytes?: number | undefined;
 
   /**
-   * Queue consumption: default visibility timeout of a lease, in ms (default 30,000).
+   * Queue consumption: default visibility timeout of a lease, in ms, 1,000 to 43,200,000 (12 h;
+   * otherwise INVALID_ARGUMENT); default 30,000.
    *
    * @generated from field: optional uint32 queue_visibility_timeout_ms = 5;
    */
   queueVisibilityTimeoutMs?: number | undefined;
 
   /**
-   * Queue consumption: deliveries after which a message goes to the dead-letter topic; 0 = never
-   * (default 0).
+   * Queue consumption: deliveries after which a message goes to the dead-letter topic, at most 1,000
+   * (more is INVALID_ARGUMENT); 0 = never (default 0).
    *
    * @generated from field: optional uint32 queue_max_deliveries = 6;
    */
@@ -128,7 +129,8 @@ export type TopicConfig = Message<"raftlog.v1.TopicConfig"> & {
 
   /**
    * Queue consumption: a message older than this, in ms, by its record timestamp (the append time
-   * unless the producer set one), is never leased again (message TTL); 0 = never expires.
+   * unless the producer set one), is never leased again (message TTL); 0 = never expires. At most
+   * 3,153,600,000,000 (100 years; negative or more is INVALID_ARGUMENT).
    *
    * @generated from field: optional int64 queue_message_ttl_ms = 11;
    */
