@@ -1806,11 +1806,18 @@ export const FetchOffsetsResponseSchema: GenMessage<FetchOffsetsResponse> = /*@_
  * error, possibly empty). Dead-lettering is at least once: a leader that fails between writing the
  * dead-letter copy and recording it may write the copy again.
  *
+ * A queue group keeps at most 20,000 unsettled messages (leased, delayed or waiting) per partition:
+ * past that it takes no new message from the partition, and a lease answers only messages due for
+ * redelivery (none, while every lease is current) until some are acked.
+ *
  * @generated from message raftlog.v1.LeaseRequest
  */
 export type LeaseRequest = Message<"raftlog.v1.LeaseRequest"> & {
   /**
    * The queue group: consumers sharing it share the messages; each queue group sees every message.
+   * 1 to 249 ASCII letters, digits, '.', '_' and '-' (INVALID_ARGUMENT otherwise). A partition keeps
+   * at most 64 queue groups, made by their first lease and never removed: the first lease of another
+   * is RESOURCE_EXHAUSTED.
    *
    * @generated from field: string queue = 1;
    */
