@@ -207,7 +207,7 @@ describe('the auth choke point (auth required)', () => {
         leasedAt.push(Date.now());
         const record = { offset: 0, timestamp: 0, key: null, value: new Uint8Array(1500), headers: [] };
         const message = { partition: 0, record, leaseId: 1, deliveryCount: 1, expiresAtMs: 0 };
-        return Promise.resolve({ messages: [message], deadLetters: [] });
+        return Promise.resolve([message]);
       },
     });
     const broker = clientAs('root', 'root-password').broker(services.address);
