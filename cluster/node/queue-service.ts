@@ -27,7 +27,7 @@ import { QueueLeaseLocks } from './queue-lease-locks.js';
 import { leaseBytesMax, leasedRecordBytes, LeasePlanner, type LeasePlan } from './queue-planner.js';
 import type { QueueSettings } from './queue-settings.js';
 import { queueStatsOf } from './queue-stats.js';
-import { waitForQueueWork } from './queue-wait.js';
+import { markQueues, waitForQueueWork } from './queue-wait.js';
 import type { TxnBatchClaim } from './txn-produce-guard.js';
 import { within } from './within.js';
 
@@ -77,14 +77,15 @@ export class QueueService implements QueueApi {
       const partitions =
         input.partitions.length > 0 ? input.partitions : this.deps.ledPartitions(input.topic);
       const locals = partitions.map((p) => ({ partition: p, local: this.deps.leaderOf(input.topic, p) }));
+      const groups = locals.map(({ local }) => ({ local, queue: input.queue }));
+      const marks = markQueues(groups);
       const outcome = await this.leaseRound(input, locals, settings, leaseMs);
       // Moved before the call goes on waiting, so an empty answer still means wait_ms passed.
       if (outcome.deadLetters.length > 0) await input.moveDeadLetters(outcome.deadLetters);
       const remaining = deadline - this.deps.clock.now();
       if (outcome.messages.length > 0 || remaining <= 0 || input.signal.aborted) return outcome.messages;
       if (outcome.deadLetters.length > 0) continue;
-      const groups = locals.map(({ local }) => ({ local, queue: input.queue }));
-      await waitForQueueWork(groups, this.deps.clock, remaining, input.signal);
+      await waitForQueueWork(groups, marks, this.deps.clock, remaining, input.signal);
       // A consumer that gave up must not be leased what arrived as it left: nobody would see it
       // before its visibility timeout, and the delivery would count toward max deliveries.
       if (input.signal.aborted) return [];
