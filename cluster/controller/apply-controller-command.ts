@@ -326,24 +326,29 @@ function deleteTopic(state: ControllerState, c: Command<'delete-topic'>): Outcom
   const topics = new Map(state.topics);
   topics.delete(c.name);
   const groupOffsets = withoutTopicOffsets(state.groupOffsets, c.name);
-  const transactionalIds = withoutPendingTopicOffsets(state.transactionalIds, c.name);
+  const transactionalIds = withoutTopicInTransactions(state.transactionalIds, c.name);
   return ok(
     { ...state, topics, groupOffsets, transactionalIds },
     { type: 'topic-deleted', groupIds: topic.partitions.map((p) => p.groupId) },
   );
 }
 
-/** Open transactions' offsets for `topic` go too: committed later, they would land on a topic of its name. */
-function withoutPendingTopicOffsets(
+/**
+ * Open transactions forget `topic`: their offsets for it, committed later, would land on a topic
+ * created under its name, and so would their markers (the data they close went with the topic).
+ */
+function withoutTopicInTransactions(
   all: ControllerState['transactionalIds'],
   topic: string,
 ): ControllerState['transactionalIds'] {
   let changed: Map<string, TransactionalIdInfo> | undefined;
   for (const [id, info] of all) {
     const pendingOffsets = info.pendingOffsets.filter((o) => o.topic !== topic);
-    if (pendingOffsets.length === info.pendingOffsets.length) continue;
+    const partitions = info.partitions.filter((p) => p.topic !== topic);
+    if (pendingOffsets.length === info.pendingOffsets.length && partitions.length === info.partitions.length)
+      continue;
     changed ??= new Map(all);
-    changed.set(id, { ...info, pendingOffsets });
+    changed.set(id, { ...info, pendingOffsets, partitions });
   }
   return changed ?? all;
 }

@@ -98,6 +98,23 @@ describe('transactions in the controller', () => {
     expect(next).toMatchObject({ state: 'ongoing', epoch: 0, partitions: [{ topic: 't', partition: 2 }] });
   });
 
+  it('forgets the partitions of a topic deleted in the transaction, so no marker reaches a new topic of its name', () => {
+    const { state, results } = applyAll(
+      [
+        { type: 'create-topic', name: 'u', partitions: 1, replicationFactor: 3, config: {} },
+        add([0]),
+        { type: 'add-partitions-to-txn', ...who, partitions: [{ topic: 'u', partition: 0 }] },
+        { type: 'delete-topic', name: 't' },
+        { type: 'create-topic', name: 't', partitions: 3, replicationFactor: 3, config: {} },
+        end(true),
+      ],
+      setup(),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const info = state.transactionalIds.get('tx');
+    expect(info).toMatchObject({ state: 'prepare-commit', partitions: [{ topic: 'u', partition: 0 }] });
+  });
+
   it('drops pending offsets of a topic deleted before the commit, so they never reach a new topic of its name', () => {
     const offsets: ControllerCommand = {
       type: 'txn-offset-commit',
