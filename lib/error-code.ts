@@ -45,6 +45,7 @@ export const errorCodes = {
   AUTHENTICATION_FAILED: { retriable: false, grpc: 'UNAUTHENTICATED' },
   AUTHORIZATION_FAILED: { retriable: false, grpc: 'PERMISSION_DENIED' },
   REASSIGNMENT_IN_PROGRESS: { retriable: true, grpc: 'ABORTED' },
+  QUEUE_GROUP_NOT_FOUND: { retriable: false, grpc: 'NOT_FOUND' },
 } as const satisfies Record<string, { retriable: boolean; grpc: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -253,6 +253,7 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
     this.queues = new QueueService({
       leaderOf: (topic, partition) => router.leaderOf(topic, partition),
       ledPartitions: (topic) => router.ledPartitions(topic),
+      partitionCount: (topic) => router.topicInfo(topic).partitions.length,
       settings: (topic) => queueSettingsOf(router.topicInfo(topic).config),
       store: this.store,
       clock,

@@ -9,6 +9,23 @@ export interface QueueApi {
   /** Acks, nacks, extends or dead-letter moves; one result per op, in order. */
   settle(input: SettleInput): Promise<OpResult[]>;
   stats(input: { queue: string; topic: string; partitions: readonly number[] }): Promise<QueueStatsView[]>;
+  /**
+   * Deletes the queue group on the listed partitions (none listed: every partition of the topic), each
+   * replicated by its leader; one result per partition, in partition order (NOT_LEADER for one not led here).
+   */
+  deleteGroup(input: {
+    queue: string;
+    topic: string;
+    partitions: readonly number[];
+  }): Promise<GroupDeletion[]>;
+}
+
+export interface GroupDeletion {
+  readonly partition: number;
+  /** Undefined on success. */
+  readonly code: ErrorCode | undefined;
+  readonly message: string;
+  readonly leaderHint: string | undefined;
 }
 
 export interface LeaseInput {

@@ -21,10 +21,13 @@ const settings: QueueSettings = {
 function emptyPartition(clock: ManualClock) {
   let end = 0;
   let proposals = 0;
+  /** The queue group, once made (`makeGroup`): one that leased nothing yet and holds nothing. */
+  let queueGroup: object | undefined;
+  const appliedListeners = new Set<() => void>();
   const bytes = encodeRecordBatch({ records: [{ value: new Uint8Array([1]) }], timestamp: 0 });
   const replica = {
     state: {
-      queues: { group: () => undefined },
+      queues: { group: () => queueGroup },
       logStartOffset: 0,
       get lastStableOffset() {
         return end;
@@ -46,7 +49,10 @@ function emptyPartition(clock: ManualClock) {
       const applied = Promise.resolve({ ok: true, type: 'queue-leased', granted });
       return { index: 1, term: 1, durable: Promise.resolve(), applied };
     },
-    onApplied: () => () => undefined,
+    onApplied: (listener: () => void) => {
+      appliedListeners.add(listener);
+      return () => appliedListeners.delete(listener);
+    },
     onLeadershipLost: () => () => undefined,
   };
   const store = {
@@ -59,6 +65,12 @@ function emptyPartition(clock: ManualClock) {
     store,
     arrive: () => (end = 1),
     proposals: () => proposals,
+    makeGroup: () => (queueGroup = { cursor: 0, pendingCount: 0, settlements: 0, pending: () => [] }),
+    /** Applies a deletion of the group: waiters hear of it as of any apply. */
+    deleteGroup: () => {
+      queueGroup = undefined;
+      for (const listener of [...appliedListeners]) listener();
+    },
   };
 }
 
@@ -66,18 +78,43 @@ const turns = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
 
+function serviceOf(clock: ManualClock, partition: ReturnType<typeof emptyPartition>): QueueService {
+  return new QueueService({
+    leaderOf: () => partition.local,
+    ledPartitions: () => [0],
+    partitionCount: () => 1,
+    settings: () => settings,
+    store: partition.store,
+    clock,
+    checkTransaction: () => Promise.resolve(),
+  });
+}
+
 describe('queue service', () => {
+  it.each([
+    ['with nothing new to lease', false],
+    ['even when a message arrived with the deletion', true],
+  ])('ends a long poll whose queue group was deleted while it waited, %s', async (_, arrives) => {
+    const clock = new ManualClock(1_000);
+    const partition = emptyPartition(clock);
+    partition.makeGroup();
+    const service = serviceOf(clock, partition);
+    const input = { queue: 'q', topic: 'jobs', partitions: [0], maxMessages: 1, visibilityTimeoutMs: 0 };
+    const signal = new AbortController().signal;
+    const moveDeadLetters = () => Promise.resolve();
+    const leasing = service.lease({ ...input, waitMs: 20_000, signal, moveDeadLetters });
+    await turns();
+    if (arrives) partition.arrive();
+    partition.deleteGroup();
+    // Leasing again would make a new group from the log start behind the deleting client's back.
+    expect(await leasing).toEqual([]);
+    expect(partition.proposals()).toBe(0);
+  });
+
   it('leases nothing for a long poll its consumer cancelled while it waited', async () => {
     const clock = new ManualClock(1_000);
     const partition = emptyPartition(clock);
-    const service = new QueueService({
-      leaderOf: () => partition.local,
-      ledPartitions: () => [0],
-      settings: () => settings,
-      store: partition.store,
-      clock,
-      checkTransaction: () => Promise.resolve(),
-    });
+    const service = serviceOf(clock, partition);
     const cancel = new AbortController();
     const input = { queue: 'q', topic: 'jobs', partitions: [0], maxMessages: 1, visibilityTimeoutMs: 0 };
     const moveDeadLetters = () => Promise.resolve();

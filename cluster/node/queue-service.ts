@@ -5,6 +5,7 @@ import {
   queueLimits,
   validateQueueGroupName,
   type PartitionResult,
+  type QueueDeleteCommand,
   type QueueSettleCommand,
 } from '../partition/index.js';
 import type { Proposal } from '../host/index.js';
@@ -13,6 +14,7 @@ import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
 import type {
   DeadLetterCandidate,
+  GroupDeletion,
   LeaseInput,
   LeaseOutcome,
   LeasedRecord,
@@ -36,6 +38,8 @@ export interface QueueServiceDeps {
   leaderOf(topic: string, partition: number): LocalPartition;
   /** Partitions of `topic` this node leads now. */
   ledPartitions(topic: string): number[];
+  /** How many partitions `topic` has (TOPIC_NOT_FOUND otherwise). */
+  partitionCount(topic: string): number;
   settings(topic: string): QueueSettings;
   readonly store: PartitionStore;
   readonly clock: NodeClock;
@@ -89,6 +93,15 @@ export class QueueService implements QueueApi {
       // A consumer that gave up must not be leased what arrived as it left: nobody would see it
       // before its visibility timeout, and the delivery would count toward max deliveries.
       if (input.signal.aborted) return [];
+      // A group deleted while the call waited: leasing again would make a new group behind its back.
+      if (
+        groups.some(
+          ({ local, queue }, i) =>
+            marks[i]?.group !== undefined && local.replica.state.queues.group(queue) !== marks[i]?.group,
+        )
+      ) {
+        return [];
+      }
     }
   }
 
@@ -268,6 +281,38 @@ export class QueueService implements QueueApi {
       );
     }
     return views;
+  }
+
+  async deleteGroup(input: {
+    queue: string;
+    topic: string;
+    partitions: readonly number[];
+  }): Promise<GroupDeletion[]> {
+    validateQueueGroupName(input.queue);
+    const count = this.deps.partitionCount(input.topic);
+    const partitions = input.partitions.length > 0 ? input.partitions : [...Array(count).keys()];
+    const command: QueueDeleteCommand = { type: 'queue-delete', queue: input.queue };
+    return Promise.all(
+      [...partitions]
+        .sort((a, b) => a - b)
+        .map(async (partition): Promise<GroupDeletion> => {
+          try {
+            if (partition >= count) {
+              throw new RaftlogError('PARTITION_NOT_FOUND', `topic ${input.topic} has ${count} partitions`);
+            }
+            const local = this.deps.leaderOf(input.topic, partition);
+            const timestampMs = this.deps.clock.now();
+            const proposal = local.group.propose(encodePartitionEntry({ timestampMs, command }));
+            noteRequestGroup(local.group.id, proposal.term);
+            const result = await this.commit(proposal);
+            if (!result.ok || result.type !== 'queue-deleted') throw resultError(result);
+            return { partition, code: undefined, message: '', leaderHint: undefined };
+          } catch (error) {
+            const e = RaftlogError.from(error, 'INTERNAL');
+            return { partition, code: e.code, message: e.message, leaderHint: e.leaderHint };
+          }
+        }),
+    );
   }
 
   private async settleCommand(local: LocalPartition, command: QueueSettleCommand): Promise<PartitionResult> {

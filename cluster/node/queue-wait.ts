@@ -83,7 +83,8 @@ function workArrived(
   const settlements = mark?.settlements ?? 0;
   const settled = (): boolean => {
     const group = sm.queues.group(queue);
-    return group !== undefined && (group !== first || group.settlements !== settlements);
+    // A group deleted (or deleted and made again) ends the wait too.
+    return group !== first || (group !== undefined && group.settlements !== settlements);
   };
   const grew = (): boolean => mark === undefined || sm.lastStableOffset > mark.lastStableOffset;
   return { onApply: () => hasNew() || settled(), sinceMark: () => settled() || (grew() && hasNew()) };

@@ -35,6 +35,7 @@ export {
   type LeaseGranted,
   type PendingMessage,
   type QueueGrant,
+  type QueueDeleteCommand,
   type QueueLeaseCommand,
   type QueueOp,
   type QueueOpKind,

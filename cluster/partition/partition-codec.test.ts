@@ -94,7 +94,7 @@ describe('partition snapshot codec', () => {
   it('restores the same state, byte for byte', () => {
     const sm = busy();
     const bytes = encodePartitionSnapshot(sm);
-    expect(bytes[0]).toBe(4);
+    expect(bytes[0]).toBe(5);
     const restored = decodePartitionSnapshot(bytes);
     expect(restored.toData()).toEqual(sm.toData());
     expect(encodePartitionSnapshot(restored)).toEqual(bytes);
@@ -125,6 +125,21 @@ describe('partition snapshot codec', () => {
     });
     expect(restored.toData().producers).toEqual(sm.toData().producers);
     expect(restored.nextOffset).toBe(sm.nextOffset);
+  });
+
+  it('keeps the queue lease id floor, and a v4 snapshot restores with none', () => {
+    const sm = new PartitionStateMachine();
+    sm.apply({ type: 'append', acks: 'quorum', batch: batch({ records: 2 }) }, { index: 1, timestampMs: 1 });
+    const grants = [0, 1].map((offset) => ({ offset, appendTimeMs: 1, key: null, deadLetter: false }));
+    const lease = { type: 'queue-lease', queue: 'q', fromCursor: 0, scanTo: 2, leaseMs: 10 } as const;
+    sm.apply({ ...lease, grants, waiting: [], drops: [] }, { index: 2, timestampMs: 2 });
+    sm.apply({ type: 'queue-delete', queue: 'q' }, { index: 3, timestampMs: 3 });
+    const v5 = encodePartitionSnapshot(sm);
+    expect(decodePartitionSnapshot(v5).toData().queueLeaseIdFloor).toBe(2);
+    const v4 = Uint8Array.of(...v5.subarray(0, v5.length - 12), 0, 0, 0, 0);
+    v4[0] = 4;
+    new DataView(v4.buffer).setUint32(v4.length - 4, crc32c(v4, 0, 0, v4.length - 4));
+    expect(decodePartitionSnapshot(v4).toData()).toEqual({ ...sm.toData(), queueLeaseIdFloor: 0 });
   });
 
   it('keeps the compaction bounds, and a v2 snapshot restores with none', () => {
@@ -286,8 +301,9 @@ describe('replicas', () => {
 });
 
 /** v4 without queue groups is v3 plus an empty group list (a u32 zero) before the checksum. */
-function asV3(v4: Uint8Array): Uint8Array {
-  const v3 = Uint8Array.of(...v4.subarray(0, v4.length - 8), 0, 0, 0, 0);
+/** A v5 snapshot without queue groups as v3 wrote it: no queue group count, no lease id floor. */
+function asV3(v5: Uint8Array): Uint8Array {
+  const v3 = Uint8Array.of(...v5.subarray(0, v5.length - 16), 0, 0, 0, 0);
   v3[0] = 3;
   new DataView(v3.buffer).setUint32(v3.length - 4, crc32c(v3, 0, 0, v3.length - 4));
   return v3;

@@ -2,10 +2,13 @@ import { RaftlogError } from '../../lib/index.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
 import type { Acks, PartitionEntry } from './partition-types.js';
 import {
+  queueDeleteBytes,
   queueLeaseBytes,
   queueSettleBytes,
+  readQueueDelete,
   readQueueLease,
   readQueueSettle,
+  writeQueueDelete,
   writeQueueLease,
   writeQueueSettle,
 } from './queue-codec.js';
@@ -21,6 +24,7 @@ export const partitionCommandTypes = {
   compact: 3,
   queueLease: 4,
   queueSettle: 5,
+  queueDelete: 6,
 } as const;
 
 const acksCodes: Record<Acks, number> = { none: 0, leader: 1, quorum: 2 };
@@ -61,6 +65,13 @@ export function encodePartitionEntry(entry: PartitionEntry): Uint8Array {
       writeQueueSettle(w, c);
       return w.bytes;
     }
+    case 'queue-delete': {
+      const w = new BinaryWriter(1 + 8 + queueDeleteBytes(c))
+        .u8(partitionCommandTypes.queueDelete)
+        .i64(entry.timestampMs);
+      writeQueueDelete(w, c);
+      return w.bytes;
+    }
   }
 }
 
@@ -87,9 +98,18 @@ export function decodePartitionEntry(data: Uint8Array): PartitionEntry {
     r.done();
     return { timestampMs, command: { type: 'compact', upToOffset, tombstonesBeforeOffset } };
   }
-  if (type === partitionCommandTypes.queueLease || type === partitionCommandTypes.queueSettle) {
+  if (
+    type === partitionCommandTypes.queueLease ||
+    type === partitionCommandTypes.queueSettle ||
+    type === partitionCommandTypes.queueDelete
+  ) {
     const timestampMs = r.i64();
-    const command = type === partitionCommandTypes.queueLease ? readQueueLease(r) : readQueueSettle(r);
+    const command =
+      type === partitionCommandTypes.queueLease
+        ? readQueueLease(r)
+        : type === partitionCommandTypes.queueSettle
+          ? readQueueSettle(r)
+          : readQueueDelete(r);
     r.done();
     return { timestampMs, command };
   }

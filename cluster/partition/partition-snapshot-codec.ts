@@ -24,10 +24,13 @@ import { queueGroupsBytes, readQueueGroups, writeQueueGroups } from './queue-cod
  *     tombstonesBeforeOffset i64); v2 and v1 snapshots restore with no compaction asked.
  * v4: v3 followed, before the checksum, by the queue groups (queue-codec.ts); older snapshots
  *     restore with no queue group.
+ * v5: v4 followed, before the checksum, by the queue lease id floor i64 (the highest lease id of a
+ *     deleted queue group); older snapshots restore with 0.
  * v1 (still read): the limits were dedupHorizonBatches, producersMax, openTransactionsMax u32; a
  * v1 snapshot restores with the default idle time and byte budget (producersMax has no successor).
  */
-export const partitionSnapshotVersion = 4;
+export const partitionSnapshotVersion = 5;
+const partitionSnapshotVersionV4 = 4;
 const partitionSnapshotVersionV3 = 3;
 const partitionSnapshotVersionV2 = 2;
 const partitionSnapshotVersionV1 = 1;
@@ -42,7 +45,8 @@ const compactionBytes = 2 * 8;
 
 export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
   const d = sm.toData();
-  let size = fixedBytesV2 + d.aborted.length * abortedBytes + compactionBytes + queueGroupsBytes(d.queues);
+  let size =
+    fixedBytesV2 + d.aborted.length * abortedBytes + compactionBytes + queueGroupsBytes(d.queues) + 8;
   for (const p of d.producers) size += producerBytes + p.batches.length * batchBytes;
   const w = new BinaryWriter(size)
     .u8(partitionSnapshotVersion)
@@ -64,6 +68,7 @@ export function encodePartitionSnapshot(sm: PartitionStateMachine): Uint8Array {
   for (const a of d.aborted) w.i64(a.producerId).i64(a.firstOffset).i64(a.lastOffset);
   w.i64(d.compaction.upToOffset).i64(d.compaction.tombstonesBeforeOffset);
   writeQueueGroups(w, d.queues);
+  w.i64(d.queueLeaseIdFloor);
   w.u32(crc32c(w.bytes, 0, 0, w.pos));
   return w.bytes;
 }
@@ -120,6 +125,7 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
   const version = r.u8();
   const known = [
     partitionSnapshotVersion,
+    partitionSnapshotVersionV4,
     partitionSnapshotVersionV3,
     partitionSnapshotVersionV2,
     partitionSnapshotVersionV1,
@@ -148,7 +154,8 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
       : { upToOffset: 0, tombstonesBeforeOffset: 0 };
   if (compaction.tombstonesBeforeOffset > compaction.upToOffset || compaction.upToOffset > nextOffset)
     throw r.corrupt('compaction bounds out of order');
-  const queues = version >= partitionSnapshotVersion ? readQueueGroups(r) : [];
+  const queues = version >= partitionSnapshotVersionV4 ? readQueueGroups(r) : [];
+  const queueLeaseIdFloor = version >= partitionSnapshotVersion ? r.u64() : 0;
   if (r.remaining !== 4) throw r.corrupt(`${r.remaining - 4} bytes before the checksum are unaccounted for`);
   if (logStartOffset > nextOffset) throw r.corrupt('log start offset is past the next offset');
   const data: PartitionStateData = {
@@ -161,6 +168,7 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
     aborted,
     compaction,
     queues,
+    queueLeaseIdFloor,
   };
   return PartitionStateMachine.fromData(data);
 }

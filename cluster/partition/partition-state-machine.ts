@@ -28,7 +28,12 @@ import {
 } from './producer-state.js';
 import type { BatchMetadata } from './batch-window.js';
 import { QueueBook } from './queue-book.js';
-import type { QueueGroupData, QueueLeaseCommand, QueueSettleCommand } from './queue-types.js';
+import type {
+  QueueDeleteCommand,
+  QueueGroupData,
+  QueueLeaseCommand,
+  QueueSettleCommand,
+} from './queue-types.js';
 import { lastSequenceOf } from './sequence.js';
 
 /** Rejections travel as RaftlogError up to apply, which turns them into a result. */
@@ -57,6 +62,8 @@ export interface PartitionStateData {
   readonly compaction: CompactionBounds;
   /** Queue groups' cursors and unsettled messages (none for snapshots written before queues). */
   readonly queues: readonly QueueGroupData[];
+  /** The highest lease id of a deleted queue group (0 for none, and for snapshots written before it). */
+  readonly queueLeaseIdFloor: number;
 }
 
 export function validatePartitionLimits(limits: PartitionLimits): void {
@@ -130,7 +137,7 @@ export class PartitionStateMachine {
     for (const p of open) sm.openTxns.set(p.producerId, p.openTxnFirstOffset);
     sm.aborted.push(...data.aborted);
     sm.compaction = data.compaction;
-    sm.queueBook = QueueBook.fromData(data.queues);
+    sm.queueBook = QueueBook.fromData(data.queues, data.queueLeaseIdFloor);
     return sm;
   }
 
@@ -146,6 +153,7 @@ export class PartitionStateMachine {
       aborted: this.aborted,
       compaction: this.compaction,
       queues: this.queueBook.toData(),
+      queueLeaseIdFloor: this.queueBook.leaseIdFloor,
     };
   }
 
@@ -233,6 +241,8 @@ export class PartitionStateMachine {
           return this.queueLease(command, ctx.timestampMs);
         case 'queue-settle':
           return this.queueSettle(command, ctx.timestampMs);
+        case 'queue-delete':
+          return this.queueDelete(command);
         default:
           return assertNever(command, 'partition command');
       }
@@ -485,6 +495,11 @@ export class PartitionStateMachine {
       }
     }
     return { ok: true, type: 'queue-settled', outcomes: this.queueBook.settle(command, timestampMs) };
+  }
+
+  private queueDelete(command: QueueDeleteCommand): PartitionResult {
+    this.queueBook.delete(command);
+    return { ok: true, type: 'queue-deleted' };
   }
 
   private setLogStartOffset(offset: number): PartitionResult {

@@ -1,5 +1,11 @@
 import type { ErrorCode } from '../../lib/index.js';
-import type { LeaseGranted, QueueLeaseCommand, QueueSettleCommand, SettleOutcome } from './queue-types.js';
+import type {
+  LeaseGranted,
+  QueueDeleteCommand,
+  QueueLeaseCommand,
+  QueueSettleCommand,
+  SettleOutcome,
+} from './queue-types.js';
 
 /** What the producer asked to wait for; carried through the log so any replica can answer for it. */
 export type Acks = 'none' | 'leader' | 'quorum';
@@ -20,7 +26,8 @@ export type PartitionCommand =
       readonly tombstonesBeforeOffset: number;
     }
   | QueueLeaseCommand
-  | QueueSettleCommand;
+  | QueueSettleCommand
+  | QueueDeleteCommand;
 
 /** What compaction the replicated state asks of every replica's store (zeros: none). */
 export interface CompactionBounds {
@@ -56,6 +63,7 @@ export type PartitionResult =
   | ({ readonly ok: true; readonly type: 'compaction' } & CompactionBounds)
   | { readonly ok: true; readonly type: 'queue-leased'; readonly granted: readonly LeaseGranted[] }
   | { readonly ok: true; readonly type: 'queue-settled'; readonly outcomes: readonly SettleOutcome[] }
+  | { readonly ok: true; readonly type: 'queue-deleted' }
   | { readonly ok: false; readonly code: ErrorCode; readonly message: string };
 
 export interface AbortedTransaction {

@@ -4,6 +4,7 @@ import {
   queueGroupNamePattern,
   queueLimits,
   type LeaseGranted,
+  type QueueDeleteCommand,
   type QueueGroupData,
   type QueueLeaseCommand,
   type QueueSettleCommand,
@@ -27,20 +28,28 @@ const noQueueGroups: ReadonlyMap<string, QueueGroup> = new Map();
 export class QueueBook {
   /** `noQueueGroups` (shared) until the first group is added: most partitions never have one. */
   private groups: ReadonlyMap<string, QueueGroup> = noQueueGroups;
+  /** The highest lease id a deleted group gave out: a new group's ids start above it. */
+  private leaseIdFloorValue = 0;
 
   private writableGroups(): Map<string, QueueGroup> {
     if (this.groups === noQueueGroups) this.groups = new Map();
     return this.groups as Map<string, QueueGroup>;
   }
 
-  static fromData(groups: readonly QueueGroupData[]): QueueBook {
+  static fromData(groups: readonly QueueGroupData[], leaseIdFloor = 0): QueueBook {
     const book = new QueueBook();
     for (const g of groups) book.writableGroups().set(g.name, QueueGroup.fromData(g));
+    book.leaseIdFloorValue = leaseIdFloor;
     return book;
   }
 
   toData(): QueueGroupData[] {
     return [...this.groups.values()].map((g) => g.toData());
+  }
+
+  /** 0 until a group is deleted; kept in snapshots so every replica numbers new leases alike. */
+  get leaseIdFloor(): number {
+    return this.leaseIdFloorValue;
   }
 
   group(name: string): QueueGroup | undefined {
@@ -98,6 +107,20 @@ export class QueueBook {
     return c.ops.map((op) => group.settle(op, nowMs, c.producerId));
   }
 
+  /**
+   * Drops a group and everything it holds; its lease ids then answer UNKNOWN_LEASE (or LEASE_EXPIRED
+   * once a new group of that name leased the message again: the new ids are higher).
+   */
+  delete(c: QueueDeleteCommand): void {
+    validateQueueGroupName(c.queue);
+    const group = this.groups.get(c.queue);
+    if (group === undefined) {
+      throw new RaftlogError('QUEUE_GROUP_NOT_FOUND', `queue ${c.queue} has no group on this partition`);
+    }
+    this.leaseIdFloorValue = Math.max(this.leaseIdFloorValue, group.lastLeaseId);
+    this.writableGroups().delete(c.queue);
+  }
+
   endTransaction(producerId: number, commit: boolean, nowMs: number): void {
     for (const g of this.groups.values()) g.endTransaction(producerId, commit, nowMs);
   }
@@ -109,11 +132,13 @@ export class QueueBook {
   private newGroup(name: string, logStart: number): QueueGroup {
     validateQueueGroupName(name);
     if (this.groups.size >= queueLimits.groupsMax) {
+      // Retrying does not help: only deleting a group (DeleteQueueGroup) makes room.
       throw new RaftlogError(
         'RESOURCE_EXHAUSTED',
-        `a partition keeps at most ${queueLimits.groupsMax} queue groups`,
+        `a partition keeps at most ${queueLimits.groupsMax} queue groups and has ${this.groups.size}: ` +
+          'delete an unused queue group (DeleteQueueGroup) to make room; retrying alone does not help',
       );
     }
-    return new QueueGroup(name, logStart);
+    return new QueueGroup(name, logStart, this.leaseIdFloorValue);
   }
 }

@@ -3,6 +3,7 @@ import type {
   PendingMessage,
   PendingState,
   QueueGrant,
+  QueueDeleteCommand,
   QueueGroupData,
   QueueLeaseCommand,
   QueueOp,
@@ -18,6 +19,7 @@ import type {
  * lease:  queue | fromCursor | scanTo | leaseMs | grants u32 × (offset, appendTimeMs, deadLetter u8, key)
  *         | waiting u32 × (offset, appendTimeMs, visibleAtMs, key) | drops u32 × offset
  * settle: queue | producerId | producerEpoch i32 | ops u32 × (kind u8, offset, leaseId, ms, error)
+ * delete: queue
  * groups: u32 × (name | cursor | lastLeaseId | deadLettered | pending u32 × (offset, appendTimeMs,
  *         key, deliveryCount u32, state u8, leaseId, untilMs, producerId, lastError))
  */
@@ -131,6 +133,18 @@ export function readQueueSettle(r: BinaryReader): QueueSettleCommand {
     ops.push({ kind, offset: r.u64(), leaseId: r.u64(), ms: r.i64(), error: readStr(r) });
   }
   return { type: 'queue-settle', queue, producerId, producerEpoch, ops };
+}
+
+export function queueDeleteBytes(c: QueueDeleteCommand): number {
+  return strBytes(c.queue);
+}
+
+export function writeQueueDelete(w: BinaryWriter, c: QueueDeleteCommand): void {
+  writeStr(w, c.queue);
+}
+
+export function readQueueDelete(r: BinaryReader): QueueDeleteCommand {
+  return { type: 'queue-delete', queue: readStr(r) };
 }
 
 export function queueGroupsBytes(groups: readonly QueueGroupData[]): number {

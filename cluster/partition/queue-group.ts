@@ -33,12 +33,14 @@ export class QueueGroup {
   /** Producer id to the offsets its open transaction acked: a marker visits only those. */
   private readonly txnAcks = new Map<number, Set<number>>();
 
+  /** `lastLeaseId`: above every id a deleted group of the partition gave out (QueueBook.delete). */
   constructor(
     readonly name: string,
     cursor: number,
+    lastLeaseId = 0,
   ) {
     this.cursorValue = cursor;
-    this.lastLeaseIdValue = 0;
+    this.lastLeaseIdValue = lastLeaseId;
     this.deadLetteredValue = 0;
   }
 
@@ -66,6 +68,9 @@ export class QueueGroup {
 
   get cursor(): number {
     return this.cursorValue;
+  }
+  get lastLeaseId(): number {
+    return this.lastLeaseIdValue;
   }
   get deadLettered(): number {
     return this.deadLetteredValue;

@@ -4,7 +4,13 @@ import { decodePartitionEntry, encodePartitionEntry } from './partition-command-
 import { PartitionStateMachine } from './partition-state-machine.js';
 import { decodePartitionSnapshot, encodePartitionSnapshot } from './partition-snapshot-codec.js';
 import type { PartitionCommand, PartitionResult } from './partition-types.js';
-import type { QueueLeaseCommand, QueueOp, QueueSettleCommand } from './queue-types.js';
+import {
+  queueLimits,
+  type QueueDeleteCommand,
+  type QueueLeaseCommand,
+  type QueueOp,
+  type QueueSettleCommand,
+} from './queue-types.js';
 import { batch } from './test-batches.js';
 
 class Replica {
@@ -230,5 +236,86 @@ describe('queue groups in the partition state machine', () => {
       ok: false,
       code: 'INVALID_ARGUMENT',
     });
+  });
+});
+
+describe('deleting a queue group', () => {
+  const remove = (queue = 'q'): QueueDeleteCommand => ({ type: 'queue-delete', queue });
+
+  it('drops the group: its leases answer UNKNOWN_LEASE and a new group starts at the log start', () => {
+    const r = withRecords(3);
+    r.apply(lease({ scanTo: 3, grants: [grant(0), grant(1)] }), 2000);
+    r.apply(settle([op('ack', 0, 1)]), 2100);
+    expect(r.apply(remove(), 2200)).toEqual({ ok: true, type: 'queue-deleted' });
+    expect(r.sm.queues.names()).toEqual([]);
+    expect(codes(r.apply(settle([op('ack', 1, 2), op('extend', 1, 2, 10)]), 2300))).toEqual([
+      'UNKNOWN_LEASE',
+      'UNKNOWN_LEASE',
+    ]);
+    // The old ack is gone: offset 0 is delivered again, under ids above every old one.
+    expect(granted(r.apply(lease({ scanTo: 3, grants: [grant(0), grant(1)] }), 2400))).toEqual([
+      { offset: 0, leaseId: 3, deliveryCount: 1, expiresAtMs: 3400 },
+      { offset: 1, leaseId: 4, deliveryCount: 1, expiresAtMs: 3400 },
+    ]);
+    // An id of the deleted group never settles a lease of the new one.
+    expect(codes(r.apply(settle([op('ack', 1, 2)]), 2500))).toEqual(['LEASE_EXPIRED']);
+  });
+
+  it('answers QUEUE_GROUP_NOT_FOUND for a group the partition does not hold, and refuses bad names', () => {
+    const r = withRecords(1);
+    expect(r.apply(remove(), 2000)).toMatchObject({ ok: false, code: 'QUEUE_GROUP_NOT_FOUND' });
+    r.apply(lease({ scanTo: 1, grants: [grant(0)] }), 2000);
+    expect(r.apply(remove('a b'), 2100)).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+    expect(r.apply(remove(), 2100)).toMatchObject({ ok: true });
+    expect(r.apply(remove(), 2200)).toMatchObject({ ok: false, code: 'QUEUE_GROUP_NOT_FOUND' });
+  });
+
+  it('makes room for a new group once the partition holds the most it keeps', () => {
+    const r = withRecords(1);
+    for (let i = 0; i < queueLimits.groupsMax; i++) r.apply(lease({ queue: `g${i}`, scanTo: 1 }), 2000);
+    const refused = r.apply(lease({ queue: 'extra', scanTo: 1 }), 2000);
+    expect(refused).toMatchObject({ ok: false, code: 'RESOURCE_EXHAUSTED' });
+    expect(refused.ok ? '' : refused.message).toContain('delete');
+    r.apply(remove('g7'), 2100);
+    expect(r.apply(lease({ queue: 'extra', scanTo: 1, grants: [grant(0)] }), 2200)).toMatchObject({
+      ok: true,
+    });
+    expect(r.sm.queues.names()).toHaveLength(queueLimits.groupsMax);
+    expect(r.sm.queues.group('g7')).toBeUndefined();
+  });
+
+  it('survives a snapshot: the group stays gone and new lease ids stay above the old ones', () => {
+    const r = withRecords(2);
+    r.apply(lease({ queue: 'keep', scanTo: 2, grants: [grant(0)] }), 2000);
+    r.apply(lease({ scanTo: 2, grants: [grant(0), grant(1)] }), 2000);
+    r.apply(remove(), 2100);
+    const before = r.sm.toData();
+    r.restore();
+    expect(r.sm.toData()).toEqual(before);
+    expect(r.sm.queues.names()).toEqual(['keep']);
+    expect(granted(r.apply(lease({ scanTo: 2, grants: [grant(1)] }), 2200))).toMatchObject([
+      { offset: 1, leaseId: 3, deliveryCount: 1 },
+    ]);
+  });
+
+  it('leaves every replica in the same state, whether it replays the log or restores a snapshot', () => {
+    const run = (snapshotAt: number): Uint8Array => {
+      const r = withRecords(3);
+      const steps: [PartitionCommand, number][] = [
+        [lease({ scanTo: 3, grants: [grant(0), grant(1)] }), 2000],
+        [settle([op('ack', 0, 1)]), 2100],
+        [remove(), 2200],
+        [lease({ scanTo: 3, grants: [grant(0)] }), 2300],
+        [remove(), 2400],
+        [lease({ scanTo: 2, grants: [grant(1)] }), 2500],
+      ];
+      steps.forEach(([command, at], i) => {
+        if (i === snapshotAt) r.restore();
+        r.apply(command, at);
+      });
+      return encodePartitionSnapshot(r.sm);
+    };
+    const replayed = run(-1);
+    for (let at = 0; at < 6; at++) expect(run(at)).toEqual(replayed);
   });
 });

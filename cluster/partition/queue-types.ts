@@ -92,6 +92,16 @@ export interface QueueSettleCommand {
   readonly ops: readonly QueueOp[];
 }
 
+/**
+ * Drops a queue group with everything it holds (cursor, leases, acks, delivery counts). A later lease
+ * under the same name starts a new group at the log start, whose lease ids continue above the
+ * deleted group's, so none of the old ids is ever taken for a new lease.
+ */
+export interface QueueDeleteCommand {
+  readonly type: 'queue-delete';
+  readonly queue: string;
+}
+
 export interface LeaseGranted {
   readonly offset: number;
   readonly leaseId: number;

@@ -116,6 +116,12 @@ export const brokerAccess: Record<string, AccessRule> = {
   nack: settleAccess,
   extendLease: settleAccess,
   queueStats: (r: broker.QueueStatsRequest) => [group(r.queue, 'describe'), topic(r.topic, 'describe')],
+  // Deleting a queue group throws away its acks, so it takes what changing the topic's settings takes
+  // (alter, as UpdateTopicConfig) besides consuming as the group.
+  deleteQueueGroup: (r: broker.DeleteQueueGroupRequest) => [
+    group(r.queue, 'consume'),
+    topic(r.topic, 'alter'),
+  ],
 };
 
 function settleAccess(r: { queue: string; leases: readonly broker.LeaseRef[] }): Access[] {

@@ -17,7 +17,7 @@ import {
   type LeaseResultSchema,
   type LeasedMessageSchema,
 } from '../../../proto/gen/raftlog/v1/broker_pb.js';
-import { ErrorCode } from '../../../proto/gen/raftlog/v1/errors_pb.js';
+import { ErrorCode, type ErrorDetailSchema } from '../../../proto/gen/raftlog/v1/errors_pb.js';
 import { deadLetterRecord } from './dead-letter-record.js';
 import type { ProduceForwarder } from './produce-forwarder.js';
 import { produceRecords } from './produce-records.js';
@@ -27,7 +27,7 @@ import { checkCount, checkTopicName } from './validate-request.js';
 
 type QueueHandlers = Pick<
   ServiceImpl<typeof BrokerService>,
-  'lease' | 'ack' | 'nack' | 'extendLease' | 'queueStats'
+  'lease' | 'ack' | 'nack' | 'extendLease' | 'queueStats' | 'deleteQueueGroup'
 >;
 type LeaseResultInit = MessageInitShape<typeof LeaseResultSchema>;
 
@@ -42,6 +42,16 @@ function checkPartitionList(partitions: readonly number[], call: string): void {
   if (new Set(partitions).size !== partitions.length) {
     throw new RaftlogError('INVALID_ARGUMENT', `a ${call} names a partition more than once`);
   }
+}
+
+/** A queue group on some partitions of a topic (QueueStats, DeleteQueueGroup), checked. */
+function partitionsRequest(
+  request: { queue: string; topic: string; partitions: readonly number[] },
+  call: string,
+): { queue: string; topic: string; partitions: readonly number[] } {
+  checkTopicName(request.topic);
+  checkPartitionList(request.partitions, call);
+  return { queue: request.queue, topic: request.topic, partitions: request.partitions };
 }
 
 /**
@@ -83,13 +93,7 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
       return { results: await settle(deps, request, 'extend', request.visibilityTimeoutMs, '') };
     },
     queueStats: async (request) => {
-      checkTopicName(request.topic);
-      checkPartitionList(request.partitions, 'queue stats request');
-      const views = await queues.stats({
-        queue: request.queue,
-        topic: request.topic,
-        partitions: request.partitions,
-      });
+      const views = await queues.stats(partitionsRequest(request, 'queue stats request'));
       return {
         partitions: views.map((v) => ({
           partition: v.partition,
@@ -103,6 +107,30 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
         })),
       };
     },
+    deleteQueueGroup: async (request) => {
+      const deletions = await queues.deleteGroup(partitionsRequest(request, 'queue group deletion'));
+      return {
+        partitions: deletions.map((d) =>
+          d.code === undefined
+            ? { partition: d.partition }
+            : { partition: d.partition, error: errorDetail(d.code, d.message, d.leaderHint) },
+        ),
+      };
+    },
+  };
+}
+
+function errorDetail(
+  code: Exclude<OpResult['code'], undefined>,
+  message: string,
+  leaderHint: string | undefined,
+): MessageInitShape<typeof ErrorDetailSchema> {
+  const e = new RaftlogError(code, message, leaderHint === undefined ? {} : { leaderHint });
+  return {
+    code: ErrorCode[e.code],
+    message: e.message,
+    retriable: e.retriable,
+    leaderHint: e.leaderHint ?? '',
   };
 }
 
@@ -178,20 +206,7 @@ function leaseResult(lease: LeaseRef, r: OpResult): LeaseResultInit {
     leaseId: lease.leaseId,
   };
   if (r.code === undefined) return { lease: ref, leaseExpiresAtMs: int64(r.expiresAtMs) };
-  const e = new RaftlogError(
-    r.code,
-    r.message,
-    r.leaderHint === undefined ? {} : { leaderHint: r.leaderHint },
-  );
-  return {
-    lease: ref,
-    error: {
-      code: ErrorCode[e.code],
-      message: e.message,
-      retriable: e.retriable,
-      leaderHint: e.leaderHint ?? '',
-    },
-  };
+  return { lease: ref, error: errorDetail(r.code, r.message, r.leaderHint) };
 }
 
 /**

@@ -56,6 +56,7 @@ export class MemoryNodeApi implements NodeApi {
     lease: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
     settle: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
     stats: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
+    deleteGroup: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
   };
   /** What Metadata and ClusterStatus advertise; startServices sets the address it listens on. */
   address = '127.0.0.1:19091';
