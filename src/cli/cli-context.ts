@@ -9,6 +9,7 @@ import type {
   QueueConsumer,
   QueueConsumerOptions,
   QueuePartitionStats,
+  QueueGroupDeletion,
   RecordAck,
   RedriveOptions,
   RedriveResult,
@@ -92,6 +93,7 @@ export type CliQueueConsumer = Pick<
 export interface CliQueues {
   consumer(options: QueueConsumerOptions): CliQueueConsumer;
   stats(topic: string, queue: string): Promise<QueuePartitionStats[]>;
+  deleteGroup(topic: string, queue: string): Promise<QueueGroupDeletion[]>;
   redrive(options: RedriveOptions): Promise<RedriveResult>;
 }
 

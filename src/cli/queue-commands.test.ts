@@ -3,6 +3,7 @@ import { RaftlogError } from '../../lib/index.js';
 import type {
   QueueConsumerOptions,
   QueueMessage,
+  QueueGroupDeletion,
   QueuePartitionStats,
   ReceiptOutcome,
 } from '../client/index.js';
@@ -42,7 +43,7 @@ const stats = (partition: number, depth: number): QueuePartitionStats => ({
   highWatermark: depth,
 });
 
-function harness(messages: QueueMessage[]) {
+function harness(messages: QueueMessage[], deletions: QueueGroupDeletion[] = []) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const calls: unknown[] = [];
@@ -65,6 +66,10 @@ function harness(messages: QueueMessage[]) {
       consumer,
       stats: async () => [stats(0, 3), stats(1, 4)],
       redrive: async () => ({ moved: 7, skipped: 0 }),
+      deleteGroup: async (topic: string, queue: string) => (
+        calls.push({ deleteGroup: [topic, queue] }),
+        deletions
+      ),
     },
     close: () => undefined,
   } as unknown as CliSession;
@@ -156,5 +161,43 @@ describe('raftlog queue', () => {
     const h = harness([]);
     expect(await h.run(['queue', 'redrive', 'dlq'])).toBe(0);
     expect(h.stdout).toEqual(['moved 7']);
+  });
+
+  it('delete-group needs --queue, reports each partition and fails only if no partition had the group', async () => {
+    const absent = (partition: number): QueueGroupDeletion => ({
+      partition,
+      ok: false,
+      code: 'QUEUE_GROUP_NOT_FOUND',
+      message: 'absent',
+    });
+    const h = harness([], [{ partition: 0, ok: true }, absent(1)]);
+    expect(await h.run(['queue', 'delete-group', 't'])).not.toBe(0);
+    expect(h.calls).toEqual([]);
+    expect(await h.run(['queue', 'delete-group', 't', '--queue', 'old'])).toBe(0);
+    expect(h.calls).toEqual([{ deleteGroup: ['t', 'old'] }]);
+    expect(h.stdout).toEqual([
+      'partition 1: no queue group old',
+      'deleted queue group old of t on 1 of 2 partitions',
+    ]);
+    expect(await h.run(['--json', 'queue', 'delete-group', 't', '--queue', 'old'])).toBe(0);
+    expect(JSON.parse(h.stdout[2]!)).toEqual({
+      topic: 't',
+      queue: 'old',
+      deleted: 1,
+      partitions: [
+        { partition: 0, ok: true },
+        { partition: 1, ok: false, code: 'QUEUE_GROUP_NOT_FOUND', message: 'absent' },
+      ],
+    });
+    const nowhere = harness([], [absent(0), absent(1)]);
+    expect(await nowhere.run(['queue', 'delete-group', 't', '--queue', 'old'])).toBe(1);
+    const leaderless = harness(
+      [],
+      [
+        { partition: 0, ok: true },
+        { ...absent(1), code: 'TIMEOUT' },
+      ],
+    );
+    expect(await leaderless.run(['queue', 'delete-group', 't', '--queue', 'old'])).toBe(1);
   });
 });

@@ -4,7 +4,14 @@ import type { ReceiptOutcome } from '../client/index.js';
 import type { CliContext, CliQueues, CliSession } from './cli-context.js';
 import { withSession } from './global-options.js';
 import { integerIn } from './option-parsers.js';
-import { formatOutcome, formatQueueMessage, statsJson, statsTable } from './queue-format.js';
+import {
+  deletionJson,
+  deletionLines,
+  formatOutcome,
+  formatQueueMessage,
+  statsJson,
+  statsTable,
+} from './queue-format.js';
 
 interface ReceiveFlags {
   queue: string;
@@ -74,6 +81,23 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
         const stats = await queues(s).stats(topic, o.queue);
         if (g.json) ctx.io.out(statsJson(topic, o.queue, stats));
         else for (const line of statsTable(stats)) ctx.io.out(line);
+      }),
+    );
+  queue
+    .command('delete-group <topic>')
+    .description(
+      'delete a queue group on every partition: its leases, acks and counts are gone, and a later ' +
+        'receive under the name starts over from the log start; exits 1 unless some partition had it',
+    )
+    .requiredOption('--queue <name>', 'queue group to delete')
+    .action((topic: string, o: { queue: string }, cmd: Command) =>
+      withSession(ctx, cmd, async (s, g) => {
+        const deletions = await queues(s).deleteGroup(topic, o.queue);
+        if (g.json) ctx.io.out(deletionJson(topic, o.queue, deletions));
+        else for (const line of deletionLines(topic, o.queue, deletions)) ctx.io.out(line);
+        // A group exists only where it leased: absent partitions are fine once one had it.
+        const failed = deletions.some((d) => !d.ok && d.code !== 'QUEUE_GROUP_NOT_FOUND');
+        if (failed || !deletions.some((d) => d.ok)) ctx.exitCode = 1;
       }),
     );
 }

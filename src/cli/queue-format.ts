@@ -1,4 +1,9 @@
-import type { QueueMessage, QueuePartitionStats, ReceiptOutcome } from '../client/index.js';
+import type {
+  QueueGroupDeletion,
+  QueueMessage,
+  QueuePartitionStats,
+  ReceiptOutcome,
+} from '../client/index.js';
 import { asText, table } from './output-format.js';
 
 /** `--json`: key and value as UTF-8 text, as `consume --json` prints them; else the value alone. */
@@ -65,4 +70,33 @@ export function statsTable(stats: readonly QueuePartitionStats[]): string[] {
     ['PARTITION', 'DEPTH', 'IN-FLIGHT', 'DELAYED', 'OLDEST-AGE-MS', 'DEAD-LETTERED'],
     [...stats.map((s) => row(String(s.partition), s)), row('total', totals(stats))],
   );
+}
+
+export function deletionJson(topic: string, queue: string, deletions: readonly QueueGroupDeletion[]): string {
+  return JSON.stringify({
+    topic,
+    queue,
+    deleted: deletions.filter((d) => d.ok).length,
+    partitions: deletions,
+  });
+}
+
+/** One line per partition where the group was not deleted, then the count. */
+export function deletionLines(
+  topic: string,
+  queue: string,
+  deletions: readonly QueueGroupDeletion[],
+): string[] {
+  const lines = deletions
+    .filter((d) => !d.ok)
+    .map((d) =>
+      d.code === 'QUEUE_GROUP_NOT_FOUND'
+        ? `partition ${d.partition}: no queue group ${queue}`
+        : `partition ${d.partition}: ${d.code ?? 'failed'}: ${d.message ?? ''}`,
+    );
+  const deleted = deletions.filter((d) => d.ok).length;
+  return [
+    ...lines,
+    `deleted queue group ${queue} of ${topic} on ${deleted} of ${deletions.length} partitions`,
+  ];
 }

@@ -1,6 +1,7 @@
 import {
   QueueConsumer,
   queueStats,
+  deleteQueueGroup,
   redrive,
   Admin,
   Consumer,
@@ -40,6 +41,7 @@ export async function connectSession(bootstrap: string, auth?: UserCredentials):
     queues: {
       consumer: (options) => new QueueConsumer(client, options),
       stats: (topic, queue) => queueStats(client, topic, queue),
+      deleteGroup: (topic, queue) => deleteQueueGroup(client, topic, queue),
       redrive: (options) => redrive(client, options),
     },
     security: new SecurityAdmin(client, reached),

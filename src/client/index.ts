@@ -12,6 +12,7 @@ export type { NackOptions, QueueMessage } from './queue-message.js';
 export { decodeReceipt, encodeReceipt, type LeaseRef } from './queue-receipt.js';
 export type { LeaseOutcome } from './lease-settler.js';
 export { queueStats, type QueuePartitionStats } from './queue-stats.js';
+export { deleteQueueGroup, type QueueGroupDeletion } from './queue-delete-group.js';
 export { redrive, type RedriveOptions, type RedriveResult } from './redrive.js';
 export { deliverAtHeader } from './deliver-at.js';
 export { Admin, type AdminOptions, type CreateTopicInput, type TopicCreateResult } from './admin.js';

@@ -55,11 +55,7 @@ async function statsRound(
   partitions: readonly number[],
   found: Map<number, QueuePartitionStats>,
 ): Promise<void> {
-  const groups = new Map<string, number[]>();
-  for (const p of partitions) {
-    const address = await client.leaderAddress(topic, p);
-    groups.set(address, [...(groups.get(address) ?? []), p]);
-  }
+  const groups = await partitionsByLeader(client, topic, partitions);
   const failures: unknown[] = [];
   await Promise.all(
     [...groups].map(async ([address, ps]) => {
@@ -76,6 +72,20 @@ async function statsRound(
     }),
   );
   if (failures.length > 0) throw failures[0];
+}
+
+/** The partitions grouped by the address of their leader, as the client knows it. */
+export async function partitionsByLeader(
+  client: Pick<RaftlogClient, 'leaderAddress'>,
+  topic: string,
+  partitions: readonly number[],
+): Promise<Map<string, number[]>> {
+  const groups = new Map<string, number[]>();
+  for (const p of partitions) {
+    const address = await client.leaderAddress(topic, p);
+    groups.set(address, [...(groups.get(address) ?? []), p]);
+  }
+  return groups;
 }
 
 function fromWire(s: WireStats): QueuePartitionStats {
