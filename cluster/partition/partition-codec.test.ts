@@ -300,7 +300,6 @@ describe('replicas', () => {
   });
 });
 
-/** v4 without queue groups is v3 plus an empty group list (a u32 zero) before the checksum. */
 /** A v5 snapshot without queue groups as v3 wrote it: no queue group count, no lease id floor. */
 function asV3(v5: Uint8Array): Uint8Array {
   const v3 = Uint8Array.of(...v5.subarray(0, v5.length - 16), 0, 0, 0, 0);

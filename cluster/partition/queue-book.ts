@@ -108,8 +108,8 @@ export class QueueBook {
   }
 
   /**
-   * Drops a group and everything it holds; its lease ids then answer UNKNOWN_LEASE (or LEASE_EXPIRED
-   * once a new group of that name leased the message again: the new ids are higher).
+   * Drops a group and everything it holds; its lease ids then answer UNKNOWN_LEASE, and once a new
+   * group of that name exists they are below all of its ids (LEASE_EXPIRED where it leased again).
    */
   delete(c: QueueDeleteCommand): void {
     validateQueueGroupName(c.queue);

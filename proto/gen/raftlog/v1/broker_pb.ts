@@ -2359,8 +2359,11 @@ export const QueueStatsResponseSchema: GenMessage<QueueStatsResponse> = /*@__PUR
  * Deletes a queue group on partitions of a topic. Each partition's leader replicates the deletion
  * through the partition's Raft group, so every replica drops the group at the same log position, with
  * its scan position, leases, acks, delivery counts and dead-letter count. Afterwards:
- * - Ack, Nack and ExtendLease of the group's leases answer UNKNOWN_LEASE (LEASE_EXPIRED once a new
- *   group of the same name leased the message again: its lease ids are higher than the old ones);
+ * - Ack, Nack and ExtendLease of the group's leases answer UNKNOWN_LEASE. Once a new group of the
+ *   same name exists they are judged as its own older leases would be, since its lease ids are all
+ *   higher than the old ones: LEASE_EXPIRED for a message it leased, UNKNOWN_LEASE for one it did
+ *   not reach, and an ack of a message it already settled succeeds, as a repeated ack does; no old
+ *   lease ever settles, extends or releases a lease of the new group;
  * - QueueStats reports the group as one that never leased there;
  * - a Lease waiting on the group (wait_ms) ends at once with no message;
  * - a later Lease under the same name makes a new group that starts at the partition's log start, as

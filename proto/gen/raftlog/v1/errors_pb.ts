@@ -292,7 +292,7 @@ export enum ErrorCode {
 
   /**
    * No such lease: the lease id is higher than any given for that message, or the queue never leased
-   * it. Retriable: no.
+   * it (or was deleted since: DeleteQueueGroup). Retriable: no.
    *
    * @generated from enum value: ERROR_CODE_UNKNOWN_LEASE = 31;
    */
