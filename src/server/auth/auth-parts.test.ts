@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { aclKey, emptySecurityState, type AclRule } from '../../../cluster/controller/index.js';
 import type { CallAuthContext } from '../../../rpc/index.js';
+import { brokerAccess } from './access-policy.js';
 import { AclAuthorizer } from './acl-authorizer.js';
 import { signToken, verifyToken } from './session-token.js';
 import { tlsPrincipal } from './tls-identity.js';
@@ -45,6 +46,19 @@ describe('ACL matching', () => {
     for (const op of ['produce', 'consume', 'describe', 'alter', 'admin'] as const) {
       expect(a.allows('User:alice', op, { type: 'topic', name: 'x' })).toBe(true);
     }
+  });
+
+  it('lets a consumer of a queue group delete it only with alter on its topic', () => {
+    const consumer = [rule({ resourceType: 'group', resourceName: 'q', operation: 'consume' })];
+    const owner = [...consumer, rule({ operation: 'alter' })];
+    const request = { queue: 'q', topic: 'orders', partitions: [] } as never;
+    const allowed = (rules: AclRule[]) =>
+      brokerAccess.deleteQueueGroup!(request).every((x) =>
+        authorizer(rules).allows('User:alice', x.operation, x.resource),
+      );
+    expect(allowed(consumer)).toBe(false);
+    expect(allowed([rule({ operation: 'alter' })])).toBe(false);
+    expect(allowed(owner)).toBe(true);
   });
 
   it('applies User:* rules to everyone and lets superusers and nodes do anything', () => {
