@@ -2208,7 +2208,8 @@ export const AdminService: GenService<{
     output: typeof RemoveNodeResponseSchema;
   },
   /**
-   * Lists consumer groups and queue groups.
+   * Lists consumer groups. Queue groups are not listed (their state lives in each partition's Raft
+   * group): BrokerService.QueueStats reports one by name, DeleteQueueGroup removes one.
    *
    * @generated from rpc raftlog.v1.AdminService.ListGroups
    */
@@ -2218,7 +2219,7 @@ export const AdminService: GenService<{
     output: typeof ListGroupsResponseSchema;
   },
   /**
-   * Members, assignments, offsets and lag (or queue depth) of groups.
+   * Members, assignments, committed offsets and lag of consumer groups (queue groups: QueueStats).
    *
    * @generated from rpc raftlog.v1.AdminService.DescribeGroups
    */
