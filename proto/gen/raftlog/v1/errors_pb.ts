@@ -177,8 +177,9 @@ export enum ErrorCode {
   UNAVAILABLE = 15,
 
   /**
-   * A queue, rate or memory limit is reached; back off. Retriable: yes. Exception: a Lease that would
-   * make a 65th queue group on a partition keeps failing until a group is deleted (DeleteQueueGroup).
+   * A queue, rate or memory limit is reached; back off. One case does not pass by waiting: a Lease
+   * that would make a 65th queue group on a partition fails until a group is deleted
+   * (DeleteQueueGroup). Retriable: yes.
    *
    * @generated from enum value: ERROR_CODE_RESOURCE_EXHAUSTED = 16;
    */
