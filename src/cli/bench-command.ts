@@ -5,7 +5,13 @@ import { benchProduce, noProgress, type Progress } from './bench-runner.js';
 import { benchRebalance } from './bench-rebalance.js';
 import { describeQueueBench, drainQueue, queueBenchResult } from './bench-queue.js';
 import { registerScaleBench } from './bench-scale-command.js';
-import { ensureTopic, progressBar, registerSideBySide, registerWorkloadBenches } from './bench/index.js';
+import {
+  createTopicRetrying,
+  ensureTopic,
+  progressBar,
+  registerSideBySide,
+  registerWorkloadBenches,
+} from './bench/index.js';
 import { withSession } from './global-options.js';
 import { integerIn, nonNegativeInt, positiveInt } from './option-parsers.js';
 
@@ -81,7 +87,7 @@ async function runQueueBench(session: CliSession, o: QueueBenchFlags, progress: 
   // Checked before the fill, which would otherwise be wasted.
   if (o.queue === '') throw new RaftlogError('INVALID_ARGUMENT', '--queue must not be empty');
   const topic = `bench-queue-${process.pid}-${Date.now()}`;
-  await session.admin.createTopic({ name: topic, partitions: o.partitions, replicas: o.replicas });
+  await createTopicRetrying(session, topic, o);
   const fill = await runProduce(
     session,
     { topic, recordBytes: o.size, count: o.count },

@@ -45,6 +45,7 @@ export {
 } from './txn-admin-mapping.js';
 export { Partitioner, murmur2, fnv1a32, partitionForKey, type HashName } from './partitioner.js';
 export { backoffMs, decideRetry, defaultRetryOptions, type RetryOptions } from './retry-policy.js';
+export { withRetry, type WithRetryOptions } from './with-retry.js';
 export { decodeFetchedRecords } from './fetched-records.js';
 export { errorFromDetail, toRaftlogError } from './errors.js';
 export type {

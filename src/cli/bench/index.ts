@@ -5,7 +5,12 @@ export {
   type WorkloadFlags,
 } from './workload-commands.js';
 export { registerSideBySide, runSideBySideCommand, type SideBySideFlags } from './side-by-side-command.js';
-export { ensureTopic, RaftlogTarget, type RaftlogTargetOptions } from './raftlog-target.js';
+export {
+  createTopicRetrying,
+  ensureTopic,
+  RaftlogTarget,
+  type RaftlogTargetOptions,
+} from './raftlog-target.js';
 export { progressBar } from './progress-bar.js';
 export { runOpenLoop, type OpenLoopOptions, type OpenLoopOutcome, type OpenLoopResult } from './open-loop.js';
 export { LatencyTimeline, type TimelinePoint } from './latency-timeline.js';

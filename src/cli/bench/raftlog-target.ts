@@ -1,5 +1,5 @@
 import { RaftlogError } from '../../../lib/index.js';
-import type { AcksMode } from '../../client/index.js';
+import { withRetry, type AcksMode } from '../../client/index.js';
 import type { CliSession } from '../cli-context.js';
 import type { BenchSender, BenchSubscription, BenchTarget } from './bench-target.js';
 
@@ -76,6 +76,8 @@ export class RaftlogTarget implements BenchTarget {
   }
 }
 
+const createTopicRetryMs = 30_000;
+
 /** Creates the topic unless it exists (a second bench on the same topic appends to it). */
 export async function ensureTopic(
   session: Pick<CliSession, 'admin'>,
@@ -86,10 +88,26 @@ export async function ensureTopic(
     await session.admin.describeTopic(topic);
   } catch (error) {
     if (!(error instanceof RaftlogError) || error.code !== 'TOPIC_NOT_FOUND') throw error;
-    await session.admin
-      .createTopic({ name: topic, partitions: o.partitions, replicas: o.replicas })
-      .catch((e: unknown) => {
-        if (!(e instanceof RaftlogError) || e.code !== 'TOPIC_ALREADY_EXISTS') throw e;
-      });
+    await createTopicRetrying(session, topic, o);
   }
+}
+
+/**
+ * Creates the topic, trying retriable refusals again for a while: right after a start or a restart
+ * the controller may not count every node alive yet (NOT_ENOUGH_REPLICAS), and a bench should not
+ * fail on that. A topic found made (a lost answer, or another bench) counts as created.
+ */
+export async function createTopicRetrying(
+  session: Pick<CliSession, 'admin'>,
+  topic: string,
+  o: { partitions: number; replicas: number },
+): Promise<void> {
+  const create = (): Promise<void> =>
+    session.admin.createTopic({ name: topic, partitions: o.partitions, replicas: o.replicas }).then(
+      () => undefined,
+      (e: unknown) => {
+        if (!(e instanceof RaftlogError) || e.code !== 'TOPIC_ALREADY_EXISTS') throw e;
+      },
+    );
+  await withRetry(create, { deadlineMs: Date.now() + createTopicRetryMs });
 }
