@@ -261,7 +261,7 @@ export class QueueService implements QueueApi {
       producerEpoch: txn?.epoch ?? -1,
       ops: ops.map(({ kind, offset, leaseId, ms, error }) => ({ kind, offset, leaseId, ms, error })),
     };
-    const result = await this.settleCommand(local, command);
+    const result = await this.proposeCommand(local, command);
     if (!result.ok || result.type !== 'queue-settled') throw resultError(result);
     return result.outcomes.map((o) => ({ ...o, leaderHint: undefined }));
   }
@@ -300,11 +300,7 @@ export class QueueService implements QueueApi {
             if (partition >= count) {
               throw new RaftlogError('PARTITION_NOT_FOUND', `topic ${input.topic} has ${count} partitions`);
             }
-            const local = this.deps.leaderOf(input.topic, partition);
-            const timestampMs = this.deps.clock.now();
-            const proposal = local.group.propose(encodePartitionEntry({ timestampMs, command }));
-            noteRequestGroup(local.group.id, proposal.term);
-            const result = await this.commit(proposal);
+            const result = await this.proposeCommand(this.deps.leaderOf(input.topic, partition), command);
             if (!result.ok || result.type !== 'queue-deleted') throw resultError(result);
             return { partition, code: undefined, message: '', leaderHint: undefined };
           } catch (error) {
@@ -315,7 +311,10 @@ export class QueueService implements QueueApi {
     );
   }
 
-  private async settleCommand(local: LocalPartition, command: QueueSettleCommand): Promise<PartitionResult> {
+  private async proposeCommand(
+    local: LocalPartition,
+    command: QueueSettleCommand | QueueDeleteCommand,
+  ): Promise<PartitionResult> {
     const timestampMs = this.deps.clock.now();
     const proposal = local.group.propose(encodePartitionEntry({ timestampMs, command }));
     noteRequestGroup(local.group.id, proposal.term);

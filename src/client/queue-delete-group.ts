@@ -1,3 +1,4 @@
+import type { RaftlogError } from '../../lib/index.js';
 import { delay } from './delay.js';
 import { errorFromDetail, toRaftlogError, withoutHint } from './errors.js';
 import { decideRetry, defaultRetryOptions } from './retry-policy.js';
@@ -52,6 +53,9 @@ async function deletionRound(
 ): Promise<ReturnType<typeof toRaftlogError> | undefined> {
   const byLeader = await partitionsByLeader(client, topic, partitions);
   let retry: ReturnType<typeof toRaftlogError> | undefined;
+  const failed = (partition: number, error: RaftlogError): void => {
+    done.set(partition, { partition, ok: false, code: error.code, message: error.message });
+  };
   await Promise.all(
     [...byLeader].map(async ([address, ps]) => {
       try {
@@ -64,21 +68,13 @@ async function deletionRound(
           else if (error.retriable) {
             client.noteError(topic, d.partition, error);
             retry ??= error;
-          } else
-            done.set(d.partition, {
-              partition: d.partition,
-              ok: false,
-              code: error.code,
-              message: error.message,
-            });
+          } else failed(d.partition, error);
         }
       } catch (thrown) {
         const error = toRaftlogError(thrown);
         for (const p of ps) client.noteError(topic, p, ps.length === 1 ? error : withoutHint(error));
-        if (!error.retriable) {
-          for (const p of ps)
-            done.set(p, { partition: p, ok: false, code: error.code, message: error.message });
-        } else retry ??= error;
+        if (!error.retriable) for (const p of ps) failed(p, error);
+        else retry ??= error;
       }
     }),
   );
