@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RaftlogError } from '../../lib/index.js';
 import { GroupState, OffsetResetSpec } from '../../proto/gen/raftlog/v1/admin_pb.js';
-import { CoordinatorKind } from '../../proto/gen/raftlog/v1/broker_pb.js';
+import { Assignor, CoordinatorKind } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import {
   PartitionWriter,
   RawGroupMember,
@@ -24,9 +24,12 @@ function member(
   instanceId?: string,
   session = sessionTimeoutMs,
 ): RawGroupMember {
+  // Sticky: range would hand out partitions by member id order, so a joining member whose id sorts
+  // first (ids are `it-<log index>`, compared as text: it-101 < it-98) would move three partitions.
   return new RawGroupMember(cluster, group, {
     topics: [topic],
     sessionTimeoutMs: session,
+    assignor: Assignor.STICKY,
     viaNode,
     ...(instanceId === undefined ? {} : { instanceId }),
   });

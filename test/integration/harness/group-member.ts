@@ -1,4 +1,5 @@
 import { RaftlogError, type ErrorCode } from '../../../lib/index.js';
+import type { Assignor } from '../../../proto/gen/raftlog/v1/broker_pb.js';
 import { sleep, type ClusterAccess } from './rpc.js';
 
 export interface TopicPartition {
@@ -11,6 +12,8 @@ export interface GroupMemberOptions {
   readonly sessionTimeoutMs: number;
   readonly instanceId?: string;
   readonly clientId?: string;
+  /** Unset asks for the default (range), which reassigns by member id order on every join. */
+  readonly assignor?: Assignor;
   /** The node this member sends its calls to (any node forwards group calls to the coordinator). */
   readonly viaNode: number;
 }
@@ -68,6 +71,7 @@ export class RawGroupMember {
           sessionTimeoutMs: this.options.sessionTimeoutMs,
           topics: [...this.options.topics],
           groupInstanceId: this.options.instanceId ?? '',
+          ...(this.options.assignor === undefined ? {} : { assignor: this.options.assignor }),
         },
         { timeoutMs: callTimeoutMs },
       ),
