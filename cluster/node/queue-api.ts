@@ -18,14 +18,27 @@ export interface QueueApi {
     topic: string;
     partitions: readonly number[];
   }): Promise<GroupDeletion[]>;
+  /**
+   * The queue groups of the listed partitions (none listed: every partition of the topic), as each
+   * leader applied them; one result per partition, in partition order (NOT_LEADER for one not led here).
+   */
+  listGroups(input: { topic: string; partitions: readonly number[] }): Promise<GroupListing[]>;
 }
 
-export interface GroupDeletion {
+/** The outcome on one partition of a call that names several. */
+export interface PartitionCallOutcome {
   readonly partition: number;
   /** Undefined on success. */
   readonly code: ErrorCode | undefined;
   readonly message: string;
   readonly leaderHint: string | undefined;
+}
+
+export type GroupDeletion = PartitionCallOutcome;
+
+export interface GroupListing extends PartitionCallOutcome {
+  /** Sorted; empty where the call failed. */
+  readonly queues: readonly string[];
 }
 
 export interface LeaseInput {

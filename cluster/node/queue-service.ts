@@ -15,6 +15,7 @@ import type { LocalPartition } from './partition-ops.js';
 import type {
   DeadLetterCandidate,
   GroupDeletion,
+  GroupListing,
   LeaseInput,
   LeaseOutcome,
   LeasedRecord,
@@ -31,6 +32,7 @@ import type { QueueSettings } from './queue-settings.js';
 import { queueStatsOf } from './queue-stats.js';
 import { markQueues, waitForQueueWork } from './queue-wait.js';
 import type { TxnBatchClaim } from './txn-produce-guard.js';
+import { eachPartition } from './each-partition.js';
 import { within } from './within.js';
 
 export interface QueueServiceDeps {
@@ -289,26 +291,28 @@ export class QueueService implements QueueApi {
     partitions: readonly number[];
   }): Promise<GroupDeletion[]> {
     validateQueueGroupName(input.queue);
-    const count = this.deps.partitionCount(input.topic);
-    const partitions = input.partitions.length > 0 ? input.partitions : [...Array(count).keys()];
     const command: QueueDeleteCommand = { type: 'queue-delete', queue: input.queue };
-    return Promise.all(
-      [...partitions]
-        .sort((a, b) => a - b)
-        .map(async (partition): Promise<GroupDeletion> => {
-          try {
-            if (partition >= count) {
-              throw new RaftlogError('PARTITION_NOT_FOUND', `topic ${input.topic} has ${count} partitions`);
-            }
-            const result = await this.proposeCommand(this.deps.leaderOf(input.topic, partition), command);
-            if (!result.ok || result.type !== 'queue-deleted') throw resultError(result);
-            return { partition, code: undefined, message: '', leaderHint: undefined };
-          } catch (error) {
-            const e = RaftlogError.from(error, 'INTERNAL');
-            return { partition, code: e.code, message: e.message, leaderHint: e.leaderHint };
-          }
-        }),
+    const count = this.deps.partitionCount(input.topic);
+    return eachPartition(
+      input.topic,
+      count,
+      input.partitions,
+      async (partition) => {
+        const result = await this.proposeCommand(this.deps.leaderOf(input.topic, partition), command);
+        if (!result.ok || result.type !== 'queue-deleted') throw resultError(result);
+        return {};
+      },
+      {},
     );
+  }
+
+  async listGroups(input: { topic: string; partitions: readonly number[] }): Promise<GroupListing[]> {
+    const count = this.deps.partitionCount(input.topic);
+    const names = (partition: number) => {
+      const queues = this.deps.leaderOf(input.topic, partition).replica.state.queues.names();
+      return Promise.resolve({ queues: queues.sort() });
+    };
+    return eachPartition(input.topic, count, input.partitions, names, { queues: [] as string[] });
   }
 
   private async proposeCommand(

@@ -10,6 +10,7 @@ import type {
   QueueConsumerOptions,
   QueuePartitionStats,
   QueueGroupDeletion,
+  QueuePartitionGroups,
   RecordAck,
   RedriveOptions,
   RedriveResult,
@@ -94,6 +95,7 @@ export interface CliQueues {
   consumer(options: QueueConsumerOptions): CliQueueConsumer;
   stats(topic: string, queue: string): Promise<QueuePartitionStats[]>;
   deleteGroup(topic: string, queue: string): Promise<QueueGroupDeletion[]>;
+  listGroups(topic: string): Promise<QueuePartitionGroups[]>;
   redrive(options: RedriveOptions): Promise<RedriveResult>;
 }
 

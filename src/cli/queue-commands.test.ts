@@ -4,6 +4,7 @@ import type {
   QueueConsumerOptions,
   QueueMessage,
   QueueGroupDeletion,
+  QueuePartitionGroups,
   QueuePartitionStats,
   ReceiptOutcome,
 } from '../client/index.js';
@@ -43,7 +44,11 @@ const stats = (partition: number, depth: number): QueuePartitionStats => ({
   highWatermark: depth,
 });
 
-function harness(messages: QueueMessage[], deletions: QueueGroupDeletion[] = []) {
+function harness(
+  messages: QueueMessage[],
+  deletions: QueueGroupDeletion[] = [],
+  listing: QueuePartitionGroups[] = [],
+) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const calls: unknown[] = [];
@@ -70,6 +75,7 @@ function harness(messages: QueueMessage[], deletions: QueueGroupDeletion[] = [])
         calls.push({ deleteGroup: [topic, queue] }),
         deletions
       ),
+      listGroups: async (topic: string) => (calls.push({ listGroups: topic }), listing),
     },
     close: () => undefined,
   } as unknown as CliSession;
@@ -199,5 +205,40 @@ describe('raftlog queue', () => {
       ],
     );
     expect(await leaderless.run(['queue', 'delete-group', 't', '--queue', 'old'])).toBe(1);
+  });
+
+  it('list-groups prints each group with its partitions and exits 1 when a partition failed', async () => {
+    const listing: QueuePartitionGroups[] = [
+      { partition: 0, ok: true, value: ['billing', 'workers'] },
+      { partition: 1, ok: true, value: ['workers'] },
+      { partition: 2, ok: true, value: [] },
+    ];
+    const h = harness([], [], listing);
+    expect(await h.run(['queue', 'list-groups', 't'])).toBe(0);
+    expect(h.calls).toEqual([{ listGroups: 't' }]);
+    expect(h.stdout).toEqual(['billing  partitions 0', 'workers  partitions 0,1']);
+    expect(await h.run(['--json', 'queue', 'list-groups', 't'])).toBe(0);
+    expect(JSON.parse(h.stdout[2]!)).toEqual({
+      topic: 't',
+      groups: [
+        { queue: 'billing', partitions: [0] },
+        { queue: 'workers', partitions: [0, 1] },
+      ],
+      failed: [],
+    });
+    const none = harness([], [], [{ partition: 0, ok: true, value: [] }]);
+    expect(await none.run(['queue', 'list-groups', 't'])).toBe(0);
+    expect(none.stdout).toEqual(['no queue groups on t']);
+    const failing = harness(
+      [],
+      [],
+      [listing[0]!, { partition: 1, ok: false, code: 'TIMEOUT', message: 'no leader' }],
+    );
+    expect(await failing.run(['queue', 'list-groups', 't'])).toBe(1);
+    expect(failing.stdout).toEqual([
+      'billing  partitions 0',
+      'workers  partitions 0',
+      'partition 1: TIMEOUT: no leader',
+    ]);
   });
 });

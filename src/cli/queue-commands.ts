@@ -8,6 +8,8 @@ import {
   deletionJson,
   deletionLines,
   formatOutcome,
+  listingJson,
+  listingLines,
   formatQueueMessage,
   statsJson,
   statsTable,
@@ -53,6 +55,7 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
       withSession(ctx, cmd, async (s, g) => receive(ctx, queues(s), topic, o, g.json)),
     );
   for (const kind of ['ack', 'nack', 'extend'] as const) registerSettle(queue, ctx, kind);
+  registerListGroups(queue, ctx);
   queue
     .command('redrive <dead-letter-topic>')
     .description('move dead-lettered messages back to their origin topic (or --to), then ack them')
@@ -98,6 +101,22 @@ export function registerQueueCommands(program: Command, ctx: CliContext): void {
         // A group exists only where it leased: absent partitions are fine once one had it.
         const failed = deletions.some((d) => !d.ok && d.code !== 'QUEUE_GROUP_NOT_FOUND');
         if (failed || !deletions.some((d) => d.ok)) ctx.exitCode = 1;
+      }),
+    );
+}
+
+function registerListGroups(queue: Command, ctx: CliContext): void {
+  queue
+    .command('list-groups <topic>')
+    .description(
+      'the queue groups of a topic, each with the partitions it leased on; exits 1 if a partition failed',
+    )
+    .action((topic: string, _o: unknown, cmd: Command) =>
+      withSession(ctx, cmd, async (s, g) => {
+        const listing = await queues(s).listGroups(topic);
+        if (g.json) ctx.io.out(listingJson(topic, listing));
+        else for (const line of listingLines(topic, listing)) ctx.io.out(line);
+        if (listing.some((p) => !p.ok)) ctx.exitCode = 1;
       }),
     );
 }

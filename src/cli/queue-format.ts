@@ -1,8 +1,10 @@
-import type {
-  QueueGroupDeletion,
-  QueueMessage,
-  QueuePartitionStats,
-  ReceiptOutcome,
+import {
+  partitionsByGroup,
+  type QueueGroupDeletion,
+  type QueueMessage,
+  type QueuePartitionGroups,
+  type QueuePartitionStats,
+  type ReceiptOutcome,
 } from '../client/index.js';
 import { asText, table } from './output-format.js';
 
@@ -99,4 +101,22 @@ export function deletionLines(
     ...lines,
     `deleted queue group ${queue} of ${topic} on ${deleted} of ${deletions.length} partitions`,
   ];
+}
+
+/** `{topic, groups: [{queue, partitions}], failed: [{partition, code, message}]}` on one line. */
+export function listingJson(topic: string, listing: readonly QueuePartitionGroups[]): string {
+  return JSON.stringify({
+    topic,
+    groups: [...partitionsByGroup(listing)].map(([queue, partitions]) => ({ queue, partitions })),
+    failed: listing.filter((p) => !p.ok),
+  });
+}
+
+/** One line per group with the partitions holding it, then one per partition that failed. */
+export function listingLines(topic: string, listing: readonly QueuePartitionGroups[]): string[] {
+  const groups = [...partitionsByGroup(listing)];
+  const lines = groups.map(([queue, ps]) => `${queue}  partitions ${ps.join(',')}`);
+  if (groups.length === 0) lines.push(`no queue groups on ${topic}`);
+  for (const p of listing) if (!p.ok) lines.push(`partition ${p.partition}: ${p.code}: ${p.message}`);
+  return lines;
 }

@@ -13,6 +13,8 @@ export { decodeReceipt, encodeReceipt, type LeaseRef } from './queue-receipt.js'
 export type { LeaseOutcome } from './lease-settler.js';
 export { queueStats, type QueuePartitionStats } from './queue-stats.js';
 export { deleteQueueGroup, type QueueGroupDeletion } from './queue-delete-group.js';
+export { listQueueGroups, partitionsByGroup, type QueuePartitionGroups } from './queue-list-groups.js';
+export type { PartitionResult } from './ask-partition-leaders.js';
 export { redrive, type RedriveOptions, type RedriveResult } from './redrive.js';
 export { deliverAtHeader } from './deliver-at.js';
 export { Admin, type AdminOptions, type CreateTopicInput, type TopicCreateResult } from './admin.js';

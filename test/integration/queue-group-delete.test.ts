@@ -40,6 +40,10 @@ describe('deleting queue groups on a real node', () => {
     const [first, second] = leased.get('g0')!;
     await broker.ack({ queue: 'g0', leases: [ref(first!)] });
 
+    const listed = async () => (await broker.listQueueGroups({ topic })).partitions[0]?.queues;
+    const names = [...leased.keys()].sort();
+    expect(await listed()).toEqual(names);
+
     const refused = await failure(lease('extra'));
     expect(refused?.code).toBe('RESOURCE_EXHAUSTED');
     expect(refused?.message).toContain('DeleteQueueGroup');
@@ -63,6 +67,7 @@ describe('deleting queue groups on a real node', () => {
       code: ErrorCode.QUEUE_GROUP_NOT_FOUND,
       retriable: false,
     });
+    expect(await listed()).toEqual(names.filter((n) => n !== 'g0' && n !== 'g2'));
     const stats = await broker.queueStats({ queue: 'g0', topic });
     expect(stats.partitions[0]).toMatchObject({ depth: 3n, inFlight: 0n, ackFloor: 0n });
 
@@ -83,5 +88,58 @@ describe('deleting queue groups on a real node', () => {
     // The deleted group's lease ids are below every new one: they settle nothing.
     const old = await broker.ack({ queue: 'g0', leases: [ref(second!)] });
     expect(old.results[0]?.error?.code).toBe(ErrorCode.LEASE_EXPIRED);
+  });
+
+  it('lists every partition’s groups at its leader; the CLI gathers them from every leader', async () => {
+    const cluster = await startCluster({ nodes: 3 });
+    await cluster.createTopic(topic, 3, 3);
+    const leaders = await Promise.all([0, 1, 2].map((p) => cluster.waitForLeader(topic, p)));
+    // One group per partition, and 'all' on every partition.
+    for (const [partition, leader] of leaders.entries()) {
+      const broker = cluster.broker(leader.address);
+      await broker.produceRecords({ topic, partition, records: [{ value: utf8.encode('x') }] });
+      for (const queue of [`only-${partition}`, 'all'])
+        await broker.lease({
+          queue,
+          topic,
+          partitions: [partition],
+          maxMessages: 1,
+          visibilityTimeoutMs: 60_000,
+        });
+    }
+    const leader0 = leaders[0]!;
+    const answer = await cluster.broker(leader0.address).listQueueGroups({ topic });
+    for (const [partition, p] of answer.partitions.entries()) {
+      expect(p.partition).toBe(partition);
+      if (leaders[partition]!.leaderId === leader0.leaderId) {
+        expect(p.error).toBeUndefined();
+        expect(p.queues).toEqual(['all', `only-${partition}`]);
+      } else {
+        expect(p.error).toMatchObject({ code: ErrorCode.NOT_LEADER, retriable: true });
+        expect(p.queues).toEqual([]);
+      }
+    }
+    const refused = await cluster
+      .broker(leader0.address)
+      .listQueueGroups({ topic, partitions: [0, 7] })
+      .then((r) => r.partitions[1]?.error?.code);
+    expect(refused).toBe(ErrorCode.PARTITION_NOT_FOUND);
+
+    const bootstrap = cluster.nodes.map((n) => n.address).join(',');
+    expect(await cliJson(bootstrap, 'queue', 'list-groups', topic)).toEqual({
+      topic,
+      groups: [
+        { queue: 'all', partitions: [0, 1, 2] },
+        { queue: 'only-0', partitions: [0] },
+        { queue: 'only-1', partitions: [1] },
+        { queue: 'only-2', partitions: [2] },
+      ],
+      failed: [],
+    });
+    await cliJson(bootstrap, 'queue', 'delete-group', topic, '--queue', 'all');
+    const after = (await cliJson(bootstrap, 'queue', 'list-groups', topic)) as {
+      groups: { queue: string }[];
+    };
+    expect(after.groups.map((g) => g.queue)).toEqual(['only-0', 'only-1', 'only-2']);
   });
 });

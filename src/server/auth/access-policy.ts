@@ -122,6 +122,8 @@ export const brokerAccess: Record<string, AccessRule> = {
     group(r.queue, 'consume'),
     topic(r.topic, 'alter'),
   ],
+  // Groups the caller may not describe are left out of the answer (secure-service.ts).
+  listQueueGroups: (r: broker.ListQueueGroupsRequest) => [topic(r.topic, 'describe')],
 };
 
 function settleAccess(r: { queue: string; leases: readonly broker.LeaseRef[] }): Access[] {

@@ -166,6 +166,40 @@ describe('the auth choke point (auth required)', () => {
     expect(listed).not.toContain('theirs');
   });
 
+  it('lists only the queue groups the caller may describe', async () => {
+    await services.api.security.propose({
+      type: 'add-acls',
+      rules: ['t', 'mine'].map((name, i) => ({
+        principal: 'User:writer',
+        resourceType: i === 0 ? 'topic' : 'group',
+        resourceName: name,
+        patternType: 'literal',
+        operation: 'describe',
+      })),
+    });
+    const queues = ['mine', 'theirs'];
+    services.api.queues.listGroups = (input) =>
+      Promise.resolve(
+        [0, 1]
+          .map((partition) => ({
+            partition,
+            queues,
+            code: undefined,
+            message: '',
+            leaderHint: undefined,
+          }))
+          .filter(() => input.topic === 't'),
+      );
+    const writer = clientAs('writer', 'writer-password').broker(services.address);
+    const listed = await writer.listQueueGroups({ topic: 't' });
+    expect(listed.partitions.map((p) => p.queues)).toEqual([['mine'], ['mine']]);
+    expect(await failure(writer.listQueueGroups({ topic: 'u' }))).toMatchObject({
+      code: 'AUTHORIZATION_FAILED',
+    });
+    const root = clientAs('root', 'root-password').broker(services.address);
+    expect((await root.listQueueGroups({ topic: 't' })).partitions[0]?.queues).toEqual(queues);
+  });
+
   it('lets a superuser manage users and ACLs, which take effect on the next call', async () => {
     const root = clientAs('root', 'root-password');
     const admin = new SecurityAdmin(root, services.address);

@@ -10,17 +10,22 @@ import { itemAuthorizations } from './item-authorization.js';
 import { quotaMeasures, type QuotaMeasure } from './quota-measure.js';
 
 type AnyHandler = (input: unknown, context: CallContext) => unknown;
-type Filter = (response: never, canDescribeTopic: (name: string) => boolean) => unknown;
+type CanDescribe = (type: 'topic' | 'group', name: string) => boolean;
+type Filter = (response: never, can: CanDescribe) => unknown;
 
-/** Answers that list topics keep only those the caller may describe. */
+/** Answers that list topics or groups keep only those the caller may describe, as Kafka's do. */
 const responseFilters: Record<string, Filter> = {
   metadata: (r: { topics: { name: string }[] }, can) => ({
     ...r,
-    topics: r.topics.filter((t) => can(t.name)),
+    topics: r.topics.filter((t) => can('topic', t.name)),
   }),
   listTopics: (r: { topics: { name: string }[] }, can) => ({
     ...r,
-    topics: r.topics.filter((t) => can(t.name)),
+    topics: r.topics.filter((t) => can('topic', t.name)),
+  }),
+  listQueueGroups: (r: { partitions: { queues: string[] }[] }, can) => ({
+    ...r,
+    partitions: r.partitions.map((p) => ({ ...p, queues: p.queues.filter((q) => can('group', q)) })),
   }),
 };
 
@@ -132,8 +137,10 @@ function isPublic(r: MethodRule, request: unknown): boolean {
   return r === 'public' || (typeof r === 'object' && r.publicWhen(request as never));
 }
 
-const describable = (guard: AuthGuard, principal: string) => (name: string) =>
-  !guard.required || guard.authorizer.allows(principal, 'describe', { type: 'topic', name });
+const describable =
+  (guard: AuthGuard, principal: string): CanDescribe =>
+  (type, name) =>
+    !guard.required || guard.authorizer.allows(principal, 'describe', { type, name });
 
 async function* checkedStream(
   requests: AsyncIterable<unknown>,

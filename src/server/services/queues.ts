@@ -4,6 +4,7 @@ import type {
   DeadLetterCandidate,
   LeasedRecord,
   OpResult,
+  PartitionCallOutcome,
   SettleOpInput,
 } from '../../../cluster/node/index.js';
 import type { QueueOpKind } from '../../../cluster/partition/index.js';
@@ -27,7 +28,7 @@ import { checkCount, checkTopicName } from './validate-request.js';
 
 type QueueHandlers = Pick<
   ServiceImpl<typeof BrokerService>,
-  'lease' | 'ack' | 'nack' | 'extendLease' | 'queueStats' | 'deleteQueueGroup'
+  'lease' | 'ack' | 'nack' | 'extendLease' | 'queueStats' | 'deleteQueueGroup' | 'listQueueGroups'
 >;
 type LeaseResultInit = MessageInitShape<typeof LeaseResultSchema>;
 
@@ -109,15 +110,26 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
     },
     deleteQueueGroup: async (request) => {
       const deletions = await queues.deleteGroup(partitionsRequest(request, 'queue group deletion'));
+      return { partitions: deletions.map((d) => withError(d, { partition: d.partition })) };
+    },
+    listQueueGroups: async (request) => {
+      checkTopicName(request.topic);
+      checkPartitionList(request.partitions, 'queue group listing');
+      const listings = await queues.listGroups({ topic: request.topic, partitions: request.partitions });
       return {
-        partitions: deletions.map((d) =>
-          d.code === undefined
-            ? { partition: d.partition }
-            : { partition: d.partition, error: errorDetail(d.code, d.message, d.leaderHint) },
-        ),
+        partitions: listings.map((l) => withError(l, { partition: l.partition, queues: [...l.queues] })),
       };
     },
   };
+}
+
+/** The wire outcome of one partition: `ok` as is on success, with the error otherwise. */
+function withError<T extends object>(
+  outcome: PartitionCallOutcome,
+  ok: T,
+): T & { error?: MessageInitShape<typeof ErrorDetailSchema> } {
+  if (outcome.code === undefined) return ok;
+  return { ...ok, error: errorDetail(outcome.code, outcome.message, outcome.leaderHint) };
 }
 
 function errorDetail(

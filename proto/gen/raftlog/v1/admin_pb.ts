@@ -1245,8 +1245,8 @@ export type GroupPartitionStatus = Message<"raftlog.v1.GroupPartitionStatus"> & 
   lag: bigint;
 
   /**
-   * Queue groups (reserved: 0 until ListGroups covers queue groups; see QueueStats): messages
-   * currently leased.
+   * Reserved for queue groups, always 0 (ListGroups and DescribeGroups cover consumer groups only; see
+   * QueueStats): messages currently leased.
    *
    * @generated from field: uint32 in_flight = 6;
    */
@@ -2208,8 +2208,9 @@ export const AdminService: GenService<{
     output: typeof RemoveNodeResponseSchema;
   },
   /**
-   * Lists consumer groups. Queue groups are not listed (their state lives in each partition's Raft
-   * group): BrokerService.QueueStats reports one by name, DeleteQueueGroup removes one.
+   * Lists consumer groups. Queue groups are not listed here (their state lives in each partition's
+   * Raft group): BrokerService.ListQueueGroups lists them per partition, QueueStats reports one by
+   * name, DeleteQueueGroup removes one.
    *
    * @generated from rpc raftlog.v1.AdminService.ListGroups
    */

@@ -42,6 +42,9 @@ const self = 1 as NodeId;
  * A single-node NodeApi in memory, enough to exercise the gRPC translation layer: it appends, reads
  * and waits like a leader, and lets a test move leadership away, slow appends down or watch calls.
  */
+const noQueues = (): Promise<never> =>
+  Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues'));
+
 export class MemoryNodeApi implements NodeApi {
   readonly nodeId = self;
   readonly clusterId = 'memory-cluster';
@@ -53,10 +56,12 @@ export class MemoryNodeApi implements NodeApi {
   });
   /** Queues need Raft-replicated partition state: the in-memory node has none. */
   readonly queues: QueueApi = {
-    lease: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
-    settle: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
-    stats: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
-    deleteGroup: () => Promise.reject(new RaftlogError('UNIMPLEMENTED', 'the in-memory node has no queues')),
+    lease: noQueues,
+    settle: noQueues,
+    stats: noQueues,
+    deleteGroup: noQueues,
+    // Answers no groups anywhere; tests put their own listing here.
+    listGroups: () => Promise.resolve([]),
   };
   /** What Metadata and ClusterStatus advertise; startServices sets the address it listens on. */
   address = '127.0.0.1:19091';
