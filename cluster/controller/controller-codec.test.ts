@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { NewerFormatError } from '../../lib/index.js';
 import { applyControllerEntry } from './apply-controller-entry.js';
 import { initialControllerState } from './apply-controller-command.js';
 import {
@@ -97,9 +98,8 @@ describe('controller codec', () => {
   it('rejects garbage with CORRUPT_MESSAGE, and applying it changes nothing but the index', () => {
     const bad = [
       new Uint8Array([]),
-      new Uint8Array([9, 123, 125]),
+      new Uint8Array([0, 123, 125]),
       new Uint8Array([1, 0xff, 0xfe]),
-      new TextEncoder().encode('\x01{"timestampMs":1,"command":{"type":"launch"}}'),
       new TextEncoder().encode('\x01{"timestampMs":1,"command":{"type":"delete-topic","name":7}}'),
       new TextEncoder().encode('\x01{"timestampMs":1e300,"command":{"type":"delete-topic","name":"a"}}'),
     ];
@@ -112,6 +112,19 @@ describe('controller codec', () => {
       expect(out.result).toMatchObject({ ok: false, code: 'CORRUPT_MESSAGE' });
       expect(out.state).toEqual({ ...state, appliedIndex: 3 });
     }
+  });
+
+  it('stops at an entry of a later version (format or command type) instead of skipping it', () => {
+    const later = [
+      new Uint8Array([2, 123, 125]),
+      new TextEncoder().encode('\x01{"timestampMs":1,"command":{"type":"set-feature-level","level":2}}'),
+    ];
+    for (const bytes of later) {
+      expect(() => applyControllerEntry(initialControllerState(), bytes, 3)).toThrow(NewerFormatError);
+    }
+    expect(() => decodeControllerSnapshot(new Uint8Array([2, 123, 125]))).toThrow(
+      /controller snapshot of format version 2: written by a newer version/,
+    );
   });
 
   it('round-trips a snapshot and rejects a corrupt one', () => {

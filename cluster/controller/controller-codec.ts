@@ -1,4 +1,4 @@
-import { groupId, nodeId, partitionId, RaftlogError } from '../../lib/index.js';
+import { groupId, NewerFormatError, nodeId, partitionId, RaftlogError } from '../../lib/index.js';
 import { decodeGroupCommand, decodeGroups, encodeGroups } from './group-codec.js';
 import { decodeGroupOffsets, encodeGroupOffsets } from './group-offsets.js';
 import {
@@ -175,7 +175,8 @@ function decodeField(kind: FieldKind, value: unknown, path: string): unknown {
 export function decodeControllerCommand(value: unknown): ControllerCommand {
   const o = asObject(value, 'command');
   const type = asString(o.type, 'command.type');
-  if (!isCommandType(type)) throw new RaftlogError('CORRUPT_MESSAGE', `unknown controller command '${type}'`);
+  // This version's encoder writes only its own types: another is a later version's.
+  if (!isCommandType(type)) throw new NewerFormatError(`controller command '${type}'`);
   return { type, ...decodeFields(commandFields[type], o, 'command') } as unknown as ControllerCommand;
 }
 

@@ -1,4 +1,4 @@
-import { RaftlogError } from '../../lib/index.js';
+import { NewerFormatError, RaftlogError } from '../../lib/index.js';
 
 /**
  * Shape checks for JSON read back from the controller log or a snapshot: anything unexpected is
@@ -59,6 +59,7 @@ export function encodeVersionedJson(version: number, value: unknown): Uint8Array
 export function decodeVersionedJson(bytes: Uint8Array, version: number, what: string): unknown {
   if (bytes.length < 2)
     throw new RaftlogError('CORRUPT_MESSAGE', `${what} of ${bytes.length} bytes is too short`);
+  if ((bytes[0] as number) > version) throw new NewerFormatError(`${what} of format version ${bytes[0]}`);
   if (bytes[0] !== version) {
     throw new RaftlogError('CORRUPT_MESSAGE', `${what} has format version ${bytes[0]}, expected ${version}`);
   }

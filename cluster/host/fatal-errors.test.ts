@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssertionError, type LogIndex, type NodeId, type Term } from '../../lib/index.js';
+import { AssertionError, NewerFormatError, type LogIndex, type NodeId, type Term } from '../../lib/index.js';
 import type { Message } from '../../raft/index.js';
 import { freePort } from '../transport/test-harness.js';
 import {
@@ -81,5 +81,24 @@ describe('errors while stepping peer messages', () => {
     await sleep(300);
     expect(applied).toBe(false);
     expect(node.fatal).toHaveLength(1);
+  });
+});
+
+describe('errors while applying committed entries', () => {
+  it('stops the host at an entry of a later version instead of applying past it', async () => {
+    const node = await soloLeader();
+    const later = new NewerFormatError('partition entry of command type 200');
+    const apply = node.sm.apply.bind(node.sm);
+    node.sm.apply = (entry, batch) => {
+      if (entry.data[0] === 200) throw later;
+      return apply(entry, batch);
+    };
+    await node.group.propose(new Uint8Array([1])).applied;
+    // The entry after it is committed with it, and never applied.
+    node.group.propose(new Uint8Array([200])).applied.catch(() => undefined);
+    node.group.propose(new Uint8Array([2])).applied.catch(() => undefined);
+    await eventually(() => node.fatal.length > 0, 10_000, 'the host stops');
+    expect(node.fatal).toEqual([later]);
+    expect(node.sm.entries.map((e) => e[0])).toEqual([1]);
   });
 });

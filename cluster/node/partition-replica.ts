@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import { assert, RecordBatchView, type Clock, type LogIndex, type PartitionId } from '../../lib/index.js';
+import {
+  assert,
+  NewerFormatError,
+  RecordBatchView,
+  type Clock,
+  type LogIndex,
+  type PartitionId,
+} from '../../lib/index.js';
 import type { Entry, RaftStorage, Snapshot } from '../../raft/index.js';
 import {
   StorageBatch,
@@ -114,7 +121,7 @@ export class PartitionReplica implements GroupStateMachine {
 
   apply(entry: Entry, batch: StorageBatch): PartitionResult {
     this.unwritten = true;
-    const { result } = applyPartitionEntry(this.machine, entry.data, entry.index);
+    const { result } = this.applyEntry(entry);
     if (!result.ok && result.code === 'CORRUPT_MESSAGE') {
       // A leader checks every batch before proposing it: a committed one that fails is rejected alike
       // on every replica, but its origin (an older leader, a damaged log) deserves a look.
@@ -158,6 +165,14 @@ export class PartitionReplica implements GroupStateMachine {
 
   skip(index: number): void {
     this.machine.skip(index);
+  }
+
+  private applyEntry(entry: Entry): ReturnType<typeof applyPartitionEntry> {
+    try {
+      return applyPartitionEntry(this.machine, entry.data, entry.index);
+    } catch (error) {
+      throw error instanceof NewerFormatError ? error.at(`partition ${this.partitionKey}`) : error;
+    }
   }
 
   /** Applied entries stored batches may refer to: the log keeps them when it compacts or is replaced. */

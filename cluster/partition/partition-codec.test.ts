@@ -1,9 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { crc32c, RaftlogError } from '../../lib/index.js';
+import { crc32c, NewerFormatError, RaftlogError } from '../../lib/index.js';
 import { applyPartitionEntry } from './apply-partition-entry.js';
 import { encodeMarkerBatch } from './control-record.js';
-import { decodePartitionEntry, encodePartitionEntry } from './partition-command-codec.js';
+import {
+  decodePartitionEntry,
+  encodePartitionEntry,
+  partitionCommandTypes,
+} from './partition-command-codec.js';
 import { decodePartitionSnapshot, encodePartitionSnapshot } from './partition-snapshot-codec.js';
 import { PartitionStateMachine } from './partition-state-machine.js';
 import {
@@ -14,6 +18,8 @@ import {
   type PartitionResult,
 } from './partition-types.js';
 import { batch } from './test-batches.js';
+
+const knownTypesMax = Math.max(...Object.values(partitionCommandTypes));
 
 describe('partition entry codec', () => {
   it('round-trips commands and returns the batch as a view of the entry', () => {
@@ -39,7 +45,7 @@ describe('partition entry codec', () => {
     const sm = new PartitionStateMachine();
     const cases = [
       new Uint8Array([]),
-      new Uint8Array([9]),
+      new Uint8Array([0]),
       new Uint8Array([1, 7, 0]),
       new Uint8Array([2, 0, 0]),
     ];
@@ -54,7 +60,15 @@ describe('partition entry codec', () => {
     expect(sm.nextOffset).toBe(0);
   });
 
-  it('never throws anything but RaftlogError on random bytes', () => {
+  it('stops at a command type a later version added instead of skipping it', () => {
+    const sm = new PartitionStateMachine();
+    const later = new Uint8Array([knownTypesMax + 1, 0, 0, 0]);
+    expect(() => applyPartitionEntry(sm, later, 1)).toThrow(NewerFormatError);
+    expect(() => applyPartitionEntry(sm, later, 1)).toThrow(/command type 7: written by a newer version/);
+    expect(sm.appliedIndex).toBe(0);
+  });
+
+  it('never throws anything but RaftlogError on random bytes, and applying throws only on a later type', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 120 }), (data) => {
         const sm = new PartitionStateMachine();
@@ -63,7 +77,9 @@ describe('partition entry codec', () => {
         } catch (error) {
           expect(error).toBeInstanceOf(RaftlogError);
         }
-        expect(() => applyPartitionEntry(sm, data, 1)).not.toThrow();
+        const fromLater = (data[0] ?? 0) > knownTypesMax;
+        if (fromLater) expect(() => applyPartitionEntry(sm, data, 1)).toThrow(NewerFormatError);
+        else expect(() => applyPartitionEntry(sm, data, 1)).not.toThrow();
         try {
           decodePartitionSnapshot(data);
         } catch (error) {

@@ -1,4 +1,4 @@
-import { RaftlogError } from '../../lib/index.js';
+import { NewerFormatError } from '../../lib/index.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
 import type { Acks, PartitionEntry } from './partition-types.js';
 import {
@@ -75,7 +75,10 @@ export function encodePartitionEntry(entry: PartitionEntry): Uint8Array {
   }
 }
 
-/** Throws CORRUPT_MESSAGE on bytes this version did not write. */
+/**
+ * Throws CORRUPT_MESSAGE on bytes this version did not write; NewerFormatError on a command type it
+ * does not know (a later version changes a command's layout only under a new type).
+ */
 export function decodePartitionEntry(data: Uint8Array): PartitionEntry {
   const r = new BinaryReader(data, 'partition entry');
   const type = r.u8();
@@ -113,5 +116,7 @@ export function decodePartitionEntry(data: Uint8Array): PartitionEntry {
     r.done();
     return { timestampMs, command };
   }
-  throw new RaftlogError('CORRUPT_MESSAGE', `partition entry: unknown command type ${type}`);
+  if (type === 0) throw r.corrupt('command type 0');
+  // Never written by this version's encoder, so a later version's: see NewerFormatError.
+  throw new NewerFormatError(`partition entry of command type ${type}`);
 }

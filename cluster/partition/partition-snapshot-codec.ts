@@ -1,4 +1,4 @@
-import { crc32c, RaftlogError } from '../../lib/index.js';
+import { crc32c, NewerFormatError, RaftlogError } from '../../lib/index.js';
 import { BinaryReader, BinaryWriter } from './binary.js';
 import {
   PartitionStateMachine,
@@ -115,7 +115,7 @@ function readLimitsV1(r: BinaryReader): PartitionLimits {
   return { ...defaultPartitionLimits, dedupHorizonBatches, openTransactionsMax: r.u32() };
 }
 
-/** Throws CORRUPT_MESSAGE on a damaged snapshot or one of an unknown version. */
+/** Throws CORRUPT_MESSAGE on a damaged snapshot or one of an unknown version, NewerFormatError on a later one. */
 export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachine {
   const r = new BinaryReader(bytes, 'partition snapshot');
   if (bytes.length < fixedBytes) throw r.corrupt(`${bytes.length} bytes is too short`);
@@ -130,6 +130,8 @@ export function decodePartitionSnapshot(bytes: Uint8Array): PartitionStateMachin
     partitionSnapshotVersionV2,
     partitionSnapshotVersionV1,
   ];
+  if (version > partitionSnapshotVersion)
+    throw new NewerFormatError(`partition snapshot of version ${version}`);
   if (!known.includes(version)) {
     throw r.corrupt(`unknown version ${version}`);
   }

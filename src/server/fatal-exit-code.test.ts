@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { AssertionError, RaftlogError } from '../../lib/index.js';
-import { exitCodeInvariantBroken, exitCodeStorageFailed, fatalExitCode } from './run-node.js';
+import { AssertionError, NewerFormatError, RaftlogError } from '../../lib/index.js';
+import {
+  exitCodeInvariantBroken,
+  exitCodeNewerFormat,
+  exitCodeStorageFailed,
+  fatalExitCode,
+} from './run-node.js';
 
 describe('the exit code of a node that stops itself', () => {
-  it('tells a broken invariant from failed storage', () => {
+  it('tells a broken invariant, failed storage and data of a later version apart', () => {
     expect(fatalExitCode(new AssertionError('an impossible state'))).toBe(exitCodeInvariantBroken);
     expect(fatalExitCode(new RaftlogError('INTERNAL', 'write failed'))).toBe(exitCodeStorageFailed);
-    expect(exitCodeInvariantBroken).not.toBe(exitCodeStorageFailed);
+    expect(fatalExitCode(new NewerFormatError('partition entry of command type 9'))).toBe(
+      exitCodeNewerFormat,
+    );
+    expect(new Set([exitCodeInvariantBroken, exitCodeStorageFailed, exitCodeNewerFormat]).size).toBe(3);
   });
 });

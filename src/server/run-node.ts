@@ -5,7 +5,7 @@ import { useNativeCrc32c } from '../client/index.js';
 import { setNodeHeapGrowth } from './heap-growth.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssertionError, CorruptionError, type NodeId } from '../../lib/index.js';
+import { AssertionError, CorruptionError, NewerFormatError, type NodeId } from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
 import {
   HealthStatusBoard,
@@ -75,11 +75,16 @@ export async function runNode(flags: RawSettings): Promise<void> {
   logger.info('stopped');
 }
 
-/** Exit codes of a node that stopped itself: storage failed (EX_SOFTWARE), or an assertion failed. */
+/**
+ * Exit codes of a node that stopped itself: storage failed (EX_SOFTWARE), an assertion failed, or
+ * it met replicated data a later version wrote (the node must be upgraded).
+ */
 export const exitCodeStorageFailed = 70;
 export const exitCodeInvariantBroken = 71;
+export const exitCodeNewerFormat = 72;
 
 export function fatalExitCode(error: unknown): number {
+  if (error instanceof NewerFormatError) return exitCodeNewerFormat;
   return error instanceof AssertionError ? exitCodeInvariantBroken : exitCodeStorageFailed;
 }
 
