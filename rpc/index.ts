@@ -5,14 +5,17 @@ export {
   shutdown,
   messageBytesMaxDefault,
   responseBytesPerConnectionMaxDefault,
+  responseBytesPerNodeMaxDefault,
   type ServerOptions,
 } from './server.js';
 export {
   ResponseBudgets,
   unlimitedCallBudget,
   type CallBudget,
+  type ResponseBudgetOptions,
   type ResponseHold,
 } from './response-budget.js';
+export { NodeResponseBudget } from './node-response-budget.js';
 export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';
 export { receiveWindowsDefault, widenReceiveWindows, type ReceiveWindows } from './receive-windows.js';

@@ -1,4 +1,6 @@
-import { assert, assertNonNegativeInteger, RaftlogError, type Clock, type Timer } from '../lib/index.js';
+import { assert, assertNonNegativeInteger, RaftlogError, type Clock } from '../lib/index.js';
+import { ByteLedger, type LedgerWaiter } from './byte-ledger.js';
+import { NodeResponseBudget } from './node-response-budget.js';
 import { wireClock } from './wire-clock.js';
 
 /** Part of a connection's budget a call holds for one response; given back once, however often asked. */
@@ -29,104 +31,76 @@ export const unlimitedCallBudget: CallBudget = {
   handlerDone: () => {},
 };
 
-interface Waiter {
-  readonly bytes: number;
-  readonly admit: () => void;
+/** One connection's ledger, and how many of its calls have reserved and not ended. */
+interface Connection {
+  readonly ledger: ByteLedger;
+  calls: number;
 }
 
-/** One connection's ledger: bytes held by its calls' responses, and the reservations waiting for room. */
-class ConnectionLedger {
-  heldBytes = 0;
-  calls = 0;
-  readonly waiting: Waiter[] = [];
-  private admitting: Timer | undefined;
-
-  constructor(
-    private readonly bytesMax: number,
-    private readonly clock: Clock,
-  ) {}
-
-  /** A connection holding nothing always admits, so a response above the budget still goes, alone. */
-  fits(bytes: number): boolean {
-    return this.heldBytes === 0 || this.heldBytes + bytes <= this.bytesMax;
-  }
-
-  /**
-   * Takes bytes back, and lets waiting reservations in on a later turn: a client that drops its
-   * connection cancels its calls one event at a time, and each cancellation gives back room that
-   * would otherwise go at once to a call whose cancellation is next in line (it would read 8 MiB for
-   * nobody, and so on down the queue).
-   */
-  give(bytes: number): void {
-    this.heldBytes -= bytes;
-    assert(this.heldBytes >= 0, 'a connection gave back more response bytes than it held');
-    if (this.waiting.length > 0 && this.admitting === undefined) {
-      this.admitting = this.clock.soon(() => this.admitWaiting());
-    }
-  }
-
-  /** First come, first served: a large reservation is not passed over by smaller ones for ever. */
-  private admitWaiting(): void {
-    this.admitting = undefined;
-    for (let next = this.waiting[0]; next !== undefined && this.fits(next.bytes); next = this.waiting[0]) {
-      this.waiting.shift();
-      this.heldBytes += next.bytes;
-      next.admit();
-    }
-  }
+export interface ResponseBudgetOptions {
+  /** Shared by every server of a node (client and peer listeners); no node-wide limit when absent. */
+  readonly node?: NodeResponseBudget;
+  /** Admissions run on a later turn of this clock. */
+  readonly clock?: Clock;
 }
 
 /**
- * Bytes of responses a server holds for each connection: a handler reserves them before it reads
- * what a response will carry, and gets them back once HTTP/2 took the response (a stream's push was
- * written, a unary call's status went out after its message) or the call ended. grpc-js puts no
- * backpressure on a unary answer: without this, a client that never reads keeps every answer it asked
- * for in the node (256 calls of 8 MiB on one connection: 2 GiB).
+ * Bytes of responses a server holds for each connection, and with `node` for the whole node: a
+ * handler reserves them before it reads what a response will carry, and gets them back once HTTP/2
+ * took the response (a stream's push was written, a unary call's status went out after its message)
+ * or the call ended. grpc-js puts no backpressure on a unary answer: without this, a client that never
+ * reads keeps every answer it asked for in the node (256 calls of 8 MiB on one connection: 2 GiB).
  */
 export class ResponseBudgets {
-  private readonly connections = new Map<string, ConnectionLedger>();
+  private readonly connections = new Map<string, Connection>();
+  private readonly node: ByteLedger;
+  private readonly clock: Clock;
 
   constructor(
     private readonly bytesPerConnectionMax: number,
-    private readonly clock: Clock = wireClock,
+    options: ResponseBudgetOptions = {},
   ) {
     assert(bytesPerConnectionMax > 0, 'a connection response budget must be positive');
+    this.clock = options.clock ?? wireClock;
+    this.node = (options.node ?? new NodeResponseBudget(Number.POSITIVE_INFINITY, this.clock)).ledger;
   }
 
   /** The budget of one call on `connection` (any key unique to the connection, such as its peer address). */
   forCall(connection: string): CallBudget {
-    let ledger: ConnectionLedger | undefined;
+    let joined: Connection | undefined;
     const holds = new Set<Hold>();
     // Aborted at the call's end, so a reservation still waiting then is dropped instead of admitted late.
     const ended = new AbortController();
-    const ledgerOf = (): ConnectionLedger => {
-      if (ledger !== undefined) return ledger;
-      ledger =
-        this.connections.get(connection) ?? new ConnectionLedger(this.bytesPerConnectionMax, this.clock);
-      this.connections.set(connection, ledger);
-      ledger.calls += 1;
-      return ledger;
+    const join = (): Connection => {
+      if (joined !== undefined) return joined;
+      joined = this.connections.get(connection) ?? {
+        ledger: new ByteLedger(this.bytesPerConnectionMax, this.clock),
+        calls: 0,
+      };
+      this.connections.set(connection, joined);
+      joined.calls += 1;
+      return joined;
     };
     let handlerOver = false;
     const releaseOnceBoth = (): void => {
-      if (!handlerOver || !ended.signal.aborted || ledger === undefined) return;
+      if (!handlerOver || !ended.signal.aborted || joined === undefined) return;
       for (const hold of [...holds]) hold.release();
-      ledger.calls -= 1;
-      if (ledger.calls === 0) this.connections.delete(connection);
-      ledger = undefined;
+      joined.calls -= 1;
+      if (joined.calls === 0) this.connections.delete(connection);
+      joined = undefined;
     };
     return {
       reserve: async (bytes, signal) => {
         assertNonNegativeInteger(bytes, 'reserved response bytes');
         if (ended.signal.aborted) throw callEnded();
-        const held = ledgerOf();
-        await admitted(held, bytes, [signal, ended.signal]);
+        const ledgers = { connection: join().ledger, node: this.node };
+        await admitted(ledgers, bytes, [signal, ended.signal]);
         if (ended.signal.aborted) {
           // Admitted as the call ended (its own releases made the room): nobody will give it back.
-          held.give(bytes);
+          giveBoth(ledgers, bytes);
           throw callEnded();
         }
-        const hold = new Hold(held, bytes, holds);
+        const hold = new Hold(ledgers, bytes, holds);
         holds.add(hold);
         return hold;
       },
@@ -150,45 +124,68 @@ export class ResponseBudgets {
 
 const callEnded = (): RaftlogError => new RaftlogError('CANCELLED', 'the call ended');
 
+interface Ledgers {
+  readonly connection: ByteLedger;
+  readonly node: ByteLedger;
+}
+
+const giveBoth = (ledgers: Ledgers, bytes: number): void => {
+  ledgers.connection.give(bytes);
+  ledgers.node.give(bytes);
+};
+
 /**
- * Takes `bytes` of the ledger at once when they fit and nobody waits ahead, else queues until they do
- * or a signal aborts. Listeners rather than AbortSignal.any: a stream reserves every round, and each
- * round must let go of the call's signal once admitted.
+ * Takes `bytes` of the connection's ledger, then of the node's, each at once when they fit and
+ * nobody waits ahead there, else queued until they do or a signal aborts. Only reservations their
+ * connection has room for queue at the node, holding that room meanwhile: a connection whose own
+ * client reads nothing waits in its own queue and never blocks other connections' answers at the
+ * node, and a connection has at most the answers its budget holds in the node's queue. Listeners
+ * rather than AbortSignal.any: a stream reserves every round, and each round must let go of the
+ * call's signal once admitted.
  */
-function admitted(ledger: ConnectionLedger, bytes: number, signals: readonly AbortSignal[]): Promise<void> {
+function admitted(ledgers: Ledgers, bytes: number, signals: readonly AbortSignal[]): Promise<void> {
   const aborted = signals.find((s) => s.aborted);
   if (aborted !== undefined) return Promise.reject(aborted.reason as Error);
-  if (ledger.waiting.length === 0 && ledger.fits(bytes)) {
-    ledger.heldBytes += bytes;
-    return Promise.resolve();
-  }
+  const { connection, node } = ledgers;
+  const tookConnection = connection.tryTake(bytes);
+  if (tookConnection && node.tryTake(bytes)) return Promise.resolve();
   return new Promise((resolve, reject) => {
+    let queuedAt: ByteLedger | undefined;
     const stopListening = (): void => {
       for (const s of signals) s.removeEventListener('abort', abort);
     };
-    const abort = (event: Event): void => {
-      stopListening();
-      const i = ledger.waiting.indexOf(waiter);
-      if (i >= 0) ledger.waiting.splice(i, 1);
-      // The head leaving may make room for the one behind it.
-      ledger.give(0);
-      reject((event.target as AbortSignal).reason as Error);
-    };
-    const waiter: Waiter = {
+    const onNode: LedgerWaiter = {
       bytes,
       admit: () => {
         stopListening();
         resolve();
       },
     };
-    ledger.waiting.push(waiter);
+    const toNode = (): void => {
+      if (node.tryTake(bytes)) return onNode.admit();
+      queuedAt = node;
+      node.enqueue(onNode);
+    };
+    const onConnection: LedgerWaiter = { bytes, admit: toNode };
+    const abort = (event: Event): void => {
+      stopListening();
+      if (queuedAt === connection) connection.remove(onConnection);
+      else if (queuedAt === node && node.remove(onNode)) connection.give(bytes);
+      reject((event.target as AbortSignal).reason as Error);
+    };
     for (const s of signals) s.addEventListener('abort', abort, { once: true });
+    if (tookConnection) {
+      toNode();
+    } else {
+      queuedAt = connection;
+      connection.enqueue(onConnection);
+    }
   });
 }
 
 class Hold implements ResponseHold {
   constructor(
-    private readonly ledger: ConnectionLedger,
+    private readonly ledgers: Ledgers,
     private bytes: number,
     private readonly holds: Set<Hold>,
   ) {}
@@ -197,13 +194,13 @@ class Hold implements ResponseHold {
     if (bytes >= this.bytes) return;
     const freed = this.bytes - Math.max(0, bytes);
     this.bytes -= freed;
-    this.ledger.give(freed);
+    giveBoth(this.ledgers, freed);
   }
 
   release(): void {
     if (!this.holds.delete(this)) return;
     const freed = this.bytes;
     this.bytes = 0;
-    this.ledger.give(freed);
+    giveBoth(this.ledgers, freed);
   }
 }

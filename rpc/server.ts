@@ -8,6 +8,11 @@ import { wireClock } from './wire-clock.js';
 export const messageBytesMaxDefault = 16 * 1024 * 1024;
 /** Four streams' worth of the largest fetch answers (8 MiB): a push being sent and one read ahead each. */
 export const responseBytesPerConnectionMaxDefault = 64 * 1024 * 1024;
+/**
+ * Eight connections' full budgets, 64 of the largest fetch answers: a quarter of the 2 GiB a node
+ * gets in deploy/k8s, where 1,024 connections at 64 MiB each would be 64 GiB.
+ */
+export const responseBytesPerNodeMaxDefault = 512 * 1024 * 1024;
 
 export interface ServerOptions {
   /** Largest request accepted, in bytes; grpc-js refuses larger ones with RESOURCE_EXHAUSTED. */
@@ -21,8 +26,9 @@ export interface ServerOptions {
   /** HTTP/2 flow-control windows granted to senders (receive-windows.ts); receiveWindowsDefault when absent. */
   readonly receiveWindows?: ReceiveWindows;
   /**
-   * The ledgers of response bytes held per connection that handlers reserve from (response-budget.ts);
-   * responseBytesPerConnectionMaxDefault each when absent.
+   * The ledgers of response bytes held per connection, and for the node when given one, that handlers
+   * reserve from (response-budget.ts); responseBytesPerConnectionMaxDefault each, with no node-wide
+   * limit, when absent.
    */
   readonly responseBudgets?: ResponseBudgets;
 }
