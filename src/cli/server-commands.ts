@@ -24,6 +24,7 @@ interface StartFlags {
   connectionsPerAddressMax?: string;
   callsPerConnectionMax?: string;
   responseBytesPerConnectionMax?: string;
+  responseBytesPerNodeMax?: string;
   clientStreamsMax?: string;
   clientStreamsPerConnectionMax?: string;
   tlsCert?: string | undefined;
@@ -62,6 +63,7 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     connectionsPerAddressMax: flags.connectionsPerAddressMax,
     callsPerConnectionMax: flags.callsPerConnectionMax,
     responseBytesPerConnectionMax: flags.responseBytesPerConnectionMax,
+    responseBytesPerNodeMax: flags.responseBytesPerNodeMax,
     clientStreamsMax: flags.clientStreamsMax,
     clientStreamsPerConnectionMax: flags.clientStreamsPerConnectionMax,
     tlsCert: flags.tlsCert,
@@ -108,6 +110,10 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option(
       '--response-bytes-per-connection-max <bytes>',
       'fetch answers held for one connection before its fetches wait',
+    )
+    .option(
+      '--response-bytes-per-node-max <bytes>',
+      'fetch answers held for all connections together before fetches wait',
     )
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')

@@ -21,6 +21,8 @@ export interface MetricsSources {
   engineMemory(): EngineMemory;
   /** The C allocator's own account of its heap; absent where it cannot be asked. */
   nativeHeap?(): NativeHeap;
+  /** Bytes of answers read for clients and not yet taken by HTTP/2, over all connections. */
+  responseBytesHeld?(): number;
 }
 
 /** Bytes of the C allocator's heap (glibc's mallinfo2), excluding what V8 manages itself. */
@@ -93,6 +95,7 @@ export class NodeMetrics {
     this.voteGateGauges();
     this.engineMemoryGauge();
     this.nativeHeapGauge();
+    this.responseBytesHeldGauge();
   }
 
   get contentType(): string {
@@ -207,6 +210,19 @@ export class NodeMetrics {
         this.set({ state: 'in_use' }, h.inUseBytes);
         this.set({ state: 'free' }, h.freeBytes);
         this.set({ state: 'mmapped' }, h.mmappedBytes);
+      },
+    });
+  }
+
+  private responseBytesHeldGauge(): void {
+    const read = this.sources.responseBytesHeld?.bind(this.sources);
+    if (read === undefined) return;
+    new Gauge({
+      name: 'raftlog_response_bytes_held',
+      help: 'Bytes of answers read for clients and not yet sent, over all connections (at most responseBytesPerNodeMax, or one larger answer alone)',
+      registers: [this.registry],
+      collect() {
+        this.set(read());
       },
     });
   }

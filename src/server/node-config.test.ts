@@ -159,6 +159,17 @@ describe('node configuration', () => {
     expect(() => loadNodeConfig({ ...base, responseBytesPerConnectionMax: '1000' }, {})).toThrow(
       /responseBytesPerConnectionMax/,
     );
+    expect(loadNodeConfig(base, {}).responseBytesPerNodeMax).toBe(512 * 1024 * 1024);
+    expect(
+      loadNodeConfig(base, { RAFTLOG_RESPONSE_BYTES_PER_NODE_MAX: String(128 * 1024 * 1024) }),
+    ).toMatchObject({ responseBytesPerNodeMax: 128 * 1024 * 1024 });
+    expect(() => loadNodeConfig({ ...base, responseBytesPerNodeMax: '1000' }, {})).toThrow(
+      /responseBytesPerNodeMax must be an integer/,
+    );
+    // Below one connection's budget, one connection's answers alone would stall all the others.
+    expect(() => loadNodeConfig({ ...base, responseBytesPerNodeMax: String(32 * 1024 * 1024) }, {})).toThrow(
+      /responseBytesPerNodeMax must not be smaller than responseBytesPerConnectionMax/,
+    );
     const env = { [envName('connectionsMax')]: '10', [envName('clientStreamsMax')]: '20' };
     expect(envName('clientStreamsPerConnectionMax')).toBe('RAFTLOG_CLIENT_STREAMS_PER_CONNECTION_MAX');
     expect(loadNodeConfig({ ...base, clientStreamsPerConnectionMax: '5' }, env)).toMatchObject({

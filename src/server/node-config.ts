@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { RaftlogError } from '../../lib/index.js';
-import { parseHostAliases, responseBytesPerConnectionMaxDefault } from '../../rpc/index.js';
+import {
+  parseHostAliases,
+  responseBytesPerConnectionMaxDefault,
+  responseBytesPerNodeMaxDefault,
+} from '../../rpc/index.js';
 import { defaultPeerAddress } from './peer-address.js';
 import { tlsSettingNames, validateTlsSettings, type TlsSettings } from './tls-settings.js';
 import {
@@ -61,6 +65,11 @@ export interface NodeConfig extends TlsSettings {
    * further fetches wait until the client reads (rpc/response-budget.ts).
    */
   readonly responseBytesPerConnectionMax: number;
+  /**
+   * Of those, held for all connections of the node together (both listeners): 1,024 connections
+   * that never read would otherwise hold 1,024 times the connection budget.
+   */
+  readonly responseBytesPerNodeMax: number;
   /** ProduceStream and FetchStream calls open at once on the node; one more is RESOURCE_EXHAUSTED. */
   readonly clientStreamsMax: number;
   /** Of those, on one client connection. */
@@ -123,6 +132,7 @@ const defaults = {
   connectionsMax: 1_024,
   callsPerConnectionMax: 256,
   responseBytesPerConnectionMax: responseBytesPerConnectionMaxDefault,
+  responseBytesPerNodeMax: responseBytesPerNodeMaxDefault,
   clientStreamsMax: 1_024,
   clientStreamsPerConnectionMax: 64,
   gapFillBytesMax: 4 * 1024 * 1024,
@@ -155,6 +165,7 @@ const settingNames = [
   'connectionsPerAddressMax',
   'callsPerConnectionMax',
   'responseBytesPerConnectionMax',
+  'responseBytesPerNodeMax',
   'clientStreamsMax',
   'clientStreamsPerConnectionMax',
   'clusterId',
@@ -309,6 +320,17 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     1024 ** 3,
     problems,
   );
+  const responseBytesPerNodeMax = integer(
+    raw.responseBytesPerNodeMax,
+    'responseBytesPerNodeMax',
+    1024 * 1024,
+    64 * 1024 ** 3,
+    problems,
+  );
+  // Smaller, and one connection's answers alone would stall every other connection's.
+  if (responseBytesPerNodeMax < responseBytesPerConnectionMax) {
+    problems.push('responseBytesPerNodeMax must not be smaller than responseBytesPerConnectionMax');
+  }
   const clientStreamsMax = integer(raw.clientStreamsMax, 'clientStreamsMax', 1, 1_000_000, problems);
   const clientStreamsPerConnectionMax = integer(
     raw.clientStreamsPerConnectionMax,
@@ -389,6 +411,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     connectionsPerAddressMax,
     callsPerConnectionMax,
     responseBytesPerConnectionMax,
+    responseBytesPerNodeMax,
     clientStreamsMax,
     clientStreamsPerConnectionMax,
     clusterId,

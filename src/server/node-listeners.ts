@@ -7,6 +7,7 @@ import {
   ResponseBudgets,
   shutdown,
   type HealthStatusBoard,
+  type NodeResponseBudget,
 } from '../../rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
@@ -27,6 +28,12 @@ export interface ListenerDeps {
   readonly obs: Observability;
   /** Checks every Broker and Admin call on both listeners when auth is required. */
   readonly guard: AuthGuard;
+  /**
+   * Response bytes both listeners' connections hold together (config.responseBytesPerNodeMax).
+   * The peer listener's gap fills share it: left out, its port (open to anyone where TLS is off)
+   * would be a way around the bound.
+   */
+  readonly responseBudget: NodeResponseBudget;
 }
 
 export interface NodeListeners {
@@ -47,15 +54,15 @@ export interface NodeListeners {
 export async function startListeners(
   config: NodeConfig,
   node: ClusterNode<PeerTransport>,
-  { health, logger, tls, obs, guard }: ListenerDeps,
+  { health, logger, tls, obs, guard, responseBudget }: ListenerDeps,
 ): Promise<NodeListeners> {
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
   // A call's id in the log lines written deep inside it and in its onward calls costs several percent
   // of a busy node's CPU on Node 20 (ImplementOptions.requestScopes); the lines that want it are debug.
   const requestScopes = logger.isLevelEnabled('debug');
-  const client = serverFor(config);
-  const peer = serverFor(config, tls.on ? [requireNodeCertificate] : []);
+  const client = serverFor(config, responseBudget);
+  const peer = serverFor(config, responseBudget, tls.on ? [requireNodeCertificate] : []);
   const services = {
     auth: guard,
     logger,
@@ -108,7 +115,11 @@ export async function startListeners(
  */
 const idleConnectionMsMax = 5 * 60_000;
 
-function serverFor(config: NodeConfig, interceptors: ServerInterceptor[] = []): Server {
+function serverFor(
+  config: NodeConfig,
+  node: NodeResponseBudget,
+  interceptors: ServerInterceptor[] = [],
+): Server {
   return createServer({
     receiveMessageBytesMax: config.messageBytesMax,
     sendMessageBytesMax: config.messageBytesMax,
@@ -117,7 +128,7 @@ function serverFor(config: NodeConfig, interceptors: ServerInterceptor[] = []): 
       'grpc.max_connection_idle_ms': idleConnectionMsMax,
     },
     interceptors,
-    responseBudgets: new ResponseBudgets(config.responseBytesPerConnectionMax),
+    responseBudgets: new ResponseBudgets(config.responseBytesPerConnectionMax, { node }),
   });
 }
 

@@ -30,6 +30,8 @@ const consoleAdminTimeoutMs = 3_000;
 export interface MemorySources {
   readonly engineMemory: () => EngineMemory;
   readonly nativeHeap: (() => NativeHeap) | undefined;
+  /** What the node-wide response budget holds (rpc/node-response-budget.ts). */
+  readonly responseBytesHeld: () => number;
 }
 
 /** The node's HTTP side: Prometheus metrics and the web console, each on its own listener if set. */
@@ -61,6 +63,7 @@ export async function startObservability(
             groupLags: (max) => (services === undefined ? Promise.resolve([]) : groupLags(services, max)),
             engineMemory: memory.engineMemory,
             ...(memory.nativeHeap === undefined ? {} : { nativeHeap: memory.nativeHeap }),
+            responseBytesHeld: memory.responseBytesHeld,
           },
           config.id,
           metricsLimitsDefault,

@@ -9,6 +9,7 @@ import { AssertionError, CorruptionError, NewerFormatError, type NodeId } from '
 import { ClusterNode } from '../../cluster/node/index.js';
 import {
   HealthStatusBoard,
+  NodeResponseBudget,
   requestLogFields,
   setDefaultChannelCredentials,
   setHostAliases,
@@ -184,19 +185,20 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
   });
   watchControllerQuorum(health, node);
+  const responseBudget = new NodeResponseBudget(config.responseBytesPerNodeMax, systemClock);
   const obs = await startObservability(config, node, logger, {
     engineMemory: () => kv.memoryBytes(),
     nativeHeap: await loadNativeHeap(runsOnGlibc()),
+    responseBytesHeld: () => responseBudget.heldBytes,
   });
   const guard = new AuthGuard(node.security, config.auth, config.id, Date.now);
   auth.guard = guard;
-  const listeners = await startListeners(config, node, { health, logger, tls, obs, guard }).catch(
-    async (error: unknown) => {
-      await obs.stop();
-      await closeStorage();
-      throw error;
-    },
-  );
+  const deps = { health, logger, tls, obs, guard, responseBudget };
+  const listeners = await startListeners(config, node, deps).catch(async (error: unknown) => {
+    await obs.stop();
+    await closeStorage();
+    throw error;
+  });
   await node.start();
   const bootstrap =
     config.auth.mode === 'required'
