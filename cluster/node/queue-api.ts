@@ -1,5 +1,6 @@
 import type { DecodedRecord, ErrorCode } from '../../lib/index.js';
 import type { QueueOpKind } from '../partition/index.js';
+import type { ResponseHold } from '../../rpc/index.js';
 import type { DeadLetterReason } from './queue-planner.js';
 
 /** Queue consumption of a topic (Lease, Ack, Nack, ExtendLease, QueueStats), answered by partition leaders. */
@@ -52,6 +53,11 @@ export interface LeaseInput {
   readonly signal: AbortSignal;
   /** Copies messages due for the dead-letter topic there and settles them; resolves when done. */
   readonly moveDeadLetters: (candidates: readonly DeadLetterCandidate[]) => Promise<void>;
+  /**
+   * Room for an answer of `bytes` in the call's response budget (its CallContext's
+   * holdResponseBytes), waited for before each round leases anything; rejects when the call ends.
+   */
+  readonly holdAnswerBytes: (bytes: number) => Promise<ResponseHold>;
 }
 
 export interface LeasedRecord {

@@ -49,7 +49,8 @@ const readBytesMax = 1024 * 1024;
  * and an answer a client refuses leaves its messages leased to nobody until they time out, again
  * on every retry. The rest is room for the response's own fields.
  */
-export const leaseBytesMax = 4 * 1024 * 1024 - 1024;
+export const leaseAnswerBytesMax = 4 * 1024 * 1024;
+export const leaseBytesMax = leaseAnswerBytesMax - 1024;
 // What a leased message adds to the answer besides its key, value and header bytes: the topic name
 // (at most 249 bytes), partition, offset, timestamp, lease id, count, expiry, tags and lengths.
 const messageOverheadBytes = 384;
@@ -245,6 +246,11 @@ export function leasedRecordBytes(r: DecodedRecord): number {
   let n = messageOverheadBytes + (r.key?.length ?? 0) + (r.value?.length ?? 0);
   for (const h of r.headers) n += headerOverheadBytes + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
   return n;
+}
+
+/** What an answer of these messages holds of the response budget (leasedRecordBytes each). */
+export function leaseAnswerBytes(records: readonly DecodedRecord[]): number {
+  return records.reduce((n, r) => n + leasedRecordBytes(r), 0);
 }
 
 function deliverAtOf(record: DecodedRecord): number {

@@ -74,6 +74,29 @@ function emptyPartition(clock: ManualClock) {
   };
 }
 
+const unlimited = () => Promise.resolve({ shrinkTo: () => undefined, release: () => undefined });
+
+/** A response budget the test opens: reservations wait until `open`, and what each holds is recorded. */
+function gatedBudget() {
+  let opened = false;
+  const waiting: (() => void)[] = [];
+  const held: { bytes: number }[] = [];
+  const holdAnswerBytes = async (bytes: number) => {
+    if (!opened) await new Promise<void>((resolve) => waiting.push(resolve));
+    const hold = { bytes };
+    held.push(hold);
+    return {
+      shrinkTo: (n: number) => (hold.bytes = Math.min(hold.bytes, n)),
+      release: () => (hold.bytes = 0),
+    };
+  };
+  const open = () => {
+    opened = true;
+    for (const resolve of waiting.splice(0)) resolve();
+  };
+  return { holdAnswerBytes, open, held, asked: () => waiting.length };
+}
+
 const turns = async (): Promise<void> => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
@@ -102,7 +125,13 @@ describe('queue service', () => {
     const input = { queue: 'q', topic: 'jobs', partitions: [0], maxMessages: 1, visibilityTimeoutMs: 0 };
     const signal = new AbortController().signal;
     const moveDeadLetters = () => Promise.resolve();
-    const leasing = service.lease({ ...input, waitMs: 20_000, signal, moveDeadLetters });
+    const leasing = service.lease({
+      ...input,
+      waitMs: 20_000,
+      signal,
+      moveDeadLetters,
+      holdAnswerBytes: unlimited,
+    });
     await turns();
     if (arrives) partition.arrive();
     partition.deleteGroup();
@@ -118,12 +147,63 @@ describe('queue service', () => {
     const cancel = new AbortController();
     const input = { queue: 'q', topic: 'jobs', partitions: [0], maxMessages: 1, visibilityTimeoutMs: 0 };
     const moveDeadLetters = () => Promise.resolve();
-    const leasing = service.lease({ ...input, waitMs: 20_000, signal: cancel.signal, moveDeadLetters });
+    const leasing = service.lease({
+      ...input,
+      waitMs: 20_000,
+      signal: cancel.signal,
+      moveDeadLetters,
+      holdAnswerBytes: unlimited,
+    });
     await turns();
     partition.arrive();
     cancel.abort();
     // The message stays visible to the next consumer rather than leased to one that is gone.
     expect(await leasing).toEqual([]);
     expect(partition.proposals()).toBe(0);
+  });
+
+  it('leases nothing until the answer has room in the response budget, then holds what it carries', async () => {
+    const clock = new ManualClock(1_000);
+    const partition = emptyPartition(clock);
+    partition.arrive();
+    const service = serviceOf(clock, partition);
+    const budget = gatedBudget();
+    const input = { queue: 'q', topic: 'jobs', partitions: [0], maxMessages: 10, visibilityTimeoutMs: 0 };
+    const moveDeadLetters = () => Promise.resolve();
+    const signal = new AbortController().signal;
+    const leasing = service.lease({ ...input, waitMs: 0, signal, moveDeadLetters, ...budget });
+    await turns();
+    // A message is there, but leased before the answer has room it could be stuck unsent.
+    expect(budget.asked()).toBe(1);
+    expect(partition.proposals()).toBe(0);
+    budget.open();
+    expect(await leasing).toHaveLength(1);
+    expect(partition.proposals()).toBe(1);
+    // Asked for the largest answer, kept only the one message's share.
+    expect(budget.held).toHaveLength(1);
+    expect(budget.held[0]!.bytes).toBeGreaterThan(0);
+    expect(budget.held[0]!.bytes).toBeLessThan(1024);
+  });
+
+  it('holds no room while a long poll waits for messages', async () => {
+    const clock = new ManualClock(1_000);
+    const partition = emptyPartition(clock);
+    const service = serviceOf(clock, partition);
+    const budget = gatedBudget();
+    budget.open();
+    const input = { queue: 'q', topic: 'jobs', partitions: [0], maxMessages: 10, visibilityTimeoutMs: 0 };
+    const moveDeadLetters = () => Promise.resolve();
+    const cancel = new AbortController();
+    const leasing = service.lease({
+      ...input,
+      waitMs: 20_000,
+      signal: cancel.signal,
+      moveDeadLetters,
+      ...budget,
+    });
+    await turns();
+    expect(budget.held.map((h) => h.bytes)).toEqual([0]);
+    cancel.abort();
+    expect(await leasing).toEqual([]);
   });
 });

@@ -27,7 +27,14 @@ import type {
 } from './queue-api.js';
 import { LeaseOverlays, type LeaseOverlay } from './lease-overlay.js';
 import { QueueLeaseLocks } from './queue-lease-locks.js';
-import { leaseBytesMax, leasedRecordBytes, LeasePlanner, type LeasePlan } from './queue-planner.js';
+import {
+  leaseAnswerBytes,
+  leaseAnswerBytesMax,
+  leaseBytesMax,
+  leasedRecordBytes,
+  LeasePlanner,
+  type LeasePlan,
+} from './queue-planner.js';
 import type { QueueSettings } from './queue-settings.js';
 import { queueStatsOf } from './queue-stats.js';
 import { markQueues, waitForQueueWork } from './queue-wait.js';
@@ -80,12 +87,18 @@ export class QueueService implements QueueApi {
     const leaseMs = input.visibilityTimeoutMs > 0 ? input.visibilityTimeoutMs : settings.visibilityTimeoutMs;
     const deadline = this.deps.clock.now() + input.waitMs;
     for (;;) {
+      // Room for the largest answer before anything is leased: leased and then refused for want of
+      // room, the messages would stay hidden from every consumer for their visibility timeout.
+      const room = await input.holdAnswerBytes(leaseAnswerBytesMax);
       const partitions =
         input.partitions.length > 0 ? input.partitions : this.deps.ledPartitions(input.topic);
       const locals = partitions.map((p) => ({ partition: p, local: this.deps.leaderOf(input.topic, p) }));
       const groups = locals.map(({ local }) => ({ local, queue: input.queue }));
       const marks = markQueues(groups);
       const outcome = await this.leaseRound(input, locals, settings, leaseMs);
+      // The answer keeps what it carries until it went out; a round that leased nothing waits holding none.
+      if (outcome.messages.length === 0) room.release();
+      else room.shrinkTo(leaseAnswerBytes(outcome.messages.map((m) => m.record)));
       // Moved before the call goes on waiting, so an empty answer still means wait_ms passed.
       if (outcome.deadLetters.length > 0) await input.moveDeadLetters(outcome.deadLetters);
       const remaining = deadline - this.deps.clock.now();

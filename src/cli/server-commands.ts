@@ -109,11 +109,11 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option('--calls-per-connection-max <n>', 'calls in flight on one connection')
     .option(
       '--response-bytes-per-connection-max <bytes>',
-      'fetch answers held for one connection before its fetches wait',
+      'fetch and lease answers held for one connection before it waits',
     )
     .option(
       '--response-bytes-per-node-max <bytes>',
-      'fetch answers held for all connections together before fetches wait',
+      'fetch and lease answers held for all connections together before they wait',
     )
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')

@@ -77,6 +77,9 @@ export function queueHandlers(deps: ServiceDeps, forwarder: ProduceForwarder): Q
         signal: context.signal,
         moveDeadLetters: (candidates) =>
           moveToDeadLetter(deps, forwarder, roundRobin, request.queue, request.topic, candidates, context),
+        // Held until the answer went out, like a fetch's (fetch.ts): a client that does not read its
+        // leases makes its connection's further leases and fetches wait, leasing nothing meanwhile.
+        holdAnswerBytes: context.holdResponseBytes,
       });
       return { messages: messages.map((m) => leased(request.topic, m)) };
     },

@@ -1865,7 +1865,9 @@ export type LeaseRequest = Message<"raftlog.v1.LeaseRequest"> & {
 
   /**
    * Wait up to this long for at least one message, in ms, at most 20,000 (more is INVALID_ARGUMENT);
-   * 0 answers at once.
+   * 0 answers at once. Waiting for room in the response budget (see BrokerService) counts toward it;
+   * nothing is leased before the answer has room, so a lease cancelled while it waits for room hides
+   * no message.
    *
    * @generated from field: uint32 wait_ms = 7;
    */
@@ -3133,10 +3135,12 @@ export const AssignorSchema: GenEnum<Assignor> = /*@__PURE__*/
  * positions, as decimal strings, in `raftlog-high-watermark`, `raftlog-last-stable-offset` and
  * `raftlog-log-start-offset`, so a client can reset to the earliest or the latest offset.
  * Per-item failures inside a successful response travel as ErrorDetail.
- * A node holds at most 64 MiB (its responseBytesPerConnectionMax setting) of fetch answers for one
- * connection that HTTP/2 has not yet sent: Fetch, FetchRecords, FetchStream and FetchRecordsStream
- * reserve their max_bytes before reading, and wait while the connection's earlier answers are unread.
- * Read every answer and stream you open on a connection, or its other fetches stall.
+ * A node holds at most 64 MiB (its responseBytesPerConnectionMax setting) of fetch and lease answers
+ * for one connection that HTTP/2 has not yet sent, and at most 512 MiB (responseBytesPerNodeMax) for
+ * all connections together: Fetch, FetchRecords, FetchStream and FetchRecordsStream reserve their
+ * max_bytes before reading, Lease 4 MiB before leasing, and they wait while the connection's earlier
+ * answers are unread or, in arrival order over the connections, while the node's are. Read every
+ * answer and stream you open on a connection, or its other fetches and leases stall.
  *
  * @generated from service raftlog.v1.BrokerService
  */
