@@ -3,7 +3,7 @@ import { ByteLedger, type LedgerWaiter } from './byte-ledger.js';
 import { NodeResponseBudget } from './node-response-budget.js';
 import { wireClock } from './wire-clock.js';
 
-/** Part of a connection's budget a call holds for one response; given back once, however often asked. */
+/** Room a call holds for one response, in its connection's and the node's budgets; given back once. */
 export interface ResponseHold {
   /** Keeps only `bytes` of what was reserved (a response came out smaller than its reservation). */
   shrinkTo(bytes: number): void;
@@ -11,12 +11,13 @@ export interface ResponseHold {
 }
 
 /**
- * What a call reserves from its connection's budget. What it holds goes back once the call is over
- * (its answer went out, or it was cancelled) and its handler has returned: a cancelled call's read
- * still in flight keeps its room, so cancelled calls cannot start more reads than the budget holds.
+ * What a call reserves from its connection's and the node's budgets. What it holds goes back once
+ * the call is over (its answer went out, or it was cancelled) and its handler has returned: a
+ * cancelled call's read still in flight keeps its room, so cancelled calls cannot start more reads
+ * than the budget holds.
  */
 export interface CallBudget {
-  /** Resolves once the connection has room; rejects with the signal's reason if it aborts first. */
+  /** Resolves once its connection and the node have room; rejects with the signal's reason if it aborts. */
   reserve(bytes: number, signal: AbortSignal): Promise<ResponseHold>;
   /** The call is over: its status went out or it was cancelled. Waiting reservations are dropped. */
   callEnded(): void;
