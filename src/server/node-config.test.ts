@@ -164,7 +164,7 @@ describe('node configuration', () => {
       loadNodeConfig(base, { RAFTLOG_RESPONSE_BYTES_PER_NODE_MAX: String(128 * 1024 * 1024) }),
     ).toMatchObject({ responseBytesPerNodeMax: 128 * 1024 * 1024 });
     expect(() => loadNodeConfig({ ...base, responseBytesPerNodeMax: '1000' }, {})).toThrow(
-      /responseBytesPerNodeMax must be an integer/,
+      /responseBytesPerNodeMax must be an integer in \[1048576, 68719476736\], got "1000"$/,
     );
     // Below one connection's budget, one connection's answers alone would stall all the others.
     expect(() => loadNodeConfig({ ...base, responseBytesPerNodeMax: String(32 * 1024 * 1024) }, {})).toThrow(

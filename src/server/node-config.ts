@@ -320,6 +320,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     1024 ** 3,
     problems,
   );
+  const problemsBefore = problems.length;
   const responseBytesPerNodeMax = integer(
     raw.responseBytesPerNodeMax,
     'responseBytesPerNodeMax',
@@ -328,7 +329,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     problems,
   );
   // Smaller, and one connection's answers alone would stall every other connection's.
-  if (responseBytesPerNodeMax < responseBytesPerConnectionMax) {
+  if (problems.length === problemsBefore && responseBytesPerNodeMax < responseBytesPerConnectionMax) {
     problems.push('responseBytesPerNodeMax must not be smaller than responseBytesPerConnectionMax');
   }
   const clientStreamsMax = integer(raw.clientStreamsMax, 'clientStreamsMax', 1, 1_000_000, problems);
