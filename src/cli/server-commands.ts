@@ -113,7 +113,7 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     )
     .option(
       '--response-bytes-per-node-max <bytes>',
-      'fetch and lease answers held for all connections together before they wait',
+      'fetch and lease answers held for all connections of a listener together before they wait',
     )
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')

@@ -21,8 +21,8 @@ export interface MetricsSources {
   engineMemory(): EngineMemory;
   /** The C allocator's own account of its heap; absent where it cannot be asked. */
   nativeHeap?(): NativeHeap;
-  /** Bytes of answers read for clients and not yet taken by HTTP/2, over all connections. */
-  responseBytesHeld?(): number;
+  /** Bytes of answers read and not yet taken by HTTP/2, over all connections of each listener. */
+  responseBytesHeld?(): { readonly client: number; readonly peer: number };
 }
 
 /** Bytes of the C allocator's heap (glibc's mallinfo2), excluding what V8 manages itself. */
@@ -219,10 +219,13 @@ export class NodeMetrics {
     if (read === undefined) return;
     new Gauge({
       name: 'raftlog_response_bytes_held',
-      help: 'Bytes of answers read for clients and not yet sent, over all connections (at most responseBytesPerNodeMax, or one larger answer alone)',
+      help: 'Bytes of answers read and not yet sent, over all connections of a listener (at most responseBytesPerNodeMax each, or one larger answer alone)',
+      labelNames: ['listener'],
       registers: [this.registry],
       collect() {
-        this.set(read());
+        const held = read();
+        this.set({ listener: 'client' }, held.client);
+        this.set({ listener: 'peer' }, held.peer);
       },
     });
   }

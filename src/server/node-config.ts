@@ -66,8 +66,9 @@ export interface NodeConfig extends TlsSettings {
    */
   readonly responseBytesPerConnectionMax: number;
   /**
-   * Of those, held for all connections of the node together (both listeners): 1,024 connections
-   * that never read would otherwise hold 1,024 times the connection budget.
+   * Of those, held for all connections of a listener together (the client and the peer listener
+   * have one each): 1,024 connections that never read would otherwise hold 1,024 times the
+   * connection budget.
    */
   readonly responseBytesPerNodeMax: number;
   /** ProduceStream and FetchStream calls open at once on the node; one more is RESOURCE_EXHAUSTED. */

@@ -29,11 +29,11 @@ export interface ListenerDeps {
   /** Checks every Broker and Admin call on both listeners when auth is required. */
   readonly guard: AuthGuard;
   /**
-   * Response bytes both listeners' connections hold together (config.responseBytesPerNodeMax).
-   * The peer listener's gap fills share it: left out, its port (open to anyone where TLS is off)
-   * would be a way around the bound.
+   * Response bytes each listener's connections hold together (config.responseBytesPerNodeMax each).
+   * Apart, so clients that fill theirs never hold back a follower's gap fill; the peer listener has
+   * one at all because its port is open to anyone where TLS is off.
    */
-  readonly responseBudget: NodeResponseBudget;
+  readonly responseBudgets: { readonly client: NodeResponseBudget; readonly peer: NodeResponseBudget };
 }
 
 export interface NodeListeners {
@@ -54,15 +54,15 @@ export interface NodeListeners {
 export async function startListeners(
   config: NodeConfig,
   node: ClusterNode<PeerTransport>,
-  { health, logger, tls, obs, guard, responseBudget }: ListenerDeps,
+  { health, logger, tls, obs, guard, responseBudgets }: ListenerDeps,
 ): Promise<NodeListeners> {
   const onInternalError = (error: unknown, path: string): void =>
     logger.error({ err: error, path }, 'a call failed with an unexpected error');
   // A call's id in the log lines written deep inside it and in its onward calls costs several percent
   // of a busy node's CPU on Node 20 (ImplementOptions.requestScopes); the lines that want it are debug.
   const requestScopes = logger.isLevelEnabled('debug');
-  const client = serverFor(config, responseBudget);
-  const peer = serverFor(config, responseBudget, tls.on ? [requireNodeCertificate] : []);
+  const client = serverFor(config, responseBudgets.client);
+  const peer = serverFor(config, responseBudgets.peer, tls.on ? [requireNodeCertificate] : []);
   const services = {
     auth: guard,
     logger,

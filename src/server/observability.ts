@@ -31,7 +31,7 @@ export interface MemorySources {
   readonly engineMemory: () => EngineMemory;
   readonly nativeHeap: (() => NativeHeap) | undefined;
   /** What the node-wide response budget holds (rpc/node-response-budget.ts). */
-  readonly responseBytesHeld: () => number;
+  readonly responseBytesHeld: () => { readonly client: number; readonly peer: number };
 }
 
 /** The node's HTTP side: Prometheus metrics and the web console, each on its own listener if set. */

@@ -185,15 +185,21 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     },
   });
   watchControllerQuorum(health, node);
-  const responseBudget = new NodeResponseBudget(config.responseBytesPerNodeMax, systemClock);
+  const responseBudgets = {
+    client: new NodeResponseBudget(config.responseBytesPerNodeMax, systemClock),
+    peer: new NodeResponseBudget(config.responseBytesPerNodeMax, systemClock),
+  };
   const obs = await startObservability(config, node, logger, {
     engineMemory: () => kv.memoryBytes(),
     nativeHeap: await loadNativeHeap(runsOnGlibc()),
-    responseBytesHeld: () => responseBudget.heldBytes,
+    responseBytesHeld: () => ({
+      client: responseBudgets.client.heldBytes,
+      peer: responseBudgets.peer.heldBytes,
+    }),
   });
   const guard = new AuthGuard(node.security, config.auth, config.id, Date.now);
   auth.guard = guard;
-  const deps = { health, logger, tls, obs, guard, responseBudget };
+  const deps = { health, logger, tls, obs, guard, responseBudgets };
   const listeners = await startListeners(config, node, deps).catch(async (error: unknown) => {
     await obs.stop();
     await closeStorage();

@@ -97,7 +97,8 @@ describe('the node-wide response budget', () => {
 
     // Three connections of two unread 8 MiB answers each: 48 MiB without a node-wide bound.
     for (let i = 0; i < 3; i++) sessions.push(unreadFetches(node.address, 2));
-    const held = async (): Promise<number> => (await scrape(metrics))('raftlog_response_bytes_held');
+    const held = async (): Promise<number> =>
+      (await scrape(metrics))('raftlog_response_bytes_held', { listener: 'client' });
     // Full: an answer keeps what it read (a little under 8 MiB), and a fifth would not fit.
     const isFull = (bytes: number): boolean => bytes > nodeBudget - answerBytes && bytes <= nodeBudget;
     for (let i = 0; i < 100 && !isFull(await held()); i++) await sleep(100);
@@ -105,7 +106,7 @@ describe('the node-wide response budget', () => {
     const full = await scrape(metrics);
     // Only what the budget holds was read: four answers, not six.
     expect(full('raftlog_fetch_bytes_total', { api: 'fetch' })).toBeLessThanOrEqual(nodeBudget);
-    expect(isFull(full('raftlog_response_bytes_held'))).toBe(true);
+    expect(isFull(full('raftlog_response_bytes_held', { listener: 'client' }))).toBe(true);
     const rssFull = rssBytes(node.pid!);
 
     // Clients that read, each on its own connection, wait behind the third connection's answers.
@@ -153,7 +154,7 @@ describe('the node-wide response budget', () => {
       expect(after.partitions[0]?.inFlight).toBe(5n);
       console.log(
         `node RSS ${(rssBefore / mib).toFixed(0)} MiB before, ${(rssFull / mib).toFixed(0)} MiB with ` +
-          `the budget full, answers held ${(full('raftlog_response_bytes_held') / mib).toFixed(1)} MiB, ` +
+          `the budget full, answers held ${(full('raftlog_response_bytes_held', { listener: 'client' }) / mib).toFixed(1)} MiB, ` +
           `fetched ${(full('raftlog_fetch_bytes_total', { api: 'fetch' }) / mib).toFixed(1)} MiB`,
       );
     } finally {
