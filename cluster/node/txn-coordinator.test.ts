@@ -34,6 +34,9 @@ class SimCluster {
   readonly leaders = new Map<string, string>();
   /** Calls to an address in this set fail as if the node were down. */
   readonly down = new Set<string>();
+  /** Calls to an address in this set get no answer until `release`, then fail as timed out. */
+  readonly hung = new Set<string>();
+  private readonly held: (() => void)[] = [];
   readonly markers: string[] = [];
   calls = 0;
 
@@ -49,6 +52,8 @@ class SimCluster {
   send(address: string, request: MarkerRequest): Promise<PartitionOutcome[]> {
     this.calls++;
     if (this.down.has(address)) return Promise.reject(new RaftlogError('UNAVAILABLE', `${address} is down`));
+    if (this.hung.has(address))
+      return new Promise((_, fail) => this.held.push(() => fail(new RaftlogError('TIMEOUT', 'no answer'))));
     return Promise.resolve(
       request.partitions.map((p) => {
         const key = `${p.topic}/${p.partition}`;
@@ -62,6 +67,11 @@ class SimCluster {
         return p;
       }),
     );
+  }
+
+  release(): void {
+    this.hung.clear();
+    for (const fail of this.held.splice(0)) fail();
   }
 
   coordinator(expirationMs = 7 * 24 * 3600 * 1000): TxnCoordinator {
@@ -168,6 +178,30 @@ describe('transaction coordinator', () => {
     for (let i = 0; i < 50; i++) await sim.clock.sleep(100);
     expect(sim.calls - calls).toBeLessThanOrEqual(3);
     expect(sim.txn().state).toBe('prepare-commit');
+  });
+
+  // Seed 26 of the whole-node simulation (test/sim-cluster/README.md): a coordinator's marker call
+  // hung while another leader finished the abort; the producer's next transaction, at the same
+  // epoch, was also aborted, and the stale writer took that end for its own: it completed it without
+  // the new partition's marker, and that partition's transaction stayed open for good.
+  it('does not complete a later end of the same producer and epoch with the markers of an earlier end', async () => {
+    const sim = cluster();
+    sim.apply({ type: 'create-topic', name: 'u', partitions: 1, replicationFactor: 3, config: {} });
+    sim.leaders.set('u/0', 'b');
+    sim.apply({ type: 'prepare-end-txn', ...who, commit: false });
+    sim.hung.add('a');
+    const coordinator = sim.coordinator();
+    await coordinator.round();
+    for (let i = 0; i < 5; i++) await sim.clock.sleep(10);
+    // Another leader ended it meanwhile; the producer's next transaction aborts too.
+    sim.apply({ type: 'complete-end-txn', ...who, commit: false });
+    sim.apply({ type: 'add-partitions-to-txn', ...who, partitions: [{ topic: 'u', partition: 0 }] });
+    sim.apply({ type: 'prepare-end-txn', ...who, commit: false });
+    sim.markers.length = 0;
+    coordinator.kick();
+    sim.release();
+    await until(sim, () => sim.txn().state === 'complete-abort');
+    expect(sim.markers).toContain('u/0 abort 0/0');
   });
 
   it('aborts a transaction past its timeout with a bumped epoch, fencing its producer', async () => {

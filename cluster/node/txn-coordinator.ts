@@ -41,7 +41,8 @@ const endsInFlightMax = 256;
  * survives any failover and a new leader simply picks up where the state says.
  */
 export class TxnCoordinator {
-  private readonly inFlight = new Set<string>();
+  /** The ends being finished, as the records that decided them (see owns). */
+  private readonly inFlight = new Set<TransactionalIdInfo>();
   private readonly stopped = new AbortController();
   private loop: Promise<void> = Promise.resolve();
   private lastExpiryCheckMs = 0;
@@ -93,9 +94,8 @@ export class TxnCoordinator {
   }
 
   private finish(info: TransactionalIdInfo): void {
-    const key = endKey(info);
-    if (this.inFlight.has(key) || this.inFlight.size >= endsInFlightMax) return;
-    this.inFlight.add(key);
+    if (this.inFlight.has(info) || this.inFlight.size >= endsInFlightMax) return;
+    this.inFlight.add(info);
     void this.complete(info)
       .catch((error: unknown) =>
         this.ports.logger.info(
@@ -103,14 +103,19 @@ export class TxnCoordinator {
           'finishing a transaction deferred; the next round retries',
         ),
       )
-      .finally(() => this.inFlight.delete(key));
+      .finally(() => this.inFlight.delete(info));
   }
 
-  /** Still the leader, and the id still at this very end (not completed by anyone else meanwhile)? */
+  /**
+   * Still the leader, and the id still at this very end (not completed by anyone else meanwhile)?
+   * Only the record itself tells: the producer's next transaction reaches the same producer id,
+   * epoch and PREPARE_* state again, and an end that another leader finished while this one's
+   * call hung would otherwise take it for its own and complete it without its markers. Apply
+   * replaces the record on every change, so an unchanged record is the same end.
+   */
   private owns(info: TransactionalIdInfo): boolean {
     if (this.stopped.signal.aborted || !this.ports.isLeader()) return false;
-    const now = this.ports.state().transactionalIds.get(info.transactionalId);
-    return now !== undefined && endKey(now) === endKey(info);
+    return this.ports.state().transactionalIds.get(info.transactionalId) === info;
   }
 
   private async complete(info: TransactionalIdInfo): Promise<void> {
@@ -178,8 +183,4 @@ export class TxnCoordinator {
     );
     if (any) await this.ports.propose({ type: 'expire-transactional-ids', idleMsMin: idleMs });
   }
-}
-
-function endKey(info: TransactionalIdInfo): string {
-  return `${info.transactionalId}\u0000${info.producerId}\u0000${info.epoch}\u0000${info.state}`;
 }
