@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultSimClusterOptions, formatClusterResult, runClusterSimulation } from './index.js';
 
 /**
- * npm run sim:cluster -- --seed S --steps N [--nodes 5] [--no-faults] [--no-admin] [--churn] [--seeds K]: replays one seed
+ * npm run sim:cluster -- --seed S --steps N [--nodes 5] [--no-faults] [--no-admin] [--churn] [--txn] [--seeds K]: replays one seed
  * (or K seeds from S) and prints what each run exercised; exits 1 when a check failed.
  */
 async function main(): Promise<void> {
@@ -15,6 +15,7 @@ async function main(): Promise<void> {
       'no-faults': { type: 'boolean', default: false },
       'no-admin': { type: 'boolean', default: false },
       churn: { type: 'boolean', default: false },
+      txn: { type: 'boolean', default: false },
       trace: { type: 'boolean', default: false },
     },
   });
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
       faults: !values['no-faults'],
       admin: !values['no-admin'],
       churn: values.churn,
+      transactions: values.txn,
     });
     if (count === 1 || result.failure !== undefined) process.stdout.write(formatClusterResult(result) + '\n');
     if (result.failure !== undefined) failed++;

@@ -12,6 +12,9 @@ import { ReplicaChecker } from './replica-checker.js';
 import { SimAdmin } from './sim-admin.js';
 import { SimClient } from './sim-client.js';
 import { SimHostile } from './sim-hostile.js';
+import { SimTxnClient } from './sim-txn-client.js';
+import { ReadCommittedReader } from './read-committed-reader.js';
+import { TxnChecker } from './txn-checker.js';
 import { replayCommand, type SimClusterOptions } from './sim-cluster-options.js';
 import { emptyStats, type SimClusterStats } from './sim-cluster-stats.js';
 import { clientAddress, peerAddress, SimNode, type SimNodeEnv } from './sim-node.js';
@@ -69,6 +72,9 @@ class ClusterRun {
   private readonly nodes: SimNode[] = [];
   private readonly checker = new ReplicaChecker();
   private readonly client: SimClient;
+  private readonly txnChecker = new TxnChecker();
+  private readonly reader: ReadCommittedReader;
+  private readonly txnClient: SimTxnClient | undefined;
   private readonly admin: SimAdmin;
   private readonly hostile: SimHostile;
   private readonly faults: FaultInjector;
@@ -129,6 +135,18 @@ class ClusterRun {
       (e) => this.fail(e),
       options.churn === true ? 1 : 0.5,
     );
+    this.reader = new ReadCommittedReader(this.txnChecker, calls, (e) => this.fail(e));
+    if (options.transactions === true)
+      this.txnClient = new SimTxnClient(
+        this.prng,
+        clientClock,
+        calls,
+        this.client,
+        this.txnChecker,
+        this.stats,
+        this.trace,
+        (e) => this.fail(e),
+      );
     this.admin = new SimAdmin(
       this.prng,
       clientClock,
@@ -153,6 +171,7 @@ class ClusterRun {
       this.stats.steps++;
       await this.advance(this.prng.intBetween(1, 10));
       this.client.step(this.options.topicsMax);
+      this.txnClient?.step();
       this.hostile.step();
       if (this.options.admin) this.admin.step();
       if (this.options.faults) this.faults.step();
@@ -167,6 +186,7 @@ class ClusterRun {
     for (const n of this.nodes) n.crash(0);
     this.stats.simulatedMs = this.clock.now() - startMs;
     this.stats.checks = this.checker.checks;
+    this.stats.readCommittedFetches = this.reader.fetches;
   }
 
   result(): SimClusterResult {
@@ -183,6 +203,7 @@ class ClusterRun {
   /** Faults heal and crashed nodes restart; then leaders, acks and replicas must settle in bounded time. */
   private async settle(): Promise<void> {
     this.faults.healAll();
+    this.txnClient?.stop();
     const healedAt = this.clock.now();
     let leadersAt: number | undefined;
     while (this.failure === undefined) {
@@ -198,13 +219,18 @@ class ClusterRun {
         return;
       }
       // A move the operator started may still hand leadership over: the final checks need a leader now.
-      const settled = this.client.pendingProduces === 0 && this.replicasConverged() && this.allLed();
+      const settled =
+        this.client.pendingProduces === 0 &&
+        (this.txnClient?.pending ?? 0) === 0 &&
+        this.replicasConverged() &&
+        this.allLed() &&
+        (this.txnClient === undefined || this.allStable());
       if (leadersAt !== undefined && settled) break;
       if (this.clock.now() - healedAt > this.options.settleMsMax) {
         this.fail(
           new BrokerViolation(
             'settles once healed',
-            `acks or replicas still pending ${this.options.settleMsMax} ms after healing (${this.client.pendingProduces} produces pending)`,
+            `acks, replicas or transactions still pending ${this.options.settleMsMax} ms after healing (${this.client.pendingProduces} produces pending, ${this.txnClient?.pending ?? 0} transactional producers busy; ${this.unstableReport()})`,
           ),
         );
         return;
@@ -216,6 +242,74 @@ class ClusterRun {
         const hw = this.leaderWatermark(topic, p);
         this.guard(() => this.checker.checkAllAcknowledgedBelow(`${topic}/${p}`, hw ?? 0));
       }
+    if (this.txnClient !== undefined) await this.checkTransactions();
+  }
+
+  /** Every reader reads up to its leader's high watermark; then each committed transaction is all there. */
+  private async checkTransactions(): Promise<void> {
+    const started = this.clock.now();
+    while (this.failure === undefined) {
+      const behind = this.readersBehind();
+      if (behind.length === 0) break;
+      if (this.clock.now() - started > leaderWithinMs) {
+        this.fail(
+          new BrokerViolation(
+            'settles once healed',
+            `read_committed readers short of the high watermark ${leaderWithinMs} ms after settling: ${behind.join(', ')}`,
+          ),
+        );
+        return;
+      }
+      this.readCommitted();
+      await this.advance(10);
+    }
+    const topics = this.client.knownTopics;
+    this.guard(() =>
+      this.txnChecker.checkCommittedDelivered((name) => {
+        const [topic, p] = name.split('/');
+        return topics.has(topic!) && Number(p) < (topics.get(topic!) ?? 0);
+      }),
+    );
+  }
+
+  private readersBehind(): string[] {
+    const behind: string[] = [];
+    for (const [topic, partitions] of this.client.knownTopics)
+      for (let p = 0; p < partitions; p++) {
+        const at = this.reader.position(`${topic}/${p}`);
+        const hw = this.leaderWatermark(topic, p) ?? 0;
+        if (at < hw) behind.push(`${topic}/${p} at ${at} of ${hw}`);
+      }
+    return behind;
+  }
+
+  /** Each partition's read_committed reader fetches from the node that leads it now. */
+  private readCommitted(): void {
+    for (const [topic, partitions] of this.client.knownTopics)
+      for (let p = 0; p < partitions; p++) {
+        const leader = this.upNodes().find((n) => localView(n.api, topic, p)?.leaderId === n.id);
+        if (leader !== undefined) this.reader.poll(leader.id, topic, p);
+      }
+  }
+
+  /** On every partition's leader the last stable offset reached the high watermark: no transaction open. */
+  private allStable(): boolean {
+    return this.unstableReport() === '';
+  }
+
+  private unstableReport(): string {
+    const open: string[] = [];
+    for (const [topic, partitions] of this.client.knownTopics)
+      for (let p = 0; p < partitions; p++) {
+        const leader = this.upNodes().find((n) => localView(n.api, topic, p)?.leaderId === n.id);
+        const view = leader === undefined ? undefined : localView(leader.api, topic, p);
+        if (view === undefined) open.push(`${topic}/${p} unled`);
+        else if (view.lastStableOffset !== view.highWatermark)
+          open.push(
+            `${topic}/${p} last stable ${view.lastStableOffset} < high watermark ${view.highWatermark}`,
+          );
+      }
+    return open.join(', ');
   }
 
   private async advance(ms: number): Promise<void> {
@@ -239,7 +333,20 @@ class ClusterRun {
           await this.checker
             .checkReplica(n.id, n.incarnations, api, topic, p, full)
             .catch((e: unknown) => this.fail(e));
+      this.noteStable(n.id, n.incarnations, api);
     }
+    if (this.txnClient !== undefined) this.readCommitted();
+  }
+
+  /** Each replica's last stable offset, held to never going back within the node's incarnation. */
+  private noteStable(node: NodeId, incarnation: number, api: NodeApi): void {
+    for (const [topic, partitions] of this.client.knownTopics)
+      for (let p = 0; p < partitions; p++) {
+        const where = `${node}#${incarnation}/${topic}/${p}`;
+        const view = localView(api, topic, p);
+        if (view === undefined || view.highWatermark < 0) this.txnChecker.forgetStable(where);
+        else this.guard(() => this.txnChecker.noteStable(where, view.lastStableOffset));
+      }
   }
 
   /**

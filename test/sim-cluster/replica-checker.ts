@@ -25,7 +25,7 @@ const fetchBytesMax = 1024 * 1024;
 export class ReplicaChecker {
   /** partition → offset → batch key, over all replicas and all time. */
   private readonly committed = new Map<string, Map<number, string>>();
-  /** partition → (producer:sequence) → offset. */
+  /** partition → (producer:epoch:sequence) → offset. */
   private readonly placed = new Map<string, Map<string, number>>();
   /** partition → offset → acknowledged batch key. */
   private readonly acked = new Map<string, Map<number, string>>();
@@ -116,7 +116,12 @@ export class ReplicaChecker {
             `${where}: asked from ${offset} (log start ${out.logStartOffset}), got a batch at ${batch.baseOffset}`,
           );
         const id = { producerId: batch.producerId, sequence: batch.baseSequence, crc: batch.crc };
-        this.noteCommitted(name, batch.baseOffset, id, node);
+        // A sequence restarts at each epoch of a producer, and markers carry none (a coordinator may
+        // write one twice): the idempotence key is (producer, epoch, sequence) of data batches.
+        const writer = batch.isControl
+          ? undefined
+          : `${batch.producerId}:${batch.producerEpoch}:${batch.baseSequence}`;
+        this.noteCommitted(name, batch.baseOffset, id, node, writer);
         offset = batch.nextOffset;
       }
       this.cursors.set(where, offset);
@@ -156,7 +161,13 @@ export class ReplicaChecker {
     this.watermarks.set(where, highWatermark);
   }
 
-  private noteCommitted(partition: string, offset: number, id: BatchIdentity, node: NodeId): void {
+  private noteCommitted(
+    partition: string,
+    offset: number,
+    id: BatchIdentity,
+    node: NodeId,
+    writer: string | undefined,
+  ): void {
     const key = identityKey(id);
     const offsets = mapOf(this.committed, partition);
     const before = offsets.get(offset);
@@ -172,9 +183,9 @@ export class ReplicaChecker {
         'acknowledged write lost',
         `${partition}@${offset} acknowledged as ${ack}, node ${node} has ${key}`,
       );
-    if (id.producerId < 0) return;
+    if (id.producerId < 0 || writer === undefined) return;
     const placed = mapOf(this.placed, partition);
-    const who = `${id.producerId}:${id.sequence}`;
+    const who = writer;
     const at = placed.get(who);
     if (at !== undefined && at !== offset)
       throw new BrokerViolation(

@@ -217,7 +217,7 @@ export class SimClient {
   }
 
   /** The leader as some up node sees it, else any up node (a wrong guess answers NOT_LEADER). */
-  private leaderOf(topic: string, partition: number): NodeId | undefined {
+  leaderOf(topic: string, partition: number): NodeId | undefined {
     const up = this.calls.cluster.upNodes();
     if (up.length === 0) return undefined;
     const asked = this.prng.pick(up);

@@ -17,6 +17,8 @@ export interface SimClusterOptions {
    * the topics keep everything, which holds every segment from their first on.
    */
   readonly churn?: boolean;
+  /** Transactional producers beside the idempotent ones, and read_committed readers checking them. */
+  readonly transactions?: boolean;
 }
 
 export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
@@ -29,5 +31,5 @@ export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
 };
 
 export function replayCommand(o: SimClusterOptions): string {
-  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}${o.admin ? '' : ' --no-admin'}${o.churn === true ? ' --churn' : ''}`;
+  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}${o.admin ? '' : ' --no-admin'}${o.churn === true ? ' --churn' : ''}${o.transactions === true ? ' --txn' : ''}`;
 }

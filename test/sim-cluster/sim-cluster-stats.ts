@@ -28,6 +28,12 @@ export interface SimClusterStats {
   /** Entry-file segments the nodes removed. */
   entrySegmentsRemoved: number;
   fetches: number;
+  /** Transactions whose producer heard them committed, aborted, or neither (a refused end). */
+  txnsCommitted: number;
+  txnsAborted: number;
+  txnsUnknown: number;
+  txnProduces: number;
+  readCommittedFetches: number;
   leadershipTransfers: number;
   replicaMoves: number;
   topicsDeleted: number;
@@ -66,6 +72,11 @@ export function emptyStats(): SimClusterStats {
     hostileProduces: 0,
     entrySegmentsRemoved: 0,
     fetches: 0,
+    txnsCommitted: 0,
+    txnsAborted: 0,
+    txnsUnknown: 0,
+    txnProduces: 0,
+    readCommittedFetches: 0,
     leadershipTransfers: 0,
     replicaMoves: 0,
     topicsDeleted: 0,
