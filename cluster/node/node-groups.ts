@@ -27,6 +27,7 @@ import type {
   SyncOutcome,
 } from './group-api.js';
 import { GroupCoordinator } from './group-coordinator.js';
+import { leaderCaughtUp } from './leader-caught-up.js';
 import type { RaftGroup } from '../host/index.js';
 
 export interface NodeGroupsDeps {
@@ -218,17 +219,4 @@ export function createNodeGroups(w: NodeGroupsWiring): NodeGroups {
     coordinator,
     broker: w.broker,
   });
-}
-
-/** The commit index holds an entry of the leader's own term, and the state has applied it. */
-function leaderCaughtUp(group: RaftGroup | undefined, state: ControllerState): boolean {
-  if (group === undefined) return false;
-  const s = group.status();
-  if (s.role !== 'leader' || s.commit === 0 || state.appliedIndex < s.commit) return false;
-  try {
-    return group.storage.term(s.commit) === s.term;
-  } catch {
-    // Below the last snapshot: not an entry of this term.
-    return false;
-  }
 }

@@ -13,7 +13,12 @@ export interface CoordinatorPorts extends MarkerWriterPorts {
   readonly clock: NodeClock;
   /** The local controller replica's state. */
   readonly state: () => ControllerState;
-  /** Whether this node leads the controller group right now. */
+  /**
+   * Whether this node leads the controller group and its state holds everything committed before
+   * its term (leader-caught-up.ts): a leader whose state lags its log would take an end that a
+   * predecessor completed, and that the producer's next transaction reached again at the same
+   * producer id, epoch and decision, for the one it has pending, and complete it without markers.
+   */
   readonly isLeader: () => boolean;
   readonly propose: (command: ControllerCommand) => Promise<unknown>;
 }

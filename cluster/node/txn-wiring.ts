@@ -4,6 +4,7 @@ import type { ControllerCommand, ControllerOutput } from '../controller/index.js
 import type { RaftGroup } from '../host/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import { catchUpController, type CatchUpContext } from './controller-wait.js';
+import { leaderCaughtUp } from './leader-caught-up.js';
 import { txnCatchUpMsMax } from './txn-produce-guard.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
@@ -88,7 +89,7 @@ export function wireTransactions(w: TxnWiring): {
       clock: w.clock,
       logger: w.logger,
       state: () => w.controller.state,
-      isLeader: () => w.controllerGroup()?.isLeader() ?? false,
+      isLeader: () => leaderCaughtUp(w.controllerGroup(), w.controller.state),
       propose: w.propose,
       send,
       leaderAddress,
