@@ -26,6 +26,11 @@ export class ByteLedger {
     return this.held;
   }
 
+  /** Reservations queued for room. */
+  get waitingCount(): number {
+    return this.waiting.length;
+  }
+
   /** Takes the bytes when they fit and nobody waits ahead (first come, first served). */
   tryTake(bytes: number): boolean {
     if (this.waiting.length > 0 || !this.fits(bytes)) return false;

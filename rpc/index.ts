@@ -14,7 +14,9 @@ export {
   type CallBudget,
   type ResponseBudgetOptions,
   type ResponseHold,
+  type StallPolicy,
 } from './response-budget.js';
+export { connectionKey } from './response-budget-interceptor.js';
 export { NodeResponseBudget } from './node-response-budget.js';
 export { implementService, type ImplementOptions } from './server-adapter.js';
 export { createClient, type ClientOptions } from './client-adapter.js';

@@ -11,6 +11,7 @@ import { wireClock } from './wire-clock.js';
 export class NodeResponseBudget {
   /** Reservations reach it only once their connection has room (response-budget.ts). */
   readonly ledger: ByteLedger;
+  private stalledClosed = 0;
 
   constructor(bytesMax: number, clock: Clock = wireClock) {
     this.ledger = new ByteLedger(bytesMax, clock);
@@ -19,5 +20,14 @@ export class NodeResponseBudget {
   /** Bytes held for responses read and not yet taken by HTTP/2, over all connections. */
   get heldBytes(): number {
     return this.ledger.heldBytes;
+  }
+
+  /** Connections closed for holding an answer past the stall limit while others waited (StallPolicy). */
+  get stalledConnectionsClosed(): number {
+    return this.stalledClosed;
+  }
+
+  countStalledClose(): void {
+    this.stalledClosed += 1;
   }
 }

@@ -13,7 +13,7 @@ const budgetOfCall = new WeakMap<Metadata, CallBudget>();
 export function responseBudgetInterceptor(budgets: ResponseBudgets): ServerInterceptor {
   return (_method, call) => {
     const info = call.getConnectionInfo();
-    const budget = budgets.forCall(`${info.remoteAddress}:${info.remotePort}>${info.localPort}`);
+    const budget = budgets.forCall(connectionKey(info.remoteAddress, info.remotePort, info.localPort));
     return new ServerInterceptingCall(call, {
       start: (next) => {
         next({
@@ -30,6 +30,15 @@ export function responseBudgetInterceptor(budgets: ResponseBudgets): ServerInter
       },
     });
   };
+}
+
+/** Names one TCP connection of a listener, alike for grpc-js's view of it and the socket's own. */
+export function connectionKey(
+  remoteAddress: string | undefined,
+  remotePort: number | undefined,
+  localPort: number | undefined,
+): string {
+  return `${remoteAddress}:${remotePort}>${localPort}`;
 }
 
 /** The budget the interceptor gave the call with this metadata; unlimited on a server without one. */

@@ -1,4 +1,4 @@
-import { assert, assertNonNegativeInteger, RaftlogError, type Clock } from '../lib/index.js';
+import { assert, assertNonNegativeInteger, RaftlogError, type Clock, type Timer } from '../lib/index.js';
 import { ByteLedger, type LedgerWaiter } from './byte-ledger.js';
 import { NodeResponseBudget } from './node-response-budget.js';
 import { wireClock } from './wire-clock.js';
@@ -32,17 +32,35 @@ export const unlimitedCallBudget: CallBudget = {
   handlerDone: () => {},
 };
 
-/** One connection's ledger, and how many of its calls have reserved and not ended. */
+/** One connection's ledger, how many of its calls have reserved and not ended, and its answers held. */
 interface Connection {
   readonly ledger: ByteLedger;
   calls: number;
+  /** Admitted at the node too (not those still waiting there), until given back. */
+  readonly holds: Set<Hold>;
+  /** Asked to close as stalled: not asked again. */
+  closing: boolean;
+}
+
+/**
+ * A connection holding an answer that HTTP/2 has not taken for msMax while other calls wait for the
+ * node's room is closed, as NATS closes a slow consumer past its write deadline: otherwise a few
+ * clients that ask and never read hold the node's budget, and every other fetch and lease, for as
+ * long as they stay connected.
+ */
+export interface StallPolicy {
+  readonly msMax: number;
+  /** Closes the connection (its key as given to forCall); false when it was gone already. */
+  readonly close: (connection: string) => boolean;
 }
 
 export interface ResponseBudgetOptions {
-  /** Shared by every server of a node (client and peer listeners); no node-wide limit when absent. */
+  /** The listener's node-wide budget; no node-wide limit when absent. */
   readonly node?: NodeResponseBudget;
-  /** Admissions run on a later turn of this clock. */
+  /** Admissions run on a later turn of this clock; stalls are timed by it. */
   readonly clock?: Clock;
+  /** No connection is closed for holding its answers when absent. */
+  readonly stall?: StallPolicy;
 }
 
 /**
@@ -54,8 +72,11 @@ export interface ResponseBudgetOptions {
  */
 export class ResponseBudgets {
   private readonly connections = new Map<string, Connection>();
+  private readonly nodeBudget: NodeResponseBudget;
   private readonly node: ByteLedger;
   private readonly clock: Clock;
+  private readonly stall: StallPolicy | undefined;
+  private stallWatch: Timer | undefined;
 
   constructor(
     private readonly bytesPerConnectionMax: number,
@@ -63,7 +84,10 @@ export class ResponseBudgets {
   ) {
     assert(bytesPerConnectionMax > 0, 'a connection response budget must be positive');
     this.clock = options.clock ?? wireClock;
-    this.node = (options.node ?? new NodeResponseBudget(Number.POSITIVE_INFINITY, this.clock)).ledger;
+    this.nodeBudget = options.node ?? new NodeResponseBudget(Number.POSITIVE_INFINITY, this.clock);
+    this.node = this.nodeBudget.ledger;
+    this.stall = options.stall;
+    if (this.stall !== undefined) assert(this.stall.msMax > 0, 'a response stall limit must be positive');
   }
 
   /** The budget of one call on `connection` (any key unique to the connection, such as its peer address). */
@@ -77,6 +101,8 @@ export class ResponseBudgets {
       joined = this.connections.get(connection) ?? {
         ledger: new ByteLedger(this.bytesPerConnectionMax, this.clock),
         calls: 0,
+        holds: new Set(),
+        closing: false,
       };
       this.connections.set(connection, joined);
       joined.calls += 1;
@@ -94,16 +120,15 @@ export class ResponseBudgets {
       reserve: async (bytes, signal) => {
         assertNonNegativeInteger(bytes, 'reserved response bytes');
         if (ended.signal.aborted) throw callEnded();
-        const ledgers = { connection: join().ledger, node: this.node };
-        await admitted(ledgers, bytes, [signal, ended.signal]);
+        const own = join();
+        const ledgers = { connection: own.ledger, node: this.node };
+        await admitted(ledgers, bytes, [signal, ended.signal], () => this.watchStalls());
         if (ended.signal.aborted) {
           // Admitted as the call ended (its own releases made the room): nobody will give it back.
           giveBoth(ledgers, bytes);
           throw callEnded();
         }
-        const hold = new Hold(ledgers, bytes, holds);
-        holds.add(hold);
-        return hold;
+        return new Hold(ledgers, bytes, [holds, own.holds], this.clock.now());
       },
       callEnded: () => {
         if (ended.signal.aborted) return;
@@ -115,6 +140,33 @@ export class ResponseBudgets {
         releaseOnceBoth();
       },
     };
+  }
+
+  /** Called as a reservation starts waiting at the node: watches for stalled connections until none waits. */
+  private watchStalls(): void {
+    if (this.stall === undefined || this.stallWatch !== undefined) return;
+    this.sweepStalls(this.stall);
+  }
+
+  private sweepStalls(stall: StallPolicy): void {
+    this.stallWatch = undefined;
+    if (this.node.waitingCount === 0) return;
+    const now = this.clock.now();
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (const [key, connection] of this.connections) {
+      if (connection.closing) continue;
+      const due = oldestHeldAt(connection.holds) + stall.msMax;
+      if (due > now) {
+        nextDue = Math.min(nextDue, due);
+        continue;
+      }
+      connection.closing = true;
+      // Its calls end as the connection goes, and give back what they hold.
+      if (stall.close(key)) this.nodeBudget.countStalledClose();
+    }
+    if (nextDue !== Number.POSITIVE_INFINITY) {
+      this.stallWatch = this.clock.after(nextDue - now, () => this.sweepStalls(stall));
+    }
   }
 
   /** Connections with a call that reserved and has not ended (tests check nothing is left behind). */
@@ -144,7 +196,12 @@ const giveBoth = (ledgers: Ledgers, bytes: number): void => {
  * rather than AbortSignal.any: a stream reserves every round, and each round must let go of the
  * call's signal once admitted.
  */
-function admitted(ledgers: Ledgers, bytes: number, signals: readonly AbortSignal[]): Promise<void> {
+function admitted(
+  ledgers: Ledgers,
+  bytes: number,
+  signals: readonly AbortSignal[],
+  onNodeWait: () => void,
+): Promise<void> {
   const aborted = signals.find((s) => s.aborted);
   if (aborted !== undefined) return Promise.reject(aborted.reason as Error);
   const { connection, node } = ledgers;
@@ -166,6 +223,7 @@ function admitted(ledgers: Ledgers, bytes: number, signals: readonly AbortSignal
       if (node.tryTake(bytes)) return onNode.admit();
       queuedAt = node;
       node.enqueue(onNode);
+      onNodeWait();
     };
     const onConnection: LedgerWaiter = { bytes, admit: toNode };
     const abort = (event: Event): void => {
@@ -184,12 +242,16 @@ function admitted(ledgers: Ledgers, bytes: number, signals: readonly AbortSignal
   });
 }
 
+/** Bytes one answer holds in both ledgers, listed in its call's and its connection's holds until released. */
 class Hold implements ResponseHold {
   constructor(
     private readonly ledgers: Ledgers,
     private bytes: number,
-    private readonly holds: Set<Hold>,
-  ) {}
+    private readonly holdsOf: readonly [call: Set<Hold>, connection: Set<Hold>],
+    readonly admittedAt: number,
+  ) {
+    for (const holds of holdsOf) holds.add(this);
+  }
 
   shrinkTo(bytes: number): void {
     if (bytes >= this.bytes) return;
@@ -199,9 +261,18 @@ class Hold implements ResponseHold {
   }
 
   release(): void {
-    if (!this.holds.delete(this)) return;
+    const [call, connection] = this.holdsOf;
+    if (!call.delete(this)) return;
+    connection.delete(this);
     const freed = this.bytes;
     this.bytes = 0;
     giveBoth(this.ledgers, freed);
   }
+}
+
+/** When the longest-held answer was admitted; +Infinity when none is held. */
+function oldestHeldAt(holds: ReadonlySet<Hold>): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const hold of holds) oldest = Math.min(oldest, hold.admittedAt);
+  return oldest;
 }

@@ -25,6 +25,7 @@ interface StartFlags {
   callsPerConnectionMax?: string;
   responseBytesPerConnectionMax?: string;
   responseBytesPerNodeMax?: string;
+  responseStallMsMax?: string;
   clientStreamsMax?: string;
   clientStreamsPerConnectionMax?: string;
   tlsCert?: string | undefined;
@@ -64,6 +65,7 @@ export function startFlagsToSettings(flags: StartFlags): RawSettings {
     callsPerConnectionMax: flags.callsPerConnectionMax,
     responseBytesPerConnectionMax: flags.responseBytesPerConnectionMax,
     responseBytesPerNodeMax: flags.responseBytesPerNodeMax,
+    responseStallMsMax: flags.responseStallMsMax,
     clientStreamsMax: flags.clientStreamsMax,
     clientStreamsPerConnectionMax: flags.clientStreamsPerConnectionMax,
     tlsCert: flags.tlsCert,
@@ -114,6 +116,10 @@ export function registerServerCommands(program: Command, ctx: CliContext): void 
     .option(
       '--response-bytes-per-node-max <bytes>',
       'fetch and lease answers held for all connections of a listener together before they wait',
+    )
+    .option(
+      '--response-stall-ms-max <ms>',
+      'while calls wait for that room, close a connection whose answer has not gone out this long (0: never)',
     )
     .option('--client-streams-max <n>', 'produce/fetch streams open at once on the node')
     .option('--client-streams-per-connection-max <n>', 'produce/fetch streams open on one connection')

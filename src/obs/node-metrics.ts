@@ -23,6 +23,8 @@ export interface MetricsSources {
   nativeHeap?(): NativeHeap;
   /** Bytes of answers read and not yet taken by HTTP/2, over all connections of each listener. */
   responseBytesHeld?(): { readonly client: number; readonly peer: number };
+  /** Connections each listener closed for holding an answer past responseStallMsMax while calls waited. */
+  stalledConnectionsClosed?(): { readonly client: number; readonly peer: number };
 }
 
 /** Bytes of the C allocator's heap (glibc's mallinfo2), excluding what V8 manages itself. */
@@ -96,6 +98,7 @@ export class NodeMetrics {
     this.engineMemoryGauge();
     this.nativeHeapGauge();
     this.responseBytesHeldGauge();
+    this.stalledConnectionsCounter();
   }
 
   get contentType(): string {
@@ -226,6 +229,23 @@ export class NodeMetrics {
         const held = read();
         this.set({ listener: 'client' }, held.client);
         this.set({ listener: 'peer' }, held.peer);
+      },
+    });
+  }
+
+  private stalledConnectionsCounter(): void {
+    const read = this.sources.stalledConnectionsClosed?.bind(this.sources);
+    if (read === undefined) return;
+    new Counter({
+      name: 'raftlog_response_stalled_connections_closed_total',
+      help: 'Connections closed for holding an answer not sent for responseStallMsMax while other calls waited for the listener’s response budget',
+      labelNames: ['listener'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const closed = read();
+        this.inc({ listener: 'client' }, closed.client);
+        this.inc({ listener: 'peer' }, closed.peer);
       },
     });
   }

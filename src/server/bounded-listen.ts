@@ -1,6 +1,7 @@
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import { ServerCredentials, type Server } from '@grpc/grpc-js';
 import { RaftlogError } from '../../lib/index.js';
+import { connectionKey } from '../../rpc/index.js';
 
 export interface BoundedListener {
   readonly port: number;
@@ -10,6 +11,8 @@ export interface BoundedListener {
   close(): Promise<void>;
   /** Open connections by remote address; always empty when connections per address are not limited. */
   connectionsByAddress(): ReadonlyMap<string, number>;
+  /** Drops the connection grpc-js knows by this key (rpc's connectionKey); false when none is open. */
+  closeConnection(key: string): boolean;
 }
 
 /** What a listener holds open at most. */
@@ -46,14 +49,15 @@ export async function listenBounded(
   const { host, port } = splitHostPort(address);
   // With TLS credentials grpc-js runs the handshake on each injected socket: plaintext never gets in.
   const injector = server.createConnectionInjector(credentials);
-  const sockets = new Set<Socket>();
+  const sockets = new Map<string, Socket>();
   const perAddress = new AddressCounts(connectionsPerAddressMax ?? Infinity);
   const tcp = createTcpServer({ noDelay: true }, (socket) => {
     if (!perAddress.admit(socket)) {
       socket.destroy();
       return;
     }
-    sockets.add(socket);
+    const key = connectionKey(socket.remoteAddress, socket.remotePort, socket.localPort);
+    sockets.set(key, socket);
     // bytesRead counts what the socket's handle read, also once HTTP/2 or TLS reads from it.
     const silent = setTimeout(() => {
       if (socket.bytesRead === 0) socket.destroy();
@@ -61,7 +65,7 @@ export async function listenBounded(
     silent.unref();
     socket.once('close', () => {
       clearTimeout(silent);
-      sockets.delete(socket);
+      sockets.delete(key);
     });
     injector.injectConnection(socket);
   });
@@ -86,10 +90,15 @@ export async function listenBounded(
     stopAccepting,
     close: () => {
       stopAccepting();
-      for (const socket of sockets) socket.destroy();
+      for (const socket of sockets.values()) socket.destroy();
       return closed;
     },
     connectionsByAddress: () => perAddress.snapshot(),
+    closeConnection: (key) => {
+      const socket = sockets.get(key);
+      socket?.destroy();
+      return socket !== undefined;
+    },
   };
 }
 

@@ -144,6 +144,16 @@ describe('node configuration', () => {
     expect(() => loadNodeConfig({ config: file }, {})).toThrow(/unknown setting "colour"/);
   });
 
+  it('closes stalled connections after 10 s by default, never with 0, and refuses limits under a second', () => {
+    const base = { id: '1', listen: '127.0.0.1:9091', dataDir: '/tmp/x' };
+    expect(loadNodeConfig(base, {}).responseStallMsMax).toBe(10_000);
+    expect(loadNodeConfig(base, { RAFTLOG_RESPONSE_STALL_MS_MAX: '0' }).responseStallMsMax).toBe(0);
+    expect(loadNodeConfig({ ...base, responseStallMsMax: '30000' }, {}).responseStallMsMax).toBe(30_000);
+    expect(() => loadNodeConfig({ ...base, responseStallMsMax: '500' }, {})).toThrow(
+      /responseStallMsMax must be 0 \(off\) or at least 1000/,
+    );
+  });
+
   it('bounds connections and streams, from env too, and refuses caps that contradict each other', () => {
     const base = { id: '1', listen: '127.0.0.1:9091', dataDir: '/tmp/x' };
     expect(loadNodeConfig(base, {})).toMatchObject({

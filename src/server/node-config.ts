@@ -71,6 +71,11 @@ export interface NodeConfig extends TlsSettings {
    * connection budget.
    */
   readonly responseBytesPerNodeMax: number;
+  /**
+   * While calls wait for that node-wide room, a connection holding an answer HTTP/2 has not taken
+   * for this long is closed (a slow consumer, in NATS's words); 0: never.
+   */
+  readonly responseStallMsMax: number;
   /** ProduceStream and FetchStream calls open at once on the node; one more is RESOURCE_EXHAUSTED. */
   readonly clientStreamsMax: number;
   /** Of those, on one client connection. */
@@ -134,6 +139,7 @@ const defaults = {
   callsPerConnectionMax: 256,
   responseBytesPerConnectionMax: responseBytesPerConnectionMaxDefault,
   responseBytesPerNodeMax: responseBytesPerNodeMaxDefault,
+  responseStallMsMax: 10_000,
   clientStreamsMax: 1_024,
   clientStreamsPerConnectionMax: 64,
   gapFillBytesMax: 4 * 1024 * 1024,
@@ -167,6 +173,7 @@ const settingNames = [
   'callsPerConnectionMax',
   'responseBytesPerConnectionMax',
   'responseBytesPerNodeMax',
+  'responseStallMsMax',
   'clientStreamsMax',
   'clientStreamsPerConnectionMax',
   'clusterId',
@@ -333,6 +340,8 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
   if (problems.length === problemsBefore && responseBytesPerNodeMax < responseBytesPerConnectionMax) {
     problems.push('responseBytesPerNodeMax must not be smaller than responseBytesPerConnectionMax');
   }
+  // Shorter, and an answer of a few MiB to a reader across a slow link counts as stalled.
+  const responseStallMsMax = msOrOff(raw.responseStallMsMax, 'responseStallMsMax', 1_000, problems);
   const clientStreamsMax = integer(raw.clientStreamsMax, 'clientStreamsMax', 1, 1_000_000, problems);
   const clientStreamsPerConnectionMax = integer(
     raw.clientStreamsPerConnectionMax,
@@ -374,16 +383,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     365 * 24 * 60 * 60 * 1000,
     problems,
   );
-  const memoryTrimIntervalMs = integer(
-    raw.memoryTrimIntervalMs,
-    'memoryTrimIntervalMs',
-    0,
-    24 * 60 * 60 * 1000,
-    problems,
-  );
-  if (memoryTrimIntervalMs > 0 && memoryTrimIntervalMs < 100) {
-    problems.push('memoryTrimIntervalMs must be 0 (off) or at least 100');
-  }
+  const memoryTrimIntervalMs = msOrOff(raw.memoryTrimIntervalMs, 'memoryTrimIntervalMs', 100, problems);
   const tls = validateTlsSettings(raw, problems);
   const metricsListen = optionalAddress(raw.metricsListen, 'metricsListen', problems);
   const consoleListen = optionalAddress(raw.consoleListen, 'consoleListen', problems);
@@ -414,6 +414,7 @@ export function validateNodeConfig(raw: RawSettings): NodeConfig {
     callsPerConnectionMax,
     responseBytesPerConnectionMax,
     responseBytesPerNodeMax,
+    responseStallMsMax,
     clientStreamsMax,
     clientStreamsPerConnectionMax,
     clusterId,
@@ -471,6 +472,13 @@ function integer(value: Setting, what: string, min: number, max: number, problem
     return min;
   }
   return n;
+}
+
+/** Milliseconds up to a day, or 0 for off. */
+function msOrOff(value: Setting, what: string, min: number, problems: string[]): number {
+  const ms = integer(value, what, 0, 24 * 60 * 60 * 1000, problems);
+  if (ms > 0 && ms < min) problems.push(`${what} must be 0 (off) or at least ${min}`);
+  return ms;
 }
 
 function optionalInteger(

@@ -8,6 +8,7 @@ import {
   shutdown,
   type HealthStatusBoard,
   type NodeResponseBudget,
+  type StallPolicy,
 } from '../../rpc/index.js';
 import { Health } from '../../proto/gen/grpc/health/v1/health_pb.js';
 import { PeerService } from '../../proto/gen/raftlog/v1/peer_pb.js';
@@ -61,8 +62,21 @@ export async function startListeners(
   // A call's id in the log lines written deep inside it and in its onward calls costs several percent
   // of a busy node's CPU on Node 20 (ImplementOptions.requestScopes); the lines that want it are debug.
   const requestScopes = logger.isLevelEnabled('debug');
-  const client = serverFor(config, responseBudgets.client);
-  const peer = serverFor(config, responseBudgets.peer, tls.on ? [requireNodeCertificate] : []);
+  // Set once each listens; a stall can only be seen on a connection a listener accepted.
+  const open: { client?: BoundedListener; peer?: BoundedListener } = {};
+  const stall = (listener: 'client' | 'peer'): StallPolicy | undefined =>
+    config.responseStallMsMax === 0
+      ? undefined
+      : {
+          msMax: config.responseStallMsMax,
+          close: (connection) => {
+            const closed = open[listener]?.closeConnection(connection) ?? false;
+            if (closed) logger.warn({ listener, connection }, stalledMessage(config.responseStallMsMax));
+            return closed;
+          },
+        };
+  const client = serverFor(config, responseBudgets.client, stall('client'));
+  const peer = serverFor(config, responseBudgets.peer, stall('peer'), tls.on ? [requireNodeCertificate] : []);
   const services = {
     auth: guard,
     logger,
@@ -98,6 +112,8 @@ export async function startListeners(
     await closeOne(client, clientListener, 0);
     throw error;
   });
+  open.client = clientListener;
+  open.peer = peerListener;
   return {
     health,
     port: clientListener.port,
@@ -115,9 +131,13 @@ export async function startListeners(
  */
 const idleConnectionMsMax = 5 * 60_000;
 
+const stalledMessage = (ms: number): string =>
+  `closed a connection whose answer had not gone out for ${ms / 1000} s while other calls waited for the listener's response budget (a client that asks and does not read)`;
+
 function serverFor(
   config: NodeConfig,
   node: NodeResponseBudget,
+  stall: StallPolicy | undefined,
   interceptors: ServerInterceptor[] = [],
 ): Server {
   return createServer({
@@ -128,7 +148,10 @@ function serverFor(
       'grpc.max_connection_idle_ms': idleConnectionMsMax,
     },
     interceptors,
-    responseBudgets: new ResponseBudgets(config.responseBytesPerConnectionMax, { node }),
+    responseBudgets: new ResponseBudgets(config.responseBytesPerConnectionMax, {
+      node,
+      ...(stall === undefined ? {} : { stall }),
+    }),
   });
 }
 

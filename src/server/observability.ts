@@ -32,6 +32,8 @@ export interface MemorySources {
   readonly nativeHeap: (() => NativeHeap) | undefined;
   /** What the node-wide response budget holds (rpc/node-response-budget.ts). */
   readonly responseBytesHeld: () => { readonly client: number; readonly peer: number };
+  /** Connections the listeners closed as stalled (rpc/response-budget.ts, StallPolicy). */
+  readonly stalledConnectionsClosed: () => { readonly client: number; readonly peer: number };
 }
 
 /** The node's HTTP side: Prometheus metrics and the web console, each on its own listener if set. */
@@ -64,6 +66,7 @@ export async function startObservability(
             engineMemory: memory.engineMemory,
             ...(memory.nativeHeap === undefined ? {} : { nativeHeap: memory.nativeHeap }),
             responseBytesHeld: memory.responseBytesHeld,
+            stalledConnectionsClosed: memory.stalledConnectionsClosed,
           },
           config.id,
           metricsLimitsDefault,

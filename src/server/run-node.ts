@@ -196,6 +196,10 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
       client: responseBudgets.client.heldBytes,
       peer: responseBudgets.peer.heldBytes,
     }),
+    stalledConnectionsClosed: () => ({
+      client: responseBudgets.client.stalledConnectionsClosed,
+      peer: responseBudgets.peer.stalledConnectionsClosed,
+    }),
   });
   const guard = new AuthGuard(node.security, config.auth, config.id, Date.now);
   auth.guard = guard;

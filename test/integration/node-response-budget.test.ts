@@ -6,7 +6,7 @@ import { encodeRecordBatch } from '../../lib/index.js';
 import { Acks, BrokerService, FetchRequestSchema } from '../../proto/gen/raftlog/v1/broker_pb.js';
 import { createClient } from '../../rpc/index.js';
 import { parseExposition } from '../../src/cli/bench/index.js';
-import { freePortRange, sleep, startCluster } from './harness/index.js';
+import { freePortRange, sleep, startCluster, type TestCluster } from './harness/index.js';
 
 const mib = 1024 * 1024;
 const topic = 'unread';
@@ -67,6 +67,20 @@ const rssBytes = (pid: number): number => {
 const isSettled = async (p: Promise<unknown>): Promise<boolean> =>
   Promise.race([p.then(() => true), sleep(0).then(() => false)]);
 
+/** The test topic, with `batches` batches of 48 records of 16 KiB. */
+async function fillTopic(cluster: TestCluster, address: string) {
+  await cluster.createTopic(topic, 1, 1);
+  const broker = cluster.broker(address);
+  for (let b = 0; b < batches; b++) {
+    const records = Array.from({ length: recordsPerBatch }, (_, i) => ({
+      value: new Uint8Array(recordBytes).fill((b * recordsPerBatch + i) % 251),
+    }));
+    const batch = encodeRecordBatch({ timestamp: Date.now(), records });
+    await broker.produce({ topic, partition: 0, batch, acks: Acks.QUORUM });
+  }
+  return broker;
+}
+
 const sessions: ClientHttp2Session[] = [];
 afterEach(() => {
   for (const s of sessions.splice(0)) s.destroy();
@@ -81,18 +95,12 @@ describe('the node-wide response budget', () => {
         RAFTLOG_METRICS_LISTEN: metrics,
         RAFTLOG_RESPONSE_BYTES_PER_CONNECTION_MAX: String(connectionBudget),
         RAFTLOG_RESPONSE_BYTES_PER_NODE_MAX: String(nodeBudget),
+        // Here unread connections stay until the test lets them go (the next test closes them).
+        RAFTLOG_RESPONSE_STALL_MS_MAX: '0',
       },
     });
     const node = cluster.node(1);
-    await cluster.createTopic(topic, 1, 1);
-    const broker = cluster.broker(node.address);
-    for (let b = 0; b < batches; b++) {
-      const records = Array.from({ length: recordsPerBatch }, (_, i) => ({
-        value: new Uint8Array(recordBytes).fill((b * recordsPerBatch + i) % 251),
-      }));
-      const batch = encodeRecordBatch({ timestamp: Date.now(), records });
-      await broker.produce({ topic, partition: 0, batch, acks: Acks.QUORUM });
-    }
+    const broker = await fillTopic(cluster, node.address);
     const rssBefore = rssBytes(node.pid!);
 
     // Three connections of two unread 8 MiB answers each: 48 MiB without a node-wide bound.
@@ -160,6 +168,64 @@ describe('the node-wide response budget', () => {
     } finally {
       reader.close();
       consumer.close();
+      await cluster.stopAll();
+    }
+  });
+
+  it('closes connections whose answers stall while other calls wait, and answers those calls', async () => {
+    const metrics = `127.0.0.1:${await freePortRange(1)}`;
+    const stallMs = 2_000;
+    const cluster = await startCluster({
+      nodes: 1,
+      env: {
+        RAFTLOG_METRICS_LISTEN: metrics,
+        RAFTLOG_RESPONSE_BYTES_PER_CONNECTION_MAX: String(connectionBudget),
+        RAFTLOG_RESPONSE_BYTES_PER_NODE_MAX: String(nodeBudget),
+        RAFTLOG_RESPONSE_STALL_MS_MAX: String(stallMs),
+      },
+    });
+    const node = cluster.node(1);
+    const reader = createClient(BrokerService, node.address, {
+      channelOptions: { 'grpc.use_local_subchannel_pool': 1 },
+    });
+    try {
+      await fillTopic(cluster, node.address);
+      const closedSessions: number[] = [];
+      // Two connections of two unread answers each fill the node's budget, and nobody waits.
+      for (let i = 0; i < 2; i++) {
+        const session = unreadFetches(node.address, 2);
+        session.on('close', () => closedSessions.push(i));
+        sessions.push(session);
+      }
+      const held = async (): Promise<number> =>
+        (await scrape(metrics))('raftlog_response_bytes_held', { listener: 'client' });
+      for (let i = 0; i < 100 && (await held()) <= nodeBudget - answerBytes; i++) await sleep(100);
+      // Nobody waits for the node's room: however long the answers stay unread, nothing is closed.
+      await sleep(stallMs + 1_000);
+      expect(closedSessions).toEqual([]);
+
+      const asked = Date.now();
+      const answer = await reader.fetch({
+        partitions: [{ topic, partition: 0, offset: 0n, partitionMaxBytes: answerBytes }],
+        maxBytes: answerBytes,
+      });
+      const waitedMs = Date.now() - asked;
+      expect(answer.partitions[0]?.records?.length ?? 0).toBeGreaterThan(answerBytes - mib);
+      // Every unread answer was older than the limit when the fetch came: answered at once, not after it.
+      expect(waitedMs).toBeLessThan(stallMs);
+      // Both unread connections went: the fetch had waited behind them.
+      const after = await scrape(metrics);
+      expect(after('raftlog_response_stalled_connections_closed_total', { listener: 'client' })).toBe(2);
+      for (let i = 0; i < 50 && closedSessions.length < 2; i++) await sleep(100);
+      expect(closedSessions.sort()).toEqual([0, 1]);
+      // Nothing was lost, and the node still answers everyone.
+      const all = await cluster.readPartition(topic, 0);
+      expect(all).toHaveLength(batches * recordsPerBatch);
+      console.log(
+        `fetch answered after ${waitedMs} ms, stalled connections closed: ${closedSessions.length} of 2`,
+      );
+    } finally {
+      reader.close();
       await cluster.stopAll();
     }
   });

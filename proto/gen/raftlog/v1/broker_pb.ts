@@ -3140,7 +3140,9 @@ export const AssignorSchema: GenEnum<Assignor> = /*@__PURE__*/
  * all connections together: Fetch, FetchRecords, FetchStream and FetchRecordsStream reserve their
  * max_bytes before reading, Lease 4 MiB before leasing, and they wait while the connection's earlier
  * answers are unread or, in arrival order over the connections, while the node's are. Read every
- * answer and stream you open on a connection, or its other fetches and leases stall.
+ * answer and stream you open on a connection, or its other fetches and leases stall. While calls wait
+ * for the node's room, a connection holding an answer HTTP/2 has not taken for 10 s
+ * (responseStallMsMax) is closed: its calls fail UNAVAILABLE, as any dropped connection's do.
  *
  * @generated from service raftlog.v1.BrokerService
  */
