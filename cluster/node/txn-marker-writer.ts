@@ -9,8 +9,16 @@ export interface MarkerWriterPorts {
   readonly logger: Logger;
   /** WriteTxnMarkers at `address`; throws when the call itself fails. */
   readonly send: (address: string, request: MarkerRequest) => Promise<PartitionOutcome[]>;
-  /** Where to try a partition's leader on the `attempt`-th try (rotating over its replicas). */
-  readonly leaderAddress: (topic: string, partition: number, attempt: number) => string | undefined;
+  /**
+   * Where to try a partition's leader on the `attempt`-th try: the leader this node knows of, else
+   * its replicas in turn, never `failed` (where the last try went wrong) while another is left.
+   */
+  readonly leaderAddress: (
+    topic: string,
+    partition: number,
+    attempt: number,
+    failed: string | undefined,
+  ) => string | undefined;
 }
 
 export const markerBackoffMsMin = 50;
@@ -38,7 +46,7 @@ export async function writeAllMarkers(
 ): Promise<boolean> {
   let pending: Pending[] = txn.partitions.map((p) => ({
     partition: p,
-    address: ports.leaderAddress(p.topic, p.partition, 0),
+    address: ports.leaderAddress(p.topic, p.partition, 0, undefined),
     attempt: 0,
   }));
   let backoffMs = markerBackoffMsMin;
@@ -99,6 +107,7 @@ function missing(): RaftlogError {
 
 function retryElsewhere(ports: MarkerWriterPorts, item: Pending): Pending {
   item.attempt += 1;
-  item.address = ports.leaderAddress(item.partition.topic, item.partition.partition, item.attempt);
+  const { topic, partition } = item.partition;
+  item.address = ports.leaderAddress(topic, partition, item.attempt, item.address);
   return item;
 }

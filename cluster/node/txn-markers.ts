@@ -6,7 +6,8 @@ import type { LocalPartition } from './partition-ops.js';
 import type { MarkerRequest, PartitionOutcome } from './txn-api.js';
 import { txnCatchUpMsMax } from './txn-produce-guard.js';
 
-const markerTimeoutMs = 10_000;
+/** Below the coordinator's call timeout (txn-wiring.ts), so the caller hears why before it gives up. */
+const markerTimeoutMs = 2_500;
 
 // Markers arrive once per transaction end, so a lazily built index per state is cheap enough.
 const byProducerCache = new WeakMap<object, Map<number, TransactionalIdInfo>>();

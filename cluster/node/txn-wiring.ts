@@ -35,7 +35,12 @@ export interface TxnWiring {
   readonly transactionalIdExpirationMs?: number;
 }
 
-const markerCallTimeoutMs = 15_000;
+/**
+ * A marker is one small Raft append: a call still unanswered after this long goes to another replica
+ * (duplicate markers are harmless), so a frozen leader costs an EndTxn seconds, not a call timeout
+ * per try. Above the partition leader's own wait for the commit (txn-markers.ts).
+ */
+const markerCallTimeoutMs = 3_000;
 
 /** Builds the node's transaction service and coordinator over its controller, partitions and peers. */
 export function wireTransactions(w: TxnWiring): {
@@ -61,15 +66,22 @@ export function wireTransactions(w: TxnWiring): {
     writeMarkers: writeHere,
     catchUp: () => catchUpController(catchUp, txnCatchUpMsMax),
   });
-  const leaderAddress = (topic: string, partition: number, attempt: number): string | undefined => {
+  const leaderAddress = (
+    topic: string,
+    partition: number,
+    attempt: number,
+    failed: string | undefined,
+  ): string | undefined => {
     const a = w.controller.state.topics.get(topic)?.partitions[partition];
     if (a === undefined) return undefined;
     const known = w.partitions.get(a.groupId)?.group.leader ?? 0;
-    const id =
-      attempt === 0 && known !== 0
-        ? known
-        : a.replicas[(attempt + a.replicas.length - 1) % a.replicas.length];
-    return id === undefined ? undefined : peerAddress(id);
+    // A frozen leader stays "known" until its followers elect another: skipping where the last try
+    // failed keeps the next try from waiting out another call timeout there.
+    const candidates = [known, ...a.replicas.map((_, i) => a.replicas[(attempt + i) % a.replicas.length])]
+      .filter((id): id is NodeId => id !== undefined && id !== 0)
+      .map((id) => peerAddress(id))
+      .filter((address): address is string => address !== undefined);
+    return candidates.find((address) => address !== failed) ?? candidates[0];
   };
   const send = async (address: string, request: MarkerRequest): Promise<PartitionOutcome[]> => {
     if (address === w.peers.get(w.nodeId)) return writeHere(request);
