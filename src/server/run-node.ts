@@ -89,6 +89,20 @@ export function fatalExitCode(error: unknown): number {
   return error instanceof AssertionError ? exitCodeInvariantBroken : exitCodeStorageFailed;
 }
 
+/** Ends the process with the code that says why, so a supervisor restarts it or an operator rebuilds it. */
+function exitOnFatal(logger: Logger, error: unknown): never {
+  const code = fatalExitCode(error);
+  logger.fatal(
+    { err: error, exitCode: code },
+    error instanceof AssertionError
+      ? 'an invariant broke; exiting so a restart recovers from disk'
+      : error instanceof CorruptionError
+        ? 'stored data is damaged; exiting. Move the data directory aside and start the node empty: it rebuilds from its replicas'
+        : 'storage failed; exiting so a restart recovers from disk',
+  );
+  process.exit(code);
+}
+
 export interface RunningNode {
   readonly node: ClusterNode<PeerTransport>;
   stop(): Promise<void>;
@@ -171,18 +185,7 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     logger,
     clock: systemClock,
     transactionalIdExpirationMs: config.transactionalIdExpirationMs,
-    onFatal: (error) => {
-      const code = fatalExitCode(error);
-      logger.fatal(
-        { err: error, exitCode: code },
-        error instanceof AssertionError
-          ? 'an invariant broke; exiting so a restart recovers from disk'
-          : error instanceof CorruptionError
-            ? 'stored data is damaged; exiting. Move the data directory aside and start the node empty: it rebuilds from its replicas'
-            : 'storage failed; exiting so a restart recovers from disk',
-      );
-      process.exit(code);
-    },
+    onFatal: (error) => exitOnFatal(logger, error),
   });
   watchControllerQuorum(health, node);
   const responseBudgets = {
@@ -209,7 +212,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
     await closeStorage();
     throw error;
   });
-  await node.start();
+  // The listeners are open by now, and they alone keep the process alive: a start that only
+  // rejected would leave it up with its ports open and no groups, healthy to a supervisor and
+  // reachable by its peers while serving nothing, never restarted or rebuilt. Damage met here
+  // (a group whose stored state fails to load) ends the process as it does when met later.
+  await node.start().catch((error: unknown) => exitOnFatal(logger, error));
   const bootstrap =
     config.auth.mode === 'required'
       ? startAuthBootstrap(node.security, config.auth.bootstrapAdmin, logger)

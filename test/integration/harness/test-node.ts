@@ -4,6 +4,7 @@ import {
   spawnNode,
   stopNode,
   waitHealthy,
+  type NodeExit,
   type NodeSpec,
   type SpawnedNode,
 } from '../../../src/local/index.js';
@@ -42,6 +43,10 @@ export class TestNode {
   }
   get running(): boolean {
     return this.current !== undefined && this.current.exit === undefined;
+  }
+  /** How the last process ended; undefined while it runs or before the first start. */
+  get lastExit(): NodeExit | undefined {
+    return this.current?.exit;
   }
 
   /** Spawns the process and waits for its health check; fails at once if the process exits first. */
