@@ -39,6 +39,7 @@ import {
   type TopicConfig,
 } from './topic-config.js';
 import { requireInteger } from './require-integer.js';
+import { logicalVersionMax, unannouncedLogicalVersion } from './logical-version.js';
 import { shownValue } from './shown-value.js';
 
 type Command<T extends ControllerCommand['type']> = Extract<ControllerCommand, { type: T }>;
@@ -60,6 +61,7 @@ export function initialControllerState(): ControllerState {
     nextProducerId: 0,
     placementCursor: 0,
     security: emptySecurityState(),
+    activeVersion: unannouncedLogicalVersion,
   };
 }
 
@@ -557,6 +559,15 @@ function allocateProducerIds(state: ControllerState, c: Command<'allocate-produc
   );
 }
 
+/** The active version only grows: a raise to it or below is refused (a stale or repeated proposal). */
+function raiseActiveVersion(state: ControllerState, c: Command<'raise-active-version'>): Outcome {
+  const version = requireInteger(c.version, 1, logicalVersionMax, 'version');
+  if (version <= state.activeVersion) {
+    reject('INVALID_ARGUMENT', `active version is ${state.activeVersion} already; it never goes down`);
+  }
+  return ok({ ...state, activeVersion: version });
+}
+
 const txnOutcome = (o: TxnOutcome): [ControllerState, ControllerOutput] => [o.state, o.output];
 
 function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContext): Outcome {
@@ -590,6 +601,8 @@ function dispatch(state: ControllerState, c: ControllerCommand, ctx: ApplyContex
       return finishNodeRemoval(state, c, ctx);
     case 'allocate-producer-ids':
       return allocateProducerIds(state, c);
+    case 'raise-active-version':
+      return raiseActiveVersion(state, c);
     case 'init-transactional-id':
     case 'expire-transactional-ids':
     case 'add-partitions-to-txn':

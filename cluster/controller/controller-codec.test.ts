@@ -63,6 +63,10 @@ const commandArb: fc.Arbitrary<ControllerCommand> = fc.oneof(
     type: fc.constant('expire-transactional-ids' as const),
     idleMsMin: fc.integer({ min: 0, max: 5000 }),
   }),
+  fc.record({
+    type: fc.constant('raise-active-version' as const),
+    version: fc.integer({ min: 0, max: 4 }),
+  }),
 );
 
 function replay(commands: readonly ControllerCommand[], restoreAt: number): ControllerState {
@@ -122,8 +126,8 @@ describe('controller codec', () => {
     for (const bytes of later) {
       expect(() => applyControllerEntry(initialControllerState(), bytes, 3)).toThrow(NewerFormatError);
     }
-    expect(() => decodeControllerSnapshot(new Uint8Array([2, 123, 125]))).toThrow(
-      /controller snapshot of format version 2: written by a newer version/,
+    expect(() => decodeControllerSnapshot(new Uint8Array([3, 123, 125]))).toThrow(
+      /controller snapshot of format version 3: written by a newer version/,
     );
   });
 

@@ -43,6 +43,7 @@ import {
   type TopicConfig,
   type TopicConfigInput,
 } from './topic-config.js';
+import { logicalVersionMax, unannouncedLogicalVersion } from './logical-version.js';
 
 /**
  * Controller entries and snapshots are a version byte followed by JSON: the controller sees a few
@@ -50,7 +51,14 @@ import {
  * gets a new version byte; decoders reject versions they do not know.
  */
 export const controllerEntryVersion = 1;
-export const controllerSnapshotVersion = 1;
+/**
+ * The highest snapshot format written. Format 1 is the layout of cluster version 1 (no active
+ * version: it is 1), written while the active version is 1 so older nodes still restore it; format 2
+ * adds `activeVersion`, written once it is higher, so an older node stops on it instead of restoring
+ * a state it would misread.
+ */
+export const controllerSnapshotVersion = 2;
+const activeVersionSnapshotFormat = 2;
 
 export interface ControllerEntry {
   /** Stamped by the leader when it proposes, so every replica applies the same time. */
@@ -96,6 +104,7 @@ const commandFields = {
   'init-transactional-id': { transactionalId: 'string', transactionTimeoutMs: 'int' },
   'expire-transactional-ids': { idleMsMin: 'int' },
   group: { command: 'group' },
+  'raise-active-version': { version: 'int' },
   ...txnCommandFields,
   ...securityCommandFields,
 } as const satisfies Record<ControllerCommandType, Record<string, FieldKind>>;
@@ -221,7 +230,8 @@ function sortedValues<K extends number | string, V>(map: ReadonlyMap<K, V>): V[]
 }
 
 export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
-  return encodeVersionedJson(controllerSnapshotVersion, {
+  const versioned = state.activeVersion > unannouncedLogicalVersion;
+  return encodeVersionedJson(versioned ? activeVersionSnapshotFormat : 1, {
     appliedIndex: state.appliedIndex,
     nextGroupId: state.nextGroupId,
     nextProducerId: state.nextProducerId,
@@ -232,6 +242,7 @@ export function encodeControllerSnapshot(state: ControllerState): Uint8Array {
     groupOffsets: encodeGroupOffsets(state.groupOffsets),
     groups: encodeGroups(state.groups),
     security: encodeSecurity(state.security),
+    ...(versioned ? { activeVersion: state.activeVersion } : {}),
   });
 }
 
@@ -302,12 +313,22 @@ function nonNegative(value: number, path: string): number {
   return value;
 }
 
+/** Format 2 is written only above version 1, so a lower value there is corruption. */
+function decodeActiveVersion(o: Record<string, unknown>): number {
+  const version = asInt(o.activeVersion, 'activeVersion');
+  if (version <= unannouncedLogicalVersion || version > logicalVersionMax) {
+    throw corrupt('activeVersion', `above ${unannouncedLogicalVersion}`);
+  }
+  return version;
+}
+
 /** Throws CORRUPT_MESSAGE on anything that is not a snapshot this version wrote. */
 export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
   const o = asObject(
-    decodeVersionedJson(bytes, controllerSnapshotVersion, 'controller snapshot'),
+    decodeVersionedJson(bytes, controllerSnapshotVersion, 'controller snapshot', 1),
     'snapshot',
   );
+  const format = bytes[0] as number;
   try {
     const nodes = asArray(o.nodes, 'nodes').map((n, i) => decodeNode(n, `nodes[${i}]`));
     const topics = asArray(o.topics, 'topics').map((t, i) => decodeTopic(t, `topics[${i}]`));
@@ -325,6 +346,8 @@ export function decodeControllerSnapshot(bytes: Uint8Array): ControllerState {
       groupOffsets: decodeGroupOffsets(o.groupOffsets, 'groupOffsets'),
       groups: decodeGroups(o.groups, 'groups'),
       security: decodeSecurity(o.security, 'security'),
+      activeVersion:
+        format < activeVersionSnapshotFormat ? unannouncedLogicalVersion : decodeActiveVersion(o),
     };
   } catch (error) {
     // The branded-id constructors assert non-negative integers; in a snapshot that is corruption.

@@ -76,6 +76,11 @@ export interface ControllerState {
   readonly placementCursor: number;
   /** Users, ACLs, quotas and the session token key (security-types.ts). */
   readonly security: SecurityState;
+  /**
+   * The cluster version replicated data may use (logical-version.ts): every member node announced
+   * at least this one when it was raised. Starts at 1 and never goes down.
+   */
+  readonly activeVersion: number;
 }
 
 /** One topic to create, as create-topic and create-topics carry it. */
@@ -147,6 +152,11 @@ export type ControllerCommand =
   | { readonly type: 'expire-transactional-ids'; readonly idleMsMin: number }
   /** Consumer groups: join, sync, leave, expire-member, commit-offsets, reset-offsets. */
   | { readonly type: 'group'; readonly command: GroupCommand }
+  /**
+   * Raises the cluster's active version (never lowers it). Version 2: proposed only once every
+   * member node announced at least `version`, so no node running an older build meets it.
+   */
+  | { readonly type: 'raise-active-version'; readonly version: number }
   | TxnCommand
   | SecurityCommand;
 

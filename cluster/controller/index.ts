@@ -37,6 +37,15 @@ export {
 } from './apply-controller-command.js';
 export { applyControllerEntry } from './apply-controller-entry.js';
 export {
+  announcedVersion,
+  isVersionActive,
+  logicalVersionMax,
+  nodeLogicalVersion,
+  raisableVersion,
+  requireVersionActive,
+  unannouncedLogicalVersion,
+} from './logical-version.js';
+export {
   controllerEntryVersion,
   controllerSnapshotVersion,
   decodeControllerCommand,

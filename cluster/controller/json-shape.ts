@@ -56,12 +56,19 @@ export function encodeVersionedJson(version: number, value: unknown): Uint8Array
   return out;
 }
 
-export function decodeVersionedJson(bytes: Uint8Array, version: number, what: string): unknown {
+/** Reads format versions `oldest` to `version`; a later one is NewerFormatError. */
+export function decodeVersionedJson(
+  bytes: Uint8Array,
+  version: number,
+  what: string,
+  oldest = version,
+): unknown {
   if (bytes.length < 2)
     throw new RaftlogError('CORRUPT_MESSAGE', `${what} of ${bytes.length} bytes is too short`);
-  if ((bytes[0] as number) > version) throw new NewerFormatError(`${what} of format version ${bytes[0]}`);
-  if (bytes[0] !== version) {
-    throw new RaftlogError('CORRUPT_MESSAGE', `${what} has format version ${bytes[0]}, expected ${version}`);
+  const format = bytes[0] as number;
+  if (format > version) throw new NewerFormatError(`${what} of format version ${format}`);
+  if (format < oldest) {
+    throw new RaftlogError('CORRUPT_MESSAGE', `${what} has format version ${format}, expected ${version}`);
   }
   try {
     return JSON.parse(utf8Decoder.decode(bytes.subarray(1))) as unknown;
