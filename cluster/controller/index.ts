@@ -45,6 +45,7 @@ export {
   requireVersionActive,
   unannouncedLogicalVersion,
 } from './logical-version.js';
+export { controllerCommandVersions, requireCommandActive } from './command-versions.js';
 export {
   controllerEntryVersion,
   controllerSnapshotVersion,

@@ -17,6 +17,7 @@ import {
   requireVersionActive,
 } from './logical-version.js';
 import { applyAll, lastResult, registerNodes } from './test-helpers.js';
+import { controllerCommandVersions, requireCommandActive } from './command-versions.js';
 
 /** A version above this build's, for gating something no node reads yet. */
 const testVersion = nodeLogicalVersion + 1;
@@ -239,5 +240,31 @@ describe('the gate', () => {
     const raised = applyAll([raise(testVersion)], state).state;
     expect(isVersionActive(raised, testVersion)).toBe(true);
     expect(() => requireVersionActive(raised, testVersion, 'a test command')).not.toThrow();
+  });
+});
+
+describe('the gate on controller proposals', () => {
+  it('gates no command that exists already: all belong to version 1, the raise excepted', () => {
+    const state = applyAll(registerNodes(3)).state;
+    for (const [type, version] of Object.entries(controllerCommandVersions)) {
+      expect([type, version]).toEqual([type, type === 'raise-active-version' ? 2 : 1]);
+    }
+    expect(() => requireCommandActive(state, { type: 'delete-topic', name: 't' })).not.toThrow();
+    expect(() => requireCommandActive(state, raise(2))).not.toThrow();
+  });
+
+  it('refuses a command of a test version until the cluster activates it', () => {
+    const versions = { ...controllerCommandVersions, 'delete-topic': testVersion };
+    const command = { type: 'delete-topic' as const, name: 't' };
+    const at1 = applyAll(registerNodes(3)).state;
+    expect(() => requireCommandActive(at1, command, versions)).toThrow(
+      expect.objectContaining({ code: 'UNAVAILABLE' }),
+    );
+    const at2 = applyAll([raise(2)], at1).state;
+    expect(() => requireCommandActive(at2, command, versions)).toThrow(
+      /needs cluster version 3, active is 2/,
+    );
+    const at3 = applyAll([raise(testVersion)], at2).state;
+    expect(() => requireCommandActive(at3, command, versions)).not.toThrow();
   });
 });

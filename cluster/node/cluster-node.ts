@@ -7,7 +7,13 @@ import {
   type EntryFiles,
   type KvStore,
 } from '../../storage/index.js';
-import { type ControllerOutput, type TopicConfig, type TopicConfigInput } from '../controller/index.js';
+import {
+  nodeLogicalVersion,
+  type ControllerOutput,
+  type TopicConfig,
+  type TopicConfigInput,
+} from '../controller/index.js';
+import { ActiveVersionDuty } from './active-version-duty.js';
 import { resolveHostConfig, MultiRaftHost, type HostConfig, type RaftEventCounts } from '../host/index.js';
 import type { NodeTransport, TransportFactory } from '../transport/index.js';
 import { ControllerClient } from './controller-client.js';
@@ -102,6 +108,11 @@ export interface ClusterNodeOptions<T extends NodeTransport = NodeTransport> {
   readonly clock: NodeClock;
   /** Transactional ids idle this long with no open transaction are forgotten (default 7 days). */
   readonly transactionalIdExpirationMs?: number;
+  /**
+   * The logical version this node announces and reads up to: this build's (nodeLogicalVersion)
+   * unless a test plays an older or newer build.
+   */
+  readonly logicalVersion?: number;
 }
 
 const gapFillBytesMaxDefault = 4 * 1024 * 1024;
@@ -121,7 +132,7 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
   readonly queues: QueueApi;
   readonly security: SecurityApi;
   private readonly host: MultiRaftHost;
-  private readonly controller = new ControllerReplica();
+  private readonly controller: ControllerReplica;
   private readonly logs: RaftLogStore;
   private readonly store: PartitionStore;
   private readonly peerClients: PeerCalls;
@@ -150,6 +161,7 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
         this.host.appliedEntryBytes(group as GroupId, index, start, end),
     });
     this.peerClients = options.peerCalls;
+    this.controller = new ControllerReplica(options.logicalVersion ?? nodeLogicalVersion);
     const logger = options.logger;
     const clock = options.clock;
     this.peerDirectory = new PeerDirectory(options.peers, (id) => this.host.addPeer(id));
@@ -160,6 +172,7 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
       onUnreachable: (peer, groups) => this.host.reportUnreachable(peer, groups),
       onPeerRefused: (peer) => this.host.peerRefused(peer),
       onFatal: (error) => this.host.fail(error),
+      logicalVersion: this.controller.logicalVersion,
     });
     const config: HostConfig = resolveHostConfig(
       {
@@ -283,7 +296,14 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
       tickMs: options.tickMs,
       electionTimeoutTicks: options.electionTimeoutTicks,
     });
-    this.status = new NodeStatus({ clusterId: options.clusterId, controller, host, router });
+    this.status = new NodeStatus({
+      nodeId: options.nodeId,
+      clusterId: options.clusterId,
+      controller,
+      host,
+      router,
+      peerVersions: () => this.transport.peerVersions(),
+    });
     const reconciler = new Reconciler({
       nodeId: options.nodeId,
       kv: options.kv,
@@ -321,6 +341,14 @@ export class ClusterNode<T extends NodeTransport = NodeTransport> implements Nod
         peerClients: this.peerClients,
         proposeController: propose,
         onRemoved: () => this.markRemoved(),
+        logger,
+      }),
+      activeVersion: new ActiveVersionDuty({
+        nodeId: options.nodeId,
+        controller,
+        controllerGroup: controllerGroupOf,
+        peerVersions: () => this.transport.peerVersions(),
+        proposeController: propose,
         logger,
       }),
       clock,

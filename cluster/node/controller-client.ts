@@ -2,6 +2,7 @@ import { RaftlogError, type NodeId } from '../../lib/index.js';
 import {
   decodeControllerEntry,
   encodeControllerEntry,
+  requireCommandActive,
   type ControllerCommand,
   type ControllerOutput,
   type ControllerResult,
@@ -65,6 +66,7 @@ export class ControllerClient {
     if (!group.isLeader())
       throw notLeader('the controller', group.leader, this.deps.clientAddress(group.leader));
     const { command } = decodeControllerEntry(entry);
+    requireCommandActive(this.deps.controller.state, command);
     const proposal = group.propose(encodeControllerEntry({ timestampMs: this.deps.clock.now(), command }));
     const result = (await within(
       this.deps.clock,

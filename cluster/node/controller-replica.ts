@@ -1,11 +1,12 @@
 import type { Entry, Snapshot } from '../../raft/index.js';
-import type { GroupId } from '../../lib/index.js';
+import { VersionBehindError, type GroupId } from '../../lib/index.js';
 import {
   applyControllerEntry,
   controllerGroupIdValue,
   decodeControllerSnapshot,
   encodeControllerSnapshot,
   initialControllerState,
+  nodeLogicalVersion,
   type ControllerResult,
   type ControllerState,
 } from '../controller/index.js';
@@ -23,12 +24,16 @@ export class ControllerReplica implements GroupStateMachine {
   private readonly appliedListeners = new Set<(index: number) => void>();
   private notifiedIndex = 0;
 
+  /** `logicalVersion`: what this node's build reads; a state whose active version is higher stops it. */
+  constructor(readonly logicalVersion: number = nodeLogicalVersion) {}
+
   get state(): ControllerState {
     return this.current;
   }
 
   apply(entry: Entry): ControllerResult {
     const outcome = applyControllerEntry(this.current, entry.data, entry.index);
+    this.requireReadable(outcome.state);
     this.current = outcome.state;
     this.changed = true;
     return outcome.result;
@@ -39,8 +44,19 @@ export class ControllerReplica implements GroupStateMachine {
   }
 
   restore(snapshot: Snapshot): void {
-    this.current = decodeControllerSnapshot(snapshot.data);
+    const state = decodeControllerSnapshot(snapshot.data);
+    this.requireReadable(state);
+    this.current = state;
     this.changed = true;
+  }
+
+  /**
+   * Met at start (a snapshot or the log this node restores) or while running (a raise it applies):
+   * either way the other nodes may already write what this build cannot read.
+   */
+  private requireReadable(state: ControllerState): void {
+    if (state.activeVersion > this.logicalVersion)
+      throw new VersionBehindError(this.logicalVersion, state.activeVersion);
   }
 
   snapshotData(): Uint8Array {

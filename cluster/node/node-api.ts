@@ -215,8 +215,12 @@ export interface ClusterStatusView {
     leaders: number;
     statusChangedAtMs: number;
     membership: NodeMembership;
+    /** Its own for this node; what it announced on this node's link to it, or 0 when not connected. */
+    logicalVersion: number;
   })[];
   readonly partitions: readonly PartitionView[];
+  /** The cluster's active version as this node's controller replica has applied it. */
+  readonly activeVersion: number;
 }
 
 export interface CreateTopicInput {

@@ -35,6 +35,8 @@ export interface DutyContext {
   readonly groupSessions?: () => Promise<void>;
   /** Controller membership and decommissions (membership-duties.ts). */
   readonly membership?: { run(): Promise<void> };
+  /** As controller leader, raises the cluster's active version (active-version-duty.ts). */
+  readonly activeVersion?: { run(): Promise<void> };
   /** For key compaction's decisions and timings; the system clock when absent. */
   readonly clock: NodeClock;
   readonly logger: Logger;
@@ -78,6 +80,7 @@ export class NodeDuties {
       ['compaction', () => this.compactionDecider.run()],
       ['group-sessions', () => this.ctx.groupSessions?.() ?? Promise.resolve()],
       ['membership', () => this.ctx.membership?.run() ?? Promise.resolve()],
+      ['active-version', () => this.ctx.activeVersion?.run() ?? Promise.resolve()],
     ];
     // Side by side: one that waits or fails (a slow controller) must not hold the others back.
     await Promise.all(

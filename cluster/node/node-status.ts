@@ -1,14 +1,18 @@
 import type { NodeId } from '../../lib/index.js';
+import { announcedVersion } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
 import { controllerGroup, type ControllerReplica } from './controller-replica.js';
 import type { ClusterStatusView, MetadataView, TopicView } from './node-api.js';
 import type { PartitionRouter } from './partition-router.js';
 
 export interface NodeStatusDeps {
+  readonly nodeId: NodeId;
   readonly clusterId: string;
   readonly controller: ControllerReplica;
   readonly host: MultiRaftHost;
   readonly router: PartitionRouter;
+  /** What each connected peer announced in its last Hello answer (0: nothing). */
+  readonly peerVersions: () => ReadonlyMap<NodeId, number>;
 }
 
 /** Read-only views of the cluster as this node sees it: metadata, topics, cluster status. */
@@ -56,6 +60,7 @@ export class NodeStatus {
       }
     }
     const changedAt = (id: NodeId): number => state.nodes.get(id)?.statusChangedAtMs ?? 0;
+    const versionOf = this.versionsHeard();
     return {
       clusterId: this.deps.clusterId,
       controller: {
@@ -71,8 +76,20 @@ export class NodeStatus {
         leaders: leaders.get(b.nodeId) ?? 0,
         statusChangedAtMs: changedAt(b.nodeId),
         membership: state.nodes.get(b.nodeId)?.membership ?? 'active',
+        logicalVersion: versionOf(b.nodeId),
       })),
       partitions,
+      activeVersion: state.activeVersion,
+    };
+  }
+
+  private versionsHeard(): (id: NodeId) => number {
+    const { controller, peerVersions, nodeId } = this.deps;
+    const heard = peerVersions();
+    return (id) => {
+      if (id === nodeId) return controller.logicalVersion;
+      const wire = heard.get(id);
+      return wire === undefined ? 0 : announcedVersion(wire);
     };
   }
 }

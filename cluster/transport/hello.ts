@@ -8,6 +8,11 @@ export interface Identity {
   readonly clusterId: string;
 }
 
+/** What a node says of itself in Hello: its identity and its logical version (0: none, as older builds). */
+export interface Announcement extends Identity {
+  readonly logicalVersion: number;
+}
+
 /** The callee's check of a Hello; a refusal travels back as INVALID_ARGUMENT. */
 export function checkHelloRequest(request: HelloRequest, self: Identity): RaftlogError | undefined {
   if (request.clusterId !== self.clusterId) {

@@ -5,7 +5,7 @@ import { createClient, type BidiCall, type ServiceClient } from '../../rpc/index
 import { Backoff } from './backoff.js';
 import { isPeerGone } from './connection-refused.js';
 import { FlowWindow } from './flow-window.js';
-import { checkHelloResponse, protocolVersion, type Identity } from './hello.js';
+import { checkHelloResponse, protocolVersion, type Announcement } from './hello.js';
 import { refusedReconnectDelayMsMax, type TransportLimits } from './limits.js';
 import { toProtoMessage } from './message-codec.js';
 import { messageBytesBound } from './message-size.js';
@@ -13,7 +13,7 @@ import { SendQueue, type PendingFrame } from './send-queue.js';
 import type { GroupMessage } from './types.js';
 
 export interface PeerLinkOptions {
-  readonly self: Identity;
+  readonly self: Announcement;
   readonly advertiseAddress: string;
   readonly peer: NodeId;
   readonly address: string;
@@ -52,6 +52,7 @@ export class PeerLink {
   private flush: Timer | undefined;
   private redial: Timer | undefined;
   private dialStartedAt = 0;
+  private announced = 0;
 
   constructor(private readonly options: PeerLinkOptions) {
     const { limits } = options;
@@ -67,6 +68,11 @@ export class PeerLink {
 
   get connected(): boolean {
     return this.state === 'connected';
+  }
+
+  /** The logical version the peer announced in its answer to this link's last Hello (0: none). */
+  get peerLogicalVersion(): number {
+    return this.announced;
   }
 
   /** Bytes queued and not yet written (the window's bytes are accounted separately). */
@@ -123,11 +129,13 @@ export class PeerLink {
         address: advertiseAddress,
         protocolVersion,
         expectedNodeId: peer,
+        logicalVersion: self.logicalVersion,
       },
       { timeoutMs: limits.helloTimeoutMs },
     );
     const refusal = checkHelloResponse(response, { nodeId: peer, clusterId: self.clusterId });
     if (refusal !== undefined) throw refusal;
+    this.announced = response.logicalVersion;
   }
 
   private openStream(): void {

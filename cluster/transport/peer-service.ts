@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import { nodeId, RaftlogError, type GroupId, type NodeId } from '../../lib/index.js';
 import type { HelloRequest, PeerService, RaftRequest } from '../../proto/gen/raftlog/v1/peer_pb.js';
 import type { CallContext, ServiceImpl } from '../../rpc/index.js';
-import { checkHelloRequest, HelloBook, protocolVersion, type Identity } from './hello.js';
+import { checkHelloRequest, HelloBook, protocolVersion, type Announcement } from './hello.js';
 import { InboundStream, refuse } from './inbound-stream.js';
 import { nodeIdOfCertificate } from './node-certificate.js';
 import type { TransportLimits } from './limits.js';
 import type { GroupMessage, TransportStats } from './types.js';
 
 export interface PeerServiceDeps {
-  readonly self: Identity;
+  readonly self: Announcement;
   readonly limits: TransportLimits;
   readonly deliver: (from: NodeId, messages: readonly GroupMessage[]) => void;
   readonly isHosted: (groupId: GroupId) => boolean;
@@ -38,8 +38,8 @@ function hello(request: HelloRequest, context: CallContext, deps: PeerServiceDep
     return Promise.reject(refusal);
   }
   book.remember(context.peer, nodeId(request.nodeId));
-  const { nodeId: self, clusterId } = deps.self;
-  return Promise.resolve({ nodeId: self, clusterId, protocolVersion });
+  const { nodeId: self, clusterId, logicalVersion } = deps.self;
+  return Promise.resolve({ nodeId: self, clusterId, protocolVersion, logicalVersion });
 }
 
 async function* raftStream(

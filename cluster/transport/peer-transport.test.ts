@@ -197,6 +197,27 @@ describe('PeerTransport over 127.0.0.1', () => {
     expect(a.refused).toHaveLength(0);
   });
 
+  it('tells the logical version each connected peer announced, 0 for one that announces none', async () => {
+    const a = createNode(1, { logicalVersion: 2 });
+    const b = createNode(2, { logicalVersion: 3 });
+    const old = createNode(3);
+    for (const n of [a, b, old]) await serve(n);
+    for (const n of [b, old]) a.peers.set(n.id, n.address);
+    b.peers.set(a.id, a.address);
+    expect(a.transport.peerVersions().size).toBe(0);
+    await connectAll([a, b, old]);
+    expect([...a.transport.peerVersions()].sort()).toEqual([
+      [2, 3],
+      [3, 0],
+    ]);
+    expect([...b.transport.peerVersions()]).toEqual([[1, 2]]);
+    // A peer that goes away is no longer counted at the version it announced.
+    stopServing(b);
+    await b.transport.close();
+    a.transport.send(b.id, [heartbeat(a.id, b.id, 1)]);
+    await eventually(() => !a.transport.peerVersions().has(b.id));
+  });
+
   it('wrong cluster id: the Hello is refused and nothing is delivered', async () => {
     const a = createNode(1, { clusterId: 'one' });
     const b = createNode(2, { clusterId: 'two' });

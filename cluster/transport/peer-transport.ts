@@ -50,7 +50,7 @@ export class PeerTransport implements NodeTransport {
     const { nodeId, clusterId, logger } = this.options;
     return peerServiceHandlers({
       requireNodeCertificate,
-      self: { nodeId, clusterId },
+      self: { nodeId, clusterId, logicalVersion: this.logicalVersion },
       limits: this.limits,
       logger,
       deliver: (from, messages) => this.guard('onMessages', () => this.options.onMessages(from, messages)),
@@ -68,6 +68,16 @@ export class PeerTransport implements NodeTransport {
     const peers = new Set<NodeId>();
     for (const [peer, link] of this.links) if (link.connected) peers.add(peer);
     return peers;
+  }
+
+  peerVersions(): ReadonlyMap<NodeId, number> {
+    const versions = new Map<NodeId, number>();
+    for (const [peer, link] of this.links) if (link.connected) versions.set(peer, link.peerLogicalVersion);
+    return versions;
+  }
+
+  private get logicalVersion(): number {
+    return this.options.logicalVersion ?? 0;
   }
 
   /** Inbound messages for groups outside the filter are answered as unknown instead of delivered. */
@@ -99,7 +109,7 @@ export class PeerTransport implements NodeTransport {
     if (address === undefined || peer === this.options.nodeId) return undefined;
     const { nodeId, clusterId, advertiseAddress, logger, clock, random } = this.options;
     const link = new PeerLink({
-      self: { nodeId, clusterId },
+      self: { nodeId, clusterId, logicalVersion: this.logicalVersion },
       advertiseAddress,
       peer,
       address,

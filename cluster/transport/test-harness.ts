@@ -37,6 +37,8 @@ export function createNode(
     onMessages?: (from: NodeId, messages: readonly GroupMessage[]) => void;
     /** Flushes, dial timing and redial backoff; the wall clock by default. */
     clock?: Clock;
+    /** Announced in Hello; none (as a build older than the announcement) by default. */
+    logicalVersion?: number;
   } = {},
 ): TestNode {
   const peers = new Map<NodeId, string>();
@@ -62,6 +64,7 @@ export function createNode(
       clock: options.clock ?? wireClock,
       random: Math.random,
       ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.logicalVersion === undefined ? {} : { logicalVersion: options.logicalVersion }),
     }),
   };
   nodes.push(node);

@@ -18,6 +18,12 @@ export interface NodeTransport {
   /** Queues messages for a peer; never calls back inside `send`. */
   send(to: NodeId, messages: readonly GroupMessage[]): void;
   connectedPeers(): ReadonlySet<NodeId>;
+  /**
+   * The logical version each connected peer announced when this node last said Hello to it (0 for a
+   * peer whose build announces none). A peer drops out when its link does: it announces again on
+   * the next connection, so a node restarted on another build is never counted at its old version.
+   */
+  peerVersions(): ReadonlyMap<NodeId, number>;
   /** No message sent may be larger: the host derives its budgets from it. */
   readonly frameBytesMax: number;
   /** Inbound messages for groups outside the filter are answered as unknown instead of delivered. */
@@ -28,7 +34,7 @@ export interface NodeTransport {
 /** What the node hands its transport: where peers are and where inbound traffic goes. */
 export type TransportWiring = Pick<
   PeerTransportOptions,
-  'peers' | 'onMessages' | 'onUnreachable' | 'onPeerRefused' | 'onFatal'
+  'peers' | 'onMessages' | 'onUnreachable' | 'onPeerRefused' | 'onFatal' | 'logicalVersion'
 >;
 
 /** Builds the node's transport once the node can receive (the composition root chooses which). */
@@ -39,6 +45,8 @@ export interface PeerTransportOptions {
   readonly clusterId: string;
   /** Sent in Hello, so a peer knows where this node serves. */
   readonly advertiseAddress: string;
+  /** This node's logical version, announced in Hello both ways; absent, it announces none (0). */
+  readonly logicalVersion?: number;
   /** Peer id to the address to dial, exactly as given (a proxy may sit there). */
   readonly peers: ReadonlyMap<NodeId, string>;
   /** Inbound messages of one frame, in frame order. Entry data are views into the received frame. */

@@ -27,10 +27,12 @@ export function formatRecord(record: ConsumerRecord, json: boolean): string {
 export function statusJson(status: ClusterStatus): string {
   return JSON.stringify({
     controller: { leader: status.controller.leader, term: status.controller.term },
+    activeVersion: status.activeVersion,
     nodes: status.nodes.map((n) => ({
       id: n.id,
       address: n.address,
       alive: n.alive,
+      logicalVersion: n.logicalVersion,
       ...(n.metricsUrl === '' ? {} : { metricsUrl: n.metricsUrl }),
     })),
     partitions: status.partitions.map((p) => ({
@@ -48,16 +50,21 @@ export function statusJson(status: ClusterStatus): string {
 
 export function statusTable(status: ClusterStatus): string[] {
   const c = status.controller;
-  const lines = [`controller: leader ${c.leader === 0 ? 'none' : c.leader}, term ${c.term}`, ''];
+  const lines = [
+    `controller: leader ${c.leader === 0 ? 'none' : c.leader}, term ${c.term}`,
+    `active version: ${status.activeVersion === 0 ? 'unknown' : status.activeVersion}`,
+    '',
+  ];
   lines.push(
     ...table(
-      ['NODE', 'ADDRESS', 'ALIVE', 'REPLICAS', 'LEADERS'],
+      ['NODE', 'ADDRESS', 'ALIVE', 'REPLICAS', 'LEADERS', 'VERSION'],
       status.nodes.map((n) => [
         String(n.id),
         n.address,
         n.alive ? 'yes' : 'NO',
         String(n.replicas),
         String(n.leaders),
+        n.logicalVersion === 0 ? '?' : String(n.logicalVersion),
       ]),
     ),
   );

@@ -24,6 +24,7 @@ const sampleStatus: ClusterStatus = {
       leaders: 1,
       membership: 'active',
       metricsUrl: '',
+      logicalVersion: 2,
     },
     {
       id: 2,
@@ -33,6 +34,7 @@ const sampleStatus: ClusterStatus = {
       leaders: 0,
       membership: 'active',
       metricsUrl: '',
+      logicalVersion: 1,
     },
   ],
   partitions: [
@@ -50,6 +52,7 @@ const sampleStatus: ClusterStatus = {
       logStartOffset: 0,
     },
   ],
+  activeVersion: 1,
 };
 
 const sampleTxn: TransactionDetails = {
@@ -435,9 +438,10 @@ describe('raftlog commands with a fake cluster', () => {
     await runCli(['status', '--json'], io, fakeDeps());
     expect(JSON.parse(io.stdout[0]!)).toEqual({
       controller: { leader: 1, term: 3 },
+      activeVersion: 1,
       nodes: [
-        { id: 1, address: '127.0.0.1:9091', alive: true },
-        { id: 2, address: '127.0.0.1:9092', alive: false },
+        { id: 1, address: '127.0.0.1:9091', alive: true, logicalVersion: 2 },
+        { id: 2, address: '127.0.0.1:9092', alive: false, logicalVersion: 1 },
       ],
       partitions: [
         {
@@ -458,6 +462,9 @@ describe('raftlog commands with a fake cluster', () => {
     const io = memoryIo();
     await runCli(['status'], io, fakeDeps());
     expect(io.stdout[0]).toBe('controller: leader 1, term 3');
+    expect(io.stdout[1]).toBe('active version: 1');
+    expect(io.stdout.join('\n')).toMatch(/NODE\s+ADDRESS\s+ALIVE\s+REPLICAS\s+LEADERS\s+VERSION/);
+    expect(io.stdout.join('\n')).toMatch(/127\.0\.0\.1:9092\s+NO\s+1\s+0\s+1/);
     expect(io.stdout.join('\n')).toMatch(/orders\s+0\s+1\s+2\s+1,2\s+1\s+17\s+9/);
   });
 

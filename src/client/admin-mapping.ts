@@ -79,6 +79,11 @@ export interface NodeInfo {
   readonly metricsUrl: string;
   /** active, draining (being decommissioned) or removed. */
   readonly membership: NodeMembershipName;
+  /**
+   * The highest cluster version the node's build reads, as the node reports it (`clusterStatus`
+   * asks every live node) or, failing that, as the answering node heard it; 0 when unknown.
+   */
+  readonly logicalVersion: number;
 }
 
 export type NodeMembershipName = 'active' | 'draining' | 'removed' | 'unknown';
@@ -103,6 +108,11 @@ export interface ClusterStatus {
   };
   readonly nodes: readonly NodeInfo[];
   readonly partitions: readonly PartitionStatus[];
+  /**
+   * What replicated data may use: raised by the controller once every node runs a build of that
+   * version, never lowered. 0 from a server too old to say.
+   */
+  readonly activeVersion: number;
 }
 
 export function toTopicSummary(t: WireTopicSummary): TopicSummary {
@@ -217,7 +227,9 @@ export function toClusterStatus(r: ClusterStatusResponse): ClusterStatus {
       leaders: n.leaders,
       membership: membershipName[n.membership] ?? 'unknown',
       metricsUrl: n.metricsUrl,
+      logicalVersion: n.logicalVersion,
     })),
     partitions: r.partitions.map(toPartitionStatus),
+    activeVersion: r.activeVersion,
   };
 }

@@ -161,31 +161,38 @@ export class Admin {
     const omitPartitions = options.omitPartitions ?? false;
     const r = await this.call((a, timeoutMs) => a.clusterStatus({ omitPartitions }, { timeoutMs }));
     if (omitPartitions) return toClusterStatus(r);
-    // Each node reports its own metrics URL only.
+    // Each node reports its own metrics URL only, and knows its own logical version best.
     const metricsUrls = new Map<number, string>();
-    const answers = await this.askAlive(r.nodes, async (admin) => {
+    const versions = new Map<number, number>();
+    const answers = await this.askAlive(r.nodes, async (admin, nodeId) => {
       const status = await admin.clusterStatus({}, { timeoutMs: peerStatusTimeoutMs });
       for (const n of status.nodes) if (n.metricsUrl !== '') metricsUrls.set(n.nodeId, n.metricsUrl);
+      const own = status.nodes.find((n) => n.nodeId === nodeId)?.logicalVersion ?? 0;
+      if (own !== 0) versions.set(nodeId, own);
       return status.partitions;
     });
     const merged = mergeClusterStatus(
       r,
       answers.map((a) => ({ nodeId: a.nodeId, status: { ...r, partitions: [...a.partitions] } })),
     );
-    const nodes = merged.nodes.map((n) => ({ ...n, metricsUrl: metricsUrls.get(n.nodeId) ?? n.metricsUrl }));
+    const nodes = merged.nodes.map((n) => ({
+      ...n,
+      metricsUrl: metricsUrls.get(n.nodeId) ?? n.metricsUrl,
+      logicalVersion: versions.get(n.nodeId) ?? n.logicalVersion,
+    }));
     return toClusterStatus({ ...merged, nodes });
   }
 
   /** Asks every live node at once; a node that does not answer in time is left out. */
   private async askAlive(
     nodes: readonly { nodeId: number; address: string; alive: boolean }[],
-    ask: (admin: ServiceClient<typeof AdminService>) => Promise<NodeAnswer['partitions']>,
+    ask: (admin: ServiceClient<typeof AdminService>, nodeId: number) => Promise<NodeAnswer['partitions']>,
   ): Promise<NodeAnswer[]> {
     const answers = await Promise.all(
       nodes
         .filter((n) => n.alive)
         .map(async (n) => {
-          const partitions = await ask(this.client.admin(n.address)).catch(() => undefined);
+          const partitions = await ask(this.client.admin(n.address), n.nodeId).catch(() => undefined);
           return partitions === undefined ? undefined : { nodeId: n.nodeId, partitions };
         }),
     );

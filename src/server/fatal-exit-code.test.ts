@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AssertionError, NewerFormatError, RaftlogError } from '../../lib/index.js';
+import { AssertionError, NewerFormatError, RaftlogError, VersionBehindError } from '../../lib/index.js';
 import {
   exitCodeInvariantBroken,
   exitCodeNewerFormat,
   exitCodeStorageFailed,
+  exitCodeVersionBehind,
   fatalExitCode,
 } from './run-node.js';
 
@@ -14,6 +15,10 @@ describe('the exit code of a node that stops itself', () => {
     expect(fatalExitCode(new NewerFormatError('partition entry of command type 9'))).toBe(
       exitCodeNewerFormat,
     );
-    expect(new Set([exitCodeInvariantBroken, exitCodeStorageFailed, exitCodeNewerFormat]).size).toBe(3);
+    expect(fatalExitCode(new VersionBehindError(2, 3))).toBe(exitCodeVersionBehind);
+    expect(
+      new Set([exitCodeInvariantBroken, exitCodeStorageFailed, exitCodeNewerFormat, exitCodeVersionBehind])
+        .size,
+    ).toBe(4);
   });
 });

@@ -5,7 +5,13 @@ import { useNativeCrc32c } from '../client/index.js';
 import { setNodeHeapGrowth } from './heap-growth.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssertionError, CorruptionError, NewerFormatError, type NodeId } from '../../lib/index.js';
+import {
+  AssertionError,
+  CorruptionError,
+  NewerFormatError,
+  VersionBehindError,
+  type NodeId,
+} from '../../lib/index.js';
 import { ClusterNode } from '../../cluster/node/index.js';
 import {
   HealthStatusBoard,
@@ -53,10 +59,10 @@ export async function runNode(flags: RawSettings): Promise<void> {
   setNodeHeapGrowth();
   if (!useNativeCrc32c()) logger.warn('native CRC32C unavailable here: checksums use the slower table code');
   const running = await startNode(config, logger).catch((error: unknown) => {
-    if (!(error instanceof IdentityMismatchError)) throw error;
+    if (!(error instanceof IdentityMismatchError || error instanceof VersionBehindError)) throw error;
     logger.fatal({ err: error }, 'refusing to start');
     process.stderr.write(`raftlog: refusing to start: ${error.message}\n`);
-    process.exit(identityMismatchExitCode);
+    process.exit(error instanceof VersionBehindError ? exitCodeVersionBehind : identityMismatchExitCode);
   });
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -77,14 +83,17 @@ export async function runNode(flags: RawSettings): Promise<void> {
 }
 
 /**
- * Exit codes of a node that stopped itself: storage failed (EX_SOFTWARE), an assertion failed, or
- * it met replicated data a later version wrote (the node must be upgraded).
+ * Exit codes of a node that stopped itself: storage failed (EX_SOFTWARE), an assertion failed, it
+ * met replicated data a later version wrote, or the cluster's active version is above what its build
+ * reads (either way the node must be upgraded).
  */
 export const exitCodeStorageFailed = 70;
 export const exitCodeInvariantBroken = 71;
 export const exitCodeNewerFormat = 72;
+export const exitCodeVersionBehind = 73;
 
 export function fatalExitCode(error: unknown): number {
+  if (error instanceof VersionBehindError) return exitCodeVersionBehind;
   if (error instanceof NewerFormatError) return exitCodeNewerFormat;
   return error instanceof AssertionError ? exitCodeInvariantBroken : exitCodeStorageFailed;
 }
@@ -92,15 +101,17 @@ export function fatalExitCode(error: unknown): number {
 /** Ends the process with the code that says why, so a supervisor restarts it or an operator rebuilds it. */
 function exitOnFatal(logger: Logger, error: unknown): never {
   const code = fatalExitCode(error);
-  logger.fatal(
-    { err: error, exitCode: code },
-    error instanceof AssertionError
-      ? 'an invariant broke; exiting so a restart recovers from disk'
-      : error instanceof CorruptionError
-        ? 'stored data is damaged; exiting. Move the data directory aside and start the node empty: it rebuilds from its replicas'
-        : 'storage failed; exiting so a restart recovers from disk',
-  );
+  logger.fatal({ err: error, exitCode: code }, fatalMessage(error));
   process.exit(code);
+}
+
+function fatalMessage(error: unknown): string {
+  if (error instanceof VersionBehindError)
+    return 'refusing to run: the cluster activated a version this build cannot read; upgrade this node';
+  if (error instanceof AssertionError) return 'an invariant broke; exiting so a restart recovers from disk';
+  if (error instanceof CorruptionError)
+    return 'stored data is damaged; exiting. Move the data directory aside and start the node empty: it rebuilds from its replicas';
+  return 'storage failed; exiting so a restart recovers from disk';
 }
 
 export interface RunningNode {
@@ -216,7 +227,11 @@ export async function startNode(config: NodeConfig, logger: Logger): Promise<Run
   // rejected would leave it up with its ports open and no groups, healthy to a supervisor and
   // reachable by its peers while serving nothing, never restarted or rebuilt. Damage met here
   // (a group whose stored state fails to load) ends the process as it does when met later.
-  await node.start().catch((error: unknown) => exitOnFatal(logger, error));
+  await node.start().catch((error: unknown) => {
+    // A build behind the cluster is refused, not failed: runNode says so and exits (73).
+    if (error instanceof VersionBehindError) throw error;
+    exitOnFatal(logger, error);
+  });
   const bootstrap =
     config.auth.mode === 'required'
       ? startAuthBootstrap(node.security, config.auth.bootstrapAdmin, logger)

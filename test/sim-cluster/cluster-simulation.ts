@@ -2,6 +2,7 @@ import { ManualClock, Prng, type NodeId } from '../../lib/index.js';
 import { readNodeIdentity } from '../../storage/index.js';
 import { peerReport, type PeerReport } from '../../src/server/node-identity-check.js';
 import type { NodeApi, PartitionView } from '../../cluster/node/index.js';
+import { nodeLogicalVersion } from '../../cluster/controller/index.js';
 import { BrokerViolation } from './broker-violation.js';
 import { ClientCalls } from './client-calls.js';
 import { checkCommittedLogs } from './committed-log-check.js';
@@ -237,12 +238,35 @@ class ClusterRun {
       }
     }
     await this.checkReplicas(true);
+    await this.checkActiveVersion();
     for (const [topic, partitions] of this.client.knownTopics)
       for (let p = 0; p < partitions; p++) {
         const hw = this.leaderWatermark(topic, p);
         this.guard(() => this.checker.checkAllAcknowledgedBelow(`${topic}/${p}`, hw ?? 0));
       }
     if (this.txnClient !== undefined) await this.checkTransactions();
+  }
+
+  /** Every node runs this build, so once healed the controller activates its version everywhere. */
+  private async checkActiveVersion(): Promise<void> {
+    const started = this.clock.now();
+    const behind = (): string[] =>
+      this.upNodes()
+        .map((n) => ({ id: n.id, version: n.api.clusterStatus({ omitPartitions: true }).activeVersion }))
+        .filter((n) => n.version !== nodeLogicalVersion)
+        .map((n) => `node ${n.id} at ${n.version}`);
+    while (this.failure === undefined && behind().length > 0) {
+      if (this.clock.now() - started > leaderWithinMs) {
+        this.fail(
+          new BrokerViolation(
+            'active version once healed',
+            `version ${nodeLogicalVersion} not active ${leaderWithinMs} ms after settling: ${behind().join(', ')}`,
+          ),
+        );
+        return;
+      }
+      await this.advance(10);
+    }
   }
 
   /** Every reader reads up to its leader's high watermark; then each committed transaction is all there. */

@@ -62,6 +62,21 @@ export class SimTransport implements NodeTransport {
     return peers;
   }
 
+  /** As a Hello answer would tell: each peer reachable both ways, at its current incarnation's version. */
+  peerVersions(): ReadonlyMap<NodeId, number> {
+    const versions = new Map<NodeId, number>();
+    for (const id of this.connectedPeers()) {
+      const peer = this.directory.inbound(id);
+      if (peer !== undefined) versions.set(id, peer.logicalVersion);
+    }
+    return versions;
+  }
+
+  /** The version this incarnation announces (0: none, as a build older than the announcement). */
+  get logicalVersion(): number {
+    return this.wiring.logicalVersion ?? 0;
+  }
+
   setGroupFilter(isHosted: (groupId: GroupId) => boolean): void {
     this.isHosted = isHosted;
   }

@@ -78,7 +78,9 @@ export function clusterStatus(
       statusChangedAtMs: int64(n.statusChangedAtMs),
       membership: membershipToProto[n.membership],
       metricsUrl: n.nodeId === self?.nodeId ? self.metricsUrl : '',
+      logicalVersion: n.logicalVersion,
     })),
     partitions: view.partitions.map(partitionStatus),
+    activeVersion: view.activeVersion,
   };
 }

@@ -247,9 +247,11 @@ export class MemoryNodeApi implements NodeApi {
           leaders: partitions.length,
           statusChangedAtMs: 7,
           membership: 'active',
+          logicalVersion: 2,
         },
       ],
       partitions,
+      activeVersion: 2,
     };
   }
 
