@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { defaultSimClusterOptions, formatClusterResult, runClusterSimulation } from './index.js';
 
 /**
- * npm run sim:cluster -- --seed S --steps N [--nodes 5] [--no-faults] [--no-admin] [--churn] [--txn] [--seeds K]: replays one seed
+ * npm run sim:cluster -- --seed S --steps N [--nodes 5] [--no-faults] [--no-admin] [--churn] [--txn] [--upgrade] [--seeds K]: replays one seed
  * (or K seeds from S) and prints what each run exercised; exits 1 when a check failed.
  */
 async function main(): Promise<void> {
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
       'no-admin': { type: 'boolean', default: false },
       churn: { type: 'boolean', default: false },
       txn: { type: 'boolean', default: false },
+      upgrade: { type: 'boolean', default: false },
       trace: { type: 'boolean', default: false },
     },
   });
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       admin: !values['no-admin'],
       churn: values.churn,
       transactions: values.txn,
+      upgrade: values.upgrade,
     });
     if (count === 1 || result.failure !== undefined) process.stdout.write(formatClusterResult(result) + '\n');
     if (result.failure !== undefined) failed++;

@@ -20,6 +20,7 @@ import { replayCommand, type SimClusterOptions } from './sim-cluster-options.js'
 import { emptyStats, type SimClusterStats } from './sim-cluster-stats.js';
 import { clientAddress, peerAddress, SimNode, type SimNodeEnv } from './sim-node.js';
 import { Trace } from './trace.js';
+import { RollingUpgrade } from './rolling-upgrade.js';
 
 export interface SimClusterFailure {
   readonly check: string;
@@ -80,6 +81,7 @@ class ClusterRun {
   private readonly hostile: SimHostile;
   private readonly faults: FaultInjector;
   private failure: SimClusterFailure | undefined;
+  private upgrade: RollingUpgrade | undefined;
 
   constructor(private readonly options: SimClusterOptions) {
     this.prng = new Prng(options.seed);
@@ -103,8 +105,11 @@ class ClusterRun {
       // Some runs get slow disks: the longer a write waits for its fsync, the more happens meanwhile.
       fsyncMsMax: this.prng.pick([2, 5, 20]),
       churn: options.churn === true,
-      onFatal: (id, error) =>
-        this.fail(new BrokerViolation('no crash loop', `node ${id} stopped itself: ${describe(error)}`)),
+      onFatal: (id, error) => {
+        if (this.upgrade?.expectedFatal(id, error) === true) return;
+        this.fail(new BrokerViolation('no crash loop', `node ${id} stopped itself: ${describe(error)}`));
+      },
+      logicalVersion: (id) => this.upgrade?.versionOf(id) ?? nodeLogicalVersion,
       // A probe is a call over the network: a peer cut off from the asking node does not answer it
       // (one still booting answers, from its probe listener, while awaiting its identity).
       peerReports: (asking) =>
@@ -119,6 +124,7 @@ class ClusterRun {
           .filter((r): r is PeerReport => r !== undefined),
     };
     for (const id of ids) this.nodes.push(new SimNode(id, env));
+    if (options.upgrade === true) this.upgrade = new RollingUpgrade(this.nodes, options.steps, this.trace);
     const view = {
       upNodes: () => this.upNodes(),
       node: (id: NodeId) => this.nodeOf(id)?.node,
@@ -174,12 +180,14 @@ class ClusterRun {
       this.client.step(this.options.topicsMax);
       this.txnClient?.step();
       this.hostile.step();
+      this.upgrade?.step(step);
       if (this.options.admin) this.admin.step();
       if (this.options.faults) this.faults.step();
       if (this.clock.now() >= nextCheckMs) {
         nextCheckMs = this.clock.now() + checkEveryMs;
         await this.checkReplicas();
         await this.noteDisks();
+        this.guard(() => this.upgrade?.check(this.upNodes()));
       }
     }
     if (this.failure === undefined) await this.settle();
@@ -245,6 +253,27 @@ class ClusterRun {
         this.guard(() => this.checker.checkAllAcknowledgedBelow(`${topic}/${p}`, hw ?? 0));
       }
     if (this.txnClient !== undefined) await this.checkTransactions();
+    if (this.upgrade !== undefined) await this.checkDowngradeRefused(this.upgrade);
+  }
+
+  /** A node put back on the old build once the new version is active must stop instead of running. */
+  private async checkDowngradeRefused(upgrade: RollingUpgrade): Promise<void> {
+    const node = this.nodes[0];
+    if (node === undefined || this.failure !== undefined) return;
+    upgrade.downgrade(node);
+    const started = this.clock.now();
+    while (this.failure === undefined && !upgrade.downgradeRefused) {
+      if (this.clock.now() - started > leaderWithinMs) {
+        this.fail(
+          new BrokerViolation(
+            'an old build refuses to run',
+            `node ${node.id} on version 1 still runs ${leaderWithinMs} ms after version ${nodeLogicalVersion} was active`,
+          ),
+        );
+        return;
+      }
+      await this.advance(10);
+    }
   }
 
   /** Every node runs this build, so once healed the controller activates its version everywhere. */

@@ -19,6 +19,11 @@ export interface SimClusterOptions {
   readonly churn?: boolean;
   /** Transactional producers beside the idempotent ones, and read_committed readers checking them. */
   readonly transactions?: boolean;
+  /**
+   * Nodes start on the build before this one (logical version 1) and are upgraded one by one during
+   * the steps (rolling-upgrade.ts); after the run one goes back to the old build and must refuse to run.
+   */
+  readonly upgrade?: boolean;
 }
 
 export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
@@ -31,5 +36,5 @@ export const defaultSimClusterOptions: Omit<SimClusterOptions, 'seed'> = {
 };
 
 export function replayCommand(o: SimClusterOptions): string {
-  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}${o.admin ? '' : ' --no-admin'}${o.churn === true ? ' --churn' : ''}${o.transactions === true ? ' --txn' : ''}`;
+  return `npm run sim:cluster -- --seed ${o.seed} --steps ${o.steps} --nodes ${o.nodes}${o.faults ? '' : ' --no-faults'}${o.admin ? '' : ' --no-admin'}${o.churn === true ? ' --churn' : ''}${o.transactions === true ? ' --txn' : ''}${o.upgrade === true ? ' --upgrade' : ''}`;
 }

@@ -100,6 +100,22 @@ describe('whole-node simulation with transactions', () => {
   }, 300_000);
 });
 
+describe('whole-node simulation of a rolling upgrade', () => {
+  // Every node starts on version 1 and is upgraded in turn under faults: no node may hold version 2
+  // before the last one runs it, all reach it once healed, and one put back on version 1 stops.
+  it('activates the new version only after the last node is upgraded, and an old build then refuses to run', async () => {
+    const failures: string[] = [];
+    const runs = [1, 2, 3, 4].map((seed) => ({ ...defaultSimClusterOptions, seed, upgrade: true }));
+    runs.push({ ...defaultSimClusterOptions, seed: 5, nodes: 5, upgrade: true });
+    for (const options of runs) {
+      const result = await runClusterSimulation(options);
+      if (result.failure !== undefined) failures.push(formatClusterResult(result));
+      expect(result.lastEvents.join('\n')).toMatch(/n1 refused to run the old build/);
+    }
+    expect(failures).toEqual([]);
+  }, 300_000);
+});
+
 describe('ReplicaChecker', () => {
   const a = { producerId: 1, sequence: 0, crc: 11 };
   const b = { producerId: 1, sequence: 1, crc: 12 };

@@ -38,6 +38,8 @@ export interface SimNodeEnv {
   readonly fsyncMsMax: number;
   /** Snapshots (and log compaction) every 10 entries (SimClusterOptions.churn). */
   readonly churn: boolean;
+  /** The logical version the node's next incarnation runs (SimClusterOptions.upgrade). */
+  readonly logicalVersion: (node: NodeId) => number;
   /** A node reported a fatal error: the simulation fails unless the fault was injected. */
   readonly onFatal: (node: NodeId, error: unknown) => void;
   /**
@@ -217,6 +219,7 @@ export class SimNode {
       entryFiles,
       host: env.churn ? { ...simCache, ...churnHost } : simCache,
       catchUpBeforeVoting: rejoining,
+      logicalVersion: env.logicalVersion(this.id),
       logger: silent,
       clock,
       transport: (wiring) =>
