@@ -44,7 +44,8 @@ export interface DutyContext {
 
 /**
  * A node's periodic work: register its client address with the controller; as controller leader,
- * track which nodes are alive; as a partition leader, drive replica moves and apply retention.
+ * track which nodes are alive and raise the active version; as a partition leader, drive replica
+ * moves and apply retention.
  */
 export class NodeDuties {
   private readonly lastSeen = new Map<NodeId, number>();
