@@ -38,6 +38,11 @@ export class ByteLedger {
     return true;
   }
 
+  /** Counts bytes already held whether or not they fit (an answer larger than its reservation). */
+  takeAnyway(bytes: number): void {
+    this.held += bytes;
+  }
+
   enqueue(waiter: LedgerWaiter): void {
     this.waiting.push(waiter);
   }

@@ -45,8 +45,22 @@ describe('response budgets per connection', () => {
     const budgets = new ResponseBudgets(100);
     const hold = await budgets.forCall('c1').reserve(100, live());
     const waiting = budgets.forCall('c1').reserve(50, live());
-    hold.shrinkTo(50);
+    hold.resizeTo(50);
     expect(await settled(waiting)).toBe(true);
+  });
+
+  it('counts what an answer holds beyond its reservation, at once, until it is released', async () => {
+    const budgets = new ResponseBudgets(100);
+    const hold = await budgets.forCall('c1').reserve(40, live());
+    // One message larger than the reservation: the answer holds 150 bytes whatever the limit says.
+    hold.resizeTo(150);
+    const waiting = budgets.forCall('c1').reserve(1, live());
+    expect(await settled(waiting)).toBe(false);
+    hold.resizeTo(60);
+    expect(await settled(waiting)).toBe(true);
+    hold.release();
+    hold.resizeTo(500);
+    expect(await settled(budgets.forCall('c1').reserve(99, live()))).toBe(true);
   });
 
   it('drops a waiting reservation whose signal aborts, letting the ones behind it in', async () => {

@@ -5,8 +5,12 @@ import { wireClock } from './wire-clock.js';
 
 /** Room a call holds for one response, in its connection's and the node's budgets; given back once. */
 export interface ResponseHold {
-  /** Keeps only `bytes` of what was reserved (a response came out smaller than its reservation). */
-  shrinkTo(bytes: number): void;
+  /**
+   * Holds exactly `bytes` from now on: gives back what a smaller response left of its reservation,
+   * and takes what a larger one (a Lease of one message above its reservation) holds beyond it, at
+   * once and past the limits if need be, since the answer holds those bytes either way.
+   */
+  resizeTo(bytes: number): void;
   release(): void;
 }
 
@@ -27,7 +31,7 @@ export interface CallBudget {
 
 /** For calls on a server without budgets (tests, internal servers): every reservation is granted. */
 export const unlimitedCallBudget: CallBudget = {
-  reserve: () => Promise.resolve({ shrinkTo: () => {}, release: () => {} }),
+  reserve: () => Promise.resolve({ resizeTo: () => {}, release: () => {} }),
   callEnded: () => {},
   handlerDone: () => {},
 };
@@ -253,11 +257,16 @@ class Hold implements ResponseHold {
     for (const holds of holdsOf) holds.add(this);
   }
 
-  shrinkTo(bytes: number): void {
-    if (bytes >= this.bytes) return;
-    const freed = this.bytes - Math.max(0, bytes);
-    this.bytes -= freed;
-    giveBoth(this.ledgers, freed);
+  resizeTo(bytes: number): void {
+    assertNonNegativeInteger(bytes, 'held response bytes');
+    if (!this.holdsOf[0].has(this)) return;
+    if (bytes > this.bytes) {
+      this.ledgers.connection.takeAnyway(bytes - this.bytes);
+      this.ledgers.node.takeAnyway(bytes - this.bytes);
+    } else {
+      giveBoth(this.ledgers, this.bytes - bytes);
+    }
+    this.bytes = bytes;
   }
 
   release(): void {

@@ -74,7 +74,7 @@ function emptyPartition(clock: ManualClock) {
   };
 }
 
-const unlimited = () => Promise.resolve({ shrinkTo: () => undefined, release: () => undefined });
+const unlimited = () => Promise.resolve({ resizeTo: () => undefined, release: () => undefined });
 
 /** A response budget the test opens: reservations wait until `open`, and what each holds is recorded. */
 function gatedBudget() {
@@ -86,7 +86,7 @@ function gatedBudget() {
     const hold = { bytes };
     held.push(hold);
     return {
-      shrinkTo: (n: number) => (hold.bytes = Math.min(hold.bytes, n)),
+      resizeTo: (n: number) => (hold.bytes = n),
       release: () => (hold.bytes = 0),
     };
   };

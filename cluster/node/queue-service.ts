@@ -98,7 +98,7 @@ export class QueueService implements QueueApi {
       const outcome = await this.leaseRound(input, locals, settings, leaseMs);
       // The answer keeps what it carries until it went out; a round that leased nothing waits holding none.
       if (outcome.messages.length === 0) room.release();
-      else room.shrinkTo(leaseAnswerBytes(outcome.messages.map((m) => m.record)));
+      else room.resizeTo(leaseAnswerBytes(outcome.messages.map((m) => m.record)));
       // Moved before the call goes on waiting, so an empty answer still means wait_ms passed.
       if (outcome.deadLetters.length > 0) await input.moveDeadLetters(outcome.deadLetters);
       const remaining = deadline - this.deps.clock.now();

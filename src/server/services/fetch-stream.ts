@@ -65,7 +65,7 @@ export async function* fetchStream(
     const more = reads.some(hasRecords);
     if (more && followed.length > 0) ahead = startRound();
     if (pushed.length > 0 && !context.signal.aborted) {
-      hold.shrinkTo(readBytes(reads));
+      hold.resizeTo(readBytes(reads));
       yield { partitions: pushed.map(fetchedPartition) };
       pushedAt = Date.now();
     }

@@ -35,7 +35,7 @@ export async function fetch(
     const remainingMs = until - Date.now();
     const bytes = readBytes(reads);
     if (bytes >= enoughBytes || reads.some((r) => r.kind === 'failed') || remainingMs <= 0) {
-      hold.shrinkTo(bytes);
+      hold.resizeTo(bytes);
       return { partitions: reads.map(fetchedPartition) };
     }
     hold.release();
