@@ -4,6 +4,10 @@ import tseslint from 'typescript-eslint';
 const nodeIo = ['node:*', 'fs', 'net', 'http', 'http2', 'child_process', 'worker_threads', 'timers'];
 const timerGlobals = ['setTimeout', 'setInterval', 'setImmediate'];
 const useTheClock = 'Below src/, time and timers come from the injected Clock (lib/clock.ts).';
+const clockImports = {
+  group: ['timers', 'timers/*', 'node:timers', 'node:timers/*'],
+  message: useTheClock,
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'data/**', 'proto/gen/**', 'coverage/**', 'bin/**'] },
@@ -51,10 +55,32 @@ export default tseslint.config(
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: useTheClock },
         { selector: "CallExpression[callee.name='Date'][arguments.length=0]", message: useTheClock },
       ],
+      'no-restricted-imports': ['error', { patterns: [clockImports] }],
+    },
+  },
+  {
+    // Every partition proposal passes the version gate (cluster/node/propose-partition.ts). This block
+    // replaces the one above's import rule for these files, so it repeats the clock pattern.
+    files: ['cluster/node/**/*.ts'],
+    ignores: [
+      '**/*.test.ts',
+      '**/*test-harness.ts',
+      '**/test-helpers.ts',
+      'cluster/node/propose-partition.ts',
+    ],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
-          patterns: [{ group: ['timers', 'timers/*', 'node:timers', 'node:timers/*'], message: useTheClock }],
+          patterns: [clockImports],
+          paths: [
+            {
+              name: '../partition/index.js',
+              importNames: ['encodePartitionEntry'],
+              message:
+                'Propose partition entries with proposePartitionEntry, which checks the active version.',
+            },
+          ],
         },
       ],
     },

@@ -1,11 +1,12 @@
 import { coveredBy, type PartitionStore } from '../../storage/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { TopicConfig } from '../controller/index.js';
-import { encodePartitionEntry, type CompactionBounds } from '../partition/index.js';
+import type { CompactionBounds } from '../partition/index.js';
 import { CompactionReach } from './compaction-reach.js';
 import type { KeyCompaction } from './key-compaction.js';
 import type { NodeClock } from './node-clock.js';
 import type { LocalPartition } from './partition-ops.js';
+import { proposePartitionEntry } from './propose-partition.js';
 
 /** How often partition leaders of compacted topics look whether a compaction pass is worth asking for. */
 const compactionCheckIntervalMs = 2_000;
@@ -70,9 +71,7 @@ export class CompactionDecider {
         reach.note(local.replica.state.compactionTarget.upToOffset, now);
         const target = await this.target(local, t.config, now, reach);
         if (target === undefined) continue;
-        local.group.propose(
-          encodePartitionEntry({ timestampMs: now, command: { type: 'compact', ...target } }),
-        );
+        proposePartitionEntry(local, { timestampMs: now, command: { type: 'compact', ...target } });
       }
     }
     // A partition led again later starts its history afresh (tombstones then wait longer).

@@ -3,9 +3,9 @@ import { AssertionError, RaftlogError, type GroupId, type NodeId } from '../../l
 import type { PartitionStore } from '../../storage/index.js';
 import { controllerGroupIdValue, type ControllerCommand, type TopicConfig } from '../controller/index.js';
 import type { MultiRaftHost } from '../host/index.js';
-import { encodePartitionEntry } from '../partition/index.js';
 import type { ControllerReplica } from './controller-replica.js';
 import type { LocalPartition } from './partition-ops.js';
+import { proposePartitionEntry } from './propose-partition.js';
 import { nextReassignmentStep } from './reassignment.js';
 import { BackgroundLane, yieldOn } from './background-lane.js';
 import { CompactionDecider } from './compaction-decider.js';
@@ -116,12 +116,10 @@ export class NodeDuties {
         if (local === undefined || !local.group.isLeader() || local.replica.blocked) continue;
         const cutoff = await this.retentionCutoff(local, t.config, now);
         if (cutoff <= local.replica.state.logStartOffset) continue;
-        local.group.propose(
-          encodePartitionEntry({
-            timestampMs: now,
-            command: { type: 'set-log-start-offset', logStartOffset: cutoff },
-          }),
-        );
+        proposePartitionEntry(local, {
+          timestampMs: now,
+          command: { type: 'set-log-start-offset', logStartOffset: cutoff },
+        });
       }
     }
   }

@@ -11,7 +11,6 @@ import type { RaftGroup } from '../host/index.js';
 import { noteRequestGroup } from '../../rpc/index.js';
 import {
   appendHeaderBytes,
-  encodePartitionEntry,
   validateAppendBatch,
   type Acks,
   type AppendBatchRules,
@@ -19,6 +18,7 @@ import {
 } from '../partition/index.js';
 import type { FetchInput, FetchOutcome, ListOffsetInput, ProduceInput, ProduceOutcome } from './node-api.js';
 import type { PartitionReplica } from './partition-replica.js';
+import { proposePartitionEntry } from './propose-partition.js';
 import { within } from './within.js';
 
 export interface LocalPartition {
@@ -48,11 +48,10 @@ export async function produceLocal(
   rules: AppendBatchRules,
 ): Promise<ProduceOutcome> {
   validateAppendBatch(input.batch, rules);
-  const data = encodePartitionEntry({
+  const proposal = proposePartitionEntry(p, {
     timestampMs: clock.now(),
     command: { type: 'append', acks: input.acks, batch: input.batch },
   });
-  const proposal = p.group.propose(data);
   noteRequestGroup(p.group.id, proposal.term);
   const voters = p.group.confState.voters.length;
   const pending = { baseOffset: -1, lastOffset: -1, logAppendTimeMs: -1, duplicate: false };

@@ -42,6 +42,7 @@ async function openReplica() {
     noSource,
     pino({ level: 'silent' }),
     new ManualClock(),
+    () => 1,
   );
   await replica.open();
   const logs = new RaftLogStore(rocks.kv);

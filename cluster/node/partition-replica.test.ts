@@ -67,6 +67,7 @@ describe('PartitionReplica retention', () => {
       noSource,
       pino({ level: 'silent' }),
       new ManualClock(),
+      () => 1,
     );
     await replica.open();
     return { replica, store };

@@ -18,7 +18,7 @@ import type { GroupStateMachine } from '../host/index.js';
 import {
   applyPartitionEntry,
   decodePartitionSnapshot,
-  encodePartitionSnapshot,
+  encodePartitionSnapshotAt,
   PartitionStateMachine,
   type PartitionLimits,
   type PartitionResult,
@@ -76,6 +76,13 @@ export class PartitionReplica implements GroupStateMachine {
     private readonly logger: Logger,
     /** Paces the gap fill's retries. */
     private readonly clock: Pick<Clock, 'sleep'>,
+    /**
+     * The cluster's active version as this node's controller replica knows it (it only rises, and a
+     * lagging view only errs low). The replica is the one object of a partition that both the
+     * proposal sites (proposePartitionEntry) and the host's snapshot call reach, so it carries this
+     * function rather than the controller itself: cluster/partition stays free of controller state.
+     */
+    readonly activeVersion: () => number,
     limits: Partial<PartitionLimits> = {},
   ) {
     this.machine = new PartitionStateMachine(limits);
@@ -222,8 +229,9 @@ export class PartitionReplica implements GroupStateMachine {
     return Promise.resolve();
   }
 
+  /** Followers may run the build before: the layout is the newest every node of the cluster reads. */
   snapshotData(): Uint8Array {
-    return encodePartitionSnapshot(this.machine);
+    return encodePartitionSnapshotAt(this.machine, this.activeVersion());
   }
 
   afterApply(): void {

@@ -39,6 +39,7 @@ function emptyPartition(clock: ManualClock) {
     },
     partitionKey: 'jobs/0',
     whenWritten: () => Promise.resolve(),
+    activeVersion: () => 1,
   };
   const group = {
     id: 'jobs/0',

@@ -1,7 +1,6 @@
 import { RaftlogError } from '../../lib/index.js';
 import type { PartitionStore } from '../../storage/index.js';
 import {
-  encodePartitionEntry,
   queueLimits,
   validateQueueGroupName,
   type PartitionResult,
@@ -40,6 +39,7 @@ import { queueStatsOf } from './queue-stats.js';
 import { markQueues, waitForQueueWork } from './queue-wait.js';
 import type { TxnBatchClaim } from './txn-produce-guard.js';
 import { eachPartition } from './each-partition.js';
+import { proposePartitionEntry } from './propose-partition.js';
 import { within } from './within.js';
 
 export interface QueueServiceDeps {
@@ -218,9 +218,7 @@ export class QueueService implements QueueApi {
   }
 
   private propose(local: LocalPartition, plan: LeasePlan): Proposal {
-    const proposal = local.group.propose(
-      encodePartitionEntry({ timestampMs: plan.nowMs, command: plan.command }),
-    );
+    const proposal = proposePartitionEntry(local, { timestampMs: plan.nowMs, command: plan.command });
     noteRequestGroup(local.group.id, proposal.term);
     return proposal;
   }
@@ -333,7 +331,7 @@ export class QueueService implements QueueApi {
     command: QueueSettleCommand | QueueDeleteCommand,
   ): Promise<PartitionResult> {
     const timestampMs = this.deps.clock.now();
-    const proposal = local.group.propose(encodePartitionEntry({ timestampMs, command }));
+    const proposal = proposePartitionEntry(local, { timestampMs, command });
     noteRequestGroup(local.group.id, proposal.term);
     return this.commit(proposal);
   }

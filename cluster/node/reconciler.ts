@@ -131,6 +131,7 @@ export class Reconciler {
       deps.leaderData.sourceFor(groupId),
       deps.logger,
       deps.clock,
+      () => deps.controller.state.activeVersion,
       deps.partitionLimits,
     );
     await replica.open();

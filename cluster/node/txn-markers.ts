@@ -1,8 +1,9 @@
 import { RaftlogError } from '../../lib/index.js';
 import type { ControllerState, TransactionalIdInfo } from '../controller/index.js';
-import { encodeMarkerBatch, encodePartitionEntry, type PartitionResult } from '../partition/index.js';
+import { encodeMarkerBatch, type PartitionResult } from '../partition/index.js';
 import { catchUpController, type CatchUpContext } from './controller-wait.js';
 import type { LocalPartition } from './partition-ops.js';
+import { proposePartitionEntry } from './propose-partition.js';
 import type { MarkerRequest, PartitionOutcome } from './txn-api.js';
 import { txnCatchUpMsMax } from './txn-produce-guard.js';
 
@@ -70,12 +71,10 @@ async function writeMarker(ctx: MarkerContext, topic: string, partition: number,
     type: request.commit ? 'commit' : 'abort',
     timestampMs: ctx.clock.now(),
   });
-  const proposal = local.group.propose(
-    encodePartitionEntry({
-      timestampMs: ctx.clock.now(),
-      command: { type: 'append', acks: 'quorum', batch },
-    }),
-  );
+  const proposal = proposePartitionEntry(local, {
+    timestampMs: ctx.clock.now(),
+    command: { type: 'append', acks: 'quorum', batch },
+  });
   const timedOut = new AbortController();
   const result = await Promise.race([
     proposal.applied as Promise<PartitionResult>,

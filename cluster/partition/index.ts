@@ -23,6 +23,17 @@ export {
   encodePartitionSnapshot,
   partitionSnapshotVersion,
 } from './partition-snapshot-codec.js';
+export {
+  encodePartitionSnapshotAt,
+  partitionSnapshotLayoutFor,
+  partitionSnapshotLayouts,
+  type PartitionSnapshotLayout,
+} from './partition-snapshot-layouts.js';
+export {
+  partitionCommandVersions,
+  requirePartitionCommandActive,
+  type PartitionCommandType,
+} from './partition-command-versions.js';
 export { encodeMarkerBatch, readMarkerType, type MarkerInput, type MarkerType } from './control-record.js';
 export { validateAppendBatch, type AppendBatchRules } from './validate-append-batch.js';
 export { lastSequenceOf, nextSequence, sequenceMax } from './sequence.js';
