@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ManualClock,
   encodeRecordBatch,
@@ -12,7 +12,11 @@ import {
 import type { Entry } from '../../raft/index.js';
 import { PartitionStore, RaftLogStore, StorageBatch } from '../../storage/index.js';
 import { tempRocks } from '../../storage/test-helpers.js';
-import { encodePartitionEntry } from '../partition/index.js';
+import {
+  encodePartitionEntry,
+  partitionSnapshotLayoutFor,
+  partitionSnapshotVersion,
+} from '../partition/index.js';
 import { PartitionReplica, type RangeSource } from './partition-replica.js';
 
 const key = partitionId(1);
@@ -140,5 +144,30 @@ describe('PartitionReplica retention', () => {
     expect(await store.info(key)).toMatchObject({ maxTimestamp: y2001, maxAppendTimeMs: appended });
     expect(await store.retentionCutoffByAppendTime(key, appended - 3_600_000)).toBe(0);
     expect(await store.retentionCutoffByAppendTime(key, appended + 1)).toBe(1);
+  });
+});
+
+describe('PartitionReplica snapshot', () => {
+  it('asks the active version for every snapshot and writes the layout every node of it reads', async () => {
+    const rocks = await tempRocks();
+    try {
+      const activeVersion = vi.fn(() => 1);
+      const store = new PartitionStore(rocks.kv);
+      const replica = new PartitionReplica(
+        key,
+        rocks.kv,
+        store,
+        noSource,
+        pino({ level: 'silent' }),
+        new ManualClock(),
+        activeVersion,
+      );
+      await replica.open();
+      expect(replica.snapshotData()[0]).toBe(partitionSnapshotLayoutFor(1).version);
+      expect(replica.snapshotData()[0]).toBe(partitionSnapshotVersion);
+      expect(activeVersion).toHaveBeenCalledTimes(2);
+    } finally {
+      await rocks.cleanup();
+    }
   });
 });
