@@ -12,6 +12,7 @@ export { errorCodes, isErrorCode, isRetriable, type ErrorCode, type GrpcStatusNa
 export { RaftlogError, CorruptionError, type RaftlogErrorOptions } from './raftlog-error.js';
 export { NewerFormatError } from './newer-format-error.js';
 export { VersionBehindError } from './version-behind-error.js';
+export { requireClusterVersion } from './version-not-active.js';
 export { OffsetOutOfRangeError, type LogPositions } from './offset-out-of-range-error.js';
 export * from './record-batch/index.js';
 export { fnv1a32, murmur2, partitionForKey, type HashName } from './partition-hash.js';

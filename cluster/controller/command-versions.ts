@@ -1,5 +1,5 @@
 import type { ControllerCommand, ControllerCommandType, ControllerState } from './controller-types.js';
-import { requireVersionActive } from './logical-version.js';
+import { requireClusterVersion } from '../../lib/index.js';
 
 /**
  * The cluster version each controller command type belongs to: the leader proposes one only once
@@ -52,5 +52,5 @@ export function requireCommandActive(
   versions: Readonly<Record<string, number>> = controllerCommandVersions,
 ): void {
   if (command.type === 'raise-active-version') return;
-  requireVersionActive(state, versions[command.type] ?? 1, `controller command '${command.type}'`);
+  requireClusterVersion(state.activeVersion, versions[command.type] ?? 1, 'controller command', command.type);
 }

@@ -24,8 +24,9 @@ const testVersion = nodeLogicalVersion + 1;
 
 const raise = (version: number) => ({ type: 'raise-active-version' as const, version });
 
-function announced(entries: [number, number][]): Map<NodeId, number> {
-  return new Map(entries.map(([id, v]) => [nodeId(id), v]));
+/** What nodes 1, 2, … announced, in that order. */
+function announced(...versions: number[]): Map<NodeId, number> {
+  return new Map(versions.map((v, i) => [nodeId(i + 1), v]));
 }
 
 describe('raise-active-version', () => {
@@ -107,66 +108,18 @@ describe('raisableVersion: the controller leader raise rule', () => {
   const three = (): ControllerState => applyAll(registerNodes(3)).state;
 
   it('is the lowest version every member announced', () => {
-    expect(
-      raisableVersion(
-        three(),
-        announced([
-          [1, 2],
-          [2, 2],
-          [3, 2],
-        ]),
-      ),
-    ).toBe(2);
-    expect(
-      raisableVersion(
-        three(),
-        announced([
-          [1, 3],
-          [2, 2],
-          [3, 3],
-        ]),
-      ),
-    ).toBe(2);
-    expect(
-      raisableVersion(
-        three(),
-        announced([
-          [1, 3],
-          [2, 3],
-          [3, 3],
-        ]),
-      ),
-    ).toBe(3);
+    expect(raisableVersion(three(), announced(2, 2, 2))).toBe(2);
+    expect(raisableVersion(three(), announced(3, 2, 3))).toBe(2);
+    expect(raisableVersion(three(), announced(3, 3, 3))).toBe(3);
   });
 
   it('waits for the slowest node: one that announced nothing holds it at 1', () => {
-    expect(
-      raisableVersion(
-        three(),
-        announced([
-          [1, 2],
-          [2, 2],
-        ]),
-      ),
-    ).toBeUndefined();
-    expect(
-      raisableVersion(
-        three(),
-        announced([
-          [1, 2],
-          [2, 2],
-          [3, announcedVersion(0)],
-        ]),
-      ),
-    ).toBeUndefined();
+    expect(raisableVersion(three(), announced(2, 2))).toBeUndefined();
+    expect(raisableVersion(three(), announced(2, 2, announcedVersion(0)))).toBeUndefined();
   });
 
   it('counts members not yet registered, and not removed nodes', () => {
-    const all = announced([
-      [1, 2],
-      [2, 2],
-      [3, 2],
-    ]);
+    const all = announced(2, 2, 2);
     expect(raisableVersion(three(), all, [nodeId(4)])).toBeUndefined();
     const removed = applyAll(
       [
@@ -176,53 +129,18 @@ describe('raisableVersion: the controller leader raise rule', () => {
       three(),
     ).state;
     expect(removed.nodes.get(nodeId(3))?.membership).toBe('removed');
-    expect(
-      raisableVersion(
-        removed,
-        announced([
-          [1, 2],
-          [2, 2],
-        ]),
-      ),
-    ).toBe(2);
+    expect(raisableVersion(removed, announced(2, 2))).toBe(2);
   });
 
   it('never proposes the active version or below', () => {
     const at3 = applyAll([raise(3)], three()).state;
-    expect(
-      raisableVersion(
-        at3,
-        announced([
-          [1, 3],
-          [2, 3],
-          [3, 3],
-        ]),
-      ),
-    ).toBeUndefined();
-    expect(
-      raisableVersion(
-        at3,
-        announced([
-          [1, 2],
-          [2, 2],
-          [3, 2],
-        ]),
-      ),
-    ).toBeUndefined();
-    expect(
-      raisableVersion(
-        at3,
-        announced([
-          [1, 4],
-          [2, 4],
-          [3, 4],
-        ]),
-      ),
-    ).toBe(4);
+    expect(raisableVersion(at3, announced(3, 3, 3))).toBeUndefined();
+    expect(raisableVersion(at3, announced(2, 2, 2))).toBeUndefined();
+    expect(raisableVersion(at3, announced(4, 4, 4))).toBe(4);
   });
 
   it('proposes nothing with no members known', () => {
-    expect(raisableVersion(initialControllerState(), announced([[1, 2]]))).toBeUndefined();
+    expect(raisableVersion(initialControllerState(), announced(2))).toBeUndefined();
   });
 });
 

@@ -1,4 +1,4 @@
-import { RaftlogError, type NodeId } from '../../lib/index.js';
+import { requireClusterVersion, type NodeId } from '../../lib/index.js';
 import type { ControllerState } from './controller-types.js';
 
 /**
@@ -30,11 +30,7 @@ export function isVersionActive(state: ControllerState, version: number): boolea
  * activated, so no node running an older build meets data it cannot read.
  */
 export function requireVersionActive(state: ControllerState, version: number, what: string): void {
-  if (isVersionActive(state, version)) return;
-  throw new RaftlogError(
-    'UNAVAILABLE',
-    `${what} needs cluster version ${version}, active is ${state.activeVersion}: it becomes available once every node runs a build of that version`,
-  );
+  requireClusterVersion(state.activeVersion, version, what);
 }
 
 /**

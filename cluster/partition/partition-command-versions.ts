@@ -1,4 +1,4 @@
-import { RaftlogError } from '../../lib/index.js';
+import { requireClusterVersion } from '../../lib/index.js';
 import type { PartitionCommand } from './partition-types.js';
 
 export type PartitionCommandType = PartitionCommand['type'];
@@ -18,19 +18,11 @@ export const partitionCommandVersions = {
   'queue-delete': 1,
 } as const satisfies Record<PartitionCommandType, number>;
 
-/**
- * Refuses (UNAVAILABLE, retriable) a command of a version the cluster has not activated. On the
- * produce path: one property read and one compare; the message is built only on refusal.
- */
+/** Refuses (UNAVAILABLE, retriable) a command of a version the cluster has not activated; on the produce path. */
 export function requirePartitionCommandActive(
   activeVersion: number,
   type: string,
   versions: Readonly<Record<string, number>> = partitionCommandVersions,
 ): void {
-  const version = versions[type] ?? 1;
-  if (activeVersion >= version) return;
-  throw new RaftlogError(
-    'UNAVAILABLE',
-    `partition command '${type}' needs cluster version ${version}, active is ${activeVersion}: it becomes available once every node runs a build of that version`,
-  );
+  requireClusterVersion(activeVersion, versions[type] ?? 1, 'partition command', type);
 }
