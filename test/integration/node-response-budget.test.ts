@@ -67,6 +67,21 @@ const rssBytes = (pid: number): number => {
 const isSettled = async (p: Promise<unknown>): Promise<boolean> =>
   Promise.race([p.then(() => true), sleep(0).then(() => false)]);
 
+/** One node with the test's budgets, closing stalled connections after `stallMs` (0: never). */
+async function startBudgetNode(stallMs: number): Promise<{ metrics: string; cluster: TestCluster }> {
+  const metrics = `127.0.0.1:${await freePortRange(1)}`;
+  const cluster = await startCluster({
+    nodes: 1,
+    env: {
+      RAFTLOG_METRICS_LISTEN: metrics,
+      RAFTLOG_RESPONSE_BYTES_PER_CONNECTION_MAX: String(connectionBudget),
+      RAFTLOG_RESPONSE_BYTES_PER_NODE_MAX: String(nodeBudget),
+      RAFTLOG_RESPONSE_STALL_MS_MAX: String(stallMs),
+    },
+  });
+  return { metrics, cluster };
+}
+
 /** The test topic, with `batches` batches of 48 records of 16 KiB. */
 async function fillTopic(cluster: TestCluster, address: string) {
   await cluster.createTopic(topic, 1, 1);
@@ -88,17 +103,8 @@ afterEach(() => {
 
 describe('the node-wide response budget', () => {
   it('bounds what unread fetches hold over all connections, and lets other calls in as it frees', async () => {
-    const metrics = `127.0.0.1:${await freePortRange(1)}`;
-    const cluster = await startCluster({
-      nodes: 1,
-      env: {
-        RAFTLOG_METRICS_LISTEN: metrics,
-        RAFTLOG_RESPONSE_BYTES_PER_CONNECTION_MAX: String(connectionBudget),
-        RAFTLOG_RESPONSE_BYTES_PER_NODE_MAX: String(nodeBudget),
-        // Here unread connections stay until the test lets them go (the next test closes them).
-        RAFTLOG_RESPONSE_STALL_MS_MAX: '0',
-      },
-    });
+    // Here unread connections stay until the test lets them go (the next test closes them).
+    const { metrics, cluster } = await startBudgetNode(0);
     const node = cluster.node(1);
     const broker = await fillTopic(cluster, node.address);
     const rssBefore = rssBytes(node.pid!);
@@ -173,17 +179,8 @@ describe('the node-wide response budget', () => {
   });
 
   it('closes connections whose answers stall while other calls wait, and answers those calls', async () => {
-    const metrics = `127.0.0.1:${await freePortRange(1)}`;
     const stallMs = 2_000;
-    const cluster = await startCluster({
-      nodes: 1,
-      env: {
-        RAFTLOG_METRICS_LISTEN: metrics,
-        RAFTLOG_RESPONSE_BYTES_PER_CONNECTION_MAX: String(connectionBudget),
-        RAFTLOG_RESPONSE_BYTES_PER_NODE_MAX: String(nodeBudget),
-        RAFTLOG_RESPONSE_STALL_MS_MAX: String(stallMs),
-      },
-    });
+    const { metrics, cluster } = await startBudgetNode(stallMs);
     const node = cluster.node(1);
     const reader = createClient(BrokerService, node.address, {
       channelOptions: { 'grpc.use_local_subchannel_pool': 1 },
